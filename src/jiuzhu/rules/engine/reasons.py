@@ -1,0 +1,75 @@
+"""Reason codes: why a program decided what it decided.
+
+Each program declares a ``ReasonSet``. In frames a program's reasons are one ``Int64`` bitmask
+(fast at a million rows); codes and messages are decoded on demand. Messages are templates whose
+``{variable}`` fields are filled from the household's (or person's) traced values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+MAX_REASONS = 62  # bits of a non-negative Int64
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason code with Chinese and English message templates.
+
+    ``kind``: ``eligible`` (why granted), ``not_eligible`` (a failed condition), ``undetermined``
+    (an unknown parameter blocks the decision), ``note`` (anything else worth telling).
+    """
+
+    code: str
+    message: str
+    message_en: str
+    kind: str = "not_eligible"
+
+
+class ReasonSet:
+    """The reason codes of one program, in a fixed order (bit i = reasons[i])."""
+
+    def __init__(self, program: str, reasons: Iterable[Reason]) -> None:
+        self.program = program
+        self.reasons = tuple(reasons)
+        if len(self.reasons) > MAX_REASONS:
+            raise ValueError(f"{program}: at most {MAX_REASONS} reason codes")
+        self._bits = {r.code: 1 << i for i, r in enumerate(self.reasons)}
+        if len(self._bits) != len(self.reasons):
+            raise ValueError(f"{program}: duplicate reason code")
+
+    def __iter__(self) -> Iterable[Reason]:
+        return iter(self.reasons)
+
+    def mask(self, conditions: Mapping[str, pl.Expr]) -> pl.Expr:
+        """An Int64 bitmask expression: bit of ``code`` set where its condition is true.
+
+        A null condition sets no bit (an undetermined condition is reported by its own code).
+
+        Raises:
+            KeyError: a code not declared in this set.
+        """
+        terms = [
+            pl.when(condition).then(pl.lit(self._bits[code], pl.Int64)).otherwise(0)
+            for code, condition in conditions.items()
+        ]
+        return pl.sum_horizontal(terms).cast(pl.Int64)
+
+    def decode(self, mask: int | None) -> list[Reason]:
+        """The reasons whose bits are set in ``mask``."""
+        if not mask:
+            return []
+        return [r for r in self.reasons if mask & self._bits[r.code]]
+
+    def codes_text(self, mask: int | None) -> str:
+        """Semicolon-separated codes, e.g. ``DIBAO_INCOME_NOT_BELOW_STANDARD;DIBAO_ASSETS_OVER``."""
+        return ";".join(r.code for r in self.decode(mask))
+
+    def decode_column(self, masks: pl.Series) -> pl.Series:
+        """Decode a bitmask column to codes text, computing each distinct mask once."""
+        distinct = masks.drop_nulls().unique().to_list()
+        mapping = {m: self.codes_text(m) for m in distinct}
+        return masks.replace_strict(mapping, default="", return_dtype=pl.String).rename(masks.name)
