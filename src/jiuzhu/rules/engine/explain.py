@@ -8,6 +8,7 @@ named (spec-addendum decision 1).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -17,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from jiuzhu.rules.engine.entities import HOUSEHOLD, PERSON, Entity
+from jiuzhu.rules.engine.entities import HOUSEHOLD, OBLIGOR, PERSON, Entity
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
-from jiuzhu.rules.engine.parameters import Marker, Parameter, ParameterValue
+from jiuzhu.rules.engine.parameters import Marker, Parameter, ParameterValue, Resolved
 from jiuzhu.rules.engine.reasons import Reason
 from jiuzhu.rules.engine.units import ParameterUnit, Unit, format_yuan
 from jiuzhu.rules.engine.variables import Variable
 
 if TYPE_CHECKING:
-    from jiuzhu.rules.system import Program, SimulationResult
+    from jiuzhu.rules.system import Program, RuleSystem, SimulationResult
 
 CONFIDENCE_LABELS = {
     "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
@@ -71,14 +72,12 @@ class ProgramExplanation:
     values: Mapping[str, Any]
     steps: list[Step]
     parameters: list[ParameterUse]
+    unknown: list[ParameterUse] = field(default_factory=list)
+    """Unknown parameters the (undetermined) decision rests on."""
 
     @property
     def low_confidence(self) -> list[ParameterUse]:
         return [p for p in self.parameters if "low" in p.confidences()]
-
-    @property
-    def unknown(self) -> list[ParameterUse]:
-        return [p for p in self.parameters if p.confidences() & {"unknown"}]
 
 
 @dataclass
@@ -95,29 +94,55 @@ class Explanation:
     programs: list[ProgramExplanation] = field(default_factory=list)
 
 
+HIDDEN_STEPS = frozenset({
+    "able_to_support_certain", "able_to_support_possible", "possible_supporters",
+    "person_assessment_date",
+})
+"""Bookkeeping variables not worth a line in an explanation."""
+
 MEMBER_COLUMNS = (
     "relation", "age", "household_member", "assistance_unit_member", "counted_income",
     "classified_deduction", "monetary_assets", "tekun_eligible",
 )
 
 
-def explain_household(result: SimulationResult, household_id: Any) -> Explanation:
-    """Build the explanation of one household of a traced simulation (``trace=True``).
+def explain_household(
+    system: RuleSystem, frames: Mapping[str, pl.DataFrame], household_id: Any
+) -> Explanation:
+    """Assess one household with a full trace and build its explanation.
+
+    ``frames`` holds the household's rows (``household``, ``person`` and optionally
+    ``obligor``); the same rules code as a batch runs on them. For every undetermined decision,
+    each unknown parameter it uses is probed (set to its extremes) to name exactly the unknown
+    values the decision rests on.
 
     Raises:
-        KeyError: the household is not in the result.
+        KeyError: the household is not in ``frames``.
+        InvalidInputError, ParameterNotDefinedError: as ``RuleSystem.simulate``.
     """
     from jiuzhu.rules.system import ENGINE_VERSION  # noqa: PLC0415 — system imports the engine
 
-    system = result.system
-    households = result.households.filter(pl.col(HOUSEHOLD.key) == household_id)
+    households = frames[HOUSEHOLD.name].filter(pl.col(HOUSEHOLD.key) == household_id)
     if households.is_empty():
-        raise KeyError(f"household {household_id!r} is not in the result")
-    household = households.row(0, named=True)
-    persons = [
-        row for row in result.persons.iter_rows(named=True) if row[HOUSEHOLD.key] == household_id
-    ] if PERSON.name in result.frames else []
-    date = household[DATE_VARIABLE] if DATE_VARIABLE in household else result.plan.dates[0]
+        raise KeyError(f"household {household_id!r} is not in the input")
+    persons_frame = frames[PERSON.name].filter(pl.col(HOUSEHOLD.key) == household_id)
+    obligors = frames.get(OBLIGOR.name)
+    if obligors is not None:
+        obligors = obligors.filter(pl.col(PERSON.key).is_in(persons_frame[PERSON.key].implode()))
+    one = {HOUSEHOLD.name: households, PERSON.name: persons_frame}
+    if obligors is not None:
+        one[OBLIGOR.name] = obligors
+    fields = sorted({
+        name
+        for var in system.variables.values() if var.reasons is not None
+        for reason in var.reasons.reasons
+        for name in _FIELD.findall(reason.message)
+    })
+    result = system.simulate(households, persons_frame, obligors, keep=fields, trace=True)
+    decisions = frozenset(p.status for p in system.programs)
+    household = result.households.row(0, named=True)
+    persons = list(result.persons.iter_rows(named=True)) if PERSON.name in result.frames else []
+    date = households[DATE_VARIABLE][0]
     explanation = Explanation(
         household_id=household_id,
         date=date,
@@ -131,7 +156,10 @@ def explain_household(result: SimulationResult, household_id: Any) -> Explanatio
         if program.status not in result.plan.nodes:
             continue
         decision = [program.status, program.reasons, *([program.amount] if program.amount else [])]
-        deps = [d for d in result.plan.dependencies(program.status) if d in result.plan.nodes]
+        deps = [
+            d for d in result.plan.dependencies(program.status, stop=decisions)
+            if d in result.plan.nodes and d not in HIDDEN_STEPS
+        ]
         params = _parameter_uses(result, [*decision, *deps], date, household, persons)
         subjects: list[tuple[str, Mapping[str, Any]]]
         if program.entity == HOUSEHOLD:
@@ -145,17 +173,76 @@ def explain_household(result: SimulationResult, household_id: Any) -> Explanatio
             ]
             reason_var = system.variables[program.reasons]
             assert reason_var.reasons is not None
+            status = row.get(program.status)
+            unknown: list[ParameterUse] = []
+            if status is None:
+                everything = [d for d in result.plan.dependencies(program.status) if d in result.plan.nodes]
+                candidates = _parameter_uses(result, [*decision, *everything], date, household, persons)
+                unknown = _probe(system, one, program, subject, candidates)
             explanation.programs.append(ProgramExplanation(
                 program=program,
                 subject=subject,
-                status=row.get(program.status),
+                status=status,
                 amount=row.get(program.amount) if program.amount else None,
                 reasons=reason_var.reasons.decode(row.get(program.reasons)),
                 values=row,
                 steps=steps,
                 parameters=params,
+                unknown=unknown,
             ))
     return explanation
+
+
+def _probe(
+    system: RuleSystem,
+    frames: Mapping[str, pl.DataFrame],
+    program: Program,
+    subject: str,
+    uses: Sequence[ParameterUse],
+) -> list[ParameterUse]:
+    """The unknown parameters an undetermined decision rests on: those that, set to either of
+    two extreme values, make the decision determined. If no single one does (several unknowns
+    together), every unknown candidate is returned."""
+    candidates = [u for u in uses if "unknown" in u.confidences()]
+    implicated = []
+    for use in candidates:
+        for extreme in _extremes(use):
+            tree = system.parameters.with_value(use.parameter.path, use.value.start, extreme)
+            probe = dataclasses.replace(system, parameters=tree).simulate(
+                frames[HOUSEHOLD.name], frames[PERSON.name], frames.get(OBLIGOR.name),
+                outputs=[program.status], validate=False,
+            )
+            entity_frame = probe.frames[program.entity.name]
+            key = program.entity.key
+            row = entity_frame.filter(pl.col(key).cast(pl.String) == subject)
+            if row.height and row[program.status][0] is not None:
+                implicated.append(use)
+                break
+    return implicated or candidates
+
+
+def _extremes(use: ParameterUse) -> list[Resolved]:
+    """Two values at the ends of a parameter's range, replacing only its unknown entries."""
+    unit = use.parameter.unit
+    ends: list[object]
+    if unit is ParameterUnit.BOOLEAN:
+        ends = [False, True]
+    elif unit is ParameterUnit.RATIO:
+        ends = [Fraction(0), Fraction(1000)]
+    elif unit is ParameterUnit.SQUARE_METRES_PER_PERSON:
+        ends = [0.0, 1e9]
+    elif unit is ParameterUnit.CODE:
+        return []
+    else:
+        ends = [0, 10**12]
+    value = use.value.value
+    results: list[Resolved] = []
+    for end in ends:
+        if isinstance(value, dict):
+            results.append({k: (end if isinstance(v, Marker) else v) for k, v in value.items()})  # type: ignore[misc]
+        else:
+            results.append(end)  # type: ignore[arg-type]
+    return results
 
 
 def _shown(variable: Variable, entity: Entity) -> bool:
@@ -241,56 +328,79 @@ def fill(template: str, values: Mapping[str, Any], variables: Mapping[str, Varia
 
 
 def render(explanation: Explanation, variables: Mapping[str, Variable], lang: str = "zh") -> str:
-    """Plain-text explanation in Chinese (``zh``) or English (``en``)."""
+    """Plain-text explanation in Chinese (``zh``) or English (``en``).
+
+    Resident ID numbers are masked (DESIGN.md §9)."""
     en = lang == "en"
     lines: list[str] = []
-    head = (
-        f"Household {explanation.household_id} — assessed on {explanation.date} — "
-        f"{explanation.jurisdiction} rules, engine {explanation.engine_version}, "
-        f"parameters {explanation.parameter_digest}"
+    digest = explanation.parameter_digest
+    lines.append(
+        f"Household {explanation.household_id}, assessed on {explanation.date} "
+        f"({explanation.jurisdiction} rules, engine {explanation.engine_version}, parameters {digest})"
         if en else
-        f"家庭 {explanation.household_id} — 评估日期 {explanation.date} — {explanation.jurisdiction} 规则，"
-        f"引擎版本 {explanation.engine_version}，参数摘要 {explanation.parameter_digest}"
+        f"家庭 {explanation.household_id}，评估日期 {explanation.date}"
+        f"（{explanation.jurisdiction} 规则，引擎版本 {explanation.engine_version}，参数摘要 {digest}）"
     )
-    lines += [head, ""]
     if explanation.members:
-        lines.append("Members:" if en else "家庭成员：")
-        for member in explanation.members:
+        lines += ["", "Members" if en else "家庭成员"]
+        for number, member in enumerate(explanation.members, start=1):
             cells = [
                 f"{v.label_en if en else v.label} {format_value(v, member.get(v.name), en)}"
                 for v in explanation.member_columns
             ]
-            lines.append(f"  - {member[PERSON.key]}: " + "; ".join(cells))
-        lines.append("")
+            lines.append(f"  {number}. {mask(str(member[PERSON.key]))}  " + "；".join(cells))
+    low: dict[str, tuple[ParameterUse, list[str]]] = {}
+    shown: set[str] = set()
     for part in explanation.programs:
         program = part.program
-        status = STATUS_LABELS[part.status][1 if en else 0]
         title = program.label_en if en else program.label
-        subject = "" if program.entity == HOUSEHOLD else (
-            f" — person {part.subject}" if en else f" — 成员 {part.subject}")
+        for use in part.low_confidence:
+            low.setdefault(use.parameter.path, (use, []))[1].append(title)
+        if program.entity != HOUSEHOLD and part.status is False:
+            reasons = "；".join(
+                fill(r.message_en if en else r.message, part.values, variables, en) for r in part.reasons
+            )
+            lines += ["", f"[{title} — {mask(part.subject)}] {STATUS_LABELS[False][1 if en else 0]}: {reasons}"]
+            continue
+        status = STATUS_LABELS[part.status][1 if en else 0]
+        subject = "" if program.entity == HOUSEHOLD else f" — {mask(part.subject)}"
         amount = ""
         if program.amount is not None:
-            amount_var = variables[program.amount]
-            amount = f" — {format_value(amount_var, part.amount, en)}"
-        lines.append(f"[{title}{subject}] {status}{amount}")
+            amount = f" — {format_value(variables[program.amount], part.amount, en)}"
+        lines += ["", f"[{title}{subject}] {status}{amount}"]
         for reason in part.reasons:
-            message = reason.message_en if en else reason.message
-            lines.append(f"  • {fill(message, part.values, variables, en)}")
+            lines.append(f"  • {fill(reason.message_en if en else reason.message, part.values, variables, en)}")
+        for use in part.unknown:
+            lines.append(("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")
+                         + _parameter_name(use, en))
         if part.steps:
             lines.append("  Calculation:" if en else "  计算过程：")
             for step in part.steps:
                 label = step.variable.label_en if en else step.variable.label
                 lines.append(f"    {label} = {format_value(step.variable, step.value, en)}")
-        if part.parameters:
+        new = [use for use in part.parameters if use.parameter.path not in shown]
+        if new:
             lines.append("  Parameters:" if en else "  依据参数：")
-            for use in part.parameters:
-                lines.append("    " + _parameter_line(use, en))
-        for use in part.unknown:
-            lines.append(("  ! Unknown parameter: " if en else "  ！未知参数：") + _parameter_name(use, en))
-        for use in part.low_confidence:
-            lines.append(("  ! Low-confidence parameter: " if en else "  ！低置信度参数：") + _parameter_name(use, en))
-        lines.append("")
+            for use in new:
+                lines += ["    " + line for line in _parameter_lines(use, en)]
+                shown.add(use.parameter.path)
+        if len(new) < len(part.parameters):
+            lines.append(f"    … {len(part.parameters) - len(new)} "
+                         + ("more listed above" if en else "项参数见上文"))
+    if low:
+        lines += ["", "Low-confidence parameters used (check before relying on the result):" if en
+                  else "本次认定用到的低置信度参数（请核实后再据此决定）："]
+        for use, programs in low.values():
+            used_by = ", ".join(dict.fromkeys(programs))
+            lines.append(f"  - {_parameter_name(use, en)} — {'used by' if en else '用于'} {used_by}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def mask(value: str) -> str:
+    """Mask an 18-character resident ID as 120224********123X; other identifiers unchanged."""
+    if len(value) == 18 and value[:17].isdigit():
+        return value[:6] + "*" * 8 + value[14:]
+    return value
 
 
 def _parameter_name(use: ParameterUse, en: bool) -> str:
@@ -298,7 +408,7 @@ def _parameter_name(use: ParameterUse, en: bool) -> str:
     return f"{name} ({use.parameter.path}, {use.value.start})"
 
 
-def _parameter_line(use: ParameterUse, en: bool) -> str:
+def _parameter_lines(use: ParameterUse, en: bool) -> list[str]:
     parameter, value = use.parameter, use.value
     if isinstance(value.value, dict):
         keys = use.keys or tuple(sorted(value.value))
@@ -310,6 +420,7 @@ def _parameter_line(use: ParameterUse, en: bool) -> str:
     confidence = sorted(use.confidences())
     conf_text = "/".join(CONFIDENCE_LABELS.get(c, (c, c))[1 if en else 0] for c in confidence)
     name = parameter.label_en if en else parameter.description
-    since = "from" if en else "自"
-    conf_word = "confidence" if en else "置信度"
-    return f"{name} = {shown} ({since} {value.start}; {value.reference}; {conf_word} {conf_text})"
+    if en:
+        head = f"{name} = {shown} — from {value.start}, confidence {conf_text}"
+        return [head, f"  source: {value.reference}"]
+    return [f"{name} = {shown} — 自 {value.start} 起，置信度 {conf_text}", f"  依据：{value.reference}"]

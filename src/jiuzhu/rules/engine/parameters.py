@@ -225,6 +225,19 @@ class ParameterTree:
             params[path] = replace(param, values=tuple(values))
         return ParameterTree(self.jurisdiction, params, self.code_lists, self.metadata)
 
+    def with_value(self, path: str, start: dt.date, value: Resolved) -> ParameterTree:
+        """A copy where the value of ``path`` dated ``start`` is replaced by a resolved value
+        (fen, Fraction, …), marked ``override``: used to probe which unknown value a decision
+        rests on."""
+        param = self[path]
+        values = tuple(
+            replace(v, value=value, confidence=OVERRIDE_CONFIDENCE, reference="probe")
+            if v.start == start else v
+            for v in param.values
+        )
+        params = {**self.parameters, path: replace(param, values=values)}
+        return ParameterTree(self.jurisdiction, params, self.code_lists, self.metadata)
+
     def digest(self) -> str:
         """SHA-256 over every value, reference and confidence: identifies a parameter version."""
         canonical = [

@@ -44,14 +44,15 @@ class Plan:
     outputs: list[str]
     dates: list[dt.date]
 
-    def dependencies(self, name: str) -> list[str]:
-        """Every variable ``name`` rests on, nearest first (for explanations)."""
+    def dependencies(self, name: str, stop: frozenset[str] = frozenset()) -> list[str]:
+        """Every variable ``name`` rests on, nearest first (for explanations); variables in
+        ``stop`` are listed but not expanded (another program's decision, say)."""
         seen: list[str] = []
         stack = [name]
         while stack:
             current = stack.pop(0)
             node = self.nodes.get(current)
-            if node is None:
+            if node is None or (current in stop and current != name):
                 continue
             for dep in sorted(_dep_names(node.deps)):
                 if dep not in seen and dep != name:

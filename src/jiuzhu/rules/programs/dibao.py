@@ -21,19 +21,19 @@ BOOL, FEN = pl.Boolean(), pl.Int64()
 
 REASONS = ReasonSet("dibao", [
     Reason("DIBAO_ELIGIBLE",
-           "家庭月核定收入 {assessed_income} 元低于低保标准 {dibao_standard} 元 × {unit_members} 人 = "
-           "{dibao_income_limit} 元，且财产符合规定：每月低保金 {dibao_amount} 元",
+           "家庭月核定收入 {assessed_income} 低于低保标准 {dibao_standard} × {unit_members} = "
+           "{dibao_income_limit}，且财产符合规定：每月低保金 {dibao_amount}",
            "Assessed household income {assessed_income} is below the standard {dibao_standard} × "
            "{unit_members} = {dibao_income_limit} and assets qualify: dibao {dibao_amount} a month",
            "eligible"),
     Reason("DIBAO_NO_MEMBERS", "没有计入救助单位的家庭成员", "No member is counted in the assistance unit"),
     Reason("DIBAO_INCOME_NOT_BELOW_STANDARD",
-           "家庭月核定收入 {assessed_income} 元不低于低保标准 {dibao_standard} 元 × {unit_members} 人 = "
-           "{dibao_income_limit} 元（须严格低于）",
+           "家庭月核定收入 {assessed_income} 不低于低保标准 {dibao_standard} × {unit_members} = "
+           "{dibao_income_limit}（须严格低于）",
            "Assessed household income {assessed_income} is not below the standard {dibao_standard} × "
            "{unit_members} = {dibao_income_limit} (it must be strictly below)"),
     Reason("DIBAO_MONETARY_ASSETS_OVER_LIMIT",
-           "家庭货币财产 {household_monetary_assets} 元超过限额 {dibao_asset_limit} 元",
+           "家庭货币财产 {household_monetary_assets} 超过限额 {dibao_asset_limit}",
            "Monetary assets {household_monetary_assets} exceed the limit {dibao_asset_limit}"),
     Reason("DIBAO_VEHICLE", "家庭成员名下有机动车（残疾人功能性补偿代步机动车除外）",
            "A member owns a motor vehicle (disability mobility vehicles excepted)"),
@@ -45,11 +45,11 @@ REASONS = ReasonSet("dibao", [
            "A parameter the decision needs is unknown: not decided; set the parameter and reassess",
            "undetermined"),
     Reason("DIBAO_CLASSIFIED_DEDUCTION",
-           "已按分类救助抵扣家庭收入 {household_classified_deductions} 元",
+           "已按分类救助抵扣家庭收入 {household_classified_deductions}",
            "Classified deductions of {household_classified_deductions} were taken off income", "note"),
-    Reason("DIBAO_MINIMUM_PAYMENT", "差额低于保底金额，按保底 {dibao_minimum_amount} 元发放",
+    Reason("DIBAO_MINIMUM_PAYMENT", "差额低于保底金额，按保底 {dibao_minimum_amount} 发放",
            "The gap is below the minimum payment; {dibao_minimum_amount} is paid", "note"),
-    Reason("DIBAO_CATEGORY_SUPPLEMENT", "分类施保增发 {dibao_category_supplement} 元",
+    Reason("DIBAO_CATEGORY_SUPPLEMENT", "分类施保增发 {dibao_category_supplement}",
            "Category supplement of {dibao_category_supplement}", "note"),
     Reason("DIBAO_EMPLOYMENT_COST_UNKNOWN",
            "天津就业成本扣减标准未找到依据，未扣减：收入可能偏高、低保金可能偏低",
@@ -157,7 +157,7 @@ def dibao_reasons(f: Formula) -> pl.Expr:
     return REASONS.mask({
         "DIBAO_ELIGIBLE": eligible,
         "DIBAO_NO_MEMBERS": f("unit_members") == 0,
-        "DIBAO_INCOME_NOT_BELOW_STANDARD": ~f("dibao_income_test"),
+        "DIBAO_INCOME_NOT_BELOW_STANDARD": (f("unit_members") > 0) & ~f("dibao_income_test"),
         "DIBAO_MONETARY_ASSETS_OVER_LIMIT": f("household_monetary_assets") > f("dibao_asset_limit"),
         "DIBAO_VEHICLE": ~f("vehicle_test"),
         "DIBAO_HOUSING": ~f("housing_test"),

@@ -23,24 +23,24 @@ T8 = "关于调整城乡低收入家庭救助有关政策的通知（天津，20
 
 REASONS = ReasonSet("near_dibao", [
     Reason("NEAR_DIBAO_STATUS",
-           "家庭月核定收入 {assessed_income} 元在低保边缘区间内（上限 {near_dibao_income_ceiling} 元），财产符合规定",
+           "家庭月核定收入 {assessed_income} 在低保边缘区间内（上限 {near_dibao_income_ceiling}），财产符合规定",
            "Assessed income {assessed_income} is inside the near-dibao band (ceiling "
            "{near_dibao_income_ceiling}) and assets qualify", "eligible"),
     Reason("NEAR_DIBAO_CASH",
-           "符合发放救助金类别：每户每月 {near_dibao_cash} 元（低保标准的30%，四舍五入到元）",
+           "符合发放救助金类别：每户每月 {near_dibao_cash}（低保标准的30%，四舍五入到元）",
            "In a cash category: {near_dibao_cash} a month per household (30 % of the standard, "
            "rounded to the yuan)", "eligible"),
     Reason("NEAR_DIBAO_NO_CASH_CATEGORY", "不属于发放救助金的类别，仅享受专项救助",
            "Not in a cash category: status gives access to special assistance only", "note"),
     Reason("NEAR_DIBAO_DIBAO_ELIGIBLE", "符合低保条件", "Eligible for dibao"),
     Reason("NEAR_DIBAO_INCOME_NOT_ABOVE_STANDARD",
-           "家庭月核定收入 {assessed_income} 元未超出低保标准合计 {dibao_income_limit} 元",
+           "家庭月核定收入 {assessed_income} 未超出低保标准合计 {dibao_income_limit}",
            "Assessed income {assessed_income} is not above the standard total {dibao_income_limit}"),
     Reason("NEAR_DIBAO_INCOME_ABOVE_CEILING",
-           "家庭月核定收入 {assessed_income} 元超过低保边缘上限 {near_dibao_income_ceiling} 元",
+           "家庭月核定收入 {assessed_income} 超过低保边缘上限 {near_dibao_income_ceiling}",
            "Assessed income {assessed_income} is above the near-dibao ceiling {near_dibao_income_ceiling}"),
     Reason("NEAR_DIBAO_MONETARY_ASSETS_OVER_LIMIT",
-           "家庭货币财产 {near_dibao_countable_assets} 元超过限额 {near_dibao_asset_limit} 元",
+           "家庭货币财产 {near_dibao_countable_assets} 超过限额 {near_dibao_asset_limit}",
            "Monetary assets {near_dibao_countable_assets} exceed the limit {near_dibao_asset_limit}"),
     Reason("NEAR_DIBAO_OTHER_ASSETS", "有机动车、多套住房或其他不符合规定的财产",
            "A vehicle, several homes or other disqualifying property"),
@@ -208,8 +208,8 @@ def near_dibao_reasons(f: Formula) -> pl.Expr:
         "NEAR_DIBAO_CASH": status & f("near_dibao_cash_category"),
         "NEAR_DIBAO_NO_CASH_CATEGORY": status & ~f("near_dibao_cash_category"),
         "NEAR_DIBAO_DIBAO_ELIGIBLE": f("dibao_eligible"),
-        "NEAR_DIBAO_INCOME_NOT_ABOVE_STANDARD": ~f("dibao_eligible") & (income <= limit)
-        & ~f("near_dibao_income_test"),
+        "NEAR_DIBAO_INCOME_NOT_ABOVE_STANDARD": (f("unit_members") > 0) & (income <= limit)
+        & ~f("near_dibao_income_test") & ~f("dibao_eligible").fill_null(False),
         "NEAR_DIBAO_INCOME_ABOVE_CEILING": (income > limit) & ~f("near_dibao_income_test"),
         "NEAR_DIBAO_MONETARY_ASSETS_OVER_LIMIT":
             f("near_dibao_countable_assets") > f("near_dibao_asset_limit"),

@@ -40,18 +40,18 @@ expenditure_inputs = [
 
 REASONS = ReasonSet("rigid_expenditure", [
     Reason("RIGID_ELIGIBLE",
-           "近12个月刚性支出 {rigid_expenditure_total} 元达到家庭年收入 {rigid_annual_income} 元的规定比例，"
+           "近12个月刚性支出 {rigid_expenditure_total} 达到家庭年收入 {rigid_annual_income} 的规定比例，"
            "人均收入低于上年度全市居民人均可支配收入：认定有效期至 {rigid_expenditure_valid_until}",
            "Rigid expenditure {rigid_expenditure_total} reaches the set share of annual income "
            "{rigid_annual_income}; per-capita income below last year's disposable income; valid until "
            "{rigid_expenditure_valid_until}", "eligible"),
     Reason("RIGID_IN_OTHER_PROGRAM", "已符合低保、特困或低保边缘条件", "Already dibao, tekun or near-dibao"),
     Reason("RIGID_INCOME_NOT_BELOW_THRESHOLD",
-           "家庭年收入 {rigid_annual_income} 元不低于上年度人均可支配收入 × {unit_members} 人 = {rigid_income_threshold} 元",
+           "家庭年收入 {rigid_annual_income} 不低于上年度人均可支配收入 × {unit_members} = {rigid_income_threshold}",
            "Annual income {rigid_annual_income} is not below last year's per-capita disposable "
            "income × {unit_members} = {rigid_income_threshold}"),
     Reason("RIGID_RATIO_BELOW",
-           "近12个月刚性支出 {rigid_expenditure_total} 元未达到家庭年收入 {rigid_annual_income} 元的规定比例",
+           "近12个月刚性支出 {rigid_expenditure_total} 未达到家庭年收入 {rigid_annual_income} 的规定比例",
            "Rigid expenditure {rigid_expenditure_total} is below the set share of annual income "
            "{rigid_annual_income}"),
     Reason("RIGID_ASSETS", "财产不符合规定", "Assets do not qualify"),

@@ -23,10 +23,10 @@ N4_8 = "最低生活保障审核确认办法 第八条; 宝坻区民政事业发
 
 REASONS = ReasonSet("single_person_unit", [
     Reason("SINGLE_PERSON_UNIT_AVAILABLE",
-           "可选单人户：{single_person_unit_members} 人单独纳入低保共 {single_person_unit_members_amount} 元，"
-           "其余 {single_person_unit_rest_members} 人重新认定；与低保边缘救助只能选其一",
-           "Single-person unit possible: {single_person_unit_members} member(s) on dibao alone "
-           "({single_person_unit_members_amount}), the other {single_person_unit_rest_members} "
+           "可选单人户：{single_person_unit_members} 单独纳入低保共 {single_person_unit_members_amount}，"
+           "其余 {single_person_unit_rest_members} 重新认定；与低保边缘救助只能选其一",
+           "Single-person unit possible: {single_person_unit_members} on dibao alone "
+           "({single_person_unit_members_amount}); the other {single_person_unit_rest_members} "
            "reassessed; exclusive with near-dibao assistance", "eligible"),
     Reason("SINGLE_PERSON_UNIT_NOT_NEAR_DIBAO", "家庭整体不是低保边缘家庭，不适用单人户",
            "The household is not near-dibao as a whole: no single-person option"),
@@ -209,8 +209,7 @@ def single_person_unit_reasons(f: Formula) -> pl.Expr:
     return REASONS.mask({
         "SINGLE_PERSON_UNIT_AVAILABLE": available,
         "SINGLE_PERSON_UNIT_NOT_NEAR_DIBAO": in_force & ~f("near_dibao_status"),
-        "SINGLE_PERSON_UNIT_NO_QUALIFYING_MEMBER": in_force & f("near_dibao_status")
-        & (f("single_person_unit_members") == 0),
+        "SINGLE_PERSON_UNIT_NO_QUALIFYING_MEMBER": in_force & (f("single_person_unit_members") == 0),
         "SINGLE_PERSON_UNIT_NOT_IN_FORCE": ~in_force,
         "SINGLE_PERSON_UNIT_UNDETERMINED": available.is_null(),
     })

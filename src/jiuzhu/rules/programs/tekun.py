@@ -22,16 +22,16 @@ N5 = "特困人员认定办法（民政部，2021）"
 
 REASONS = ReasonSet("tekun", [
     Reason("TEKUN_ELIGIBLE",
-           "无劳动能力、无生活来源、无法定义务人或义务人无履行能力：基本生活标准 {tekun_basic_standard} 元"
-           " + 照料护理标准 {tekun_care_standard} 元",
+           "无劳动能力、无生活来源、无法定义务人或义务人无履行能力：基本生活标准 {tekun_basic_standard}"
+           " + 照料护理标准 {tekun_care_standard}",
            "No capacity to work, no livelihood, no obligor able to support: basic "
            "{tekun_basic_standard} + care {tekun_care_standard}", "eligible"),
     Reason("TEKUN_CAPACITY_TO_WORK", "不属于无劳动能力情形（年龄、残疾类别等级）",
            "Not without capacity to work (age, disability category and grade)"),
     Reason("TEKUN_INCOME_NOT_BELOW_STANDARD",
-           "本人月计算收入 {tekun_counted_income} 元不低于低保标准",
+           "本人月计算收入 {tekun_counted_income} 不低于低保标准",
            "Own counted income {tekun_counted_income} is not below the dibao standard"),
-    Reason("TEKUN_ASSETS_OVER_LIMIT", "本人货币财产 {monetary_assets} 元超过限额 {tekun_asset_limit} 元，或有不符合规定的财产",
+    Reason("TEKUN_ASSETS_OVER_LIMIT", "本人货币财产 {monetary_assets} 超过限额 {tekun_asset_limit}，或有不符合规定的财产",
            "Own monetary assets {monetary_assets} over the limit {tekun_asset_limit}, or disqualifying property"),
     Reason("TEKUN_OBLIGOR_ABLE", "有具备赡养、抚养、扶养能力的法定义务人",
            "An obligor is able to support"),
@@ -42,7 +42,7 @@ REASONS = ReasonSet("tekun", [
            "A needed parameter is unknown (e.g. the care standard or last year's disposable income)",
            "undetermined"),
     Reason("TEKUN_STANDARD_BELOW_NATIONAL_FLOOR",
-           "基本生活标准 {tekun_basic_standard} 元低于国家要求的低保标准1.3倍 {tekun_national_floor} 元",
+           "基本生活标准 {tekun_basic_standard} 低于国家要求的低保标准1.3倍 {tekun_national_floor}",
            "Basic standard {tekun_basic_standard} is below the national floor {tekun_national_floor}",
            "note"),
 ])

@@ -1,0 +1,469 @@
+"""Reading assessment input: a caseworker's workbook, CSV files, or Parquet frames.
+
+Accepted inputs (docs/input-format.md):
+
+- an ``.xlsx`` workbook with sheets 家庭 (households), 成员 (persons) and optionally 义务人
+  (support obligors); Chinese headers as a caseworker keeps them; amounts in yuan;
+- a folder with ``households`` and ``persons`` (and optionally ``obligors``) as ``.csv`` (UTF-8
+  or GB18030, Chinese or identifier headers, yuan) or ``.parquet`` (identifier columns, typed,
+  money in integer fen, as ``jiuzhu synth`` writes them).
+
+Every cell is validated; bad input raises ``InputFileError`` listing each problem with file, row,
+column and rule, and nothing is assessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from jiuzhu.batch.parsing import (
+    Parsed,
+    parse_bool,
+    parse_code,
+    parse_date,
+    parse_float,
+    parse_int,
+    parse_yuan,
+)
+from jiuzhu.feeds import ids
+from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
+from jiuzhu.reference import division
+from jiuzhu.rules import RuleSystem
+from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Entity, InvalidInputError
+from jiuzhu.rules.engine.formula import DATE_VARIABLE
+from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.engine.variables import Variable
+
+MAX_PROBLEMS_SHOWN = 200
+
+SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    HOUSEHOLD.name: ("家庭", "households", "household"),
+    PERSON.name: ("成员", "persons", "person", "家庭成员"),
+    OBLIGOR.name: ("义务人", "obligors", "obligor", "法定义务人"),
+}
+KEY_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    HOUSEHOLD.name: {"household_id": ("家庭编号", "户编号")},
+    PERSON.name: {
+        "household_id": ("家庭编号", "户编号"),
+        "resident_id": ("身份证号", "身份证号码", "公民身份号码"),
+        "person_id": ("成员编号",),
+    },
+    OBLIGOR.name: {
+        "obligor_id": ("义务人编号",),
+        "person_id": ("被供养人身份证号", "被赡养人身份证号", "供养对象身份证号", "对象身份证号"),
+        "obligor_resident_id": ("义务人身份证号",),
+    },
+}
+PASSTHROUGH_HEADERS: dict[str, tuple[str, ...]] = {"division_code": ("区划代码", "村（居）区划代码")}
+IGNORED_HEADERS = frozenset({
+    "姓名", "性别", "民族", "备注", "序号", "联系电话", "住址", "户主姓名", "义务人姓名", "与被供养人关系",
+    "name", "note",
+})
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One bad cell or row, located in the user's file."""
+
+    file: str
+    row: str | None
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = " › ".join(p for p in (self.file, self.row, self.column) if p)
+        shown = f" “{self.value}”" if self.value not in (None, "") else ""
+        return f"{where}:{shown} {self.rule}"
+
+
+class InputFileError(Exception):
+    """The input cannot be assessed. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = problems
+        lines = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        super().__init__(f"{len(problems)} problem(s) in the input:\n" + "\n".join(lines))
+
+
+@dataclass
+class AssessmentInput:
+    """Validated engine frames plus what the output carries along."""
+
+    frames: dict[str, pl.DataFrame]
+    source: Path
+    passthrough: pl.DataFrame
+    """``household_id`` and columns copied to the output (``division_code``)."""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Sheet:
+    """A table being read for one entity: the text table and header → variable mapping."""
+
+    entity: Entity
+    table: Table
+    columns: dict[str, str]
+    """Variable (or key) name → header as written."""
+
+    @property
+    def label(self) -> str:
+        name = self.table.path.name
+        return f"{name} [{self.table.sheet}]" if self.table.sheet else name
+
+
+def read_input(path: Path, system: RuleSystem, on: dt.date | None) -> AssessmentInput:
+    """Read and validate an assessment input (see the module docstring).
+
+    Args:
+        path: workbook file or folder.
+        system: the rule system whose input variables define the columns.
+        on: assessment date for households without one (``--on``).
+
+    Raises:
+        InputFileError: any problem, each located by file, row and column.
+    """
+    path = Path(path)
+    try:
+        if path.is_dir() and _find(path, "parquet"):
+            return _read_parquet(path, system, on)
+        tables = _read_tables(path)
+    except TableError as exc:
+        raise InputFileError([InputProblem(str(path), None, None, None, str(exc))]) from exc
+    return _read_text_tables(path, tables, system, on)
+
+
+def _find(folder: Path, extension: str) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for entity, names in SHEET_NAMES.items():
+        for name in names:
+            candidate = folder / f"{name}.{extension}"
+            if candidate.exists():
+                found[entity] = candidate
+                break
+    return found
+
+
+def _read_tables(path: Path) -> dict[str, Table]:
+    if path.is_dir():
+        files = _find(path, "csv")
+        if HOUSEHOLD.name not in files or PERSON.name not in files:
+            raise TableError(
+                f"{path}: expected households.csv and persons.csv (or 家庭.csv and 成员.csv), "
+                "or households.parquet and persons.parquet"
+            )
+        return {entity: read_csv(file) for entity, file in files.items()}
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets = read_workbook(path)
+        tables: dict[str, Table] = {}
+        lookup = {name.strip().casefold(): name for name in sheets}
+        for entity, names in SHEET_NAMES.items():
+            for name in names:
+                if name.casefold() in lookup:
+                    tables[entity] = sheets[lookup[name.casefold()]]
+                    break
+        missing = [SHEET_NAMES[e][0] for e in (HOUSEHOLD.name, PERSON.name) if e not in tables]
+        if missing:
+            raise TableError(
+                f"{path}: the workbook needs sheets named {', '.join(missing)} "
+                f"(found: {', '.join(sheets) or 'none'})"
+            )
+        return tables
+    if path.suffix.lower() == ".csv":
+        raise TableError(
+            f"{path}: give the folder holding households.csv and persons.csv, not one CSV file"
+        )
+    if not path.exists():
+        raise TableError(f"{path}: no such file or folder")
+    raise TableError(f"{path}: not an .xlsx workbook or a folder of CSV or Parquet files")
+
+
+def _normalise_header(header: str) -> str:
+    """Compare headers without spaces, case, or a parenthesised note such as （元/月）."""
+    text = re.sub(r"[（(][^）)]*[）)]", "", header)
+    return re.sub(r"\s", "", text).casefold()
+
+
+def _header_map(entity: Entity, system: RuleSystem) -> dict[str, str]:
+    """Normalised header → variable or key name, for one entity."""
+    mapping: dict[str, str] = {}
+    for var in system.variables.of(entity, inputs=True):
+        for spelling in (var.name, var.label, var.label_en):
+            mapping.setdefault(_normalise_header(spelling), var.name)
+    for name, spellings in KEY_HEADERS[entity.name].items():
+        for spelling in (name, *spellings):
+            mapping[_normalise_header(spelling)] = name
+    if entity == HOUSEHOLD:
+        for name, spellings in PASSTHROUGH_HEADERS.items():
+            for spelling in (name, *spellings):
+                mapping[_normalise_header(spelling)] = name
+    return mapping
+
+
+def _read_text_tables(
+    path: Path, tables: Mapping[str, Table], system: RuleSystem, on: dt.date | None
+) -> AssessmentInput:
+    problems: list[InputProblem] = []
+    warnings: list[str] = []
+    sheets: dict[str, _Sheet] = {}
+    for entity in (HOUSEHOLD, PERSON, OBLIGOR):
+        table = tables.get(entity.name)
+        if table is None:
+            continue
+        mapping = _header_map(entity, system)
+        columns: dict[str, str] = {}
+        sheet = _Sheet(entity, table, columns)
+        for header in table.frame.columns:
+            name = mapping.get(_normalise_header(header))
+            if name is None:
+                if _normalise_header(header) not in {_normalise_header(h) for h in IGNORED_HEADERS}:
+                    warnings.append(f"{sheet.label}: column “{header}” is not used")
+                continue
+            if name in columns:
+                problems.append(InputProblem(sheet.label, None, header, None,
+                                             f"重复的列，与“{columns[name]}”含义相同 (duplicate column)"))
+                continue
+            columns[name] = header
+        sheets[entity.name] = sheet
+    frames: dict[str, pl.DataFrame] = {}
+    for entity_name, sheet in sheets.items():
+        frame, sheet_problems = _typed_frame(sheet, system, on)
+        problems += sheet_problems
+        frames[entity_name] = frame
+    if problems:
+        raise InputFileError(problems)
+    passthrough = frames[HOUSEHOLD.name].select(
+        [HOUSEHOLD.key, *[c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]]
+    )
+    frames[HOUSEHOLD.name] = frames[HOUSEHOLD.name].drop(
+        [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
+    )
+    _validate(system, frames, {e: s for e, s in sheets.items()})
+    return AssessmentInput(frames, path, passthrough, warnings)
+
+
+def _parser(var: Variable, system: RuleSystem, column: str) -> Parsed:
+    if var.unit.money:
+        return parse_yuan(column)
+    if var.unit is Unit.DATE:
+        return parse_date(column)
+    if var.unit is Unit.BOOLEAN:
+        return parse_bool(column)
+    if var.unit is Unit.CODE and var.codes is not None:
+        return parse_code(column, system.code_lists[var.codes])
+    if var.dtype == pl.Float64:
+        return parse_float(column)
+    if var.name.endswith("disability_grade"):
+        return parse_int(column, 1, 4)
+    return parse_int(column)
+
+
+def _typed_frame(
+    sheet: _Sheet, system: RuleSystem, on: dt.date | None
+) -> tuple[pl.DataFrame, list[InputProblem]]:
+    """Parse every mapped column of a sheet into the engine's dtypes, collecting bad cells."""
+    entity, table, columns = sheet.entity, sheet.table, sheet.columns
+    text = table.frame
+    problems: list[InputProblem] = []
+    out: dict[str, pl.Series] = {}
+
+    def report(rows: list[int], header: str, rule: str) -> None:
+        for index in rows[:MAX_PROBLEMS_SHOWN]:
+            value = text[header][index]
+            problems.append(InputProblem(sheet.label, table.row_label(index),
+                                         table.column_label(header), value, rule))
+
+    def report_mask(mask: pl.Series, header: str, rule: str) -> None:
+        report(mask.fill_null(False).arg_true().to_list(), header, rule)
+
+    for key in (entity.key, entity.parent_key):
+        if key is None or key in columns or (entity == PERSON and key == PERSON.key):
+            continue
+        if entity == OBLIGOR and key == OBLIGOR.key:
+            continue
+        wanted = "、".join(KEY_HEADERS[entity.name].get(key, (key,)))
+        problems.append(InputProblem(sheet.label, None, None, None, f"缺少必需的列：{wanted} (missing column)"))
+
+    for key in (entity.key, entity.parent_key, "division_code"):
+        if key is not None and key in columns:
+            header = columns[key]
+            series = text[header].str.replace_all(r"\s", "")
+            if key == "division_code":
+                known = series.map_elements(lambda c: division(c) is not None, return_dtype=pl.Boolean)
+                report_mask(series.is_not_null() & ~known, header,
+                       "不是宝坻区的村（居）或乡镇区划代码 (not a Baodi division code)")
+            elif key != PERSON.key or entity != OBLIGOR:
+                report_mask(series.is_null(), header, "不能为空 (required)")
+            out[key] = series
+
+    if entity == PERSON:
+        out.update(_person_ids(text, columns, report))
+    if entity == OBLIGOR:
+        out.update(_obligor_ids(text, columns, report))
+
+    for var in system.variables.of(entity, inputs=True):
+        header = columns.get(var.name)
+        if header is None:
+            continue
+        parsed = _parser(var, system, header)
+        result = text.select(parsed.value.alias("value"), parsed.bad.alias("bad"))
+        report_mask(result["bad"], header, parsed.rule)
+        out[var.name] = result["value"].cast(var.dtype)
+
+    if entity == PERSON and "birth_date" not in out and "__id_birth" in out:
+        out["birth_date"] = out["__id_birth"]
+    elif entity == PERSON and "__id_birth" in out:
+        from_id = out["__id_birth"]
+        given = out["birth_date"]
+        report_mask(given.is_not_null() & from_id.is_not_null() & (given != from_id),
+                    columns["birth_date"], "出生日期与身份证号不一致 (differs from the ID number)")
+        out["birth_date"] = given.fill_null(from_id)
+    if entity == OBLIGOR and "obligor_birth_date" not in out and "__id_birth" in out:
+        out["obligor_birth_date"] = out["__id_birth"]
+    elif entity == OBLIGOR and "__id_birth" in out:
+        out["obligor_birth_date"] = out["obligor_birth_date"].fill_null(out["__id_birth"])
+    out.pop("__id_birth", None)
+
+    if entity == HOUSEHOLD:
+        date = out.get(DATE_VARIABLE)
+        if date is None:
+            date = pl.Series(DATE_VARIABLE, [None] * text.height, dtype=pl.Date)
+        if on is not None:
+            date = date.fill_null(on)
+        if date.null_count():
+            header = columns.get(DATE_VARIABLE, "评估日期")
+            for index in date.is_null().arg_true().to_list()[:MAX_PROBLEMS_SHOWN]:
+                problems.append(InputProblem(sheet.label, table.row_label(index), header, None,
+                                             "没有评估日期：请填写“评估日期”列或使用 --on (no assessment date; use --on)"))
+        out[DATE_VARIABLE] = date
+    if entity == OBLIGOR and OBLIGOR.key not in out:
+        out[OBLIGOR.key] = pl.Series([f"O{i + 1}" for i in range(text.height)], dtype=pl.String)
+    frame = pl.DataFrame({k: v.alias(k) for k, v in out.items()}) if out else pl.DataFrame()
+    return frame, problems
+
+
+Reporter = Callable[[list[int], str, str], None]
+
+
+def _person_ids(text: pl.DataFrame, columns: dict[str, str], report: Reporter) -> dict[str, pl.Series]:
+    """Normalise 身份证号 (or take 成员编号) as the person key; birth date from the ID."""
+    out: dict[str, pl.Series] = {}
+    header = columns.get("resident_id")
+    if header is not None:
+        normalised, births, errors = _normalise_ids(text[header])
+        for index, message in errors:
+            report([index], header, message)
+        out["__id_birth"] = births
+        if "person_id" not in columns:
+            out[PERSON.key] = normalised
+    if "person_id" in columns:
+        out[PERSON.key] = text[columns["person_id"]].str.replace_all(r"\s", "")
+    if PERSON.key not in out:
+        raise InputFileError([InputProblem("成员", None, None, None,
+                                           "缺少“身份证号”或“成员编号”列 (missing ID column)")])
+    return out
+
+
+def _obligor_ids(text: pl.DataFrame, columns: dict[str, str], report: Reporter) -> dict[str, pl.Series]:
+    """The supported person's ID (normalised like the person sheet) and the obligor's own."""
+    out: dict[str, pl.Series] = {}
+    header = columns.get(PERSON.key)
+    if header is not None:
+        normalised, _, errors = _normalise_ids(text[header])
+        for index, message in errors:
+            report([index], header, message)
+        out[PERSON.key] = normalised
+    own = columns.get("obligor_resident_id")
+    if own is not None:
+        normalised, births, errors = _normalise_ids(text[own])
+        for index, message in errors:
+            report([index], own, message)
+        out["__id_birth"] = births
+        if OBLIGOR.key not in columns:
+            out[OBLIGOR.key] = normalised
+    return out
+
+
+def _normalise_ids(series: pl.Series) -> tuple[pl.Series, pl.Series, list[tuple[int, str]]]:
+    numbers: list[str | None] = []
+    births: list[dt.date | None] = []
+    errors: list[tuple[int, str]] = []
+    for index, value in enumerate(series.to_list()):
+        if value is None:
+            numbers.append(None)
+            births.append(None)
+            errors.append((index, "身份证号不能为空 (required)"))
+            continue
+        try:
+            resident = ids.normalise(value)
+        except ids.InvalidIdError as exc:
+            numbers.append(None)
+            births.append(None)
+            errors.append((index, str(exc)))
+            continue
+        numbers.append(resident.number)
+        births.append(resident.birth_date)
+    return pl.Series(numbers, dtype=pl.String), pl.Series(births, dtype=pl.Date), errors
+
+
+def _validate(system: RuleSystem, frames: dict[str, pl.DataFrame], sheets: Mapping[str, _Sheet]) -> None:
+    """Run the engine's frame contract and map its issues back to the user's cells."""
+    try:
+        system.validate(frames)
+    except InvalidInputError as exc:
+        problems = []
+        for issue in exc.issues:
+            sheet = sheets.get(issue.entity)
+            if sheet is None:
+                problems.append(InputProblem(issue.entity, None, issue.column, issue.value, issue.rule))
+                continue
+            header = sheet.columns.get(issue.column or "", issue.column)
+            if issue.column == PERSON.key and "resident_id" in sheet.columns:
+                header = sheet.columns["resident_id"]
+            row = sheet.table.row_label(issue.row) if issue.row is not None else None
+            shown = sheet.table.column_label(header) if header else None
+            value = issue.value
+            if issue.row is not None and header in sheet.table.frame.columns:
+                value = sheet.table.frame[header][issue.row]
+            problems.append(InputProblem(sheet.label, row, shown, value, issue.rule))
+        raise InputFileError(problems) from exc
+
+
+def _read_parquet(folder: Path, system: RuleSystem, on: dt.date | None) -> AssessmentInput:
+    files = _find(folder, "parquet")
+    if HOUSEHOLD.name not in files or PERSON.name not in files:
+        raise InputFileError([InputProblem(str(folder), None, None, None,
+                                           "expected households.parquet and persons.parquet")])
+    frames = {entity: pl.read_parquet(file) for entity, file in files.items()}
+    households = frames[HOUSEHOLD.name]
+    if on is not None:
+        date = pl.lit(on, pl.Date)
+        if DATE_VARIABLE in households.columns:
+            date = pl.col(DATE_VARIABLE).fill_null(date)
+        households = households.with_columns(date.alias(DATE_VARIABLE))
+    elif DATE_VARIABLE not in households.columns:
+        raise InputFileError([InputProblem(files[HOUSEHOLD.name].name, None, DATE_VARIABLE, None,
+                                           "no assessment date: add the column or use --on")])
+    passthrough_columns = [c for c in PASSTHROUGH_HEADERS if c in households.columns]
+    passthrough = households.select([HOUSEHOLD.key, *passthrough_columns])
+    frames[HOUSEHOLD.name] = households
+    try:
+        system.validate(frames)
+    except InvalidInputError as exc:
+        raise InputFileError([
+            InputProblem(
+                files[issue.entity].name if issue.entity in files else issue.entity,
+                f"row {issue.row + 1}" if issue.row is not None else None,
+                issue.column, issue.value, issue.rule,
+            )
+            for issue in exc.issues
+        ]) from exc
+    return AssessmentInput(frames, folder, passthrough)

@@ -1,0 +1,189 @@
+"""Writing assessment results: Parquet (identifiers, integer fen) for machines; CSV and xlsx
+(Chinese headers, yuan with two decimals, 是/否/待定) for people. Files are written to a temporary
+name and renamed, so a failed run never leaves a partial output file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from jiuzhu.rules import RuleSystem
+from jiuzhu.rules.engine.variables import Variable
+
+FORMATS = (".parquet", ".csv", ".xlsx")
+EXCEL_MAX_ROWS = 1_048_575
+BOOL_TEXT = {True: "是", False: "否", None: "待定"}
+HEADER_LABELS = {
+    "household_id": "家庭编号",
+    "division_code": "区划代码",
+    "person_id": "身份证号（脱敏）",
+    "unknown_parameters": "结果依赖的未知参数",
+}
+
+
+class OutputError(ValueError):
+    """The output cannot be written (unsupported format, too many rows for Excel)."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A result table and the rule variables describing its columns."""
+
+    title: str
+    frame: pl.DataFrame
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def output_format(path: Path) -> str:
+    """The output format from the file name.
+
+    Raises:
+        OutputError: not .parquet, .csv or .xlsx.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise OutputError(f"{path}: the output must end in .parquet, .csv or .xlsx")
+    return suffix
+
+
+def header(name: str, variables: dict[str, Variable] | RuleSystem, english: bool = False) -> str:
+    """The column header people see: the variable's label with its unit."""
+    lookup = variables.variables if isinstance(variables, RuleSystem) else variables
+    var = lookup.get(name) if hasattr(lookup, "get") else None
+    if var is None:
+        return HEADER_LABELS.get(name, name) if not english else name
+    label = var.label_en if english else var.label
+    if var.unit.money:
+        unit = var.unit.label_en if english else var.unit.label
+        return f"{label}（{unit}）" if not english else f"{label} ({unit})"
+    return label
+
+
+def for_people(frame: pl.DataFrame, system: RuleSystem) -> pl.DataFrame:
+    """Money as yuan text with two decimals, booleans as 是/否/待定, Chinese headers."""
+    columns = []
+    for name in frame.columns:
+        var = system.variables.get(name)
+        column = pl.col(name)
+        if var is not None and var.unit.money:
+            column = (
+                pl.when(column.is_null()).then(pl.lit("待定"))
+                .otherwise(
+                    (column // 100).cast(pl.String) + "."
+                    + (column % 100).cast(pl.String).str.pad_start(2, "0")
+                )
+            )
+        elif frame.schema[name] == pl.Boolean:
+            column = column.replace_strict(BOOL_TEXT, default="待定", return_dtype=pl.String)
+        columns.append(column.alias(header(name, system)))
+    return frame.select(columns)
+
+
+def write(path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequence[tuple[str, str]]) -> None:
+    """Write the result sheets (the first is the main table) in the format the name says.
+
+    Parquet and CSV write the first sheet to ``path`` and each further sheet beside it
+    (``name.persons.parquet``); xlsx writes every sheet plus a 说明 (notes) sheet.
+
+    Raises:
+        OutputError: unsupported format, or too many rows for an Excel sheet.
+    """
+    suffix = output_format(path)
+    if suffix == ".xlsx":
+        _write_xlsx(path, sheets, system, notes)
+        return
+    for index, sheet in enumerate(sheets):
+        target = path if index == 0 else path.with_name(f"{path.stem}.{sheet.title}{path.suffix}")
+        with atomic_path(target) as temporary:
+            if suffix == ".parquet":
+                sheet.frame.write_parquet(temporary, compression="lz4", statistics=False)
+            else:
+                data = for_people(sheet.frame, system).write_csv()
+                temporary.write_text(data, encoding="utf-8-sig")
+
+
+def _write_xlsx(path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequence[tuple[str, str]]) -> None:
+    for sheet in sheets:
+        if sheet.frame.height > EXCEL_MAX_ROWS:
+            raise OutputError(
+                f"{path}: {sheet.frame.height:,} rows do not fit an Excel sheet; write .parquet or .csv"
+            )
+    workbook = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(_sheet_title(sheet.title))
+        frame = sheet.frame
+        kinds = [_kind(frame, c, system) for c in frame.columns]
+        worksheet.append([_styled(worksheet, header(c, system), bold, fill) for c in frame.columns])
+        for row in frame.iter_rows():
+            worksheet.append([
+                _cell(worksheet, value, kind) for value, kind in zip(row, kinds, strict=True)
+            ])
+    notes_sheet = workbook.create_sheet("说明")
+    for key, value in notes:
+        notes_sheet.append([_styled(notes_sheet, key, bold, None), value])
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)
+
+
+def _sheet_title(title: str) -> str:
+    return {"households": "评估结果", "persons": "特困人员"}.get(title, title)[:31]
+
+
+def _styled(worksheet: object, value: str, font: Font, fill: PatternFill | None) -> object:
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    cell = WriteOnlyCell(worksheet, value=value)  # type: ignore[arg-type]
+    cell.font = font
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def _kind(frame: pl.DataFrame, name: str, system: RuleSystem) -> str:
+    var = system.variables.get(name)
+    if var is not None and var.unit.money:
+        return "money"
+    if frame.schema[name] == pl.Boolean:
+        return "boolean"
+    return "other"
+
+
+def _cell(worksheet: object, value: object, kind: str) -> object:
+    """A cell value: yuan as a number with two decimals; 是/否; 待定 for an undetermined
+    decision or amount; blank for a value that does not apply."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    if value is None:
+        return "待定" if kind in ("money", "boolean") else None
+    if kind == "boolean":
+        return BOOL_TEXT[bool(value)]
+    if kind == "money" and isinstance(value, int):
+        cell = WriteOnlyCell(worksheet, value=value / 100)  # type: ignore[arg-type]
+        cell.number_format = "#,##0.00"
+        return cell
+    return value

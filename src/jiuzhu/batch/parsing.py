@@ -1,0 +1,116 @@
+"""Vectorised parsers for text cells typed by people: yuan amounts, dates, yes/no, codes, counts.
+
+Each parser returns the parsed expression and an expression that is true where a non-empty cell
+could not be parsed, with the rule broken, so readers can report every bad cell at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from jiuzhu.rules.engine.codes import CodeList
+
+_FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
+    "．": ".", "，": ",", "－": "-", "／": "/", "Ｘ": "X", "ｘ": "x", "　": " ",
+}
+_TRUE = ("是", "有", "y", "yes", "true", "1", "√", "✓", "t")
+_FALSE = ("否", "无", "n", "no", "false", "0", "×", "f")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed column: ``value`` (typed, null where blank or bad) and ``bad`` with its rule."""
+
+    value: pl.Expr
+    bad: pl.Expr
+    rule: str
+
+
+def half_width(column: pl.Expr) -> pl.Expr:
+    """Full-width digits and punctuation to ASCII (people paste them from other systems)."""
+    return column.str.replace_many(list(_FULL_WIDTH), list(_FULL_WIDTH.values()))
+
+
+def parse_yuan(column: str) -> Parsed:
+    """Yuan with at most two decimals (commas, spaces and a trailing 元 allowed) → Int64 fen."""
+    text = half_width(pl.col(column)).str.replace_all(r"[,\s元]", "")
+    ok = text.str.contains(r"^\d+(\.\d{1,2})?$")
+    whole = text.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
+    cents = text.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    value = pl.when(ok).then(whole * 100 + cents.fill_null(0))
+    return Parsed(
+        value,
+        pl.col(column).is_not_null() & ~ok.fill_null(False),
+        "金额应为不小于0、最多两位小数的元数 (a non-negative amount in yuan, at most 2 decimals)",
+    )
+
+
+def parse_int(column: str, low: int = 0, high: int | None = None) -> Parsed:
+    """A whole number (``2`` or ``2.0`` as Excel writes it) within ``[low, high]``."""
+    text = half_width(pl.col(column)).str.replace_all(r"\s", "")
+    number = text.str.extract(r"^(-?\d+)(\.0+)?$", 1).cast(pl.Int64, strict=False)
+    in_range = number >= low if high is None else number.is_between(low, high)
+    ok = number.is_not_null() & in_range
+    bound = f"≥ {low}" if high is None else f"{low}–{high}"
+    return Parsed(
+        pl.when(ok).then(number),
+        pl.col(column).is_not_null() & ~ok.fill_null(False),
+        f"应为整数 {bound} (a whole number {bound})",
+    )
+
+
+def parse_float(column: str) -> Parsed:
+    """A non-negative decimal number."""
+    number = half_width(pl.col(column)).str.replace_all(r"\s", "").cast(pl.Float64, strict=False)
+    ok = number.is_not_null() & (number >= 0)
+    return Parsed(
+        pl.when(ok).then(number),
+        pl.col(column).is_not_null() & ~ok.fill_null(False),
+        "应为不小于0的数 (a non-negative number)",
+    )
+
+
+def parse_date(column: str) -> Parsed:
+    """A calendar date: 2025-10-15, 2025/10/15, 20251015, 2025年10月15日, or an Excel date cell."""
+    text = (
+        half_width(pl.col(column))
+        .str.replace(r"\s.*$", "")
+        .str.replace_all(r"[年月/.]", "-")
+        .str.replace(r"日$", "")
+        .str.replace(r"^(\d{4})(\d{2})(\d{2})$", "$1-$2-$3")
+        .str.replace(r"-(\d)-", "-0$1-")
+        .str.replace(r"-(\d)$", "-0$1")
+    )
+    value = text.str.to_date("%Y-%m-%d", strict=False)
+    return Parsed(
+        value,
+        pl.col(column).is_not_null() & value.is_null(),
+        "不是存在的日期，应写作 YYYY-MM-DD (not a real date; write YYYY-MM-DD)",
+    )
+
+
+def parse_bool(column: str) -> Parsed:
+    """是/否, 有/无, yes/no, true/false, 1/0, √/×."""
+    text = half_width(pl.col(column)).str.strip_chars().str.to_lowercase()
+    value = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
+    return Parsed(
+        value,
+        pl.col(column).is_not_null() & ~text.is_in([*_TRUE, *_FALSE]).fill_null(False),
+        "应填“是”或“否” (yes or no)",
+    )
+
+
+def parse_code(column: str, codes: CodeList) -> Parsed:
+    """A code, its Chinese or English label, its national standard code or a synonym."""
+    spellings: Mapping[str, str] = codes.spellings()
+    key = half_width(pl.col(column)).str.replace_all(r"\s", "").str.to_lowercase()
+    value = key.replace_strict(dict(spellings), default=None, return_dtype=pl.String)
+    shown = "、".join(c.label for c in codes)
+    return Parsed(
+        value,
+        pl.col(column).is_not_null() & value.is_null(),
+        f"不是“{codes.label}”的有效代码，可填：{shown} (unknown code of {codes.label_en})",
+    )

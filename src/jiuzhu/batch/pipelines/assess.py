@@ -1,0 +1,250 @@
+"""The assessment pipeline: read input → validate → run every program → write results.
+
+``jiuzhu assess`` calls ``assess``; the benchmark and the web layer reuse ``assess_frames``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from jiuzhu.batch.inputs import AssessmentInput, read_input
+from jiuzhu.batch.outputs import Sheet, output_format, write
+from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.engine import HOUSEHOLD, PERSON
+from jiuzhu.rules.engine.entities import OBLIGOR
+from jiuzhu.rules.engine.formula import DATE_VARIABLE
+from jiuzhu.rules.engine.parameters import UNKNOWN, Marker
+from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.system import ENGINE_VERSION, SimulationResult
+
+CONTEXT_COLUMNS = ("unit_members", "household_counted_income", "assessed_income")
+TEKUN_HOUSEHOLD_COLUMNS = ("tekun_persons", "tekun_undetermined_persons", "tekun_household_amount")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ProgramSummary:
+    """Counts and monthly total of one program over a batch."""
+
+    name: str
+    label: str
+    label_en: str
+    eligible: int
+    undetermined: int
+    amount: int | None
+    """Monthly total in fen over eligible households (or persons); None for status-only programs."""
+
+
+@dataclass
+class AssessmentSummary:
+    """What a run did, for the command line and the log."""
+
+    households: int
+    persons: int
+    dates: list[dt.date]
+    programs: list[ProgramSummary]
+    output: Path | None
+    seconds: float
+    parameter_digest: str
+    low_confidence: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def assess(
+    input_path: Path,
+    on: dt.date | None,
+    output: Path | None,
+    jurisdiction: str = "tianjin",
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> AssessmentSummary:
+    """Assess every household of an input file and write the results.
+
+    Args:
+        input_path: workbook or folder (see ``jiuzhu.batch.inputs``).
+        on: assessment date for households without one.
+        output: .parquet, .csv or .xlsx; None to only summarise.
+        jurisdiction: parameter set (``tianjin``).
+        trace: add every intermediate household variable to the output.
+        progress: called with the name of each stage as it starts.
+
+    Raises:
+        InputFileError: bad input (nothing is written).
+        OutputError: unsupported output name.
+        ParameterNotDefinedError: an assessment date before the rules' coverage.
+    """
+    started = time.perf_counter()
+    report = progress or (lambda stage: None)
+    if output is not None:
+        output_format(output)
+    system = load_system(jurisdiction)
+    report("read")
+    data = read_input(input_path, system, on)
+    report("assess")
+    result = system.simulate(
+        data.frames[HOUSEHOLD.name], data.frames[PERSON.name], data.frames.get(OBLIGOR.name),
+        keep=[*CONTEXT_COLUMNS, *TEKUN_HOUSEHOLD_COLUMNS], trace=trace, validate=False,
+    )
+    households, persons = result_tables(result, data)
+    summary = summarise(result, households, time.perf_counter() - started, output)
+    summary.warnings = data.warnings
+    if output is not None:
+        report("write")
+        write(output, [Sheet("households", households), Sheet("persons", persons)], system,
+              notes(system, summary, data))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def result_tables(result: SimulationResult, data: AssessmentInput | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The household table (one row per household, programs side by side, reasons decoded)
+    and the tekun person table (persons eligible or undetermined)."""
+    system = result.system
+    households = result.households
+    columns: list[str] = [HOUSEHOLD.key]
+    leading = households
+    if data is not None and data.passthrough.width > 1:
+        leading = households.join(data.passthrough, on=HOUSEHOLD.key, how="left", maintain_order="left")
+        columns += [c for c in data.passthrough.columns if c != HOUSEHOLD.key]
+    if data is not None:
+        dates = data.frames[HOUSEHOLD.name].select(HOUSEHOLD.key, DATE_VARIABLE)
+        leading = leading.join(dates, on=HOUSEHOLD.key, how="left", maintain_order="left")
+        columns.append(DATE_VARIABLE)
+    columns += [c for c in CONTEXT_COLUMNS if c in households.columns]
+    decoded: list[pl.Series] = []
+    for program in system.programs:
+        if program.entity != HOUSEHOLD:
+            columns += [c for c in TEKUN_HOUSEHOLD_COLUMNS if c in households.columns]
+            continue
+        columns += [program.status, *([program.amount] if program.amount else []), program.reasons]
+        columns += list(program.details)
+    for name in households.columns:
+        var = system.variables.get(name)
+        if var is not None and var.reasons is not None:
+            decoded.append(var.reasons.decode_column(households[name]))
+    trace_columns = [
+        c for c in households.columns
+        if c not in columns and not c.startswith("__") and c in system.variables
+        and system.variables[c].unit is not Unit.REASONS
+    ]
+    table = leading.with_columns(decoded).select([*columns, *trace_columns])
+    table = table.with_columns(unknown_parameters(result, table))
+
+    persons = result.persons
+    tekun = [p for p in system.programs if p.entity == PERSON]
+    if not tekun or persons.is_empty():
+        return table, pl.DataFrame()
+    program = tekun[0]
+    wanted = [PERSON.key, HOUSEHOLD.key, program.status, *([program.amount] if program.amount else []),
+              *program.details, program.reasons]
+    people = persons.filter(pl.col(program.status).is_null() | pl.col(program.status)).select(wanted)
+    reasons = system.variables[program.reasons].reasons
+    assert reasons is not None
+    people = people.with_columns(
+        reasons.decode_column(people[program.reasons]),
+        pl.col(PERSON.key).cast(pl.String).map_elements(_mask_id, return_dtype=pl.String),
+    )
+    return table, people
+
+
+def _mask_id(value: str) -> str:
+    """Resident IDs are masked in every export (DESIGN.md §9)."""
+    if len(value) == 18:
+        return value[:6] + "*" * 8 + value[14:]
+    return value
+
+
+def unknown_parameters(result: SimulationResult, table: pl.DataFrame) -> pl.Expr:
+    """For each household: the unknown parameters used by the programs it is undetermined in,
+    on its assessment date (candidates; ``jiuzhu explain`` shows the exact chain)."""
+    system, plan = result.system, result.plan
+    parts: list[pl.Expr] = []
+    for program in system.programs:
+        if program.entity != HOUSEHOLD or program.status not in table.columns:
+            continue
+        used = plan.parameters([program.status, *plan.dependencies(program.status)])
+        by_date: dict[dt.date, str] = {}
+        for date in plan.dates:
+            names = []
+            for path in sorted(used):
+                value = system.parameters[path].at(date).value
+                values = value.values() if isinstance(value, dict) else [value]
+                if any(isinstance(v, Marker) and v is UNKNOWN for v in values):
+                    names.append(path)
+            by_date[date] = ";".join(names)
+        if DATE_VARIABLE in table.columns and len(by_date) > 1:
+            names_expr = pl.col(DATE_VARIABLE).replace_strict(by_date, default="", return_dtype=pl.String)
+        else:
+            names_expr = pl.lit(next(iter(by_date.values()), ""))
+        parts.append(pl.when(pl.col(program.status).is_null()).then(names_expr).otherwise(pl.lit("")))
+    if not parts:
+        return pl.lit("").alias("unknown_parameters")
+    joined = pl.concat_list(parts).list.eval(pl.element().filter(pl.element() != "")).list.join(";")
+    return joined.alias("unknown_parameters")
+
+
+def summarise(
+    result: SimulationResult, households: pl.DataFrame, seconds: float, output: Path | None
+) -> AssessmentSummary:
+    """Counts and totals per program; the low-confidence parameters the run relied on."""
+    system = result.system
+    programs = []
+    for program in system.programs:
+        if program.entity == HOUSEHOLD:
+            status = households[program.status]
+            amount = None
+            if program.amount and program.name != "single_person_unit":
+                amount = int(households.filter(status.fill_null(False))[program.amount].sum() or 0)
+            eligible = int(status.fill_null(False).sum())
+            undetermined = status.null_count()
+        else:
+            persons = result.persons
+            eligible = int(persons[program.status].fill_null(False).sum()) if persons.height else 0
+            undetermined = persons[program.status].null_count() if persons.height else 0
+            amount = int(
+                persons.filter(pl.col(program.status).fill_null(False))[program.amount].sum() or 0
+            ) if program.amount and persons.height else 0
+        programs.append(ProgramSummary(program.name, program.label, program.label_en,
+                                       eligible, undetermined, amount))
+    low: list[str] = []
+    for path in sorted(result.plan.parameters(list(result.plan.nodes))):
+        parameter = system.parameters[path]
+        for date in result.plan.dates:
+            value = parameter.at(date)
+            if value.confidence == "low" and path not in low:
+                low.append(path)
+    return AssessmentSummary(
+        households=result.households.height,
+        persons=result.persons.height if PERSON.name in result.frames else 0,
+        dates=result.plan.dates,
+        programs=programs,
+        output=output,
+        seconds=seconds,
+        parameter_digest=system.parameters.digest(),
+        low_confidence=low,
+    )
+
+
+def notes(system: RuleSystem, summary: AssessmentSummary, data: AssessmentInput) -> list[tuple[str, str]]:
+    """The 说明 sheet: what was assessed, with which rules, and what rests on weak ground."""
+    rows = [
+        ("输入文件 Input", str(data.source)),
+        ("评估日期 Dates", ", ".join(d.isoformat() for d in summary.dates)),
+        ("规则 Rules", f"{system.name}，引擎版本 {ENGINE_VERSION}"),
+        ("参数摘要 Parameter digest", summary.parameter_digest),
+        ("金额单位 Money", "元，两位小数；“待定”表示所需参数未知，结果未认定"),
+        ("单人户 Single-person unit", "单人户方案与低保边缘救助只能选其一，表中低保边缘各列为整户方案"),
+    ]
+    for program in summary.programs:
+        rows.append((f"{program.label}", f"符合 {program.eligible}，待定 {program.undetermined}"))
+    for path in summary.low_confidence:
+        parameter = system.parameters[path]
+        rows.append(("低置信度参数 Low confidence", f"{parameter.description}（{path}）"))
+    return rows

@@ -1,0 +1,112 @@
+"""Reading tables people and departments send: CSV in UTF-8 or GB18030, and xlsx workbooks.
+
+Every cell is read as text so that the caller can validate and report each bad cell by its place
+in the file (line or sheet row, column header); nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class TableError(ValueError):
+    """A file cannot be read as a table (not found, wrong format, undecodable)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The cells of one CSV file or one worksheet, as text, with header names as written."""
+
+    path: Path
+    frame: pl.DataFrame
+    sheet: str | None = None
+    encoding: str | None = None
+
+    def row_label(self, index: int) -> str:
+        """Where row ``index`` (0-based, after the header) is in the file: CSV line or sheet row."""
+        if self.sheet is None:
+            return f"第{index + 2}行 (line {index + 2})"
+        return f"工作表“{self.sheet}”第{index + 2}行 (sheet {self.sheet}, row {index + 2})"
+
+    def column_label(self, header: str) -> str:
+        """The header with its spreadsheet letter for workbooks (e.g. ``身份证号 (C)``)."""
+        if self.sheet is None or header not in self.frame.columns:
+            return header
+        return f"{header} ({_column_letter(self.frame.columns.index(header))})"
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def read_csv(path: Path) -> Table:
+    """Read a CSV file whose encoding is UTF-8 (with or without BOM) or GB18030.
+
+    Raises:
+        TableError: the file is missing, empty or in neither encoding.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TableError(f"{path}: cannot read ({exc.strerror})") from exc
+    for encoding in ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise TableError(f"{path}: neither UTF-8 nor GB18030 text")
+    if not text.strip():
+        raise TableError(f"{path}: the file is empty")
+    frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
+    return Table(path, _clean(frame), None, "utf-8" if encoding == "utf-8-sig" else encoding)
+
+
+def read_workbook(path: Path) -> dict[str, Table]:
+    """Read every worksheet of an xlsx workbook (first row = headers), cells as text.
+
+    Date cells come as ``YYYY-MM-DD 00:00:00``; numbers as their shortest decimal text.
+
+    Raises:
+        TableError: the file is missing or not an Excel workbook.
+    """
+    if not path.exists():
+        raise TableError(f"{path}: no such file")
+    try:
+        reader = fastexcel.read_excel(str(path))
+        sheets = {}
+        for name in reader.sheet_names:
+            frame = reader.load_sheet(name, dtypes="string").to_polars()
+            sheets[name] = Table(path, _clean(frame), name)
+    except (fastexcel.FastExcelError, OSError) as exc:
+        raise TableError(f"{path}: not a readable xlsx workbook ({exc})") from exc
+    return sheets
+
+
+def _clean(frame: pl.DataFrame) -> pl.DataFrame:
+    """Strip headers and cells, turn blank cells into nulls, drop wholly empty trailing rows."""
+    frame = frame.rename({c: str(c).strip() for c in frame.columns})
+    if frame.width == 0:
+        return frame
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns
+    )
+    keep = ~pl.all_horizontal(pl.all().is_null())
+    # Keep interior blank rows (so row numbers stay right); only trailing ones are dropped.
+    if frame.height:
+        last = frame.select(keep.arg_true().max()).item()
+        frame = frame.head(0 if last is None else last + 1)
+    return frame
