@@ -1,8 +1,8 @@
 """The ``jiuzhu`` command.
 
-    jiuzhu assess INPUT --on 2025-10-15 -o results.xlsx
-    jiuzhu explain INPUT --household H001 --on 2025-10-15
-    jiuzhu parameters --on 2025-10-15 --unknown
+jiuzhu assess INPUT --on 2025-10-15 -o results.xlsx
+jiuzhu explain INPUT --household H001 --on 2025-10-15
+jiuzhu parameters --on 2025-10-15 --unknown
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ from jiuzhu.batch.outputs import OutputError
 from jiuzhu.batch.pipelines.assess import AssessmentSummary, assess
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
-from jiuzhu.rules.engine.explain import CONFIDENCE_LABELS, explain_household, format_parameter_value, render
+from jiuzhu.rules.engine.explain import (
+    CONFIDENCE_LABELS,
+    explain_household,
+    format_parameter_value,
+    render,
+)
 from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.engine.units import format_yuan
 
@@ -38,8 +43,11 @@ errors = Console(stderr=True)
 EXIT_BAD_INPUT = 2
 EXIT_RULES_GAP = 3
 
-STAGES = {"read": "读取并校验输入 Reading and validating input", "assess": "评估 Assessing",
-          "write": "写出结果 Writing results"}
+STAGES = {
+    "read": "读取并校验输入 Reading and validating input",
+    "assess": "评估 Assessing",
+    "write": "写出结果 Writing results",
+}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -59,28 +67,54 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Jiuzhu (救助): social assistance management for civil-affairs bureaus."""
 
 
 @app.command("assess")
 def assess_command(
-    input_path: Annotated[Path, typer.Argument(
-        metavar="INPUT", help="Workbook (.xlsx with sheets 家庭, 成员, 义务人) or a folder of "
-        "households/persons CSV or Parquet files (docs/input-format.md).")],
-    on: Annotated[str | None, typer.Option("--on", help="Assessment date (YYYY-MM-DD) for "
-                                          "households without their own 评估日期.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Results file: .xlsx or "
-                                                ".csv for people (yuan), .parquet for machines (fen).")] = None,
-    trace: Annotated[bool, typer.Option("--trace", help="Add every intermediate household variable.")] = False,
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="Workbook (.xlsx with sheets 家庭, 成员, 义务人) or a folder of "
+            "households/persons CSV or Parquet files (docs/input-format.md).",
+        ),
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", help="Assessment date (YYYY-MM-DD) for households without their own 评估日期."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Results file: .xlsx or .csv for people (yuan), .parquet for machines (fen).",
+        ),
+    ] = None,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Add every intermediate household variable.")
+    ] = False,
     jurisdiction: Annotated[str, typer.Option(help="Parameter set.")] = "tianjin",
 ) -> None:
     """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun and
     rigid-expenditure hardship, and print a summary per program."""
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=errors, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
         task = progress.add_task("…")
 
         def stage(name: str) -> None:
@@ -104,8 +138,10 @@ def assess_command(
 
 
 def _print_input_error(exc: InputFileError) -> None:
-    errors.print(f"[red bold]输入有误，未评估，未写出任何文件。{len(exc.problems)} 处问题 "
-                 f"(bad input: nothing assessed, nothing written):[/red bold]")
+    errors.print(
+        f"[red bold]输入有误，未评估，未写出任何文件。{len(exc.problems)} 处问题 "
+        f"(bad input: nothing assessed, nothing written):[/red bold]"
+    )
     for problem in exc.problems[:200]:
         errors.print(f"  • {problem}", markup=False)
     if len(exc.problems) > 200:
@@ -113,9 +149,13 @@ def _print_input_error(exc: InputFileError) -> None:
 
 
 def _print_summary(summary: AssessmentSummary) -> None:
-    dates = ", ".join(d.isoformat() for d in summary.dates[:3]) + (" …" if len(summary.dates) > 3 else "")
-    console.print(f"评估 {summary.households:,} 户、{summary.persons:,} 人，评估日期 {dates}，"
-                  f"用时 {summary.seconds:.2f} 秒 (assessed {summary.households:,} households)")
+    dates = ", ".join(d.isoformat() for d in summary.dates[:3]) + (
+        " …" if len(summary.dates) > 3 else ""
+    )
+    console.print(
+        f"评估 {summary.households:,} 户、{summary.persons:,} 人，评估日期 {dates}，"
+        f"用时 {summary.seconds:.2f} 秒 (assessed {summary.households:,} households)"
+    )
     table = Table(title="各项救助汇总 Summary by program")
     table.add_column("救助项目 Program")
     table.add_column("符合 Eligible", justify="right")
@@ -125,12 +165,18 @@ def _print_summary(summary: AssessmentSummary) -> None:
         amount = "—" if program.amount is None else format_yuan(program.amount)
         if program.name == "single_person_unit":
             amount = "（二选一方案，不计入合计）"
-        table.add_row(f"{program.label}\n{program.label_en}", f"{program.eligible:,}",
-                      f"{program.undetermined:,}", amount)
+        table.add_row(
+            f"{program.label}\n{program.label_en}",
+            f"{program.eligible:,}",
+            f"{program.undetermined:,}",
+            amount,
+        )
     console.print(table)
     if summary.low_confidence:
-        console.print(f"[yellow]结果依赖 {len(summary.low_confidence)} 个低置信度参数 "
-                      f"(low-confidence parameters used): {', '.join(summary.low_confidence)}[/yellow]")
+        console.print(
+            f"[yellow]结果依赖 {len(summary.low_confidence)} 个低置信度参数 "
+            f"(low-confidence parameters used): {', '.join(summary.low_confidence)}[/yellow]"
+        )
     for warning in summary.warnings:
         console.print(f"[yellow]提示 Note: {warning}[/yellow]")
     if summary.output is not None:
@@ -168,10 +214,16 @@ def explain_command(
 
 @app.command("parameters")
 def parameters_command(
-    on: Annotated[str | None, typer.Option("--on", help="Show the values in force on this date "
-                                          "(default: today).")] = None,
-    unknown: Annotated[bool, typer.Option("--unknown", help="Only parameters with an unknown value.")] = False,
-    low: Annotated[bool, typer.Option("--low", help="Only low-confidence or unknown values.")] = False,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Show the values in force on this date (default: today)."),
+    ] = None,
+    unknown: Annotated[
+        bool, typer.Option("--unknown", help="Only parameters with an unknown value.")
+    ] = False,
+    low: Annotated[
+        bool, typer.Option("--low", help="Only low-confidence or unknown values.")
+    ] = False,
     jurisdiction: Annotated[str, typer.Option(help="Parameter set.")] = "tianjin",
 ) -> None:
     """List the policy parameters in force on a date, with value, source and confidence."""
@@ -191,12 +243,19 @@ def parameters_command(
         if low and not (is_unknown or value.confidence == "low"):
             continue
         if isinstance(value.value, dict):
-            shown = "\n".join(f"{k}: {format_parameter_value(parameter, v)}" for k, v in value.value.items())
+            shown = "\n".join(
+                f"{k}: {format_parameter_value(parameter, v)}" for k, v in value.value.items()
+            )
         else:
             shown = format_parameter_value(parameter, value.value)
         confidence = CONFIDENCE_LABELS.get(value.confidence, (value.confidence,))[0]
-        table.add_row(f"{parameter.description}\n{parameter.path}", shown, value.start.isoformat(),
-                      confidence, value.reference)
+        table.add_row(
+            f"{parameter.description}\n{parameter.path}",
+            shown,
+            value.start.isoformat(),
+            confidence,
+            value.reference,
+        )
     console.print(table)
 
 

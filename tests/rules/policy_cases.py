@@ -65,7 +65,7 @@ def load_cases() -> list[PolicyCase]:
     """Every case of every YAML file under tests/rules."""
     cases = []
     for path in sorted(CASES_DIR.rglob("*.yaml")):
-        documents = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        documents = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         for index, spec in enumerate(documents):
             cases.append(PolicyCase(path, index, spec))
     return cases
@@ -100,11 +100,15 @@ def _frame(system: RuleSystem, rows: list[dict[str, Any]], entity: Any) -> pl.Da
     schema: dict[str, pl.DataType] = {}
     for key in columns:
         columns[key] = [row.get(key) for row in rows]
-        schema[key] = pl.String() if key in (entity.key, entity.parent_key) else system.variables[key].dtype
+        schema[key] = (
+            pl.String() if key in (entity.key, entity.parent_key) else system.variables[key].dtype
+        )
     return pl.DataFrame(columns, schema=schema)
 
 
-def build_frames(system: RuleSystem, spec: dict[str, Any], prefix: str = "") -> dict[str, pl.DataFrame]:
+def build_frames(
+    system: RuleSystem, spec: dict[str, Any], prefix: str = ""
+) -> dict[str, pl.DataFrame]:
     """Household, person and obligor frames of one case (ids prefixed with ``prefix``)."""
     date = spec["date"]
     household_id = prefix + "H"

@@ -60,11 +60,25 @@ KEY_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "obligor_resident_id": ("义务人身份证号",),
     },
 }
-PASSTHROUGH_HEADERS: dict[str, tuple[str, ...]] = {"division_code": ("区划代码", "村（居）区划代码")}
-IGNORED_HEADERS = frozenset({
-    "姓名", "性别", "民族", "备注", "序号", "联系电话", "住址", "户主姓名", "义务人姓名", "与被供养人关系",
-    "name", "note",
-})
+PASSTHROUGH_HEADERS: dict[str, tuple[str, ...]] = {
+    "division_code": ("区划代码", "村（居）区划代码")
+}
+IGNORED_HEADERS = frozenset(
+    {
+        "姓名",
+        "性别",
+        "民族",
+        "备注",
+        "序号",
+        "联系电话",
+        "住址",
+        "户主姓名",
+        "义务人姓名",
+        "与被供养人关系",
+        "name",
+        "note",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -228,8 +242,15 @@ def _read_text_tables(
                     warnings.append(f"{sheet.label}: column “{header}” is not used")
                 continue
             if name in columns:
-                problems.append(InputProblem(sheet.label, None, header, None,
-                                             f"重复的列，与“{columns[name]}”含义相同 (duplicate column)"))
+                problems.append(
+                    InputProblem(
+                        sheet.label,
+                        None,
+                        header,
+                        None,
+                        f"重复的列，与“{columns[name]}”含义相同 (duplicate column)",
+                    )
+                )
                 continue
             columns[name] = header
         sheets[entity.name] = sheet
@@ -246,7 +267,7 @@ def _read_text_tables(
     frames[HOUSEHOLD.name] = frames[HOUSEHOLD.name].drop(
         [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
     )
-    _validate(system, frames, {e: s for e, s in sheets.items()})
+    _validate(system, frames, dict(sheets.items()))
     return AssessmentInput(frames, path, passthrough, warnings)
 
 
@@ -278,8 +299,11 @@ def _typed_frame(
     def report(rows: list[int], header: str, rule: str) -> None:
         for index in rows[:MAX_PROBLEMS_SHOWN]:
             value = text[header][index]
-            problems.append(InputProblem(sheet.label, table.row_label(index),
-                                         table.column_label(header), value, rule))
+            problems.append(
+                InputProblem(
+                    sheet.label, table.row_label(index), table.column_label(header), value, rule
+                )
+            )
 
     def report_mask(mask: pl.Series, header: str, rule: str) -> None:
         report(mask.fill_null(False).arg_true().to_list(), header, rule)
@@ -290,16 +314,23 @@ def _typed_frame(
         if entity == OBLIGOR and key == OBLIGOR.key:
             continue
         wanted = "、".join(KEY_HEADERS[entity.name].get(key, (key,)))
-        problems.append(InputProblem(sheet.label, None, None, None, f"缺少必需的列：{wanted} (missing column)"))
+        problems.append(
+            InputProblem(sheet.label, None, None, None, f"缺少必需的列：{wanted} (missing column)")
+        )
 
     for key in (entity.key, entity.parent_key, "division_code"):
         if key is not None and key in columns:
             header = columns[key]
             series = text[header].str.replace_all(r"\s", "")
             if key == "division_code":
-                known = series.map_elements(lambda c: division(c) is not None, return_dtype=pl.Boolean)
-                report_mask(series.is_not_null() & ~known, header,
-                       "不是宝坻区的村（居）或乡镇区划代码 (not a Baodi division code)")
+                known = series.map_elements(
+                    lambda c: division(c) is not None, return_dtype=pl.Boolean
+                )
+                report_mask(
+                    series.is_not_null() & ~known,
+                    header,
+                    "不是宝坻区的村（居）或乡镇区划代码 (not a Baodi division code)",
+                )
             elif key != PERSON.key or entity != OBLIGOR:
                 report_mask(series.is_null(), header, "不能为空 (required)")
             out[key] = series
@@ -310,12 +341,12 @@ def _typed_frame(
         out.update(_obligor_ids(text, columns, report))
 
     for var in system.variables.of(entity, inputs=True):
-        header = columns.get(var.name)
-        if header is None:
+        var_header = columns.get(var.name)
+        if var_header is None:
             continue
-        parsed = _parser(var, system, header)
+        parsed = _parser(var, system, var_header)
         result = text.select(parsed.value.alias("value"), parsed.bad.alias("bad"))
-        report_mask(result["bad"], header, parsed.rule)
+        report_mask(result["bad"], var_header, parsed.rule)
         out[var.name] = result["value"].cast(var.dtype)
 
     if entity == PERSON and "birth_date" not in out and "__id_birth" in out:
@@ -323,8 +354,11 @@ def _typed_frame(
     elif entity == PERSON and "__id_birth" in out:
         from_id = out["__id_birth"]
         given = out["birth_date"]
-        report_mask(given.is_not_null() & from_id.is_not_null() & (given != from_id),
-                    columns["birth_date"], "出生日期与身份证号不一致 (differs from the ID number)")
+        report_mask(
+            given.is_not_null() & from_id.is_not_null() & (given != from_id),
+            columns["birth_date"],
+            "出生日期与身份证号不一致 (differs from the ID number)",
+        )
         out["birth_date"] = given.fill_null(from_id)
     if entity == OBLIGOR and "obligor_birth_date" not in out and "__id_birth" in out:
         out["obligor_birth_date"] = out["__id_birth"]
@@ -341,8 +375,15 @@ def _typed_frame(
         if date.null_count():
             header = columns.get(DATE_VARIABLE, "评估日期")
             for index in date.is_null().arg_true().to_list()[:MAX_PROBLEMS_SHOWN]:
-                problems.append(InputProblem(sheet.label, table.row_label(index), header, None,
-                                             "没有评估日期：请填写“评估日期”列或使用 --on (no assessment date; use --on)"))
+                problems.append(
+                    InputProblem(
+                        sheet.label,
+                        table.row_label(index),
+                        header,
+                        None,
+                        "没有评估日期：请填写“评估日期”列或使用 --on (no assessment date; use --on)",
+                    )
+                )
         out[DATE_VARIABLE] = date
     if entity == OBLIGOR and OBLIGOR.key not in out:
         out[OBLIGOR.key] = pl.Series([f"O{i + 1}" for i in range(text.height)], dtype=pl.String)
@@ -353,7 +394,9 @@ def _typed_frame(
 Reporter = Callable[[list[int], str, str], None]
 
 
-def _person_ids(text: pl.DataFrame, columns: dict[str, str], report: Reporter) -> dict[str, pl.Series]:
+def _person_ids(
+    text: pl.DataFrame, columns: dict[str, str], report: Reporter
+) -> dict[str, pl.Series]:
     """Normalise 身份证号 (or take 成员编号) as the person key; birth date from the ID."""
     out: dict[str, pl.Series] = {}
     header = columns.get("resident_id")
@@ -367,12 +410,19 @@ def _person_ids(text: pl.DataFrame, columns: dict[str, str], report: Reporter) -
     if "person_id" in columns:
         out[PERSON.key] = text[columns["person_id"]].str.replace_all(r"\s", "")
     if PERSON.key not in out:
-        raise InputFileError([InputProblem("成员", None, None, None,
-                                           "缺少“身份证号”或“成员编号”列 (missing ID column)")])
+        raise InputFileError(
+            [
+                InputProblem(
+                    "成员", None, None, None, "缺少“身份证号”或“成员编号”列 (missing ID column)"
+                )
+            ]
+        )
     return out
 
 
-def _obligor_ids(text: pl.DataFrame, columns: dict[str, str], report: Reporter) -> dict[str, pl.Series]:
+def _obligor_ids(
+    text: pl.DataFrame, columns: dict[str, str], report: Reporter
+) -> dict[str, pl.Series]:
     """The supported person's ID (normalised like the person sheet) and the obligor's own."""
     out: dict[str, pl.Series] = {}
     header = columns.get(PERSON.key)
@@ -414,7 +464,9 @@ def _normalise_ids(series: pl.Series) -> tuple[pl.Series, pl.Series, list[tuple[
     return pl.Series(numbers, dtype=pl.String), pl.Series(births, dtype=pl.Date), errors
 
 
-def _validate(system: RuleSystem, frames: dict[str, pl.DataFrame], sheets: Mapping[str, _Sheet]) -> None:
+def _validate(
+    system: RuleSystem, frames: dict[str, pl.DataFrame], sheets: Mapping[str, _Sheet]
+) -> None:
     """Run the engine's frame contract and map its issues back to the user's cells."""
     try:
         system.validate(frames)
@@ -423,7 +475,9 @@ def _validate(system: RuleSystem, frames: dict[str, pl.DataFrame], sheets: Mappi
         for issue in exc.issues:
             sheet = sheets.get(issue.entity)
             if sheet is None:
-                problems.append(InputProblem(issue.entity, None, issue.column, issue.value, issue.rule))
+                problems.append(
+                    InputProblem(issue.entity, None, issue.column, issue.value, issue.rule)
+                )
                 continue
             header = sheet.columns.get(issue.column or "", issue.column)
             if issue.column == PERSON.key and "resident_id" in sheet.columns:
@@ -440,8 +494,13 @@ def _validate(system: RuleSystem, frames: dict[str, pl.DataFrame], sheets: Mappi
 def _read_parquet(folder: Path, system: RuleSystem, on: dt.date | None) -> AssessmentInput:
     files = _find(folder, "parquet")
     if HOUSEHOLD.name not in files or PERSON.name not in files:
-        raise InputFileError([InputProblem(str(folder), None, None, None,
-                                           "expected households.parquet and persons.parquet")])
+        raise InputFileError(
+            [
+                InputProblem(
+                    str(folder), None, None, None, "expected households.parquet and persons.parquet"
+                )
+            ]
+        )
     frames = {entity: pl.read_parquet(file) for entity, file in files.items()}
     households = frames[HOUSEHOLD.name]
     if on is not None:
@@ -450,20 +509,33 @@ def _read_parquet(folder: Path, system: RuleSystem, on: dt.date | None) -> Asses
             date = pl.col(DATE_VARIABLE).fill_null(date)
         households = households.with_columns(date.alias(DATE_VARIABLE))
     elif DATE_VARIABLE not in households.columns:
-        raise InputFileError([InputProblem(files[HOUSEHOLD.name].name, None, DATE_VARIABLE, None,
-                                           "no assessment date: add the column or use --on")])
+        raise InputFileError(
+            [
+                InputProblem(
+                    files[HOUSEHOLD.name].name,
+                    None,
+                    DATE_VARIABLE,
+                    None,
+                    "no assessment date: add the column or use --on",
+                )
+            ]
+        )
     passthrough_columns = [c for c in PASSTHROUGH_HEADERS if c in households.columns]
     passthrough = households.select([HOUSEHOLD.key, *passthrough_columns])
     frames[HOUSEHOLD.name] = households
     try:
         system.validate(frames)
     except InvalidInputError as exc:
-        raise InputFileError([
-            InputProblem(
-                files[issue.entity].name if issue.entity in files else issue.entity,
-                f"row {issue.row + 1}" if issue.row is not None else None,
-                issue.column, issue.value, issue.rule,
-            )
-            for issue in exc.issues
-        ]) from exc
+        raise InputFileError(
+            [
+                InputProblem(
+                    files[issue.entity].name if issue.entity in files else issue.entity,
+                    f"row {issue.row + 1}" if issue.row is not None else None,
+                    issue.column,
+                    issue.value,
+                    issue.rule,
+                )
+                for issue in exc.issues
+            ]
+        ) from exc
     return AssessmentInput(frames, folder, passthrough)

@@ -46,7 +46,9 @@ class Sheet:
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` that replaces it only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
+    )
     os.close(handle)
     try:
         yield Path(temporary)
@@ -89,9 +91,11 @@ def for_people(frame: pl.DataFrame, system: RuleSystem) -> pl.DataFrame:
         column = pl.col(name)
         if var is not None and var.unit.money:
             column = (
-                pl.when(column.is_null()).then(pl.lit("待定"))
+                pl.when(column.is_null())
+                .then(pl.lit("待定"))
                 .otherwise(
-                    (column // 100).cast(pl.String) + "."
+                    (column // 100).cast(pl.String)
+                    + "."
                     + (column % 100).cast(pl.String).str.pad_start(2, "0")
                 )
             )
@@ -101,7 +105,9 @@ def for_people(frame: pl.DataFrame, system: RuleSystem) -> pl.DataFrame:
     return frame.select(columns)
 
 
-def write(path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequence[tuple[str, str]]) -> None:
+def write(
+    path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequence[tuple[str, str]]
+) -> None:
     """Write the result sheets (the first is the main table) in the format the name says.
 
     Parquet and CSV write the first sheet to ``path`` and each further sheet beside it
@@ -124,7 +130,9 @@ def write(path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequen
                 temporary.write_text(data, encoding="utf-8-sig")
 
 
-def _write_xlsx(path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequence[tuple[str, str]]) -> None:
+def _write_xlsx(
+    path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: Sequence[tuple[str, str]]
+) -> None:
     for sheet in sheets:
         if sheet.frame.height > EXCEL_MAX_ROWS:
             raise OutputError(
@@ -139,9 +147,9 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], system: RuleSystem, notes: 
         kinds = [_kind(frame, c, system) for c in frame.columns]
         worksheet.append([_styled(worksheet, header(c, system), bold, fill) for c in frame.columns])
         for row in frame.iter_rows():
-            worksheet.append([
-                _cell(worksheet, value, kind) for value, kind in zip(row, kinds, strict=True)
-            ])
+            worksheet.append(
+                [_cell(worksheet, value, kind) for value, kind in zip(row, kinds, strict=True)]
+            )
     notes_sheet = workbook.create_sheet("说明")
     for key, value in notes:
         notes_sheet.append([_styled(notes_sheet, key, bold, None), value])
@@ -156,7 +164,7 @@ def _sheet_title(title: str) -> str:
 def _styled(worksheet: object, value: str, font: Font, fill: PatternFill | None) -> object:
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
-    cell = WriteOnlyCell(worksheet, value=value)  # type: ignore[arg-type]
+    cell = WriteOnlyCell(worksheet, value=value)
     cell.font = font
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     if fill is not None:
@@ -183,7 +191,7 @@ def _cell(worksheet: object, value: object, kind: str) -> object:
     if kind == "boolean":
         return BOOL_TEXT[bool(value)]
     if kind == "money" and isinstance(value, int):
-        cell = WriteOnlyCell(worksheet, value=value / 100)  # type: ignore[arg-type]
+        cell = WriteOnlyCell(worksheet, value=value / 100)
         cell.number_format = "#,##0.00"
         return cell
     return value

@@ -14,7 +14,13 @@ import polars as pl
 from jiuzhu.rules.engine.codes import CodeList
 
 _FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
-    "．": ".", "，": ",", "－": "-", "／": "/", "Ｘ": "X", "ｘ": "x", "　": " ",
+    "．": ".",
+    "，": ",",
+    "－": "-",
+    "／": "/",
+    "Ｘ": "X",
+    "ｘ": "x",
+    "　": " ",
 }
 _TRUE = ("是", "有", "y", "yes", "true", "1", "√", "✓", "t")
 _FALSE = ("否", "无", "n", "no", "false", "0", "×", "f")

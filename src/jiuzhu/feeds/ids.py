@@ -17,11 +17,45 @@ import polars as pl
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
-PROVINCE_CODES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83",
-})
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    }
+)
 
 
 class InvalidIdError(ValueError):
@@ -70,7 +104,9 @@ def normalise(text: str) -> ResidentId:
         cleaned = cleaned[:6] + "19" + cleaned[6:]
         cleaned += check_character(cleaned)
     if len(cleaned) != 18:
-        raise InvalidIdError(f"身份证号应为18位（或15位旧号），实际{len(cleaned)}位 / must have 18 characters")
+        raise InvalidIdError(
+            f"身份证号应为18位（或15位旧号），实际{len(cleaned)}位 / must have 18 characters"
+        )
     if not cleaned[:17].isdigit() or not (cleaned[17].isdigit() or cleaned[17] == "X"):
         raise InvalidIdError("身份证号前17位应为数字，末位为数字或X / 17 digits then a digit or X")
     if cleaned[:2] not in PROVINCE_CODES:
@@ -91,9 +127,12 @@ def normalise(text: str) -> ResidentId:
 
 def check_character_expr(column: str) -> pl.Expr:
     """Vectorised check character of an 18-character ID column (for million-row frames)."""
-    total = pl.sum_horizontal([
-        pl.col(column).str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)
-    ])
+    total = pl.sum_horizontal(
+        [
+            pl.col(column).str.slice(i, 1).cast(pl.Int32, strict=False) * w
+            for i, w in enumerate(WEIGHTS)
+        ]
+    )
     return (total % 11).replace_strict(dict(enumerate(CHECK_CHARACTERS)), return_dtype=pl.String)
 
 

@@ -37,7 +37,12 @@ def baodi_divisions() -> dict[str, Division]:
         for row in csv.DictReader(handle):
             code = row["nbs_code_12"][:9]
             divisions[code] = Division(
-                code, row["name"], "township", code, row["name"], row["type"],
+                code,
+                row["name"],
+                "township",
+                code,
+                row["name"],
+                row["type"],
                 row["mca_code_12"][:9] if row.get("mca_code_12") else None,
             )
     with (data / "baodi_villages_nbs.csv").open(encoding="utf-8") as handle:

@@ -84,7 +84,11 @@ class RuleSystem:
         """Every program's status, amount, reasons and details."""
         names: list[str] = []
         for program in self.programs:
-            names += [program.status, *([program.amount] if program.amount else []), program.reasons]
+            names += [
+                program.status,
+                *([program.amount] if program.amount else []),
+                program.reasons,
+            ]
             names += list(program.details)
         return names
 
@@ -130,19 +134,26 @@ class RuleSystem:
         """
         if obligors is None:
             key_dtype = persons.schema.get(PERSON.key, pl.String())
-            obligors = pl.DataFrame(schema={
-                OBLIGOR.key: key_dtype,
-                PERSON.key: key_dtype,
-                **{v.name: v.dtype for v in self.variables.of(OBLIGOR, inputs=True)},
-            })
+            obligors = pl.DataFrame(
+                schema={
+                    OBLIGOR.key: key_dtype,
+                    PERSON.key: key_dtype,
+                    **{v.name: v.dtype for v in self.variables.of(OBLIGOR, inputs=True)},
+                }
+            )
         frames = {HOUSEHOLD.name: households, PERSON.name: persons, OBLIGOR.name: obligors}
         if validate:
             self.validate(frames)
         dates = sorted(households[DATE_VARIABLE].unique().drop_nulls().to_list())
         wanted = list(outputs) if outputs is not None else self.default_outputs()
         plan = build_plan(
-            self.variables, self.parameters, {k: v.lazy() for k, v in frames.items()},
-            wanted, dates, keep, keep_all=trace,
+            self.variables,
+            self.parameters,
+            {k: v.lazy() for k, v in frames.items()},
+            wanted,
+            dates,
+            keep,
+            keep_all=trace,
         )
         names = list(plan.frames)
         collected = pl.collect_all([plan.frames[n] for n in names])
@@ -192,22 +203,61 @@ def load_system(jurisdiction: str = "tianjin") -> RuleSystem:
 
 
 PROGRAMS: tuple[Program, ...] = (
-    Program("dibao", "最低生活保障", "Dibao (minimum living guarantee)", HOUSEHOLD,
-            "dibao_eligible", "dibao_reasons", "dibao_amount"),
-    Program("near_dibao", "低保边缘家庭", "Near-dibao household", HOUSEHOLD,
-            "near_dibao_status", "near_dibao_reasons", "near_dibao_cash"),
-    Program("single_person_unit", "单人户（与低保边缘救助二选一）", "Single-person unit (exclusive option)",
-            HOUSEHOLD, "single_person_unit_available", "single_person_unit_reasons",
-            "single_person_unit_option_amount",
-            ("single_person_unit_members", "single_person_unit_members_amount",
-             "single_person_unit_rest_members", "single_person_unit_rest_dibao_amount",
-             "single_person_unit_rest_near_dibao_status", "single_person_unit_rest_near_dibao_cash")),
-    Program("tekun", "特困人员救助供养", "Tekun (extreme-poverty support)", PERSON,
-            "tekun_eligible", "tekun_reasons", "tekun_amount",
-            ("tekun_basic_standard", "tekun_care_standard")),
-    Program("rigid_expenditure", "刚性支出困难家庭", "Rigid-expenditure hardship family", HOUSEHOLD,
-            "rigid_expenditure_eligible", "rigid_expenditure_reasons", None,
-            ("rigid_expenditure_valid_until",)),
+    Program(
+        "dibao",
+        "最低生活保障",
+        "Dibao (minimum living guarantee)",
+        HOUSEHOLD,
+        "dibao_eligible",
+        "dibao_reasons",
+        "dibao_amount",
+    ),
+    Program(
+        "near_dibao",
+        "低保边缘家庭",
+        "Near-dibao household",
+        HOUSEHOLD,
+        "near_dibao_status",
+        "near_dibao_reasons",
+        "near_dibao_cash",
+    ),
+    Program(
+        "single_person_unit",
+        "单人户（与低保边缘救助二选一）",
+        "Single-person unit (exclusive option)",
+        HOUSEHOLD,
+        "single_person_unit_available",
+        "single_person_unit_reasons",
+        "single_person_unit_option_amount",
+        (
+            "single_person_unit_members",
+            "single_person_unit_members_amount",
+            "single_person_unit_rest_members",
+            "single_person_unit_rest_dibao_amount",
+            "single_person_unit_rest_near_dibao_status",
+            "single_person_unit_rest_near_dibao_cash",
+        ),
+    ),
+    Program(
+        "tekun",
+        "特困人员救助供养",
+        "Tekun (extreme-poverty support)",
+        PERSON,
+        "tekun_eligible",
+        "tekun_reasons",
+        "tekun_amount",
+        ("tekun_basic_standard", "tekun_care_standard"),
+    ),
+    Program(
+        "rigid_expenditure",
+        "刚性支出困难家庭",
+        "Rigid-expenditure hardship family",
+        HOUSEHOLD,
+        "rigid_expenditure_eligible",
+        "rigid_expenditure_reasons",
+        None,
+        ("rigid_expenditure_valid_until",),
+    ),
 )
 """The programs of the system, in the order reports show them."""
 

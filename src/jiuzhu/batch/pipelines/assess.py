@@ -89,21 +89,31 @@ def assess(
     data = read_input(input_path, system, on)
     report("assess")
     result = system.simulate(
-        data.frames[HOUSEHOLD.name], data.frames[PERSON.name], data.frames.get(OBLIGOR.name),
-        keep=[*CONTEXT_COLUMNS, *TEKUN_HOUSEHOLD_COLUMNS], trace=trace, validate=False,
+        data.frames[HOUSEHOLD.name],
+        data.frames[PERSON.name],
+        data.frames.get(OBLIGOR.name),
+        keep=[*CONTEXT_COLUMNS, *TEKUN_HOUSEHOLD_COLUMNS],
+        trace=trace,
+        validate=False,
     )
     households, persons = result_tables(result, data)
     summary = summarise(result, households, time.perf_counter() - started, output)
     summary.warnings = data.warnings
     if output is not None:
         report("write")
-        write(output, [Sheet("households", households), Sheet("persons", persons)], system,
-              notes(system, summary, data))
+        write(
+            output,
+            [Sheet("households", households), Sheet("persons", persons)],
+            system,
+            notes(system, summary, data),
+        )
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def result_tables(result: SimulationResult, data: AssessmentInput | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def result_tables(
+    result: SimulationResult, data: AssessmentInput | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The household table (one row per household, programs side by side, reasons decoded)
     and the tekun person table (persons eligible or undetermined)."""
     system = result.system
@@ -111,7 +121,9 @@ def result_tables(result: SimulationResult, data: AssessmentInput | None) -> tup
     columns: list[str] = [HOUSEHOLD.key]
     leading = households
     if data is not None and data.passthrough.width > 1:
-        leading = households.join(data.passthrough, on=HOUSEHOLD.key, how="left", maintain_order="left")
+        leading = households.join(
+            data.passthrough, on=HOUSEHOLD.key, how="left", maintain_order="left"
+        )
         columns += [c for c in data.passthrough.columns if c != HOUSEHOLD.key]
     if data is not None:
         dates = data.frames[HOUSEHOLD.name].select(HOUSEHOLD.key, DATE_VARIABLE)
@@ -130,8 +142,11 @@ def result_tables(result: SimulationResult, data: AssessmentInput | None) -> tup
         if var is not None and var.reasons is not None:
             decoded.append(var.reasons.decode_column(households[name]))
     trace_columns = [
-        c for c in households.columns
-        if c not in columns and not c.startswith("__") and c in system.variables
+        c
+        for c in households.columns
+        if c not in columns
+        and not c.startswith("__")
+        and c in system.variables
         and system.variables[c].unit is not Unit.REASONS
     ]
     table = leading.with_columns(decoded).select([*columns, *trace_columns])
@@ -142,9 +157,17 @@ def result_tables(result: SimulationResult, data: AssessmentInput | None) -> tup
     if not tekun or persons.is_empty():
         return table, pl.DataFrame()
     program = tekun[0]
-    wanted = [PERSON.key, HOUSEHOLD.key, program.status, *([program.amount] if program.amount else []),
-              *program.details, program.reasons]
-    people = persons.filter(pl.col(program.status).is_null() | pl.col(program.status)).select(wanted)
+    wanted = [
+        PERSON.key,
+        HOUSEHOLD.key,
+        program.status,
+        *([program.amount] if program.amount else []),
+        *program.details,
+        program.reasons,
+    ]
+    people = persons.filter(pl.col(program.status).is_null() | pl.col(program.status)).select(
+        wanted
+    )
     reasons = system.variables[program.reasons].reasons
     assert reasons is not None
     people = people.with_columns(
@@ -180,10 +203,14 @@ def unknown_parameters(result: SimulationResult, table: pl.DataFrame) -> pl.Expr
                     names.append(path)
             by_date[date] = ";".join(names)
         if DATE_VARIABLE in table.columns and len(by_date) > 1:
-            names_expr = pl.col(DATE_VARIABLE).replace_strict(by_date, default="", return_dtype=pl.String)
+            names_expr = pl.col(DATE_VARIABLE).replace_strict(
+                by_date, default="", return_dtype=pl.String
+            )
         else:
             names_expr = pl.lit(next(iter(by_date.values()), ""))
-        parts.append(pl.when(pl.col(program.status).is_null()).then(names_expr).otherwise(pl.lit("")))
+        parts.append(
+            pl.when(pl.col(program.status).is_null()).then(names_expr).otherwise(pl.lit(""))
+        )
     if not parts:
         return pl.lit("").alias("unknown_parameters")
     joined = pl.concat_list(parts).list.eval(pl.element().filter(pl.element() != "")).list.join(";")
@@ -208,11 +235,19 @@ def summarise(
             persons = result.persons
             eligible = int(persons[program.status].fill_null(False).sum()) if persons.height else 0
             undetermined = persons[program.status].null_count() if persons.height else 0
-            amount = int(
-                persons.filter(pl.col(program.status).fill_null(False))[program.amount].sum() or 0
-            ) if program.amount and persons.height else 0
-        programs.append(ProgramSummary(program.name, program.label, program.label_en,
-                                       eligible, undetermined, amount))
+            amount = (
+                int(
+                    persons.filter(pl.col(program.status).fill_null(False))[program.amount].sum()
+                    or 0
+                )
+                if program.amount and persons.height
+                else 0
+            )
+        programs.append(
+            ProgramSummary(
+                program.name, program.label, program.label_en, eligible, undetermined, amount
+            )
+        )
     low: list[str] = []
     for path in sorted(result.plan.parameters(list(result.plan.nodes))):
         parameter = system.parameters[path]
@@ -232,7 +267,9 @@ def summarise(
     )
 
 
-def notes(system: RuleSystem, summary: AssessmentSummary, data: AssessmentInput) -> list[tuple[str, str]]:
+def notes(
+    system: RuleSystem, summary: AssessmentSummary, data: AssessmentInput
+) -> list[tuple[str, str]]:
     """The 说明 sheet: what was assessed, with which rules, and what rests on weak ground."""
     rows = [
         ("输入文件 Input", str(data.source)),
@@ -240,7 +277,10 @@ def notes(system: RuleSystem, summary: AssessmentSummary, data: AssessmentInput)
         ("规则 Rules", f"{system.name}，引擎版本 {ENGINE_VERSION}"),
         ("参数摘要 Parameter digest", summary.parameter_digest),
         ("金额单位 Money", "元，两位小数；“待定”表示所需参数未知，结果未认定"),
-        ("单人户 Single-person unit", "单人户方案与低保边缘救助只能选其一，表中低保边缘各列为整户方案"),
+        (
+            "单人户 Single-person unit",
+            "单人户方案与低保边缘救助只能选其一，表中低保边缘各列为整户方案",
+        ),
     ]
     for program in summary.programs:
         rows.append((f"{program.label}", f"符合 {program.eligible}，待定 {program.undetermined}"))

@@ -9,9 +9,9 @@ from jiuzhu.rules.engine.errors import (
     ParameterNotDefinedError,
     RulesError,
 )
+from jiuzhu.rules.engine.formula import Formula
 from jiuzhu.rules.engine.parameters import ParameterTree, load_parameters
 from jiuzhu.rules.engine.reasons import Reason, ReasonSet
-from jiuzhu.rules.engine.formula import Formula
 from jiuzhu.rules.engine.variables import Variable, Variables, input_variable, variable
 
 __all__ = [

@@ -57,8 +57,6 @@ class InvalidInputError(RulesError):
 
     def __init__(self, issues: list[InputIssue]) -> None:
         self.issues = issues
-        head = "; ".join(
-            f"{i.entity} row {i.row} column {i.column}: {i.rule}" for i in issues[:3]
-        )
+        head = "; ".join(f"{i.entity} row {i.row} column {i.column}: {i.rule}" for i in issues[:3])
         more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
         super().__init__(f"{len(issues)} input problem(s): {head}{more}")

@@ -29,11 +29,18 @@ if TYPE_CHECKING:
     from jiuzhu.rules.system import Program, RuleSystem, SimulationResult
 
 CONFIDENCE_LABELS = {
-    "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
-    "unknown": ("未知", "unknown"), "not_applicable": ("不适用", "not applicable"),
+    "high": ("高", "high"),
+    "medium": ("中", "medium"),
+    "low": ("低", "low"),
+    "unknown": ("未知", "unknown"),
+    "not_applicable": ("不适用", "not applicable"),
     "override": ("人工设定", "overridden"),
 }
-STATUS_LABELS = {True: ("符合", "eligible"), False: ("不符合", "not eligible"), None: ("待定", "undetermined")}
+STATUS_LABELS = {
+    True: ("符合", "eligible"),
+    False: ("不符合", "not eligible"),
+    None: ("待定", "undetermined"),
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,11 @@ class ParameterUse:
 
     def confidences(self) -> set[str]:
         if not self.keys:
-            return {self.value.confidence_for(None)} if not isinstance(self.value.value, dict) else {
-                self.value.confidence_for(k) for k in self.value.value
-            }
+            return (
+                {self.value.confidence_for(None)}
+                if not isinstance(self.value.value, dict)
+                else {self.value.confidence_for(k) for k in self.value.value}
+            )
         return {self.value.confidence_for(k) for k in self.keys}
 
 
@@ -89,20 +98,30 @@ class Explanation:
     jurisdiction: str
     engine_version: str
     parameter_digest: str
-    members: list[Mapping[str, Any]]
+    members: Sequence[Mapping[str, Any]]
     member_columns: list[Variable]
     programs: list[ProgramExplanation] = field(default_factory=list)
 
 
-HIDDEN_STEPS = frozenset({
-    "able_to_support_certain", "able_to_support_possible", "possible_supporters",
-    "person_assessment_date",
-})
+HIDDEN_STEPS = frozenset(
+    {
+        "able_to_support_certain",
+        "able_to_support_possible",
+        "possible_supporters",
+        "person_assessment_date",
+    }
+)
 """Bookkeeping variables not worth a line in an explanation."""
 
 MEMBER_COLUMNS = (
-    "relation", "age", "household_member", "assistance_unit_member", "counted_income",
-    "classified_deduction", "monetary_assets", "tekun_eligible",
+    "relation",
+    "age",
+    "household_member",
+    "assistance_unit_member",
+    "counted_income",
+    "classified_deduction",
+    "monetary_assets",
+    "tekun_eligible",
 )
 
 
@@ -132,12 +151,15 @@ def explain_household(
     one = {HOUSEHOLD.name: households, PERSON.name: persons_frame}
     if obligors is not None:
         one[OBLIGOR.name] = obligors
-    fields = sorted({
-        name
-        for var in system.variables.values() if var.reasons is not None
-        for reason in var.reasons.reasons
-        for name in _FIELD.findall(reason.message)
-    })
+    fields = sorted(
+        {
+            name
+            for var in system.variables.values()
+            if var.reasons is not None
+            for reason in var.reasons.reasons
+            for name in _FIELD.findall(reason.message)
+        }
+    )
     result = system.simulate(households, persons_frame, obligors, keep=fields, trace=True)
     decisions = frozenset(p.status for p in system.programs)
     household = result.households.row(0, named=True)
@@ -157,7 +179,8 @@ def explain_household(
             continue
         decision = [program.status, program.reasons, *([program.amount] if program.amount else [])]
         deps = [
-            d for d in result.plan.dependencies(program.status, stop=decisions)
+            d
+            for d in result.plan.dependencies(program.status, stop=decisions)
             if d in result.plan.nodes and d not in HIDDEN_STEPS
         ]
         params = _parameter_uses(result, [*decision, *deps], date, household, persons)
@@ -168,7 +191,8 @@ def explain_household(
             subjects = [(str(p[PERSON.key]), {**household, **p}) for p in persons]
         for subject, row in subjects:
             steps = [
-                Step(system.variables[d], row[d]) for d in reversed(deps)
+                Step(system.variables[d], row[d])
+                for d in reversed(deps)
                 if d in row and _shown(system.variables[d], program.entity)
             ]
             reason_var = system.variables[program.reasons]
@@ -176,20 +200,26 @@ def explain_household(
             status = row.get(program.status)
             unknown: list[ParameterUse] = []
             if status is None:
-                everything = [d for d in result.plan.dependencies(program.status) if d in result.plan.nodes]
-                candidates = _parameter_uses(result, [*decision, *everything], date, household, persons)
+                everything = [
+                    d for d in result.plan.dependencies(program.status) if d in result.plan.nodes
+                ]
+                candidates = _parameter_uses(
+                    result, [*decision, *everything], date, household, persons
+                )
                 unknown = _probe(system, one, program, subject, candidates)
-            explanation.programs.append(ProgramExplanation(
-                program=program,
-                subject=subject,
-                status=status,
-                amount=row.get(program.amount) if program.amount else None,
-                reasons=reason_var.reasons.decode(row.get(program.reasons)),
-                values=row,
-                steps=steps,
-                parameters=params,
-                unknown=unknown,
-            ))
+            explanation.programs.append(
+                ProgramExplanation(
+                    program=program,
+                    subject=subject,
+                    status=status,
+                    amount=row.get(program.amount) if program.amount else None,
+                    reasons=reason_var.reasons.decode(row.get(program.reasons)),
+                    values=row,
+                    steps=steps,
+                    parameters=params,
+                    unknown=unknown,
+                )
+            )
     return explanation
 
 
@@ -209,8 +239,11 @@ def _probe(
         for extreme in _extremes(use):
             tree = system.parameters.with_value(use.parameter.path, use.value.start, extreme)
             probe = dataclasses.replace(system, parameters=tree).simulate(
-                frames[HOUSEHOLD.name], frames[PERSON.name], frames.get(OBLIGOR.name),
-                outputs=[program.status], validate=False,
+                frames[HOUSEHOLD.name],
+                frames[PERSON.name],
+                frames.get(OBLIGOR.name),
+                outputs=[program.status],
+                validate=False,
             )
             entity_frame = probe.frames[program.entity.name]
             key = program.entity.key
@@ -259,7 +292,7 @@ def _parameter_uses(
     names: Sequence[str],
     date: dt.date,
     household: Mapping[str, Any],
-    persons: list[Mapping[str, Any]],
+    persons: Sequence[Mapping[str, Any]],
 ) -> list[ParameterUse]:
     uses = []
     for path, key_sources in sorted(result.plan.parameters(names).items()):
@@ -316,7 +349,9 @@ def format_parameter_value(parameter: Parameter, value: Any, english: bool = Fal
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
-def fill(template: str, values: Mapping[str, Any], variables: Mapping[str, Variable], english: bool) -> str:
+def fill(
+    template: str, values: Mapping[str, Any], variables: Mapping[str, Variable], english: bool
+) -> str:
     """Fill a reason template's ``{variable}`` fields with formatted values."""
 
     def replace(match: re.Match[str]) -> str:
@@ -337,8 +372,8 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
     lines.append(
         f"Household {explanation.household_id}, assessed on {explanation.date} "
         f"({explanation.jurisdiction} rules, engine {explanation.engine_version}, parameters {digest})"
-        if en else
-        f"家庭 {explanation.household_id}，评估日期 {explanation.date}"
+        if en
+        else f"家庭 {explanation.household_id}，评估日期 {explanation.date}"
         f"（{explanation.jurisdiction} 规则，引擎版本 {explanation.engine_version}，参数摘要 {digest}）"
     )
     if explanation.members:
@@ -358,9 +393,13 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
             low.setdefault(use.parameter.path, (use, []))[1].append(title)
         if program.entity != HOUSEHOLD and part.status is False:
             reasons = "；".join(
-                fill(r.message_en if en else r.message, part.values, variables, en) for r in part.reasons
+                fill(r.message_en if en else r.message, part.values, variables, en)
+                for r in part.reasons
             )
-            lines += ["", f"[{title} — {mask(part.subject)}] {STATUS_LABELS[False][1 if en else 0]}: {reasons}"]
+            lines += [
+                "",
+                f"[{title} — {mask(part.subject)}] {STATUS_LABELS[False][1 if en else 0]}: {reasons}",
+            ]
             continue
         status = STATUS_LABELS[part.status][1 if en else 0]
         subject = "" if program.entity == HOUSEHOLD else f" — {mask(part.subject)}"
@@ -369,10 +408,14 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
             amount = f" — {format_value(variables[program.amount], part.amount, en)}"
         lines += ["", f"[{title}{subject}] {status}{amount}"]
         for reason in part.reasons:
-            lines.append(f"  • {fill(reason.message_en if en else reason.message, part.values, variables, en)}")
+            lines.append(
+                f"  • {fill(reason.message_en if en else reason.message, part.values, variables, en)}"
+            )
         for use in part.unknown:
-            lines.append(("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")
-                         + _parameter_name(use, en))
+            lines.append(
+                ("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")
+                + _parameter_name(use, en)
+            )
         if part.steps:
             lines.append("  Calculation:" if en else "  计算过程：")
             for step in part.steps:
@@ -385,14 +428,22 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
                 lines += ["    " + line for line in _parameter_lines(use, en)]
                 shown.add(use.parameter.path)
         if len(new) < len(part.parameters):
-            lines.append(f"    … {len(part.parameters) - len(new)} "
-                         + ("more listed above" if en else "项参数见上文"))
+            lines.append(
+                f"    … {len(part.parameters) - len(new)} "
+                + ("more listed above" if en else "项参数见上文")
+            )
     if low:
-        lines += ["", "Low-confidence parameters used (check before relying on the result):" if en
-                  else "本次认定用到的低置信度参数（请核实后再据此决定）："]
+        lines += [
+            "",
+            "Low-confidence parameters used (check before relying on the result):"
+            if en
+            else "本次认定用到的低置信度参数（请核实后再据此决定）：",
+        ]
         for use, programs in low.values():
             used_by = ", ".join(dict.fromkeys(programs))
-            lines.append(f"  - {_parameter_name(use, en)} — {'used by' if en else '用于'} {used_by}")
+            lines.append(
+                f"  - {_parameter_name(use, en)} — {'used by' if en else '用于'} {used_by}"
+            )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -423,4 +474,7 @@ def _parameter_lines(use: ParameterUse, en: bool) -> list[str]:
     if en:
         head = f"{name} = {shown} — from {value.start}, confidence {conf_text}"
         return [head, f"  source: {value.reference}"]
-    return [f"{name} = {shown} — 自 {value.start} 起，置信度 {conf_text}", f"  依据：{value.reference}"]
+    return [
+        f"{name} = {shown} — 自 {value.start} 起，置信度 {conf_text}",
+        f"  依据：{value.reference}",
+    ]

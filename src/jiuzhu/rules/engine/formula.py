@@ -191,17 +191,15 @@ class Formula:
         if len(segments) == 1:
             return build(*(v.value for v in segments[0].values))
         date = self._date_expr()
-        chain: pl.Then | pl.ChainedThen | None = None
-        for segment in segments:
+        expr: pl.Expr = pl.lit(None)
+        for segment in reversed(segments):
             condition = pl.lit(True)
             if segment.start is not None:
                 condition = condition & (date >= pl.lit(segment.start))
             if segment.end is not None:
                 condition = condition & (date < pl.lit(segment.end))
-            expr = build(*(v.value for v in segment.values))
-            chain = pl.when(condition).then(expr) if chain is None else chain.when(condition).then(expr)
-        assert chain is not None
-        return chain.otherwise(None)
+            expr = pl.when(condition).then(build(*(v.value for v in segment.values))).otherwise(expr)
+        return expr
 
     def param(self, path: str, key: str | None = None, code: str | None = None) -> pl.Expr:
         """A parameter's value for each row.

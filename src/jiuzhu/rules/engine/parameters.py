@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -61,7 +62,9 @@ class Marker:
 
 
 UNKNOWN: Final = Marker("unknown", "未知（未找到依据）", "unknown (no source found)")
-NOT_APPLICABLE: Final = Marker("not_applicable", "不适用（规定未施行）", "not applicable (not in force)")
+NOT_APPLICABLE: Final = Marker(
+    "not_applicable", "不适用（规定未施行）", "not applicable (not in force)"
+)
 MARKERS: Final = {UNKNOWN.name: UNKNOWN, NOT_APPLICABLE.name: NOT_APPLICABLE}
 
 CONFIDENCES: Final = ("high", "medium", "low")
@@ -73,7 +76,14 @@ Scalar = int | Fraction | bool | str | float
 Resolved = Scalar | Marker | dict[str, Scalar | Marker]
 
 _FILE_KEYS: Final = {
-    "description", "label_en", "unit", "breakdown", "codes", "reference", "note", "values",
+    "description",
+    "label_en",
+    "unit",
+    "breakdown",
+    "codes",
+    "reference",
+    "note",
+    "values",
 }
 _VALUE_KEYS: Final = {"value", "reference", "href", "confidence", "published", "note"}
 
@@ -188,11 +198,15 @@ class ParameterTree:
                 raise ParameterNotDefinedError(param.path, early, param.first)
         if not dates:
             return []
-        breaks = sorted({v.start for p in params for v in p.values if dates[0] < v.start <= dates[-1]})
+        breaks = sorted(
+            {v.start for p in params for v in p.values if dates[0] < v.start <= dates[-1]}
+        )
         bounds: list[dt.date | None] = [None, *breaks, None]
         segments: list[Segment] = []
-        for start, end in zip(bounds, bounds[1:], strict=False):
-            inside = [d for d in dates if (start is None or d >= start) and (end is None or d < end)]
+        for start, end in itertools.pairwise(bounds):
+            inside = [
+                d for d in dates if (start is None or d >= start) and (end is None or d < end)
+            ]
             if not inside:
                 continue
             values = tuple(p.at(inside[0]) for p in params)
@@ -232,7 +246,8 @@ class ParameterTree:
         param = self[path]
         values = tuple(
             replace(v, value=value, confidence=OVERRIDE_CONFIDENCE, reference="probe")
-            if v.start == start else v
+            if v.start == start
+            else v
             for v in param.values
         )
         params = {**self.parameters, path: replace(param, values=values)}
@@ -241,10 +256,15 @@ class ParameterTree:
     def digest(self) -> str:
         """SHA-256 over every value, reference and confidence: identifies a parameter version."""
         canonical = [
-            [p.path, p.unit.key, p.breakdown, [
-                [v.start.isoformat(), _jsonable(v.value), v.reference, v.confidence]
-                for v in p.values
-            ]]
+            [
+                p.path,
+                p.unit.key,
+                p.breakdown,
+                [
+                    [v.start.isoformat(), _jsonable(v.value), v.reference, v.confidence]
+                    for v in p.values
+                ],
+            ]
             for p in sorted(self.parameters.values(), key=lambda p: p.path)
         ]
         return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
@@ -300,14 +320,16 @@ def load_parameters(
     for path, node in sorted(_yaml_files(base, ""), key=lambda item: item[0]):
         label = f"{jurisdiction}/{path}"
         try:
-            data = yaml.load(node.read_text(encoding="utf-8"), Loader=_DecimalLoader)  # noqa: S506
+            data = yaml.load(node.read_text(encoding="utf-8"), Loader=_DecimalLoader)
         except yaml.YAMLError as exc:
             problems.append(f"{label}: not valid YAML ({exc})")
             continue
         if path == "index.yaml":
             metadata = data if isinstance(data, dict) else {}
             continue
-        param = _parse_file(label, path[: -len(".yaml")].replace("/", "."), data, code_lists, problems)
+        param = _parse_file(
+            label, path[: -len(".yaml")].replace("/", "."), data, code_lists, problems
+        )
         if param is not None:
             params[param.path] = param
     if problems:
@@ -332,7 +354,9 @@ def _parse_file(
         problems.append(f"{label}: the file must be a mapping with description, unit and values")
         return None
     for key in sorted(set(data) - _FILE_KEYS):
-        problems.append(f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(_FILE_KEYS))})")
+        problems.append(
+            f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(_FILE_KEYS))})"
+        )
     for key in ("description", "label_en", "unit", "values"):
         if not data.get(key):
             problems.append(f"{label}: missing required field {key!r}")
@@ -396,15 +420,17 @@ def _parse_file(
         published = entry.get("published")
         if published is not None and not isinstance(published, dt.date):
             problems.append(f"{where}: 'published' must be a date")
-        values.append(ParameterValue(
-            start=start,
-            value=parsed,
-            reference=str(reference or ""),
-            confidence=str(confidence) if has_known else _marker_name(parsed),
-            href=entry.get("href"),
-            published=published,
-            note=entry.get("note"),
-        ))
+        values.append(
+            ParameterValue(
+                start=start,
+                value=parsed,
+                reference=str(reference or ""),
+                confidence=str(confidence) if has_known else _marker_name(parsed),
+                href=entry.get("href"),
+                published=published,
+                note=entry.get("note"),
+            )
+        )
     if len(problems) > problems_before:
         return None
     return replace(shell, values=tuple(values))
@@ -437,7 +463,7 @@ def _parse_value(
         if not isinstance(raw, dict):
             # One value for every code of the breakdown (e.g. a unified urban/rural standard).
             scalar = _parse_scalar(param, raw, where, problems, code_lists)
-            return {code: scalar for code in sorted(expected)}
+            return dict.fromkeys(sorted(expected), scalar)
         missing = sorted(expected - set(raw))
         extra = sorted(set(map(str, raw)) - expected)
         if missing:

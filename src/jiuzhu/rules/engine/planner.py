@@ -143,7 +143,8 @@ def build_plan(
         for entity in ENTITIES:
             while True:
                 ready = sorted(
-                    n for n in pending
+                    n
+                    for n in pending
                     if nodes[n].variable.entity == entity
                     and _satisfied(nodes[n].deps, available[entity.name])
                 )
@@ -159,21 +160,28 @@ def build_plan(
             parent = child.parent
             assert parent is not None and child.parent_key is not None
             ready_aggs = [
-                a for a in aggregates.values()
-                if a.child == child and all(
-                    n in available[child.name] for n in (a.variable, a.where) if n is not None
-                )
+                a
+                for a in aggregates.values()
+                if a.child == child
+                and all(n in available[child.name] for n in (a.variable, a.where) if n is not None)
             ]
             if ready_aggs:
                 lazy[parent.name] = _join_aggregates(
-                    lazy[parent.name], lazy[child.name], parent, child, ready_aggs, nodes, round_number
+                    lazy[parent.name],
+                    lazy[child.name],
+                    parent,
+                    child,
+                    ready_aggs,
+                    nodes,
+                    round_number,
                 )
                 for agg in ready_aggs:
                     available[parent.name].add(agg.column)
                     del aggregates[agg.column]
                 progressed = True
             ready_names = sorted(
-                name for (entity_name, name) in broadcasts
+                name
+                for (entity_name, name) in broadcasts
                 if entity_name == child.name and name in available[parent.name]
             )
             if ready_names:
@@ -256,7 +264,11 @@ def _join_aggregates(
             identity: object = 0
         elif spec.kind in ("any", "all"):
             assert value is not None
-            agg = value.any(ignore_nulls=False) if spec.kind == "any" else value.all(ignore_nulls=False)
+            agg = (
+                value.any(ignore_nulls=False)
+                if spec.kind == "any"
+                else value.all(ignore_nulls=False)
+            )
             identity = spec.kind == "all"
         else:
             assert value is not None and spec.variable is not None
@@ -269,13 +281,19 @@ def _join_aggregates(
             agg = pl.when(pl.col(spec.where).null_count() > 0).then(None).otherwise(agg)
         exprs.append(agg.alias(spec.column))
         fills.append(
-            pl.when(pl.col(rows).is_null()).then(pl.lit(identity)).otherwise(pl.col(spec.column))
+            pl.when(pl.col(rows).is_null())
+            .then(pl.lit(identity))
+            .otherwise(pl.col(spec.column))
             .alias(spec.column)
         )
     grouped = child_frame.group_by(child.parent_key).agg(exprs)
     return (
         parent_frame.join(
-            grouped, left_on=parent.key, right_on=child.parent_key, how="left", maintain_order="left"
+            grouped,
+            left_on=parent.key,
+            right_on=child.parent_key,
+            how="left",
+            maintain_order="left",
         )
         .with_columns(fills)
         .drop(rows)

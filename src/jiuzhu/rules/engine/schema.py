@@ -55,7 +55,9 @@ def validate_frames(
         frame = frames.get(entity.name)
         if frame is None:
             continue
-        issues.extend(_check_entity(entity, frame, frames, variables.of(entity, inputs=True), code_lists))
+        issues.extend(
+            _check_entity(entity, frame, frames, variables.of(entity, inputs=True), code_lists)
+        )
     for rule in rules:
         frame = frames.get(rule.entity.name)
         if frame is None or not set(rule.needs) <= set(frame.columns):
@@ -64,13 +66,20 @@ def validate_frames(
             parent = rule.entity.parent
             assert parent is not None and rule.entity.parent_key is not None
             parents = frames[parent.name].select(parent.key, "assessment_date")
-            frame = frame.join(parents, left_on=rule.entity.parent_key, right_on=parent.key,
-                               how="left", maintain_order="left")
+            frame = frame.join(
+                parents,
+                left_on=rule.entity.parent_key,
+                right_on=parent.key,
+                how="left",
+                maintain_order="left",
+            )
         issues.extend(_rows(frame, rule.entity, rule.column, rule.violated, rule.rule))
     return issues
 
 
-def _rows(frame: pl.DataFrame, entity: Entity, column: str | None, bad: pl.Expr, rule: str) -> list[InputIssue]:
+def _rows(
+    frame: pl.DataFrame, entity: Entity, column: str | None, bad: pl.Expr, rule: str
+) -> list[InputIssue]:
     found = frame.with_row_index("__row").filter(bad.fill_null(False))
     if found.is_empty():
         return []
@@ -85,10 +94,15 @@ def _rows(frame: pl.DataFrame, entity: Entity, column: str | None, bad: pl.Expr,
         for row, value in zip(shown["__row"].to_list(), values, strict=True)
     ]
     if found.height > MAX_ISSUES_PER_RULE:
-        issues.append(InputIssue(
-            entity.name, None, column, None,
-            f"{found.height - MAX_ISSUES_PER_RULE} more rows break the same rule: {rule}",
-        ))
+        issues.append(
+            InputIssue(
+                entity.name,
+                None,
+                column,
+                None,
+                f"{found.height - MAX_ISSUES_PER_RULE} more rows break the same rule: {rule}",
+            )
+        )
     return issues
 
 
@@ -106,32 +120,52 @@ def _check_entity(
             issues.append(InputIssue(entity.name, None, key, None, f"missing column {key}"))
     if issues:
         return issues
-    issues += _rows(frame, entity, entity.key, pl.col(entity.key).is_null(), f"{entity.key} is empty")
-    issues += _rows(frame, entity, entity.key, pl.col(entity.key).is_duplicated(),
-                    f"{entity.key} appears more than once")
+    issues += _rows(
+        frame, entity, entity.key, pl.col(entity.key).is_null(), f"{entity.key} is empty"
+    )
+    issues += _rows(
+        frame,
+        entity,
+        entity.key,
+        pl.col(entity.key).is_duplicated(),
+        f"{entity.key} appears more than once",
+    )
     parent = entity.parent
     if parent is not None and entity.parent_key is not None and parent.name in frames:
         parent_keys = frames[parent.name][parent.key]
         issues += _rows(
-            frame, entity, entity.parent_key,
+            frame,
+            entity,
+            entity.parent_key,
             ~pl.col(entity.parent_key).is_in(parent_keys.implode()),
             f"{entity.parent_key} names no row of the {parent.name} frame",
         )
     persons = frames.get("person")
     if entity.parent is None and persons is not None and entity.key in persons.columns:
         # Only households need children: a person may have no obligor.
-        issues += _rows(frame, entity, entity.key,
-                        ~pl.col(entity.key).is_in(persons[entity.key].implode()),
-                        "the household has no person")
+        issues += _rows(
+            frame,
+            entity,
+            entity.key,
+            ~pl.col(entity.key).is_in(persons[entity.key].implode()),
+            "the household has no person",
+        )
     for var in inputs:
         if var.name not in frame.columns:
             if var.required:
-                issues.append(InputIssue(entity.name, None, var.name, None,
-                                         f"missing required column {var.name} ({var.label})"))
+                issues.append(
+                    InputIssue(
+                        entity.name,
+                        None,
+                        var.name,
+                        None,
+                        f"missing required column {var.name} ({var.label})",
+                    )
+                )
             continue
         column = pl.col(var.name)
         dtype = frame.schema[var.name]
-        if dtype != var.dtype and dtype != pl.Null:
+        if dtype not in (var.dtype, pl.Null):
             cast = column.cast(var.dtype, strict=False)
             bad = column.is_not_null() & cast.is_null()
             if dtype.is_float() and var.dtype.is_integer():
@@ -141,8 +175,13 @@ def _check_entity(
             issues += _rows(frame, entity, var.name, column.is_null(), f"{var.label} is required")
         if var.codes is not None:
             allowed = code_lists[var.codes].identifiers
-            issues += _rows(frame, entity, var.name, column.is_not_null() & ~column.is_in(allowed),
-                            f"not a code of {var.codes} ({code_lists[var.codes].label})")
+            issues += _rows(
+                frame,
+                entity,
+                var.name,
+                column.is_not_null() & ~column.is_in(allowed),
+                f"not a code of {var.codes} ({code_lists[var.codes].label})",
+            )
         elif var.unit.money or var.unit in (Unit.COUNT, Unit.SQUARE_METRES):
             issues += _rows(frame, entity, var.name, column < 0, f"{var.label} cannot be negative")
     return issues

@@ -156,6 +156,7 @@ class Variables(Mapping[str, Variable]):
     def of(self, entity: Entity, inputs: bool | None = None) -> list[Variable]:
         """The variables of ``entity`` (only inputs, only computed, or all)."""
         return [
-            v for v in self._by_name.values()
+            v
+            for v in self._by_name.values()
             if v.entity == entity and (inputs is None or v.is_input == inputs)
         ]

@@ -10,27 +10,43 @@ from __future__ import annotations
 from jiuzhu.rules.engine.codes import ROUNDING, CodeList, code_list
 
 AREA_TYPE = code_list(
-    "area_type", "城乡类别", "Urban or rural",
-    [("urban", "城镇", "urban", ("城市", "城", "1")), ("rural", "农村", "rural", ("乡村", "农", "2"))],
+    "area_type",
+    "城乡类别",
+    "Urban or rural",
+    [
+        ("urban", "城镇", "urban", ("城市", "城", "1")),
+        ("rural", "农村", "rural", ("乡村", "农", "2")),
+    ],
     reference="天津市民政局关于城乡低保标准的历次通知 (separate urban/rural standards until 2017-03-31)",
 )
 
 # GB/T 4761-2008 家庭关系代码: code, Chinese name, English gloss, group (relation_group).
 _RELATIONS: list[tuple[str, str, str, str]] = [
-    ("01", "本人", "self", "self"), ("02", "户主", "head of household", "self"),
-    ("10", "配偶", "spouse", "spouse"), ("11", "夫", "husband", "spouse"),
+    ("01", "本人", "self", "self"),
+    ("02", "户主", "head of household", "self"),
+    ("10", "配偶", "spouse", "spouse"),
+    ("11", "夫", "husband", "spouse"),
     ("12", "妻", "wife", "spouse"),
-    ("20", "子", "son", "child"), ("21", "独生子", "only son", "child"),
-    ("22", "长子", "eldest son", "child"), ("23", "次子", "second son", "child"),
-    ("24", "三子", "third son", "child"), ("25", "四子", "fourth son", "child"),
-    ("26", "五子", "fifth son", "child"), ("27", "养子或继子", "adopted or step son", "child"),
-    ("28", "女婿", "son-in-law", "child_in_law"), ("29", "其他儿子", "other son", "child"),
-    ("30", "女", "daughter", "child"), ("31", "独生女", "only daughter", "child"),
-    ("32", "长女", "eldest daughter", "child"), ("33", "次女", "second daughter", "child"),
-    ("34", "三女", "third daughter", "child"), ("35", "四女", "fourth daughter", "child"),
+    ("20", "子", "son", "child"),
+    ("21", "独生子", "only son", "child"),
+    ("22", "长子", "eldest son", "child"),
+    ("23", "次子", "second son", "child"),
+    ("24", "三子", "third son", "child"),
+    ("25", "四子", "fourth son", "child"),
+    ("26", "五子", "fifth son", "child"),
+    ("27", "养子或继子", "adopted or step son", "child"),
+    ("28", "女婿", "son-in-law", "child_in_law"),
+    ("29", "其他儿子", "other son", "child"),
+    ("30", "女", "daughter", "child"),
+    ("31", "独生女", "only daughter", "child"),
+    ("32", "长女", "eldest daughter", "child"),
+    ("33", "次女", "second daughter", "child"),
+    ("34", "三女", "third daughter", "child"),
+    ("35", "四女", "fourth daughter", "child"),
     ("36", "五女", "fifth daughter", "child"),
     ("37", "养女或继女", "adopted or step daughter", "child"),
-    ("38", "儿媳", "daughter-in-law", "child_in_law"), ("39", "其他女儿", "other daughter", "child"),
+    ("38", "儿媳", "daughter-in-law", "child_in_law"),
+    ("39", "其他女儿", "other daughter", "child"),
     ("40", "孙子、孙女或外孙子、外孙女", "grandchild", "grandchild"),
     ("41", "孙子", "grandson (son's son)", "grandchild"),
     ("42", "孙女", "granddaughter (son's daughter)", "grandchild"),
@@ -41,8 +57,10 @@ _RELATIONS: list[tuple[str, str, str, str]] = [
     ("47", "曾孙子或外曾孙子", "great-grandson", "grandchild"),
     ("48", "曾孙女或外曾孙女", "great-granddaughter", "grandchild"),
     ("49", "其他孙子、孙女或外孙子、外孙女", "other grandchild", "grandchild"),
-    ("50", "父母", "parent", "parent"), ("51", "父亲", "father", "parent"),
-    ("52", "母亲", "mother", "parent"), ("53", "公公", "father-in-law (husband's)", "parent_in_law"),
+    ("50", "父母", "parent", "parent"),
+    ("51", "父亲", "father", "parent"),
+    ("52", "母亲", "mother", "parent"),
+    ("53", "公公", "father-in-law (husband's)", "parent_in_law"),
     ("54", "婆婆", "mother-in-law (husband's)", "parent_in_law"),
     ("55", "岳父", "father-in-law (wife's)", "parent_in_law"),
     ("56", "岳母", "mother-in-law (wife's)", "parent_in_law"),
@@ -59,15 +77,18 @@ _RELATIONS: list[tuple[str, str, str, str]] = [
     ("67", "曾祖母", "great-grandmother", "grandparent"),
     ("68", "配偶的曾祖父母或外曾祖父母", "spouse's great-grandparent", "other_relative"),
     ("69", "其他祖父母或外祖父母", "other grandparent", "grandparent"),
-    ("70", "兄弟姐妹", "sibling", "sibling"), ("71", "兄", "elder brother", "sibling"),
+    ("70", "兄弟姐妹", "sibling", "sibling"),
+    ("71", "兄", "elder brother", "sibling"),
     ("72", "嫂", "elder brother's wife", "sibling_in_law"),
     ("73", "弟", "younger brother", "sibling"),
     ("74", "弟媳", "younger brother's wife", "sibling_in_law"),
-    ("75", "姐姐", "elder sister", "sibling"), ("76", "姐夫", "elder sister's husband", "sibling_in_law"),
+    ("75", "姐姐", "elder sister", "sibling"),
+    ("76", "姐夫", "elder sister's husband", "sibling_in_law"),
     ("77", "妹妹", "younger sister", "sibling"),
     ("78", "妹夫", "younger sister's husband", "sibling_in_law"),
     ("79", "其他兄弟姐妹", "other sibling", "sibling"),
-    ("80", "其他", "other", "other_relative"), ("81", "伯父", "uncle (father's elder brother)", "other_relative"),
+    ("80", "其他", "other", "other_relative"),
+    ("81", "伯父", "uncle (father's elder brother)", "other_relative"),
     ("82", "伯母", "aunt (wife of father's elder brother)", "other_relative"),
     ("83", "叔父", "uncle (father's younger brother)", "other_relative"),
     ("84", "婶母", "aunt (wife of father's younger brother)", "other_relative"),
@@ -88,7 +109,9 @@ _RELATIONS: list[tuple[str, str, str, str]] = [
 ]
 
 RELATION = code_list(
-    "relation", "与申请人关系", "Relation to the applicant",
+    "relation",
+    "与申请人关系",
+    "Relation to the applicant",
     [(code, name, english, (code.lstrip("0"),)) for code, name, english, _ in _RELATIONS],
     reference="GB/T 4761-2008 家庭关系代码",
 )
@@ -97,7 +120,9 @@ RELATION_GROUP_OF: dict[str, str] = {code: group for code, _, _, group in _RELAT
 """GB/T 4761 code → relation group (the groups 最低生活保障审核确认办法 Art. 7 distinguishes)."""
 
 RELATION_GROUP = code_list(
-    "relation_group", "亲属关系类别", "Relation group",
+    "relation_group",
+    "亲属关系类别",
+    "Relation group",
     [
         ("self", "本人", "the applicant"),
         ("spouse", "配偶", "spouse"),
@@ -116,29 +141,46 @@ RELATION_GROUP = code_list(
 )
 
 ABSENCE_REASON = code_list(
-    "absence_reason", "离家原因", "Reason for living apart",
+    "absence_reason",
+    "离家原因",
+    "Reason for living apart",
     [
         ("none", "无", "none", ("", "否")),
         ("prison", "服刑", "serving a prison sentence", ("在监狱内服刑", "监狱服刑")),
-        ("compulsory_drug_rehabilitation", "强制隔离戒毒", "compulsory drug rehabilitation",
-         ("戒毒", "在戒毒所强制隔离戒毒")),
+        (
+            "compulsory_drug_rehabilitation",
+            "强制隔离戒毒",
+            "compulsory drug rehabilitation",
+            ("戒毒", "在戒毒所强制隔离戒毒"),
+        ),
         ("declared_missing", "宣告失踪", "declared missing"),
-        ("religious_professional", "宗教教职人员", "religious professional living apart",
-         ("宗教教职人员离家",)),
+        (
+            "religious_professional",
+            "宗教教职人员",
+            "religious professional living apart",
+            ("宗教教职人员离家",),
+        ),
         ("conscript", "现役义务兵", "conscript on active service", ("义务兵",)),
     ],
     reference="最低生活保障审核确认办法 第七条; 天津市 (现役义务兵)",
 )
 
 STUDENT_LEVEL = code_list(
-    "student_level", "在校学段", "Full-time education level",
+    "student_level",
+    "在校学段",
+    "Full-time education level",
     [
         ("none", "非在校生", "not in full-time education", ("无", "", "否")),
         ("preschool", "学前教育", "pre-school", ("学前", "幼儿园")),
         ("primary", "小学", "primary school"),
         ("junior_secondary", "初中", "junior secondary school"),
         ("senior_secondary", "普通高中", "ordinary senior high school", ("高中",)),
-        ("secondary_vocational", "中等职业学校", "secondary vocational school", ("中职", "中专", "技校")),
+        (
+            "secondary_vocational",
+            "中等职业学校",
+            "secondary vocational school",
+            ("中职", "中专", "技校"),
+        ),
         ("higher_vocational", "高职专科", "higher vocational college", ("专科", "大专", "高职")),
         ("undergraduate", "本科", "undergraduate", ("大学本科",)),
         ("postgraduate", "研究生", "postgraduate", ("硕士", "博士")),
@@ -146,7 +188,9 @@ STUDENT_LEVEL = code_list(
 )
 
 DISABILITY_CATEGORY = code_list(
-    "disability_category", "残疾类别", "Disability category",
+    "disability_category",
+    "残疾类别",
+    "Disability category",
     [
         ("none", "无", "none", ("", "否", "0")),
         ("visual", "视力残疾", "visual", ("视力", "1")),
@@ -160,26 +204,40 @@ DISABILITY_CATEGORY = code_list(
     reference="GB/T 26341-2010 残疾人残疾分类和分级",
 )
 
-_GRADES = {1: ("一级", "grade 1"), 2: ("二级", "grade 2"), 3: ("三级", "grade 3"), 4: ("四级", "grade 4")}
+_GRADES = {
+    1: ("一级", "grade 1"),
+    2: ("二级", "grade 2"),
+    3: ("三级", "grade 3"),
+    4: ("四级", "grade 4"),
+}
 
 DISABILITY_CLASS = code_list(
-    "disability_class", "残疾类别与等级", "Disability category and grade",
+    "disability_class",
+    "残疾类别与等级",
+    "Disability category and grade",
     [("none", "无残疾", "no disability")]
     + [
         (f"{cat.code}_{grade}", f"{cat.label}{label}", f"{cat.label_en} {label_en}")
-        for cat in DISABILITY_CATEGORY if cat.code != "none"
+        for cat in DISABILITY_CATEGORY
+        if cat.code != "none"
         for grade, (label, label_en) in _GRADES.items()
     ],
     reference="GB/T 26341-2010 残疾人残疾分类和分级 (category × grade 1 极重度 … 4 轻度)",
 )
 
 SERIOUS_ILLNESS = code_list(
-    "serious_illness", "重特大疾病病种", "Serious illness",
+    "serious_illness",
+    "重特大疾病病种",
+    "Serious illness",
     [
         ("none", "无", "none", ("", "否")),
         ("uremia", "尿毒症", "uraemia"),
-        ("organ_transplant", "肾、心、肝、肺、骨髓移植", "kidney, heart, liver, lung or marrow transplant",
-         ("器官移植", "骨髓移植")),
+        (
+            "organ_transplant",
+            "肾、心、肝、肺、骨髓移植",
+            "kidney, heart, liver, lung or marrow transplant",
+            ("器官移植", "骨髓移植"),
+        ),
         ("leukaemia", "白血病", "leukaemia"),
         ("gaucher_disease", "戈谢病", "Gaucher disease"),
         ("malignant_tumour", "恶性肿瘤", "malignant tumour", ("癌症",)),
@@ -208,17 +266,26 @@ SERIOUS_ILLNESS = code_list(
 )
 
 SELF_CARE = code_list(
-    "self_care", "生活自理能力", "Self-care ability",
+    "self_care",
+    "生活自理能力",
+    "Self-care ability",
     [
         ("self_caring", "具备生活自理能力", "fully self-caring", ("完全自理", "自理", "")),
-        ("partial_loss", "部分丧失生活自理能力", "partial loss of self-care", ("部分丧失", "半护理")),
+        (
+            "partial_loss",
+            "部分丧失生活自理能力",
+            "partial loss of self-care",
+            ("部分丧失", "半护理"),
+        ),
         ("full_loss", "完全丧失生活自理能力", "full loss of self-care", ("完全丧失", "全护理")),
     ],
     reference="特困人员认定办法 第二十一至二十三条 (6-item assessment)",
 )
 
 SUPPORT_FORM = code_list(
-    "support_form", "供养方式", "Form of tekun support",
+    "support_form",
+    "供养方式",
+    "Form of tekun support",
     [
         ("home_based", "分散供养", "home-based support", ("分散", "居家")),
         ("institutional", "集中供养", "institutional support", ("集中", "机构")),
@@ -227,7 +294,9 @@ SUPPORT_FORM = code_list(
 )
 
 TEKUN_STANDARD_CLASS = code_list(
-    "tekun_standard_class", "特困供养标准类别", "Tekun standard class",
+    "tekun_standard_class",
+    "特困供养标准类别",
+    "Tekun standard class",
     [
         ("urban", "城市特困人员", "urban"),
         ("rural_institutional", "农村特困人员集中供养", "rural, institutional"),
@@ -236,7 +305,9 @@ TEKUN_STANDARD_CLASS = code_list(
 )
 
 INCOME_COMPONENT = code_list(
-    "income_component", "收入项目", "Income component",
+    "income_component",
+    "收入项目",
+    "Income component",
     [
         ("wage", "工资性收入", "wages"),
         ("business_net", "经营净收入", "net business income"),
@@ -244,19 +315,29 @@ INCOME_COMPONENT = code_list(
         ("support_received", "赡养、扶养、抚养费", "support received"),
         ("employee_pension", "离退休金、职工养老金", "employee pension"),
         ("unemployment_insurance", "失业保险金", "unemployment insurance benefit"),
-        ("residents_basic_pension", "城乡居民基本养老保险基础养老金", "residents' scheme basic pension"),
+        (
+            "residents_basic_pension",
+            "城乡居民基本养老保险基础养老金",
+            "residents' scheme basic pension",
+        ),
         ("other_transfer", "其他转移性收入", "other transfer income"),
         ("preferential_payments", "优待抚恤金", "preferential and compensation payments"),
         ("family_planning_payments", "计划生育奖励与扶助金", "family-planning reward and support"),
         ("scholarships_and_rewards", "奖学金、见义勇为等奖励性补助", "scholarships and rewards"),
-        ("social_assistance_payments", "政府发放的社会救助款物", "government social-assistance payments"),
+        (
+            "social_assistance_payments",
+            "政府发放的社会救助款物",
+            "government social-assistance payments",
+        ),
         ("old_age_allowance", "高龄津贴", "old-age allowance"),
     ],
     reference="最低生活保障审核确认办法 第十三条",
 )
 
 NEAR_DIBAO_FLOOR_RULE = code_list(
-    "near_dibao_floor_rule", "低保边缘收入下限", "Lower bound of the near-dibao band",
+    "near_dibao_floor_rule",
+    "低保边缘收入下限",
+    "Lower bound of the near-dibao band",
     [
         ("above_standard", "超出低保标准", "per-capita income above the dibao standard"),
         ("not_dibao", "不符合低保条件", "any household not eligible for dibao"),
@@ -264,20 +345,44 @@ NEAR_DIBAO_FLOOR_RULE = code_list(
 )
 
 NEAR_DIBAO_CASH_CATEGORY = code_list(
-    "near_dibao_cash_category", "低保边缘救助金发放类别", "Near-dibao cash category",
+    "near_dibao_cash_category",
+    "低保边缘救助金发放类别",
+    "Near-dibao cash category",
     [
         ("disability", "家庭成员中有残疾人", "a disabled member"),
-        ("serious_illness", "家庭成员患大病或门诊特殊病", "a member with a serious illness or 门诊特殊病"),
-        ("single_parent_student", "单亲家庭且子女在校", "single-parent family with a child in school"),
-        ("family_planning_special_support", "享受计划生育特别扶助", "family-planning special support"),
-        ("elderly_without_children", "家庭成员均年满60周岁且无子女", "all members 60+ with no children"),
-        ("district_designated", "区民政局、财政局确定的其他情形", "other cases set by the district"),
+        (
+            "serious_illness",
+            "家庭成员患大病或门诊特殊病",
+            "a member with a serious illness or 门诊特殊病",
+        ),
+        (
+            "single_parent_student",
+            "单亲家庭且子女在校",
+            "single-parent family with a child in school",
+        ),
+        (
+            "family_planning_special_support",
+            "享受计划生育特别扶助",
+            "family-planning special support",
+        ),
+        (
+            "elderly_without_children",
+            "家庭成员均年满60周岁且无子女",
+            "all members 60+ with no children",
+        ),
+        (
+            "district_designated",
+            "区民政局、财政局确定的其他情形",
+            "other cases set by the district",
+        ),
     ],
     reference="关于调整城乡低收入家庭救助有关政策的通知 (天津, 2016-04-01)",
 )
 
 SUPPLEMENT_GROUP = code_list(
-    "supplement_group", "分类施保对象", "Category supplement group",
+    "supplement_group",
+    "分类施保对象",
+    "Category supplement group",
     [
         ("elderly", "老年人", "elderly (60+)"),
         ("minor", "未成年人", "minor"),
@@ -290,7 +395,9 @@ SUPPLEMENT_GROUP = code_list(
 )
 
 DEDUCTION_GROUP = code_list(
-    "deduction_group", "分类救助抵扣对象 (未找到的条目)", "Classified deduction groups (missing items)",
+    "deduction_group",
+    "分类救助抵扣对象 (未找到的条目)",
+    "Classified deduction groups (missing items)",
     [
         ("widowed_single_parent", "丧偶单亲家庭", "widowed single-parent household"),
         ("elderly", "老年人", "elderly"),
@@ -299,7 +406,9 @@ DEDUCTION_GROUP = code_list(
 )
 
 RIGID_EXPENDITURE_CATEGORY = code_list(
-    "rigid_expenditure_category", "刚性支出类别", "Rigid expenditure category",
+    "rigid_expenditure_category",
+    "刚性支出类别",
+    "Rigid expenditure category",
     [
         ("medical", "医疗支出（扣除各类保险报销后）", "medical (net of insurance)"),
         ("education", "教育支出", "education"),
@@ -313,9 +422,23 @@ RIGID_EXPENDITURE_CATEGORY = code_list(
 CODE_LISTS: dict[str, CodeList] = {
     c.name: c
     for c in (
-        ROUNDING, AREA_TYPE, RELATION, RELATION_GROUP, ABSENCE_REASON, STUDENT_LEVEL,
-        DISABILITY_CATEGORY, DISABILITY_CLASS, SERIOUS_ILLNESS, SELF_CARE, SUPPORT_FORM,
-        TEKUN_STANDARD_CLASS, INCOME_COMPONENT, NEAR_DIBAO_FLOOR_RULE, NEAR_DIBAO_CASH_CATEGORY,
-        SUPPLEMENT_GROUP, DEDUCTION_GROUP, RIGID_EXPENDITURE_CATEGORY,
+        ROUNDING,
+        AREA_TYPE,
+        RELATION,
+        RELATION_GROUP,
+        ABSENCE_REASON,
+        STUDENT_LEVEL,
+        DISABILITY_CATEGORY,
+        DISABILITY_CLASS,
+        SERIOUS_ILLNESS,
+        SELF_CARE,
+        SUPPORT_FORM,
+        TEKUN_STANDARD_CLASS,
+        INCOME_COMPONENT,
+        NEAR_DIBAO_FLOOR_RULE,
+        NEAR_DIBAO_CASH_CATEGORY,
+        SUPPLEMENT_GROUP,
+        DEDUCTION_GROUP,
+        RIGID_EXPENDITURE_CATEGORY,
     )
 }

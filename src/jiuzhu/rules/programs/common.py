@@ -16,10 +16,4 @@ def completed_years(start: pl.Expr, on: pl.Expr) -> pl.Expr:
 def when_decided(decision: pl.Expr, then: pl.Expr, otherwise: pl.Expr | int = 0) -> pl.Expr:
     """``then`` where ``decision`` is true, ``otherwise`` where false, and null where the decision
     is undetermined (a plain ``when`` would treat null as false and pay 0 silently)."""
-    return (
-        pl.when(decision.is_null())
-        .then(None)
-        .when(decision)
-        .then(then)
-        .otherwise(otherwise)
-    )
+    return pl.when(decision.is_null()).then(None).when(decision).then(then).otherwise(otherwise)

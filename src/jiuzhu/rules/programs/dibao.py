@@ -19,90 +19,166 @@ from jiuzhu.rules.programs.common import when_decided
 N1 = "社会救助暂行办法（国务院令第649号）"
 BOOL, FEN = pl.Boolean(), pl.Int64()
 
-REASONS = ReasonSet("dibao", [
-    Reason("DIBAO_ELIGIBLE",
-           "家庭月核定收入 {assessed_income} 低于低保标准 {dibao_standard} × {unit_members} = "
-           "{dibao_income_limit}，且财产符合规定：每月低保金 {dibao_amount}",
-           "Assessed household income {assessed_income} is below the standard {dibao_standard} × "
-           "{unit_members} = {dibao_income_limit} and assets qualify: dibao {dibao_amount} a month",
-           "eligible"),
-    Reason("DIBAO_NO_MEMBERS", "没有计入救助单位的家庭成员", "No member is counted in the assistance unit"),
-    Reason("DIBAO_INCOME_NOT_BELOW_STANDARD",
-           "家庭月核定收入 {assessed_income} 不低于低保标准 {dibao_standard} × {unit_members} = "
-           "{dibao_income_limit}（须严格低于）",
-           "Assessed household income {assessed_income} is not below the standard {dibao_standard} × "
-           "{unit_members} = {dibao_income_limit} (it must be strictly below)"),
-    Reason("DIBAO_MONETARY_ASSETS_OVER_LIMIT",
-           "家庭货币财产 {household_monetary_assets} 超过限额 {dibao_asset_limit}",
-           "Monetary assets {household_monetary_assets} exceed the limit {dibao_asset_limit}"),
-    Reason("DIBAO_VEHICLE", "家庭成员名下有机动车（残疾人功能性补偿代步机动车除外）",
-           "A member owns a motor vehicle (disability mobility vehicles excepted)"),
-    Reason("DIBAO_HOUSING", "拥有两套及以上住房且人均住房面积不低于全市平均",
-           "Two or more homes and per-capita floor area not below the city average"),
-    Reason("DIBAO_OTHER_PROPERTY", "有非住宅房产、自费出国留学或非生活必需高档用品",
-           "Non-residential property, self-funded study abroad or luxury goods"),
-    Reason("DIBAO_UNDETERMINED", "所需政策参数未知，无法认定，请补充参数后重新评估",
-           "A parameter the decision needs is unknown: not decided; set the parameter and reassess",
-           "undetermined"),
-    Reason("DIBAO_CLASSIFIED_DEDUCTION",
-           "已按分类救助抵扣家庭收入 {household_classified_deductions}",
-           "Classified deductions of {household_classified_deductions} were taken off income", "note"),
-    Reason("DIBAO_MINIMUM_PAYMENT", "差额低于保底金额，按保底 {dibao_minimum_amount} 发放",
-           "The gap is below the minimum payment; {dibao_minimum_amount} is paid", "note"),
-    Reason("DIBAO_CATEGORY_SUPPLEMENT", "分类施保增发 {dibao_category_supplement}",
-           "Category supplement of {dibao_category_supplement}", "note"),
-    Reason("DIBAO_EMPLOYMENT_COST_UNKNOWN",
-           "天津就业成本扣减标准未找到依据，未扣减：收入可能偏高、低保金可能偏低",
-           "Tianjin's employment-cost deduction was not found and is not applied: income may be "
-           "overstated and the amount understated", "note"),
-    Reason("DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN",
-           "有成员可能适用未找到金额的分类救助抵扣（老年人、未成年人、丧偶单亲或多重残疾），未抵扣",
-           "A member may qualify for a classified deduction whose amount was not found (elderly, "
-           "minor, widowed single parent or multiple disability); not deducted", "note"),
-])
+REASONS = ReasonSet(
+    "dibao",
+    [
+        Reason(
+            "DIBAO_ELIGIBLE",
+            "家庭月核定收入 {assessed_income} 低于低保标准 {dibao_standard} × {unit_members} = "
+            "{dibao_income_limit}，且财产符合规定：每月低保金 {dibao_amount}",
+            "Assessed household income {assessed_income} is below the standard {dibao_standard} × "
+            "{unit_members} = {dibao_income_limit} and assets qualify: dibao {dibao_amount} a month",
+            "eligible",
+        ),
+        Reason(
+            "DIBAO_NO_MEMBERS",
+            "没有计入救助单位的家庭成员",
+            "No member is counted in the assistance unit",
+        ),
+        Reason(
+            "DIBAO_INCOME_NOT_BELOW_STANDARD",
+            "家庭月核定收入 {assessed_income} 不低于低保标准 {dibao_standard} × {unit_members} = "
+            "{dibao_income_limit}（须严格低于）",
+            "Assessed household income {assessed_income} is not below the standard {dibao_standard} × "
+            "{unit_members} = {dibao_income_limit} (it must be strictly below)",
+        ),
+        Reason(
+            "DIBAO_MONETARY_ASSETS_OVER_LIMIT",
+            "家庭货币财产 {household_monetary_assets} 超过限额 {dibao_asset_limit}",
+            "Monetary assets {household_monetary_assets} exceed the limit {dibao_asset_limit}",
+        ),
+        Reason(
+            "DIBAO_VEHICLE",
+            "家庭成员名下有机动车（残疾人功能性补偿代步机动车除外）",
+            "A member owns a motor vehicle (disability mobility vehicles excepted)",
+        ),
+        Reason(
+            "DIBAO_HOUSING",
+            "拥有两套及以上住房且人均住房面积不低于全市平均",
+            "Two or more homes and per-capita floor area not below the city average",
+        ),
+        Reason(
+            "DIBAO_OTHER_PROPERTY",
+            "有非住宅房产、自费出国留学或非生活必需高档用品",
+            "Non-residential property, self-funded study abroad or luxury goods",
+        ),
+        Reason(
+            "DIBAO_UNDETERMINED",
+            "所需政策参数未知，无法认定，请补充参数后重新评估",
+            "A parameter the decision needs is unknown: not decided; set the parameter and reassess",
+            "undetermined",
+        ),
+        Reason(
+            "DIBAO_CLASSIFIED_DEDUCTION",
+            "已按分类救助抵扣家庭收入 {household_classified_deductions}",
+            "Classified deductions of {household_classified_deductions} were taken off income",
+            "note",
+        ),
+        Reason(
+            "DIBAO_MINIMUM_PAYMENT",
+            "差额低于保底金额，按保底 {dibao_minimum_amount} 发放",
+            "The gap is below the minimum payment; {dibao_minimum_amount} is paid",
+            "note",
+        ),
+        Reason(
+            "DIBAO_CATEGORY_SUPPLEMENT",
+            "分类施保增发 {dibao_category_supplement}",
+            "Category supplement of {dibao_category_supplement}",
+            "note",
+        ),
+        Reason(
+            "DIBAO_EMPLOYMENT_COST_UNKNOWN",
+            "天津就业成本扣减标准未找到依据，未扣减：收入可能偏高、低保金可能偏低",
+            "Tianjin's employment-cost deduction was not found and is not applied: income may be "
+            "overstated and the amount understated",
+            "note",
+        ),
+        Reason(
+            "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN",
+            "有成员可能适用未找到金额的分类救助抵扣（老年人、未成年人、丧偶单亲或多重残疾），未抵扣",
+            "A member may qualify for a classified deduction whose amount was not found (elderly, "
+            "minor, widowed single parent or multiple disability); not deducted",
+            "note",
+        ),
+    ],
+)
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "低保标准", "Dibao standard (per person per month)",
-          reference=N1 + " 第十条; 津民规〔2025〕6号")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "低保标准",
+    "Dibao standard (per person per month)",
+    reference=N1 + " 第十条; 津民规〔2025〕6号",
+)
 def dibao_standard(f: Formula) -> pl.Expr:
     """The standard in force on the assessment date (urban and rural unified since 2017-04-01)."""
     return f.param("dibao.standard", key="area_type")
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "低保收入线（标准×人数）", "Income limit (standard × members)",
-          reference=N1 + " 第九条")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "低保收入线（标准×人数）",
+    "Income limit (standard × members)",
+    reference=N1 + " 第九条",
+)
 def dibao_income_limit(f: Formula) -> pl.Expr:
     """Standard × members: the comparison is cross-multiplied, never per capita."""
     return f("dibao_standard") * f("unit_members")
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保收入条件", "Dibao income test", reference=N1 + " 第九条")
+@variable(
+    HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保收入条件", "Dibao income test", reference=N1 + " 第九条"
+)
 def dibao_income_test(f: Formula) -> pl.Expr:
     """Per-capita assessed income strictly below the standard."""
     return f("assessed_income") < f("dibao_income_limit")
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN, "低保货币财产限额", "Dibao monetary-asset limit",
-          reference="天津市社会救助家庭经济状况核定暂行办法 (2013): 人均不超过24个月城市低保标准")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN,
+    "低保货币财产限额",
+    "Dibao monetary-asset limit",
+    reference="天津市社会救助家庭经济状况核定暂行办法 (2013): 人均不超过24个月城市低保标准",
+)
 def dibao_asset_limit(f: Formula) -> pl.Expr:
     """Months of the (urban) standard per member."""
-    return f.param("assets.dibao_monetary_asset_months") * f("asset_limit_standard") * f("unit_members")
+    return (
+        f.param("assets.dibao_monetary_asset_months")
+        * f("asset_limit_standard")
+        * f("unit_members")
+    )
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保财产条件", "Dibao asset test", reference=N1 + " 第九条")
+@variable(
+    HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保财产条件", "Dibao asset test", reference=N1 + " 第九条"
+)
 def dibao_assets_test(f: Formula) -> pl.Expr:
     """Monetary assets within the limit and no disqualifying property."""
     return (f("household_monetary_assets") <= f("dibao_asset_limit")) & f("other_assets_test")
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "符合低保条件", "Eligible for dibao", reference=N1 + " 第九条")
+@variable(
+    HOUSEHOLD, BOOL, Unit.BOOLEAN, "符合低保条件", "Eligible for dibao", reference=N1 + " 第九条"
+)
 def dibao_eligible(f: Formula) -> pl.Expr:
     """At least one member, the income test and the asset test (null: undetermined)."""
     return (f("unit_members") > 0) & f("dibao_income_test") & f("dibao_assets_test")
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "分类施保增发（个人）", "Category supplement of the person",
-          reference="最低生活保障审核确认办法 第二十七条")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "分类施保增发（个人）",
+    "Category supplement of the person",
+    reference="最低生活保障审核确认办法 第二十七条",
+)
 def dibao_category_supplement_person(f: Formula) -> pl.Expr:
     """Rate × standard for the largest group the member belongs to (elderly, minor, student,
     single-parent family, severe disability, serious illness); 0 where no rate is in force."""
@@ -118,30 +194,48 @@ def dibao_category_supplement_person(f: Formula) -> pl.Expr:
         "serious_illness": f("serious_illness") != "none",
     }
     amounts = [
-        pl.when(member_of[g.code]).then(
-            f.scale(standard, "dibao.category_supplement_rate", code=g.code)
-        ).otherwise(0)
+        pl.when(member_of[g.code])
+        .then(f.scale(standard, "dibao.category_supplement_rate", code=g.code))
+        .otherwise(0)
         for g in SUPPLEMENT_GROUP
     ]
     return pl.max_horizontal(amounts)
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "分类施保增发", "Category supplement",
-          reference="最低生活保障审核确认办法 第二十七条")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "分类施保增发",
+    "Category supplement",
+    reference="最低生活保障审核确认办法 第二十七条",
+)
 def dibao_category_supplement(f: Formula) -> pl.Expr:
     """Sum over the unit's members."""
     return f.sum(PERSON, "dibao_category_supplement_person", where="assistance_unit_member")
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "低保保底金额", "Minimum dibao payment",
-          reference="最低生活保障审核确认办法 第二十三条 (分档); Tianjin: none found (addendum Q3)")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "低保保底金额",
+    "Minimum dibao payment",
+    reference="最低生活保障审核确认办法 第二十三条 (分档); Tianjin: none found (addendum Q3)",
+)
 def dibao_minimum_amount(f: Formula) -> pl.Expr:
     """Minimum-payment ratio × income limit (0 in Tianjin)."""
     return f.scale(f("dibao_income_limit"), "dibao.minimum_payment_ratio")
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "低保金", "Dibao amount (per month)",
-          reference=N1 + " 第十二条; 最低生活保障审核确认办法 第二十三条")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "低保金",
+    "Dibao amount (per month)",
+    reference=N1 + " 第十二条; 最低生活保障审核确认办法 第二十三条",
+)
 def dibao_amount(f: Formula) -> pl.Expr:
     """Standard × members − assessed income (at least the minimum payment), plus category
     supplements; 0 when not eligible; null when undetermined."""
@@ -150,23 +244,28 @@ def dibao_amount(f: Formula) -> pl.Expr:
     return when_decided(f("dibao_eligible"), base + f("dibao_category_supplement"))
 
 
-@variable(HOUSEHOLD, pl.Int64(), Unit.REASONS, "低保认定理由", "Dibao reason codes", reasons=REASONS)
+@variable(
+    HOUSEHOLD, pl.Int64(), Unit.REASONS, "低保认定理由", "Dibao reason codes", reasons=REASONS
+)
 def dibao_reasons(f: Formula) -> pl.Expr:
     """Reason codes of the dibao decision."""
     eligible = f("dibao_eligible")
-    return REASONS.mask({
-        "DIBAO_ELIGIBLE": eligible,
-        "DIBAO_NO_MEMBERS": f("unit_members") == 0,
-        "DIBAO_INCOME_NOT_BELOW_STANDARD": (f("unit_members") > 0) & ~f("dibao_income_test"),
-        "DIBAO_MONETARY_ASSETS_OVER_LIMIT": f("household_monetary_assets") > f("dibao_asset_limit"),
-        "DIBAO_VEHICLE": ~f("vehicle_test"),
-        "DIBAO_HOUSING": ~f("housing_test"),
-        "DIBAO_OTHER_PROPERTY": f("vehicle_test") & f("housing_test") & ~f("other_assets_test"),
-        "DIBAO_UNDETERMINED": eligible.is_null(),
-        "DIBAO_CLASSIFIED_DEDUCTION": f("household_classified_deductions") > 0,
-        "DIBAO_MINIMUM_PAYMENT": eligible & (
-            f("dibao_minimum_amount") > f("dibao_income_limit") - f("assessed_income")),
-        "DIBAO_CATEGORY_SUPPLEMENT": eligible & (f("dibao_category_supplement") > 0),
-        "DIBAO_EMPLOYMENT_COST_UNKNOWN": f("unit_employment_cost_unknown"),
-        "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN": f("unit_classified_deduction_unknown"),
-    })
+    return REASONS.mask(
+        {
+            "DIBAO_ELIGIBLE": eligible,
+            "DIBAO_NO_MEMBERS": f("unit_members") == 0,
+            "DIBAO_INCOME_NOT_BELOW_STANDARD": (f("unit_members") > 0) & ~f("dibao_income_test"),
+            "DIBAO_MONETARY_ASSETS_OVER_LIMIT": f("household_monetary_assets")
+            > f("dibao_asset_limit"),
+            "DIBAO_VEHICLE": ~f("vehicle_test"),
+            "DIBAO_HOUSING": ~f("housing_test"),
+            "DIBAO_OTHER_PROPERTY": f("vehicle_test") & f("housing_test") & ~f("other_assets_test"),
+            "DIBAO_UNDETERMINED": eligible.is_null(),
+            "DIBAO_CLASSIFIED_DEDUCTION": f("household_classified_deductions") > 0,
+            "DIBAO_MINIMUM_PAYMENT": eligible
+            & (f("dibao_minimum_amount") > f("dibao_income_limit") - f("assessed_income")),
+            "DIBAO_CATEGORY_SUPPLEMENT": eligible & (f("dibao_category_supplement") > 0),
+            "DIBAO_EMPLOYMENT_COST_UNKNOWN": f("unit_employment_cost_unknown"),
+            "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN": f("unit_classified_deduction_unknown"),
+        }
+    )

@@ -30,86 +30,269 @@ P = "household"
 # --- household inputs -------------------------------------------------------------------------
 
 assessment_date = input_variable(
-    DATE_VARIABLE, HOUSEHOLD, DATE, Unit.DATE, "评估日期", "Assessment date",
-    reference="parameters are resolved for this date", required=True, program=P)
+    DATE_VARIABLE,
+    HOUSEHOLD,
+    DATE,
+    Unit.DATE,
+    "评估日期",
+    "Assessment date",
+    reference="parameters are resolved for this date",
+    required=True,
+    program=P,
+)
 area_type = input_variable(
-    "area_type", HOUSEHOLD, CODE, Unit.CODE, "城乡类别", "Urban or rural household",
-    codes="area_type", required=True, program=P)
+    "area_type",
+    HOUSEHOLD,
+    CODE,
+    Unit.CODE,
+    "城乡类别",
+    "Urban or rural household",
+    codes="area_type",
+    required=True,
+    program=P,
+)
 single_parent_family = input_variable(
-    "single_parent_family", HOUSEHOLD, BOOL, Unit.BOOLEAN, "单亲家庭", "Single-parent family",
-    default=False, program=P)
+    "single_parent_family",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "单亲家庭",
+    "Single-parent family",
+    default=False,
+    program=P,
+)
 family_planning_special_support = input_variable(
-    "family_planning_special_support", HOUSEHOLD, BOOL, Unit.BOOLEAN, "享受计划生育特别扶助金",
-    "Receives family-planning special support", default=False, program=P)
+    "family_planning_special_support",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "享受计划生育特别扶助金",
+    "Receives family-planning special support",
+    default=False,
+    program=P,
+)
 has_no_children = input_variable(
-    "has_no_children", HOUSEHOLD, BOOL, Unit.BOOLEAN, "无子女", "Has no children (anywhere)",
-    default=False, program=P)
+    "has_no_children",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "无子女",
+    "Has no children (anywhere)",
+    default=False,
+    program=P,
+)
 district_designated_hardship = input_variable(
-    "district_designated_hardship", HOUSEHOLD, BOOL, Unit.BOOLEAN, "区定其他困难情形",
-    "Other hardship designated by the district", default=False, program=P)
+    "district_designated_hardship",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "区定其他困难情形",
+    "Other hardship designated by the district",
+    default=False,
+    program=P,
+)
 vehicles = input_variable(
-    "vehicles", HOUSEHOLD, FEN, Unit.COUNT, "机动车数量", "Motor vehicles owned by members",
-    default=0, program=P)
+    "vehicles",
+    HOUSEHOLD,
+    FEN,
+    Unit.COUNT,
+    "机动车数量",
+    "Motor vehicles owned by members",
+    default=0,
+    program=P,
+)
 disability_mobility_vehicles = input_variable(
-    "disability_mobility_vehicles", HOUSEHOLD, FEN, Unit.COUNT, "残疾人功能性补偿代步机动车数量",
-    "Disability mobility vehicles", default=0, program=P)
+    "disability_mobility_vehicles",
+    HOUSEHOLD,
+    FEN,
+    Unit.COUNT,
+    "残疾人功能性补偿代步机动车数量",
+    "Disability mobility vehicles",
+    default=0,
+    program=P,
+)
 homes = input_variable(
-    "homes", HOUSEHOLD, FEN, Unit.COUNT, "住房套数", "Homes owned or rented (public housing)",
-    default=0, program=P)
+    "homes",
+    HOUSEHOLD,
+    FEN,
+    Unit.COUNT,
+    "住房套数",
+    "Homes owned or rented (public housing)",
+    default=0,
+    program=P,
+)
 per_capita_floor_area = input_variable(
-    "per_capita_floor_area", HOUSEHOLD, pl.Float64(), Unit.SQUARE_METRES, "人均住房建筑面积",
-    "Per-capita floor area", nullable=True, program=P)
+    "per_capita_floor_area",
+    HOUSEHOLD,
+    pl.Float64(),
+    Unit.SQUARE_METRES,
+    "人均住房建筑面积",
+    "Per-capita floor area",
+    nullable=True,
+    program=P,
+)
 non_residential_property = input_variable(
-    "non_residential_property", HOUSEHOLD, BOOL, Unit.BOOLEAN, "拥有非住宅房产",
-    "Owns non-residential property", default=False, program=P)
+    "non_residential_property",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "拥有非住宅房产",
+    "Owns non-residential property",
+    default=False,
+    program=P,
+)
 self_funded_study_abroad = input_variable(
-    "self_funded_study_abroad", HOUSEHOLD, BOOL, Unit.BOOLEAN, "成员自费出国留学",
-    "A member studies abroad at own expense", default=False, program=P)
+    "self_funded_study_abroad",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "成员自费出国留学",
+    "A member studies abroad at own expense",
+    default=False,
+    program=P,
+)
 non_essential_luxury_goods = input_variable(
-    "non_essential_luxury_goods", HOUSEHOLD, BOOL, Unit.BOOLEAN, "拥有非生活必需高档用品",
-    "Owns non-essential luxury goods", default=False, program=P)
+    "non_essential_luxury_goods",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "拥有非生活必需高档用品",
+    "Owns non-essential luxury goods",
+    default=False,
+    program=P,
+)
 cash_from_sale_of_only_home_for_illness = input_variable(
-    "cash_from_sale_of_only_home_for_illness", HOUSEHOLD, FEN, Unit.FEN, "因病变卖唯一住房所得现金",
-    "Cash from selling the only home because of illness", default=0, program=P)
+    "cash_from_sale_of_only_home_for_illness",
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN,
+    "因病变卖唯一住房所得现金",
+    "Cash from selling the only home because of illness",
+    default=0,
+    program=P,
+)
 
 # --- person inputs ----------------------------------------------------------------------------
 
 birth_date = input_variable(
-    "birth_date", PERSON, DATE, Unit.DATE, "出生日期", "Date of birth", required=True, program=P)
+    "birth_date", PERSON, DATE, Unit.DATE, "出生日期", "Date of birth", required=True, program=P
+)
 relation = input_variable(
-    "relation", PERSON, CODE, Unit.CODE, "与申请人关系", "Relation to the applicant (GB/T 4761)",
-    codes="relation", required=True, program=P)
+    "relation",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "与申请人关系",
+    "Relation to the applicant (GB/T 4761)",
+    codes="relation",
+    required=True,
+    program=P,
+)
 absence_reason = input_variable(
-    "absence_reason", PERSON, CODE, Unit.CODE, "离家原因", "Reason for living apart",
-    codes="absence_reason", default="none", program=P)
+    "absence_reason",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "离家原因",
+    "Reason for living apart",
+    codes="absence_reason",
+    default="none",
+    program=P,
+)
 absent_since = input_variable(
-    "absent_since", PERSON, DATE, Unit.DATE, "离家日期", "Living apart since",
-    nullable=True, program=P)
+    "absent_since",
+    PERSON,
+    DATE,
+    Unit.DATE,
+    "离家日期",
+    "Living apart since",
+    nullable=True,
+    program=P,
+)
 lives_with_household = input_variable(
-    "lives_with_household", PERSON, BOOL, Unit.BOOLEAN, "长期共同居住", "Lives with the household",
-    default=True, program=P)
+    "lives_with_household",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "长期共同居住",
+    "Lives with the household",
+    default=True,
+    program=P,
+)
 unable_to_live_independently = input_variable(
-    "unable_to_live_independently", PERSON, BOOL, Unit.BOOLEAN, "成年但不能独立生活",
-    "Adult unable to live independently", default=False, program=P)
+    "unable_to_live_independently",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "成年但不能独立生活",
+    "Adult unable to live independently",
+    default=False,
+    program=P,
+)
 student_level = input_variable(
-    "student_level", PERSON, CODE, Unit.CODE, "在校学段（全日制）", "Full-time education level",
-    codes="student_level", default="none", program=P)
+    "student_level",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "在校学段（全日制）",
+    "Full-time education level",
+    codes="student_level",
+    default="none",
+    program=P,
+)
 disability_category = input_variable(
-    "disability_category", PERSON, CODE, Unit.CODE, "残疾类别", "Disability category",
-    codes="disability_category", default="none", program=P)
+    "disability_category",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "残疾类别",
+    "Disability category",
+    codes="disability_category",
+    default="none",
+    program=P,
+)
 disability_grade = input_variable(
-    "disability_grade", PERSON, pl.Int8(), Unit.COUNT, "残疾等级", "Disability grade (1–4)",
-    nullable=True, program=P)
+    "disability_grade",
+    PERSON,
+    pl.Int8(),
+    Unit.COUNT,
+    "残疾等级",
+    "Disability grade (1–4)",
+    nullable=True,
+    program=P,
+)
 serious_illness = input_variable(
-    "serious_illness", PERSON, CODE, Unit.CODE, "重特大疾病病种", "Serious illness",
-    codes="serious_illness", default="none", program=P)
+    "serious_illness",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "重特大疾病病种",
+    "Serious illness",
+    codes="serious_illness",
+    default="none",
+    program=P,
+)
 special_outpatient_disease = input_variable(
-    "special_outpatient_disease", PERSON, BOOL, Unit.BOOLEAN, "门诊特殊病",
-    "Special outpatient disease (Tianjin basic medical insurance)", default=False, program=P)
+    "special_outpatient_disease",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "门诊特殊病",
+    "Special outpatient disease (Tianjin basic medical insurance)",
+    default=False,
+    program=P,
+)
 monetary_assets = input_variable(
-    "monetary_assets", PERSON, FEN, Unit.FEN, "货币财产",
+    "monetary_assets",
+    PERSON,
+    FEN,
+    Unit.FEN,
+    "货币财产",
     "Cash, deposits, securities, wealth products, commercial insurance, subscribed capital",
-    reference=N4 + " 第十四条", default=0, program=P)
+    reference=N4 + " 第十四条",
+    default=0,
+    program=P,
+)
 
 _INCOME_INPUTS = {
     "wage": ("wage_income", "工资性收入", "Wages"),
@@ -119,64 +302,164 @@ _INCOME_INPUTS = {
     "employee_pension": ("employee_pension", "离退休金、职工养老金", "Employee pension"),
     "unemployment_insurance": ("unemployment_insurance", "失业保险金", "Unemployment insurance"),
     "residents_basic_pension": (
-        "residents_basic_pension", "城乡居民基本养老保险基础养老金", "Residents' basic pension"),
+        "residents_basic_pension",
+        "城乡居民基本养老保险基础养老金",
+        "Residents' basic pension",
+    ),
     "other_transfer": ("other_transfer_income", "其他转移性收入", "Other transfer income"),
     "preferential_payments": ("preferential_payments", "优待抚恤金", "Preferential payments"),
     "family_planning_payments": (
-        "family_planning_payments", "计划生育奖励与扶助金", "Family-planning payments"),
+        "family_planning_payments",
+        "计划生育奖励与扶助金",
+        "Family-planning payments",
+    ),
     "scholarships_and_rewards": (
-        "scholarships_and_rewards", "奖学金、见义勇为等奖励", "Scholarships and rewards"),
+        "scholarships_and_rewards",
+        "奖学金、见义勇为等奖励",
+        "Scholarships and rewards",
+    ),
     "social_assistance_payments": (
-        "social_assistance_payments", "社会救助款物", "Social-assistance payments"),
+        "social_assistance_payments",
+        "社会救助款物",
+        "Social-assistance payments",
+    ),
     "old_age_allowance": ("old_age_allowance", "高龄津贴", "Old-age allowance"),
 }
-INCOME_COLUMNS: dict[str, str] = {component: column for component, (column, _, _) in _INCOME_INPUTS.items()}
+INCOME_COLUMNS: dict[str, str] = {
+    component: column for component, (column, _, _) in _INCOME_INPUTS.items()
+}
 """Income component code → person input column (monthly fen over the assessment window)."""
 
 income_inputs = [
-    input_variable(column, PERSON, FEN, Unit.FEN_PER_MONTH, label + "（月均）", label_en + " (monthly)",
-                   reference=N4 + " 第十三条", default=0, program=P)
+    input_variable(
+        column,
+        PERSON,
+        FEN,
+        Unit.FEN_PER_MONTH,
+        label + "（月均）",
+        label_en + " (monthly)",
+        reference=N4 + " 第十三条",
+        default=0,
+        program=P,
+    )
     for column, label, label_en in _INCOME_INPUTS.values()
 ]
 transfer_expenditure = input_variable(
-    "transfer_expenditure", PERSON, FEN, Unit.FEN_PER_MONTH, "转移性支出（月均）",
+    "transfer_expenditure",
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "转移性支出（月均）",
     "Transfer expenditure: taxes, social-insurance contributions, support paid (monthly)",
-    reference=N4 + " 第十三条", default=0, program=P)
+    reference=N4 + " 第十三条",
+    default=0,
+    program=P,
+)
 
 # --- obligor inputs ---------------------------------------------------------------------------
 
 obligor_birth_date = input_variable(
-    "obligor_birth_date", OBLIGOR, DATE, Unit.DATE, "义务人出生日期", "Obligor's date of birth",
-    required=True, program=P)
+    "obligor_birth_date",
+    OBLIGOR,
+    DATE,
+    Unit.DATE,
+    "义务人出生日期",
+    "Obligor's date of birth",
+    required=True,
+    program=P,
+)
 obligor_is_tekun = input_variable(
-    "obligor_is_tekun", OBLIGOR, BOOL, Unit.BOOLEAN, "义务人为特困人员", "Obligor is a tekun person",
-    default=False, program=P)
+    "obligor_is_tekun",
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人为特困人员",
+    "Obligor is a tekun person",
+    default=False,
+    program=P,
+)
 obligor_is_dibao_recipient = input_variable(
-    "obligor_is_dibao_recipient", OBLIGOR, BOOL, Unit.BOOLEAN, "义务人为低保对象",
-    "Obligor receives dibao", default=False, program=P)
+    "obligor_is_dibao_recipient",
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人为低保对象",
+    "Obligor receives dibao",
+    default=False,
+    program=P,
+)
 obligor_disability_category = input_variable(
-    "obligor_disability_category", OBLIGOR, CODE, Unit.CODE, "义务人残疾类别",
-    "Obligor's disability category", codes="disability_category", default="none", program=P)
+    "obligor_disability_category",
+    OBLIGOR,
+    CODE,
+    Unit.CODE,
+    "义务人残疾类别",
+    "Obligor's disability category",
+    codes="disability_category",
+    default="none",
+    program=P,
+)
 obligor_disability_grade = input_variable(
-    "obligor_disability_grade", OBLIGOR, pl.Int8(), Unit.COUNT, "义务人残疾等级",
-    "Obligor's disability grade", nullable=True, program=P)
+    "obligor_disability_grade",
+    OBLIGOR,
+    pl.Int8(),
+    Unit.COUNT,
+    "义务人残疾等级",
+    "Obligor's disability grade",
+    nullable=True,
+    program=P,
+)
 obligor_annual_income = input_variable(
-    "obligor_annual_income", OBLIGOR, FEN, Unit.FEN_PER_YEAR, "义务人年收入",
-    "Obligor's own annual income", default=0, program=P)
+    "obligor_annual_income",
+    OBLIGOR,
+    FEN,
+    Unit.FEN_PER_YEAR,
+    "义务人年收入",
+    "Obligor's own annual income",
+    default=0,
+    program=P,
+)
 obligor_assets_within_low_income_limit = input_variable(
-    "obligor_assets_within_low_income_limit", OBLIGOR, BOOL, Unit.BOOLEAN,
-    "义务人财产符合低收入家庭财产条件", "Obligor's assets within the low-income limit",
+    "obligor_assets_within_low_income_limit",
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人财产符合低收入家庭财产条件",
+    "Obligor's assets within the low-income limit",
     # Conservative default: an obligor is taken as able to support unless shown otherwise.
-    default=False, program=P)
+    default=False,
+    program=P,
+)
 obligor_lacks_civil_capacity = input_variable(
-    "obligor_lacks_civil_capacity", OBLIGOR, BOOL, Unit.BOOLEAN, "义务人无民事行为能力",
-    "Obligor lacks civil capacity", default=False, program=P)
+    "obligor_lacks_civil_capacity",
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人无民事行为能力",
+    "Obligor lacks civil capacity",
+    default=False,
+    program=P,
+)
 obligor_declared_missing = input_variable(
-    "obligor_declared_missing", OBLIGOR, BOOL, Unit.BOOLEAN, "义务人被宣告失踪",
-    "Obligor declared missing", default=False, program=P)
+    "obligor_declared_missing",
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人被宣告失踪",
+    "Obligor declared missing",
+    default=False,
+    program=P,
+)
 obligor_in_prison = input_variable(
-    "obligor_in_prison", OBLIGOR, BOOL, Unit.BOOLEAN, "义务人在监狱服刑", "Obligor in prison",
-    default=False, program=P)
+    "obligor_in_prison",
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人在监狱服刑",
+    "Obligor in prison",
+    default=False,
+    program=P,
+)
 
 # --- membership -------------------------------------------------------------------------------
 
@@ -187,15 +470,29 @@ def age(f: Formula) -> pl.Expr:
     return completed_years(f("birth_date"), f.date)
 
 
-@variable(PERSON, CODE, Unit.CODE, "亲属关系类别", "Relation group", codes="relation_group",
-          reference="GB/T 4761-2008; " + N4 + " 第七条")
+@variable(
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "亲属关系类别",
+    "Relation group",
+    codes="relation_group",
+    reference="GB/T 4761-2008; " + N4 + " 第七条",
+)
 def relation_group(f: Formula) -> pl.Expr:
     """The GB/T 4761 code's group: spouse, child, parent, …"""
     return f("relation").replace_strict(RELATION_GROUP_OF, default=None, return_dtype=pl.String)
 
 
-@variable(PERSON, CODE, Unit.CODE, "残疾类别与等级", "Disability class", codes="disability_class",
-          reference="GB/T 26341-2010")
+@variable(
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "残疾类别与等级",
+    "Disability class",
+    codes="disability_class",
+    reference="GB/T 26341-2010",
+)
 def disability_class(f: Formula) -> pl.Expr:
     """Category and grade as one code (``physical_1``); ``none`` without a certificate."""
     category = f("disability_category")
@@ -206,8 +503,14 @@ def disability_class(f: Formula) -> pl.Expr:
     )
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "因离家原因不计入家庭成员", "Excluded as living apart",
-          reference=N4 + " 第七条; 天津市现役义务兵不计入")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "因离家原因不计入家庭成员",
+    "Excluded as living apart",
+    reference=N4 + " 第七条; 天津市现役义务兵不计入",
+)
 def excluded_by_absence(f: Formula) -> pl.Expr:
     """Prison, compulsory drug rehabilitation, declared missing, Tianjin conscripts; religious
     professionals only after living apart for the set number of years."""
@@ -218,8 +521,9 @@ def excluded_by_absence(f: Formula) -> pl.Expr:
     return excluded & (~religious | long_enough.fill_null(False))
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "共同生活的家庭成员", "Household member",
-          reference=N4 + " 第七条")
+@variable(
+    PERSON, BOOL, Unit.BOOLEAN, "共同生活的家庭成员", "Household member", reference=N4 + " 第七条"
+)
 def household_member(f: Formula) -> pl.Expr:
     """Art. 7: spouse; minor children; adult children who cannot live independently, including
     full-time students up to undergraduate level; others with a statutory support duty who live
@@ -243,16 +547,28 @@ def household_member(f: Formula) -> pl.Expr:
     return counted & ~f("excluded_by_absence")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "计入低保等救助单位", "In the assistance unit",
-          reference="一户一条救助链 (N8): a tekun person is supported by tekun, not counted again")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "计入低保等救助单位",
+    "In the assistance unit",
+    reference="一户一条救助链 (N8): a tekun person is supported by tekun, not counted again",
+)
 def assistance_unit_member(f: Formula) -> pl.Expr:
     """A household member who is not covered by tekun support (an undetermined tekun status
     leaves the unit undetermined)."""
     return f("household_member") & ~f("tekun_eligible")
 
 
-@variable(HOUSEHOLD, pl.Int64(), Unit.PERSONS, "救助单位人数", "Members in the assistance unit",
-          reference=N4 + " 第七条")
+@variable(
+    HOUSEHOLD,
+    pl.Int64(),
+    Unit.PERSONS,
+    "救助单位人数",
+    "Members in the assistance unit",
+    reference=N4 + " 第七条",
+)
 def unit_members(f: Formula) -> pl.Expr:
     """Household members counted for dibao, near-dibao and rigid expenditure."""
     return f.count(PERSON, where="assistance_unit_member")
@@ -261,8 +577,14 @@ def unit_members(f: Formula) -> pl.Expr:
 # --- income -----------------------------------------------------------------------------------
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "就业成本扣减", "Employment-cost deduction",
-          reference=N4 + " 第十三条（扣除必要的就业成本）")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "就业成本扣减",
+    "Employment-cost deduction",
+    reference=N4 + " 第十三条（扣除必要的就业成本）",
+)
 def employment_cost_deduction(f: Formula) -> pl.Expr:
     """The employment-cost deduction rate × the dibao standard, at most the wage. Tianjin adopted a
     deduction in 2024 whose amount was not found: an unknown rate is not applied, and
@@ -291,14 +613,25 @@ def counted_income_expression(f: Formula, disregards: str) -> pl.Expr:
             amount = amount - f("employment_cost_deduction")
         disregarded = f.param(disregards, code=component)
         terms.append(
-            pl.when(amount == 0).then(0).when(disregarded.is_null()).then(None)
-            .when(disregarded).then(0).otherwise(amount)
+            pl.when(amount == 0)
+            .then(0)
+            .when(disregarded.is_null())
+            .then(None)
+            .when(disregarded)
+            .then(0)
+            .otherwise(amount)
         )
     return pl.sum_horizontal(terms, ignore_nulls=False) - f("transfer_expenditure")
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "个人计算收入", "Counted income of the person",
-          reference=N4 + " 第十三条; " + T9)
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "个人计算收入",
+    "Counted income of the person",
+    reference=N4 + " 第十三条; " + T9,
+)
 def counted_income(f: Formula) -> pl.Expr:
     """Wages (less employment cost), net business, property and transfer income, less transfer
     expenditure; disregarded items (优待抚恤金, 计划生育奖扶金, 奖学金 and rewards, social
@@ -306,8 +639,14 @@ def counted_income(f: Formula) -> pl.Expr:
     return counted_income_expression(f, "income.disregarded")
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "分类救助收入抵扣", "Classified income deduction",
-          reference="天津日报 2025-09-26 (分类救助: 按实际残疾人数/患病人数抵扣家庭收入); addendum decision 2")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "分类救助收入抵扣",
+    "Classified income deduction",
+    reference="天津日报 2025-09-26 (分类救助: 按实际残疾人数/患病人数抵扣家庭收入); addendum decision 2",
+)
 def classified_deduction(f: Formula) -> pl.Expr:
     """Deduction for a severely disabled or seriously ill member; a member meeting several
     conditions counts once, at the largest. Unknown items (multiple disability; the elderly,
@@ -317,8 +656,14 @@ def classified_deduction(f: Formula) -> pl.Expr:
     return pl.max_horizontal(disability.fill_null(0), illness.fill_null(0))
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "可能适用未知的分类救助抵扣", "An unknown classified deduction may apply",
-          reference="addendum decision 2 (items cut off in every source)")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "可能适用未知的分类救助抵扣",
+    "An unknown classified deduction may apply",
+    reference="addendum decision 2 (items cut off in every source)",
+)
 def classified_deduction_unknown(f: Formula) -> pl.Expr:
     """The member meets a condition whose deduction amount is unknown."""
     disability = f.param("income.classified_deductions_disability", key="disability_class")
@@ -336,49 +681,90 @@ def classified_deduction_unknown(f: Formula) -> pl.Expr:
     )
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "家庭计算收入", "Counted household income",
-          reference=N4 + " 第十三条")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "家庭计算收入",
+    "Counted household income",
+    reference=N4 + " 第十三条",
+)
 def household_counted_income(f: Formula) -> pl.Expr:
     """Sum of the assistance unit's counted income (before classified deductions), at least 0."""
     return f.sum(PERSON, "counted_income", where="assistance_unit_member").clip(lower_bound=0)
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "分类救助抵扣合计", "Classified deductions",
-          reference="addendum decision 2")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "分类救助抵扣合计",
+    "Classified deductions",
+    reference="addendum decision 2",
+)
 def household_classified_deductions(f: Formula) -> pl.Expr:
     """Sum of the members' classified deductions."""
     return f.sum(PERSON, "classified_deduction", where="assistance_unit_member")
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "核定家庭收入", "Assessed household income",
-          reference="addendum decision 2: deductions apply to the dibao and near-dibao tests and amount")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "核定家庭收入",
+    "Assessed household income",
+    reference="addendum decision 2: deductions apply to the dibao and near-dibao tests and amount",
+)
 def assessed_income(f: Formula) -> pl.Expr:
     """Counted income less classified deductions, never below 0."""
-    return (f("household_counted_income") - f("household_classified_deductions")).clip(lower_bound=0)
+    return (f("household_counted_income") - f("household_classified_deductions")).clip(
+        lower_bound=0
+    )
 
 
 # --- assets -----------------------------------------------------------------------------------
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN, "家庭货币财产", "Household monetary assets",
-          reference=N4 + " 第十四条")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN,
+    "家庭货币财产",
+    "Household monetary assets",
+    reference=N4 + " 第十四条",
+)
 def household_monetary_assets(f: Formula) -> pl.Expr:
     """Sum of the assistance unit's monetary assets."""
     return f.sum(PERSON, "monetary_assets", where="assistance_unit_member")
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "车辆条件", "Vehicle test passed",
-          reference="天津市社会救助家庭经济状况核定暂行办法 (2013) 不再进行认定情形")
+@variable(
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "车辆条件",
+    "Vehicle test passed",
+    reference="天津市社会救助家庭经济状况核定暂行办法 (2013) 不再进行认定情形",
+)
 def vehicle_test(f: Formula) -> pl.Expr:
     """No motor vehicle in a member's name, a disability mobility vehicle excepted."""
-    exempt = pl.when(f.param("assets.disability_mobility_vehicle_exempt")).then(
-        f("disability_mobility_vehicles")).otherwise(0)
+    exempt = (
+        pl.when(f.param("assets.disability_mobility_vehicle_exempt"))
+        .then(f("disability_mobility_vehicles"))
+        .otherwise(0)
+    )
     countable = f("vehicles") - pl.min_horizontal(exempt, f("vehicles"))
     return ~(f.param("assets.vehicle_disqualifies") & (countable > 0))
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "住房条件", "Housing test passed",
-          reference="天津市社会救助家庭经济状况核定暂行办法 (2013) 不再进行认定情形")
+@variable(
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "住房条件",
+    "Housing test passed",
+    reference="天津市社会救助家庭经济状况核定暂行办法 (2013) 不再进行认定情形",
+)
 def housing_test(f: Formula) -> pl.Expr:
     """Two or more homes disqualify unless per-capita floor area is below the city average
     (unknown average → undetermined for such households only)."""
@@ -386,8 +772,14 @@ def housing_test(f: Formula) -> pl.Expr:
     return ~(f.param("assets.multiple_homes_disqualify") & (f("homes") >= 2) & ~below_average)
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "其他财产条件", "Other asset tests passed",
-          reference="天津市社会救助家庭经济状况核定暂行办法 (2013) 不再进行认定情形")
+@variable(
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "其他财产条件",
+    "Other asset tests passed",
+    reference="天津市社会救助家庭经济状况核定暂行办法 (2013) 不再进行认定情形",
+)
 def other_assets_test(f: Formula) -> pl.Expr:
     """Vehicles, housing, non-residential property, self-funded study abroad, luxury goods."""
     return (
@@ -399,27 +791,51 @@ def other_assets_test(f: Formula) -> pl.Expr:
     )
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN, "财产限额计算基准（城市低保标准）", "Asset limit base (urban dibao standard)",
-          reference="2013 暂行办法: 人均不超过N个月城市低保标准")
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN,
+    "财产限额计算基准（城市低保标准）",
+    "Asset limit base (urban dibao standard)",
+    reference="2013 暂行办法: 人均不超过N个月城市低保标准",
+)
 def asset_limit_standard(f: Formula) -> pl.Expr:
     """The (urban) dibao standard that monetary-asset limits multiply."""
     return f.param("dibao.standard", code="urban")
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "有成员就业成本扣减标准未知", "Employment-cost deduction unknown in the unit")
+@variable(
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "有成员就业成本扣减标准未知",
+    "Employment-cost deduction unknown in the unit",
+)
 def unit_employment_cost_unknown(f: Formula) -> pl.Expr:
     """Some unit member's wage would take Tianjin's (unknown) employment-cost deduction."""
     return f.any(PERSON, "employment_cost_deduction_unknown", where="assistance_unit_member")
 
 
-@variable(HOUSEHOLD, BOOL, Unit.BOOLEAN, "有成员可能适用未知的分类救助抵扣", "Unknown classified deduction in the unit")
+@variable(
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "有成员可能适用未知的分类救助抵扣",
+    "Unknown classified deduction in the unit",
+)
 def unit_classified_deduction_unknown(f: Formula) -> pl.Expr:
     """Some unit member meets a classified-deduction condition whose amount is unknown."""
     return f.any(PERSON, "classified_deduction_unknown", where="assistance_unit_member")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "重度残疾人", "Severely disabled",
-          reference=N4 + " 第八条（一级、二级重度残疾人和三级智力残疾人、三级精神残疾人）")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "重度残疾人",
+    "Severely disabled",
+    reference=N4 + " 第八条（一级、二级重度残疾人和三级智力残疾人、三级精神残疾人）",
+)
 def severely_disabled(f: Formula) -> pl.Expr:
     """Grade 1 or 2 of any category, or grade 3 intellectual or mental disability."""
     return f.param("household.severe_disability", key="disability_class")
@@ -428,54 +844,123 @@ def severely_disabled(f: Formula) -> pl.Expr:
 # --- tekun-related person inputs ---------------------------------------------------------------
 
 self_care = input_variable(
-    "self_care", PERSON, CODE, Unit.CODE, "生活自理能力", "Self-care ability",
-    codes="self_care", default="self_caring", program=P)
+    "self_care",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "生活自理能力",
+    "Self-care ability",
+    codes="self_care",
+    default="self_caring",
+    program=P,
+)
 tekun_support_form = input_variable(
-    "tekun_support_form", PERSON, CODE, Unit.CODE, "供养方式", "Form of tekun support",
-    codes="support_form", default="home_based", program=P)
+    "tekun_support_form",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "供养方式",
+    "Form of tekun support",
+    codes="support_form",
+    default="home_based",
+    program=P,
+)
 holds_rural_land_or_collective_share = input_variable(
-    "holds_rural_land_or_collective_share", PERSON, BOOL, Unit.BOOLEAN, "有承包土地或参加农村集体经济收益分配",
-    "Holds contracted land or a rural collective share", default=False, program=P)
+    "holds_rural_land_or_collective_share",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "有承包土地或参加农村集体经济收益分配",
+    "Holds contracted land or a rural collective share",
+    default=False,
+    program=P,
+)
 relocated_to_town = input_variable(
-    "relocated_to_town", PERSON, BOOL, Unit.BOOLEAN, "易地扶贫搬迁至城镇", "Relocated to a town (poverty alleviation)",
-    default=False, program=P)
+    "relocated_to_town",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "易地扶贫搬迁至城镇",
+    "Relocated to a town (poverty alleviation)",
+    default=False,
+    program=P,
+)
 chooses_orphan_support = input_variable(
-    "chooses_orphan_support", PERSON, BOOL, Unit.BOOLEAN, "选择孤儿或事实无人抚养儿童保障",
-    "Chose orphan or de facto unsupported child support", default=False, program=P)
+    "chooses_orphan_support",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "选择孤儿或事实无人抚养儿童保障",
+    "Chose orphan or de facto unsupported child support",
+    default=False,
+    program=P,
+)
 
 
 # --- cross-field input rules -------------------------------------------------------------------
 
 ROW_RULES = [
-    RowRule(PERSON, "disability_grade",
-            (pl.col("disability_category") != "none")
-            & (pl.col("disability_grade").is_null() | ~pl.col("disability_grade").is_between(1, 4)),
-            "a disability category needs a grade from 1 to 4 (GB/T 26341)",
-            ("disability_category", "disability_grade")),
-    RowRule(PERSON, "disability_grade",
-            (pl.col("disability_category") == "none") & pl.col("disability_grade").is_not_null(),
-            "a disability grade needs a disability category",
-            ("disability_category", "disability_grade")),
-    RowRule(OBLIGOR, "obligor_disability_grade",
-            (pl.col("obligor_disability_category") != "none")
-            & (pl.col("obligor_disability_grade").is_null()
-               | ~pl.col("obligor_disability_grade").is_between(1, 4)),
-            "a disability category needs a grade from 1 to 4 (GB/T 26341)",
-            ("obligor_disability_category", "obligor_disability_grade")),
-    RowRule(PERSON, "absent_since",
-            (pl.col("absence_reason") == "religious_professional") & pl.col("absent_since").is_null(),
-            "a religious professional living apart needs the date they left (最低生活保障审核确认办法 第七条: 3 years)",
-            ("absence_reason", "absent_since")),
-    RowRule(PERSON, "birth_date", pl.col("birth_date") > pl.col(DATE_VARIABLE),
-            "born after the assessment date", ("birth_date",), needs_date=True),
-    RowRule(PERSON, "absent_since", pl.col("absent_since") > pl.col(DATE_VARIABLE),
-            "living apart since a date after the assessment date", ("absent_since",), needs_date=True),
+    RowRule(
+        PERSON,
+        "disability_grade",
+        (pl.col("disability_category") != "none")
+        & (pl.col("disability_grade").is_null() | ~pl.col("disability_grade").is_between(1, 4)),
+        "a disability category needs a grade from 1 to 4 (GB/T 26341)",
+        ("disability_category", "disability_grade"),
+    ),
+    RowRule(
+        PERSON,
+        "disability_grade",
+        (pl.col("disability_category") == "none") & pl.col("disability_grade").is_not_null(),
+        "a disability grade needs a disability category",
+        ("disability_category", "disability_grade"),
+    ),
+    RowRule(
+        OBLIGOR,
+        "obligor_disability_grade",
+        (pl.col("obligor_disability_category") != "none")
+        & (
+            pl.col("obligor_disability_grade").is_null()
+            | ~pl.col("obligor_disability_grade").is_between(1, 4)
+        ),
+        "a disability category needs a grade from 1 to 4 (GB/T 26341)",
+        ("obligor_disability_category", "obligor_disability_grade"),
+    ),
+    RowRule(
+        PERSON,
+        "absent_since",
+        (pl.col("absence_reason") == "religious_professional") & pl.col("absent_since").is_null(),
+        "a religious professional living apart needs the date they left (最低生活保障审核确认办法 第七条: 3 years)",
+        ("absence_reason", "absent_since"),
+    ),
+    RowRule(
+        PERSON,
+        "birth_date",
+        pl.col("birth_date") > pl.col(DATE_VARIABLE),
+        "born after the assessment date",
+        ("birth_date",),
+        needs_date=True,
+    ),
+    RowRule(
+        PERSON,
+        "absent_since",
+        pl.col("absent_since") > pl.col(DATE_VARIABLE),
+        "living apart since a date after the assessment date",
+        ("absent_since",),
+        needs_date=True,
+    ),
 ]
 """Cross-field rules checked on entry (see ``jiuzhu.rules.engine.schema``)."""
 
 
-@variable(HOUSEHOLD, pl.Int64(), Unit.MONTHS, "收入核算期", "Income assessment window",
-          reference="天津市社会救助家庭经济状况核定暂行办法 (2013): 城市申请当月前3个月；农村上一年度")
+@variable(
+    HOUSEHOLD,
+    pl.Int64(),
+    Unit.MONTHS,
+    "收入核算期",
+    "Income assessment window",
+    reference="天津市社会救助家庭经济状况核定暂行办法 (2013): 城市申请当月前3个月；农村上一年度",
+)
 def income_window_months(f: Formula) -> pl.Expr:
     """Months over which monthly incomes are averaged (verification uses it to sum feeds)."""
     return f.param("income.assessment_window_months", key="area_type")

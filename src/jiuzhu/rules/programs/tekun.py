@@ -20,36 +20,72 @@ from jiuzhu.rules.programs.household import counted_income_expression
 BOOL, FEN, CODE = pl.Boolean(), pl.Int64(), pl.String()
 N5 = "特困人员认定办法（民政部，2021）"
 
-REASONS = ReasonSet("tekun", [
-    Reason("TEKUN_ELIGIBLE",
-           "无劳动能力、无生活来源、无法定义务人或义务人无履行能力：基本生活标准 {tekun_basic_standard}"
-           " + 照料护理标准 {tekun_care_standard}",
-           "No capacity to work, no livelihood, no obligor able to support: basic "
-           "{tekun_basic_standard} + care {tekun_care_standard}", "eligible"),
-    Reason("TEKUN_CAPACITY_TO_WORK", "不属于无劳动能力情形（年龄、残疾类别等级）",
-           "Not without capacity to work (age, disability category and grade)"),
-    Reason("TEKUN_INCOME_NOT_BELOW_STANDARD",
-           "本人月计算收入 {tekun_counted_income} 不低于低保标准",
-           "Own counted income {tekun_counted_income} is not below the dibao standard"),
-    Reason("TEKUN_ASSETS_OVER_LIMIT", "本人货币财产 {monetary_assets} 超过限额 {tekun_asset_limit}，或有不符合规定的财产",
-           "Own monetary assets {monetary_assets} over the limit {tekun_asset_limit}, or disqualifying property"),
-    Reason("TEKUN_OBLIGOR_ABLE", "有具备赡养、抚养、扶养能力的法定义务人",
-           "An obligor is able to support"),
-    Reason("TEKUN_ORPHAN_SUPPORT_CHOSEN", "未成年人已选择孤儿或事实无人抚养儿童保障",
-           "The minor chose orphan or de facto unsupported child support"),
-    Reason("TEKUN_LIVING_APART", "服刑、强制隔离戒毒或宣告失踪等情形", "In prison, rehabilitation or declared missing"),
-    Reason("TEKUN_UNDETERMINED", "所需政策参数未知（如评估日期的照料护理标准或上年度人均可支配收入），无法认定",
-           "A needed parameter is unknown (e.g. the care standard or last year's disposable income)",
-           "undetermined"),
-    Reason("TEKUN_STANDARD_BELOW_NATIONAL_FLOOR",
-           "基本生活标准 {tekun_basic_standard} 低于国家要求的低保标准1.3倍 {tekun_national_floor}",
-           "Basic standard {tekun_basic_standard} is below the national floor {tekun_national_floor}",
-           "note"),
-])
+REASONS = ReasonSet(
+    "tekun",
+    [
+        Reason(
+            "TEKUN_ELIGIBLE",
+            "无劳动能力、无生活来源、无法定义务人或义务人无履行能力：基本生活标准 {tekun_basic_standard}"
+            " + 照料护理标准 {tekun_care_standard}",
+            "No capacity to work, no livelihood, no obligor able to support: basic "
+            "{tekun_basic_standard} + care {tekun_care_standard}",
+            "eligible",
+        ),
+        Reason(
+            "TEKUN_CAPACITY_TO_WORK",
+            "不属于无劳动能力情形（年龄、残疾类别等级）",
+            "Not without capacity to work (age, disability category and grade)",
+        ),
+        Reason(
+            "TEKUN_INCOME_NOT_BELOW_STANDARD",
+            "本人月计算收入 {tekun_counted_income} 不低于低保标准",
+            "Own counted income {tekun_counted_income} is not below the dibao standard",
+        ),
+        Reason(
+            "TEKUN_ASSETS_OVER_LIMIT",
+            "本人货币财产 {monetary_assets} 超过限额 {tekun_asset_limit}，或有不符合规定的财产",
+            "Own monetary assets {monetary_assets} over the limit {tekun_asset_limit}, or disqualifying property",
+        ),
+        Reason(
+            "TEKUN_OBLIGOR_ABLE",
+            "有具备赡养、抚养、扶养能力的法定义务人",
+            "An obligor is able to support",
+        ),
+        Reason(
+            "TEKUN_ORPHAN_SUPPORT_CHOSEN",
+            "未成年人已选择孤儿或事实无人抚养儿童保障",
+            "The minor chose orphan or de facto unsupported child support",
+        ),
+        Reason(
+            "TEKUN_LIVING_APART",
+            "服刑、强制隔离戒毒或宣告失踪等情形",
+            "In prison, rehabilitation or declared missing",
+        ),
+        Reason(
+            "TEKUN_UNDETERMINED",
+            "所需政策参数未知（如评估日期的照料护理标准或上年度人均可支配收入），无法认定",
+            "A needed parameter is unknown (e.g. the care standard or last year's disposable income)",
+            "undetermined",
+        ),
+        Reason(
+            "TEKUN_STANDARD_BELOW_NATIONAL_FLOOR",
+            "基本生活标准 {tekun_basic_standard} 低于国家要求的低保标准1.3倍 {tekun_national_floor}",
+            "Basic standard {tekun_basic_standard} is below the national floor {tekun_national_floor}",
+            "note",
+        ),
+    ],
+)
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "无劳动能力", "No capacity to work",
-          reference=N5 + " 第五条、第二十四条; 天津市关于改革完善社会救助制度的措施 (2021): 未成年人扩大到18周岁")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "无劳动能力",
+    "No capacity to work",
+    reference=N5
+    + " 第五条、第二十四条; 天津市关于改革完善社会救助制度的措施 (2021): 未成年人扩大到18周岁",
+)
 def tekun_no_capacity_to_work(f: Formula) -> pl.Expr:
     """Aged 60+; a minor under the age limit (18 in Tianjin since 2021); past the limit but still
     in compulsory education, ordinary senior high or secondary vocational school; or a
@@ -65,8 +101,14 @@ def tekun_no_capacity_to_work(f: Formula) -> pl.Expr:
     )
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "特困认定计算收入", "Counted income for tekun",
-          reference=N5 + " 第六条")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "特困认定计算收入",
+    "Counted income for tekun",
+    reference=N5 + " 第六条",
+)
 def tekun_counted_income(f: Formula) -> pl.Expr:
     """The person's own income with the tekun disregards (also the residents' basic pension,
     basic medical insurance and other social insurance, preferential payments, old-age
@@ -74,14 +116,22 @@ def tekun_counted_income(f: Formula) -> pl.Expr:
     return counted_income_expression(f, "tekun.income_disregarded").clip(lower_bound=0)
 
 
-@variable(PERSON, FEN, Unit.FEN, "特困货币财产限额", "Tekun monetary-asset limit",
-          reference="天津市社会救助家庭经济状况核定暂行办法 (2013): 五保、特困救助人均不超过24个月城市低保标准")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN,
+    "特困货币财产限额",
+    "Tekun monetary-asset limit",
+    reference="天津市社会救助家庭经济状况核定暂行办法 (2013): 五保、特困救助人均不超过24个月城市低保标准",
+)
 def tekun_asset_limit(f: Formula) -> pl.Expr:
     """Months of the (urban) standard, for the person alone."""
     return f.param("tekun.monetary_asset_months") * f.parent("asset_limit_standard")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "无生活来源", "No source of livelihood", reference=N5 + " 第六条")
+@variable(
+    PERSON, BOOL, Unit.BOOLEAN, "无生活来源", "No source of livelihood", reference=N5 + " 第六条"
+)
 def tekun_no_livelihood(f: Formula) -> pl.Expr:
     """Own income below the dibao standard and assets within the tekun limit."""
     return (
@@ -97,15 +147,27 @@ def person_assessment_date(f: Formula) -> pl.Expr:
     return f.date
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_YEAR, "上年度全市居民人均可支配收入", "Last year's per-capita disposable income",
-          reference=N5 + " 第八条")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_YEAR,
+    "上年度全市居民人均可支配收入",
+    "Last year's per-capita disposable income",
+    reference=N5 + " 第八条",
+)
 def tekun_obligor_income_threshold(f: Formula) -> pl.Expr:
     """The threshold of the obligor tests (Tianjin statistics; unknown years stay unknown)."""
     return f.param("statistics.per_capita_disposable_income_previous_year")
 
 
-@variable(OBLIGOR, BOOL, Unit.BOOLEAN, "义务人无履行义务能力", "Obligor unable to support",
-          reference=N5 + " 第八条")
+@variable(
+    OBLIGOR,
+    BOOL,
+    Unit.BOOLEAN,
+    "义务人无履行义务能力",
+    "Obligor unable to support",
+    reference=N5 + " 第八条",
+)
 def obligor_unable_to_support(f: Formula) -> pl.Expr:
     """Art. 8: a tekun person; a dibao recipient aged 60+; aged 70+ with own income below last
     year's per-capita disposable income and assets within the low-income limit; severely disabled
@@ -115,17 +177,27 @@ def obligor_unable_to_support(f: Formula) -> pl.Expr:
     low_income = f("obligor_annual_income") < f.parent("tekun_obligor_income_threshold")
     assets_ok = f("obligor_assets_within_low_income_limit")
     category = f("obligor_disability_category")
-    severe = pl.when(category == "none").then(False).otherwise(
-        (f("obligor_disability_grade") <= 2)
-        | ((f("obligor_disability_grade") == 3) & category.is_in(["intellectual", "mental"]))
+    severe = (
+        pl.when(category == "none")
+        .then(False)
+        .otherwise(
+            (f("obligor_disability_grade") <= 2)
+            | ((f("obligor_disability_grade") == 3) & category.is_in(["intellectual", "mental"]))
+        )
     )
     return (
         f("obligor_is_tekun")
         | (f("obligor_is_dibao_recipient") & (age >= 60))
         | ((age >= 70) & assets_ok & low_income)
         | (severe & assets_ok & low_income)
-        | ((f("obligor_lacks_civil_capacity") | f("obligor_declared_missing") | f("obligor_in_prison"))
-           & assets_ok)
+        | (
+            (
+                f("obligor_lacks_civil_capacity")
+                | f("obligor_declared_missing")
+                | f("obligor_in_prison")
+            )
+            & assets_ok
+        )
     )
 
 
@@ -135,22 +207,40 @@ def obligor_able_to_support(f: Formula) -> pl.Expr:
     return ~f("obligor_unable_to_support")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "列明的义务人均无履行能力", "No listed obligor able to support",
-          reference="社会救助暂行办法 第十四条; " + N5 + " 第八条")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "列明的义务人均无履行能力",
+    "No listed obligor able to support",
+    reference="社会救助暂行办法 第十四条; " + N5 + " 第八条",
+)
 def tekun_no_able_listed_obligor(f: Formula) -> pl.Expr:
     """No obligor listed for the person (living elsewhere) is able to support (true if none)."""
     return ~f.any(OBLIGOR, "obligor_able_to_support")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "特困经济条件（不含义务人）", "Tekun capacity and livelihood tests",
-          reference=N5 + " 第五条、第六条")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "特困经济条件（不含义务人）",
+    "Tekun capacity and livelihood tests",
+    reference=N5 + " 第五条、第六条",
+)
 def tekun_means_tested(f: Formula) -> pl.Expr:
     """No capacity to work and no livelihood (tekun without the obligor condition)."""
     return f("tekun_no_capacity_to_work") & f("tekun_no_livelihood")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "可履行扶养义务的同住成员", "Co-resident member able to support",
-          reference=N5 + " 第八条; " + "最低生活保障审核确认办法 第七条")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "可履行扶养义务的同住成员",
+    "Co-resident member able to support",
+    reference=N5 + " 第八条; " + "最低生活保障审核确认办法 第七条",
+)
 def able_to_support_household_member(f: Formula) -> pl.Expr:
     """A household member — spouse, parent, adult child, grandparent, sibling: the relations that
     make up 共同生活的家庭成员 all carry a support duty — who is an adult and not unable under
@@ -169,32 +259,62 @@ def able_to_support_household_member(f: Formula) -> pl.Expr:
     return f("household_member") & (f("age") >= 18) & ~unable
 
 
-@variable(PERSON, pl.Int64(), Unit.PERSONS, "确定可履行扶养义务（计数用）", "Certainly able to support (0/1)")
+@variable(
+    PERSON,
+    pl.Int64(),
+    Unit.PERSONS,
+    "确定可履行扶养义务（计数用）",
+    "Certainly able to support (0/1)",
+)
 def able_to_support_certain(f: Formula) -> pl.Expr:
     """1 if the member is certainly able to support, else 0 (an undetermined member counts 0)."""
     return f("able_to_support_household_member").fill_null(False).cast(pl.Int64)
 
 
-@variable(PERSON, pl.Int64(), Unit.PERSONS, "可能可履行扶养义务（计数用）", "Possibly able to support (0/1)")
+@variable(
+    PERSON,
+    pl.Int64(),
+    Unit.PERSONS,
+    "可能可履行扶养义务（计数用）",
+    "Possibly able to support (0/1)",
+)
 def able_to_support_possible(f: Formula) -> pl.Expr:
     """1 if the member is able or undetermined, else 0."""
     return f("able_to_support_household_member").fill_null(True).cast(pl.Int64)
 
 
-@variable(HOUSEHOLD, pl.Int64(), Unit.PERSONS, "可履行扶养义务的同住成员数", "Co-resident members able to support")
+@variable(
+    HOUSEHOLD,
+    pl.Int64(),
+    Unit.PERSONS,
+    "可履行扶养义务的同住成员数",
+    "Co-resident members able to support",
+)
 def able_supporters(f: Formula) -> pl.Expr:
     """Members certainly able to support the others."""
     return f.sum(PERSON, "able_to_support_certain")
 
 
-@variable(HOUSEHOLD, pl.Int64(), Unit.PERSONS, "可能可履行扶养义务的同住成员数", "Members possibly able to support")
+@variable(
+    HOUSEHOLD,
+    pl.Int64(),
+    Unit.PERSONS,
+    "可能可履行扶养义务的同住成员数",
+    "Members possibly able to support",
+)
 def possible_supporters(f: Formula) -> pl.Expr:
     """Members able, or whose ability rests on an unknown parameter."""
     return f.sum(PERSON, "able_to_support_possible")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "无法定义务人或义务人无履行能力", "No obligor able to support",
-          reference="社会救助暂行办法 第十四条; " + N5 + " 第八条")
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "无法定义务人或义务人无履行能力",
+    "No obligor able to support",
+    reference="社会救助暂行办法 第十四条; " + N5 + " 第八条",
+)
 def tekun_no_able_obligor(f: Formula) -> pl.Expr:
     """Neither a listed obligor nor another household member is able to support the person.
     Three-valued: false as soon as another member is certainly able; undetermined when the
@@ -202,15 +322,23 @@ def tekun_no_able_obligor(f: Formula) -> pl.Expr:
     others_certain = f.parent("able_supporters") - f("able_to_support_certain")
     others_possible = f.parent("possible_supporters") - f("able_to_support_possible")
     co_resident_none = (
-        pl.when(others_certain > 0).then(False)
-        .when(others_possible == 0).then(True)
+        pl.when(others_certain > 0)
+        .then(False)
+        .when(others_possible == 0)
+        .then(True)
         .otherwise(None)
     )
     return f("tekun_no_able_listed_obligor") & co_resident_none
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "符合特困人员条件", "Eligible for tekun support",
-          reference="社会救助暂行办法 第十四条; " + N5)
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "符合特困人员条件",
+    "Eligible for tekun support",
+    reference="社会救助暂行办法 第十四条; " + N5,
+)
 def tekun_eligible(f: Formula) -> pl.Expr:
     """All three conditions, not living apart for a disqualifying reason, and not a minor who
     chose orphan support (Art. 9)."""
@@ -223,47 +351,82 @@ def tekun_eligible(f: Formula) -> pl.Expr:
     )
 
 
-@variable(PERSON, CODE, Unit.CODE, "特困供养标准类别", "Tekun standard class", codes="tekun_standard_class",
-          reference=N5 + " 第十九条")
+@variable(
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "特困供养标准类别",
+    "Tekun standard class",
+    codes="tekun_standard_class",
+    reference=N5 + " 第十九条",
+)
 def tekun_standard_class(f: Formula) -> pl.Expr:
     """Rural if the person holds contracted land or a share of collective income (unless moved to
     a town by poverty-alleviation relocation), else the household's area; rural is split by
     institutional or home-based support."""
     rural = (
-        pl.when(f("relocated_to_town")).then(False)
-        .when(f("holds_rural_land_or_collective_share")).then(True)
+        pl.when(f("relocated_to_town"))
+        .then(False)
+        .when(f("holds_rural_land_or_collective_share"))
+        .then(True)
         .otherwise(f.parent("area_type") == "rural")
     )
     return (
-        pl.when(~rural).then(pl.lit("urban"))
-        .when(f("tekun_support_form") == "institutional").then(pl.lit("rural_institutional"))
+        pl.when(~rural)
+        .then(pl.lit("urban"))
+        .when(f("tekun_support_form") == "institutional")
+        .then(pl.lit("rural_institutional"))
         .otherwise(pl.lit("rural_home_based"))
     )
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "特困基本生活标准", "Tekun basic living standard",
-          reference="津民规〔2025〕6号 and earlier notices")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "特困基本生活标准",
+    "Tekun basic living standard",
+    reference="津民规〔2025〕6号 and earlier notices",
+)
 def tekun_basic_standard(f: Formula) -> pl.Expr:
     """By standard class."""
     return f.param("tekun.basic_standard", key="tekun_standard_class")
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "特困照料护理标准", "Tekun care standard",
-          reference="天津日报 (spec-addendum Q8); " + N5 + " 第二十一至二十三条")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "特困照料护理标准",
+    "Tekun care standard",
+    reference="天津日报 (spec-addendum Q8); " + N5 + " 第二十一至二十三条",
+)
 def tekun_care_standard(f: Formula) -> pl.Expr:
     """By self-care level: 0 / 400 / 800 (unknown before 2021-07-01)."""
     return f.param("tekun.care_standard", key="self_care")
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "国家最低基本生活标准（低保标准1.3倍）", "National floor (1.3 × dibao)",
-          reference="国发〔2016〕14号")
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "国家最低基本生活标准（低保标准1.3倍）",
+    "National floor (1.3 × dibao)",
+    reference="国发〔2016〕14号",
+)
 def tekun_national_floor(f: Formula) -> pl.Expr:
     """1.3 × the dibao standard: the basic standard must not be below it (spec.md case C16)."""
     return f.scale(f.parent("dibao_standard"), "tekun.national_floor_ratio")
 
 
-@variable(PERSON, FEN, Unit.FEN_PER_MONTH, "特困供养金", "Tekun support (per month)",
-          reference="社会救助暂行办法 第十五条; " + N5)
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "特困供养金",
+    "Tekun support (per month)",
+    reference="社会救助暂行办法 第十五条; " + N5,
+)
 def tekun_amount(f: Formula) -> pl.Expr:
     """Basic standard + care standard for an eligible person; null where either is unknown."""
     return when_decided(f("tekun_eligible"), f("tekun_basic_standard") + f("tekun_care_standard"))
@@ -273,19 +436,22 @@ def tekun_amount(f: Formula) -> pl.Expr:
 def tekun_reasons(f: Formula) -> pl.Expr:
     """Reason codes of the tekun decision."""
     eligible = f("tekun_eligible")
-    return REASONS.mask({
-        "TEKUN_ELIGIBLE": eligible,
-        "TEKUN_CAPACITY_TO_WORK": ~f("tekun_no_capacity_to_work"),
-        "TEKUN_INCOME_NOT_BELOW_STANDARD": f("tekun_counted_income") >= f.parent("dibao_standard"),
-        "TEKUN_ASSETS_OVER_LIMIT": (f("monetary_assets") > f("tekun_asset_limit"))
-        | ~f.parent("other_assets_test"),
-        "TEKUN_OBLIGOR_ABLE": ~f("tekun_no_able_obligor"),
-        "TEKUN_ORPHAN_SUPPORT_CHOSEN": f("chooses_orphan_support") & (f("age") < 18),
-        "TEKUN_LIVING_APART": f("excluded_by_absence"),
-        "TEKUN_UNDETERMINED": f("tekun_undetermined"),
-        "TEKUN_STANDARD_BELOW_NATIONAL_FLOOR": eligible
-        & (f("tekun_basic_standard") < f("tekun_national_floor")),
-    })
+    return REASONS.mask(
+        {
+            "TEKUN_ELIGIBLE": eligible,
+            "TEKUN_CAPACITY_TO_WORK": ~f("tekun_no_capacity_to_work"),
+            "TEKUN_INCOME_NOT_BELOW_STANDARD": f("tekun_counted_income")
+            >= f.parent("dibao_standard"),
+            "TEKUN_ASSETS_OVER_LIMIT": (f("monetary_assets") > f("tekun_asset_limit"))
+            | ~f.parent("other_assets_test"),
+            "TEKUN_OBLIGOR_ABLE": ~f("tekun_no_able_obligor"),
+            "TEKUN_ORPHAN_SUPPORT_CHOSEN": f("chooses_orphan_support") & (f("age") < 18),
+            "TEKUN_LIVING_APART": f("excluded_by_absence"),
+            "TEKUN_UNDETERMINED": f("tekun_undetermined"),
+            "TEKUN_STANDARD_BELOW_NATIONAL_FLOOR": eligible
+            & (f("tekun_basic_standard") < f("tekun_national_floor")),
+        }
+    )
 
 
 @variable(HOUSEHOLD, pl.Int64(), Unit.PERSONS, "特困人员数", "Tekun persons in the household")
@@ -294,7 +460,9 @@ def tekun_persons(f: Formula) -> pl.Expr:
     return f.count(PERSON, where="tekun_eligible")
 
 
-@variable(HOUSEHOLD, pl.Int64(), Unit.PERSONS, "特困待定人数", "Persons with an undetermined tekun status")
+@variable(
+    HOUSEHOLD, pl.Int64(), Unit.PERSONS, "特困待定人数", "Persons with an undetermined tekun status"
+)
 def tekun_undetermined_persons(f: Formula) -> pl.Expr:
     """Persons whose tekun eligibility or amount rests on an unknown parameter."""
     return f.count(PERSON, where="tekun_undetermined")
@@ -307,7 +475,9 @@ def tekun_undetermined(f: Formula) -> pl.Expr:
     return eligible.is_null() | (eligible.fill_null(False) & f("tekun_amount").is_null())
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "特困供养金合计", "Tekun support of the household's persons")
+@variable(
+    HOUSEHOLD, FEN, Unit.FEN_PER_MONTH, "特困供养金合计", "Tekun support of the household's persons"
+)
 def tekun_household_amount(f: Formula) -> pl.Expr:
     """Sum of the members' tekun support (null if any is undetermined)."""
     return f.sum(PERSON, "tekun_amount")
