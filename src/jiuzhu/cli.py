@@ -209,7 +209,9 @@ def explain_command(
     except ParameterNotDefinedError as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_RULES_GAP) from None
-    console.print(render(explanation, system.variables, lang), markup=False, highlight=False)
+    console.print(
+        render(explanation, system.variables, lang), markup=False, highlight=False, soft_wrap=True
+    )
 
 
 @app.command("parameters")

@@ -198,7 +198,9 @@ class Formula:
                 condition = condition & (date >= pl.lit(segment.start))
             if segment.end is not None:
                 condition = condition & (date < pl.lit(segment.end))
-            expr = pl.when(condition).then(build(*(v.value for v in segment.values))).otherwise(expr)
+            expr = (
+                pl.when(condition).then(build(*(v.value for v in segment.values))).otherwise(expr)
+            )
         return expr
 
     def param(self, path: str, key: str | None = None, code: str | None = None) -> pl.Expr:

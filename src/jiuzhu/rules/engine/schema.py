@@ -60,8 +60,14 @@ def validate_frames(
         )
     for rule in rules:
         frame = frames.get(rule.entity.name)
-        if frame is None or not set(rule.needs) <= set(frame.columns):
+        if frame is None:
             continue
+        missing = [c for c in rule.needs if c not in frame.columns]
+        if missing:
+            # An absent optional column reads as its default (or null), as in the plan.
+            frame = frame.with_columns(
+                pl.lit(variables[c].default, variables[c].dtype).alias(c) for c in missing
+            )
         if rule.needs_date:
             parent = rule.entity.parent
             assert parent is not None and rule.entity.parent_key is not None

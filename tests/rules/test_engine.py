@@ -1,0 +1,172 @@
+"""Engine mechanics: planning, entity crossing, three-valued logic, mixed dates, money."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import polars as pl
+import pytest
+
+from jiuzhu.rules import load_system
+from jiuzhu.rules.engine import HOUSEHOLD, Formula, Variables, input_variable, variable
+from jiuzhu.rules.engine.formula import round_ratio
+from jiuzhu.rules.engine.planner import build_plan
+from jiuzhu.rules.engine.units import Unit, format_yuan, yuan_to_fen
+
+SYSTEM = load_system("tianjin")
+
+
+def _frames(dates: list[dt.date]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    ids = [f"H{i}" for i in range(len(dates))]
+    households = pl.DataFrame(
+        {"household_id": ids, "assessment_date": dates, "area_type": ["urban"] * len(dates)}
+    )
+    persons = pl.DataFrame(
+        {
+            "person_id": [f"P{i}" for i in range(len(dates))],
+            "household_id": ids,
+            "birth_date": [dt.date(1975, 1, 1)] * len(dates),
+            "relation": ["01"] * len(dates),
+        }
+    )
+    return households, persons
+
+
+def test_the_planner_computes_only_what_is_requested() -> None:
+    households, persons = _frames([dt.date(2025, 10, 15)])
+    result = SYSTEM.simulate(households, persons, outputs=["dibao_income_limit"])
+    assert set(result.plan.nodes) >= {"dibao_income_limit", "dibao_standard", "unit_members"}
+    assert "near_dibao_status" not in result.plan.nodes
+    assert "rigid_expenditure_eligible" not in result.plan.nodes
+    assert result.households.columns == ["household_id", "dibao_income_limit"]
+
+
+def test_a_batch_may_mix_assessment_dates() -> None:
+    """Each household gets the standard in force on its own date (C03 at both dates at once)."""
+    dates = [dt.date(2025, 8, 31), dt.date(2025, 9, 1), dt.date(2016, 6, 1), dt.date(2020, 9, 1)]
+    households, persons = _frames(dates)
+    result = SYSTEM.simulate(households, persons, outputs=["dibao_standard", "dibao_amount"])
+    assert result.households["dibao_standard"].to_list() == [101000, 104500, 78000, 101000]
+    assert result.households["dibao_amount"].to_list() == [101000, 104500, 78000, 101000]
+
+
+def test_formulas_cannot_cross_entities_implicitly() -> None:
+    @variable(HOUSEHOLD, pl.Int64(), Unit.FEN, "错", "wrong")
+    def wrong(f: Formula) -> pl.Expr:
+        return f("monetary_assets")  # a person variable read as if it were the household's
+
+    variables = Variables([*SYSTEM.variables.values(), wrong])
+    households, persons = _frames([dt.date(2025, 10, 15)])
+    frames = {
+        "household": households.lazy(),
+        "person": persons.lazy(),
+        "obligor": pl.LazyFrame(schema={"obligor_id": pl.String, "person_id": pl.String}),
+    }
+    with pytest.raises(TypeError, match="belongs to person, not household"):
+        build_plan(variables, SYSTEM.parameters, frames, ["wrong"], [dt.date(2025, 10, 15)])
+
+
+def test_circular_definitions_are_refused() -> None:
+    @variable(HOUSEHOLD, pl.Int64(), Unit.COUNT, "甲", "a")
+    def a(f: Formula) -> pl.Expr:
+        return f("b") + 1
+
+    @variable(HOUSEHOLD, pl.Int64(), Unit.COUNT, "乙", "b")
+    def b(f: Formula) -> pl.Expr:
+        return f("a") + 1
+
+    seed = input_variable(
+        "household_id_copy", HOUSEHOLD, pl.Int64(), Unit.COUNT, "丙", "c", default=0
+    )
+    variables = Variables([a, b, seed])
+    frames = {
+        "household": pl.LazyFrame({"household_id": ["H"]}),
+        "person": pl.LazyFrame(schema={"person_id": pl.String, "household_id": pl.String}),
+        "obligor": pl.LazyFrame(schema={"obligor_id": pl.String, "person_id": pl.String}),
+    }
+    with pytest.raises(RuntimeError, match="circular"):
+        build_plan(variables, SYSTEM.parameters, frames, ["a"], [])
+
+
+def test_aggregates_propagate_undetermined_members() -> None:
+    """A sum over members one of whom is undetermined is undetermined, never a smaller total."""
+    households = pl.DataFrame(
+        {"household_id": ["H"], "assessment_date": [dt.date(2026, 3, 1)], "area_type": ["rural"]}
+    )
+    persons = pl.DataFrame(
+        {
+            "person_id": ["A", "B"],
+            "household_id": ["H", "H"],
+            "birth_date": [dt.date(1958, 1, 1), dt.date(1990, 1, 1)],
+            "relation": ["01", "20"],
+            "residents_basic_pension": [30000, 0],
+            "other_transfer_income": [0, 50000],
+        }
+    )
+    result = SYSTEM.simulate(
+        households, persons, outputs=["household_counted_income"], keep=["counted_income"]
+    )
+    assert result.persons["counted_income"].to_list() == [None, 50000]
+    assert result.households["household_counted_income"].to_list() == [None]
+
+
+def test_households_without_members_get_identity_aggregates() -> None:
+    households, persons = _frames([dt.date(2025, 10, 15)])
+    persons = persons.with_columns(absence_reason=pl.lit("prison"))
+    result = SYSTEM.simulate(
+        households, persons, outputs=["unit_members", "household_counted_income", "dibao_eligible"]
+    )
+    row = result.households.row(0, named=True)
+    assert (row["unit_members"], row["household_counted_income"], row["dibao_eligible"]) == (
+        0,
+        0,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "ratio", "rounding", "expected"),
+    [
+        (104500, Fraction(3, 10), "yuan_half_up", 31400),  # 313.5 → 314
+        (101000, Fraction(3, 10), "yuan_half_up", 30300),
+        (104500, Fraction(13, 10), "fen_half_up", 135850),  # 1358.5 exactly
+        (104500, Fraction(3, 10), "yuan_floor", 31300),
+        (104500, Fraction(3, 10), "yuan_ceiling", 31400),
+        (100001, Fraction(1, 2), "fen_half_up", 50001),  # 500.005 → 500.01
+    ],
+)
+def test_rounding_is_exact_integer_arithmetic(
+    amount: int, ratio: Fraction, rounding: str, expected: int
+) -> None:
+    assert pl.select(round_ratio(pl.lit(amount, pl.Int64), ratio, rounding)).item() == expected
+
+
+def test_money_conversion_is_exact() -> None:
+    assert yuan_to_fen("1567.5") == 156750
+    assert yuan_to_fen(2083.33) == 208333
+    with pytest.raises(ValueError, match="two decimals"):
+        yuan_to_fen("0.001")
+    assert format_yuan(163500) == "1,635.00"
+    assert format_yuan(None) == "—"
+
+
+def test_inputs_are_validated_on_entry() -> None:
+    households, persons = _frames([dt.date(2025, 10, 15)])
+    bad = persons.with_columns(relation=pl.lit("77x"), other_transfer_income=pl.lit(-5))
+    with pytest.raises(Exception, match="not a code of relation") as caught:
+        SYSTEM.simulate(households, bad)
+    issues = caught.value.issues  # type: ignore[attr-defined]
+    rules = {(i.column, i.rule.split(" (")[0]) for i in issues}
+    assert ("other_transfer_income", "其他转移性收入（月均） cannot be negative") in rules
+    assert all(i.row == 0 for i in issues)
+
+
+def test_a_household_needs_persons_and_persons_need_a_household() -> None:
+    households, persons = _frames([dt.date(2025, 10, 15), dt.date(2025, 10, 15)])
+    persons = persons.with_columns(household_id=pl.Series(["H0", "H9"]))
+    with pytest.raises(Exception) as caught:
+        SYSTEM.simulate(households, persons)
+    rules = {i.rule for i in caught.value.issues}  # type: ignore[attr-defined]
+    assert "household_id names no row of the household frame" in rules
+    assert "the household has no person" in rules
