@@ -170,3 +170,23 @@ def test_a_household_needs_persons_and_persons_need_a_household() -> None:
     rules = {i.rule for i in caught.value.issues}  # type: ignore[attr-defined]
     assert "household_id names no row of the household frame" in rules
     assert "the household has no person" in rules
+
+
+def test_slices_of_a_large_batch_give_the_same_result_as_one_piece() -> None:
+    """Households are independent: running in slices (with persons and obligors given in any
+    order) changes nothing, and rows come back in the input order."""
+    from tests.rules.households import random_frames
+    from tests.rules.policy_cases import build_frames, load_cases
+
+    households, persons = random_frames(300, 11)
+    case = next(c for c in load_cases() if c.spec.get("obligors") and not c.spec.get("parameters"))
+    extra = build_frames(SYSTEM, case.spec, prefix="X-")
+    households = pl.concat([households, extra["household"]], how="diagonal_relaxed")
+    persons = pl.concat([persons, extra["person"]], how="diagonal_relaxed").sample(fraction=1.0, shuffle=True, seed=3)
+    obligors = extra["obligor"]
+    whole = SYSTEM.simulate(households, persons, obligors, keep=["tekun_eligible", "counted_income"])
+    sliced = SYSTEM.simulate(households, persons, obligors, keep=["tekun_eligible", "counted_income"],
+                             chunk_households=7)
+    assert sliced.households.equals(whole.households)
+    assert sliced.persons.equals(whole.persons)
+    assert sliced.persons["person_id"].to_list() == persons["person_id"].to_list()

@@ -8,7 +8,7 @@ serves one household at the counter and a million in a batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from types import ModuleType
@@ -21,11 +21,13 @@ from jiuzhu.rules.engine.entities import ENTITIES, HOUSEHOLD, OBLIGOR, PERSON, E
 from jiuzhu.rules.engine.errors import InvalidInputError
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.parameters import ParameterTree, load_parameters
-from jiuzhu.rules.engine.planner import Plan, build_plan
+from jiuzhu.rules.engine.planner import ROW, Plan, build_plan, execute, link_children
 from jiuzhu.rules.engine.schema import RowRule, validate_frames
 from jiuzhu.rules.engine.variables import Variable, Variables
 
 ENGINE_VERSION = "1"
+CHUNK_HOUSEHOLDS = 200_000
+"""Households per slice of a large batch (see ``run_in_chunks``)."""
 """Bumped whenever a change to the engine or the programs can change a result."""
 
 
@@ -111,6 +113,8 @@ class RuleSystem:
         keep: Sequence[str] = (),
         trace: bool = False,
         validate: bool = True,
+        chunk_households: int = CHUNK_HOUSEHOLDS,
+        progress: Callable[[int, int], None] | None = None,
     ) -> SimulationResult:
         """Assess households.
 
@@ -124,6 +128,9 @@ class RuleSystem:
             keep: further variables to keep.
             trace: keep every intermediate variable as well.
             validate: check the frames first (skip only for frames already validated).
+            chunk_households: households are independent, so a large batch runs in slices of
+                this many households (bounding memory; results are identical).
+            progress: called with (households done, households in all) after each slice.
 
         Returns:
             A SimulationResult whose frames hold the entity keys and the requested variables.
@@ -149,15 +156,55 @@ class RuleSystem:
         plan = build_plan(
             self.variables,
             self.parameters,
-            {k: v.lazy() for k, v in frames.items()},
+            {name: frame.columns for name, frame in frames.items()},
             wanted,
             dates,
             keep,
             keep_all=trace,
         )
-        names = list(plan.frames)
-        collected = pl.collect_all([plan.frames[n] for n in names])
-        return SimulationResult(self, plan, dict(zip(names, collected, strict=True)))
+        return SimulationResult(self, plan, run_in_chunks(plan, frames, chunk_households, progress))
+
+
+def run_in_chunks(
+    plan: Plan,
+    frames: Mapping[str, pl.DataFrame],
+    size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Execute ``plan`` over slices of ``size`` households and put the results together, rows in
+    the input order. Persons (and obligors) are grouped by their household (and person) first,
+    so that each slice is contiguous."""
+    households = frames[HOUSEHOLD.name]
+    total = households.height
+    if total <= size:
+        result = execute(plan, frames)
+        if progress is not None:
+            progress(total, total)
+        return result
+    persons, person_links = link_children(frames[PERSON.name], households, PERSON)
+    obligors, obligor_links = link_children(frames[OBLIGOR.name], persons, OBLIGOR)
+    pieces: dict[str, list[pl.DataFrame]] = {}
+    for start in range(0, total, size):
+        stop = min(start + size, total)
+        first_person = int(person_links.starts[start])
+        last_person = int(person_links.ends[stop - 1])
+        first_obligor = int(obligor_links.starts[first_person]) if last_person > first_person else 0
+        last_obligor = int(obligor_links.ends[last_person - 1]) if last_person > first_person else 0
+        chunk = {
+            HOUSEHOLD.name: households.slice(start, stop - start),
+            PERSON.name: persons.slice(first_person, last_person - first_person).drop(ROW, strict=False),
+            OBLIGOR.name: obligors.slice(first_obligor, last_obligor - first_obligor).drop(ROW, strict=False),
+        }
+        for name, frame in execute(plan, chunk).items():
+            pieces.setdefault(name, []).append(frame)
+        if progress is not None:
+            progress(stop, total)
+    result = {name: pl.concat(parts, rechunk=False) for name, parts in pieces.items()}
+    for name, sorted_frame in ((PERSON.name, persons), (OBLIGOR.name, obligors)):
+        if name in result and ROW in sorted_frame.columns:
+            # Back to the input order the caller gave.
+            result[name] = result[name].with_columns(sorted_frame[ROW]).sort(ROW).drop(ROW)
+    return result
 
 
 def collect_variables(modules: Iterable[ModuleType]) -> Variables:
@@ -170,6 +217,15 @@ def collect_variables(modules: Iterable[ModuleType]) -> Variables:
             elif isinstance(value, list) and value and all(isinstance(v, Variable) for v in value):
                 found.extend(value)
     return Variables(found)
+
+
+def with_enum_codes(variables: Variables, code_lists: Mapping[str, CodeList]) -> Variables:
+    """Code variables typed as ``pl.Enum`` of their code list: comparisons and lookups then work
+    on small integers instead of strings, and a value outside the list cannot slip through."""
+    return Variables(
+        replace(var, dtype=pl.Enum(code_lists[var.codes].identifiers)) if var.codes else var
+        for var in variables.values()
+    )
 
 
 @cache
@@ -190,7 +246,7 @@ def load_system(jurisdiction: str = "tianjin") -> RuleSystem:
     from jiuzhu.rules.programs.codes import CODE_LISTS  # noqa: PLC0415
 
     modules = (household, dibao, near_dibao, single_person_unit, tekun, rigid_expenditure)
-    variables = collect_variables(modules)
+    variables = with_enum_codes(collect_variables(modules), CODE_LISTS)
     parameters = load_parameters(jurisdiction, CODE_LISTS)
     return RuleSystem(
         name=jurisdiction,

@@ -27,7 +27,7 @@ from jiuzhu.rules.engine.units import FEN_PER_YUAN, ParameterUnit
 DATE_VARIABLE = "assessment_date"
 """The household input holding each household's assessment date (a batch may mix dates)."""
 
-AGGREGATIONS = ("sum", "any", "all", "count", "max", "min")
+AGGREGATIONS = ("sum", "any", "all", "count")
 
 ROUNDING_UNITS = {"fen": 1, "yuan": FEN_PER_YUAN}
 ROUNDING_MODES = ("half_up", "floor", "ceiling")
@@ -113,6 +113,9 @@ class Formula:
         return self._date_expr()
 
     def _date_expr(self) -> pl.Expr:
+        if len(self._dates) == 1:
+            # One date in the whole batch (the usual case): a literal, nothing to broadcast.
+            return pl.lit(self._dates[0], pl.Date)
         if self.entity.parent is None:
             self.deps.local.add(DATE_VARIABLE)
         elif self.entity.parent.parent is None:
@@ -136,14 +139,6 @@ class Formula:
     def count(self, child: Entity, where: str | None = None) -> pl.Expr:
         """Number of children (where ``where`` is true)."""
         return self._aggregate("count", child, None, where)
-
-    def max(self, child: Entity, name: str, where: str | None = None) -> pl.Expr:
-        """Largest value of a child variable (null when no child)."""
-        return self._aggregate("max", child, name, where)
-
-    def min(self, child: Entity, name: str, where: str | None = None) -> pl.Expr:
-        """Smallest value of a child variable (null when no child)."""
-        return self._aggregate("min", child, name, where)
 
     def _aggregate(self, kind: str, child: Entity, name: str | None, where: str | None) -> pl.Expr:
         if child.parent != self.entity:
@@ -280,6 +275,8 @@ class Formula:
 def round_ratio(amount: pl.Expr, ratio: Fraction, rounding: str) -> pl.Expr:
     """Exact ``amount × ratio`` on non-negative integer fen, rounded by ``rounding``
     (``<unit>_<mode>``: unit fen or yuan, mode half_up, floor or ceiling)."""
+    if ratio == 0:
+        return pl.lit(0, pl.Int64)
     unit_name, _, mode = rounding.partition("_")
     unit = ROUNDING_UNITS[unit_name]
     if mode not in ROUNDING_MODES:

@@ -1,29 +1,38 @@
-"""The planner: from requested outputs to one lazy Polars plan.
+"""The planner and executor: from requested outputs to Polars computations.
 
 1. **Resolve.** Walk the dependencies of the requested outputs. Each formula is called once, with a
    recording ``Formula`` scope, which yields its expression and what it read. Nothing unrequested is
    computed and nothing twice.
-2. **Schedule.** Repeat until every variable is placed: add every variable whose dependencies are
-   available on its entity's frame (one ``with_columns`` per layer); then, in one ``group_by`` per
-   child entity, every aggregation whose inputs are ready (joined onto the parent); then, in one
-   join per child entity, every parent variable a child needs (broadcast). The number of joins is
-   the number of entity crossings on the longest dependency chain, not the number of variables.
-3. **Collect.** ``pl.collect_all`` evaluates the entity frames together, so shared sub-plans are
-   computed once.
+2. **Schedule.** Repeat until every variable is placed: on each entity, every variable whose
+   dependencies are available (one ``with_columns`` layer at a time, chained into one lazy plan
+   per entity and round); then every aggregation from a child entity whose inputs are ready; then
+   every parent variable a child needs (broadcast). The number of rounds is the number of entity
+   crossings on the longest dependency chain, not the number of variables.
+3. **Execute.** Each round's lazy plan is collected; entity crossings use the rows' order instead
+   of joins: children are kept sorted by their parent's row, so a broadcast is a ``gather`` and an
+   aggregation is a difference of prefix sums over each parent's contiguous segment. Columns no
+   later step reads are dropped as soon as possible, which bounds memory (docs/decisions/0001).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from jiuzhu.rules.engine.entities import ENTITIES, HOUSEHOLD, Entity
 from jiuzhu.rules.engine.formula import Aggregate, Dependencies, Formula
 from jiuzhu.rules.engine.parameters import ParameterTree
 from jiuzhu.rules.engine.variables import Variable, Variables
+
+ROW = "__row"
+AGGREGATE_BATCH = 8
+"""Aggregated columns processed together (bounds the prefix-sum memory)."""
+"""Column holding a child's original position while children are sorted by parent."""
 
 
 @dataclass
@@ -35,13 +44,28 @@ class Node:
     deps: Dependencies = field(default_factory=Dependencies)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One scheduled operation: a layer of formulas, an aggregation or a broadcast."""
+
+    kind: str
+    """``layer``, ``aggregate`` or ``broadcast``."""
+    entity: Entity
+    """The entity whose frame gains columns."""
+    names: tuple[str, ...]
+    """Variables (layer, broadcast) or aggregate columns (aggregate) produced."""
+    round: int
+
+
 @dataclass
 class Plan:
-    """The resolved variables and the lazy frame of each entity holding them."""
+    """The resolved variables and the ordered steps that compute them."""
 
     nodes: dict[str, Node]
-    frames: dict[str, pl.LazyFrame]
+    steps: list[Step]
+    aggregates: dict[str, Aggregate]
     outputs: list[str]
+    wanted: list[str]
     dates: list[dt.date]
 
     def dependencies(self, name: str, stop: frozenset[str] = frozenset()) -> list[str]:
@@ -90,18 +114,18 @@ def _dep_names(deps: Dependencies) -> set[str]:
 def build_plan(
     variables: Variables,
     tree: ParameterTree,
-    frames: Mapping[str, pl.LazyFrame],
+    inputs: Mapping[str, Sequence[str]],
     outputs: Sequence[str],
     dates: list[dt.date],
     keep: Sequence[str] = (),
     keep_all: bool = False,
 ) -> Plan:
-    """Plan the computation of ``outputs`` over the entity frames.
+    """Resolve and schedule the computation of ``outputs``.
 
     Args:
         variables: every variable of the rule system.
         tree: parameters (already overridden if a simulation asks so).
-        frames: entity name → lazy frame with the key columns and the input columns present.
+        inputs: entity name → the input columns its frame holds.
         outputs: variables to compute.
         dates: sorted distinct assessment dates of the batch (parameters are resolved for them).
         keep: further variables to keep in the result (``outputs`` are always kept).
@@ -109,7 +133,8 @@ def build_plan(
 
     Raises:
         KeyError: an unknown variable; TypeError: a formula crosses entities implicitly;
-        ParameterNotDefinedError: a date before a parameter's first value.
+        RuntimeError: circular definitions; ParameterNotDefinedError: a date before a parameter's
+        first value.
     """
     lookup = _Lookup(variables)
     nodes: dict[str, Node] = {}
@@ -127,15 +152,19 @@ def build_plan(
         nodes[name] = Node(var, expression, scope.deps)
         stack.extend(_dep_names(scope.deps) - nodes.keys())
 
-    lazy = {e.name: _prepare_inputs(frames[e.name], e, nodes) for e in ENTITIES}
-    available = {e.name: set(lazy[e.name].collect_schema().names()) for e in ENTITIES}
+    available = {
+        e.name: {n for n, node in nodes.items() if node.expression is None and node.variable.entity == e}
+        for e in ENTITIES
+    }
     pending = {n for n, node in nodes.items() if node.expression is not None}
     aggregates: dict[str, Aggregate] = {}
     broadcasts: set[tuple[str, str]] = set()
     for node in nodes.values():
         aggregates.update(node.deps.aggregates)
         broadcasts.update((node.variable.entity.name, p) for p in node.deps.parent)
+    all_aggregates = dict(aggregates)
 
+    steps: list[Step] = []
     round_number = 0
     while pending or aggregates or broadcasts:
         round_number += 1
@@ -143,55 +172,36 @@ def build_plan(
         for entity in ENTITIES:
             while True:
                 ready = sorted(
-                    n
-                    for n in pending
+                    n for n in pending
                     if nodes[n].variable.entity == entity
                     and _satisfied(nodes[n].deps, available[entity.name])
                 )
                 if not ready:
                     break
-                lazy[entity.name] = lazy[entity.name].with_columns(
-                    [nodes[n].expression for n in ready if nodes[n].expression is not None]
-                )
+                steps.append(Step("layer", entity, tuple(ready), round_number))
                 available[entity.name].update(ready)
                 pending.difference_update(ready)
                 progressed = True
         for child in ENTITIES[1:]:
             parent = child.parent
-            assert parent is not None and child.parent_key is not None
-            ready_aggs = [
-                a
-                for a in aggregates.values()
+            assert parent is not None
+            ready_aggs = sorted(
+                a.column for a in aggregates.values()
                 if a.child == child
                 and all(n in available[child.name] for n in (a.variable, a.where) if n is not None)
-            ]
+            )
             if ready_aggs:
-                lazy[parent.name] = _join_aggregates(
-                    lazy[parent.name],
-                    lazy[child.name],
-                    parent,
-                    child,
-                    ready_aggs,
-                    nodes,
-                    round_number,
-                )
-                for agg in ready_aggs:
-                    available[parent.name].add(agg.column)
-                    del aggregates[agg.column]
+                steps.append(Step("aggregate", parent, tuple(ready_aggs), round_number))
+                available[parent.name].update(ready_aggs)
+                for column in ready_aggs:
+                    del aggregates[column]
                 progressed = True
             ready_names = sorted(
-                name
-                for (entity_name, name) in broadcasts
+                name for (entity_name, name) in broadcasts
                 if entity_name == child.name and name in available[parent.name]
             )
             if ready_names:
-                lazy[child.name] = lazy[child.name].join(
-                    lazy[parent.name].select([parent.key, *ready_names]),
-                    left_on=child.parent_key,
-                    right_on=parent.key,
-                    how="left",
-                    maintain_order="left",
-                )
+                steps.append(Step("broadcast", child, tuple(ready_names), round_number))
                 available[child.name].update(ready_names)
                 broadcasts.difference_update((child.name, n) for n in ready_names)
                 progressed = True
@@ -200,13 +210,8 @@ def build_plan(
             raise RuntimeError(f"cannot plan: circular or unsatisfiable dependencies in {stuck}")
 
     wanted = list(dict.fromkeys([*outputs, *keep, *(sorted(nodes) if keep_all else [])]))
-    result: dict[str, pl.LazyFrame] = {}
-    for entity in ENTITIES:
-        columns = [n for n in wanted if nodes[n].variable.entity == entity]
-        if columns or entity == HOUSEHOLD:
-            keys = [entity.key] + ([entity.parent_key] if entity.parent_key else [])
-            result[entity.name] = lazy[entity.name].select([*keys, *columns])
-    return Plan(nodes, result, list(outputs), dates)
+    del inputs  # the input columns are prepared by ``execute``; kept for the signature's clarity
+    return Plan(nodes, steps, all_aggregates, list(outputs), wanted, dates)
 
 
 def _satisfied(deps: Dependencies, available: set[str]) -> bool:
@@ -217,16 +222,123 @@ def _satisfied(deps: Dependencies, available: set[str]) -> bool:
     )
 
 
-def _prepare_inputs(frame: pl.LazyFrame, entity: Entity, nodes: Mapping[str, Node]) -> pl.LazyFrame:
-    """Keep the key columns and the needed inputs, with declared dtypes and defaults filled."""
-    present = set(frame.collect_schema().names())
+# --- execution ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Links:
+    """How a child entity's rows sit under its parent's rows (children sorted by parent)."""
+
+    parent_row: pl.Series
+    """For each child row, its parent's row number (non-decreasing)."""
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+def execute(
+    plan: Plan,
+    frames: Mapping[str, pl.DataFrame],
+    timings: list[tuple[str, float]] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Run a plan on validated entity frames.
+
+    Args:
+        plan: from ``build_plan``.
+        frames: entity name → frame (keys and inputs).
+        timings: if given, receives (step description, seconds) for each executed step
+            (``bench/assess.py`` prints them).
+
+    Returns:
+        entity name → frame with the key columns and the wanted variables of that entity, rows in
+        the input order.
+    """
+    clock = time.perf_counter
+    started = clock()
+
+    def timed(label: str) -> None:
+        nonlocal started
+        if timings is not None:
+            now = clock()
+            timings.append((label, now - started))
+            started = now
+
+    state: dict[str, pl.DataFrame] = {}
+    for entity in ENTITIES:
+        state[entity.name] = _prepare_inputs(frames[entity.name], entity, plan.nodes)
+    timed("prepare inputs")
+    links: dict[str, _Links] = {}
+    for child in ENTITIES[1:]:
+        parent = child.parent
+        assert parent is not None
+        state[child.name], links[child.name] = link_children(state[child.name], state[parent.name], child)
+    timed("link children to parents")
+
+    last_use = _last_uses(plan)
+    wanted = set(plan.wanted)
+    pending_layers: dict[str, list[pl.Expr]] = {}
+
+    def flush(entity_name: str) -> None:
+        layers = pending_layers.pop(entity_name, None)
+        if layers:
+            frame = state[entity_name].lazy()
+            for layer in layers:
+                frame = frame.with_columns(layer)
+            state[entity_name] = frame.collect(engine="in-memory")
+            timed(f"{sum(len(layer) for layer in layers)} formulas on {entity_name}")
+
+    for index, step in enumerate(plan.steps):
+        if step.kind == "layer":
+            exprs = [plan.nodes[n].expression for n in step.names]
+            pending_layers.setdefault(step.entity.name, []).append(
+                [e for e in exprs if e is not None]
+            )
+            continue
+        if step.kind == "broadcast":
+            child, parent = step.entity, step.entity.parent
+            assert parent is not None
+            flush(parent.name)
+            flush(child.name)
+            parent_row = links[child.name].parent_row
+            columns = [state[parent.name][name].gather(parent_row) for name in step.names]
+            state[child.name] = state[child.name].hstack(columns)
+            timed(f"broadcast {len(columns)} to {child.name}")
+        else:
+            parent = step.entity
+            specs = [plan.aggregates[c] for c in step.names]
+            child = specs[0].child
+            flush(child.name)
+            flush(parent.name)
+            state[parent.name] = state[parent.name].hstack(
+                _aggregate(state[child.name], links[child.name], specs, plan.nodes)
+            )
+            timed(f"aggregate {len(specs)} from {child.name}")
+        _drop_dead(state, plan, last_use, wanted, index, skip=set(pending_layers))
+    for entity in ENTITIES:
+        flush(entity.name)
+
+    result: dict[str, pl.DataFrame] = {}
+    for entity in ENTITIES:
+        columns = [n for n in plan.wanted if plan.nodes[n].variable.entity == entity]
+        if not columns and entity != HOUSEHOLD:
+            continue
+        frame = state[entity.name]
+        if ROW in frame.columns:
+            frame = frame.sort(ROW)
+        keys = [entity.key] + ([entity.parent_key] if entity.parent_key else [])
+        result[entity.name] = frame.select([*keys, *columns])
+    timed("select outputs")
+    return result
+
+
+def _prepare_inputs(frame: pl.DataFrame, entity: Entity, nodes: Mapping[str, Node]) -> pl.DataFrame:
+    """Keys and the needed inputs, with declared dtypes and defaults filled."""
     keys = [entity.key] + ([entity.parent_key] if entity.parent_key else [])
     columns: list[pl.Expr] = [pl.col(k) for k in keys]
     for node in nodes.values():
         var = node.variable
         if node.expression is not None or var.entity != entity:
             continue
-        if var.name in present:
+        if var.name in frame.columns:
             expr = pl.col(var.name).cast(var.dtype)
             if var.default is not None and not var.nullable:
                 expr = expr.fill_null(pl.lit(var.default, var.dtype))
@@ -236,65 +348,162 @@ def _prepare_inputs(frame: pl.LazyFrame, entity: Entity, nodes: Mapping[str, Nod
     return frame.select(columns)
 
 
-def _join_aggregates(
-    parent_frame: pl.LazyFrame,
-    child_frame: pl.LazyFrame,
-    parent: Entity,
-    child: Entity,
-    specs: list[Aggregate],
-    nodes: Mapping[str, Node],
-    round_number: int,
-) -> pl.LazyFrame:
-    """One group_by over the child frame for all ready aggregations, joined onto the parent.
+def link_children(
+    frame: pl.DataFrame, parents: pl.DataFrame, child: Entity
+) -> tuple[pl.DataFrame, _Links]:
+    """Find each child row's parent row and sort the children by it if they are not already
+    (a ``__row`` column then records their original order).
 
-    Null semantics: a sum, max or min over children one of whose values is null (undetermined)
-    is null; ``any``/``all`` follow Kleene logic. A parent with no children gets the identity
-    (0, false, true; null for max and min).
+    Returns:
+        the (possibly sorted) child frame and, per parent row, the segment of its children.
     """
-    assert child.parent_key is not None
-    rows = f"__rows__{child.name}__{round_number}"
-    exprs: list[pl.Expr] = [pl.len().alias(rows)]
-    fills: list[pl.Expr] = []
+    parent = child.parent
+    assert parent is not None and child.parent_key is not None
+    keys = frame[child.parent_key]
+    parent_keys = parents[parent.key]
+    boundaries = keys.ne_missing(keys.shift(1)).fill_null(True)
+    runs = keys.filter(boundaries)
+    if runs.len() == parent_keys.len() and runs.equals(parent_keys, check_names=False):
+        # Children already grouped in the parents' order (the usual case): no join needed.
+        parent_row = boundaries.cast(pl.Int64).cum_sum() - 1
+    else:
+        parent_row = (
+            frame.select(pl.col(child.parent_key).alias("__key"))
+            .join(parents.select(pl.col(parent.key).alias("__key")).with_row_index("__parent_row"),
+                  on="__key", how="left", maintain_order="left")
+            ["__parent_row"]
+            .cast(pl.Int64)
+        )
+    if not parent_row.is_sorted():
+        order = pl.Series(np.argsort(parent_row.to_numpy(), kind="stable"))  # keeps sibling order
+        frame = frame.with_row_index(ROW)[order]
+        parent_row = parent_row.gather(order)
+    counts = np.bincount(parent_row.to_numpy(), minlength=parents.height)
+    ends = np.cumsum(counts)
+    return frame, _Links(parent_row, ends - counts, ends)
+
+
+def _segment_sums(table: pl.DataFrame, links: _Links) -> pl.DataFrame:
+    """Column sums over each parent's contiguous segment of children (prefix-sum differences,
+    all columns at once)."""
+    if table.width == 0:
+        return pl.DataFrame(height=links.starts.shape[0])
+    prefix = table.select(pl.all().cum_sum())
+    prefix = pl.concat([pl.DataFrame({c: [0] for c in table.columns}, schema=prefix.schema), prefix])
+    return prefix[links.ends] - prefix[links.starts]
+
+
+def _aggregate(
+    children: pl.DataFrame, links: _Links, specs: list[Aggregate], nodes: Mapping[str, Node]
+) -> list[pl.Series]:
+    """Aggregates of child variables, one value per parent row.
+
+    Three-valued semantics: a child whose membership (``where``) is undetermined, or a member
+    whose value is undetermined, makes a sum or count undetermined (null); ``any`` is true as soon
+    as one member is certainly true (else null if one is undetermined), ``all`` false as soon as
+    one is certainly false. A parent with no children gets 0, false (any) or true (all).
+    """
+    columns: dict[str, pl.Expr] = {}
+    names: dict[str, str] = {}
+
+    def column(expr: pl.Expr) -> str:
+        # Identical contributions (the same membership flag for several sums, say) are computed
+        # once.
+        key = str(expr)
+        if key not in names:
+            names[key] = f"c{len(names)}"
+            columns[names[key]] = expr
+        return names[key]
+
+    value_of: list[str] = []
+    flag_of: list[str] = []
     for spec in specs:
-        value = pl.col(spec.variable) if spec.variable is not None else None
-        if spec.where is not None and value is not None:
-            value = value.filter(pl.col(spec.where))
-        if spec.kind == "count":
-            agg = (pl.col(spec.where).sum() if spec.where else pl.len()).cast(pl.Int64)
-            identity: object = 0
-        elif spec.kind in ("any", "all"):
-            assert value is not None
-            agg = (
-                value.any(ignore_nulls=False)
-                if spec.kind == "any"
-                else value.all(ignore_nulls=False)
-            )
-            identity = spec.kind == "all"
+        where = pl.col(spec.where) if spec.where is not None else pl.lit(True)
+        member = where.fill_null(False)
+        value = pl.col(spec.variable) if spec.variable is not None else pl.lit(True)
+        if spec.kind == "sum":
+            contribution = pl.when(member).then(value).otherwise(0).fill_null(0)
+        elif spec.kind == "count":
+            contribution = member
+        elif spec.kind == "any":
+            contribution = member & value.fill_null(False)
+        else:  # all: count the members certainly false
+            contribution = member & ~value.fill_null(True)
+        value_of.append(column(contribution.cast(pl.Int64)))
+        flag_of.append(column((where.is_null() | (member & value.is_null())).cast(pl.Int64)))
+    totals = pl.DataFrame(height=links.starts.shape[0])
+    ordered = list(columns.items())
+    for start in range(0, len(ordered), AGGREGATE_BATCH):
+        # A few columns at a time: prefix sums of a 2.5-million-row frame are large, and memory
+        # freed by one batch is reused by the next.
+        batch = children.select([expr.alias(name) for name, expr in ordered[start:start + AGGREGATE_BATCH]])
+        nonzero = batch.select(pl.all().ne(0).any()).row(0, named=True)
+        busy = [name for name, flag in nonzero.items() if flag]
+        sums = _segment_sums(batch.select(busy), links)
+        totals = totals.hstack(sums.get_columns()).with_columns(
+            pl.lit(0, pl.Int64).alias(name) for name in batch.columns if name not in busy
+        )
+    finals: list[pl.Expr] = []
+    for number, spec in enumerate(specs):
+        total, unknown = pl.col(value_of[number]), pl.col(flag_of[number]) > 0
+        if spec.kind in ("sum", "count"):
+            dtype = nodes[spec.variable].variable.dtype if spec.kind == "sum" and spec.variable else pl.Int64()
+            result = pl.when(unknown).then(None).otherwise(total).cast(dtype)
+        elif spec.kind == "any":
+            result = pl.when(total > 0).then(True).when(unknown).then(None).otherwise(False)
         else:
-            assert value is not None and spec.variable is not None
-            reduced = {"sum": value.sum(), "max": value.max(), "min": value.min()}[spec.kind]
-            dtype = nodes[spec.variable].variable.dtype
-            agg = pl.when(value.null_count() > 0).then(None).otherwise(reduced).cast(dtype)
-            identity = 0 if spec.kind == "sum" else None
-        if spec.where is not None:
-            # Whether a child belongs to the set is itself undetermined: so is the aggregate.
-            agg = pl.when(pl.col(spec.where).null_count() > 0).then(None).otherwise(agg)
-        exprs.append(agg.alias(spec.column))
-        fills.append(
-            pl.when(pl.col(rows).is_null())
-            .then(pl.lit(identity))
-            .otherwise(pl.col(spec.column))
-            .alias(spec.column)
-        )
-    grouped = child_frame.group_by(child.parent_key).agg(exprs)
-    return (
-        parent_frame.join(
-            grouped,
-            left_on=parent.key,
-            right_on=child.parent_key,
-            how="left",
-            maintain_order="left",
-        )
-        .with_columns(fills)
-        .drop(rows)
-    )
+            result = pl.when(total > 0).then(False).when(unknown).then(None).otherwise(True)
+        finals.append(result.alias(spec.column))
+    return totals.select(finals).get_columns()
+
+
+def _last_uses(plan: Plan) -> dict[tuple[str, str], int]:
+    """(entity, column) → index of the last step that reads it."""
+    last: dict[tuple[str, str], int] = {}
+    for index, step in enumerate(plan.steps):
+        if step.kind == "layer":
+            for name in step.names:
+                deps = plan.nodes[name].deps
+                for dep in deps.local | set(deps.aggregates):
+                    last[(step.entity.name, dep)] = index
+                for dep in deps.parent:
+                    last[(step.entity.name, dep)] = index
+                for keys in deps.parameters.values():
+                    for key in keys:
+                        if not key.startswith("="):
+                            last[(step.entity.name, key)] = index
+        elif step.kind == "broadcast":
+            parent = step.entity.parent
+            assert parent is not None
+            for name in step.names:
+                last[(parent.name, name)] = index
+        else:
+            for column in step.names:
+                spec = plan.aggregates[column]
+                for name in (spec.variable, spec.where):
+                    if name is not None:
+                        last[(spec.child.name, name)] = index
+    return last
+
+
+def _drop_dead(
+    state: dict[str, pl.DataFrame],
+    plan: Plan,
+    last_use: Mapping[tuple[str, str], int],
+    wanted: set[str],
+    index: int,
+    skip: set[str],
+) -> None:
+    """Drop columns that no later step reads and no output needs (bounds memory); entities with
+    layers still queued are left alone until those run."""
+    for entity in ENTITIES:
+        if entity.name in skip:
+            continue
+        frame = state[entity.name]
+        keys = {entity.key, entity.parent_key, ROW}
+        dead = [
+            c for c in frame.columns
+            if c not in keys and c not in wanted and last_use.get((entity.name, c), -1) <= index
+        ]
+        if dead:
+            state[entity.name] = frame.drop(dead)

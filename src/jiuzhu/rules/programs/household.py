@@ -16,6 +16,7 @@ import polars as pl
 
 from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Formula, input_variable, variable
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
+from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.engine.schema import RowRule
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.codes import RELATION_GROUP_OF
@@ -496,11 +497,8 @@ def relation_group(f: Formula) -> pl.Expr:
 def disability_class(f: Formula) -> pl.Expr:
     """Category and grade as one code (``physical_1``); ``none`` without a certificate."""
     category = f("disability_category")
-    return (
-        pl.when(category == "none")
-        .then(pl.lit("none"))
-        .otherwise(category + pl.lit("_") + f("disability_grade").cast(pl.String))
-    )
+    combined = pl.concat_str([category.cast(pl.String), pl.lit("_"), f("disability_grade").cast(pl.String)])
+    return pl.when(category == "none").then(pl.lit("none")).otherwise(combined)
 
 
 @variable(
@@ -606,22 +604,23 @@ def counted_income_expression(f: Formula, disregards: str) -> pl.Expr:
     A disregard whose status is unknown for the date makes the component (and so the income)
     null where it is non-zero: the decision is then undetermined rather than guessed.
     """
-    terms = []
-    for component, column in INCOME_COLUMNS.items():
-        amount = f(column)
-        if component == "wage":
-            amount = amount - f("employment_cost_deduction")
-        disregarded = f.param(disregards, code=component)
-        terms.append(
-            pl.when(amount == 0)
-            .then(0)
-            .when(disregarded.is_null())
-            .then(None)
-            .when(disregarded)
-            .then(0)
-            .otherwise(amount)
-        )
-    return pl.sum_horizontal(terms, ignore_nulls=False) - f("transfer_expenditure")
+    amounts = {
+        component: f(column) - f("employment_cost_deduction") if component == "wage" else f(column)
+        for component, column in INCOME_COLUMNS.items()
+    }
+
+    def build(disregarded: object) -> pl.Expr:
+        assert isinstance(disregarded, dict)
+        terms = []
+        for component, amount in amounts.items():
+            status = disregarded[component]
+            if status is False:
+                terms.append(amount)
+            elif isinstance(status, Marker):
+                terms.append(pl.when(amount == 0).then(0).otherwise(None))
+        return pl.sum_horizontal(terms, ignore_nulls=False)
+
+    return f.params(build, disregards) - f("transfer_expenditure")
 
 
 @variable(
