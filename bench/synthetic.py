@@ -66,7 +66,19 @@ def generate(households: int, seed: int = 20251015) -> tuple[pl.DataFrame, pl.Da
         "per_capita_floor_area": rng.uniform(10, 60, households),
         "has_no_children": rng.random(households) < 0.1,
     })
-    return household_frame, person_frame
+    # Codes as the engine types them (Enum of the code list), as ``jiuzhu synth`` writes them.
+    return _as_enums(household_frame), _as_enums(person_frame)
+
+
+def _as_enums(frame: pl.DataFrame) -> pl.DataFrame:
+    from jiuzhu.rules import load_system  # noqa: PLC0415
+
+    variables = load_system("tianjin").variables
+    return frame.with_columns(
+        pl.col(name).cast(variables[name].dtype)
+        for name in frame.columns
+        if name in variables and isinstance(variables[name].dtype, pl.Enum)
+    )
 
 
 def write(folder: Path, households: int, seed: int = 20251015) -> Path:

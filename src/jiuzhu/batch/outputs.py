@@ -26,7 +26,6 @@ HEADER_LABELS = {
     "household_id": "家庭编号",
     "division_code": "区划代码",
     "person_id": "身份证号（脱敏）",
-    "unknown_parameters": "结果依赖的未知参数",
 }
 
 

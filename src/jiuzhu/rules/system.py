@@ -8,6 +8,7 @@ serves one household at the counter and a million in a batch.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -151,7 +152,7 @@ class RuleSystem:
         frames = {HOUSEHOLD.name: households, PERSON.name: persons, OBLIGOR.name: obligors}
         if validate:
             self.validate(frames)
-        dates = sorted(households[DATE_VARIABLE].unique().drop_nulls().to_list())
+        dates = batch_dates(households[DATE_VARIABLE])
         wanted = list(outputs) if outputs is not None else self.default_outputs()
         plan = build_plan(
             self.variables,
@@ -163,6 +164,16 @@ class RuleSystem:
             keep_all=trace,
         )
         return SimulationResult(self, plan, run_in_chunks(plan, frames, chunk_households, progress))
+
+
+def batch_dates(dates: pl.Series) -> list[dt.date]:
+    """The distinct assessment dates of a batch, sorted (cheap when there is only one)."""
+    earliest, latest = dates.min(), dates.max()
+    if earliest is None:
+        return []
+    if earliest == latest:
+        return [earliest]  # type: ignore[list-item]
+    return sorted(dates.unique().drop_nulls().to_list())
 
 
 def run_in_chunks(

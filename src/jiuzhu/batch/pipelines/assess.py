@@ -19,7 +19,6 @@ from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine import HOUSEHOLD, PERSON
 from jiuzhu.rules.engine.entities import OBLIGOR
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
-from jiuzhu.rules.engine.parameters import UNKNOWN, Marker
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.system import ENGINE_VERSION, SimulationResult
 
@@ -120,15 +119,13 @@ def result_tables(
     households = result.households
     columns: list[str] = [HOUSEHOLD.key]
     leading = households
-    if data is not None and data.passthrough.width > 1:
-        leading = households.join(
-            data.passthrough, on=HOUSEHOLD.key, how="left", maintain_order="left"
-        )
-        columns += [c for c in data.passthrough.columns if c != HOUSEHOLD.key]
     if data is not None:
-        dates = data.frames[HOUSEHOLD.name].select(HOUSEHOLD.key, DATE_VARIABLE)
-        leading = leading.join(dates, on=HOUSEHOLD.key, how="left", maintain_order="left")
-        columns.append(DATE_VARIABLE)
+        # The result keeps the input's household order, so input columns attach side by side.
+        extra = [c for c in data.passthrough.columns if c != HOUSEHOLD.key]
+        leading = households.hstack(data.passthrough.select(extra).get_columns()).with_columns(
+            data.frames[HOUSEHOLD.name][DATE_VARIABLE]
+        )
+        columns += [*extra, DATE_VARIABLE]
     columns += [c for c in CONTEXT_COLUMNS if c in households.columns]
     decoded: list[pl.Series] = []
     for program in system.programs:
@@ -150,7 +147,6 @@ def result_tables(
         and system.variables[c].unit is not Unit.REASONS
     ]
     table = leading.with_columns(decoded).select([*columns, *trace_columns])
-    table = table.with_columns(unknown_parameters(result, table))
 
     persons = result.persons
     tekun = [p for p in system.programs if p.entity == PERSON]
@@ -182,39 +178,6 @@ def _mask_id(value: str) -> str:
     if len(value) == 18:
         return value[:6] + "*" * 8 + value[14:]
     return value
-
-
-def unknown_parameters(result: SimulationResult, table: pl.DataFrame) -> pl.Expr:
-    """For each household: the unknown parameters used by the programs it is undetermined in,
-    on its assessment date (candidates; ``jiuzhu explain`` shows the exact chain)."""
-    system, plan = result.system, result.plan
-    parts: list[pl.Expr] = []
-    for program in system.programs:
-        if program.entity != HOUSEHOLD or program.status not in table.columns:
-            continue
-        used = plan.parameters([program.status, *plan.dependencies(program.status)])
-        by_date: dict[dt.date, str] = {}
-        for date in plan.dates:
-            names = []
-            for path in sorted(used):
-                value = system.parameters[path].at(date).value
-                values = value.values() if isinstance(value, dict) else [value]
-                if any(isinstance(v, Marker) and v is UNKNOWN for v in values):
-                    names.append(path)
-            by_date[date] = ";".join(names)
-        if DATE_VARIABLE in table.columns and len(by_date) > 1:
-            names_expr = pl.col(DATE_VARIABLE).replace_strict(
-                by_date, default="", return_dtype=pl.String
-            )
-        else:
-            names_expr = pl.lit(next(iter(by_date.values()), ""))
-        parts.append(
-            pl.when(pl.col(program.status).is_null()).then(names_expr).otherwise(pl.lit(""))
-        )
-    if not parts:
-        return pl.lit("").alias("unknown_parameters")
-    joined = pl.concat_list(parts).list.eval(pl.element().filter(pl.element() != "")).list.join(";")
-    return joined.alias("unknown_parameters")
 
 
 def summarise(

@@ -222,6 +222,9 @@ class Formula:
                     return _literal(value[code], dtype)
                 assert key_expr is not None
                 mapping = {k: _scalar(v) for k, v in value.items()}
+                if len(set(map(repr, mapping.values()))) == 1:
+                    # The same value for every code (the unified dibao standard, say).
+                    return _literal(next(iter(mapping.values())), dtype)
                 return key_expr.replace_strict(mapping, default=None, return_dtype=dtype)
             return _literal(value, dtype)
 

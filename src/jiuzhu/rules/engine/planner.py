@@ -229,10 +229,16 @@ def _satisfied(deps: Dependencies, available: set[str]) -> bool:
 class _Links:
     """How a child entity's rows sit under its parent's rows (children sorted by parent)."""
 
-    parent_row: pl.Series
-    """For each child row, its parent's row number (non-decreasing)."""
     starts: np.ndarray
+    """Per parent row, its first child row."""
     ends: np.ndarray
+    """Per parent row, one past its last child row."""
+
+    @property
+    def parent_row(self) -> pl.Series:
+        """For each child row, its parent's row number (non-decreasing)."""
+        lengths = self.ends - self.starts
+        return pl.Series(np.repeat(np.arange(lengths.shape[0], dtype=np.int64), lengths))
 
 
 def execute(
@@ -359,37 +365,65 @@ def link_children(
     """
     parent = child.parent
     assert parent is not None and child.parent_key is not None
+    if frame.is_empty():
+        none = np.zeros(parents.height, dtype=np.int64)
+        return frame, _Links(none, none)
     keys = frame[child.parent_key]
     parent_keys = parents[parent.key]
-    boundaries = keys.ne_missing(keys.shift(1)).fill_null(True)
-    runs = keys.filter(boundaries)
-    if runs.len() == parent_keys.len() and runs.equals(parent_keys, check_names=False):
-        # Children already grouped in the parents' order (the usual case): no join needed.
-        parent_row = boundaries.cast(pl.Int64).cum_sum() - 1
-    else:
+    starts = _grouped_starts(keys, parent_keys)
+    if starts is None:
         parent_row = (
             frame.select(pl.col(child.parent_key).alias("__key"))
             .join(parents.select(pl.col(parent.key).alias("__key")).with_row_index("__parent_row"),
                   on="__key", how="left", maintain_order="left")
             ["__parent_row"]
             .cast(pl.Int64)
+            .to_numpy()
         )
-    if not parent_row.is_sorted():
-        order = pl.Series(np.argsort(parent_row.to_numpy(), kind="stable"))  # keeps sibling order
-        frame = frame.with_row_index(ROW)[order]
-        parent_row = parent_row.gather(order)
-    counts = np.bincount(parent_row.to_numpy(), minlength=parents.height)
-    ends = np.cumsum(counts)
-    return frame, _Links(parent_row, ends - counts, ends)
+        if not bool(np.all(parent_row[1:] >= parent_row[:-1])):
+            order = np.argsort(parent_row, kind="stable")  # keeps sibling order
+            frame = frame.with_row_index(ROW)[order]
+            parent_row = parent_row[order]
+        counts = np.bincount(parent_row, minlength=parents.height)
+        starts = np.cumsum(counts) - counts
+    ends = np.append(starts[1:], frame.height) if starts.shape[0] else starts
+    return frame, _Links(starts, ends)
+
+
+def _grouped_starts(keys: pl.Series, parent_keys: pl.Series) -> np.ndarray | None:
+    """If the children's parent keys run in exactly the parents' order, each parent at least
+    once, each parent's first child row; else None."""
+    if keys.null_count() or keys.dtype != parent_keys.dtype:
+        return None
+    if keys.dtype.is_integer():
+        values = keys.to_numpy()
+        boundaries = np.empty(values.shape[0], dtype=bool)
+        boundaries[0] = True
+        np.not_equal(values[1:], values[:-1], out=boundaries[1:])
+        starts = np.flatnonzero(boundaries)
+        if starts.shape[0] != parent_keys.len() or not np.array_equal(values[starts], parent_keys.to_numpy()):
+            return None
+        return starts
+    boundary_series = keys.ne_missing(keys.shift(1)).fill_null(True)
+    if not keys.filter(boundary_series).equals(parent_keys, check_names=False):
+        return None
+    return np.flatnonzero(boundary_series.to_numpy())
 
 
 def _segment_sums(table: pl.DataFrame, links: _Links) -> pl.DataFrame:
-    """Column sums over each parent's contiguous segment of children (prefix-sum differences,
-    all columns at once)."""
+    """Column sums over each parent's contiguous segment of children."""
     if table.width == 0:
         return pl.DataFrame(height=links.starts.shape[0])
+    if table.width <= 2 and links.starts.shape[0] and bool(np.all(links.ends > links.starts)):
+        # A column or two, every parent with children (households always have): one numpy pass
+        # each beats prefix sums; wider tables go to Polars, which sums columns in parallel.
+        return pl.DataFrame({
+            name: np.add.reduceat(table[name].to_numpy(), links.starts).astype(np.int64)
+            for name in table.columns
+        })
     prefix = table.select(pl.all().cum_sum())
     prefix = pl.concat([pl.DataFrame({c: [0] for c in table.columns}, schema=prefix.schema), prefix])
+    # cum_sum widens 32-bit counts to 64 bits; differences are small again, so no overflow.
     return prefix[links.ends] - prefix[links.starts]
 
 
@@ -415,22 +449,37 @@ def _aggregate(
             columns[names[key]] = expr
         return names[key]
 
-    value_of: list[str] = []
-    flag_of: list[str] = []
+    value_of: list[str | None] = []
+    flag_of: list[str | None] = []
     for spec in specs:
-        where = pl.col(spec.where) if spec.where is not None else pl.lit(True)
-        member = where.fill_null(False)
-        value = pl.col(spec.variable) if spec.variable is not None else pl.lit(True)
-        if spec.kind == "sum":
-            contribution = pl.when(member).then(value).otherwise(0).fill_null(0)
+        # Null counts are metadata: the three-valued bookkeeping is only paid for columns that
+        # actually hold undetermined values.
+        where_nulls = spec.where is not None and children[spec.where].null_count() > 0
+        value_nulls = spec.variable is not None and children[spec.variable].null_count() > 0
+        where = pl.col(spec.where) if spec.where is not None else None
+        member = where.fill_null(False) if where is not None else None
+        value = pl.col(spec.variable) if spec.variable is not None else None
+        if spec.kind == "count" and member is None:
+            value_of.append(None)  # the segment lengths themselves
         elif spec.kind == "count":
-            contribution = member
-        elif spec.kind == "any":
-            contribution = member & value.fill_null(False)
-        else:  # all: count the members certainly false
-            contribution = member & ~value.fill_null(True)
-        value_of.append(column(contribution.cast(pl.Int64)))
-        flag_of.append(column((where.is_null() | (member & value.is_null())).cast(pl.Int64)))
+            assert member is not None
+            value_of.append(column(member.cast(pl.Int32)))
+        elif spec.kind == "sum":
+            assert value is not None
+            present = value.fill_null(0) if value_nulls else value
+            value_of.append(column(present if member is None else pl.when(member).then(present).otherwise(0)))
+        else:
+            assert value is not None
+            wanted = value.fill_null(False) if spec.kind == "any" else ~value.fill_null(True)
+            value_of.append(column((wanted if member is None else member & wanted).cast(pl.Int32)))
+        if where_nulls or value_nulls:
+            undetermined = (where.is_null() if where is not None else pl.lit(False)) | (
+                (member if member is not None else pl.lit(True))
+                & (value.is_null() if value is not None else pl.lit(False))
+            )
+            flag_of.append(column(undetermined.cast(pl.Int32)))
+        else:
+            flag_of.append(None)
     totals = pl.DataFrame(height=links.starts.shape[0])
     ordered = list(columns.items())
     for start in range(0, len(ordered), AGGREGATE_BATCH):
@@ -441,14 +490,18 @@ def _aggregate(
         busy = [name for name, flag in nonzero.items() if flag]
         sums = _segment_sums(batch.select(busy), links)
         totals = totals.hstack(sums.get_columns()).with_columns(
-            pl.lit(0, pl.Int64).alias(name) for name in batch.columns if name not in busy
+            pl.lit(0, batch.schema[name]).alias(name) for name in batch.columns if name not in busy
         )
+    lengths = links.ends - links.starts
     finals: list[pl.Expr] = []
     for number, spec in enumerate(specs):
-        total, unknown = pl.col(value_of[number]), pl.col(flag_of[number]) > 0
+        value_name, flag_name = value_of[number], flag_of[number]
+        total = pl.col(value_name) if value_name is not None else pl.lit(pl.Series(lengths))
+        unknown = pl.col(flag_name) > 0 if flag_name is not None else pl.lit(False)
         if spec.kind in ("sum", "count"):
             dtype = nodes[spec.variable].variable.dtype if spec.kind == "sum" and spec.variable else pl.Int64()
-            result = pl.when(unknown).then(None).otherwise(total).cast(dtype)
+            result = total if flag_name is None else pl.when(unknown).then(None).otherwise(total)
+            result = result.cast(dtype)
         elif spec.kind == "any":
             result = pl.when(total > 0).then(True).when(unknown).then(None).otherwise(False)
         else:

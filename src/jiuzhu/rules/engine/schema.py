@@ -48,19 +48,23 @@ def validate_frames(
 
     Checks: key columns present, non-null and unique; every person's household and every
     obligor's person exists; every household has a person; required inputs present and non-null;
-    codes in their code lists; money, counts and areas not negative; the ``rules``.
+    codes in their code lists; money, counts and areas not negative; the ``rules``. All checks of
+    an entity are evaluated in one pass; rows are located only for the rules actually broken.
     """
     issues: list[InputIssue] = []
     for entity in ENTITIES:
         frame = frames.get(entity.name)
         if frame is None:
             continue
-        issues.extend(
-            _check_entity(entity, frame, frames, variables.of(entity, inputs=True), code_lists)
+        entity_issues, checks = _entity_checks(
+            entity, frame, frames, variables.of(entity, inputs=True), code_lists
         )
+        issues += entity_issues
+        if not entity_issues:
+            issues += _run(frame, entity, checks)
     for rule in rules:
         frame = frames.get(rule.entity.name)
-        if frame is None:
+        if frame is None or frame.is_empty():
             continue
         missing = [c for c in rule.needs if c not in frame.columns]
         if missing:
@@ -69,18 +73,41 @@ def validate_frames(
                 pl.lit(variables[c].default, variables[c].dtype).alias(c) for c in missing
             )
         if rule.needs_date:
-            parent = rule.entity.parent
-            assert parent is not None and rule.entity.parent_key is not None
-            parents = frames[parent.name].select(parent.key, "assessment_date")
-            frame = frame.join(
-                parents,
-                left_on=rule.entity.parent_key,
-                right_on=parent.key,
-                how="left",
-                maintain_order="left",
-            )
-        issues.extend(_rows(frame, rule.entity, rule.column, rule.violated, rule.rule))
+            frame = _with_parent_date(frame, frames, rule.entity)
+        issues += _run(frame, rule.entity, [_Check(rule.column, rule.violated, rule.rule)])
     return issues
+
+
+@dataclass(frozen=True)
+class _Check:
+    column: str | None
+    bad: pl.Expr
+    rule: str
+
+
+def _run(frame: pl.DataFrame, entity: Entity, checks: Sequence[_Check]) -> list[InputIssue]:
+    """Evaluate every check in one pass; locate the rows of those that fail."""
+    if not checks or frame.is_empty():
+        return []
+    hits = frame.select(
+        [check.bad.fill_null(False).any().alias(f"c{i}") for i, check in enumerate(checks)]
+    ).row(0)
+    issues: list[InputIssue] = []
+    for hit, check in zip(hits, checks, strict=True):
+        if hit:
+            issues += _rows(frame, entity, check.column, check.bad, check.rule)
+    return issues
+
+
+def _with_parent_date(frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame], entity: Entity) -> pl.DataFrame:
+    parent = entity.parent
+    assert parent is not None and entity.parent_key is not None
+    dates = frames[parent.name]["assessment_date"]
+    if dates.n_unique() == 1:
+        return frame.with_columns(pl.lit(dates[0], pl.Date).alias("assessment_date"))
+    parents = frames[parent.name].select(parent.key, "assessment_date")
+    return frame.join(parents, left_on=entity.parent_key, right_on=parent.key, how="left",
+                      maintain_order="left")
 
 
 def _rows(
@@ -112,82 +139,83 @@ def _rows(
     return issues
 
 
-def _check_entity(
+def _unique_keys(keys: pl.Series) -> bool:
+    """Cheap when keys are ascending (the usual case for generated frames)."""
+    if keys.is_sorted() and keys.len() > 1:
+        return bool((keys.diff().drop_nulls() != 0).all()) if keys.dtype.is_numeric() else keys.n_unique() == keys.len()
+    return keys.n_unique() == keys.len()
+
+
+def _grouped_under(children: pl.Series, parents: pl.Series) -> bool:
+    """True when the children's parent keys run in exactly the parents' order, each parent at
+    least once: then every child has a parent and every parent a child (no hashing needed)."""
+    boundaries = children.ne_missing(children.shift(1)).fill_null(True)
+    runs = children.filter(boundaries)
+    return runs.len() == parents.len() and runs.equals(parents, check_names=False)
+
+
+def _entity_checks(
     entity: Entity,
     frame: pl.DataFrame,
     frames: Mapping[str, pl.DataFrame],
     inputs: list[Variable],
     code_lists: Mapping[str, CodeList],
-) -> list[InputIssue]:
+) -> tuple[list[InputIssue], list[_Check]]:
+    """Structural problems found at once (missing key columns), and the row checks to run."""
     issues: list[InputIssue] = []
     keys = [entity.key] + ([entity.parent_key] if entity.parent_key else [])
     for key in keys:
         if key not in frame.columns:
             issues.append(InputIssue(entity.name, None, key, None, f"missing column {key}"))
     if issues:
-        return issues
-    issues += _rows(
-        frame, entity, entity.key, pl.col(entity.key).is_null(), f"{entity.key} is empty"
-    )
-    issues += _rows(
-        frame,
-        entity,
-        entity.key,
-        pl.col(entity.key).is_duplicated(),
-        f"{entity.key} appears more than once",
-    )
+        return issues, []
+    checks = [_Check(entity.key, pl.col(entity.key).is_null(), f"{entity.key} is empty")]
+    if not _unique_keys(frame[entity.key]):
+        checks.append(_Check(entity.key, pl.col(entity.key).is_duplicated(),
+                             f"{entity.key} appears more than once"))
     parent = entity.parent
     if parent is not None and entity.parent_key is not None and parent.name in frames:
         parent_keys = frames[parent.name][parent.key]
-        issues += _rows(
-            frame,
-            entity,
-            entity.parent_key,
-            ~pl.col(entity.parent_key).is_in(parent_keys.implode()),
-            f"{entity.parent_key} names no row of the {parent.name} frame",
-        )
+        if not _grouped_under(frame[entity.parent_key], parent_keys) or entity.name != "person":
+            checks.append(_Check(
+                entity.parent_key,
+                ~pl.col(entity.parent_key).is_in(parent_keys.implode()),
+                f"{entity.parent_key} names no row of the {parent.name} frame",
+            ))
     persons = frames.get("person")
     if entity.parent is None and persons is not None and entity.key in persons.columns:
         # Only households need children: a person may have no obligor.
-        issues += _rows(
-            frame,
-            entity,
-            entity.key,
-            ~pl.col(entity.key).is_in(persons[entity.key].implode()),
-            "the household has no person",
-        )
+        if not _grouped_under(persons[entity.key], frame[entity.key]):
+            checks.append(_Check(
+                entity.key,
+                ~pl.col(entity.key).is_in(persons[entity.key].implode()),
+                "the household has no person",
+            ))
     for var in inputs:
         if var.name not in frame.columns:
             if var.required:
-                issues.append(
-                    InputIssue(
-                        entity.name,
-                        None,
-                        var.name,
-                        None,
-                        f"missing required column {var.name} ({var.label})",
-                    )
-                )
+                issues.append(InputIssue(entity.name, None, var.name, None,
+                                         f"missing required column {var.name} ({var.label})"))
             continue
         column = pl.col(var.name)
         dtype = frame.schema[var.name]
-        if dtype not in (var.dtype, pl.Null):
+        compatible = dtype == var.dtype or (isinstance(var.dtype, pl.Enum) and dtype == pl.String)
+        if not compatible and dtype != pl.Null:
             cast = column.cast(var.dtype, strict=False)
             bad = column.is_not_null() & cast.is_null()
             if dtype.is_float() and var.dtype.is_integer():
                 bad = bad | (column.is_not_null() & (column != column.round(0)))
-            issues += _rows(frame, entity, var.name, bad, f"not a valid {var.dtype} value")
+            checks.append(_Check(var.name, bad, f"not a valid {var.dtype} value"))
         if var.required:
-            issues += _rows(frame, entity, var.name, column.is_null(), f"{var.label} is required")
+            checks.append(_Check(var.name, column.is_null(), f"{var.label} is required"))
         if var.codes is not None:
-            allowed = code_lists[var.codes].identifiers
-            issues += _rows(
-                frame,
-                entity,
-                var.name,
-                column.is_not_null() & ~column.is_in(allowed),
-                f"not a code of {var.codes} ({code_lists[var.codes].label})",
-            )
+            code_list = code_lists[var.codes]
+            if not isinstance(dtype, pl.Enum) or list(dtype.categories) != code_list.identifiers:
+                checks.append(_Check(
+                    var.name,
+                    column.is_not_null() & ~column.cast(pl.String).is_in(code_list.identifiers),
+                    f"not a code of {var.codes} ({code_list.label})",
+                ))
         elif var.unit.money or var.unit in (Unit.COUNT, Unit.SQUARE_METRES):
-            issues += _rows(frame, entity, var.name, column < 0, f"{var.label} cannot be negative")
-    return issues
+            checks.append(_Check(var.name, column < 0, f"{var.label} cannot be negative"))
+    return issues, checks

@@ -7,6 +7,8 @@ caseworker's workbook can use either.
 
 from __future__ import annotations
 
+import polars as pl
+
 from jiuzhu.rules.engine.codes import ROUNDING, CodeList, code_list
 
 AREA_TYPE = code_list(
@@ -442,3 +444,8 @@ CODE_LISTS: dict[str, CodeList] = {
         RIGID_EXPENDITURE_CATEGORY,
     )
 }
+
+
+def enum(codes: CodeList) -> pl.Enum:
+    """The Polars Enum of a code list (the dtype of its variables, see ``with_enum_codes``)."""
+    return pl.Enum(codes.identifiers)

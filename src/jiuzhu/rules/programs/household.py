@@ -19,7 +19,7 @@ from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.engine.schema import RowRule
 from jiuzhu.rules.engine.units import Unit
-from jiuzhu.rules.programs.codes import RELATION_GROUP_OF
+from jiuzhu.rules.programs.codes import DISABILITY_CLASS, RELATION_GROUP_OF, enum
 from jiuzhu.rules.programs.common import completed_years
 
 N4 = "最低生活保障审核确认办法（民政部，2021）"
@@ -496,9 +496,13 @@ def relation_group(f: Formula) -> pl.Expr:
 )
 def disability_class(f: Formula) -> pl.Expr:
     """Category and grade as one code (``physical_1``); ``none`` without a certificate."""
-    category = f("disability_category")
-    combined = pl.concat_str([category.cast(pl.String), pl.lit("_"), f("disability_grade").cast(pl.String)])
-    return pl.when(category == "none").then(pl.lit("none")).otherwise(combined)
+    # DISABILITY_CLASS lists "none", then each category's grades 1–4 in DISABILITY_CATEGORY
+    # order, so the class is found by position rather than by building strings.
+    category = f("disability_category").to_physical().cast(pl.Int32)
+    grade = f("disability_grade").cast(pl.Int32).fill_null(1)
+    index = pl.when(category == 0).then(0).otherwise((category - 1) * 4 + grade)
+    classes = pl.Series(DISABILITY_CLASS.identifiers, dtype=enum(DISABILITY_CLASS))
+    return pl.lit(classes).gather(index)
 
 
 @variable(

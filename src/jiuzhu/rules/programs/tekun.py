@@ -14,6 +14,7 @@ import polars as pl
 
 from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Formula, Reason, ReasonSet, variable
 from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.programs.codes import TEKUN_STANDARD_CLASS, enum
 from jiuzhu.rules.programs.common import completed_years, when_decided
 from jiuzhu.rules.programs.household import counted_income_expression
 
@@ -364,20 +365,14 @@ def tekun_standard_class(f: Formula) -> pl.Expr:
     """Rural if the person holds contracted land or a share of collective income (unless moved to
     a town by poverty-alleviation relocation), else the household's area; rural is split by
     institutional or home-based support."""
-    rural = (
-        pl.when(f("relocated_to_town"))
-        .then(False)
-        .when(f("holds_rural_land_or_collective_share"))
-        .then(True)
-        .otherwise(f.parent("area_type") == "rural")
+    rural = ~f("relocated_to_town") & (
+        f("holds_rural_land_or_collective_share") | (f.parent("area_type") == "rural")
     )
-    return (
-        pl.when(~rural)
-        .then(pl.lit("urban"))
-        .when(f("tekun_support_form") == "institutional")
-        .then(pl.lit("rural_institutional"))
-        .otherwise(pl.lit("rural_home_based"))
-    )
+    institutional = f("tekun_support_form") == "institutional"
+    # Index into TEKUN_STANDARD_CLASS: 0 urban, 1 rural institutional, 2 rural home-based.
+    index = rural.cast(pl.UInt8) * (2 - institutional.cast(pl.UInt8))
+    classes = pl.Series(TEKUN_STANDARD_CLASS.identifiers, dtype=enum(TEKUN_STANDARD_CLASS))
+    return pl.lit(classes).gather(index)
 
 
 @variable(
