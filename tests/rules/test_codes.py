@@ -24,7 +24,11 @@ def test_tekun_standard_classes_are_in_the_order_the_formula_indexes() -> None:
 
 
 def test_gb_t_4761_codes_and_names_are_accepted() -> None:
-    assert RELATION.parse("10") == "10" and RELATION.parse("配偶") == "10" and RELATION.parse("1") == "01"
+    assert (
+        RELATION.parse("10") == "10"
+        and RELATION.parse("配偶") == "10"
+        and RELATION.parse("1") == "01"
+    )
     assert set(RELATION_GROUP_OF) == set(RELATION.identifiers)
 
 

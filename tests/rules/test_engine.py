@@ -182,11 +182,16 @@ def test_slices_of_a_large_batch_give_the_same_result_as_one_piece() -> None:
     case = next(c for c in load_cases() if c.spec.get("obligors") and not c.spec.get("parameters"))
     extra = build_frames(SYSTEM, case.spec, prefix="X-")
     households = pl.concat([households, extra["household"]], how="diagonal_relaxed")
-    persons = pl.concat([persons, extra["person"]], how="diagonal_relaxed").sample(fraction=1.0, shuffle=True, seed=3)
+    persons = pl.concat([persons, extra["person"]], how="diagonal_relaxed").sample(
+        fraction=1.0, shuffle=True, seed=3
+    )
     obligors = extra["obligor"]
-    whole = SYSTEM.simulate(households, persons, obligors, keep=["tekun_eligible", "counted_income"])
-    sliced = SYSTEM.simulate(households, persons, obligors, keep=["tekun_eligible", "counted_income"],
-                             chunk_households=7)
+    whole = SYSTEM.simulate(
+        households, persons, obligors, keep=["tekun_eligible", "counted_income"]
+    )
+    sliced = SYSTEM.simulate(
+        households, persons, obligors, keep=["tekun_eligible", "counted_income"], chunk_households=7
+    )
     assert sliced.households.equals(whole.households)
     assert sliced.persons.equals(whole.persons)
     assert sliced.persons["person_id"].to_list() == persons["person_id"].to_list()

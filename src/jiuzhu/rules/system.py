@@ -27,8 +27,8 @@ from jiuzhu.rules.engine.schema import RowRule, validate_frames
 from jiuzhu.rules.engine.variables import Variable, Variables
 
 ENGINE_VERSION = "1"
-CHUNK_HOUSEHOLDS = 200_000
-"""Households per slice of a large batch (see ``run_in_chunks``)."""
+WORKING_SET_BYTES = 300_000_000
+"""Rough memory a slice of a large batch may use for its columns (see ``slice_size``)."""
 """Bumped whenever a change to the engine or the programs can change a result."""
 
 
@@ -112,9 +112,9 @@ class RuleSystem:
         obligors: pl.DataFrame | None = None,
         outputs: Sequence[str] | None = None,
         keep: Sequence[str] = (),
-        trace: bool = False,
+        trace: bool | str = False,
         validate: bool = True,
-        chunk_households: int = CHUNK_HOUSEHOLDS,
+        chunk_households: int | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> SimulationResult:
         """Assess households.
@@ -127,10 +127,12 @@ class RuleSystem:
                 person) and obligor inputs; None when there are none.
             outputs: variables to compute (default: every program's decision).
             keep: further variables to keep.
-            trace: keep every intermediate variable as well.
+            trace: keep every intermediate variable as well (True), or only those of one entity
+                (``"household"``).
             validate: check the frames first (skip only for frames already validated).
             chunk_households: households are independent, so a large batch runs in slices of
-                this many households (bounding memory; results are identical).
+                this many households (bounding memory; results are identical). By default the
+                slice is sized so its columns take about ``WORKING_SET_BYTES``.
             progress: called with (households done, households in all) after each slice.
 
         Returns:
@@ -163,7 +165,21 @@ class RuleSystem:
             keep,
             keep_all=trace,
         )
-        return SimulationResult(self, plan, run_in_chunks(plan, frames, chunk_households, progress))
+        size = chunk_households or slice_size(plan, households.height, persons.height)
+        return SimulationResult(self, plan, run_in_chunks(plan, frames, size, progress))
+
+
+def slice_size(plan: Plan, households: int, persons: int) -> int:
+    """Households per slice so that the slice's columns (8 bytes a value, every variable of the
+    plan alive at once: an upper bound) stay near ``WORKING_SET_BYTES``."""
+    columns = dict.fromkeys((HOUSEHOLD.name, PERSON.name), 0)
+    for node in plan.nodes.values():
+        if node.variable.entity.name in columns:
+            columns[node.variable.entity.name] += 1
+    per_household = 8 * (
+        columns[HOUSEHOLD.name] + columns[PERSON.name] * persons / max(households, 1)
+    )
+    return max(10_000, int(WORKING_SET_BYTES / max(per_household, 1.0)))
 
 
 def batch_dates(dates: pl.Series) -> list[dt.date]:
@@ -203,8 +219,12 @@ def run_in_chunks(
         last_obligor = int(obligor_links.ends[last_person - 1]) if last_person > first_person else 0
         chunk = {
             HOUSEHOLD.name: households.slice(start, stop - start),
-            PERSON.name: persons.slice(first_person, last_person - first_person).drop(ROW, strict=False),
-            OBLIGOR.name: obligors.slice(first_obligor, last_obligor - first_obligor).drop(ROW, strict=False),
+            PERSON.name: persons.slice(first_person, last_person - first_person).drop(
+                ROW, strict=False
+            ),
+            OBLIGOR.name: obligors.slice(first_obligor, last_obligor - first_obligor).drop(
+                ROW, strict=False
+            ),
         }
         for name, frame in execute(plan, chunk).items():
             pieces.setdefault(name, []).append(frame)

@@ -92,11 +92,13 @@ def assess(
         data.frames[PERSON.name],
         data.frames.get(OBLIGOR.name),
         keep=[*CONTEXT_COLUMNS, *TEKUN_HOUSEHOLD_COLUMNS],
-        trace=trace,
+        # The output has one row per household: person-level intermediates are not written.
+        trace="household" if trace else False,
         validate=False,
     )
     households, persons = result_tables(result, data)
     summary = summarise(result, households, time.perf_counter() - started, output)
+    del result  # the tables hold what is written; free the engine's frames first
     summary.warnings = data.warnings
     if output is not None:
         report("write")

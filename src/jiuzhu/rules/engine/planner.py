@@ -118,7 +118,7 @@ def build_plan(
     outputs: Sequence[str],
     dates: list[dt.date],
     keep: Sequence[str] = (),
-    keep_all: bool = False,
+    keep_all: bool | str = False,
 ) -> Plan:
     """Resolve and schedule the computation of ``outputs``.
 
@@ -129,7 +129,8 @@ def build_plan(
         outputs: variables to compute.
         dates: sorted distinct assessment dates of the batch (parameters are resolved for them).
         keep: further variables to keep in the result (``outputs`` are always kept).
-        keep_all: keep every variable the outputs rest on (the trace).
+        keep_all: keep every variable the outputs rest on (the trace): True for every
+            entity, or an entity name (``household``) for that entity's variables only.
 
     Raises:
         KeyError: an unknown variable; TypeError: a formula crosses entities implicitly;
@@ -153,7 +154,9 @@ def build_plan(
         stack.extend(_dep_names(scope.deps) - nodes.keys())
 
     available = {
-        e.name: {n for n, node in nodes.items() if node.expression is None and node.variable.entity == e}
+        e.name: {
+            n for n, node in nodes.items() if node.expression is None and node.variable.entity == e
+        }
         for e in ENTITIES
     }
     pending = {n for n, node in nodes.items() if node.expression is not None}
@@ -172,7 +175,8 @@ def build_plan(
         for entity in ENTITIES:
             while True:
                 ready = sorted(
-                    n for n in pending
+                    n
+                    for n in pending
                     if nodes[n].variable.entity == entity
                     and _satisfied(nodes[n].deps, available[entity.name])
                 )
@@ -186,7 +190,8 @@ def build_plan(
             parent = child.parent
             assert parent is not None
             ready_aggs = sorted(
-                a.column for a in aggregates.values()
+                a.column
+                for a in aggregates.values()
                 if a.child == child
                 and all(n in available[child.name] for n in (a.variable, a.where) if n is not None)
             )
@@ -197,7 +202,8 @@ def build_plan(
                     del aggregates[column]
                 progressed = True
             ready_names = sorted(
-                name for (entity_name, name) in broadcasts
+                name
+                for (entity_name, name) in broadcasts
                 if entity_name == child.name and name in available[parent.name]
             )
             if ready_names:
@@ -209,7 +215,12 @@ def build_plan(
             stuck = sorted(pending) or sorted(aggregates) or sorted(n for _, n in broadcasts)
             raise RuntimeError(f"cannot plan: circular or unsatisfiable dependencies in {stuck}")
 
-    wanted = list(dict.fromkeys([*outputs, *keep, *(sorted(nodes) if keep_all else [])]))
+    traced = [
+        name
+        for name in sorted(nodes)
+        if keep_all is True or (keep_all and nodes[name].variable.entity.name == keep_all)
+    ]
+    wanted = list(dict.fromkeys([*outputs, *keep, *traced]))
     del inputs  # the input columns are prepared by ``execute``; kept for the signature's clarity
     return Plan(nodes, steps, all_aggregates, list(outputs), wanted, dates)
 
@@ -276,12 +287,14 @@ def execute(
     for child in ENTITIES[1:]:
         parent = child.parent
         assert parent is not None
-        state[child.name], links[child.name] = link_children(state[child.name], state[parent.name], child)
+        state[child.name], links[child.name] = link_children(
+            state[child.name], state[parent.name], child
+        )
     timed("link children to parents")
 
     last_use = _last_uses(plan)
     wanted = set(plan.wanted)
-    pending_layers: dict[str, list[pl.Expr]] = {}
+    pending_layers: dict[str, list[list[pl.Expr]]] = {}
 
     def flush(entity_name: str) -> None:
         layers = pending_layers.pop(entity_name, None)
@@ -305,9 +318,9 @@ def execute(
             flush(parent.name)
             flush(child.name)
             parent_row = links[child.name].parent_row
-            columns = [state[parent.name][name].gather(parent_row) for name in step.names]
-            state[child.name] = state[child.name].hstack(columns)
-            timed(f"broadcast {len(columns)} to {child.name}")
+            gathered = [state[parent.name][name].gather(parent_row) for name in step.names]
+            state[child.name] = state[child.name].hstack(gathered)
+            timed(f"broadcast {len(gathered)} to {child.name}")
         else:
             parent = step.entity
             specs = [plan.aggregates[c] for c in step.names]
@@ -374,9 +387,12 @@ def link_children(
     if starts is None:
         parent_row = (
             frame.select(pl.col(child.parent_key).alias("__key"))
-            .join(parents.select(pl.col(parent.key).alias("__key")).with_row_index("__parent_row"),
-                  on="__key", how="left", maintain_order="left")
-            ["__parent_row"]
+            .join(
+                parents.select(pl.col(parent.key).alias("__key")).with_row_index("__parent_row"),
+                on="__key",
+                how="left",
+                maintain_order="left",
+            )["__parent_row"]
             .cast(pl.Int64)
             .to_numpy()
         )
@@ -401,7 +417,9 @@ def _grouped_starts(keys: pl.Series, parent_keys: pl.Series) -> np.ndarray | Non
         boundaries[0] = True
         np.not_equal(values[1:], values[:-1], out=boundaries[1:])
         starts = np.flatnonzero(boundaries)
-        if starts.shape[0] != parent_keys.len() or not np.array_equal(values[starts], parent_keys.to_numpy()):
+        if starts.shape[0] != parent_keys.len() or not np.array_equal(
+            values[starts], parent_keys.to_numpy()
+        ):
             return None
         return starts
     boundary_series = keys.ne_missing(keys.shift(1)).fill_null(True)
@@ -417,14 +435,43 @@ def _segment_sums(table: pl.DataFrame, links: _Links) -> pl.DataFrame:
     if table.width <= 2 and links.starts.shape[0] and bool(np.all(links.ends > links.starts)):
         # A column or two, every parent with children (households always have): one numpy pass
         # each beats prefix sums; wider tables go to Polars, which sums columns in parallel.
-        return pl.DataFrame({
-            name: np.add.reduceat(table[name].to_numpy(), links.starts).astype(np.int64)
-            for name in table.columns
-        })
+        return pl.DataFrame(
+            {
+                name: np.add.reduceat(table[name].to_numpy(), links.starts).astype(np.int64)
+                for name in table.columns
+            }
+        )
     prefix = table.select(pl.all().cum_sum())
-    prefix = pl.concat([pl.DataFrame({c: [0] for c in table.columns}, schema=prefix.schema), prefix])
+    prefix = pl.concat(
+        [pl.DataFrame({c: [0] for c in table.columns}, schema=prefix.schema), prefix]
+    )
     # cum_sum widens 32-bit counts to 64 bits; differences are small again, so no overflow.
     return prefix[links.ends] - prefix[links.starts]
+
+
+def _contribution(spec: Aggregate, nullable: bool) -> pl.Expr | None:
+    """What each child adds to the aggregate's segment sum (None: the segment length).
+
+    ``sum`` adds the value of members; ``count`` counts members; ``any`` counts members
+    certainly true; ``all`` counts members certainly false.
+    """
+    member = pl.col(spec.where).fill_null(False) if spec.where is not None else None
+    if spec.kind == "count":
+        return member.cast(pl.Int32) if member is not None else None
+    assert spec.variable is not None
+    value = pl.col(spec.variable)
+    if spec.kind == "sum":
+        present = value.fill_null(0) if nullable else value
+        return present if member is None else pl.when(member).then(present).otherwise(0)
+    wanted = value.fill_null(False) if spec.kind == "any" else ~value.fill_null(True)
+    return (wanted if member is None else member & wanted).cast(pl.Int32)
+
+
+def _undetermined(spec: Aggregate) -> pl.Expr:
+    """1 for a child whose membership, or whose value as a member, is undetermined."""
+    where = pl.col(spec.where) if spec.where is not None else pl.lit(True)
+    value_null = pl.col(spec.variable).is_null() if spec.variable is not None else pl.lit(False)
+    return (where.is_null() | (where.fill_null(False) & value_null)).cast(pl.Int32)
 
 
 def _aggregate(
@@ -454,38 +501,21 @@ def _aggregate(
     for spec in specs:
         # Null counts are metadata: the three-valued bookkeeping is only paid for columns that
         # actually hold undetermined values.
-        where_nulls = spec.where is not None and children[spec.where].null_count() > 0
-        value_nulls = spec.variable is not None and children[spec.variable].null_count() > 0
-        where = pl.col(spec.where) if spec.where is not None else None
-        member = where.fill_null(False) if where is not None else None
-        value = pl.col(spec.variable) if spec.variable is not None else None
-        if spec.kind == "count" and member is None:
-            value_of.append(None)  # the segment lengths themselves
-        elif spec.kind == "count":
-            assert member is not None
-            value_of.append(column(member.cast(pl.Int32)))
-        elif spec.kind == "sum":
-            assert value is not None
-            present = value.fill_null(0) if value_nulls else value
-            value_of.append(column(present if member is None else pl.when(member).then(present).otherwise(0)))
-        else:
-            assert value is not None
-            wanted = value.fill_null(False) if spec.kind == "any" else ~value.fill_null(True)
-            value_of.append(column((wanted if member is None else member & wanted).cast(pl.Int32)))
-        if where_nulls or value_nulls:
-            undetermined = (where.is_null() if where is not None else pl.lit(False)) | (
-                (member if member is not None else pl.lit(True))
-                & (value.is_null() if value is not None else pl.lit(False))
-            )
-            flag_of.append(column(undetermined.cast(pl.Int32)))
-        else:
-            flag_of.append(None)
+        nullable = any(
+            name is not None and children[name].null_count() > 0
+            for name in (spec.where, spec.variable)
+        )
+        contribution = _contribution(spec, nullable)
+        value_of.append(column(contribution) if contribution is not None else None)
+        flag_of.append(column(_undetermined(spec)) if nullable else None)
     totals = pl.DataFrame(height=links.starts.shape[0])
     ordered = list(columns.items())
     for start in range(0, len(ordered), AGGREGATE_BATCH):
         # A few columns at a time: prefix sums of a 2.5-million-row frame are large, and memory
         # freed by one batch is reused by the next.
-        batch = children.select([expr.alias(name) for name, expr in ordered[start:start + AGGREGATE_BATCH]])
+        batch = children.select(
+            [expr.alias(name) for name, expr in ordered[start : start + AGGREGATE_BATCH]]
+        )
         nonzero = batch.select(pl.all().ne(0).any()).row(0, named=True)
         busy = [name for name, flag in nonzero.items() if flag]
         sums = _segment_sums(batch.select(busy), links)
@@ -499,7 +529,11 @@ def _aggregate(
         total = pl.col(value_name) if value_name is not None else pl.lit(pl.Series(lengths))
         unknown = pl.col(flag_name) > 0 if flag_name is not None else pl.lit(False)
         if spec.kind in ("sum", "count"):
-            dtype = nodes[spec.variable].variable.dtype if spec.kind == "sum" and spec.variable else pl.Int64()
+            dtype = (
+                nodes[spec.variable].variable.dtype
+                if spec.kind == "sum" and spec.variable
+                else pl.Int64()
+            )
             result = total if flag_name is None else pl.when(unknown).then(None).otherwise(total)
             result = result.cast(dtype)
         elif spec.kind == "any":
@@ -533,9 +567,9 @@ def _last_uses(plan: Plan) -> dict[tuple[str, str], int]:
         else:
             for column in step.names:
                 spec = plan.aggregates[column]
-                for name in (spec.variable, spec.where):
-                    if name is not None:
-                        last[(spec.child.name, name)] = index
+                for read in (spec.variable, spec.where):
+                    if read is not None:
+                        last[(spec.child.name, read)] = index
     return last
 
 
@@ -555,7 +589,8 @@ def _drop_dead(
         frame = state[entity.name]
         keys = {entity.key, entity.parent_key, ROW}
         dead = [
-            c for c in frame.columns
+            c
+            for c in frame.columns
             if c not in keys and c not in wanted and last_use.get((entity.name, c), -1) <= index
         ]
         if dead:

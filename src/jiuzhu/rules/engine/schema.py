@@ -99,15 +99,18 @@ def _run(frame: pl.DataFrame, entity: Entity, checks: Sequence[_Check]) -> list[
     return issues
 
 
-def _with_parent_date(frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame], entity: Entity) -> pl.DataFrame:
+def _with_parent_date(
+    frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame], entity: Entity
+) -> pl.DataFrame:
     parent = entity.parent
     assert parent is not None and entity.parent_key is not None
     dates = frames[parent.name]["assessment_date"]
     if dates.n_unique() == 1:
         return frame.with_columns(pl.lit(dates[0], pl.Date).alias("assessment_date"))
     parents = frames[parent.name].select(parent.key, "assessment_date")
-    return frame.join(parents, left_on=entity.parent_key, right_on=parent.key, how="left",
-                      maintain_order="left")
+    return frame.join(
+        parents, left_on=entity.parent_key, right_on=parent.key, how="left", maintain_order="left"
+    )
 
 
 def _rows(
@@ -142,7 +145,11 @@ def _rows(
 def _unique_keys(keys: pl.Series) -> bool:
     """Cheap when keys are ascending (the usual case for generated frames)."""
     if keys.is_sorted() and keys.len() > 1:
-        return bool((keys.diff().drop_nulls() != 0).all()) if keys.dtype.is_numeric() else keys.n_unique() == keys.len()
+        return (
+            bool((keys.diff().drop_nulls() != 0).all())
+            if keys.dtype.is_numeric()
+            else keys.n_unique() == keys.len()
+        )
     return keys.n_unique() == keys.len()
 
 
@@ -171,31 +178,51 @@ def _entity_checks(
         return issues, []
     checks = [_Check(entity.key, pl.col(entity.key).is_null(), f"{entity.key} is empty")]
     if not _unique_keys(frame[entity.key]):
-        checks.append(_Check(entity.key, pl.col(entity.key).is_duplicated(),
-                             f"{entity.key} appears more than once"))
+        checks.append(
+            _Check(
+                entity.key,
+                pl.col(entity.key).is_duplicated(),
+                f"{entity.key} appears more than once",
+            )
+        )
     parent = entity.parent
     if parent is not None and entity.parent_key is not None and parent.name in frames:
         parent_keys = frames[parent.name][parent.key]
         if not _grouped_under(frame[entity.parent_key], parent_keys) or entity.name != "person":
-            checks.append(_Check(
-                entity.parent_key,
-                ~pl.col(entity.parent_key).is_in(parent_keys.implode()),
-                f"{entity.parent_key} names no row of the {parent.name} frame",
-            ))
+            checks.append(
+                _Check(
+                    entity.parent_key,
+                    ~pl.col(entity.parent_key).is_in(parent_keys.implode()),
+                    f"{entity.parent_key} names no row of the {parent.name} frame",
+                )
+            )
     persons = frames.get("person")
-    if entity.parent is None and persons is not None and entity.key in persons.columns:
-        # Only households need children: a person may have no obligor.
-        if not _grouped_under(persons[entity.key], frame[entity.key]):
-            checks.append(_Check(
+    # Only households need children: a person may have no obligor.
+    if (
+        entity.parent is None
+        and persons is not None
+        and entity.key in persons.columns
+        and not _grouped_under(persons[entity.key], frame[entity.key])
+    ):
+        checks.append(
+            _Check(
                 entity.key,
                 ~pl.col(entity.key).is_in(persons[entity.key].implode()),
                 "the household has no person",
-            ))
+            )
+        )
     for var in inputs:
         if var.name not in frame.columns:
             if var.required:
-                issues.append(InputIssue(entity.name, None, var.name, None,
-                                         f"missing required column {var.name} ({var.label})"))
+                issues.append(
+                    InputIssue(
+                        entity.name,
+                        None,
+                        var.name,
+                        None,
+                        f"missing required column {var.name} ({var.label})",
+                    )
+                )
             continue
         column = pl.col(var.name)
         dtype = frame.schema[var.name]
@@ -211,11 +238,13 @@ def _entity_checks(
         if var.codes is not None:
             code_list = code_lists[var.codes]
             if not isinstance(dtype, pl.Enum) or list(dtype.categories) != code_list.identifiers:
-                checks.append(_Check(
-                    var.name,
-                    column.is_not_null() & ~column.cast(pl.String).is_in(code_list.identifiers),
-                    f"not a code of {var.codes} ({code_list.label})",
-                ))
+                checks.append(
+                    _Check(
+                        var.name,
+                        column.is_not_null() & ~column.cast(pl.String).is_in(code_list.identifiers),
+                        f"not a code of {var.codes} ({code_list.label})",
+                    )
+                )
         elif var.unit.money or var.unit in (Unit.COUNT, Unit.SQUARE_METRES):
             checks.append(_Check(var.name, column < 0, f"{var.label} cannot be negative"))
     return issues, checks

@@ -1,0 +1,26 @@
+"""The documentation names what the code does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jiuzhu.rules import load_system
+
+DOCS = Path(__file__).parents[1] / "docs"
+
+
+def test_every_input_column_is_documented() -> None:
+    text = (DOCS / "input-format.md").read_text(encoding="utf-8")
+    missing = [
+        v.name
+        for v in load_system("tianjin").variables.values()
+        if v.is_input and f"`{v.name}`" not in text
+    ]
+    assert missing == []
+
+
+def test_decision_records_are_numbered_and_titled() -> None:
+    records = sorted((DOCS / "decisions").glob("*.md"))
+    assert [r.name[:4] for r in records] == [f"{i:04d}" for i in range(1, len(records) + 1)]
+    for record in records:
+        assert record.read_text(encoding="utf-8").startswith(f"# {record.name[:4]} — ")
