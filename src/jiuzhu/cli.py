@@ -163,8 +163,9 @@ def _print_summary(summary: AssessmentSummary) -> None:
     table.add_column("月救助金合计（元） Monthly total (yuan)", justify="right")
     for program in summary.programs:
         amount = "—" if program.amount is None else format_yuan(program.amount)
-        if program.name == "single_person_unit":
-            amount = "（二选一方案，不计入合计）"
+        if program.name == "single_person_unit" and program.amount is not None:
+            # An alternative to near-dibao assistance (option B), never added to the totals.
+            amount = f"（方案B {format_yuan(program.amount)}）"
         table.add_row(
             f"{program.label}\n{program.label_en}",
             f"{program.eligible:,}",

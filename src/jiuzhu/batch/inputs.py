@@ -401,22 +401,16 @@ def _person_ids(
     out: dict[str, pl.Series] = {}
     header = columns.get("resident_id")
     if header is not None:
-        normalised, births, errors = _normalise_ids(text[header])
-        for index, message in errors:
-            report([index], header, message)
-        out["__id_birth"] = births
+        normalised, out["__id_birth"] = _checked_ids(text, header, report)
         if "person_id" not in columns:
             out[PERSON.key] = normalised
     if "person_id" in columns:
         out[PERSON.key] = text[columns["person_id"]].str.replace_all(r"\s", "")
     if PERSON.key not in out:
-        raise InputFileError(
-            [
-                InputProblem(
-                    "成员", None, None, None, "缺少“身份证号”或“成员编号”列 (missing ID column)"
-                )
-            ]
+        problem = InputProblem(
+            "成员", None, None, None, "缺少“身份证号”或“成员编号”列 (missing ID column)"
         )
+        raise InputFileError([problem])
     return out
 
 
@@ -427,19 +421,21 @@ def _obligor_ids(
     out: dict[str, pl.Series] = {}
     header = columns.get(PERSON.key)
     if header is not None:
-        normalised, _, errors = _normalise_ids(text[header])
-        for index, message in errors:
-            report([index], header, message)
-        out[PERSON.key] = normalised
+        out[PERSON.key], _ = _checked_ids(text, header, report)
     own = columns.get("obligor_resident_id")
     if own is not None:
-        normalised, births, errors = _normalise_ids(text[own])
-        for index, message in errors:
-            report([index], own, message)
-        out["__id_birth"] = births
+        normalised, out["__id_birth"] = _checked_ids(text, own, report)
         if OBLIGOR.key not in columns:
             out[OBLIGOR.key] = normalised
     return out
+
+
+def _checked_ids(text: pl.DataFrame, header: str, report: Reporter) -> tuple[pl.Series, pl.Series]:
+    """Normalised IDs and their birth dates; every bad ID reported at its row."""
+    normalised, births, errors = _normalise_ids(text[header])
+    for index, message in errors:
+        report([index], header, message)
+    return normalised, births
 
 
 def _normalise_ids(series: pl.Series) -> tuple[pl.Series, pl.Series, list[tuple[int, str]]]:

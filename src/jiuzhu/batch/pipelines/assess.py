@@ -38,7 +38,8 @@ class ProgramSummary:
     eligible: int
     undetermined: int
     amount: int | None
-    """Monthly total in fen over eligible households (or persons); None for status-only programs."""
+    """Monthly total in fen over eligible households (or persons); None for status-only programs.
+    For the single-person unit it is the total of option B, an alternative to near-dibao cash."""
 
 
 @dataclass
@@ -192,7 +193,7 @@ def summarise(
         if program.entity == HOUSEHOLD:
             status = households[program.status]
             amount = None
-            if program.amount and program.name != "single_person_unit":
+            if program.amount:
                 amount = int(households.filter(status.fill_null(False))[program.amount].sum() or 0)
             eligible = int(status.fill_null(False).sum())
             undetermined = status.null_count()
