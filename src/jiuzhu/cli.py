@@ -14,7 +14,14 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from jiuzhu import __version__
@@ -111,14 +118,18 @@ def assess_command(
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=errors,
         transient=True,
     ) as progress:
-        task = progress.add_task("…")
+        task = progress.add_task("…", total=None)
 
-        def stage(name: str) -> None:
-            progress.update(task, description=STAGES.get(name, name))
+        def stage(name: str, done: int, total: int) -> None:
+            progress.update(
+                task, description=STAGES.get(name, name), completed=done, total=total or None
+            )
 
         try:
             summary = assess(input_path, _date(on), output, jurisdiction, trace, stage)

@@ -25,7 +25,9 @@ from jiuzhu.rules.system import ENGINE_VERSION, SimulationResult
 CONTEXT_COLUMNS = ("unit_members", "household_counted_income", "assessed_income")
 TEKUN_HOUSEHOLD_COLUMNS = ("tekun_persons", "tekun_undetermined_persons", "tekun_household_amount")
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, int, int], None]
+"""Called with (stage, done, total): stage ``read``, ``assess`` (households done of total, after
+each slice of a large batch) or ``write``; ``done`` and ``total`` are 0 outside ``assess``."""
 
 
 @dataclass
@@ -73,7 +75,7 @@ def assess(
         output: .parquet, .csv or .xlsx; None to only summarise.
         jurisdiction: parameter set (``tianjin``).
         trace: add every intermediate household variable to the output.
-        progress: called with the name of each stage as it starts.
+        progress: told of each stage and of the households assessed so far.
 
     Raises:
         InputFileError: bad input (nothing is written).
@@ -81,13 +83,14 @@ def assess(
         ParameterNotDefinedError: an assessment date before the rules' coverage.
     """
     started = time.perf_counter()
-    report = progress or (lambda stage: None)
+    report = progress or (lambda stage, done, total: None)
     if output is not None:
         output_format(output)
     system = load_system(jurisdiction)
-    report("read")
+    report("read", 0, 0)
     data = read_input(input_path, system, on)
-    report("assess")
+    count = data.frames[HOUSEHOLD.name].height
+    report("assess", 0, count)
     result = system.simulate(
         data.frames[HOUSEHOLD.name],
         data.frames[PERSON.name],
@@ -96,13 +99,14 @@ def assess(
         # The output has one row per household: person-level intermediates are not written.
         trace="household" if trace else False,
         validate=False,
+        progress=lambda done, total: report("assess", done, total),
     )
     households, persons = result_tables(result, data)
     summary = summarise(result, households, time.perf_counter() - started, output)
     del result  # the tables hold what is written; free the engine's frames first
     summary.warnings = data.warnings
     if output is not None:
-        report("write")
+        report("write", 0, 0)
         write(
             output,
             [Sheet("households", households), Sheet("persons", persons)],
