@@ -467,11 +467,14 @@ def _contribution(spec: Aggregate, nullable: bool) -> pl.Expr | None:
     return (wanted if member is None else member & wanted).cast(pl.Int32)
 
 
-def _undetermined(spec: Aggregate) -> pl.Expr:
-    """1 for a child whose membership, or whose value as a member, is undetermined."""
+def _undetermined(spec: Aggregate, value_nulls: bool) -> pl.Expr:
+    """1 for a child whose membership, or whose value as a member, is undetermined. When the
+    values hold no null the flag depends on the membership alone, so aggregates over the same
+    members share one flag column."""
     where = pl.col(spec.where) if spec.where is not None else pl.lit(True)
-    value_null = pl.col(spec.variable).is_null() if spec.variable is not None else pl.lit(False)
-    return (where.is_null() | (where.fill_null(False) & value_null)).cast(pl.Int32)
+    if not value_nulls or spec.variable is None:
+        return where.is_null().cast(pl.Int32)
+    return (where.is_null() | (where.fill_null(False) & pl.col(spec.variable).is_null())).cast(pl.Int32)
 
 
 def _aggregate(
@@ -501,13 +504,14 @@ def _aggregate(
     for spec in specs:
         # Null counts are metadata: the three-valued bookkeeping is only paid for columns that
         # actually hold undetermined values.
-        nullable = any(
-            name is not None and children[name].null_count() > 0
-            for name in (spec.where, spec.variable)
-        )
-        contribution = _contribution(spec, nullable)
+        where_nulls = spec.where is not None and children[spec.where].null_count() > 0
+        value_nulls = spec.variable is not None and children[spec.variable].null_count() > 0
+        contribution = _contribution(spec, value_nulls)
         value_of.append(column(contribution) if contribution is not None else None)
-        flag_of.append(column(_undetermined(spec)) if nullable else None)
+        if where_nulls or value_nulls:
+            flag_of.append(column(_undetermined(spec, value_nulls)))
+        else:
+            flag_of.append(None)
     totals = pl.DataFrame(height=links.starts.shape[0])
     ordered = list(columns.items())
     for start in range(0, len(ordered), AGGREGATE_BATCH):
