@@ -189,10 +189,13 @@ def explain_household(
             subjects = [(str(household_id), household)]
         else:
             subjects = [(str(p[PERSON.key]), {**household, **p}) for p in persons]
+        # In the order the plan computes them: each step after what it rests on.
+        order = {name: i for i, step in enumerate(result.plan.steps) for name in step.names}
+        ordered = sorted(deps, key=lambda name: order.get(name, -1))
         for subject, row in subjects:
             steps = [
                 Step(system.variables[d], row[d])
-                for d in reversed(deps)
+                for d in ordered
                 if d in row and _shown(system.variables[d], program.entity)
             ]
             reason_var = system.variables[program.reasons]
@@ -336,13 +339,14 @@ def format_parameter_value(parameter: Parameter, value: Any, english: bool = Fal
     if isinstance(value, Marker):
         return value.label_en if english else value.label
     if parameter.unit.money:
-        return f"{format_yuan(int(value))} {'yuan' if english else parameter.unit.label}"
+        unit = parameter.unit.label_en if english else parameter.unit.label
+        return f"{format_yuan(int(value))} {unit}"
     if isinstance(value, Fraction):
         return f"{float(value):g}"
     if isinstance(value, bool):
         return ("yes" if value else "no") if english else ("是" if value else "否")
     if parameter.unit in (ParameterUnit.MONTHS, ParameterUnit.YEARS):
-        return f"{value} {parameter.unit.key if english else parameter.unit.label}"
+        return f"{value} {parameter.unit.label_en if english else parameter.unit.label}"
     return str(value)
 
 

@@ -474,7 +474,9 @@ def _undetermined(spec: Aggregate, value_nulls: bool) -> pl.Expr:
     where = pl.col(spec.where) if spec.where is not None else pl.lit(True)
     if not value_nulls or spec.variable is None:
         return where.is_null().cast(pl.Int32)
-    return (where.is_null() | (where.fill_null(False) & pl.col(spec.variable).is_null())).cast(pl.Int32)
+    return (where.is_null() | (where.fill_null(False) & pl.col(spec.variable).is_null())).cast(
+        pl.Int32
+    )
 
 
 def _aggregate(

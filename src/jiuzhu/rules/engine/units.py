@@ -40,20 +40,26 @@ class Unit(Enum):
 class ParameterUnit(Enum):
     """Unit of a parameter file (the ``unit:`` field). Money units are written in yuan."""
 
-    YUAN_PER_PERSON_MONTH = ("yuan_per_person_month", "元/人·月", True)
-    YUAN_PER_HOUSEHOLD_MONTH = ("yuan_per_household_month", "元/户·月", True)
-    YUAN_PER_PERSON_YEAR = ("yuan_per_person_year", "元/人·年", True)
-    YUAN = ("yuan", "元", True)
-    RATIO = ("ratio", "", False)
-    MONTHS = ("months", "个月", False)
-    YEARS = ("years", "年", False)
-    SQUARE_METRES_PER_PERSON = ("m2_per_person", "平方米/人", False)
-    BOOLEAN = ("boolean", "", False)
-    CODE = ("code", "", False)
+    YUAN_PER_PERSON_MONTH = ("yuan_per_person_month", "元/人·月", "yuan per person per month", True)
+    YUAN_PER_HOUSEHOLD_MONTH = (
+        "yuan_per_household_month",
+        "元/户·月",
+        "yuan per household per month",
+        True,
+    )
+    YUAN_PER_PERSON_YEAR = ("yuan_per_person_year", "元/人·年", "yuan per person per year", True)
+    YUAN = ("yuan", "元", "yuan", True)
+    RATIO = ("ratio", "", "", False)
+    MONTHS = ("months", "个月", "months", False)
+    YEARS = ("years", "年", "years", False)
+    SQUARE_METRES_PER_PERSON = ("m2_per_person", "平方米/人", "m² per person", False)
+    BOOLEAN = ("boolean", "", "", False)
+    CODE = ("code", "", "", False)
 
-    def __init__(self, key: str, label: str, money: bool) -> None:
+    def __init__(self, key: str, label: str, label_en: str, money: bool) -> None:
         self.key = key
         self.label = label
+        self.label_en = label_en
         self.money = money
 
     @classmethod

@@ -27,7 +27,7 @@ REASONS = ReasonSet(
             "家庭月核定收入 {assessed_income} 低于低保标准 {dibao_standard} × {unit_members} = "
             "{dibao_income_limit}，且财产符合规定：每月低保金 {dibao_amount}",
             "Assessed household income {assessed_income} is below the standard {dibao_standard} × "
-            "{unit_members} = {dibao_income_limit} and assets qualify: dibao {dibao_amount} a month",
+            "{unit_members} = {dibao_income_limit} and assets qualify: dibao {dibao_amount}",
             "eligible",
         ),
         Reason(

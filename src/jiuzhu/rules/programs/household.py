@@ -289,7 +289,7 @@ monetary_assets = input_variable(
     FEN,
     Unit.FEN,
     "货币财产",
-    "Cash, deposits, securities, wealth products, commercial insurance, subscribed capital",
+    "Monetary assets (cash, deposits, securities, insurance, subscribed capital)",
     reference=N4 + " 第十四条",
     default=0,
     program=P,

@@ -34,7 +34,7 @@ REASONS = ReasonSet(
         Reason(
             "NEAR_DIBAO_CASH",
             "符合发放救助金类别：每户每月 {near_dibao_cash}（低保标准的30%，四舍五入到元）",
-            "In a cash category: {near_dibao_cash} a month per household (30 % of the standard, "
+            "In a cash category: {near_dibao_cash} per household (30 % of the standard, "
             "rounded to the yuan)",
             "eligible",
         ),
