@@ -36,6 +36,8 @@ CONFIDENCE_LABELS = {
     "not_applicable": ("不适用", "not applicable"),
     "override": ("人工设定", "overridden"),
 }
+REASON_MARKS = {"note": "·", "undetermined": "！"}
+"""How a reason line starts: decisive reasons with •, notes with ·, undetermined with ！."""
 STATUS_LABELS = {
     True: ("符合", "eligible"),
     False: ("不符合", "not eligible"),
@@ -412,9 +414,8 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
             amount = f" — {format_value(variables[program.amount], part.amount, en)}"
         lines += ["", f"[{title}{subject}] {status}{amount}"]
         for reason in part.reasons:
-            lines.append(
-                f"  • {fill(reason.message_en if en else reason.message, part.values, variables, en)}"
-            )
+            text = fill(reason.message_en if en else reason.message, part.values, variables, en)
+            lines.append(f"  {REASON_MARKS.get(reason.kind, '•')} {text}")
         for use in part.unknown:
             lines.append(
                 ("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")

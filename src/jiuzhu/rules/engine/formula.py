@@ -27,7 +27,6 @@ from jiuzhu.rules.engine.units import FEN_PER_YUAN, ParameterUnit
 DATE_VARIABLE = "assessment_date"
 """The household input holding each household's assessment date (a batch may mix dates)."""
 
-AGGREGATIONS = ("sum", "any", "all", "count")
 
 ROUNDING_UNITS = {"fen": 1, "yuan": FEN_PER_YUAN}
 ROUNDING_MODES = ("half_up", "floor", "ceiling")

@@ -27,7 +27,6 @@ class Unit(Enum):
     BOOLEAN = ("boolean", "", "", False)
     CODE = ("code", "", "", False)
     DATE = ("date", "", "", False)
-    IDENTIFIER = ("identifier", "", "", False)
     REASONS = ("reasons", "", "", False)
 
     def __init__(self, key: str, label: str, label_en: str, money: bool) -> None:
