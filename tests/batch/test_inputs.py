@@ -162,8 +162,8 @@ def test_engine_rules_are_mapped_back_to_the_users_cells(tmp_path: Path) -> None
     text = "\n".join(str(p) for p in caught.value.problems)
     assert "工作表“成员”第2行 (sheet 成员, row 2) › 身份证号 (B)" in text
     assert "person_id appears more than once" in text
-    assert "a disability category needs a grade" in text
-    assert "工作表“家庭”第3行" in text and "the household has no person" in text
+    assert "填写残疾类别时须填写残疾等级" in text
+    assert "工作表“家庭”第3行" in text and "该家庭没有成员" in text
 
 
 def test_nothing_is_written_when_the_input_is_bad(tmp_path: Path) -> None:

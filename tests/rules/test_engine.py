@@ -158,7 +158,7 @@ def test_inputs_are_validated_on_entry() -> None:
         SYSTEM.simulate(households, bad)
     issues = caught.value.issues  # type: ignore[attr-defined]
     rules = {(i.column, i.rule.split(" (")[0]) for i in issues}
-    assert ("other_transfer_income", "其他转移性收入（月均） cannot be negative") in rules
+    assert ("other_transfer_income", "其他转移性收入（月均）不能为负数") in rules
     assert all(i.row == 0 for i in issues)
 
 
@@ -168,8 +168,8 @@ def test_a_household_needs_persons_and_persons_need_a_household() -> None:
     with pytest.raises(Exception) as caught:
         SYSTEM.simulate(households, persons)
     rules = {i.rule for i in caught.value.issues}  # type: ignore[attr-defined]
-    assert "household_id names no row of the household frame" in rules
-    assert "the household has no person" in rules
+    assert "所属编号在上级表中不存在 (household_id names no row of the household frame)" in rules
+    assert "该家庭没有成员 (the household has no person)" in rules
 
 
 def test_slices_of_a_large_batch_give_the_same_result_as_one_piece() -> None:

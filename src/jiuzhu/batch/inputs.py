@@ -15,6 +15,7 @@ column and rule, and nothing is assessed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
-from jiuzhu.batch.parsing import (
+from jiuzhu.feeds import ids
+from jiuzhu.feeds.parsing import (
     Parsed,
     parse_bool,
     parse_code,
@@ -31,7 +33,6 @@ from jiuzhu.batch.parsing import (
     parse_int,
     parse_yuan,
 )
-from jiuzhu.feeds import ids
 from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem
@@ -171,8 +172,8 @@ def _read_tables(path: Path) -> dict[str, Table]:
         files = _find(path, "csv")
         if HOUSEHOLD.name not in files or PERSON.name not in files:
             raise TableError(
-                f"{path}: expected households.csv and persons.csv (or 家庭.csv and 成员.csv), "
-                "or households.parquet and persons.parquet"
+                "文件夹中应有 households.csv 和 persons.csv（或 家庭.csv、成员.csv），或 households.parquet "
+                "和 persons.parquet (expected households and persons files)"
             )
         return {entity: read_csv(file) for entity, file in files.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -187,17 +188,20 @@ def _read_tables(path: Path) -> dict[str, Table]:
         missing = [SHEET_NAMES[e][0] for e in (HOUSEHOLD.name, PERSON.name) if e not in tables]
         if missing:
             raise TableError(
-                f"{path}: the workbook needs sheets named {', '.join(missing)} "
-                f"(found: {', '.join(sheets) or 'none'})"
+                f"工作簿缺少工作表：{'、'.join(missing)}（现有：{'、'.join(sheets) or '无'}） "
+                f"(the workbook needs sheets {', '.join(missing)})"
             )
         return tables
     if path.suffix.lower() == ".csv":
         raise TableError(
-            f"{path}: give the folder holding households.csv and persons.csv, not one CSV file"
+            "请给出包含 households.csv 和 persons.csv 的文件夹，而不是单个 CSV 文件 "
+            "(give the folder holding households.csv and persons.csv)"
         )
     if not path.exists():
-        raise TableError(f"{path}: no such file or folder")
-    raise TableError(f"{path}: not an .xlsx workbook or a folder of CSV or Parquet files")
+        raise TableError("文件或文件夹不存在 (no such file or folder)")
+    raise TableError(
+        "不是 .xlsx 工作簿，也不是 CSV 或 Parquet 文件夹 (not a workbook or a folder of CSV or Parquet files)"
+    )
 
 
 def _normalise_header(header: str) -> str:
@@ -222,6 +226,16 @@ def _header_map(entity: Entity, system: RuleSystem) -> dict[str, str]:
     return mapping
 
 
+def _close_header(header: str, entity: Entity, system: RuleSystem) -> str | None:
+    """The known header of this sheet closest to ``header``, if it is close."""
+    spellings = {var.label.split("（")[0]: var for var in system.variables.of(entity, inputs=True)}
+    for name, alternatives in KEY_HEADERS[entity.name].items():
+        for alternative in alternatives:
+            spellings.setdefault(alternative, name)  # type: ignore[arg-type]
+    found = difflib.get_close_matches(_normalise_header(header), list(spellings), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def _read_text_tables(
     path: Path, tables: Mapping[str, Table], system: RuleSystem, on: dt.date | None
 ) -> AssessmentInput:
@@ -238,8 +252,24 @@ def _read_text_tables(
         for header in table.frame.columns:
             name = mapping.get(_normalise_header(header))
             if name is None:
-                if _normalise_header(header) not in {_normalise_header(h) for h in IGNORED_HEADERS}:
-                    warnings.append(f"{sheet.label}: column “{header}” is not used")
+                if _normalise_header(header) in {_normalise_header(h) for h in IGNORED_HEADERS}:
+                    continue
+                suggestion = _close_header(header, entity, system)
+                if suggestion is not None:
+                    # A near miss is most likely a misspelt input: ignoring it would read the
+                    # column as blank (an income as 0) and overpay, so it stops the run.
+                    problems.append(
+                        InputProblem(
+                            sheet.label,
+                            None,
+                            table.column_label(header),
+                            None,
+                            f"无法识别的列，是否应为“{suggestion}”？请改正表头 "
+                            f"(unknown column; did you mean {suggestion}?)",
+                        )
+                    )
+                else:
+                    warnings.append(f"{sheet.label}: 未使用的列 “{header}” (column not used)")
                 continue
             if name in columns:
                 problems.append(
@@ -259,16 +289,34 @@ def _read_text_tables(
         frame, sheet_problems = _typed_frame(sheet, system, on)
         problems += sheet_problems
         frames[entity_name] = frame
+    passthrough_columns = [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
+    passthrough = frames[HOUSEHOLD.name].select([HOUSEHOLD.key, *passthrough_columns])
+    frames[HOUSEHOLD.name] = frames[HOUSEHOLD.name].drop(passthrough_columns)
+    keys_present = all(
+        key in frames[sheet.entity.name].columns
+        for sheet in sheets.values()
+        for key in (sheet.entity.key, sheet.entity.parent_key)
+        if key is not None
+    )
+    if keys_present:
+        # The engine's checks (keys, links between sheets, cross-field rules) run even when
+        # cells failed to parse, so one round of corrections fixes everything; a cell already
+        # reported is not reported again.
+        reported = {(p.file, p.row, p.column) for p in problems}
+        problems += [
+            p
+            for p in _engine_problems(system, frames, sheets)
+            if (p.file, p.row, p.column) not in reported
+        ]
     if problems:
-        raise InputFileError(problems)
-    passthrough = frames[HOUSEHOLD.name].select(
-        [HOUSEHOLD.key, *[c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]]
-    )
-    frames[HOUSEHOLD.name] = frames[HOUSEHOLD.name].drop(
-        [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
-    )
-    _validate(system, frames, dict(sheets.items()))
+        raise InputFileError(sorted(problems, key=_problem_order))
     return AssessmentInput(frames, path, passthrough, warnings)
+
+
+def _problem_order(problem: InputProblem) -> tuple[str, int, str]:
+    """By file and sheet, then row (file-level problems first), then column."""
+    digits = re.search(r"\d+", problem.row or "")
+    return (problem.file, int(digits.group()) if digits else 0, problem.column or "")
 
 
 def _parser(var: Variable, system: RuleSystem, column: str) -> Parsed:
@@ -372,8 +420,19 @@ def _typed_frame(
             date = pl.Series(DATE_VARIABLE, [None] * text.height, dtype=pl.Date)
         if on is not None:
             date = date.fill_null(on)
-        if date.null_count():
-            header = columns.get(DATE_VARIABLE, "评估日期")
+        if date.null_count() == text.height and DATE_VARIABLE not in columns:
+            problems.append(
+                InputProblem(
+                    sheet.label,
+                    None,
+                    None,
+                    None,
+                    "没有评估日期：请在“家庭”表加“评估日期”列，或使用 --on 指定 "
+                    "(no assessment date: add a 评估日期 column or use --on)",
+                )
+            )
+        elif date.null_count():
+            header = table.column_label(columns.get(DATE_VARIABLE, "评估日期"))
             for index in date.is_null().arg_true().to_list()[:MAX_PROBLEMS_SHOWN]:
                 problems.append(
                     InputProblem(
@@ -381,7 +440,7 @@ def _typed_frame(
                         table.row_label(index),
                         header,
                         None,
-                        "没有评估日期：请填写“评估日期”列或使用 --on (no assessment date; use --on)",
+                        "没有评估日期：请填写“评估日期”或使用 --on (no assessment date; use --on)",
                     )
                 )
         out[DATE_VARIABLE] = date
@@ -460,10 +519,10 @@ def _normalise_ids(series: pl.Series) -> tuple[pl.Series, pl.Series, list[tuple[
     return pl.Series(numbers, dtype=pl.String), pl.Series(births, dtype=pl.Date), errors
 
 
-def _validate(
+def _engine_problems(
     system: RuleSystem, frames: dict[str, pl.DataFrame], sheets: Mapping[str, _Sheet]
-) -> None:
-    """Run the engine's frame contract and map its issues back to the user's cells."""
+) -> list[InputProblem]:
+    """The engine's frame contract, its issues mapped back to the user's cells."""
     try:
         system.validate(frames)
     except InvalidInputError as exc:
@@ -476,7 +535,11 @@ def _validate(
                 )
                 continue
             header = sheet.columns.get(issue.column or "", issue.column)
-            if issue.column == PERSON.key and "resident_id" in sheet.columns:
+            # Person keys and (absent a 出生日期 column) birth dates come from the ID number.
+            from_id = issue.column == PERSON.key or (
+                issue.column == "birth_date" and "birth_date" not in sheet.columns
+            )
+            if from_id and "resident_id" in sheet.columns:
                 header = sheet.columns["resident_id"]
             row = sheet.table.row_label(issue.row) if issue.row is not None else None
             shown = sheet.table.column_label(header) if header else None
@@ -484,7 +547,8 @@ def _validate(
             if issue.row is not None and header in sheet.table.frame.columns:
                 value = sheet.table.frame[header][issue.row]
             problems.append(InputProblem(sheet.label, row, shown, value, issue.rule))
-        raise InputFileError(problems) from exc
+        return problems
+    return []
 
 
 def _read_parquet(folder: Path, system: RuleSystem, on: dt.date | None) -> AssessmentInput:

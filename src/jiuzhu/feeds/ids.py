@@ -125,24 +125,64 @@ def normalise(text: str) -> ResidentId:
     return ResidentId(cleaned)
 
 
-def check_character_expr(column: str) -> pl.Expr:
-    """Vectorised check character of an 18-character ID column (for million-row frames)."""
+def check_character_expr(number: pl.Expr | str) -> pl.Expr:
+    """Vectorised check character of the first 17 digits of an ID column (for million-row
+    frames)."""
+    column = pl.col(number) if isinstance(number, str) else number
     total = pl.sum_horizontal(
-        [
-            pl.col(column).str.slice(i, 1).cast(pl.Int32, strict=False) * w
-            for i, w in enumerate(WEIGHTS)
-        ]
+        [column.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)]
     )
     return (total % 11).replace_strict(dict(enumerate(CHECK_CHARACTERS)), return_dtype=pl.String)
 
 
 def valid_expr(column: str) -> pl.Expr:
     """Vectorised validity (shape, province, date, check character) of normalised IDs."""
-    number = pl.col(column)
+    return normalise_expr(pl.col(column))[1].is_null() & pl.col(column).is_not_null()
+
+
+def normalise_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Vectorised ``normalise``: the 18-character ID (null where invalid) and the reason it is
+    invalid (null where valid or blank). Full-width digits, spaces and a lower-case x are
+    tidied; 15-digit legacy numbers are upgraded."""
+    from jiuzhu.feeds.parsing import half_width  # noqa: PLC0415 — parsing imports nothing back
+
+    cleaned = half_width(raw.cast(pl.String)).str.replace_all(r"\s", "").str.to_uppercase()
+    legacy = cleaned.str.contains(r"^\d{15}$")
+    first17 = cleaned.str.slice(0, 6) + pl.lit("19") + cleaned.str.slice(6, 9)
+    upgraded = first17 + check_character_expr(first17)
+    number = pl.when(legacy).then(upgraded).otherwise(cleaned)
     birth = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    return (
-        number.str.contains(r"^\d{17}[\dX]$")
-        & number.str.slice(0, 2).is_in(sorted(PROVINCE_CODES))
-        & birth.is_not_null()
-        & (check_character_expr(column) == number.str.slice(17, 1))
-    ).fill_null(False)
+    expected = check_character_expr(number)
+    reason = (
+        pl.when(number.is_null())
+        .then(None)
+        .when(number.str.len_chars() != 18)
+        .then(
+            pl.lit("身份证号应为18位（或15位旧号），实际")
+            + number.str.len_chars().cast(pl.String)
+            + pl.lit("位 / must have 18 characters")
+        )
+        .when(~number.str.contains(r"^\d{17}[\dX]$"))
+        .then(pl.lit("身份证号前17位应为数字，末位为数字或X / 17 digits then a digit or X"))
+        .when(~number.str.slice(0, 2).is_in(sorted(PROVINCE_CODES)))
+        .then(
+            pl.lit("地址码")
+            + number.str.slice(0, 6)
+            + pl.lit("不是有效的省级代码 / unknown province code")
+        )
+        .when(birth.is_null() | (birth < pl.date(1890, 1, 1)))
+        .then(
+            pl.lit("出生日期") + number.str.slice(6, 8) + pl.lit("不存在 / impossible birth date")
+        )
+        .when(expected != number.str.slice(17, 1))
+        .then(
+            pl.lit("校验码应为")
+            + expected
+            + pl.lit("，实际为")
+            + number.str.slice(17, 1)
+            + pl.lit(" / check character should be ")
+            + expected
+        )
+        .otherwise(None)
+    )
+    return pl.when(reason.is_null()).then(number).otherwise(None), reason

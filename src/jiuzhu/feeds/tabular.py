@@ -60,7 +60,7 @@ def read_csv(path: Path) -> Table:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TableError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise TableError(f"无法读取文件 (cannot read: {exc.strerror})") from exc
     for encoding in ENCODINGS:
         try:
             text = raw.decode(encoding)
@@ -68,9 +68,9 @@ def read_csv(path: Path) -> Table:
             continue
         break
     else:
-        raise TableError(f"{path}: neither UTF-8 nor GB18030 text")
+        raise TableError("文件编码既不是 UTF-8 也不是 GB18030 (neither UTF-8 nor GB18030 text)")
     if not text.strip():
-        raise TableError(f"{path}: the file is empty")
+        raise TableError("文件为空 (the file is empty)")
     frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
     return Table(path, _clean(frame), None, "utf-8" if encoding == "utf-8-sig" else encoding)
 
@@ -84,7 +84,7 @@ def read_workbook(path: Path) -> dict[str, Table]:
         TableError: the file is missing or not an Excel workbook.
     """
     if not path.exists():
-        raise TableError(f"{path}: no such file")
+        raise TableError("文件不存在 (no such file)")
     try:
         reader = fastexcel.read_excel(str(path))
         sheets = {}
@@ -92,7 +92,7 @@ def read_workbook(path: Path) -> dict[str, Table]:
             frame = reader.load_sheet(name, dtypes="string").to_polars()
             sheets[name] = Table(path, _clean(frame), name)
     except (fastexcel.FastExcelError, OSError) as exc:
-        raise TableError(f"{path}: not a readable xlsx workbook ({exc})") from exc
+        raise TableError(f"不是可读取的 xlsx 工作簿 (not a readable xlsx workbook: {exc})") from exc
     return sheets
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from jiuzhu.batch.inputs import AssessmentInput, read_input
-from jiuzhu.batch.outputs import Sheet, output_format, write
+from jiuzhu.batch.outputs import OutputError, Sheet, output_format, write
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine import HOUSEHOLD, PERSON
 from jiuzhu.rules.engine.entities import OBLIGOR
@@ -86,6 +86,10 @@ def assess(
     report = progress or (lambda stage, done, total: None)
     if output is not None:
         output_format(output)
+        if Path(output).resolve() == Path(input_path).resolve():
+            raise OutputError(
+                f"{output}: 结果文件不能覆盖输入文件 (the output would overwrite the input)"
+            )
     system = load_system(jurisdiction)
     report("read", 0, 0)
     data = read_input(input_path, system, on)

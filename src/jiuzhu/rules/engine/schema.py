@@ -66,12 +66,15 @@ def validate_frames(
         frame = frames.get(rule.entity.name)
         if frame is None or frame.is_empty():
             continue
-        missing = [c for c in rule.needs if c not in frame.columns]
-        if missing:
-            # An absent optional column reads as its default (or null), as in the plan.
-            frame = frame.with_columns(
-                pl.lit(variables[c].default, variables[c].dtype).alias(c) for c in missing
-            )
+        # A blank cell or an absent optional column reads as its default, as in the plan.
+        frame = frame.with_columns(
+            (
+                pl.col(c).fill_null(pl.lit(variables[c].default, variables[c].dtype))
+                if c in frame.columns
+                else pl.lit(variables[c].default, variables[c].dtype)
+            ).alias(c)
+            for c in rule.needs
+        )
         if rule.needs_date:
             frame = _with_parent_date(frame, frames, rule.entity)
         issues += _run(frame, rule.entity, [_Check(rule.column, rule.violated, rule.rule)])
@@ -173,16 +176,18 @@ def _entity_checks(
     keys = [entity.key] + ([entity.parent_key] if entity.parent_key else [])
     for key in keys:
         if key not in frame.columns:
-            issues.append(InputIssue(entity.name, None, key, None, f"missing column {key}"))
+            issues.append(
+                InputIssue(entity.name, None, key, None, f"缺少必需的列 (missing column {key})")
+            )
     if issues:
         return issues, []
-    checks = [_Check(entity.key, pl.col(entity.key).is_null(), f"{entity.key} is empty")]
+    checks = [_Check(entity.key, pl.col(entity.key).is_null(), f"编号为空 ({entity.key} is empty)")]
     if not _unique_keys(frame[entity.key]):
         checks.append(
             _Check(
                 entity.key,
                 pl.col(entity.key).is_duplicated(),
-                f"{entity.key} appears more than once",
+                f"编号重复 ({entity.key} appears more than once)",
             )
         )
     parent = entity.parent
@@ -193,7 +198,7 @@ def _entity_checks(
                 _Check(
                     entity.parent_key,
                     ~pl.col(entity.parent_key).is_in(parent_keys.implode()),
-                    f"{entity.parent_key} names no row of the {parent.name} frame",
+                    f"所属编号在上级表中不存在 ({entity.parent_key} names no row of the {parent.name} frame)",
                 )
             )
     persons = frames.get("person")
@@ -208,7 +213,7 @@ def _entity_checks(
             _Check(
                 entity.key,
                 ~pl.col(entity.key).is_in(persons[entity.key].implode()),
-                "the household has no person",
+                "该家庭没有成员 (the household has no person)",
             )
         )
     for var in inputs:
@@ -220,7 +225,7 @@ def _entity_checks(
                         None,
                         var.name,
                         None,
-                        f"missing required column {var.name} ({var.label})",
+                        f"缺少必需的列“{var.label}” (missing required column {var.name})",
                     )
                 )
             continue
@@ -232,9 +237,9 @@ def _entity_checks(
             bad = column.is_not_null() & cast.is_null()
             if dtype.is_float() and var.dtype.is_integer():
                 bad = bad | (column.is_not_null() & (column != column.round(0)))
-            checks.append(_Check(var.name, bad, f"not a valid {var.dtype} value"))
+            checks.append(_Check(var.name, bad, f"不是有效的值 (not a valid {var.dtype} value)"))
         if var.required:
-            checks.append(_Check(var.name, column.is_null(), f"{var.label} is required"))
+            checks.append(_Check(var.name, column.is_null(), f"{var.label}为必填项 (required)"))
         if var.codes is not None:
             code_list = code_lists[var.codes]
             if not isinstance(dtype, pl.Enum) or list(dtype.categories) != code_list.identifiers:
@@ -242,9 +247,11 @@ def _entity_checks(
                     _Check(
                         var.name,
                         column.is_not_null() & ~column.cast(pl.String).is_in(code_list.identifiers),
-                        f"not a code of {var.codes} ({code_list.label})",
+                        f"不是“{code_list.label}”的有效代码 (not a code of {var.codes})",
                     )
                 )
         elif var.unit.money or var.unit in (Unit.COUNT, Unit.SQUARE_METRES):
-            checks.append(_Check(var.name, column < 0, f"{var.label} cannot be negative"))
+            checks.append(
+                _Check(var.name, column < 0, f"{var.label}不能为负数 (cannot be negative)")
+            )
     return issues, checks

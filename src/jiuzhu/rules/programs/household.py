@@ -902,20 +902,32 @@ chooses_orphan_support = input_variable(
 
 # --- cross-field input rules -------------------------------------------------------------------
 
+_APPLICANTS = (
+    pl.col("relation").cast(pl.String).is_in(["01", "02"]).cast(pl.Int32).sum().over("household_id")
+)
+
 ROW_RULES = [
+    RowRule(
+        PERSON,
+        "relation",
+        (_APPLICANTS != 1) & pl.col("household_id").is_first_distinct(),
+        "每户应有且仅有一名申请人（与申请人关系为01本人或02户主） "
+        "(each household needs exactly one applicant, relation 01 or 02)",
+        ("relation",),
+    ),
     RowRule(
         PERSON,
         "disability_grade",
         (pl.col("disability_category") != "none")
         & (pl.col("disability_grade").is_null() | ~pl.col("disability_grade").is_between(1, 4)),
-        "a disability category needs a grade from 1 to 4 (GB/T 26341)",
+        "填写残疾类别时须填写残疾等级1–4 (a disability category needs a grade 1–4, GB/T 26341)",
         ("disability_category", "disability_grade"),
     ),
     RowRule(
         PERSON,
         "disability_grade",
         (pl.col("disability_category") == "none") & pl.col("disability_grade").is_not_null(),
-        "a disability grade needs a disability category",
+        "填写残疾等级时须填写残疾类别 (a disability grade needs a disability category)",
         ("disability_category", "disability_grade"),
     ),
     RowRule(
@@ -926,21 +938,21 @@ ROW_RULES = [
             pl.col("obligor_disability_grade").is_null()
             | ~pl.col("obligor_disability_grade").is_between(1, 4)
         ),
-        "a disability category needs a grade from 1 to 4 (GB/T 26341)",
+        "填写残疾类别时须填写残疾等级1–4 (a disability category needs a grade 1–4, GB/T 26341)",
         ("obligor_disability_category", "obligor_disability_grade"),
     ),
     RowRule(
         PERSON,
         "absent_since",
         (pl.col("absence_reason") == "religious_professional") & pl.col("absent_since").is_null(),
-        "a religious professional living apart needs the date they left (最低生活保障审核确认办法 第七条: 3 years)",
+        "宗教教职人员须填写离家日期（满三年不计入，最低生活保障审核确认办法 第七条） (a religious professional living apart needs the date they left)",
         ("absence_reason", "absent_since"),
     ),
     RowRule(
         PERSON,
         "birth_date",
         pl.col("birth_date") > pl.col(DATE_VARIABLE),
-        "born after the assessment date",
+        "出生日期晚于评估日期 (born after the assessment date)",
         ("birth_date",),
         needs_date=True,
     ),
@@ -948,7 +960,7 @@ ROW_RULES = [
         PERSON,
         "absent_since",
         pl.col("absent_since") > pl.col(DATE_VARIABLE),
-        "living apart since a date after the assessment date",
+        "离家日期晚于评估日期 (living apart since a date after the assessment date)",
         ("absent_since",),
         needs_date=True,
     ),

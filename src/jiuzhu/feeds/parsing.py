@@ -120,3 +120,41 @@ def parse_code(column: str, codes: CodeList) -> Parsed:
         pl.col(column).is_not_null() & value.is_null(),
         f"不是“{codes.label}”的有效代码，可填：{shown} (unknown code of {codes.label_en})",
     )
+
+
+def parse_wan_yuan(column: str) -> Parsed:
+    """万元 (ten thousand yuan) with at most six decimals → Int64 fen (registered capital)."""
+    text = half_width(pl.col(column)).str.replace_all(r"[,\s万元]", "")
+    ok = text.str.contains(r"^\d+(\.\d{1,6})?$")
+    whole = text.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
+    fraction = text.str.extract(r"\.(\d{1,6})$", 1).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+    value = pl.when(ok).then(whole * 1_000_000 + fraction.fill_null(0))
+    return Parsed(
+        value,
+        pl.col(column).is_not_null() & ~ok.fill_null(False),
+        "应为不小于0的万元数，最多六位小数 (a non-negative amount in 万元)",
+    )
+
+
+def parse_period(column: str) -> Parsed:
+    """A month: 2025-09, 202509, 2025/9, 2025年9月, 2025.09 → ``YYYY-MM``."""
+    text = (
+        half_width(pl.col(column))
+        .str.replace_all(r"\s", "")
+        .str.replace_all(r"[年/.]", "-")
+        .str.replace(r"月$", "")
+        .str.replace(r"^(\d{4})(\d{2})$", "$1-$2")
+        .str.replace(r"-(\d)$", "-0$1")
+    )
+    ok = text.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
+    return Parsed(
+        pl.when(ok).then(text),
+        pl.col(column).is_not_null() & ~ok.fill_null(False),
+        "不是有效的月份，应写作 YYYY-MM (not a month; write YYYY-MM)",
+    )
+
+
+def parse_text(column: str) -> Parsed:
+    """Free text, tidied of surrounding and repeated spaces."""
+    value = pl.col(column).str.strip_chars().str.replace_all(r"\s+", " ")
+    return Parsed(value, pl.lit(False), "")
