@@ -1,0 +1,420 @@
+"""Reading a department's feed file: the machinery every source module shares.
+
+A source module declares a ``FeedSpec``: the fields with the headers the department uses, their
+kinds (ID number, date, month, yuan, 万元, code, text, whole number), which field gives each row's
+period, and cross-field checks. ``read_feed`` then
+
+1. reads the file (CSV in UTF-8 or GB18030, or the first sheet of an xlsx workbook), every cell
+   as text;
+2. maps the headers (spaces, case and a parenthesised unit ignored);
+3. parses every field vectorised: ID numbers normalised (full-width digits, lower-case x, 15-digit
+   legacy numbers) and checked (GB 11643), dates in the forms departments write, months, amounts
+   to integer fen, codes to identifiers;
+4. checks each row (required values, cross-field rules) and removes duplicated rows;
+5. returns a normalised Arrow table with ``source``, ``period`` and ``received_at`` — or, if any
+   row is bad, rejects the whole file with a report of each bad row (line, column, value,
+   reason), unless the caller asked to quarantine bad rows, which are then returned apart with
+   their reasons. Nothing is ever half-imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from jiuzhu.feeds.ids import normalise_expr
+from jiuzhu.feeds.parsing import (
+    Parsed,
+    parse_date,
+    parse_int,
+    parse_period,
+    parse_text,
+    parse_wan_yuan,
+    parse_yuan,
+)
+from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+KINDS = ("id", "text", "date", "period", "yuan", "wan_yuan", "int", "code", "bool")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a feed.
+
+    Attributes:
+        name: identifier in the normalised table.
+        headers: the Chinese headers departments use for it (the first is the canonical one).
+        kind: ``id``, ``text``, ``date``, ``period``, ``yuan``, ``wan_yuan``, ``int``, ``code``
+            or ``bool``.
+        required: a blank cell makes the row bad.
+        codes: for ``code`` fields, accepted spelling → code.
+    """
+
+    name: str
+    headers: tuple[str, ...]
+    kind: str
+    required: bool = True
+    codes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def header(self) -> str:
+        return self.headers[0]
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A cross-field rule on parsed values: rows where ``violated`` holds are bad."""
+
+    column: str
+    violated: Callable[[], pl.Expr]
+    reason: str
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """What a department's file looks like."""
+
+    source: str
+    label: str
+    department: str
+    fields: tuple[Field, ...]
+    period: str | None = None
+    """The field (a ``period`` or ``date``) giving each row's month; None: the received month."""
+    checks: tuple[RowCheck, ...] = ()
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """One problem in one row of a feed file."""
+
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"第{self.line}行 (line {self.line})" if self.line is not None else "文件 (file)"
+        column = f" › {self.column}" if self.column else ""
+        value = f" “{self.value}”" if self.value not in (None, "") else ""
+        return f"{where}{column}:{value} {self.reason}"
+
+
+@dataclass
+class FeedReport:
+    """What reading a feed found."""
+
+    path: Path
+    source: str
+    label: str
+    encoding: str | None = None
+    sheet: str | None = None
+    rows: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+    unknown_ids: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def bad_lines(self) -> int:
+        return len({b.line for b in self.bad if b.line is not None})
+
+    def text(self, limit: int = 200) -> str:
+        """The report as people read it (Chinese with English glosses)."""
+        head = [
+            f"{self.path.name} — {self.label} ({self.source})"
+            + (f", {self.encoding}" if self.encoding else "")
+            + (f", 工作表 {self.sheet}" if self.sheet else ""),
+            f"  读取 {self.rows} 行，接收 {self.accepted} 行，去除重复 {self.duplicates} 行，"
+            f"问题行 {self.bad_lines} 行 (rows {self.rows}, accepted {self.accepted}, "
+            f"duplicates {self.duplicates}, bad {self.bad_lines})",
+        ]
+        if self.unknown_ids:
+            head.append(f"  {self.unknown_ids} 行的身份证号不在登记库中 (IDs not in the registry)")
+        head += [f"  注 {note}" for note in self.notes]
+        head += [f"  • {problem}" for problem in self.bad[:limit]]
+        if len(self.bad) > limit:
+            head.append(f"  … {len(self.bad) - limit} more")
+        return "\n".join(head)
+
+
+class FeedRejected(Exception):
+    """The file was not imported; ``report`` says why (each bad row, or a file-level problem)."""
+
+    def __init__(self, report: FeedReport) -> None:
+        self.report = report
+        super().__init__(report.text(limit=20))
+
+
+@dataclass
+class FeedResult:
+    """A read feed: the normalised table, the quarantined problems, and the report."""
+
+    table: pa.Table
+    quarantine: pl.DataFrame
+    report: FeedReport
+
+    def frame(self) -> pl.DataFrame:
+        return pl.from_arrow(self.table)  # type: ignore[return-value]
+
+
+def _normalise_header(text: str) -> str:
+    return re.sub(r"\s", "", re.sub(r"[（(][^）)]*[）)]", "", str(text))).casefold()
+
+
+def load_table(path: Path) -> Table:
+    """The feed's cells: a CSV file, or the first sheet of a workbook.
+
+    Raises:
+        TableError: unreadable, undecodable or corrupt.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        sheets = read_workbook(path)
+        if not sheets:
+            raise TableError("工作簿没有工作表 (the workbook has no sheet)")
+        return next(iter(sheets.values()))
+    raise TableError("数据文件应为 .csv 或 .xlsx (a feed must be .csv or .xlsx)")
+
+
+def header_coverage(table: Table, spec: FeedSpec) -> float:
+    """Share of the spec's required fields whose header the file has (to recognise a source)."""
+    present = {_normalise_header(h) for h in table.frame.columns}
+    required = [f for f in spec.fields if f.required]
+    found = sum(any(_normalise_header(h) in present for h in f.headers) for f in required)
+    return found / max(len(required), 1)
+
+
+def _parser(spec_field: Field, column: str) -> Parsed:
+    kind = spec_field.kind
+    if kind == "id":
+        number, reason = normalise_expr(pl.col(column))
+        return Parsed(number, reason.is_not_null(), "")  # the reason text comes from ``reason``
+    if kind == "date":
+        return parse_date(column)
+    if kind == "period":
+        return parse_period(column)
+    if kind == "yuan":
+        return parse_yuan(column)
+    if kind == "wan_yuan":
+        return parse_wan_yuan(column)
+    if kind == "int":
+        return parse_int(column)
+    if kind in ("code", "bool"):
+        spellings = {_normalise_header(k): v for k, v in spec_field.codes.items()}
+        key = pl.col(column).str.replace_all(r"\s", "").str.to_lowercase()
+        value = key.replace_strict(spellings, default=None, return_dtype=pl.String)
+        allowed = "、".join(dict.fromkeys(spec_field.codes))
+        return Parsed(
+            value,
+            pl.col(column).is_not_null() & value.is_null(),
+            f"不是有效的取值，可填：{allowed} (unknown value)",
+        )
+    return parse_text(column)
+
+
+def read_feed(
+    path: Path | str,
+    spec: FeedSpec,
+    *,
+    quarantine: bool = False,
+    received_at: dt.datetime | None = None,
+    known_ids: pl.Series | None = None,
+) -> FeedResult:
+    """Read, validate and normalise one feed file (see the module docstring).
+
+    Args:
+        path: the department's file.
+        spec: the source's ``FeedSpec``.
+        quarantine: keep going past bad rows, returning them apart instead of rejecting the file.
+        received_at: when the file arrived (default: now, Asia/Shanghai).
+        known_ids: the registry's resident IDs; rows of other IDs are kept but counted.
+
+    Returns:
+        the table (fields, plus ``line``, ``source``, ``period`` and ``received_at``), the
+        quarantine (``line``, ``column``, ``value``, ``reason``) and the report.
+
+    Raises:
+        FeedRejected: a file-level problem (unreadable, a missing column) — or bad rows while
+            ``quarantine`` is false. Nothing is imported in either case.
+    """
+    path = Path(path)
+    report = FeedReport(path, spec.source, spec.label)
+    received = received_at or dt.datetime.now(tz=SHANGHAI)
+    try:
+        table = load_table(path)
+    except TableError as exc:
+        report.bad.append(BadRow(None, None, None, str(exc)))
+        raise FeedRejected(report) from exc
+    report.encoding, report.sheet, report.rows = table.encoding, table.sheet, table.frame.height
+    columns = _map_headers(table, spec, report)
+    if report.bad:
+        raise FeedRejected(report)
+
+    text = table.frame
+    parsed_exprs: list[pl.Expr] = []
+    problem_exprs: list[tuple[Field, pl.Expr, pl.Expr | str]] = []
+    for spec_field in spec.fields:
+        header = columns.get(spec_field.name)
+        if header is None:
+            parsed_exprs.append(pl.lit(None, pl.String).alias(spec_field.name))
+            continue
+        parsed = _parser(spec_field, header)
+        parsed_exprs.append(parsed.value.alias(spec_field.name))
+        if spec_field.kind == "id":
+            _, id_reason = normalise_expr(pl.col(header))
+            problem_exprs.append((spec_field, id_reason.is_not_null(), id_reason))
+        elif parsed.rule:
+            problem_exprs.append((spec_field, parsed.bad, parsed.rule))
+        if spec_field.required:
+            problem_exprs.append(
+                (spec_field, pl.col(header).is_null(), "必填项为空 (required value missing)")
+            )
+    lines = pl.int_range(pl.len(), dtype=pl.Int64) + 2
+    values = text.select([lines.alias("line"), *parsed_exprs])
+
+    bad: list[BadRow] = []
+    flags = (
+        text.select(
+            [expr.fill_null(False).alias(f"p{i}") for i, (_, expr, _) in enumerate(problem_exprs)]
+        )
+        if problem_exprs
+        else pl.DataFrame()
+    )
+    bad_mask = pl.Series([False] * text.height)
+    for i, (spec_field, _, reason) in enumerate(problem_exprs):
+        hit = flags[f"p{i}"]
+        if not hit.any():
+            continue
+        bad_mask = bad_mask | hit
+        header = columns[spec_field.name]
+        rows = hit.arg_true()
+        reasons = (
+            text.select(reason.alias("r"))["r"].gather(rows).to_list()
+            if isinstance(reason, pl.Expr)
+            else [reason] * rows.len()
+        )
+        for row, why in zip(rows.to_list(), reasons, strict=True):
+            bad.append(BadRow(row + 2, header, text[header][row], str(why)))
+    for check in spec.checks:
+        hit = values.select(check.violated().fill_null(False)).to_series()
+        if hit.any():
+            bad_mask = bad_mask | hit
+            header = columns.get(check.column, check.column)
+            for row in hit.arg_true().to_list():
+                shown = text[header][row] if header in text.columns else None
+                bad.append(BadRow(row + 2, header, shown, check.reason))
+    bad.sort(key=lambda b: (b.line or 0, b.column or ""))
+    report.bad = bad
+    if bad and not quarantine:
+        raise FeedRejected(report)
+
+    good = values.filter(~bad_mask)
+    fields = [f.name for f in spec.fields]
+    duplicated = good.select(pl.struct(fields).is_first_distinct()).to_series()
+    report.duplicates = int((~duplicated).sum())
+    good = good.filter(duplicated)
+    if spec.period is None:
+        period = pl.lit(received.strftime("%Y-%m"))
+    elif spec.field(spec.period).kind == "date":
+        period = pl.col(spec.period).dt.strftime("%Y-%m")
+    else:
+        period = pl.col(spec.period)
+    good = good.with_columns(
+        pl.lit(spec.source).alias("source"),
+        period.alias("period"),
+        pl.lit(received).alias("received_at"),
+    )
+    id_fields = [f.name for f in spec.fields if f.kind == "id"]
+    if known_ids is not None and id_fields:
+        report.unknown_ids = int(
+            good.filter(~pl.col(id_fields[0]).is_in(known_ids.implode())).height
+        )
+    report.accepted = good.height
+    quarantined = pl.DataFrame(
+        {
+            "line": [b.line for b in bad],
+            "column": [b.column for b in bad],
+            "value": [b.value for b in bad],
+            "reason": [b.reason for b in bad],
+        },
+        schema={"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
+    )
+    return FeedResult(good.to_arrow(), quarantined, report)
+
+
+def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, str]:
+    """Field name → the file's header for it; missing required columns are reported."""
+    lookup: dict[str, str] = {}
+    for header in table.frame.columns:
+        lookup.setdefault(_normalise_header(header), header)
+    columns: dict[str, str] = {}
+    for spec_field in spec.fields:
+        found = next(
+            (
+                lookup[_normalise_header(h)]
+                for h in spec_field.headers
+                if _normalise_header(h) in lookup
+            ),
+            None,
+        )
+        if found is not None:
+            columns[spec_field.name] = found
+        elif spec_field.required:
+            report.bad.append(
+                BadRow(
+                    None,
+                    spec_field.header,
+                    None,
+                    f"缺少必需的列“{spec_field.header}” (missing column {spec_field.name})",
+                )
+            )
+    known = {_normalise_header(h) for f in spec.fields for h in f.headers}
+    extra = [h for h in table.frame.columns if _normalise_header(h) not in known]
+    if extra:
+        report.notes.append("未使用的列 (columns not used): " + "、".join(extra))
+    return columns
+
+
+SPECS: dict[str, FeedSpec] = {}
+"""Every source's spec, by source name (filled in by the source modules)."""
+
+
+def register(spec: FeedSpec) -> FeedSpec:
+    SPECS[spec.source] = spec
+    return spec
+
+
+def detect(path: Path) -> FeedSpec:
+    """The source whose headers the file matches best.
+
+    Raises:
+        TableError: the file cannot be read; KeyError: no source matches half its columns.
+    """
+    table = load_table(path)
+    best = max(SPECS.values(), key=lambda spec: header_coverage(table, spec))
+    if header_coverage(table, best) < 0.5:
+        raise KeyError(f"{path}: the columns match no known feed ({', '.join(SPECS)})")
+    return best
+
+
+def sources() -> Sequence[FeedSpec]:
+    """All registered specs (importing every source module first)."""
+    from jiuzhu.feeds import sources as _  # noqa: F401, PLC0415 — registers the specs
+
+    return list(SPECS.values())
