@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openpyxl
@@ -48,8 +49,40 @@ def test_explain_the_c14_household_shows_both_single_person_options() -> None:
     assert "家庭月核定收入 3,600.00 元/月" in text
     assert "分类救助抵扣合计 = 1,000.00 元/月" in text
     assert "津民规〔2025〕6号" in text
-    assert "本次认定用到的低置信度参数" in text
+    assert "参数依据（低置信度和未知的在前" in text
+    # The weak parameters come first in the sources, each flagged, with the programs using it.
+    sources = text.split("参数依据（低置信度和未知的在前")[1]
+    assert sources.index("⚠") < sources.index("- ")
+    assert "⚠ 分类救助：残疾人抵扣家庭收入（income.classified_deductions_disability）" in sources
+    # Codes read as words; research-note tags stay out of what caseworkers read.
+    assert "与申请人关系 本人" in text and "残疾类别与等级 肢体残疾一级" in text
+    assert "spec-addendum" not in text
+    # The single-person option shows the remaining members' reassessment.
+    option = text.split("[单人户（与低保边缘救助二选一）]")[1].split("\n[")[0]
+    assert "其余成员人数 = 2 人" in option and "其余成员低保收入线 = 2,090.00 元/月" in option
     assert "120224********" in text and "1202241975" not in text  # IDs masked
+
+
+def test_explain_reads_only_the_household_asked_for(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    book = openpyxl.load_workbook(EXAMPLE)
+    persons = book["成员"]
+    other = next(r for r in range(2, persons.max_row + 1) if persons.cell(r, 1).value != "BD002")
+    persons.cell(other, 5).value = "abc"  # 离家原因 of another household
+    book.save(bad)
+    result = runner.invoke(app, ["explain", str(bad), "--household", "BD002", "--on", "2025-10-15"])
+    assert result.exit_code == 0, result.output
+    assessed = runner.invoke(app, ["assess", str(bad), "--on", "2025-10-15"])
+    assert assessed.exit_code == 2 and f"第{other}行" in assessed.output
+    own = next(r for r in range(2, persons.max_row + 1) if persons.cell(r, 1).value == "BD002")
+    persons.cell(own, 5).value = "abc"
+    book.save(bad)
+    broken = runner.invoke(app, ["explain", str(bad), "--household", "BD002", "--on", "2025-10-15"])
+    # The household's own bad cell is reported at its place in the whole sheet.
+    assert broken.exit_code == 2 and f"第{own}行" in broken.output
+    assert f"第{other}行" not in broken.output
+    missing = runner.invoke(app, ["explain", str(EXAMPLE), "--household", "NOPE"])
+    assert missing.exit_code == 2 and "没有此编号的家庭" in missing.output
 
 
 def test_explain_in_english_names_the_unknown_parameter() -> None:
@@ -80,6 +113,57 @@ def test_a_date_before_the_rules_exits_with_a_clear_message(tmp_path: Path) -> N
     result = runner.invoke(app, ["assess", str(EXAMPLE), "--on", "2015-01-01"])
     assert result.exit_code in {2, 3}
     assert "2016-04-01" in result.output
+
+
+def test_results_for_people_carry_reason_labels_and_machines_codes(tmp_path: Path) -> None:
+    xlsx, parquet = tmp_path / "r.xlsx", tmp_path / "r.parquet"
+    for output in (xlsx, parquet):
+        result = runner.invoke(
+            app, ["assess", str(EXAMPLE), "--on", "2025-10-15", "-o", str(output)]
+        )
+        assert result.exit_code == 0, result.output
+    people = pl.read_excel(xlsx, sheet_name="评估结果")
+    machines = pl.read_parquet(parquet)
+    c14_people = people.filter(pl.col("家庭编号") == "BD002").row(0, named=True)
+    c14 = machines.filter(pl.col("household_id") == "BD002").row(0, named=True)
+    assert c14_people["低保认定理由"] == "收入不低于低保标准；已分类抵扣；就业成本扣减未知未扣"
+    assert c14["dibao_reasons"] == (
+        "DIBAO_INCOME_NOT_BELOW_STANDARD;DIBAO_CLASSIFIED_DEDUCTION;DIBAO_EMPLOYMENT_COST_UNKNOWN"
+    )
+    # The remaining members' figures are blank where the single-person option is unavailable.
+    unavailable = machines.filter(~pl.col("single_person_unit_available"))
+    assert unavailable.height > 0
+    assert unavailable["single_person_unit_rest_members"].null_count() == unavailable.height
+    assert c14["single_person_unit_rest_members"] == 2
+    assert (xlsx.stat().st_mode & 0o777) == (0o666 & ~_umask())
+    book = openpyxl.load_workbook(xlsx)
+    assert book["评估结果"].freeze_panes == "A2"
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def test_dates_in_cell_forms_and_unknown_jurisdictions() -> None:
+    result = runner.invoke(app, ["assess", str(EXAMPLE), "--on", "2025年10月15日"])
+    assert result.exit_code == 0, result.output
+    assert "未指定 -o，未写出结果文件" in result.output
+    wrong = runner.invoke(app, ["parameters", "--jurisdiction", "beijing"])
+    assert wrong.exit_code == 2 and "tianjin" in wrong.output
+    early = runner.invoke(app, ["parameters", "--on", "2015-06-01"])
+    assert early.exit_code == 3 and "2016-04-01" in early.output
+
+
+def test_parameters_export(tmp_path: Path) -> None:
+    output = tmp_path / "parameters.xlsx"
+    result = runner.invoke(app, ["parameters", "--on", "2025-10-15", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    table = pl.read_excel(output)
+    assert table.columns == ["参数", "名称", "分项", "取值", "自", "置信度", "依据"]
+    standard = table.filter((pl.col("参数") == "dibao.standard") & (pl.col("分项") == "城镇"))
+    assert standard["取值"].to_list() == ["1,045.00 元/人·月"]
 
 
 def test_parameters_lists_unknown_values() -> None:

@@ -2,12 +2,13 @@
 
 jiuzhu assess INPUT --on 2025-10-15 -o results.xlsx
 jiuzhu explain INPUT --household H001 --on 2025-10-15
-jiuzhu parameters --on 2025-10-15 --unknown
+jiuzhu parameters --on 2025-10-15 --unknown -o parameters.xlsx
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,15 +29,12 @@ from jiuzhu import __version__
 from jiuzhu.batch.inputs import InputFileError, read_input
 from jiuzhu.batch.outputs import OutputError
 from jiuzhu.batch.pipelines.assess import AssessmentSummary, assess
+from jiuzhu.batch.pipelines.parameters import parameter_table, write_parameters
+from jiuzhu.feeds.parsing import parse_date
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
-from jiuzhu.rules.engine.explain import (
-    CONFIDENCE_LABELS,
-    explain_household,
-    format_parameter_value,
-    render,
-)
-from jiuzhu.rules.engine.parameters import Marker
+from jiuzhu.rules.engine.explain import explain_household, render
+from jiuzhu.rules.engine.parameters import jurisdictions
 from jiuzhu.rules.engine.units import format_yuan
 
 app = typer.Typer(
@@ -57,13 +55,36 @@ STAGES = {
 }
 
 
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
 def _date(value: str | None) -> dt.date | None:
+    """A date in any form a cell accepts (2025-10-15, 2025/10/15, 20251015, 2025年10月15日)."""
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    frame = pl.DataFrame({"d": [value]})
+    parsed: dt.date | None = frame.select(parse_date("d").value).item()
+    if parsed is None:
+        raise typer.BadParameter(f"“{value}” 不是日期 (not a date; write YYYY-MM-DD)")
+    return parsed
+
+
+def _jurisdiction(value: str) -> str:
+    if value not in jurisdictions():
+        raise typer.BadParameter(
+            f"没有“{value}”的政策参数，可选：{'、'.join(jurisdictions())} "
+            f"(available: {', '.join(jurisdictions())})"
+        )
+    return value
+
+
+JURISDICTION = typer.Option(
+    "--jurisdiction",
+    callback=_jurisdiction,
+    help="Parameter set (folder under jiuzhu/rules/policies): " + ", ".join(jurisdictions()) + ".",
+)
 
 
 def _version(value: bool) -> None:
@@ -84,20 +105,32 @@ def main(
     """Jiuzhu (救助): social assistance management for civil-affairs bureaus."""
 
 
-@app.command("assess")
+ASSESS_EPILOG = """Examples:
+
+  jiuzhu assess examples/baodi_example.xlsx --on 2025-10-15 -o results.xlsx
+
+  jiuzhu assess district/ --on 2025-10-15 -o results.parquet
+
+Without -o only the summary is printed and no file is written. Exit status: 0 done, 2 bad
+input (every problem listed, nothing written), 3 a date the rules do not cover."""
+
+
+@app.command("assess", epilog=ASSESS_EPILOG)
 def assess_command(
     input_path: Annotated[
         Path,
         typer.Argument(
             metavar="INPUT",
-            help="Workbook (.xlsx with sheets 家庭, 成员, 义务人) or a folder of "
-            "households/persons CSV or Parquet files (docs/input-format.md).",
+            help="Workbook (.xlsx with sheets 家庭, 成员 and optionally 义务人) or a folder of "
+            "households/persons(/obligors) .csv or .parquet files (docs/input-format.md).",
         ),
     ],
     on: Annotated[
         str | None,
         typer.Option(
-            "--on", help="Assessment date (YYYY-MM-DD) for households without their own 评估日期."
+            "--on",
+            help="Assessment date for households whose 评估日期 cell is blank (2025-10-15, "
+            "2025/10/15, 20251015 or 2025年10月15日); a household's own date wins.",
         ),
     ] = None,
     output: Annotated[
@@ -105,16 +138,18 @@ def assess_command(
         typer.Option(
             "-o",
             "--output",
-            help="Results file: .xlsx or .csv for people (yuan), .parquet for machines (fen).",
+            help="Results file: .xlsx or .csv for people (yuan, Chinese labels), .parquet for "
+            "machines (integer fen, reason codes). Omit to print the summary only.",
         ),
     ] = None,
     trace: Annotated[
         bool, typer.Option("--trace", help="Add every intermediate household variable.")
     ] = False,
-    jurisdiction: Annotated[str, typer.Option(help="Parameter set.")] = "tianjin",
+    jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
 ) -> None:
-    """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun and
-    rigid-expenditure hardship, and print a summary per program."""
+    """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun
+    and rigid-expenditure hardship; print the count and monthly total per program, and write
+    one row per household (plus the tekun persons) if -o is given."""
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -165,7 +200,8 @@ def _print_summary(summary: AssessmentSummary) -> None:
     )
     console.print(
         f"评估 {summary.households:,} 户、{summary.persons:,} 人，评估日期 {dates}，"
-        f"用时 {summary.seconds:.2f} 秒 (assessed {summary.households:,} households)"
+        f"用时 {summary.seconds:.2f} 秒 (assessed {summary.households:,} households, "
+        f"{summary.persons:,} persons)"
     )
     table = Table(title="各项救助汇总 Summary by program")
     table.add_column("救助项目 Program")
@@ -184,30 +220,47 @@ def _print_summary(summary: AssessmentSummary) -> None:
             amount,
         )
     console.print(table)
+    console.print(
+        "方案B：重残重病成员单独纳入低保、其余成员重新认定时的月救助金合计，与低保边缘救助金二选一，"
+        "不计入总额 (option B: the single-person alternative to near-dibao cash, not added to it)"
+    )
+    if summary.unknown_notes:
+        console.print(
+            f"[yellow]{summary.unknown_notes:,} 户的结果受未知参数影响（如就业成本扣减未扣），"
+            f"见结果文件的理由列 (households whose result rests on a parameter whose value is "
+            f"unknown)[/yellow]"
+        )
     if summary.low_confidence:
         console.print(
-            f"[yellow]结果依赖 {len(summary.low_confidence)} 个低置信度参数 "
-            f"(low-confidence parameters used): {', '.join(summary.low_confidence)}[/yellow]"
+            f"[yellow]结果依赖 {len(summary.low_confidence)} 个低置信度参数，"
+            f"用 jiuzhu parameters --low 查看 ({len(summary.low_confidence)} low-confidence "
+            f"parameters used; see jiuzhu parameters --low)[/yellow]"
         )
     for warning in summary.warnings:
-        console.print(f"[yellow]提示 Note: {warning}[/yellow]")
+        console.print(f"[yellow]提示 Note: {warning}[/yellow]", markup=False)
     if summary.output is not None:
         console.print(f"结果已写入 Results written to [bold]{summary.output}[/bold]")
+    else:
+        console.print("未指定 -o，未写出结果文件 (no -o given: no results file written)")
 
 
 @app.command("explain")
 def explain_command(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Same input as for assess.")],
     household: Annotated[str, typer.Option("--household", help="家庭编号 of the household.")],
-    on: Annotated[str | None, typer.Option("--on", help="Assessment date (YYYY-MM-DD).")] = None,
-    lang: Annotated[str, typer.Option(help="zh (Chinese) or en (English).")] = "zh",
-    jurisdiction: Annotated[str, typer.Option(help="Parameter set.")] = "tianjin",
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Assessment date if the household's 评估日期 cell is blank."),
+    ] = None,
+    lang: Annotated[Language, typer.Option(help="Language of the explanation.")] = Language.zh,
+    jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
 ) -> None:
-    """Explain one household's assessment: every program's decision, the calculation, the
-    parameters with their legal references, and every low-confidence or unknown value used."""
+    """Explain one household's assessment: every program's decision with its reasons, the
+    calculation step by step, the parameter values used, and their legal sources with every
+    low-confidence or unknown value flagged. Only this household's rows need to be valid."""
     system = load_system(jurisdiction)
     try:
-        data = read_input(input_path, system, _date(on))
+        data = read_input(input_path, system, _date(on), household=household)
     except InputFileError as exc:
         _print_input_error(exc)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -215,14 +268,14 @@ def explain_command(
     wanted = pl.Series([household]).cast(key.dtype, strict=False)[0]
     try:
         explanation = explain_household(system, data.frames, wanted)
-    except KeyError:
-        errors.print(f"[red]no household {household!r} in {input_path}[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     except ParameterNotDefinedError as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_RULES_GAP) from None
     console.print(
-        render(explanation, system.variables, lang), markup=False, highlight=False, soft_wrap=True
+        render(explanation, system.variables, lang.value),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -238,39 +291,45 @@ def parameters_command(
     low: Annotated[
         bool, typer.Option("--low", help="Only low-confidence or unknown values.")
     ] = False,
-    jurisdiction: Annotated[str, typer.Option(help="Parameter set.")] = "tianjin",
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Also write the list to a .csv or .xlsx file."),
+    ] = None,
+    jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
 ) -> None:
-    """List the policy parameters in force on a date, with value, source and confidence."""
+    """List the policy parameters in force on a date, with value, start date, confidence and
+    legal source."""
     system = load_system(jurisdiction)
     date = _date(on) or dt.datetime.now(tz=dt.timezone(dt.timedelta(hours=8))).date()
+    covers_from = system.parameters.covers_from
+    if date < covers_from:
+        errors.print(
+            f"[red]{system.name} 的规则自 {covers_from} 起，{date} 没有参数取值 "
+            f"(the rules start on {covers_from})[/red]"
+        )
+        raise typer.Exit(EXIT_RULES_GAP)
+    rows = parameter_table(system, date, unknown_only=unknown, low_only=low)
     table = Table(title=f"{system.name} 政策参数 Parameters on {date}", show_lines=True)
     for column in ("参数 Parameter", "值 Value", "自 From", "置信度 Confidence", "依据 Source"):
         table.add_column(column, overflow="fold")
-    for parameter in system.parameters:
-        if date < parameter.first:
-            continue
-        value = parameter.at(date)
-        values = value.value.values() if isinstance(value.value, dict) else [value.value]
-        is_unknown = any(isinstance(v, Marker) and v.name == "unknown" for v in values)
-        if unknown and not is_unknown:
-            continue
-        if low and not (is_unknown or value.confidence == "low"):
-            continue
-        if isinstance(value.value, dict):
-            shown = "\n".join(
-                f"{k}: {format_parameter_value(parameter, v)}" for k, v in value.value.items()
-            )
-        else:
-            shown = format_parameter_value(parameter, value.value)
-        confidence = CONFIDENCE_LABELS.get(value.confidence, (value.confidence,))[0]
+    for row in rows.iter_rows(named=True):
+        shown = f"{row['key']}：{row['value']}" if row["key"] else row["value"]
         table.add_row(
-            f"{parameter.description}\n{parameter.path}",
+            f"{row['description']}\n{row['path']}",
             shown,
-            value.start.isoformat(),
-            confidence,
-            value.reference,
+            row["start"].isoformat(),
+            row["confidence"],
+            row["reference"],
         )
     console.print(table)
+    console.print(f"{rows.height} 项 (values)")
+    if output is not None:
+        try:
+            write_parameters(rows, output)
+        except OutputError as exc:
+            errors.print(f"[red]{exc}[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        console.print(f"已写入 Written to [bold]{output}[/bold]")
 
 
 if __name__ == "__main__":

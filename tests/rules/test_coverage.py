@@ -63,3 +63,13 @@ def test_every_variable_is_exercised_by_some_policy_case() -> None:
 def test_cases_are_dated_within_the_rules() -> None:
     for case in load_cases():
         assert case.spec["date"] >= dt.date(2016, 4, 1), case.name
+
+
+def test_every_reason_has_short_labels_for_results_tables() -> None:
+    system = load_system("tianjin")
+    reasons = [r for v in system.variables.values() if v.reasons for r in v.reasons]
+    assert len(reasons) > 40
+    missing = [r.code for r in reasons if not (r.label and r.label_en)]
+    assert not missing
+    too_long = [r.code for r in reasons if len(r.label) > 16]
+    assert not too_long

@@ -69,7 +69,7 @@ def test_a_date_before_the_rules_is_an_error_not_a_guess() -> None:
     )
     with pytest.raises(
         ParameterNotDefinedError,
-        match=r"has no value on 2015-06-01: its first value is dated 2016-04-01",
+        match=r"do not cover 2015-06-01: parameter .* has values from 2016-04-01",
     ):
         SYSTEM.simulate(households, persons, outputs=["dibao_amount"])
 

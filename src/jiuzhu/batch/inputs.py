@@ -135,25 +135,96 @@ class _Sheet:
         return f"{name} [{self.table.sheet}]" if self.table.sheet else name
 
 
-def read_input(path: Path, system: RuleSystem, on: dt.date | None) -> AssessmentInput:
+def read_input(
+    path: Path, system: RuleSystem, on: dt.date | None, household: str | None = None
+) -> AssessmentInput:
     """Read and validate an assessment input (see the module docstring).
 
     Args:
         path: workbook file or folder.
         system: the rule system whose input variables define the columns.
         on: assessment date for households without one (``--on``).
+        household: read only this household (its members and their obligors), so that one
+            household can be explained while other rows of the file still have problems.
 
     Raises:
-        InputFileError: any problem, each located by file, row and column.
+        InputFileError: any problem, each located by file, row and column (or no such
+            household).
     """
     path = Path(path)
     try:
         if path.is_dir() and _find(path, "parquet"):
-            return _read_parquet(path, system, on)
+            data = _read_parquet(path, system, on)
+            return data if household is None else _only_household_frames(data, household)
         tables = _read_tables(path)
     except TableError as exc:
         raise InputFileError([InputProblem(str(path), None, None, None, str(exc))]) from exc
+    if household is not None:
+        tables = _only_household(path, tables, system, household)
     return _read_text_tables(path, tables, system, on)
+
+
+def _key_column(table: Table, entity: Entity, key: str, system: RuleSystem) -> str | None:
+    mapping = _header_map(entity, system)
+    return next((h for h in table.frame.columns if mapping.get(_normalise_header(h)) == key), None)
+
+
+def _cells(table: Table, header: str) -> pl.Series:
+    return table.frame[header].str.replace_all(r"\s", "").str.to_uppercase()
+
+
+def _no_household(path: Path, household: str) -> InputFileError:
+    return InputFileError(
+        [InputProblem(str(path), None, None, household, "没有此编号的家庭 (no such household)")]
+    )
+
+
+def _only_household(
+    path: Path, tables: Mapping[str, Table], system: RuleSystem, household: str
+) -> dict[str, Table]:
+    """The rows of one household in every sheet (rows keep their place for error messages)."""
+    wanted = re.sub(r"\s", "", household).upper()
+    subset = dict(tables)
+    persons: set[str] = set()
+    for entity in (HOUSEHOLD, PERSON):
+        table = tables[entity.name]
+        header = _key_column(table, entity, HOUSEHOLD.key, system)
+        if header is None:
+            return subset  # the full read reports the missing column
+        subset[entity.name] = table.subset(_cells(table, header) == wanted)
+        if entity == HOUSEHOLD and subset[entity.name].frame.is_empty():
+            raise _no_household(path, household)
+        # Obligors name the person they support by 成员编号 if the sheet has one, else by
+        # the resident ID number.
+        person_header = _key_column(table, PERSON, PERSON.key, system) or _key_column(
+            table, PERSON, "resident_id", system
+        )
+        if entity == PERSON and person_header is not None:
+            persons = set(_cells(subset[entity.name], person_header).drop_nulls().to_list())
+    if OBLIGOR.name in tables:
+        table = tables[OBLIGOR.name]
+        header = _key_column(table, OBLIGOR, PERSON.key, system)
+        if header is not None:
+            subset[OBLIGOR.name] = table.subset(_cells(table, header).is_in(list(persons)))
+    return subset
+
+
+def _only_household_frames(data: AssessmentInput, household: str) -> AssessmentInput:
+    """The frames of one household of an already validated (Parquet) input."""
+    frames = data.frames
+    key = frames[HOUSEHOLD.name][HOUSEHOLD.key]
+    wanted = pl.Series([household]).cast(key.dtype, strict=False)[0]
+    households = frames[HOUSEHOLD.name].filter(pl.col(HOUSEHOLD.key) == wanted)
+    if households.is_empty():
+        raise _no_household(data.source, household)
+    persons = frames[PERSON.name].filter(pl.col(HOUSEHOLD.key) == wanted)
+    subset = {HOUSEHOLD.name: households, PERSON.name: persons}
+    if OBLIGOR.name in frames:
+        subset[OBLIGOR.name] = frames[OBLIGOR.name].filter(
+            pl.col(PERSON.key).is_in(persons[PERSON.key].implode())
+        )
+    passthrough = data.passthrough.filter(pl.col(HOUSEHOLD.key) == wanted)
+    return AssessmentInput(subset, data.source, passthrough, data.warnings)
 
 
 def _find(folder: Path, extension: str) -> dict[str, Path]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -51,10 +52,19 @@ def atomic_path(path: Path) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(temporary)
+        # mkstemp makes the file private (0600); the result gets the permissions any new file
+        # of the user gets, as if written directly.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def output_format(path: Path) -> str:
@@ -144,16 +154,48 @@ def _write_xlsx(
         worksheet = workbook.create_sheet(_sheet_title(sheet.title))
         frame = sheet.frame
         kinds = [_kind(frame, c, system) for c in frame.columns]
-        worksheet.append([_styled(worksheet, header(c, system), bold, fill) for c in frame.columns])
+        headers = [header(c, system) for c in frame.columns]
+        _layout(worksheet, headers)
+        worksheet.append([_styled(worksheet, h, bold, fill) for h in headers])
         for row in frame.iter_rows():
             worksheet.append(
                 [_cell(worksheet, value, kind) for value, kind in zip(row, kinds, strict=True)]
             )
     notes_sheet = workbook.create_sheet("说明")
+    notes_sheet.column_dimensions["A"].width = 28
+    notes_sheet.column_dimensions["B"].width = 100
     for key, value in notes:
         notes_sheet.append([_styled(notes_sheet, key, bold, None), value])
     with atomic_path(path) as temporary:
         workbook.save(temporary)
+
+
+def write_table(frame: pl.DataFrame, path: Path, title: str) -> None:
+    """Write a table of text (and dates) people read as .csv (UTF-8 with BOM, for Excel) or as
+    a one-sheet .xlsx with a bold frozen header row, to ``path`` as it is (callers make it
+    atomic)."""
+    if path.suffix.lower() == ".csv":
+        path.write_text(frame.write_csv(), encoding="utf-8-sig")
+        return
+    workbook = openpyxl.Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title[:31])
+    _layout(worksheet, frame.columns)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    worksheet.append([_styled(worksheet, h, bold, fill) for h in frame.columns])
+    kinds = ["date" if frame.schema[c] == pl.Date else "other" for c in frame.columns]
+    for row in frame.iter_rows():
+        worksheet.append([_cell(worksheet, v, k) for v, k in zip(row, kinds, strict=True)])
+    workbook.save(path)
+
+
+def _layout(worksheet: Any, headers: Sequence[str]) -> None:
+    """Columns as wide as their header (CJK characters count double), header row frozen."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    worksheet.freeze_panes = "A2"
+    for index, text in enumerate(headers, start=1):
+        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
+        worksheet.column_dimensions[get_column_letter(index)].width = min(max(width, 10), 40)
 
 
 def _sheet_title(title: str) -> str:
@@ -177,6 +219,8 @@ def _kind(frame: pl.DataFrame, name: str, system: RuleSystem) -> str:
         return "money"
     if frame.schema[name] == pl.Boolean:
         return "boolean"
+    if frame.schema[name] == pl.Date:
+        return "date"
     return "other"
 
 
@@ -192,5 +236,9 @@ def _cell(worksheet: object, value: object, kind: str) -> object:
     if kind == "money" and isinstance(value, int):
         cell = WriteOnlyCell(worksheet, value=value / 100)
         cell.number_format = "#,##0.00"
+        return cell
+    if kind == "date":
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
         return cell
     return value

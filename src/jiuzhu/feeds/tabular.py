@@ -7,7 +7,7 @@ in the file (line or sheet row, column header); nothing is guessed silently.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import fastexcel
@@ -28,9 +28,19 @@ class Table:
     frame: pl.DataFrame
     sheet: str | None = None
     encoding: str | None = None
+    rows: tuple[int, ...] | None = None
+    """For a subset of the file's rows: each row's 0-based index in the file (None: all rows)."""
+
+    def subset(self, mask: pl.Series) -> Table:
+        """The rows where ``mask`` holds, still reported at their place in the file."""
+        indices = mask.fill_null(False).arg_true().to_list()
+        rows = tuple(self.rows[i] for i in indices) if self.rows is not None else tuple(indices)
+        return replace(self, frame=self.frame.filter(mask.fill_null(False)), rows=rows)
 
     def row_label(self, index: int) -> str:
         """Where row ``index`` (0-based, after the header) is in the file: CSV line or sheet row."""
+        if self.rows is not None:
+            index = self.rows[index]
         if self.sheet is None:
             return f"第{index + 2}行 (line {index + 2})"
         return f"工作表“{self.sheet}”第{index + 2}行 (sheet {self.sheet}, row {index + 2})"
@@ -78,7 +88,8 @@ def read_csv(path: Path) -> Table:
 def read_workbook(path: Path) -> dict[str, Table]:
     """Read every worksheet of an xlsx workbook (first row = headers), cells as text.
 
-    Date cells come as ``YYYY-MM-DD 00:00:00``; numbers as their shortest decimal text.
+    Date cells come as ``YYYY-MM-DD`` (with the time only if it is not midnight); numbers as
+    their shortest decimal text.
 
     Raises:
         TableError: the file is missing or not an Excel workbook.
@@ -90,6 +101,9 @@ def read_workbook(path: Path) -> dict[str, Table]:
         sheets = {}
         for name in reader.sheet_names:
             frame = reader.load_sheet(name, dtypes="string").to_polars()
+            frame = frame.with_columns(
+                pl.col(pl.String).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1")
+            )
             sheets[name] = Table(path, _clean(frame), name)
     except (fastexcel.FastExcelError, OSError) as exc:
         raise TableError(f"不是可读取的 xlsx 工作簿 (not a readable xlsx workbook: {exc})") from exc

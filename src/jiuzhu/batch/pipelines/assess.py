@@ -56,6 +56,10 @@ class AssessmentSummary:
     seconds: float
     parameter_digest: str
     low_confidence: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    """Parameters used whose value is unknown on some assessment date."""
+    unknown_notes: int = 0
+    """Households assessed without a known deduction whose amount is unknown (reason notes)."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -105,7 +109,9 @@ def assess(
         validate=False,
         progress=lambda done, total: report("assess", done, total),
     )
-    households, persons = result_tables(result, data)
+    # People read short Chinese labels; machines (Parquet) get the stable reason codes.
+    labels = output is not None and output_format(output) != ".parquet"
+    households, persons = result_tables(result, data, labels=labels)
     summary = summarise(result, households, time.perf_counter() - started, output)
     del result  # the tables hold what is written; free the engine's frames first
     summary.warnings = data.warnings
@@ -122,10 +128,11 @@ def assess(
 
 
 def result_tables(
-    result: SimulationResult, data: AssessmentInput | None
+    result: SimulationResult, data: AssessmentInput | None, labels: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The household table (one row per household, programs side by side, reasons decoded)
-    and the tekun person table (persons eligible or undetermined)."""
+    """The household table (one row per household, programs side by side, reasons decoded to
+    codes, or to short Chinese labels if ``labels``) and the tekun person table (persons eligible
+    or undetermined). A program's detail columns are blank where it does not apply."""
     system = result.system
     households = result.households
     columns: list[str] = [HOUSEHOLD.key]
@@ -138,17 +145,20 @@ def result_tables(
         )
         columns += [*extra, DATE_VARIABLE]
     columns += [c for c in CONTEXT_COLUMNS if c in households.columns]
-    decoded: list[pl.Series] = []
+    decoded: list[pl.Series | pl.Expr] = []
     for program in system.programs:
         if program.entity != HOUSEHOLD:
             columns += [c for c in TEKUN_HOUSEHOLD_COLUMNS if c in households.columns]
             continue
         columns += [program.status, *([program.amount] if program.amount else []), program.reasons]
         columns += list(program.details)
+        # The remaining members' figures of an unavailable option would only mislead.
+        applies = pl.col(program.status).fill_null(True)
+        decoded += [pl.when(applies).then(pl.col(d)).alias(d) for d in program.details]
     for name in households.columns:
         var = system.variables.get(name)
         if var is not None and var.reasons is not None:
-            decoded.append(var.reasons.decode_column(households[name]))
+            decoded.append(var.reasons.decode_column(households[name], labels=labels))
     trace_columns = [
         c
         for c in households.columns
@@ -178,7 +188,7 @@ def result_tables(
     reasons = system.variables[program.reasons].reasons
     assert reasons is not None
     people = people.with_columns(
-        reasons.decode_column(people[program.reasons]),
+        reasons.decode_column(people[program.reasons], labels=labels),
         pl.col(PERSON.key).cast(pl.String).map_elements(_mask_id, return_dtype=pl.String),
     )
     return table, people
@@ -223,12 +233,26 @@ def summarise(
             )
         )
     low: list[str] = []
+    unknown: list[str] = []
     for path in sorted(result.plan.parameters(list(result.plan.nodes))):
         parameter = system.parameters[path]
         for date in result.plan.dates:
             value = parameter.at(date)
             if value.confidence == "low" and path not in low:
                 low.append(path)
+            if value.has_unknown and path not in unknown:
+                unknown.append(path)
+    noted = pl.lit(False)
+    for program in system.programs:
+        reasons = system.variables[program.reasons].reasons
+        if program.entity != HOUSEHOLD or reasons is None:
+            continue
+        bits = reasons.bits(
+            r.code for r in reasons if r.kind == "note" and r.code.endswith("_UNKNOWN")
+        )
+        if bits:
+            noted = noted | ((pl.col(program.reasons) & bits) != 0)
+    unknown_notes = int(result.households.select(noted.sum()).item())
     return AssessmentSummary(
         households=result.households.height,
         persons=result.persons.height if PERSON.name in result.frames else 0,
@@ -238,6 +262,8 @@ def summarise(
         seconds=seconds,
         parameter_digest=system.parameters.digest(),
         low_confidence=low,
+        unknown=unknown,
+        unknown_notes=unknown_notes,
     )
 
 
@@ -258,6 +284,16 @@ def notes(
     ]
     for program in summary.programs:
         rows.append((f"{program.label}", f"符合 {program.eligible}，待定 {program.undetermined}"))
+    if summary.unknown_notes:
+        rows.append(
+            (
+                "未知参数影响 Unknown values",
+                f"{summary.unknown_notes} 户按规定应有的扣减因金额未知未扣减，见各户理由",
+            )
+        )
+    for path in summary.unknown:
+        parameter = system.parameters[path]
+        rows.append(("未知参数 Unknown parameter", f"{parameter.description}（{path}）"))
     for path in summary.low_confidence:
         parameter = system.parameters[path]
         rows.append(("低置信度参数 Low confidence", f"{parameter.description}（{path}）"))

@@ -1,5 +1,5 @@
 """The rules engine: variables, entities, effective-dated parameters, a planner that turns the
-requested outputs into one lazy Polars plan, reason codes, traces and explanations."""
+requested outputs into rounds of lazy Polars plans (docs/decisions/0001), reason codes, traces and explanations."""
 
 from jiuzhu.rules.engine.entities import HOUSEHOLD, OBLIGOR, PERSON, Entity
 from jiuzhu.rules.engine.errors import (
@@ -8,6 +8,7 @@ from jiuzhu.rules.engine.errors import (
     ParameterFileError,
     ParameterNotDefinedError,
     RulesError,
+    UnknownJurisdictionError,
 )
 from jiuzhu.rules.engine.formula import Formula
 from jiuzhu.rules.engine.parameters import ParameterTree, load_parameters
@@ -28,6 +29,7 @@ __all__ = [
     "Reason",
     "ReasonSet",
     "RulesError",
+    "UnknownJurisdictionError",
     "Variable",
     "Variables",
     "input_variable",

@@ -21,6 +21,18 @@ class ParameterFileError(RulesError):
         super().__init__("invalid parameter files:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+class UnknownJurisdictionError(RulesError):
+    """No parameter set is shipped for the jurisdiction asked for."""
+
+    def __init__(self, jurisdiction: str, available: list[str]) -> None:
+        self.jurisdiction = jurisdiction
+        self.available = available
+        super().__init__(
+            f"没有“{jurisdiction}”的政策参数，可选：{'、'.join(available)} "
+            f"(no parameter set {jurisdiction!r}; available: {', '.join(available)})"
+        )
+
+
 class ParameterNotDefinedError(RulesError):
     """A parameter has no value at a date being assessed (before its first value).
 
@@ -33,8 +45,10 @@ class ParameterNotDefinedError(RulesError):
         self.first = first
         shown = ", ".join(d.isoformat() for d in dates[:5]) + (" …" if len(dates) > 5 else "")
         super().__init__(
-            f"parameter {path!r} has no value on {shown}: its first value is dated "
-            f"{first.isoformat()} (rule: a date with no parameter value is an error)"
+            f"评估日期 {shown} 早于规则覆盖的时间：参数 {path} 自 {first.isoformat()} 起才有取值，"
+            f"请改用 {first.isoformat()} 或以后的评估日期 (the rules do not cover {shown}: "
+            f"parameter {path} has values from {first.isoformat()}; a date with no parameter value "
+            f"is an error, never filled in)"
         )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from jiuzhu.rules.engine.codes import CodeList
 from jiuzhu.rules.engine.entities import HOUSEHOLD, OBLIGOR, PERSON, Entity
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.parameters import Marker, Parameter, ParameterValue, Resolved
@@ -86,10 +87,6 @@ class ProgramExplanation:
     unknown: list[ParameterUse] = field(default_factory=list)
     """Unknown parameters the (undetermined) decision rests on."""
 
-    @property
-    def low_confidence(self) -> list[ParameterUse]:
-        return [p for p in self.parameters if "low" in p.confidences()]
-
 
 @dataclass
 class Explanation:
@@ -103,6 +100,8 @@ class Explanation:
     members: Sequence[Mapping[str, Any]]
     member_columns: list[Variable]
     programs: list[ProgramExplanation] = field(default_factory=list)
+    code_lists: Mapping[str, CodeList] = field(default_factory=dict)
+    """To show codes by their labels (城市, 配偶, 肢体一级) rather than identifiers."""
 
 
 HIDDEN_STEPS = frozenset(
@@ -118,6 +117,8 @@ HIDDEN_STEPS = frozenset(
 MEMBER_COLUMNS = (
     "relation",
     "age",
+    "disability_class",
+    "serious_illness",
     "household_member",
     "assistance_unit_member",
     "counted_income",
@@ -175,16 +176,23 @@ def explain_household(
         parameter_digest=system.parameters.digest()[:12],
         members=persons,
         member_columns=[system.variables[c] for c in MEMBER_COLUMNS if persons and c in persons[0]],
+        code_lists=system.code_lists,
     )
     for program in system.programs:
         if program.status not in result.plan.nodes:
             continue
         decision = [program.status, program.reasons, *([program.amount] if program.amount else [])]
-        deps = [
-            d
-            for d in result.plan.dependencies(program.status, stop=decisions)
-            if d in result.plan.nodes and d not in HIDDEN_STEPS
-        ]
+        # What the decision and the amount rest on (for the single-person option the amount
+        # holds the remaining members' reassessment), short of other programs' decisions.
+        deps = list(
+            dict.fromkeys(
+                d
+                for target in decision
+                if target != program.reasons
+                for d in result.plan.dependencies(target, stop=decisions)
+                if d in result.plan.nodes and d not in HIDDEN_STEPS and d not in decision
+            )
+        )
         params = _parameter_uses(result, [*decision, *deps], date, household, persons)
         subjects: list[tuple[str, Mapping[str, Any]]]
         if program.entity == HOUSEHOLD:
@@ -319,7 +327,12 @@ def _parameter_uses(
 # --- rendering -------------------------------------------------------------------------------
 
 
-def format_value(variable: Variable | None, value: Any, english: bool = False) -> str:
+def format_value(
+    variable: Variable | None,
+    value: Any,
+    english: bool = False,
+    code_lists: Mapping[str, CodeList] | None = None,
+) -> str:
     """A traced value for people: yuan with two decimals, 是/否, code labels, dates."""
     if value is None:
         return "unknown" if english else "未知"
@@ -328,16 +341,34 @@ def format_value(variable: Variable | None, value: Any, english: bool = False) -
         return f"{format_yuan(int(value))} {unit}"
     if isinstance(value, bool):
         return ("yes" if value else "no") if english else ("是" if value else "否")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if variable is not None and variable.codes and code_lists and variable.codes in code_lists:
+        return code_label(code_lists[variable.codes], str(value), english)
     if variable is not None and variable.unit in (Unit.PERSONS, Unit.YEARS, Unit.MONTHS):
         unit = variable.unit.label_en if english else variable.unit.label
-        return f"{value} {unit}"
+        return f"{value} {unit}" if english or variable.unit is not Unit.YEARS else f"{value}{unit}"
     return str(value)
 
 
-def format_parameter_value(parameter: Parameter, value: Any, english: bool = False) -> str:
-    """A parameter value for people (yuan from fen, ratios as decimals, codes)."""
+def code_label(codes: CodeList, code: str, english: bool = False) -> str:
+    """A code's label (``urban`` → 城市), or the code itself if the list lacks it."""
+    try:
+        found = codes.get(code)
+    except KeyError:
+        return code
+    return found.label_en if english else found.label
+
+
+def format_parameter_value(
+    parameter: Parameter,
+    value: Any,
+    english: bool = False,
+    code_lists: Mapping[str, CodeList] | None = None,
+) -> str:
+    """A parameter value for people (yuan from fen, ratios as decimals, code labels)."""
     if isinstance(value, Marker):
         return value.label_en if english else value.label
     if parameter.unit.money:
@@ -349,6 +380,8 @@ def format_parameter_value(parameter: Parameter, value: Any, english: bool = Fal
         return ("yes" if value else "no") if english else ("是" if value else "否")
     if parameter.unit in (ParameterUnit.MONTHS, ParameterUnit.YEARS):
         return f"{value} {parameter.unit.label_en if english else parameter.unit.label}"
+    if parameter.codes and code_lists and parameter.codes in code_lists:
+        return code_label(code_lists[parameter.codes], str(value), english)
     return str(value)
 
 
@@ -371,8 +404,11 @@ def fill(
 def render(explanation: Explanation, variables: Mapping[str, Variable], lang: str = "zh") -> str:
     """Plain-text explanation in Chinese (``zh``) or English (``en``).
 
-    Resident ID numbers are masked (DESIGN.md §9)."""
+    Each program lists its reasons, its calculation and the parameter values it used; the legal
+    source of every parameter follows once at the end, low-confidence and unknown ones first
+    with the programs resting on them. Resident ID numbers are masked (DESIGN.md §9)."""
     en = lang == "en"
+    codes = explanation.code_lists
     lines: list[str] = []
     digest = explanation.parameter_digest
     lines.append(
@@ -386,19 +422,22 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
         lines += ["", "Members" if en else "家庭成员"]
         for number, member in enumerate(explanation.members, start=1):
             cells = [
-                f"{v.label_en if en else v.label} {format_value(v, member.get(v.name), en)}"
+                f"{v.label_en if en else v.label} {format_value(v, member.get(v.name), en, codes)}"
                 for v in explanation.member_columns
+                if member.get(v.name) not in (None, "none")
             ]
-            lines.append(f"  {number}. {mask(str(member[PERSON.key]))}  " + "；".join(cells))
-    low: dict[str, tuple[ParameterUse, list[str]]] = {}
-    shown: set[str] = set()
+            lines.append(
+                f"  {number}. {mask(str(member[PERSON.key]))}  "
+                + ("; " if en else "；").join(cells)
+            )
+    used: dict[str, tuple[ParameterUse, list[str]]] = {}
     for part in explanation.programs:
         program = part.program
         title = program.label_en if en else program.label
-        for use in part.low_confidence:
-            low.setdefault(use.parameter.path, (use, []))[1].append(title)
+        for use in part.parameters:
+            used.setdefault(use.parameter.path, (use, []))[1].append(title)
         if program.entity != HOUSEHOLD and part.status is False:
-            reasons = "；".join(
+            reasons = ("; " if en else "；").join(
                 fill(r.message_en if en else r.message, part.values, variables, en)
                 for r in part.reasons
             )
@@ -425,30 +464,22 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
             lines.append("  Calculation:" if en else "  计算过程：")
             for step in part.steps:
                 label = step.variable.label_en if en else step.variable.label
-                lines.append(f"    {label} = {format_value(step.variable, step.value, en)}")
-        new = [use for use in part.parameters if use.parameter.path not in shown]
-        if new:
+                value = format_value(step.variable, step.value, en, codes)
+                lines.append(f"    {label} = {value}")
+        if part.parameters:
             lines.append("  Parameters:" if en else "  依据参数：")
-            for use in new:
-                lines += ["    " + line for line in _parameter_lines(use, en)]
-                shown.add(use.parameter.path)
-        if len(new) < len(part.parameters):
-            lines.append(
-                f"    … {len(part.parameters) - len(new)} "
-                + ("more listed above" if en else "项参数见上文")
-            )
-    if low:
+            lines += ["    " + _parameter_value_line(use, en, codes) for use in part.parameters]
+    if used:
+        weak = [(u, p) for u, p in used.values() if u.confidences() & {"low", "unknown"}]
         lines += [
             "",
-            "Low-confidence parameters used (check before relying on the result):"
+            "Sources of the parameters (low-confidence and unknown first: check them before "
+            "relying on the result)"
             if en
-            else "本次认定用到的低置信度参数（请核实后再据此决定）：",
+            else "参数依据（低置信度和未知的在前，请核实后再据此决定）",
         ]
-        for use, programs in low.values():
-            used_by = ", ".join(dict.fromkeys(programs))
-            lines.append(
-                f"  - {_parameter_name(use, en)} — {'used by' if en else '用于'} {used_by}"
-            )
+        for use, programs in [*weak, *[(u, p) for u, p in used.values() if (u, p) not in weak]]:
+            lines += ["  " + line for line in _parameter_source_lines(use, programs, en)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -464,22 +495,62 @@ def _parameter_name(use: ParameterUse, en: bool) -> str:
     return f"{name} ({use.parameter.path}, {use.value.start})"
 
 
-def _parameter_lines(use: ParameterUse, en: bool) -> list[str]:
+def _confidence_text(use: ParameterUse, en: bool) -> str:
+    return "/".join(
+        CONFIDENCE_LABELS.get(c, (c, c))[1 if en else 0] for c in sorted(use.confidences())
+    )
+
+
+def _parameter_value_line(use: ParameterUse, en: bool, codes: Mapping[str, CodeList]) -> str:
+    """``name = value`` with the keys the household used, and the confidence unless high."""
     parameter, value = use.parameter, use.value
     if isinstance(value.value, dict):
         keys = use.keys or tuple(sorted(value.value))
-        shown = ", ".join(
-            f"{k}: {format_parameter_value(parameter, value.value[k], en)}" for k in keys
+        breakdown = codes.get(parameter.breakdown or "")
+        shown = ("; " if en else "；").join(
+            f"{code_label(breakdown, k, en) if breakdown else k} "
+            f"{format_parameter_value(parameter, value.value[k], en, codes)}"
+            for k in keys
         )
     else:
-        shown = format_parameter_value(parameter, value.value, en)
-    confidence = sorted(use.confidences())
-    conf_text = "/".join(CONFIDENCE_LABELS.get(c, (c, c))[1 if en else 0] for c in confidence)
+        shown = format_parameter_value(parameter, value.value, en, codes)
+    name = parameter.label_en if en else parameter.description
+    confidences = use.confidences()
+    flag = ""
+    # An unknown value already says so; high confidence goes without saying.
+    if confidences - {"high", "unknown"}:
+        flag = (
+            f" (confidence {_confidence_text(use, en)})"
+            if en
+            else f"（置信度 {_confidence_text(use, en)}）"
+        )
+    return f"{name} = {shown}{flag}"
+
+
+def _parameter_source_lines(use: ParameterUse, programs: list[str], en: bool) -> list[str]:
+    parameter, value = use.parameter, use.value
+    used_by = ", ".join(dict.fromkeys(programs))
+    weak = bool(use.confidences() & {"low", "unknown"})
+    mark = "⚠ " if weak else "- "
     name = parameter.label_en if en else parameter.description
     if en:
-        head = f"{name} = {shown} — from {value.start}, confidence {conf_text}"
-        return [head, f"  source: {value.reference}"]
+        return [
+            f"{mark}{name} ({parameter.path}) — from {value.start}, confidence "
+            f"{_confidence_text(use, en)}; used by {used_by}",
+            f"    source: {public_reference(value.reference)}",
+        ]
     return [
-        f"{name} = {shown} — 自 {value.start} 起，置信度 {conf_text}",
-        f"  依据：{value.reference}",
+        f"{mark}{name}（{parameter.path}）— 自 {value.start} 起，置信度 {_confidence_text(use, en)}；"
+        f"用于 {used_by}",
+        f"    依据：{public_reference(value.reference)}",
     ]
+
+
+_RESEARCH_NOTE = re.compile(r"[；;]?\s*spec-addendum [^；;，,）)]*")
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[)）]")
+
+
+def public_reference(reference: str) -> str:
+    """A parameter's reference without the project's research-note tags (``spec-addendum Q2``),
+    which point developers to ``docs`` but mean nothing to a caseworker or an auditor."""
+    return _EMPTY_BRACKETS.sub("", _RESEARCH_NOTE.sub("", reference)).strip("；; ")

@@ -45,7 +45,11 @@ from typing import Any, Final
 import yaml
 
 from jiuzhu.rules.engine.codes import CodeList
-from jiuzhu.rules.engine.errors import ParameterFileError, ParameterNotDefinedError
+from jiuzhu.rules.engine.errors import (
+    ParameterFileError,
+    ParameterNotDefinedError,
+    UnknownJurisdictionError,
+)
 from jiuzhu.rules.engine.units import ParameterUnit, yuan_to_fen
 
 
@@ -107,6 +111,12 @@ class ParameterValue:
                 raise KeyError("this parameter is broken down by a code list: give a key")
             return self.value[key]
         return self.value
+
+    @property
+    def has_unknown(self) -> bool:
+        """The value, or one of its entries, is ``unknown``."""
+        values = self.value.values() if isinstance(self.value, dict) else [self.value]
+        return any(isinstance(v, Marker) and v.name == "unknown" for v in values)
 
     def confidence_for(self, key: str | None) -> str:
         """``unknown`` / ``not_applicable`` for marker values, else the entry's confidence."""
@@ -253,6 +263,11 @@ class ParameterTree:
         params = {**self.parameters, path: replace(param, values=values)}
         return ParameterTree(self.jurisdiction, params, self.code_lists, self.metadata)
 
+    @property
+    def covers_from(self) -> dt.date:
+        """The first date on which every parameter has a value: assessments start here."""
+        return max(p.first for p in self.parameters.values())
+
     def digest(self) -> str:
         """SHA-256 over every value, reference and confidence: identifies a parameter version."""
         canonical = [
@@ -300,6 +315,12 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
 
+def jurisdictions() -> list[str]:
+    """The parameter sets shipped with Jiuzhu (folders under ``jiuzhu/rules/policies``)."""
+    base = resources.files("jiuzhu.rules") / "policies"
+    return sorted(entry.name for entry in base.iterdir() if entry.is_dir() and entry.name[0] != "_")
+
+
 def load_parameters(
     jurisdiction: str, code_lists: Mapping[str, CodeList], root: Traversable | None = None
 ) -> ParameterTree:
@@ -312,7 +333,10 @@ def load_parameters(
 
     Raises:
         ParameterFileError: listing every problem of every file (file, date, field, rule).
+        UnknownJurisdictionError: no parameter set of that name is shipped.
     """
+    if root is None and jurisdiction not in jurisdictions():
+        raise UnknownJurisdictionError(jurisdiction, jurisdictions())
     base = root if root is not None else resources.files("jiuzhu.rules") / "policies" / jurisdiction
     problems: list[str] = []
     params: dict[str, Parameter] = {}

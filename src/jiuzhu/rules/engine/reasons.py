@@ -7,7 +7,7 @@ Each program declares a ``ReasonSet``. In frames a program's reasons are one ``I
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -21,12 +21,15 @@ class Reason:
 
     ``kind``: ``eligible`` (why granted), ``not_eligible`` (a failed condition), ``undetermined``
     (an unknown parameter blocks the decision), ``note`` (anything else worth telling).
+    ``label``/``label_en``: a few words for a results column a caseworker scans.
     """
 
     code: str
     message: str
     message_en: str
     kind: str = "not_eligible"
+    label: str = ""
+    label_en: str = ""
 
 
 class ReasonSet:
@@ -41,7 +44,7 @@ class ReasonSet:
         if len(self._bits) != len(self.reasons):
             raise ValueError(f"{program}: duplicate reason code")
 
-    def __iter__(self) -> Iterable[Reason]:
+    def __iter__(self) -> Iterator[Reason]:
         return iter(self.reasons)
 
     def mask(self, conditions: Mapping[str, pl.Expr]) -> pl.Expr:
@@ -58,6 +61,13 @@ class ReasonSet:
         ]
         return pl.sum_horizontal(terms).cast(pl.Int64)
 
+    def bits(self, codes: Iterable[str]) -> int:
+        """The mask with the bits of ``codes`` set (to test a mask column against)."""
+        total = 0
+        for code in codes:
+            total |= self._bits[code]
+        return total
+
     def decode(self, mask: int | None) -> list[Reason]:
         """The reasons whose bits are set in ``mask``."""
         if not mask:
@@ -68,8 +78,15 @@ class ReasonSet:
         """Semicolon-separated codes, e.g. ``DIBAO_INCOME_NOT_BELOW_STANDARD;DIBAO_ASSETS_OVER``."""
         return ";".join(r.code for r in self.decode(mask))
 
-    def decode_column(self, masks: pl.Series) -> pl.Series:
-        """Decode a bitmask column to codes text, computing each distinct mask once."""
+    def labels_text(self, mask: int | None, english: bool = False) -> str:
+        """The reasons' short labels, e.g. ``收入不低于低保标准；货币财产超限``."""
+        if english:
+            return "; ".join(r.label_en or r.code for r in self.decode(mask))
+        return "；".join(r.label or r.code for r in self.decode(mask))
+
+    def decode_column(self, masks: pl.Series, labels: bool = False) -> pl.Series:
+        """Decode a bitmask column to codes text (or Chinese labels), each distinct mask once."""
         distinct = masks.drop_nulls().unique().to_list()
-        mapping = {m: self.codes_text(m) for m in distinct}
+        text = self.labels_text if labels else self.codes_text
+        mapping = {m: text(m) for m in distinct}
         return masks.replace_strict(mapping, default="", return_dtype=pl.String).rename(masks.name)

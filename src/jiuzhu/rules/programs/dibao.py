@@ -29,11 +29,16 @@ REASONS = ReasonSet(
             "Assessed household income {assessed_income} is below the standard {dibao_standard} × "
             "{unit_members} = {dibao_income_limit} and assets qualify: dibao {dibao_amount}",
             "eligible",
+            label="符合低保",
+            label_en="Eligible",
         ),
         Reason(
             "DIBAO_NO_MEMBERS",
-            "没有计入救助单位的家庭成员",
-            "No member is counted in the assistance unit",
+            "没有计入救助单位的家庭成员：成员均已纳入特困供养，或均不计入共同生活的家庭成员",
+            "No member is counted in the assistance unit: every member is supported as tekun or "
+            "is not a member living together",
+            label="无计入成员（均特困或不计入）",
+            label_en="No counted member",
         ),
         Reason(
             "DIBAO_INCOME_NOT_BELOW_STANDARD",
@@ -41,50 +46,68 @@ REASONS = ReasonSet(
             "{dibao_income_limit}（须严格低于）",
             "Assessed household income {assessed_income} is not below the standard {dibao_standard} × "
             "{unit_members} = {dibao_income_limit} (it must be strictly below)",
+            label="收入不低于低保标准",
+            label_en="Income not below standard",
         ),
         Reason(
             "DIBAO_MONETARY_ASSETS_OVER_LIMIT",
             "家庭货币财产 {household_monetary_assets} 超过限额 {dibao_asset_limit}",
             "Monetary assets {household_monetary_assets} exceed the limit {dibao_asset_limit}",
+            label="货币财产超限",
+            label_en="Monetary assets over limit",
         ),
         Reason(
             "DIBAO_VEHICLE",
             "家庭成员名下有机动车（残疾人功能性补偿代步机动车除外）",
             "A member owns a motor vehicle (disability mobility vehicles excepted)",
+            label="有机动车",
+            label_en="Owns a vehicle",
         ),
         Reason(
             "DIBAO_HOUSING",
             "拥有两套及以上住房且人均住房面积不低于全市平均",
             "Two or more homes and per-capita floor area not below the city average",
+            label="住房超标",
+            label_en="Housing over limit",
         ),
         Reason(
             "DIBAO_OTHER_PROPERTY",
             "有非住宅房产、自费出国留学或非生活必需高档用品",
             "Non-residential property, self-funded study abroad or luxury goods",
+            label="有其他财产",
+            label_en="Other property",
         ),
         Reason(
             "DIBAO_UNDETERMINED",
             "所需政策参数未知，无法认定，请补充参数后重新评估",
             "A parameter the decision needs is unknown: not decided; set the parameter and reassess",
             "undetermined",
+            label="参数未知待定",
+            label_en="Undetermined: parameter unknown",
         ),
         Reason(
             "DIBAO_CLASSIFIED_DEDUCTION",
             "已按分类救助抵扣家庭收入 {household_classified_deductions}",
             "Classified deductions of {household_classified_deductions} were taken off income",
             "note",
+            label="已分类抵扣",
+            label_en="Classified deduction taken",
         ),
         Reason(
             "DIBAO_MINIMUM_PAYMENT",
             "差额低于保底金额，按保底 {dibao_minimum_amount} 发放",
             "The gap is below the minimum payment; {dibao_minimum_amount} is paid",
             "note",
+            label="按保底发放",
+            label_en="Minimum payment",
         ),
         Reason(
             "DIBAO_CATEGORY_SUPPLEMENT",
             "分类施保增发 {dibao_category_supplement}",
             "Category supplement of {dibao_category_supplement}",
             "note",
+            label="分类施保增发",
+            label_en="Category supplement",
         ),
         Reason(
             "DIBAO_EMPLOYMENT_COST_UNKNOWN",
@@ -92,6 +115,8 @@ REASONS = ReasonSet(
             "Tianjin's employment-cost deduction was not found and is not applied: income may be "
             "overstated and the amount understated",
             "note",
+            label="就业成本扣减未知未扣",
+            label_en="Employment-cost deduction unknown",
         ),
         Reason(
             "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN",
@@ -99,6 +124,8 @@ REASONS = ReasonSet(
             "A member may qualify for a classified deduction whose amount was not found (elderly, "
             "minor, widowed single parent or multiple disability); not deducted",
             "note",
+            label="分类抵扣金额未知未扣",
+            label_en="Classified deduction amount unknown",
         ),
     ],
 )

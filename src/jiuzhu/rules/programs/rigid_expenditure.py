@@ -72,35 +72,53 @@ REASONS = ReasonSet(
             "{rigid_annual_income}; per-capita income below last year's disposable income; valid until "
             "{rigid_expenditure_valid_until}",
             "eligible",
+            label="符合刚性支出困难",
+            label_en="Eligible",
         ),
         Reason(
             "RIGID_IN_OTHER_PROGRAM",
             "已符合低保、特困或低保边缘条件",
             "Already dibao, tekun or near-dibao",
+            label="已属低保、特困或边缘",
+            label_en="Already in another program",
         ),
         Reason(
             "RIGID_INCOME_NOT_BELOW_THRESHOLD",
             "家庭年收入 {rigid_annual_income} 不低于上年度人均可支配收入 × {unit_members} = {rigid_income_threshold}",
             "Annual income {rigid_annual_income} is not below last year's per-capita disposable "
             "income × {unit_members} = {rigid_income_threshold}",
+            label="收入不低于门槛",
+            label_en="Income not below threshold",
         ),
         Reason(
             "RIGID_RATIO_BELOW",
             "近12个月刚性支出 {rigid_expenditure_total} 未达到家庭年收入 {rigid_annual_income} 的规定比例",
             "Rigid expenditure {rigid_expenditure_total} is below the set share of annual income "
             "{rigid_annual_income}",
+            label="刚性支出占比不足",
+            label_en="Expenditure share too low",
         ),
-        Reason("RIGID_ASSETS", "财产不符合规定", "Assets do not qualify"),
+        Reason(
+            "RIGID_ASSETS",
+            "财产不符合规定",
+            "Assets do not qualify",
+            label="财产不符",
+            label_en="Assets do not qualify",
+        ),
         Reason(
             "RIGID_NOT_IN_FORCE",
             "评估日期刚性支出困难家庭认定尚未施行",
             "Rigid-expenditure recognition is not in force on the assessment date",
+            label="政策未施行",
+            label_en="Not in force",
         ),
         Reason(
             "RIGID_UNDETERMINED",
             "所需政策参数未知（如上年度全市居民人均可支配收入），无法认定",
             "A needed parameter is unknown (e.g. last year's per-capita disposable income)",
             "undetermined",
+            label="参数未知待定",
+            label_en="Undetermined: parameter unknown",
         ),
     ],
 )

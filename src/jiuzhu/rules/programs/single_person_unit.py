@@ -32,27 +32,37 @@ REASONS = ReasonSet(
             "({single_person_unit_members_amount}); the other {single_person_unit_rest_members} "
             "reassessed; exclusive with near-dibao assistance",
             "eligible",
+            label="可选单人户",
+            label_en="Single-person unit available",
         ),
         Reason(
             "SINGLE_PERSON_UNIT_NOT_NEAR_DIBAO",
             "家庭整体不是低保边缘家庭，不适用单人户",
             "The household is not near-dibao as a whole: no single-person option",
+            label="整户非低保边缘",
+            label_en="Household not near-dibao",
         ),
         Reason(
             "SINGLE_PERSON_UNIT_NO_QUALIFYING_MEMBER",
             "没有可单独纳入低保的重度残疾或重病成员（或其本人收入、财产不符合）",
             "No severely disabled or seriously ill member who qualifies alone (income or assets)",
+            label="无重残重病成员",
+            label_en="No qualifying member",
         ),
         Reason(
             "SINGLE_PERSON_UNIT_NOT_IN_FORCE",
             "评估日期单人户规定尚未施行",
             "The single-person rule is not in force on the assessment date",
+            label="政策未施行",
+            label_en="Not in force",
         ),
         Reason(
             "SINGLE_PERSON_UNIT_UNDETERMINED",
             "所需政策参数未知，无法认定",
             "A needed parameter is unknown",
             "undetermined",
+            label="参数未知待定",
+            label_en="Undetermined: parameter unknown",
         ),
     ],
 )
