@@ -3,6 +3,8 @@
 jiuzhu assess INPUT --on 2025-10-15 -o results.xlsx
 jiuzhu explain INPUT --household H001 --on 2025-10-15
 jiuzhu parameters --on 2025-10-15 --unknown -o parameters.xlsx
+jiuzhu synth --scale 1.0 --seed 20251015 --out district
+jiuzhu feeds check district/feeds/tax.csv
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ from jiuzhu.batch.inputs import InputFileError, read_input
 from jiuzhu.batch.outputs import OutputError
 from jiuzhu.batch.pipelines.assess import AssessmentSummary, assess
 from jiuzhu.batch.pipelines.parameters import parameter_table, write_parameters
+from jiuzhu.feeds.base import SPECS, FeedRejected, detect, read_feed, sources
 from jiuzhu.feeds.parsing import parse_date
+from jiuzhu.feeds.tabular import TableError
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
 from jiuzhu.rules.engine.explain import explain_household, render
 from jiuzhu.rules.engine.parameters import jurisdictions
 from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.synth.run import synthesise
 
 app = typer.Typer(
     help="Jiuzhu (救助): social assistance rules, verification and case management.",
@@ -226,9 +231,9 @@ def _print_summary(summary: AssessmentSummary) -> None:
     )
     if summary.unknown_notes:
         console.print(
-            f"[yellow]{summary.unknown_notes:,} 户的结果受未知参数影响（如就业成本扣减未扣），"
-            f"见结果文件的理由列 (households whose result rests on a parameter whose value is "
-            f"unknown)[/yellow]"
+            f"[yellow]{summary.unknown_notes:,} 户有按规定应扣减、但扣减金额未找到依据而未扣减的收入"
+            f"（就业成本或分类救助抵扣），其核定收入可能偏高，见理由列 (households with a deduction "
+            f"whose amount is unknown and was not applied: their income may be overstated)[/yellow]"
         )
     if summary.low_confidence:
         console.print(
@@ -329,6 +334,155 @@ def parameters_command(
         except OutputError as exc:
             errors.print(f"[red]{exc}[/red]")
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        console.print(f"已写入 Written to [bold]{output}[/bold]")
+
+
+SYNTH_STAGES = {
+    "generate": "生成人口 Generating the district",
+    "frames": "写出家庭、成员、义务人 Writing the frames",
+    "feeds": "写出部门数据 Writing the department feeds",
+    "check": "按规则评估并对照估计区间 Assessing and checking the bands",
+}
+
+
+@app.command("synth")
+def synth_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the district into.")] = Path(
+        "district"
+    ),
+    scale: Annotated[
+        float,
+        typer.Option(
+            "--scale", min=0.0001, max=2.0, help="Share of Baodi: 1.0 ≈ 722,000 residents."
+        ),
+    ] = 1.0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Same seed, same files (byte for byte).")
+    ] = 20251015,
+    on: Annotated[
+        str, typer.Option("--on", help="Date the district is assessed on (its 评估日期).")
+    ] = "2025-10-15",
+    feeds: Annotated[
+        bool, typer.Option("--feeds/--no-feeds", help="Also write the department feeds.")
+    ] = True,
+) -> None:
+    """Generate a synthetic Baodi District (no real person's data): households.parquet,
+    persons.parquet and obligors.parquet for jiuzhu assess, the twelve department feeds under
+    feeds/, and the district's caseloads against the estimate bands."""
+    date = _date(on)
+    assert date is not None
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("…", total=None)
+        summary = synthesise(
+            out,
+            scale,
+            seed,
+            date,
+            feeds,
+            lambda stage: progress.update(task, description=SYNTH_STAGES[stage]),
+        )
+    console.print(
+        f"宝坻区合成数据 (scale {summary.scale:g}, seed {summary.seed})：{summary.households:,} 户、"
+        f"{summary.persons:,} 人、{summary.obligors:,} 名义务人，写入 {summary.out} "
+        f"(synthetic Baodi: {summary.households:,} households, {summary.persons:,} persons)"
+    )
+    table = Table(title=f"{summary.on} 评估结果与估计区间 Caseloads against the estimate bands")
+    table.add_column("项目 Figure")
+    table.add_column("合成区 District", justify="right")
+    table.add_column(f"估计区间 Band (× {summary.scale:g})", justify="right")
+    table.add_column("")
+    for figure in summary.figures:
+        if figure.share:
+            value, band = f"{figure.value:.1%}", f"{figure.low:.0%}–{figure.high:.0%}"
+        else:
+            value, band = f"{figure.value:,.0f}", f"{figure.low:,.0f}–{figure.high:,.0f}"
+        table.add_row(figure.label, value, band, "✔" if figure.inside else "✘ 超出 outside")
+    console.print(table)
+    timings = "，".join(f"{stage} {seconds:.1f} 秒" for stage, seconds in summary.seconds.items())
+    console.print(f"用时 Time: {timings}")
+    console.print(f"下一步 Next: jiuzhu assess {summary.out} -o {summary.out / 'results.parquet'}")
+
+
+feeds_app = typer.Typer(
+    help="Department data feeds (核对数据): check a file before it is imported.",
+    no_args_is_help=True,
+)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("check")
+def feeds_check_command(
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A department's .csv or .xlsx file.")
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", help="Which department's format (default: recognised from the headers)."
+        ),
+    ] = None,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine", help="Accept the good rows and set the bad ones apart with reasons."
+        ),
+    ] = False,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry", help="Folder with persons.parquet: count rows of people not in it."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the normalised rows to this .parquet (and bad rows beside it as "
+            "NAME.quarantine.parquet with --quarantine).",
+        ),
+    ] = None,
+) -> None:
+    """Read a department's file the way an import would and print the report: rows read,
+    accepted, duplicates, IDs not in the registry, and every bad row (line, column, value,
+    reason). Exit status 2 if the file would be rejected (nothing is imported)."""
+    sources()
+    try:
+        spec = SPECS[source] if source else detect(path)
+    except KeyError:
+        choices = ", ".join(SPECS)
+        errors.print(
+            f"[red]{path}: 无法识别是哪个部门的数据，请用 --source 指定：{choices} "
+            f"(cannot tell the source; use --source)[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except TableError as exc:
+        errors.print(f"[red]{path}: {exc}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    known = None
+    if registry is not None:
+        known = pl.read_parquet(registry / "persons.parquet", columns=["resident_id"])[
+            "resident_id"
+        ]
+    try:
+        result = read_feed(path, spec, quarantine=quarantine, known_ids=known)
+    except FeedRejected as exc:
+        console.print(exc.report.text(), markup=False, highlight=False)
+        errors.print(
+            "[red bold]整个文件不予导入 (the whole file is rejected; nothing imported)[/red bold]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    console.print(result.report.text(), markup=False, highlight=False)
+    if output is not None:
+        result.frame().write_parquet(output)
+        if quarantine:
+            result.quarantine.write_parquet(output.with_suffix(".quarantine.parquet"))
         console.print(f"已写入 Written to [bold]{output}[/bold]")
 
 

@@ -569,25 +569,20 @@ def _checked_ids(text: pl.DataFrame, header: str, report: Reporter) -> tuple[pl.
 
 
 def _normalise_ids(series: pl.Series) -> tuple[pl.Series, pl.Series, list[tuple[int, str]]]:
-    numbers: list[str | None] = []
-    births: list[dt.date | None] = []
-    errors: list[tuple[int, str]] = []
-    for index, value in enumerate(series.to_list()):
-        if value is None:
-            numbers.append(None)
-            births.append(None)
-            errors.append((index, "身份证号不能为空 (required)"))
-            continue
-        try:
-            resident = ids.normalise(value)
-        except ids.InvalidIdError as exc:
-            numbers.append(None)
-            births.append(None)
-            errors.append((index, str(exc)))
-            continue
-        numbers.append(resident.number)
-        births.append(resident.birth_date)
-    return pl.Series(numbers, dtype=pl.String), pl.Series(births, dtype=pl.Date), errors
+    """Vectorised (a million IDs in well under a second): normalised numbers, birth dates, and
+    (row, reason) of each blank or invalid one."""
+    number, reason = ids.normalise_expr(pl.col("id"))
+    checked = pl.DataFrame({"id": series}).select(
+        number.alias("number"),
+        pl.when(pl.col("id").is_null())
+        .then(pl.lit("身份证号不能为空 (required)"))
+        .otherwise(reason)
+        .alias("reason"),
+    )
+    births = checked["number"].str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    bad = checked.with_row_index("row").filter(pl.col("reason").is_not_null())
+    errors = list(zip(bad["row"].to_list(), bad["reason"].to_list(), strict=True))
+    return checked["number"], births, errors
 
 
 def _engine_problems(

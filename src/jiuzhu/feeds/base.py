@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pyarrow as pa
@@ -40,8 +41,16 @@ from jiuzhu.feeds.parsing import (
 )
 from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+"""Beijing time: the zone of ``received_at`` (a naive ``received_at`` is taken as Beijing time)."""
 KINDS = ("id", "text", "date", "period", "yuan", "wan_yuan", "int", "code", "bool")
+PARSED_DTYPES: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "yuan": pl.Int64(),
+    "wan_yuan": pl.Int64(),
+    "int": pl.Int64(),
+}
+"""The type of a parsed field where it is not text (IDs, periods and codes are strings)."""
 
 
 @dataclass(frozen=True)
@@ -242,7 +251,8 @@ def read_feed(
         path: the department's file.
         spec: the source's ``FeedSpec``.
         quarantine: keep going past bad rows, returning them apart instead of rejecting the file.
-        received_at: when the file arrived (default: now, Asia/Shanghai).
+        received_at: when the file arrived (default: now); naive means Beijing time. The table's
+            ``received_at`` is in Asia/Shanghai whatever zone it is given in.
         known_ids: the registry's resident IDs; rows of other IDs are kept but counted.
 
     Returns:
@@ -256,6 +266,9 @@ def read_feed(
     path = Path(path)
     report = FeedReport(path, spec.source, spec.label)
     received = received_at or dt.datetime.now(tz=SHANGHAI)
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=SHANGHAI)
+    received = received.astimezone(SHANGHAI)
     try:
         table = load_table(path)
     except TableError as exc:
@@ -272,7 +285,10 @@ def read_feed(
     for spec_field in spec.fields:
         header = columns.get(spec_field.name)
         if header is None:
-            parsed_exprs.append(pl.lit(None, pl.String).alias(spec_field.name))
+            # An optional column the file lacks: nulls of the parsed type, so that cross-field
+            # checks (a date against a date) still type-check.
+            dtype = PARSED_DTYPES.get(spec_field.kind, pl.String)
+            parsed_exprs.append(pl.lit(None, dtype).alias(spec_field.name))
             continue
         parsed = _parser(spec_field, header)
         parsed_exprs.append(parsed.value.alias(spec_field.name))
@@ -338,7 +354,7 @@ def read_feed(
     good = good.with_columns(
         pl.lit(spec.source).alias("source"),
         period.alias("period"),
-        pl.lit(received).alias("received_at"),
+        pl.lit(received).dt.convert_time_zone("Asia/Shanghai").alias("received_at"),
     )
     id_fields = [f.name for f in spec.fields if f.kind == "id"]
     if known_ids is not None and id_fields:

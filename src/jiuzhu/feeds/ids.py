@@ -140,26 +140,53 @@ def valid_expr(column: str) -> pl.Expr:
     return normalise_expr(pl.col(column))[1].is_null() & pl.col(column).is_not_null()
 
 
+_CHECKED = pl.Struct({"number": pl.String, "reason": pl.String})
+
+
 def normalise_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Vectorised ``normalise``: the 18-character ID (null where invalid) and the reason it is
     invalid (null where valid or blank). Full-width digits, spaces and a lower-case x are
-    tidied; 15-digit legacy numbers are upgraded."""
+    tidied; 15-digit legacy numbers are upgraded.
+
+    The steps run on a materialised batch (``normalise_series``): as one nested expression, the
+    upgraded number was recomputed for each of the 17 digits of its check and every later use —
+    some 20 µs a row as soon as a file held one legacy number."""
+    checked = raw.map_batches(normalise_series, return_dtype=_CHECKED, is_elementwise=True)
+    return checked.struct.field("number"), checked.struct.field("reason")
+
+
+def normalise_series(raw: pl.Series) -> pl.Series:
+    """``normalise_expr`` on a Series: a struct of ``number`` and ``reason`` per value."""
     from jiuzhu.feeds.parsing import half_width  # noqa: PLC0415 — parsing imports nothing back
 
-    cleaned = half_width(raw.cast(pl.String)).str.replace_all(r"\s", "").str.to_uppercase()
-    legacy = cleaned.str.contains(r"^\d{15}$")
-    first17 = cleaned.str.slice(0, 6) + pl.lit("19") + cleaned.str.slice(6, 9)
-    upgraded = first17 + check_character_expr(first17)
-    number = pl.when(legacy).then(upgraded).otherwise(cleaned)
-    birth = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    expected = check_character_expr(number)
+    frame = pl.DataFrame({"raw": raw.cast(pl.String)}).with_columns(
+        half_width(pl.col("raw")).str.replace_all(r"\s", "").str.to_uppercase().alias("cleaned")
+    )
+    cleaned = pl.col("cleaned")
+    frame = frame.with_columns(
+        cleaned.str.contains(r"^\d{15}$").alias("legacy"),
+        (cleaned.str.slice(0, 6) + pl.lit("19") + cleaned.str.slice(6, 9)).alias("first17"),
+    )
+    frame = frame.with_columns(
+        pl.when("legacy")
+        .then(pl.col("first17") + check_character_expr("first17"))
+        .otherwise(cleaned)
+        .alias("number")
+    )
+    number = pl.col("number")
+    frame = frame.with_columns(
+        number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("birth"),
+        check_character_expr(number).alias("expected"),
+        number.str.len_chars().alias("length"),
+    )
+    birth, expected = pl.col("birth"), pl.col("expected")
     reason = (
         pl.when(number.is_null())
         .then(None)
-        .when(number.str.len_chars() != 18)
+        .when(pl.col("length") != 18)
         .then(
             pl.lit("身份证号应为18位（或15位旧号），实际")
-            + number.str.len_chars().cast(pl.String)
+            + pl.col("length").cast(pl.String)
             + pl.lit("位 / must have 18 characters")
         )
         .when(~number.str.contains(r"^\d{17}[\dX]$"))
@@ -185,4 +212,10 @@ def normalise_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         )
         .otherwise(None)
     )
-    return pl.when(reason.is_null()).then(number).otherwise(None), reason
+    frame = frame.with_columns(reason.alias("reason"))
+    return frame.select(
+        pl.struct(
+            pl.when(pl.col("reason").is_null()).then(number).otherwise(None).alias("number"),
+            pl.col("reason"),
+        )
+    ).to_series()

@@ -65,7 +65,8 @@ def read_csv(path: Path) -> Table:
     """Read a CSV file whose encoding is UTF-8 (with or without BOM) or GB18030.
 
     Raises:
-        TableError: the file is missing, empty or in neither encoding.
+        TableError: the file is missing, empty, in neither encoding, or not well-formed CSV
+            (a row with more fields than the header, an unclosed quote).
     """
     try:
         raw = path.read_bytes()
@@ -81,7 +82,13 @@ def read_csv(path: Path) -> Table:
         raise TableError("文件编码既不是 UTF-8 也不是 GB18030 (neither UTF-8 nor GB18030 text)")
     if not text.strip():
         raise TableError("文件为空 (the file is empty)")
-    frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TableError(
+            f"不是格式正确的 CSV 文件：行的列数不一致或引号未闭合 (malformed CSV: {first})"
+        ) from exc
     return Table(path, _clean(frame), None, "utf-8" if encoding == "utf-8-sig" else encoding)
 
 

@@ -1,8 +1,10 @@
-"""Public reference data shipped with Jiuzhu: Baodi's division codes (townships and villages).
+"""Public reference data shipped with Jiuzhu: Baodi's division codes (townships and villages) and
+the caseload estimate bands the synthetic district is calibrated to.
 
 The CSV files under ``data/`` are copied from the project's shared reference folder with their
 ``source`` column (NBS statistical division codes via modood/Administrative-divisions-of-China;
-MCA codes as of 2025-12-31).
+MCA codes as of 2025-12-31; the bands are derived estimates, not statistics, with their
+arithmetic in the ``basis`` column).
 """
 
 from __future__ import annotations
@@ -64,3 +66,31 @@ def division(code: str) -> Division | None:
         if found is not None:
             return found
     return baodi_divisions().get(code)
+
+
+@dataclass(frozen=True)
+class EstimateBand:
+    """A derived estimate of a Baodi quantity: a range, how it was derived and its confidence."""
+
+    quantity: str
+    low: float
+    high: float
+    basis: str
+    confidence: str
+
+
+@cache
+def caseload_bands() -> dict[str, EstimateBand]:
+    """``baodi_caseload_estimate_bands.csv`` by quantity (e.g. ``低保 persons``); a share such as
+    ``23-26%`` is given as 0.23–0.26."""
+    data = resources.files("jiuzhu.reference") / "data"
+    bands: dict[str, EstimateBand] = {}
+    with (data / "baodi_caseload_estimate_bands.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            text = row["band"].replace(",", "")
+            scale = 100 if text.endswith("%") else 1
+            low, high = (float(x) / scale for x in text.rstrip("%").split("-"))
+            bands[row["quantity"]] = EstimateBand(
+                row["quantity"], low, high, row["basis"], row["confidence"]
+            )
+    return bands

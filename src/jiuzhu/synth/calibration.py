@@ -1,7 +1,7 @@
 """The knobs of the synthetic economy, tuned so that the rules engine, run over the whole district
-on 2025-10-15, finds caseloads inside the estimate bands (reference/baodi_caseload_estimate_bands.csv
-and issue 3): dibao 6,000–12,000 persons (3,300–8,000 households), tekun 700–1,500 persons,
-near-dibao 1,000–3,000 households, all recipients 10,000–16,000 persons.
+on 2025-10-15, finds caseloads inside the estimate bands (``jiuzhu.reference.caseload_bands``):
+dibao 6,000–12,000 persons (3,300–8,000 households), tekun 700–1,500 persons, near-dibao
+1,000–3,000 households, all recipients 10,000–16,000 persons. ``jiuzhu.synth.summary`` checks.
 
 Incomes above the assistance lines follow Tianjin's published per-capita disposable income
 (urban ≈ 53,000, rural ≈ 29,000 yuan a year in 2022, reference/tianjin_key_figures.csv) with the
@@ -14,14 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CASELOAD_BANDS = {
-    "dibao_persons": (6_000, 12_000),
-    "dibao_households": (3_300, 8_000),
-    "tekun_persons": (700, 1_500),
-    "near_dibao_households": (1_000, 3_000),
-}
-"""At scale 1.0; a smaller district scales the bands proportionally."""
-
 
 @dataclass(frozen=True)
 class Calibration:
@@ -29,13 +21,13 @@ class Calibration:
 
     hardship: dict[str, float] = field(
         default_factory=lambda: {
-            "single_elderly": 0.062,
-            "couple_elderly": 0.029,
-            "elder_with_child": 0.026,
-            "single_parent": 0.06,
-            "single_parent_2": 0.06,
-            "single_adult": 0.025,
-            "other": 0.0085,
+            "single_elderly": 0.056,
+            "couple_elderly": 0.026,
+            "elder_with_child": 0.024,
+            "single_parent": 0.054,
+            "single_parent_2": 0.054,
+            "single_adult": 0.0225,
+            "other": 0.0077,
         }
     )
     """Per-capita counted income below the dibao standard."""

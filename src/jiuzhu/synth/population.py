@@ -65,15 +65,15 @@ TEMPLATE_INDEX = {t.name: i for i, t in enumerate(TEMPLATES)}
 # (size, share of households) and, per size, the templates and their shares.
 SIZE_SHARES = {1: 0.17, 2: 0.34, 3: 0.25, 4: 0.15, 5: 0.07, 6: 0.02}
 TEMPLATE_SHARES = {
-    1: {"single_adult": 0.56, "single_elderly": 0.44},
+    1: {"single_adult": 0.62, "single_elderly": 0.38},
     2: {
-        "couple_young": 0.42,
-        "couple_elderly": 0.31,
+        "couple_young": 0.49,
+        "couple_elderly": 0.25,
         "single_parent": 0.10,
-        "elder_with_child": 0.17,
+        "elder_with_child": 0.16,
     },
-    3: {"couple_child": 0.64, "single_parent_2": 0.08, "elder_couple_child": 0.28},
-    4: {"couple_2children": 0.47, "three_generation_4": 0.35, "elder_child_family": 0.18},
+    3: {"couple_child": 0.66, "single_parent_2": 0.08, "elder_couple_child": 0.26},
+    4: {"couple_2children": 0.48, "three_generation_4": 0.35, "elder_child_family": 0.17},
     5: {"three_generation_5": 1.0},
     6: {"three_generation_6": 1.0},
 }
@@ -302,7 +302,9 @@ def _health(rng: np.random.Generator, age: np.ndarray) -> dict[str, np.ndarray]:
     """Disability (GB/T 26341 category and grade), serious illness, special outpatient disease,
     self-care of the elderly, full-time education."""
     count = age.shape[0]
-    disabled_rate = np.select([age < 18, age < 60, age < 80], [0.015, 0.045, 0.11], 0.22)
+    # About 2.5 % of residents hold a disability certificate (reference band 15,000–22,000 of
+    # 722,000), rising steeply with age.
+    disabled_rate = np.select([age < 18, age < 60, age < 80], [0.006, 0.016, 0.045], 0.09)
     disabled = rng.random(count) < disabled_rate
     categories = np.array(
         ["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"]
@@ -523,8 +525,10 @@ def _economy(
         "situation": situation,
         "elderly_only": elderly_only,
         "single_parent_family": single_parent,
-        "family_planning_special_support": elderly_only & (rng.random(count) < 0.01),
-        "district_designated_hardship": (hardship | margin) & (rng.random(count) < 0.01),
+        # 计划生育特殊家庭 (an only child lost or disabled) are over-represented among the poor.
+        "family_planning_special_support": elderly_only
+        & (rng.random(count) < np.where(hardship | margin, 0.06, 0.01)),
+        "district_designated_hardship": (hardship | margin) & (rng.random(count) < 0.03),
         "rigid_medical_expenditure": np.where(
             rigid, np.rint(annual * rng.uniform(0.55, 0.9, count)), 0
         ).astype(np.int64),
@@ -695,15 +699,24 @@ def _obligors(
     age = np.clip(parent_age - rng.integers(22, 38, rows), 18, 80)
     income = np.rint(np.exp(np.log(55_000_00) + rng.normal(0, 0.7, rows))).astype(np.int64)
     frail = rng.random(rows)
+    # In some poor families every child is unable to support under Art. 8 of the tekun rules
+    # (a dibao recipient aged 60+, without civil capacity, or in prison, with few assets): the
+    # parent is tekun despite having children.
+    unable_family = (low & (rng.random(count) < 0.35))[np.repeat(np.arange(count), children)]
+    kind = rng.random(rows)
+    dibao_elder = unable_family & (age >= 60) & (kind < 0.6)
+    incapable = unable_family & ~dibao_elder & (kind < 0.8)
+    prison = unable_family & ~dibao_elder & ~incapable
     return pl.DataFrame(
         {
             "obligor_id": np.arange(rows, dtype=np.int64),
             "person_id": supported.astype(np.int64),
             "obligor_birth_date": _birth_dates(rng, age, on),
-            "obligor_annual_income": np.where(frail < 0.04, income // 8, income),
-            "obligor_assets_within_low_income_limit": frail < 0.06,
-            "obligor_is_dibao_recipient": frail < 0.01,
-            "obligor_in_prison": (frail > 0.995),
+            "obligor_annual_income": np.where((frail < 0.04) | unable_family, income // 8, income),
+            "obligor_assets_within_low_income_limit": (frail < 0.06) | unable_family,
+            "obligor_is_dibao_recipient": (frail < 0.01) | dibao_elder,
+            "obligor_lacks_civil_capacity": incapable,
+            "obligor_in_prison": (frail > 0.995) | prison,
             "obligor_disability_category": np.where(frail > 0.99, "physical", "none"),
             "obligor_disability_grade": pl.Series(
                 np.where(frail > 0.99, 1, 0), dtype=pl.Int8
