@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pyarrow as pa
 
-from jiuzhu.feeds.ids import normalise_expr
+from jiuzhu.feeds.ids import normalise_struct
 from jiuzhu.feeds.parsing import (
     Parsed,
     parse_date,
@@ -210,10 +210,8 @@ def header_coverage(table: Table, spec: FeedSpec) -> float:
 
 
 def _parser(spec_field: Field, column: str) -> Parsed:
+    """A non-ID field's parser (ID numbers are checked by ``normalise_struct``)."""
     kind = spec_field.kind
-    if kind == "id":
-        number, reason = normalise_expr(pl.col(column))
-        return Parsed(number, reason.is_not_null(), "")  # the reason text comes from ``reason``
     if kind == "date":
         return parse_date(column)
     if kind == "period":
@@ -280,53 +278,25 @@ def read_feed(
         raise FeedRejected(report)
 
     text = table.frame
-    parsed_exprs: list[pl.Expr] = []
-    problem_exprs: list[tuple[Field, pl.Expr, pl.Expr | str]] = []
-    for spec_field in spec.fields:
-        header = columns.get(spec_field.name)
-        if header is None:
-            # An optional column the file lacks: nulls of the parsed type, so that cross-field
-            # checks (a date against a date) still type-check.
-            dtype = PARSED_DTYPES.get(spec_field.kind, pl.String)
-            parsed_exprs.append(pl.lit(None, dtype).alias(spec_field.name))
-            continue
-        parsed = _parser(spec_field, header)
-        parsed_exprs.append(parsed.value.alias(spec_field.name))
-        if spec_field.kind == "id":
-            _, id_reason = normalise_expr(pl.col(header))
-            problem_exprs.append((spec_field, id_reason.is_not_null(), id_reason))
-        elif parsed.rule:
-            problem_exprs.append((spec_field, parsed.bad, parsed.rule))
-        if spec_field.required:
-            problem_exprs.append(
-                (spec_field, pl.col(header).is_null(), "必填项为空 (required value missing)")
-            )
-    lines = pl.int_range(pl.len(), dtype=pl.Int64) + 2
-    values = text.select([lines.alias("line"), *parsed_exprs])
+    values, problems = _parse(text, spec, columns)
 
     bad: list[BadRow] = []
-    flags = (
-        text.select(
-            [expr.fill_null(False).alias(f"p{i}") for i, (_, expr, _) in enumerate(problem_exprs)]
-        )
-        if problem_exprs
-        else pl.DataFrame()
-    )
-    bad_mask = pl.Series([False] * text.height)
-    for i, (spec_field, _, reason) in enumerate(problem_exprs):
-        hit = flags[f"p{i}"]
+    bad_mask = pl.repeat(False, text.height, eager=True)
+    for problem in problems:
+        hit = values[problem.flag]
         if not hit.any():
             continue
         bad_mask = bad_mask | hit
-        header = columns[spec_field.name]
+        header = columns[problem.field.name]
         rows = hit.arg_true()
         reasons = (
-            text.select(reason.alias("r"))["r"].gather(rows).to_list()
-            if isinstance(reason, pl.Expr)
-            else [reason] * rows.len()
+            values[problem.reason_column].gather(rows).to_list()
+            if problem.reason_column
+            else [problem.reason] * rows.len()
         )
         for row, why in zip(rows.to_list(), reasons, strict=True):
             bad.append(BadRow(row + 2, header, text[header][row], str(why)))
+    values = values.drop([c for c in values.columns if c.startswith("__")])
     for check in spec.checks:
         hit = values.select(check.violated().fill_null(False)).to_series()
         if hit.any():
@@ -358,9 +328,8 @@ def read_feed(
     )
     id_fields = [f.name for f in spec.fields if f.kind == "id"]
     if known_ids is not None and id_fields:
-        report.unknown_ids = int(
-            good.filter(~pl.col(id_fields[0]).is_in(known_ids.implode())).height
-        )
+        first = id_fields[0]
+        report.unknown_ids = int(good.filter(~pl.col(first).is_in(known_ids.implode())).height)
     report.accepted = good.height
     quarantined = pl.DataFrame(
         {
@@ -372,6 +341,72 @@ def read_feed(
         schema={"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
     )
     return FeedResult(good.to_arrow(), quarantined, report)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A bad-cell flag column of the parsed frame and the reason (text, or a column of texts)."""
+
+    field: Field
+    flag: str
+    reason: str = ""
+    reason_column: str | None = None
+
+
+DISTINCT_KINDS = frozenset({"id", "date", "period", "yuan", "wan_yuan", "int", "code", "bool"})
+"""Kinds parsed once per distinct cell text: departments repeat an ID on every monthly row and a
+period or date on thousands of rows, so parsing the distinct texts and joining back is several
+times faster than parsing every cell."""
+
+
+def _parse(
+    text: pl.DataFrame, spec: FeedSpec, columns: Mapping[str, str]
+) -> tuple[pl.DataFrame, list[_Problem]]:
+    """Every field parsed, in file order: ``line``, the fields, and ``__`` flag and reason
+    columns (one per problem returned)."""
+    pieces: list[pl.DataFrame] = [
+        text.select((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("line"))
+    ]
+    problems: list[_Problem] = []
+    for spec_field in spec.fields:
+        name = spec_field.name
+        header = columns.get(name)
+        if header is None:
+            # An optional column the file lacks: nulls of the parsed type, so that cross-field
+            # checks (a date against a date) still type-check.
+            dtype = PARSED_DTYPES.get(spec_field.kind, pl.String)
+            pieces.append(text.select(pl.repeat(None, pl.len(), dtype=dtype).alias(name)))
+            continue
+        exprs: list[pl.Expr] = []
+        if spec_field.kind == "id":
+            checked = normalise_struct(pl.col(header))
+            exprs += [
+                checked.struct.field("number").alias(name),
+                checked.struct.field("reason").alias(f"__reason_{name}"),
+                checked.struct.field("reason").is_not_null().alias(f"__bad_{name}"),
+            ]
+            problems.append(_Problem(spec_field, f"__bad_{name}", reason_column=f"__reason_{name}"))
+        else:
+            parsed = _parser(spec_field, header)
+            exprs.append(parsed.value.alias(name))
+            if parsed.rule:
+                exprs.append(parsed.bad.fill_null(False).alias(f"__bad_{name}"))
+                problems.append(_Problem(spec_field, f"__bad_{name}", parsed.rule))
+        if spec_field.required:
+            exprs.append(pl.col(header).is_null().alias(f"__blank_{name}"))
+            problems.append(
+                _Problem(spec_field, f"__blank_{name}", "必填项为空 (required value missing)")
+            )
+        if spec_field.kind in DISTINCT_KINDS:
+            distinct = text.select(pl.col(header).unique()).select(pl.col(header), *exprs)
+            pieces.append(
+                text.select(header)
+                .join(distinct, on=header, how="left", nulls_equal=True, maintain_order="left")
+                .drop(header)
+            )
+        else:
+            pieces.append(text.select(exprs))
+    return pl.concat(pieces, how="horizontal"), problems
 
 
 def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, str]:

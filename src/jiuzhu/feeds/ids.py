@@ -151,8 +151,14 @@ def normalise_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     The steps run on a materialised batch (``normalise_series``): as one nested expression, the
     upgraded number was recomputed for each of the 17 digits of its check and every later use —
     some 20 µs a row as soon as a file held one legacy number."""
-    checked = raw.map_batches(normalise_series, return_dtype=_CHECKED, is_elementwise=True)
+    checked = normalise_struct(raw)
     return checked.struct.field("number"), checked.struct.field("reason")
+
+
+def normalise_struct(raw: pl.Expr) -> pl.Expr:
+    """``normalise_expr`` as one struct column of ``number`` and ``reason``: materialise it once
+    when both are needed."""
+    return raw.map_batches(normalise_series, return_dtype=_CHECKED, is_elementwise=True)
 
 
 def normalise_series(raw: pl.Series) -> pl.Series:
