@@ -24,3 +24,19 @@ def test_decision_records_are_numbered_and_titled() -> None:
     assert [r.name[:4] for r in records] == [f"{i:04d}" for i in range(1, len(records) + 1)]
     for record in records:
         assert record.read_text(encoding="utf-8").startswith(f"# {record.name[:4]} — ")
+
+
+def test_every_feed_field_and_header_is_documented() -> None:
+    from jiuzhu.feeds.base import SPECS, sources
+
+    sources()
+    text = (DOCS / "feeds.md").read_text(encoding="utf-8")
+    missing = [
+        f"{source}.{f.name} {header}"
+        for source, spec in SPECS.items()
+        for f in spec.fields
+        for header in f.headers
+        if f"`{f.name}`" not in text or header not in text
+    ]
+    assert missing == []
+    assert all(f"`{source}`" in text for source in SPECS)

@@ -126,7 +126,8 @@ def test_workbooks_open_in_openpyxl_with_real_date_cells(paths: dict[str, Path])
     assert len(cells) > 0.95 * len(rows)
     assert 1 <= len(texts) <= 0.02 * len(rows) + 1
     with zipfile.ZipFile(paths["vehicles"]) as archive:
-        assert {info.date_time for info in archive.infolist()} == {(2025, 10, 15, 9, 0, 0)}
+        # Every entry carries XlsxWriter's one fixed time: the bytes depend on the cells only.
+        assert len({info.date_time for info in archive.infolist()}) == 1
 
 
 # --- reading back -------------------------------------------------------------------------------

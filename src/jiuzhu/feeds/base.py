@@ -1,7 +1,7 @@
 """Reading a department's feed file: the machinery every source module shares.
 
 A source module declares a ``FeedSpec``: the fields with the headers the department uses, their
-kinds (ID number, date, month, yuan, 万元, code, text, whole number), which field gives each row's
+kinds (ID number, date, month, yuan, 万元, square metres, code, text, whole number), which field gives each row's
 period, and cross-field checks. ``read_feed`` then
 
 1. reads the file (CSV in UTF-8 or GB18030, or the first sheet of an xlsx workbook), every cell
@@ -32,6 +32,7 @@ import pyarrow as pa
 from jiuzhu.feeds.ids import normalise_struct
 from jiuzhu.feeds.parsing import (
     Parsed,
+    parse_area,
     parse_date,
     parse_int,
     parse_period,
@@ -43,11 +44,12 @@ from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 """Beijing time: the zone of ``received_at`` (a naive ``received_at`` is taken as Beijing time)."""
-KINDS = ("id", "text", "date", "period", "yuan", "wan_yuan", "int", "code", "bool")
+KINDS = ("id", "text", "date", "period", "yuan", "wan_yuan", "area", "int", "code", "bool")
 PARSED_DTYPES: dict[str, pl.DataType] = {
     "date": pl.Date(),
     "yuan": pl.Int64(),
     "wan_yuan": pl.Int64(),
+    "area": pl.Int64(),
     "int": pl.Int64(),
 }
 """The type of a parsed field where it is not text (IDs, periods and codes are strings)."""
@@ -60,7 +62,7 @@ class Field:
     Attributes:
         name: identifier in the normalised table.
         headers: the Chinese headers departments use for it (the first is the canonical one).
-        kind: ``id``, ``text``, ``date``, ``period``, ``yuan``, ``wan_yuan``, ``int``, ``code``
+        kind: ``id``, ``text``, ``date``, ``period``, ``yuan``, ``wan_yuan``, ``area``, ``int``, ``code``
             or ``bool``.
         required: a blank cell makes the row bad.
         codes: for ``code`` fields, accepted spelling → code.
@@ -220,6 +222,8 @@ def _parser(spec_field: Field, column: str) -> Parsed:
         return parse_yuan(column)
     if kind == "wan_yuan":
         return parse_wan_yuan(column)
+    if kind == "area":
+        return parse_area(column)
     if kind == "int":
         return parse_int(column)
     if kind in ("code", "bool"):
@@ -353,7 +357,9 @@ class _Problem:
     reason_column: str | None = None
 
 
-DISTINCT_KINDS = frozenset({"id", "date", "period", "yuan", "wan_yuan", "int", "code", "bool"})
+DISTINCT_KINDS = frozenset(
+    {"id", "date", "period", "yuan", "wan_yuan", "area", "int", "code", "bool"}
+)
 """Kinds parsed once per distinct cell text: departments repeat an ID on every monthly row and a
 period or date on thousands of rows, so parsing the distinct texts and joining back is several
 times faster than parsing every cell."""

@@ -54,6 +54,20 @@ def parse_yuan(column: str) -> Parsed:
     )
 
 
+def parse_area(column: str) -> Parsed:
+    """Square metres with at most two decimals (a trailing 平方米 or ㎡ allowed) → Int64
+    hundredths of a square metre (exact, like money in fen)."""
+    text = half_width(pl.col(column)).str.replace_all(r"[,\s]|平方米|㎡|m2$", "")
+    ok = text.str.contains(r"^\d+(\.\d{1,2})?$")
+    whole = text.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
+    cents = text.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    return Parsed(
+        pl.when(ok).then(whole * 100 + cents.fill_null(0)),
+        pl.col(column).is_not_null() & ~ok.fill_null(False),
+        "面积应为不小于0、最多两位小数的平方米数 (square metres, at most 2 decimals)",
+    )
+
+
 def parse_int(column: str, low: int = 0, high: int | None = None) -> Parsed:
     """A whole number (``2`` or ``2.0`` as Excel writes it) within ``[low, high]``."""
     text = half_width(pl.col(column)).str.replace_all(r"\s", "")

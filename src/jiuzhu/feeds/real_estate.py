@@ -24,7 +24,8 @@ SPEC = register(
             Field("name", ("权利人", "权利人姓名"), "text"),
             Field("certificate", ("不动产权证号", "不动产权证书号"), "text"),
             Field("address", ("坐落",), "text"),
-            Field("floor_area", ("建筑面积", "建筑面积（平方米）"), "yuan"),
+            # Hundredths of a square metre (Int64), exact as money is in fen.
+            Field("floor_area", ("建筑面积", "建筑面积（平方米）"), "area"),
             Field("use", ("房屋用途", "用途"), "code", codes=USES),
             Field("registered_on", ("登记日期", "登簿日期"), "date"),
         ),
