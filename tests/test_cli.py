@@ -173,3 +173,54 @@ def test_parameters_lists_unknown_values() -> None:
     assert result.exit_code == 0
     assert "statistics.per_capita_disposable_income_previous_year" in result.output
     assert "dibao.standard" not in result.output
+
+
+def test_synth_writes_a_district_that_assess_reads(tmp_path: Path) -> None:
+    out = tmp_path / "district"
+    result = runner.invoke(
+        app, ["synth", "--scale", "0.02", "--seed", "3", "--out", str(out)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "低保人数 Dibao persons" in result.output and "估计区间" in result.output
+    for name in ("households.parquet", "persons.parquet", "obligors.parquet", "feeds/tax.csv"):
+        assert (out / name).exists(), name
+    assert len(list((out / "feeds").iterdir())) == 12
+    assessed = runner.invoke(app, ["assess", str(out), "-o", str(tmp_path / "r.parquet")])
+    assert assessed.exit_code == 0, assessed.output
+    households = pl.read_parquet(out / "households.parquet")
+    assert pl.read_parquet(tmp_path / "r.parquet").height == households.height
+
+
+def test_feeds_check_reports_and_rejects_or_quarantines(tmp_path: Path) -> None:
+    from jiuzhu.synth.feeds import write_bad_examples
+
+    bad = write_bad_examples(tmp_path)
+    rejected = runner.invoke(app, ["feeds", "check", str(bad["bad_rows"])])
+    assert rejected.exit_code == 2
+    assert "第5行" in rejected.output and "校验码应为" in rejected.output
+    assert "整个文件不予导入" in rejected.output
+    output = tmp_path / "tax.parquet"
+    kept = runner.invoke(
+        app, ["feeds", "check", str(bad["bad_rows"]), "--quarantine", "-o", str(output)]
+    )
+    assert kept.exit_code == 0, kept.output
+    assert pl.read_parquet(output).height == 10
+    assert pl.read_parquet(output.with_suffix(".quarantine.parquet"))[
+        "line"
+    ].unique().sort().to_list() == [5, 9, 12, 13]
+    for kind in ("missing_column", "undecodable", "corrupt_xlsx"):
+        result = runner.invoke(
+            app,
+            [
+                "feeds",
+                "check",
+                str(bad[kind]),
+                "--source",
+                "vehicles"
+                if kind == "corrupt_xlsx"
+                else "social_insurance"
+                if kind == "missing_column"
+                else "financial_assets",
+            ],
+        )
+        assert result.exit_code == 2, (kind, result.output)

@@ -118,7 +118,11 @@ def read_workbook(path: Path) -> dict[str, Table]:
             )
             sheets[name] = Table(path, _clean(frame), name)
     except (fastexcel.FastExcelError, OSError) as exc:
-        raise TableError(f"不是可读取的 xlsx 工作簿 (not a readable xlsx workbook: {exc})") from exc
+        # calamine's message carries a context trace; its first line says what is wrong.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TableError(
+            f"不是可读取的 xlsx 工作簿，可能已损坏或不完整 (not a readable xlsx workbook: {first})"
+        ) from exc
     return sheets
 
 
