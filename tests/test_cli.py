@@ -135,6 +135,9 @@ def test_results_for_people_carry_reason_labels_and_machines_codes(tmp_path: Pat
     assert unavailable.height > 0
     assert unavailable["single_person_unit_rest_members"].null_count() == unavailable.height
     assert c14["single_person_unit_rest_members"] == 2
+    # For people, an option that does not apply is blank, never 待定 (undetermined).
+    bd001 = people.filter(pl.col("家庭编号") == "BD001").row(0, named=True)
+    assert bd001["可选择单人户"] == "否" and bd001["单人户低保金合计（元/月）"] is None
     assert (xlsx.stat().st_mode & 0o777) == (0o666 & ~_umask())
     book = openpyxl.load_workbook(xlsx)
     assert book["评估结果"].freeze_panes == "A2"

@@ -238,13 +238,18 @@ def _print_summary(summary: AssessmentSummary) -> None:
     if summary.low_confidence:
         console.print(
             f"[yellow]结果依赖 {len(summary.low_confidence)} 个低置信度参数，"
-            f"用 jiuzhu parameters --low 查看 ({len(summary.low_confidence)} low-confidence "
-            f"parameters used; see jiuzhu parameters --low)[/yellow]"
+            f"用 jiuzhu parameters --low --on {summary.dates[-1]} 查看 "
+            f"({len(summary.low_confidence)} low-confidence parameters used)[/yellow]"
         )
     for warning in summary.warnings:
         console.print(f"[yellow]提示 Note: {warning}[/yellow]", markup=False)
     if summary.output is not None:
         console.print(f"结果已写入 Results written to [bold]{summary.output}[/bold]")
+        if summary.output.suffix.lower() != ".xlsx":
+            beside = summary.output.with_name(
+                f"{summary.output.stem}.persons{summary.output.suffix}"
+            )
+            console.print(f"特困人员表 Tekun persons: [bold]{beside}[/bold]")
     else:
         console.print("未指定 -o，未写出结果文件 (no -o given: no results file written)")
 
@@ -269,8 +274,8 @@ def explain_command(
     except InputFileError as exc:
         _print_input_error(exc)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    key = data.frames[HOUSEHOLD.name][HOUSEHOLD.key]
-    wanted = pl.Series([household]).cast(key.dtype, strict=False)[0]
+    # The reader matched the number as people type it (case, spaces); explain the one it found.
+    wanted = data.frames[HOUSEHOLD.name][HOUSEHOLD.key][0]
     try:
         explanation = explain_household(system, data.frames, wanted)
     except ParameterNotDefinedError as exc:
@@ -313,6 +318,9 @@ def parameters_command(
             f"(the rules start on {covers_from})[/red]"
         )
         raise typer.Exit(EXIT_RULES_GAP)
+    if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
+        errors.print(f"[red]{output}: 参数清单应写为 .csv 或 .xlsx (write .csv or .xlsx)[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
     rows = parameter_table(system, date, unknown_only=unknown, low_only=low)
     table = Table(title=f"{system.name} 政策参数 Parameters on {date}", show_lines=True)
     for column in ("参数 Parameter", "值 Value", "自 From", "置信度 Confidence", "依据 Source"):
@@ -424,7 +432,10 @@ def feeds_check_command(
     source: Annotated[
         str | None,
         typer.Option(
-            "--source", help="Which department's format (default: recognised from the headers)."
+            "--source",
+            help="Which department's format (default: recognised from the headers): "
+            "tax, social_insurance, housing_fund, real_estate, vehicles, financial_assets, "
+            "market_entities, medical_insurance, disability, deaths, unemployment, students.",
         ),
     ] = None,
     quarantine: Annotated[
@@ -453,6 +464,12 @@ def feeds_check_command(
     accepted, duplicates, IDs not in the registry, and every bad row (line, column, value,
     reason). Exit status 2 if the file would be rejected (nothing is imported)."""
     sources()
+    if source is not None and source not in SPECS:
+        errors.print(
+            f"[red]没有名为“{source}”的数据来源，可选：{', '.join(SPECS)} "
+            f"(unknown source; choose one of these)[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
         spec = SPECS[source] if source else detect(path)
     except KeyError:
@@ -467,9 +484,15 @@ def feeds_check_command(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     known = None
     if registry is not None:
-        known = pl.read_parquet(registry / "persons.parquet", columns=["resident_id"])[
-            "resident_id"
-        ]
+        persons = registry / "persons.parquet" if registry.is_dir() else registry
+        try:
+            known = pl.read_parquet(persons, columns=["resident_id"])["resident_id"]
+        except (OSError, pl.exceptions.PolarsError):
+            errors.print(
+                f"[red]{registry}: 找不到登记库 persons.parquet（应为 jiuzhu synth 的输出文件夹） "
+                f"(no registry persons.parquet here)[/red]"
+            )
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
         result = read_feed(path, spec, quarantine=quarantine, known_ids=known)
     except FeedRejected as exc:
@@ -481,9 +504,11 @@ def feeds_check_command(
     console.print(result.report.text(), markup=False, highlight=False)
     if output is not None:
         result.frame().write_parquet(output)
-        if quarantine:
-            result.quarantine.write_parquet(output.with_suffix(".quarantine.parquet"))
         console.print(f"已写入 Written to [bold]{output}[/bold]")
+        if quarantine and result.quarantine.height:
+            aside = output.with_suffix(".quarantine.parquet")
+            result.quarantine.write_parquet(aside)
+            console.print(f"问题行已写入 Bad rows written to [bold]{aside}[/bold]")
 
 
 if __name__ == "__main__":

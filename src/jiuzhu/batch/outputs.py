@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,31 @@ class OutputError(ValueError):
 
 @dataclass(frozen=True)
 class Sheet:
-    """A result table and the rule variables describing its columns."""
+    """A result table and the rule variables describing its columns.
+
+    ``not_applicable`` maps a column to the decision it details: where that decision is False
+    the cell is left blank for people (a missing value otherwise reads 待定, undetermined).
+    """
 
     title: str
     frame: pl.DataFrame
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
+
+
+def blank_cells(sheet: Sheet, system: RuleSystem) -> pl.DataFrame:
+    """Per cell, whether people should see it blank rather than 待定: a detail of a decision
+    that is False, or an input left empty (a null input is not an undetermined result)."""
+    frame = sheet.frame
+    exprs = []
+    for name in frame.columns:
+        var = system.variables.get(name)
+        blank = pl.repeat(False, pl.len())
+        if name in sheet.not_applicable and sheet.not_applicable[name] in frame.columns:
+            blank = pl.col(sheet.not_applicable[name]).eq(False).fill_null(False)
+        elif var is not None and var.is_input:
+            blank = pl.col(name).is_null()
+        exprs.append(blank.alias(name))
+    return frame.select(exprs)
 
 
 @contextmanager
@@ -75,7 +96,12 @@ def output_format(path: Path) -> str:
     """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise OutputError(f"{path}: the output must end in .parquet, .csv or .xlsx")
+        raise OutputError(
+            f"{path}: 结果文件应为 .xlsx、.csv 或 .parquet (the output must end in .xlsx, .csv or "
+            f".parquet)"
+        )
+    if path.is_dir():
+        raise OutputError(f"{path}: 这是一个文件夹，请给出文件名 (a folder, not a file name)")
     return suffix
 
 
@@ -92,10 +118,14 @@ def header(name: str, variables: dict[str, Variable] | RuleSystem, english: bool
     return label
 
 
-def for_people(frame: pl.DataFrame, system: RuleSystem) -> pl.DataFrame:
-    """Money as yuan text with two decimals, booleans as 是/否/待定, Chinese headers."""
+def for_people(sheet: Sheet, system: RuleSystem) -> pl.DataFrame:
+    """Money as yuan text with two decimals, booleans as 是/否/待定 (blank where not applicable),
+    codes as their Chinese labels, Chinese headers."""
+    frame = sheet.frame
+    blanks = blank_cells(sheet, system)
+    frame = frame.with_columns(blanks.select(pl.all().name.prefix("__blank_")).get_columns())
     columns = []
-    for name in frame.columns:
+    for name in sheet.frame.columns:
         var = system.variables.get(name)
         column = pl.col(name)
         if var is not None and var.unit.money:
@@ -110,6 +140,10 @@ def for_people(frame: pl.DataFrame, system: RuleSystem) -> pl.DataFrame:
             )
         elif frame.schema[name] == pl.Boolean:
             column = column.replace_strict(BOOL_TEXT, default="待定", return_dtype=pl.String)
+        elif var is not None and var.codes and var.codes in system.code_lists:
+            labels = {c.code: c.label for c in system.code_lists[var.codes]}
+            column = column.cast(pl.String).replace(labels)
+        column = pl.when(pl.col(f"__blank_{name}")).then(None).otherwise(column)
         columns.append(column.alias(header(name, system)))
     return frame.select(columns)
 
@@ -135,7 +169,7 @@ def write(
             if suffix == ".parquet":
                 sheet.frame.write_parquet(temporary, compression="lz4", statistics=False)
             else:
-                data = for_people(sheet.frame, system).write_csv()
+                data = for_people(sheet, system).write_csv()
                 temporary.write_text(data, encoding="utf-8-sig")
 
 
@@ -155,11 +189,20 @@ def _write_xlsx(
         frame = sheet.frame
         kinds = [_kind(frame, c, system) for c in frame.columns]
         headers = [header(c, system) for c in frame.columns]
+        labels = _code_labels(frame, system)
+        if labels:
+            frame = frame.with_columns(
+                pl.col(c).cast(pl.String).replace(mapping) for c, mapping in labels.items()
+            )
+        blanks = blank_cells(sheet, system)
         _layout(worksheet, headers)
         worksheet.append([_styled(worksheet, h, bold, fill) for h in headers])
-        for row in frame.iter_rows():
+        for row, blank in zip(frame.iter_rows(), blanks.iter_rows(), strict=True):
             worksheet.append(
-                [_cell(worksheet, value, kind) for value, kind in zip(row, kinds, strict=True)]
+                [
+                    None if empty else _cell(worksheet, value, kind)
+                    for value, kind, empty in zip(row, kinds, blank, strict=True)
+                ]
             )
     notes_sheet = workbook.create_sheet("说明")
     notes_sheet.column_dimensions["A"].width = 28
@@ -196,6 +239,16 @@ def _layout(worksheet: Any, headers: Sequence[str]) -> None:
     for index, text in enumerate(headers, start=1):
         width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
         worksheet.column_dimensions[get_column_letter(index)].width = min(max(width, 10), 40)
+
+
+def _code_labels(frame: pl.DataFrame, system: RuleSystem) -> dict[str, dict[str, str]]:
+    """Code columns (area type, relation, …) → their Chinese labels, for people."""
+    found = {}
+    for name in frame.columns:
+        var = system.variables.get(name)
+        if var is not None and var.codes and var.codes in system.code_lists:
+            found[name] = {c.code: c.label for c in system.code_lists[var.codes]}
+    return found
 
 
 def _sheet_title(title: str) -> str:

@@ -31,9 +31,12 @@ class Figure:
     share: bool = False
     """A proportion (shown as a percentage, not scaled)."""
 
+    tolerance: float = 0.0
+    """Sampling noise allowed at a reduced scale (two standard deviations of a count)."""
+
     @property
     def inside(self) -> bool:
-        return self.low <= self.value <= self.high
+        return self.low - self.tolerance <= self.value <= self.high + self.tolerance
 
 
 def district_figures(district: District) -> list[Figure]:
@@ -69,7 +72,11 @@ def district_figures(district: District) -> list[Figure]:
     def figure(label: str, quantity: str, value: float, share: bool = False) -> Figure:
         band = bands[quantity]
         factor = 1.0 if share else scale
-        return Figure(label, quantity, value, band.low * factor, band.high * factor, share)
+        # A small district is a sample: its counts vary by about their square root.
+        tolerance = 0.0 if share or scale >= 1 else 2 * (band.high * factor) ** 0.5
+        return Figure(
+            label, quantity, value, band.low * factor, band.high * factor, share, tolerance
+        )
 
     return [
         figure("60岁及以上居民占比 Residents 60+", "60+ share of residents", elderly, share=True),

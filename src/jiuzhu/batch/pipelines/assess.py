@@ -117,9 +117,15 @@ def assess(
     summary.warnings = data.warnings
     if output is not None:
         report("write", 0, 0)
+        details = {
+            column: program.status
+            for program in system.programs
+            if program.entity == HOUSEHOLD
+            for column in program.details
+        }
         write(
             output,
-            [Sheet("households", households), Sheet("persons", persons)],
+            [Sheet("households", households, details), Sheet("persons", persons)],
             system,
             notes(system, summary, data),
         )

@@ -277,6 +277,7 @@ def dibao_amount(f: Formula) -> pl.Expr:
 def dibao_reasons(f: Formula) -> pl.Expr:
     """Reason codes of the dibao decision."""
     eligible = f("dibao_eligible")
+    deduction_matters = (f("assessed_income") > 0) & f("dibao_assets_test").fill_null(True)
     return REASONS.mask(
         {
             "DIBAO_ELIGIBLE": eligible,
@@ -292,7 +293,10 @@ def dibao_reasons(f: Formula) -> pl.Expr:
             "DIBAO_MINIMUM_PAYMENT": eligible
             & (f("dibao_minimum_amount") > f("dibao_income_limit") - f("assessed_income")),
             "DIBAO_CATEGORY_SUPPLEMENT": eligible & (f("dibao_category_supplement") > 0),
-            "DIBAO_EMPLOYMENT_COST_UNKNOWN": f("unit_employment_cost_unknown"),
-            "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN": f("unit_classified_deduction_unknown"),
+            # Only where the missing deduction could change something: income left to deduct
+            # from, and the assets not already deciding against the household.
+            "DIBAO_EMPLOYMENT_COST_UNKNOWN": deduction_matters & f("unit_employment_cost_unknown"),
+            "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN": deduction_matters
+            & f("unit_classified_deduction_unknown"),
         }
     )

@@ -61,8 +61,8 @@ REASONS = ReasonSet(
             "NEAR_DIBAO_INCOME_NOT_ABOVE_STANDARD",
             "家庭月核定收入 {assessed_income} 未超出低保标准合计 {dibao_income_limit}",
             "Assessed income {assessed_income} is not above the standard total {dibao_income_limit}",
-            label="收入低于低保标准",
-            label_en="Income below dibao standard",
+            label="收入未超出低保标准",
+            label_en="Income not above dibao standard",
         ),
         Reason(
             "NEAR_DIBAO_INCOME_ABOVE_CEILING",
