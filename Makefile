@@ -20,6 +20,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/jiuzhu assess examples/baodi_example.xlsx --on 2025-10-15 -o out/baodi_example_results.xlsx
+	$(BIN)/jiuzhu-web demo
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench examples
@@ -27,8 +28,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# With DATABASE_URL set (CI starts PostgreSQL), everything runs on PostgreSQL and the web tests
+# run a second time on the embedded SQLite; without it, everything runs on SQLite.
 test: lint
+	$(BIN)/jiuzhu-web makemigrations --check --dry-run
 	$(BIN)/pytest
+	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest tests/web; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -1,0 +1,1 @@
+"""Users, roles and jurisdictions: who may see and do what, where."""

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "jiuzhu.web.accounts"
+    label = "accounts"
+    verbose_name = "用户与辖区"
+
+    def ready(self) -> None:
+        # Registers every permission rule (deny by default: an unregistered permission is false).
+        from jiuzhu.web.accounts import permissions  # noqa: F401, PLC0415

@@ -1,0 +1,136 @@
+"""``jiuzhu-web demo``: a Baodi demonstration on the embedded SQLite database.
+
+Generates a reduced synthetic district (``jiuzhu synth``), migrates, seeds the holiday calendar,
+imports the district and its department feeds, creates one user per role (printing their log-in
+details) and serves on http://127.0.0.1:8000. Everything is synthetic: no real person's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from jiuzhu.synth.run import synthesise
+from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
+from jiuzhu.web.registry.models import Household
+
+DEMO_PASSWORD = "jiuzhu-demo"
+"""The demo users' password: a local demonstration only (printed on start)."""
+
+
+def demo_users(township: str, community: str) -> list[dict[str, str]]:
+    """One user per role: community and township staff in the first township, district staff."""
+    return [
+        {
+            "username": "xieliyuan",
+            "full_name": "刘协理",
+            "role": Role.COMMUNITY_WORKER,
+            "division_code": community,
+        },
+        {
+            "username": "jingban",
+            "full_name": "王经办",
+            "role": Role.TOWNSHIP_CASEWORKER,
+            "division_code": township,
+        },
+        {
+            "username": "zhenzhang",
+            "full_name": "赵镇长",
+            "role": Role.TOWNSHIP_HEAD,
+            "division_code": township,
+        },
+        {
+            "username": "quke",
+            "full_name": "陈科员",
+            "role": Role.DISTRICT_OFFICER,
+            "division_code": DISTRICT_CODE,
+        },
+        {
+            "username": "quke2",
+            "full_name": "周科员",
+            "role": Role.DISTRICT_OFFICER,
+            "division_code": DISTRICT_CODE,
+        },
+        {
+            "username": "juzhang",
+            "full_name": "孙局长",
+            "role": Role.DISTRICT_DIRECTOR,
+            "division_code": DISTRICT_CODE,
+        },
+        {
+            "username": "shenji",
+            "full_name": "钱审计",
+            "role": Role.AUDITOR,
+            "division_code": DISTRICT_CODE,
+        },
+        {
+            "username": "admin",
+            "full_name": "系统管理员",
+            "role": Role.ADMINISTRATOR,
+            "division_code": DISTRICT_CODE,
+        },
+    ]
+
+
+class Command(BaseCommand):
+    help = "Seed a synthetic Baodi demo into the database, create demo users and serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale", type=float, default=0.02, help="Share of Baodi (0.02 ≈ 14,000 residents)."
+        )
+        parser.add_argument("--seed", type=int, default=20251015)
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Seed only; do not start the server."
+        )
+        parser.add_argument("--port", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from jiuzhu.web.registry.actions import import_district  # noqa: PLC0415
+        from jiuzhu.web.verification.actions import import_feeds  # noqa: PLC0415
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("seed_calendar", verbosity=0)
+        if Household.objects.exists():
+            self.stdout.write("数据库已有数据，跳过生成与导入 (the database already holds data)")
+        else:
+            folder = Path(settings.DATA_DIR) / "district"
+            self.stdout.write(
+                f"生成合成宝坻区（scale {options['scale']}）… (generating the district)"
+            )
+            synthesise(folder, options["scale"], options["seed"], dt.date(2025, 10, 15))
+            with transaction.atomic():
+                run = import_district(None, folder)
+            self.stdout.write(f"导入 {run.households:,} 户、{run.persons:,} 人 (imported)")
+            imports = import_feeds(None, folder / "feeds")
+            self.stdout.write(f"导入部门数据 {len(imports)} 个文件 (department feeds imported)")
+        first = (
+            Household.objects.order_by("division_code")
+            .values_list("division_code", flat=True)
+            .first()
+            or DISTRICT_CODE
+        )
+        township, community = first[:9], first
+        self.stdout.write(f"\n演示用户 Demo users（密码 password: {DEMO_PASSWORD}）:")
+        for spec in demo_users(township, community):
+            user, created = User.objects.get_or_create(username=spec["username"], defaults=spec)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = spec["role"] == Role.ADMINISTRATOR
+                user.is_superuser = spec["role"] == Role.ADMINISTRATOR
+                user.save()
+            self.stdout.write(
+                f"  {user.username:<10} {user.get_role_display():<14} {user.division_code}  {user.full_name}"
+            )
+        self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
+        if not options["no_serve"]:
+            self.stdout.write(f"打开 Open http://{options['port']}/ （Ctrl+C 退出）")
+            call_command("runserver", options["port"], use_reloader=False)

@@ -1,0 +1,1 @@
+"""Applications and the statutory workflow from acceptance to the decision notice."""

@@ -1,0 +1,551 @@
+"""Every change to an application: one function per statutory step.
+
+Each action checks the user's permission on the application (role and jurisdiction), checks the
+workflow allows the move, writes in one transaction, records an ``ApplicationEvent`` and an audit
+event, and returns the application. Nothing is written when a check fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiuzhu.web.audit.actions import record, snapshot
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.assessment import assess, program_result
+from jiuzhu.web.cases.materials import MATERIALS, required_materials
+from jiuzhu.web.cases.models import (
+    Application,
+    ApplicationEvent,
+    Channel,
+    HomeVisit,
+    Objection,
+    Opinion,
+    Program,
+    SinglePersonChoice,
+    Stage,
+)
+from jiuzhu.web.cases.workflow import NOTICE_DAYS, TransitionError, next_month, next_stage
+from jiuzhu.web.registry.models import Household, Person, Source
+
+SPOT_CHECK_SHARE = 0.3
+"""特困人员认定办法 Art. 16: the county spot-checks at least 30 % of tekun applications."""
+
+
+def _require(user: Any, permission: str, application: Application | Household) -> None:
+    if not user.has_perm(permission, application):
+        raise PermissionDenied(permission)
+
+
+def _move(user: Any, application: Application, action: str, note: str = "", **detail: Any) -> None:
+    before = application.stage
+    application.stage = next_stage(application, action)
+    application.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        user=user,
+        action=action,
+        from_stage=before,
+        to_stage=application.stage,
+        note=note,
+    )
+    record(
+        user,
+        f"cases.{action}",
+        application,
+        before={"stage": before},
+        after={"stage": application.stage},
+        **detail,
+    )
+
+
+def _locked(application: Application) -> Application:
+    """The application re-read under a row lock (two clerks clicking at once move it once)."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _number(program: str, on: dt.date) -> str:
+    prefix = {"dibao": "DB", "near_dibao": "BY", "tekun": "TK", "rigid_expenditure": "GX"}[program]
+    start = f"{prefix}{on:%Y%m%d}"
+    count = Application.objects.filter(number__startswith=start).count()
+    return f"{start}{count + 1:04d}"
+
+
+def submit_application(
+    user: Any,
+    household: Household,
+    *,
+    program: str,
+    applicant: Person,
+    channel: str,
+    materials: Sequence[str],
+    relative_of_staff: bool = False,
+    relative_note: str = "",
+) -> Application:
+    """Register an application at the counter (or on behalf of the household).
+
+    Accepted at once if every required material is there; otherwise it waits for the materials,
+    and the notice lists **everything** missing at once (一次性告知, Art. 10). An application
+    where a member is a close relative of a caseworker or a village cadre is registered
+    separately and needs a home visit (Art. 11, 20).
+
+    Raises:
+        PermissionDenied: the user may not take applications for this household.
+        ValidationError: the applicant is not a current member; an open application of the same
+            program exists for the household; an unknown program, channel or material.
+    """
+    _require(user, "cases.apply", household)
+    if program not in Program.values or channel not in Channel.values:
+        raise ValidationError(_("未知的救助项目或申请方式"))
+    unknown = sorted(set(materials) - set(MATERIALS))
+    if unknown:
+        raise ValidationError(_("未知的材料：%(codes)s") % {"codes": "、".join(unknown)})
+    members = household.memberships.filter(valid_to__isnull=True)
+    if not members.filter(person=applicant).exists():
+        raise ValidationError(_("申请人不是该家庭的现有成员"))
+    if Application.objects.filter(
+        household=household,
+        program=program,
+        stage__in=[s for s in Stage if s not in (Stage.APPROVED, Stage.REJECTED, Stage.TERMINATED)],
+    ).exists():
+        raise ValidationError(_("该家庭已有同一项目的在办申请"))
+    ill = members.exclude(person__serious_illness="none").exists()
+    needed = required_materials(program, channel, ill)
+    missing = [code for code in needed if code not in materials]
+    today = clock.today()
+    with transaction.atomic():
+        application = Application.objects.create(
+            number=_number(program, today),
+            program=program,
+            household=household,
+            applicant=applicant,
+            division_code=household.division_code,
+            channel=channel,
+            stage=Stage.AWAITING_MATERIALS if missing else Stage.ACCEPTED,
+            authorisation_signed="verification_authorisation" in materials,
+            undertaking_signed="truthfulness_undertaking" in materials,
+            materials=list(materials),
+            missing_materials=missing,
+            separately_registered=relative_of_staff,
+            relative_note=relative_note,
+            created_by=user,
+            accepted_on=None if missing else today,
+        )
+        ApplicationEvent.objects.create(
+            application=application,
+            user=user,
+            action="submit",
+            to_stage=application.stage,
+            note=_("一次性告知缺少：%(list)s")
+            % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+            if missing
+            else "",
+        )
+        record(
+            user,
+            "cases.submit",
+            application,
+            after=snapshot(application, ["program", "stage", "channel", "separately_registered"]),
+        )
+    return application
+
+
+def complete_materials(
+    user: Any, application: Application, materials: Sequence[str]
+) -> Application:
+    """Record materials handed in later; the application is accepted when nothing is missing.
+
+    Raises:
+        PermissionDenied, TransitionError, ValidationError: something is still missing (the
+            list says what).
+    """
+    _require(user, "cases.apply", application)
+    with transaction.atomic():
+        application = _locked(application)
+        given = sorted(set(application.materials) | set(materials))
+        missing = [m for m in application.missing_materials if m not in given]
+        application.materials = given
+        application.missing_materials = missing
+        application.authorisation_signed = "verification_authorisation" in given
+        application.undertaking_signed = "truthfulness_undertaking" in given
+        if missing:
+            application.save()
+            raise ValidationError(
+                _("仍缺少：%(list)s") % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+            )
+        application.accepted_on = clock.today()
+        _move(user, application, "complete_materials")
+    return application
+
+
+def verify(user: Any, application: Application) -> Application:
+    """Query the departments for every member (家庭经济状况核对), store the answers, and assess
+    the household on the verified data; the application moves on to the home visit.
+
+    Raises:
+        PermissionDenied; TransitionError; ValidationError: the authorisation is not signed.
+    """
+    from jiuzhu.web.verification.actions import run_verification  # noqa: PLC0415 — cycle
+
+    _require(user, "cases.verify", application)
+    if not application.authorisation_signed:
+        raise ValidationError(_("未签署家庭经济状况核对授权书，不能核对"))
+    next_stage(application, "verify")
+    with transaction.atomic():
+        application = _locked(application)
+        run_verification(user, application)
+        assess(application, clock.today(), Source.VERIFIED)
+        _move(user, application, "verify")
+    return application
+
+
+def record_home_visit(
+    user: Any,
+    application: Application,
+    *,
+    visited_on: dt.date,
+    staff: Sequence[str],
+    findings: str,
+    applicant_signed: bool,
+    living_conditions_match: bool = True,
+) -> Application:
+    """入户调查 by at least two staff, signed by them and the applicant (Art. 16).
+
+    Raises:
+        PermissionDenied; TransitionError; ValidationError: fewer than two staff, no findings,
+            not signed, or a date in the future or before acceptance.
+    """
+    _require(user, "cases.home_visit", application)
+    names = [s.strip() for s in staff if s.strip()]
+    errors = {}
+    if len(set(names)) < 2:
+        errors["staff"] = _("入户调查人员不得少于2人")
+    if not findings.strip():
+        errors["findings"] = _("请填写调查情况")
+    if not applicant_signed:
+        errors["applicant_signed"] = _("调查表须由申请人签字")
+    if visited_on > clock.today() or (
+        application.accepted_on and visited_on < application.accepted_on
+    ):
+        errors["visited_on"] = _("调查日期应在受理日期和今天之间")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        application = _locked(application)
+        next_stage(application, "home_visit")
+        HomeVisit.objects.create(
+            application=application,
+            visited_on=visited_on,
+            staff=names,
+            applicant_signed=applicant_signed,
+            findings=findings,
+            living_conditions_match=living_conditions_match,
+            recorded_by=user,
+        )
+        _move(user, application, "home_visit", note=findings)
+    return application
+
+
+def give_township_opinion(
+    user: Any,
+    application: Application,
+    *,
+    opinion: str,
+    note: str,
+    single_person_choice: str = "",
+) -> Application:
+    """The township's initial opinion. *Approve* publishes it in the community for 7 days
+    (Art. 19; minors are never published); *reject* goes to the district with the reasons.
+
+    The household's single-person-unit choice (单人户 or the household's near-dibao assistance,
+    never both) is recorded when the assessment offers it.
+
+    Raises:
+        PermissionDenied; TransitionError; ValidationError: no reasons for a rejection, or a
+            choice that is not offered.
+    """
+    _require(user, "cases.township_opinion", application)
+    if opinion not in Opinion.values:
+        raise ValidationError({"opinion": _("请选择审核意见")})
+    if opinion == Opinion.REJECT and not note.strip():
+        raise ValidationError({"note": _("拟不同意须写明理由")})
+    if single_person_choice and single_person_choice not in SinglePersonChoice.values:
+        raise ValidationError({"single_person_choice": _("未知的单人户选择")})
+    with transaction.atomic():
+        application = _locked(application)
+        latest = application.assessments.first()
+        offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
+        if single_person_choice and not offered:
+            raise ValidationError({"single_person_choice": _("评估结果未提供单人户选项")})
+        if offered and not single_person_choice:
+            raise ValidationError({"single_person_choice": _("请记录家庭对单人户的选择")})
+        application.opinion = opinion
+        application.opinion_note = note
+        application.single_person_choice = single_person_choice
+        today = clock.today()
+        if opinion == Opinion.APPROVE:
+            application.notice_starts_on = today
+            application.notice_ends_on = today + dt.timedelta(days=NOTICE_DAYS)
+        else:
+            application.district_received_on = today
+        _move(user, application, opinion, note=note)
+    return application
+
+
+def record_objection(
+    user: Any, application: Application, *, content: str, received_on: dt.date
+) -> Objection:
+    """An objection raised during the public notice: the application goes back for
+    re-investigation or a community review (Art. 19).
+
+    Raises:
+        PermissionDenied; TransitionError; ValidationError: no content, or a date outside the
+            notice period.
+    """
+    _require(user, "cases.objection", application)
+    if not content.strip():
+        raise ValidationError({"content": _("请填写异议内容")})
+    if not (
+        application.notice_starts_on
+        and application.notice_starts_on
+        <= received_on
+        <= (application.notice_ends_on or received_on)
+    ):
+        raise ValidationError({"received_on": _("异议应在公示期内提出")})
+    with transaction.atomic():
+        application = _locked(application)
+        objection = Objection.objects.create(
+            application=application, received_on=received_on, content=content
+        )
+        _move(user, application, "objection", note=content)
+    return objection
+
+
+def resolve_objection(
+    user: Any, objection: Objection, *, method: str, upheld: bool, outcome: str
+) -> Application:
+    """Record how the objection was handled (re-investigation or 民主评议); the township then
+    gives a new opinion, which is published again if it approves.
+
+    Raises:
+        PermissionDenied; TransitionError; ValidationError: no method or outcome.
+    """
+    application = objection.application
+    _require(user, "cases.objection", application)
+    if method not in Objection.Method.values:
+        raise ValidationError({"method": _("请选择处理方式")})
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("请填写处理结果")})
+    with transaction.atomic():
+        application = _locked(application)
+        objection.method = method
+        objection.upheld = upheld
+        objection.outcome = outcome
+        objection.resolved_on = clock.today()
+        objection.save()
+        _move(user, application, "resolve_objection", note=outcome)
+    return application
+
+
+def close_public_notice(user: Any, application: Application) -> Application:
+    """End a notice that ran its 7 days without an open objection; the file goes to the
+    district, whose decision deadline counts from today.
+
+    Raises:
+        PermissionDenied; TransitionError; ValidationError: the notice has not yet run 7 days.
+    """
+    _require(user, "cases.public_notice", application)
+    next_stage(application, "close_notice")
+    today = clock.today()
+    if application.notice_ends_on is None or today <= application.notice_ends_on:
+        raise ValidationError(
+            _("公示期未满7天（%(end)s 结束）") % {"end": application.notice_ends_on}
+        )
+    with transaction.atomic():
+        application = _locked(application)
+        application.district_received_on = today
+        if application.program == Program.TEKUN:
+            application.spot_check_selected = _spot_check(application)
+        _move(user, application, "close_notice")
+    return application
+
+
+def _spot_check(application: Application) -> bool:
+    """Whether the district spot-checks this tekun application: at least 30 % of each
+    township's applications, chosen by a hash of the number (reproducible, not guessable from
+    the order of arrival)."""
+    township = application.division_code[:9]
+    total = Application.objects.filter(
+        program=Program.TEKUN,
+        division_code__startswith=township,
+        district_received_on__isnull=False,
+    ).exclude(pk=application.pk)
+    checked = total.filter(spot_check_selected=True).count()
+    if checked < SPOT_CHECK_SHARE * (total.count() + 1):
+        return True
+    digest = hashlib.sha256(application.number.encode()).digest()[0]
+    return digest < 256 * SPOT_CHECK_SHARE
+
+
+def record_spot_check(user: Any, application: Application, *, note: str) -> Application:
+    """The district's spot-check of a tekun application (特困人员认定办法 Art. 16)."""
+    _require(user, "cases.confirm", application)
+    if not note.strip():
+        raise ValidationError({"note": _("请填写抽查核实情况")})
+    with transaction.atomic():
+        application = _locked(application)
+        application.spot_check_note = note
+        application.save()
+        record(user, "cases.spot_check", application, note=note)
+    return application
+
+
+def propose_decision(
+    user: Any, application: Application, *, outcome: str, monthly_amount: int | None, reasons: str
+) -> Application:
+    """A district officer's proposed confirmation (the maker of maker–checker).
+
+    The amount defaults to the latest assessment's for the program (fen per month).
+
+    Raises:
+        PermissionDenied; TransitionError (not at the district); ValidationError: an approval
+            without a positive amount, a rejection without reasons.
+    """
+    _require(user, "cases.propose_confirmation", application)
+    if application.stage != Stage.DISTRICT_CONFIRMATION:
+        raise TransitionError(_("申请尚未报送区级审核确认"))
+    if outcome not in Opinion.values:
+        raise ValidationError({"outcome": _("请选择拟确认结果")})
+    if (
+        outcome == Opinion.APPROVE
+        and application.program != Program.RIGID_EXPENDITURE
+        and not (monthly_amount and monthly_amount > 0)
+    ):
+        raise ValidationError({"monthly_amount": _("确认同意须有大于0的月救助金")})
+    if outcome == Opinion.REJECT and not reasons.strip():
+        raise ValidationError({"reasons": _("不予确认须写明理由")})
+    with transaction.atomic():
+        application = _locked(application)
+        application.proposed_outcome = outcome
+        application.proposed_amount = monthly_amount if outcome == Opinion.APPROVE else None
+        application.proposed_reasons = reasons
+        application.proposed_by = user
+        application.save()
+        ApplicationEvent.objects.create(
+            application=application,
+            user=user,
+            action="propose",
+            from_stage=application.stage,
+            to_stage=application.stage,
+            note=reasons,
+        )
+        record(user, "cases.propose", application, outcome=outcome, amount=monthly_amount)
+    return application
+
+
+def confirm_decision(user: Any, application: Application) -> Application:
+    """Confirm the proposal (the checker: never the person who proposed it). An approval pays
+    from the month after the decision; a rejection must be notified in writing within 3 working
+    days (Art. 21).
+
+    Raises:
+        PermissionDenied: not a district role, or the proposer confirming their own proposal;
+        ValidationError: nothing proposed, or a selected tekun spot-check not recorded.
+    """
+    _require(user, "cases.confirm", application)
+    today = clock.today()
+    with transaction.atomic():
+        # Checked on the locked row: the proposal may have been made since the page was read.
+        application = _locked(application)
+        if not application.proposed_outcome or application.proposed_by_id is None:
+            raise ValidationError(_("尚无拟确认意见"))
+        if application.proposed_by_id == user.pk:
+            raise PermissionDenied(_("提出拟确认意见的人员不能自行确认（审核与确认分离）"))
+        if application.spot_check_selected and not application.spot_check_note.strip():
+            raise ValidationError(_("该特困申请已被抽查，须先记录抽查核实情况"))
+        approve = application.proposed_outcome == Opinion.APPROVE
+        application.decided_on = today
+        application.decided_by = user
+        application.decision_reasons = application.proposed_reasons
+        if approve:
+            application.monthly_amount = application.proposed_amount
+            application.first_paid_month = next_month(today)
+        _move(user, application, "confirm_approve" if approve else "confirm_reject")
+    return application
+
+
+def issue_decision_notice(
+    user: Any, application: Application, *, issued_on: dt.date
+) -> Application:
+    """Record that the decision notice was delivered (for a rejection, with the reasons)."""
+    _require(user, "cases.notify", application)
+    if application.stage not in (Stage.APPROVED, Stage.REJECTED):
+        raise TransitionError(_("尚未作出决定"))
+    if application.decided_on and issued_on < application.decided_on:
+        raise ValidationError({"issued_on": _("送达日期不能早于决定日期")})
+    with transaction.atomic():
+        application = _locked(application)
+        application.notice_issued_on = issued_on
+        application.save()
+        record(user, "cases.notice_issued", application, issued_on=issued_on.isoformat())
+    return application
+
+
+def extend_deadline(user: Any, application: Application, *, reason: str) -> Application:
+    """Extend the procedure to 45 working days for a special reason (Art. 22)."""
+    _require(user, "cases.township_opinion", application)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明延长理由")})
+    with transaction.atomic():
+        application = _locked(application)
+        application.extended = True
+        application.extension_reason = reason
+        application.save()
+        record(user, "cases.extend", application, reason=reason)
+    return application
+
+
+def terminate(user: Any, application: Application, *, reason: str) -> Application:
+    """Stop an application (the household withdrew or did not cooperate, Art. 29)."""
+    _require(user, "cases.township_opinion", application)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明终止理由")})
+    with transaction.atomic():
+        application = _locked(application)
+        _move(user, application, "terminate", note=reason)
+    return application
+
+
+def default_amount(application: Application) -> int | None:
+    """The latest assessment's monthly amount (fen) for the application's program and choice."""
+    latest = application.assessments.first()
+    if latest is None:
+        return None
+    result = program_result(latest, application)
+    return None if result is None else result.get("amount")
+
+
+__all__ = [
+    "TransitionError",
+    "close_public_notice",
+    "complete_materials",
+    "confirm_decision",
+    "default_amount",
+    "extend_deadline",
+    "give_township_opinion",
+    "issue_decision_notice",
+    "propose_decision",
+    "record_home_visit",
+    "record_objection",
+    "record_spot_check",
+    "resolve_objection",
+    "submit_application",
+    "terminate",
+    "verify",
+]

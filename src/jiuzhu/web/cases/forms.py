@@ -1,0 +1,128 @@
+"""Forms of the workflow steps. They validate input; the actions enforce the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.materials import MATERIALS
+from jiuzhu.web.cases.models import Channel, Objection, Opinion, Program, SinglePersonChoice
+from jiuzhu.web.registry.forms import YuanField
+
+
+class ApplicationForm(forms.Form):
+    program = forms.ChoiceField(label=_("救助项目"), choices=Program.choices)
+    applicant = forms.TypedChoiceField(label=_("申请人"), coerce=int)
+    channel = forms.ChoiceField(
+        label=_("申请方式"), choices=Channel.choices, initial=Channel.COUNTER
+    )
+    materials = forms.MultipleChoiceField(
+        label=_("已提交材料"),
+        choices=list(MATERIALS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    relative_of_staff = forms.BooleanField(
+        label=_("成员为经办人员或村（居）委会成员的近亲属（单独登记备案）"), required=False
+    )
+    relative_note = forms.CharField(label=_("近亲属关系说明"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].choices = members  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("relative_of_staff") and not data.get("relative_note", "").strip():
+            self.add_error("relative_note", _("请说明与哪位人员是何种近亲属关系"))
+        return data
+
+
+class MaterialsForm(forms.Form):
+    materials = forms.MultipleChoiceField(
+        label=_("补交材料"), choices=list(MATERIALS.items()), widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _not_future(value: dt.date) -> None:
+    if value > clock.today():
+        raise forms.ValidationError(_("日期不能晚于今天"))
+
+
+class HomeVisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("调查日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_not_future],
+    )
+    staff_1 = forms.CharField(label=_("调查人员一"), max_length=50)
+    staff_2 = forms.CharField(label=_("调查人员二"), max_length=50)
+    staff_3 = forms.CharField(label=_("调查人员三（可选）"), max_length=50, required=False)
+    findings = forms.CharField(label=_("调查情况"), widget=forms.Textarea)
+    living_conditions_match = forms.BooleanField(
+        label=_("实际生活状况与申报相符"), required=False, initial=True
+    )
+    applicant_signed = forms.BooleanField(label=_("调查表已由申请人签字"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        names = [data.get(f"staff_{i}", "").strip() for i in (1, 2, 3)]
+        named = [n for n in names if n]
+        if len(named) >= 2 and len(set(named)) < len(named):
+            self.add_error("staff_2", _("调查人员不能重复"))
+        return data
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.ChoiceField(
+        label=_("审核意见"), choices=Opinion.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("意见说明"), widget=forms.Textarea, required=False)
+    single_person_choice = forms.ChoiceField(
+        label=_("单人户选择（评估提供时必填）"),
+        choices=[("", "—"), *SinglePersonChoice.choices],
+        required=False,
+    )
+
+
+class ObjectionForm(forms.Form):
+    received_on = forms.DateField(
+        label=_("收到日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_not_future],
+    )
+    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea)
+
+
+class ResolveObjectionForm(forms.Form):
+    method = forms.ChoiceField(label=_("处理方式"), choices=Objection.Method.choices)
+    upheld = forms.BooleanField(label=_("异议成立"), required=False)
+    outcome = forms.CharField(label=_("处理结果"), widget=forms.Textarea)
+
+
+class ProposalForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("拟确认结果"), choices=Opinion.choices, widget=forms.RadioSelect
+    )
+    monthly_amount = YuanField(label=_("月救助金（元）"))
+    reasons = forms.CharField(label=_("理由"), widget=forms.Textarea, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+
+class NoticeIssuedForm(forms.Form):
+    issued_on = forms.DateField(
+        label=_("送达日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_not_future],
+    )

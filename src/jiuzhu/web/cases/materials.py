@@ -1,0 +1,42 @@
+"""The materials an application needs (最低生活保障审核确认办法 Art. 9–10).
+
+Documents other departments hold (户口簿, 身份证, 残疾人证, 不动产证明, …) are fetched through
+verification and never required from the applicant (Art. 10). What remains is what only the
+household can give: the written application, the declaration of income and assets, the signed
+authorisation for verification and the undertaking, and — by case — a power of attorney, medical
+bills or a diagnosis.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.web.cases.models import Channel, Program
+
+MATERIALS: dict[str, str | Promise] = {
+    "application_form": _("书面申请书"),
+    "income_asset_declaration": _("家庭收入和财产状况申报表"),
+    "verification_authorisation": _("家庭经济状况核对授权书（全体成员签字）"),
+    "truthfulness_undertaking": _("申报信息真实完整承诺书"),
+    "power_of_attorney": _("委托代办授权书"),
+    "medical_bills": _("近12个月医疗费用票据及报销结算单"),
+    "diagnosis": _("疾病诊断证明"),
+}
+
+
+def required_materials(program: str, channel: str, has_serious_illness: bool) -> list[str]:
+    """The material codes an application of this program and channel needs."""
+    needed = [
+        "application_form",
+        "income_asset_declaration",
+        "verification_authorisation",
+        "truthfulness_undertaking",
+    ]
+    if channel == Channel.ON_BEHALF:
+        needed.append("power_of_attorney")
+    if program == Program.RIGID_EXPENDITURE:
+        needed.append("medical_bills")
+    if has_serious_illness and program in (Program.DIBAO, Program.NEAR_DIBAO):
+        needed.append("diagnosis")
+    return needed

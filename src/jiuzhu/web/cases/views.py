@@ -1,0 +1,377 @@
+"""Workflow pages: the workbench queue, applications, each statutory step, the public notice
+list and the decision notice. Views validate forms and call actions (the one write path)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiuzhu.reference import division
+from jiuzhu.web.cases import actions, clock
+from jiuzhu.web.cases.assessment import program_result
+from jiuzhu.web.cases.forms import (
+    ApplicationForm,
+    HomeVisitForm,
+    MaterialsForm,
+    NoteForm,
+    NoticeIssuedForm,
+    ObjectionForm,
+    OpinionForm,
+    ProposalForm,
+    ReasonForm,
+    ResolveObjectionForm,
+)
+from jiuzhu.web.cases.materials import MATERIALS
+from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.queries import application_for, applications_for, queue
+from jiuzhu.web.cases.workflow import TransitionError, deadlines
+from jiuzhu.web.registry.queries import household_for
+from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
+
+PAGE_SIZE = 25
+
+
+def workbench_view(request: HttpRequest) -> HttpResponse:
+    """My tasks: what waits for my role in my jurisdiction, overdue and due soon first."""
+    if not request.user.has_perm("cases.view"):
+        raise PermissionDenied
+    found = queue(request.user)
+    return render(
+        request,
+        "cases/workbench.html",
+        {
+            "queue": found,
+            "overdue": sum(i.overdue for i in found.items),
+            "soon": sum(i.due_soon for i in found.items),
+            "today": clock.today(),
+        },
+    )
+
+
+def application_list_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.view"):
+        raise PermissionDenied
+    stage = request.GET.get("stage", "")
+    found = applications_for(request.user).select_related("household", "applicant")
+    if stage in Stage.values:
+        found = found.filter(stage=stage)
+    page = Paginator(found.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "cases/list.html", {"page": page, "stage": stage, "stages": Stage.choices}
+    )
+
+
+def new_application_view(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = household_for(request.user, household_pk)
+    if not request.user.has_perm("cases.apply", household):
+        raise PermissionDenied
+    members = [
+        (m.person_id, f"{m.person.name}（{m.get_relation_display()}）")
+        for m in household.current_memberships  # type: ignore[attr-defined]
+    ]
+    form = ApplicationForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        applicant = next(
+            m.person
+            for m in household.current_memberships  # type: ignore[attr-defined]
+            if m.person_id == data["applicant"]
+        )
+        try:
+            application = actions.submit_application(
+                request.user,
+                household,
+                program=data["program"],
+                applicant=applicant,
+                channel=data["channel"],
+                materials=data["materials"],
+                relative_of_staff=data["relative_of_staff"],
+                relative_note=data["relative_note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if application.missing_materials:
+                messages.warning(
+                    request,
+                    _("材料不全，已一次性告知缺少：%(list)s")
+                    % {"list": "、".join(str(MATERIALS[m]) for m in application.missing_materials)},
+                )
+            else:
+                messages.success(request, _("已受理，申请编号 %(n)s") % {"n": application.number})
+            return redirect("cases:application", pk=application.pk)
+    return render(request, "cases/new.html", {"household": household, "form": form})
+
+
+def application_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_for(request.user, pk)
+    if not request.user.has_perm("cases.view", application):
+        raise PermissionDenied
+    return render(request, "cases/application.html", _context(request, application))
+
+
+def _context(request: HttpRequest, application: Application, **forms_: Any) -> dict[str, Any]:
+    from jiuzhu.web.verification.queries import verification_report  # noqa: PLC0415
+
+    user = request.user
+    today = clock.today()
+    calendar_warning = ""
+    found_deadlines = []
+    try:
+        calendar = load_calendar(
+            {today.year, today.year + 1}
+            | ({application.accepted_on.year} if application.accepted_on else set())
+        )
+        found_deadlines = deadlines(application, calendar)
+    except CalendarMissingError as exc:
+        calendar_warning = str(exc)
+    latest = application.assessments.first()
+    stage = application.stage
+    allowed = {
+        "materials": stage == Stage.AWAITING_MATERIALS
+        and user.has_perm("cases.apply", application),
+        "verify": stage == Stage.ACCEPTED and user.has_perm("cases.verify", application),
+        "home_visit": stage == Stage.HOME_VISIT and user.has_perm("cases.home_visit", application),
+        "opinion": stage == Stage.TOWNSHIP_REVIEW
+        and user.has_perm("cases.township_opinion", application),
+        "objection": stage == Stage.PUBLIC_NOTICE and user.has_perm("cases.objection", application),
+        "close_notice": stage == Stage.PUBLIC_NOTICE
+        and user.has_perm("cases.public_notice", application),
+        "resolve": stage == Stage.OBJECTION_REVIEW
+        and user.has_perm("cases.objection", application),
+        "propose": stage == Stage.DISTRICT_CONFIRMATION
+        and user.has_perm("cases.propose_confirmation", application),
+        "spot_check": stage == Stage.DISTRICT_CONFIRMATION
+        and application.spot_check_selected
+        and user.has_perm("cases.confirm", application),
+        "confirm": stage == Stage.DISTRICT_CONFIRMATION
+        and bool(application.proposed_outcome)
+        and user.has_perm("cases.confirm", application)
+        and application.proposed_by_id != user.pk,
+        "notice": stage in (Stage.APPROVED, Stage.REJECTED)
+        and application.notice_issued_on is None
+        and user.has_perm("cases.notify", application),
+        "extend": stage in (Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW)
+        and not application.extended
+        and user.has_perm("cases.township_opinion", application),
+        "terminate": stage
+        in (Stage.AWAITING_MATERIALS, Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW)
+        and user.has_perm("cases.township_opinion", application),
+    }
+    offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
+    default_amount = actions.default_amount(application)
+    report = (
+        verification_report(user, application) if application.verification_runs.exists() else None
+    )
+    return {
+        "application": application,
+        "deadlines": found_deadlines,
+        "calendar_warning": calendar_warning,
+        "today": today,
+        "latest": latest,
+        "result": program_result(latest, application) if latest else None,
+        "events": application.events.select_related("user"),
+        "visits": application.home_visits.all(),
+        "objections": application.objections.all(),
+        "open_objection": application.objections.filter(resolved_on__isnull=True).first(),
+        "allowed": allowed,
+        "single_person_offered": offered,
+        "report": report,
+        "missing": [MATERIALS[m] for m in application.missing_materials],
+        "materials": [MATERIALS.get(m, m) for m in application.materials],
+        "forms": {
+            "materials": MaterialsForm(),
+            "home_visit": HomeVisitForm(initial={"visited_on": today}),
+            "opinion": OpinionForm(),
+            "objection": ObjectionForm(initial={"received_on": today}),
+            "resolve": ResolveObjectionForm(),
+            "propose": ProposalForm(
+                initial={"monthly_amount": f"{default_amount / 100:.2f}" if default_amount else ""}
+            ),
+            "spot_check": NoteForm(),
+            "notice": NoticeIssuedForm(initial={"issued_on": today}),
+            "extend": ReasonForm(),
+            "terminate": ReasonForm(),
+            **forms_,
+        },
+    }
+
+
+Step = Callable[[Any, Application, dict[str, Any]], Any]
+
+
+def _objection_step(user: Any, application: Application, data: dict[str, Any]) -> Any:
+    objection = application.objections.filter(resolved_on__isnull=True).first()
+    if objection is None:
+        raise ValidationError(_("没有待处理的异议"))
+    return actions.resolve_objection(user, objection, **data)
+
+
+STEPS: dict[str, tuple[type[forms.Form] | None, Step, str]] = {
+    "materials": (
+        MaterialsForm,
+        lambda u, a, d: actions.complete_materials(u, a, d["materials"]),
+        _("材料已补齐，已受理"),
+    ),
+    "verify": (None, lambda u, a, d: actions.verify(u, a), _("已完成核对并评估")),
+    "home_visit": (
+        HomeVisitForm,
+        lambda u, a, d: actions.record_home_visit(
+            u,
+            a,
+            visited_on=d["visited_on"],
+            staff=[d["staff_1"], d["staff_2"], d.get("staff_3", "")],
+            findings=d["findings"],
+            applicant_signed=d["applicant_signed"],
+            living_conditions_match=d["living_conditions_match"],
+        ),
+        _("已记录入户调查"),
+    ),
+    "opinion": (
+        OpinionForm,
+        lambda u, a, d: actions.give_township_opinion(u, a, **d),
+        _("已提出审核意见"),
+    ),
+    "objection": (
+        ObjectionForm,
+        lambda u, a, d: actions.record_objection(u, a, **d),
+        _("已登记异议，转入复核"),
+    ),
+    "resolve": (ResolveObjectionForm, _objection_step, _("已记录异议处理结果")),
+    "close_notice": (
+        None,
+        lambda u, a, d: actions.close_public_notice(u, a),
+        _("公示期满，已报送区级审核确认"),
+    ),
+    "propose": (
+        ProposalForm,
+        lambda u, a, d: actions.propose_decision(u, a, **d),
+        _("已提出拟确认意见，待另一人确认"),
+    ),
+    "spot_check": (
+        NoteForm,
+        lambda u, a, d: actions.record_spot_check(u, a, note=d["note"]),
+        _("已记录抽查核实情况"),
+    ),
+    "confirm": (None, lambda u, a, d: actions.confirm_decision(u, a), _("已作出确认决定")),
+    "notice": (
+        NoticeIssuedForm,
+        lambda u, a, d: actions.issue_decision_notice(u, a, **d),
+        _("已记录决定通知书送达"),
+    ),
+    "extend": (
+        ReasonForm,
+        lambda u, a, d: actions.extend_deadline(u, a, reason=d["reason"]),
+        _("已延长至45个工作日"),
+    ),
+    "terminate": (
+        ReasonForm,
+        lambda u, a, d: actions.terminate(u, a, reason=d["reason"]),
+        _("已终止办理"),
+    ),
+}
+
+
+@require_POST
+def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Carry out one workflow step. A refused step re-renders the page with the messages on the
+    fields; nothing is written."""
+    if step not in STEPS:
+        raise Http404
+    application = application_for(request.user, pk)
+    form_class, run, done = STEPS[step]
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return render(
+            request,
+            "cases/application.html",
+            _context(request, application, **{step: form}),
+            status=400,
+        )
+    try:
+        run(request.user, application, form.cleaned_data if form else {})
+    except ValidationError as exc:
+        if form is not None and hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.error(request, "；".join(exc.messages))
+        return render(
+            request,
+            "cases/application.html",
+            _context(request, application, **({step: form} if form else {})),
+            status=400,
+        )
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:application", pk=pk)
+    messages.success(request, done)
+    return redirect("cases:application", pk=pk)
+
+
+def notice_list_view(request: HttpRequest) -> HttpResponse:
+    """The public notice list (公示名单) of the user's jurisdiction, printable: name masked to
+    the surname, number of members and amount (Art. 24); minors are never published."""
+    if not request.user.has_perm("cases.view"):
+        raise PermissionDenied
+    today = clock.today()
+    published = (
+        applications_for(request.user)
+        .filter(stage=Stage.PUBLIC_NOTICE, notice_starts_on__lte=today)
+        .select_related("applicant", "household")
+        .prefetch_related("assessments")
+        .annotate(
+            members=Count(
+                "household__memberships",
+                filter=Q(household__memberships__valid_to__isnull=True),
+            )
+        )
+        .order_by("division_code", "number")
+    )
+    rows = []
+    for application in published:
+        latest = application.assessments.all()[0] if application.assessments.all() else None
+        result = program_result(latest, application) if latest else None
+        adult_applicant = (
+            today.year
+            - application.applicant.birth_date.year
+            - (
+                (today.month, today.day)
+                < (application.applicant.birth_date.month, application.applicant.birth_date.day)
+            )
+        ) >= 18
+        rows.append(
+            {
+                "application": application,
+                "community": getattr(
+                    division(application.division_code), "name", application.division_code
+                ),
+                "name": application.applicant.name if adult_applicant else None,
+                "members": application.members,
+                "amount": (result or {}).get("amount"),
+            }
+        )
+    return render(request, "cases/notice_list.html", {"rows": rows, "today": today})
+
+
+def decision_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable decision notice: approval with the amount and first paid month, or the
+    reasons for a rejection."""
+    application = application_for(request.user, pk)
+    if application.stage not in (Stage.APPROVED, Stage.REJECTED):
+        raise Http404
+    return render(
+        request, "cases/decision_notice.html", {"application": application, "programs": Program}
+    )

@@ -1,0 +1,18 @@
+"""URL map. Every view requires a signed-in user (LoginRequiredMiddleware) unless it is
+explicitly public (the log-in page, the language switch); views then check role and
+jurisdiction."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # The language switch is on the log-in page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("jiuzhu.web.accounts.urls")),
+    path("registry/", include("jiuzhu.web.registry.urls")),
+    path("verification/", include("jiuzhu.web.verification.urls")),
+    path("", include("jiuzhu.web.cases.urls")),
+]

@@ -1,0 +1,2 @@
+"""The registry: households (the assistance unit), persons, memberships, incomes, assets and
+support obligors (DESIGN.md §5)."""

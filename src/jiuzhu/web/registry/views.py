@@ -1,0 +1,158 @@
+"""Registry pages: search, the household page, unmasking an ID (audited), adding a member and
+the household's declaration. Views validate input and call actions; they never write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.registry import actions
+from jiuzhu.web.registry.forms import DeclarationFormSet, MemberForm
+from jiuzhu.web.registry.models import Asset, Income, Person, Source
+from jiuzhu.web.registry.queries import (
+    current_members,
+    household_for,
+    households_for,
+    mask_id,
+    search,
+)
+
+PAGE_SIZE = 25
+
+
+def search_view(request: HttpRequest) -> HttpResponse:
+    """Search households of the jurisdiction by name, ID (whole or last digits), number or
+    address; without a query, list them page by page."""
+    if not request.user.has_perm("registry.view"):
+        raise PermissionDenied
+    text = request.GET.get("q", "").strip()
+    found = search(request.user, text) if text else households_for(request.user)
+    page = Paginator(
+        found.order_by("division_code", "number").prefetch_related(current_members()), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context = {"page": page, "q": text}
+    htmx = getattr(request, "htmx", False)
+    template = "registry/_results.html" if htmx else "registry/search.html"
+    return render(request, template, context)
+
+
+def household_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A household: members (IDs masked), declared and verified money, applications."""
+    household = household_for(request.user, pk)
+    if not request.user.has_perm("registry.view", household):
+        raise PermissionDenied
+    members = household.current_memberships  # type: ignore[attr-defined]
+    person_ids = [m.person_id for m in members]
+    incomes: dict[int, dict[str, dict[str, int]]] = {}
+    for income in Income.objects.filter(person_id__in=person_ids):
+        incomes.setdefault(income.person_id, {}).setdefault(income.source, {})[income.component] = (
+            income.monthly_amount
+        )
+    assets: dict[int, dict[str, int]] = {}
+    for asset in Asset.objects.filter(person_id__in=person_ids):
+        assets.setdefault(asset.person_id, {})[asset.source] = asset.amount
+    rows = [
+        {
+            "membership": m,
+            "masked_id": mask_id(m.person.resident_id),
+            "declared": sum(incomes.get(m.person_id, {}).get(Source.DECLARED, {}).values()),
+            "verified": sum(incomes.get(m.person_id, {}).get(Source.VERIFIED, {}).values())
+            if Source.VERIFIED in incomes.get(m.person_id, {})
+            else None,
+            "assets_declared": assets.get(m.person_id, {}).get(Source.DECLARED),
+            "assets_verified": assets.get(m.person_id, {}).get(Source.VERIFIED),
+        }
+        for m in members
+    ]
+    applications = household.applications.select_related("applicant").order_by("-created_at")
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "household": household,
+            "rows": rows,
+            "applications": applications,
+            "can_unmask": request.user.has_perm("registry.view_unmasked", household),
+            "can_apply": request.user.has_perm("cases.apply", household),
+            "can_change": request.user.has_perm("registry.change", household),
+        },
+    )
+
+
+@require_POST
+def unmask_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """Show one member's full ID number; every such view is audited (DESIGN.md §9)."""
+    household = household_for(request.user, pk)
+    if not request.user.has_perm("registry.view_unmasked", household):
+        raise PermissionDenied
+    person = get_object_or_404(
+        Person, pk=person_pk, memberships__household=household, memberships__valid_to__isnull=True
+    )
+    record(
+        request.user,
+        "registry.view_unmasked",
+        person,
+        division_code=household.division_code,
+        field="resident_id",
+    )
+    return HttpResponse(person.resident_id)
+
+
+def add_member_view(request: HttpRequest, pk: int) -> HttpResponse:
+    household = household_for(request.user, pk)
+    if not request.user.has_perm("registry.change", household):
+        raise PermissionDenied
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_member(request.user, household, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已添加成员"))
+            return redirect("registry:household", pk=household.pk)
+    return render(request, "registry/member_form.html", {"household": household, "form": form})
+
+
+def declaration_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The household's declared monthly income and monetary assets, member by member (yuan)."""
+    household = household_for(request.user, pk)
+    if not request.user.has_perm("registry.change", household):
+        raise PermissionDenied
+    members = household.current_memberships  # type: ignore[attr-defined]
+    declared: dict[int, dict[str, int]] = {}
+    for income in Income.objects.filter(
+        person_id__in=[m.person_id for m in members], source=Source.DECLARED
+    ):
+        declared.setdefault(income.person_id, {})[income.component] = income.monthly_amount
+    for asset in Asset.objects.filter(
+        person_id__in=[m.person_id for m in members], source=Source.DECLARED
+    ):
+        declared.setdefault(asset.person_id, {})["monetary_assets"] = asset.amount
+    initial = [
+        {
+            "person_id": m.person_id,
+            **{key: f"{value / 100:.2f}" for key, value in declared.get(m.person_id, {}).items()},
+        }
+        for m in members
+    ]
+    formset = DeclarationFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        allowed = {m.person_id for m in members}
+        rows = [f.cleaned_data for f in formset if f.cleaned_data.get("person_id") in allowed]
+        actions.declare(request.user, household, rows)
+        messages.success(request, _("已保存申报的收入和财产"))
+        return redirect("registry:household", pk=household.pk)
+    names = {m.person_id: m.person.name for m in members}
+    forms_with_names = [(names.get(f.initial.get("person_id")), f) for f in formset]
+    return render(
+        request,
+        "registry/declaration.html",
+        {"household": household, "formset": formset, "forms": forms_with_names},
+    )

@@ -1,0 +1,20 @@
+"""Template filters: money in fen shown as yuan, masked names."""
+
+from __future__ import annotations
+
+from django import template
+
+from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.web.registry.queries import mask_id, mask_name
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen: int | None) -> str:
+    """1234550 → 12,345.50 (blank for None)."""
+    return "" if fen is None else format_yuan(int(fen))
+
+
+register.filter("mask_id", mask_id)
+register.filter("mask_name", mask_name)

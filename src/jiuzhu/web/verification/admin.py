@@ -1,0 +1,88 @@
+"""Admin of verification data: read-only (records come from deliveries, runs from the workflow;
+both are evidence and are changed by nobody)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from jiuzhu.web.verification.models import (
+    DepartmentRecord,
+    Discrepancy,
+    FeedImport,
+    VerificationAnswer,
+    VerificationRun,
+)
+
+if TYPE_CHECKING:
+    # ModelAdmin and InlineModelAdmin are generic in django-stubs only.
+    _Admin = admin.ModelAdmin[Any]
+    _Tabular = admin.TabularInline[Any, Any]
+else:
+    _Admin = admin.ModelAdmin
+    _Tabular = admin.TabularInline
+
+
+class ReadOnly:
+    """Viewing only: no adding, changing or deleting through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FeedImport)
+class FeedImportAdmin(ReadOnly, _Admin):
+    list_display = (
+        "source",
+        "label",
+        "received_at",
+        "accepted",
+        "duplicates",
+        "unknown_ids",
+        "first_period",
+        "last_period",
+        "imported_by",
+        "imported_at",
+        "superseded_by",
+    )
+    list_filter = ("source",)
+    search_fields = ("path", "source")
+
+
+@admin.register(DepartmentRecord)
+class DepartmentRecordAdmin(ReadOnly, _Admin):
+    list_display = ("source", "resident_id", "period", "received_at", "feed_import")
+    list_filter = ("source",)
+    search_fields = ("=resident_id",)
+    show_full_result_count = False  # millions of rows: no COUNT(*) on every page
+    list_select_related = ("feed_import",)
+
+
+class AnswerInline(ReadOnly, _Tabular):
+    model = VerificationAnswer
+    fields = ("person", "source", "found", "summary")
+    readonly_fields = fields
+    extra = 0
+
+
+class DiscrepancyInline(ReadOnly, _Tabular):
+    model = Discrepancy
+    fields = ("person", "label", "declared", "found", "unit", "severity", "period", "note")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(VerificationRun)
+class VerificationRunAdmin(ReadOnly, _Admin):
+    list_display = ("application", "requested_by", "requested_at", "members", "warnings")
+    search_fields = ("application__number",)
+    list_select_related = ("application", "requested_by")
+    inlines = (DiscrepancyInline, AnswerInline)

@@ -1,0 +1,105 @@
+"""Web test fixtures: a tiny synthetic district loaded once per session, and users of every role
+in two townships (so that every test can check jurisdiction isolation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from jiuzhu.synth.run import synthesise
+from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
+from jiuzhu.web.registry.models import Household
+
+ON = dt.date(2025, 10, 15)
+PASSWORD = "test-password-123"
+
+
+@pytest.fixture(scope="session")
+def district_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("district")
+    synthesise(folder, scale=0.003, seed=7, on=ON)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: Any, django_db_blocker: Any, district_folder: Path
+) -> Iterator[None]:
+    """The test database with the holiday calendar, the district and its feeds, once."""
+    from jiuzhu.web.verification.actions import import_feeds
+
+    from jiuzhu.web.registry.actions import import_district
+
+    with django_db_blocker.unblock():
+        call_command("seed_calendar", verbosity=0)
+        import_district(None, district_folder)
+        import_feeds(None, district_folder / "feeds", received_at=None)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(settings: Any) -> None:
+    """The workflow's today: the synthetic district's assessment date."""
+    settings.JIUZHU = {**settings.JIUZHU, "TODAY": ON.isoformat()}
+
+
+def _townships() -> tuple[str, str]:
+    codes = list(
+        Household.objects.order_by("township_code")
+        .values_list("township_code", flat=True)
+        .distinct()
+    )
+    return codes[0], codes[-1]
+
+
+@pytest.fixture
+def townships(db: Any) -> tuple[str, str]:
+    first, other = _townships()
+    assert first != other
+    return first, other
+
+
+def make_user(username: str, role: str, division_code: str) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        division_code=division_code,
+        full_name=username,
+    )
+    return user
+
+
+@pytest.fixture
+def users(townships: tuple[str, str]) -> dict[str, User]:
+    """One user per role in the first township (district roles at the district), and a
+    caseworker of the other township."""
+    first, other = townships
+    community = (
+        Household.objects.filter(township_code=first)
+        .values_list("division_code", flat=True)
+        .first()
+    )
+    return {
+        "community": make_user("community", Role.COMMUNITY_WORKER, community),
+        "caseworker": make_user("caseworker", Role.TOWNSHIP_CASEWORKER, first),
+        "head": make_user("head", Role.TOWNSHIP_HEAD, first),
+        "officer": make_user("officer", Role.DISTRICT_OFFICER, DISTRICT_CODE),
+        "officer2": make_user("officer2", Role.DISTRICT_OFFICER, DISTRICT_CODE),
+        "director": make_user("director", Role.DISTRICT_DIRECTOR, DISTRICT_CODE),
+        "auditor": make_user("auditor", Role.AUDITOR, DISTRICT_CODE),
+        "outsider": make_user("outsider", Role.TOWNSHIP_CASEWORKER, other),
+    }
+
+
+def feeds_dir(folder: Path) -> Path:
+    return folder / "feeds"
+
+
+__all__ = ["ON", "PASSWORD", "make_user", "settings"]
