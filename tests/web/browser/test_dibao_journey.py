@@ -85,12 +85,12 @@ def test_a_dibao_application_through_every_step(
     page.wait_for_url(f"{base}/registry/households/{household.pk}/")
     assert "*" * 8 in page.content()  # IDs masked
     _shot(page, "02-household")
-    page.click("text=受理新申请")
+    page.click("button:has-text('受理新申请')")
     page.select_option("select[name=program]", "dibao")
     for box in page.locator("input[name=materials]").all():
         box.check()
     _shot(page, "03-intake")
-    page.click("text=登记申请")
+    page.click("button:has-text('登记申请')")
     page.wait_for_selector("#stage")
     assert "已受理" in page.inner_text("#stage")
     application = Application.objects.get(household=household)

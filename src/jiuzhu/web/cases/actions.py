@@ -87,13 +87,15 @@ def submit_application(
     materials: Sequence[str],
     relative_of_staff: bool = False,
     relative_note: str = "",
+    accept_incomplete: bool = True,
 ) -> Application:
     """Register an application at the counter (or on behalf of the household).
 
     Accepted at once if every required material is there; otherwise it waits for the materials,
     and the notice lists **everything** missing at once (一次性告知, Art. 10). An application
     where a member is a close relative of a caseworker or a village cadre is registered
-    separately and needs a home visit (Art. 11, 20).
+    separately and needs a home visit (Art. 11, 20). With ``accept_incomplete`` false, missing
+    materials refuse the registration instead (the counter asks before registering).
 
     Raises:
         PermissionDenied: the user may not take applications for this household.
@@ -118,6 +120,13 @@ def submit_application(
     ill = members.exclude(person__serious_illness="none").exists()
     needed = required_materials(program, channel, ill)
     missing = [code for code in needed if code not in materials]
+    if missing and not accept_incomplete:
+        raise ValidationError(
+            {
+                "materials": _("缺少以下材料（一次性告知）：%(list)s")
+                % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+            }
+        )
     today = clock.today()
     with transaction.atomic():
         application = Application.objects.create(

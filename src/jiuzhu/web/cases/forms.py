@@ -26,6 +26,9 @@ class ApplicationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    register_incomplete = forms.BooleanField(
+        label=_("材料不全时仍登记申请，出具一次性告知书（待补齐后受理）"), required=False
+    )
     relative_of_staff = forms.BooleanField(
         label=_("成员为经办人员或村（居）委会成员的近亲属（单独登记备案）"), required=False
     )

@@ -99,9 +99,14 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
                 materials=data["materials"],
                 relative_of_staff=data["relative_of_staff"],
                 relative_note=data["relative_note"],
+                accept_incomplete=data["register_incomplete"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
         else:
             if application.missing_materials:
                 messages.warning(

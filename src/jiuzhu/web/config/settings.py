@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.registry",
     "jiuzhu.web.verification",
     "jiuzhu.web.cases",
+    "jiuzhu.web.jobs",
     "jiuzhu.web.workcalendar",
 ]
 
@@ -104,7 +105,8 @@ def _database() -> dict[str, object]:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": 60,
+        # Persistent connections are for production (JIUZHU_CONN_MAX_AGE); tests need none.
+        "CONN_MAX_AGE": int(os.environ.get("JIUZHU_CONN_MAX_AGE", "0")),
     }
 
 

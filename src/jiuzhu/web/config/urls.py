@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("jiuzhu.web.accounts.urls")),
     path("registry/", include("jiuzhu.web.registry.urls")),
     path("verification/", include("jiuzhu.web.verification.urls")),
+    path("jobs/", include("jiuzhu.web.jobs.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]
