@@ -8,6 +8,9 @@ details) and serves on http://127.0.0.1:8000. Everything is synthetic: no real p
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ from jiuzhu.synth.run import synthesise
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.registry.models import Household
 
+DEMO_DATE = dt.date(2025, 10, 15)
+"""The synthetic district's assessment date, used as the demo's today (see below)."""
 DEMO_PASSWORD = "jiuzhu-demo"
 """The demo users' password: a local demonstration only (printed on start)."""
 
@@ -79,6 +84,15 @@ def demo_users(township: str, community: str) -> list[dict[str, str]]:
     ]
 
 
+DEMO_MATERIALS = [
+    "application_form",
+    "income_asset_declaration",
+    "verification_authorisation",
+    "truthfulness_undertaking",
+    "diagnosis",
+]
+
+
 class Command(BaseCommand):
     help = "Seed a synthetic Baodi demo into the database, create demo users and serve."
 
@@ -97,6 +111,11 @@ class Command(BaseCommand):
         from jiuzhu.web.verification.actions import import_feeds  # noqa: PLC0415
 
         started = time.perf_counter()
+        # The demo runs on the district's date: its data describe 2025-10-15, and the holiday
+        # table has no year the State Council has not yet published.
+        today = os.environ.get("JIUZHU_TODAY") or DEMO_DATE.isoformat()
+        os.environ["JIUZHU_TODAY"] = today
+        settings.JIUZHU["TODAY"] = today
         call_command("migrate", verbosity=0, interactive=False)
         call_command("seed_calendar", verbosity=0)
         if Household.objects.exists():
@@ -106,7 +125,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"生成合成宝坻区（scale {options['scale']}）… (generating the district)"
             )
-            synthesise(folder, options["scale"], options["seed"], dt.date(2025, 10, 15))
+            synthesise(folder, options["scale"], options["seed"], DEMO_DATE)
             with transaction.atomic():
                 run = import_district(None, folder)
             self.stdout.write(f"导入 {run.households:,} 户、{run.persons:,} 人 (imported)")
@@ -130,7 +149,66 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {user.username:<10} {user.get_role_display():<14} {user.division_code}  {user.full_name}"
             )
+        self._demo_applications(township)
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
+        self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
         if not options["no_serve"]:
+            # The background worker runs the jobs (batch assessment, feed import).
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "jiuzhu.web.manage", "db_worker"], env=os.environ.copy()
+            )
             self.stdout.write(f"打开 Open http://{options['port']}/ （Ctrl+C 退出）")
-            call_command("runserver", options["port"], use_reloader=False)
+            try:
+                call_command("runserver", options["port"], use_reloader=False)
+            finally:
+                worker.terminate()
+
+    def _demo_applications(self, township: str) -> None:
+        """A few applications at different steps, so the workbench has work to show: two just
+        accepted, one verified and waiting for the home visit, one in its public notice."""
+        from jiuzhu.web.cases import actions  # noqa: PLC0415
+        from jiuzhu.web.cases.models import Application, Channel, Program  # noqa: PLC0415
+
+        if Application.objects.exists():
+            return
+        caseworker = User.objects.get(username="jingban")
+        head = User.objects.get(username="zhenzhang")
+        households = list(
+            Household.objects.filter(township_code=township, memberships__relation="01")
+            .order_by("pk")
+            .distinct()[:4]
+        )
+        for index, household in enumerate(households):
+            applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
+            application = actions.submit_application(
+                caseworker,
+                household,
+                program=Program.DIBAO,
+                applicant=applicant,
+                channel=Channel.COUNTER,
+                materials=DEMO_MATERIALS,
+            )
+            if index >= 2:
+                actions.verify(caseworker, application)
+            if index >= 3:
+                application.refresh_from_db()
+                actions.record_home_visit(
+                    caseworker,
+                    application,
+                    visited_on=application.accepted_on or DEMO_DATE,
+                    staff=["王经办", "刘协理"],
+                    findings="入户查看住房、家电和生活状况，与申报基本相符",
+                    applicant_signed=True,
+                )
+                latest = application.assessments.first()
+                offered = bool(
+                    latest and (latest.results.get("single_person_unit") or {}).get("status")
+                )
+                actions.give_township_opinion(
+                    head,
+                    application,
+                    opinion="approve",
+                    note="经调查核实，拟同意",
+                    single_person_choice="household_near_dibao" if offered else "",
+                )
+        self.stdout.write(f"演示申请 {len(households)} 件 (demo applications)")
