@@ -311,3 +311,166 @@ def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None
                     before=before,
                     after=after,
                 )
+
+
+def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
+    """Load a caseworker's workbook (the format of ``jiuzhu assess``, docs/input-format.md) into
+    the registry: households with their 区划代码, members with 姓名 and 身份证号, declared
+    incomes and assets, obligors. The whole file is validated first (every bad cell reported,
+    file, row, column and rule); nothing is written unless all of it is good.
+
+    Raises:
+        PermissionDenied: the user may not import.
+        InputFileError: a bad cell or row, a household without a Baodi division code, a member
+            without a name, or an ID number already in the registry (nothing is written).
+    """
+    from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input  # noqa: PLC0415
+    from jiuzhu.feeds.ids import normalise  # noqa: PLC0415
+    from jiuzhu.feeds.tabular import read_workbook  # noqa: PLC0415
+    from jiuzhu.rules import load_system  # noqa: PLC0415
+
+    if user is not None and not user.has_perm("registry.import"):
+        raise PermissionDenied("registry.import")
+    data = read_input(path, load_system("tianjin"), on)
+    households, persons = data.frames["household"], data.frames["person"]
+    obligors = data.frames.get("obligor")
+    problems: list[InputProblem] = []
+    divisions = dict(
+        zip(
+            data.passthrough["household_id"].to_list(),
+            data.passthrough["division_code"].to_list()
+            if "division_code" in data.passthrough.columns
+            else [None] * data.passthrough.height,
+            strict=True,
+        )
+    )
+    for number, code in divisions.items():
+        if not code:
+            problems.append(
+                InputProblem(
+                    path.name,
+                    None,
+                    "区划代码",
+                    number,
+                    "登记库要求每户填写村（居）区划代码 (division code required)",
+                )
+            )
+    names: dict[str, str] = {}
+    for table in read_workbook(path).values():
+        columns = table.frame.columns
+        if "姓名" in columns and "身份证号" in columns:
+            for raw_id, name in zip(
+                table.frame["身份证号"].to_list(), table.frame["姓名"].to_list(), strict=True
+            ):
+                if raw_id:
+                    names[normalise(raw_id).number] = name or ""
+            break
+    existing = set(
+        Person.objects.filter(resident_id__in=persons["person_id"].to_list()).values_list(
+            "resident_id", flat=True
+        )
+    )
+    for resident_id in persons["person_id"].to_list():
+        if not names.get(resident_id):
+            problems.append(
+                InputProblem(
+                    path.name,
+                    None,
+                    "姓名",
+                    resident_id[:6] + "********" + resident_id[14:],
+                    "登记库要求填写姓名 (name required)",
+                )
+            )
+        if resident_id in existing:
+            problems.append(
+                InputProblem(
+                    path.name,
+                    None,
+                    "身份证号",
+                    resident_id[:6] + "********" + resident_id[14:],
+                    "该身份证号已在登记库中 (already registered)",
+                )
+            )
+    if problems:
+        raise InputFileError(problems)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            user=user, source=str(path), households=households.height, persons=persons.height
+        )
+        offset = Household.objects.count()
+        created = {}
+        for index, row in enumerate(households.iter_rows(named=True)):
+            code = divisions[row["household_id"]]
+            household = Household.objects.create(
+                number=f"H{offset + index + 1:07d}",
+                division_code=code,
+                township_code=code[:9],
+                **{f: _value(row[f]) for f in HOUSEHOLD_FIELDS if f in row and row[f] is not None},
+            )
+            created[row["household_id"]] = household
+        people = {}
+        for row in persons.iter_rows(named=True):
+            resident_id = row["person_id"]
+            person = Person.objects.create(
+                resident_id=resident_id,
+                name=names[resident_id],
+                sex="1" if int(resident_id[16]) % 2 else "2",
+                birth_date=dt.date(
+                    int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14])
+                ),
+                **{
+                    f: _value(row[f])
+                    for f in PERSON_FIELDS
+                    if f in row and f != "birth_date" and row[f] is not None
+                },
+            )
+            people[resident_id] = person
+            Membership.objects.create(
+                household=created[row["household_id"]],
+                person=person,
+                relation=row["relation"],
+                valid_from=on,
+                absence_reason=row.get("absence_reason") or "none",
+                absent_since=row.get("absent_since"),
+                lives_with_household=row.get("lives_with_household", True) is not False,
+            )
+            Income.objects.bulk_create(
+                Income(
+                    person=person,
+                    component=c,
+                    monthly_amount=int(row[c]),
+                    source=Source.DECLARED,
+                    basis=f"工作簿 {path.name}",
+                )
+                for c in INCOME_COMPONENTS
+                if row.get(c)
+            )
+            if row.get("monetary_assets"):
+                Asset.objects.create(
+                    person=person,
+                    amount=int(row["monetary_assets"]),
+                    source=Source.DECLARED,
+                    basis=f"工作簿 {path.name}",
+                )
+        if obligors is not None:
+            for row in obligors.iter_rows(named=True):
+                Obligor.objects.create(
+                    supported=people[row["person_id"]],
+                    resident_id=row.get("obligor_resident_id") or "",
+                    birth_date=row["obligor_birth_date"],
+                    annual_income=row.get("obligor_annual_income") or 0,
+                    assets_within_low_income_limit=bool(
+                        row.get("obligor_assets_within_low_income_limit")
+                    ),
+                    is_dibao_recipient=bool(row.get("obligor_is_dibao_recipient")),
+                    in_prison=bool(row.get("obligor_in_prison")),
+                )
+        record(
+            user,
+            "registry.import_workbook",
+            run,
+            households=households.height,
+            persons=persons.height,
+            source=path.name,
+        )
+    return run
