@@ -32,9 +32,8 @@ def django_db_setup(
     django_db_setup: Any, django_db_blocker: Any, district_folder: Path
 ) -> Iterator[None]:
     """The test database with the holiday calendar, the district and its feeds, once."""
-    from jiuzhu.web.verification.actions import import_feeds
-
     from jiuzhu.web.registry.actions import import_district
+    from jiuzhu.web.verification.actions import import_feeds
 
     with django_db_blocker.unblock():
         call_command("seed_calendar", verbosity=0)
