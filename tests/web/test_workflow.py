@@ -329,3 +329,42 @@ def test_a_close_relative_of_staff_is_registered_separately(
             channel=Channel.COUNTER,
             materials=MATERIALS,
         )
+
+
+@pytest.mark.django_db
+def test_delegated_confirmation_moves_to_the_township(
+    application: Application, users: dict[str, User], settings: Any
+) -> None:
+    settings.JIUZHU = {**settings.JIUZHU, "CONFIRMATION_DELEGATED_TO_TOWNSHIP": True}
+    calendar = load_calendar({2025, 2026})
+    labels = [d.label for d in deadlines(application, calendar)]
+    assert "办结（受理后20个工作日）" in labels
+    actions.verify(users["caseworker"], application)
+    actions.record_home_visit(
+        users["caseworker"],
+        application,
+        visited_on=ON,
+        staff=["甲", "乙"],
+        findings="属实",
+        applicant_signed=True,
+    )
+    latest = application.assessments.first()
+    offered = (latest.results.get("single_person_unit") or {}).get("status")
+    actions.give_township_opinion(
+        users["head"],
+        application,
+        opinion="approve",
+        note="符合",
+        single_person_choice="household_near_dibao" if offered else "",
+    )
+    _today(settings, ON + dt.timedelta(days=8))
+    actions.close_public_notice(users["caseworker"], application)
+    amount = latest.results["dibao"]["amount"]
+    actions.propose_decision(
+        users["caseworker"], application, outcome="approve", monthly_amount=amount, reasons="符合"
+    )
+    with pytest.raises(PermissionDenied):
+        actions.confirm_decision(users["caseworker"], application)
+    actions.confirm_decision(users["head"], application)
+    application.refresh_from_db()
+    assert application.stage == Stage.APPROVED and application.decided_by == users["head"]

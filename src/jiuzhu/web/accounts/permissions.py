@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
@@ -65,7 +66,24 @@ add_perm("cases.home_visit", can_take_applications & in_jurisdiction)
 add_perm("cases.township_opinion", (is_township_caseworker | is_township_head) & in_jurisdiction)
 add_perm("cases.public_notice", is_township_caseworker & in_jurisdiction)
 add_perm("cases.objection", is_township_caseworker & in_jurisdiction)
-add_perm("cases.propose_confirmation", _role(Role.DISTRICT_OFFICER) & in_jurisdiction)
-add_perm("cases.confirm", is_district & in_jurisdiction)
+
+
+@predicate  # type: ignore[untyped-decorator]
+def confirmation_delegated() -> bool:
+    """Confirmation delegated to the townships (最低生活保障审核确认办法 Art. 2; a setting)."""
+    return bool(settings.JIUZHU.get("CONFIRMATION_DELEGATED_TO_TOWNSHIP"))
+
+
+# Where confirmation is delegated, the township caseworker proposes and the township head
+# confirms; otherwise a district officer proposes and another district officer or the director
+# confirms. Either way the proposer never confirms (checked in the action).
+add_perm(
+    "cases.propose_confirmation",
+    (_role(Role.DISTRICT_OFFICER) | (confirmation_delegated & is_township_caseworker))
+    & in_jurisdiction,
+)
+add_perm(
+    "cases.confirm", (is_district | (confirmation_delegated & is_township_head)) & in_jurisdiction
+)
 add_perm("cases.notify", (is_township_caseworker | is_district) & in_jurisdiction)
 add_perm("audit.view", (_role(Role.AUDITOR) | is_administrator | _role(Role.DISTRICT_DIRECTOR)))

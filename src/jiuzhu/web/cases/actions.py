@@ -203,11 +203,11 @@ def verify(user: Any, application: Application) -> Application:
     from jiuzhu.web.verification.actions import run_verification  # noqa: PLC0415 — cycle
 
     _require(user, "cases.verify", application)
-    if not application.authorisation_signed:
-        raise ValidationError(_("未签署家庭经济状况核对授权书，不能核对"))
-    next_stage(application, "verify")
     with transaction.atomic():
         application = _locked(application)
+        next_stage(application, "verify")
+        if not application.authorisation_signed:
+            raise ValidationError(_("未签署家庭经济状况核对授权书，不能核对"))
         run_verification(user, application)
         assess(application, clock.today(), Source.VERIFIED)
         _move(user, application, "verify")
@@ -370,14 +370,15 @@ def close_public_notice(user: Any, application: Application) -> Application:
         PermissionDenied; TransitionError; ValidationError: the notice has not yet run 7 days.
     """
     _require(user, "cases.public_notice", application)
-    next_stage(application, "close_notice")
     today = clock.today()
-    if application.notice_ends_on is None or today <= application.notice_ends_on:
-        raise ValidationError(
-            _("公示期未满7天（%(end)s 结束）") % {"end": application.notice_ends_on}
-        )
     with transaction.atomic():
+        # Every check on the locked row: the page the user acted on may be out of date.
         application = _locked(application)
+        next_stage(application, "close_notice")
+        if application.notice_ends_on is None or today <= application.notice_ends_on:
+            raise ValidationError(
+                _("公示期未满7天（%(end)s 结束）") % {"end": application.notice_ends_on}
+            )
         application.district_received_on = today
         if application.program == Program.TEKUN:
             application.spot_check_selected = _spot_check(application)
@@ -427,8 +428,6 @@ def propose_decision(
             without a positive amount, a rejection without reasons.
     """
     _require(user, "cases.propose_confirmation", application)
-    if application.stage != Stage.DISTRICT_CONFIRMATION:
-        raise TransitionError(_("申请尚未报送区级审核确认"))
     if outcome not in Opinion.values:
         raise ValidationError({"outcome": _("请选择拟确认结果")})
     if (
@@ -441,6 +440,8 @@ def propose_decision(
         raise ValidationError({"reasons": _("不予确认须写明理由")})
     with transaction.atomic():
         application = _locked(application)
+        if application.stage != Stage.DISTRICT_CONFIRMATION:
+            raise TransitionError(_("申请尚未报送审核确认"))
         application.proposed_outcome = outcome
         application.proposed_amount = monthly_amount if outcome == Opinion.APPROVE else None
         application.proposed_reasons = reasons
