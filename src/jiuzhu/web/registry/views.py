@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.registry import actions
 from jiuzhu.web.registry.forms import DeclarationFormSet, MemberForm
 from jiuzhu.web.registry.models import Asset, Income, Person, Source
@@ -71,6 +73,14 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         for m in members
     ]
     applications = household.applications.select_related("applicant").order_by("-created_at")
+    history = (
+        AuditEvent.objects.filter(
+            Q(object_type="registry.household", object_id=str(household.pk))
+            | Q(object_type="registry.person", object_id__in=[str(p) for p in person_ids])
+        )
+        .exclude(action="registry.view_unmasked")
+        .select_related("user")[:50]
+    )
     return render(
         request,
         "registry/household.html",
@@ -78,6 +88,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "rows": rows,
             "applications": applications,
+            "history": history,
             "can_unmask": request.user.has_perm("registry.view_unmasked", household),
             "can_apply": request.user.has_perm("cases.apply", household),
             "can_change": request.user.has_perm("registry.change", household),
