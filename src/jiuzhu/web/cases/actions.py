@@ -487,6 +487,10 @@ def confirm_decision(user: Any, application: Application) -> Application:
             application.monthly_amount = application.proposed_amount
             application.first_paid_month = next_month(today)
         _move(user, application, "confirm_approve" if approve else "confirm_reject")
+        if approve:
+            from jiuzhu.web.entitlements.actions import create_from_decision  # noqa: PLC0415
+
+            create_from_decision(user, application)
     return application
 
 

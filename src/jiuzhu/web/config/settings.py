@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "jiuzhu.web.verification",
     "jiuzhu.web.cases",
     "jiuzhu.web.jobs",
+    "jiuzhu.web.entitlements",
+    "jiuzhu.web.payments",
     "jiuzhu.web.workcalendar",
 ]
 
