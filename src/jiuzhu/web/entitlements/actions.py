@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.models import Application, Program, Stage
