@@ -1,0 +1,33 @@
+"""The audit trail in the admin site: read-only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from jiuzhu.web.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    # ModelAdmin is generic in django-stubs only; at runtime it cannot be subscripted.
+    _AuditAdmin = admin.ModelAdmin[AuditEvent]
+else:
+    _AuditAdmin = admin.ModelAdmin
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(_AuditAdmin):
+    list_display = ("at", "user", "action", "object_type", "object_id", "division_code")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "division_code", "user__username")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

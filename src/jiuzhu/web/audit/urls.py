@@ -1,0 +1,6 @@
+from django.urls import path
+
+from jiuzhu.web.audit import views
+
+app_name = "audit"
+urlpatterns = [path("", views.audit_log_view, name="log")]

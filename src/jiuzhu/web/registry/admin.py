@@ -1,0 +1,49 @@
+"""The registry in the admin site, for administrators to correct data the pages cannot (a
+wrong relation, a member to end): every change is a Django admin log entry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+
+from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Obligor, Person
+
+if TYPE_CHECKING:
+    # The admin classes are generic in django-stubs only; at runtime they cannot be subscripted.
+    _MembershipInline = admin.TabularInline[Membership, Household]
+    _HouseholdAdmin = admin.ModelAdmin[Household]
+    _PersonAdmin = admin.ModelAdmin[Person]
+else:
+    _MembershipInline = admin.TabularInline
+    _HouseholdAdmin = _PersonAdmin = admin.ModelAdmin
+
+
+class MembershipInline(_MembershipInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("person",)
+
+
+@admin.register(Household)
+class HouseholdAdmin(_HouseholdAdmin):
+    list_display = ("number", "division_code", "address", "area_type")
+    search_fields = ("number", "address", "division_code")
+    inlines = (MembershipInline,)
+
+
+@admin.register(Person)
+class PersonAdmin(_PersonAdmin):
+    list_display = ("name", "birth_date", "disability_category", "serious_illness")
+    search_fields = ("name", "resident_id")
+
+
+admin.site.register(
+    Income,
+    list_display=("person", "component", "monthly_amount", "source"),
+    raw_id_fields=("person",),
+)
+admin.site.register(Asset, list_display=("person", "amount", "source"), raw_id_fields=("person",))
+admin.site.register(
+    Obligor, list_display=("supported", "name", "birth_date"), raw_id_fields=("supported",)
+)
