@@ -173,3 +173,46 @@ def test_the_household_page_runs_a_fixed_number_of_queries(
         counts.append(len(captured))
     # Larger households do not cost more queries.
     assert max(counts) == min(counts) and max(counts) <= 12
+
+
+@pytest.mark.django_db
+def test_a_second_applicant_is_refused(caseworker: Client, household: Household) -> None:
+    before = Person.objects.count()
+    response = caseworker.post(
+        f"/registry/households/{household.pk}/members/new/",
+        {
+            **MEMBER,
+            "relation": "01",
+            "resident_id": _valid_id("12022420100304005"),
+            "birth_date": "2010-03-04",
+        },
+    )
+    assert "该家庭已有申请人" in response.content.decode()
+    assert Person.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_search_by_id_name_number_and_address(caseworker: Client, household: Household) -> None:
+    person = household.memberships.filter(valid_to__isnull=True).first().person
+    resident_id = person.resident_id
+    link = f"/registry/households/{household.pk}/"
+    texts = (
+        resident_id,
+        resident_id[-4:],
+        resident_id[-6:],
+        resident_id[-6:].lower(),
+        # Full-width digits, as an input method types them.
+        resident_id[-6:].translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        person.name,
+        person.name[:1],
+        household.number,
+        household.number.lower(),
+        household.address[-5:],
+    )
+    for text in texts:
+        found = caseworker.get("/registry/", {"q": text}).content.decode()
+        assert link in found, text
+    # A household that has nothing of the text is not found.
+    for text in ("000000000000000000", "不存在的姓名", "ZZ-0000"):
+        found = caseworker.get("/registry/", {"q": text}).content.decode()
+        assert link not in found and "没有符合条件的家庭" in found, text

@@ -59,7 +59,7 @@ REASONS = ReasonSet(
             "TEKUN_OBLIGOR_ABLE",
             "有具备赡养、抚养、扶养能力的法定义务人",
             "An obligor is able to support",
-            label="有有能力的义务人",
+            label="义务人有扶养能力",
             label_en="Obligor able to support",
         ),
         Reason(

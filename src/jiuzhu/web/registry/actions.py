@@ -233,6 +233,14 @@ def add_member(user: Any, household: Household, **data: Any) -> Person:
     with transaction.atomic():
         if Person.objects.filter(resident_id=data["resident_id"]).exists():
             raise ValidationError({"resident_id": "该身份证号已在登记库中"})
+        if (
+            relation == "01"
+            and household.memberships.filter(relation="01", valid_to__isnull=True).exists()
+        ):
+            # Every household has exactly one applicant (本人); the rules refuse two.
+            raise ValidationError(
+                {"relation": "该家庭已有申请人（本人），请选择新成员与申请人的关系"}
+            )
         sex = "1" if int(data["resident_id"][16]) % 2 else "2"
         person = Person(sex=sex, **data)
         person.full_clean()

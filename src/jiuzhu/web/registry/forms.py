@@ -13,6 +13,9 @@ from jiuzhu.feeds import ids
 from jiuzhu.web.cases import clock
 from jiuzhu.web.registry.models import Person, _choices
 
+MAX_YUAN = Decimal(100_000_000)
+"""A typo guard: no household declares a single item of 100 million yuan or more."""
+
 
 class YuanField(forms.CharField):
     """An amount in yuan with at most two decimals, cleaned to integer fen (never a float)."""
@@ -29,6 +32,8 @@ class YuanField(forms.CharField):
             raise forms.ValidationError(_("请输入金额（元），如 1234.50")) from None
         if amount < 0:
             raise forms.ValidationError(_("金额不能为负数"))
+        if amount > MAX_YUAN:
+            raise forms.ValidationError(_("金额过大，请核对（单项不超过1亿元）"))
         if amount != amount.quantize(Decimal("0.01")):
             raise forms.ValidationError(_("金额最多两位小数"))
         return int(amount * 100)
@@ -39,7 +44,9 @@ class MemberForm(forms.Form):
 
     resident_id = forms.CharField(label=_("公民身份号码"), max_length=20)
     name = forms.CharField(label=_("姓名"), max_length=50)
-    relation = forms.ChoiceField(label=_("与申请人关系"), choices=_choices("relation"))
+    relation = forms.ChoiceField(
+        label=_("与申请人关系"), choices=[("", "—"), *_choices("relation")]
+    )
     birth_date = forms.DateField(
         label=_("出生日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

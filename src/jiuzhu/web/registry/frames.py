@@ -22,6 +22,7 @@ from jiuzhu.web.registry.models import (
     Income,
     Membership,
     Obligor,
+    Person,
     Source,
 )
 
@@ -77,6 +78,7 @@ def engine_frames(
     household_ids: Iterable[int],
     on: dt.date,
     basis: str = Source.VERIFIED,
+    public_keys: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """Frames for the households with these primary keys, assessed on ``on``.
 
@@ -87,7 +89,8 @@ def engine_frames(
     Returns:
         ``household`` (``household_id`` = the primary key), ``person`` (``person_id`` = the
         Person primary key) and ``obligor`` frames in the engine's dtypes; members are the
-        memberships in force on ``on``.
+        memberships in force on ``on``. With ``public_keys`` the keys are what people read
+        instead: the household number and the resident ID (for explanations).
     """
     ids = list(household_ids)
     in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
@@ -95,6 +98,7 @@ def engine_frames(
         list(Household.objects.filter(pk__in=ids).values_list("pk", *HOUSEHOLD_FIELDS)),
         schema=["household_id", *HOUSEHOLD_FIELDS],
         orient="row",
+        infer_schema_length=None,
     ).with_columns(
         pl.lit(on).alias("assessment_date"),
         pl.col("per_capita_floor_area").cast(pl.Float64),
@@ -113,6 +117,8 @@ def engine_frames(
         members,
         schema=["household_id", "person_id", *MEMBERSHIP_FIELDS, *PERSON_FIELDS],
         orient="row",
+        # A column blank in the first rows (an absence date) must not be typed from them.
+        infer_schema_length=None,
     )
     person_ids = persons["person_id"].to_list()
     persons = persons.join(
@@ -126,11 +132,35 @@ def engine_frames(
         ),
         schema=["obligor_id", "person_id", *OBLIGOR_FIELDS.values()],
         orient="row",
+        infer_schema_length=None,
     )
-    return {
+    frames = {
         HOUSEHOLD.name: _typed(system, households),
         PERSON.name: _typed(system, persons),
         OBLIGOR.name: _typed(system, obligors),
+    }
+    return _public(frames, ids, person_ids) if public_keys else frames
+
+
+def _public(
+    frames: dict[str, pl.DataFrame], household_ids: list[int], person_ids: list[int]
+) -> dict[str, pl.DataFrame]:
+    """The frames keyed by household number and resident ID (two queries)."""
+    numbers = dict(Household.objects.filter(pk__in=household_ids).values_list("pk", "number"))
+    residents = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "resident_id"))
+
+    def number(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.Int64).replace_strict(numbers, return_dtype=pl.String)
+
+    def resident(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.Int64).replace_strict(residents, return_dtype=pl.String)
+
+    return {
+        HOUSEHOLD.name: frames[HOUSEHOLD.name].with_columns(number("household_id")),
+        PERSON.name: frames[PERSON.name].with_columns(
+            number("household_id"), resident("person_id")
+        ),
+        OBLIGOR.name: frames[OBLIGOR.name].with_columns(resident("person_id")),
     }
 
 

@@ -52,7 +52,10 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     members = household.current_memberships  # type: ignore[attr-defined]
     person_ids = [m.person_id for m in members]
     incomes: dict[int, dict[str, dict[str, int]]] = {}
-    for income in Income.objects.filter(person_id__in=person_ids):
+    # Transfer expenditure (contributions withheld) is an outgoing, not income.
+    for income in Income.objects.filter(person_id__in=person_ids).exclude(
+        component="transfer_expenditure"
+    ):
         incomes.setdefault(income.person_id, {}).setdefault(income.source, {})[income.component] = (
             income.monthly_amount
         )
@@ -73,6 +76,16 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         for m in members
     ]
     applications = household.applications.select_related("applicant").order_by("-created_at")
+    # The reverse relation keeps the registry free of an import of the entitlements app; the
+    # household itself was already checked against the user's jurisdiction.
+    entitlements = list(
+        household.entitlements.select_related("person")  # type: ignore[attr-defined]
+        .prefetch_related("versions")
+        .order_by("-start_month", "-pk")
+    )
+    for entitlement in entitlements:
+        versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
+        entitlement.current_amount = versions[-1].monthly_amount if versions else None
     history = (
         AuditEvent.objects.filter(
             Q(object_type="registry.household", object_id=str(household.pk))
@@ -88,7 +101,10 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "rows": rows,
             "applications": applications,
+            "entitlements": entitlements,
             "history": history,
+            "can_view_entitlements": request.user.has_perm("entitlements.view", household),
+            "can_view_payments": request.user.has_perm("payments.view", household),
             "can_unmask": request.user.has_perm("registry.view_unmasked", household),
             "can_apply": request.user.has_perm("cases.apply", household),
             "can_change": request.user.has_perm("registry.change", household),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.web.audit.labels import action_label, describe
 from jiuzhu.web.registry.queries import mask_id, mask_name
 
 register = template.Library()
@@ -17,4 +18,6 @@ def yuan(fen: int | None) -> str:
 
 
 register.filter("mask_id", mask_id)
+register.filter("audit_action", action_label)
+register.filter("audit_values", describe)
 register.filter("mask_name", mask_name)
