@@ -84,10 +84,12 @@ def test_missing_materials_are_listed_at_once_and_acceptance_waits(
         "truthfulness_undertaking",
         "power_of_attorney",
     }
-    with pytest.raises(ValidationError, match="仍缺少"):
-        actions.complete_materials(users["caseworker"], application, ["income_asset_declaration"])
+    # A partial delivery is recorded; the application waits for the rest.
+    actions.complete_materials(users["caseworker"], application, ["income_asset_declaration"])
     application.refresh_from_db()
     assert application.stage == Stage.AWAITING_MATERIALS
+    assert "income_asset_declaration" in application.materials
+    assert "income_asset_declaration" not in application.missing_materials
     actions.complete_materials(users["caseworker"], application, application.missing_materials)
     application.refresh_from_db()
     assert application.stage == Stage.ACCEPTED and application.accepted_on == ON
@@ -368,3 +370,49 @@ def test_delegated_confirmation_moves_to_the_township(
     actions.confirm_decision(users["head"], application)
     application.refresh_from_db()
     assert application.stage == Stage.APPROVED and application.decided_by == users["head"]
+
+
+@pytest.mark.django_db
+def test_the_opinion_is_the_heads_and_amounts_off_the_assessment_need_reasons(
+    application: Application, users: dict[str, User], settings: Any
+) -> None:
+    actions.verify(users["caseworker"], application)
+    actions.record_home_visit(
+        users["caseworker"],
+        application,
+        visited_on=ON,
+        staff=["甲", "乙"],
+        findings="属实",
+        applicant_signed=True,
+    )
+    with pytest.raises(PermissionDenied):
+        actions.give_township_opinion(users["caseworker"], application, opinion="approve", note="")
+    latest = application.assessments.first()
+    offered = (latest.results.get("single_person_unit") or {}).get("status")
+    actions.give_township_opinion(
+        users["head"],
+        application,
+        opinion="approve",
+        note="",
+        single_person_choice="household_near_dibao" if offered else "",
+    )
+    _today(settings, ON + dt.timedelta(days=8))
+    actions.close_public_notice(users["caseworker"], application)
+    assessed = latest.results["dibao"]["amount"]
+    with pytest.raises(ValidationError, match="须写明理由"):
+        actions.propose_decision(
+            users["officer"],
+            application,
+            outcome="approve",
+            monthly_amount=assessed + 100_00,
+            reasons="",
+        )
+    actions.propose_decision(
+        users["officer"],
+        application,
+        outcome="approve",
+        monthly_amount=assessed + 100_00,
+        reasons="入户发现额外医疗负担",
+    )
+    note = application.events.get(action="propose").note
+    assert "拟同意" in note and "评估" in note and "入户发现额外医疗负担" in note

@@ -63,7 +63,10 @@ add_perm("cases.view", is_staff_role & in_jurisdiction)
 add_perm("cases.apply", can_take_applications & in_jurisdiction)
 add_perm("cases.verify", is_township_caseworker & in_jurisdiction)
 add_perm("cases.home_visit", can_take_applications & in_jurisdiction)
-add_perm("cases.township_opinion", (is_township_caseworker | is_township_head) & in_jurisdiction)
+# The township's opinion is the head's (the caseworker prepares, the head decides); extending the
+# deadline or terminating a case may be done by either.
+add_perm("cases.township_opinion", is_township_head & in_jurisdiction)
+add_perm("cases.manage", (is_township_caseworker | is_township_head) & in_jurisdiction)
 add_perm("cases.public_notice", is_township_caseworker & in_jurisdiction)
 add_perm("cases.objection", is_township_caseworker & in_jurisdiction)
 
@@ -87,3 +90,35 @@ add_perm(
 )
 add_perm("cases.notify", (is_township_caseworker | is_district) & in_jurisdiction)
 add_perm("audit.view", (_role(Role.AUDITOR) | is_administrator | _role(Role.DISTRICT_DIRECTOR)))
+
+# Payroll (最低生活保障审核确认办法 Art. 25–26). Every staff role reads payments in its
+# jurisdiction (a township sees its own households' rows, read-only); district officers draft
+# and check, the director or an officer approves. Maker–checker is checked in
+# jiuzhu.web.payments.actions: a drafter neither checks nor approves, the checker never approves.
+is_district_officer = _role(Role.DISTRICT_OFFICER)
+add_perm("payments.view", is_staff_role & in_jurisdiction)
+add_perm("payments.draft", is_district_officer & in_jurisdiction)
+add_perm("payments.check", is_district_officer & in_jurisdiction)
+add_perm("payments.approve", is_district & in_jurisdiction)
+add_perm("payments.export", is_district & in_jurisdiction)
+add_perm("payments.reconcile", is_district & in_jurisdiction)
+add_perm("payments.reissue", is_district & in_jurisdiction)
+add_perm("payments.close", is_district & in_jurisdiction)
+add_perm("payments.recovery", is_district & in_jurisdiction)
+add_perm("payments.bank_account", is_district & in_jurisdiction)
+
+# Entitlements (dynamic management, issue 5). Reading: any staff role in its jurisdiction.
+# Township caseworkers and heads manage the entitlements of their township (reviews, change
+# reports, suspension, death checks, the tekun termination notice); decisions that end or cut
+# a benefit (termination, gradual exit, employment sanction) are the confirming level's, as for
+# the original decision. A standard change is recomputed and approved at the district
+# (maker–checker, checked in the action).
+add_perm("entitlements.view", is_staff_role & in_jurisdiction)
+add_perm("entitlements.manage", (is_township_caseworker | is_township_head) & in_jurisdiction)
+add_perm(
+    "entitlements.decide",
+    (is_district | (confirmation_delegated & is_township_head)) & in_jurisdiction,
+)
+add_perm("entitlements.standard_change", is_district)
+add_perm("entitlements.approve_standard_change", is_district & in_jurisdiction)
+add_perm("entitlements.schedule", is_district | is_administrator)

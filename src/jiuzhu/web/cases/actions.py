@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.assessment import assess, program_result
@@ -33,6 +34,11 @@ from jiuzhu.web.cases.models import (
 )
 from jiuzhu.web.cases.workflow import NOTICE_DAYS, TransitionError, next_month, next_stage
 from jiuzhu.web.registry.models import Household, Person, Source
+
+
+def _yuan(fen: int | None) -> str:
+    return "—" if fen is None else format_yuan(int(fen))
+
 
 SPOT_CHECK_SHARE = 0.3
 """特困人员认定办法 Art. 16: the county spot-checks at least 30 % of tekun applications."""
@@ -168,15 +174,16 @@ def submit_application(
 def complete_materials(
     user: Any, application: Application, materials: Sequence[str]
 ) -> Application:
-    """Record materials handed in later; the application is accepted when nothing is missing.
+    """Record materials handed in later. Partial deliveries are recorded too; the application is
+    accepted (and its deadlines start) when nothing is missing any more.
 
     Raises:
-        PermissionDenied, TransitionError, ValidationError: something is still missing (the
-            list says what).
+        PermissionDenied, TransitionError.
     """
     _require(user, "cases.apply", application)
     with transaction.atomic():
         application = _locked(application)
+        next_stage(application, "complete_materials")
         given = sorted(set(application.materials) | set(materials))
         missing = [m for m in application.missing_materials if m not in given]
         application.materials = given
@@ -185,9 +192,8 @@ def complete_materials(
         application.undertaking_signed = "truthfulness_undertaking" in given
         if missing:
             application.save()
-            raise ValidationError(
-                _("仍缺少：%(list)s") % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
-            )
+            record(user, "cases.materials", application, received=list(materials), missing=missing)
+            return application
         application.accepted_on = clock.today()
         _move(user, application, "complete_materials")
     return application
@@ -234,7 +240,7 @@ def record_home_visit(
     names = [s.strip() for s in staff if s.strip()]
     errors = {}
     if len(set(names)) < 2:
-        errors["staff"] = _("入户调查人员不得少于2人")
+        errors["staff_2"] = _("入户调查人员不得少于2人")
     if not findings.strip():
         errors["findings"] = _("请填写调查情况")
     if not applicant_signed:
@@ -294,6 +300,15 @@ def give_township_opinion(
             raise ValidationError({"single_person_choice": _("评估结果未提供单人户选项")})
         if offered and not single_person_choice:
             raise ValidationError({"single_person_choice": _("请记录家庭对单人户的选择")})
+        assessed = program_result(latest, application) if latest else None
+        if (
+            opinion == Opinion.APPROVE
+            and not (assessed and assessed.get("status"))
+            and not note.strip()
+        ):
+            # Approving against (or without) the rules' result is possible — the township may
+            # know what the data do not — but never silently.
+            raise ValidationError({"note": _("评估结果为不符合或待定，拟同意须写明理由")})
         application.opinion = opinion
         application.opinion_note = note
         application.single_person_choice = single_person_choice
@@ -442,18 +457,34 @@ def propose_decision(
         application = _locked(application)
         if application.stage != Stage.DISTRICT_CONFIRMATION:
             raise TransitionError(_("申请尚未报送审核确认"))
+        assessed = default_amount(application)
+        if outcome == Opinion.APPROVE and monthly_amount != assessed and not reasons.strip():
+            # A different amount than the rules' is possible, never silently.
+            raise ValidationError(
+                {
+                    "reasons": _("拟确认金额与评估结果（%(amount)s 元）不同，须写明理由")
+                    % {"amount": _yuan(assessed)}
+                }
+            )
         application.proposed_outcome = outcome
         application.proposed_amount = monthly_amount if outcome == Opinion.APPROVE else None
         application.proposed_reasons = reasons
         application.proposed_by = user
         application.save()
+        # The history keeps the amount proposed, not only the reasons.
+        summary = (
+            _("拟同意，月救助金 %(amount)s 元（评估 %(assessed)s 元）")
+            % {"amount": _yuan(monthly_amount), "assessed": _yuan(assessed)}
+            if outcome == Opinion.APPROVE
+            else _("拟不予确认")
+        )
         ApplicationEvent.objects.create(
             application=application,
             user=user,
             action="propose",
             from_stage=application.stage,
             to_stage=application.stage,
-            note=reasons,
+            note=f"{summary}；{reasons}" if reasons.strip() else summary,
         )
         record(user, "cases.propose", application, outcome=outcome, amount=monthly_amount)
     return application
@@ -513,7 +544,7 @@ def issue_decision_notice(
 
 def extend_deadline(user: Any, application: Application, *, reason: str) -> Application:
     """Extend the procedure to 45 working days for a special reason (Art. 22)."""
-    _require(user, "cases.township_opinion", application)
+    _require(user, "cases.manage", application)
     if not reason.strip():
         raise ValidationError({"reason": _("请写明延长理由")})
     with transaction.atomic():
@@ -527,7 +558,7 @@ def extend_deadline(user: Any, application: Application, *, reason: str) -> Appl
 
 def terminate(user: Any, application: Application, *, reason: str) -> Application:
     """Stop an application (the household withdrew or did not cooperate, Art. 29)."""
-    _require(user, "cases.township_opinion", application)
+    _require(user, "cases.manage", application)
     if not reason.strip():
         raise ValidationError({"reason": _("请写明终止理由")})
     with transaction.atomic():

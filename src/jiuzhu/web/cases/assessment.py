@@ -27,8 +27,9 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
         ParameterNotDefinedError: ``on`` is before the rules' coverage.
     """
     system = load_system("tianjin")
-    frames = engine_frames(system, [application.household_id], on, basis)
-    explanation = explain_household(system, frames, application.household_id)
+    # Keyed by the household number and resident IDs: the explanation names what people read.
+    frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
+    explanation = explain_household(system, frames, application.household.number)
     results: dict[str, Any] = {}
     for part in explanation.programs:
         key = part.program.name
@@ -53,7 +54,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
 def program_result(assessment: Assessment, application: Application) -> dict[str, Any] | None:
     """The assessment's result for the application's own program (for tekun: the applicant)."""
     if application.program == Program.TEKUN:
-        return assessment.results.get(f"tekun:{application.applicant_id}")
+        return assessment.results.get(f"tekun:{application.applicant.resident_id}")
     if (
         application.program == Program.NEAR_DIBAO
         and application.single_person_choice == "single_person_unit"

@@ -50,6 +50,12 @@ class MaterialsForm(forms.Form):
         label=_("补交材料"), choices=list(MATERIALS.items()), widget=forms.CheckboxSelectMultiple
     )
 
+    def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if missing is not None:
+            # Offer only what is still missing.
+            self.fields["materials"].choices = [(m, MATERIALS[m]) for m in missing]  # type: ignore[attr-defined]
+
 
 def _not_future(value: dt.date) -> None:
     if value > clock.today():
@@ -63,7 +69,7 @@ class HomeVisitForm(forms.Form):
         validators=[_not_future],
     )
     staff_1 = forms.CharField(label=_("调查人员一"), max_length=50)
-    staff_2 = forms.CharField(label=_("调查人员二"), max_length=50)
+    staff_2 = forms.CharField(label=_("调查人员二"), max_length=50, required=False)
     staff_3 = forms.CharField(label=_("调查人员三（可选）"), max_length=50, required=False)
     findings = forms.CharField(label=_("调查情况"), widget=forms.Textarea)
     living_conditions_match = forms.BooleanField(

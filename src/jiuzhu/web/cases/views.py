@@ -170,10 +170,10 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         and user.has_perm("cases.notify", application),
         "extend": stage in (Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW)
         and not application.extended
-        and user.has_perm("cases.township_opinion", application),
+        and user.has_perm("cases.manage", application),
         "terminate": stage
         in (Stage.AWAITING_MATERIALS, Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW)
-        and user.has_perm("cases.township_opinion", application),
+        and user.has_perm("cases.manage", application),
     }
     offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
     default_amount = actions.default_amount(application)
@@ -197,7 +197,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         "missing": [MATERIALS[m] for m in application.missing_materials],
         "materials": [MATERIALS.get(m, m) for m in application.materials],
         "forms": {
-            "materials": MaterialsForm(),
+            "materials": MaterialsForm(missing=application.missing_materials),
             "home_visit": HomeVisitForm(initial={"visited_on": today}),
             "opinion": OpinionForm(),
             "objection": ObjectionForm(initial={"received_on": today}),
@@ -306,7 +306,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             status=400,
         )
     try:
-        run(request.user, application, form.cleaned_data if form else {})
+        result = run(request.user, application, form.cleaned_data if form else {})
     except ValidationError as exc:
         if form is not None and hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
@@ -322,7 +322,14 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except TransitionError as exc:
         messages.error(request, str(exc))
         return redirect("cases:application", pk=pk)
-    messages.success(request, done)
+    if step == "materials" and getattr(result, "missing_materials", None):
+        messages.warning(
+            request,
+            _("已记录补交的材料，仍缺少：%(list)s")
+            % {"list": "、".join(str(MATERIALS[m]) for m in result.missing_materials)},
+        )
+    else:
+        messages.success(request, done)
     return redirect("cases:application", pk=pk)
 
 
@@ -334,7 +341,7 @@ def notice_list_view(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     published = (
         applications_for(request.user)
-        .filter(stage=Stage.PUBLIC_NOTICE, notice_starts_on__lte=today)
+        .filter(stage=Stage.PUBLIC_NOTICE, notice_starts_on__lte=today, notice_ends_on__gte=today)
         .select_related("applicant", "household")
         .prefetch_related("assessments")
         .annotate(
@@ -364,7 +371,8 @@ def notice_list_view(request: HttpRequest) -> HttpResponse:
                     division(application.division_code), "name", application.division_code
                 ),
                 "name": application.applicant.name if adult_applicant else None,
-                "members": application.members,
+                # Tekun supports the person, not the household.
+                "members": 1 if application.program == Program.TEKUN else application.members,
                 "amount": (result or {}).get("amount"),
             }
         )

@@ -75,11 +75,13 @@ def batch_assessment_task(job_id: int, on: str) -> None:
     _start(job, len(ids))
     system = load_system("tianjin")
     counts = {"dibao": 0, "near_dibao": 0, "tekun": 0, "undetermined": 0}
-    step = 2_000
+    skipped: list[str] = []
+    step = 500  # progress every slice; the engine's cost is per query, not per household
     try:
         for start in range(0, len(ids), step):
             frames = engine_frames(system, ids[start : start + step], dt.date.fromisoformat(on))
-            result = system.simulate(frames["household"], frames["person"], frames["obligor"])
+            result, bad = _simulate_valid(system, frames)
+            skipped += bad
             households, persons = result.households, result.persons
             counts["dibao"] += int(households["dibao_eligible"].fill_null(False).sum())
             counts["near_dibao"] += int(households["near_dibao_status"].fill_null(False).sum())
@@ -92,9 +94,35 @@ def batch_assessment_task(job_id: int, on: str) -> None:
     except Exception as exc:
         _finish(job, Job.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
+    numbers = list(
+        Household.objects.filter(pk__in=[int(s) for s in skipped]).values_list("number", flat=True)
+    )
+    note = f"；{len(numbers)} 户数据有误未评估：{'、'.join(numbers[:20])}" if numbers else ""
     _finish(
         job,
         Job.Status.DONE,
-        f"低保 {counts['dibao']:,} 户，低保边缘 {counts['near_dibao']:,} 户，特困 {counts['tekun']:,} 人，待定 {counts['undetermined']:,} 户",
-        counts,
+        f"低保 {counts['dibao']:,} 户，低保边缘 {counts['near_dibao']:,} 户，特困 {counts['tekun']:,} 人，"
+        f"待定 {counts['undetermined']:,} 户{note}",
+        {**counts, "skipped": numbers},
     )
+
+
+def _simulate_valid(system: Any, frames: dict[str, pl.DataFrame]) -> tuple[Any, list[str]]:
+    """Simulate, leaving out households whose registry data break the input rules (two
+    applicants, say) instead of failing the whole jurisdiction; returns their keys."""
+    from jiuzhu.rules.engine import InvalidInputError  # noqa: PLC0415
+
+    try:
+        return system.simulate(frames["household"], frames["person"], frames["obligor"]), []
+    except InvalidInputError as exc:
+        bad: set[Any] = set()
+        for issue in exc.issues:
+            frame = frames.get(issue.entity)
+            if frame is None or issue.row is None or "household_id" not in frame.columns:
+                continue
+            bad.add(frame["household_id"][issue.row])
+    keep = [h for h in frames["household"]["household_id"].to_list() if h not in bad]
+    persons = frames["person"].filter(pl.col("household_id").is_in(keep))
+    obligors = frames["obligor"].filter(pl.col("person_id").is_in(persons["person_id"].implode()))
+    households = frames["household"].filter(pl.col("household_id").is_in(keep))
+    return system.simulate(households, persons, obligors), [str(b) for b in bad]

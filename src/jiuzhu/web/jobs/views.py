@@ -29,7 +29,11 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "jobs/list.html",
-        {"jobs": _jobs_for(request)[:50], "can_import": request.user.has_perm("registry.import")},
+        {
+            "jobs": _jobs_for(request)[:50],
+            "can_import": request.user.has_perm("registry.import"),
+            "can_assess": not getattr(request.user, "is_auditor", True),
+        },
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -158,6 +159,8 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "jiuzhu.web.manage", "db_worker"], env=os.environ.copy()
             )
             self.stdout.write(f"打开 Open http://{options['port']}/ （Ctrl+C 退出）")
+            # A SIGTERM (kill, a supervisor) stops the worker too, as Ctrl+C does.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             try:
                 call_command("runserver", options["port"], use_reloader=False)
             finally:
@@ -173,11 +176,7 @@ class Command(BaseCommand):
             return
         caseworker = User.objects.get(username="jingban")
         head = User.objects.get(username="zhenzhang")
-        households = list(
-            Household.objects.filter(township_code=township, memberships__relation="01")
-            .order_by("pk")
-            .distinct()[:4]
-        )
+        households = _likely_eligible(township, 4)
         for index, household in enumerate(households):
             applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
             application = actions.submit_application(
@@ -212,3 +211,21 @@ class Command(BaseCommand):
                     single_person_choice="household_near_dibao" if offered else "",
                 )
         self.stdout.write(f"演示申请 {len(households)} 件 (demo applications)")
+
+
+def _likely_eligible(township: str, count: int) -> list[Household]:
+    """Households of the township the rules find eligible for dibao on their declared data, so
+    the demo's applications show a realistic path (an applicant of each)."""
+    import polars as pl  # noqa: PLC0415
+
+    from jiuzhu.rules import load_system  # noqa: PLC0415
+    from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
+
+    system = load_system("tianjin")
+    ids = list(Household.objects.filter(township_code=township).values_list("pk", flat=True))
+    frames = engine_frames(system, ids, DEMO_DATE, basis="declared")
+    result = system.simulate(
+        frames["household"], frames["person"], frames["obligor"], outputs=["dibao_eligible"]
+    )
+    chosen = result.households.filter(pl.col("dibao_eligible").fill_null(False))["household_id"]
+    return list(Household.objects.filter(pk__in=chosen.to_list()[:count]).order_by("pk"))
