@@ -1,0 +1,391 @@
+"""The daily checks of dynamic management, each a batch over every entitlement of a division.
+
+Each function reads with a fixed number of queries whatever the number of entitlements (grouped
+updates, ``values_list`` reads, bulk inserts in slices), is idempotent (a task is keyed by
+entitlement, kind and key, so running twice opens nothing new) and returns how many tasks or
+changes it made. ``run_daily_checks`` runs them all (``jiuzhu-web entitlement_checks``).
+
+- ``schedule_reviews``: periodic reviews by review class (Art. 31: 12 months stable, 6 unstable),
+  a task opened ``REVIEW_LEAD_DAYS`` before each due date;
+- ``scan_deaths``: a member of a household with an entitlement found in the deaths feed opens a
+  household check due within 3 months of the death (2022 notice);
+- ``check_tekun_minors``: a tekun minor reaching 18 who is not in compulsory education, ordinary
+  senior high or secondary vocational school, and has no other condition of no capacity to work,
+  opens a check due on the birthday (特困人员认定办法 Art. 24): the township then starts the
+  7-day termination notice and support stops from the month after the birthday;
+- ``finalise_terminations``: a decided termination or an ended gradual exit becomes
+  ``terminated`` when its ``end_month`` comes.
+
+Findings open tasks; none cuts a benefit by itself (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, Subquery
+
+from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.models import Program
+from jiuzhu.web.entitlements import params
+from jiuzhu.web.entitlements.actions import BATCH, age_limit, death_check_due
+from jiuzhu.web.entitlements.assessment import without_persons
+from jiuzhu.web.entitlements.models import (
+    Entitlement,
+    EntitlementEvent,
+    ReviewTask,
+    Status,
+    TaskKind,
+    TaskStatus,
+)
+from jiuzhu.web.entitlements.months import add_months_to_date, add_years, first_day, month_of
+from jiuzhu.web.registry.frames import engine_frames
+from jiuzhu.web.registry.models import Membership
+from jiuzhu.web.verification.models import DepartmentRecord
+
+REVIEWED = (Status.ACTIVE, Status.SUSPENDED)
+"""Entitlements that are reviewed and checked (a gradual exit or a termination notice ends)."""
+LIVE = (Status.ACTIVE, Status.SUSPENDED, Status.GRADUAL_EXIT, Status.TERMINATION_NOTICE)
+
+
+def _allowed(user: Any) -> None:
+    if user is not None and not user.has_perm("entitlements.schedule"):
+        raise PermissionDenied("entitlements.schedule")
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _count_open(kind: str, division_code: str) -> int:
+    return ReviewTask.objects.filter(
+        kind=kind, status=TaskStatus.OPEN, division_code__startswith=division_code
+    ).count()
+
+
+def first_review_due(start_month: str, review_class: str) -> dt.date:
+    """The first periodic review: ``REVIEW_MONTHS`` of the class after the first paid month
+    (Art. 31)."""
+    start = first_day(start_month)
+    rule = (
+        params.REVIEW_MONTHS[review_class].at(start) or params.REVIEW_MONTHS[review_class].values[0]
+    )
+    return add_months_to_date(start, rule.value)
+
+
+def schedule_reviews(
+    user: Any = None,
+    *,
+    on: dt.date | None = None,
+    division_code: str = "",
+    lead_days: int = params.REVIEW_LEAD_DAYS,
+) -> int:
+    """Give every reviewed entitlement without one its first review date, and open a periodic
+    review task for each whose review is due within ``lead_days`` of ``on`` (default today).
+
+    Queries: one per distinct (first paid month, review class) without a date, then three.
+
+    Returns:
+        The number of review tasks opened.
+
+    Raises:
+        PermissionDenied: a user without ``entitlements.schedule``.
+    """
+    _allowed(user)
+    on = on or clock.today()
+    scope = Entitlement.objects.filter(status__in=REVIEWED, division_code__startswith=division_code)
+    with transaction.atomic():
+        unscheduled = scope.filter(next_review_due__isnull=True)
+        groups = list(unscheduled.values_list("start_month", "review_class").distinct())
+        for start_month, review_class in groups:
+            unscheduled.filter(start_month=start_month, review_class=review_class).update(
+                next_review_due=first_review_due(start_month, review_class)
+            )
+        before = _count_open(TaskKind.PERIODIC_REVIEW, division_code)
+        due = list(
+            scope.filter(next_review_due__lte=on + dt.timedelta(days=lead_days)).values_list(
+                "pk", "division_code", "next_review_due", "review_class"
+            )
+        )
+        ReviewTask.objects.bulk_create(
+            [
+                ReviewTask(
+                    entitlement_id=pk,
+                    kind=TaskKind.PERIODIC_REVIEW,
+                    key=f"due:{due_on.isoformat()}",
+                    division_code=division,
+                    due_on=due_on,
+                    due_rule=str(params.REVIEW_MONTHS[review_class].label),
+                    reason=str(params.REVIEW_MONTHS[review_class].values[-1].reference),
+                    created_by=_user(user),
+                )
+                for pk, division, due_on, review_class in due
+                if due_on is not None
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        opened = _count_open(TaskKind.PERIODIC_REVIEW, division_code) - before
+    return opened
+
+
+def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: str = "") -> int:
+    """Open a household check for every member of a household with a live entitlement whom
+    the deaths feed (``DepartmentRecord`` source ``deaths``, imported by verification) reports
+    dead while a member: due within 3 months of the death (2022 notice). Two reads and a bulk
+    insert.
+
+    Returns:
+        The number of checks opened.
+
+    Raises:
+        PermissionDenied: a user without ``entitlements.schedule``.
+    """
+    _allowed(user)
+    on = on or clock.today()
+    dead = DepartmentRecord.objects.filter(source="deaths")
+    deaths: dict[str, tuple[dt.date, str]] = {}
+    for resident_id, data, received_at in dead.values_list("resident_id", "data", "received_at"):
+        died = data.get("died_on")
+        if not died:
+            continue
+        died_on = dt.date.fromisoformat(str(died)[:10])
+        if died_on <= on and (resident_id not in deaths or died_on < deaths[resident_id][0]):
+            deaths[resident_id] = (died_on, f"{received_at:%Y-%m-%d}")
+    members = (
+        Membership.objects.filter(
+            person__resident_id__in=Subquery(dead.values("resident_id")),
+            household__entitlements__status__in=LIVE,
+            household__entitlements__division_code__startswith=division_code,
+        )
+        .values_list(
+            "household__entitlements__pk",
+            "household__entitlements__division_code",
+            "person_id",
+            "person__resident_id",
+            "person__name",
+            "valid_from",
+            "valid_to",
+        )
+        .distinct()
+    )
+    tasks = []
+    for entitlement_id, division, person_id, resident_id, name, since, until in members:
+        if resident_id not in deaths:
+            continue
+        died_on, received = deaths[resident_id]
+        if died_on < since or (until is not None and died_on > until):
+            continue  # not a member when he or she died
+        tasks.append(
+            ReviewTask(
+                entitlement_id=entitlement_id,
+                kind=TaskKind.DEATH_CHECK,
+                key=f"person:{person_id}",
+                division_code=division,
+                person_id=person_id,
+                due_on=death_check_due(died_on),
+                due_rule=str(params.DEATH_CHECK_MONTHS.label),
+                reason=f"{name} 于 {died_on.isoformat()} 死亡（死亡人员信息，{received} 接收）",
+                created_by=_user(user),
+            )
+        )
+    with transaction.atomic():
+        before = _count_open(TaskKind.DEATH_CHECK, division_code)
+        ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
+        return _count_open(TaskKind.DEATH_CHECK, division_code) - before
+
+
+def check_tekun_minors(
+    user: Any = None,
+    *,
+    on: dt.date | None = None,
+    division_code: str = "",
+    system: RuleSystem | None = None,
+    lookahead_days: int = params.TEKUN_AGE_LOOKAHEAD_DAYS,
+) -> int:
+    """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
+    will within ``lookahead_days``, and whom the rules engine, assessed on their birthday, no
+    longer finds without capacity to work — not in compulsory education, ordinary senior high
+    or secondary vocational school, no disabling condition (特困人员认定办法 Art. 24; spec.md
+    §2.6). Each opens a check due on the birthday; the township starts the termination notice,
+    and support stops from the month after the birthday (``actions.conclude_termination``).
+
+    Queries: one for the candidates, the registry's frames for their households, one insert.
+
+    Returns:
+        The number of checks opened.
+
+    Raises:
+        PermissionDenied: a user without ``entitlements.schedule``.
+    """
+    _allowed(user)
+    on = on or clock.today()
+    system = system or load_system("tianjin")
+    limit = age_limit(on, system)
+    latest_birth = add_years(on + dt.timedelta(days=lookahead_days), -limit)
+    earliest_birth = add_years(on - dt.timedelta(days=366), -limit)
+    candidates = list(
+        Entitlement.objects.filter(
+            program=Program.TEKUN,
+            status__in=REVIEWED,
+            division_code__startswith=division_code,
+            person__birth_date__gt=earliest_birth,
+            person__birth_date__lte=latest_birth,
+        ).values_list("pk", "household_id", "person_id", "person__birth_date", "division_code")
+    )
+    if not candidates:
+        return 0
+    birthdays = {person: add_years(born, limit) for _e, _h, person, born, _d in candidates}
+    frames = engine_frames(system, sorted({h for _e, h, *_ in candidates}), on)
+    # Each household is assessed on its candidate's birthday (the latest, if several: every
+    # candidate of the household has then reached the limit): the engine resolves the age and
+    # the school continuation on that date.
+    dates = (
+        pl.DataFrame(
+            [(h, birthdays[p]) for _e, h, p, _b, _d in candidates],
+            schema={"household_id": pl.Int64, "birthday": pl.Date},
+            orient="row",
+        )
+        .group_by("household_id")
+        .agg(pl.col("birthday").max())
+    )
+    households = (
+        frames["household"]
+        .join(dates, on="household_id", how="left")
+        .with_columns(
+            pl.col("birthday").fill_null(pl.col("assessment_date")).alias("assessment_date")
+        )
+        .drop("birthday")
+    )
+    frames = without_persons({**frames, "household": households})
+    result = system.simulate(
+        frames["household"],
+        frames["person"],
+        frames["obligor"],
+        outputs=["tekun_no_capacity_to_work"],
+    )
+    still = dict(
+        result.persons.select(
+            pl.col("person_id").cast(pl.Int64), "tekun_no_capacity_to_work"
+        ).iter_rows()
+    )
+    tasks = []
+    for entitlement_id, _household, person_id, _born, division in candidates:
+        if still.get(person_id) is not False:  # True: still without capacity; None: not a member
+            continue
+        birthday = birthdays[person_id]
+        tasks.append(
+            ReviewTask(
+                entitlement_id=entitlement_id,
+                kind=TaskKind.TEKUN_AGE,
+                key=f"age:{person_id}",
+                division_code=division,
+                person_id=person_id,
+                due_on=birthday,
+                due_rule="特困人员认定办法 第二十四条（供养至18周岁）",
+                reason=(
+                    f"{birthday.isoformat()} 年满{limit}周岁，不在义务教育、普通高中或中等职业学校"
+                    f"就读，且无其他无劳动能力情形：{month_of(birthday)} 后终止供养（须公示7天）"
+                ),
+                created_by=_user(user),
+            )
+        )
+    with transaction.atomic():
+        before = _count_open(TaskKind.TEKUN_AGE, division_code)
+        ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
+        return _count_open(TaskKind.TEKUN_AGE, division_code) - before
+
+
+def finalise_terminations(
+    user: Any = None, *, on: dt.date | None = None, division_code: str = ""
+) -> int:
+    """Mark ``terminated`` every entitlement whose ``end_month`` has come (a decided
+    termination, an ended gradual exit): from that month it is no longer paid. One read, one
+    update and two bulk inserts (events and audit).
+
+    Returns:
+        The number of entitlements terminated.
+
+    Raises:
+        PermissionDenied: a user without ``entitlements.schedule``.
+    """
+    _allowed(user)
+    on = on or clock.today()
+    month = month_of(on)
+    ending = Entitlement.objects.filter(
+        ~Q(end_month=""),
+        end_month__lte=month,
+        division_code__startswith=division_code,
+    ).exclude(status=Status.TERMINATED)
+    with transaction.atomic():
+        rows = list(ending.select_for_update().values_list("pk", "status", "division_code"))
+        ending.update(status=Status.TERMINATED)
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for pk, status, _division in rows:
+            by_status[status].append(pk)
+        EntitlementEvent.objects.bulk_create(
+            [
+                EntitlementEvent(
+                    entitlement_id=pk,
+                    user=_user(user),
+                    action="finalise_termination",
+                    from_status=status,
+                    to_status=Status.TERMINATED,
+                    note=f"{month} 起停发",
+                )
+                for pk, status, _division in rows
+            ],
+            batch_size=BATCH,
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    user=_user(user),
+                    action="entitlements.finalise_termination",
+                    object_type="entitlements.entitlement",
+                    object_id=str(pk),
+                    division_code=division,
+                    before={"status": status},
+                    after={"status": Status.TERMINATED},
+                    detail={"month": month},
+                )
+                for pk, status, division in rows
+            ],
+            batch_size=BATCH,
+        )
+    return len(rows)
+
+
+def run_daily_checks(
+    user: Any = None,
+    *,
+    on: dt.date | None = None,
+    division_code: str = "",
+    system: RuleSystem | None = None,
+) -> dict[str, int]:
+    """Every daily check, in order; the counts by check."""
+    _allowed(user)
+    on = on or clock.today()
+    return {
+        "terminated": finalise_terminations(user, on=on, division_code=division_code),
+        "reviews": schedule_reviews(user, on=on, division_code=division_code),
+        "deaths": scan_deaths(user, on=on, division_code=division_code),
+        "tekun_minors": check_tekun_minors(user, on=on, division_code=division_code, system=system),
+    }
+
+
+__all__ = [
+    "check_tekun_minors",
+    "finalise_terminations",
+    "first_review_due",
+    "run_daily_checks",
+    "scan_deaths",
+    "schedule_reviews",
+]

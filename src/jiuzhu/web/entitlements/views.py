@@ -1,0 +1,556 @@
+"""Entitlement pages: the list, an entitlement's versions and tasks with the actions the user may
+take, the review task queue, a task with its reassessment, and the standard-change runs. Views
+validate forms and call actions (the one write path); every read is filtered to the user's
+jurisdiction (another township's record answers 404)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jiuzhu.rules import load_system
+from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.models import Program
+from jiuzhu.web.entitlements import actions, params, scheduled
+from jiuzhu.web.entitlements.forms import (
+    ChangeReportForm,
+    DeathForm,
+    FilterForm,
+    NoteForm,
+    ObjectionForm,
+    ReasonForm,
+    ReviewForm,
+    SanctionForm,
+    StandardChangeForm,
+    TerminateForm,
+    TerminationNoticeForm,
+)
+from jiuzhu.web.entitlements.models import (
+    Entitlement,
+    EntitlementVersion,
+    ItemOutcome,
+    RunStatus,
+    Status,
+    TaskKind,
+    TaskStatus,
+)
+from jiuzhu.web.entitlements.queries import (
+    entitlement_for,
+    entitlements_for,
+    run_for,
+    runs_for,
+    task_for,
+    task_queue,
+)
+from jiuzhu.web.workcalendar.working_days import CalendarMissingError
+
+PAGE_SIZE = 25
+ITEMS_PAGE_SIZE = 100
+MAIN_PARAMETERS = ("dibao.standard", "tekun.basic_standard", "tekun.care_standard")
+"""Offered first on the standard-change form: the standards most often adjusted."""
+
+
+def _view(request: HttpRequest, obj: Any = None) -> None:
+    if not request.user.has_perm("entitlements.view", obj):
+        raise PermissionDenied
+
+
+# --- list and detail -------------------------------------------------------------------------
+
+
+def entitlement_list_view(request: HttpRequest) -> HttpResponse:
+    """Entitlements of the jurisdiction, filtered by program and status, with the open
+    version's amount (a fixed number of queries per page)."""
+    _view(request)
+    form = FilterForm(request.GET or None)
+    found = entitlements_for(request.user).select_related("household", "person")
+    program = status = ""
+    if form.is_valid():
+        program, status = form.cleaned_data["program"], form.cleaned_data["status"]
+        if program:
+            found = found.filter(program=program)
+        if status:
+            found = found.filter(status=status)
+    found = found.prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=EntitlementVersion.objects.order_by("-number"),
+            to_attr="ordered_versions",
+        )
+    )
+    page = Paginator(found.order_by("-start_month", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for entitlement in page:
+        versions = entitlement.ordered_versions  # type: ignore[attr-defined]
+        entitlement.current_amount = versions[0].monthly_amount if versions else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "entitlements/list.html",
+        {
+            "page": page,
+            "form": form,
+            "program": program,
+            "status": status,
+            "query": f"program={program}&status={status}",
+        },
+    )
+
+
+def _members(entitlement: Entitlement) -> list[tuple[int, str]]:
+    return [
+        (m.person_id, f"{m.person.name}（{m.get_relation_display()}）")
+        for m in entitlement.household.memberships.filter(valid_to__isnull=True)
+        .select_related("person")
+        .order_by("relation", "person_id")
+    ]
+
+
+def _allowed(user: Any, entitlement: Entitlement) -> dict[str, bool]:
+    status = entitlement.status
+    manage = user.has_perm("entitlements.manage", entitlement)
+    decide = user.has_perm("entitlements.decide", entitlement)
+    reviewed = status in actions.REVIEWED_STATUSES
+    decided = entitlement.terminated_on is not None
+    today = clock.today()
+    tekun = entitlement.program == Program.TEKUN
+    dibao = entitlement.program == Program.DIBAO
+    return {
+        "suspend": manage and status == Status.ACTIVE and not decided,
+        "resume": manage and status == Status.SUSPENDED and not decided,
+        "change_report": manage and reviewed and not decided,
+        "death": manage and status != Status.TERMINATED,
+        "sanction": decide and dibao and status == Status.ACTIVE and not decided,
+        "gradual_exit": decide
+        and dibao
+        and status == Status.ACTIVE
+        and not decided
+        and actions.gradual_exit_rule(today) is not None,
+        "notice": manage and tekun and reviewed and not decided,
+        "objection": manage and status == Status.TERMINATION_NOTICE,
+        "conclude": decide
+        and status == Status.TERMINATION_NOTICE
+        and entitlement.notice_ends_on is not None
+        and today > entitlement.notice_ends_on,
+        "cancel": decide
+        and not decided
+        and (
+            status == Status.TERMINATION_NOTICE or entitlement.termination_proposed_on is not None
+        ),
+        "terminate": decide and not tekun and reviewed and not decided,
+    }
+
+
+def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> dict[str, Any]:
+    user = request.user
+    today = clock.today()
+    members = _members(entitlement)
+    gradual = params.GRADUAL_EXIT_MONTHS.at(today)
+    return {
+        "entitlement": entitlement,
+        "versions": entitlement.versions.select_related("created_by").order_by("-number"),
+        "tasks": entitlement.tasks.select_related("person", "completed_by").order_by(
+            "-status", "due_on"
+        ),
+        "events": entitlement.events.select_related("user")[:50],
+        "reports": entitlement.change_reports.select_related("recorded_by", "version"),
+        "sanctions": entitlement.sanctions.select_related("person"),
+        "allowed": _allowed(user, entitlement),
+        "today": today,
+        "gradual_exit": gradual,
+        "gradual_exit_rule": params.GRADUAL_EXIT_MONTHS,
+        "confidence_labels": params.LABELS,
+        "forms": {
+            "suspend": ReasonForm(),
+            "resume": ReasonForm(),
+            "change_report": ChangeReportForm(initial={"effective_on": today}),
+            "death": DeathForm(members=members, initial={"died_on": today}),
+            "sanction": SanctionForm(members=members),
+            "gradual_exit": ReasonForm(),
+            "notice": TerminationNoticeForm(),
+            "objection": ObjectionForm(initial={"received_on": today}),
+            "conclude": NoteForm(),
+            "cancel": ReasonForm(),
+            "terminate": TerminateForm(initial={"notice_issued_on": today}),
+            **forms_,
+        },
+    }
+
+
+def entitlement_view(request: HttpRequest, pk: int) -> HttpResponse:
+    entitlement = entitlement_for(request.user, pk)
+    _view(request, entitlement)
+    return render(request, "entitlements/detail.html", _context(request, entitlement))
+
+
+def termination_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable written notice of a termination with its reasons (Art. 32)."""
+    entitlement = entitlement_for(request.user, pk)
+    _view(request, entitlement)
+    if entitlement.terminated_on is None:
+        raise Http404
+    return render(request, "entitlements/termination_notice.html", {"entitlement": entitlement})
+
+
+Step = Callable[[Any, Entitlement, dict[str, Any]], Any]
+
+
+def _person(entitlement: Entitlement, person_id: int) -> Any:
+    membership = (
+        entitlement.household.memberships.filter(person_id=person_id)
+        .select_related("person")
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"person": _("该人员不是本家庭成员")})
+    return membership.person
+
+
+STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
+    # Messages are lazy: the dict is built at import, the message shown in the user's language.
+    "suspend": (
+        ReasonForm,
+        lambda u, e, d: actions.suspend(u, e, reason=d["reason"]),
+        gettext_lazy("已暂停发放"),
+    ),
+    "resume": (
+        ReasonForm,
+        lambda u, e, d: actions.resume(u, e, reason=d["reason"]),
+        gettext_lazy("已恢复发放"),
+    ),
+    "change_report": (
+        ChangeReportForm,
+        lambda u, e, d: actions.report_change(u, e, **d),
+        gettext_lazy("已登记家庭变化报告并重新核算"),
+    ),
+    "death": (
+        DeathForm,
+        lambda u, e, d: actions.register_death(
+            u, e, person=_person(e, d["person"]), died_on=d["died_on"], note=d["note"]
+        ),
+        gettext_lazy("已登记成员死亡，生成3个月内的核查任务"),
+    ),
+    "sanction": (
+        SanctionForm,
+        lambda u, e, d: actions.apply_employment_sanction(
+            u,
+            e,
+            person=_person(e, d["person"]),
+            refusals=d["refusals"],
+            good_reason=d["good_reason"],
+            share_percent=d["share_percent"],
+            note=d["note"],
+        ),
+        gettext_lazy("已减发该成员本人份额，自下月起执行"),
+    ),
+    "gradual_exit": (
+        ReasonForm,
+        lambda u, e, d: actions.start_gradual_exit(u, e, reason=d["reason"]),
+        gettext_lazy("已转入渐退期"),
+    ),
+    "notice": (
+        TerminationNoticeForm,
+        lambda u, e, d: actions.start_termination_notice(u, e, **d),
+        gettext_lazy("已启动终止公示（7天）"),
+    ),
+    "objection": (
+        ObjectionForm,
+        lambda u, e, d: actions.record_termination_objection(u, e, **d),
+        gettext_lazy("已登记异议，15个工作日内核查决定"),
+    ),
+    "conclude": (
+        NoteForm,
+        lambda u, e, d: actions.conclude_termination(u, e, note=d["note"]),
+        gettext_lazy("已终止供养，自下月起停发，并生成低保或临时救助衔接任务"),
+    ),
+    "cancel": (
+        ReasonForm,
+        lambda u, e, d: actions.cancel_termination(u, e, reason=d["reason"]),
+        gettext_lazy("已撤销终止"),
+    ),
+    "terminate": (
+        TerminateForm,
+        lambda u, e, d: actions.terminate(u, e, **d),
+        gettext_lazy("已终止，自下月起停发"),
+    ),
+}
+
+
+def _form(step: str, data: Any, entitlement: Entitlement) -> forms.Form:
+    form_class = STEPS[step][0]
+    if issubclass(form_class, (DeathForm, SanctionForm)):
+        return form_class(data, members=_members(entitlement))
+    return form_class(data)
+
+
+@require_POST
+def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Carry out one action on an entitlement. A refused action re-renders the page with the
+    messages on the fields; nothing is written."""
+    if step not in STEPS:
+        raise Http404
+    entitlement = entitlement_for(request.user, pk)
+    _view(request, entitlement)
+    _form_class, run, done = STEPS[step]
+    form = _form(step, request.POST, entitlement)
+    if form.is_valid():
+        try:
+            run(request.user, entitlement, form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, form, exc)
+        except CalendarMissingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("entitlements:detail", pk=pk)
+    entitlement.refresh_from_db()
+    return render(
+        request,
+        "entitlements/detail.html",
+        _context(request, entitlement, **{step: form}),
+        status=400,
+    )
+
+
+def _errors(request: HttpRequest, form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        messages.error(request, "；".join(exc.messages))
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def task_queue_view(request: HttpRequest) -> HttpResponse:
+    """Open review tasks of the jurisdiction, overdue and due soon first."""
+    _view(request)
+    today = clock.today()
+    items = task_queue(request.user, today)
+    return render(
+        request,
+        "entitlements/tasks.html",
+        {
+            "items": items,
+            "overdue": sum(i.overdue for i in items),
+            "soon": sum(i.due_soon for i in items),
+            "today": today,
+            "due_soon_days": params.DUE_SOON_DAYS,
+            "may_schedule": request.user.has_perm("entitlements.schedule"),
+        },
+    )
+
+
+@require_POST
+def run_checks_view(request: HttpRequest) -> HttpResponse:
+    """Run the daily checks for the user's jurisdiction now (district roles)."""
+    if not request.user.has_perm("entitlements.schedule"):
+        raise PermissionDenied
+    division = str(getattr(request.user, "division_code", ""))
+    counts = scheduled.run_daily_checks(request.user, division_code=division)
+    messages.success(
+        request,
+        _(
+            "已生成定期核查任务 %(reviews)s 件、死亡核查 %(deaths)s 件、特困年满18周岁核查 "
+            "%(tekun_minors)s 件；到期终止 %(terminated)s 件"
+        )
+        % counts,
+    )
+    return redirect("entitlements:tasks")
+
+
+def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+    """A task with the reassessment its completion would apply (computed now, not saved)."""
+    task = task_for(request.user, pk)
+    _view(request, task.entitlement)
+    entitlement = task.entitlement
+    preview = None
+    preview_error = ""
+    reassessing = (
+        task.kind in actions.REASSESSED_TASKS
+        and task.status == TaskStatus.OPEN
+        and entitlement.status in actions.REVIEWED_STATUSES
+    )
+    if (
+        reassessing
+        and task.kind == TaskKind.DEATH_CHECK
+        and task.person_id
+        and task.person_id == entitlement.person_id
+    ):
+        # The supported person died: completing proposes the end, there is nothing to assess.
+        reassessing_note = _("供养人员已死亡：完成核查将提出终止（死亡）。")
+        messages.info(request, reassessing_note)
+    elif reassessing:
+        try:
+            deceased = (
+                (task.person_id,) if task.person_id and task.kind == TaskKind.DEATH_CHECK else ()
+            )
+            preview = actions.reassess(entitlement, clock.today(), exclude_persons=deceased)
+        except (ParameterNotDefinedError, InvalidInputError) as exc:
+            preview_error = str(exc)
+    manage = request.user.has_perm("entitlements.manage", entitlement)
+    return render(
+        request,
+        "entitlements/task.html",
+        {
+            "task": task,
+            "entitlement": entitlement,
+            "preview": preview,
+            "preview_error": preview_error,
+            "may_complete": manage and reassessing,
+            "may_close": manage and task.status == TaskStatus.OPEN,
+            "forms": {"complete": ReviewForm(), "close": NoteForm(), **forms_},
+            "today": clock.today(),
+        },
+        status=400 if forms_ else 200,
+    )
+
+
+@require_POST
+def task_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Complete a task by reassessment (``complete``) or close it with a note (``close``)."""
+    if step not in ("complete", "close"):
+        raise Http404
+    task = task_for(request.user, pk)
+    _view(request, task.entitlement)
+    form: forms.Form = ReviewForm(request.POST) if step == "complete" else NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            if step == "complete":
+                done = actions.complete_review(request.user, task, note=form.cleaned_data["note"])
+                messages.success(
+                    request, _("核查已完成：%(outcome)s") % {"outcome": done.get_outcome_display()}
+                )
+            else:
+                actions.close_task(request.user, task, note=form.cleaned_data["note"])
+                messages.success(request, _("任务已办结"))
+            return redirect("entitlements:detail", pk=task.entitlement_id)
+        except ValidationError as exc:
+            _errors(request, form, exc)
+    return task_view(request, pk, **{step: form})
+
+
+# --- standard change -------------------------------------------------------------------------
+
+
+def _parameters() -> list[tuple[str, str]]:
+    system = load_system("tianjin")
+    ordered = [p for p in MAIN_PARAMETERS if p in system.parameters] + sorted(
+        p.path for p in system.parameters if p.path not in MAIN_PARAMETERS
+    )
+    return [(path, f"{system.parameters[path].description}（{path}）") for path in ordered]
+
+
+def run_list_view(request: HttpRequest) -> HttpResponse:
+    """Standard-change runs of the jurisdiction, and the form to start one (district)."""
+    _view(request)
+    may_start = request.user.has_perm("entitlements.standard_change")
+    form = StandardChangeForm(request.POST or None, parameters=_parameters())
+    if request.method == "POST":
+        if not may_start:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                run = actions.start_standard_change(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(request, form, exc)
+            except ParameterNotDefinedError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("已重算 %(n)s 件待遇，%(c)s 件金额变化，待另一人审批")
+                    % {"n": run.checked, "c": run.changed},
+                )
+                return redirect("entitlements:run", pk=run.pk)
+    runs = runs_for(request.user).select_related("created_by", "decided_by")[:50]
+    return render(
+        request,
+        "entitlements/runs.html",
+        {"runs": runs, "form": form, "may_start": may_start},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+    """A run's differences (paginated, by outcome), its totals by township and program, and
+    the approval (a second district user)."""
+    run = run_for(request.user, pk)
+    _view(request, run)
+    outcome = request.GET.get("outcome", "")
+    items = run.items.select_related("entitlement", "entitlement__household")
+    if outcome in ItemOutcome.values:
+        items = items.filter(outcome=outcome)
+    page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    may_decide = (
+        run.status == RunStatus.PROPOSED
+        and request.user.has_perm("entitlements.approve_standard_change", run)
+        and run.created_by_id != request.user.pk
+    )
+    return render(
+        request,
+        "entitlements/run.html",
+        {
+            "run": run,
+            "page": page,
+            "outcome": outcome,
+            "outcomes": ItemOutcome.choices,
+            "may_decide": may_decide,
+            "difference": run.total_after - run.total_before,
+            "forms": {"approve": NoteForm(), "discard": NoteForm(), **forms_},
+            "confidence_labels": params.LABELS,
+        },
+        status=400 if forms_ else 200,
+    )
+
+
+@require_POST
+def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in ("approve", "discard"):
+        raise Http404
+    run = run_for(request.user, pk)
+    _view(request, run)
+    form = NoteForm(request.POST)
+    if step == "approve":
+        form.fields["note"].required = False
+    if form.is_valid():
+        try:
+            if step == "approve":
+                run = actions.approve_standard_change(
+                    request.user, run, note=form.cleaned_data["note"]
+                )
+                messages.success(
+                    request,
+                    _("已批准：生成新版本 %(a)s 件，另有 %(s)s 件因已变更未适用")
+                    % {"a": run.applied, "s": run.skipped},
+                )
+            else:
+                actions.discard_standard_change(request.user, run, note=form.cleaned_data["note"])
+                messages.success(request, _("已作废该重算"))
+            return redirect("entitlements:run", pk=pk)
+        except ValidationError as exc:
+            _errors(request, form, exc)
+    return run_view(request, pk, **{step: form})
+
+
+__all__ = [
+    "entitlement_list_view",
+    "entitlement_view",
+    "run_list_view",
+    "run_view",
+    "task_queue_view",
+    "task_view",
+]
