@@ -15,5 +15,8 @@ urlpatterns = [
     path("registry/", include("jiuzhu.web.registry.urls")),
     path("verification/", include("jiuzhu.web.verification.urls")),
     path("jobs/", include("jiuzhu.web.jobs.urls")),
+    path("audit/", include("jiuzhu.web.audit.urls")),
+    path("entitlements/", include("jiuzhu.web.entitlements.urls")),
+    path("payments/", include("jiuzhu.web.payments.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

@@ -1,2 +1,29 @@
 """Monthly payroll: exactly one payment per entitlement and month, checked and approved by two
-people, exported to the bank and reconciled from its return file."""
+more people, exported to the bank and reconciled from its return file.
+
+Policy: 最低生活保障审核确认办法 Art. 21 (paid from the month after the decision), Art. 25–26
+(paid monthly, socialised, into the household's bank account); 社会救助暂行办法 Art. 68 (fraud:
+recovery and a fine of 1–3 times the amount, a separate path from the payroll).
+
+Design, in short (details in the modules):
+
+* ``models`` — ``BankAccount`` (stored whole, masked everywhere but the bank file),
+  ``PayrollRun`` (draft → checked → approved → exported → reconciled → closed, one per month and
+  program), ``Payment`` (regular / arrears / recovery; money in fen; **a recovery is a negative
+  payment**, checked by the database), ``BankFile``, ``BankReturn`` with its rows, ``Recovery``.
+* Exactly-once is the database's: a regular payment (and a recovery deduction) at most once per
+  entitlement and month; arrears at most once per run, entitlement and month they are for.
+* ``actions`` — the one write path. ``draft_run`` is set-based (``values_list`` + Polars,
+  ``bulk_create(ignore_conflicts=True)`` in batches, each its own transaction): a crash keeps the
+  committed batches and a re-run completes the draft. Maker–checker: whoever ran the draft
+  neither checks nor approves; the checker does not approve (drafting and checking are district
+  officers' work, approval the director's or a third officer's).
+* ``exporters`` — a registry of bank file formats (CSV in UTF-8 or GB18030, xlsx). One row per
+  transfer (an entitlement's payments in the run, netted), a totals line, and a checksum line:
+  SHA-256 over ``account|name|amount|reference`` of every row, the same for every format.
+* ``views`` — runs, a run with its steps, the comparison with the previous month, bank files,
+  the return upload, failed payments and their re-issue, the monthly summary, a household's
+  payment history (``payments:household_ledger``). A township user reads its own households'
+  rows and cannot act.
+* ``jiuzhu-web draft_payroll`` — the draft from the command line.
+"""

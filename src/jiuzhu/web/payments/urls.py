@@ -1,0 +1,18 @@
+from django.urls import path
+
+from jiuzhu.web.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("", views.run_list_view, name="run_list"),
+    path("draft/", views.draft_view, name="draft"),
+    path("summary/", views.summary_view, name="summary"),
+    path("runs/<int:pk>/", views.run_view, name="run"),
+    path("runs/<int:pk>/export/", views.export_view, name="export"),
+    path("runs/<int:pk>/reconcile/", views.reconcile_view, name="reconcile"),
+    path("runs/<int:pk>/payments.xlsx", views.run_workbook_view, name="run_workbook"),
+    path("runs/<int:pk>/files/<int:file_pk>/", views.bank_file_view, name="bank_file"),
+    path("runs/<int:pk>/<slug:step>/", views.step_view, name="step"),
+    path("payments/<int:payment_pk>/reissue/", views.reissue_view, name="reissue"),
+    path("households/<int:household_pk>/", views.household_ledger_view, name="household_ledger"),
+]

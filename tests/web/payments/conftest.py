@@ -1,0 +1,130 @@
+"""Payroll fixtures: entitlements granted directly (Entitlement + EntitlementVersion rows) to
+households of the session district, with bank accounts; a fast password hasher; and, for the
+transactional tests, the session district put back if an earlier transactional test flushed it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion, Status, VersionBasis
+from jiuzhu.web.payments.models import BankAccount
+from jiuzhu.web.registry.models import Household
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """The ``users`` fixture hashes eight passwords per test; MD5 keeps that out of the way (a
+    test setting only)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed_district(district_folder: Path) -> None:
+    """For ``transaction=True`` tests: each one ends with a flush of every table, so a test that
+    ran before (the dibao journey, another payroll test) may have emptied the session district;
+    load it again, as the session set-up did."""
+    if Household.objects.exists():
+        return
+    from jiuzhu.web.registry.actions import import_district
+    from jiuzhu.web.verification.actions import import_feeds
+
+    call_command("seed_calendar", verbosity=0)
+    import_district(None, district_folder)
+    import_feeds(None, district_folder / "feeds", received_at=None)
+
+
+def households_of(township: str, count: int) -> list[Household]:
+    return list(Household.objects.filter(township_code=township).order_by("pk")[:count])
+
+
+def account_number(household: Household, person: Any = None) -> str:
+    """A 19-digit synthetic card number, unique per household (and person)."""
+    return f"622202{(person.pk if person else 0) % 10_000:04d}{household.pk:09d}"
+
+
+def grant(
+    households: Sequence[Household],
+    *,
+    program: str = "dibao",
+    start: str = "2025-08",
+    amount: int = 100_000,
+    with_accounts: bool = True,
+    status: str = Status.ACTIVE,
+    prefix: str = "ET",
+) -> list[Entitlement]:
+    """One entitlement per household from ``start`` at ``amount`` fen a month (version 1),
+    and, unless told otherwise, an active bank account in the household's name."""
+    entitlements = Entitlement.objects.bulk_create(
+        [
+            Entitlement(
+                number=f"{prefix}{program[:2].upper()}{h.pk:08d}",
+                program=program,
+                household=h,
+                division_code=h.division_code,
+                status=status,
+                start_month=start,
+            )
+            for h in households
+        ]
+    )
+    EntitlementVersion.objects.bulk_create(
+        [
+            EntitlementVersion(
+                entitlement=e,
+                number=1,
+                valid_from=start,
+                monthly_amount=amount,
+                basis=VersionBasis.DECISION,
+            )
+            for e in entitlements
+        ]
+    )
+    if with_accounts:
+        BankAccount.objects.bulk_create(
+            [
+                BankAccount(
+                    household=h,
+                    bank_name="中国工商银行宝坻支行",
+                    account_number=account_number(h),
+                    holder_name=holder(h),
+                )
+                for h in households
+            ]
+        )
+    return entitlements
+
+
+def holder(household: Household) -> str:
+    member = (
+        household.memberships.filter(valid_to__isnull=True)
+        .select_related("person")
+        .order_by("relation", "person_id")
+        .first()
+    )
+    return member.person.name if member else "户主"
+
+
+def new_version(
+    entitlement: Entitlement,
+    *,
+    valid_from: str,
+    amount: int,
+    basis: str = VersionBasis.STANDARD_CHANGE,
+) -> EntitlementVersion:
+    """A version from ``valid_from`` (possibly a month already paid), closing the one before —
+    as the entitlements app does for a standard change."""
+    current = entitlement.versions.order_by("-number").first()
+    assert current is not None
+    EntitlementVersion.objects.filter(pk=current.pk).update(valid_to=valid_from)
+    return EntitlementVersion.objects.create(
+        entitlement=entitlement,
+        number=current.number + 1,
+        valid_from=valid_from,
+        monthly_amount=amount,
+        basis=basis,
+    )
