@@ -79,13 +79,13 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     # The reverse relation keeps the registry free of an import of the entitlements app; the
     # household itself was already checked against the user's jurisdiction.
     entitlements = list(
-        household.entitlements.select_related("person")  # type: ignore[attr-defined]
+        household.entitlements.select_related("person")
         .prefetch_related("versions")
         .order_by("-start_month", "-pk")
     )
     for entitlement in entitlements:
         versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
-        entitlement.current_amount = versions[-1].monthly_amount if versions else None
+        entitlement.current_amount = versions[-1].monthly_amount if versions else None  # type: ignore[attr-defined]
     history = (
         AuditEvent.objects.filter(
             Q(object_type="registry.household", object_id=str(household.pk))
