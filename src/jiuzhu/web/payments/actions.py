@@ -58,6 +58,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
+from jiuzhu.web.entitlements.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.payments import exporters
 from jiuzhu.web.payments.models import (
     BankAccount,
@@ -72,7 +73,6 @@ from jiuzhu.web.payments.models import (
     RunStatus,
     mask_account,
 )
-from jiuzhu.web.payments.months import add_months, first_day, is_month, of_date
 from jiuzhu.web.registry.models import Household, Membership, Person
 
 BATCH_SIZE = 2000
@@ -527,7 +527,7 @@ def draft_run(
         "payments.draft",
         PayrollRun(month=month, program=program, division_code=DISTRICT_CODE),
     )
-    if month > add_months(of_date(clock.today()), 1):
+    if month > add_months(month_of(clock.today()), 1):
         raise ValidationError({"month": _("只能草拟本月或下月的发放名册")})
     with transaction.atomic():
         earlier = (

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
+from jiuzhu.web.entitlements.months import add_months, is_month, month_of
 from jiuzhu.web.payments import actions, exporters, reports
 from jiuzhu.web.payments.forms import AccountForm, DraftForm, ExportForm, ReturnForm
 from jiuzhu.web.payments.models import (
@@ -36,7 +37,6 @@ from jiuzhu.web.payments.models import (
     PayrollRun,
     RunStatus,
 )
-from jiuzhu.web.payments.months import add_months, is_month, of_date
 from jiuzhu.web.payments.queries import (
     monthly_summary,
     payment_for,
@@ -74,14 +74,14 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
     )
     probe = PayrollRun(division_code=DISTRICT_CODE)
     can_draft = request.user.has_perm("payments.draft", probe)
-    next_month = add_months(of_date(clock.today()), 1)
+    next_month = add_months(month_of(clock.today()), 1)
     return render(
         request,
         "payments/run_list.html",
         {
             "runs": runs.select_related("drafted_by", "checked_by", "approved_by"),
             "form": DraftForm(initial={"month": next_month}) if can_draft else None,
-            "summary_month": of_date(clock.today()),
+            "summary_month": month_of(clock.today()),
         },
     )
 
@@ -360,9 +360,9 @@ def run_workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
 def summary_view(request: HttpRequest) -> HttpResponse:
     """Payments of a month by township and program (``?format=xlsx``: the workbook)."""
     _can_view(request)
-    month = request.GET.get("month", "") or of_date(clock.today())
+    month = request.GET.get("month", "") or month_of(clock.today())
     if not is_month(month):
-        month = of_date(clock.today())
+        month = month_of(clock.today())
     rows = monthly_summary(request.user, month)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(reports.summary_workbook(month, rows), content_type=XLSX)
