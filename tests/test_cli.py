@@ -185,9 +185,16 @@ def test_synth_writes_a_district_that_assess_reads(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "低保人数 Dibao persons" in result.output and "估计区间" in result.output
-    for name in ("households.parquet", "persons.parquet", "obligors.parquet", "feeds/tax.csv"):
+    for name in (
+        "households.parquet",
+        "persons.parquet",
+        "obligors.parquet",
+        "register.parquet",
+        "feeds/tax.csv",
+        "feeds/custody.xlsx",
+    ):
         assert (out / name).exists(), name
-    assert len(list((out / "feeds").iterdir())) == 12
+    assert len(list((out / "feeds").iterdir())) == 13
     assessed = runner.invoke(app, ["assess", str(out), "-o", str(tmp_path / "r.parquet")])
     assert assessed.exit_code == 0, assessed.output
     households = pl.read_parquet(out / "households.parquet")

@@ -29,8 +29,12 @@ from rich.table import Table
 
 from jiuzhu import __version__
 from jiuzhu.batch.inputs import InputFileError, read_input
-from jiuzhu.batch.outputs import OutputError
+from jiuzhu.batch.outputs import OutputError, atomic_path
 from jiuzhu.batch.pipelines.assess import AssessmentSummary, assess
+from jiuzhu.batch.pipelines.discover import discover
+from jiuzhu.batch.pipelines.discover.catalogue import catalogue
+from jiuzhu.batch.pipelines.discover.context import DiscoveryInputError, month_bounds
+from jiuzhu.batch.pipelines.discover.files import read_inputs
 from jiuzhu.batch.pipelines.parameters import parameter_table, write_parameters
 from jiuzhu.feeds.base import SPECS, FeedRejected, detect, read_feed, sources
 from jiuzhu.feeds.parsing import parse_date
@@ -348,6 +352,7 @@ def parameters_command(
 SYNTH_STAGES = {
     "generate": "生成人口 Generating the district",
     "frames": "写出家庭、成员、义务人 Writing the frames",
+    "register": "按规则评估并写出低收入人口库 Writing the low-income register",
     "feeds": "写出部门数据 Writing the department feeds",
     "check": "按规则评估并对照估计区间 Assessing and checking the bands",
 }
@@ -375,8 +380,9 @@ def synth_command(
     ] = True,
 ) -> None:
     """Generate a synthetic Baodi District (no real person's data): households.parquet,
-    persons.parquet and obligors.parquet for jiuzhu assess, the twelve department feeds under
-    feeds/, and the district's caseloads against the estimate bands."""
+    persons.parquet and obligors.parquet for jiuzhu assess, register.parquet (the low-income
+    population register) for jiuzhu discover, the thirteen department feeds under feeds/, and the
+    district's caseloads against the estimate bands."""
     date = _date(on)
     assert date is not None
     with Progress(
@@ -417,6 +423,131 @@ def synth_command(
     console.print(f"下一步 Next: jiuzhu assess {summary.out} -o {summary.out / 'results.parquet'}")
 
 
+DISCOVERY_CATEGORIES = {
+    "discovery": "主动发现 Discovery",
+    "needs": "需求预警 Needs",
+    "dynamic_management": "动态管理 Dynamic management",
+    "policy_delivery": "政策落实 Policy delivery",
+}
+
+
+@app.command("discover")
+def discover_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="Folder with households.parquet, persons.parquet, register.parquet and feeds/ "
+            "(as jiuzhu synth writes it).",
+        ),
+    ],
+    month: Annotated[
+        str, typer.Option("--month", help="Discovery month, YYYY-MM (events dated in it).")
+    ],
+    feeds: Annotated[
+        Path | None, typer.Option("--feeds", help="Feeds folder (default: DIR/feeds).")
+    ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option("--register", help="Register file (default: DIR/register.parquet)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the alerts (.parquet).")
+    ] = None,
+) -> None:
+    """Proactive discovery (主动发现与预警): match the month's department feeds against the
+    registry and the low-income register, evaluate every signal and route each alert to its
+    community or township. Exit code 2 on bad input."""
+    import time  # noqa: PLC0415
+
+    started = time.perf_counter()
+    try:
+        month_bounds(month)
+        if output is not None and output.suffix.lower() != ".parquet":
+            raise DiscoveryInputError(
+                [f"{output}: 预警结果只能写为 .parquet (the alerts are written as .parquet)"]
+            )
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=errors,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(
+                "读取登记库、低收入人口库和部门数据 Reading the inputs", total=None
+            )
+            inputs = read_inputs(folder, feeds, register)
+            progress.update(task, description="比对并评估各预警信号 Matching and evaluating")
+            alerts = discover(inputs, month)
+    except DiscoveryInputError as exc:
+        errors.print(f"[red]输入有误 Bad input[/red] ({len(exc.problems)}):")
+        for problem in exc.problems[:50]:
+            errors.print(f"  • {problem}", markup=False)
+        raise typer.Exit(code=2) from exc
+    except ParameterNotDefinedError as exc:
+        errors.print(str(exc), style="red", markup=False)
+        raise typer.Exit(code=2) from exc
+    seconds = time.perf_counter() - started
+    signals = catalogue()
+    console.print(
+        f"{month} 主动发现：{alerts.height:,} 条预警 (discovery {month}: {alerts.height:,} alerts, "
+        f"{seconds:.1f} s)"
+    )
+    by_category = alerts.group_by("category").agg(pl.len().alias("n"))
+    counts = {str(c): int(n) for c, n in by_category.iter_rows()}
+    table = Table(title="按类别 By category")
+    table.add_column("类别 Category")
+    table.add_column("预警 Alerts", justify="right")
+    for code, label in DISCOVERY_CATEGORIES.items():
+        table.add_row(label, f"{counts.get(code, 0):,}")
+    console.print(table)
+    by_signal = alerts.group_by("signal").agg(
+        pl.len().alias("n"), pl.col("adverse").first().alias("adverse")
+    )
+    signal_counts = {str(s): int(n) for s, n, _ in by_signal.iter_rows()}
+    table = Table(title="按信号 By signal")
+    table.add_column("信号 Signal")
+    table.add_column("类别 Category")
+    table.add_column("负责 Owner")
+    table.add_column("预警 Alerts", justify="right")
+    for code, signal in signals.items():
+        adverse = "（核查 verify）" if signal.adverse else ""
+        table.add_row(
+            f"{signal.label}{adverse}\n{signal.label_en} [{code}]",
+            DISCOVERY_CATEGORIES[signal.category],
+            signal.owner,
+            f"{signal_counts.get(code, 0):,}",
+        )
+    console.print(table)
+    from jiuzhu.reference import baodi_divisions  # noqa: PLC0415
+
+    names = {code: division.name for code, division in baodi_divisions().items()}
+    by_township = (
+        alerts.group_by("township_code", "category")
+        .agg(pl.len().alias("n"))
+        .pivot(on="category", index="township_code", values="n")
+        .fill_null(0)
+        .sort("township_code")
+    )
+    table = Table(title="按乡镇街道 By township")
+    table.add_column("乡镇街道 Township")
+    for label in DISCOVERY_CATEGORIES.values():
+        table.add_column(label, justify="right")
+    for row in by_township.iter_rows(named=True):
+        code = row["township_code"]
+        table.add_row(
+            f"{names.get(code, '')} {code}",
+            *(f"{row.get(c, 0) or 0:,}" for c in DISCOVERY_CATEGORIES),
+        )
+    console.print(table)
+    if output is not None:
+        # Written whole or not at all (a temporary file renamed into place).
+        with atomic_path(output) as temporary:
+            alerts.write_parquet(temporary)
+        console.print(f"预警已写入 Alerts written: {output}")
+
+
 feeds_app = typer.Typer(
     help="Department data feeds (核对数据): check a file before it is imported.",
     no_args_is_help=True,
@@ -435,7 +566,7 @@ def feeds_check_command(
             "--source",
             help="Which department's format (default: recognised from the headers): "
             "tax, social_insurance, housing_fund, real_estate, vehicles, financial_assets, "
-            "market_entities, medical_insurance, disability, deaths, unemployment, students.",
+            "market_entities, medical_insurance, disability, deaths, unemployment, students, custody.",
         ),
     ] = None,
     quarantine: Annotated[

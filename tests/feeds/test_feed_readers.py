@@ -358,6 +358,64 @@ def test_unknown_codes_are_bad_rows_with_the_accepted_spellings(tmp_path: Path) 
     assert "可填：学前教育、幼儿园、小学" in bad.reason
 
 
+def test_a_diagnosis_is_mapped_to_the_serious_illness_codes_and_may_be_absent(
+    tmp_path: Path,
+) -> None:
+    header = ["参保人身份证号", "姓名", "结算日期", "医疗类别", "医疗费用总额", "统筹基金支付"]
+    header += ["大病保险支付", "医疗救助支付", "个人负担"]
+    money = ["1000.00", "600.00", "100.00", "0.00", "300.00"]
+    path = _csv(
+        tmp_path / "medical.csv",
+        [*header, "病种"],
+        [
+            [A, "张伟", "2025-10-03", "住院", *money, "尿毒症"],
+            [B, "王芳", "2025-10-03", "住院", *money, "癌症"],
+            [X, "李娜", "2025-10-04", "住院", *money, ""],
+        ],
+    )
+    assert _read(path, "medical_insurance")["diagnosis"].to_list() == [
+        "uremia",
+        "malignant_tumour",
+        None,
+    ]
+    without = _csv(tmp_path / "old.csv", header, [[A, "张伟", "2025-10-03", "住院", *money]])
+    assert _read(without, "medical_insurance")["diagnosis"].to_list() == [None]
+    unknown = _csv(
+        tmp_path / "bad.csv", [*header, "病种"], [[A, "张伟", "2025-10-03", "住院", *money, "感冒"]]
+    )
+    with pytest.raises(FeedRejected) as caught:
+        read_feed(unknown, SPECS["medical_insurance"])
+    assert [(b.line, b.column, b.value) for b in caught.value.report.bad] == [(2, "病种", "感冒")]
+
+
+def test_custody_records_are_read_with_their_kind_and_dates_checked(tmp_path: Path) -> None:
+    header = [
+        "公民身份号码",
+        "姓名",
+        "执行类型",
+        "执行场所",
+        "收押日期",
+        "预计释放日期",
+        "释放日期",
+    ]
+    path = _csv(
+        tmp_path / "custody.csv",
+        header,
+        [
+            [A, "张伟", "服刑", "天津市监狱", "2025-10-08", "2028-10-07", ""],
+            [B, "王芳", "强戒", "天津市强制隔离戒毒所", "2025/10/2", "", ""],
+            [X, "李娜", "刑事拘留", "宝坻区看守所", "2025-10-05", "2025-09-01", ""],
+        ],
+    )
+    result = read_feed(path, SPECS["custody"], quarantine=True, received_at=RECEIVED)
+    frame = result.frame()
+    assert frame["kind"].to_list() == ["prison", "compulsory_drug_rehabilitation"]
+    assert frame["period"].to_list() == ["2025-10", "2025-10"]
+    assert frame["expected_release"].to_list() == [dt.date(2028, 10, 7), None]
+    assert [(b.line, b.column) for b in result.report.bad] == [(4, "预计释放日期")]
+    assert detect(path).source == "custody"
+
+
 # --- detection and speed ------------------------------------------------------------------------
 
 

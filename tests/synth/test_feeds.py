@@ -22,6 +22,9 @@ SCALE = 0.02
 SEED = 5
 ON = dt.date(2025, 10, 15)
 RECEIVED = dt.datetime(2025, 10, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+MONTH = dt.date(2025, 10, 1)
+"""The discovery month's events (dated from MONTH) are news to the registry: the agreement with
+the population holds for the records dated before it."""
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +58,11 @@ def _digests(paths: dict[str, Path]) -> dict[str, str]:
 # --- files --------------------------------------------------------------------------------------
 
 
-def test_twelve_files_in_a_mix_of_csv_encodings_and_workbooks(paths: dict[str, Path]) -> None:
+def test_thirteen_files_in_a_mix_of_csv_encodings_and_workbooks(paths: dict[str, Path]) -> None:
     assert sorted(paths) == sorted(SOURCES)
     suffixes = {source: path.suffix for source, path in paths.items()}
     assert sum(s == ".csv" for s in suffixes.values()) == 6
-    assert sum(s == ".xlsx" for s in suffixes.values()) == 6
+    assert sum(s == ".xlsx" for s in suffixes.values()) == 7
     gb18030 = []
     for source, path in paths.items():
         if path.suffix != ".csv":
@@ -164,20 +167,25 @@ def test_row_counts_follow_the_population(
     pensioners = persons.filter(
         (pl.col("employee_pension") > 0) | (pl.col("residents_basic_pension") > 0)
     ).height
-    insurance = results["social_insurance"].frame()
+    # The latest month lacks the contributions stopped in it (a discovery signal).
+    insurance = results["social_insurance"].frame().filter(pl.col("period") < "2025-09")
     suspended = insurance.filter(pl.col("status") == "suspended").height
-    assert insurance.height == 3 * (3 * contributors + pensioners) + suspended
-    assert suspended % 3 == 0
+    assert insurance.height == 2 * (3 * contributors + pensioners) + suspended
+    assert suspended % 2 == 0
+    latest = results["social_insurance"].frame().filter(pl.col("period") == "2025-09")
+    assert 0 < latest.height < insurance.height // 2
 
     disabled = persons.filter(pl.col("disability_category") != "none").height
-    assert feeds["disability"].rows == disabled
+    certificates = results["disability"].frame()
+    assert certificates.filter(pl.col("issued_on") < MONTH).height == disabled
+    assert certificates.filter(pl.col("issued_on") >= MONTH).height > 0
 
-    estate = results["real_estate"].frame()
+    estate = results["real_estate"].frame().filter(pl.col("registered_on") < MONTH)
     assert estate.filter(pl.col("use") == "residential").height == households["homes"].sum()
     shops = households["non_residential_property"].sum()
     assert estate.filter(pl.col("use") != "residential").height == shops
 
-    vehicles = results["vehicles"].frame()
+    vehicles = results["vehicles"].frame().filter(pl.col("first_registered") < MONTH)
     current = vehicles.filter(pl.col("deregistered").is_null()).height
     assert current == households["vehicles"].sum() + feeds["vehicles"].unknown_ids
 
@@ -185,7 +193,7 @@ def test_row_counts_follow_the_population(
     enrolled = students.filter(pl.col("status") == "enrolled").height
     assert enrolled == persons.filter(pl.col("student_level") != "none").height
 
-    entities = results["market_entities"].frame()
+    entities = results["market_entities"].frame().filter(pl.col("established_on") < MONTH)
     active = entities.filter(pl.col("status") == "active").height
     assert active == households.filter(pl.col("business_capital") > 0).height
 
@@ -209,7 +217,7 @@ def test_amounts_agree_with_the_population(
         "2025-09",
     ]
 
-    insurance = results["social_insurance"].frame()
+    insurance = results["social_insurance"].frame().filter(pl.col("period") < "2025-09")
     paid = (
         insurance.filter(pl.col("status") == "active")
         .group_by("resident_id", "period")
@@ -217,14 +225,18 @@ def test_amounts_agree_with_the_population(
         .join(registry, on="resident_id")
         .filter(pl.col("transfer_expenditure") > 0)
     )
-    assert paid.height == 3 * persons.filter(pl.col("transfer_expenditure") > 0).height
+    assert paid.height == 2 * persons.filter(pl.col("transfer_expenditure") > 0).height
     assert (paid["contribution"] == paid["transfer_expenditure"]).all()
 
     heads = persons.join(district.households, on="household_id").filter(pl.col("relation") == "01")
     deposits = (
         results["financial_assets"].frame().group_by("resident_id").agg(pl.col("balance").sum())
     )
-    capital = results["market_entities"].frame().filter(pl.col("status") == "active")
+    capital = (
+        results["market_entities"]
+        .frame()
+        .filter((pl.col("status") == "active") & (pl.col("established_on") < MONTH))
+    )
     assets = (
         heads.select("resident_id", "monetary_assets")
         .join(deposits, on="resident_id", how="left")
@@ -236,7 +248,7 @@ def test_amounts_agree_with_the_population(
     area = (
         results["real_estate"]
         .frame()
-        .filter(pl.col("use") == "residential")
+        .filter((pl.col("use") == "residential") & (pl.col("registered_on") < MONTH))
         .group_by("resident_id")
         .agg(pl.col("floor_area").sum())
         .join(
@@ -251,7 +263,8 @@ def test_amounts_agree_with_the_population(
 def test_medical_own_shares_add_up_to_the_rigid_medical_expenditure(
     district: District, results: dict[str, FeedResult]
 ) -> None:
-    medical = results["medical_insurance"].frame()
+    everything = results["medical_insurance"].frame()
+    medical = everything.filter(pl.col("settled_on") < MONTH)
     assert {"special_outpatient", "inpatient", "outpatient"} <= set(medical["visit_type"])
     rigid = district.households.filter(pl.col("rigid_medical_expenditure") > 0)
     assert rigid.height > 0
@@ -272,24 +285,50 @@ def test_medical_own_shares_add_up_to_the_rigid_medical_expenditure(
     window = medical["settled_on"]
     assert window.min() >= dt.date(2024, 10, 1)
     assert window.max() < dt.date(2025, 10, 1)
+    # The discovery month's stays, some with a listed diagnosis the registry does not know.
+    month = everything.filter(pl.col("settled_on") >= MONTH)
+    assert month["settled_on"].max() < ON and month["visit_type"].unique().to_list() == [
+        "inpatient"
+    ]
+    assert month["diagnosis"].null_count() < month.height
+    stays = medical.filter(pl.col("visit_type") == "inpatient").join(
+        district.persons.select("resident_id", pl.col("serious_illness").cast(pl.String)),
+        on="resident_id",
+    )
+    assert (stays["diagnosis"].fill_null("none") == stays["serious_illness"]).all()
 
 
 def test_people_records_match_the_registry(
     district: District, results: dict[str, FeedResult]
 ) -> None:
     persons = district.persons
-    disability = results["disability"].frame().join(persons, on="resident_id")
-    assert disability.height == results["disability"].frame().height
+    certificates = results["disability"].frame().filter(pl.col("issued_on") < MONTH)
+    disability = certificates.join(persons, on="resident_id")
+    assert disability.height == certificates.height
     assert (disability["category"] == disability["disability_category"].cast(pl.String)).all()
     assert (disability["grade"] == disability["disability_grade"].cast(pl.String)).all()
     deaths = results["deaths"].frame()
     assert deaths.height >= 3
     assert deaths["died_on"].min() >= ON - dt.timedelta(days=60)
     assert deaths["died_on"].max() < ON
-    registered = results["unemployment"].frame().filter(pl.col("status") == "registered")
+    registered = (
+        results["unemployment"]
+        .frame()
+        .filter((pl.col("status") == "registered") & (pl.col("registered_on") < MONTH))
+    )
     idle = registered.join(persons, on="resident_id")
     assert idle.height == registered.height > 0
     assert (idle["wage_income"] + idle["business_net_income"] == 0).all()
+    custody = results["custody"].frame().join(persons, on="resident_id")
+    held = custody.filter(pl.col("started_on") < MONTH)
+    assert (
+        held.height
+        == persons.filter(
+            pl.col("absence_reason").is_in(["prison", "compulsory_drug_rehabilitation"])
+        ).height
+    )
+    assert set(held["kind"]) <= {"prison", "compulsory_drug_rehabilitation"}
+    assert custody.filter(pl.col("started_on") >= MONTH).height > 0
     names = results["tax"].frame().join(persons.select("resident_id", "name"), on="resident_id")
     assert (names["name"] == names["name_right"]).all()
 

@@ -1,10 +1,13 @@
-"""医保结算 (医疗保障局): settlements with what insurance paid and the patient's own share."""
+"""医保结算 (医疗保障局): settlements with what insurance paid and the patient's own share, and
+optionally the diagnosis (病种) where it is one of Tianjin's serious illnesses, mapped to the codes
+of the ``serious_illness`` list (``jiuzhu.rules.programs.codes.SERIOUS_ILLNESS``)."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from jiuzhu.feeds.base import FeedSpec, Field, RowCheck, register
+from jiuzhu.rules.programs.codes import SERIOUS_ILLNESS
 
 VISITS = {
     "门诊": "outpatient",
@@ -13,6 +16,16 @@ VISITS = {
     "门诊特殊病": "special_outpatient",
     "门特": "special_outpatient",
 }
+
+DIAGNOSES = {
+    spelling: code.code
+    for code in SERIOUS_ILLNESS.codes
+    if code.code != "none"
+    for spelling in (code.label, code.code, *code.synonyms)
+    if spelling
+}
+"""病种 as departments write it (the list's Chinese label, a synonym or the code) → code; a blank
+cell or another diagnosis is not a serious illness: write it blank."""
 
 SPEC = register(
     FeedSpec(
@@ -29,6 +42,7 @@ SPEC = register(
             Field("critical_illness_paid", ("大病保险支付",), "yuan"),
             Field("assistance_paid", ("医疗救助支付",), "yuan"),
             Field("out_of_pocket", ("个人自付", "个人负担"), "yuan"),
+            Field("diagnosis", ("病种", "重特大疾病病种", "诊断病种"), "code", False, DIAGNOSES),
         ),
         period="settled_on",
         checks=(

@@ -1,6 +1,7 @@
 """Every department source, imported so that its spec is registered (``jiuzhu.feeds.base.SPECS``)."""
 
 from jiuzhu.feeds import (  # noqa: F401 — imported for their registration
+    custody,
     deaths,
     disability,
     financial_assets,
@@ -28,4 +29,5 @@ SOURCES = (
     "deaths",
     "unemployment",
     "students",
+    "custody",
 )

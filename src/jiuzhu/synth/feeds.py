@@ -1,4 +1,4 @@
-"""The department feeds of a synthetic district: the twelve files the departments send.
+"""The department feeds of a synthetic district: the thirteen files the departments send.
 
 Each feed is built from the generated population as one Polars frame (no Python loop per person)
 and written as the department would send it: the Chinese headers of the source's ``FeedSpec``
@@ -31,7 +31,18 @@ disability                a certificate per disabled person (category and grade)
 deaths                    a few deaths in the two months before ``on``
 unemployment              registrations of working-age people with no income from work
 students                  a record per pupil or student by ``student_level``; a few graduates
+custody                   the people the registry has as absent in prison or compulsory drug
+                          rehabilitation, from ``absent_since``
 ========================  ==================================================================
+
+On top of this, every feed that discovery reads (docs/discovery.md) carries the events of the
+month of ``on`` (the discovery month), dated from its first day to the day before ``on`` and drawn
+from a separate random stream (``_month_events``): hospital stays with and without a listed
+diagnosis, certificates new or upgraded, custody starts, deaths, unemployment registrations,
+contributions stopped (the latest month's rows dropped), and vehicles, properties and businesses
+registered — mostly in low-income households, so that every signal fires, and far more records
+that do not. These are events the registry does not know yet, so the population-agreement
+statements above hold for the records dated before that month.
 
 The same seed gives byte-identical files (the xlsx writer fixes every timestamp).
 """
@@ -54,6 +65,7 @@ from jiuzhu.feeds.base import SPECS, FeedSpec
 from jiuzhu.feeds.disability import CATEGORY_DIGIT
 from jiuzhu.feeds.ids import CHECK_CHARACTERS, WEIGHTS
 from jiuzhu.reference import baodi_divisions
+from jiuzhu.rules.programs.codes import SERIOUS_ILLNESS
 from jiuzhu.synth import names
 from jiuzhu.synth.population import District
 
@@ -245,6 +257,14 @@ LAYOUTS: dict[str, Layout] = {
         full_width=0.01,
         numbered=True,
     ),
+    "custody": Layout(
+        "xlsx",
+        "",
+        {"resident_id": "公民身份号码", "kind": "执行类型", "started_on": "收押日期"},
+        date_form="iso",
+        odd_dates=0.02,
+        numbered=True,
+    ),
     "students": Layout(
         "xlsx",
         "",
@@ -300,17 +320,20 @@ def build_feeds(district: District, seed: int) -> dict[str, SyntheticFeed]:
         "deaths": _deaths,
         "unemployment": _unemployment,
         "students": _students,
+        "custody": _custody,
     }
     feeds: dict[str, SyntheticFeed] = {}
     for index, (source, build) in enumerate(builders.items(), start=1):
         rng = np.random.default_rng([seed, index])
         frame = build(context, rng)
+        # The discovery month's events draw from their own stream, so the rest stays as it was.
+        frame = _month_events(source, context, frame, np.random.default_rng([seed, 100 + index]))
         feeds[source] = _render(source, frame, rng, context)
     return feeds
 
 
 def write_feeds(district: District, out_dir: Path, seed: int) -> dict[str, Path]:
-    """Write the twelve department files into ``out_dir`` (created if missing).
+    """Write the thirteen department files into ``out_dir`` (created if missing).
 
     Returns:
         the path of each source's file, by source name (``tax.csv``, ``vehicles.xlsx``, …).
@@ -1017,6 +1040,7 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
     own = np.where(rigid, rigid_own, own)
     assist = np.where(rigid, 0, assist)
     stays = stays.with_columns(
+        pl.col("serious_illness").replace_strict(ILLNESS_LABELS, default=None).alias("diagnosis"),
         pl.lit("住院").alias("visit_type"),
         pl.Series("total_cost", total),
         pl.Series("fund_paid", fund),
@@ -1048,12 +1072,18 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
         "critical_illness_paid",
         "assistance_paid",
         "out_of_pocket",
+        "diagnosis",
     ]
+    special = special.with_columns(pl.lit(None, pl.String).alias("diagnosis"))
+    ordinary = ordinary.with_columns(pl.lit(None, pl.String).alias("diagnosis"))
     rows = pl.concat([f.select(fields) for f in (special, stays, ordinary)]).sort(
         "settled_on", maintain_order=True
     )
     return context.outsiders(rows, LAYOUTS["medical_insurance"].unknown, rng)
 
+
+ILLNESS_LABELS = {c.code: c.label for c in SERIOUS_ILLNESS.codes if c.code != "none"}
+"""病种 as the medical insurance bureau writes it: the list's Chinese name."""
 
 CATEGORY_LABELS = {
     "visual": "视力残疾",
@@ -1569,3 +1599,226 @@ def _employer_names(rng: np.random.Generator, count: int) -> np.ndarray:
         rng.choice(np.array(["有限公司", "有限责任公司", "股份有限公司"]), count),
     )
     return np.unique(np.concatenate([np.array(PUBLIC_EMPLOYERS), firms]))
+
+
+CUSTODY_KINDS = {"prison": "服刑", "compulsory_drug_rehabilitation": "强制隔离戒毒"}
+INSTITUTIONS = {
+    "服刑": "天津市监狱",
+    "刑事拘留": "天津市宝坻区看守所",
+    "强制隔离戒毒": "天津市强制隔离戒毒所",
+}
+
+
+def _custody(context: _Context, rng: np.random.Generator) -> pl.DataFrame:
+    """The people the registry has as absent in prison or compulsory drug rehabilitation, from
+    ``absent_since`` (or a few years back where it is blank), still held."""
+    held = context.people.filter(
+        pl.col("absence_reason").is_in(list(CUSTODY_KINDS)) & pl.col("_draw").is_not_null()
+    )
+    count = held.height
+    fallback = pl.Series(_days_before(context.on, rng, count, 200, 6 * 365))
+    kind = pl.col("absence_reason").replace_strict(CUSTODY_KINDS)
+    started = pl.coalesce(pl.col("absent_since"), pl.lit(fallback))
+    return held.select(
+        "resident_id",
+        "name",
+        kind.alias("kind"),
+        kind.replace_strict(INSTITUTIONS).alias("institution"),
+        started.alias("started_on"),
+        (started + pl.duration(days=pl.lit(pl.Series(rng.integers(400, 3000, count))))).alias(
+            "expected_release"
+        ),
+        pl.lit(None, pl.Date).alias("released_on"),
+        pl.lit(False).alias("_outsider"),
+    )
+
+
+def _month_events(
+    source: str, context: _Context, frame: pl.DataFrame, rng: np.random.Generator
+) -> pl.DataFrame:
+    """``frame`` with the discovery month's events of ``source`` (see the module docstring)."""
+    on = context.on
+    first = on.replace(day=1)
+    span = max(1, (on - first).days)
+    people = context.people.with_columns(
+        pl.col("situation").is_in(["hardship", "boundary", "margin"]).alias("low"),
+        pl.Series("_event", rng.random(context.people.height)),
+    )
+
+    def pick(low_rate: float, other_rate: float, where: pl.Expr | None = None) -> pl.DataFrame:
+        rate = pl.when(pl.col("low")).then(low_rate).otherwise(other_rate)
+        chosen = pl.col("_event") < rate
+        return people.filter(chosen if where is None else where & chosen)
+
+    def days(count: int) -> pl.Series:
+        return pl.Series(
+            np.datetime64(first, "D") + rng.integers(0, span, count).astype("timedelta64[D]")
+        )
+
+    if source == "medical_insurance":
+        stays = pick(0.02, 0.003)
+        n = stays.height
+        total = rng.integers(200_000, 6_000_000, n)
+        fund = total // 2
+        diagnosis = pl.Series(
+            "diagnosis", rng.choice(np.array(list(ILLNESS_LABELS.values())), n), dtype=pl.String
+        ).set(pl.Series(rng.random(n) >= 0.5), None)
+        extra = stays.select(
+            "resident_id",
+            "name",
+            pl.lit(days(n)).alias("settled_on"),
+            pl.lit("住院").alias("visit_type"),
+            pl.Series("total_cost", total),
+            pl.Series("fund_paid", fund),
+            pl.lit(0, pl.Int64).alias("critical_illness_paid"),
+            pl.lit(0, pl.Int64).alias("assistance_paid"),
+            pl.Series("out_of_pocket", total - fund),
+            pl.lit(diagnosis).alias("diagnosis"),
+            pl.lit(False).alias("_outsider"),
+        )
+    elif source == "disability":
+        new = pick(0.01, 0.001, pl.col("disability_category") == "none")
+        n = new.height
+        category = rng.choice(np.array(list(CATEGORY_DIGIT)), n)
+        grade = rng.integers(1, 5, n)
+        upgraded = pick(0.05, 0.01, pl.col("disability_grade") >= 2)
+        category = np.concatenate([category, upgraded["disability_category"].to_numpy()])
+        grade = np.concatenate([grade, upgraded["disability_grade"].to_numpy() - 1])
+        both = pl.concat([new, upgraded]).with_columns(
+            pl.Series("category", category, dtype=pl.String), pl.Series("grade", grade)
+        )
+        extra = both.select(
+            "resident_id",
+            "name",
+            pl.concat_str(
+                [
+                    pl.col("resident_id"),
+                    pl.col("category").replace_strict(CATEGORY_DIGIT),
+                    pl.col("grade").cast(pl.String),
+                    pl.lit("B2"),
+                ]
+            ).alias("certificate"),
+            pl.col("category").replace_strict(CATEGORY_LABELS).alias("category"),
+            pl.col("grade").replace_strict(GRADE_LABELS, return_dtype=pl.String).alias("grade"),
+            pl.lit(days(both.height)).alias("issued_on"),
+            pl.lit(False).alias("_outsider"),
+        )
+    elif source == "custody":
+        taken = pick(0.02, 0.0005, pl.col("age").is_between(18, 59))
+        # Both parents of a few low-income families with children (de facto unsupported).
+        with_children = people.filter(
+            (pl.col("age") < 18) & pl.col("relation").cast(pl.String).str.contains("^[23]")
+        ).select("household_id")
+        couples = people.join(with_children.unique(), on="household_id", how="semi").filter(
+            pl.col("low")
+            & pl.col("relation").cast(pl.String).is_in(["01", "02", "10", "11", "12"])
+            & (pl.col("_event").first().over("household_id") < 0.06)
+        )
+        taken = pl.concat([taken, couples]).unique("resident_id", keep="first", maintain_order=True)
+        n = taken.height
+        kind = rng.choice(np.array(["服刑", "刑事拘留", "强制隔离戒毒"]), n)
+        started = days(n)
+        extra = taken.select(
+            "resident_id",
+            "name",
+            pl.Series("kind", kind),
+            pl.Series("kind", kind).replace_strict(INSTITUTIONS).alias("institution"),
+            pl.lit(started).alias("started_on"),
+            (
+                pl.lit(started) + pl.duration(days=pl.lit(pl.Series(rng.integers(200, 2000, n))))
+            ).alias("expected_release"),
+            pl.lit(None, pl.Date).alias("released_on"),
+            pl.lit(False).alias("_outsider"),
+        )
+    elif source == "deaths":
+        dead = pick(0.01, 0.0, pl.col("age") >= 60)
+        extra = dead.select(
+            "resident_id",
+            "name",
+            pl.lit(days(dead.height)).alias("died_on"),
+            pl.lit(None, pl.Date).alias("register_cancelled_on"),
+            pl.lit(None, pl.Date).alias("cremated_on"),
+            pl.lit(False).alias("_outsider"),
+        )
+    elif source == "unemployment":
+        # Working-age people who lost their work this month (the registry's wages are older).
+        idle = pick(0.03, 0.002, pl.col("age").is_between(18, 59) & ~pl.col("unemployed"))
+        extra = idle.select(
+            "resident_id",
+            "name",
+            pl.lit(days(idle.height)).alias("registered_on"),
+            pl.lit(None, pl.Int64).alias("benefit"),
+            pl.lit("登记失业").alias("status"),
+            pl.lit(False).alias("_outsider"),
+        )
+    elif source == "social_insurance":
+        latest = context.months(1)[0]
+        stopped = pick(0.2, 0.005, pl.col("transfer_expenditure") > 0).select("resident_id")
+        return frame.join(
+            stopped.with_columns(pl.lit(latest).alias("period")),
+            on=["resident_id", "period"],
+            how="anti",
+            maintain_order="left",
+        )
+    elif source in ("vehicles", "real_estate", "market_entities"):
+        heads = pick(0.03, 0.001, pl.col("head"))
+        n = heads.height
+        when = days(n)
+        if source == "vehicles":
+            disability = rng.random(n) < 0.15
+            extra = heads.select(
+                "resident_id",
+                "name",
+                pl.concat_str(
+                    [pl.lit("津N"), pl.Series(rng.integers(10_000, 100_000, n)).cast(pl.String)]
+                ).alias("plate"),
+                pl.Series(
+                    "vehicle_type",
+                    np.where(disability, "残疾人专用小型自动挡载客汽车", "小型轿车"),
+                ),
+                pl.Series("use", np.where(disability, "残疾人专用", "非营运")),
+                pl.lit(when).alias("first_registered"),
+                pl.lit(None, pl.Date).alias("deregistered"),
+                pl.lit(False).alias("_outsider"),
+            )
+        elif source == "real_estate":
+            extra = heads.select(
+                "resident_id",
+                "name",
+                pl.concat_str(
+                    [
+                        pl.lit("津（2025）宝坻区不动产权第"),
+                        pl.Series(rng.integers(5_000_000, 6_000_000, n)).cast(pl.String),
+                        pl.lit("号"),
+                    ]
+                ).alias("certificate"),
+                pl.concat_str(
+                    [pl.lit("天津市宝坻区"), pl.col("township"), pl.col("community")]
+                ).alias("address"),
+                pl.Series("floor_area", rng.integers(4_000, 12_000, n)),
+                pl.lit("住宅").alias("use"),
+                pl.lit(when).alias("registered_on"),
+                pl.lit(False).alias("_outsider"),
+            )
+        else:
+            body = np.ascontiguousarray(rng.choice(np.array(list(USCC_CHARACTERS)), (n, 9)))
+            code17 = np.char.add("92120115", body.view("<U9")[:, 0]) if n else np.array([], "<U17")
+            extra = heads.select(
+                "resident_id",
+                "name",
+                pl.Series(
+                    "credit_code",
+                    np.char.add(code17, _uscc_check(code17)) if n else [],
+                    dtype=pl.String,
+                ),
+                pl.concat_str([pl.lit("宝坻区"), pl.col("name"), pl.lit("便民店")]).alias(
+                    "entity_name"
+                ),
+                pl.lit(1_000_000, pl.Int64).alias("subscribed_capital"),
+                pl.lit(when).alias("established_on"),
+                pl.lit("存续").alias("status"),
+                pl.lit(False).alias("_outsider"),
+            )
+    else:
+        return frame
+    return pl.concat([frame, extra.select(frame.columns)], how="vertical_relaxed")

@@ -3,8 +3,9 @@ caseloads against the estimate bands.
 
 The output folder holds what ``jiuzhu assess`` reads (``households.parquet``,
 ``persons.parquet``, ``obligors.parquet``: money in integer fen, codes as in
-docs/input-format.md, plus registry columns such as names and ID numbers that the rules ignore)
-and a ``feeds/`` folder with the twelve department files. Everything is written under a
+docs/input-format.md, plus registry columns such as names and ID numbers that the rules ignore),
+``register.parquet`` (the low-income population register, ``jiuzhu.synth.register``) and a
+``feeds/`` folder with the thirteen department files. Everything is written under a
 temporary name first, so an interrupted run leaves no half-written district.
 """
 
@@ -20,12 +21,13 @@ from pathlib import Path
 
 from jiuzhu.synth.feeds import write_feeds
 from jiuzhu.synth.population import District, generate
+from jiuzhu.synth.register import build_register
 from jiuzhu.synth.summary import Figure, district_figures
 
 FRAMES = ("households", "persons", "obligors")
 
 Progress = Callable[[str], None]
-"""Told each stage as it starts: ``generate``, ``frames``, ``feeds``, ``check``."""
+"""Told each stage as it starts: ``generate``, ``frames``, ``register``, ``feeds``, ``check``."""
 
 
 @dataclass
@@ -75,6 +77,12 @@ def synthesise(
         mark = time.perf_counter()
         files = _write_frames(district, staging)
         seconds["frames"] = time.perf_counter() - mark
+        tell("register")
+        mark = time.perf_counter()
+        register = build_register(district, seed)
+        register.write_parquet(staging / "register.parquet", compression="zstd", statistics=False)
+        files["register"] = Path("register.parquet")
+        seconds["register"] = time.perf_counter() - mark
         if feeds:
             tell("feeds")
             mark = time.perf_counter()

@@ -1,0 +1,239 @@
+"""What every condition reads: the month, the registry's people and households, the register and
+the feeds, normalised once per run."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from jiuzhu.batch.pipelines.discover.schema import REGISTER_SCHEMA
+from jiuzhu.rules.programs.codes import RELATION_GROUP_OF
+
+PERSON_COLUMNS: dict[str, pl.DataType] = {
+    "resident_id": pl.String(),
+    "person_id": pl.Int64(),
+    "household_id": pl.String(),
+    "birth_date": pl.Date(),
+    "relation": pl.String(),
+    "disability_category": pl.String(),
+    "disability_grade": pl.Int8(),
+    "serious_illness": pl.String(),
+    "special_outpatient_disease": pl.Boolean(),
+    "absence_reason": pl.String(),
+}
+"""The registry person columns the conditions read (missing optional ones are null)."""
+
+REGISTER_LABELS = {
+    "dibao": ("低保", "dibao"),
+    "tekun": ("特困", "tekun"),
+    "near_dibao": ("低保边缘", "near-dibao"),
+    "rigid_expenditure": ("刚性支出困难", "rigid-expenditure hardship"),
+    "monitored": ("监测", "monitored"),
+}
+CATEGORY_ORDER = {name: rank for rank, name in enumerate(REGISTER_LABELS)}
+
+
+class DiscoveryInputError(ValueError):
+    """The inputs cannot be matched: ``problems`` name file (frame), row, field and rule."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First and last day of ``YYYY-MM``.
+
+    Raises:
+        DiscoveryInputError: not a month.
+    """
+    found = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise DiscoveryInputError([f"--month “{month}”: 应为 YYYY-MM (expected YYYY-MM)"])
+    year, number = int(found[1]), int(found[2])
+    return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
+
+
+@dataclass
+class Context:
+    """The normalised inputs of one run."""
+
+    month: str
+    start: dt.date
+    end: dt.date
+    people: pl.DataFrame
+    """``PERSON_COLUMNS`` plus ``relation_group`` and ``age`` (completed years at month end)."""
+    households: pl.DataFrame
+    """``household_id`` (String), ``division_code`` (12), ``township_code`` (9)."""
+    register: pl.DataFrame
+    """``REGISTER_SCHEMA``."""
+    register_households: pl.DataFrame
+    """Per household of the register: ``household_id``, ``receiving`` (a member receives),
+    ``register_category`` (the first receiving category, else ``monitored``), ``reason``,
+    ``monthly_amount``, ``review_due``, ``rigid_valid_until`` (earliest)."""
+    feeds: Mapping[str, pl.DataFrame]
+    raw_households: pl.DataFrame
+    raw_persons: pl.DataFrame
+    obligors: pl.DataFrame | None
+    cache: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def feed(self, source: str, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
+        """The feed's ``columns`` (a missing source: no rows; a missing optional column: nulls).
+
+        Raises:
+            DiscoveryInputError: a column of the wrong type.
+        """
+        frame = self.feeds.get(source)
+        if frame is None:
+            return pl.DataFrame(schema=dict(columns))
+        problems = []
+        selected = []
+        for name, dtype in columns.items():
+            if name not in frame.columns:
+                selected.append(pl.lit(None, dtype).alias(name))
+            elif frame.schema[name] != dtype and not (
+                dtype == pl.String() and isinstance(frame.schema[name], pl.Enum | pl.Categorical)
+            ):
+                problems.append(
+                    f"feeds/{source} › {name}: 类型为 {frame.schema[name]}，应为 {dtype} "
+                    f"(dtype {frame.schema[name]}, expected {dtype})"
+                )
+            else:
+                selected.append(pl.col(name).cast(dtype))
+        if problems:
+            raise DiscoveryInputError(problems)
+        return frame.select(selected)
+
+    def in_month(self, column: str) -> pl.Expr:
+        return pl.col(column).is_between(pl.lit(self.start), pl.lit(self.end))
+
+    def registered(self, frame: pl.DataFrame, extra: tuple[str, ...] = ()) -> pl.DataFrame:
+        """``frame`` (with ``resident_id``) joined to the registry's people (inner)."""
+        wanted = ["resident_id", "household_id", *extra]
+        return frame.join(self.people.select(wanted), on="resident_id", how="inner")
+
+
+def _age(at: dt.date) -> pl.Expr:
+    birth = pl.col("birth_date")
+    later = (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)) > (
+        at.month * 100 + at.day
+    )
+    return (pl.lit(at.year) - birth.dt.year().cast(pl.Int32) - later.cast(pl.Int32)).alias("age")
+
+
+def build_context(
+    households: pl.DataFrame,
+    persons: pl.DataFrame,
+    register: pl.DataFrame,
+    feeds: Mapping[str, pl.DataFrame],
+    obligors: pl.DataFrame | None,
+    month: str,
+) -> Context:
+    """Normalise the inputs (see the package docstring).
+
+    Raises:
+        DiscoveryInputError: a bad month, or a frame lacking a needed column or of a wrong type.
+    """
+    start, end = month_bounds(month)
+    problems: list[str] = []
+    for name, frame, needed in (
+        ("households", households, ("household_id", "division_code")),
+        ("persons", persons, ("household_id", "resident_id", "birth_date")),
+    ):
+        for column in needed:
+            if column not in frame.columns:
+                problems.append(f"{name} › {column}: 缺少此列 (missing column)")
+    if dict(register.schema) != dict(REGISTER_SCHEMA):
+        for column, dtype in REGISTER_SCHEMA.items():
+            if column not in register.columns:
+                problems.append(f"register › {column}: 缺少此列 (missing column)")
+            elif register.schema[column] != dtype:
+                problems.append(
+                    f"register › {column}: 类型为 {register.schema[column]}，应为 {dtype} "
+                    f"(dtype {register.schema[column]}, expected {dtype})"
+                )
+    if problems:
+        raise DiscoveryInputError(problems)
+    bad = register.filter(
+        pl.col("resident_id").is_null() | (pl.col("resident_id").str.len_chars() != 18)
+    )
+    if bad.height:
+        row = register.with_row_index("row").filter(
+            pl.col("resident_id").is_null() | (pl.col("resident_id").str.len_chars() != 18)
+        )["row"][0]
+        raise DiscoveryInputError(
+            [
+                f"register › 第{row + 1}行 (row {row + 1}) › resident_id: 身份证号应为18位 "
+                f"(an ID number has 18 characters; {bad.height} row(s))"
+            ]
+        )
+    columns = []
+    for name, dtype in PERSON_COLUMNS.items():
+        if name in persons.columns:
+            source = pl.col(name)
+            if isinstance(persons.schema[name], pl.Enum | pl.Categorical) or dtype == pl.String():
+                source = source.cast(pl.String)
+            columns.append(source.cast(dtype))
+        else:
+            columns.append(pl.lit(None, dtype).alias(name))
+    people = persons.select(columns).with_columns(
+        pl.col("relation")
+        .replace_strict(RELATION_GROUP_OF, default=None, return_dtype=pl.String)
+        .alias("relation_group"),
+        _age(end).cast(pl.Int32),
+    )
+    division = pl.col("division_code").cast(pl.String)
+    township = (
+        pl.col("township_code").cast(pl.String)
+        if "township_code" in households.columns
+        else division.str.slice(0, 9)
+    )
+    homes = households.select(
+        pl.col("household_id").cast(pl.String),
+        division.alias("division_code"),
+        township.alias("township_code"),
+    )
+    receiving_rank = (
+        pl.when(pl.col("receiving"))
+        .then(
+            pl.col("category").cast(pl.String).replace_strict(CATEGORY_ORDER, return_dtype=pl.Int32)
+        )
+        .otherwise(99)
+    )
+    register_households = (
+        register.with_columns(receiving_rank.alias("__rank"))
+        .sort("__rank", "resident_id")
+        .group_by("household_id", maintain_order=True)
+        .agg(
+            pl.col("receiving").any(),
+            pl.col("category").cast(pl.String).first().alias("register_category"),
+            pl.col("reason").first(),
+            pl.col("monthly_amount").drop_nulls().first(),
+            pl.col("review_due").min(),
+            pl.col("rigid_valid_until").min(),
+        )
+        .with_columns(
+            pl.when(pl.col("receiving"))
+            .then(pl.col("register_category"))
+            .otherwise(pl.lit("monitored"))
+            .alias("register_category")
+        )
+    )
+    return Context(
+        month=month,
+        start=start,
+        end=end,
+        people=people,
+        households=homes,
+        register=register,
+        register_households=register_households,
+        feeds=feeds,
+        raw_households=households,
+        raw_persons=persons,
+        obligors=obligors,
+    )
