@@ -122,3 +122,31 @@ add_perm(
 add_perm("entitlements.standard_change", is_district)
 add_perm("entitlements.approve_standard_change", is_district & in_jurisdiction)
 add_perm("entitlements.schedule", is_district | is_administrator)
+
+# Proactive discovery (主动发现与预警, issue 6). Every staff role reads the alerts routed to its
+# jurisdiction and the register of it; the user an alert is assigned to reads and handles it
+# too. Community workers, township staff and district staff handle alerts (assign, visit,
+# outcome) — an auditor or administrator never does. A discovery run is started by the district
+# (the data officer's job, DESIGN.md §1) or an administrator.
+
+
+@predicate  # type: ignore[untyped-decorator]
+def is_assignee(user: Any, obj: Any = None) -> bool:
+    """The object (an alert) is assigned to the user."""
+    return obj is not None and getattr(obj, "assigned_to_id", None) == getattr(user, "pk", 0)
+
+
+can_handle_alerts = _role(
+    Role.COMMUNITY_WORKER,
+    Role.TOWNSHIP_CASEWORKER,
+    Role.TOWNSHIP_HEAD,
+    Role.DISTRICT_OFFICER,
+    Role.DISTRICT_DIRECTOR,
+)
+add_perm("discovery.view", is_staff_role & (in_jurisdiction | is_assignee))
+add_perm("discovery.handle", can_handle_alerts & (in_jurisdiction | is_assignee))
+add_perm(
+    "discovery.assign",
+    (is_township_caseworker | is_township_head | is_district) & in_jurisdiction,
+)
+add_perm("discovery.run", is_district | is_administrator)

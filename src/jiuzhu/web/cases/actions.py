@@ -522,6 +522,11 @@ def confirm_decision(user: Any, application: Application) -> Application:
             from jiuzhu.web.entitlements.actions import create_from_decision  # noqa: PLC0415
 
             create_from_decision(user, application)
+        # The low-income population register follows the decision (recipient, rigid-expenditure
+        # member or, after a rejection, monitored for a year): a few queries for one household.
+        from jiuzhu.web.discovery.actions import refresh_register  # noqa: PLC0415
+
+        refresh_register(None, households=[application.household_id], today=today)
     return application
 
 

@@ -73,6 +73,20 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _prefill(request: HttpRequest, members: list[tuple[int, str]]) -> dict[str, Any]:
+    """Initial values from the query string (``?program=dibao&applicant=<person pk>``), e.g.
+    when an alert concluded "included in assistance" opens the application; values that are not
+    a program or a current member are ignored."""
+    initial: dict[str, Any] = {}
+    program = request.GET.get("program", "")
+    if program in Program.values:
+        initial["program"] = program
+    applicant = request.GET.get("applicant", "")
+    if applicant.isdigit() and int(applicant) in {pk for pk, _label in members}:
+        initial["applicant"] = int(applicant)
+    return initial
+
+
 def new_application_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = household_for(request.user, household_pk)
     if not request.user.has_perm("cases.apply", household):
@@ -81,7 +95,9 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
         (m.person_id, f"{m.person.name}（{m.get_relation_display()}）")
         for m in household.current_memberships  # type: ignore[attr-defined]
     ]
-    form = ApplicationForm(request.POST or None, members=members)
+    form = ApplicationForm(
+        request.POST or None, members=members, initial=_prefill(request, members)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         applicant = next(

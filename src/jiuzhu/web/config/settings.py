@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.jobs",
     "jiuzhu.web.entitlements",
     "jiuzhu.web.payments",
+    "jiuzhu.web.discovery",
     "jiuzhu.web.workcalendar",
 ]
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", include("jiuzhu.web.audit.urls")),
     path("entitlements/", include("jiuzhu.web.entitlements.urls")),
     path("payments/", include("jiuzhu.web.payments.urls")),
+    path("discovery/", include("jiuzhu.web.discovery.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

@@ -456,6 +456,9 @@ REASSESSED_TASKS = frozenset(
         TaskKind.DEATH_CHECK,
         TaskKind.CHANGE_REPORT,
         TaskKind.STANDARD_CHANGE,
+        # An adverse discovery alert (a vehicle, a property …): the verified household is
+        # reassessed by a person; the alert itself never changes the entitlement.
+        TaskKind.DISCOVERY_CHECK,
     }
 )
 

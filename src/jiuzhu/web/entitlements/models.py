@@ -175,6 +175,7 @@ class TaskKind(models.TextChoices):
     TERMINATION_OBJECTION = "termination_objection", _("终止公示异议核查")
     FOLLOW_UP = "follow_up", _("终止特困供养后低保或临时救助衔接")
     STANDARD_CHANGE = "standard_change", _("标准调整未能自动适用")
+    DISCOVERY_CHECK = "discovery_check", _("主动发现预警核查")
 
 
 class TaskStatus(models.TextChoices):

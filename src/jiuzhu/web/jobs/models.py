@@ -11,6 +11,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         FEED_IMPORT = "feed_import", _("导入部门数据")
         BATCH_ASSESSMENT = "batch_assessment", _("辖区家庭批量评估")
+        DISCOVERY = "discovery", _("主动发现")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

@@ -151,6 +151,7 @@ class Command(BaseCommand):
                 f"  {user.username:<10} {user.get_role_display():<14} {user.division_code}  {user.full_name}"
             )
         self._demo_applications(township)
+        self._demo_discovery(Path(settings.DATA_DIR) / "district")
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
         if not options["no_serve"]:
@@ -165,6 +166,24 @@ class Command(BaseCommand):
                 call_command("runserver", options["port"], use_reloader=False)
             finally:
                 worker.terminate()
+
+    def _demo_discovery(self, folder: Path) -> None:
+        """The low-income population register from the synthetic district's
+        ``register.parquet``, then proactive discovery on the demo month, so that the alert
+        inbox has alerts to show."""
+        from jiuzhu.web.discovery.actions import import_register, run_discovery  # noqa: PLC0415
+        from jiuzhu.web.discovery.models import DiscoveryRun  # noqa: PLC0415
+
+        if DiscoveryRun.objects.exists():
+            return
+        if (folder / "register.parquet").exists():
+            imported = import_register(None, folder / "register.parquet")
+            self.stdout.write(f"低收入人口库 {imported.current:,} 人 (low-income register)")
+        run = run_discovery(None, f"{DEMO_DATE:%Y-%m}", folder=folder / "feeds")
+        self.stdout.write(
+            f"主动发现 {run.month}：新增预警 {run.created:,} 条，核查任务 {run.tasks_opened:,} 个"
+            f"（{run.seconds:.1f} 秒） (proactive discovery: alerts, verification tasks)"
+        )
 
     def _demo_applications(self, township: str) -> None:
         """A few applications at different steps, so the workbench has work to show: two just

@@ -1,0 +1,47 @@
+"""The discovery job the worker runs (``jiuzhu-web db_worker``): it updates its ``Job`` row as it
+goes so that the run page shows progress; a failure is recorded on the job and the run."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from jiuzhu.web.jobs.models import Job
+
+
+@task()
+def discovery_task(run_id: int) -> None:
+    """Run discovery for a queued ``DiscoveryRun`` (``actions.run_discovery``)."""
+    from jiuzhu.web.discovery.actions import run_discovery  # noqa: PLC0415
+    from jiuzhu.web.discovery.models import DiscoveryRun  # noqa: PLC0415
+
+    run = DiscoveryRun.objects.select_related("job", "created_by").get(pk=run_id)
+    job = run.job
+    if job is not None:
+        job.status, job.total, job.started_at = Job.Status.RUNNING, 100, timezone.now()
+        job.save(update_fields=["status", "total", "started_at"])
+
+    def progress(step: str, fraction: float) -> None:
+        if job is not None:
+            Job.objects.filter(pk=job.pk).update(done=round(100 * fraction), message=step)
+
+    try:
+        run = run_discovery(run.created_by, run.month, run=run, progress=progress)
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        DiscoveryRun.objects.filter(pk=run_id).update(
+            status=DiscoveryRun.Status.FAILED, message=message, finished_at=timezone.now()
+        )
+        if job is not None:
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.FAILED, message=message, finished_at=timezone.now()
+            )
+        raise
+    if job is not None:
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.DONE,
+            done=100,
+            finished_at=timezone.now(),
+            message=f"新增预警 {run.created}，已有未办结 {run.already_open}",
+            result={"created": run.created, "already_open": run.already_open},
+        )
