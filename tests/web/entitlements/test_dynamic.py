@@ -104,6 +104,57 @@ def test_c28_refusing_three_job_offers_stops_only_the_members_share(
 
 
 @pytest.mark.django_db
+def test_lifting_a_sanction_restores_the_share_from_the_month_after(
+    users: dict[str, User], settings: Any
+) -> None:
+    eligible = assessed().filter(pl.col("dibao_eligible") & (pl.col("unit_members") >= 2))
+    assert eligible.height, "the test district needs an eligible household of 2+ members"
+    household = Household.objects.get(pk=eligible["household_id"][0])
+    amount = int(eligible["dibao_amount"][0])
+    members = int(eligible["unit_members"][0])
+    entitlement = make_entitlement(household, amount=amount, start_month="2025-05")
+    refuser = member(household)
+    actions.apply_employment_sanction(
+        users["officer"], entitlement, person=refuser, refusals=3, good_reason=False
+    )
+    assert entitlement.versions.order_by("-number").first().monthly_amount == (
+        amount - amount // members
+    )
+    # Not in the month the sanction was decided: one version per start month, nothing written.
+    with pytest.raises(ValidationError):
+        actions.lift_employment_sanction(
+            users["officer"], entitlement, person=refuser, reason="已就业"
+        )
+    assert EmploymentSanction.objects.get(entitlement=entitlement).to_month == ""
+    set_today(settings, dt.date(2025, 11, 10))
+    with pytest.raises(PermissionDenied):
+        actions.lift_employment_sanction(
+            users["caseworker"], entitlement, person=refuser, reason="已就业"
+        )
+    with pytest.raises(ValidationError):
+        actions.lift_employment_sanction(users["officer"], entitlement, person=refuser, reason="")
+    outcome, version = actions.lift_employment_sanction(
+        users["officer"], entitlement, person=refuser, reason="已在公益性岗位就业"
+    )
+    expected = assessed(on=dt.date(2025, 11, 10)).filter(pl.col("household_id") == household.pk)[
+        "dibao_amount"
+    ][0]
+    assert outcome == TaskOutcome.NEW_VERSION
+    assert version is not None and version.valid_from == "2025-12"
+    assert version.monthly_amount == expected
+    assert version.basis == VersionBasis.EMPLOYMENT_SANCTION and "解除" in version.reason
+    assert EmploymentSanction.objects.get(entitlement=entitlement).to_month == "2025-12"
+    # November is still paid with the sanction; December without it.
+    versions = list(entitlement.versions.all())
+    assert amount_in(versions, "2025-11") == amount - amount // members
+    assert amount_in(versions, "2025-12") == expected
+    with pytest.raises(ValidationError):
+        actions.lift_employment_sanction(
+            users["officer"], entitlement, person=refuser, reason="再次解除"
+        )
+
+
+@pytest.mark.django_db
 def test_a_reduced_share_takes_a_percentage_of_the_share(users: dict[str, User]) -> None:
     household = _three_member_household()
     entitlement = make_entitlement(household, amount=163_500)

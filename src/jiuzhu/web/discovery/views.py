@@ -20,6 +20,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiuzhu.feeds.base import SPECS
+from jiuzhu.feeds.sources import SOURCES  # noqa: F401 — registers every source's spec
 from jiuzhu.reference import division
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases import clock
@@ -196,6 +198,12 @@ def _threshold_value(item: dict[str, Any]) -> str:
     return f"{value} {item.get('unit', '')}".strip()
 
 
+def _source(code: Any) -> str:
+    """A department source's name (the feed's label, e.g. 残疾人证信息) for its code."""
+    spec = SPECS.get(str(code))
+    return spec.label if spec is not None else str(code)
+
+
 def _field(key: str) -> str:
     return str(FIELD_LABELS.get(key, key))
 
@@ -234,7 +242,11 @@ def evidence_sections(evidence: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         value = _masked(raw)
         title = EVIDENCE_TITLES.get(key, key)
-        if key == "thresholds" and isinstance(value, list):
+        if key == "thresholds" and not value:
+            continue  # a signal without thresholds (a registration, a death) has none to show
+        if key == "sources" and isinstance(value, list):
+            sections.append({"title": title, "text": "、".join(_source(v) for v in value)})
+        elif key == "thresholds" and isinstance(value, list):
             headers = list(THRESHOLD_COLUMNS.values())
             rows = [
                 [

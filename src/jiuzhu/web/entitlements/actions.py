@@ -43,6 +43,7 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1134,6 +1135,63 @@ def apply_employment_sanction(
             note=reason,
         )
     return sanction
+
+
+def lift_employment_sanction(
+    user: Any,
+    entitlement: Entitlement,
+    *,
+    person: Person,
+    reason: str,
+    system: RuleSystem | None = None,
+) -> tuple[str, EntitlementVersion | None]:
+    """End a member's employment sanction from next month — he or she took up work or an offer,
+    or a good reason came to light — and restore the household amount: the household is
+    reassessed with the rules engine on today's registry data and the sanctions still in force,
+    as a review would (社会救助暂行办法 Art. 45; 最低生活保障审核确认办法 Art. 34).
+
+    Returns the outcome (``TaskOutcome``: kept, new version from next month, or a termination
+    proposal if the household no longer qualifies) and the new version, if any.
+
+    Raises:
+        PermissionDenied: not a deciding role; ValidationError: no reason, no sanction of the
+            person in force, or a reassessment that cannot be made (unknown parameters,
+            registry data the rules cannot read).
+    """
+    _require(user, "entitlements.decide", entitlement)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写解除减发的理由")})
+    today = clock.today()
+    month = next_month(today)
+    with transaction.atomic():
+        entitlement = _locked(entitlement)
+        sanction = (
+            entitlement.sanctions.select_for_update()
+            .filter(Q(to_month="") | Q(to_month__gt=month), person=person)
+            .order_by("-from_month")
+            .first()
+        )
+        if sanction is None:
+            raise ValidationError({"person": _("该成员没有执行中的减发")})
+        # A sanction that has not begun yet ends before its first month: it never applies.
+        sanction.to_month = max(month, sanction.from_month)
+        sanction.save(update_fields=["to_month"])
+        assessment = reassess(entitlement, today, month=month, system=system)
+        note = _("解除%(name)s的拒绝就业减发（自 %(month)s 起）：%(reason)s") % {
+            "name": person.name,
+            "month": sanction.to_month,
+            "reason": reason,
+        }
+        outcome = _apply_reassessment(
+            user,
+            entitlement,
+            assessment,
+            basis=VersionBasis.EMPLOYMENT_SANCTION,
+            note=note,
+            grounds_if_ineligible=TerminationGrounds.INCOME_ASSETS,
+        )
+        _event(user, entitlement, "lift_employment_sanction", entitlement.status, note)
+    return outcome
 
 
 # --- standard change -------------------------------------------------------------------------

@@ -81,6 +81,10 @@ class SanctionForm(MemberChoiceForm):
     )
 
 
+class LiftSanctionForm(MemberChoiceForm):
+    reason = forms.CharField(label=_("解除理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class TerminationNoticeForm(forms.Form):
     grounds = forms.ChoiceField(label=_("终止原因"), choices=TerminationGrounds.choices)
     reason = forms.CharField(label=_("终止理由"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -28,6 +28,7 @@ from jiuzhu.web.entitlements.forms import (
     ChangeReportForm,
     DeathForm,
     FilterForm,
+    LiftSanctionForm,
     NoteForm,
     ObjectionForm,
     ReasonForm,
@@ -133,6 +134,9 @@ def _allowed(user: Any, entitlement: Entitlement) -> dict[str, bool]:
         "change_report": manage and reviewed and not decided,
         "death": manage and status != Status.TERMINATED,
         "sanction": decide and dibao and status == Status.ACTIVE and not decided,
+        "lift_sanction": decide
+        and not decided
+        and entitlement.sanctions.filter(to_month="").exists(),
         "gradual_exit": decide
         and dibao
         and status == Status.ACTIVE
@@ -178,6 +182,7 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> d
             "change_report": ChangeReportForm(initial={"effective_on": today}),
             "death": DeathForm(members=members, initial={"died_on": today}),
             "sanction": SanctionForm(members=members),
+            "lift_sanction": LiftSanctionForm(members=members),
             "gradual_exit": ReasonForm(),
             "notice": TerminationNoticeForm(),
             "objection": ObjectionForm(initial={"received_on": today}),
@@ -255,6 +260,13 @@ STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
         ),
         gettext_lazy("已减发该成员本人份额，自下月起执行"),
     ),
+    "lift_sanction": (
+        LiftSanctionForm,
+        lambda u, e, d: actions.lift_employment_sanction(
+            u, e, person=_person(e, d["person"]), reason=d["reason"]
+        ),
+        gettext_lazy("已解除减发，自下月起按重新核算的金额发放"),
+    ),
     "gradual_exit": (
         ReasonForm,
         lambda u, e, d: actions.start_gradual_exit(u, e, reason=d["reason"]),
@@ -290,7 +302,7 @@ STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
 
 def _form(step: str, data: Any, entitlement: Entitlement) -> forms.Form:
     form_class = STEPS[step][0]
-    if issubclass(form_class, (DeathForm, SanctionForm)):
+    if issubclass(form_class, (DeathForm, SanctionForm, LiftSanctionForm)):
         return form_class(data, members=_members(entitlement))
     return form_class(data)
 
