@@ -40,6 +40,18 @@ def django_db_setup(
         import_district(None, district_folder)
         import_feeds(None, district_folder / "feeds", received_at=None)
     yield
+    # The live server of the browser tests answers each keep-alive browser connection in a
+    # daemon thread that is not joined when the server stops; one still holding its database
+    # connection would keep PostgreSQL from dropping the test database.
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(autouse=True)
