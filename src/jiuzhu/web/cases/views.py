@@ -35,6 +35,10 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for, queue
 from jiuzhu.web.cases.workflow import TransitionError, deadlines
+from jiuzhu.web.discovery.models import OPEN_STATUSES
+from jiuzhu.web.discovery.queries import alerts_for
+from jiuzhu.web.entitlements.models import TaskStatus
+from jiuzhu.web.entitlements.queries import tasks_for
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
@@ -46,6 +50,11 @@ def workbench_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.view"):
         raise PermissionDenied
     found = queue(request.user)
+    today = clock.today()
+    # What else waits in the jurisdiction: alerts to visit and entitlement tasks (two queries
+    # each, counts only; their own pages list them).
+    alerts = alerts_for(request.user).filter(status__in=OPEN_STATUSES)
+    tasks = tasks_for(request.user).filter(status=TaskStatus.OPEN)
     return render(
         request,
         "cases/workbench.html",
@@ -53,7 +62,11 @@ def workbench_view(request: HttpRequest) -> HttpResponse:
             "queue": found,
             "overdue": sum(i.overdue for i in found.items),
             "soon": sum(i.due_soon for i in found.items),
-            "today": clock.today(),
+            "today": today,
+            "alerts_open": alerts.count(),
+            "alerts_overdue": alerts.filter(due_on__lt=today).count(),
+            "tasks_open": tasks.count(),
+            "tasks_overdue": tasks.filter(due_on__lt=today).count(),
         },
     )
 
