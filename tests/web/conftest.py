@@ -55,6 +55,16 @@ def django_db_setup(
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request in English leaves English active in
+    the thread, and actions called directly afterwards would write their texts in English."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fixed_today(settings: Any) -> None:
     """The workflow's today: the synthetic district's assessment date."""
     settings.JIUZHU = {**settings.JIUZHU, "TODAY": ON.isoformat()}

@@ -305,6 +305,29 @@ def test_included_in_assistance_opens_a_prefilled_application(
     assert '<option value="dibao" selected>' in page
     assert f'<option value="{own.person_id}" selected>' in page
     assert 'id="from-alert"' in page
+    # Submitting links the application to the alert.
+    response = client.post(
+        location,
+        {
+            "program": "dibao",
+            "applicant": own.person_id,
+            "channel": "counter",
+            "materials": [
+                "application_form",
+                "income_asset_declaration",
+                "verification_authorisation",
+                "truthfulness_undertaking",
+                "diagnosis",
+            ],
+        },
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.application is not None and own.application.household_id == own.household_id
+    assert own.application.number in client.get(f"/discovery/alerts/{own.pk}/").content.decode()
+    # Never to another township's alert, one not concluded "included", or twice.
+    assert actions.link_application(users["caseworker"], _other.pk, own.application) is None
+    assert actions.link_application(users["caseworker"], own.pk, own.application) is None
     # Closed: no second outcome.
     with pytest.raises(ValidationError):
         actions.conclude(users["caseworker"], own, outcome=Outcome.DISMISSED, note="x")

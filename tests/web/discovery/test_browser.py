@@ -133,6 +133,7 @@ def test_an_alert_from_the_inbox_to_a_prefilled_application(
     page.wait_for_url(f"{base}/applications/*/")
     application = Application.objects.get(household=household)
     assert application.program == "dibao" and application.applicant_id == alert.person_id
+    assert Alert.objects.get(pk=alert.pk).application == application  # the chain is recorded
     page.goto(f"{base}/discovery/alerts/{alert.pk}/")
     assert application.number in page.inner_text("#applications")
     _shot(page, "06-alert-closed")

@@ -142,7 +142,8 @@ def test_lifting_a_sanction_restores_the_share_from_the_month_after(
     assert outcome == TaskOutcome.NEW_VERSION
     assert version is not None and version.valid_from == "2025-12"
     assert version.monthly_amount == expected
-    assert version.basis == VersionBasis.EMPLOYMENT_SANCTION and "解除" in version.reason
+    assert version.basis == VersionBasis.EMPLOYMENT_SANCTION
+    assert refuser.name in version.reason and "已在公益性岗位就业" in version.reason
     assert EmploymentSanction.objects.get(entitlement=entitlement).to_month == "2025-12"
     # November is still paid with the sanction; December without it.
     versions = list(entitlement.versions.all())

@@ -35,6 +35,7 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for, queue
 from jiuzhu.web.cases.workflow import TransitionError, deadlines
+from jiuzhu.web.discovery.actions import link_application
 from jiuzhu.web.discovery.models import OPEN_STATUSES
 from jiuzhu.web.discovery.queries import alerts_for
 from jiuzhu.web.entitlements.models import TaskStatus
@@ -137,6 +138,9 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
             else:
                 form.add_error(None, exc)
         else:
+            alert = request.GET.get("alert", "")
+            if alert.isdigit():
+                link_application(request.user, int(alert), application)
             if application.missing_materials:
                 messages.warning(
                     request,

@@ -1042,6 +1042,30 @@ def conclude(
     return alert
 
 
+def link_application(user: Any, alert_pk: int, application: Application) -> Alert | None:
+    """Record that ``application`` was taken because of an alert concluded "included in
+    assistance" (一户一条救助链: the alert leads to its application). Returns the alert, or None
+    when the pk names no such alert of the user's jurisdiction for the application's household
+    (the application stands; only the link is not made). An alert links one application."""
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update()
+            .filter(
+                pk=alert_pk,
+                outcome=Outcome.INCLUDED,
+                household_id=application.household_id,
+                application__isnull=True,
+            )
+            .first()
+        )
+        if alert is None or not user.has_perm("discovery.view", alert):
+            return None
+        alert.application = application
+        alert.save(update_fields=["application"])
+        record(user, "discovery.link_application", alert, after={"application": application.pk})
+    return alert
+
+
 @dataclass
 class Prefill:
     """What the new-application page is opened with after an inclusion."""

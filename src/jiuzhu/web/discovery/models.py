@@ -228,6 +228,14 @@ class Alert(models.Model):
         _("转介部门"), max_length=24, choices=Department.choices, blank=True
     )
     outcome_note = models.TextField(_("处理说明"), blank=True)
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("由此受理的申请"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

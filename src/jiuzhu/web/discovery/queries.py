@@ -42,7 +42,7 @@ def alert_for(user: Any, pk: int) -> Alert:
     try:
         return (
             alerts_for(user)
-            .select_related("household", "person", "assigned_to", "closed_by", "run")
+            .select_related("household", "person", "assigned_to", "closed_by", "run", "application")
             .get(pk=pk)
         )
     except Alert.DoesNotExist:

@@ -371,9 +371,12 @@ def _alert_context(request: HttpRequest, alert: Alert, **forms: Any) -> dict[str
         .select_related("entitlement")
         .order_by("pk")
     )
+    # The application taken because of the alert, else the household's since the alert.
     applications = (
-        list(alert.household.applications.filter(created_at__date__gte=alert.raised_on))
-        if alert.household_id is not None and alert.household is not None
+        [alert.application]
+        if alert.application is not None
+        else list(alert.household.applications.filter(created_at__date__gte=alert.raised_on))
+        if alert.household is not None
         else []
     )
     return {
