@@ -436,7 +436,8 @@ def propose_decision(
 ) -> Application:
     """A district officer's proposed confirmation (the maker of maker–checker).
 
-    The amount defaults to the latest assessment's for the program (fen per month).
+    ``monthly_amount`` is in fen per month; one other than ``default_amount`` (the latest
+    assessment's for the program) needs reasons.
 
     Raises:
         PermissionDenied; TransitionError (not at the district); ValidationError: an approval

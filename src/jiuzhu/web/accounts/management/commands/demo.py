@@ -23,6 +23,7 @@ from django.db import transaction
 
 from jiuzhu.synth.run import synthesise
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
+from jiuzhu.web.cases.models import Application
 from jiuzhu.web.registry.models import Household
 
 DEMO_DATE = dt.date(2025, 10, 15)
@@ -150,7 +151,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {user.username:<10} {user.get_role_display():<14} {user.division_code}  {user.full_name}"
             )
-        self._demo_applications(township)
+        # Households the rules find eligible on their declared data: up to half of them (at
+        # most three) go through the whole procedure, the rest wait at different steps.
+        # (Once: a database that holds applications is not seeded again.)
+        if not Application.objects.exists():
+            eligible = _likely_eligible(township, 12)
+            decided = min(3, (len(eligible) + 1) // 2)
+            self._demo_decisions(eligible[:decided], today)
+            self._demo_applications(eligible[decided:][:4])
         self._demo_discovery(Path(settings.DATA_DIR) / "district")
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
@@ -185,17 +193,14 @@ class Command(BaseCommand):
             f"（{run.seconds:.1f} 秒） (proactive discovery: alerts, verification tasks)"
         )
 
-    def _demo_applications(self, township: str) -> None:
+    def _demo_applications(self, households: list[Household]) -> None:
         """A few applications at different steps, so the workbench has work to show: two just
         accepted, one verified and waiting for the home visit, one in its public notice."""
         from jiuzhu.web.cases import actions  # noqa: PLC0415
-        from jiuzhu.web.cases.models import Application, Channel, Program  # noqa: PLC0415
+        from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
 
-        if Application.objects.exists():
-            return
         caseworker = User.objects.get(username="jingban")
         head = User.objects.get(username="zhenzhang")
-        households = _likely_eligible(township, 4)
         for index, household in enumerate(households):
             applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
             application = actions.submit_application(
@@ -218,18 +223,106 @@ class Command(BaseCommand):
                     findings="入户查看住房、家电和生活状况，与申报基本相符",
                     applicant_signed=True,
                 )
-                latest = application.assessments.first()
-                offered = bool(
-                    latest and (latest.results.get("single_person_unit") or {}).get("status")
+                actions.give_township_opinion(
+                    head,
+                    application,
+                    opinion="approve",
+                    note="经调查核实，拟同意",
+                    single_person_choice=_single_person_choice(application),
+                )
+        self.stdout.write(f"演示申请 {len(households)} 件 (demo applications)")
+
+    def _demo_decisions(self, households: list[Household], today: str) -> None:
+        """Households taken through the whole procedure in September (the demo's clock
+        moved day by day, every step through the actions), so that entitlements exist from
+        October, with bank accounts; then October's dibao payroll drafted by one district
+        officer and left for another to check (the maker–checker steps are the visitor's)."""
+        from jiuzhu.web.cases import actions  # noqa: PLC0415
+        from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
+        from jiuzhu.web.payments import actions as payments  # noqa: PLC0415
+
+        caseworker = User.objects.get(username="jingban")
+        head = User.objects.get(username="zhenzhang")
+        officer = User.objects.get(username="quke")
+        director = User.objects.get(username="juzhang")
+        # Eligible on declared data; verification may find otherwise (such an application
+        # stays at its home visit, one more item of work).
+
+        def on(day: str) -> None:
+            settings.JIUZHU["TODAY"] = day
+
+        applications = []
+        try:
+            on("2025-09-01")
+            for household in households:
+                applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
+                application = actions.submit_application(
+                    caseworker,
+                    household,
+                    program=Program.DIBAO,
+                    applicant=applicant,
+                    channel=Channel.COUNTER,
+                    materials=DEMO_MATERIALS,
+                )
+                actions.verify(caseworker, application)
+                application.refresh_from_db()
+                if not actions.default_amount(application):
+                    continue
+                actions.record_home_visit(
+                    caseworker,
+                    application,
+                    visited_on=dt.date(2025, 9, 1),
+                    staff=["王经办", "刘协理"],
+                    findings="入户查看住房、家电和生活状况，与申报基本相符",
+                    applicant_signed=True,
                 )
                 actions.give_township_opinion(
                     head,
                     application,
                     opinion="approve",
                     note="经调查核实，拟同意",
-                    single_person_choice="household_near_dibao" if offered else "",
+                    single_person_choice=_single_person_choice(application),
                 )
-        self.stdout.write(f"演示申请 {len(households)} 件 (demo applications)")
+                applications.append(application)
+            on("2025-09-12")
+            for application in applications:
+                actions.close_public_notice(caseworker, application)
+            on("2025-09-15")
+            for application in applications:
+                actions.propose_decision(
+                    officer,
+                    application,
+                    outcome="approve",
+                    monthly_amount=actions.default_amount(application),
+                    reasons="",
+                )
+            on("2025-09-16")
+            for index, application in enumerate(applications):
+                actions.confirm_decision(director, application)
+                payments.add_bank_account(
+                    director,
+                    application.household,
+                    bank_name="天津农商银行宝坻支行",
+                    account_number=f"62231000{application.household_id:010d}{index}",
+                    holder_name=application.applicant.name,
+                )
+        finally:
+            on(today)
+        if not applications:
+            return
+        run = payments.draft_run(officer, f"{DEMO_DATE:%Y-%m}", Program.DIBAO)
+        self.stdout.write(
+            f"审核确认 {len(applications)} 户，{run.month} 低保发放名册待复核 "
+            "(decisions confirmed; the payroll waits for its check)"
+        )
+
+
+def _single_person_choice(application: Any) -> str:
+    """The household's near-dibao assistance where the assessment offers the single-person
+    unit (a choice the township records with its opinion)."""
+    latest = application.assessments.first()
+    offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
+    return "household_near_dibao" if offered else ""
 
 
 def _likely_eligible(township: str, count: int) -> list[Household]:
