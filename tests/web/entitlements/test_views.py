@@ -168,6 +168,26 @@ def test_a_standard_change_is_reviewed_on_its_page_and_approved_by_another_perso
 
 
 @pytest.mark.django_db
+def test_texts_kept_in_the_record_are_chinese_whatever_the_users_language(
+    entitlement: Entitlement,
+) -> None:
+    """A version's reason is part of the case file: an officer working in English still writes
+    it in Chinese (the record's language), while the page answers in English."""
+    officer = _client("officer")
+    officer.cookies["django_language"] = "en"
+    member = entitlement.household.memberships.filter(valid_to__isnull=True).first()
+    response = officer.post(
+        f"/entitlements/{entitlement.pk}/sanction/",
+        {"person": member.person_id, "refusals": 3, "share_percent": 100, "note": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Entitlement" in response.content.decode()  # the page in English
+    reason = entitlement.versions.order_by("-number").first().reason
+    assert "连续3次无正当理由拒绝介绍的工作" in reason and "refus" not in reason
+
+
+@pytest.mark.django_db
 def test_every_action_form_renders_for_the_roles_that_may_use_it(
     users: dict[str, User], first_township: str
 ) -> None:

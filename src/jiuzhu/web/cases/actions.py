@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.actions import record, snapshot
+from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.assessment import assess, program_result
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
@@ -152,15 +153,19 @@ def submit_application(
             created_by=user,
             accepted_on=None if missing else today,
         )
+        with record_language():
+            note = (
+                _("一次性告知缺少：%(list)s")
+                % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+                if missing
+                else ""
+            )
         ApplicationEvent.objects.create(
             application=application,
             user=user,
             action="submit",
             to_stage=application.stage,
-            note=_("一次性告知缺少：%(list)s")
-            % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
-            if missing
-            else "",
+            note=note,
         )
         record(
             user,
@@ -473,12 +478,13 @@ def propose_decision(
         application.proposed_by = user
         application.save()
         # The history keeps the amount proposed, not only the reasons.
-        summary = (
-            _("拟同意，月救助金 %(amount)s 元（评估 %(assessed)s 元）")
-            % {"amount": _yuan(monthly_amount), "assessed": _yuan(assessed)}
-            if outcome == Opinion.APPROVE
-            else _("拟不予确认")
-        )
+        with record_language():
+            summary = (
+                _("拟同意，月救助金 %(amount)s 元（评估 %(assessed)s 元）")
+                % {"amount": _yuan(monthly_amount), "assessed": _yuan(assessed)}
+                if outcome == Opinion.APPROVE
+                else _("拟不予确认")
+            )
         ApplicationEvent.objects.create(
             application=application,
             user=user,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.audit.actions import record, snapshot
+from jiuzhu.web.audit.texts import in_record_language, record_language
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.discovery.models import (
@@ -139,6 +140,7 @@ def _members(household_ids: Iterable[int], on: dt.date) -> dict[int, list[int]]:
     return found
 
 
+@in_record_language
 def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
     """Every register entry the platform's decisions support on ``today``, by key."""
     since = add_years(today, -MONITORED_YEARS)
@@ -874,6 +876,8 @@ def _open_tasks(user: Any, run: DiscoveryRun) -> int:
         ):
             by_household.setdefault(household_id, []).append((pk, division))
     creator = user if getattr(user, "is_authenticated", False) else None
+    with record_language():
+        due_rule = _("主动发现预警 %(signal)s：%(days)s 个工作日内核实")
     tasks = [
         ReviewTask(
             entitlement_id=entitlement_id,
@@ -882,8 +886,7 @@ def _open_tasks(user: Any, run: DiscoveryRun) -> int:
             division_code=division,
             person_id=person_id,
             due_on=due_on,
-            due_rule=_("主动发现预警 %(signal)s：%(days)s 个工作日内核实")
-            % {"signal": signal, "days": days},
+            due_rule=due_rule % {"signal": signal, "days": days},
             reason=explanation,
             created_by=creator,
         )

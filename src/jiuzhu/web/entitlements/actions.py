@@ -53,6 +53,7 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.audit.texts import record_language, recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.workflow import next_month
@@ -385,7 +386,7 @@ def _apply_reassessment(
         user,
         entitlement,
         grounds_if_ineligible,
-        note or _("重新核查不再符合条件"),
+        note or recorded("重新核查不再符合条件"),
         gradual_exit_possible=assessment.income_above_standard,
     )
 
@@ -594,9 +595,13 @@ def register_death(
             TaskKind.DEATH_CHECK,
             f"person:{person.pk}",
             death_check_due(died_on),
-            due_rule=str(params.DEATH_CHECK_MONTHS.label),
-            reason=_("%(name)s 于 %(date)s 死亡（人工登记）%(note)s")
-            % {"name": person.name, "date": died_on.isoformat(), "note": note},
+            due_rule=recorded(params.DEATH_CHECK_MONTHS.label),
+            reason=recorded(
+                "%(name)s 于 %(date)s 死亡（人工登记）%(note)s",
+                name=person.name,
+                date=died_on.isoformat(),
+                note=note,
+            ),
             person=person,
         )
     return task
@@ -671,12 +676,13 @@ def report_change(
             if entitlement.program != Program.TEKUN
             else TerminationGrounds.OTHER
         )
-        note = _("家庭变化报告（%(category)s）：%(text)s") % {
-            "category": report.get_category_display(),
-            "text": description,
-        }
-        if member_found_work and assessment.income_above_standard:
-            note += _("；成员就业后收入超过低保标准，可给予渐退期")
+        with record_language():
+            note = _("家庭变化报告（%(category)s）：%(text)s") % {
+                "category": report.get_category_display(),
+                "text": description,
+            }
+            if member_found_work and assessment.income_above_standard:
+                note += _("；成员就业后收入超过低保标准，可给予渐退期")
         report.outcome, report.version = _apply_reassessment(
             user,
             entitlement,
@@ -773,8 +779,13 @@ def start_gradual_exit(
             valid_from=start,
             valid_to=until,
             basis=VersionBasis.GRADUAL_EXIT,
-            reason=_("渐退期 %(months)s 个月（%(start)s 至 %(until)s 前）：%(reason)s")
-            % {"months": rule.value, "start": start, "until": until, "reason": reason},
+            reason=recorded(
+                "渐退期 %(months)s 个月（%(start)s 至 %(until)s 前）：%(reason)s",
+                months=rule.value,
+                start=start,
+                until=until,
+                reason=reason,
+            ),
             parameter_digest=latest.parameter_digest if latest else "",
         )
         before = entitlement.status
@@ -958,9 +969,13 @@ def conclude_termination(user: Any, entitlement: Entitlement, *, note: str = "")
             TaskKind.FOLLOW_UP,
             "follow_up",
             first_day(end),
-            due_rule=_("特困供养终止后，于停发前核查是否符合低保或临时救助"),
-            reason=_("特困人员救助供养终止（%(grounds)s），核查低保或临时救助")
-            % {"grounds": entitlement.get_termination_grounds_display()},
+            due_rule=recorded("特困供养终止后，于停发前核查是否符合低保或临时救助"),
+            reason=recorded(
+                "特困人员救助供养终止（%(grounds)s），核查低保或临时救助",
+                grounds=TerminationGrounds(entitlement.termination_grounds).label
+                if entitlement.termination_grounds
+                else "",
+            ),
             person=entitlement.person,
         )
     return entitlement
@@ -1106,17 +1121,16 @@ def apply_employment_sanction(
             reason=note,
             created_by=user,
         )
-        reason = _(
+        reason = recorded(
             "%(name)s 连续%(n)s次无正当理由拒绝介绍的工作：减发本人份额 %(share)s 元"
-            "（月救助金 %(amount)s 元 ÷ %(members)s 人 × %(percent)s%%）"
-        ) % {
-            "name": person.name,
-            "n": refusals,
-            "share": format_yuan(reduction),
-            "amount": format_yuan(current.monthly_amount),
-            "members": base.unit_members,
-            "percent": share_percent,
-        }
+            "（月救助金 %(amount)s 元 ÷ %(members)s 人 × %(percent)s%%）",
+            name=person.name,
+            n=refusals,
+            share=format_yuan(reduction),
+            amount=format_yuan(current.monthly_amount),
+            members=base.unit_members,
+            percent=share_percent,
+        )
         _add_version(
             user,
             entitlement,
@@ -1177,11 +1191,12 @@ def lift_employment_sanction(
         sanction.to_month = max(month, sanction.from_month)
         sanction.save(update_fields=["to_month"])
         assessment = reassess(entitlement, today, month=month, system=system)
-        note = _("解除%(name)s的拒绝就业减发（自 %(month)s 起）：%(reason)s") % {
-            "name": person.name,
-            "month": sanction.to_month,
-            "reason": reason,
-        }
+        note = recorded(
+            "解除%(name)s的拒绝就业减发（自 %(month)s 起）：%(reason)s",
+            name=person.name,
+            month=sanction.to_month,
+            reason=reason,
+        )
         outcome = _apply_reassessment(
             user,
             entitlement,
@@ -1399,12 +1414,13 @@ def _apply_versions(
             )
         )
         EntitlementVersion.objects.filter(pk__in=version_ids).update(valid_to=run.effective_month)
-    reason = _("标准调整：%(label)s 自 %(month)s 起（重算批次 %(run)s）%(description)s") % {
-        "label": run.parameter_label or run.parameter_path,
-        "month": run.effective_month,
-        "run": run.pk,
-        "description": f"；{run.description}" if run.description else "",
-    }
+    reason = recorded(
+        "标准调整：%(label)s 自 %(month)s 起（重算批次 %(run)s）%(description)s",
+        label=run.parameter_label or run.parameter_path,
+        month=run.effective_month,
+        run=run.pk,
+        description=f"；{run.description}" if run.description else "",
+    )
     EntitlementVersion.objects.bulk_create(
         [
             EntitlementVersion(
@@ -1462,9 +1478,12 @@ def _flag(user: Any, run: StandardChangeRun, entitlement_ids: list[int], today: 
                 key=f"run:{run.pk}",
                 division_code=divisions[entitlement_id],
                 due_on=due,
-                due_rule=_("下次发放前"),
-                reason=_("标准调整（%(path)s，%(month)s 起）未能自动适用，请核查")
-                % {"path": run.parameter_path, "month": run.effective_month},
+                due_rule=recorded("下次发放前"),
+                reason=recorded(
+                    "标准调整（%(path)s，%(month)s 起）未能自动适用，请核查",
+                    path=run.parameter_path,
+                    month=run.effective_month,
+                ),
                 created_by=user,
             )
             for entitlement_id in entitlement_ids

@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
@@ -1222,7 +1223,7 @@ def reconcile_run(user: Any, run: PayrollRun, content: bytes, filename: str = ""
             # Few by nature: one UPDATE per failed transfer keeps its own reason.
             waiting.filter(reference=ref).update(
                 status=PaymentStatus.FAILED,
-                failure_reason=line.reason or _("银行未说明原因"),
+                failure_reason=line.reason or recorded("银行未说明原因"),
                 failed_account=F("bank_account"),
             )
         bank_return = BankReturn.objects.create(
