@@ -235,7 +235,7 @@ def _print_summary(summary: AssessmentSummary) -> None:
     )
     if summary.unknown_notes:
         console.print(
-            f"[yellow]{summary.unknown_notes:,} 户有按规定应扣减、但扣减金额未找到依据而未扣减的收入"
+            f"[yellow]{summary.unknown_notes:,}户有按规定应扣减、但扣减金额未找到依据而未扣减的收入"
             f"（就业成本或分类救助抵扣），其核定收入可能偏高，见理由列 (households with a deduction "
             f"whose amount is unknown and was not applied: their income may be overstated)[/yellow]"
         )
