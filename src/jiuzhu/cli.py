@@ -50,6 +50,9 @@ app = typer.Typer(
     help="Jiuzhu (救助): social assistance rules, verification and case management.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help text: docstring paragraphs are reflowed to the terminal instead of keeping
+    # their source line breaks (Rich markup mode keeps them).
+    rich_markup_mode=None,
 )
 console = Console()
 errors = Console(stderr=True)
