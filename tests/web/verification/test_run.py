@@ -14,6 +14,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
+from jiuzhu.feeds.sources import SOURCES
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.actions import run_verification
@@ -75,7 +76,7 @@ def test_verified_wage_and_the_discrepancy(new_application: Any) -> None:
     assert row.period == "2025-04至2025-09" and row.received_at is not None
     assert run.warnings >= 1
     members = Membership.objects.filter(household=application.household, valid_to__isnull=True)
-    assert VerificationAnswer.objects.filter(run=run).count() == members.count() * 12
+    assert VerificationAnswer.objects.filter(run=run).count() == members.count() * len(SOURCES)
     answer = VerificationAnswer.objects.get(run=run, person=person, source="tax")
     assert answer.found and answer.summary["monthly_wage"] == expected
     assert {r["period"] for r in answer.records} == set(TAX_WINDOW)

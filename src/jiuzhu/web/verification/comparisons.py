@@ -46,24 +46,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from jiuzhu.feeds import sources as feed_sources
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.programs.codes import CODE_LISTS
 
-SOURCES = (
-    "tax",
-    "social_insurance",
-    "housing_fund",
-    "real_estate",
-    "vehicles",
-    "financial_assets",
-    "market_entities",
-    "medical_insurance",
-    "disability",
-    "deaths",
-    "unemployment",
-    "students",
-)
-"""Every department source, in the order the report lists them (``jiuzhu.feeds.sources``)."""
+SOURCES = feed_sources.SOURCES
+"""Every department source, in the order the report lists them."""
 
 SOURCE_LABELS = {
     "tax": "纳税记录",
@@ -78,6 +66,7 @@ SOURCE_LABELS = {
     "deaths": "死亡信息",
     "unemployment": "失业登记",
     "students": "学籍信息",
+    "custody": "羁押、服刑、强制隔离戒毒",
 }
 
 TAX_MONTHS = 6
@@ -366,7 +355,7 @@ def derive(
         for source, part in person_checks:
             summaries[source] = part.summary
             findings.comparisons += part.comparisons
-        for source in ("real_estate", "vehicles", "medical_insurance"):
+        for source in ("real_estate", "vehicles", "medical_insurance", "custody"):
             summaries[source] = {"count": len(by_source.get(source, []))}
         for source in SOURCES:
             rows = by_source.get(source, [])
