@@ -4,6 +4,7 @@ in two townships (so that every test can check jurisdiction isolation)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,23 @@ def feeds_dir(folder: Path) -> Path:
 
 
 __all__ = ["ON", "PASSWORD", "make_user", "settings"]
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A Chromium page (Playwright) for the browser tests, 1280×900, Chinese, downloads on."""
+    from tests.web.browser.support import CHROMIUM
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
+    # still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -7,10 +7,6 @@ decision shows the right amount and first paid month. A screenshot of each step 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,42 +15,11 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.registry.models import Household
-from tests.web.conftest import ON, PASSWORD, make_user
+from tests.web.browser.support import login, needs_chromium, shot
+from tests.web.conftest import ON, make_user
 from tests.web.test_workflow import eligible_household
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
+pytestmark = needs_chromium
 
 
 def _today(settings: Any, day: dt.date) -> None:
@@ -78,18 +43,18 @@ def test_a_dibao_application_through_every_step(
     page, base = browser_page, live_server.url
 
     # 1. The caseworker finds the household and registers the application at the counter.
-    _login(page, base, "caseworker")
-    _shot(page, "01-workbench")
+    login(page, base, "caseworker")
+    shot(page, "01-workbench")
     page.goto(f"{base}/registry/?q={household.number}")
     page.click(f"text={household.number}")
     page.wait_for_url(f"{base}/registry/households/{household.pk}/")
     assert "*" * 8 in page.content()  # IDs masked
-    _shot(page, "02-household")
+    shot(page, "02-household")
     page.click("button:has-text('受理新申请')")
     page.select_option("select[name=program]", "dibao")
     for box in page.locator("input[name=materials]").all():
         box.check()
-    _shot(page, "03-intake")
+    shot(page, "03-intake")
     page.click("button:has-text('登记申请')")
     page.wait_for_selector("#stage")
     assert "已受理" in page.inner_text("#stage")
@@ -100,7 +65,7 @@ def test_a_dibao_application_through_every_step(
     page.wait_for_selector("text=已完成核对并评估")
     assert "入户调查" in page.inner_text("#stage")
     assert "符合" in page.inner_text("#assessment")
-    _shot(page, "04-verified")
+    shot(page, "04-verified")
     expected_amount = (
         Application.objects.get(pk=application.pk).assessments.first().results["dibao"]["amount"]
     )
@@ -111,14 +76,14 @@ def test_a_dibao_application_through_every_step(
     page.check("input[name=applicant_signed]")
     page.click("button:has-text('保存调查记录')")
     assert page.locator(".errorlist").count() > 0
-    _shot(page, "05-home-visit-refused")
+    shot(page, "05-home-visit-refused")
     page.fill("input[name=staff_2]", "刘协理")
     page.click("button:has-text('保存调查记录')")
     page.wait_for_selector("text=已记录入户调查")
     assert "乡镇审核" in page.inner_text("#stage")
 
     # 4. The township head's opinion publishes the notice.
-    _login(page, base, "head")
+    login(page, base, "head")
     page.goto(f"{base}/applications/{application.pk}/")
     page.check("input[name=opinion][value=approve]")
     page.fill("textarea[name=note]", "经入户调查和核对，符合低保条件")
@@ -130,11 +95,11 @@ def test_a_dibao_application_through_every_step(
     assert "公示中" in page.inner_text("#stage")
 
     # 5. The notice list masks names; closing before 7 days is refused.
-    _login(page, base, "caseworker")
+    login(page, base, "caseworker")
     page.goto(f"{base}/public-notice/")
     applicant = application.applicant.name
     assert applicant not in page.content() and applicant[0] + "*" in page.content()
-    _shot(page, "06-public-notice")
+    shot(page, "06-public-notice")
     page.goto(f"{base}/applications/{application.pk}/")
     page.click("button:has-text('结束公示并报送')")
     assert "公示期未满" in page.content()
@@ -143,10 +108,10 @@ def test_a_dibao_application_through_every_step(
     page.click("button:has-text('结束公示并报送')")
     page.wait_for_selector("text=公示期满")
     assert "区级审核确认" in page.inner_text("#stage")
-    _shot(page, "07-sent-to-district")
+    shot(page, "07-sent-to-district")
 
     # 6. A district officer proposes (amount prefilled from the assessment), another confirms.
-    _login(page, base, "officer")
+    login(page, base, "officer")
     page.goto(f"{base}/applications/{application.pk}/")
     assert page.input_value("input[name=monthly_amount]") == f"{expected_amount / 100:.2f}"
     page.check("input[name=outcome][value=approve]")
@@ -155,19 +120,19 @@ def test_a_dibao_application_through_every_step(
     page.wait_for_selector("text=待另一人确认")
     # Maker–checker: the proposer is not offered the confirmation.
     assert page.locator("form[action$='/confirm/']").count() == 0
-    _shot(page, "08-proposed")
+    shot(page, "08-proposed")
     decided = ON + dt.timedelta(days=9)
     _today(settings, decided)
-    _login(page, base, "officer2")
+    login(page, base, "officer2")
     page.goto(f"{base}/applications/{application.pk}/")
     page.click("form[action$='/confirm/'] button")
     page.wait_for_selector("#decision")
     assert "确认同意" in page.inner_text("#decision")
     assert page.inner_text("#amount").startswith(f"{expected_amount / 100:,.2f}")
     assert page.inner_text("#first-month") == next_month(decided)
-    _shot(page, "09-decided")
+    shot(page, "09-decided")
     page.goto(f"{base}/applications/{application.pk}/notice/")
     assert next_month(decided) in page.content()
-    _shot(page, "10-decision-notice")
+    shot(page, "10-decision-notice")
     final = Application.objects.get(pk=application.pk)
     assert final.stage == Stage.APPROVED and final.monthly_amount == expected_amount

@@ -6,10 +6,6 @@ program and the applicant; the application is registered and the alert links it.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,42 +16,15 @@ from jiuzhu.web.discovery.actions import write_alerts
 from jiuzhu.web.discovery.models import Alert, AlertStatus, DiscoveryRun, Outcome
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.registry.models import Household
-from tests.web.conftest import ON, PASSWORD, make_user
+from tests.web.browser.support import login, needs_chromium, shot
+from tests.web.conftest import ON, make_user
 from tests.web.discovery.conftest import alert_frame, alert_row
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = needs_chromium
 
 
 def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"discovery-{name}.png"), full_page=True)
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
+    shot(page, f"discovery-{name}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,7 +45,7 @@ def test_an_alert_from_the_inbox_to_a_prefilled_application(
     page, base = browser_page, live_server.url
 
     # 1. The inbox: the alert, its deadline, a link to it.
-    _login(page, base, "caseworker")
+    login(page, base, "caseworker")
     page.click("header nav >> text=预警")
     page.wait_for_url(f"{base}/discovery/")
     assert page.locator("#alerts tbody tr").count() == 1

@@ -10,9 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,44 +20,15 @@ from jiuzhu.web.entitlements.models import Status
 from jiuzhu.web.payments import actions
 from jiuzhu.web.payments.models import Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.web.registry.models import Household
-from tests.web.conftest import PASSWORD, make_user
+from tests.web.browser.support import login, needs_chromium, shot
+from tests.web.conftest import make_user
 from tests.web.payments.conftest import grant, new_version
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(
-            viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
-        )
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = needs_chromium
 
 
 def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"payroll-{name}.png"), full_page=True)
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
+    shot(page, f"payroll-{name}")
 
 
 def _return_file(path: Path, bank_file: bytes, fail_account: str) -> Path:
@@ -107,7 +75,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     page, base = browser_page, live_server.url
 
     # 1. The officer drafts October's payroll.
-    _login(page, base, "officer")
+    login(page, base, "officer")
     page.click("header nav >> text=发放")
     page.wait_for_url(f"{base}/payments/")
     page.fill("input[name=month]", "2025-10")
@@ -127,7 +95,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     _shot(page, "02-drafted")
 
     # 2. A second officer checks it against September.
-    _login(page, base, "officer2")
+    login(page, base, "officer2")
     page.goto(f"{base}/payments/runs/{run.pk}/")
     changes = page.inner_text("#changes")
     assert "金额变化" in changes and "新增" in changes and "停发" in changes
@@ -138,14 +106,14 @@ def test_a_month_of_payroll_from_draft_to_close(
     _shot(page, "03-checked")
 
     # 3. The director approves.
-    _login(page, base, "director")
+    login(page, base, "director")
     page.goto(f"{base}/payments/runs/{run.pk}/")
     page.click("#step-approve button")
     page.wait_for_selector("#run-status >> text=已审批")
     _shot(page, "04-approved")
 
     # 4. The officer exports the bank file (GB18030) and downloads it.
-    _login(page, base, "officer")
+    login(page, base, "officer")
     page.goto(f"{base}/payments/runs/{run.pk}/")
     page.select_option("select[name=exporter]", "csv")
     page.select_option("select[name=encoding]", "gb18030")
