@@ -197,39 +197,15 @@ class Command(BaseCommand):
         """A few applications at different steps, so the workbench has work to show: two just
         accepted, one verified and waiting for the home visit, one in its public notice."""
         from jiuzhu.web.cases import actions  # noqa: PLC0415
-        from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
 
         caseworker = User.objects.get(username="jingban")
-        head = User.objects.get(username="zhenzhang")
         for index, household in enumerate(households):
-            applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
-            application = actions.submit_application(
-                caseworker,
-                household,
-                program=Program.DIBAO,
-                applicant=applicant,
-                channel=Channel.COUNTER,
-                materials=DEMO_MATERIALS,
-            )
+            application = _submit(household)
             if index >= 2:
                 actions.verify(caseworker, application)
             if index >= 3:
                 application.refresh_from_db()
-                actions.record_home_visit(
-                    caseworker,
-                    application,
-                    visited_on=application.accepted_on or DEMO_DATE,
-                    staff=["王经办", "刘协理"],
-                    findings="入户查看住房、家电和生活状况，与申报基本相符",
-                    applicant_signed=True,
-                )
-                actions.give_township_opinion(
-                    head,
-                    application,
-                    opinion="approve",
-                    note="经调查核实，拟同意",
-                    single_person_choice=_single_person_choice(application),
-                )
+                _visit_and_approve(application)
         self.stdout.write(f"演示申请 {len(households)} 件 (demo applications)")
 
     def _demo_decisions(self, households: list[Household], today: str) -> None:
@@ -238,11 +214,10 @@ class Command(BaseCommand):
         October, with bank accounts; then October's dibao payroll drafted by one district
         officer and left for another to check (the maker–checker steps are the visitor's)."""
         from jiuzhu.web.cases import actions  # noqa: PLC0415
-        from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
+        from jiuzhu.web.cases.models import Program  # noqa: PLC0415
         from jiuzhu.web.payments import actions as payments  # noqa: PLC0415
 
         caseworker = User.objects.get(username="jingban")
-        head = User.objects.get(username="zhenzhang")
         officer = User.objects.get(username="quke")
         director = User.objects.get(username="juzhang")
         # Eligible on declared data; verification may find otherwise (such an application
@@ -255,34 +230,12 @@ class Command(BaseCommand):
         try:
             on("2025-09-01")
             for household in households:
-                applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
-                application = actions.submit_application(
-                    caseworker,
-                    household,
-                    program=Program.DIBAO,
-                    applicant=applicant,
-                    channel=Channel.COUNTER,
-                    materials=DEMO_MATERIALS,
-                )
+                application = _submit(household)
                 actions.verify(caseworker, application)
                 application.refresh_from_db()
                 if not actions.default_amount(application):
                     continue
-                actions.record_home_visit(
-                    caseworker,
-                    application,
-                    visited_on=dt.date(2025, 9, 1),
-                    staff=["王经办", "刘协理"],
-                    findings="入户查看住房、家电和生活状况，与申报基本相符",
-                    applicant_signed=True,
-                )
-                actions.give_township_opinion(
-                    head,
-                    application,
-                    opinion="approve",
-                    note="经调查核实，拟同意",
-                    single_person_choice=_single_person_choice(application),
-                )
+                _visit_and_approve(application)
                 applications.append(application)
             on("2025-09-12")
             for application in applications:
@@ -315,6 +268,45 @@ class Command(BaseCommand):
             f"审核确认 {len(applications)} 户，{run.month} 低保发放名册待复核 "
             "(decisions confirmed; the payroll waits for its check)"
         )
+
+
+def _submit(household: Household) -> Application:
+    """A dibao application of the household at the counter, with every material, by the demo's
+    township caseworker; the household's applicant (relation 01) applies."""
+    from jiuzhu.web.cases import actions  # noqa: PLC0415
+    from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
+
+    applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
+    return actions.submit_application(
+        User.objects.get(username="jingban"),
+        household,
+        program=Program.DIBAO,
+        applicant=applicant,
+        channel=Channel.COUNTER,
+        materials=DEMO_MATERIALS,
+    )
+
+
+def _visit_and_approve(application: Application) -> None:
+    """The verified application's home visit on its day of acceptance (two staff), then the
+    township head's approving opinion, which publishes the notice."""
+    from jiuzhu.web.cases import actions  # noqa: PLC0415
+
+    actions.record_home_visit(
+        User.objects.get(username="jingban"),
+        application,
+        visited_on=application.accepted_on or DEMO_DATE,
+        staff=["王经办", "刘协理"],
+        findings="入户查看住房、家电和生活状况，与申报基本相符",
+        applicant_signed=True,
+    )
+    actions.give_township_opinion(
+        User.objects.get(username="zhenzhang"),
+        application,
+        opinion="approve",
+        note="经调查核实，拟同意",
+        single_person_choice=_single_person_choice(application),
+    )
 
 
 def _single_person_choice(application: Any) -> str:
