@@ -32,6 +32,7 @@ from django.db.models import Q, Subquery
 
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements import params
@@ -68,6 +69,14 @@ def _count_open(kind: str, division_code: str) -> int:
     return ReviewTask.objects.filter(
         kind=kind, status=TaskStatus.OPEN, division_code__startswith=division_code
     ).count()
+
+
+def _insert_tasks(tasks: list[ReviewTask], kind: str, division_code: str) -> int:
+    """Insert the tasks that are not open yet (a task's key makes a rerun insert nothing) and
+    return how many were opened (call inside the transaction)."""
+    before = _count_open(kind, division_code)
+    ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
+    return _count_open(kind, division_code) - before
 
 
 def first_review_due(start_month: str, review_class: str) -> dt.date:
@@ -108,32 +117,26 @@ def schedule_reviews(
             unscheduled.filter(start_month=start_month, review_class=review_class).update(
                 next_review_due=first_review_due(start_month, review_class)
             )
-        before = _count_open(TaskKind.PERIODIC_REVIEW, division_code)
         due = list(
             scope.filter(next_review_due__lte=on + dt.timedelta(days=lead_days)).values_list(
                 "pk", "division_code", "next_review_due", "review_class"
             )
         )
-        ReviewTask.objects.bulk_create(
-            [
-                ReviewTask(
-                    entitlement_id=pk,
-                    kind=TaskKind.PERIODIC_REVIEW,
-                    key=f"due:{due_on.isoformat()}",
-                    division_code=division,
-                    due_on=due_on,
-                    due_rule=str(params.REVIEW_MONTHS[review_class].label),
-                    reason=str(params.REVIEW_MONTHS[review_class].values[-1].reference),
-                    created_by=_user(user),
-                )
-                for pk, division, due_on, review_class in due
-                if due_on is not None
-            ],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
-        opened = _count_open(TaskKind.PERIODIC_REVIEW, division_code) - before
-    return opened
+        tasks = [
+            ReviewTask(
+                entitlement_id=pk,
+                kind=TaskKind.PERIODIC_REVIEW,
+                key=f"due:{due_on.isoformat()}",
+                division_code=division,
+                due_on=due_on,
+                due_rule=recorded(params.REVIEW_MONTHS[review_class].label),
+                reason=str(params.REVIEW_MONTHS[review_class].values[-1].reference),
+                created_by=_user(user),
+            )
+            for pk, division, due_on, review_class in due
+            if due_on is not None
+        ]
+        return _insert_tasks(tasks, TaskKind.PERIODIC_REVIEW, division_code)
 
 
 def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: str = "") -> int:
@@ -191,15 +194,13 @@ def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: s
                 division_code=division,
                 person_id=person_id,
                 due_on=death_check_due(died_on),
-                due_rule=str(params.DEATH_CHECK_MONTHS.label),
+                due_rule=recorded(params.DEATH_CHECK_MONTHS.label),
                 reason=f"{name} 于 {died_on.isoformat()} 死亡（死亡人员信息，{received} 接收）",
                 created_by=_user(user),
             )
         )
     with transaction.atomic():
-        before = _count_open(TaskKind.DEATH_CHECK, division_code)
-        ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
-        return _count_open(TaskKind.DEATH_CHECK, division_code) - before
+        return _insert_tasks(tasks, TaskKind.DEATH_CHECK, division_code)
 
 
 def check_tekun_minors(
@@ -298,9 +299,7 @@ def check_tekun_minors(
             )
         )
     with transaction.atomic():
-        before = _count_open(TaskKind.TEKUN_AGE, division_code)
-        ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
-        return _count_open(TaskKind.TEKUN_AGE, division_code) - before
+        return _insert_tasks(tasks, TaskKind.TEKUN_AGE, division_code)
 
 
 def finalise_terminations(
