@@ -886,19 +886,39 @@ def check_run(user: Any, run: PayrollRun) -> PayrollRun:
             **compare_with_previous(run).summary(),
             "above_ceiling": flagged.height,
         }
-        run.status = RunStatus.CHECKED
-        run.checked_by = user
-        run.checked_at = timezone.now()
-        run.save()
-        record(
+        _sign_off(
             user,
-            "payments.check",
             run,
-            before={"status": RunStatus.DRAFT},
-            after={"status": run.status},
+            RunStatus.CHECKED,
+            "checked",
             report={k: v for k, v in run.check_report.items() if k != "by_township"},
         )
     return run
+
+
+_SIGN_OFF_ACTIONS: dict[str, str] = {
+    RunStatus.CHECKED: "payments.check",
+    RunStatus.APPROVED: "payments.approve",
+    RunStatus.CLOSED: "payments.close",
+}
+
+
+def _sign_off(user: Any, run: PayrollRun, status: str, step: str, **detail: Any) -> None:
+    """Move the locked run to ``status``, stamping who did it and when (``<step>_by``,
+    ``<step>_at``), and audit the move (inside the caller's transaction)."""
+    before = run.status
+    run.status = status
+    setattr(run, f"{step}_by", user)
+    setattr(run, f"{step}_at", timezone.now())
+    run.save()
+    record(
+        user,
+        _SIGN_OFF_ACTIONS[status],
+        run,
+        before={"status": before},
+        after={"status": run.status},
+        **detail,
+    )
 
 
 def approve_run(user: Any, run: PayrollRun) -> PayrollRun:
@@ -916,17 +936,7 @@ def approve_run(user: Any, run: PayrollRun) -> PayrollRun:
             raise ValidationError(_("名册须先复核才能审批"))
         if user.pk in run.drafters or user.pk == run.checked_by_id:
             raise PermissionDenied(_("生成或复核名册的人员不能审批（三人分离）"))
-        run.status = RunStatus.APPROVED
-        run.approved_by = user
-        run.approved_at = timezone.now()
-        run.save()
-        record(
-            user,
-            "payments.approve",
-            run,
-            before={"status": RunStatus.CHECKED},
-            after={"status": run.status},
-        )
+        _sign_off(user, run, RunStatus.APPROVED, "approved")
     return run
 
 
@@ -1400,17 +1410,7 @@ def close_run(user: Any, run: PayrollRun) -> PayrollRun:
                     "other": sum(n for s, n in counts.items() if s != PaymentStatus.FAILED),
                 }
             )
-        run.status = RunStatus.CLOSED
-        run.closed_by = user
-        run.closed_at = timezone.now()
-        run.save()
-        record(
-            user,
-            "payments.close",
-            run,
-            before={"status": RunStatus.RECONCILED},
-            after={"status": run.status},
-        )
+        _sign_off(user, run, RunStatus.CLOSED, "closed")
     return run
 
 
