@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from jiuzhu.web.accounts.models import User
 
-if TYPE_CHECKING:
-    # UserAdmin is generic in django-stubs only; at runtime it cannot be subscripted.
-    _UserAdmin = UserAdmin[User]
-else:
-    _UserAdmin = UserAdmin
-
 _ROLE_FIELDS: Any = ("角色与辖区", {"fields": ("full_name", "role", "division_code")})
 
 
 @admin.register(User)
-class JiuzhuUserAdmin(_UserAdmin):
+class JiuzhuUserAdmin(UserAdmin[User]):
     list_display = ("username", "full_name", "role", "division_code", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name", "division_code")

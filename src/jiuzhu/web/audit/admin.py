@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
 from jiuzhu.web.audit.models import AuditEvent
 
-if TYPE_CHECKING:
-    # ModelAdmin is generic in django-stubs only; at runtime it cannot be subscripted.
-    _AuditAdmin = admin.ModelAdmin[AuditEvent]
-else:
-    _AuditAdmin = admin.ModelAdmin
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(_AuditAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("at", "user", "action", "object_type", "object_id", "division_code")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "division_code", "user__username")

@@ -12,7 +12,12 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes (ModelAdmin[Household], QuerySet[Person]) are generic in django-stubs
+# only; this makes them subscriptable at run time too, so the admin needs no TYPE_CHECKING aliases.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("JIUZHU_DATA_DIR", Path.cwd() / "var"))

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from jiuzhu.web.discovery.models import Alert, AlertVisit, DiscoveryRun, RegisterEntry
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

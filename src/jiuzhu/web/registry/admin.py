@@ -3,37 +3,26 @@ wrong relation, a member to end): every change is a Django admin log entry."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib import admin
 
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Obligor, Person
 
-if TYPE_CHECKING:
-    # The admin classes are generic in django-stubs only; at runtime they cannot be subscripted.
-    _MembershipInline = admin.TabularInline[Membership, Household]
-    _HouseholdAdmin = admin.ModelAdmin[Household]
-    _PersonAdmin = admin.ModelAdmin[Person]
-else:
-    _MembershipInline = admin.TabularInline
-    _HouseholdAdmin = _PersonAdmin = admin.ModelAdmin
 
-
-class MembershipInline(_MembershipInline):
+class MembershipInline(admin.TabularInline[Membership, Household]):
     model = Membership
     extra = 0
     raw_id_fields = ("person",)
 
 
 @admin.register(Household)
-class HouseholdAdmin(_HouseholdAdmin):
+class HouseholdAdmin(admin.ModelAdmin[Household]):
     list_display = ("number", "division_code", "address", "area_type")
     search_fields = ("number", "address", "division_code")
     inlines = (MembershipInline,)
 
 
 @admin.register(Person)
-class PersonAdmin(_PersonAdmin):
+class PersonAdmin(admin.ModelAdmin[Person]):
     list_display = ("name", "birth_date", "disability_category", "serious_illness")
     search_fields = ("name", "resident_id")
 

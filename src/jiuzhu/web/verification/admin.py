@@ -3,7 +3,7 @@ both are evidence and are changed by nobody)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -15,14 +15,6 @@ from jiuzhu.web.verification.models import (
     VerificationAnswer,
     VerificationRun,
 )
-
-if TYPE_CHECKING:
-    # ModelAdmin and InlineModelAdmin are generic in django-stubs only.
-    _Admin = admin.ModelAdmin[Any]
-    _Tabular = admin.TabularInline[Any, Any]
-else:
-    _Admin = admin.ModelAdmin
-    _Tabular = admin.TabularInline
 
 
 class ReadOnly:
@@ -39,7 +31,7 @@ class ReadOnly:
 
 
 @admin.register(FeedImport)
-class FeedImportAdmin(ReadOnly, _Admin):
+class FeedImportAdmin(ReadOnly, admin.ModelAdmin[Any]):
     list_display = (
         "source",
         "label",
@@ -58,7 +50,7 @@ class FeedImportAdmin(ReadOnly, _Admin):
 
 
 @admin.register(DepartmentRecord)
-class DepartmentRecordAdmin(ReadOnly, _Admin):
+class DepartmentRecordAdmin(ReadOnly, admin.ModelAdmin[Any]):
     list_display = ("source", "resident_id", "period", "received_at", "feed_import")
     list_filter = ("source",)
     search_fields = ("=resident_id",)
@@ -66,14 +58,14 @@ class DepartmentRecordAdmin(ReadOnly, _Admin):
     list_select_related = ("feed_import",)
 
 
-class AnswerInline(ReadOnly, _Tabular):
+class AnswerInline(ReadOnly, admin.TabularInline[Any, Any]):
     model = VerificationAnswer
     fields = ("person", "source", "found", "summary")
     readonly_fields = fields
     extra = 0
 
 
-class DiscrepancyInline(ReadOnly, _Tabular):
+class DiscrepancyInline(ReadOnly, admin.TabularInline[Any, Any]):
     model = Discrepancy
     fields = ("person", "label", "declared", "found", "unit", "severity", "period", "note")
     readonly_fields = fields
@@ -81,7 +73,7 @@ class DiscrepancyInline(ReadOnly, _Tabular):
 
 
 @admin.register(VerificationRun)
-class VerificationRunAdmin(ReadOnly, _Admin):
+class VerificationRunAdmin(ReadOnly, admin.ModelAdmin[Any]):
     list_display = ("application", "requested_by", "requested_at", "members", "warnings")
     search_fields = ("application__number",)
     list_select_related = ("application", "requested_by")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -12,13 +12,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.workcalendar.models import CalendarDay, CalendarYear, Source
-
-if TYPE_CHECKING:
-    # ModelAdmin is generic in django-stubs only; at runtime it cannot be subscripted.
-    _DayAdmin = admin.ModelAdmin[CalendarDay]
-    _YearAdmin = admin.ModelAdmin[CalendarYear]
-else:
-    _DayAdmin = _YearAdmin = admin.ModelAdmin
 
 _WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
@@ -44,7 +37,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(_DayAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ("date", "weekday", "is_working_day", "name", "source", "updated_at")
     list_filter = ("source", YearFilter, "is_working_day")
     search_fields = ("name",)
@@ -64,7 +57,7 @@ class CalendarDayAdmin(_DayAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(_YearAdmin):
+class CalendarYearAdmin(admin.ModelAdmin[CalendarYear]):
     list_display = ("year", "complete", "source", "seeded_at")
     list_filter = ("source", "complete")
     search_fields = ("=year",)
