@@ -26,8 +26,8 @@ from jiuzhu.web.entitlements.models import (
     TerminationGrounds,
     VersionBasis,
 )
-from jiuzhu.web.entitlements.months import add_months_to_date
 from jiuzhu.web.entitlements.queries import amount_in, payable_in
+from jiuzhu.web.months import add_months_to_date
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.verification.models import DepartmentRecord, FeedImport
 from jiuzhu.web.workcalendar.working_days import add_working_days

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.months import add_months, month_of
 from jiuzhu.web.workcalendar.working_days import Calendar
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -166,5 +167,4 @@ def years_needed(application: Application) -> set[int]:
 def next_month(day: dt.date) -> str:
     """``YYYY-MM`` of the month after ``day``: payment starts the month after the decision
     (Art. 21: 从作出确认同意决定之日下月起发放)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return f"{year:04d}-{month:02d}"
+    return add_months(month_of(day), 1)

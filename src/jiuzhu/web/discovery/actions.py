@@ -54,7 +54,7 @@ from jiuzhu.web.entitlements.models import (
     Status,
     TaskKind,
 )
-from jiuzhu.web.entitlements.months import add_months_to_date, add_years, first_day, is_month
+from jiuzhu.web.months import add_months_to_date, add_years, first_day, is_month
 from jiuzhu.web.registry.models import Household, Membership, Person
 from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar
 
@@ -595,7 +595,7 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
     feeds by source."""
     from jiuzhu.batch.pipelines.discover import DiscoveryInputs  # noqa: PLC0415
     from jiuzhu.rules import load_system  # noqa: PLC0415
-    from jiuzhu.web.entitlements.months import add_months  # noqa: PLC0415
+    from jiuzhu.web.months import add_months  # noqa: PLC0415
     from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
 
     on = first_day(add_months(month, 1)) - dt.timedelta(days=1)

@@ -83,18 +83,18 @@ from jiuzhu.web.entitlements.models import (
     TerminationGrounds,
     VersionBasis,
 )
-from jiuzhu.web.entitlements.months import (
+from jiuzhu.web.entitlements.standard_change import (
+    Recomputation,
+    parameter_value_starting,
+    recompute,
+)
+from jiuzhu.web.months import (
     add_months,
     add_months_to_date,
     add_years,
     first_day,
     is_month,
     month_of,
-)
-from jiuzhu.web.entitlements.standard_change import (
-    Recomputation,
-    parameter_value_starting,
-    recompute,
 )
 from jiuzhu.web.registry.models import Household, Membership, Person
 from jiuzhu.web.workcalendar.working_days import add_working_days

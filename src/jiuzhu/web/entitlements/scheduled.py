@@ -46,7 +46,7 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
     TaskStatus,
 )
-from jiuzhu.web.entitlements.months import add_months_to_date, add_years, first_day, month_of
+from jiuzhu.web.months import add_months_to_date, add_years, first_day, month_of
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.verification.models import DepartmentRecord

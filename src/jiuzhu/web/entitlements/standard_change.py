@@ -45,7 +45,7 @@ from jiuzhu.web.entitlements.assessment import (
     sanctions_in_force,
 )
 from jiuzhu.web.entitlements.models import EntitlementVersion, ItemOutcome, Status
-from jiuzhu.web.entitlements.months import first_day
+from jiuzhu.web.months import first_day
 
 RECOMPUTED_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
 UNCHANGED = "unchanged"

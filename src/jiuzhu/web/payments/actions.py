@@ -59,7 +59,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
-from jiuzhu.web.entitlements.months import add_months, first_day, is_month, month_of
+from jiuzhu.web.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.payments import exporters
 from jiuzhu.web.payments.models import (
     BankAccount,

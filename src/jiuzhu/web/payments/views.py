@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
-from jiuzhu.web.entitlements.months import add_months, is_month, month_of
+from jiuzhu.web.months import add_months, is_month, month_of
 from jiuzhu.web.payments import actions, exporters, reports
 from jiuzhu.web.payments.forms import AccountForm, DraftForm, ExportForm, ReturnForm
 from jiuzhu.web.payments.models import (

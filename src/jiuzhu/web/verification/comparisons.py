@@ -49,6 +49,7 @@ from typing import Any
 from jiuzhu.feeds import sources as feed_sources
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.programs.codes import CODE_LISTS
+from jiuzhu.web.months import add_months, month_of
 
 SOURCES = feed_sources.SOURCES
 """Every department source, in the order the report lists them."""
@@ -218,20 +219,9 @@ class Findings:
 # --- months -------------------------------------------------------------------------------------
 
 
-def month_of(day: dt.date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def shift_month(period: str, months: int) -> str:
-    """``2025-09`` shifted by ``months`` (negative: earlier)."""
-    year, month = int(period[:4]), int(period[5:7])
-    index = year * 12 + month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def month_window(end: str, count: int) -> list[str]:
     """The ``count`` months ending with ``end``, oldest first."""
-    return [shift_month(end, -i) for i in range(count - 1, -1, -1)]
+    return [add_months(end, -i) for i in range(count - 1, -1, -1)]
 
 
 def window_end(delivery: Delivery | None, rows: Iterable[Mapping[str, Any]], month: str) -> str:

@@ -1,4 +1,5 @@
-"""Months as ``YYYY-MM`` text (DESIGN.md §9: they sort as time) and calendar-month arithmetic.
+"""Months as ``YYYY-MM`` text (DESIGN.md §9: they sort as time) and calendar-month arithmetic,
+shared by the workflow, verification, entitlements and payments.
 
 Deadlines the rules state in months (the review cycle of Art. 31, 3 months after a death) are
 calendar months: the same day of the month ``n`` months on, or the month's last day when it is
