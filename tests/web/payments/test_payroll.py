@@ -114,6 +114,8 @@ def test_c26_payment_starts_the_month_after_the_decision(
     assert decided is not None and decided.month == 10
     entitlement = Entitlement.objects.get(application=application)
     assert entitlement.start_month == "2025-11"
+    # Its first review is due from the start: 6 or 12 months after the first paid month.
+    assert entitlement.next_review_due in (dt.date(2026, 5, 1), dt.date(2026, 11, 1))
     actions.add_bank_account(
         users["officer"],
         application.household,

@@ -129,7 +129,9 @@ def create_from_decision(user: Any, application: Application) -> Entitlement | N
         division_code=application.division_code,
         status=Status.ACTIVE,
         start_month=application.first_paid_month,
-        review_class=_review_class(application),
+        review_class=(review_class := _review_class(application)),
+        # Due from the start, so the entitlement page and the review queue show it at once.
+        next_review_due=first_review_due(application.first_paid_month, review_class),
     )
     EntitlementVersion.objects.create(
         entitlement=entitlement,
@@ -150,6 +152,16 @@ def create_from_decision(user: Any, application: Application) -> Entitlement | N
         start=application.first_paid_month,
     )
     return entitlement
+
+
+def first_review_due(start_month: str, review_class: str) -> dt.date:
+    """The first periodic review: ``REVIEW_MONTHS`` of the class after the first paid month
+    (Art. 31)."""
+    start = first_day(start_month)
+    rule = (
+        params.REVIEW_MONTHS[review_class].at(start) or params.REVIEW_MONTHS[review_class].values[0]
+    )
+    return add_months_to_date(start, rule.value)
 
 
 def _review_class(application: Application) -> str:

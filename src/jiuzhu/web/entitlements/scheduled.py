@@ -36,7 +36,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements import params
-from jiuzhu.web.entitlements.actions import BATCH, age_limit, death_check_due
+from jiuzhu.web.entitlements.actions import BATCH, age_limit, death_check_due, first_review_due
 from jiuzhu.web.entitlements.assessment import without_persons
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -46,7 +46,7 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
     TaskStatus,
 )
-from jiuzhu.web.months import add_months_to_date, add_years, first_day, month_of
+from jiuzhu.web.months import add_years, month_of
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.verification.models import DepartmentRecord
@@ -77,16 +77,6 @@ def _insert_tasks(tasks: list[ReviewTask], kind: str, division_code: str) -> int
     before = _count_open(kind, division_code)
     ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
     return _count_open(kind, division_code) - before
-
-
-def first_review_due(start_month: str, review_class: str) -> dt.date:
-    """The first periodic review: ``REVIEW_MONTHS`` of the class after the first paid month
-    (Art. 31)."""
-    start = first_day(start_month)
-    rule = (
-        params.REVIEW_MONTHS[review_class].at(start) or params.REVIEW_MONTHS[review_class].values[0]
-    )
-    return add_months_to_date(start, rule.value)
 
 
 def schedule_reviews(
