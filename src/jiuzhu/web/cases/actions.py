@@ -33,7 +33,13 @@ from jiuzhu.web.cases.models import (
     SinglePersonChoice,
     Stage,
 )
-from jiuzhu.web.cases.workflow import NOTICE_DAYS, TransitionError, next_month, next_stage
+from jiuzhu.web.cases.workflow import (
+    APPLICATION,
+    NOTICE_DAYS,
+    TransitionError,
+    next_month,
+    next_stage,
+)
 from jiuzhu.web.registry.models import Household, Person, Source
 
 
@@ -48,6 +54,12 @@ SPOT_CHECK_SHARE = 0.3
 def _require(user: Any, permission: str, application: Application | Household) -> None:
     if not user.has_perm(permission, application):
         raise PermissionDenied(permission)
+
+
+def _check(user: Any, application: Application, move: str) -> None:
+    """The transition table's verdict on the (locked) application: raises ``Refused`` or
+    ``NotPermitted`` with the reason."""
+    APPLICATION.check(user, application, move, clock.today())
 
 
 def _move(user: Any, application: Application, action: str, note: str = "", **detail: Any) -> None:
@@ -185,10 +197,9 @@ def complete_materials(
     Raises:
         PermissionDenied, TransitionError.
     """
-    _require(user, "cases.apply", application)
     with transaction.atomic():
         application = _locked(application)
-        next_stage(application, "complete_materials")
+        _check(user, application, "complete_materials")
         given = sorted(set(application.materials) | set(materials))
         missing = [m for m in application.missing_materials if m not in given]
         application.materials = given
@@ -213,12 +224,9 @@ def verify(user: Any, application: Application) -> Application:
     """
     from jiuzhu.web.verification.actions import run_verification  # noqa: PLC0415 — cycle
 
-    _require(user, "cases.verify", application)
     with transaction.atomic():
         application = _locked(application)
-        next_stage(application, "verify")
-        if not application.authorisation_signed:
-            raise ValidationError(_("未签署家庭经济状况核对授权书，不能核对"))
+        _check(user, application, "verify")
         run_verification(user, application)
         assess(application, clock.today(), Source.VERIFIED)
         _move(user, application, "verify")
@@ -241,7 +249,6 @@ def record_home_visit(
         PermissionDenied; TransitionError; ValidationError: fewer than two staff, no findings,
             not signed, or a date in the future or before acceptance.
     """
-    _require(user, "cases.home_visit", application)
     names = [s.strip() for s in staff if s.strip()]
     errors = {}
     if len(set(names)) < 2:
@@ -258,7 +265,7 @@ def record_home_visit(
         raise ValidationError(errors)
     with transaction.atomic():
         application = _locked(application)
-        next_stage(application, "home_visit")
+        _check(user, application, "home_visit")
         HomeVisit.objects.create(
             application=application,
             visited_on=visited_on,
@@ -290,7 +297,6 @@ def give_township_opinion(
         PermissionDenied; TransitionError; ValidationError: no reasons for a rejection, or a
             choice that is not offered.
     """
-    _require(user, "cases.township_opinion", application)
     if opinion not in Opinion.values:
         raise ValidationError({"opinion": _("请选择审核意见")})
     if opinion == Opinion.REJECT and not note.strip():
@@ -299,6 +305,7 @@ def give_township_opinion(
         raise ValidationError({"single_person_choice": _("未知的单人户选择")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, opinion)
         latest = application.assessments.first()
         offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
         if single_person_choice and not offered:
@@ -337,18 +344,18 @@ def record_objection(
         PermissionDenied; TransitionError; ValidationError: no content, or a date outside the
             notice period.
     """
-    _require(user, "cases.objection", application)
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容")})
-    if not (
-        application.notice_starts_on
-        and application.notice_starts_on
-        <= received_on
-        <= (application.notice_ends_on or received_on)
-    ):
-        raise ValidationError({"received_on": _("异议应在公示期内提出")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, "objection")
+        if not (
+            application.notice_starts_on
+            and application.notice_starts_on
+            <= received_on
+            <= (application.notice_ends_on or received_on)
+        ):
+            raise ValidationError({"received_on": _("异议应在公示期内提出")})
         objection = Objection.objects.create(
             application=application, received_on=received_on, content=content
         )
@@ -366,13 +373,13 @@ def resolve_objection(
         PermissionDenied; TransitionError; ValidationError: no method or outcome.
     """
     application = objection.application
-    _require(user, "cases.objection", application)
     if method not in Objection.Method.values:
         raise ValidationError({"method": _("请选择处理方式")})
     if not outcome.strip():
         raise ValidationError({"outcome": _("请填写处理结果")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, "resolve_objection")
         objection.method = method
         objection.upheld = upheld
         objection.outcome = outcome
@@ -389,16 +396,11 @@ def close_public_notice(user: Any, application: Application) -> Application:
     Raises:
         PermissionDenied; TransitionError; ValidationError: the notice has not yet run 7 days.
     """
-    _require(user, "cases.public_notice", application)
     today = clock.today()
     with transaction.atomic():
         # Every check on the locked row: the page the user acted on may be out of date.
         application = _locked(application)
-        next_stage(application, "close_notice")
-        if application.notice_ends_on is None or today <= application.notice_ends_on:
-            raise ValidationError(
-                _("公示期未满7天（%(end)s 结束）") % {"end": application.notice_ends_on}
-            )
+        _check(user, application, "close_notice")
         application.district_received_on = today
         if application.program == Program.TEKUN:
             application.spot_check_selected = _spot_check(application)
@@ -425,11 +427,11 @@ def _spot_check(application: Application) -> bool:
 
 def record_spot_check(user: Any, application: Application, *, note: str) -> Application:
     """The district's spot-check of a tekun application (特困人员认定办法 Art. 16)."""
-    _require(user, "cases.confirm", application)
     if not note.strip():
         raise ValidationError({"note": _("请填写抽查核实情况")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, "spot_check")
         application.spot_check_note = note
         application.save()
         record(user, "cases.spot_check", application, note=note)
@@ -448,7 +450,6 @@ def propose_decision(
         PermissionDenied; TransitionError (not at the district); ValidationError: an approval
             without a positive amount, a rejection without reasons.
     """
-    _require(user, "cases.propose_confirmation", application)
     if outcome not in Opinion.values:
         raise ValidationError({"outcome": _("请选择拟确认结果")})
     if (
@@ -461,8 +462,7 @@ def propose_decision(
         raise ValidationError({"reasons": _("不予确认须写明理由")})
     with transaction.atomic():
         application = _locked(application)
-        if application.stage != Stage.DISTRICT_CONFIRMATION:
-            raise TransitionError(_("申请尚未报送审核确认"))
+        _check(user, application, "propose")
         assessed = default_amount(application)
         if outcome == Opinion.APPROVE and monthly_amount != assessed and not reasons.strip():
             # A different amount than the rules' is possible, never silently.
@@ -506,18 +506,12 @@ def confirm_decision(user: Any, application: Application) -> Application:
         PermissionDenied: not a district role, or the proposer confirming their own proposal;
         ValidationError: nothing proposed, or a selected tekun spot-check not recorded.
     """
-    _require(user, "cases.confirm", application)
     today = clock.today()
     with transaction.atomic():
         # Checked on the locked row: the proposal may have been made since the page was read.
         application = _locked(application)
-        if not application.proposed_outcome or application.proposed_by_id is None:
-            raise ValidationError(_("尚无拟确认意见"))
-        if application.proposed_by_id == user.pk:
-            raise PermissionDenied(_("提出拟确认意见的人员不能自行确认（审核与确认分离）"))
-        if application.spot_check_selected and not application.spot_check_note.strip():
-            raise ValidationError(_("该特困申请已被抽查，须先记录抽查核实情况"))
         approve = application.proposed_outcome == Opinion.APPROVE
+        _check(user, application, "confirm_approve" if approve else "confirm_reject")
         application.decided_on = today
         application.decided_by = user
         application.decision_reasons = application.proposed_reasons
@@ -537,17 +531,55 @@ def confirm_decision(user: Any, application: Application) -> Application:
     return application
 
 
+def return_proposal(user: Any, application: Application, *, reason: str) -> Application:
+    """The checker sends a proposed confirmation back to be proposed again (the maker–checker's
+    "no"), with the reason; the proposal is cleared and the history keeps it.
+
+    Raises:
+        Refused: no proposal; NotPermitted: not a confirming role, or the proposer;
+        ValidationError: no reason.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明退回理由")})
+    with transaction.atomic():
+        application = _locked(application)
+        _check(user, application, "return_proposal")
+        before = snapshot(application, ["proposed_outcome", "proposed_amount", "proposed_reasons"])
+        application.proposed_outcome = ""
+        application.proposed_amount = None
+        application.proposed_reasons = ""
+        application.proposed_by = None
+        application.save()
+        ApplicationEvent.objects.create(
+            application=application,
+            user=user,
+            action="return_proposal",
+            from_stage=application.stage,
+            to_stage=application.stage,
+            note=reason,
+        )
+        record(
+            user,
+            "cases.return_proposal",
+            application,
+            before=before,
+            after=snapshot(
+                application, ["proposed_outcome", "proposed_amount", "proposed_reasons"]
+            ),
+            reason=reason,
+        )
+    return application
+
+
 def issue_decision_notice(
     user: Any, application: Application, *, issued_on: dt.date
 ) -> Application:
     """Record that the decision notice was delivered (for a rejection, with the reasons)."""
-    _require(user, "cases.notify", application)
-    if application.stage not in (Stage.APPROVED, Stage.REJECTED):
-        raise TransitionError(_("尚未作出决定"))
     if application.decided_on and issued_on < application.decided_on:
         raise ValidationError({"issued_on": _("送达日期不能早于决定日期")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, "notice")
         application.notice_issued_on = issued_on
         application.save()
         record(user, "cases.notice_issued", application, issued_on=issued_on.isoformat())
@@ -556,11 +588,11 @@ def issue_decision_notice(
 
 def extend_deadline(user: Any, application: Application, *, reason: str) -> Application:
     """Extend the procedure to 45 working days for a special reason (Art. 22)."""
-    _require(user, "cases.manage", application)
     if not reason.strip():
         raise ValidationError({"reason": _("请写明延长理由")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, "extend")
         application.extended = True
         application.extension_reason = reason
         application.save()
@@ -570,11 +602,11 @@ def extend_deadline(user: Any, application: Application, *, reason: str) -> Appl
 
 def terminate(user: Any, application: Application, *, reason: str) -> Application:
     """Stop an application (the household withdrew or did not cooperate, Art. 29)."""
-    _require(user, "cases.manage", application)
     if not reason.strip():
         raise ValidationError({"reason": _("请写明终止理由")})
     with transaction.atomic():
         application = _locked(application)
+        _check(user, application, "terminate")
         _move(user, application, "terminate", note=reason)
     return application
 
@@ -602,6 +634,7 @@ __all__ = [
     "record_objection",
     "record_spot_check",
     "resolve_objection",
+    "return_proposal",
     "submit_application",
     "terminate",
     "verify",

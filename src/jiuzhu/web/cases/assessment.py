@@ -1,14 +1,20 @@
-"""Running the rules engine on an application's household (the same code as a batch)."""
+"""Running the rules engine on an application's household (the same code as a batch), and who
+the result covers: the members in the assistance unit, those left out and why."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.explain import explain_household, render
-from jiuzhu.web.cases.models import Application, Assessment, Program
+from jiuzhu.web.cases.models import Application, Assessment, Program, SinglePersonChoice
+from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.registry.frames import engine_frames
+from jiuzhu.web.registry.models import Person
 
 OUTPUTS = {
     Program.DIBAO: ("dibao_eligible", "dibao_amount"),
@@ -17,11 +23,20 @@ OUTPUTS = {
     Program.TEKUN: ("tekun_eligible", "tekun_amount"),
 }
 
+MEMBER_RESULTS = (
+    "household_member",
+    "excluded_by_absence",
+    "assistance_unit_member",
+    "tekun_eligible",
+    "single_person_unit_dibao_eligible",
+)
+"""The person-level results kept with an assessment to say who its amount covers."""
+
 
 def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     """Assess the household on ``on`` from ``basis`` data (``declared`` or ``verified``) and keep
-    every program's decision, amount and reasons, and the explanation (Chinese) with its legal
-    references and weak parameters.
+    every program's decision, amount and reasons, the explanation (Chinese) with its legal
+    references and weak parameters, and each member's place in the assistance unit.
 
     Raises:
         ParameterNotDefinedError: ``on`` is before the rules' coverage.
@@ -41,6 +56,15 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
             "amount": part.amount,
             "reasons": [r.label or r.code for r in part.reasons],
         }
+    ids = [str(row["person_id"]) for row in explanation.members]
+    persons = dict(Person.objects.filter(resident_id__in=ids).values_list("resident_id", "pk"))
+    members = [
+        {
+            "person": persons.get(str(row["person_id"])),
+            **{name: row.get(name) for name in MEMBER_RESULTS if name in row},
+        }
+        for row in explanation.members
+    ]
     return Assessment.objects.create(
         application=application,
         on_date=on,
@@ -48,6 +72,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
         results=results,
         explanation=render(explanation, system.variables, "zh"),
         parameter_digest=system.parameters.digest(),
+        members=members,
     )
 
 
@@ -61,3 +86,81 @@ def program_result(assessment: Assessment, application: Application) -> dict[str
     ):
         return assessment.results.get("single_person_unit")
     return assessment.results.get(application.program)
+
+
+@dataclass(frozen=True)
+class UnitMember:
+    """One current member of the household as the assessment sees them: ``covered`` when the
+    application's amount is for them; otherwise ``reason`` says why not (in the user's
+    language), and ``other_program`` names a program they may qualify for alone (e.g. tekun)."""
+
+    person: Person
+    covered: bool
+    reason: str
+    other_program: str = ""
+
+
+def _left_out_reason(row: dict[str, Any], person: Person, absence: str) -> tuple[str, str]:
+    """Why a member is not counted, and another program to consider for them."""
+    if row.get("excluded_by_absence"):
+        return (
+            _("因%(reason)s不计入共同生活的家庭成员（最低生活保障审核确认办法第七条）")
+            % {"reason": label_of("absence_reason", absence)},
+            "",
+        )
+    if row.get("household_member") is False:
+        return _("不属于共同生活的家庭成员（最低生活保障审核确认办法第七条）"), ""
+    if row.get("tekun_eligible"):
+        return _("符合特困人员救助供养条件，按特困人员单独供养，不重复计入"), Program.TEKUN
+    if row.get("tekun_eligible") is None and row.get("assistance_unit_member") is None:
+        return _("特困人员认定待定，能否计入待定"), ""
+    return _("未计入救助单位"), ""
+
+
+def unit_members(application: Application, assessment: Assessment | None) -> list[UnitMember]:
+    """Who the application's result covers, member by member (empty for an assessment made
+    before the platform kept members). Tekun covers the applicant alone; the single-person
+    choice covers the members split off as one-person units; every other program the members
+    of the assistance unit (共同生活的家庭成员 not supported by tekun)."""
+    if assessment is None or not assessment.members:
+        return []
+    rows = {row["person"]: row for row in assessment.members if row.get("person")}
+    memberships = {
+        m.person_id: m
+        for m in application.household.memberships.filter(valid_to__isnull=True).select_related(
+            "person"
+        )
+    }
+    single = (
+        application.program == Program.NEAR_DIBAO
+        and application.single_person_choice == SinglePersonChoice.SINGLE_PERSON_UNIT
+    )
+    found = []
+    for person_id, row in rows.items():
+        membership = memberships.get(person_id)
+        if membership is None:
+            continue  # no longer a member: the assessment is out of date (shown elsewhere)
+        person = membership.person
+        if application.program == Program.TEKUN:
+            covered = person_id == application.applicant_id
+            reason = "" if covered else _("特困人员救助供养按人，只对申请人本人")
+            found.append(UnitMember(person, covered, reason))
+            continue
+        key = "single_person_unit_dibao_eligible" if single else "assistance_unit_member"
+        if row.get(key):
+            found.append(UnitMember(person, True, ""))
+            continue
+        if single and row.get("assistance_unit_member"):
+            reason, other = _("其余成员不随单人户纳入低保，另行认定"), ""
+        else:
+            reason, other = _left_out_reason(row, person, membership.absence_reason)
+        found.append(UnitMember(person, False, reason, other))
+    return found
+
+
+def covered_count(application: Application, assessment: Assessment | None) -> int | None:
+    """How many people the amount is for (what a notice publishes); None when unknown."""
+    members = unit_members(application, assessment)
+    if not members:
+        return None
+    return sum(member.covered for member in members)

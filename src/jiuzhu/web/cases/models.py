@@ -192,6 +192,11 @@ class Assessment(models.Model):
     results = models.JSONField(_("各项目结果"))
     explanation = models.TextField(_("认定说明"))
     parameter_digest = models.CharField(max_length=64)
+    members = models.JSONField(
+        _("成员认定"),
+        default=list,
+        help_text="per current member: person pk and the rules' membership results",
+    )
 
     class Meta:
         ordering = ("-ran_at", "-id")

@@ -14,7 +14,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from jiuzhu.reference import division
 from jiuzhu.web.cases import actions, clock
@@ -34,7 +33,9 @@ from jiuzhu.web.cases.forms import (
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for, queue
-from jiuzhu.web.cases.workflow import TransitionError, deadlines
+from jiuzhu.web.cases.workflow import APPLICATION, deadlines
+from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery.actions import link_application
 from jiuzhu.web.discovery.models import OPEN_STATUSES
 from jiuzhu.web.discovery.queries import alerts_for
@@ -176,38 +177,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
     except CalendarMissingError as exc:
         calendar_warning = str(exc)
     latest = application.assessments.first()
-    stage = application.stage
-    allowed = {
-        "materials": stage == Stage.AWAITING_MATERIALS
-        and user.has_perm("cases.apply", application),
-        "verify": stage == Stage.ACCEPTED and user.has_perm("cases.verify", application),
-        "home_visit": stage == Stage.HOME_VISIT and user.has_perm("cases.home_visit", application),
-        "opinion": stage == Stage.TOWNSHIP_REVIEW
-        and user.has_perm("cases.township_opinion", application),
-        "objection": stage == Stage.PUBLIC_NOTICE and user.has_perm("cases.objection", application),
-        "close_notice": stage == Stage.PUBLIC_NOTICE
-        and user.has_perm("cases.public_notice", application),
-        "resolve": stage == Stage.OBJECTION_REVIEW
-        and user.has_perm("cases.objection", application),
-        "propose": stage == Stage.DISTRICT_CONFIRMATION
-        and user.has_perm("cases.propose_confirmation", application),
-        "spot_check": stage == Stage.DISTRICT_CONFIRMATION
-        and application.spot_check_selected
-        and user.has_perm("cases.confirm", application),
-        "confirm": stage == Stage.DISTRICT_CONFIRMATION
-        and bool(application.proposed_outcome)
-        and user.has_perm("cases.confirm", application)
-        and application.proposed_by_id != user.pk,
-        "notice": stage in (Stage.APPROVED, Stage.REJECTED)
-        and application.notice_issued_on is None
-        and user.has_perm("cases.notify", application),
-        "extend": stage in (Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW)
-        and not application.extended
-        and user.has_perm("cases.manage", application),
-        "terminate": stage
-        in (Stage.AWAITING_MATERIALS, Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW)
-        and user.has_perm("cases.manage", application),
-    }
+    allowed = APPLICATION.forms_allowed(user, application, today)
     offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
     default_amount = actions.default_amount(application)
     report = (
@@ -225,6 +195,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         "objections": application.objections.all(),
         "open_objection": application.objections.filter(resolved_on__isnull=True).first(),
         "allowed": allowed,
+        "next": APPLICATION.next_step(user, application, today),
         "single_person_offered": offered,
         "report": report,
         "missing": [MATERIALS[m] for m in application.missing_materials],
@@ -242,6 +213,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
             "notice": NoticeIssuedForm(initial={"issued_on": today}),
             "extend": ReasonForm(),
             "terminate": ReasonForm(),
+            "return_proposal": ReasonForm(),
             **forms_,
         },
     }
@@ -304,6 +276,11 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Step, str]] = {
         _("已记录抽查核实情况"),
     ),
     "confirm": (None, lambda u, a, d: actions.confirm_decision(u, a), _("已作出确认决定")),
+    "return_proposal": (
+        ReasonForm,
+        lambda u, a, d: actions.return_proposal(u, a, reason=d["reason"]),
+        _("已退回拟确认意见"),
+    ),
     "notice": (
         NoticeIssuedForm,
         lambda u, a, d: actions.issue_decision_notice(u, a, **d),
@@ -322,7 +299,7 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Step, str]] = {
 }
 
 
-@require_POST
+@post_only("cases:application", pk="pk")
 def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Carry out one workflow step. A refused step re-renders the page with the messages on the
     fields; nothing is written."""
@@ -352,7 +329,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             _context(request, application, **({step: form} if form else {})),
             status=400,
         )
-    except TransitionError as exc:
+    except NotPermitted as exc:
         messages.error(request, str(exc))
         return redirect("cases:application", pk=pk)
     if step == "materials" and getattr(result, "missing_materials", None):

@@ -23,27 +23,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.core.transitions import Move, Refused, Workflow
 from jiuzhu.web.months import add_months, month_of
-from jiuzhu.web.workcalendar.working_days import Calendar
+from jiuzhu.web.workcalendar.working_days import Calendar, CalendarMissingError, load_calendar
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Stage.AWAITING_MATERIALS, "complete_materials"): Stage.ACCEPTED,
-    (Stage.ACCEPTED, "verify"): Stage.HOME_VISIT,
-    (Stage.HOME_VISIT, "home_visit"): Stage.TOWNSHIP_REVIEW,
-    (Stage.TOWNSHIP_REVIEW, "approve"): Stage.PUBLIC_NOTICE,
-    (Stage.TOWNSHIP_REVIEW, "reject"): Stage.DISTRICT_CONFIRMATION,
-    (Stage.PUBLIC_NOTICE, "objection"): Stage.OBJECTION_REVIEW,
-    (Stage.OBJECTION_REVIEW, "resolve_objection"): Stage.TOWNSHIP_REVIEW,
-    (Stage.PUBLIC_NOTICE, "close_notice"): Stage.DISTRICT_CONFIRMATION,
-    (Stage.DISTRICT_CONFIRMATION, "confirm_approve"): Stage.APPROVED,
-    (Stage.DISTRICT_CONFIRMATION, "confirm_reject"): Stage.REJECTED,
-}
-TERMINABLE = frozenset(
+OPEN = frozenset(
     {
         Stage.AWAITING_MATERIALS,
         Stage.ACCEPTED,
@@ -57,25 +47,240 @@ TERMINABLE = frozenset(
 NOTICE_DAYS = 7
 """公示期为7天 (Art. 19): seven calendar days."""
 
+TransitionError = Refused
+"""A move the workflow does not allow now (nothing changes); the message says why."""
 
-class TransitionError(Exception):
-    """A move the workflow does not allow from the application's stage (nothing changes)."""
+
+def _authorised(application: Application, user: Any, today: dt.date) -> Any:
+    if not application.authorisation_signed:
+        return _("未签署家庭经济状况核对授权书，不能核对")
+    return None
+
+
+def _notice_over(application: Application, user: Any, today: dt.date) -> Any:
+    end = application.notice_ends_on
+    if end is None or today <= end:
+        return _("公示期未满7天（%(end)s 结束），期满后才能结束公示") % {
+            "end": end.isoformat() if end else "—"
+        }
+    return None
+
+
+def _in_notice(application: Application, user: Any, today: dt.date) -> Any:
+    start, end = application.notice_starts_on, application.notice_ends_on
+    if start is None or end is None or not start <= today <= end:
+        return _("异议应在公示期内提出")
+    return None
+
+
+def _not_proposed(application: Application, user: Any, today: dt.date) -> Any:
+    if application.proposed_outcome:
+        return _("已有拟确认意见（%(name)s 提出），待另一人审核确认") % {
+            "name": application.proposed_by
+        }
+    return None
+
+
+def _proposed(application: Application, user: Any, today: dt.date) -> Any:
+    if not application.proposed_outcome or application.proposed_by_id is None:
+        return _("尚无拟确认意见")
+    return None
+
+
+def _proposed_and_checked(application: Application, user: Any, today: dt.date) -> Any:
+    reason = _proposed(application, user, today)
+    if reason is None and application.spot_check_selected and not application.spot_check_note:
+        return _("该特困申请已被抽查，须先记录抽查核实情况")
+    return reason
+
+
+def _not_the_proposer(application: Application, user: Any, today: dt.date) -> Any:
+    if user is not None and application.proposed_by_id == user.pk:
+        return _("拟确认人不能确认自己的意见（审核与确认分离）")
+    return None
+
+
+def _checker_note(application: Application) -> Any:
+    if application.proposed_by_id is None:
+        return None
+    return _("确认人不能是提出拟确认意见的 %(name)s") % {"name": application.proposed_by}
+
+
+def _spot_check_due(application: Application, user: Any, today: dt.date) -> Any:
+    if not application.spot_check_selected:
+        return _("该申请未被抽中抽查")
+    if application.spot_check_note:
+        return _("已记录抽查核实情况")
+    return None
+
+
+def _notice_not_issued(application: Application, user: Any, today: dt.date) -> Any:
+    if application.notice_issued_on is not None:
+        return _("决定通知书已送达")
+    return None
+
+
+def _not_extended(application: Application, user: Any, today: dt.date) -> Any:
+    if application.extended:
+        return _("已延长过办理期限")
+    return None
+
+
+def _due(application: Application, today: dt.date) -> dt.date | None:
+    try:
+        found = deadlines(application, load_calendar(years_needed(application)))
+    except CalendarMissingError:
+        return None
+    return min((d.due for d in found if not d.done), default=None)
+
+
+APPLICATION = Workflow(
+    [
+        Move(
+            "complete_materials",
+            frozenset({Stage.AWAITING_MATERIALS}),
+            "cases.apply",
+            _("补交材料"),
+            target=Stage.ACCEPTED,
+            form="materials",
+        ),
+        Move(
+            "verify",
+            frozenset({Stage.ACCEPTED}),
+            "cases.verify",
+            _("发起核对"),
+            target=Stage.HOME_VISIT,
+            guard=_authorised,
+        ),
+        Move(
+            "home_visit",
+            frozenset({Stage.HOME_VISIT}),
+            "cases.home_visit",
+            _("记录入户调查"),
+            target=Stage.TOWNSHIP_REVIEW,
+        ),
+        Move(
+            "approve",
+            frozenset({Stage.TOWNSHIP_REVIEW}),
+            "cases.township_opinion",
+            _("提出审核意见"),
+            target=Stage.PUBLIC_NOTICE,
+            form="opinion",
+        ),
+        Move(
+            "reject",
+            frozenset({Stage.TOWNSHIP_REVIEW}),
+            "cases.township_opinion",
+            _("提出审核意见"),
+            target=Stage.DISTRICT_CONFIRMATION,
+            form="opinion",
+            listed=False,
+        ),
+        Move(
+            "close_notice",
+            frozenset({Stage.PUBLIC_NOTICE}),
+            "cases.public_notice",
+            _("结束公示并报送"),
+            target=Stage.DISTRICT_CONFIRMATION,
+            guard=_notice_over,
+        ),
+        Move(
+            "objection",
+            frozenset({Stage.PUBLIC_NOTICE}),
+            "cases.objection",
+            _("登记公示异议"),
+            target=Stage.OBJECTION_REVIEW,
+            main=False,
+            guard=_in_notice,
+        ),
+        Move(
+            "resolve_objection",
+            frozenset({Stage.OBJECTION_REVIEW}),
+            "cases.objection",
+            _("记录异议处理结果"),
+            target=Stage.TOWNSHIP_REVIEW,
+            form="resolve",
+        ),
+        Move(
+            "spot_check",
+            frozenset({Stage.DISTRICT_CONFIRMATION}),
+            "cases.confirm",
+            _("记录抽查核实情况"),
+            guard=_spot_check_due,
+        ),
+        Move(
+            "propose",
+            frozenset({Stage.DISTRICT_CONFIRMATION}),
+            "cases.propose_confirmation",
+            _("提出拟确认意见"),
+            guard=_not_proposed,
+        ),
+        Move(
+            "confirm_approve",
+            frozenset({Stage.DISTRICT_CONFIRMATION}),
+            "cases.confirm",
+            _("审核确认"),
+            target=Stage.APPROVED,
+            guard=_proposed_and_checked,
+            person_guard=_not_the_proposer,
+            actor_note=_checker_note,
+            form="confirm",
+        ),
+        Move(
+            "confirm_reject",
+            frozenset({Stage.DISTRICT_CONFIRMATION}),
+            "cases.confirm",
+            _("审核确认"),
+            target=Stage.REJECTED,
+            guard=_proposed_and_checked,
+            person_guard=_not_the_proposer,
+            form="confirm",
+            listed=False,
+        ),
+        Move(
+            "return_proposal",
+            frozenset({Stage.DISTRICT_CONFIRMATION}),
+            "cases.confirm",
+            _("退回拟确认意见"),
+            main=False,
+            guard=_proposed,
+            person_guard=_not_the_proposer,
+        ),
+        Move(
+            "notice",
+            frozenset({Stage.APPROVED, Stage.REJECTED}),
+            "cases.notify",
+            _("记录决定通知书送达"),
+            guard=_notice_not_issued,
+        ),
+        Move(
+            "extend",
+            frozenset({Stage.ACCEPTED, Stage.HOME_VISIT, Stage.TOWNSHIP_REVIEW}),
+            "cases.manage",
+            _("延长办理期限"),
+            main=False,
+            guard=_not_extended,
+        ),
+        Move("terminate", OPEN, "cases.manage", _("终止办理"), target=Stage.TERMINATED, main=False),
+    ],
+    state=lambda application: application.stage,
+    state_label=lambda application: str(application.get_stage_display()),
+    due=_due,
+)
+"""The application's transition table: every action checks its move here on the locked row,
+the page offers the moves ``allowed`` and shows ``next_step``."""
 
 
 def next_stage(application: Application, action: str) -> str:
-    """The stage ``action`` leads to from the application's stage.
+    """The stage ``action`` leads to from the application's stage (its own if it stays).
 
     Raises:
         TransitionError: not allowed from this stage.
     """
-    if action == "terminate" and application.stage in TERMINABLE:
-        return Stage.TERMINATED
-    try:
-        return TRANSITIONS[(application.stage, action)]
-    except KeyError:
-        raise TransitionError(
-            _("“%(stage)s”环节不能执行该操作") % {"stage": application.get_stage_display()}
-        ) from None
+    reason = APPLICATION.state_refusal(application, action)
+    if reason:
+        raise TransitionError(reason)
+    return APPLICATION[action].target or application.stage
 
 
 def overall_limit(application: Application) -> int:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
+    "jiuzhu.web.core",
     "jiuzhu.web.accounts",
     "jiuzhu.web.audit",
     "jiuzhu.web.registry",

@@ -21,3 +21,7 @@ urlpatterns = [
     path("discovery/", include("jiuzhu.web.discovery.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]
+
+handler403 = "jiuzhu.web.core.errors.permission_denied"
+handler404 = "jiuzhu.web.core.errors.page_not_found"
+handler500 = "jiuzhu.web.core.errors.server_error"

@@ -1,0 +1,17 @@
+/* Jiuzhu: on a phone every table stacks into one card per row, each cell labelled with its
+   column's heading; the labels are copied from the table's header here so that templates stay
+   plain tables. */
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("table").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!heads.length) { return; }
+    table.classList.add("stack");
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[i]); }
+      });
+    });
+  });
+});
