@@ -48,7 +48,7 @@ def test_a_member_with_a_bad_check_character_is_refused_on_the_field(
         f"/registry/households/{household.pk}/members/new/",
         {**MEMBER, "resident_id": wrong, "birth_date": "2010-03-04"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "校验码应为" in response.content.decode()
     assert Person.objects.count() == before
     ok = caseworker.post(
@@ -69,7 +69,7 @@ def test_a_future_birth_date_and_a_date_that_contradicts_the_id_are_refused(
         f"/registry/households/{household.pk}/members/new/",
         {**MEMBER, "resident_id": future, "birth_date": "2030-01-01"},
     )
-    assert "出生日期不能晚于今天" in response.content.decode()
+    assert "晚于今天" in response.content.decode()
     other = _valid_id("12022420100304003")
     response = caseworker.post(
         f"/registry/households/{household.pk}/members/new/",
@@ -187,7 +187,7 @@ def test_a_second_applicant_is_refused(caseworker: Client, household: Household)
             "birth_date": "2010-03-04",
         },
     )
-    assert "该家庭已有申请人" in response.content.decode()
+    assert "本户已有申请人" in response.content.decode()
     assert Person.objects.count() == before
 
 

@@ -59,7 +59,16 @@ PROVINCE_CODES = frozenset(
 
 
 class InvalidIdError(ValueError):
-    """The text is not a valid resident ID; the message says why (in Chinese and English)."""
+    """The text is not a valid resident ID; the message says why (in Chinese and English).
+
+    ``code`` names the rule broken (``length``, ``characters``, ``province``, ``birth_date``,
+    ``check_character``) and ``params`` its values, so that a form can say it in the user's
+    language alone."""
+
+    def __init__(self, message: str, code: str = "", **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def check_character(first17: str) -> str:
@@ -105,22 +114,47 @@ def normalise(text: str) -> ResidentId:
         cleaned += check_character(cleaned)
     if len(cleaned) != 18:
         raise InvalidIdError(
-            f"身份证号应为18位（或15位旧号），实际{len(cleaned)}位 / must have 18 characters"
+            f"身份证号应为18位（或15位旧号），实际{len(cleaned)}位 / must have 18 characters",
+            "length",
+            length=str(len(cleaned)),
         )
-    if not cleaned[:17].isdigit() or not (cleaned[17].isdigit() or cleaned[17] == "X"):
-        raise InvalidIdError("身份证号前17位应为数字，末位为数字或X / 17 digits then a digit or X")
+    # ASCII only: str.isdigit() also accepts Arabic-Indic or Devanagari digits, which would
+    # store one person's number in another script and make them two people.
+    if (
+        not cleaned.isascii()
+        or not cleaned[:17].isdigit()
+        or not (cleaned[17].isdigit() or cleaned[17] == "X")
+    ):
+        raise InvalidIdError(
+            "身份证号前17位应为数字，末位为数字或X / 17 digits then a digit or X", "characters"
+        )
     if cleaned[:2] not in PROVINCE_CODES:
-        raise InvalidIdError(f"地址码{cleaned[:6]}不是有效的省级代码 / unknown province code")
+        raise InvalidIdError(
+            f"地址码{cleaned[:6]}不是有效的省级代码 / unknown province code",
+            "province",
+            address=cleaned[:6],
+        )
     try:
         birth = dt.date(int(cleaned[6:10]), int(cleaned[10:12]), int(cleaned[12:14]))
     except ValueError as exc:
-        raise InvalidIdError(f"出生日期{cleaned[6:14]}不存在 / impossible birth date") from exc
+        raise InvalidIdError(
+            f"出生日期{cleaned[6:14]}不存在 / impossible birth date",
+            "birth_date",
+            date=cleaned[6:14],
+        ) from exc
     if birth.year < 1890:
-        raise InvalidIdError(f"出生日期{cleaned[6:14]}不合理 / implausible birth date")
+        raise InvalidIdError(
+            f"出生日期{cleaned[6:14]}不合理 / implausible birth date",
+            "birth_date",
+            date=cleaned[6:14],
+        )
     expected = check_character(cleaned[:17])
     if cleaned[17] != expected:
         raise InvalidIdError(
-            f"校验码应为{expected}，实际为{cleaned[17]} / check character should be {expected}"
+            f"校验码应为{expected}，实际为{cleaned[17]} / check character should be {expected}",
+            "check_character",
+            expected=expected,
+            actual=cleaned[17],
         )
     return ResidentId(cleaned)
 

@@ -233,6 +233,37 @@ def verify(user: Any, application: Application) -> Application:
     return application
 
 
+def reassess(user: Any, application: Application) -> Application:
+    """Assess the household again on today's registry data after a change (on the verified
+    data where verification ran, else the declaration); the application then goes on.
+
+    Raises:
+        Refused: nothing changed since the assessment, or not an assessed stage;
+        NotPermitted: not the township caseworker.
+    """
+    with transaction.atomic():
+        application = _locked(application)
+        _check(user, application, "reassess")
+        basis = Source.VERIFIED if application.verification_runs.exists() else Source.DECLARED
+        assess(application, clock.today(), basis)
+        note = application.reassessment_note
+        application.reassessment_due = False
+        application.reassessment_note = ""
+        application.save(update_fields=["reassessment_due", "reassessment_note", "updated_at"])
+        with record_language():
+            text = _("登记信息变更后重新评估：%(changes)s") % {"changes": note}
+        ApplicationEvent.objects.create(
+            application=application,
+            user=user,
+            action="reassess",
+            from_stage=application.stage,
+            to_stage=application.stage,
+            note=text,
+        )
+        record(user, "cases.reassess", application, changes=note)
+    return application
+
+
 def record_home_visit(
     user: Any,
     application: Application,
@@ -630,6 +661,7 @@ __all__ = [
     "give_township_opinion",
     "issue_decision_notice",
     "propose_decision",
+    "reassess",
     "record_home_visit",
     "record_objection",
     "record_spot_check",

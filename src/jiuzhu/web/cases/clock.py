@@ -1,19 +1,5 @@
-"""Today's date for the workflow (Asia/Shanghai).
+"""The workflow's date, as the cases app has always imported it (``jiuzhu.web.core.clock``)."""
 
-Demonstrations and tests may fix it with ``settings.JIUZHU["TODAY"]`` (an ISO date) so that a
-seven-day public notice can pass in a demo; production never sets it.
-"""
+from jiuzhu.web.core.clock import today
 
-from __future__ import annotations
-
-import datetime as dt
-
-from django.conf import settings
-from django.utils import timezone
-
-
-def today() -> dt.date:
-    fixed = settings.JIUZHU.get("TODAY")
-    if fixed:
-        return dt.date.fromisoformat(str(fixed))
-    return timezone.localdate()
+__all__ = ["today"]

@@ -119,6 +119,12 @@ class Application(models.Model):
     first_paid_month = models.CharField(_("起始发放月份"), max_length=7, blank=True)
     decision_reasons = models.TextField(_("决定理由"), blank=True)
     notice_issued_on = models.DateField(_("决定通知书送达日期"), null=True, blank=True)
+    reassessment_due = models.BooleanField(
+        _("登记信息变更待重新评估"),
+        default=False,
+        help_text=_("评估后家庭登记信息有变更：须重新评估后才能提出审核意见或确认"),
+    )
+    reassessment_note = models.TextField(_("登记信息变更情况"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

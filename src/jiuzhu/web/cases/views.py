@@ -236,6 +236,7 @@ STEPS: dict[str, tuple[type[forms.Form] | None, Step, str]] = {
         _("材料已补齐，已受理"),
     ),
     "verify": (None, lambda u, a, d: actions.verify(u, a), _("已完成核对并评估")),
+    "reassess": (None, lambda u, a, d: actions.reassess(u, a), _("已按变更后的登记信息重新评估")),
     "home_visit": (
         HomeVisitForm,
         lambda u, a, d: actions.record_home_visit(

@@ -126,6 +126,28 @@ def _not_extended(application: Application, user: Any, today: dt.date) -> Any:
     return None
 
 
+def _assessment_current(application: Application, user: Any, today: dt.date) -> Any:
+    if application.reassessment_due:
+        return _("评估后家庭登记信息有变更，须先重新评估")
+    return None
+
+
+def _reassessment_due(application: Application, user: Any, today: dt.date) -> Any:
+    if not application.reassessment_due:
+        return _("评估后登记信息没有变更")
+    return None
+
+
+def _proposable(application: Application, user: Any, today: dt.date) -> Any:
+    return _assessment_current(application, user, today) or _not_proposed(application, user, today)
+
+
+def _confirmable(application: Application, user: Any, today: dt.date) -> Any:
+    return _assessment_current(application, user, today) or _proposed_and_checked(
+        application, user, today
+    )
+
+
 def _due(application: Application, today: dt.date) -> dt.date | None:
     try:
         found = deadlines(application, load_calendar(years_needed(application)))
@@ -160,12 +182,28 @@ APPLICATION = Workflow(
             target=Stage.TOWNSHIP_REVIEW,
         ),
         Move(
+            "reassess",
+            frozenset(
+                {
+                    Stage.HOME_VISIT,
+                    Stage.TOWNSHIP_REVIEW,
+                    Stage.PUBLIC_NOTICE,
+                    Stage.OBJECTION_REVIEW,
+                    Stage.DISTRICT_CONFIRMATION,
+                }
+            ),
+            "cases.verify",
+            _("重新评估"),
+            guard=_reassessment_due,
+        ),
+        Move(
             "approve",
             frozenset({Stage.TOWNSHIP_REVIEW}),
             "cases.township_opinion",
             _("提出审核意见"),
             target=Stage.PUBLIC_NOTICE,
             form="opinion",
+            guard=_assessment_current,
         ),
         Move(
             "reject",
@@ -175,6 +213,7 @@ APPLICATION = Workflow(
             target=Stage.DISTRICT_CONFIRMATION,
             form="opinion",
             listed=False,
+            guard=_assessment_current,
         ),
         Move(
             "close_notice",
@@ -213,7 +252,7 @@ APPLICATION = Workflow(
             frozenset({Stage.DISTRICT_CONFIRMATION}),
             "cases.propose_confirmation",
             _("提出拟确认意见"),
-            guard=_not_proposed,
+            guard=_proposable,
         ),
         Move(
             "confirm_approve",
@@ -221,7 +260,7 @@ APPLICATION = Workflow(
             "cases.confirm",
             _("审核确认"),
             target=Stage.APPROVED,
-            guard=_proposed_and_checked,
+            guard=_confirmable,
             person_guard=_not_the_proposer,
             actor_note=_checker_note,
             form="confirm",
@@ -232,7 +271,7 @@ APPLICATION = Workflow(
             "cases.confirm",
             _("审核确认"),
             target=Stage.REJECTED,
-            guard=_proposed_and_checked,
+            guard=_confirmable,
             person_guard=_not_the_proposer,
             form="confirm",
             listed=False,

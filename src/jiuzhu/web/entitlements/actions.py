@@ -418,7 +418,7 @@ def _propose_end(
 # --- tasks -----------------------------------------------------------------------------------
 
 
-def _open_task(
+def open_task(
     user: Any,
     entitlement: Entitlement,
     kind: str,
@@ -429,6 +429,8 @@ def _open_task(
     reason: str = "",
     person: Person | None = None,
 ) -> ReviewTask:
+    """The open task of this kind and key, created if there is none (idempotent: a scheduled
+    check or a repeated event never opens two)."""
     task, created = ReviewTask.objects.get_or_create(
         entitlement=entitlement,
         kind=kind,
@@ -601,7 +603,7 @@ def register_death(
         raise ValidationError({"person": _("该人员不是本家庭成员")})
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        task = _open_task(
+        task = open_task(
             user,
             entitlement,
             TaskKind.DEATH_CHECK,
@@ -894,7 +896,7 @@ def record_termination_objection(
         rule = params.TERMINATION_OBJECTION_WORKING_DAYS.at(received_on)
         days = rule.value if rule else 15
         earlier = entitlement.tasks.filter(kind=TaskKind.TERMINATION_OBJECTION).count()
-        task = _open_task(
+        task = open_task(
             user,
             entitlement,
             TaskKind.TERMINATION_OBJECTION,
@@ -975,7 +977,7 @@ def conclude_termination(user: Any, entitlement: Entitlement, *, note: str = "")
         if entitlement.termination_grounds == TerminationGrounds.AGE and entitlement.person:
             end = max(end, month_after_age_limit(entitlement.person.birth_date, today))
         _end(user, entitlement, end, note or entitlement.termination_reason, today)
-        _open_task(
+        open_task(
             user,
             entitlement,
             TaskKind.FOLLOW_UP,

@@ -189,6 +189,12 @@ working choice, not a rule. The age limit itself (18 in Tianjin) and the school 
 continue support are the rules engine's ``tekun.minor_age_limit`` and
 ``tekun.continuation_student_levels``."""
 
+CHANGE_CHECK_DAYS = 30
+"""A registry change to a household with an entitlement in force (a member's facts, a move, the
+household's housing or spending) opens a check due this many days later. No text sets a time
+limit for checking a change the household reported (最低生活保障审核确认办法 Art. 30 sets the
+household's duty to report): a working choice, shown as such on the task."""
+
 REVIEW_LEAD_DAYS = 30
 """A periodic review task is opened this many days before its due date (a working choice: a
 month's notice for a task measured in months)."""

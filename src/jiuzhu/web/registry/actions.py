@@ -1,4 +1,5 @@
-"""Writing the registry: imports and edits, each in a transaction with its audit event."""
+"""Writing the registry: imports and the declaration of income and assets, each in a transaction
+with its audit event. Upkeep of households and members is in ``upkeep`` and ``membership``."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from jiuzhu.reference import baodi_divisions
-from jiuzhu.web.audit.actions import record, snapshot
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.texts import recorded
+from jiuzhu.web.core.clock import today
 from jiuzhu.web.registry.frames import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from jiuzhu.web.registry.models import (
     INCOME_COMPONENTS,
@@ -25,6 +28,7 @@ from jiuzhu.web.registry.models import (
     Person,
     Source,
 )
+from jiuzhu.web.registry.signals import household_changed
 
 BATCH = 5_000
 MEMBERSHIP_START = dt.date(2024, 1, 1)
@@ -187,82 +191,6 @@ def _value(value: Any) -> Any:
     return value
 
 
-def update_person(user: Any, person: Person, **changes: Any) -> Person:
-    """Change a person's registry data (validated by the model), with the before/after audit.
-
-    Raises:
-        PermissionDenied: not the user's jurisdiction or role.
-        ValidationError: a value the model refuses (nothing is saved).
-    """
-    household = (
-        Household.objects.filter(memberships__person=person, memberships__valid_to__isnull=True)
-        .only("division_code")
-        .first()
-    )
-    if household is None or not user.has_perm("registry.change", household):
-        raise PermissionDenied("registry.change")
-    with transaction.atomic():
-        before = snapshot(person)
-        for field, value in changes.items():
-            setattr(person, field, value)
-        person.full_clean()
-        person.save()
-        record(
-            user,
-            "registry.update_person",
-            person,
-            division_code=household.division_code,
-            before=before,
-            after=snapshot(person),
-        )
-    return person
-
-
-def add_member(user: Any, household: Household, **data: Any) -> Person:
-    """Add a person (new to the registry) to a household from today, with the audit.
-
-    Raises:
-        PermissionDenied; ValidationError: the ID is already registered, or a value the model
-            refuses (nothing is saved).
-    """
-    from jiuzhu.web.cases import clock  # noqa: PLC0415 — the workflow's date
-
-    if not user.has_perm("registry.change", household):
-        raise PermissionDenied("registry.change")
-    relation = data.pop("relation")
-    with transaction.atomic():
-        if Person.objects.filter(resident_id=data["resident_id"]).exists():
-            raise ValidationError({"resident_id": "该身份证号已在登记库中"})
-        if (
-            relation == "01"
-            and household.memberships.filter(relation="01", valid_to__isnull=True).exists()
-        ):
-            # Every household has exactly one applicant (本人); the rules refuse two.
-            raise ValidationError(
-                {"relation": "该家庭已有申请人（本人），请选择新成员与申请人的关系"}
-            )
-        sex = "1" if int(data["resident_id"][16]) % 2 else "2"
-        person = Person(sex=sex, **data)
-        person.full_clean()
-        person.save()
-        membership = Membership(
-            household=household, person=person, relation=relation, valid_from=clock.today()
-        )
-        membership.full_clean()
-        membership.save()
-        record(
-            user,
-            "registry.add_member",
-            person,
-            division_code=household.division_code,
-            after=snapshot(
-                person, ["name", "birth_date", "disability_category", "disability_grade"]
-            ),
-            relation=relation,
-        )
-    return person
-
-
 def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None:
     """Record the household's declaration: per member, monthly income by component and monetary
     assets (fen). A zero removes the declared item. Audited with the before and after values.
@@ -272,6 +200,7 @@ def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None
     """
     if not user.has_perm("registry.change", household):
         raise PermissionDenied("registry.change")
+    changed: list[int] = []
     with transaction.atomic():
         for row in rows:
             person_id = row["person_id"]
@@ -310,7 +239,7 @@ def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None
             else:
                 Asset.objects.filter(person_id=person_id, source=Source.DECLARED).delete()
             if before != after:
-                record(
+                event = record(
                     user,
                     "registry.declare",
                     object_type="registry.person",
@@ -319,6 +248,18 @@ def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None
                     before=before,
                     after=after,
                 )
+                changed.append(event.pk)
+        if changed:
+            household_changed.send(
+                sender=Household,
+                household=household,
+                user=user,
+                change="declaration",
+                on=today(),
+                person=None,
+                description=recorded("修改申报的收入和财产"),
+                event_id=changed[0],
+            )
 
 
 def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:

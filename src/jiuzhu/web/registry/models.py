@@ -10,11 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.rules.programs.codes import CODE_LISTS
-
-
-def _choices(code_list: str) -> list[tuple[str, str]]:
-    return [(code.code, code.label) for code in CODE_LISTS[code_list]]
+from jiuzhu.web.core.choices import code_choices as _choices
 
 
 class Source(models.TextChoices):
@@ -22,6 +18,42 @@ class Source(models.TextChoices):
 
     DECLARED = "declared", _("申报")
     VERIFIED = "verified", _("核对")
+
+
+class MaritalStatus(models.TextChoices):
+    """GB/T 2261.2-2003 婚姻状况代码."""
+
+    UNMARRIED = "10", _("未婚")
+    MARRIED = "20", _("已婚")
+    FIRST_MARRIAGE = "21", _("初婚")
+    REMARRIED = "22", _("再婚")
+    REMARRIED_SAME = "23", _("复婚")
+    WIDOWED = "30", _("丧偶")
+    DIVORCED = "40", _("离婚")
+    UNSTATED = "90", _("未说明的婚姻状况")
+
+
+class WorkCapacity(models.TextChoices):
+    """劳动能力 as assessed (特困人员认定办法 Art. 5; the Baodi plan's 完全/部分丧失劳动能力)."""
+
+    UNASSESSED = "unassessed", _("未评定")
+    ABLE = "able", _("有劳动能力")
+    PARTIAL_LOSS = "partial_loss", _("部分丧失劳动能力")
+    FULL_LOSS = "full_loss", _("完全丧失劳动能力")
+
+
+class Employment(models.TextChoices):
+    """就业状况 of a member (for reviews and employment assistance)."""
+
+    UNKNOWN = "unknown", _("未登记")
+    EMPLOYED = "employed", _("单位就业")
+    FLEXIBLE = "flexible", _("灵活就业")
+    FARMING = "farming", _("务农")
+    SELF_EMPLOYED = "self_employed", _("个体经营")
+    UNEMPLOYED_REGISTERED = "unemployed_registered", _("失业（已登记）")
+    NOT_WORKING = "not_working", _("无业")
+    STUDENT = "student", _("在校学生")
+    RETIRED = "retired", _("离退休")
 
 
 class Household(models.Model):
@@ -43,6 +75,11 @@ class Household(models.Model):
         _("残疾人功能性补偿代步机动车数量"), default=0
     )
     homes = models.PositiveSmallIntegerField(_("住房套数"), default=0)
+    floor_area = models.DecimalField(
+        _("住房建筑面积合计（平方米）"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    # Derived from floor_area and the members in force (registry.upkeep recomputes it on every
+    # change of either); the rules read it.
     per_capita_floor_area = models.DecimalField(
         _("人均住房建筑面积（平方米）"), max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -95,6 +132,16 @@ class Person(models.Model):
     )
     relocated_to_town = models.BooleanField(_("易地扶贫搬迁至城镇"), default=False)
     chooses_orphan_support = models.BooleanField(_("选择孤儿或事实无人抚养儿童保障"), default=False)
+    marital_status = models.CharField(
+        _("婚姻状况"), max_length=2, choices=MaritalStatus.choices, default=MaritalStatus.UNSTATED
+    )
+    work_capacity = models.CharField(
+        _("劳动能力"), max_length=16, choices=WorkCapacity.choices, default=WorkCapacity.UNASSESSED
+    )
+    employment = models.CharField(
+        _("就业状况"), max_length=24, choices=Employment.choices, default=Employment.UNKNOWN
+    )
+    died_on = models.DateField(_("死亡日期"), null=True, blank=True)
     tekun_support_form = models.CharField(
         _("供养方式"), max_length=16, choices=_choices("support_form"), default="home_based"
     )

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Reverse
 from django.http import Http404
 
+from jiuzhu.reference import division
 from jiuzhu.web.registry.models import Household, Membership
 
 
@@ -26,6 +27,16 @@ def mask_name(name: str) -> str:
     compound = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙")
     surname = name[:2] if name[:2] in compound else name[:1]
     return surname + "*" * max(len(name) - len(surname), 1)
+
+
+def community_name(division_code: str) -> str:
+    """``大口屯镇 某某村``: the township and the community of a division code, by name."""
+    found = division(division_code)
+    if found is None:
+        return division_code
+    if found.township_name and found.township_name != found.name:
+        return f"{found.township_name} {found.name}"
+    return found.name
 
 
 def households_for(user: Any) -> QuerySet[Household]:
@@ -60,6 +71,12 @@ def household_for(user: Any, pk: int) -> Household:
 
 
 _ID_LIKE = re.compile(r"^[0-9]{3,17}[0-9Xx]$")
+
+
+def looks_like_id(text: str) -> bool:
+    """Whether a search text is a whole resident ID (18 characters, or a 15-digit old one)."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return bool(_ID_LIKE.match(text)) and len(text) in (15, 18)
 
 
 def search(user: Any, text: str) -> QuerySet[Household]:

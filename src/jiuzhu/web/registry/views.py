@@ -3,21 +3,24 @@ the household's declaration. Views validate input and call actions; they never w
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
-from jiuzhu.web.registry.forms import DeclarationFormSet, MemberForm
+from jiuzhu.web.registry.forms import DeclarationFormSet, community_choices
 from jiuzhu.web.registry.models import Asset, Income, Person, Source
 from jiuzhu.web.registry.queries import (
+    community_name,
     current_members,
     household_for,
     households_for,
@@ -38,7 +41,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         found.order_by("division_code", "number").prefetch_related(current_members()), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    context = {"page": page, "q": text}
+    user: Any = request.user
+    context = {
+        "page": page,
+        "q": text,
+        "can_register": user.has_perm("registry.change") and bool(community_choices(user)),
+    }
     htmx = getattr(request, "htmx", False)
     template = "registry/_results.html" if htmx else "registry/search.html"
     return render(request, template, context)
@@ -86,6 +94,11 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     for entitlement in entitlements:
         versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
         entitlement.current_amount = versions[-1].monthly_amount if versions else None  # type: ignore[attr-defined]
+    former = (
+        household.memberships.filter(valid_to__isnull=False)
+        .select_related("person")
+        .order_by("-valid_to")
+    )
     history = (
         AuditEvent.objects.filter(
             Q(object_type="registry.household", object_id=str(household.pk))
@@ -99,7 +112,9 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/household.html",
         {
             "household": household,
+            "community_name": community_name(household.division_code),
             "rows": rows,
+            "former": former,
             "applications": applications,
             "entitlements": entitlements,
             "history": history,
@@ -112,7 +127,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only("registry:household", pk="pk")
 def unmask_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """Show one member's full ID number; every such view is audited (DESIGN.md §9)."""
     household = household_for(request.user, pk)
@@ -129,22 +144,6 @@ def unmask_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         field="resident_id",
     )
     return HttpResponse(person.resident_id)
-
-
-def add_member_view(request: HttpRequest, pk: int) -> HttpResponse:
-    household = household_for(request.user, pk)
-    if not request.user.has_perm("registry.change", household):
-        raise PermissionDenied
-    form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_member(request.user, household, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("已添加成员"))
-            return redirect("registry:household", pk=household.pk)
-    return render(request, "registry/member_form.html", {"household": household, "form": form})
 
 
 def declaration_view(request: HttpRequest, pk: int) -> HttpResponse:

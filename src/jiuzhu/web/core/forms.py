@@ -1,0 +1,139 @@
+"""Form fields with the same rules as the feeds: resident IDs (GB 11643), money in yuan to
+integer fen, dates that cannot lie in the future, and text without invisible characters.
+
+Every refusal is a message in the user's language naming the rule; no input, however odd
+(full-width or other-script digits, NaN, 1e400, zero-width characters), raises anything but a
+form error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.feeds import ids
+from jiuzhu.web.core.clock import today
+
+MAX_YUAN = Decimal(100_000_000)
+"""A typo guard: no household declares a single item of 100 million yuan or more."""
+
+INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs"})
+"""Unicode categories never allowed in names and short texts: controls, format characters
+(zero-width space and joiners, direction marks), private use, surrogates."""
+
+
+def id_error(exc: ids.InvalidIdError) -> str:
+    """An ID refusal in the user's language only (the feeds' message carries both)."""
+    messages = {
+        "length": _("身份证号应为18位（或15位旧号），实际%(length)s位"),
+        "characters": _("身份证号前17位应为数字（半角或全角），末位为数字或X"),
+        "province": _("地址码%(address)s不是有效的省级代码"),
+        "birth_date": _("身份证号中的出生日期%(date)s不存在或不合理"),
+        "check_character": _("校验码应为%(expected)s，实际为%(actual)s，请核对号码"),
+    }
+    template = messages.get(exc.code)
+    return str(template) % exc.params if template else str(exc)
+
+
+class ResidentIdField(forms.CharField):
+    """A resident ID as typed (spaces, lower-case x, full-width digits, 15-digit legacy numbers)
+    cleaned to the 18-character form; digits of other scripts, a wrong check character and a
+    birth date after today are refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("label", _("公民身份号码"))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        if not text:
+            return ""
+        try:
+            number = ids.normalise(text)
+        except ids.InvalidIdError as exc:
+            raise forms.ValidationError(id_error(exc)) from None
+        if number.birth_date > today():
+            raise forms.ValidationError(_("身份证号中的出生日期晚于今天，请核对号码"))
+        return number.number
+
+
+class CleanTextField(forms.CharField):
+    """Text without control or invisible characters (a zero-width space in a name would make
+    one person two and travel into bank files); NFKC-normalised, whitespace collapsed."""
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value) or ""
+        if any(unicodedata.category(char) in INVISIBLE for char in text if char not in "\r\n\t"):
+            raise forms.ValidationError(_("含有不可见字符或控制字符，请重新输入"))
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+class YuanField(forms.CharField):
+    """An amount in yuan with at most two decimals, cleaned to integer fen (never a float).
+    Blank is 0 unless the field is required."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int:
+        text = unicodedata.normalize("NFKC", super().clean(value) or "0")
+        text = text.replace(",", "").replace("，", "").replace("元", "").strip() or "0"
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(_("请输入金额（元），如 1234.50")) from None
+        if not amount.is_finite():
+            raise forms.ValidationError(_("请输入金额（元），如 1234.50"))
+        if amount < 0:
+            raise forms.ValidationError(_("金额不能为负数"))
+        if amount > MAX_YUAN:
+            raise forms.ValidationError(_("金额过大，请核对（单项不超过1亿元）"))
+        if amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("金额最多两位小数"))
+        return int(amount * 100)
+
+
+class PastDateField(forms.DateField):
+    """A date (YYYY-MM-DD, a date picker) not after today and not before 1890."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> dt.date | None:
+        day = super().clean(value)
+        if day is None:
+            return None
+        if day > today():
+            raise forms.ValidationError(_("日期不能晚于今天"))
+        if day.year < 1890:
+            raise forms.ValidationError(_("日期不合理，请核对"))
+        return day
+
+
+class AreaField(forms.DecimalField):
+    """A floor area in square metres (0–100,000, two decimals)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 100_000)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).replace(",", "").strip()
+        result = super().to_python(value)
+        if result is not None and not result.is_finite():
+            raise forms.ValidationError(_("请输入数字"))
+        return result
