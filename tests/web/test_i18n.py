@@ -412,7 +412,7 @@ def test_the_login_page_is_chinese_by_default_and_english_on_request(
     # Signing in works in English, and lands on the English workbench.
     response = client.post(login, {"username": "caseworker", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("cases:workbench")
+    assert response.redirect_chain[-1][0] == reverse("workbench:home")
     assert "My tasks" in response.content.decode()
 
     # Without a choice, the browser's preferred language decides; Chinese is the fallback.
@@ -434,7 +434,7 @@ def test_the_login_page_is_chinese_by_default_and_english_on_request(
 def test_the_workbench_follows_the_language_switch(application: Any) -> None:
     client = Client()
     assert client.login(username="caseworker", password=PASSWORD)
-    workbench = reverse("cases:workbench")
+    workbench = reverse("workbench:home")
 
     page = client.get(workbench).content.decode()
     assert "我的待办" in page and "工作台" in page and "退出" in page

@@ -50,7 +50,7 @@ def test_a_dibao_application_through_every_step(
     page.wait_for_url(f"{base}/registry/households/{household.pk}/")
     assert "*" * 8 in page.content()  # IDs masked
     shot(page, "02-household")
-    page.click("button:has-text('受理新申请')")
+    page.click("a:has-text('受理新申请')")
     page.select_option("select[name=program]", "dibao")
     for box in page.locator("input[name=materials]").all():
         box.check()

@@ -95,6 +95,7 @@ class UnitMember:
     language), and ``other_program`` names a program they may qualify for alone (e.g. tekun)."""
 
     person: Person
+    relation: str
     covered: bool
     reason: str
     other_program: str = ""
@@ -141,20 +142,21 @@ def unit_members(application: Application, assessment: Assessment | None) -> lis
         if membership is None:
             continue  # no longer a member: the assessment is out of date (shown elsewhere)
         person = membership.person
+        relation = str(membership.get_relation_display())
         if application.program == Program.TEKUN:
             covered = person_id == application.applicant_id
             reason = "" if covered else _("特困人员救助供养按人，只对申请人本人")
-            found.append(UnitMember(person, covered, reason))
+            found.append(UnitMember(person, relation, covered, reason))
             continue
         key = "single_person_unit_dibao_eligible" if single else "assistance_unit_member"
         if row.get(key):
-            found.append(UnitMember(person, True, ""))
+            found.append(UnitMember(person, relation, True, ""))
             continue
         if single and row.get("assistance_unit_member"):
             reason, other = _("其余成员不随单人户纳入低保，另行认定"), ""
         else:
             reason, other = _left_out_reason(row, person, membership.absence_reason)
-        found.append(UnitMember(person, False, reason, other))
+        found.append(UnitMember(person, relation, False, reason, other))
     return found
 
 

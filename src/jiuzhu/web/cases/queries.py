@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from jiuzhu.web.accounts.models import Role
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import OPEN_STAGES, Application, Stage
-from jiuzhu.web.cases.workflow import Deadline, deadlines
+from jiuzhu.web.cases.models import OPEN_STAGES, Application
+from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadlines
+from jiuzhu.web.core.transitions import Move
+from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
 
@@ -34,22 +37,6 @@ def application_for(user: Any, pk: int) -> Application:
         raise Http404 from None
 
 
-STAGES_OF_ROLE = {
-    Role.COMMUNITY_WORKER: {Stage.AWAITING_MATERIALS, Stage.HOME_VISIT},
-    Role.TOWNSHIP_CASEWORKER: {
-        Stage.AWAITING_MATERIALS,
-        Stage.ACCEPTED,
-        Stage.HOME_VISIT,
-        Stage.TOWNSHIP_REVIEW,
-        Stage.PUBLIC_NOTICE,
-        Stage.OBJECTION_REVIEW,
-    },
-    Role.TOWNSHIP_HEAD: {Stage.TOWNSHIP_REVIEW},
-    Role.DISTRICT_OFFICER: {Stage.DISTRICT_CONFIRMATION},
-    Role.DISTRICT_DIRECTOR: {Stage.DISTRICT_CONFIRMATION},
-}
-
-
 @dataclass
 class QueueItem:
     application: Application
@@ -57,6 +44,8 @@ class QueueItem:
     overdue: bool
     due_soon: bool
     next_due: dt.date | None
+    moves: list[Move] = field(default_factory=list)
+    waiting: str = ""
 
 
 @dataclass
@@ -66,18 +55,26 @@ class Queue:
 
 
 def queue(user: Any, limit: int = 200) -> Queue:
-    """The user's tasks: open applications at the stages their role acts on, most urgent first
+    """The user's tasks: open applications waiting for a move this user may make (the
+    transition table's main moves, their conditions and maker–checker rules), most urgent first
     (overdue, then due soon, then by next deadline). One query for applications and two for
     the calendar, whatever the number of applications."""
-    role: Any = getattr(user, "role", "")
-    stages = STAGES_OF_ROLE.get(role, set())
-    applications = list(
-        applications_for(user)
-        .filter(stage__in=stages)
-        .select_related("household", "applicant")
-        .order_by("accepted_on", "pk")[:limit]
-    )
     today = clock.today()
+    acting = APPLICATION.acting(user, Application(division_code=getattr(user, "division_code", "")))
+    candidates = (
+        applications_for(user)
+        .filter(stage__in=list(acting))
+        .select_related("household", "applicant", "proposed_by")
+        .order_by("accepted_on", "pk")[: limit * 2]
+    )
+    applications, work = [], {}
+    for application in candidates:
+        ready, waiting = APPLICATION.work(user, application, today)
+        if ready or waiting:
+            applications.append(application)
+            work[application.pk] = (ready, "；".join(f"{m.label}：{r}" for m, r in waiting))
+        if len(applications) >= limit:
+            break
     warning = ""
     try:
         calendar = load_calendar(
@@ -98,11 +95,12 @@ def queue(user: Any, limit: int = 200) -> Queue:
                     any(d.overdue(today) for d in found),
                     any(d.due_soon(today, calendar) for d in found),
                     min((d.due for d in open_), default=None),
+                    *work[application.pk],
                 )
             )
     except CalendarMissingError as exc:
         warning = str(exc)
-        items = [QueueItem(a, [], False, False, None) for a in applications]
+        items = [QueueItem(a, [], False, False, None, *work[a.pk]) for a in applications]
     items.sort(
         key=lambda i: (not i.overdue, not i.due_soon, i.next_due or dt.date.max, i.application.pk)
     )
@@ -111,3 +109,29 @@ def queue(user: Any, limit: int = 200) -> Queue:
 
 def open_applications(user: Any) -> QuerySet[Application]:
     return applications_for(user).filter(stage__in=OPEN_STAGES)
+
+
+def work_items(user: Any, today: dt.date, shown: int = 20) -> WorkList:
+    """Applications waiting for this user's move, for the workbench: the most urgent first."""
+    found = queue(user)
+    items = [
+        WorkItem(
+            title=f"{i.application.number} · {i.application.applicant.name} · "
+            f"{i.application.get_program_display()}",
+            url=reverse("cases:application", args=[i.application.pk]),
+            state=str(i.application.get_stage_display()),
+            action="、".join(str(m.label) for m in i.moves) or i.waiting,
+            due=i.next_due,
+            overdue=i.overdue,
+            due_soon=i.due_soon,
+            note=i.waiting if i.moves else "",
+        )
+        for i in found.items[:shown]
+    ]
+    return WorkList(
+        kind=str(_("救助申请")),
+        items=items,
+        total=len(found.items),
+        more_url=reverse("cases:application_list"),
+        warning=found.calendar_warning,
+    )

@@ -4,7 +4,6 @@ from jiuzhu.web.cases import views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.workbench_view, name="workbench"),
     path("applications/", views.application_list_view, name="application_list"),
     path("applications/<int:pk>/", views.application_view, name="application"),
     path("applications/<int:pk>/notice/", views.decision_notice_view, name="decision_notice"),

@@ -10,14 +10,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
 from jiuzhu.web.cases import actions, clock
-from jiuzhu.web.cases.assessment import program_result
+from jiuzhu.web.cases.assessment import covered_count, program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
     HomeVisitForm,
@@ -32,45 +31,14 @@ from jiuzhu.web.cases.forms import (
 )
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
-from jiuzhu.web.cases.queries import application_for, applications_for, queue
+from jiuzhu.web.cases.queries import application_for, applications_for
 from jiuzhu.web.cases.workflow import APPLICATION, deadlines
-from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery.actions import link_application
-from jiuzhu.web.discovery.models import OPEN_STATUSES
-from jiuzhu.web.discovery.queries import alerts_for
-from jiuzhu.web.entitlements.models import TaskStatus
-from jiuzhu.web.entitlements.queries import tasks_for
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
 PAGE_SIZE = 25
-
-
-def workbench_view(request: HttpRequest) -> HttpResponse:
-    """My tasks: what waits for my role in my jurisdiction, overdue and due soon first."""
-    if not request.user.has_perm("cases.view"):
-        raise PermissionDenied
-    found = queue(request.user)
-    today = clock.today()
-    # What else waits in the jurisdiction: alerts to visit and entitlement tasks (two queries
-    # each, counts only; their own pages list them).
-    alerts = alerts_for(request.user).filter(status__in=OPEN_STATUSES)
-    tasks = tasks_for(request.user).filter(status=TaskStatus.OPEN)
-    return render(
-        request,
-        "cases/workbench.html",
-        {
-            "queue": found,
-            "overdue": sum(i.overdue for i in found.items),
-            "soon": sum(i.due_soon for i in found.items),
-            "today": today,
-            "alerts_open": alerts.count(),
-            "alerts_overdue": alerts.filter(due_on__lt=today).count(),
-            "tasks_open": tasks.count(),
-            "tasks_overdue": tasks.filter(due_on__lt=today).count(),
-        },
-    )
 
 
 def application_list_view(request: HttpRequest) -> HttpResponse:
@@ -178,6 +146,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         calendar_warning = str(exc)
     latest = application.assessments.first()
     allowed = APPLICATION.forms_allowed(user, application, today)
+    unit = unit_members(application, latest)
     offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
     default_amount = actions.default_amount(application)
     report = (
@@ -190,6 +159,9 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         "today": today,
         "latest": latest,
         "result": program_result(latest, application) if latest else None,
+        "unit": unit,
+        "covered": sum(member.covered for member in unit),
+        "can_apply": user.has_perm("cases.apply", application),
         "events": application.events.select_related("user"),
         "visits": application.home_visits.all(),
         "objections": application.objections.all(),
@@ -330,9 +302,6 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             _context(request, application, **({step: form} if form else {})),
             status=400,
         )
-    except NotPermitted as exc:
-        messages.error(request, str(exc))
-        return redirect("cases:application", pk=pk)
     if step == "materials" and getattr(result, "missing_materials", None):
         messages.warning(
             request,
@@ -355,12 +324,6 @@ def notice_list_view(request: HttpRequest) -> HttpResponse:
         .filter(stage=Stage.PUBLIC_NOTICE, notice_starts_on__lte=today, notice_ends_on__gte=today)
         .select_related("applicant", "household")
         .prefetch_related("assessments")
-        .annotate(
-            members=Count(
-                "household__memberships",
-                filter=Q(household__memberships__valid_to__isnull=True),
-            )
-        )
         .order_by("division_code", "number")
     )
     rows = []
@@ -382,8 +345,8 @@ def notice_list_view(request: HttpRequest) -> HttpResponse:
                     division(application.division_code), "name", application.division_code
                 ),
                 "name": application.applicant.name if adult_applicant else None,
-                # Tekun supports the person, not the household.
-                "members": 1 if application.program == Program.TEKUN else application.members,
+                # The people the amount is for (the assistance unit; tekun: the person).
+                "members": covered_count(application, latest),
                 "amount": (result or {}).get("amount"),
             }
         )

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
     "jiuzhu.web.workcalendar",
+    "jiuzhu.web.workbench",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +133,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:workbench"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -204,6 +204,35 @@ class Workflow:
         """Every move of the table → whether ``user`` may make it on ``obj`` now."""
         return {name: self.refusal(user, obj, name, today) is None for name in self.moves}
 
+    def acting(self, user: Any, probe: Any) -> dict[str, list[Move]]:
+        """State → the main moves ``user``'s role may make from it, asked of ``probe`` (an
+        unsaved object at the user's own division): which records wait for this user's work,
+        before any record is read."""
+        found: dict[str, list[Move]] = {}
+        for move in self.moves.values():
+            if move.main and user.has_perm(move.permission, probe):
+                for state in move.sources:
+                    found.setdefault(state, []).append(move)
+        return found
+
+    def work(
+        self, user: Any, obj: Any, today: dt.date
+    ) -> tuple[list[Move], list[tuple[Move, str]]]:
+        """The main moves ``user`` may make on ``obj`` now, and those waiting for a condition
+        (with the reason): what a work list says of one record."""
+        ready, waiting = [], []
+        for move in self.from_state(self.state(obj)):
+            if not move.main or not move.listed:
+                continue
+            if self.person_refusal(obj, move.name, user, today):
+                continue
+            reason = self.condition_refusal(obj, move.name, today, user)
+            if reason is None:
+                ready.append(move)
+            else:
+                waiting.append((move, reason))
+        return ready, waiting
+
     def forms_allowed(self, user: Any, obj: Any, today: dt.date) -> dict[str, bool]:
         """Every form of the page (``Move.anchor``) → whether ``user`` may submit it now (a form
         shared by two moves is offered when either is allowed)."""

@@ -88,6 +88,7 @@ from jiuzhu.web.entitlements.standard_change import (
     parameter_value_starting,
     recompute,
 )
+from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
 from jiuzhu.web.months import (
     add_months,
     add_months_to_date,
@@ -102,7 +103,6 @@ from jiuzhu.web.workcalendar.working_days import add_working_days
 BATCH = 2_000
 """Rows per bulk write (and per ``IN (…)`` list) of the batch actions."""
 
-REVIEWED_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
 """Statuses in which a reassessment may change the amount (a gradual exit keeps its amount, a
 termination notice ends the entitlement)."""
 APPLICANT_RELATIONS = ("01", "02")
@@ -189,6 +189,12 @@ def review_class_for(household: Household, today: dt.date) -> str:
 def _require(user: Any, permission: str, obj: Any = None) -> None:
     if not (user.has_perm(permission, obj) if obj is not None else user.has_perm(permission)):
         raise PermissionDenied(permission)
+
+
+def _check(user: Any, entitlement: Entitlement, move: str) -> None:
+    """The entitlement's transition table on the locked row (raises ``Refused`` or
+    ``NotPermitted`` with the reason)."""
+    ENTITLEMENT.check(user, entitlement, move, clock.today())
 
 
 def _locked(entitlement: Entitlement) -> Entitlement:
@@ -466,19 +472,6 @@ def _finish_task(
     record(user, "entitlements.task_done", task.entitlement, kind=task.kind, outcome=outcome)
 
 
-REASSESSED_TASKS = frozenset(
-    {
-        TaskKind.PERIODIC_REVIEW,
-        TaskKind.DEATH_CHECK,
-        TaskKind.CHANGE_REPORT,
-        TaskKind.STANDARD_CHANGE,
-        # An adverse discovery alert (a vehicle, a property …): the verified household is
-        # reassessed by a person; the alert itself never changes the entitlement.
-        TaskKind.DISCOVERY_CHECK,
-    }
-)
-
-
 def complete_review(
     user: Any,
     task: ReviewTask,
@@ -503,20 +496,11 @@ def complete_review(
             parameter.
     """
     entitlement = task.entitlement
-    _require(user, "entitlements.manage", entitlement)
-    if task.kind not in REASSESSED_TASKS:
-        raise ValidationError(_("该任务不需重新核算，请直接办结"))
     today = clock.today()
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        task = ReviewTask.objects.select_for_update().get(pk=task.pk)
-        if task.status != TaskStatus.OPEN:
-            raise ValidationError(_("任务已办结"))
-        if entitlement.status not in REVIEWED_STATUSES:
-            raise ValidationError(
-                _("待遇处于“%(status)s”状态，不能重新核算；请直接办结任务")
-                % {"status": entitlement.get_status_display()}
-            )
+        task = ReviewTask.objects.select_for_update().select_related("entitlement").get(pk=task.pk)
+        TASK.check(user, task, "complete", today)
         deceased = (task.person_id,) if task.kind == TaskKind.DEATH_CHECK and task.person_id else ()
         if deceased and entitlement.person_id in deceased:
             # The supported person died: nothing to assess (N1 Art. 18: death ends tekun).
@@ -575,12 +559,10 @@ def close_task(user: Any, task: ReviewTask, *, note: str) -> ReviewTask:
     Raises:
         PermissionDenied; ValidationError: no note, or the task is not open.
     """
-    _require(user, "entitlements.manage", task.entitlement)
     note = _reason(note, "note")
     with transaction.atomic():
-        task = ReviewTask.objects.select_for_update().get(pk=task.pk)
-        if task.status != TaskStatus.OPEN:
-            raise ValidationError(_("任务已办结"))
+        task = ReviewTask.objects.select_for_update().select_related("entitlement").get(pk=task.pk)
+        TASK.check(user, task, "close", clock.today())
         _finish_task(user, task, TaskOutcome.CLOSED, note)
     return task
 
@@ -596,13 +578,13 @@ def register_death(
         PermissionDenied; ValidationError: the person is not a member of the household, or the
             date is in the future.
     """
-    _require(user, "entitlements.manage", entitlement)
     if died_on > clock.today():
         raise ValidationError({"died_on": _("死亡日期不能晚于今天")})
     if not Membership.objects.filter(household_id=entitlement.household_id, person=person).exists():
         raise ValidationError({"person": _("该人员不是本家庭成员")})
     with transaction.atomic():
         entitlement = _locked(entitlement)
+        _check(user, entitlement, "death")
         task = open_task(
             user,
             entitlement,
@@ -652,18 +634,13 @@ def report_change(
             or before the current version's month, an entitlement not active or suspended, or an
             unknown parameter.
     """
-    _require(user, "entitlements.manage", entitlement)
     description = _reason(description, "description")
     today = clock.today()
     if effective_on > today:
         raise ValidationError({"effective_on": _("变化发生日期不能晚于今天")})
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.status not in REVIEWED_STATUSES:
-            raise ValidationError(
-                _("待遇处于“%(status)s”状态，不能按变化报告调整")
-                % {"status": entitlement.get_status_display()}
-            )
+        _check(user, entitlement, "change_report")
         month = next_month(effective_on)
         latest = latest_version(entitlement)
         if latest is not None and month <= latest.valid_from:
@@ -720,12 +697,10 @@ def suspend(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
     Raises:
         PermissionDenied; ValidationError: no reason, or not active.
     """
-    _require(user, "entitlements.manage", entitlement)
     reason = _reason(reason)
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.status != Status.ACTIVE:
-            raise ValidationError(_("只有正常发放的待遇可以暂停"))
+        _check(user, entitlement, "suspend")
         before = entitlement.status
         entitlement.status = Status.SUSPENDED
         _event(user, entitlement, "suspend", before, reason)
@@ -738,12 +713,10 @@ def resume(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
     Raises:
         PermissionDenied; ValidationError: no reason, or not suspended.
     """
-    _require(user, "entitlements.manage", entitlement)
     reason = _reason(reason)
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.status != Status.SUSPENDED:
-            raise ValidationError(_("只有暂停发放的待遇可以恢复"))
+        _check(user, entitlement, "resume")
         before = entitlement.status
         entitlement.status = Status.ACTIVE
         _event(user, entitlement, "resume", before, reason)
@@ -771,18 +744,13 @@ def start_gradual_exit(
         PermissionDenied: not a deciding role; ValidationError: not dibao, not active, no
             reason, or no gradual exit in force today.
     """
-    _require(user, "entitlements.decide", entitlement)
     reason = _reason(reason)
     today = clock.today()
-    rule = gradual_exit_rule(today)
-    if rule is None:
-        raise ValidationError(_("渐退期政策在此日期尚未实施"))
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.program != Program.DIBAO:
-            raise ValidationError(_("渐退期只适用于最低生活保障"))
-        if entitlement.status != Status.ACTIVE:
-            raise ValidationError(_("只有正常发放的待遇可以转入渐退期"))
+        _check(user, entitlement, "gradual_exit")
+        rule = gradual_exit_rule(today)
+        assert rule is not None  # the move's guard refuses a day without a gradual exit
         latest = latest_version(entitlement)
         start = next_month(today)
         until = add_months(start, rule.value)
@@ -842,7 +810,6 @@ def start_termination_notice(
         PermissionDenied; ValidationError: not tekun, not active or suspended, unknown grounds,
             no reason.
     """
-    _require(user, "entitlements.manage", entitlement)
     reason = _reason(reason)
     if grounds not in TerminationGrounds.values:
         raise ValidationError({"grounds": _("请选择终止原因")})
@@ -850,10 +817,7 @@ def start_termination_notice(
     days = params.TEKUN_TERMINATION_NOTICE_DAYS.at(today)
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.program != Program.TEKUN:
-            raise ValidationError(_("公示终止只适用于特困人员；低保和低保边缘以书面告知终止"))
-        if entitlement.status not in REVIEWED_STATUSES:
-            raise ValidationError(_("该待遇不能启动终止公示"))
+        _check(user, entitlement, "notice")
         before = entitlement.status
         entitlement.status = Status.TERMINATION_NOTICE
         entitlement.termination_grounds = grounds
@@ -881,12 +845,10 @@ def record_termination_objection(
         PermissionDenied; ValidationError: no content, not in notice, a date outside the notice;
         CalendarMissingError: the holiday table lacks the year.
     """
-    _require(user, "entitlements.manage", entitlement)
     content = _reason(content, "content")
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.status != Status.TERMINATION_NOTICE:
-            raise ValidationError(_("待遇不在终止公示期"))
+        _check(user, entitlement, "objection")
         if not (
             entitlement.notice_starts_on
             and entitlement.notice_ends_on
@@ -924,14 +886,10 @@ def cancel_termination(user: Any, entitlement: Entitlement, *, reason: str) -> E
     Raises:
         PermissionDenied; ValidationError: no reason, nothing to cancel.
     """
-    _require(user, "entitlements.decide", entitlement)
     reason = _reason(reason)
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.terminated_on is not None or not (
-            entitlement.status == Status.TERMINATION_NOTICE or entitlement.termination_proposed_on
-        ):
-            raise ValidationError(_("没有可撤销的终止公示或拟终止"))
+        _check(user, entitlement, "cancel")
         before = entitlement.status
         if entitlement.status == Status.TERMINATION_NOTICE:
             entitlement.status = Status.ACTIVE
@@ -959,20 +917,10 @@ def conclude_termination(user: Any, entitlement: Entitlement, *, note: str = "")
         PermissionDenied: not a deciding role; ValidationError: not in notice, the notice has
             not run 7 days, or an objection is still open.
     """
-    _require(user, "entitlements.decide", entitlement)
     today = clock.today()
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.status != Status.TERMINATION_NOTICE:
-            raise ValidationError(_("待遇不在终止公示期"))
-        if entitlement.notice_ends_on is None or today <= entitlement.notice_ends_on:
-            raise ValidationError(
-                _("公示期未满7天（%(end)s 结束）") % {"end": entitlement.notice_ends_on}
-            )
-        if entitlement.tasks.filter(
-            kind=TaskKind.TERMINATION_OBJECTION, status=TaskStatus.OPEN
-        ).exists():
-            raise ValidationError(_("尚有异议未处理完毕"))
+        _check(user, entitlement, "conclude")
         end = next_month(today)
         if entitlement.termination_grounds == TerminationGrounds.AGE and entitlement.person:
             end = max(end, month_after_age_limit(entitlement.person.birth_date, today))
@@ -1027,7 +975,6 @@ def terminate(
         PermissionDenied: not a deciding role; ValidationError: tekun (ends by notice), already
             ended, unknown grounds, no reasons, a notice date in the future.
     """
-    _require(user, "entitlements.decide", entitlement)
     reason = _reason(reason)
     if grounds not in TerminationGrounds.values:
         raise ValidationError({"grounds": _("请选择终止原因")})
@@ -1036,10 +983,7 @@ def terminate(
         raise ValidationError({"notice_issued_on": _("送达日期不能晚于今天")})
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.program == Program.TEKUN:
-            raise ValidationError(_("特困人员终止须先公示7天"))
-        if entitlement.status not in REVIEWED_STATUSES or entitlement.terminated_on:
-            raise ValidationError(_("该待遇不能终止"))
+        _check(user, entitlement, "terminate")
         entitlement.termination_grounds = grounds
         entitlement.notice_issued_on = notice_issued_on
         _end(user, entitlement, next_month(today), reason, today)
@@ -1092,7 +1036,6 @@ def apply_employment_sanction(
             good reason, not dibao, not active, a person not counted in the unit, a percentage
             outside 1–100, or an open sanction of the same person.
     """
-    _require(user, "entitlements.decide", entitlement)
     today = clock.today()
     rule = params.EMPLOYMENT_REFUSALS.at(today)
     needed = rule.value if rule else 3
@@ -1106,10 +1049,7 @@ def apply_employment_sanction(
         raise ValidationError({"share_percent": _("减发比例应在1%至100%之间")})
     with transaction.atomic():
         entitlement = _locked(entitlement)
-        if entitlement.program != Program.DIBAO:
-            raise ValidationError(_("拒绝就业减发只适用于最低生活保障"))
-        if entitlement.status != Status.ACTIVE:
-            raise ValidationError(_("只有正常发放的待遇可以减发"))
+        _check(user, entitlement, "sanction")
         if entitlement.sanctions.filter(person=person, to_month="").exists():
             raise ValidationError({"person": _("该成员已在减发中")})
         month = next_month(today)
@@ -1186,13 +1126,13 @@ def lift_employment_sanction(
             person in force, or a reassessment that cannot be made (unknown parameters,
             registry data the rules cannot read).
     """
-    _require(user, "entitlements.decide", entitlement)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写解除减发的理由")})
     today = clock.today()
     month = next_month(today)
     with transaction.atomic():
         entitlement = _locked(entitlement)
+        _check(user, entitlement, "lift_sanction")
         sanction = (
             entitlement.sanctions.select_for_update()
             .filter(Q(to_month="") | Q(to_month__gt=month), person=person)

@@ -8,19 +8,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import (
     PAYABLE,
     Entitlement,
     EntitlementVersion,
     ReviewTask,
+    RunStatus,
     StandardChangeRun,
     Status,
     TaskStatus,
 )
 from jiuzhu.web.entitlements.params import DUE_SOON_DAYS
+from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
 
 
 def _division(user: Any) -> str | None:
@@ -121,3 +126,97 @@ def task_queue(user: Any, today: dt.date, limit: int = 300) -> list[QueueItem]:
 
 
 ACTIVE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.GRADUAL_EXIT, Status.TERMINATION_NOTICE)
+
+
+def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
+    """What waits for this user in dynamic management, for the workbench: open review tasks
+    (for those who manage entitlements), entitlements waiting for a decision (a proposed
+    termination, a termination notice that has ended), and standard changes to approve (never
+    by the person who started them). A few bounded queries."""
+    division = _division(user)
+    if division is None:
+        return []
+    lists = []
+    if user.has_perm("entitlements.manage", ReviewTask(division_code=division)):
+        tasks = tasks_for(user).filter(status=TaskStatus.OPEN)
+        shown_tasks = tasks.select_related("entitlement", "entitlement__household", "person")
+        soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+        lists.append(
+            WorkList(
+                kind=str(_("核查任务")),
+                items=[
+                    WorkItem(
+                        title=f"{t.get_kind_display()} · {t.entitlement.household.number}"
+                        + (f" · {t.person.name}" if t.person else ""),
+                        url=reverse("entitlements:task", args=[t.pk]),
+                        state=str(t.get_status_display()),
+                        action=str(TASK["complete"].label)
+                        if TASK.condition_refusal(t, "complete", today) is None
+                        else str(TASK["close"].label),
+                        due=t.due_on,
+                        overdue=t.due_on < today,
+                        due_soon=today <= t.due_on <= soon,
+                    )
+                    for t in shown_tasks.order_by("due_on", "pk")[:shown]
+                ],
+                total=tasks.count(),
+                more_url=reverse("entitlements:tasks"),
+            )
+        )
+    probe = Entitlement(division_code=division)
+    if user.has_perm("entitlements.decide", probe):
+        waiting = (
+            entitlements_for(user)
+            .filter(terminated_on__isnull=True)
+            .filter(
+                Q(
+                    termination_proposed_on__isnull=False,
+                    status__in=(Status.ACTIVE, Status.SUSPENDED),
+                )
+                | Q(status=Status.TERMINATION_NOTICE, notice_ends_on__lt=today)
+            )
+            .select_related("household")
+            .order_by("termination_proposed_on", "pk")
+        )
+        items = []
+        for entitlement in waiting[:shown]:
+            ready, _waiting = ENTITLEMENT.work(user, entitlement, today)
+            items.append(
+                WorkItem(
+                    title=f"{entitlement.number} · {entitlement.household.number} · "
+                    f"{entitlement.get_program_display()}",
+                    url=reverse("entitlements:detail", args=[entitlement.pk]),
+                    state=ENTITLEMENT.state_label(entitlement),
+                    action="、".join(str(m.label) for m in ready),
+                    due=entitlement.notice_ends_on,
+                )
+            )
+        lists.append(
+            WorkList(
+                kind=str(_("待决定的救助待遇")),
+                items=items,
+                total=waiting.count(),
+                more_url=reverse("entitlements:list"),
+            )
+        )
+    if user.has_perm(
+        "entitlements.approve_standard_change", StandardChangeRun(division_code=division)
+    ):
+        runs = runs_for(user).filter(status=RunStatus.PROPOSED).exclude(created_by=user)
+        lists.append(
+            WorkList(
+                kind=str(_("待审批的标准调整")),
+                items=[
+                    WorkItem(
+                        title=f"{run.parameter_label or run.parameter_path} · {run.effective_month}",
+                        url=reverse("entitlements:run", args=[run.pk]),
+                        state=str(run.get_status_display()),
+                        action=str(_("审批")),
+                    )
+                    for run in runs[:shown]
+                ],
+                total=runs.count(),
+                more_url=reverse("entitlements:runs"),
+            )
+        )
+    return lists

@@ -17,8 +17,9 @@ from django.dispatch import receiver
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.entitlements import params
-from jiuzhu.web.entitlements.actions import REVIEWED_STATUSES, death_check_due, open_task
+from jiuzhu.web.entitlements.actions import death_check_due, open_task
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, TaskKind, TaskStatus
+from jiuzhu.web.entitlements.workflow import REVIEWED
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.signals import household_changed
 
@@ -42,7 +43,7 @@ def open_checks(
     if change in IGNORED:
         return
     entitlements = Entitlement.objects.select_for_update().filter(
-        household=household, status__in=REVIEWED_STATUSES
+        household=household, status__in=REVIEWED
     )
     for entitlement in entitlements:
         if change == "died" and person is not None:

@@ -17,12 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.views import post_only
 from jiuzhu.web.entitlements import actions, params, scheduled
 from jiuzhu.web.entitlements.forms import (
     ChangeReportForm,
@@ -43,7 +42,6 @@ from jiuzhu.web.entitlements.models import (
     EntitlementVersion,
     ItemOutcome,
     RunStatus,
-    Status,
     TaskKind,
     TaskStatus,
 )
@@ -55,6 +53,7 @@ from jiuzhu.web.entitlements.queries import (
     task_for,
     task_queue,
 )
+from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError
 
 PAGE_SIZE = 25
@@ -119,44 +118,6 @@ def _members(entitlement: Entitlement) -> list[tuple[int, str]]:
     ]
 
 
-def _allowed(user: Any, entitlement: Entitlement) -> dict[str, bool]:
-    status = entitlement.status
-    manage = user.has_perm("entitlements.manage", entitlement)
-    decide = user.has_perm("entitlements.decide", entitlement)
-    reviewed = status in actions.REVIEWED_STATUSES
-    decided = entitlement.terminated_on is not None
-    today = clock.today()
-    tekun = entitlement.program == Program.TEKUN
-    dibao = entitlement.program == Program.DIBAO
-    return {
-        "suspend": manage and status == Status.ACTIVE and not decided,
-        "resume": manage and status == Status.SUSPENDED and not decided,
-        "change_report": manage and reviewed and not decided,
-        "death": manage and status != Status.TERMINATED,
-        "sanction": decide and dibao and status == Status.ACTIVE and not decided,
-        "lift_sanction": decide
-        and not decided
-        and entitlement.sanctions.filter(to_month="").exists(),
-        "gradual_exit": decide
-        and dibao
-        and status == Status.ACTIVE
-        and not decided
-        and actions.gradual_exit_rule(today) is not None,
-        "notice": manage and tekun and reviewed and not decided,
-        "objection": manage and status == Status.TERMINATION_NOTICE,
-        "conclude": decide
-        and status == Status.TERMINATION_NOTICE
-        and entitlement.notice_ends_on is not None
-        and today > entitlement.notice_ends_on,
-        "cancel": decide
-        and not decided
-        and (
-            status == Status.TERMINATION_NOTICE or entitlement.termination_proposed_on is not None
-        ),
-        "terminate": decide and not tekun and reviewed and not decided,
-    }
-
-
 def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> dict[str, Any]:
     user = request.user
     today = clock.today()
@@ -171,7 +132,8 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> d
         "events": entitlement.events.select_related("user")[:50],
         "reports": entitlement.change_reports.select_related("recorded_by", "version"),
         "sanctions": entitlement.sanctions.select_related("person"),
-        "allowed": _allowed(user, entitlement),
+        "allowed": ENTITLEMENT.forms_allowed(user, entitlement, today),
+        "next": ENTITLEMENT.next_step(user, entitlement, today),
         "today": today,
         "gradual_exit": gradual,
         "gradual_exit_rule": params.GRADUAL_EXIT_MONTHS,
@@ -307,7 +269,7 @@ def _form(step: str, data: Any, entitlement: Entitlement) -> forms.Form:
     return form_class(data)
 
 
-@require_POST
+@post_only("entitlements:detail", pk="pk")
 def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Carry out one action on an entitlement. A refused action re-renders the page with the
     messages on the fields; nothing is written."""
@@ -366,7 +328,7 @@ def task_queue_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only("entitlements:tasks")
 def run_checks_view(request: HttpRequest) -> HttpResponse:
     """Run the daily checks for the user's jurisdiction now (district roles)."""
     if not request.user.has_perm("entitlements.schedule"):
@@ -391,10 +353,10 @@ def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
     entitlement = task.entitlement
     preview = None
     preview_error = ""
-    reassessing = (
-        task.kind in actions.REASSESSED_TASKS
-        and task.status == TaskStatus.OPEN
-        and entitlement.status in actions.REVIEWED_STATUSES
+    today = clock.today()
+    allowed = TASK.forms_allowed(request.user, task, today)
+    reassessing = TASK.condition_refusal(task, "complete", today) is None and (
+        task.status == TaskStatus.OPEN
     )
     if (
         reassessing
@@ -413,7 +375,6 @@ def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             preview = actions.reassess(entitlement, clock.today(), exclude_persons=deceased)
         except (ParameterNotDefinedError, InvalidInputError) as exc:
             preview_error = str(exc)
-    manage = request.user.has_perm("entitlements.manage", entitlement)
     return render(
         request,
         "entitlements/task.html",
@@ -422,16 +383,17 @@ def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             "entitlement": entitlement,
             "preview": preview,
             "preview_error": preview_error,
-            "may_complete": manage and reassessing,
-            "may_close": manage and task.status == TaskStatus.OPEN,
+            "may_complete": allowed["complete"],
+            "may_close": allowed["close"],
+            "next": TASK.next_step(request.user, task, today),
             "forms": {"complete": ReviewForm(), "close": NoteForm(), **forms_},
-            "today": clock.today(),
+            "today": today,
         },
         status=400 if forms_ else 200,
     )
 
 
-@require_POST
+@post_only("entitlements:task", pk="pk")
 def task_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Complete a task by reassessment (``complete``) or close it with a note (``close``)."""
     if step not in ("complete", "close"):
@@ -529,7 +491,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only("entitlements:run", pk="pk")
 def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in ("approve", "discard"):
         raise Http404

@@ -610,6 +610,9 @@ def _disability(
         part.summary = {"note": "未发现残疾人证"}
         if member.disability_category not in ("", "none"):
             part.comparisons.append(
+                # The disability drives the amount (classified deductions, the single-person
+                # unit, tekun): declared but not in the federation's data, the home visit checks
+                # it — when the federation's file came at all.
                 Comparison(
                     member.person_id,
                     "disability",
@@ -617,10 +620,10 @@ def _disability(
                     registered,
                     None,
                     "text",
-                    False,
+                    "disability" in deliveries,
                     "",
                     received,
-                    "未发现残疾人证",
+                    "申报有残疾，但残联数据中未发现残疾人证：入户调查时核实",
                 )
             )
         return part
@@ -659,6 +662,8 @@ def _students(
         part.summary = {"note": "未发现学籍记录"}
         if member.student_level not in ("", "none"):
             part.comparisons.append(
+                # A school stage keeps an adult child in the household (Art. 7) and continues
+                # tekun past 18: declared but not in the education data, the visit checks it.
                 Comparison(
                     member.person_id,
                     "student_level",
@@ -666,10 +671,10 @@ def _students(
                     student_text(member.student_level),
                     None,
                     "text",
-                    False,
+                    "students" in deliveries,
                     "",
                     received,
-                    "未发现学籍记录",
+                    "申报在校就读，但学籍数据中未发现：入户调查时核实",
                 )
             )
         return part
