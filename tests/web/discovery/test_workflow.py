@@ -397,6 +397,7 @@ def test_unknown_steps_pks_and_other_townships_answer_404_and_a_get_returns_to_t
         assert client.post(f"/discovery/alerts/{other.pk}/{step}/", {}).status_code == 404
     response = client.get(f"/discovery/alerts/{own.pk}/visit/")
     assert response.status_code == 302 and response["Location"] == f"/discovery/alerts/{own.pk}/"
+    assert client.get(f"/discovery/alerts/{other.pk}/visit/", follow=True).status_code == 404
     assert client.get("/discovery/runs/start/").status_code == 302
     # Another township's application is never linked, nor offered.
     other = _included(users["outsider"], other)

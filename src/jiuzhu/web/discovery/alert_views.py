@@ -124,6 +124,8 @@ def _context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, Any]
         "township": township_name(alert.township_code),
         "next": ALERT.next_step(request.user, alert, today),
         "apply_url": _apply_url(request, alert) if allowed.get("link") else "",
+        # The assign form's title is the move it makes now: assign, or reassign.
+        "assign_label": ALERT["assign" if alert.status == AlertStatus.OPEN else "reassign"].label,
         "allowed": allowed,
         "forms": {
             step: bound.get(step) or _form(step, alert, request=request)

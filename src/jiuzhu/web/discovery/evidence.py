@@ -135,6 +135,7 @@ FIELD_LABELS = {
     "registry_serious_illness": gettext_lazy("登记库重特大疾病"),
     "registry_special_outpatient": gettext_lazy("登记库门诊特殊病"),
     "relation": gettext_lazy("关系"),
+    "resident_id": gettext_lazy("公民身份号码"),
     "review_due": gettext_lazy("核查期限"),
     "rigid_valid_until": gettext_lazy("认定有效期至"),
     "scheme": gettext_lazy("险种"),
@@ -270,9 +271,9 @@ def record_value(key: str, value: Any) -> Any:
 
 
 def _value(key: str, value: str) -> str:
-    if _NUMBER.fullmatch(value):
+    if _NUMBER.fullmatch(value.replace(",", "")):
         if key in YUAN_VALUES:
-            return _("%(yuan)s 元") % {"yuan": f"{float(value):,.2f}"}
+            return _("%(yuan)s 元") % {"yuan": f"{float(value.replace(',', '')):,.2f}"}
         shown = _number(key, value)
         if shown is not None:
             return shown
@@ -382,7 +383,7 @@ def _table(value: list[dict[str, Any]]) -> dict[str, Any]:
 def _section(alert: Alert, key: str, value: Any) -> dict[str, Any] | None:
     """One section's content for the evidence ``key`` (None: nothing to show)."""
     if key == "sources" and isinstance(value, list):
-        return {"text": "、".join(_source(s) for s in value)}
+        return {"text": _("、").join(_source(s) for s in value)}
     if key == "thresholds" and isinstance(value, list):
         # A signal without thresholds (a registration, a death) has none to show.
         return (
@@ -399,7 +400,7 @@ def _section(alert: Alert, key: str, value: Any) -> dict[str, Any] | None:
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return _table(value)
     if isinstance(value, list):
-        return {"text": "、".join(str(record_value("", v)) for v in value)}
+        return {"text": _("、").join(str(record_value("", v)) for v in value)}
     return {"text": str(record_value("", value))}
 
 

@@ -117,7 +117,7 @@ def work_items(user: Any, today: dt.date) -> WorkList:
                 title=f"{labels.get(alert.signal, _('预警'))} · {subject or '—'}",
                 url=reverse("discovery:alert", args=[alert.pk]),
                 state=step.state,
-                action="、".join(str(move.label) for move in moves) or str(_("查看")),
+                action=_("、").join(str(move.label) for move in moves) or str(_("查看")),
                 due=deadline,
                 overdue=deadline is not None and deadline < today,
                 due_soon=deadline is not None and today <= deadline <= soon,
