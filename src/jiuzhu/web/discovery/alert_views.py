@@ -205,7 +205,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         try:
             done = STEPS[step](request, alert, form.cleaned_data)
         except NotPermitted as exc:
-            messages.error(request, str(exc.args[0] if exc.args else exc))
+            messages.error(request, str(exc))
             return redirect("discovery:alert", pk=alert.pk)
         except ValidationError as exc:
             add_errors(form, exc)
