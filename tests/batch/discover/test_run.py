@@ -67,7 +67,7 @@ def test_evidence_carries_the_record_the_values_the_thresholds_and_the_rule() ->
     assert evidence["sources"] == ["deaths"]
     assert evidence["record"] == {"died_on": "2025-10-03", "register_category": "dibao"}
     assert evidence["values"]["date"] == "2025-10-03"
-    assert evidence["rule"]["reference"].startswith("社会救助暂行办法")
+    assert evidence["rule"]["reference"].startswith("《社会救助暂行办法》")
     assert "{date}" in evidence["rule"]["text"]
     assert death["deadline_working_days"] == 10 and death["adverse"] is True
     assert death["household_id"] == "H7" and death["resident_id"] == rid(1)

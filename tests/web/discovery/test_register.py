@@ -17,7 +17,7 @@ from jiuzhu.web.cases.models import Application, Channel, Program, Stage
 from jiuzhu.web.discovery.actions import refresh_register, register_frame
 from jiuzhu.web.discovery.models import RegisterCategory, RegisterEntry
 from jiuzhu.web.entitlements.models import Entitlement, Status
-from jiuzhu.web.registry.models import Household
+from jiuzhu.web.registry.models import Household, Person
 from tests.web.conftest import PASSWORD
 from tests.web.payments.conftest import grant
 
@@ -184,3 +184,55 @@ def test_a_register_file_is_imported_and_feeds_the_run(
     assert run.register_size == refreshed.current
     signals = set(Alert.objects.values_list("signal", flat=True))
     assert signals & {"REVIEW_DUE", "AGE_MILESTONE", "ASSET_REGISTERED", "UNCLAIMED_ASSISTANCE"}
+
+
+def test_the_register_page_counts_people_and_lists_each_person_once(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    """A person in the register for two reasons (here a dibao and a near-dibao entitlement) is
+    one person: counted once, listed once with both reasons; the township filter offers each
+    township once."""
+    own = Household.objects.filter(township_code=townships[0]).order_by("pk")[:2]
+    other = Household.objects.filter(township_code=townships[1]).order_by("pk").first()
+    grant([*own, other], start="2025-09", amount=104_500)
+    grant(
+        [own[0]],
+        program="near_dibao",
+        start="2025-09",
+        amount=30_000,
+        prefix="ND",
+        with_accounts=False,
+    )
+    refresh_register(None, today=TODAY)
+    members = _members(own[0]) | _members(own[1])
+    entries = RegisterEntry.objects.filter(household__in=own, ends_on__isnull=True).count()
+    assert entries == len(_members(own[0])) * 2 + len(_members(own[1]))
+    client = Client()
+    assert client.login(username="caseworker", password=PASSWORD)
+    page = client.get("/discovery/register/").content.decode()
+    counts = page.split('id="register-counts"')[1].split("</p>")[0]
+    assert f"共 {len(members)} 人" in counts and "2 户" in counts
+    assert f"低保对象 {len(members)}" in counts
+    assert f"低保边缘家庭成员 {len(_members(own[0]))}" in counts
+    table = page.split('id="register"')[1]
+    person = Person.objects.get(pk=next(iter(_members(own[0]))))
+    cells = (
+        f"<td>{person.name}</td>\n    "
+        f"<td>{person.resident_id[:6]}********{person.resident_id[-4:]}</td>"
+    )
+    assert table.count(cells) == 1  # one row for the person …
+    row = table.split(cells)[1].split("</tr>")[0]
+    assert "低保对象" in row and "低保边缘家庭成员" in row  # … with both reasons
+    # The district sees every township once in the filter.
+    assert client.login(username="officer", password=PASSWORD)
+    page = client.get("/discovery/register/").content.decode()
+    select = page.split('name="township"')[1].split("</select>")[0]
+    for code in townships:
+        assert select.count(f'value="{code}"') == 1
+    # Filtering by category counts the people of that category.
+    page = client.get("/discovery/register/", {"category": "near_dibao"}).content.decode()
+    counts = page.split('id="register-counts"')[1].split("</p>")[0]
+    assert f"共 {len(_members(own[0]))} 人" in counts
+    # Odd input: no server error.
+    for query in ({"page": "NaN"}, {"township": "x" * 300}, {"q": "１２３"}, {"current": "2"}):
+        assert client.get("/discovery/register/", query).status_code == 200

@@ -150,3 +150,19 @@ add_perm(
     (is_township_caseworker | is_township_head | is_district) & in_jurisdiction,
 )
 add_perm("discovery.run", is_district | is_administrator)
+
+
+@predicate  # type: ignore[untyped-decorator]
+def household_in_jurisdiction(user: Any, obj: Any = None) -> bool:
+    """The object's household (an alert's) is in the user's jurisdiction."""
+    household = getattr(obj, "household", None)
+    return household is not None and in_jurisdiction(user, household)
+
+
+# An alert concluded "included in assistance" is closed by linking the application registered
+# for its household: by whoever takes applications there (the community worker of the
+# household's community even when the township owns the alert), or the alert's assignee.
+add_perm(
+    "discovery.link_application",
+    can_take_applications & (in_jurisdiction | is_assignee | household_in_jurisdiction),
+)

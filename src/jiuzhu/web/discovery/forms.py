@@ -49,17 +49,30 @@ class AssignForm(forms.Form):
 
 
 class VisitForm(forms.Form):
+    """入户核实 by at least two staff, like an application's home visit (the action refuses
+    fewer as well)."""
+
     visited_on = forms.DateField(label=_("核实日期"), widget=DATE)
     staff_1 = forms.CharField(label=_("核实人员一"), max_length=50)
     staff_2 = forms.CharField(label=_("核实人员二"), max_length=50, required=False)
+    staff_3 = forms.CharField(label=_("核实人员三（可选）"), max_length=50, required=False)
     findings = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def staff(self) -> list[str]:
         return [
             name
-            for name in (self.cleaned_data.get(f"staff_{i}", "").strip() for i in (1, 2))
+            for name in (self.cleaned_data.get(f"staff_{i}", "").strip() for i in (1, 2, 3))
             if name
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        names = self.staff()
+        if len(set(names)) < len(names):
+            self.add_error("staff_2", _("核实人员不能重复"))
+        elif "staff_1" in data and len(names) < 2:
+            self.add_error("staff_2", _("入户核实人员不得少于2人"))
+        return data
 
 
 class OutcomeForm(forms.Form):
@@ -88,6 +101,17 @@ class OutcomeForm(forms.Form):
         if outcome == Outcome.REFERRED and not data.get("referred_to"):
             self.add_error("referred_to", _("请选择转介部门"))
         return data
+
+
+class LinkForm(forms.Form):
+    """The application registered for an alert concluded "included in assistance" (one of the
+    household's applications of that program)."""
+
+    application = forms.TypedChoiceField(label=_("救助申请"), coerce=int)
+
+    def __init__(self, *args: Any, applications: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = applications  # type: ignore[attr-defined]
 
 
 class RunForm(forms.Form):

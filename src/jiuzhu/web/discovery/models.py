@@ -9,12 +9,18 @@
 * ``Alert`` — one alert of the catalogue (``jiuzhu.batch.pipelines.discover``), routed to its
   owning division (``division_code``: a community, a township or the district), unique by
   ``alert_key`` so that re-running a month writes nothing twice (docs/decisions/0007).
-* ``AlertVisit`` — the home visit (入户核实) that closes an alert.
+* ``AlertVisit`` — a home visit (入户核实) of an alert, by at least two staff.
+
+An alert's stages and moves are the transition table ``workflow.ALERT``: open → assigned →
+visited → an outcome; "included in assistance" (纳入救助) waits for the household's application
+(``awaiting_application``) and closes when it is registered and linked.
 
 Dates are dates (Asia/Shanghai); months ``YYYY-MM``; money integer fen.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -106,10 +112,18 @@ class AlertStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     ASSIGNED = "assigned", _("已分派")
     VISITED = "visited", _("已入户核实")
+    AWAITING_APPLICATION = "awaiting_application", _("待受理申请")
     CLOSED = "closed", _("已办结")
 
 
-OPEN_STATUSES = frozenset({AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.VISITED})
+OPEN_STATUSES = frozenset(
+    {
+        AlertStatus.OPEN,
+        AlertStatus.ASSIGNED,
+        AlertStatus.VISITED,
+        AlertStatus.AWAITING_APPLICATION,
+    }
+)
 
 
 class Outcome(models.TextChoices):
@@ -179,7 +193,12 @@ class DiscoveryRun(models.Model):
 class Alert(models.Model):
     """One alert (预警) in ALERT_SCHEMA, routed to ``division_code`` (the owning community,
     township or district). It is visible to users whose jurisdiction covers that division and
-    to the user it is assigned to; it is closed by an outcome after a home visit."""
+    to the user it is assigned to; it is closed by an outcome after a home visit — for
+    "included in assistance", once the application it asks for is registered (``application``).
+
+    ``due_on`` is the deadline of the visit and outcome (the signal's working days from
+    ``raised_on``); ``application_due_on`` that of the application once the outcome is
+    "included" (``workflow.APPLICATION_WORKING_DAYS`` from ``concluded_on``)."""
 
     alert_key = models.CharField(_("预警标识"), max_length=200, unique=True)
     signal = models.CharField(_("预警信号"), max_length=64, db_index=True)
@@ -206,7 +225,7 @@ class Alert(models.Model):
     explanation_zh = models.TextField(_("说明（中文）"))
     explanation_en = models.TextField(_("说明（英文）"), blank=True)
     status = models.CharField(
-        _("状态"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN
+        _("状态"), max_length=24, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )
     run = models.ForeignKey(
         DiscoveryRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
@@ -228,6 +247,11 @@ class Alert(models.Model):
         _("转介部门"), max_length=24, choices=Department.choices, blank=True
     )
     outcome_note = models.TextField(_("处理说明"), blank=True)
+    concluded_on = models.DateField(_("处理结果日期"), null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    application_due_on = models.DateField(_("申请受理期限"), null=True, blank=True)
     application = models.ForeignKey(
         Application,
         verbose_name=_("由此受理的申请"),
@@ -264,10 +288,18 @@ class Alert(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def deadline(self) -> dt.date | None:
+        """The date the current stage is due by: the application's deadline while it is
+        awaited, else the alert's; None once closed."""
+        if self.status == AlertStatus.AWAITING_APPLICATION:
+            return self.application_due_on
+        return self.due_on if self.is_open else None
+
 
 class AlertVisit(models.Model):
-    """入户核实: the visit that checks an alert — who went (at least the visiting staff), when,
-    and what they found."""
+    """入户核实: a visit that checks an alert — who went (at least two staff, like an
+    application's home visit: 最低生活保障审核确认办法 第十六条), when, and what they found."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="visits")
     visited_on = models.DateField(_("核实日期"))

@@ -12,16 +12,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, Min, Q, QuerySet, When
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.discovery.models import (
     OPEN_STATUSES,
     Alert,
+    AlertStatus,
     DiscoveryRun,
     RegisterEntry,
 )
-from jiuzhu.web.workcalendar.working_days import Calendar
+from jiuzhu.web.workcalendar.working_days import Calendar, CalendarMissingError, load_calendar
+
+WORK_ITEMS = 20
+"""Alerts listed on the workbench (the rest are counted and on the inbox)."""
+DUE_SOON_WORKING_DAYS = 3
 
 
 def _division(user: Any) -> str | None:
@@ -49,9 +57,74 @@ def alert_for(user: Any, pk: int) -> Alert:
         raise Http404 from None
 
 
+def with_deadline(queryset: QuerySet[Alert]) -> QuerySet[Any]:
+    """``stage_due_on`` annotated: the application's deadline while an inclusion awaits it, else
+    the alert's own (``Alert.deadline``)."""
+    return queryset.annotate(
+        stage_due_on=Case(
+            When(status=AlertStatus.AWAITING_APPLICATION, then=F("application_due_on")),
+            default=F("due_on"),
+        )
+    )
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Open alerts past the deadline of their stage (the deadline day itself is still in time):
+    the visit and outcome by ``due_on``, an awaited application by ``application_due_on``."""
+    return Q(status__in=OPEN_STATUSES - {AlertStatus.AWAITING_APPLICATION}, due_on__lt=today) | Q(
+        status=AlertStatus.AWAITING_APPLICATION, application_due_on__lt=today
+    )
+
+
 def overdue(queryset: QuerySet[Alert], today: dt.date) -> QuerySet[Alert]:
-    """Open alerts past their deadline (the deadline day itself is still in time)."""
-    return queryset.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    return queryset.filter(overdue_q(today))
+
+
+def work_items(user: Any, today: dt.date) -> WorkList:
+    """The open alerts of the user's jurisdiction and those assigned to the user, for a user
+    who handles alerts or takes the applications they ask for: how many, and the first
+    ``WORK_ITEMS`` (the overdue first, then by deadline), each with its stage and what the user
+    may do there (``workflow.ALERT``). Three queries and the holiday table."""
+    from jiuzhu.web.discovery.catalogue import signal_labels  # noqa: PLC0415
+    from jiuzhu.web.discovery.workflow import ALERT  # noqa: PLC0415
+
+    found = WorkList(kind=str(_("主动发现预警")), more_url=reverse("discovery:inbox"))
+    if not (user.has_perm("discovery.handle") or user.has_perm("discovery.link_application")):
+        return found
+    pending = with_deadline(alerts_for(user).filter(status__in=OPEN_STATUSES))
+    found.total = pending.count()
+    alerts = list(
+        pending.select_related("household", "person", "assigned_to").order_by("stage_due_on", "pk")[
+            :WORK_ITEMS
+        ]
+    )
+    soon = today
+    try:
+        soon = load_calendar({today.year, today.year + 1}).add_working_days(
+            today, DUE_SOON_WORKING_DAYS
+        )
+    except CalendarMissingError as exc:
+        found.warning = str(exc)
+    labels = signal_labels()
+    for alert in alerts:
+        step = ALERT.next_step(user, alert, today)
+        # What the user is to do: the main path's moves (a reassignment is offered on the page).
+        moves = [move for move in step.mine if move.main] or step.mine
+        deadline = alert.deadline
+        subject = alert.person.name if alert.person else alert.household_key
+        found.items.append(
+            WorkItem(
+                title=f"{labels.get(alert.signal, _('预警'))} · {subject or '—'}",
+                url=reverse("discovery:alert", args=[alert.pk]),
+                state=step.state,
+                action=_("、").join(str(move.label) for move in moves) or str(_("查看")),
+                due=deadline,
+                overdue=deadline is not None and deadline < today,
+                due_soon=deadline is not None and today <= deadline <= soon,
+                note=step.person,
+            )
+        )
+    return found
 
 
 def register_for(user: Any, today: dt.date, *, current: bool = True) -> QuerySet[RegisterEntry]:
@@ -61,6 +134,72 @@ def register_for(user: Any, today: dt.date, *, current: bool = True) -> QuerySet
     found = RegisterEntry.objects.filter(division_code__startswith=division)
     in_register = Q(ends_on__isnull=True) | Q(ends_on__gt=today)
     return found.filter(in_register) if current else found.exclude(in_register)
+
+
+def register_townships(user: Any, today: dt.date) -> list[str]:
+    """The township codes of the user's register, each once (the model's default ordering is
+    cleared: with it, ``distinct`` would keep one row per entry)."""
+    return list(
+        register_for(user, today)
+        .order_by("township_code")
+        .values_list("township_code", flat=True)
+        .distinct()
+    )
+
+
+@dataclass
+class RegisterPerson:
+    """One person of the register with their entries (one per reason they are in it)."""
+
+    person: Any
+    entries: list[RegisterEntry]
+
+    @property
+    def household(self) -> Any:
+        return self.entries[0].household
+
+
+def register_people(entries: QuerySet[RegisterEntry]) -> QuerySet[Any]:
+    """The distinct people of ``entries`` as rows ``{"person_id", "number"}``, ordered by
+    household number then person — one row per person, however many reasons they are in the
+    register for (``count()`` counts people)."""
+    return (
+        entries.order_by()
+        .values("person_id")
+        .annotate(number=Min("household__number"))
+        .order_by("number", "person_id")
+    )
+
+
+def register_rows(entries: QuerySet[RegisterEntry], person_ids: list[int]) -> list[RegisterPerson]:
+    """The people ``person_ids`` (in that order) with their ``entries`` (one query)."""
+    grouped: dict[int, list[RegisterEntry]] = defaultdict(list)
+    for entry in (
+        entries.filter(person_id__in=person_ids)
+        .select_related("person", "household")
+        .order_by("person_id", "category", "pk")
+    ):
+        grouped[entry.person_id].append(entry)
+    return [
+        RegisterPerson(grouped[pk][0].person, grouped[pk]) for pk in person_ids if grouped.get(pk)
+    ]
+
+
+def register_counts(entries: QuerySet[RegisterEntry]) -> dict[str, Any]:
+    """People (distinct persons) and households of ``entries``, and people per category: a
+    person in the register for two reasons counts once in the total and once in each of the
+    two categories. Three queries."""
+    by_category = dict(
+        entries.order_by()
+        .values("category")
+        .annotate(people=Count("person_id", distinct=True))
+        .values_list("category", "people")
+    )
+    return {
+        "people": entries.order_by().values("person_id").distinct().count(),
+        "households": entries.order_by().values("household_id").distinct().count(),
+        "by_category": by_category,
+    }
 
 
 def runs_for(user: Any) -> QuerySet[DiscoveryRun]:
@@ -103,8 +242,9 @@ def statistics_by(
     """Alerts counted by ``category``, ``township`` and ``signal``.
 
     Args:
-        rows: ``(category, township_code, signal, status, outcome, raised_on, due_on,
-            closed_on)`` per alert (one query, ``values_list``).
+        rows: ``(category, township_code, signal, status, outcome, raised_on, deadline,
+            closed_on)`` per alert (one query, ``values_list``; the deadline of the alert's
+            stage, ``with_deadline``).
         calendar: covering the years of ``raised_on`` to ``closed_on`` (closing time in
             working days, ``Calendar.working_days_between``).
         labels: display labels per dimension and key.
@@ -116,7 +256,7 @@ def statistics_by(
         "all": {},
     }
     days: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for category, township, signal, status, outcome, raised_on, due_on, closed_on in rows:
+    for category, township, signal, status, outcome, raised_on, deadline, closed_on in rows:
         for dimension, key in (
             ("category", category),
             ("township", township),
@@ -129,7 +269,7 @@ def statistics_by(
             row.total += 1
             if status in OPEN_STATUSES:
                 row.open += 1
-                row.overdue += due_on < today
+                row.overdue += deadline is not None and deadline < today
             elif outcome in ("included", "referred", "dismissed"):
                 setattr(row, outcome, getattr(row, outcome) + 1)
             if closed_on is not None:

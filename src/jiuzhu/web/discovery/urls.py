@@ -1,12 +1,12 @@
 from django.urls import path
 
-from jiuzhu.web.discovery import views
+from jiuzhu.web.discovery import alert_views, views
 
 app_name = "discovery"
 urlpatterns = [
     path("", views.inbox_view, name="inbox"),
-    path("alerts/<int:pk>/", views.alert_view, name="alert"),
-    path("alerts/<int:pk>/<slug:step>/", views.step_view, name="step"),
+    path("alerts/<int:pk>/", alert_views.alert_view, name="alert"),
+    path("alerts/<int:pk>/<slug:step>/", alert_views.step_view, name="step"),
     path("register/", views.register_view, name="register"),
     path("runs/", views.run_list_view, name="runs"),
     path("runs/start/", views.start_run_view, name="start_run"),

@@ -166,8 +166,8 @@ def med_high_oop(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.D
             .otherwise(pl.lit("其他人员"))
             .alias("group"),
             pl.when(pl.col("monitored"))
-            .then(pl.lit("monitored-people"))
-            .otherwise(pl.lit("other-residents"))
+            .then(pl.lit("monitored people"))
+            .otherwise(pl.lit("other residents"))
             .alias("group_en"),
         )
     )

@@ -1,0 +1,24 @@
+"""What the discovery actions share: the batch size of bulk writes, the permission check and
+the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from jiuzhu.web.accounts.models import DISTRICT_CODE
+
+BATCH = 2_000
+"""Rows per bulk write and per ``IN (…)`` list."""
+
+
+def require(user: Any, permission: str, obj: Any = None) -> None:
+    """Raises PermissionDenied unless ``user`` (None: the system) has ``permission``."""
+    if user is not None and not user.has_perm(permission, obj):
+        raise PermissionDenied(permission)
+
+
+def scope_of(user: Any) -> str:
+    """The division code the user acts for (the district for the system)."""
+    return str(getattr(user, "division_code", "") or DISTRICT_CODE) if user else DISTRICT_CODE

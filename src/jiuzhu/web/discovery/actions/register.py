@@ -1,0 +1,498 @@
+"""The low-income population register: kept current from the platform's decisions, loaded from
+a register file, and read as the batch's register frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jiuzhu.web.accounts.models import DISTRICT_CODE
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.texts import in_record_language
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
+from jiuzhu.web.discovery.models import (
+    RegisterCategory,
+    RegisterEntry,
+)
+from jiuzhu.web.entitlements.models import (
+    PAYABLE,
+    Entitlement,
+    EntitlementVersion,
+    Status,
+)
+from jiuzhu.web.months import add_months_to_date, add_years, first_day, is_month
+from jiuzhu.web.registry.models import Membership
+
+IMPORTED = "import:"
+"""Key prefix of entries loaded from a register file (``import_register``): a refresh from the
+platform's decisions leaves them alone."""
+MONITORED_YEARS = 1
+"""A rejected applicant or an exited recipient stays monitored for a year (spec.md §2.9:
+"rejected or exited in the last year")."""
+RIGID_VALID_MONTHS = 12
+"""A rigid-expenditure hardship determination is valid 12 months (天津市刚性支出困难家庭认定办法;
+docs/decisions/0007 ``rigid_valid_until``)."""
+
+# --- the register ----------------------------------------------------------------------------
+
+
+@dataclass
+class RegisterRefresh:
+    """What a refresh did: entries created, changed, ended, and current afterwards."""
+
+    created: int = 0
+    updated: int = 0
+    ended: int = 0
+    current: int = 0
+
+
+_ENTRY_FIELDS = (
+    "person_id",
+    "household_id",
+    "division_code",
+    "township_code",
+    "category",
+    "receiving",
+    "reason",
+    "included_on",
+    "ends_on",
+    "entitlement_id",
+    "application_id",
+    "review_due",
+    "rigid_valid_until",
+    "monthly_amount",
+)
+ALLOWANCES = ("disability_living_allowance", "disability_care_allowance", "orphan_allowance")
+
+
+def _current(today: dt.date) -> Q:
+    return Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+
+
+def _members(household_ids: Iterable[int], on: dt.date) -> dict[int, list[int]]:
+    """The persons of each household on ``on`` (memberships in force)."""
+    found: dict[int, list[int]] = {}
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = Membership.objects.filter(
+            Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on)),
+            household_id__in=ids[start : start + BATCH],
+        ).values_list("household_id", "person_id")
+        for household_id, person_id in rows:
+            found.setdefault(household_id, []).append(person_id)
+    return found
+
+
+@in_record_language
+def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
+    """Every register entry the platform's decisions support on ``today``, by key."""
+    since = add_years(today, -MONITORED_YEARS)
+    month = f"{today:%Y-%m}"
+    entitlements = list(
+        Entitlement.objects.filter(households)
+        .filter(
+            Q(status__in=[*PAYABLE, Status.SUSPENDED])
+            | Q(status=Status.TERMINATED, terminated_on__gt=since)
+            | Q(status=Status.TERMINATED, terminated_on__isnull=True, updated_at__date__gt=since)
+        )
+        .values_list(
+            "pk",
+            "number",
+            "program",
+            "household_id",
+            "person_id",
+            "division_code",
+            "status",
+            "start_month",
+            "end_month",
+            "next_review_due",
+            "terminated_on",
+            "termination_reason",
+            "updated_at",
+            "household__township_code",
+        )
+    )
+    amounts: dict[int, int] = {}
+    for pk_start in range(0, len(entitlements), BATCH):
+        chunk = [e[0] for e in entitlements[pk_start : pk_start + BATCH]]
+        for entitlement_id, amount in (
+            EntitlementVersion.objects.filter(entitlement_id__in=chunk, valid_from__lte=month)
+            .filter(Q(valid_to="") | Q(valid_to__gt=month))
+            .values_list("entitlement_id", "monthly_amount")
+        ):
+            amounts[entitlement_id] = amount
+    applications = list(
+        Application.objects.filter(households)
+        .filter(
+            Q(stage=Stage.REJECTED, decided_on__gt=since)
+            | Q(
+                stage=Stage.APPROVED,
+                program=Program.RIGID_EXPENDITURE,
+                decided_on__gt=add_months_to_date(today, -RIGID_VALID_MONTHS),
+            )
+        )
+        .values_list(
+            "pk",
+            "number",
+            "program",
+            "stage",
+            "household_id",
+            "division_code",
+            "decided_on",
+            "household__township_code",
+        )
+    )
+    members = _members(
+        [e[3] for e in entitlements] + [a[4] for a in applications],
+        today,
+    )
+    desired: dict[str, dict[str, Any]] = {}
+    labels = dict(Program.choices)
+    for (
+        pk,
+        number,
+        program,
+        household_id,
+        person_id,
+        division,
+        status,
+        start_month,
+        end_month,
+        review_due,
+        terminated_on,
+        termination_reason,
+        updated_at,
+        township,
+    ) in entitlements:
+        persons = [person_id] if person_id else members.get(household_id, [])
+        base = {
+            "household_id": household_id,
+            "division_code": division,
+            "township_code": township,
+            "entitlement_id": pk,
+            "application_id": None,
+            "rigid_valid_until": None,
+        }
+        if status == Status.TERMINATED:
+            ended = terminated_on or (
+                first_day(end_month) if is_month(end_month) else updated_at.date()
+            )
+            if ended <= since:
+                continue
+            for person in persons:
+                desired[f"exit:{pk}:person:{person}"] = {
+                    **base,
+                    "person_id": person,
+                    "category": RegisterCategory.MONITORED,
+                    "receiving": False,
+                    "reason": _("%(program)s待遇终止（%(number)s）%(reason)s")
+                    % {
+                        "program": labels.get(program, program),
+                        "number": number,
+                        "reason": f"：{termination_reason}"[:120] if termination_reason else "",
+                    },
+                    "included_on": ended,
+                    "ends_on": add_years(ended, MONITORED_YEARS),
+                    "review_due": None,
+                    "monthly_amount": None,
+                }
+            continue
+        for person in persons:
+            desired[f"entitlement:{pk}:person:{person}"] = {
+                **base,
+                "person_id": person,
+                "category": program,
+                "receiving": status in PAYABLE,
+                "reason": _("%(program)s待遇（%(number)s）")
+                % {"program": labels.get(program, program), "number": number},
+                "included_on": first_day(start_month),
+                "ends_on": None,
+                "review_due": review_due,
+                "monthly_amount": amounts.get(pk),
+            }
+    for pk, number, program, stage, household_id, division, decided_on, township in applications:
+        base = {
+            "household_id": household_id,
+            "division_code": division,
+            "township_code": township,
+            "entitlement_id": None,
+            "application_id": pk,
+            "review_due": None,
+            "monthly_amount": None,
+            "included_on": decided_on,
+        }
+        if decided_on is None:
+            continue
+        for person in members.get(household_id, []):
+            if stage == Stage.APPROVED:
+                until = add_months_to_date(decided_on, RIGID_VALID_MONTHS)
+                desired[f"rigid:{pk}:person:{person}"] = {
+                    **base,
+                    "person_id": person,
+                    "category": RegisterCategory.RIGID_EXPENDITURE,
+                    "receiving": True,
+                    "reason": _("认定为刚性支出困难家庭（%(number)s）") % {"number": number},
+                    "ends_on": until,
+                    "rigid_valid_until": until,
+                }
+            else:
+                desired[f"rejected:{pk}:person:{person}"] = {
+                    **base,
+                    "person_id": person,
+                    "category": RegisterCategory.MONITORED,
+                    "receiving": False,
+                    "reason": _("%(program)s申请未获批准（%(number)s）")
+                    % {"program": labels.get(program, program), "number": number},
+                    "ends_on": add_years(decided_on, MONITORED_YEARS),
+                    "rigid_valid_until": None,
+                }
+    return desired
+
+
+def refresh_register(
+    user: Any,
+    *,
+    households: Iterable[int] | None = None,
+    today: dt.date | None = None,
+) -> RegisterRefresh:
+    """Bring the low-income population register up to date with the platform's decisions.
+
+    Entries (``RegisterEntry``, one per person and reason):
+
+    - every current member of a household with a dibao or near-dibao entitlement that is not
+      terminated (``receiving`` while payable; a suspended one stays in the register), the
+      supported person of a tekun entitlement;
+    - every member of a household determined a rigid-expenditure hardship household in the last
+      12 months (``rigid_valid_until``);
+    - monitored (``receiving`` false) for one year: the members of a household whose application
+      was rejected, or whose entitlement ended (spec.md §2.9).
+
+    An existing entry the decisions no longer support is ended (``ends_on`` = today), never
+    deleted. Two calls on the same data change nothing the second time.
+
+    Args:
+        user: who refreshes (None: the system); limited to the user's jurisdiction.
+        households: only these households (primary keys), e.g. after one decision.
+        today: the reference day (default: the workflow's today).
+
+    Raises:
+        PermissionDenied: the user may not start discovery (``discovery.run``).
+    """
+    require(user, "discovery.run")
+    today = today or clock.today()
+    scope = Q(division_code__startswith=scope_of(user))
+    if households is not None:
+        scope &= Q(household_id__in=list(households))
+    # Reasons are stored in the platform's language whatever the language of the request.
+    with translation.override(settings.LANGUAGE_CODE):
+        desired = _desired(today, scope)
+    result = RegisterRefresh()
+    with transaction.atomic():
+        existing = _existing(scope, desired, today)
+        new: list[RegisterEntry] = []
+        changed: list[RegisterEntry] = []
+        for key, values in desired.items():
+            row = existing.get(key)
+            if row is None:
+                new.append(RegisterEntry(key=key, **values))
+                continue
+            old = dict(zip(_ENTRY_FIELDS, row[2:], strict=True))
+            if any(old[name] != values[name] for name in _ENTRY_FIELDS):
+                changed.append(RegisterEntry(pk=row[1], key=key, **values))
+        ends = 2 + _ENTRY_FIELDS.index("ends_on")
+        ended = [
+            row[1]
+            for key, row in existing.items()
+            if key not in desired and (row[ends] is None or row[ends] > today)
+        ]
+        RegisterEntry.objects.bulk_create(new, batch_size=BATCH)
+        RegisterEntry.objects.bulk_update(changed, list(_ENTRY_FIELDS), batch_size=BATCH)
+        for start in range(0, len(ended), BATCH):
+            RegisterEntry.objects.filter(pk__in=ended[start : start + BATCH]).update(
+                ends_on=today, receiving=False
+            )
+        result.created, result.updated, result.ended = len(new), len(changed), len(ended)
+        result.current = RegisterEntry.objects.filter(scope).filter(_current(today)).count()
+        if result.created or result.updated or result.ended:
+            record(
+                user,
+                "discovery.register_refresh",
+                object_type="discovery.registerentry",
+                division_code=scope_of(user),
+                created=result.created,
+                updated=result.updated,
+                ended=result.ended,
+                current=result.current,
+            )
+    return result
+
+
+def _existing(scope: Q, desired: dict[str, Any], today: dt.date) -> dict[str, tuple[Any, ...]]:
+    keys = list(desired)
+    found = {
+        row[0]: row
+        for row in RegisterEntry.objects.filter(scope)
+        .filter(_current(today))
+        .exclude(key__startswith=IMPORTED)
+        .values_list("key", "pk", *_ENTRY_FIELDS)
+    }
+    for start in range(0, len(keys), BATCH):
+        for row in RegisterEntry.objects.filter(key__in=keys[start : start + BATCH]).values_list(
+            "key", "pk", *_ENTRY_FIELDS
+        ):
+            found[row[0]] = row
+    return found
+
+
+def register_frame(division_code: str = DISTRICT_CODE, today: dt.date | None = None) -> Any:
+    """The register of the jurisdiction on ``today`` as a ``REGISTER_SCHEMA`` frame, keyed by
+    household number and resident ID, ``monthly_amount`` in fen; one row per person and
+    category (an entry from the platform's decisions wins over an imported one)."""
+    from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
+
+    today = today or clock.today()
+    rows = list(
+        RegisterEntry.objects.filter(_current(today), division_code__startswith=division_code)
+        .order_by("pk")
+        .values_list(
+            "person__resident_id",
+            "household__number",
+            "category",
+            "receiving",
+            "included_on",
+            "reason",
+            "review_due",
+            "rigid_valid_until",
+            "monthly_amount",
+            "disability_living_allowance",
+            "disability_care_allowance",
+            "orphan_allowance",
+            "key",
+        )
+    )
+    rows.sort(key=lambda row: row[-1].startswith(IMPORTED))
+    frame = pl.DataFrame([row[:-1] for row in rows], schema=dict(REGISTER_SCHEMA), orient="row")
+    return frame.unique(["resident_id", "category"], keep="first", maintain_order=True)
+
+
+def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> RegisterRefresh:
+    """Load a register file (Parquet in ``REGISTER_SCHEMA``, e.g. the synthetic district's
+    ``register.parquet`` or an export of the previous system) as the register's starting point.
+
+    Each row becomes (or updates) the entry ``import:<resident ID>:<category>`` of the person's
+    current household; a person not in the registry is skipped (counted in ``ended``, as not
+    taken). Monitored people stay a year from their inclusion, rigid-expenditure members until
+    ``rigid_valid_until``. The platform's own decisions are added by ``refresh_register``.
+
+    Raises:
+        PermissionDenied: the user may not import registry data (``registry.import``);
+        ValueError: the file lacks a column of ``REGISTER_SCHEMA``.
+    """
+    from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
+
+    require(user, "registry.import")
+    today = today or clock.today()
+    frame = pl.read_parquet(path)
+    missing = [name for name in REGISTER_SCHEMA.names() if name not in frame.columns]
+    if missing:
+        raise ValueError(f"register file lacks columns {missing}")
+    frame = frame.select(
+        pl.col(name).cast(pl.String) if name == "category" else pl.col(name)
+        for name in REGISTER_SCHEMA.names()
+    )
+    residents = frame["resident_id"].unique().to_list()
+    people: dict[str, tuple[int, int, str, str]] = {}
+    for start in range(0, len(residents), BATCH):
+        for resident_id, person_id, household_id, division, township in Membership.objects.filter(
+            Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today)),
+            person__resident_id__in=residents[start : start + BATCH],
+        ).values_list(
+            "person__resident_id",
+            "person_id",
+            "household_id",
+            "household__division_code",
+            "household__township_code",
+        ):
+            people[resident_id] = (person_id, household_id, division, township)
+    labels = dict(RegisterCategory.choices)
+    entries: dict[str, RegisterEntry] = {}
+    skipped = 0
+    for row in frame.iter_rows(named=True):
+        found = people.get(row["resident_id"])
+        if found is None:
+            skipped += 1
+            continue
+        person_id, household_id, division, township = found
+        category = row["category"]
+        ends_on = (
+            add_years(row["included_on"], MONITORED_YEARS)
+            if category == RegisterCategory.MONITORED and row["included_on"]
+            else row["rigid_valid_until"]
+            if category == RegisterCategory.RIGID_EXPENDITURE
+            else None
+        )
+        key = f"{IMPORTED}{row['resident_id']}:{category}"
+        entries[key] = RegisterEntry(
+            key=key,
+            person_id=person_id,
+            household_id=household_id,
+            division_code=division,
+            township_code=township,
+            category=category,
+            receiving=bool(row["receiving"]),
+            reason=(row["reason"] or str(labels.get(category, category)))[:200],
+            included_on=row["included_on"] or today,
+            ends_on=ends_on,
+            review_due=row["review_due"],
+            rigid_valid_until=row["rigid_valid_until"],
+            monthly_amount=row["monthly_amount"],
+            disability_living_allowance=bool(row["disability_living_allowance"]),
+            disability_care_allowance=bool(row["disability_care_allowance"]),
+            orphan_allowance=bool(row["orphan_allowance"]),
+        )
+    fields = [*_ENTRY_FIELDS, *ALLOWANCES]
+    with transaction.atomic():
+        keys = list(entries)
+        known: dict[str, int] = {}
+        for start in range(0, len(keys), BATCH):
+            known.update(
+                RegisterEntry.objects.filter(key__in=keys[start : start + BATCH]).values_list(
+                    "key", "pk"
+                )
+            )
+        RegisterEntry.objects.bulk_create(
+            [e for k, e in entries.items() if k not in known], batch_size=BATCH
+        )
+        updates = [e for k, e in entries.items() if k in known]
+        for entry in updates:
+            entry.pk = known[entry.key]
+        RegisterEntry.objects.bulk_update(updates, fields, batch_size=BATCH)
+        result = RegisterRefresh(
+            created=len(entries) - len(known),
+            updated=len(known),
+            ended=skipped,
+            current=RegisterEntry.objects.filter(_current(today)).count(),
+        )
+        record(
+            user,
+            "discovery.register_import",
+            object_type="discovery.registerentry",
+            division_code=DISTRICT_CODE,
+            file=str(path),
+            created=result.created,
+            updated=result.updated,
+            skipped=skipped,
+        )
+    return result
