@@ -334,7 +334,7 @@ def _sources(suffix: str) -> list[Path]:
 
 
 def test_the_template_reader_finds_the_tags() -> None:
-    page = WEB / "cases" / "templates" / "cases" / "workbench.html"
+    page = WEB / "workbench" / "templates" / "workbench" / "home.html"
     found = _template_msgids(page)
     assert {"我的待办", "工作台", "待办 %(n)s 件"} <= found
     application = _template_msgids(WEB / "cases" / "templates" / "cases" / "application.html")
@@ -450,7 +450,7 @@ def test_the_workbench_follows_the_language_switch(application: Any) -> None:
         "Household search",
         "Log out",
         "1 task",
-        "Application no.",
+        "Your step",
     ):
         assert text in page, text
     assert "Dibao (minimum living guarantee)" in page and "Accepted" in page

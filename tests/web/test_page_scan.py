@@ -116,7 +116,12 @@ def english_problems(html: str, msgids: set[str]) -> list[str]:
     for tag, text in texts(html):
         if text in msgids:
             found.append(f"untranslated {text!r} in <{tag}>")
-        elif tag in ("th", "button", "legend", "summary", "dt") and CJK.search(text):
+        elif (
+            tag in ("th", "button", "legend", "summary", "dt")
+            and CJK.search(text)
+            and text != "中文"
+        ):
+            # 中文 is the language switch: the other language's own name.
             found.append(f"Chinese in <{tag}>: {text[:80]!r}")
     return found
 
@@ -145,7 +150,9 @@ def pages_for(user: User) -> list[tuple[str, str]]:
                 break
             values[argument] = pk
         else:
-            path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), pattern)
+            path = "/" + re.sub(
+                r"<(?:\w+:)?(\w+)>", lambda m, v=values: str(v[m.group(1)]), pattern
+            )
             found.append((name, path))
     return found
 
@@ -173,12 +180,8 @@ def test_every_page_reads_in_the_users_language(demo: None) -> None:
             for language in ("zh-hans", "en"):
                 client.cookies.load({"django_language": language})
                 response = client.get(path, follow=True)
-                assert response.status_code in (200, 403, 404), (
-                    username,
-                    name,
-                    path,
-                    response.status_code,
-                )
+                if response.status_code not in (200, 403, 404):
+                    problems.append(f"{username} {name} {path}: status {response.status_code}")
                 if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                     continue
                 opened += 1

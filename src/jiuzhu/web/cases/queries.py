@@ -124,7 +124,14 @@ def work_items(user: Any, today: dt.date, shown: int = 20) -> WorkList:
             due=i.next_due,
             overdue=i.overdue,
             due_soon=i.due_soon,
-            note=i.waiting if i.moves else "",
+            note="；".join(
+                note
+                for note in (
+                    str(_("备案")) if i.application.separately_registered else "",
+                    i.waiting if i.moves else "",
+                )
+                if note
+            ),
         )
         for i in found.items[:shown]
     ]

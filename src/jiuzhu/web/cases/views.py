@@ -34,7 +34,7 @@ from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for
 from jiuzhu.web.cases.workflow import APPLICATION, deadlines
 from jiuzhu.web.core.views import post_only
-from jiuzhu.web.discovery.actions import link_application
+from jiuzhu.web.discovery.actions import link_application, link_registered
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
@@ -110,6 +110,9 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
             alert = request.GET.get("alert", "")
             if alert.isdigit():
                 link_application(request.user, int(alert), application)
+            # Any alert waiting for this household's application of this program closes too,
+            # though the application was not opened from it.
+            link_registered(request.user, application)
             if application.missing_materials:
                 messages.warning(
                     request,
