@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.payments.models import (
     PayrollRun,
-    RunStatus,
+    RunEvent,
 )
+from jiuzhu.web.payments.workflow import RUN
 
 BATCH_SIZE = 2000
 """Payments written per transaction by the draft."""
@@ -63,26 +65,45 @@ def reference(run: PayrollRun, entitlement_id: int, suffix: str = "") -> str:
     return f"{reference_prefix(run)}{entitlement_id:0{REFERENCE_DIGITS}d}{suffix}"
 
 
-_SIGN_OFF_ACTIONS: dict[str, str] = {
-    RunStatus.CHECKED: "payments.check",
-    RunStatus.APPROVED: "payments.approve",
-    RunStatus.CLOSED: "payments.close",
-}
+def check_move(user: Any, run: PayrollRun, move: str) -> None:
+    """The run's transition table's verdict on ``move`` for the (locked) run.
+
+    Raises:
+        Refused: the run's status or a condition (the reason says which);
+        NotPermitted: the role, or maker–checker (the reason says which).
+    """
+    RUN.check(user, run, move, clock.today())
 
 
-def sign_off(user: Any, run: PayrollRun, status: str, step: str, **detail: Any) -> None:
-    """Move the locked run to ``status``, stamping who did it and when (``<step>_by``,
-    ``<step>_at``), and audit the move (inside the caller's transaction)."""
+def sign_off(
+    user: Any,
+    run: PayrollRun,
+    move: str,
+    *,
+    to: str | None = None,
+    stamp: str = "",
+    note: str = "",
+    **detail: Any,
+) -> None:
+    """Record ``move`` (already checked) on the locked run: its status becomes ``to`` (default:
+    the move's target, else unchanged), ``<stamp>_by``/``<stamp>_at`` say who and when, and the
+    run's history and the audit trail get the move (inside the caller's transaction)."""
     before = run.status
-    run.status = status
-    setattr(run, f"{step}_by", user)
-    setattr(run, f"{step}_at", timezone.now())
+    run.status = to or RUN[move].target or run.status
+    if stamp:
+        if hasattr(run, f"{stamp}_by_id"):
+            setattr(run, f"{stamp}_by", user)
+        setattr(run, f"{stamp}_at", timezone.now())
     run.save()
+    RunEvent.objects.create(
+        run=run, user=user, move=move, from_status=before, to_status=run.status, note=note
+    )
     record(
         user,
-        _SIGN_OFF_ACTIONS[status],
+        "payments.return" if move.startswith("return") else f"payments.{move}",
         run,
         before={"status": before},
         after={"status": run.status},
+        **({"reason": note} if note else {}),
         **detail,
     )

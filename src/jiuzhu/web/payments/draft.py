@@ -44,14 +44,17 @@ from jiuzhu.web.payments.common import (
     to_frame,
 )
 from jiuzhu.web.payments.models import (
+    AccountStatus,
     BankAccount,
     Kind,
     Payment,
     PaymentStatus,
     PayrollRun,
     Recovery,
+    RunEvent,
     RunStatus,
 )
+from jiuzhu.web.payments.workflow import RUN
 
 ROW_SCHEMA = pl.Schema(
     {
@@ -200,12 +203,12 @@ def _resolve_accounts(
     wanted: pl.DataFrame, households: Any, key: str = "entitlement_id"
 ) -> pl.DataFrame:
     """The account each entitlement is paid into: the tekun person's own account, else the
-    household's, else the household's only active account (``entitlement_id``,
+    household's, else the household's only account in force (``entitlement_id``,
     ``bank_account_id``; null when none — the checker refuses the run until it is recorded)."""
     accounts = to_frame(
-        BankAccount.objects.filter(active=True, household_id__in=households).values_list(
-            "household_id", "person_id", "pk"
-        ),
+        BankAccount.objects.filter(
+            status=AccountStatus.IN_FORCE, household_id__in=households
+        ).values_list("household_id", "person_id", "pk"),
         {"household_id": pl.Int64, "person_id": pl.Int64, "account_id": pl.Int64},
     )
     own = accounts.filter(pl.col("person_id").is_not_null()).rename({"account_id": "own"})
@@ -226,27 +229,15 @@ def _resolve_accounts(
     )
 
 
-def _arrears(
-    run: PayrollRun, payable: QuerySet[Entitlement], regular: pl.DataFrame
-) -> pl.DataFrame:
-    month = run.month
-    frozen_runs = PayrollRun.objects.filter(
-        program=run.program, division_code=run.division_code, month__lt=month
-    ).exclude(status=RunStatus.DRAFT)
-    empty = regular.clear().with_columns(kind=pl.lit(Kind.ARREARS.value))
-    frozen = to_frame(
-        frozen_runs.values_list("month", "drafted_at"),
-        {"run_month": pl.String, "drafted_at": pl.Datetime("us", "UTC")},
-    )
-    if frozen.is_empty() or regular.is_empty():
-        return empty
-    others = Payment.objects.filter(entitlement=OuterRef("entitlement"), month__lt=month).exclude(
-        run=run
-    )
-    # A version is retroactive when a month it covers was paid under an older version; once its
-    # arrears are paid in another run it needs no more looking at (a newer version would be).
+def _retroactive(run: PayrollRun, payable: QuerySet[Entitlement]) -> pl.DataFrame:
+    """Entitlements with a version made retroactively (``entitlement_id``, ``since``: the
+    earliest month it covers): a month it covers was paid under an older version. Once its
+    arrears are paid in another run it needs no more looking at (a newer version would be)."""
+    others = Payment.objects.filter(
+        entitlement=OuterRef("entitlement"), month__lt=run.month
+    ).exclude(run=run)
     retroactive = (
-        EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lt=month)
+        EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lt=run.month)
         .annotate(until=Case(When(valid_to="", then=Value("9999-12")), default=F("valid_to")))
         .filter(
             Exists(
@@ -260,7 +251,7 @@ def _arrears(
         )
         .exclude(Exists(others.filter(kind=Kind.ARREARS, version=OuterRef("pk"))))
     )
-    retro = (
+    return (
         to_frame(
             retroactive.values_list("entitlement_id", "valid_from"),
             {"entitlement_id": pl.Int64, "valid_from": pl.String},
@@ -268,9 +259,16 @@ def _arrears(
         .group_by("entitlement_id")
         .agg(pl.col("valid_from").min().alias("since"))
     )
-    # Entitlements created after the draft of a month they are payable in: that run missed them.
-    late_qs = (
-        payable.filter(start_month__lt=month)
+
+
+def _late(
+    run: PayrollRun, payable: QuerySet[Entitlement], frozen_runs: QuerySet[PayrollRun]
+) -> pl.DataFrame:
+    """Entitlements created after the draft of a month they are payable in (that run missed
+    them) and not paid arrears yet: ``entitlement_id``, ``created_at``, ``start_month``,
+    ``end_month``."""
+    late = (
+        payable.filter(start_month__lt=run.month)
         .filter(
             Exists(
                 frozen_runs.filter(
@@ -286,8 +284,8 @@ def _arrears(
             )
         )
     )
-    late = to_frame(
-        late_qs.values_list("pk", "created_at", "start_month", "end_month"),
+    return to_frame(
+        late.values_list("pk", "created_at", "start_month", "end_month"),
         {
             "entitlement_id": pl.Int64,
             "created_at": pl.Datetime("us", "UTC"),
@@ -295,17 +293,20 @@ def _arrears(
             "end_month": pl.String,
         },
     )
-    candidates = sorted(
-        set(retro["entitlement_id"].to_list()) | set(late["entitlement_id"].to_list())
-    )
-    if not candidates:
-        return empty
+
+
+def _history(run: PayrollRun, candidates: list[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What ``candidates`` were paid before this month in other runs (``entitlement_id``,
+    ``month``, ``kind``, ``amount``) and every version of theirs (``version_id``,
+    ``valid_from``, ``valid_to``, ``due``: the monthly amount)."""
     paid_rows: list[tuple[Any, ...]] = []
     version_rows: list[tuple[Any, ...]] = []
     for chunk in chunks(candidates):
         paid_rows += (
             Payment.objects.filter(
-                entitlement_id__in=chunk, kind__in=[Kind.REGULAR, Kind.ARREARS], month__lt=month
+                entitlement_id__in=chunk,
+                kind__in=[Kind.REGULAR, Kind.ARREARS],
+                month__lt=run.month,
             )
             .exclude(run=run)
             .values_list("entitlement_id", "month", "kind", "amount")
@@ -317,7 +318,7 @@ def _arrears(
         paid_rows,
         {"entitlement_id": pl.Int64, "month": pl.String, "kind": pl.String, "amount": pl.Int64},
     )
-    all_versions = to_frame(
+    versions = to_frame(
         version_rows,
         {
             "entitlement_id": pl.Int64,
@@ -327,6 +328,33 @@ def _arrears(
             "due": pl.Int64,
         },
     )
+    return paid, versions
+
+
+def _arrears(
+    run: PayrollRun, payable: QuerySet[Entitlement], regular: pl.DataFrame
+) -> pl.DataFrame:
+    """The shortfall of every earlier month of an entitlement paid this month: months paid
+    under an older version than the one now valid, and months whose run was drafted before the
+    entitlement existed."""
+    frozen_runs = PayrollRun.objects.filter(
+        program=run.program, division_code=run.division_code, month__lt=run.month
+    ).exclude(status=RunStatus.DRAFT)
+    empty = regular.clear().with_columns(kind=pl.lit(Kind.ARREARS.value))
+    frozen = to_frame(
+        frozen_runs.values_list("month", "drafted_at"),
+        {"run_month": pl.String, "drafted_at": pl.Datetime("us", "UTC")},
+    )
+    if frozen.is_empty() or regular.is_empty():
+        return empty
+    retro = _retroactive(run, payable)
+    late = _late(run, payable, frozen_runs)
+    candidates = sorted(
+        set(retro["entitlement_id"].to_list()) | set(late["entitlement_id"].to_list())
+    )
+    if not candidates:
+        return empty
+    paid, all_versions = _history(run, candidates)
     months_retro = (
         paid.filter(pl.col("kind") == Kind.REGULAR.value)
         .join(retro, on="entitlement_id")
@@ -441,14 +469,14 @@ def draft_run(
     ``batch_size``, each batch its own transaction. A crash keeps the committed batches; running
     the draft again computes the same plan, skips what exists and writes the rest — nobody is
     paid twice (the unique constraints) or skipped. ``after_batch(n)`` is called after the n-th
-    committed batch (the crash test's hook).
-
-    Refused: a month after next month (a payroll is drafted at most one month ahead), an earlier
-    month of the program still in draft (its regular payments would otherwise be paid again as
-    arrears), or a run already checked.
+    committed batch (the crash test's hook). Whoever runs it becomes one of the run's makers.
 
     Raises:
-        PermissionDenied: not a district officer; ValidationError: see above.
+        PermissionDenied: not a district officer (``NotPermitted`` on an existing run);
+        ValidationError: a bad month or program, a month after next month (a payroll is drafted
+            at most one month ahead), an earlier month of the program still in draft (its
+            regular payments would otherwise be paid again as arrears); ``Refused``: the run is
+            past its draft.
     """
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
@@ -461,40 +489,7 @@ def draft_run(
     )
     if month > add_months(month_of(clock.today()), 1):
         raise ValidationError({"month": _("只能草拟本月或下月的发放名册")})
-    with transaction.atomic():
-        earlier = (
-            PayrollRun.objects.filter(
-                program=program,
-                division_code=DISTRICT_CODE,
-                month__lt=month,
-                status=RunStatus.DRAFT,
-            )
-            .values_list("month", flat=True)
-            .first()
-        )
-        if earlier:
-            raise ValidationError(_("%(month)s 的发放名册尚未复核，请先完成") % {"month": earlier})
-        run = PayrollRun.objects.select_for_update().filter(month=month, program=program).first()
-        if run is None:
-            run = PayrollRun.objects.create(
-                month=month,
-                program=program,
-                division_code=DISTRICT_CODE,
-                drafted_by=user,
-                drafted_at=timezone.now(),
-                drafters=[user.pk],
-            )
-            resumed = False
-        else:
-            if run.status != RunStatus.DRAFT:
-                raise ValidationError(_("该月发放名册已复核，不能重新生成"))
-            if user.pk not in run.drafters:
-                run.drafters = [*run.drafters, user.pk]
-            run.draft_completed_at = None
-            run.save(update_fields=["drafters", "draft_completed_at"])
-            resumed = True
-        record(user, "payments.draft_start", run, month=month, program=program, resumed=resumed)
-
+    run, resumed = _open_run(user, month, program)
     plan = plan_run(run)
     existing = to_frame(
         Payment.objects.filter(run=run).values_list("entitlement_id", "month", "kind"),
@@ -513,7 +508,7 @@ def draft_run(
 
     with transaction.atomic():
         run = locked_run(run)
-        _fill_missing_accounts(run)
+        fill_missing_accounts(Payment.objects.filter(run=run))
         _update_recoveries(run)
         run.totals = {
             **run_totals(run),
@@ -522,6 +517,10 @@ def draft_run(
         }
         run.draft_completed_at = timezone.now()
         run.save(update_fields=["totals", "draft_completed_at"])
+        move = "redraft" if resumed else "draft"
+        RunEvent.objects.create(
+            run=run, user=user, move=move, from_status=run.status, to_status=run.status
+        )
         record(
             user,
             "payments.draft",
@@ -533,28 +532,64 @@ def draft_run(
     return run
 
 
-def without_account(run: PayrollRun) -> QuerySet[Payment]:
-    """The run's payments with no account, or one deactivated since the draft (corrected)."""
-    return Payment.objects.filter(run=run).filter(
-        Q(bank_account__isnull=True) | Q(bank_account__active=False)
+def _open_run(user: Any, month: str, program: str) -> tuple[PayrollRun, bool]:
+    """The run of the month, created, or reopened for a re-run of its draft (the user joins its
+    drafters); whether it existed."""
+    with transaction.atomic():
+        earlier = (
+            PayrollRun.objects.filter(
+                program=program,
+                division_code=DISTRICT_CODE,
+                month__lt=month,
+                status=RunStatus.DRAFT,
+            )
+            .values_list("month", flat=True)
+            .first()
+        )
+        if earlier:
+            raise ValidationError(_("%(month)s 的发放名册尚未复核，请先完成") % {"month": earlier})
+        run = PayrollRun.objects.select_for_update().filter(month=month, program=program).first()
+        resumed = run is not None
+        if run is None:
+            run = PayrollRun.objects.create(
+                month=month,
+                program=program,
+                division_code=DISTRICT_CODE,
+                drafted_by=user,
+                drafted_at=timezone.now(),
+                drafters=[user.pk],
+            )
+        else:
+            RUN.check(user, run, "redraft", clock.today())
+            if user.pk not in run.drafters:
+                run.drafters = [*run.drafters, user.pk]
+            run.draft_completed_at = None
+            run.save(update_fields=["drafters", "draft_completed_at"])
+        record(user, "payments.draft_start", run, month=month, program=program, resumed=resumed)
+    return run, resumed
+
+
+def fill_missing_accounts(payments: QuerySet[Payment]) -> int:
+    """Give ``payments`` without an account in force the payee's account in force now (a re-run
+    after accounts were recorded or replaced and checked; an export after a replacement was
+    checked), resolved as in ``_resolve_accounts``; the number of payments given one. Few rows
+    by nature."""
+    missing = payments.filter(
+        Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE)
     )
-
-
-def _fill_missing_accounts(run: PayrollRun) -> None:
-    """Give the run's payments without an active account the one recorded since (a re-run after
-    accounts were added or corrected), resolved as in ``_resolve_accounts``. Few rows by
-    nature."""
-    missing = without_account(run)
     wanted = to_frame(
         missing.values_list("pk", "household_id", "entitlement__person_id"),
         {"payment_id": pl.Int64, "household_id": pl.Int64, "person_id": pl.Int64},
     )
     if wanted.is_empty():
-        return
+        return 0
     found = _resolve_accounts(wanted, Subquery(missing.values("household_id")), key="payment_id")
+    given = 0
     for account, payment_ids in found.group_by("bank_account_id").agg("payment_id").iter_rows():
-        # None when the household has no active account any more: the checker will refuse.
+        # None when the payee has no account in force: the checker refuses until it has one.
         Payment.objects.filter(pk__in=payment_ids).update(bank_account_id=account)
+        given += len(payment_ids) if account is not None else 0
+    return given
 
 
 def _update_recoveries(run: PayrollRun) -> None:

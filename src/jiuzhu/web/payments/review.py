@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -16,17 +16,18 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.months import add_months
 from jiuzhu.web.payments.common import (
+    check_move,
     locked_run,
-    require,
     sign_off,
     to_frame,
 )
-from jiuzhu.web.payments.draft import month_parameters, without_account
+from jiuzhu.web.payments.draft import month_parameters
 from jiuzhu.web.payments.models import (
     Kind,
     Payment,
@@ -204,23 +205,13 @@ def check_run(user: Any, run: PayrollRun) -> PayrollRun:
     township) and the dibao ceiling flags are kept with the run as they were at check time.
 
     Raises:
-        PermissionDenied: not a district officer, or one of the drafters;
-        ValidationError: not a completed draft, or payments without a bank account.
+        NotPermitted: not a district officer, or one of the drafters;
+        Refused: not a draft, a draft not completed or sent back and not redrafted since, or
+            payments without an account in force.
     """
-    require(user, "payments.check", run)
     with transaction.atomic():
         run = locked_run(run)
-        if run.status != RunStatus.DRAFT:
-            raise ValidationError(_("只有草拟状态的名册可以复核"))
-        if run.draft_completed_at is None:
-            raise ValidationError(_("名册尚未生成完毕，请重新生成后再复核"))
-        if user.pk in run.drafters:
-            raise PermissionDenied(_("生成名册的人员不能复核（制单与复核分离）"))
-        missing = without_account(run).values("household_id").distinct().count()
-        if missing:
-            raise ValidationError(
-                _("%(n)s 户没有有效的银行账户，请补录后重新生成名册") % {"n": missing}
-            )
+        check_move(user, run, "check")
         flagged = dibao_ceiling_exceeded(run)
         run.check_report = {
             **compare_with_previous(run).summary(),
@@ -229,8 +220,8 @@ def check_run(user: Any, run: PayrollRun) -> PayrollRun:
         sign_off(
             user,
             run,
-            RunStatus.CHECKED,
-            "checked",
+            "check",
+            stamp="checked",
             report={k: v for k, v in run.check_report.items() if k != "by_township"},
         )
     return run
@@ -241,15 +232,39 @@ def approve_run(user: Any, run: PayrollRun) -> PayrollRun:
     nor checked the run.
 
     Raises:
-        PermissionDenied: not a district role, or a drafter or the checker;
-        ValidationError: the run is not checked.
+        NotPermitted: not a district role, or a drafter or the checker;
+        Refused: the run is not checked.
     """
-    require(user, "payments.approve", run)
     with transaction.atomic():
         run = locked_run(run)
-        if run.status != RunStatus.CHECKED:
-            raise ValidationError(_("名册须先复核才能审批"))
-        if user.pk in run.drafters or user.pk == run.checked_by_id:
-            raise PermissionDenied(_("生成或复核名册的人员不能审批（三人分离）"))
-        sign_off(user, run, RunStatus.APPROVED, "approved")
+        check_move(user, run, "approve")
+        sign_off(user, run, "approve", stamp="approved")
+    return run
+
+
+def return_run(user: Any, run: PayrollRun, *, reason: str) -> PayrollRun:
+    """Send the run back to its drafters with the reason, instead of checking (the checker, on
+    a completed draft) or approving it (the approver, on a checked run). The run is a draft
+    again, its check undone, and it must be redrafted before it is checked; the page and the
+    run's history show the reason (kept as typed).
+
+    Raises:
+        ValidationError: no reason;
+        NotPermitted: the role, a drafter, or (on a checked run) its checker;
+        Refused: not a completed draft nor a checked run, or already sent back.
+    """
+    reason = " ".join(str(reason).split())
+    if not reason:
+        raise ValidationError({"reason": _("请写明退回理由")})
+    with transaction.atomic():
+        run = locked_run(run)
+        move = "return_checked" if run.status == RunStatus.CHECKED else "return_draft"
+        check_move(user, run, move)
+        run.returned_by = user
+        run.returned_at = timezone.now()
+        run.return_reason = reason
+        run.checked_by = None
+        run.checked_at = None
+        run.check_report = {}
+        sign_off(user, run, move, note=reason)
     return run
