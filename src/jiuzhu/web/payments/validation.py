@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiuzhu.feeds import ids
@@ -31,17 +31,19 @@ MIDDLE_DOTS = frozenset("·•・‧∙⋅．")
 stored as U+00B7, the form on the resident ID card."""
 
 BANKS = (
-    gettext_lazy("中国工商银行"),
-    gettext_lazy("中国农业银行"),
-    gettext_lazy("中国银行"),
-    gettext_lazy("中国建设银行"),
-    gettext_lazy("交通银行"),
-    gettext_lazy("中国邮政储蓄银行"),
-    gettext_lazy("天津农村商业银行"),
-    gettext_lazy("天津银行"),
-    gettext_lazy("渤海银行"),
+    "中国工商银行",
+    "中国农业银行",
+    "中国银行",
+    "中国建设银行",
+    "交通银行",
+    "中国邮政储蓄银行",
+    "天津农村商业银行",
+    "天津银行",
+    "渤海银行",
 )
-"""The banks offered in the form (the district's usual ones); any other may be typed."""
+"""The banks the form suggests (the district's usual ones); any other may be typed. Their
+registered Chinese names, whatever the page's language: the name is kept in the record and
+goes into the bank file."""
 
 
 def _invisible(character: str) -> bool:
