@@ -154,13 +154,14 @@ def test_a_month_of_payroll_from_draft_to_close(
     page.wait_for_selector("text=待另一人复核后生效")
     assert "待复核" in page.inner_text("#account-status")
     assert page.locator("#step-check").count() == 0  # the recorder does not check it
+    _shot(page, "08-account-awaiting-check")
     account_url = page.url
     login(page, base, "officer2")
     page.goto(account_url)
     page.check("#step-check input[name=confirmed]")
     page.click("#step-check button")
     page.wait_for_selector("#account-status >> text=有效")
-    _shot(page, "08-account-checked")
+    _shot(page, "09-account-checked")
     login(page, base, "officer")
     page.goto(f"{base}/payments/runs/{run.pk}/")
     page.click("#step-failed form.reissue button")
@@ -174,7 +175,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     page.wait_for_selector("text=已导入回盘")
     page.click("#step-close button")
     page.wait_for_selector("#run-status >> text=已结账")
-    _shot(page, "09-closed")
+    _shot(page, "10-closed")
     assert set(Payment.objects.filter(run=run).values_list("status", flat=True)) == {
         PaymentStatus.PAID
     }
@@ -183,7 +184,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     # 7. The household's payment history and the month's summary.
     page.goto(f"{base}/payments/households/{failing.pk}/")
     assert page.locator("#ledger tbody tr").count() == 2  # September and October
-    _shot(page, "10-ledger")
+    _shot(page, "11-ledger")
     page.goto(f"{base}/payments/summary/?month=2025-10")
     assert page.locator("#summary tbody tr").count() == len(townships)
-    _shot(page, "11-summary")
+    _shot(page, "12-summary")
