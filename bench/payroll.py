@@ -98,7 +98,7 @@ def _run(count: int) -> None:
         VersionBasis,
     )
     from jiuzhu.web.payments import actions  # noqa: PLC0415
-    from jiuzhu.web.payments.models import BankAccount  # noqa: PLC0415
+    from jiuzhu.web.payments.models import AccountStatus, BankAccount  # noqa: PLC0415
     from jiuzhu.web.registry.models import Household  # noqa: PLC0415
 
     started = time.perf_counter()
@@ -164,6 +164,7 @@ def _run(count: int) -> None:
                 bank_name="天津农商银行宝坻支行",
                 account_number=f"6231{h.pk:015d}",
                 holder_name=f"户主{h.pk}",
+                status=AccountStatus.IN_FORCE,
             )
             for h in households
         ],

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion, Status, VersionBasis
-from jiuzhu.web.payments.models import BankAccount
+from jiuzhu.web.payments.models import AccountStatus, BankAccount
 from jiuzhu.web.registry.models import Household
 
 
@@ -58,7 +58,8 @@ def grant(
     prefix: str = "ET",
 ) -> list[Entitlement]:
     """One entitlement per household from ``start`` at ``amount`` fen a month (version 1),
-    and, unless told otherwise, an active bank account in the household's name."""
+    and, unless told otherwise, a bank account in force in the household's name (as if
+    recorded and checked before)."""
     entitlements = Entitlement.objects.bulk_create(
         [
             Entitlement(
@@ -92,6 +93,7 @@ def grant(
                     bank_name="中国工商银行宝坻支行",
                     account_number=account_number(h),
                     holder_name=holder(h),
+                    status=AccountStatus.IN_FORCE,
                 )
                 for h in households
             ]
@@ -128,3 +130,22 @@ def new_version(
         monthly_amount=amount,
         basis=basis,
     )
+
+
+def holder_fields(
+    household: Household, number: str, bank: str = "中国银行宝坻支行"
+) -> dict[str, str]:
+    """The fields of ``record_account`` for an account held by the household's first member."""
+    member = (
+        household.memberships.filter(valid_to__isnull=True)
+        .select_related("person")
+        .order_by("relation", "person_id")
+        .first()
+    )
+    assert member is not None
+    return {
+        "bank_name": bank,
+        "account_number": number,
+        "holder_name": member.person.name,
+        "holder_id": member.person.resident_id,
+    }

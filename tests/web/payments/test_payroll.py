@@ -24,6 +24,7 @@ from jiuzhu.web.cases.models import Application, Channel, Program, Stage
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments import actions, exporters
 from jiuzhu.web.payments.models import (
+    AccountStatus,
     BankAccount,
     BankFile,
     Kind,
@@ -35,7 +36,13 @@ from jiuzhu.web.payments.models import (
     mask_account,
 )
 from tests.web.conftest import ON
-from tests.web.payments.conftest import account_number, grant, households_of, new_version
+from tests.web.payments.conftest import (
+    account_number,
+    grant,
+    holder_fields,
+    households_of,
+    new_version,
+)
 from tests.web.test_workflow import MATERIALS, eligible_household
 
 
@@ -116,13 +123,16 @@ def test_c26_payment_starts_the_month_after_the_decision(
     assert entitlement.start_month == "2025-11"
     # Its first review is due from the start: 6 or 12 months after the first paid month.
     assert entitlement.next_review_due in (dt.date(2026, 5, 1), dt.date(2026, 11, 1))
-    actions.add_bank_account(
-        users["officer"],
+    # The caseworker records the account at the counter, the township head checks it.
+    account = actions.record_account(
+        users["caseworker"],
         application.household,
-        bank_name="天津农商银行",
+        bank_name="天津农村商业银行",
         account_number="6231900000012345678",
         holder_name=application.applicant.name,
+        holder_id=application.applicant.resident_id,
     )
+    actions.check_account(users["head"], account)
     # The decision month: the household is not paid.
     october = _through_check(users, "2025-10")
     assert entitlement.pk not in _regular(october)
@@ -325,7 +335,7 @@ def test_whoever_reruns_a_draft_becomes_a_maker(
 
 
 @pytest.mark.django_db
-def test_a_household_without_an_account_holds_the_check_until_recorded(
+def test_a_household_without_an_account_in_force_holds_the_check_until_checked(
     users: dict[str, User], townships: tuple[str, str]
 ) -> None:
     (household,) = households_of(townships[0], 1)
@@ -335,23 +345,25 @@ def test_a_household_without_an_account_holds_the_check_until_recorded(
     assert run.payments.get().bank_account is None
     with pytest.raises(ValidationError, match="银行账户"):
         actions.check_run(users["officer2"], run)
-    actions.add_bank_account(
-        users["officer"],
-        household,
-        bank_name="中国银行",
-        account_number="6217 0000 1111 2222 333",
-        holder_name="户主",
+    first = actions.record_account(
+        users["caseworker"], household, **holder_fields(household, "6217 0000 1111 2222 333")
     )
+    # Recorded but not checked: the payroll does not pay into it, and says why.
+    run = actions.draft_run(users["officer"], "2025-10", "dibao")
+    assert run.payments.get().bank_account is None
+    with pytest.raises(ValidationError, match="其中 1 户的账户待复核"):
+        actions.check_run(users["officer2"], run)
+    actions.check_account(users["head"], first)
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
     assert run.payments.get().bank_account.account_number == "6217000011112222333"
-    # Corrected again before the check: the draft's account is no longer in force.
-    actions.add_bank_account(
-        users["officer"],
-        household,
-        bank_name="中国银行",
-        account_number="6217000011112222444",
-        holder_name="户主",
+    # A replacement recorded before the check: the account in force stays in force (the run
+    # may be checked) until the replacement is checked; then the draft must take it.
+    second = actions.record_account(
+        users["caseworker"], household, **holder_fields(household, "6217000011112222444")
     )
+    assert BankAccount.objects.get(pk=first.pk).status == AccountStatus.IN_FORCE
+    actions.check_account(users["officer"], second)
+    assert BankAccount.objects.get(pk=first.pk).status == AccountStatus.REPLACED
     with pytest.raises(ValidationError, match="银行账户"):
         actions.check_run(users["officer2"], run)
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
@@ -533,20 +545,21 @@ def test_reconciliation_with_a_failed_row_and_its_reissue(
     assert failed.household_id == households[1].pk and failed.failure_reason == "账户已销户"
     with pytest.raises(ValidationError, match="失败 1 笔"):
         actions.close_run(officer, run)
-    # The account is corrected and the transfer re-issued; the re-issue file carries it alone.
-    corrected = actions.add_bank_account(
-        officer,
+    # The corrected account is recorded; it is paid into only once another person checked it.
+    corrected = actions.record_account(
+        users["caseworker"],
         households[1],
-        bank_name="天津银行",
-        account_number="6212260000000000123",
-        holder_name="户主",
+        **holder_fields(households[1], "6212260000000000123", bank="天津银行"),
     )
-    assert not BankAccount.objects.get(pk=failed.failed_account_id).active
-    with pytest.raises(ValidationError):
-        actions.reissue_payment(
-            officer, run.payments.filter(status=PaymentStatus.PAID).first(), corrected
-        )
-    actions.reissue_payment(officer, failed, corrected)
+    with pytest.raises(ValidationError, match="尚待复核"):
+        actions.reissue_payment(officer, failed)
+    assert run.payments.get(pk=failed.pk).status == PaymentStatus.FAILED
+    actions.check_account(users["head"], corrected)
+    failed_account = BankAccount.objects.get(pk=failed.failed_account_id)
+    assert failed_account.status == AccountStatus.REPLACED
+    with pytest.raises(ValidationError, match="只有发放失败"):
+        actions.reissue_payment(officer, run.payments.filter(status=PaymentStatus.PAID).first())
+    actions.reissue_payment(officer, failed)
     failed.refresh_from_db()
     assert failed.status == PaymentStatus.REISSUED and failed.bank_account == corrected
     with pytest.raises(ValidationError, match="待重新生成银行文件"):
@@ -580,15 +593,18 @@ def test_a_township_user_sees_only_its_payments_and_cannot_act(
     grant(ours + theirs, start="2025-08")
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
     outsider = users["outsider"]  # a caseworker of the other township
-    for act in (actions.check_run, actions.approve_run, actions.close_run):
-        with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="复核由区民政局经办人办理"):
+        actions.check_run(outsider, run)
+    for act in (actions.approve_run, actions.close_run):
+        with pytest.raises((PermissionDenied, ValidationError)):
             act(outsider, run)
     client = Client()
     assert client.login(username="caseworker", password=PASSWORD)
     page = client.get(f"/payments/runs/{run.pk}/").content.decode()
     assert ours[0].number in page and theirs[0].number not in page
     assert "step-check" not in page and "export-form" not in page
-    assert client.post(f"/payments/runs/{run.pk}/check/").status_code == 403
+    refused = client.post(f"/payments/runs/{run.pk}/check/", follow=True).content.decode()
+    assert "复核由区民政局经办人办理" in refused
     run.refresh_from_db()
     assert run.status == RunStatus.DRAFT
     assert client.get(f"/payments/households/{ours[0].pk}/").status_code == 200

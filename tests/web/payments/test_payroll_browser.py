@@ -1,8 +1,9 @@
 """The payroll in a real browser (Playwright with Debian's Chromium): a district officer drafts
 October's dibao payroll, a second officer checks it against September (a raised amount, a new
 and a stopped household highlighted), the director approves, the officer exports the bank file
-(GB18030) and uploads the bank's return with one failure, corrects that account and re-issues,
-reconciles the re-issue and closes the run. Screenshots: ``test-artifacts/screenshots/payroll-*``.
+(GB18030) and uploads the bank's return with one failure, records the corrected account, which
+a second officer checks before the officer re-issues the transfer; the officer reconciles the
+re-issue and closes the run. Screenshots: ``test-artifacts/screenshots/payroll-*``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from jiuzhu.web.payments.models import Payment, PaymentStatus, PayrollRun, RunSt
 from jiuzhu.web.registry.models import Household
 from tests.web.browser.support import login, needs_chromium, shot
 from tests.web.conftest import make_user
-from tests.web.payments.conftest import grant, new_version
+from tests.web.payments.conftest import grant, holder_fields, new_version
 
 pytestmark = needs_chromium
 
@@ -117,7 +118,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     page.goto(f"{base}/payments/runs/{run.pk}/")
     page.select_option("select[name=exporter]", "csv")
     page.select_option("select[name=encoding]", "gb18030")
-    page.click("#export-form button")
+    page.click("#step-export button")
     page.wait_for_selector("text=已生成银行文件")
     with page.expect_download() as download:
         page.click("#files a")
@@ -135,29 +136,46 @@ def test_a_month_of_payroll_from_draft_to_close(
     page.set_input_files(
         "input[name=file]", str(_return_file(tmp_path / "return.csv", content, account))
     )
-    page.click("#reconcile-form button")
+    page.click("#step-reconcile button")
     page.wait_for_selector("text=已导入回盘")
-    assert "账户已销户" in page.inner_text("#failed")
+    assert "账户已销户" in page.inner_text("#step-failed")
     assert "已对账" in page.inner_text("#run-status")
     _shot(page, "06-reconciled")
 
-    # 6. The account is corrected and the transfer re-issued, in a re-issue file.
-    form = page.locator("#failed form.reissue").first
-    form.locator("input[name=bank_name]").fill("天津银行宝坻支行")
-    form.locator("input[name=account_number]").fill("6212260000000000123")
-    form.locator("input[name=holder_name]").fill("户主")
-    form.locator("button").click()
-    page.wait_for_selector("text=已更正账户并重新发放")
-    page.click("#export-form button")
+    # 6. The corrected account is recorded, checked by a second officer, and the transfer
+    # re-issued into it, in a re-issue file.
+    page.click("#step-failed >> text=登记更正账户")
+    page.wait_for_url(f"{base}/payments/households/{failing.pk}/accounts/#step-record")
+    fields = holder_fields(failing, "6212 2600 0000 0000 123", bank="天津银行宝坻支行")
+    for name, value in fields.items():
+        page.fill(f"#step-record input[name={name}]", value)
+    _shot(page, "07-account-recorded")
+    page.click("#step-record button")
+    page.wait_for_selector("text=待另一人复核后生效")
+    assert "待复核" in page.inner_text("#account-status")
+    assert page.locator("#step-check").count() == 0  # the recorder does not check it
+    _shot(page, "08-account-awaiting-check")
+    account_url = page.url
+    login(page, base, "officer2")
+    page.goto(account_url)
+    page.check("#step-check input[name=confirmed]")
+    page.click("#step-check button")
+    page.wait_for_selector("#account-status >> text=有效")
+    _shot(page, "09-account-checked")
+    login(page, base, "officer")
+    page.goto(f"{base}/payments/runs/{run.pk}/")
+    page.click("#step-failed form.reissue button")
+    page.wait_for_selector("text=已重新发放至更正后的账户")
+    page.click("#step-export button")
     page.wait_for_selector("text=reissue1")
     return_path = tmp_path / "return-reissue.csv"
     return_path.write_bytes("账号,金额,状态,原因\n6212260000000000123,1045.00,成功,\n".encode())
     page.set_input_files("input[name=file]", str(return_path))
-    page.click("#reconcile-form button")
+    page.click("#step-reconcile button")
     page.wait_for_selector("text=已导入回盘")
     page.click("#step-close button")
     page.wait_for_selector("#run-status >> text=已结账")
-    _shot(page, "07-closed")
+    _shot(page, "10-closed")
     assert set(Payment.objects.filter(run=run).values_list("status", flat=True)) == {
         PaymentStatus.PAID
     }
@@ -166,7 +184,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     # 7. The household's payment history and the month's summary.
     page.goto(f"{base}/payments/households/{failing.pk}/")
     assert page.locator("#ledger tbody tr").count() == 2  # September and October
-    _shot(page, "08-ledger")
+    _shot(page, "11-ledger")
     page.goto(f"{base}/payments/summary/?month=2025-10")
     assert page.locator("#summary tbody tr").count() == len(townships)
-    _shot(page, "09-summary")
+    _shot(page, "12-summary")

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.payments import actions
-from jiuzhu.web.payments.models import PaymentStatus, PayrollRun
+from jiuzhu.web.payments.models import PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.web.registry.models import Household
 from tests.web.conftest import PASSWORD
 from tests.web.payments.conftest import account_number, grant, households_of
@@ -118,7 +118,11 @@ def test_a_bad_draft_form_and_a_refused_step_are_messages(
     assert response.redirect_chain[-1][0] == f"/payments/runs/{run.pk}/"
     # The drafter cannot check: the step is not offered and refused if posted.
     assert "step-check" not in response.content.decode()
-    assert client.post(f"/payments/runs/{run.pk}/check/").status_code == 403
+    refused = client.post(f"/payments/runs/{run.pk}/check/", follow=True)
+    assert "制单人不能复核自己制作的名册" in refused.content.decode()
+    assert PayrollRun.objects.get(pk=run.pk).status == RunStatus.DRAFT
+    # A GET of a step goes to the run's page, never a 405.
+    assert client.get(f"/payments/runs/{run.pk}/check/").status_code == 302
     assert client.post(f"/payments/runs/{run.pk}/nonsense/").status_code == 404
 
 

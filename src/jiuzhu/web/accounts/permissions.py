@@ -93,8 +93,9 @@ add_perm("audit.view", (_role(Role.AUDITOR) | is_administrator | _role(Role.DIST
 
 # Payroll (最低生活保障审核确认办法 Art. 25–26). Every staff role reads payments in its
 # jurisdiction (a township sees its own households' rows, read-only); district officers draft
-# and check, the director or an officer approves. Maker–checker is checked in
-# jiuzhu.web.payments.actions: a drafter neither checks nor approves, the checker never approves.
+# and check, the director or an officer approves. Maker–checker is a person guard of the run's
+# transition table (jiuzhu.web.payments.workflow.RUN): a drafter neither checks nor approves, the
+# checker never approves.
 is_district_officer = _role(Role.DISTRICT_OFFICER)
 add_perm("payments.view", is_staff_role & in_jurisdiction)
 add_perm("payments.draft", is_district_officer & in_jurisdiction)
@@ -105,7 +106,17 @@ add_perm("payments.reconcile", is_district & in_jurisdiction)
 add_perm("payments.reissue", is_district & in_jurisdiction)
 add_perm("payments.close", is_district & in_jurisdiction)
 add_perm("payments.recovery", is_district & in_jurisdiction)
-add_perm("payments.bank_account", is_district & in_jurisdiction)
+# Bank accounts: the township caseworker records a payee's account at the counter (a district
+# officer may too); the township head or a district officer or director checks it — never the
+# person who recorded it (the person guard of jiuzhu.web.payments.workflow.ACCOUNT). A whole
+# account number is shown, audited, to the roles above community worker, as an ID number is.
+add_perm(
+    "payments.record_account", (is_township_caseworker | is_district_officer) & in_jurisdiction
+)
+add_perm("payments.check_account", (is_township_head | is_district) & in_jurisdiction)
+add_perm(
+    "payments.view_unmasked", (is_staff_role & ~_role(Role.COMMUNITY_WORKER)) & in_jurisdiction
+)
 
 # Entitlements (dynamic management, issue 5). Reading: any staff role in its jurisdiction.
 # Township caseworkers and heads manage the entitlements of their township (reviews, change

@@ -1,5 +1,6 @@
 """Monthly payroll: exactly one payment per entitlement and month, checked and approved by two
-more people, exported to the bank and reconciled from its return file.
+more people, exported to the bank and reconciled from its return file; and the bank accounts
+it pays into, each recorded by one person and checked by another.
 
 Policy: 最低生活保障审核确认办法 Art. 21 (paid from the month after the decision), Art. 25–26
 (paid monthly, socialised, into the household's bank account); 社会救助暂行办法 Art. 68 (fraud:
@@ -7,23 +8,33 @@ recovery and a fine of 1–3 times the amount, a separate path from the payroll)
 
 Design, in short (details in the modules):
 
-* ``models`` — ``BankAccount`` (stored whole, masked everywhere but the bank file),
-  ``PayrollRun`` (draft → checked → approved → exported → reconciled → closed, one per month and
-  program), ``Payment`` (regular / arrears / recovery; money in fen; **a recovery is a negative
-  payment**, checked by the database), ``BankFile``, ``BankReturn`` with its rows, ``Recovery``.
+* ``models`` — ``BankAccount`` (awaiting check → in force → replaced, or rejected; stored whole,
+  masked everywhere but the bank file), ``PayrollRun`` (draft → checked → approved → exported →
+  reconciled → closed, one per month and program) and its history ``RunEvent``, ``Payment``
+  (regular / arrears / recovery; money in fen; **a recovery is a negative payment**, checked by
+  the database), ``BankFile``, ``BankReturn`` with its rows, ``Recovery``.
+* ``workflow`` — the two transition tables (``RUN``, ``ACCOUNT``) that actions, views,
+  templates and the workbench ask: who may make which move now, why not (maker–checker in
+  words), who acts next and by when.
 * Exactly-once is the database's: a regular payment (and a recovery deduction) at most once per
   entitlement and month; arrears at most once per run, entitlement and month they are for.
-* ``actions`` — the one write path. ``draft_run`` is set-based (``values_list`` + Polars,
-  ``bulk_create(ignore_conflicts=True)`` in batches, each its own transaction): a crash keeps the
-  committed batches and a re-run completes the draft. Maker–checker: whoever ran the draft
-  neither checks nor approves; the checker does not approve (drafting and checking are district
-  officers' work, approval the director's or a third officer's).
+* ``actions`` — the one write path, re-exporting one module per step: ``draft`` (set-based,
+  ``bulk_create(ignore_conflicts=True)`` in batches, each its own transaction: a crash keeps the
+  committed batches and a re-run completes the draft), ``review`` (check, approve, send back),
+  ``bankfiles``, ``returns`` (reconcile, re-issue, close), ``recoveries``, ``accounts``.
+  Maker–checker: whoever ran the draft neither checks nor approves; the checker does not
+  approve; whoever recorded an account does not check it. Only accounts in force are paid.
+* ``validation`` — account numbers, holders' names and IDs, banks, checked as typed.
 * ``exporters`` — a registry of bank file formats (CSV in UTF-8 or GB18030, xlsx). One row per
   transfer (an entitlement's payments in the run, netted), a totals line, and a checksum line:
   SHA-256 over ``account|name|amount|reference`` of every row, the same for every format.
-* ``views`` — runs, a run with its steps, the comparison with the previous month, bank files,
-  the return upload, failed payments and their re-issue, the monthly summary, a household's
-  payment history (``payments:household_ledger``). A township user reads its own households'
-  rows and cannot act.
+* ``views``, ``account_views`` — runs, a run with who acts next, its steps and history, the
+  comparison with the previous month, bank files, the return upload, failed payments and their
+  re-issue, the monthly summary, a household's payment history (``payments:household_ledger``)
+  and its bank accounts (``payments:accounts``), one account (``payments:account``), the
+  jurisdiction's accounts waiting for work (``payments:account_work``). A township user reads
+  its own households' rows and acts on no run.
+* ``queries.work_items`` — what waits for each user: runs at their step, accounts to check,
+  entitlements without an account in force.
 * ``jiuzhu-web draft_payroll`` — the draft from the command line.
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +41,65 @@ class ReturnForm(forms.Form):
 
 
 class AccountForm(forms.Form):
-    bank_name = forms.CharField(label=_("开户银行"), max_length=60)
-    account_number = forms.CharField(label=_("银行账号"), max_length=40)
-    holder_name = forms.CharField(label=_("户名"), max_length=50)
+    """A payee's bank account as typed at the counter; the action checks every field (digits,
+    invisible characters, the holder's ID and membership) and puts its messages on the fields.
+    Lengths here only keep a pasted paragraph out."""
+
+    bank_name = forms.CharField(
+        label=_("开户银行"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "banks", "autocomplete": "off"}),
+    )
+    account_number = forms.CharField(
+        label=_("银行账号"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    holder_name = forms.CharField(label=_("户名"), max_length=100)
+    holder_id = forms.CharField(
+        label=_("持卡人身份证号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    holder_note = forms.CharField(
+        label=_("持卡人不是家庭成员（或特困人员本人）时的原因"),
+        max_length=400,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：监护人")}),
+    )
+
+
+class NewAccountForm(AccountForm):
+    """Record an account for the household or for one member (a tekun person paid alone)."""
+
+    payee = forms.ChoiceField(label=_("收款人"))
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        payee = self.fields["payee"]
+        assert isinstance(payee, forms.ChoiceField)
+        payee.choices = [
+            ("", _("全户（家庭账户）")),
+            *[
+                (str(pk), _("%(name)s（个人账户，特困人员按人发放）") % {"name": name})
+                for pk, name in members
+            ],
+        ]
+        payee.required = False
+        self.order_fields(["payee"])
+
+
+class CheckAccountForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("已与存折或银行卡、持卡人身份证核对一致"),
+        error_messages={"required": _("请先与存折或银行卡、持卡人身份证核对")},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SummaryForm(forms.Form):

@@ -26,6 +26,7 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion
 from jiuzhu.web.registry.models import Household, Person
+from jiuzhu.web.registry.queries import mask_id
 
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 month_validator = RegexValidator(MONTH_PATTERN, _("月份格式应为 YYYY-MM"))
@@ -39,12 +40,35 @@ def mask_account(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def luhn_valid(number: str) -> bool:
+    """The Luhn check digit of a card number (ISO/IEC 7812): bank cards have one, passbook
+    accounts do not."""
+    total = 0
+    for position, digit in enumerate(reversed(number)):
+        value = int(digit)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+class AccountStatus(models.TextChoices):
+    """A bank account's life (its transition table is ``payments.workflow.ACCOUNT``)."""
+
+    AWAITING_CHECK = "awaiting_check", _("待复核")
+    IN_FORCE = "in_force", _("有效")
+    REJECTED = "rejected", _("已退回")
+    REPLACED = "replaced", _("已更换")
+
+
 class BankAccount(models.Model):
     """The account a household (or, for tekun, one person) is paid into (Art. 25: 社会化发放).
 
-    The number is stored whole and shown masked everywhere; only the bank file carries it in
-    full. A correction never edits an account: it deactivates it and adds the new one, so a
-    payment keeps the account it was sent to.
+    Recorded by one person and put in force by another (maker–checker): the payroll pays only
+    an account in force. A change of account is a new account; when it is checked, the one it
+    replaces is marked *replaced* — never edited or deleted, so a payment keeps the account it
+    was sent to. The number is stored whole and shown masked everywhere; only the bank file
+    carries it in full, and every unmasked view is audited.
     """
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="bank_accounts")
@@ -59,28 +83,64 @@ class BankAccount(models.Model):
     bank_name = models.CharField(_("开户银行"), max_length=60)
     account_number = models.CharField(_("银行账号"), max_length=32)
     holder_name = models.CharField(_("户名"), max_length=50)
-    active = models.BooleanField(_("有效"), default=True)
+    holder_id = models.CharField(
+        _("持卡人身份证号"),
+        max_length=18,
+        blank=True,
+        help_text=_("空白：登记于要求填写持卡人身份证号之前"),
+    )
+    holder_note = models.CharField(
+        _("持卡人不是家庭成员的原因"), max_length=200, blank=True, help_text=_("如：监护人")
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=AccountStatus.choices,
+        default=AccountStatus.AWAITING_CHECK,
+        db_index=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    deactivated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    rejection_reason = models.TextField(_("退回理由"), blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("更换的原账户"),
+    )
+    replaced_at = models.DateTimeField(_("更换时间"), null=True, blank=True)
 
     class Meta:
+        ordering = ("-created_at", "-pk")
         verbose_name = _("银行账户")
         verbose_name_plural = _("银行账户")
         constraints = [
             # One account in force per household (and per tekun person): the payroll never has
-            # to guess which one to pay into.
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=models.Q(active=True, person__isnull=True),
-                name="one_active_household_account",
+            # to guess which one to pay into; and one waiting for its check, so that a checker
+            # never has two candidates for the same payee.
+            *(
+                models.UniqueConstraint(
+                    fields=["household"],
+                    condition=models.Q(status=status, person__isnull=True),
+                    name=f"one_{status}_household_account",
+                )
+                for status in (AccountStatus.IN_FORCE, AccountStatus.AWAITING_CHECK)
             ),
-            models.UniqueConstraint(
-                fields=["household", "person"],
-                condition=models.Q(active=True, person__isnull=False),
-                name="one_active_person_account",
+            *(
+                models.UniqueConstraint(
+                    fields=["household", "person"],
+                    condition=models.Q(status=status, person__isnull=False),
+                    name=f"one_{status}_person_account",
+                )
+                for status in (AccountStatus.IN_FORCE, AccountStatus.AWAITING_CHECK)
             ),
         ]
 
@@ -90,6 +150,20 @@ class BankAccount(models.Model):
     @property
     def masked(self) -> str:
         return mask_account(self.account_number)
+
+    @property
+    def masked_holder_id(self) -> str:
+        return mask_id(self.holder_id) if self.holder_id else ""
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == AccountStatus.IN_FORCE
+
+    @property
+    def card_check_failed(self) -> bool:
+        """A 16–19 digit number (a bank card's length) whose Luhn digit is wrong: a warning for
+        the checker, not a refusal (a passbook account of that length has no Luhn digit)."""
+        return 16 <= len(self.account_number) <= 19 and not luhn_valid(self.account_number)
 
 
 class RunStatus(models.TextChoices):
@@ -101,15 +175,15 @@ class RunStatus(models.TextChoices):
     CLOSED = "closed", _("已结账")
 
 
-RUN_ORDER = list(RunStatus.values)
-
-
 class PayrollRun(models.Model):
     """One month's payroll of one program (发放名册): drafted by one district officer, checked
-    by another, approved by a third person, exported to the bank, reconciled and closed.
+    by another, approved by a third person, exported to the bank, reconciled and closed (the
+    transition table is ``payments.workflow.RUN``).
 
     ``drafters`` lists every user who ran the draft (a re-run completes it); none of them may
-    check or approve, and the checker may not approve (maker–checker).
+    check or approve, and the checker may not approve (maker–checker). The checker (of a draft)
+    or the approver (of a checked run) may send it back to the drafters with a reason
+    (``returned_*``); it is then redrafted before it is checked again.
     """
 
     month = models.CharField(_("发放月份"), max_length=7, validators=[month_validator])
@@ -143,6 +217,11 @@ class PayrollRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(_("结账时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
     totals = models.JSONField(
         _("合计"),
         default=dict,
@@ -163,9 +242,35 @@ class PayrollRun(models.Model):
     def __str__(self) -> str:
         return f"{self.month} {self.get_program_display()}"
 
-    def reached(self, status: str) -> bool:
-        """Whether the run is at ``status`` or beyond."""
-        return RUN_ORDER.index(self.status) >= RUN_ORDER.index(status)
+    @property
+    def returned(self) -> bool:
+        """Sent back to the drafter (by the checker or the approver) and not drafted again
+        since: it must be redrafted before it is checked."""
+        return self.returned_at is not None and (
+            self.draft_completed_at is None or self.draft_completed_at <= self.returned_at
+        )
+
+
+class RunEvent(models.Model):
+    """One step of a run's history: who made which move of ``payments.workflow.RUN`` (or the
+    first draft), when, from and to which status, and the reason of a send-back (kept in
+    Chinese, as typed)."""
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    move = models.CharField(_("操作"), max_length=24)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=RunStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=RunStatus.choices)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+        verbose_name = _("名册办理记录")
+        verbose_name_plural = _("名册办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.move}"
 
 
 class Kind(models.TextChoices):

@@ -1,22 +1,42 @@
-"""Reading the payroll within the user's jurisdiction (deny by default).
+"""Reading the payroll and the bank accounts within the user's jurisdiction (deny by default),
+and the work they hold for each user (``work_items``).
 
 A run is the district's; a township user sees the runs but only its own households' payments
-and figures. A payment, a household and a recovery outside the jurisdiction answer 404, like a
-missing one.
+and figures. A payment, a household, a bank account and a recovery outside the jurisdiction
+answer 404, like a missing one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
 from jiuzhu.web.cases.models import Program
-from jiuzhu.web.payments.models import Kind, Payment, PayrollRun
+from jiuzhu.web.core.workitems import WorkItem, WorkList
+from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, Status
+from jiuzhu.web.months import add_months, month_of
+from jiuzhu.web.payments.models import (
+    AccountStatus,
+    BankAccount,
+    Kind,
+    Payment,
+    PayrollRun,
+    RunStatus,
+)
+from jiuzhu.web.payments.workflow import RUN
+from jiuzhu.web.registry.models import Household
+
+WORK_ITEMS = 20
+"""Items listed per kind of work on the workbench (the count covers them all)."""
 
 
 def _division(user: Any) -> str:
@@ -148,3 +168,192 @@ def scoped_total(user: Any, run: PayrollRun) -> int:
         .get("total")
     )
     return int(total or 0)
+
+
+# --- Bank accounts ------------------------------------------------------------------------------
+
+
+def accounts_for(user: Any) -> QuerySet[BankAccount]:
+    """Bank accounts of the households in the user's jurisdiction."""
+    code = _division(user)
+    if not code:
+        return BankAccount.objects.none()
+    return BankAccount.objects.filter(household__division_code__startswith=code)
+
+
+def account_for(user: Any, household_pk: int, pk: int) -> BankAccount:
+    """One account of one household of the jurisdiction.
+
+    Raises:
+        Http404: no such account of that household in the jurisdiction.
+    """
+    try:
+        return (
+            accounts_for(user)
+            .select_related(
+                "household", "person", "created_by", "checked_by", "replaces", "replaced_by"
+            )
+            .get(pk=pk, household_id=household_pk)
+        )
+    except BankAccount.DoesNotExist:
+        raise Http404 from None
+
+
+def payable_soon(today: dt.date) -> QuerySet[Entitlement]:
+    """Entitlements paid this month or from next month (a decision's first month is the month
+    after it: 最低生活保障审核确认办法 Art. 21) — those that need an account before the next
+    payroll."""
+    month = month_of(today)
+    return (
+        Entitlement.objects.filter(status__in=PAYABLE, start_month__lte=add_months(month, 1))
+        .filter(Q(end_month="") | Q(end_month__gt=month))
+        .exclude(
+            Q(status=Status.GRADUAL_EXIT)
+            & ~Q(gradual_exit_until="")
+            & Q(gradual_exit_until__lte=month)
+        )
+    )
+
+
+def without_account(entitlements: QuerySet[Entitlement]) -> QuerySet[Entitlement]:
+    """``entitlements`` the payroll has no account in force to pay into — as the draft resolves
+    it: the tekun person's own account, else the household's, else the household's only one —
+    annotated with ``account_waiting`` (an account of the household waits for its check)."""
+    in_force = BankAccount.objects.filter(
+        household=OuterRef("household"), status=AccountStatus.IN_FORCE
+    )
+    return (
+        entitlements.annotate(
+            own=Exists(in_force.filter(person=OuterRef("person"))),
+            shared=Exists(in_force.filter(person__isnull=True)),
+            # No account at all is no row, hence NULL: counted as 0.
+            accounts=Coalesce(
+                Subquery(
+                    in_force.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
+                ),
+                0,
+            ),
+            account_waiting=Exists(
+                BankAccount.objects.filter(
+                    household=OuterRef("household"), status=AccountStatus.AWAITING_CHECK
+                )
+            ),
+        )
+        .filter(own=False, shared=False)
+        .exclude(accounts=1)
+    )
+
+
+def _probe(user: Any) -> BankAccount:
+    """An account in the user's own division: asks what the user's role may do with accounts."""
+    return BankAccount(household=Household(division_code=_division(user)))
+
+
+def _run_work(user: Any, today: dt.date) -> WorkList | None:
+    """Runs waiting for a step this user may take now (check for another officer than the
+    drafters, approval for a third person, bank file, reconciliation, re-issue, close)."""
+    probe = PayrollRun(division_code=_division(user))
+    if not any(
+        user.has_perm(f"payments.{p}", probe) for p in ("draft", "check", "approve", "export")
+    ):
+        return None
+    work = WorkList(kind=_("发放名册"), more_url=reverse("payments:run_list"))
+    runs = runs_for(user).exclude(status=RunStatus.CLOSED).order_by("month", "program")
+    for run in runs.select_related("checked_by")[:WORK_ITEMS]:
+        moves = [
+            move
+            for move in RUN.from_state(run.status)
+            if move.main and RUN.refusal(user, run, move.name, today) is None
+        ]
+        if not moves:
+            continue
+        due = RUN.due(run, today) if RUN.due else None
+        work.items.append(
+            WorkItem(
+                title=_("%(month)s %(program)s 发放名册")
+                % {"month": run.month, "program": run.get_program_display()},
+                url=reverse("payments:run", args=[run.pk]),
+                state=RUN.state_label(run),
+                action="、".join(dict.fromkeys(str(move.label) for move in moves)),
+                due=due,
+                overdue=bool(due and due < today),
+                note=run.return_reason if run.returned else "",
+            )
+        )
+    work.total = len(work.items)
+    return work
+
+
+def _account_title(account: BankAccount) -> str:
+    payee = account.person.name if account.person else _("全户")
+    return f"{account.household.number} · {payee} · {account.masked}"
+
+
+def _accounts_to_check(user: Any) -> WorkList | None:
+    """Accounts waiting for their check that this user may check (not the ones they recorded)."""
+    if not user.has_perm("payments.check_account", _probe(user)):
+        return None
+    waiting = (
+        accounts_for(user)
+        .filter(status=AccountStatus.AWAITING_CHECK)
+        .exclude(created_by=user)
+        .select_related("household", "person", "created_by")
+        .order_by("created_at", "pk")
+    )
+    work = WorkList(
+        kind=_("银行账户待复核"), total=waiting.count(), more_url=reverse("payments:account_work")
+    )
+    work.items = [
+        WorkItem(
+            title=_account_title(account),
+            url=reverse("payments:account", args=[account.household_id, account.pk]),
+            state=str(account.get_status_display()),
+            action=_("复核银行账户"),
+            note=_("%(user)s %(date)s 登记")
+            % {"user": account.created_by or "—", "date": f"{account.created_at:%Y-%m-%d}"},
+        )
+        for account in waiting[:WORK_ITEMS]
+    ]
+    return work
+
+
+def _entitlements_without_account(user: Any, today: dt.date) -> WorkList | None:
+    """Entitlements paid this month or next without an account in force, for those who record
+    accounts (the township caseworkers of their township, district officers)."""
+    if not user.has_perm("payments.record_account", _probe(user)):
+        return None
+    missing = (
+        without_account(payable_soon(today).filter(division_code__startswith=_division(user)))
+        .select_related("household", "person")
+        .order_by("start_month", "pk")
+    )
+    work = WorkList(
+        kind=_("待遇没有有效银行账户"),
+        total=missing.count(),
+        more_url=reverse("payments:account_work"),
+    )
+    for entitlement in missing[:WORK_ITEMS]:
+        waiting = entitlement.account_waiting  # type: ignore[attr-defined]
+        work.items.append(
+            WorkItem(
+                title=f"{entitlement.household.number} · {entitlement.number}"
+                f"（{entitlement.get_program_display()}）",
+                url=reverse("payments:accounts", args=[entitlement.household_id]),
+                state=_("账户待复核") if waiting else _("无有效银行账户"),
+                action=_("待另一人复核账户") if waiting else _("登记银行账户"),
+                note=_("%(month)s 起发放") % {"month": entitlement.start_month},
+            )
+        )
+    return work
+
+
+def work_items(user: Any, today: dt.date) -> list[WorkList]:
+    """What the payments app holds for ``user``: runs waiting for their step, accounts to
+    check, entitlements without an account in force — one list each, for the roles concerned
+    (a count and the first ``WORK_ITEMS``, bounded queries)."""
+    found = [
+        _run_work(user, today),
+        _accounts_to_check(user),
+        _entitlements_without_account(user, today),
+    ]
+    return [work for work in found if work is not None]

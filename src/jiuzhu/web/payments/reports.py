@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from jiuzhu.web.payments.models import Payment, PayrollRun, mask_account
+from jiuzhu.web.payments.models import (
+    AccountStatus,
+    BankAccount,
+    Payment,
+    PayrollRun,
+    mask_account,
+)
 from jiuzhu.web.payments.queries import SummaryRow, scope_of
 from jiuzhu.web.registry.models import Household
 
@@ -89,9 +95,18 @@ class Fen:
 
 
 def run_payments(user: Any, run: PayrollRun) -> QuerySet[Payment]:
+    """The run's payments within the user's jurisdiction, with ``account_waiting``: the
+    household has an account waiting for its check (shown as such, not as 无账户)."""
     return (
         Payment.objects.filter(run=run, division_code__startswith=scope_of(user, run))
         .select_related("household", "entitlement", "version", "bank_account")
+        .annotate(
+            account_waiting=Exists(
+                BankAccount.objects.filter(
+                    household=OuterRef("household"), status=AccountStatus.AWAITING_CHECK
+                )
+            )
+        )
         .order_by("division_code", "entitlement_id", "month", "kind")
     )
 

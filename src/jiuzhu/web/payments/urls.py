@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.web.payments import views
+from jiuzhu.web.payments import account_views, views
 
 app_name = "payments"
 urlpatterns = [
@@ -15,4 +15,30 @@ urlpatterns = [
     path("runs/<int:pk>/<slug:step>/", views.step_view, name="step"),
     path("payments/<int:payment_pk>/reissue/", views.reissue_view, name="reissue"),
     path("households/<int:household_pk>/", views.household_ledger_view, name="household_ledger"),
+    path("accounts/", account_views.account_work_view, name="account_work"),
+    path(
+        "households/<int:household_pk>/accounts/",
+        account_views.accounts_view,
+        name="accounts",
+    ),
+    path(
+        "households/<int:household_pk>/accounts/record/",
+        account_views.record_view,
+        name="record_account",
+    ),
+    path(
+        "households/<int:household_pk>/accounts/<int:pk>/",
+        account_views.account_view,
+        name="account",
+    ),
+    path(
+        "households/<int:household_pk>/accounts/<int:pk>/unmask/",
+        account_views.unmask_view,
+        name="unmask_account",
+    ),
+    path(
+        "households/<int:household_pk>/accounts/<int:pk>/<slug:step>/",
+        account_views.account_step_view,
+        name="account_step",
+    ),
 ]

@@ -14,22 +14,23 @@ import polars as pl
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
+from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.views import messages_of, post_only
 from jiuzhu.web.months import add_months, is_month, month_of
 from jiuzhu.web.payments import actions, exporters, reports
-from jiuzhu.web.payments.forms import AccountForm, DraftForm, ExportForm, ReturnForm
+from jiuzhu.web.payments.forms import DraftForm, ExportForm, ReasonForm, ReturnForm
 from jiuzhu.web.payments.models import (
-    RUN_ORDER,
+    AccountStatus,
+    BankAccount,
     BankFile,
     Kind,
     Payment,
@@ -45,6 +46,8 @@ from jiuzhu.web.payments.queries import (
     scope_of,
     township_name,
 )
+from jiuzhu.web.payments.returns import corrected_account
+from jiuzhu.web.payments.workflow import RUN, missing_accounts
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.registry.queries import household_for
 
@@ -60,8 +63,9 @@ def _can_view(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
+def refusal(exc: ValidationError | NotPermitted) -> str:
+    """An action's refusal as one line (a workflow refusal, a maker–checker rule, a field)."""
+    return messages_of(exc) if isinstance(exc, ValidationError) else str(exc)
 
 
 def run_list_view(request: HttpRequest) -> HttpResponse:
@@ -86,55 +90,25 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only("payments:run_list")
 def draft_view(request: HttpRequest) -> HttpResponse:
     _can_view(request)
     form = DraftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+        messages.error(request, messages_of(ValidationError(list(form.errors.values()))))
         return redirect("payments:run_list")
     try:
         run = actions.draft_run(
             request.user, form.cleaned_data["month"], form.cleaned_data["program"]
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, messages_of(exc))
         return redirect("payments:run_list")
     messages.success(
         request,
         _("已生成 %(month)s 发放名册：%(n)s 笔") % {"month": run.month, "n": run.totals["count"]},
     )
     return redirect("payments:run", pk=run.pk)
-
-
-def _allowed(user: Any, run: PayrollRun) -> dict[str, bool]:
-    """The steps this user may take on the run now (the actions check again)."""
-    reissues_waiting = run.reached(RunStatus.EXPORTED) and (
-        Payment.objects.filter(
-            run=run, status=PaymentStatus.REISSUED, bank_file__isnull=True
-        ).exists()
-    )
-    return {
-        "redraft": run.status == RunStatus.DRAFT and user.has_perm("payments.draft", run),
-        "check": run.status == RunStatus.DRAFT
-        and run.draft_completed_at is not None
-        and user.pk not in run.drafters
-        and user.has_perm("payments.check", run),
-        "approve": run.status == RunStatus.CHECKED
-        and user.pk not in run.drafters
-        and user.pk != run.checked_by_id
-        and user.has_perm("payments.approve", run),
-        "export": (run.status == RunStatus.APPROVED or reissues_waiting)
-        and user.has_perm("payments.export", run),
-        "download": user.has_perm("payments.export", run),
-        "reconcile": run.status in (RunStatus.EXPORTED, RunStatus.RECONCILED)
-        and user.has_perm("payments.reconcile", run),
-        "reissue": run.status in (RunStatus.EXPORTED, RunStatus.RECONCILED)
-        and user.has_perm("payments.reissue", run),
-        "close": run.status == RunStatus.RECONCILED
-        and user.has_perm("payments.close", run)
-        and not actions.open_payments(run).exists(),
-    }
 
 
 def _comparison_rows(comparison: actions.Comparison) -> list[dict[str, Any]]:
@@ -163,36 +137,66 @@ def _comparison_rows(comparison: actions.Comparison) -> list[dict[str, Any]]:
     ]
 
 
-def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
-    _can_view(request)
-    run = run_for(request.user, pk)
-    scope = scope_of(request.user, run)
-    totals = actions.run_totals(run, scope)
-    comparison = actions.compare_with_previous(run, scope)
-    allowed = _allowed(request.user, run)
-    payments = Paginator(reports.run_payments(request.user, run), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    failed = (
+def _failed_rows(run: PayrollRun, scope: str) -> list[dict[str, Any]]:
+    """The run's failed payments (within ``scope``) and, for each, where its correction stands:
+    the corrected account in force (re-issue now), one waiting for its check, or none yet."""
+    failed = list(
         Payment.objects.filter(
             run=run, status=PaymentStatus.FAILED, division_code__startswith=scope
         )
         .select_related("household", "failed_account", "entitlement")
         .order_by("household_id", "kind")
     )
-    flagged = actions.dibao_ceiling_exceeded(run, scope)
-    current = RUN_ORDER.index(run.status)
+    waiting = dict(
+        BankAccount.objects.filter(
+            household_id__in={p.household_id for p in failed},
+            status=AccountStatus.AWAITING_CHECK,
+        ).values_list("household_id", "pk")
+    )
+    return [
+        {"payment": p, "corrected": corrected_account(p), "waiting": waiting.get(p.household_id)}
+        for p in failed
+    ]
+
+
+def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+    """A run: its stage and who acts next, the steps the user may take, its totals, the
+    comparison with the previous month, its files, failures and history, and its payments."""
+    _can_view(request)
+    run = run_for(request.user, pk)
+    user, today = request.user, clock.today()
+    scope = scope_of(user, run)
+    totals = actions.run_totals(run, scope)
+    comparison = actions.compare_with_previous(run, scope)
+    allowed = RUN.forms_allowed(user, run, today)
+    payments = Paginator(reports.run_payments(user, run), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    order = list(RunStatus.values)
     steps = [
-        {"label": label, "state": "done" if i < current else "current" if i == current else ""}
+        {
+            "label": label,
+            "state": "done"
+            if i < order.index(run.status)
+            else "current"
+            if i == order.index(run.status)
+            else "",
+        }
         for i, (_value, label) in enumerate(RunStatus.choices)
     ]
+    missing, waiting = missing_accounts(run, scope)
+    labels = {name: move.label for name, move in RUN.moves.items()} | {"draft": _("生成名册")}
+    can_download = user.has_perm("payments.export", run)
     return render(
         request,
         "payments/run_detail.html",
         {
             "run": run,
             "steps": steps,
+            "next": RUN.next_step(user, run, today),
             "totals": totals,
+            "missing": missing,
+            "missing_waiting": waiting,
             "kinds": [(label, totals["by_kind"].get(value)) for value, label in Kind.choices],
             "comparison": comparison,
             "comparison_summary": comparison.summary(),
@@ -202,17 +206,21 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
                 for row in comparison.townships.iter_rows(named=True)
             ],
             "parameters": run.totals.get("parameters", {}),
-            "flagged": flagged.height,
+            "flagged": actions.dibao_ceiling_exceeded(run, scope).height,
             "allowed": allowed,
             "files": run.bank_files.defer("content").select_related("created_by")
-            if allowed["download"]
+            if can_download
             else [],
             "returns": run.returns.select_related("uploaded_by"),
-            "failed": failed,
+            "failed": _failed_rows(run, scope),
+            "history": [
+                {"event": event, "label": labels.get(event.move, event.move)}
+                for event in run.events.select_related("user")
+            ],
             "payments": payments,
             "export_form": forms_.get("export_form") or ExportForm(),
             "return_form": forms_.get("return_form") or ReturnForm(),
-            "account_form": AccountForm(auto_id=False),
+            "reason_form": forms_.get("reason_form") or ReasonForm(),
             "scoped": scope != run.division_code,
             "scope_name": township_name(scope),
         },
@@ -227,9 +235,10 @@ STEPS = {
 }
 
 
-@require_POST
+@post_only("payments:run", pk="pk")
 def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """Check, approve, close, or run the draft again (which completes it)."""
+    """Check, approve, close, send back with a reason, or run the draft again (which completes
+    it). A refusal is shown on the run's page, in words; nothing is written."""
     _can_view(request)
     run = run_for(request.user, pk)
     done: Any
@@ -237,19 +246,25 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if step == "redraft":
             run = actions.draft_run(request.user, run.month, run.program)
             done = _("已重新生成名册：%(n)s 笔") % {"n": run.totals["count"]}
+        elif step == "return":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                return run_view(request, pk, reason_form=form)
+            actions.return_run(request.user, run, reason=form.cleaned_data["reason"])
+            done = _("已退回制单人，待重新生成名册")
         elif step in STEPS:
             action, done = STEPS[step]
             action(request.user, run)
         else:
             raise Http404
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except (ValidationError, NotPermitted) as exc:
+        messages.error(request, refusal(exc))
         return redirect("payments:run", pk=pk)
     messages.success(request, str(done))
     return redirect("payments:run", pk=pk)
 
 
-@require_POST
+@post_only("payments:run", pk="pk")
 def export_view(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     run = run_for(request.user, pk)
@@ -260,8 +275,8 @@ def export_view(request: HttpRequest, pk: int) -> HttpResponse:
         bank_file = actions.export_run(
             request.user, run, form.cleaned_data["exporter"], form.cleaned_data["encoding"]
         )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    except (ValidationError, NotPermitted) as exc:
+        messages.error(request, refusal(exc))
         return redirect("payments:run", pk=pk)
     messages.success(
         request,
@@ -296,7 +311,7 @@ def bank_file_view(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
+@post_only("payments:run", pk="pk")
 def reconcile_view(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     run = run_for(request.user, pk)
@@ -309,6 +324,9 @@ def reconcile_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         form.add_error("file", exc)
         return run_view(request, pk, return_form=form)
+    except NotPermitted as exc:
+        messages.error(request, str(exc))
+        return redirect("payments:run", pk=pk)
     messages.success(
         request,
         _("已导入回盘：成功 %(ok)s 笔，失败 %(bad)s 笔")
@@ -317,32 +335,27 @@ def reconcile_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("payments:run", pk=pk)
 
 
-@require_POST
+def _payment_run(request: HttpRequest, payment_pk: int) -> HttpResponse:
+    """Where a GET of a payment's re-issue URL goes: its run's page."""
+    return redirect("payments:run", pk=payment_for(request.user, payment_pk).run_id)
+
+
 def reissue_view(request: HttpRequest, payment_pk: int) -> HttpResponse:
-    """Record the corrected account and re-issue the failed transfer into it."""
+    """Re-issue a failed transfer into the payee's corrected account, once it is in force."""
     _can_view(request)
+    if request.method != "POST":
+        return _payment_run(request, payment_pk)
     payment = payment_for(request.user, payment_pk)
-    form = AccountForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
-        return redirect("payments:run", pk=payment.run_id)
     try:
-        # One outcome: the corrected account is kept only if the re-issue goes through.
-        with transaction.atomic():
-            account = actions.add_bank_account(
-                request.user,
-                payment.household,
-                person=payment.bank_account.person if payment.bank_account else None,
-                **form.cleaned_data,
-            )
-            actions.reissue_payment(request.user, payment, account)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        reissued = actions.reissue_payment(request.user, payment)
+    except (ValidationError, NotPermitted) as exc:
+        messages.error(request, refusal(exc))
         return redirect("payments:run", pk=payment.run_id)
+    account = reissued[0].bank_account
     messages.success(
         request,
-        _("已更正账户并重新发放（%(account)s），请生成重新发放的银行文件")
-        % {"account": account.masked},
+        _("已重新发放至更正后的账户 %(account)s，请生成重新发放文件")
+        % {"account": account.masked if account else "—"},
     )
     return redirect("payments:run", pk=payment.run_id)
 
@@ -387,12 +400,14 @@ def summary_view(request: HttpRequest) -> HttpResponse:
 
 def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     """A household's payment history: month, program, amount, kind, entitlement version and
-    status (for a link from the household page)."""
+    status (for a link from the household page), with its accounts in force or waiting."""
     household = household_for(request.user, household_pk)
     if not request.user.has_perm("payments.view", household):
         raise PermissionDenied
     rows = reports.household_ledger(household)
-    accounts = household.bank_accounts.select_related("person").order_by("-active", "-created_at")
+    accounts = household.bank_accounts.filter(
+        status__in=[AccountStatus.IN_FORCE, AccountStatus.AWAITING_CHECK]
+    ).select_related("person")
     return render(
         request,
         "payments/ledger.html",

@@ -218,6 +218,7 @@ class Command(BaseCommand):
         from jiuzhu.web.payments import actions as payments  # noqa: PLC0415
 
         caseworker = User.objects.get(username="jingban")
+        head = User.objects.get(username="zhenzhang")
         officer = User.objects.get(username="quke")
         director = User.objects.get(username="juzhang")
         # Eligible on declared data; verification may find otherwise (such an application
@@ -252,21 +253,35 @@ class Command(BaseCommand):
             on("2025-09-16")
             for index, application in enumerate(applications):
                 actions.confirm_decision(director, application)
-                payments.add_bank_account(
-                    director,
+                # The caseworker records the applicant's account, the township head checks it.
+                account = payments.record_account(
+                    caseworker,
                     application.household,
-                    bank_name="天津农商银行宝坻支行",
+                    bank_name="天津农村商业银行宝坻支行",
                     account_number=f"62231000{application.household_id:010d}{index}",
                     holder_name=application.applicant.name,
+                    holder_id=application.applicant.resident_id,
                 )
+                payments.check_account(head, account)
         finally:
             on(today)
         if not applications:
             return
         run = payments.draft_run(officer, f"{DEMO_DATE:%Y-%m}", Program.DIBAO)
+        # One household changed its bank since: the new account waits for the head's check.
+        changed = applications[0]
+        payments.record_account(
+            caseworker,
+            changed.household,
+            bank_name="中国邮政储蓄银行宝坻支行",
+            account_number=f"62210000{changed.household_id:011d}",
+            holder_name=changed.applicant.name,
+            holder_id=changed.applicant.resident_id,
+        )
         self.stdout.write(
-            f"审核确认 {len(applications)} 户，{run.month} 低保发放名册待复核 "
-            "(decisions confirmed; the payroll waits for its check)"
+            f"审核确认 {len(applications)} 户，{run.month} 低保发放名册待复核，"
+            "1 户更换的银行账户待复核 "
+            "(decisions confirmed; the payroll and a changed bank account wait for their check)"
         )
 
 

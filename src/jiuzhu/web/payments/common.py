@@ -1,0 +1,109 @@
+"""Helpers shared by the payroll's actions: permission and lock, frames, references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.models import Program
+from jiuzhu.web.payments.models import (
+    PayrollRun,
+    RunEvent,
+)
+from jiuzhu.web.payments.workflow import RUN
+
+BATCH_SIZE = 2000
+"""Payments written per transaction by the draft."""
+
+IN_CHUNK = 5000
+"""Ids per ``IN (…)`` list (SQLite allows 32,766 variables)."""
+
+PROGRAM_CODES: dict[str, str] = {
+    Program.DIBAO: "DB",
+    Program.NEAR_DIBAO: "BY",
+    Program.TEKUN: "TK",
+    Program.RIGID_EXPENDITURE: "GX",
+}
+"""Two letters of the program in a bank reference (as in application numbers)."""
+
+REFERENCE_DIGITS = 10
+"""Zero-padded entitlement id in a reference: ``202511DB0000001234``."""
+
+
+def require(user: Any, permission: str, obj: Any) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(permission)
+
+
+def locked_run(run: PayrollRun) -> PayrollRun:
+    """The run re-read under a row lock (two clerks clicking at once move it once)."""
+    return PayrollRun.objects.select_for_update().get(pk=run.pk)
+
+
+def to_frame(rows: Iterable[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=schema, orient="row")
+
+
+def chunks(values: list[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def reference_prefix(run: PayrollRun) -> str:
+    return f"{run.month.replace('-', '')}{PROGRAM_CODES.get(run.program, 'XX')}"
+
+
+def reference(run: PayrollRun, entitlement_id: int, suffix: str = "") -> str:
+    """The bank reference of one transfer: month, program, entitlement, and ``R<n>`` for the
+    n-th re-issue file."""
+    return f"{reference_prefix(run)}{entitlement_id:0{REFERENCE_DIGITS}d}{suffix}"
+
+
+def check_move(user: Any, run: PayrollRun, move: str) -> None:
+    """The run's transition table's verdict on ``move`` for the (locked) run.
+
+    Raises:
+        Refused: the run's status or a condition (the reason says which);
+        NotPermitted: the role, or maker–checker (the reason says which).
+    """
+    RUN.check(user, run, move, clock.today())
+
+
+def sign_off(
+    user: Any,
+    run: PayrollRun,
+    move: str,
+    *,
+    to: str | None = None,
+    stamp: str = "",
+    note: str = "",
+    **detail: Any,
+) -> None:
+    """Record ``move`` (already checked) on the locked run: its status becomes ``to`` (default:
+    the move's target, else unchanged), ``<stamp>_by``/``<stamp>_at`` say who and when, and the
+    run's history and the audit trail get the move (inside the caller's transaction)."""
+    before = run.status
+    run.status = to or RUN[move].target or run.status
+    if stamp:
+        if hasattr(run, f"{stamp}_by_id"):
+            setattr(run, f"{stamp}_by", user)
+        setattr(run, f"{stamp}_at", timezone.now())
+    run.save()
+    RunEvent.objects.create(
+        run=run, user=user, move=move, from_status=before, to_status=run.status, note=note
+    )
+    record(
+        user,
+        "payments.return" if move.startswith("return") else f"payments.{move}",
+        run,
+        before={"status": before},
+        after={"status": run.status},
+        **({"reason": note} if note else {}),
+        **detail,
+    )

@@ -1,0 +1,661 @@
+"""The draft of a monthly payroll run: set-based, in batches, exactly once (see ``Payment``).
+
+Policy: 最低生活保障审核确认办法 Art. 21 (paid from the month after the decision), Art. 25–26
+(paid monthly into the household's bank account)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiuzhu.rules.engine.errors import RulesError
+from jiuzhu.web.accounts.models import DISTRICT_CODE
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.cases import clock
+from jiuzhu.web.cases.models import Program
+from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
+from jiuzhu.web.months import add_months, first_day, is_month, month_of
+from jiuzhu.web.payments.common import (
+    BATCH_SIZE,
+    chunks,
+    locked_run,
+    require,
+    to_frame,
+)
+from jiuzhu.web.payments.models import (
+    AccountStatus,
+    BankAccount,
+    Kind,
+    Payment,
+    PaymentStatus,
+    PayrollRun,
+    Recovery,
+    RunEvent,
+    RunStatus,
+)
+from jiuzhu.web.payments.workflow import RUN
+
+ROW_SCHEMA = pl.Schema(
+    {
+        "entitlement_id": pl.Int64,
+        "household_id": pl.Int64,
+        "division_code": pl.String,
+        "version_id": pl.Int64,
+        "month": pl.String,
+        "kind": pl.String,
+        "amount": pl.Int64,
+        "recovery_id": pl.Int64,
+        "bank_account_id": pl.Int64,
+    }
+)
+
+AfterBatch = Callable[[int], None]
+
+
+# --- The month's parameters (the rules engine's, for the record and the checker) -----------------
+
+
+@cache
+def _system() -> Any:
+    from jiuzhu.rules import load_system  # noqa: PLC0415 — loaded once, when first needed
+
+    return load_system("tianjin")
+
+
+def month_parameters(month: str) -> dict[str, Any]:
+    """The dibao standard (fen per person and month, by area type), the largest category
+    supplement rate and the parameter digest in force on the 1st of ``month``: recorded with
+    the run, and the checker's ceiling for a dibao amount (standard × members × (1 + rate);
+    最低生活保障审核确认办法 Art. 23, 27)."""
+    system = _system()
+    on = first_day(month)
+    found: dict[str, Any] = {"on": on.isoformat(), "digest": system.parameters.digest()}
+    try:
+        standard = system.parameters["dibao.standard"].at(on)
+        rates = system.parameters["dibao.category_supplement_rate"].at(on).value
+    except (KeyError, RulesError):  # a month before the first value: nothing to record
+        return found
+    values = standard.value if isinstance(standard.value, dict) else {"": standard.value}
+    found["dibao_standard"] = {key: int(value) for key, value in values.items()}
+    found["dibao_standard_reference"] = standard.reference
+    rate_values = rates.values() if isinstance(rates, dict) else [rates]
+    found["dibao_max_supplement_rate"] = str(max((Decimal(str(r)) for r in rate_values), default=0))
+    return found
+
+
+# --- Draft ---------------------------------------------------------------------------------------
+
+
+def payable_entitlements(month: str, program: str, division: str) -> QuerySet[Entitlement]:
+    """Entitlements paid for ``month``: in a payable status, started (``start_month`` ≤ month,
+    Art. 21: the month after the decision), not ended (``end_month`` blank or later), and not
+    past the end of a gradual exit."""
+    return (
+        Entitlement.objects.filter(
+            program=program,
+            status__in=PAYABLE,
+            division_code__startswith=division,
+            start_month__lte=month,
+        )
+        .filter(Q(end_month="") | Q(end_month__gt=month))
+        .exclude(
+            Q(status=Status.GRADUAL_EXIT)
+            & ~Q(gradual_exit_until="")
+            & Q(gradual_exit_until__lte=month)
+        )
+    )
+
+
+@dataclass
+class Plan:
+    """The payments a run should hold (computed from the database, set-based)."""
+
+    rows: pl.DataFrame
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def plan_run(run: PayrollRun) -> Plan:
+    """Every payment the run should contain, as one frame (``ROW_SCHEMA``).
+
+    *Regular*: one per payable entitlement, the amount of the version valid for the month.
+    *Arrears* (补发): for an entitlement paid this month, every earlier month of a run that is
+    past its draft where the version now valid pays more than was paid (regular + arrears of
+    other runs): months already paid when a version was made retroactively, and months whose run
+    was drafted before the entitlement existed. *Recovery*: the oldest open overpayment
+    recovery, at most its monthly cap and at most the entitlement's gross this month (a
+    transfer is never negative). Payments of this run already written count for nothing here:
+    the plan is the same on a re-run, and the caller skips what exists.
+    """
+    month, program, division = run.month, run.program, run.division_code
+    payable = payable_entitlements(month, program, division)
+    entitlements = to_frame(
+        payable.values_list("pk", "household_id", "person_id", "division_code"),
+        {
+            "entitlement_id": pl.Int64,
+            "household_id": pl.Int64,
+            "person_id": pl.Int64,
+            "division_code": pl.String,
+        },
+    )
+    versions = (
+        to_frame(
+            EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lte=month)
+            .filter(Q(valid_to="") | Q(valid_to__gt=month))
+            .values_list("entitlement_id", "pk", "monthly_amount", "valid_from"),
+            {
+                "entitlement_id": pl.Int64,
+                "version_id": pl.Int64,
+                "amount": pl.Int64,
+                "valid_from": pl.String,
+            },
+        )
+        # Versions never overlap; if bad data made two valid, the later start wins.
+        .sort("valid_from", descending=True)
+        .unique("entitlement_id", keep="first")
+        .drop("valid_from")
+    )
+    regular = entitlements.join(versions, on="entitlement_id", how="left")
+    skipped = {
+        "no_version": regular.filter(pl.col("version_id").is_null()).height,
+        "zero_amount": regular.filter(pl.col("amount") == 0).height,
+    }
+    regular = regular.filter(pl.col("amount") > 0)
+    accounts = _resolve_accounts(
+        regular.select("entitlement_id", "household_id", "person_id"),
+        Subquery(payable.values("household_id")),
+    )
+    regular = regular.join(accounts, on="entitlement_id", how="left").with_columns(
+        month=pl.lit(month), kind=pl.lit(Kind.REGULAR.value), recovery_id=pl.lit(None, pl.Int64)
+    )
+    arrears = _arrears(run, payable, regular)
+    gross = pl.concat(
+        [regular.select("entitlement_id", "amount"), arrears.select("entitlement_id", "amount")]
+    )
+    recovery = _recoveries(run, payable, regular, gross)
+    rows = pl.concat(
+        [frame.select(list(ROW_SCHEMA)).cast(ROW_SCHEMA) for frame in (regular, arrears, recovery)]
+    )
+    return Plan(rows=rows, skipped=skipped)
+
+
+def _resolve_accounts(
+    wanted: pl.DataFrame, households: Any, key: str = "entitlement_id"
+) -> pl.DataFrame:
+    """The account each entitlement is paid into: the tekun person's own account, else the
+    household's, else the household's only account in force (``entitlement_id``,
+    ``bank_account_id``; null when none — the checker refuses the run until it is recorded)."""
+    accounts = to_frame(
+        BankAccount.objects.filter(
+            status=AccountStatus.IN_FORCE, household_id__in=households
+        ).values_list("household_id", "person_id", "pk"),
+        {"household_id": pl.Int64, "person_id": pl.Int64, "account_id": pl.Int64},
+    )
+    own = accounts.filter(pl.col("person_id").is_not_null()).rename({"account_id": "own"})
+    household = accounts.filter(pl.col("person_id").is_null()).select(
+        "household_id", pl.col("account_id").alias("household_account")
+    )
+    only = (
+        accounts.group_by("household_id")
+        .agg(pl.col("account_id").min().alias("only"), pl.len().alias("n"))
+        .filter(pl.col("n") == 1)
+        .drop("n")
+    )
+    return (
+        wanted.join(own, on=["household_id", "person_id"], how="left")
+        .join(household, on="household_id", how="left")
+        .join(only, on="household_id", how="left")
+        .select(key, pl.coalesce("own", "household_account", "only").alias("bank_account_id"))
+    )
+
+
+def _retroactive(run: PayrollRun, payable: QuerySet[Entitlement]) -> pl.DataFrame:
+    """Entitlements with a version made retroactively (``entitlement_id``, ``since``: the
+    earliest month it covers): a month it covers was paid under an older version. Once its
+    arrears are paid in another run it needs no more looking at (a newer version would be)."""
+    others = Payment.objects.filter(
+        entitlement=OuterRef("entitlement"), month__lt=run.month
+    ).exclude(run=run)
+    retroactive = (
+        EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lt=run.month)
+        .annotate(until=Case(When(valid_to="", then=Value("9999-12")), default=F("valid_to")))
+        .filter(
+            Exists(
+                others.filter(
+                    kind=Kind.REGULAR,
+                    month__gte=OuterRef("valid_from"),
+                    month__lt=OuterRef("until"),
+                    version__number__lt=OuterRef("number"),
+                )
+            )
+        )
+        .exclude(Exists(others.filter(kind=Kind.ARREARS, version=OuterRef("pk"))))
+    )
+    return (
+        to_frame(
+            retroactive.values_list("entitlement_id", "valid_from"),
+            {"entitlement_id": pl.Int64, "valid_from": pl.String},
+        )
+        .group_by("entitlement_id")
+        .agg(pl.col("valid_from").min().alias("since"))
+    )
+
+
+def _late(
+    run: PayrollRun, payable: QuerySet[Entitlement], frozen_runs: QuerySet[PayrollRun]
+) -> pl.DataFrame:
+    """Entitlements created after the draft of a month they are payable in (that run missed
+    them) and not paid arrears yet: ``entitlement_id``, ``created_at``, ``start_month``,
+    ``end_month``."""
+    late = (
+        payable.filter(start_month__lt=run.month)
+        .filter(
+            Exists(
+                frozen_runs.filter(
+                    month__gte=OuterRef("start_month"), drafted_at__lt=OuterRef("created_at")
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                Payment.objects.filter(entitlement=OuterRef("pk"), kind=Kind.ARREARS).exclude(
+                    run=run
+                )
+            )
+        )
+    )
+    return to_frame(
+        late.values_list("pk", "created_at", "start_month", "end_month"),
+        {
+            "entitlement_id": pl.Int64,
+            "created_at": pl.Datetime("us", "UTC"),
+            "start_month": pl.String,
+            "end_month": pl.String,
+        },
+    )
+
+
+def _history(run: PayrollRun, candidates: list[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What ``candidates`` were paid before this month in other runs (``entitlement_id``,
+    ``month``, ``kind``, ``amount``) and every version of theirs (``version_id``,
+    ``valid_from``, ``valid_to``, ``due``: the monthly amount)."""
+    paid_rows: list[tuple[Any, ...]] = []
+    version_rows: list[tuple[Any, ...]] = []
+    for chunk in chunks(candidates):
+        paid_rows += (
+            Payment.objects.filter(
+                entitlement_id__in=chunk,
+                kind__in=[Kind.REGULAR, Kind.ARREARS],
+                month__lt=run.month,
+            )
+            .exclude(run=run)
+            .values_list("entitlement_id", "month", "kind", "amount")
+        )
+        version_rows += EntitlementVersion.objects.filter(entitlement_id__in=chunk).values_list(
+            "entitlement_id", "pk", "valid_from", "valid_to", "monthly_amount"
+        )
+    paid = to_frame(
+        paid_rows,
+        {"entitlement_id": pl.Int64, "month": pl.String, "kind": pl.String, "amount": pl.Int64},
+    )
+    versions = to_frame(
+        version_rows,
+        {
+            "entitlement_id": pl.Int64,
+            "version_id": pl.Int64,
+            "valid_from": pl.String,
+            "valid_to": pl.String,
+            "due": pl.Int64,
+        },
+    )
+    return paid, versions
+
+
+def _arrears(
+    run: PayrollRun, payable: QuerySet[Entitlement], regular: pl.DataFrame
+) -> pl.DataFrame:
+    """The shortfall of every earlier month of an entitlement paid this month: months paid
+    under an older version than the one now valid, and months whose run was drafted before the
+    entitlement existed."""
+    frozen_runs = PayrollRun.objects.filter(
+        program=run.program, division_code=run.division_code, month__lt=run.month
+    ).exclude(status=RunStatus.DRAFT)
+    empty = regular.clear().with_columns(kind=pl.lit(Kind.ARREARS.value))
+    frozen = to_frame(
+        frozen_runs.values_list("month", "drafted_at"),
+        {"run_month": pl.String, "drafted_at": pl.Datetime("us", "UTC")},
+    )
+    if frozen.is_empty() or regular.is_empty():
+        return empty
+    retro = _retroactive(run, payable)
+    late = _late(run, payable, frozen_runs)
+    candidates = sorted(
+        set(retro["entitlement_id"].to_list()) | set(late["entitlement_id"].to_list())
+    )
+    if not candidates:
+        return empty
+    paid, all_versions = _history(run, candidates)
+    months_retro = (
+        paid.filter(pl.col("kind") == Kind.REGULAR.value)
+        .join(retro, on="entitlement_id")
+        .filter(pl.col("month") >= pl.col("since"))
+        .select("entitlement_id", "month")
+    )
+    months_late = (
+        late.join(frozen, how="cross")
+        .filter(
+            (pl.col("drafted_at") < pl.col("created_at"))
+            & (pl.col("run_month") >= pl.col("start_month"))
+            & ((pl.col("end_month") == "") | (pl.col("run_month") < pl.col("end_month")))
+        )
+        .select("entitlement_id", pl.col("run_month").alias("month"))
+    )
+    months = pl.concat([months_retro, months_late]).unique()
+    due = (
+        months.join(all_versions, on="entitlement_id")
+        .filter(
+            (pl.col("valid_from") <= pl.col("month"))
+            & ((pl.col("valid_to") == "") | (pl.col("valid_to") > pl.col("month")))
+        )
+        .sort("valid_from", descending=True)
+        .unique(["entitlement_id", "month"], keep="first")
+        .select("entitlement_id", "month", "version_id", "due")
+    )
+    paid_by_month = paid.group_by("entitlement_id", "month").agg(
+        pl.col("amount").sum().alias("paid")
+    )
+    shortfall = (
+        due.join(paid_by_month, on=["entitlement_id", "month"], how="left")
+        .with_columns(amount=pl.col("due") - pl.col("paid").fill_null(0))
+        .filter(pl.col("amount") > 0)
+    )
+    # Arrears go to this month's account, with the household of this month's payment.
+    current = regular.select("entitlement_id", "household_id", "division_code", "bank_account_id")
+    return shortfall.join(current, on="entitlement_id").with_columns(
+        kind=pl.lit(Kind.ARREARS.value), recovery_id=pl.lit(None, pl.Int64)
+    )
+
+
+def _recoveries(
+    run: PayrollRun, payable: QuerySet[Entitlement], regular: pl.DataFrame, gross: pl.DataFrame
+) -> pl.DataFrame:
+    open_recoveries = Recovery.objects.filter(
+        kind=Recovery.RecoveryKind.OVERPAYMENT,
+        status__in=[Recovery.RecoveryStatus.PENDING, Recovery.RecoveryStatus.RECOVERING],
+        entitlement__in=payable,
+    )
+    recoveries = to_frame(
+        open_recoveries.values_list("pk", "entitlement_id", "amount", "monthly_deduction"),
+        {
+            "recovery_id": pl.Int64,
+            "entitlement_id": pl.Int64,
+            "owed": pl.Int64,
+            "cap": pl.Int64,
+        },
+    )
+    base = regular.select(
+        "entitlement_id", "household_id", "division_code", "version_id", "bank_account_id"
+    )
+    if recoveries.is_empty():
+        return base.clear().with_columns(
+            month=pl.lit(run.month),
+            kind=pl.lit(Kind.RECOVERY.value),
+            amount=pl.lit(0, pl.Int64),
+            recovery_id=pl.lit(None, pl.Int64),
+        )
+    deducted = to_frame(
+        Payment.objects.filter(kind=Kind.RECOVERY, recovery__in=open_recoveries)
+        .exclude(run=run)
+        .values("recovery_id")
+        .annotate(total=Sum("amount"))
+        .values_list("recovery_id", "total"),
+        {"recovery_id": pl.Int64, "deducted": pl.Int64},
+    )
+    gross_by = gross.group_by("entitlement_id").agg(pl.col("amount").sum().alias("gross"))
+    return (
+        recoveries.join(deducted, on="recovery_id", how="left")
+        # Deductions are negative payments: outstanding = owed + Σ deductions.
+        .with_columns(outstanding=pl.col("owed") + pl.col("deducted").fill_null(0))
+        .filter(pl.col("outstanding") > 0)
+        # One deduction per entitlement and month (the constraint): the oldest recovery first.
+        .sort("recovery_id")
+        .unique("entitlement_id", keep="first")
+        .join(gross_by, on="entitlement_id")
+        .with_columns(
+            take=pl.min_horizontal(
+                "outstanding", pl.col("cap").fill_null(pl.col("outstanding")), "gross"
+            )
+        )
+        .filter(pl.col("take") > 0)
+        .join(base, on="entitlement_id")
+        .with_columns(
+            month=pl.lit(run.month), kind=pl.lit(Kind.RECOVERY.value), amount=-pl.col("take")
+        )
+    )
+
+
+def draft_run(
+    user: Any,
+    month: str,
+    program: str,
+    *,
+    batch_size: int = BATCH_SIZE,
+    after_batch: AfterBatch | None = None,
+) -> PayrollRun:
+    """Draft (or complete) the payroll of ``month`` for ``program`` in the district.
+
+    Set-based: the plan is computed with ``values_list`` and Polars (``plan_run``), and the
+    missing payments are written with ``bulk_create(ignore_conflicts=True)`` in batches of
+    ``batch_size``, each batch its own transaction. A crash keeps the committed batches; running
+    the draft again computes the same plan, skips what exists and writes the rest — nobody is
+    paid twice (the unique constraints) or skipped. ``after_batch(n)`` is called after the n-th
+    committed batch (the crash test's hook). Whoever runs it becomes one of the run's makers.
+
+    Raises:
+        PermissionDenied: not a district officer (``NotPermitted`` on an existing run);
+        ValidationError: a bad month or program, a month after next month (a payroll is drafted
+            at most one month ahead), an earlier month of the program still in draft (its
+            regular payments would otherwise be paid again as arrears); ``Refused``: the run is
+            past its draft.
+    """
+    if not is_month(month):
+        raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
+    if program not in Program.values:
+        raise ValidationError({"program": _("未知的救助项目")})
+    require(
+        user,
+        "payments.draft",
+        PayrollRun(month=month, program=program, division_code=DISTRICT_CODE),
+    )
+    if month > add_months(month_of(clock.today()), 1):
+        raise ValidationError({"month": _("只能草拟本月或下月的发放名册")})
+    run, resumed = _open_run(user, month, program)
+    plan = plan_run(run)
+    existing = to_frame(
+        Payment.objects.filter(run=run).values_list("entitlement_id", "month", "kind"),
+        {"entitlement_id": pl.Int64, "month": pl.String, "kind": pl.String},
+    )
+    todo = plan.rows.join(existing, on=["entitlement_id", "month", "kind"], how="anti")
+    for number, chunk in enumerate(todo.iter_slices(batch_size), start=1):
+        payments = [
+            Payment(run_id=run.pk, status=PaymentStatus.PENDING, **row)
+            for row in chunk.iter_rows(named=True)
+        ]
+        with transaction.atomic():
+            Payment.objects.bulk_create(payments, ignore_conflicts=True)
+        if after_batch is not None:
+            after_batch(number)
+
+    with transaction.atomic():
+        run = locked_run(run)
+        fill_missing_accounts(Payment.objects.filter(run=run))
+        _update_recoveries(run)
+        run.totals = {
+            **run_totals(run),
+            "skipped": plan.skipped,
+            "parameters": month_parameters(run.month),
+        }
+        run.draft_completed_at = timezone.now()
+        run.save(update_fields=["totals", "draft_completed_at"])
+        move = "redraft" if resumed else "draft"
+        RunEvent.objects.create(
+            run=run, user=user, move=move, from_status=run.status, to_status=run.status
+        )
+        record(
+            user,
+            "payments.draft",
+            run,
+            count=run.totals["count"],
+            amount=run.totals["amount"],
+            written=todo.height,
+        )
+    return run
+
+
+def _open_run(user: Any, month: str, program: str) -> tuple[PayrollRun, bool]:
+    """The run of the month, created, or reopened for a re-run of its draft (the user joins its
+    drafters); whether it existed."""
+    with transaction.atomic():
+        earlier = (
+            PayrollRun.objects.filter(
+                program=program,
+                division_code=DISTRICT_CODE,
+                month__lt=month,
+                status=RunStatus.DRAFT,
+            )
+            .values_list("month", flat=True)
+            .first()
+        )
+        if earlier:
+            raise ValidationError(_("%(month)s 的发放名册尚未复核，请先完成") % {"month": earlier})
+        run = PayrollRun.objects.select_for_update().filter(month=month, program=program).first()
+        resumed = run is not None
+        if run is None:
+            run = PayrollRun.objects.create(
+                month=month,
+                program=program,
+                division_code=DISTRICT_CODE,
+                drafted_by=user,
+                drafted_at=timezone.now(),
+                drafters=[user.pk],
+            )
+        else:
+            RUN.check(user, run, "redraft", clock.today())
+            if user.pk not in run.drafters:
+                run.drafters = [*run.drafters, user.pk]
+            run.draft_completed_at = None
+            run.save(update_fields=["drafters", "draft_completed_at"])
+        record(user, "payments.draft_start", run, month=month, program=program, resumed=resumed)
+    return run, resumed
+
+
+def fill_missing_accounts(payments: QuerySet[Payment]) -> int:
+    """Give ``payments`` without an account in force the payee's account in force now (a re-run
+    after accounts were recorded or replaced and checked; an export after a replacement was
+    checked), resolved as in ``_resolve_accounts``; the number of payments given one. Few rows
+    by nature."""
+    missing = payments.filter(
+        Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE)
+    )
+    wanted = to_frame(
+        missing.values_list("pk", "household_id", "entitlement__person_id"),
+        {"payment_id": pl.Int64, "household_id": pl.Int64, "person_id": pl.Int64},
+    )
+    if wanted.is_empty():
+        return 0
+    found = _resolve_accounts(wanted, Subquery(missing.values("household_id")), key="payment_id")
+    given = 0
+    for account, payment_ids in found.group_by("bank_account_id").agg("payment_id").iter_rows():
+        # None when the payee has no account in force: the checker refuses until it has one.
+        Payment.objects.filter(pk__in=payment_ids).update(bank_account_id=account)
+        given += len(payment_ids) if account is not None else 0
+    return given
+
+
+def _update_recoveries(run: PayrollRun) -> None:
+    """Recoveries deducted in this run: *settled* when the deductions (negative) reach the
+    amount, else *recovering*."""
+    touched = Recovery.objects.filter(
+        pk__in=Subquery(Payment.objects.filter(run=run, kind=Kind.RECOVERY).values("recovery_id"))
+    )
+    balances = touched.annotate(deducted=Sum("deductions__amount"))
+    settled = [
+        pk
+        for pk, owed, deducted in balances.values_list("pk", "amount", "deducted")
+        if owed + (deducted or 0) <= 0
+    ]
+    touched.exclude(pk__in=settled).update(status=Recovery.RecoveryStatus.RECOVERING)
+    Recovery.objects.filter(pk__in=settled).update(
+        status=Recovery.RecoveryStatus.SETTLED, settled_at=timezone.now()
+    )
+
+
+def run_totals(run: PayrollRun, division: str = "") -> dict[str, Any]:
+    """Counts and amounts (fen) of the run's payments — all, by kind and by township — within
+    ``division`` (a prefix; blank: the whole run)."""
+    payments = Payment.objects.filter(run=run)
+    if division:
+        payments = payments.filter(division_code__startswith=division)
+    frame = to_frame(
+        payments.values_list("division_code", "kind", "amount", "household_id", "bank_account_id"),
+        {
+            "division_code": pl.String,
+            "kind": pl.String,
+            "amount": pl.Int64,
+            "household_id": pl.Int64,
+            "bank_account_id": pl.Int64,
+        },
+    ).with_columns(township=pl.col("division_code").str.slice(0, 9))
+    by_kind = {
+        row["kind"]: {"count": row["count"], "amount": row["amount"]}
+        for row in frame.group_by("kind")
+        .agg(pl.len().alias("count"), pl.col("amount").sum())
+        .iter_rows(named=True)
+    }
+    by_township = {
+        row["township"]: {
+            "count": row["count"],
+            "amount": row["amount"],
+            "households": row["households"],
+        }
+        for row in frame.group_by("township")
+        .agg(
+            pl.len().alias("count"),
+            pl.col("amount").sum(),
+            pl.col("household_id").n_unique().alias("households"),
+        )
+        .sort("township")
+        .iter_rows(named=True)
+    }
+    return {
+        "count": frame.height,
+        "amount": int(frame["amount"].sum()) if frame.height else 0,
+        "households": frame["household_id"].n_unique() if frame.height else 0,
+        "missing_account": frame.filter(pl.col("bank_account_id").is_null())[
+            "household_id"
+        ].n_unique()
+        if frame.height
+        else 0,
+        "by_kind": by_kind,
+        "by_township": by_township,
+    }

@@ -1,0 +1,116 @@
+"""Recoveries of overpayments and fraud."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.payments.common import (
+    require,
+)
+from jiuzhu.web.payments.models import (
+    Recovery,
+)
+
+# --- Recoveries ----------------------------------------------------------------------------------
+
+
+def record_recovery(
+    user: Any,
+    entitlement: Entitlement,
+    *,
+    amount: int,
+    reason: str,
+    kind: str,
+    fine_multiple: Decimal | str | None = None,
+    monthly_deduction: int | None = None,
+) -> Recovery:
+    """Decide a recovery (fen). An *overpayment* is deducted by the following payrolls (at most
+    ``monthly_deduction`` a month). *Fraud* (社会救助暂行办法 Art. 68) is a separate path: the
+    amount is ordered repaid with a fine of ``fine_multiple`` (1–3) times it, never deducted
+    by the payroll; ``settle_recovery`` records the repayment.
+
+    Raises:
+        PermissionDenied; ValidationError: a non-positive amount, no reason, a fine outside 1–3
+            or a fine for an overpayment.
+    """
+    require(user, "payments.recovery", entitlement)
+    errors: dict[str, str] = {}
+    if amount <= 0:
+        errors["amount"] = _("追回金额应大于0")
+    if not reason.strip():
+        errors["reason"] = _("请写明追回原因")
+    if kind not in Recovery.RecoveryKind.values:
+        errors["kind"] = _("未知的追回类型")
+    multiple: Decimal | None = None
+    if kind == Recovery.RecoveryKind.FRAUD:
+        try:
+            multiple = Decimal(str(fine_multiple))
+        except InvalidOperation:
+            multiple = None
+        if multiple is None or not (1 <= multiple <= 3):
+            errors["fine_multiple"] = _("骗取的，罚款为骗取金额的1倍以上3倍以下")
+    elif fine_multiple not in (None, ""):
+        errors["fine_multiple"] = _("多发追回不处罚款")
+    if monthly_deduction is not None and monthly_deduction <= 0:
+        errors["monthly_deduction"] = _("每月扣回上限应大于0")
+    if errors:
+        raise ValidationError(errors)
+    fine = (
+        int((Decimal(amount) * multiple).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if multiple is not None
+        else 0
+    )
+    with transaction.atomic():
+        recovery = Recovery.objects.create(
+            entitlement=entitlement,
+            division_code=entitlement.division_code,
+            kind=kind,
+            amount=amount,
+            fine_multiple=multiple,
+            fine_amount=fine,
+            monthly_deduction=monthly_deduction
+            if kind == Recovery.RecoveryKind.OVERPAYMENT
+            else None,
+            reason=reason.strip(),
+            decided_by=user,
+        )
+        record(user, "payments.recovery", recovery, amount=amount, kind=kind, fine=fine)
+    return recovery
+
+
+def settle_recovery(user: Any, recovery: Recovery, *, note: str) -> Recovery:
+    """Record that a recovery was repaid outside the payroll (the fraud path, or an overpayment
+    repaid in cash): it is no longer deducted.
+
+    Raises:
+        PermissionDenied; ValidationError: no note, or already settled.
+    """
+    require(user, "payments.recovery", recovery)
+    if not note.strip():
+        raise ValidationError({"note": _("请填写缴回情况")})
+    with transaction.atomic():
+        recovery = Recovery.objects.select_for_update().get(pk=recovery.pk)
+        if recovery.status == Recovery.RecoveryStatus.SETTLED:
+            raise ValidationError(_("该追回已结清"))
+        before = recovery.status
+        recovery.status = Recovery.RecoveryStatus.SETTLED
+        recovery.settled_at = timezone.now()
+        recovery.settlement_note = note.strip()
+        recovery.save()
+        record(
+            user,
+            "payments.settle_recovery",
+            recovery,
+            before={"status": before},
+            after={"status": recovery.status},
+            note=note,
+        )
+    return recovery

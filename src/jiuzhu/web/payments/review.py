@@ -1,0 +1,270 @@
+"""Check and approval of a payroll run: the comparison with the previous month, the dibao
+ceiling flags, and the maker–checker steps (最低生活保障审核确认办法 Art. 25–26)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiuzhu.web.cases.models import Program
+from jiuzhu.web.months import add_months
+from jiuzhu.web.payments.common import (
+    check_move,
+    locked_run,
+    sign_off,
+    to_frame,
+)
+from jiuzhu.web.payments.draft import month_parameters
+from jiuzhu.web.payments.models import (
+    Kind,
+    Payment,
+    PayrollRun,
+    RunStatus,
+)
+from jiuzhu.web.registry.models import Household, Membership
+
+# --- Check and approve ---------------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """This run against the previous month's run of the program, per household (fen)."""
+
+    previous: PayrollRun | None
+    households: pl.DataFrame
+    """household_id, division_code, this, last, diff, regular, arrears, recovery, change
+    (``changed`` / ``new`` / ``stopped`` / ``same``)."""
+    townships: pl.DataFrame
+    """township, this, last, diff, households_this, households_last."""
+
+    def summary(self) -> dict[str, Any]:
+        counts = dict(self.households.group_by("change").len().iter_rows())
+        return {
+            "previous_month": self.previous.month if self.previous else None,
+            "previous_run": self.previous.pk if self.previous else None,
+            "changed": counts.get("changed", 0),
+            "new": counts.get("new", 0),
+            "stopped": counts.get("stopped", 0),
+            "same": counts.get("same", 0),
+            "by_township": {
+                row["township"]: {k: v for k, v in row.items() if k != "township"}
+                for row in self.townships.iter_rows(named=True)
+            },
+        }
+
+
+def _household_sums(run: PayrollRun | None, division: str) -> pl.DataFrame:
+    schema = {
+        "household_id": pl.Int64,
+        "division_code": pl.String,
+        "total": pl.Int64,
+        "regular": pl.Int64,
+        "arrears": pl.Int64,
+        "recovery": pl.Int64,
+    }
+    if run is None:
+        return pl.DataFrame(schema=schema)
+    rows = (
+        Payment.objects.filter(run=run, division_code__startswith=division)
+        .values("household_id", "division_code")
+        .annotate(
+            total=Sum("amount"),
+            regular=Sum("amount", filter=Q(kind=Kind.REGULAR)),
+            arrears=Sum("amount", filter=Q(kind=Kind.ARREARS)),
+            recovery=Sum("amount", filter=Q(kind=Kind.RECOVERY)),
+        )
+        .values_list("household_id", "division_code", "total", "regular", "arrears", "recovery")
+    )
+    # A household with two entitlements (two tekun persons) under two division codes is rare;
+    # it is summed under the first.
+    return (
+        to_frame(rows, schema)
+        .group_by("household_id")
+        .agg(
+            pl.col("division_code").min(),
+            *[pl.col(c).fill_null(0).sum() for c in ("total", "regular", "arrears", "recovery")],
+        )
+    )
+
+
+def compare_with_previous(run: PayrollRun, division: str = "") -> Comparison:
+    """Every household whose amount changed since the previous month's run, the new and the
+    stopped ones, and the totals by township (within ``division``)."""
+    division = division or run.division_code
+    previous = PayrollRun.objects.filter(
+        program=run.program, division_code=run.division_code, month=add_months(run.month, -1)
+    ).first()
+    this = _household_sums(run, division)
+    last = _household_sums(previous, division).select(
+        "household_id",
+        pl.col("division_code").alias("last_division"),
+        pl.col("total").alias("last"),
+    )
+    households = (
+        this.join(last, on="household_id", how="full", coalesce=True)
+        .with_columns(
+            division_code=pl.coalesce("division_code", "last_division"),
+            this=pl.col("total").fill_null(0),
+            last=pl.col("last").fill_null(0),
+            change=pl.when(pl.col("total").is_null())
+            .then(pl.lit("stopped"))
+            .when(pl.col("last").is_null())
+            .then(pl.lit("new"))
+            .when(pl.col("total") != pl.col("last"))
+            .then(pl.lit("changed"))
+            .otherwise(pl.lit("same")),
+        )
+        .with_columns(diff=pl.col("this") - pl.col("last"))
+        .drop("last_division", "total")
+    )
+    if previous is None:
+        # Nothing to compare with: every household is new to the payroll.
+        households = households.with_columns(change=pl.lit("new"))
+    townships = (
+        households.with_columns(township=pl.col("division_code").str.slice(0, 9))
+        .group_by("township")
+        .agg(
+            pl.col("this").sum(),
+            pl.col("last").sum(),
+            (pl.col("change") != "stopped").sum().alias("households_this"),
+            (pl.col("change") != "new").sum().alias("households_last")
+            if previous is not None
+            else pl.lit(0, pl.UInt32).alias("households_last"),
+        )
+        .with_columns(diff=pl.col("this") - pl.col("last"))
+        .sort("township")
+    )
+    return Comparison(previous=previous, households=households, townships=townships)
+
+
+def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
+    """Dibao households whose regular amount this month exceeds the month's standard × current
+    members × (1 + the largest category supplement rate): the most a dibao amount can be
+    (最低生活保障审核确认办法 Art. 23, 27). A flag for the checker, never a cut."""
+    schema = {"household_id": pl.Int64, "amount": pl.Int64, "ceiling": pl.Int64}
+    parameters = month_parameters(run.month)
+    if run.program != Program.DIBAO or "dibao_standard" not in parameters:
+        return pl.DataFrame(schema=schema)
+    rate = Decimal(parameters["dibao_max_supplement_rate"])
+    payments = Payment.objects.filter(
+        run=run, kind=Kind.REGULAR, division_code__startswith=division or run.division_code
+    )
+    households = Subquery(payments.values("household_id"))
+    amounts = to_frame(
+        payments.values("household_id")
+        .annotate(total=Sum("amount"))
+        .values_list("household_id", "total"),
+        {"household_id": pl.Int64, "amount": pl.Int64},
+    )
+    members = to_frame(
+        Membership.objects.filter(household_id__in=households, valid_to__isnull=True)
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .values_list("household_id", "n"),
+        {"household_id": pl.Int64, "members": pl.Int64},
+    )
+    standard = parameters["dibao_standard"]
+    areas = to_frame(
+        Household.objects.filter(pk__in=households).values_list("pk", "area_type"),
+        {"household_id": pl.Int64, "area_type": pl.String},
+    ).with_columns(
+        standard=pl.col("area_type").replace_strict(
+            standard, default=max(standard.values()), return_dtype=pl.Int64
+        )
+    )
+    factor = float(1 + rate)
+    return (
+        amounts.join(members, on="household_id", how="left")
+        .join(areas, on="household_id", how="left")
+        .with_columns(
+            ceiling=(pl.col("standard") * pl.col("members").fill_null(1) * factor)
+            .round(0)
+            .cast(pl.Int64)
+        )
+        .filter(pl.col("amount") > pl.col("ceiling"))
+        .select(list(schema))
+    )
+
+
+def check_run(user: Any, run: PayrollRun) -> PayrollRun:
+    """The checker's step (复核): another district officer than anyone who drafted the run. The
+    comparison with the previous month (changed, new and stopped households; totals by
+    township) and the dibao ceiling flags are kept with the run as they were at check time.
+
+    Raises:
+        NotPermitted: not a district officer, or one of the drafters;
+        Refused: not a draft, a draft not completed or sent back and not redrafted since, or
+            payments without an account in force.
+    """
+    with transaction.atomic():
+        run = locked_run(run)
+        check_move(user, run, "check")
+        flagged = dibao_ceiling_exceeded(run)
+        run.check_report = {
+            **compare_with_previous(run).summary(),
+            "above_ceiling": flagged.height,
+        }
+        sign_off(
+            user,
+            run,
+            "check",
+            stamp="checked",
+            report={k: v for k, v in run.check_report.items() if k != "by_township"},
+        )
+    return run
+
+
+def approve_run(user: Any, run: PayrollRun) -> PayrollRun:
+    """Approval (审批), the third step: the director or a district officer who neither drafted
+    nor checked the run.
+
+    Raises:
+        NotPermitted: not a district role, or a drafter or the checker;
+        Refused: the run is not checked.
+    """
+    with transaction.atomic():
+        run = locked_run(run)
+        check_move(user, run, "approve")
+        sign_off(user, run, "approve", stamp="approved")
+    return run
+
+
+def return_run(user: Any, run: PayrollRun, *, reason: str) -> PayrollRun:
+    """Send the run back to its drafters with the reason, instead of checking (the checker, on
+    a completed draft) or approving it (the approver, on a checked run). The run is a draft
+    again, its check undone, and it must be redrafted before it is checked; the page and the
+    run's history show the reason (kept as typed).
+
+    Raises:
+        ValidationError: no reason;
+        NotPermitted: the role, a drafter, or (on a checked run) its checker;
+        Refused: not a completed draft nor a checked run, or already sent back.
+    """
+    reason = " ".join(str(reason).split())
+    if not reason:
+        raise ValidationError({"reason": _("请写明退回理由")})
+    with transaction.atomic():
+        run = locked_run(run)
+        move = "return_checked" if run.status == RunStatus.CHECKED else "return_draft"
+        check_move(user, run, move)
+        run.returned_by = user
+        run.returned_at = timezone.now()
+        run.return_reason = reason
+        run.checked_by = None
+        run.checked_at = None
+        run.check_report = {}
+        sign_off(user, run, move, note=reason)
+    return run
