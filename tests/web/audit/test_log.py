@@ -105,8 +105,8 @@ def test_the_english_log_is_english(history: dict[str, Any]) -> None:
     client = login("auditor")
     client.cookies["django_language"] = "en"
     page = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Audit log" in page and "Register the application" in page
-    assert "Wage income" in page and "1,234.56 yuan" in page
+    assert "Audit log" in page and "Register application" in page
+    assert "Wages (monthly)" in page and "1,234.56 yuan" in page
     assert "登记申请" not in page and "工资性收入" not in page
 
 
