@@ -37,8 +37,9 @@ class Recorded:
 
 
 class _Module:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, root: Path = WEB) -> None:
         self.path = path
+        self.root = root
         self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(self.tree):
@@ -62,7 +63,7 @@ class _Module:
     def where(self, node: ast.AST) -> str:
         """``registry/actions.py:update_person``: stable across edits elsewhere in the file."""
         function = self.enclosing(node)
-        return f"{self.path.relative_to(WEB)}:{function.name if function else '<module>'}"
+        return f"{self.path.relative_to(self.root)}:{function.name if function else '<module>'}"
 
     def enclosing(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         while node in self.parents:
@@ -152,8 +153,11 @@ def _dict_keys(module: _Module, node: ast.AST, out: Recorded, where: str) -> Non
             _dict_keys(module, value, out, where)
         return
     if isinstance(node, ast.Dict):
-        for key in node.keys:
-            strings = _strings(module, key, out) if key is not None else None
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:  # ``{**snapshot(...), "relation": …}``
+                _dict_keys(module, value, out, where)
+                continue
+            strings = _strings(module, key, out)
             if strings is None:
                 out.unresolved.append(f"{where}: a key of a dict")
                 continue
@@ -166,6 +170,8 @@ def _dict_keys(module: _Module, node: ast.AST, out: Recorded, where: str) -> Non
                 for s in _strings(module, element, out) or []:
                     out.keys.setdefault(s, where)
         else:
+            # Every field, or a list the scan cannot read (``list(PERSON_FIELDS)``): every
+            # field of the object's model must then be labelled.
             out.snapshot_objects.setdefault(where, ast.unparse(node.args[0]))
         return
     if isinstance(node, ast.Name):
@@ -262,7 +268,7 @@ def scan(root: Path = WEB) -> Recorded:
     for path in sorted(root.rglob("*.py")):
         if "migrations" in path.parts:
             continue
-        module = _Module(path)
+        module = _Module(path, root)
         for call in module.calls_to("record"):
             if not (isinstance(call.func, ast.Name) and call.func.id == "record"):
                 continue

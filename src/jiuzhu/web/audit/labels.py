@@ -43,6 +43,16 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "registry.update_person": _("修改人员信息"),
             "registry.declare": _("申报收入和财产"),
             "registry.view_unmasked": _("查看完整身份证号"),
+            "registry.register_household": _("登记新家庭"),
+            "registry.update_member": _("修改成员信息"),
+            "registry.update_household": _("修改家庭信息"),
+            "registry.move_in": _("成员迁入"),
+            "registry.move_out": _("成员迁出"),
+            "registry.death": _("成员死亡"),
+            "registry.absence": _("登记成员离家情形"),
+            "registry.return": _("成员回家共同生活"),
+            "registry.change_applicant": _("更换申请人"),
+            "registry.merge_persons": _("合并重复登记的人员"),
         },
     ),
     "verification": (
@@ -75,6 +85,8 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "cases.notice_issued": _("决定通知书送达"),
             "cases.extend": _("延长办理期限"),
             "cases.terminate": _("终止办理"),
+            "cases.reassessment_due": _("登记信息变更，待重新评估"),
+            "cases.reassess": _("登记信息变更后重新评估"),
         },
     ),
     "entitlements": (
@@ -173,6 +185,10 @@ class Kind(Enum):
     OBJECT = "object"  # the pk of a record of model ``choices``, shown by its label
     MAPPING = "mapping"  # a dict, shown part by part (``parts``)
     HIDDEN = "hidden"  # bookkeeping a person did not change (a save's time stamp): not shown
+    RESIDENT_ID = "resident_id"  # an ID number, always shown masked
+    DIVISION = "division"  # a division code, shown by its name
+    SNAPSHOT = "snapshot"  # a record's fields (``snapshot``), shown as the record (``choices``)
+    PAIRS = "pairs"  # a dict of names to values (a household's relations), shown pair by pair
 
 
 @dataclass(frozen=True)
@@ -198,17 +214,25 @@ KEYS: dict[str, Key] = {
     "already_closed": Key(_("已办结预警"), COUNT),
     "already_open": Key(_("已有未办结预警"), COUNT),
     "amount": Key(_("金额"), MONEY),
+    "absence_reason": Key(_("离家情形"), Kind.CHOICE, "registry.membership.absence_reason"),
+    "absent_since": Key(_("离家日期"), DATE),
     "application": Key(_("申请编号")),
+    "applicant": Key(_("申请人")),
     "assigned_to": Key(_("分派给"), Kind.USER),
     "bank": Key(_("开户银行")),
     "basis": Key(_("依据")),
     "checksum": Key(_("校验值（SHA-256）")),
     "comparisons": Key(_("比对项数"), COUNT),
     "confidence": Key(_("取值可信度"), Kind.CHOICE, "jiuzhu.web.entitlements.params.LABELS"),
+    "change": Key(_("登记变更"), Kind.CHOICE, "jiuzhu.web.audit.labels.REGISTRY_CHANGES"),
+    "changes": Key(_("变更情况")),
     "count": Key(_("笔数"), COUNT),
     "created": Key(_("新增"), COUNT),
     "current": Key(_("现有"), COUNT),
+    "died_on": Key(_("死亡日期"), DATE),
+    "dropped": Key(_("合并时舍弃的重复记录"), Kind.LENGTH),
     "due": Key(_("办理期限"), DATE),
+    "duplicate": Key(_("重复登记的人员"), Kind.SNAPSHOT, "registry.person"),
     "duplicates": Key(_("重复行数"), COUNT),
     "ended": Key(_("结束"), COUNT),
     "failed": Key(_("失败笔数"), COUNT),
@@ -220,6 +244,7 @@ KEYS: dict[str, Key] = {
     "grounds": Key(_("终止依据"), Kind.CHOICE, "entitlements.entitlement.termination_grounds"),
     "households": Key(_("家庭数"), COUNT),
     "issued_on": Key(_("送达日期"), DATE),
+    "kept": Key(_("保留的人员"), Kind.RESIDENT_ID),
     "members": Key(_("成员数"), COUNT),
     "missing": Key(_("尚缺材料"), Kind.CHOICE, MATERIALS, many=True),
     "month": Key(_("月份"), MONTH),
@@ -233,7 +258,9 @@ KEYS: dict[str, Key] = {
     "purpose": Key(_("用途"), Kind.CHOICE, "payments.bankfile.purpose"),
     "reason": Key(_("理由")),
     "received": Key(_("本次补交材料"), Kind.CHOICE, MATERIALS, many=True),
+    "registry_event": Key(_("登记变更记录"), Kind.OBJECT, "audit.auditevent"),
     "relation": Key(_("与申请人关系"), Kind.CHOICE, "codes:relation"),
+    "relations": Key(_("成员与申请人关系"), Kind.PAIRS),
     "report": Key(
         _("与上月比较"),
         Kind.MAPPING,
@@ -305,9 +332,30 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("verification.import_feed", "source"): KEYS["source"],
     ("registry.import_workbook", "source"): Key(_("来源文件")),
     ("discovery.register_import", "file"): Key(_("来源文件")),
+    ("registry.add_member", "valid_from"): Key(_("成为成员日期"), DATE),
+    ("registry.move_in", "valid_from"): Key(_("迁入日期"), DATE),
+    ("registry.move_out", "valid_to"): Key(_("迁出日期"), DATE),
+    ("registry.return", "on"): Key(_("回家日期"), DATE),
 }
 """Keys whose meaning depends on the action (an ``amount`` is a month's benefit in one, a
 payroll's total in another)."""
+
+REGISTRY_CHANGES = {
+    "registered": _("登记新家庭"),
+    "member_facts": _("修改成员信息"),
+    "household_facts": _("修改家庭信息"),
+    "member_added": _("添加成员"),
+    "moved_in": _("成员迁入"),
+    "moved_out": _("成员迁出"),
+    "died": _("成员死亡"),
+    "absent": _("成员离家"),
+    "returned": _("成员回家共同生活"),
+    "applicant_changed": _("更换申请人"),
+    "merged": _("合并重复登记的人员"),
+    "declaration": _("申报收入和财产"),
+}
+"""The kinds of registry change that mark an application for reassessment
+(``registry.signals.CHANGES``)."""
 
 PATTERNS: list[tuple[re.Pattern[str], Key]] = [
     # Verification's values per member: ``income:<person pk>:<component>`` and
@@ -333,9 +381,19 @@ class Resolved:
 
 
 def resolve(action: str, object_type: str, name: str) -> Resolved:
-    """The label and kind of key ``name`` of an event of ``action`` on ``object_type``.
+    """The label and kind of key ``name`` of an event of ``action`` on ``object_type``: an ID
+    number is always shown masked and a division code by its name, whatever labels it.
 
     Returns ``Resolved(None, …)`` for a key no source labels (shown as "其他信息")."""
+    found = _resolve(action, object_type, name)
+    if name.endswith("resident_id"):
+        return Resolved(found.label, Key(found.key.label, Kind.RESIDENT_ID))
+    if name in ("division_code", "township_code"):
+        return Resolved(found.label, Key(found.key.label, Kind.DIVISION))
+    return found
+
+
+def _resolve(action: str, object_type: str, name: str) -> Resolved:
     if (action, name) in ACTION_KEYS:
         key = ACTION_KEYS[(action, name)]
         return Resolved(str(key.label), key)
@@ -442,7 +500,7 @@ def check_choices() -> list[str]:
                 _source(key.choices)
             except (LookupError, ImportError):
                 bad.append(key.choices)
-        if key.kind is Kind.OBJECT:
+        if key.kind in (Kind.OBJECT, Kind.SNAPSHOT):
             try:
                 apps.get_model(key.choices)
             except (LookupError, ValueError):

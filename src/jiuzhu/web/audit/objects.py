@@ -255,6 +255,22 @@ def resolve(pairs: Iterable[tuple[str, str]], user: Any) -> dict[tuple[str, str]
     return found
 
 
+def describe_snapshot(object_type: str, data: dict[str, Any]) -> str:
+    """A record kept as its fields (``audit.actions.snapshot``: a merged duplicate, say) as
+    the log names one of its type ("张** 120224********123X"), read from the fields alone."""
+    kind = TYPES.get(object_type)
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return str(_("记录"))
+    fields = {f.name: f.attname for f in model._meta.concrete_fields}
+    try:
+        instance = model(**{fields[k]: v for k, v in data.items() if k in fields})
+        return kind.identify(instance) if kind is not None else type_label(object_type)
+    except (AttributeError, TypeError, ValueError):
+        return type_label(object_type)
+
+
 class UnknownObject(ValueError):
     """No record of that type has that number or id."""
 

@@ -17,11 +17,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.reference import division
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit import objects
 from jiuzhu.web.audit.labels import PATTERNS, Key, Kind, Resolved, action_label, choice_label
 from jiuzhu.web.audit.labels import resolve as resolve_key
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.registry.queries import mask_id
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,12 @@ class Presenter:
             return f"{len(value):,}" if isinstance(value, list | dict) else str(value)
         if isinstance(value, list):
             return _("、").join(self.show(key, item, event) for item in value)
+        if key.kind is Kind.SNAPSHOT and isinstance(value, dict):
+            return objects.describe_snapshot(key.choices, value)
+        if key.kind is Kind.PAIRS and isinstance(value, dict):
+            return _("；").join(
+                f"{name}{_('：')}{self.show(Key(), item, event)}" for name, item in value.items()
+            )
         if key.kind is Kind.MAPPING and isinstance(value, dict):
             return _("；").join(
                 f"{part.label if part.label is not None else _('其他信息')}{_('：')}"
@@ -167,6 +175,11 @@ class Presenter:
             return _date(value, with_time=kind is Kind.DATETIME)
         if kind is Kind.CHOICE:
             return choice_label(key.choices, value)
+        if kind is Kind.RESIDENT_ID:
+            return mask_id(str(value))
+        if kind is Kind.DIVISION:
+            found = division(str(value))
+            return found.name if found is not None else str(value)
         if kind is Kind.USER and number is not None:
             return self.users.get(number, f"#{number}")
         if kind is Kind.OBJECT and number is not None:
