@@ -272,3 +272,31 @@ def test_who_may_read_the_log_and_what_of_it(
     household: Household = history["household"]
     response = login("township_auditor").get("/audit/", {"household": household.number})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_page_reads_its_records_in_bulk_not_row_by_row(
+    users: dict[str, User], history: dict[str, Any]
+) -> None:
+    """The queries a page makes do not grow with its rows (one per kind of record)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("auditor")
+    household: Household = history["household"]
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/audit/").status_code == 200
+        return len(captured)
+
+    def add(times: int) -> None:
+        for _ in range(times):
+            record(users["caseworker"], "registry.view_unmasked", history["applicant"])
+            record(users["officer"], "entitlements.suspend", history["entitlement"], note="x")
+            record(users["caseworker"], "registry.update_household", household, after={"homes": 2})
+
+    add(1)
+    few = queries()
+    add(15)
+    assert queries() <= few
