@@ -12,7 +12,15 @@ from jiuzhu.web.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ("at", "user", "action", "object_type", "object_id", "division_code")
+    list_display = (
+        "at",
+        "user",
+        "action",
+        "object_type",
+        "object_id",
+        "division_code",
+        "household_id",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "division_code", "user__username")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]

@@ -20,6 +20,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=64)
     object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     division_code = models.CharField(_("区划代码"), max_length=12, blank=True, db_index=True)
+    household_id = models.BigIntegerField(_("家庭"), null=True, blank=True, db_index=True)
+    """The household the event concerns (its own, a member's, an application's, an
+    entitlement's, a payment's or an account's), where it can be derived: a plain integer and no
+    foreign key, so that the trail never depends on the records it describes."""
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     detail = models.JSONField(_("说明"), default=dict, blank=True)

@@ -51,3 +51,67 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Result(models.TextChoices):
+    """A program's result for one household in a batch assessment."""
+
+    ELIGIBLE = "eligible", _("符合")
+    NOT_ELIGIBLE = "not_eligible", _("不符合")
+    UNDETERMINED = "undetermined", _("待定")
+
+
+ASSESSED_PROGRAMS = ("dibao", "near_dibao", "tekun", "rigid_expenditure")
+"""The programs a batch assessment reports, in the rules' order (``jiuzhu.rules.system``)."""
+
+
+class AssessedHousehold(models.Model):
+    """One household's result in a batch assessment job: the rows of its result list.
+
+    The rows are kept in this table (not a result file beside the job) because the page
+    filters and paginates them with the database like every other list, the workbook streams
+    them, they stay within the job's jurisdiction by the same queries, and they go with the job
+    (cascade) without a file store shared by the web and the worker. A batch of a district's
+    tens of thousands of households is as many short rows, written in slices as the job runs;
+    nothing is re-run to show or download them.
+
+    Per program: ``<program>_result``, ``<program>_amount`` (fen per month; tekun: the sum of
+    the household's tekun persons) and ``<program>_reasons`` (the rules' reason bitmask, decoded
+    to labels in the reader's language when shown). ``invalid``: the registry data break the
+    input rules (two applicants, say); the household was not assessed.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="households")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    number = models.CharField(_("家庭编号"), max_length=20)
+    applicant = models.CharField(_("申请人"), max_length=50, blank=True)
+    division_code = models.CharField(_("村（居）区划代码"), max_length=12)
+    township_code = models.CharField(_("乡镇（街道）区划代码"), max_length=9)
+    invalid = models.BooleanField(_("数据有误未评估"), default=False)
+    dibao_result = models.CharField(_("低保"), max_length=16, choices=Result.choices, blank=True)
+    dibao_amount = models.BigIntegerField(_("低保月救助金（分）"), null=True)
+    dibao_reasons = models.BigIntegerField(null=True)
+    near_dibao_result = models.CharField(
+        _("低保边缘"), max_length=16, choices=Result.choices, blank=True
+    )
+    near_dibao_amount = models.BigIntegerField(_("低保边缘月救助金（分）"), null=True)
+    near_dibao_reasons = models.BigIntegerField(null=True)
+    tekun_result = models.CharField(_("特困"), max_length=16, choices=Result.choices, blank=True)
+    tekun_amount = models.BigIntegerField(_("特困供养金（分）"), null=True)
+    tekun_reasons = models.BigIntegerField(null=True)
+    rigid_expenditure_result = models.CharField(
+        _("刚性支出困难"), max_length=16, choices=Result.choices, blank=True
+    )
+    rigid_expenditure_amount = models.BigIntegerField(null=True)
+    rigid_expenditure_reasons = models.BigIntegerField(null=True)
+
+    class Meta:
+        ordering = ("township_code", "division_code", "number")
+        indexes = [models.Index(fields=["job", "township_code", "division_code", "number"])]
+        verbose_name = _("批量评估结果")
+        verbose_name_plural = _("批量评估结果")
+
+    def __str__(self) -> str:
+        return self.number

@@ -10,7 +10,7 @@ import polars as pl
 from django.utils import timezone
 from django_tasks import task
 
-from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.jobs.models import AssessedHousehold, Job
 
 
 def _start(job: Job, total: int) -> None:
@@ -56,13 +56,21 @@ def import_feeds_task(job_id: int, folder: str) -> None:
     )
 
 
+STEP = 500
+"""Households assessed at a time: progress every slice; the engine's cost is per query, not
+per household."""
+
+
 @task()
 def batch_assessment_task(job_id: int, on: str) -> None:
     """Assess every household of the job's jurisdiction on ``on`` from the registry (the same
-    rules as one household at the counter), slice by slice, and keep the counts per program."""
+    rules as one household at the counter), slice by slice: store each household's result row
+    (``AssessedHousehold``: the job page lists them and downloads them as xlsx) and keep the
+    counts per program in ``job.result``."""
     import datetime as dt  # noqa: PLC0415
 
     from jiuzhu.rules import load_system  # noqa: PLC0415
+    from jiuzhu.web.jobs.assessment import household_results, rows  # noqa: PLC0415
     from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
     from jiuzhu.web.registry.models import Household  # noqa: PLC0415
 
@@ -73,30 +81,27 @@ def batch_assessment_task(job_id: int, on: str) -> None:
         .values_list("pk", flat=True)
     )
     _start(job, len(ids))
+    # A task run again (the worker retried it) writes its rows once.
+    AssessedHousehold.objects.filter(job_id=job_id).delete()
     system = load_system("tianjin")
     counts = {"dibao": 0, "near_dibao": 0, "tekun": 0, "undetermined": 0}
-    skipped: list[str] = []
-    step = 500  # progress every slice; the engine's cost is per query, not per household
+    skipped: list[int] = []
     try:
-        for start in range(0, len(ids), step):
-            frames = engine_frames(system, ids[start : start + step], dt.date.fromisoformat(on))
+        for start in range(0, len(ids), STEP):
+            chunk = ids[start : start + STEP]
+            frames = engine_frames(system, chunk, dt.date.fromisoformat(on))
             result, bad = _simulate_valid(system, frames)
-            skipped += bad
-            households, persons = result.households, result.persons
-            counts["dibao"] += int(households["dibao_eligible"].fill_null(False).sum())
-            counts["near_dibao"] += int(households["near_dibao_status"].fill_null(False).sum())
-            counts["undetermined"] += int(households["dibao_eligible"].null_count())
-            if persons.height:
-                counts["tekun"] += int(
-                    persons.select(pl.col("tekun_eligible").fill_null(False).sum()).item()
-                )
-            Job.objects.filter(pk=job_id).update(done=min(len(ids), start + step))
+            invalid = [int(b) for b in bad]
+            skipped += invalid
+            _count(counts, result)
+            AssessedHousehold.objects.bulk_create(
+                rows(job_id, household_results(system, result), _facts(chunk), invalid)
+            )
+            Job.objects.filter(pk=job_id).update(done=min(len(ids), start + STEP))
     except Exception as exc:
         _finish(job, Job.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
-    numbers = list(
-        Household.objects.filter(pk__in=[int(s) for s in skipped]).values_list("number", flat=True)
-    )
+    numbers = list(Household.objects.filter(pk__in=skipped).values_list("number", flat=True))
     note = f"；{len(numbers)} 户数据有误未评估：{'、'.join(numbers[:20])}" if numbers else ""
     _finish(
         job,
@@ -105,6 +110,36 @@ def batch_assessment_task(job_id: int, on: str) -> None:
         f"待定 {counts['undetermined']:,} 户{note}",
         {**counts, "skipped": numbers},
     )
+
+
+def _count(counts: dict[str, int], result: Any) -> None:
+    """Add a slice's households per program (tekun: persons) to ``counts``."""
+    households, persons = result.households, result.persons
+    counts["dibao"] += int(households["dibao_eligible"].fill_null(False).sum())
+    counts["near_dibao"] += int(households["near_dibao_status"].fill_null(False).sum())
+    counts["undetermined"] += int(households["dibao_eligible"].null_count())
+    if persons.height:
+        counts["tekun"] += int(
+            persons.select(pl.col("tekun_eligible").fill_null(False).sum()).item()
+        )
+
+
+def _facts(ids: list[int]) -> dict[int, Any]:
+    """Household pk → its number, applicant's name and divisions (two queries)."""
+    from jiuzhu.web.jobs.assessment import HouseholdFacts  # noqa: PLC0415
+    from jiuzhu.web.registry.models import Household, Membership  # noqa: PLC0415
+
+    applicants = dict(
+        Membership.objects.filter(household_id__in=ids, relation="01", valid_to__isnull=True)
+        .order_by("household_id", "-valid_from")
+        .values_list("household_id", "person__name")
+    )
+    return {
+        pk: HouseholdFacts(number, applicants.get(pk, ""), division, township)
+        for pk, number, division, township in Household.objects.filter(pk__in=ids).values_list(
+            "pk", "number", "division_code", "township_code"
+        )
+    }
 
 
 def _simulate_valid(system: Any, frames: dict[str, pl.DataFrame]) -> tuple[Any, list[str]]:

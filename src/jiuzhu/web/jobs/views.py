@@ -1,26 +1,23 @@
-"""Job pages: the list with a start button, and a status fragment the page polls (htmx)."""
+"""Job pages: the list with a start button, a status fragment the pages poll (htmx), and a
+batch assessment's result list with its xlsx download."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from jiuzhu.web.cases import clock
-from jiuzhu.web.jobs import actions
-from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.core.views import post_only
+from jiuzhu.web.jobs import actions, results
+from jiuzhu.web.jobs.forms import PROGRAMS, ResultFilterForm
+from jiuzhu.web.jobs.models import Job, Result
+from jiuzhu.web.jobs.queries import assessed, job_for, jobs_for, totals
 
-
-def _jobs_for(request: HttpRequest) -> QuerySet[Job]:
-    """Jobs of the user's jurisdiction (a township sees its own, the district all)."""
-    division = getattr(request.user, "division_code", "")
-    if not division:
-        return Job.objects.none()
-    return Job.objects.filter(division_code__startswith=division).select_related("created_by")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def job_list_view(request: HttpRequest) -> HttpResponse:
@@ -30,7 +27,7 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "jobs/list.html",
         {
-            "jobs": _jobs_for(request)[:50],
+            "jobs": jobs_for(request.user)[:50],
             "can_import": request.user.has_perm("registry.import"),
             "can_assess": not getattr(request.user, "is_auditor", True),
         },
@@ -40,20 +37,75 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
 def job_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("cases.view"):
         raise PermissionDenied
-    try:
-        job = _jobs_for(request).get(pk=pk)
-    except Job.DoesNotExist:
-        raise Http404 from None
-    return render(request, "jobs/_status.html", {"job": job})
+    return render(request, "jobs/_status.html", {"job": job_for(request.user, pk)})
 
 
-@require_POST
+def _assessment(request: HttpRequest, pk: int) -> Job:
+    if not request.user.has_perm("cases.view"):
+        raise PermissionDenied
+    job = job_for(request.user, pk)
+    if job.kind != Job.Kind.BATCH_ASSESSMENT:
+        raise Http404
+    return job
+
+
+def job_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch assessment: its progress, then every assessed household with each program's
+    result, amount and main reason, filtered by a program's result, 50 a page."""
+    job = _assessment(request, pk)
+    form = ResultFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    program = form.cleaned_data.get("program", "") if valid and form.is_bound else ""
+    result = form.cleaned_data.get("result", "") if valid and form.is_bound else ""
+    page = Paginator(assessed(job, program, result), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = totals(job)
+    return render(
+        request,
+        "jobs/detail.html",
+        {
+            "job": job,
+            "form": form,
+            "page": page,
+            "rows": list(results.present(page.object_list)) if valid else [],
+            "summary": [
+                (code, label, [(r, counts[code].get(r, 0)) for r in Result.values])
+                for code, label in PROGRAMS
+            ],
+            "invalid": counts["invalid"]["count"],
+            "programs": PROGRAMS,
+            "results": Result.choices,
+            "query": query.urlencode(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+def job_workbook_view(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """Every result row of the job (those of the filter, if one is given) as xlsx."""
+    job = _assessment(request, pk)
+    form = ResultFilterForm(request.GET)
+    if not form.is_valid():
+        return redirect("jobs:detail", pk=job.pk)
+    rows = assessed(job, form.cleaned_data.get("program", ""), form.cleaned_data.get("result", ""))
+    return FileResponse(
+        results.workbook(rows),
+        as_attachment=True,
+        filename=f"batch-assessment-{job.pk}.xlsx",
+        content_type=XLSX,
+    )
+
+
+@post_only("jobs:list")
 def start_view(request: HttpRequest, kind: str) -> HttpResponse:
+    """Start a job; a batch assessment opens its page, where its result list will appear."""
     if kind == Job.Kind.FEED_IMPORT:
         actions.start_feed_import(request.user)
-    elif kind == Job.Kind.BATCH_ASSESSMENT:
-        actions.start_batch_assessment(request.user, clock.today())
-    else:
-        raise Http404
-    messages.success(request, _("任务已提交，正在后台运行"))
-    return redirect("jobs:list")
+        messages.success(request, _("任务已提交，正在后台运行"))
+        return redirect("jobs:list")
+    if kind == Job.Kind.BATCH_ASSESSMENT:
+        job = actions.start_batch_assessment(request.user, clock.today())
+        messages.success(request, _("任务已提交，正在后台运行"))
+        return redirect("jobs:detail", pk=job.pk)
+    raise Http404
