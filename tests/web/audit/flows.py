@@ -19,6 +19,7 @@ from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.jobs.actions import start_batch_assessment
 from jiuzhu.web.payments import actions as payments
 from jiuzhu.web.registry import actions as registry
+from jiuzhu.web.registry import membership, upkeep
 from jiuzhu.web.registry.models import Household
 from tests.web.conftest import ON, PASSWORD
 from tests.web.payments.test_payroll import _approve_application
@@ -53,8 +54,13 @@ def side_steps(users: dict[str, User], household: Household) -> Application:
 
 def registry_upkeep(users: dict[str, User], household: Household) -> None:
     applicant = applicant_of(household)
-    registry.update_person(users["caseworker"], applicant, disability_grade=2)
-    registry.add_member(
+    upkeep.update_member(
+        users["caseworker"],
+        household.memberships.get(person=applicant, valid_to__isnull=True),
+        disability_category="physical",
+        disability_grade=2,
+    )
+    membership.add_member(
         users["caseworker"],
         household,
         resident_id=f"{'12022420150304001'}{check_character('12022420150304001')}",
@@ -75,13 +81,15 @@ def payroll(users: dict[str, User], application: Application, settings: Any) -> 
     entitlement = Entitlement.objects.get(application=application)
     entitlements.suspend(users["caseworker"], entitlement, reason="联系不上")
     entitlements.resume(users["caseworker"], entitlement, reason="已联系")
-    payments.add_bank_account(
-        users["officer"],
+    account = payments.record_account(
+        users["caseworker"],
         application.household,
         bank_name="天津农商银行",
         account_number="6231900000012345678",
         holder_name=application.applicant.name,
+        holder_id=application.applicant.resident_id,
     )
+    payments.check_account(users["head"], account)
     settings.JIUZHU = {**settings.JIUZHU, "TODAY": "2025-11-20"}
     run = payments.draft_run(users["officer"], "2025-11", "dibao")
     run = payments.check_run(users["officer2"], run)

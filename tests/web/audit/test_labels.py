@@ -25,6 +25,11 @@ DYNAMIC = {
     # ``income:<person>:<component>`` and ``asset:<person>`` (``labels.PATTERNS``).
     "verification/actions.py:run_verification: before = _write_person_values(registry, findings)",
     "verification/actions.py:run_verification: after = _write_person_values(registry, findings)",
+    # A bank account's fields (``accounts._snapshot``: bank, masked number, holder, status) and
+    # a payroll move's details (the reason of a send-back, the move's own details): covered by
+    # the events test's payroll flow, which records, checks and pays into an account.
+    "payments/accounts.py:record_account: _snapshot(account)",
+    "payments/common.py:sign_off: **extra",
 }
 """Keys the scan cannot follow, each covered by ``test_events`` (which runs the action)."""
 

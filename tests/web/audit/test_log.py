@@ -21,6 +21,7 @@ from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Channel, Program
 from jiuzhu.web.payments import actions as payments
 from jiuzhu.web.registry import actions as registry
+from jiuzhu.web.registry import membership, upkeep
 from jiuzhu.web.registry.models import Household
 from tests.web.audit.flows import applicant_of, login
 from tests.web.conftest import make_user
@@ -53,14 +54,21 @@ def history(users: dict[str, User], townships: tuple[str, str]) -> dict[str, Any
         household,
         [{"person_id": applicant.pk, "wage_income": 123_456, "monetary_assets": 0}],
     )
-    registry.update_person(users["caseworker"], applicant, disability_grade=3)
-    payments.add_bank_account(
-        users["officer"],
+    upkeep.update_member(
+        users["caseworker"],
+        household.memberships.get(person=applicant, valid_to__isnull=True),
+        disability_category="physical",
+        disability_grade=3,
+    )
+    account = payments.record_account(
+        users["caseworker"],
         household,
         bank_name="天津农商银行",
         account_number="6231900000012345678",
         holder_name=applicant.name,
+        holder_id=applicant.resident_id,
     )
+    payments.check_account(users["head"], account)
     entitlement = make_entitlement(household)
     other = Household.objects.filter(township_code=townships[1]).first()
     assert other is not None
@@ -116,11 +124,11 @@ def test_the_household_filter_finds_its_members_applications_accounts_and_entitl
 ) -> None:
     household: Household = history["household"]
     page = table(login("auditor"), household=household.number)
-    for label in ("登记申请", "申报收入和财产", "修改人员信息", "登记银行账户"):
+    for label in ("登记申请", "申报收入和财产", "修改成员信息", "登记银行账户"):
         assert label in page
     assert history["elsewhere"].number not in page
     events = AuditEvent.objects.filter(household_id=household.pk)
-    assert {"cases.submit", "registry.declare", "registry.update_person"} <= set(
+    assert {"cases.submit", "registry.declare", "registry.update_member"} <= set(
         events.values_list("action", flat=True)
     )
     assert events.filter(object_type="payments.bankaccount").exists()
@@ -136,8 +144,8 @@ def test_filters_by_user_action_object_and_dates(
 ) -> None:
     client = login("auditor")
     application: Application = history["application"]
-    by_officer = table(client, user=users["officer"].pk)
-    assert "登记银行账户" in by_officer and "登记申请" not in by_officer
+    by_head = table(client, user=users["head"].pk)
+    assert "复核银行账户" in by_head and "登记申请" not in by_head
     by_action = table(client, action="registry.declare")
     assert "申报收入和财产" in by_action and "登记银行账户" not in by_action
     for typed in (application.number, application.number.lower(), str(application.pk)):
@@ -145,7 +153,7 @@ def test_filters_by_user_action_object_and_dates(
         assert "登记申请" in by_object and "申报收入和财产" not in by_object
     person = history["applicant"]
     by_person = table(client, object_type="registry.person", object=person.resident_id)
-    assert "修改人员信息" in by_person and "登记申请" not in by_person
+    assert "修改成员信息" in by_person and "登记申请" not in by_person
     # Dates are Asia/Shanghai days: an event at 23:30 on the 14th belongs to the 14th.
     late = dt.datetime(2025, 10, 14, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     AuditEvent.objects.filter(action="registry.declare").update(at=late)

@@ -209,10 +209,20 @@ class Alert(models.Model):
     township_code = models.CharField(_("乡镇（街道）区划代码"), max_length=9, db_index=True)
     month = models.CharField(_("数据月份"), max_length=7)
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+        Household,
+        verbose_name=_("家庭"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+        Person,
+        verbose_name=_("人员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
     )
     household_key = models.CharField(_("家庭编号"), max_length=20, blank=True)
     resident_key = models.CharField(_("公民身份号码"), max_length=18, blank=True)
@@ -228,11 +238,17 @@ class Alert(models.Model):
         _("状态"), max_length=24, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )
     run = models.ForeignKey(
-        DiscoveryRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+        DiscoveryRun,
+        verbose_name=_("主动发现运行"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
     )
     raised_on = models.DateField(_("预警日期"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("分派给"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -249,7 +265,12 @@ class Alert(models.Model):
     outcome_note = models.TextField(_("处理说明"), blank=True)
     concluded_on = models.DateField(_("处理结果日期"), null=True, blank=True)
     concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     application_due_on = models.DateField(_("申请受理期限"), null=True, blank=True)
     application = models.ForeignKey(
@@ -262,9 +283,14 @@ class Alert(models.Model):
     )
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         ordering = ("due_on", "id")

@@ -98,12 +98,12 @@ def sign_off(
     RunEvent.objects.create(
         run=run, user=user, move=move, from_status=before, to_status=run.status, note=note
     )
+    extra: dict[str, Any] = {**detail, **({"reason": note} if note else {})}
     record(
         user,
         "payments.return" if move.startswith("return") else f"payments.{move}",
         run,
         before={"status": before},
         after={"status": run.status},
-        **({"reason": note} if note else {}),
-        **detail,
+        **extra,
     )

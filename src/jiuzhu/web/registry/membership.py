@@ -21,6 +21,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.clock import today as _today
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person
+from jiuzhu.web.registry.queries import mask_id
 from jiuzhu.web.registry.upkeep import (
     ABSENCES,
     APPLICANT_RELATIONS,
@@ -356,7 +357,8 @@ def merge_persons(user: Any, keep: Person, duplicate: Person, *, reason: str) ->
         keep = Person.objects.select_for_update().get(pk=keep.pk)
         duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
         dropped = _merge_rows(keep, duplicate)
-        data = snapshot(duplicate)
+        # The audit keeps the duplicate's facts, its ID number masked like everywhere else.
+        data = {**snapshot(duplicate), "resident_id": mask_id(duplicate.resident_id)}
         duplicate.delete()
         home = households[0] if households else None
         event = record(
@@ -365,7 +367,7 @@ def merge_persons(user: Any, keep: Person, duplicate: Person, *, reason: str) ->
             keep,
             division_code=home.division_code if home else "",
             before={"duplicate": data},
-            after={"kept": keep.resident_id},
+            after={"kept": mask_id(keep.resident_id)},
             dropped=dropped,
             reason=reason,
         )

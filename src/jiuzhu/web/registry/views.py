@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
 from jiuzhu.web.registry.forms import DeclarationFormSet, community_choices
@@ -29,6 +29,8 @@ from jiuzhu.web.registry.queries import (
 )
 
 PAGE_SIZE = 25
+UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account")
+"""Views of a full number are audited but are not changes of the record."""
 
 
 def search_view(request: HttpRequest) -> HttpResponse:
@@ -99,12 +101,11 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("person")
         .order_by("-valid_to")
     )
-    history = (
-        AuditEvent.objects.filter(
-            Q(object_type="registry.household", object_id=str(household.pk))
-            | Q(object_type="registry.person", object_id__in=[str(p) for p in person_ids])
-        )
-        .exclude(action="registry.view_unmasked")
+    # The household's whole record: its members, applications, entitlements and accounts too
+    # (every event carries the household it concerns), labelled in the reader's language.
+    history = Presenter(request.user).present(
+        AuditEvent.objects.filter(household_id=household.pk)
+        .exclude(action__in=UNMASKING)
         .select_related("user")[:50]
     )
     return render(

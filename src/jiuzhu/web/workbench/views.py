@@ -16,11 +16,13 @@ from jiuzhu.web.core.clock import today as _today
 from jiuzhu.web.core.workitems import WorkList
 from jiuzhu.web.discovery import queries as discovery
 from jiuzhu.web.entitlements import queries as entitlements
+from jiuzhu.web.payments import queries as payments
 
 PROVIDERS = (
     lambda user, today: [cases.work_items(user, today)],
     lambda user, today: [discovery.work_items(user, today)],
     entitlements.work_items,
+    payments.work_items,
 )
 """Who may have work for a user: each returns the user's work lists (empty ones are hidden)."""
 
