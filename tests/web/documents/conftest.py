@@ -96,9 +96,7 @@ def to_public_notice(users: dict[str, User], application: Application) -> Applic
 
 def _opinion(users: dict[str, User], application: Application, opinion: str) -> Application:
     latest = application.assessments.first()
-    offered = latest is not None and (latest.results.get("single_person_unit") or {}).get(
-        "status"
-    )
+    offered = latest is not None and (latest.results.get("single_person_unit") or {}).get("status")
     actions.give_township_opinion(
         users["head"],
         application,

@@ -170,16 +170,23 @@ def test_who_may_not_upload_writes_nothing(
     accepted: Application, users: dict[str, User], settings: Any, _data_dir: Path
 ) -> None:
     with pytest.raises(PermissionDenied, match="上传材料由"):
-        actions.upload_material(users["auditor"], accepted, material="diagnosis", upload=upload(PDF))
+        actions.upload_material(
+            users["auditor"], accepted, material="diagnosis", upload=upload(PDF)
+        )
     response = _client("auditor").post(
         f"/documents/applications/{accepted.pk}/materials/upload/",
         {"material": "diagnosis", "file": upload(PDF)},
     )
     assert response.status_code == 302
-    assert _client("outsider").post(
-        f"/documents/applications/{accepted.pk}/materials/upload/",
-        {"material": "diagnosis", "file": upload(PDF)},
-    ).status_code == 404
+    assert (
+        _client("outsider")
+        .post(
+            f"/documents/applications/{accepted.pk}/materials/upload/",
+            {"material": "diagnosis", "file": upload(PDF)},
+        )
+        .status_code
+        == 404
+    )
     Application.objects.filter(pk=accepted.pk).update(stage=Stage.TERMINATED)
     accepted.refresh_from_db()
     with pytest.raises(ValidationError, match="不能再上传材料"):

@@ -31,6 +31,7 @@ from jiuzhu.web.documents.models import (
     MaterialStatus,
     NumberSequence,
     Office,
+    field_label,
 )
 from jiuzhu.web.documents.workflow import (
     MATERIAL,
@@ -53,7 +54,7 @@ NUMBER_WORDS = {
 """The word of each kind in its document number: 宝平街道救助确认〔2025〕3号."""
 
 
-def _validated(upload: UploadedFile | None) -> tuple[bytes, Any]:
+def _validated(upload: UploadedFile[bytes] | None) -> tuple[bytes, Any]:
     """The upload's bytes and recognised type.
 
     Raises:
@@ -99,7 +100,7 @@ def _store(application: Application, data: bytes, file_type: Any) -> storage.Sto
 
 
 def upload_material(
-    user: Any, application: Application, *, material: str, upload: UploadedFile | None
+    user: Any, application: Application, *, material: str, upload: UploadedFile[bytes] | None
 ) -> MaterialFile:
     """Attach the scan of one material to an open application. A material still missing from
     the 一次性告知 counts as handed in: ``cases.actions.complete_materials`` records it (and
@@ -155,7 +156,9 @@ def _locked_scan(scan: MaterialFile) -> MaterialFile:
     return MaterialFile.objects.select_for_update().select_related("application").get(pk=scan.pk)
 
 
-def replace_material(user: Any, scan: MaterialFile, *, upload: UploadedFile | None) -> MaterialFile:
+def replace_material(
+    user: Any, scan: MaterialFile, *, upload: UploadedFile[bytes] | None
+) -> MaterialFile:
     """Replace a wrong scan by another file of the same material; the old one is kept, marked
     replaced and linked to the new one.
 
@@ -249,9 +252,7 @@ def take_number(township_code: str, year: int, kind: str) -> tuple[int, str]:
 
 def _missing_office_values(data: dict[str, Any]) -> list[str]:
     return [
-        str(Office._meta.get_field(name).verbose_name)
-        for name in REQUIRED_FOR_NOTICE
-        if not data["office"].get(name)
+        field_label(Office, name) for name in REQUIRED_FOR_NOTICE if not data["office"].get(name)
     ]
 
 
@@ -269,7 +270,7 @@ def issue_notice(user: Any, kind: str, subject: Application | Entitlement) -> Is
     model = Entitlement if kind == DocumentKind.TERMINATION else Application
     today = clock.today()
     with transaction.atomic():
-        subject = model.objects.select_for_update().get(pk=subject.pk)  # type: ignore[attr-defined]
+        subject = model.objects.select_for_update().get(pk=subject.pk)
         reason = notice_state_refusal(kind, subject)
         if reason:
             raise Refused(reason)

@@ -61,4 +61,3 @@ class IssuedDocumentAdmin(ReadOnly):
 class MaterialFileAdmin(ReadOnly):
     list_display = ("application", "material", "file_type", "size", "status", "uploaded_at")
     list_filter = ("status", "file_type")
-

@@ -179,18 +179,19 @@ def home_visit_form(application: Application, on: dt.date) -> dict[str, Any]:
     persons = [m.person for m in memberships]
     names = {p.pk: p.name for p in persons}
     incomes = list(
-        Income.objects.filter(person__in=persons, source=Source.DECLARED).exclude(
-            monthly_amount=0
-        )
+        Income.objects.filter(person__in=persons, source=Source.DECLARED).exclude(monthly_amount=0)
     )
     assets = Asset.objects.filter(person__in=persons, source=Source.DECLARED)
+    # Transfer expenditure (support paid to others) is declared with the incomes but deducted.
+    paid_out = [i for i in incomes if i.component == "transfer_expenditure"]
+    received = [i for i in incomes if i.component != "transfer_expenditure"]
     income_rows = [
         {
             "member": names[i.person_id],
             "item": _money_label(i.component),
             "amount": format_yuan(i.monthly_amount),
         }
-        for i in sorted(incomes, key=lambda i: (i.person_id, i.component))
+        for i in sorted(received, key=lambda i: (i.person_id, i.component))
     ]
     return {
         **_header(
@@ -206,18 +207,15 @@ def home_visit_form(application: Application, on: dt.date) -> dict[str, Any]:
                 "id": mask_id(m.person.resident_id),
                 "relation": label_of("relation", m.relation),
                 "age": _age(m.person.birth_date, on),
-                "disability": _disability(
-                    m.person.disability_category, m.person.disability_grade
-                ),
+                "disability": _disability(m.person.disability_category, m.person.disability_grade),
                 "illness": _label_or_none("serious_illness", m.person.serious_illness),
                 "school": _label_or_none("student_level", m.person.student_level),
             }
             for m in memberships
         ],
         "incomes": income_rows,
-        "income_total": format_yuan(
-            sum(i.monthly_amount for i in incomes if i.component != "transfer_expenditure")
-        ),
+        "income_total": format_yuan(sum(i.monthly_amount for i in received)),
+        "paid_out": format_yuan(sum(i.monthly_amount for i in paid_out)),
         "assets": [
             {"member": names[a.person_id], "amount": format_yuan(a.amount)}
             for a in sorted(assets, key=lambda a: a.person_id)

@@ -22,6 +22,12 @@ from jiuzhu.web.cases.models import Application
 from jiuzhu.web.entitlements.models import Entitlement
 
 
+def field_label(model: type[models.Model], name: str) -> str:
+    """A model field's label (its ``verbose_name``) in the active language."""
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 class Office(models.Model):
     """The issuing body of one township (9-digit code) or of the district bureau (``120115``)."""
 

@@ -25,6 +25,7 @@ from jiuzhu.web.documents.models import (
     MaterialFile,
     MaterialStatus,
     Office,
+    field_label,
 )
 from jiuzhu.web.documents.workflow import DECIDED, issue_refusal, upload_refusal
 from jiuzhu.web.entitlements.models import Entitlement
@@ -130,7 +131,7 @@ class Printable:
 
 def available_kinds(application: Application) -> list[str]:
     """The documents an application has now, in the procedure's order."""
-    kinds = []
+    kinds: list[str] = []
     if application.stage == Stage.AWAITING_MATERIALS and application.missing_materials:
         kinds.append(DocumentKind.MISSING_MATERIALS)
     if application.accepted_on is not None:
@@ -162,7 +163,7 @@ def printables(user: Any, application: Application) -> list[Printable]:
 
 def issued_for(kind: str, subject: Application | Entitlement) -> IssuedDocument | None:
     """The notice of ``kind`` issued for ``subject``, if any."""
-    return subject.issued_documents.filter(kind=kind).first()  # type: ignore[union-attr]
+    return subject.issued_documents.filter(kind=kind).first()
 
 
 def application_documents(user: Any, application: Application) -> dict[str, Any]:
@@ -193,14 +194,12 @@ def warnings(doc: dict[str, Any]) -> list[str]:
     found = []
     for part, whose, names in _printed_office_fields(str(doc.get("kind", ""))):
         values = doc.get(part) or {}
-        unset = [
-            str(Office._meta.get_field(name).verbose_name)
-            for name in names
-            if not values.get(name)
-        ]
+        unset = [field_label(Office, name) for name in names if not values.get(name)]
         if unset:
             found.append(
-                _("%(whose)s的%(fields)s未设置，文书上显示为“未设置”：请系统管理员在管理后台“文书发文机关”中填写")
+                _(
+                    "%(whose)s的%(fields)s未设置，文书上显示为“未设置”：请系统管理员在管理后台“文书发文机关”中填写"
+                )
                 % {"whose": whose, "fields": "、".join(unset)}
             )
     if doc.get("kind") == DocumentKind.APPROVAL and not doc.get("covered"):
@@ -288,7 +287,11 @@ def work_items(user: Any, today: dt.date) -> WorkList:
         for application in decided.select_related("applicant").order_by("decided_on", "pk")[
             :WORK_ITEMS
         ]:
-            kind = DocumentKind.APPROVAL if application.stage == Stage.APPROVED else DocumentKind.REFUSAL
+            kind = (
+                DocumentKind.APPROVAL
+                if application.stage == Stage.APPROVED
+                else DocumentKind.REFUSAL
+            )
             items.append(
                 WorkItem(
                     title=f"{application.number} {application.applicant.name}",

@@ -28,7 +28,8 @@ DEFAULT_MAX_MB = 10
 
 def max_bytes() -> int:
     """The largest file accepted, in bytes (``JIUZHU["MATERIAL_MAX_MB"]``, default 10 MB)."""
-    return int(settings.JIUZHU.get("MATERIAL_MAX_MB") or DEFAULT_MAX_MB) * 1024 * 1024
+    megabytes = settings.JIUZHU.get("MATERIAL_MAX_MB") or DEFAULT_MAX_MB
+    return int(str(megabytes)) * 1024 * 1024
 
 
 def root() -> Path:
@@ -52,7 +53,7 @@ class Stored:
     sha256: str
 
 
-def read(upload: UploadedFile) -> bytes:
+def read(upload: UploadedFile[bytes]) -> bytes:
     """The whole upload (at most ``max_bytes()``: the caller checks ``upload.size`` first)."""
     upload.seek(0)
     return b"".join(upload.chunks())

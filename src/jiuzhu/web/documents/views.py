@@ -21,8 +21,9 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.queries import application_for
 from jiuzhu.web.core.transitions import NotPermitted
-from jiuzhu.web.core.views import add_errors, messages_of, post_only
-from jiuzhu.web.documents import actions, content, render as documents_render, storage
+from jiuzhu.web.core.views import add_errors, messages_of
+from jiuzhu.web.documents import actions, content, storage
+from jiuzhu.web.documents import render as documents_render
 from jiuzhu.web.documents.forms import ReplaceForm, UploadForm, WithdrawForm
 from jiuzhu.web.documents.models import NUMBERED_KINDS, DocumentKind, IssuedDocument
 from jiuzhu.web.documents.queries import (
@@ -81,7 +82,7 @@ def _print_page(
 
 def _pdf_response(kind: str, doc: dict[str, Any], filename: str) -> HttpResponse:
     response = HttpResponse(documents_render.pdf(kind, doc), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(False, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -152,13 +153,16 @@ def _issue(request: HttpRequest, kind: str, subject: Application | Entitlement) 
     return None
 
 
-@post_only("documents:application_document", pk="pk", kind="kind")
 def issue_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """Issue (number) an application's decision notice; a refusal re-renders the page (400)."""
+    """Issue (number) an application's decision notice; a refusal re-renders the page (400).
+    Like ``core.views.post_only``, a GET goes to the page — after the jurisdiction check, so
+    that another township's URL answers 404 whatever the method."""
     application = _viewable(request, pk)
     if kind not in NUMBERED_KINDS:
         raise Http404
     _application_document(application, kind)  # 404 when the application has no such notice
+    if request.method != "POST":
+        return redirect("documents:application_document", pk=pk, kind=kind)
     refusal = _issue(request, kind, application)
     if refusal:
         messages.error(request, refusal)
@@ -207,12 +211,15 @@ def termination_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     if issued is None:
         messages.info(request, _("通知书出具并编号后才能下载 PDF"))
         return redirect("documents:termination", pk=pk)
-    return _pdf_response(DocumentKind.TERMINATION, issued.data, f"{entitlement.number}-termination.pdf")
+    return _pdf_response(
+        DocumentKind.TERMINATION, issued.data, f"{entitlement.number}-termination.pdf"
+    )
 
 
-@post_only("documents:termination", pk="pk")
 def termination_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     entitlement = _terminated(request, pk)
+    if request.method != "POST":  # see issue_view
+        return redirect("documents:termination", pk=pk)
     refusal = _issue(request, DocumentKind.TERMINATION, entitlement)
     if refusal:
         messages.error(request, refusal)
@@ -293,8 +300,7 @@ def _materials_page(
             "checklist": checklist(application),
             "rows": rows,
             "upload_refusal": upload_refusal(request.user, application),
-            "upload_form": upload_form
-            or UploadForm(missing=list(application.missing_materials)),
+            "upload_form": upload_form or UploadForm(missing=list(application.missing_materials)),
             "max_mb": storage.max_bytes() // 1024 // 1024,
         },
         status=status,
@@ -314,10 +320,11 @@ def _uploaded_message(application: Application, material: str) -> str:
     return _("已上传%(material)s扫描件") % {"material": MATERIALS[material]}
 
 
-@post_only("documents:materials", pk="pk")
 def upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a scan; back to the application page or the materials page it came from."""
     application = _viewable(request, pk)
+    if request.method != "POST":  # see issue_view
+        return redirect("documents:materials", pk=pk)
     form = UploadForm(request.POST, request.FILES)
     back = (
         ("cases:application", pk)
@@ -357,6 +364,8 @@ def _scan_change(
 ) -> HttpResponse:
     scan = scan_for(request.user, pk)
     application = _viewable(request, scan.application_id)
+    if request.method != "POST":  # see issue_view
+        return redirect("documents:materials", pk=application.pk)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -372,13 +381,7 @@ def _scan_change(
     return _materials_page(request, application, bound={scan.pk: {name: form}}, status=400)
 
 
-def _scan_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return redirect("documents:materials", pk=scan_for(request.user, pk).application_id)
-
-
 def replace_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return _scan_page(request, pk)
     return _scan_change(
         request,
         pk,
@@ -390,8 +393,6 @@ def replace_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return _scan_page(request, pk)
     return _scan_change(
         request,
         pk,
@@ -402,7 +403,7 @@ def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def scan_view(request: HttpRequest, pk: int) -> HttpResponse:
+def scan_view(request: HttpRequest, pk: int) -> FileResponse:
     """The scanned file itself, for who may read its application; every view is audited."""
     scan = scan_for(request.user, pk)
     if not request.user.has_perm("cases.view", scan.application):

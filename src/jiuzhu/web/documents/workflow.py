@@ -60,7 +60,10 @@ def upload_refusal(user: Any, application: Application) -> str | None:
     return None
 
 
-DECIDED = {DocumentKind.APPROVAL: Stage.APPROVED, DocumentKind.REFUSAL: Stage.REJECTED}
+DECIDED: dict[str, str] = {
+    DocumentKind.APPROVAL: Stage.APPROVED,
+    DocumentKind.REFUSAL: Stage.REJECTED,
+}
 """The stage an application's decision notice needs."""
 
 

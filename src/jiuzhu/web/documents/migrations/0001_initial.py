@@ -6,96 +6,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_assessment_members'),
-        ('entitlements', '0004_alter_reviewtask_kind'),
+        ("cases", "0002_assessment_members"),
+        ("entitlements", "0004_alter_reviewtask_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Office',
+            name="Office",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('division_code', models.CharField(help_text='乡镇（街道）9位区划代码，或区民政局 120115', max_length=9, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='发文机关名称')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='办公地址')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='咨询电话')),
-                ('review_body', models.CharField(blank=True, help_text='对本机关作出的决定不服时，受理行政复议申请的机关', max_length=100, verbose_name='行政复议机关')),
-                ('court', models.CharField(blank=True, help_text='对本机关作出的决定提起行政诉讼的人民法院', max_length=100, verbose_name='管辖法院')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "division_code",
+                    models.CharField(
+                        help_text="乡镇（街道）9位区划代码，或区民政局 120115",
+                        max_length=9,
+                        unique=True,
+                        verbose_name="区划代码",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="发文机关名称")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="办公地址")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="咨询电话")),
+                (
+                    "review_body",
+                    models.CharField(
+                        blank=True,
+                        help_text="对本机关作出的决定不服时，受理行政复议申请的机关",
+                        max_length=100,
+                        verbose_name="行政复议机关",
+                    ),
+                ),
+                (
+                    "court",
+                    models.CharField(
+                        blank=True,
+                        help_text="对本机关作出的决定提起行政诉讼的人民法院",
+                        max_length=100,
+                        verbose_name="管辖法院",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '文书发文机关',
-                'verbose_name_plural': '文书发文机关',
-                'ordering': ('division_code',),
+                "verbose_name": "文书发文机关",
+                "verbose_name_plural": "文书发文机关",
+                "ordering": ("division_code",),
             },
         ),
         migrations.CreateModel(
-            name='NumberSequence',
+            name="NumberSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('township_code', models.CharField(max_length=9)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(choices=[('missing_materials', '一次性告知书'), ('acceptance', '受理通知书'), ('home_visit_form', '入户调查表'), ('public_notice', '公示名单'), ('approval', '确认通知书'), ('refusal', '不予确认通知书'), ('termination', '终止通知书')], max_length=24)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("township_code", models.CharField(max_length=9)),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_materials", "一次性告知书"),
+                            ("acceptance", "受理通知书"),
+                            ("home_visit_form", "入户调查表"),
+                            ("public_notice", "公示名单"),
+                            ("approval", "确认通知书"),
+                            ("refusal", "不予确认通知书"),
+                            ("termination", "终止通知书"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('township_code', 'year', 'kind'), name='one_sequence_per_township_year')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("township_code", "year", "kind"),
+                        name="one_sequence_per_township_year",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IssuedDocument',
+            name="IssuedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('missing_materials', '一次性告知书'), ('acceptance', '受理通知书'), ('home_visit_form', '入户调查表'), ('public_notice', '公示名单'), ('approval', '确认通知书'), ('refusal', '不予确认通知书'), ('termination', '终止通知书')], max_length=24, verbose_name='文书')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='文号')),
-                ('township_code', models.CharField(max_length=9)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('sequence', models.PositiveIntegerField()),
-                ('division_code', models.CharField(db_index=True, max_length=12)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('data', models.JSONField()),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='issued_documents', to='cases.application')),
-                ('entitlement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='issued_documents', to='entitlements.entitlement')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing_materials", "一次性告知书"),
+                            ("acceptance", "受理通知书"),
+                            ("home_visit_form", "入户调查表"),
+                            ("public_notice", "公示名单"),
+                            ("approval", "确认通知书"),
+                            ("refusal", "不予确认通知书"),
+                            ("termination", "终止通知书"),
+                        ],
+                        max_length=24,
+                        verbose_name="文书",
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="文号")),
+                ("township_code", models.CharField(max_length=9)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("sequence", models.PositiveIntegerField()),
+                ("division_code", models.CharField(db_index=True, max_length=12)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                ("data", models.JSONField()),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_documents",
+                        to="cases.application",
+                    ),
+                ),
+                (
+                    "entitlement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_documents",
+                        to="entitlements.entitlement",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已出具文书',
-                'verbose_name_plural': '已出具文书',
-                'ordering': ('-issued_at', '-id'),
-                'constraints': [models.UniqueConstraint(fields=('township_code', 'year', 'kind', 'sequence'), name='one_document_number'), models.UniqueConstraint(condition=models.Q(('application__isnull', False)), fields=('kind', 'application'), name='one_notice_per_application'), models.UniqueConstraint(condition=models.Q(('entitlement__isnull', False)), fields=('kind', 'entitlement'), name='one_notice_per_entitlement'), models.CheckConstraint(condition=models.Q(models.Q(('application__isnull', True), ('entitlement__isnull', False)), models.Q(('application__isnull', False), ('entitlement__isnull', True)), _connector='OR'), name='notice_of_one_subject')],
+                "verbose_name": "已出具文书",
+                "verbose_name_plural": "已出具文书",
+                "ordering": ("-issued_at", "-id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("township_code", "year", "kind", "sequence"),
+                        name="one_document_number",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("application__isnull", False)),
+                        fields=("kind", "application"),
+                        name="one_notice_per_application",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("entitlement__isnull", False)),
+                        fields=("kind", "entitlement"),
+                        name="one_notice_per_entitlement",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("application__isnull", True), ("entitlement__isnull", False)),
+                            models.Q(("application__isnull", False), ("entitlement__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="notice_of_one_subject",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MaterialFile',
+            name="MaterialFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('division_code', models.CharField(db_index=True, max_length=12)),
-                ('material', models.CharField(max_length=40, verbose_name='材料')),
-                ('path', models.CharField(help_text='relative to DATA_DIR', max_length=200, unique=True)),
-                ('file_type', models.CharField(choices=[('application/pdf', 'PDF'), ('image/jpeg', 'JPEG'), ('image/png', 'PNG')], max_length=20, verbose_name='文件类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64)),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='原文件名')),
-                ('handed_in', models.BooleanField(default=False, help_text='上传时该材料在一次性告知的缺少材料中，上传即视为补交', verbose_name='以扫描件补交')),
-                ('status', models.CharField(choices=[('active', '有效'), ('replaced', '已替换'), ('withdrawn', '已撤回')], default='active', max_length=12, verbose_name='状态')),
-                ('withdrawal_reason', models.CharField(blank=True, max_length=200, verbose_name='撤回理由')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='material_files', to='cases.application')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaced_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='documents.materialfile')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("division_code", models.CharField(db_index=True, max_length=12)),
+                ("material", models.CharField(max_length=40, verbose_name="材料")),
+                (
+                    "path",
+                    models.CharField(help_text="relative to DATA_DIR", max_length=200, unique=True),
+                ),
+                (
+                    "file_type",
+                    models.CharField(
+                        choices=[
+                            ("application/pdf", "PDF"),
+                            ("image/jpeg", "JPEG"),
+                            ("image/png", "PNG"),
+                        ],
+                        max_length=20,
+                        verbose_name="文件类型",
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="原文件名"),
+                ),
+                (
+                    "handed_in",
+                    models.BooleanField(
+                        default=False,
+                        help_text="上传时该材料在一次性告知的缺少材料中，上传即视为补交",
+                        verbose_name="以扫描件补交",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "有效"),
+                            ("replaced", "已替换"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="active",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="撤回理由"),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="material_files",
+                        to="cases.application",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaces",
+                        to="documents.materialfile",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '材料扫描件',
-                'verbose_name_plural': '材料扫描件',
-                'ordering': ('application', 'material', 'uploaded_at', 'id'),
-                'indexes': [models.Index(fields=['application', 'status'], name='documents_m_applica_22fb74_idx')],
+                "verbose_name": "材料扫描件",
+                "verbose_name_plural": "材料扫描件",
+                "ordering": ("application", "material", "uploaded_at", "id"),
+                "indexes": [
+                    models.Index(
+                        fields=["application", "status"], name="documents_m_applica_22fb74_idx"
+                    )
+                ],
             },
         ),
     ]
