@@ -5,11 +5,9 @@ rollback gives it back and two issuances at once get consecutive numbers (Postgr
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connections, transaction
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
@@ -77,18 +75,6 @@ def test_a_rolled_back_issuance_leaves_no_gap(
     # Issuing again is a reprint: the same number, no new one taken.
     assert issue_notice(users["caseworker"], "approval", two).sequence == 1
     assert NumberSequence.objects.get(kind="approval").last == 2
-
-
-@pytest.fixture
-def committed_district(district_folder: Path) -> None:
-    """For a ``transaction=True`` test: an earlier transactional test may have flushed the
-    session district; load it again, as the session set-up did."""
-    if Household.objects.exists():
-        return
-    from jiuzhu.web.registry.actions import import_district
-
-    call_command("seed_calendar", verbosity=0)
-    import_district(None, district_folder)
 
 
 @pytest.mark.skipif(

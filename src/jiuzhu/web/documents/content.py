@@ -114,7 +114,6 @@ def missing_materials(application: Application, on: dt.date) -> dict[str, Any]:
     return {
         **_header(DocumentKind.MISSING_MATERIALS, application.division_code, township, on),
         **_applicant(application),
-        "registered_on": chinese_date(application.created_at.date()),
         "missing": [str(MATERIALS.get(code, code)) for code in application.missing_materials],
         "basis": legal.basis(application.program, "materials"),
     }
@@ -140,7 +139,6 @@ def acceptance(application: Application, on: dt.date) -> dict[str, Any]:
         **_header(DocumentKind.ACCEPTANCE, application.division_code, township, on),
         **_applicant(application),
         "members": members,
-        "registered_on": chinese_date(application.created_at.date()),
         "accepted_on": chinese_date(application.accepted_on),
         "working_days": limit,
         "due": chinese_date(due),
