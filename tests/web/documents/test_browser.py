@@ -59,9 +59,9 @@ def test_a_caseworker_attaches_scans_and_prints_the_notices(
     shot(page, "documents-02-fake-refused")
     assert not MaterialFile.objects.exists()
 
-    for code, content, name in zip(missing, (PNG, PDF, PDF), ("a.png", "b.pdf", "c.pdf")):
-        scan = tmp_path / name
-        scan.write_bytes(content)
+    for index, code in enumerate(missing):
+        scan = tmp_path / (f"{index}.png" if index % 2 == 0 else f"{index}.pdf")
+        scan.write_bytes(PNG if index % 2 == 0 else PDF)
         page.select_option("#step-upload select[name=material]", code)
         page.set_input_files("#step-upload input[name=file]", str(scan))
         page.click("#step-upload button.primary")

@@ -281,9 +281,7 @@ def test_decisions_without_a_notice_wait_on_the_workbench(
         application.number not in i.title for i in work_items(users["outsider"], ON).items
     )
     issue_notice(users["caseworker"], "refusal", application)
-    assert all(
-        application.number not in i.title for i in work_items(users["caseworker"], ON).items
-    )
+    assert all(application.number not in i.title for i in work_items(users["caseworker"], ON).items)
 
 
 @pytest.mark.django_db
@@ -301,3 +299,23 @@ def test_the_demo_offices_are_fictitious_and_never_overwrite_a_value_set(db: Any
         for value in (office.name, office.address, office.phone, office.review_body, office.court)
     )
     assert fill_example_offices() == 0  # nothing left to fill
+
+
+@pytest.mark.django_db
+def test_a_document_reads_nothing_but_the_vendored_fonts(tmp_path: Path) -> None:
+    from jiuzhu.web.documents import render
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n")
+    doc = {
+        "kind": "refusal",
+        "title": "不予确认通知书",
+        "number": "测试〔2025〕1号",
+        "office": {},
+        "contact": {},
+        "reasons": f'<img src="{secret.as_uri()}"><link rel="stylesheet" href="http://example.org/x.css">',
+    }
+    text = _flat(pdf_text(render.pdf("refusal", doc), tmp_path))
+    assert "<img" in text and "未设置" in text  # printed as text, escaped
+    with pytest.raises(ValueError, match="not a vendored font"):
+        render._fetcher().fetch(secret.as_uri())

@@ -18,12 +18,6 @@ ACTIONS = {
     "registry.view_unmasked": _("查看完整身份证号"),
     "verification.run": _("家庭经济状况核对"),
     "verification.household_values": _("核对更新家庭财产"),
-    "documents.upload": _("上传材料扫描件"),
-    "documents.replace": _("替换材料扫描件"),
-    "documents.withdraw": _("撤回材料扫描件"),
-    "documents.view_material": _("查看材料扫描件"),
-    "documents.issue": _("出具编号通知书"),
-    "documents.example_office": _("填写示例发文机关"),
 }
 MONEY_FIELDS = frozenset({"monetary_assets", "business_capital", "amount", "monthly_amount"})
 

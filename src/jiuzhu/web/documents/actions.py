@@ -197,7 +197,6 @@ def replace_material(
                 scan,
                 before=before,
                 after=snapshot(scan, ["status", "replaced_by"]),
-                new_sha256=new.sha256,
             )
     except BaseException:
         if stored is not None:

@@ -102,11 +102,12 @@ class IssuedDocument(models.Model):
 
     kind = models.CharField(_("文书"), max_length=24, choices=DocumentKind.choices)
     number = models.CharField(_("文号"), max_length=60, unique=True)
-    township_code = models.CharField(max_length=9)
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    township_code = models.CharField(_("乡镇（街道）区划代码"), max_length=9)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("顺序号"))
     application = models.ForeignKey(
         Application,
+        verbose_name=_("申请"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -114,17 +115,21 @@ class IssuedDocument(models.Model):
     )
     entitlement = models.ForeignKey(
         Entitlement,
+        verbose_name=_("救助待遇"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="issued_documents",
     )
-    division_code = models.CharField(max_length=12, db_index=True)
+    division_code = models.CharField(_("村（居）区划代码"), max_length=12, db_index=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("出具人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    issued_at = models.DateTimeField(auto_now_add=True)
-    data = models.JSONField()
+    issued_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
+    data = models.JSONField(_("所印内容"))
 
     class Meta:
         verbose_name = _("已出具文书")
@@ -175,16 +180,21 @@ class MaterialFile(models.Model):
     the history."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="material_files"
+        Application,
+        verbose_name=_("申请"),
+        on_delete=models.PROTECT,
+        related_name="material_files",
     )
-    division_code = models.CharField(max_length=12, db_index=True)
+    division_code = models.CharField(_("村（居）区划代码"), max_length=12, db_index=True)
     # A code of ``cases.materials.MATERIALS`` (checked by the action; no choices here, so that
     # a material added there needs no migration here).
     material = models.CharField(_("材料"), max_length=40)
-    path = models.CharField(max_length=200, unique=True, help_text="relative to DATA_DIR")
+    path = models.CharField(
+        _("存储位置"), max_length=200, unique=True, help_text=_("数据目录下的相对路径")
+    )
     file_type = models.CharField(_("文件类型"), max_length=20, choices=FileType.choices)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("文件校验值（SHA-256）"), max_length=64)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
     handed_in = models.BooleanField(
         _("以扫描件补交"),
@@ -195,17 +205,30 @@ class MaterialFile(models.Model):
         _("状态"), max_length=12, choices=MaterialStatus.choices, default=MaterialStatus.ACTIVE
     )
     replaced_by = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
+        "self",
+        verbose_name=_("替换为"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
     )
     withdrawal_reason = models.CharField(_("撤回理由"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("替换或撤回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(_("替换或撤回时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("材料扫描件")
