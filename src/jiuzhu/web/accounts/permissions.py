@@ -133,6 +133,15 @@ add_perm(
 add_perm("entitlements.standard_change", is_district)
 add_perm("entitlements.approve_standard_change", is_district & in_jurisdiction)
 add_perm("entitlements.schedule", is_district | is_administrator)
+# Documents (issue 9): the termination notice is numbered and issued by those who manage the
+# entitlement or decide its termination (township staff or the confirming level). Scans are
+# uploaded by who takes applications (cases.apply), read and printed by who reads the
+# application (cases.view), decision notices issued by cases.notify.
+# (entitlements.manage or entitlements.decide, whichever level the township's practice uses).
+add_perm(
+    "documents.issue_termination",
+    (is_township_caseworker | is_township_head | is_district) & in_jurisdiction,
+)
 
 # Proactive discovery (主动发现与预警, issue 6). Every staff role reads the alerts routed to its
 # jurisdiction and the register of it; the user an alert is assigned to reads and handles it

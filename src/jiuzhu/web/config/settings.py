@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.entitlements",
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
+    "jiuzhu.web.documents",
     "jiuzhu.web.workcalendar",
     "jiuzhu.web.workbench",
 ]
@@ -167,6 +168,8 @@ JIUZHU = {
     "FEEDS_DIR": os.environ.get("JIUZHU_FEEDS_DIR", str(DATA_DIR / "district" / "feeds")),
     # Confirmation delegated to the township (spec.md §2.5: 20 working days instead of 30).
     "CONFIRMATION_DELEGATED_TO_TOWNSHIP": os.environ.get("JIUZHU_DELEGATED", "0") == "1",
+    # The largest scanned material accepted, in MB (documents.storage; default 10).
+    "MATERIAL_MAX_MB": int(os.environ.get("JIUZHU_MATERIAL_MAX_MB", "10")),
     # A fixed "today" for demonstrations (the synthetic district's date); never set in production.
     "TODAY": os.environ.get("JIUZHU_TODAY", ""),
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("entitlements/", include("jiuzhu.web.entitlements.urls")),
     path("payments/", include("jiuzhu.web.payments.urls")),
     path("discovery/", include("jiuzhu.web.discovery.urls")),
+    path("documents/", include("jiuzhu.web.documents.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

@@ -1,0 +1,39 @@
+"""Forms of the materials page. They read input; the actions check the file (type by content,
+size, emptiness) and the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.web.cases.materials import MATERIALS
+
+
+def _file_field() -> forms.FileField:
+    # Empty files reach the action, which refuses them with the app's own message.
+    return forms.FileField(
+        label=_("扫描件（PDF、JPEG 或 PNG）"),
+        allow_empty_file=True,
+        error_messages={"required": _("请选择要上传的文件")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class UploadForm(forms.Form):
+    material = forms.ChoiceField(label=_("材料"), choices=list(MATERIALS.items()))
+    file = _file_field()
+
+    def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if missing:
+            self.fields["material"].initial = missing[0]
+
+
+class ReplaceForm(forms.Form):
+    file = _file_field()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回理由"), max_length=200)

@@ -1,0 +1,57 @@
+"""The legal sources the documents cite, by title and number (and article where it is known).
+
+Dibao's procedure is 《最低生活保障审核确认办法》 (民发〔2021〕57号); the platform applies the
+same procedure to near-dibao and rigid-expenditure households, whose notices say so (参照).
+Tekun has its own rules, 《特困人员认定办法》 (民发〔2021〕43号); where the article of a tekun
+step is not established here, the rules are cited without an article rather than guessed.
+"""
+
+from __future__ import annotations
+
+from jiuzhu.web.cases.models import Program
+
+DIBAO_RULES = "《最低生活保障审核确认办法》（民发〔2021〕57号）"
+TEKUN_RULES = "《特困人员认定办法》（民发〔2021〕43号）"
+
+DIBAO_ARTICLES = {
+    "materials": "第十条",  # 材料不齐备的，应当一次性告知补齐所有规定材料
+    "investigation": "第十六条",  # 每组调查人员不得少于2人
+    "publicity": "第十九条",  # 公示期为7天
+    "payment": "第二十一条",  # 从作出确认同意决定之日下月起发放
+    "refusal": "第二十一条",  # 不予确认的，在作出决定3个工作日内书面告知理由
+    "time_limit": "第二十二条",  # 自受理之日起30个工作日之内完成；特殊情况下可延长至45个
+    "termination": "第三十二条",  # 减发、停发应当书面告知理由
+    "remedy": "第三十八条",  # 可以依法申请行政复议或者提起行政诉讼
+}
+TEKUN_ARTICLES = {
+    "investigation": "第十三条",
+    "publicity": "第十五条",
+    "payment": "第十七条",  # 从确认之日下月起给予救助供养
+}
+
+REVIEW_LAW = "《中华人民共和国行政复议法》第二十条"
+"""自知道或者应当知道该行政行为之日起六十日内提出行政复议申请."""
+REVIEW_DAYS = 60
+LITIGATION_LAW = "《中华人民共和国行政诉讼法》第四十六条"
+"""直接向人民法院提起诉讼的，应当自知道或者应当知道作出行政行为之日起六个月内提出."""
+LITIGATION_MONTHS = 6
+
+
+def basis(program: str, topic: str) -> str:
+    """The phrase that grounds a step of ``program``'s procedure: ``依照《…》第十条``, or
+    ``参照…`` for a program that borrows dibao's procedure, or the tekun rules without an article
+    where the article is not established."""
+    if program == Program.TEKUN:
+        return f"依照{TEKUN_RULES}{TEKUN_ARTICLES.get(topic, '')}"
+    verb = "依照" if program == Program.DIBAO else "参照"
+    return f"{verb}{DIBAO_RULES}{DIBAO_ARTICLES[topic]}"
+
+
+def publicity_basis(programs: set[str]) -> str:
+    """The grounds of a public notice listing applications of ``programs``."""
+    sources = []
+    if programs - {Program.TEKUN} or not programs:
+        sources.append(f"{DIBAO_RULES}{DIBAO_ARTICLES['publicity']}")
+    if Program.TEKUN in programs:
+        sources.append(f"{TEKUN_RULES}{TEKUN_ARTICLES['publicity']}")
+    return "依照" + "、".join(sources)
