@@ -71,6 +71,21 @@ def _fixed_today(settings: Any) -> None:
     settings.JIUZHU = {**settings.JIUZHU, "TODAY": ON.isoformat()}
 
 
+@pytest.fixture
+def committed_district(district_folder: Path) -> None:
+    """For ``transaction=True`` tests: each one ends with a flush of every table, so a test that
+    ran before may have emptied the session district; load it again, as the session set-up
+    did."""
+    if Household.objects.exists():
+        return
+    from jiuzhu.web.registry.actions import import_district
+    from jiuzhu.web.verification.actions import import_feeds
+
+    call_command("seed_calendar", verbosity=0)
+    import_district(None, district_folder)
+    import_feeds(None, district_folder / "feeds", received_at=None)
+
+
 def _townships() -> tuple[str, str]:
     codes = list(
         Household.objects.order_by("township_code")

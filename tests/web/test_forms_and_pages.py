@@ -144,7 +144,7 @@ PAGES = [
     "/registry/",
     "/registry/?q=H00",
     "/applications/",
-    "/public-notice/",
+    "/documents/public-notice/",
 ]
 
 

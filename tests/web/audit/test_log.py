@@ -21,7 +21,7 @@ from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Channel, Program
 from jiuzhu.web.payments import actions as payments
 from jiuzhu.web.registry import actions as registry
-from jiuzhu.web.registry import membership, upkeep
+from jiuzhu.web.registry import upkeep
 from jiuzhu.web.registry.models import Household
 from tests.web.audit.flows import applicant_of, login
 from tests.web.conftest import make_user

@@ -172,22 +172,6 @@ def terminated(household: Household) -> Entitlement:
     )
 
 
-@pytest.fixture
-def committed_district(district_folder: Path) -> None:
-    """For a ``transaction=True`` test: an earlier transactional test may have flushed the
-    session district; load it again, as the session set-up did."""
-    if Household.objects.exists():
-        return
-    from django.core.management import call_command
-
-    from jiuzhu.web.registry.actions import import_district
-    from jiuzhu.web.verification.actions import import_feeds
-
-    call_command("seed_calendar", verbosity=0)
-    import_district(None, district_folder)
-    import_feeds(None, district_folder / "feeds", received_at=None)
-
-
 def pdf_text(content: bytes, tmp_path: Path) -> str:
     """The text of a PDF (poppler's pdftotext). CI installs poppler-utils (.ci/run); elsewhere
     the test is skipped when it is missing."""

@@ -5,11 +5,9 @@ transactional tests, the session district put back if an earlier transactional t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion, Status, VersionBasis
 from jiuzhu.web.payments.models import AccountStatus, BankAccount
@@ -21,21 +19,6 @@ def _fast_passwords(settings: Any) -> None:
     """The ``users`` fixture hashes eight passwords per test; MD5 keeps that out of the way (a
     test setting only)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def committed_district(district_folder: Path) -> None:
-    """For ``transaction=True`` tests: each one ends with a flush of every table, so a test that
-    ran before (the dibao journey, another payroll test) may have emptied the session district;
-    load it again, as the session set-up did."""
-    if Household.objects.exists():
-        return
-    from jiuzhu.web.registry.actions import import_district
-    from jiuzhu.web.verification.actions import import_feeds
-
-    call_command("seed_calendar", verbosity=0)
-    import_district(None, district_folder)
-    import_feeds(None, district_folder / "feeds", received_at=None)
 
 
 def households_of(township: str, count: int) -> list[Household]:

@@ -110,6 +110,17 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "entitlements.standard_change.discard": _("放弃标准调整"),
         },
     ),
+    "documents": (
+        _("材料与文书"),
+        {
+            "documents.upload": _("上传材料扫描件"),
+            "documents.replace": _("替换材料扫描件"),
+            "documents.withdraw": _("撤回材料扫描件"),
+            "documents.view_material": _("查看材料扫描件"),
+            "documents.issue": _("出具编号通知书"),
+            "documents.example_office": _("填写示例发文机关"),
+        },
+    ),
     "payments": (
         _("资金发放"),
         {
@@ -335,6 +346,10 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
         _("由此受理的申请"), Kind.OBJECT, "cases.application"
     ),
     ("payments.draft", "amount"): Key(_("发放总额"), MONEY),
+    ("documents.upload", "material"): Key(_("材料"), Kind.CHOICE, MATERIALS),
+    ("documents.view_material", "material"): Key(_("材料"), Kind.CHOICE, MATERIALS),
+    ("documents.replace", "material"): Key(_("材料"), Kind.CHOICE, MATERIALS),
+    ("documents.withdraw", "material"): Key(_("材料"), Kind.CHOICE, MATERIALS),
     ("payments.record_account", "holder"): Key(_("户名")),
     ("payments.record_account", "person"): Key(_("特困供养人员"), Kind.OBJECT, "registry.person"),
     ("payments.export", "accounts_replaced"): Key(_("改用复核后新账户的发放笔数"), COUNT),

@@ -72,8 +72,12 @@ class HomeVisitForm(forms.Form):
     staff_2 = forms.CharField(label=_("调查人员二"), max_length=50, required=False)
     staff_3 = forms.CharField(label=_("调查人员三（可选）"), max_length=50, required=False)
     findings = forms.CharField(label=_("调查情况"), widget=forms.Textarea)
-    living_conditions_match = forms.BooleanField(
-        label=_("实际生活状况与申报相符"), required=False, initial=True
+    # Asked, never pre-ticked: the visitors state what they found.
+    living_conditions_match = forms.TypedChoiceField(
+        label=_("实际生活状况与申报是否相符"),
+        choices=[("yes", _("相符")), ("no", _("不相符"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
     )
     applicant_signed = forms.BooleanField(label=_("调查表已由申请人签字"), required=False)
 

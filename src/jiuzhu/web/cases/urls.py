@@ -6,10 +6,8 @@ app_name = "cases"
 urlpatterns = [
     path("applications/", views.application_list_view, name="application_list"),
     path("applications/<int:pk>/", views.application_view, name="application"),
-    path("applications/<int:pk>/notice/", views.decision_notice_view, name="decision_notice"),
     path("applications/<int:pk>/<slug:step>/", views.step_view, name="step"),
     path(
         "households/<int:household_pk>/apply/", views.new_application_view, name="new_application"
     ),
-    path("public-notice/", views.notice_list_view, name="notice_list"),
 ]

@@ -14,9 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.reference import division
 from jiuzhu.web.cases import actions, clock
-from jiuzhu.web.cases.assessment import covered_count, program_result, unit_members
+from jiuzhu.web.cases.assessment import program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
     HomeVisitForm,
@@ -174,7 +173,6 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         "single_person_offered": offered,
         "report": report,
         "missing": [MATERIALS[m] for m in application.missing_materials],
-        "materials": [MATERIALS.get(m, m) for m in application.materials],
         "forms": {
             "materials": MaterialsForm(missing=application.missing_materials),
             "home_visit": HomeVisitForm(initial={"visited_on": today}),
@@ -314,54 +312,3 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("cases:application", pk=pk)
-
-
-def notice_list_view(request: HttpRequest) -> HttpResponse:
-    """The public notice list (公示名单) of the user's jurisdiction, printable: name masked to
-    the surname, number of members and amount (Art. 24); minors are never published."""
-    if not request.user.has_perm("cases.view"):
-        raise PermissionDenied
-    today = clock.today()
-    published = (
-        applications_for(request.user)
-        .filter(stage=Stage.PUBLIC_NOTICE, notice_starts_on__lte=today, notice_ends_on__gte=today)
-        .select_related("applicant", "household")
-        .prefetch_related("assessments")
-        .order_by("division_code", "number")
-    )
-    rows = []
-    for application in published:
-        latest = application.assessments.all()[0] if application.assessments.all() else None
-        result = program_result(latest, application) if latest else None
-        adult_applicant = (
-            today.year
-            - application.applicant.birth_date.year
-            - (
-                (today.month, today.day)
-                < (application.applicant.birth_date.month, application.applicant.birth_date.day)
-            )
-        ) >= 18
-        rows.append(
-            {
-                "application": application,
-                "community": getattr(
-                    division(application.division_code), "name", application.division_code
-                ),
-                "name": application.applicant.name if adult_applicant else None,
-                # The people the amount is for (the assistance unit; tekun: the person).
-                "members": covered_count(application, latest),
-                "amount": (result or {}).get("amount"),
-            }
-        )
-    return render(request, "cases/notice_list.html", {"rows": rows, "today": today})
-
-
-def decision_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable decision notice: approval with the amount and first paid month, or the
-    reasons for a rejection."""
-    application = application_for(request.user, pk)
-    if application.stage not in (Stage.APPROVED, Stage.REJECTED):
-        raise Http404
-    return render(
-        request, "cases/decision_notice.html", {"application": application, "programs": Program}
-    )

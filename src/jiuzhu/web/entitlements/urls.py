@@ -6,11 +6,6 @@ app_name = "entitlements"
 urlpatterns = [
     path("", views.entitlement_list_view, name="list"),
     path("<int:pk>/", views.entitlement_view, name="detail"),
-    path(
-        "<int:pk>/termination-notice/",
-        views.termination_notice_view,
-        name="termination_notice",
-    ),
     path("<int:pk>/<slug:step>/", views.step_view, name="step"),
     path("tasks/", views.task_queue_view, name="tasks"),
     path("tasks/run-checks/", views.run_checks_view, name="run_checks"),

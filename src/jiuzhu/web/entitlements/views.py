@@ -162,15 +162,6 @@ def entitlement_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "entitlements/detail.html", _context(request, entitlement))
 
 
-def termination_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable written notice of a termination with its reasons (Art. 32)."""
-    entitlement = entitlement_for(request.user, pk)
-    _view(request, entitlement)
-    if entitlement.terminated_on is None:
-        raise Http404
-    return render(request, "entitlements/termination_notice.html", {"entitlement": entitlement})
-
-
 Step = Callable[[Any, Entitlement, dict[str, Any]], Any]
 
 

@@ -15,12 +15,14 @@ from jiuzhu.web.cases import queries as cases
 from jiuzhu.web.core.clock import today as _today
 from jiuzhu.web.core.workitems import WorkList
 from jiuzhu.web.discovery import queries as discovery
+from jiuzhu.web.documents import queries as documents
 from jiuzhu.web.entitlements import queries as entitlements
 from jiuzhu.web.payments import queries as payments
 
 PROVIDERS = (
     lambda user, today: [cases.work_items(user, today)],
     lambda user, today: [discovery.work_items(user, today)],
+    lambda user, today: [documents.work_items(user, today)],
     entitlements.work_items,
     payments.work_items,
 )

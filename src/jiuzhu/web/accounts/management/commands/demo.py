@@ -120,6 +120,10 @@ class Command(BaseCommand):
         settings.JIUZHU["TODAY"] = today
         call_command("migrate", verbosity=0, interactive=False)
         call_command("seed_calendar", verbosity=0)
+        # The issuing offices printed on the documents: example values, marked as such.
+        from jiuzhu.web.documents.actions import fill_example_offices  # noqa: PLC0415
+
+        fill_example_offices()
         if Household.objects.exists():
             self.stdout.write("数据库已有数据，跳过生成与导入 (the database already holds data)")
         else:
