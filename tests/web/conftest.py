@@ -66,6 +66,13 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Tests create and log in many users; MD5 keeps password hashing out of the way (a test
+    setting only: the platform's hasher is Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fixed_today(settings: Any) -> None:
     """The workflow's today: the synthetic district's assessment date."""
     settings.JIUZHU = {**settings.JIUZHU, "TODAY": ON.isoformat()}

@@ -140,7 +140,6 @@ def test_missing_materials_are_listed_on_the_field_unless_registered_as_incomple
 
 
 PAGES = [
-    "/",
     "/registry/",
     "/registry/?q=H00",
     "/applications/",
@@ -156,6 +155,37 @@ def test_list_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = caseworker.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_workbench_runs_a_fixed_number_of_queries(
+    caseworker: Client, users: dict[str, User], household: Household
+) -> None:
+    """Every app's work list on one page: more pending items cost no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiuzhu.web.cases import actions
+    from jiuzhu.web.cases.models import Channel, Program
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert caseworker.get("/").status_code == 200
+        return len(captured)
+
+    before = count()
+    others = Household.objects.filter(township_code=household.township_code).order_by("pk")[1:4]
+    for other in others:
+        applicant = other.memberships.filter(valid_to__isnull=True).first().person
+        actions.submit_application(
+            users["caseworker"],
+            other,
+            program=Program.DIBAO,
+            applicant=applicant,
+            channel=Channel.COUNTER,
+            materials=["application_form"],
+        )
+    assert count() == before <= 25
 
 
 @pytest.mark.django_db

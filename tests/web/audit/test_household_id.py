@@ -55,4 +55,6 @@ def test_the_change_log_filters_read_labels(history: dict[str, Any]) -> None:
         "{{ event.action|audit_action }}|{{ event.after|audit_values:event }}"
         "|{{ values|audit_values }}"
     ).render(Context({"event": event, "values": {"wage_income": 100000, "stage": "accepted"}}))
-    assert shown.startswith("修改成员信息|残疾类别：肢体残疾；残疾等级：3|工资性收入（月均）：1,000.00 元")
+    assert shown.startswith(
+        "修改成员信息|残疾类别：肢体残疾；残疾等级：3|工资性收入（月均）：1,000.00 元"
+    )

@@ -15,9 +15,6 @@ from jiuzhu.batch.pipelines.discover import ALERT_SCHEMA
 from jiuzhu.web.discovery.actions import write_alerts
 from jiuzhu.web.discovery.models import Alert, DiscoveryRun
 from jiuzhu.web.registry.models import Household
-from tests.web.payments.conftest import committed_district
-
-__all__ = ["committed_district"]
 
 EVIDENCE = {
     "signal": "MED_HIGH_OOP",
@@ -47,11 +44,6 @@ EVIDENCE = {
     },
     "values": {"amount": "12,000.00", "threshold": "10,000.00"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def alert_row(household: Household, signal: str = "MED_HIGH_OOP", **values: Any) -> dict[str, Any]:

@@ -37,13 +37,6 @@ def set_today(settings: Any, day: dt.date) -> None:
     settings.JIUZHU = {**settings.JIUZHU, "TODAY": day.isoformat()}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The ``users`` fixture hashes eight passwords per test; MD5 keeps that out of the way (a
-    test setting only)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @functools.cache
 def _eligible(township: str) -> int:
     # The session district never changes (each test's writes are rolled back): the rules run

@@ -45,7 +45,7 @@ def test_another_township_sees_nothing_of_an_entitlement(entitlement: Entitlemen
     for url in (
         f"/entitlements/{entitlement.pk}/",
         f"/entitlements/tasks/{task.pk}/",
-        f"/entitlements/{entitlement.pk}/termination-notice/",
+        f"/documents/entitlements/{entitlement.pk}/termination/",
     ):
         assert outsider.get(url).status_code == 404, url
     for url in (
@@ -220,6 +220,6 @@ def test_every_action_form_renders_for_the_roles_that_may_use_it(
         reason="家庭人均收入超过低保标准",
         notice_issued_on=ON,
     )
-    notice = officer.get(f"/entitlements/{dibao.pk}/termination-notice/").content.decode()
-    assert "终止救助通知书" in notice and "家庭人均收入超过低保标准" in notice
-    assert caseworker.get(f"/entitlements/{tekun.pk}/termination-notice/").status_code == 404
+    notice = officer.get(f"/documents/entitlements/{dibao.pk}/termination/").content.decode()
+    assert "终止通知书" in notice and "家庭人均收入超过低保标准" in notice
+    assert caseworker.get(f"/documents/entitlements/{tekun.pk}/termination/").status_code == 404

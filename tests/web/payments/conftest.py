@@ -7,18 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
-
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion, Status, VersionBasis
 from jiuzhu.web.payments.models import AccountStatus, BankAccount
 from jiuzhu.web.registry.models import Household
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The ``users`` fixture hashes eight passwords per test; MD5 keeps that out of the way (a
-    test setting only)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def households_of(township: str, count: int) -> list[Household]:

@@ -314,3 +314,13 @@ def test_compared_only_items() -> None:
     student = comparison(findings, "student_level", 2)
     assert student.warning and student.found == "非在校生"
     assert not findings.incomes and not findings.assets and not findings.household
+
+
+def test_every_item_and_source_has_a_label_in_the_users_language() -> None:
+    """The report shows the comparisons' codes through translated labels: one for each, with
+    the same Chinese words as the record keeps."""
+    from jiuzhu.web.verification import comparisons
+    from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
+
+    assert {k: str(v) for k, v in ITEM_TITLES.items()} == comparisons.LABELS
+    assert {k: str(v) for k, v in SOURCE_TITLES.items()} == comparisons.SOURCE_LABELS

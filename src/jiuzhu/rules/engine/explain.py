@@ -401,22 +401,35 @@ def fill(
     return _FIELD.sub(replace, template)
 
 
-def render(explanation: Explanation, variables: Mapping[str, Variable], lang: str = "zh") -> str:
+JURISDICTION_NAMES = {"tianjin": ("天津市", "Tianjin")}
+"""The jurisdictions' names, for people (the rules know them by their folder name)."""
+
+
+def render(
+    explanation: Explanation,
+    variables: Mapping[str, Variable],
+    lang: str = "zh",
+    *,
+    paths: bool = True,
+) -> str:
     """Plain-text explanation in Chinese (``zh``) or English (``en``).
 
     Each program lists its reasons, its calculation and the parameter values it used; the legal
     source of every parameter follows once at the end, low-confidence and unknown ones first
-    with the programs resting on them. Resident ID numbers are masked (DESIGN.md §9)."""
+    with the programs resting on them. Resident ID numbers are masked (DESIGN.md §9).
+    ``paths``: name each parameter's file path too (for the policy team reading the YAML; the
+    case platform shows caseworkers the names and sources only)."""
     en = lang == "en"
     codes = explanation.code_lists
     lines: list[str] = []
     digest = explanation.parameter_digest
+    place = JURISDICTION_NAMES.get(explanation.jurisdiction, (explanation.jurisdiction,) * 2)
     lines.append(
         f"Household {explanation.household_id}, assessed on {explanation.date} "
-        f"({explanation.jurisdiction} rules, engine {explanation.engine_version}, parameters {digest})"
+        f"({place[1]} rules, engine {explanation.engine_version}, parameters {digest})"
         if en
         else f"家庭 {explanation.household_id}，评估日期 {explanation.date}"
-        f"（{explanation.jurisdiction} 规则，引擎版本 {explanation.engine_version}，参数摘要 {digest}）"
+        f"（{place[0]}规则，引擎版本 {explanation.engine_version}，参数摘要 {digest}）"
     )
     if explanation.members:
         lines += ["", "Members" if en else "家庭成员"]
@@ -458,7 +471,7 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
         for use in part.unknown:
             lines.append(
                 ("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")
-                + _parameter_name(use, en)
+                + _parameter_name(use, en, paths)
             )
         if part.steps:
             lines.append("  Calculation:" if en else "  计算过程：")
@@ -479,7 +492,7 @@ def render(explanation: Explanation, variables: Mapping[str, Variable], lang: st
             else "参数依据（低置信度和未知的在前，请核实后再据此决定）",
         ]
         for use, programs in [*weak, *[(u, p) for u, p in used.values() if (u, p) not in weak]]:
-            lines += ["  " + line for line in _parameter_source_lines(use, programs, en)]
+            lines += ["  " + line for line in _parameter_source_lines(use, programs, en, paths)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -490,9 +503,10 @@ def mask(value: str) -> str:
     return value
 
 
-def _parameter_name(use: ParameterUse, en: bool) -> str:
+def _parameter_name(use: ParameterUse, en: bool, paths: bool = True) -> str:
     name = use.parameter.label_en if en else use.parameter.description
-    return f"{name} ({use.parameter.path}, {use.value.start})"
+    where = f"{use.parameter.path}, " if paths else ""
+    return f"{name} ({where}{use.value.start})"
 
 
 def _confidence_text(use: ParameterUse, en: bool) -> str:
@@ -527,20 +541,24 @@ def _parameter_value_line(use: ParameterUse, en: bool, codes: Mapping[str, CodeL
     return f"{name} = {shown}{flag}"
 
 
-def _parameter_source_lines(use: ParameterUse, programs: list[str], en: bool) -> list[str]:
+def _parameter_source_lines(
+    use: ParameterUse, programs: list[str], en: bool, paths: bool = True
+) -> list[str]:
     parameter, value = use.parameter, use.value
     used_by = ", ".join(dict.fromkeys(programs))
     weak = bool(use.confidences() & {"low", "unknown"})
     mark = "⚠ " if weak else "- "
     name = parameter.label_en if en else parameter.description
     if en:
+        where = f" ({parameter.path})" if paths else ""
         return [
-            f"{mark}{name} ({parameter.path}) — from {value.start}, confidence "
+            f"{mark}{name}{where} — from {value.start}, confidence "
             f"{_confidence_text(use, en)}; used by {used_by}",
             f"    source: {public_reference(value.reference)}",
         ]
+    where = f"（{parameter.path}）" if paths else ""
     return [
-        f"{mark}{name}（{parameter.path}）— 自 {value.start} 起，置信度 {_confidence_text(use, en)}；"
+        f"{mark}{name}{where}— 自 {value.start} 起，置信度 {_confidence_text(use, en)}；"
         f"用于 {used_by}",
         f"    依据：{public_reference(value.reference)}",
     ]

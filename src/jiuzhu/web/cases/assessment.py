@@ -70,7 +70,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
         on_date=on,
         basis=basis,
         results=results,
-        explanation=render(explanation, system.variables, "zh"),
+        explanation=render(explanation, system.variables, "zh", paths=False),
         parameter_digest=system.parameters.digest(),
         members=members,
     )

@@ -24,6 +24,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.models import Application, Program
@@ -87,6 +88,13 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.category}"
+
+    @property
+    def reason_detail(self) -> str:
+        """The reason, unless it only repeats the category (as an imported entry's does)."""
+        with translation.override(settings.LANGUAGE_CODE):
+            plain = str(RegisterCategory(self.category).label) if self.category else ""
+        return "" if self.reason == plain else self.reason
 
 
 class AlertCategory(models.TextChoices):

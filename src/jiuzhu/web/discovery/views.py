@@ -41,6 +41,7 @@ from jiuzhu.web.discovery.queries import (
     statistics_by,
     with_deadline,
 )
+from jiuzhu.web.verification.labels import SOURCE_TITLES
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
 PAGE_SIZE = 50
@@ -201,7 +202,10 @@ def start_run_view(request: HttpRequest) -> HttpResponse:
 def run_view(request: HttpRequest, pk: int) -> HttpResponse:
     run = run_for(request.user, pk)
     _view(request)
-    return render(request, "discovery/run.html", {"run": run, "job": run.job})
+    feeds = [
+        (str(SOURCE_TITLES.get(source, source)), info) for source, info in (run.feeds or {}).items()
+    ]
+    return render(request, "discovery/run.html", {"run": run, "job": run.job, "feeds": feeds})
 
 
 # --- statistics ------------------------------------------------------------------------------

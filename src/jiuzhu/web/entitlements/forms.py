@@ -104,7 +104,7 @@ class ObjectionForm(forms.Form):
 class StandardChangeForm(forms.Form):
     parameter_path = forms.ChoiceField(label=_("调整的参数"))
     effective_month = forms.RegexField(
-        label=_("生效月份（YYYY-MM）"),
+        label=_("生效月份（如 2025-10）"),
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         error_messages={"invalid": _("月份格式应为 YYYY-MM")},
     )

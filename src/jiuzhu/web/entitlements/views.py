@@ -416,7 +416,7 @@ def _parameters() -> list[tuple[str, str]]:
     ordered = [p for p in MAIN_PARAMETERS if p in system.parameters] + sorted(
         p.path for p in system.parameters if p.path not in MAIN_PARAMETERS
     )
-    return [(path, f"{system.parameters[path].description}（{path}）") for path in ordered]
+    return [(path, system.parameters[path].description) for path in ordered]
 
 
 def run_list_view(request: HttpRequest) -> HttpResponse:

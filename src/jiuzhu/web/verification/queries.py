@@ -11,14 +11,14 @@ from typing import Any
 from django.http import Http404
 
 from jiuzhu.rules.engine.units import format_yuan
-from jiuzhu.rules.programs.codes import CODE_LISTS
 from jiuzhu.web.cases.models import Application
+from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.registry.queries import mask_id
-from jiuzhu.web.verification.comparisons import LABELS, SOURCE_LABELS, SOURCES
+from jiuzhu.web.verification.comparisons import LABELS, SOURCES
+from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 from jiuzhu.web.verification.models import Discrepancy, VerificationRun
 
-_RELATIONS = {c.code: str(c.label) for c in CODE_LISTS["relation"]}
 _ITEM_ORDER = {item: index for index, item in enumerate(LABELS)}
 
 
@@ -119,11 +119,13 @@ def verification_report(user: Any, application: Application) -> Report:
                 person.pk,
                 person.name,
                 mask_id(person.resident_id),
-                _RELATIONS.get(relations.get(person.pk, ""), "—"),
+                label_of("relation", relations.get(person.pk, ""))
+                if relations.get(person.pk)
+                else "—",
             )
         (found_by_source if answer.found else missing_by_source)[answer.source].append(person.name)
         if answer.found:
-            member.sources_found.append(SOURCE_LABELS.get(answer.source, answer.source))
+            member.sources_found.append(str(SOURCE_TITLES.get(answer.source, answer.source)))
         moment = (answer.summary or {}).get("received_at")
         if moment:
             delivered.add(answer.source)
@@ -141,7 +143,7 @@ def verification_report(user: Any, application: Application) -> Report:
     report.sources = [
         SourceRow(
             source,
-            SOURCE_LABELS[source],
+            str(SOURCE_TITLES[source]),
             received.get(source),
             found_by_source[source],
             missing_by_source[source],
@@ -170,9 +172,9 @@ def show_value(value: Any, unit: str, missing: str = "未发现记录") -> str:
 def _row(discrepancy: Discrepancy) -> ItemRow:
     return ItemRow(
         item=discrepancy.item,
-        label=discrepancy.label,
+        label=str(ITEM_TITLES.get(discrepancy.item, discrepancy.label)),
         source=discrepancy.source,
-        source_label=SOURCE_LABELS.get(discrepancy.source, discrepancy.source),
+        source_label=str(SOURCE_TITLES.get(discrepancy.source, discrepancy.source)),
         declared=show_value(discrepancy.declared, discrepancy.unit, "未申报"),
         found=show_value(discrepancy.found, discrepancy.unit),
         warning=discrepancy.severity == "warning",

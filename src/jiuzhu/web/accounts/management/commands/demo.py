@@ -174,6 +174,9 @@ class Command(BaseCommand):
             self.stdout.write(f"打开 Open http://{options['port']}/ （Ctrl+C 退出）")
             # A SIGTERM (kill, a supervisor) stops the worker too, as Ctrl+C does.
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            # The product's own 403/404/500 pages, as users meet them, not Django's debug pages
+            # (static files are served by WhiteNoise whatever DEBUG says).
+            settings.DEBUG = False
             try:
                 call_command("runserver", options["port"], use_reloader=False)
             finally:
