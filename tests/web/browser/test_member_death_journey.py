@@ -33,7 +33,7 @@ def _household_of_several(township: str) -> Household:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_death_opens_the_check_and_changes_the_amount(
-    live_server: Any, browser_page: Any
+    committed_district: None, live_server: Any, browser_page: Any
 ) -> None:
     township = Household.objects.order_by("township_code").values_list("township_code", flat=True)[
         0
