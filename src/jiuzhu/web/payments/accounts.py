@@ -159,7 +159,11 @@ def record_account(
 
 
 def _locked(account: BankAccount) -> BankAccount:
-    return BankAccount.objects.select_for_update().select_related("created_by").get(pk=account.pk)
+    return (
+        BankAccount.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=account.pk)
+    )
 
 
 def check_account(user: Any, account: BankAccount) -> BankAccount:

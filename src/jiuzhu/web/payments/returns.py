@@ -277,7 +277,7 @@ def reissue_payment(user: Any, payment: Payment) -> list[Payment]:
         run = locked_run(payment.run)
         check_move(user, run, "reissue")
         transfer = list(
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("failed_account", "entitlement")
             .filter(
                 run_id=payment.run_id,

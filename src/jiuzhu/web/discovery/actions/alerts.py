@@ -49,7 +49,9 @@ _FIELDS = ["status", "assigned_to", "outcome", "program", "referred_to", "applic
 
 
 def _locked(alert: Alert) -> Alert:
-    return Alert.objects.select_for_update().select_related("household").get(pk=alert.pk)
+    return (
+        Alert.objects.select_for_update(of=("self",)).select_related("household").get(pk=alert.pk)
+    )
 
 
 def _check(user: Any, alert: Alert, move: str) -> str:
