@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
 from jiuzhu.web.accounts.models import DISTRICT_CODE
@@ -16,6 +17,6 @@ def jurisdiction(request: HttpRequest) -> dict[str, Any]:
     if not code:
         return {}
     if code == DISTRICT_CODE:
-        return {"jurisdiction_name": "宝坻区"}
+        return {"jurisdiction_name": _("宝坻区")}
     found = division(code)
     return {"jurisdiction_name": found.name if found else code}

@@ -72,7 +72,10 @@ def queue(user: Any, limit: int = 200) -> Queue:
         ready, waiting = APPLICATION.work(user, application, today)
         if ready or waiting:
             applications.append(application)
-            work[application.pk] = (ready, "；".join(f"{m.label}：{r}" for m, r in waiting))
+            work[application.pk] = (
+                ready,
+                _("；").join(f"{m.label}{_('：')}{r}" for m, r in waiting),
+            )
         if len(applications) >= limit:
             break
     warning = ""

@@ -195,6 +195,7 @@ APPLICATION = Workflow(
             "cases.verify",
             _("重新评估"),
             guard=_reassessment_due,
+            waits=False,
         ),
         Move(
             "approve",
@@ -246,6 +247,7 @@ APPLICATION = Workflow(
             "cases.confirm",
             _("记录抽查核实情况"),
             guard=_spot_check_due,
+            waits=False,
         ),
         Move(
             "propose",
@@ -291,6 +293,7 @@ APPLICATION = Workflow(
             "cases.notify",
             _("记录决定通知书送达"),
             guard=_notice_not_issued,
+            waits=False,
         ),
         Move(
             "extend",

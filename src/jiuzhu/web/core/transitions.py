@@ -69,6 +69,10 @@ class Move:
     actor_note: Callable[[Any], Text | None] | None = None
     form: str = ""
     listed: bool = True
+    waits: bool = True
+    """Whether a failed condition means the move is yet to come ("公示期未满": the page says what
+    it waits for) rather than that it does not apply to this record (a reassessment when nothing
+    changed, a spot-check of an application not drawn): those are not shown at all."""
 
     @property
     def anchor(self) -> str:
@@ -229,7 +233,7 @@ class Workflow:
             reason = self.condition_refusal(obj, move.name, today, user)
             if reason is None:
                 ready.append(move)
-            else:
+            elif move.waits:
                 waiting.append((move, reason))
         return ready, waiting
 
@@ -267,7 +271,7 @@ class Workflow:
         # Who acts next: the roles of the main moves that can be made now; if none can yet
         # (a notice period running), the roles of those that will be.
         ready = [m for m in main if self.condition_refusal(obj, m.name, today) is None]
-        main = ready or main
+        main = ready or [m for m in main if m.waits]
         actors = _join(role.label for move in main for role in roles_for(move.permission, obj))
         notes = [
             str(note)
@@ -284,7 +288,7 @@ class Workflow:
             reason = self.condition_refusal(obj, move.name, today, user)
             if reason is None:
                 mine.append(move)
-            elif move.main and move in main:
+            elif move.main and move.waits and move in main:
                 waiting.append((move, reason))
         return NextStep(
             state=self.state_label(obj),

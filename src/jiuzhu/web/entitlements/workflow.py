@@ -188,6 +188,7 @@ ENTITLEMENT = Workflow(
             _("决定是否终止"),
             guard=_proposed,
             form="terminate",
+            waits=False,
         ),
         Move(
             "notice",
