@@ -234,3 +234,65 @@ def test_feeds_check_reports_and_rejects_or_quarantines(tmp_path: Path) -> None:
             ],
         )
         assert result.exit_code == 2, (kind, result.output)
+
+
+def test_notes_print_as_words_not_markup(tmp_path: Path) -> None:
+    """A note about the input (a column not used) prints as plain words: no ``[yellow]``."""
+    extra = tmp_path / "extra.xlsx"
+    book = openpyxl.load_workbook(EXAMPLE)
+    sheet = book["家庭"]
+    sheet.cell(1, sheet.max_column + 1, "备注")
+    book.save(extra)
+    result = runner.invoke(app, ["assess", str(extra), "--on", "2025-10-15"])
+    assert result.exit_code == 0, result.output
+    assert "未使用的列" in result.output
+    assert "[yellow]" not in result.output and "[/yellow]" not in result.output
+
+
+def test_the_income_columns_say_before_and_after_the_deductions(tmp_path: Path) -> None:
+    output = tmp_path / "results.xlsx"
+    runner.invoke(app, ["assess", str(EXAMPLE), "--on", "2025-10-15", "-o", str(output)])
+    headers = pl.read_excel(output, sheet_name="评估结果").columns
+    assert any("抵扣前" in h for h in headers) and any("抵扣后" in h for h in headers)
+
+
+def test_the_single_person_amount_is_blank_where_the_option_is_unavailable(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "results.xlsx"
+    runner.invoke(app, ["assess", str(EXAMPLE), "--on", "2025-10-15", "-o", str(output)])
+    table = pl.read_excel(output, sheet_name="评估结果")
+    amount = "单人户方案月救助金合计（元/月）"
+    unavailable = table.filter(pl.col("可选择单人户") == "否")
+    assert unavailable.height and unavailable[amount].null_count() == unavailable.height
+    assert table.filter(pl.col("家庭编号") == "BD002")[amount][0] == 1045
+
+
+def test_explain_names_only_the_unknown_values_the_result_rests_on() -> None:
+    """BD002 has one home: the unknown city average floor area (which only matters with two
+    homes or more) is not among the values the result rests on; the unknown employment-cost
+    deduction, which would change the income, is."""
+    result = runner.invoke(
+        app, ["explain", str(EXAMPLE), "--household", "BD002", "--on", "2025-10-15"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "全市人均住房建筑面积" not in result.output
+    assert "就业成本扣减（占低保标准比例，每名就业成员） = 未知" in result.output
+
+
+def test_the_trace_has_the_per_capita_income_and_the_ceilings(tmp_path: Path) -> None:
+    output = tmp_path / "trace.parquet"
+    result = runner.invoke(
+        app, ["assess", str(EXAMPLE), "--on", "2025-10-15", "--trace", "-o", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    columns = pl.read_parquet(output).columns
+    for name in (
+        "per_capita_assessed_income",
+        "dibao_income_limit",
+        "near_dibao_income_ceiling",
+        "dibao_asset_limit",
+        "near_dibao_asset_limit",
+        "rigid_income_threshold",
+    ):
+        assert name in columns, name

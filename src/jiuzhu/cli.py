@@ -186,11 +186,11 @@ def assess_command(
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except OutputError as exc:
             progress.stop()
-            errors.print(f"[red]{exc}[/red]")
+            errors.print(str(exc), style="red", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except ParameterNotDefinedError as exc:
             progress.stop()
-            errors.print(f"[red]{exc}[/red]")
+            errors.print(str(exc), style="red", markup=False)
             raise typer.Exit(EXIT_RULES_GAP) from None
     _print_summary(summary)
 
@@ -222,7 +222,7 @@ def _print_summary(summary: AssessmentSummary) -> None:
     table.add_column("月救助金合计（元） Monthly total (yuan)", justify="right")
     for program in summary.programs:
         amount = "—" if program.amount is None else format_yuan(program.amount)
-        if program.name == "single_person_unit" and program.amount is not None:
+        if program.option and program.amount is not None:
             # An alternative to near-dibao assistance (option B), never added to the totals.
             amount = f"（方案B {format_yuan(program.amount)}）"
         table.add_row(
@@ -249,7 +249,7 @@ def _print_summary(summary: AssessmentSummary) -> None:
             f"({len(summary.low_confidence)} low-confidence parameters used)[/yellow]"
         )
     for warning in summary.warnings:
-        console.print(f"[yellow]提示 Note: {warning}[/yellow]", markup=False)
+        console.print(f"提示 Note: {warning}", style="yellow", markup=False)
     if summary.output is not None:
         console.print(f"结果已写入 Results written to [bold]{summary.output}[/bold]")
         if summary.output.suffix.lower() != ".xlsx":
@@ -286,7 +286,7 @@ def explain_command(
     try:
         explanation = explain_household(system, data.frames, wanted)
     except ParameterNotDefinedError as exc:
-        errors.print(f"[red]{exc}[/red]")
+        errors.print(str(exc), style="red", markup=False)
         raise typer.Exit(EXIT_RULES_GAP) from None
     console.print(
         render(explanation, system.variables, lang.value),
@@ -347,7 +347,7 @@ def parameters_command(
         try:
             write_parameters(rows, output)
         except OutputError as exc:
-            errors.print(f"[red]{exc}[/red]")
+            errors.print(str(exc), style="red", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         console.print(f"已写入 Written to [bold]{output}[/bold]")
 

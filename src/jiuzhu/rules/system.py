@@ -44,6 +44,10 @@ class Program:
     reasons: str
     amount: str | None = None
     details: tuple[str, ...] = ()
+    option: bool = False
+    """An alternative the household may choose instead of another program's benefit (the
+    single-person unit): its amount is never added to totals, and it is blank, not 0, where the
+    option is not available."""
 
 
 @dataclass
@@ -324,6 +328,7 @@ PROGRAMS: tuple[Program, ...] = (
             "single_person_unit_rest_near_dibao_status",
             "single_person_unit_rest_near_dibao_cash",
         ),
+        option=True,
     ),
     Program(
         "tekun",

@@ -23,6 +23,9 @@ from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.system import ENGINE_VERSION, SimulationResult
 
 CONTEXT_COLUMNS = ("unit_members", "household_counted_income", "assessed_income")
+TRACE_COLUMNS = ("per_capita_assessed_income", "near_dibao_income_ceiling")
+"""Shown with ``--trace`` though no decision needs them (the tests cross-multiply): the
+per-capita income and the ceilings people compare it with."""
 TEKUN_HOUSEHOLD_COLUMNS = ("tekun_persons", "tekun_undetermined_persons", "tekun_household_amount")
 
 Progress = Callable[[str, int, int], None]
@@ -42,6 +45,8 @@ class ProgramSummary:
     amount: int | None
     """Monthly total in fen over eligible households (or persons); None for status-only programs.
     For the single-person unit it is the total of option B, an alternative to near-dibao cash."""
+    option: bool = False
+    """An alternative to another program's benefit (``Program.option``): never added to totals."""
 
 
 @dataclass
@@ -103,7 +108,11 @@ def assess(
         data.frames[HOUSEHOLD.name],
         data.frames[PERSON.name],
         data.frames.get(OBLIGOR.name),
-        keep=[*CONTEXT_COLUMNS, *TEKUN_HOUSEHOLD_COLUMNS],
+        keep=[
+            *CONTEXT_COLUMNS,
+            *TEKUN_HOUSEHOLD_COLUMNS,
+            *(TRACE_COLUMNS if trace else ()),
+        ],
         # The output has one row per household: person-level intermediates are not written.
         trace="household" if trace else False,
         validate=False,
@@ -117,11 +126,16 @@ def assess(
     summary.warnings = data.warnings
     if output is not None:
         report("write", 0, 0)
+        # A detail of a decision that is False reads blank; so does an option's amount where
+        # the option is not available (docs/input-format.md).
         details = {
             column: program.status
             for program in system.programs
             if program.entity == HOUSEHOLD
-            for column in program.details
+            for column in (
+                *program.details,
+                *((program.amount,) if program.option and program.amount else ()),
+            )
         }
         write(
             output,
@@ -235,7 +249,13 @@ def summarise(
             )
         programs.append(
             ProgramSummary(
-                program.name, program.label, program.label_en, eligible, undetermined, amount
+                program.name,
+                program.label,
+                program.label_en,
+                eligible,
+                undetermined,
+                amount,
+                program.option,
             )
         )
     low: list[str] = []

@@ -178,6 +178,7 @@ def explain_household(
         member_columns=[system.variables[c] for c in MEMBER_COLUMNS if persons and c in persons[0]],
         code_lists=system.code_lists,
     )
+    probes: dict[tuple[str, int], dict[str, pl.DataFrame]] = {}
     for program in system.programs:
         if program.status not in result.plan.nodes:
             continue
@@ -211,7 +212,9 @@ def explain_household(
             reason_var = system.variables[program.reasons]
             assert reason_var.reasons is not None
             status = row.get(program.status)
+            amount = row.get(program.amount) if program.amount else None
             unknown: list[ParameterUse] = []
+            shown_params = params
             if status is None:
                 everything = [
                     d for d in result.plan.dependencies(program.status) if d in result.plan.nodes
@@ -220,16 +223,23 @@ def explain_household(
                     result, [*decision, *everything], date, household, persons
                 )
                 unknown = _probe(system, one, program, subject, candidates)
+            else:
+                # A decided result names only the unknown values it rests on: those that would
+                # change the decision or the amount if known (an unknown city average floor
+                # area does not matter to a household with one home).
+                shown_params = _decisive(
+                    system, one, program, subject, params, (status, amount), probes
+                )
             explanation.programs.append(
                 ProgramExplanation(
                     program=program,
                     subject=subject,
                     status=status,
-                    amount=row.get(program.amount) if program.amount else None,
+                    amount=amount,
                     reasons=reason_var.reasons.decode(row.get(program.reasons)),
                     values=row,
                     steps=steps,
-                    parameters=params,
+                    parameters=shown_params,
                     unknown=unknown,
                 )
             )
@@ -265,6 +275,72 @@ def _probe(
                 implicated.append(use)
                 break
     return implicated or candidates
+
+
+def _probe_run(
+    system: RuleSystem,
+    frames: Mapping[str, pl.DataFrame],
+    use: ParameterUse,
+    index: int,
+    cache: dict[tuple[str, int], dict[str, pl.DataFrame]],
+) -> dict[str, pl.DataFrame]:
+    """The household's decisions and amounts with one unknown parameter set to one of its
+    extremes; one run per parameter and extreme (``cache``) serves every program."""
+    key = (use.parameter.path, index)
+    if key not in cache:
+        extreme = _extremes(use)[index]
+        tree = system.parameters.with_value(use.parameter.path, use.value.start, extreme)
+        outputs = [
+            name
+            for program in system.programs
+            for name in (program.status, program.amount)
+            if name is not None
+        ]
+        cache[key] = (
+            dataclasses.replace(system, parameters=tree)
+            .simulate(
+                frames[HOUSEHOLD.name],
+                frames[PERSON.name],
+                frames.get(OBLIGOR.name),
+                outputs=outputs,
+                validate=False,
+            )
+            .frames
+        )
+    return cache[key]
+
+
+def _decisive(
+    system: RuleSystem,
+    frames: Mapping[str, pl.DataFrame],
+    program: Program,
+    subject: str,
+    uses: Sequence[ParameterUse],
+    decided: tuple[bool, Any],
+    cache: dict[tuple[str, int], dict[str, pl.DataFrame]],
+) -> list[ParameterUse]:
+    """``uses`` without the unknown parameters a decided result (status, amount) does not rest
+    on: an unknown parameter stays when setting it to either of two extreme values changes the
+    decision or the amount (or leaves them undetermined). A code parameter cannot be probed
+    and stays."""
+    kept = []
+    for use in uses:
+        extremes = _extremes(use) if "unknown" in use.confidences() else []
+        if "unknown" in use.confidences() and not extremes:
+            kept.append(use)
+        for index in range(len(extremes)):
+            entity_frame = _probe_run(system, frames, use, index, cache)[program.entity.name]
+            row = entity_frame.filter(pl.col(program.entity.key).cast(pl.String) == subject)
+            if not row.height:
+                continue
+            after = row.row(0, named=True)
+            amount = after[program.amount] if program.amount else None
+            if (after[program.status], amount) != decided:
+                kept.append(use)
+                break
+        if "unknown" not in use.confidences():
+            kept.append(use)
+    return kept
 
 
 def _extremes(use: ParameterUse) -> list[Resolved]:

@@ -688,8 +688,8 @@ def classified_deduction_unknown(f: Formula) -> pl.Expr:
     HOUSEHOLD,
     FEN,
     Unit.FEN_PER_MONTH,
-    "家庭计算收入",
-    "Counted household income",
+    "家庭计算收入（分类救助抵扣前）",
+    "Counted household income (before classified deductions)",
     reference=N4 + " 第十三条",
 )
 def household_counted_income(f: Formula) -> pl.Expr:
@@ -714,8 +714,8 @@ def household_classified_deductions(f: Formula) -> pl.Expr:
     HOUSEHOLD,
     FEN,
     Unit.FEN_PER_MONTH,
-    "核定家庭收入",
-    "Assessed household income",
+    "核定家庭收入（分类救助抵扣后）",
+    "Assessed household income (after classified deductions)",
     reference="addendum decision 2: deductions apply to the dibao and near-dibao tests and amount",
 )
 def assessed_income(f: Formula) -> pl.Expr:
@@ -723,6 +723,22 @@ def assessed_income(f: Formula) -> pl.Expr:
     return (f("household_counted_income") - f("household_classified_deductions")).clip(
         lower_bound=0
     )
+
+
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "家庭人均核定收入",
+    "Assessed income per member",
+    reference=N4 + " 第十三条",
+)
+def per_capita_assessed_income(f: Formula) -> pl.Expr:
+    """Assessed income per member of the assistance unit, rounded down to the fen; null for a
+    unit without members. For people reading a result: every test compares the household's
+    income with the standard × members instead, so no division rounding can flip a decision."""
+    members = f("unit_members")
+    return pl.when(members > 0).then(f("assessed_income") // members).otherwise(None)
 
 
 # --- assets -----------------------------------------------------------------------------------
