@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from jiuzhu.feeds.headers import normalise_header
 from jiuzhu.feeds.ids import conversion_note, normalise_struct
+from jiuzhu.feeds.names import rare_note
 from jiuzhu.feeds.parsing import (
     Parsed,
     parse_area,
@@ -485,7 +486,28 @@ def _id_warnings(
             report.warnings.append(
                 BadRow(table.line(row), header, table.frame[header][row], "；".join(texts))
             )
+    _rare_names(spec, columns, bad, table, report)
     report.warnings.sort(key=lambda b: (b.line or 0, b.column or ""))
+
+
+COMMON_NAME_CHARACTERS = r"^[\x00-\x7F\x{4E00}-\x{9FA5}\x{00B7}]*$"
+"""Names made only of these (ASCII, the CJK characters every GBK system has, the middle dot)
+need no closer look; the others are checked one by one (``names.rare_note``)."""
+
+
+def _rare_names(
+    spec: FeedSpec, columns: Mapping[str, str], bad: pl.Series, table: Table, report: FeedReport
+) -> None:
+    """A 生僻字待核 warning for each name with private-use or four-byte characters (kept)."""
+    header = columns.get("name") if any(f.name == "name" for f in spec.fields) else None
+    if header is None:
+        return
+    names = table.frame[header]
+    unusual = ~names.str.contains(COMMON_NAME_CHARACTERS).fill_null(True) & ~bad
+    for row in unusual.arg_true().to_list():
+        note = rare_note(names[row])
+        if note is not None:
+            report.warnings.append(BadRow(table.line(row), header, names[row], note))
 
 
 def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, str]:
