@@ -178,10 +178,13 @@ def locate_header(rows: Sequence[Sequence[str | None]], known: Collection[str]) 
 
     best = HeaderAt(0, 1, [c or "" for c in rows[0]] if rows else [])
     best_score = score(best.names)
-    for start in range(min(len(rows), HEADER_SCAN_ROWS)):
+    scanned = range(min(len(rows), HEADER_SCAN_ROWS))
+    for start in scanned:
         single = [c or "" for c in rows[start]]
         if score(single) > best_score:
             best, best_score = HeaderAt(start, 1, single), score(single)
+    # A pair must name more columns than any single row (a title over the header does not).
+    for start in scanned:
         if start + 1 < len(rows):
             pair = _combined(rows[start], rows[start + 1], known)
             if score(pair) > best_score:
