@@ -104,7 +104,7 @@ def test_a_feed_refuses_other_script_digits_and_future_births(tmp_path: Path) ->
     assert any("晚于今天" in r for r in reasons)
 
 
-def test_the_header_variant_身份证号码_is_understood_by_every_feed(tmp_path: Path) -> None:
+def test_the_header_variant_with_haoma_is_understood_by_every_feed(tmp_path: Path) -> None:
     path = tmp_path / "tax.csv"
     header = ["身份证号码", *TAX_HEADER[1:]]
     path.write_text(
