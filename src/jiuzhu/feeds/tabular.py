@@ -346,10 +346,11 @@ def _read_sheet(
     head = reader.load_sheet(name, header_row=None, n_rows=HEADER_SCAN_ROWS + 1, dtypes="string")
     at = locate_header(head.to_polars().rows(), known)
     simple = (at.start, at.span) == (0, 1)
-    options: dict[str, object] = (
-        {} if simple else {"header_row": None, "skip_rows": at.start + at.span}
-    )
-    frame = reader.load_sheet(name, dtypes="string", **options).to_polars()  # type: ignore[arg-type]
+    header_row: int | None = 0 if simple else None
+    skip_rows: int | None = None if simple else at.start + at.span
+    frame = reader.load_sheet(
+        name, header_row=header_row, skip_rows=skip_rows, dtypes="string"
+    ).to_polars()
     if not simple:
         frame = _named(frame, at.names)
     frame = frame.with_columns(
@@ -363,10 +364,7 @@ def _read_sheet(
         # number (and date) into one, so a non-null value marks a non-text cell.
         indices = [columns.index(h) for h in headers]
         loaded = reader.load_sheet(
-            name,
-            use_columns=indices,
-            dtypes="boolean",
-            **options,  # type: ignore[arg-type]
+            name, header_row=header_row, skip_rows=skip_rows, use_columns=indices, dtypes="boolean"
         ).to_polars()
         return {
             h: loaded.to_series(i)
