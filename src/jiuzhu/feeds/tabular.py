@@ -32,7 +32,9 @@ HEADER_SCAN_ROWS = 10
 EXACT_DIGITS = 15
 """Excel keeps 15 significant digits of a number: a whole number up to 15 digits in a numeric
 cell is exact, a longer one may have lost its last digits."""
-SCIENTIFIC = r"^[+-]?[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+$"
+SCIENTIFIC = r"^[+-]?[0-9](\.[0-9]+)?[eE][+-][0-9]+$"
+"""As Excel shows a long number (1.20224E+17): one digit before the point and a signed
+exponent, so that a credit code with an E among its digits is not taken for one."""
 
 NumericProbe = Callable[[Sequence[str]], dict[str, pl.Series]]
 
