@@ -41,7 +41,7 @@ def test_a_15_digit_legacy_number_is_upgraded() -> None:
         ("12022419800101123", "18位"),
         ("12022419800230123X", "出生日期19800230不存在"),
         ("99022419800101123X", "省级代码"),
-        ("1202241980010112A3", "前17位应为数字"),
+        ("1202241980010112A3", "第17位“A”"),
     ],
 )
 def test_invalid_ids_say_what_is_wrong(text: str, message: str) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from jiuzhu.feeds import ids
+from jiuzhu.feeds.headers import aliases, known_headers, normalise_header
 from jiuzhu.feeds.parsing import (
     Parsed,
     parse_bool,
@@ -33,7 +34,7 @@ from jiuzhu.feeds.parsing import (
     parse_int,
     parse_yuan,
 )
-from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
+from jiuzhu.feeds.tabular import Table, TableError, code_cells, read_csv, read_workbook
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Entity, InvalidInputError
@@ -49,10 +50,10 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
     OBLIGOR.name: ("义务人", "obligors", "obligor", "法定义务人"),
 }
 KEY_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
-    HOUSEHOLD.name: {"household_id": ("家庭编号", "户编号")},
+    HOUSEHOLD.name: {"household_id": aliases("household_id")},
     PERSON.name: {
-        "household_id": ("家庭编号", "户编号"),
-        "resident_id": ("身份证号", "身份证号码", "公民身份号码"),
+        "household_id": aliases("household_id"),
+        "resident_id": aliases("resident_id"),
         "person_id": ("成员编号",),
     },
     OBLIGOR.name: {
@@ -61,12 +62,13 @@ KEY_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "obligor_resident_id": ("义务人身份证号",),
     },
 }
-PASSTHROUGH_HEADERS: dict[str, tuple[str, ...]] = {
-    "division_code": ("区划代码", "村（居）区划代码")
-}
+PASSTHROUGH_HEADERS: dict[str, tuple[str, ...]] = {"division_code": aliases("division_code")}
+NAME_HEADERS = aliases("name")
+"""A member's name: not an engine input, carried in ``AssessmentInput.names`` (the registry
+import stores it)."""
 IGNORED_HEADERS = frozenset(
     {
-        "姓名",
+        *NAME_HEADERS,
         "性别",
         "民族",
         "备注",
@@ -118,6 +120,8 @@ class AssessmentInput:
     passthrough: pl.DataFrame
     """``household_id`` and columns copied to the output (``division_code``)."""
     warnings: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Person key → the 姓名 written on the person sheet, where it has one."""
 
 
 @dataclass
@@ -136,7 +140,11 @@ class _Sheet:
 
 
 def read_input(
-    path: Path, system: RuleSystem, on: dt.date | None, household: str | None = None
+    path: Path,
+    system: RuleSystem,
+    on: dt.date | None,
+    household: str | None = None,
+    today: dt.date | None = None,
 ) -> AssessmentInput:
     """Read and validate an assessment input (see the module docstring).
 
@@ -146,6 +154,7 @@ def read_input(
         on: assessment date for households without one (``--on``).
         household: read only this household (its members and their obligors), so that one
             household can be explained while other rows of the file still have problems.
+        today: no ID number may give a later birth date (default: Beijing's date).
 
     Raises:
         InputFileError: any problem, each located by file, row and column (or no such
@@ -156,12 +165,19 @@ def read_input(
         if path.is_dir() and _find(path, "parquet"):
             data = _read_parquet(path, system, on)
             return data if household is None else _only_household_frames(data, household)
-        tables = _read_tables(path)
+        tables = _read_tables(path, _known_headers(system))
     except TableError as exc:
         raise InputFileError([InputProblem(str(path), None, None, None, str(exc))]) from exc
     if household is not None:
         tables = _only_household(path, tables, system, household)
-    return _read_text_tables(path, tables, system, on)
+    return _read_text_tables(path, tables, system, on, today or ids.beijing_today())
+
+
+def _known_headers(system: RuleSystem) -> frozenset[str]:
+    """Every header the sheets may have (normalised): by them the header row is found below a
+    title row or over two rows."""
+    spellings = {h for e in (HOUSEHOLD, PERSON, OBLIGOR) for h in _header_map(e, system)}
+    return known_headers(IGNORED_HEADERS) | spellings
 
 
 def _key_column(table: Table, entity: Entity, key: str, system: RuleSystem) -> str | None:
@@ -238,7 +254,7 @@ def _find(folder: Path, extension: str) -> dict[str, Path]:
     return found
 
 
-def _read_tables(path: Path) -> dict[str, Table]:
+def _read_tables(path: Path, known: frozenset[str]) -> dict[str, Table]:
     if path.is_dir():
         files = _find(path, "csv")
         if HOUSEHOLD.name not in files or PERSON.name not in files:
@@ -246,9 +262,9 @@ def _read_tables(path: Path) -> dict[str, Table]:
                 "文件夹中应有 households.csv 和 persons.csv（或 家庭.csv、成员.csv），或 households.parquet "
                 "和 persons.parquet (expected households and persons files)"
             )
-        return {entity: read_csv(file) for entity, file in files.items()}
+        return {entity: read_csv(file, known) for entity, file in files.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = read_workbook(path)
+        sheets = read_workbook(path, known)
         tables: dict[str, Table] = {}
         lookup = {name.strip().casefold(): name for name in sheets}
         for entity, names in SHEET_NAMES.items():
@@ -275,10 +291,7 @@ def _read_tables(path: Path) -> dict[str, Table]:
     )
 
 
-def _normalise_header(header: str) -> str:
-    """Compare headers without spaces, case, or a parenthesised note such as （元/月）."""
-    text = re.sub(r"[（(][^）)]*[）)]", "", header)
-    return re.sub(r"\s", "", text).casefold()
+_normalise_header = normalise_header
 
 
 def _header_map(entity: Entity, system: RuleSystem) -> dict[str, str]:
@@ -308,7 +321,11 @@ def _close_header(header: str, entity: Entity, system: RuleSystem) -> str | None
 
 
 def _read_text_tables(
-    path: Path, tables: Mapping[str, Table], system: RuleSystem, on: dt.date | None
+    path: Path,
+    tables: Mapping[str, Table],
+    system: RuleSystem,
+    on: dt.date | None,
+    today: dt.date,
 ) -> AssessmentInput:
     problems: list[InputProblem] = []
     warnings: list[str] = []
@@ -320,6 +337,8 @@ def _read_text_tables(
         mapping = _header_map(entity, system)
         columns: dict[str, str] = {}
         sheet = _Sheet(entity, table, columns)
+        if table.header_note():
+            warnings.append(f"{sheet.label}: {table.header_note()}")
         for header in table.frame.columns:
             name = mapping.get(_normalise_header(header))
             if name is None:
@@ -357,7 +376,7 @@ def _read_text_tables(
         sheets[entity.name] = sheet
     frames: dict[str, pl.DataFrame] = {}
     for entity_name, sheet in sheets.items():
-        frame, sheet_problems = _typed_frame(sheet, system, on)
+        frame, sheet_problems = _typed_frame(sheet, system, on, _IdCheck(sheet, today, warnings))
         problems += sheet_problems
         frames[entity_name] = frame
     passthrough_columns = [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
@@ -381,7 +400,18 @@ def _read_text_tables(
         ]
     if problems:
         raise InputFileError(sorted(problems, key=_problem_order))
-    return AssessmentInput(frames, path, passthrough, warnings)
+    return AssessmentInput(frames, path, passthrough, warnings, _names(sheets, frames))
+
+
+def _names(sheets: Mapping[str, _Sheet], frames: Mapping[str, pl.DataFrame]) -> dict[str, str]:
+    """Person key → the name on the person sheet (first 姓名 column; blank names left out)."""
+    table = sheets[PERSON.name].table
+    wanted = {_normalise_header(h) for h in NAME_HEADERS}
+    header = next((h for h in table.frame.columns if _normalise_header(h) in wanted), None)
+    if header is None:
+        return {}
+    keys, names = frames[PERSON.name][PERSON.key].to_list(), table.frame[header].to_list()
+    return {k: n for k, n in zip(keys, names, strict=True) if k and n}
 
 
 def _problem_order(problem: InputProblem) -> tuple[str, int, str]:
@@ -407,7 +437,7 @@ def _parser(var: Variable, system: RuleSystem, column: str) -> Parsed:
 
 
 def _typed_frame(
-    sheet: _Sheet, system: RuleSystem, on: dt.date | None
+    sheet: _Sheet, system: RuleSystem, on: dt.date | None, check: _IdCheck
 ) -> tuple[pl.DataFrame, list[InputProblem]]:
     """Parse every mapped column of a sheet into the engine's dtypes, collecting bad cells."""
     entity, table, columns = sheet.entity, sheet.table, sheet.columns
@@ -426,6 +456,8 @@ def _typed_frame(
 
     def report_mask(mask: pl.Series, header: str, rule: str) -> None:
         report(mask.fill_null(False).arg_true().to_list(), header, rule)
+
+    check.report = report
 
     for key in (entity.key, entity.parent_key):
         if key is None or key in columns or (entity == PERSON and key == PERSON.key):
@@ -455,9 +487,9 @@ def _typed_frame(
             out[key] = series
 
     if entity == PERSON:
-        out.update(_person_ids(text, columns, report))
+        out.update(_person_ids(check, columns))
     if entity == OBLIGOR:
-        out.update(_obligor_ids(text, columns, report))
+        out.update(_obligor_ids(check, columns))
 
     for var in system.variables.of(entity, inputs=True):
         var_header = columns.get(var.name)
@@ -524,14 +556,24 @@ def _typed_frame(
 Reporter = Callable[[list[int], str, str], None]
 
 
-def _person_ids(
-    text: pl.DataFrame, columns: dict[str, str], report: Reporter
-) -> dict[str, pl.Series]:
+@dataclass
+class _IdCheck:
+    """What checking a sheet's ID columns needs: the sheet, where bad cells are reported (set by
+    ``_typed_frame``), no birth after ``today``, and where conversions are noted."""
+
+    sheet: _Sheet
+    today: dt.date
+    warnings: list[str]
+    report: Reporter = lambda rows, header, rule: None
+
+
+def _person_ids(check: _IdCheck, columns: dict[str, str]) -> dict[str, pl.Series]:
     """Normalise 身份证号 (or take 成员编号) as the person key; birth date from the ID."""
     out: dict[str, pl.Series] = {}
+    text = check.sheet.table.frame
     header = columns.get("resident_id")
     if header is not None:
-        normalised, out["__id_birth"] = _checked_ids(text, header, report)
+        normalised, out["__id_birth"] = _checked_ids(check, header)
         if "person_id" not in columns:
             out[PERSON.key] = normalised
     if "person_id" in columns:
@@ -544,45 +586,67 @@ def _person_ids(
     return out
 
 
-def _obligor_ids(
-    text: pl.DataFrame, columns: dict[str, str], report: Reporter
-) -> dict[str, pl.Series]:
+def _obligor_ids(check: _IdCheck, columns: dict[str, str]) -> dict[str, pl.Series]:
     """The supported person's ID (normalised like the person sheet) and the obligor's own."""
     out: dict[str, pl.Series] = {}
     header = columns.get(PERSON.key)
     if header is not None:
-        out[PERSON.key], _ = _checked_ids(text, header, report)
+        out[PERSON.key], _ = _checked_ids(check, header)
     own = columns.get("obligor_resident_id")
     if own is not None:
-        normalised, out["__id_birth"] = _checked_ids(text, own, report)
+        normalised, out["__id_birth"] = _checked_ids(check, own)
         if OBLIGOR.key not in columns:
             out[OBLIGOR.key] = normalised
     return out
 
 
-def _checked_ids(text: pl.DataFrame, header: str, report: Reporter) -> tuple[pl.Series, pl.Series]:
-    """Normalised IDs and their birth dates; every bad ID reported at its row."""
-    normalised, births, errors = _normalise_ids(text[header])
+def _checked_ids(check: _IdCheck, header: str) -> tuple[pl.Series, pl.Series]:
+    """Normalised IDs and their birth dates; every bad ID reported at its row (a code cell
+    refused by ``tabular.code_cells`` once, for that reason), every conversion noted."""
+    table = check.sheet.table
+    cells = code_cells(table, header)
+    refused = {row for row, _ in cells.refused}
+    for row, why in cells.refused:
+        check.report([row], header, why)
+    normalised, births, errors, notes = _normalise_ids(table.frame[header], check.today)
     for index, message in errors:
-        report([index], header, message)
+        if index not in refused:
+            check.report([index], header, message)
+    where = f"{check.sheet.label} › {table.column_label(header)}"
+    check.warnings += [f"{where} {table.row_label(row)}: {why}" for row, why in cells.warnings]
+    check.warnings += [f"{where} {table.row_label(row)}: {note}" for row, note in notes]
+    if refused:
+        normalised = normalised.scatter(sorted(refused), None)
     return normalised, births
 
 
-def _normalise_ids(series: pl.Series) -> tuple[pl.Series, pl.Series, list[tuple[int, str]]]:
-    """Vectorised (a million IDs in well under a second): normalised numbers, birth dates, and
-    (row, reason) of each blank or invalid one."""
-    number, reason = ids.normalise_expr(pl.col("id"))
+def _normalise_ids(
+    series: pl.Series, today: dt.date
+) -> tuple[pl.Series, pl.Series, list[tuple[int, str]], list[tuple[int, str]]]:
+    """Vectorised (a million IDs in well under a second): normalised numbers, birth dates, the
+    (row, reason) of each blank or invalid one, and the (row, note) of each conversion or
+    unknown address code."""
     checked = pl.DataFrame({"id": series}).select(
-        number.alias("number"),
-        pl.when(pl.col("id").is_null())
-        .then(pl.lit("身份证号不能为空 (required)"))
-        .otherwise(reason)
-        .alias("reason"),
+        ids.normalise_struct(pl.col("id"), today).struct.unnest()
+    )
+    reason = pl.when(pl.col("number").is_null() & pl.col("reason").is_null())
+    checked = checked.with_columns(
+        reason.then(pl.lit("身份证号不能为空 (required)")).otherwise("reason").alias("reason"),
+        pl.concat_str(
+            pl.when(pl.col("legacy").is_not_null()).then(
+                pl.lit("15位旧号码已升级为18位 (15-digit number converted)")
+            ),
+            "note",
+            separator="；",
+            ignore_nulls=True,
+        ).alias("notes"),
     )
     births = checked["number"].str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    bad = checked.with_row_index("row").filter(pl.col("reason").is_not_null())
+    indexed = checked.with_row_index("row")
+    bad = indexed.filter(pl.col("reason").is_not_null())
+    noted = indexed.filter(pl.col("notes").is_not_null() & (pl.col("notes") != ""))
     errors = list(zip(bad["row"].to_list(), bad["reason"].to_list(), strict=True))
-    return checked["number"], births, errors
+    return checked["number"], births, errors, list(zip(noted["row"], noted["notes"], strict=True))
 
 
 def _engine_problems(

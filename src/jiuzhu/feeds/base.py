@@ -5,11 +5,14 @@ kinds (ID number, date, month, yuan, 万元, square metres, code, text, whole nu
 period, and cross-field checks. ``read_feed`` then
 
 1. reads the file (CSV in UTF-8 or GB18030, or the first sheet of an xlsx workbook), every cell
-   as text;
-2. maps the headers (spaces, case and a parenthesised unit ignored);
-3. parses every field vectorised: ID numbers normalised (full-width digits, lower-case x, 15-digit
-   legacy numbers) and checked (GB 11643), dates in the forms departments write, months, amounts
-   to integer fen, codes to identifiers;
+   as text, the header found below any title rows or over two rows (the report says where);
+2. maps the headers (spaces, case and a parenthesised unit ignored; the variants of
+   ``jiuzhu.feeds.headers`` for every source);
+3. parses every field vectorised: codes (IDs, certificate numbers) stored in numeric cells or
+   written in scientific notation refused or, when exact, read with a warning
+   (``tabular.code_cells``); ID numbers normalised and checked (``jiuzhu.feeds.ids``: GB 11643,
+   no birth after the file's receipt, 15-digit numbers converted with a warning), dates in the
+   forms departments write, months, amounts to integer fen, codes to identifiers;
 4. checks each row (required values, cross-field rules) and removes duplicated rows;
 5. returns a normalised Arrow table with ``source``, ``period`` and ``received_at`` — or, if any
    row is bad, rejects the whole file with a report of each bad row (line, column, value,
@@ -20,7 +23,6 @@ period, and cross-field checks. ``read_feed`` then
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pyarrow as pa
 
-from jiuzhu.feeds.ids import normalise_struct
+from jiuzhu.feeds.headers import normalise_header
+from jiuzhu.feeds.ids import conversion_note, normalise_struct
+from jiuzhu.feeds.names import rare_note
 from jiuzhu.feeds.parsing import (
     Parsed,
     parse_area,
@@ -40,7 +44,7 @@ from jiuzhu.feeds.parsing import (
     parse_wan_yuan,
     parse_yuan,
 )
-from jiuzhu.feeds.tabular import Table, TableError, read_csv, read_workbook
+from jiuzhu.feeds.tabular import Table, TableError, code_cells, read_csv, read_workbook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 """Beijing time: the zone of ``received_at`` (a naive ``received_at`` is taken as Beijing time)."""
@@ -73,6 +77,9 @@ class Field:
     kind: str
     required: bool = True
     codes: Mapping[str, str] = field(default_factory=dict)
+    is_code: bool = False
+    """Text that is a code (a certificate or credit-code number): never read through a number.
+    ID fields always are."""
 
     @property
     def header(self) -> str:
@@ -138,6 +145,9 @@ class FeedReport:
     bad: list[BadRow] = field(default_factory=list)
     unknown_ids: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[BadRow] = field(default_factory=list)
+    """Rows accepted with something to check: a 15-digit ID converted, an address code not in
+    the division table, an exact number read from a numeric cell as text."""
 
     @property
     def bad_lines(self) -> int:
@@ -156,6 +166,9 @@ class FeedReport:
         if self.unknown_ids:
             head.append(f"  {self.unknown_ids} 行的身份证号不在登记库中 (IDs not in the registry)")
         head += [f"  注 {note}" for note in self.notes]
+        head += [f"  提示 {warning}" for warning in self.warnings[:limit]]
+        if len(self.warnings) > limit:
+            head.append(f"  … {len(self.warnings) - limit} more")
         head += [f"  • {problem}" for problem in self.bad[:limit]]
         if len(self.bad) > limit:
             head.append(f"  … {len(self.bad) - limit} more")
@@ -182,21 +195,24 @@ class FeedResult:
         return pl.from_arrow(self.table)  # type: ignore[return-value]
 
 
-def _normalise_header(text: str) -> str:
-    return re.sub(r"\s", "", re.sub(r"[（(][^）)]*[）)]", "", str(text))).casefold()
+def spec_headers(*specs: FeedSpec) -> frozenset[str]:
+    """The normalised headers of these specs (by which a title row is told from the header)."""
+    return frozenset(normalise_header(h) for spec in specs for f in spec.fields for h in f.headers)
 
 
-def load_table(path: Path) -> Table:
-    """The feed's cells: a CSV file, or the first sheet of a workbook.
+def load_table(path: Path, known: frozenset[str] | None = None) -> Table:
+    """The feed's cells: a CSV file, or the first sheet of a workbook, below the header row
+    (found by the ``known`` normalised headers; default: every source's).
 
     Raises:
         TableError: unreadable, undecodable or corrupt.
     """
+    known = spec_headers(*SPECS.values()) if known is None else known
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        return read_csv(path, known)
     if suffix in (".xlsx", ".xlsm"):
-        sheets = read_workbook(path)
+        sheets = read_workbook(path, known)
         if not sheets:
             raise TableError("工作簿没有工作表 (the workbook has no sheet)")
         return next(iter(sheets.values()))
@@ -205,9 +221,9 @@ def load_table(path: Path) -> Table:
 
 def header_coverage(table: Table, spec: FeedSpec) -> float:
     """Share of the spec's required fields whose header the file has (to recognise a source)."""
-    present = {_normalise_header(h) for h in table.frame.columns}
+    present = {normalise_header(h) for h in table.frame.columns}
     required = [f for f in spec.fields if f.required]
-    found = sum(any(_normalise_header(h) in present for h in f.headers) for f in required)
+    found = sum(any(normalise_header(h) in present for h in f.headers) for f in required)
     return found / max(len(required), 1)
 
 
@@ -227,7 +243,7 @@ def _parser(spec_field: Field, column: str) -> Parsed:
     if kind == "int":
         return parse_int(column)
     if kind in ("code", "bool"):
-        spellings = {_normalise_header(k): v for k, v in spec_field.codes.items()}
+        spellings = {normalise_header(k): v for k, v in spec_field.codes.items()}
         key = pl.col(column).str.replace_all(r"\s", "").str.to_lowercase()
         value = key.replace_strict(spellings, default=None, return_dtype=pl.String)
         allowed = "、".join(dict.fromkeys(spec_field.codes))
@@ -272,20 +288,26 @@ def read_feed(
         received = received.replace(tzinfo=SHANGHAI)
     received = received.astimezone(SHANGHAI)
     try:
-        table = load_table(path)
+        table = load_table(path, spec_headers(spec))
     except TableError as exc:
         report.bad.append(BadRow(None, None, None, str(exc)))
         raise FeedRejected(report) from exc
     report.encoding, report.sheet, report.rows = table.encoding, table.sheet, table.frame.height
+    if table.header_note():
+        report.notes.append(str(table.header_note()))
     columns = _map_headers(table, spec, report)
     if report.bad:
         raise FeedRejected(report)
 
     text = table.frame
-    values, problems = _parse(text, spec, columns)
+    values, problems = _parse(text, spec, columns, received.date(), table.header_rows[1] + 1)
+    coded = _code_cells(table, spec, columns, report)
 
-    bad: list[BadRow] = []
+    bad = [BadRow(table.line(row), header, text[header][row], why) for header, row, why in coded]
     bad_mask = pl.repeat(False, text.height, eager=True)
+    if coded:
+        bad_mask = bad_mask.scatter([row for _, row, _ in coded], True)
+    refused = {(header, row) for header, row, _ in coded}
     for problem in problems:
         hit = values[problem.flag]
         if not hit.any():
@@ -299,7 +321,9 @@ def read_feed(
             else [problem.reason] * rows.len()
         )
         for row, why in zip(rows.to_list(), reasons, strict=True):
-            bad.append(BadRow(row + 2, header, text[header][row], str(why)))
+            if (header, row) not in refused:
+                bad.append(BadRow(table.line(row), header, text[header][row], str(why)))
+    _id_warnings(values, spec, columns, bad_mask, table, report)
     values = values.drop([c for c in values.columns if c.startswith("__")])
     for check in spec.checks:
         hit = values.select(check.violated().fill_null(False)).to_series()
@@ -308,7 +332,7 @@ def read_feed(
             header = columns.get(check.column, check.column)
             for row in hit.arg_true().to_list():
                 shown = text[header][row] if header in text.columns else None
-                bad.append(BadRow(row + 2, header, shown, check.reason))
+                bad.append(BadRow(table.line(row), header, shown, check.reason))
     bad.sort(key=lambda b: (b.line or 0, b.column or ""))
     report.bad = bad
     if bad and not quarantine:
@@ -366,12 +390,16 @@ times faster than parsing every cell."""
 
 
 def _parse(
-    text: pl.DataFrame, spec: FeedSpec, columns: Mapping[str, str]
+    text: pl.DataFrame,
+    spec: FeedSpec,
+    columns: Mapping[str, str],
+    today: dt.date,
+    first_line: int = 2,
 ) -> tuple[pl.DataFrame, list[_Problem]]:
-    """Every field parsed, in file order: ``line``, the fields, and ``__`` flag and reason
-    columns (one per problem returned)."""
+    """Every field parsed, in file order: ``line`` (from ``first_line``), the fields, and ``__``
+    flag and reason columns (one per problem returned); no ID may be born after ``today``."""
     pieces: list[pl.DataFrame] = [
-        text.select((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("line"))
+        text.select((pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("line"))
     ]
     problems: list[_Problem] = []
     for spec_field in spec.fields:
@@ -385,11 +413,13 @@ def _parse(
             continue
         exprs: list[pl.Expr] = []
         if spec_field.kind == "id":
-            checked = normalise_struct(pl.col(header))
+            checked = normalise_struct(pl.col(header), today)
             exprs += [
                 checked.struct.field("number").alias(name),
                 checked.struct.field("reason").alias(f"__reason_{name}"),
                 checked.struct.field("reason").is_not_null().alias(f"__bad_{name}"),
+                checked.struct.field("legacy").alias(f"__legacy_{name}"),
+                checked.struct.field("note").alias(f"__note_{name}"),
             ]
             problems.append(_Problem(spec_field, f"__bad_{name}", reason_column=f"__reason_{name}"))
         else:
@@ -415,18 +445,83 @@ def _parse(
     return pl.concat(pieces, how="horizontal"), problems
 
 
+def _code_cells(
+    table: Table, spec: FeedSpec, columns: Mapping[str, str], report: FeedReport
+) -> list[tuple[str, int, str]]:
+    """(header, row, reason) of every code cell refused (``tabular.code_cells``) in ID and code
+    fields; the exact numbers read as text go to the report's warnings."""
+    refused: list[tuple[str, int, str]] = []
+    for spec_field in spec.fields:
+        header = columns.get(spec_field.name)
+        if header is None or not (spec_field.kind == "id" or spec_field.is_code):
+            continue
+        found = code_cells(table, header)
+        refused += [(header, row, why) for row, why in found.refused]
+        report.warnings += [
+            BadRow(table.line(row), header, table.frame[header][row], why)
+            for row, why in found.warnings
+        ]
+    return refused
+
+
+def _id_warnings(
+    values: pl.DataFrame,
+    spec: FeedSpec,
+    columns: Mapping[str, str],
+    bad: pl.Series,
+    table: Table,
+    report: FeedReport,
+) -> None:
+    """Each 15-digit ID converted and each address code not in the division table, as a
+    warning of the report (rows refused for another reason are not repeated)."""
+    for spec_field in spec.fields:
+        header = columns.get(spec_field.name)
+        if spec_field.kind != "id" or header is None:
+            continue
+        legacy, note = values[f"__legacy_{spec_field.name}"], values[f"__note_{spec_field.name}"]
+        flagged = (legacy.is_not_null() | note.is_not_null()) & ~bad
+        for row in flagged.arg_true().to_list():
+            texts = [conversion_note(legacy[row])] if legacy[row] is not None else []
+            texts += [note[row]] if note[row] is not None else []
+            report.warnings.append(
+                BadRow(table.line(row), header, table.frame[header][row], "；".join(texts))
+            )
+    _rare_names(spec, columns, bad, table, report)
+    report.warnings.sort(key=lambda b: (b.line or 0, b.column or ""))
+
+
+COMMON_NAME_CHARACTERS = r"^[\x00-\x7F\x{4E00}-\x{9FA5}\x{00B7}]*$"
+"""Names made only of these (ASCII, the CJK characters every GBK system has, the middle dot)
+need no closer look; the others are checked one by one (``names.rare_note``)."""
+
+
+def _rare_names(
+    spec: FeedSpec, columns: Mapping[str, str], bad: pl.Series, table: Table, report: FeedReport
+) -> None:
+    """A 生僻字待核 warning for each name with private-use or four-byte characters (kept)."""
+    header = columns.get("name") if any(f.name == "name" for f in spec.fields) else None
+    if header is None:
+        return
+    names = table.frame[header]
+    unusual = ~names.str.contains(COMMON_NAME_CHARACTERS).fill_null(True) & ~bad
+    for row in unusual.arg_true().to_list():
+        note = rare_note(names[row])
+        if note is not None:
+            report.warnings.append(BadRow(table.line(row), header, names[row], note))
+
+
 def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, str]:
     """Field name → the file's header for it; missing required columns are reported."""
     lookup: dict[str, str] = {}
     for header in table.frame.columns:
-        lookup.setdefault(_normalise_header(header), header)
+        lookup.setdefault(normalise_header(header), header)
     columns: dict[str, str] = {}
     for spec_field in spec.fields:
         found = next(
             (
-                lookup[_normalise_header(h)]
+                lookup[normalise_header(h)]
                 for h in spec_field.headers
-                if _normalise_header(h) in lookup
+                if normalise_header(h) in lookup
             ),
             None,
         )
@@ -441,8 +536,8 @@ def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, 
                     f"缺少必需的列“{spec_field.header}” (missing column {spec_field.name})",
                 )
             )
-    known = {_normalise_header(h) for f in spec.fields for h in f.headers}
-    extra = [h for h in table.frame.columns if _normalise_header(h) not in known]
+    known = {normalise_header(h) for f in spec.fields for h in f.headers}
+    extra = [h for h in table.frame.columns if normalise_header(h) not in known]
     if extra:
         report.notes.append("未使用的列 (columns not used): " + "、".join(extra))
     return columns
@@ -463,7 +558,7 @@ def detect(path: Path) -> FeedSpec:
     Raises:
         TableError: the file cannot be read; KeyError: no source matches half its columns.
     """
-    table = load_table(path)
+    table = load_table(path, spec_headers(*SPECS.values()))
     best = max(SPECS.values(), key=lambda spec: header_coverage(table, spec))
     if header_coverage(table, best) < 0.5:
         raise KeyError(f"{path}: the columns match no known feed ({', '.join(SPECS)})")

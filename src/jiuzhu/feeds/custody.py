@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuzhu.feeds.base import FeedSpec, Field, RowCheck, register
+from jiuzhu.feeds.headers import aliases
 
 KINDS = {
     "刑事拘留": "detention",
@@ -28,8 +29,10 @@ SPEC = register(
         label="羁押服刑及强制隔离戒毒人员信息",
         department="天津市公安局宝坻分局、天津市监狱管理局、天津市强制隔离戒毒所",
         fields=(
-            Field("resident_id", ("身份证号", "公民身份号码", "证件号码"), "id"),
-            Field("name", ("姓名",), "text"),
+            Field(
+                "resident_id", aliases("resident_id", "身份证号", "公民身份号码", "证件号码"), "id"
+            ),
+            Field("name", aliases("name", "姓名"), "text"),
             Field("kind", ("羁押类型", "类型", "执行类型"), "code", codes=KINDS),
             Field("institution", ("执行场所", "羁押场所", "监所名称"), "text"),
             Field("started_on", ("入所日期", "收押日期", "开始日期"), "date"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuzhu.feeds.base import FeedSpec, Field, RowCheck, register
+from jiuzhu.feeds.headers import aliases
 
 SPEC = register(
     FeedSpec(
@@ -12,8 +13,8 @@ SPEC = register(
         label="死亡人员信息",
         department="天津市公安局宝坻分局、宝坻区殡葬管理所",
         fields=(
-            Field("resident_id", ("身份证号", "公民身份号码"), "id"),
-            Field("name", ("姓名",), "text"),
+            Field("resident_id", aliases("resident_id", "身份证号", "公民身份号码"), "id"),
+            Field("name", aliases("name", "姓名"), "text"),
             Field("died_on", ("死亡日期",), "date"),
             Field("register_cancelled_on", ("户籍注销日期", "注销日期"), "date", required=False),
             Field("cremated_on", ("火化日期",), "date", required=False),

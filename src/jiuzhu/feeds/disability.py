@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuzhu.feeds.base import FeedSpec, Field, RowCheck, register
+from jiuzhu.feeds.headers import aliases
 
 CATEGORIES = {
     "视力残疾": "visual",
@@ -55,9 +56,9 @@ SPEC = register(
         label="残疾人证信息",
         department="天津市宝坻区残疾人联合会",
         fields=(
-            Field("resident_id", ("身份证号", "公民身份号码"), "id"),
-            Field("name", ("姓名",), "text"),
-            Field("certificate", ("残疾人证号",), "text"),
+            Field("resident_id", aliases("resident_id", "身份证号", "公民身份号码"), "id"),
+            Field("name", aliases("name", "姓名"), "text"),
+            Field("certificate", ("残疾人证号",), "text", is_code=True),
             Field("category", ("残疾类别",), "code", codes=CATEGORIES),
             Field("grade", ("残疾等级",), "code", codes=GRADES),
             Field("issued_on", ("发证日期",), "date"),

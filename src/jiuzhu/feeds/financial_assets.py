@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiuzhu.feeds.base import FeedSpec, Field, register
+from jiuzhu.feeds.headers import aliases
 
 TYPES = {
     "活期存款": "demand_deposit",
@@ -19,8 +20,10 @@ SPEC = register(
         label="存款及金融资产查询结果",
         department="各金融机构（经市民政局核对平台）",
         fields=(
-            Field("resident_id", ("证件号码", "身份证号", "客户证件号"), "id"),
-            Field("name", ("客户姓名", "姓名"), "text"),
+            Field(
+                "resident_id", aliases("resident_id", "证件号码", "身份证号", "客户证件号"), "id"
+            ),
+            Field("name", aliases("name", "客户姓名", "姓名"), "text"),
             Field("institution", ("机构名称", "金融机构"), "text"),
             Field("asset_type", ("资产类型", "账户类型"), "code", codes=TYPES),
             Field("balance", ("余额", "资产余额", "市值"), "yuan"),

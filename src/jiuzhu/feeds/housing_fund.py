@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiuzhu.feeds.base import FeedSpec, Field, register
+from jiuzhu.feeds.headers import aliases
 
 SPEC = register(
     FeedSpec(
@@ -10,8 +11,8 @@ SPEC = register(
         label="住房公积金缴存",
         department="天津市住房公积金管理中心宝坻管理部",
         fields=(
-            Field("resident_id", ("身份证号", "证件号码"), "id"),
-            Field("name", ("姓名", "职工姓名"), "text"),
+            Field("resident_id", aliases("resident_id", "身份证号", "证件号码"), "id"),
+            Field("name", aliases("name", "姓名", "职工姓名"), "text"),
             Field("employer", ("单位名称",), "text", required=False),
             Field("period", ("缴存月份", "汇缴年月"), "period"),
             Field("personal_deposit", ("个人缴存额",), "yuan"),

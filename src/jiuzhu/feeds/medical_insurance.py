@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuzhu.feeds.base import FeedSpec, Field, RowCheck, register
+from jiuzhu.feeds.headers import aliases
 from jiuzhu.rules.programs.codes import SERIOUS_ILLNESS
 
 VISITS = {
@@ -33,8 +34,12 @@ SPEC = register(
         label="医疗保障结算明细",
         department="天津市宝坻区医疗保障局",
         fields=(
-            Field("resident_id", ("身份证号", "参保人身份证号", "证件号码"), "id"),
-            Field("name", ("姓名", "参保人姓名"), "text"),
+            Field(
+                "resident_id",
+                aliases("resident_id", "身份证号", "参保人身份证号", "证件号码"),
+                "id",
+            ),
+            Field("name", aliases("name", "姓名", "参保人姓名"), "text"),
             Field("settled_on", ("结算日期", "出院结算日期"), "date"),
             Field("visit_type", ("就诊类型", "医疗类别"), "code", codes=VISITS),
             Field("total_cost", ("医疗费用总额", "总费用"), "yuan"),

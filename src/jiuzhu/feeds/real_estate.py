@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiuzhu.feeds.base import FeedSpec, Field, register
+from jiuzhu.feeds.headers import aliases
 
 USES = {
     "住宅": "residential",
@@ -20,9 +21,13 @@ SPEC = register(
         label="不动产登记信息",
         department="天津市规划和自然资源局宝坻分局（不动产登记中心）",
         fields=(
-            Field("resident_id", ("权利人证件号", "权利人身份证号", "证件号码"), "id"),
-            Field("name", ("权利人", "权利人姓名"), "text"),
-            Field("certificate", ("不动产权证号", "不动产权证书号"), "text"),
+            Field(
+                "resident_id",
+                aliases("resident_id", "权利人证件号", "权利人身份证号", "证件号码"),
+                "id",
+            ),
+            Field("name", aliases("name", "权利人", "权利人姓名"), "text"),
+            Field("certificate", ("不动产权证号", "不动产权证书号"), "text", is_code=True),
             Field("address", ("坐落",), "text"),
             # Hundredths of a square metre (Int64), exact as money is in fen.
             Field("floor_area", ("建筑面积", "建筑面积（平方米）"), "area"),

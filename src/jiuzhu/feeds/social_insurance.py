@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiuzhu.feeds.base import FeedSpec, Field, register
+from jiuzhu.feeds.headers import aliases
 
 SCHEMES = {
     "城镇职工基本养老保险": "employee_pension_insurance",
@@ -25,8 +26,10 @@ SPEC = register(
         label="社会保险缴费及待遇",
         department="天津市宝坻区人力资源和社会保障局",
         fields=(
-            Field("resident_id", ("身份证号", "公民身份号码", "证件号码"), "id"),
-            Field("name", ("姓名",), "text"),
+            Field(
+                "resident_id", aliases("resident_id", "身份证号", "公民身份号码", "证件号码"), "id"
+            ),
+            Field("name", aliases("name", "姓名"), "text"),
             Field("scheme", ("险种",), "code", codes=SCHEMES),
             Field("period", ("费款所属期", "所属期"), "period"),
             Field("contribution", ("个人缴费", "个人缴费金额"), "yuan"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiuzhu.feeds.base import FeedSpec, Field, register
+from jiuzhu.feeds.headers import aliases
 
 LEVELS = {
     "学前教育": "preschool",
@@ -32,8 +33,8 @@ SPEC = register(
         label="学籍信息",
         department="天津市宝坻区教育局",
         fields=(
-            Field("resident_id", ("身份证号", "学生身份证号"), "id"),
-            Field("name", ("姓名", "学生姓名"), "text"),
+            Field("resident_id", aliases("resident_id", "身份证号", "学生身份证号"), "id"),
+            Field("name", aliases("name", "姓名", "学生姓名"), "text"),
             Field("school", ("学校名称",), "text"),
             Field("level", ("学段",), "code", codes=LEVELS),
             Field("enrolled_on", ("入学日期", "入学年月"), "date"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuzhu.feeds.base import FeedSpec, Field, RowCheck, register
+from jiuzhu.feeds.headers import aliases
 
 TYPES = {
     "小型轿车": "car",
@@ -23,8 +24,12 @@ SPEC = register(
         label="机动车登记信息",
         department="天津市公安局交通管理局宝坻支队",
         fields=(
-            Field("resident_id", ("所有人身份证号", "身份证明号码", "证件号码"), "id"),
-            Field("name", ("所有人", "机动车所有人"), "text"),
+            Field(
+                "resident_id",
+                aliases("resident_id", "所有人身份证号", "身份证明号码", "证件号码"),
+                "id",
+            ),
+            Field("name", aliases("name", "所有人", "机动车所有人"), "text"),
             Field("plate", ("号牌号码",), "text"),
             Field("vehicle_type", ("车辆类型",), "code", codes=TYPES),
             Field("use", ("使用性质",), "code", codes=USES),

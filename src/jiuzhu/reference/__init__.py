@@ -1,4 +1,5 @@
-"""Public reference data shipped with Jiuzhu: Baodi's division codes (townships and villages) and
+"""Public reference data shipped with Jiuzhu: Baodi's division codes (townships and villages), the
+ID-number address codes (provinces, and Tianjin's counties with the retired ones), and
 the caseload estimate bands the synthetic district is calibrated to.
 
 The CSV files under ``data/`` are copied from the project's shared reference folder with their
@@ -94,3 +95,55 @@ def caseload_bands() -> dict[str, EstimateBand]:
                 row["quantity"], low, high, row["basis"], row["confidence"]
             )
     return bands
+
+
+@dataclass(frozen=True)
+class AddressCode:
+    """An ID-number address code (GB/T 2260 as used in GB 11643) and when it was in use.
+
+    ``valid_from``/``valid_to`` are years (None: open); a code retired in 2001 (宝坻县 120224)
+    still identifies everyone to whom it was assigned before."""
+
+    code: str
+    name: str
+    valid_from: int | None
+    valid_to: int | None
+
+
+@cache
+def address_code_table() -> dict[str, tuple[AddressCode, ...]]:
+    """``id_address_codes.csv``: province codes (``110000`` …) and every Tianjin county-level
+    code, current and retired, by code (a code reused under another name has several
+    entries, e.g. 120110 东郊区 until 1991, then 东丽区)."""
+    data = resources.files("jiuzhu.reference") / "data"
+    table: dict[str, list[AddressCode]] = {}
+    with (data / "id_address_codes.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            table.setdefault(row["code"], []).append(
+                AddressCode(
+                    row["code"],
+                    row["name"],
+                    int(row["valid_from"]) if row["valid_from"] else None,
+                    int(row["valid_to"]) if row["valid_to"] else None,
+                )
+            )
+    return {code: tuple(entries) for code, entries in table.items()}
+
+
+@cache
+def address_codes() -> frozenset[str]:
+    """Every address code of the table (current and retired)."""
+    return frozenset(address_code_table())
+
+
+@cache
+def province_codes() -> frozenset[str]:
+    """The two-digit province codes an ID may begin with."""
+    return frozenset(code[:2] for code in address_code_table() if code.endswith("0000"))
+
+
+@cache
+def address_codes_cover() -> frozenset[str]:
+    """The provinces whose county-level codes the table lists completely (Tianjin): an ID from
+    elsewhere is checked for its province only."""
+    return frozenset(code[:2] for code in address_code_table() if not code.endswith("0000"))

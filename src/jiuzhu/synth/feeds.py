@@ -63,7 +63,7 @@ import xlsxwriter
 from jiuzhu.feeds import sources as _sources  # noqa: F401 — registers every source's spec
 from jiuzhu.feeds.base import SPECS, FeedSpec
 from jiuzhu.feeds.disability import CATEGORY_DIGIT
-from jiuzhu.feeds.ids import CHECK_CHARACTERS, WEIGHTS
+from jiuzhu.feeds.ids import check_character_series
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.rules.programs.codes import SERIOUS_ILLNESS
 from jiuzhu.synth import names
@@ -1577,9 +1577,8 @@ def _check_characters(first17: np.ndarray) -> np.ndarray:
     """GB 11643 check characters of an array of 17-digit strings."""
     if first17.shape[0] == 0:
         return first17.astype(str)
-    matrix = np.frombuffer(first17.astype("S17").tobytes(), dtype=np.uint8).reshape(-1, 17)
-    total = ((matrix.astype(np.int64) - 48) * np.array(WEIGHTS)).sum(axis=1)
-    return np.asarray(np.array(list(CHECK_CHARACTERS))[total % 11])
+    series = pl.Series(first17.astype(str), dtype=pl.String)
+    return np.asarray(check_character_series(series).to_numpy().astype(str))
 
 
 PUBLIC_EMPLOYERS = (

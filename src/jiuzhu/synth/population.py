@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from jiuzhu.feeds.ids import CHECK_CHARACTERS, WEIGHTS
+from jiuzhu.feeds.ids import check_character_series
 from jiuzhu.reference import Division, baodi_divisions
 from jiuzhu.rules import load_system
 from jiuzhu.synth import names
@@ -293,8 +293,7 @@ def _resident_ids(
     )
     sequence = 10 + 2 * rank + np.where(male, 1, 0)  # odd for men (GB 11643)
     first17 = np.char.add(np.char.add(address, digits), np.char.zfill(sequence.astype(str), 3))
-    matrix = np.frombuffer(first17.astype("S17").tobytes(), dtype=np.uint8).reshape(count, 17) - 48
-    check = np.array(list(CHECK_CHARACTERS))[(matrix * np.array(WEIGHTS)).sum(axis=1) % 11]
+    check = check_character_series(pl.Series(first17, dtype=pl.String)).to_numpy().astype(str)
     return np.char.add(first17, check), migrant
 
 

@@ -39,6 +39,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
         {
             "registry.import": _("导入登记库"),
             "registry.import_workbook": _("导入工作簿"),
+            "registry.convert_resident_id": _("15位身份证号升级为18位"),
             "registry.add_member": _("添加成员"),
             "registry.update_person": _("修改人员信息"),
             "registry.declare": _("申报收入和财产"),
@@ -356,6 +357,8 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("registry.import", "source"): Key(_("来源目录")),
     ("verification.import_feed", "source"): KEYS["source"],
     ("registry.import_workbook", "source"): Key(_("来源文件")),
+    ("registry.import_workbook", "warnings"): Key(_("导入提示"), many=True),
+    ("registry.convert_resident_id", "note"): Key(_("说明")),
     ("discovery.register_import", "file"): Key(_("来源文件")),
     ("registry.add_member", "valid_from"): Key(_("成为成员日期"), DATE),
     ("registry.move_in", "valid_from"): Key(_("迁入日期"), DATE),

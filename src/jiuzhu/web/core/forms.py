@@ -31,9 +31,13 @@ def id_error(exc: ids.InvalidIdError) -> str:
     """An ID refusal in the user's language only (the feeds' message carries both)."""
     messages = {
         "length": _("身份证号应为18位（或15位旧号），实际%(length)s位"),
-        "characters": _("身份证号前17位应为数字（半角或全角），末位为数字或X"),
+        "character": _(
+            "身份证号第%(position)s位“%(character)s”（%(codepoint)s）不是半角数字，"
+            "只有18位号码的末位可以是X"
+        ),
         "province": _("地址码%(address)s不是有效的省级代码"),
         "birth_date": _("身份证号中的出生日期%(date)s不存在或不合理"),
+        "future_birth_date": _("身份证号中的出生日期%(date)s晚于今天，请核对号码"),
         "check_character": _("校验码应为%(expected)s，实际为%(actual)s，请核对号码"),
     }
     template = messages.get(exc.code)
@@ -55,11 +59,9 @@ class ResidentIdField(forms.CharField):
         if not text:
             return ""
         try:
-            number = ids.normalise(text)
+            number = ids.normalise(text, today())
         except ids.InvalidIdError as exc:
             raise forms.ValidationError(id_error(exc)) from None
-        if number.birth_date > today():
-            raise forms.ValidationError(_("身份证号中的出生日期晚于今天，请核对号码"))
         return number.number
 
 

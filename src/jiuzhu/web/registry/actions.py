@@ -12,6 +12,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
@@ -274,13 +275,11 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
             without a name, or an ID number already in the registry (nothing is written).
     """
     from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input  # noqa: PLC0415
-    from jiuzhu.feeds.ids import normalise  # noqa: PLC0415
-    from jiuzhu.feeds.tabular import read_workbook  # noqa: PLC0415
     from jiuzhu.rules import load_system  # noqa: PLC0415
 
     if user is not None and not user.has_perm("registry.import"):
         raise PermissionDenied("registry.import")
-    data = read_input(path, load_system("tianjin"), on)
+    data = read_input(path, load_system("tianjin"), on, today=today())
     households, persons = data.frames["household"], data.frames["person"]
     obligors = data.frames.get("obligor")
     problems: list[InputProblem] = []
@@ -304,19 +303,10 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
                     "登记库要求每户填写村（居）区划代码 (division code required)",
                 )
             )
-    names: dict[str, str] = {}
-    for table in read_workbook(path).values():
-        columns = table.frame.columns
-        if "姓名" in columns and "身份证号" in columns:
-            for raw_id, name in zip(
-                table.frame["身份证号"].to_list(), table.frame["姓名"].to_list(), strict=True
-            ):
-                if raw_id:
-                    names[normalise(raw_id).number] = name or ""
-            break
-    existing = set(
+    names = {k: person_names.clean(v) for k, v in data.names.items()}
+    existing = dict(
         Person.objects.filter(resident_id__in=persons["person_id"].to_list()).values_list(
-            "resident_id", flat=True
+            "resident_id", "name"
         )
     )
     for resident_id in persons["person_id"].to_list():
@@ -337,7 +327,7 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
                     None,
                     "身份证号",
                     resident_id[:6] + "********" + resident_id[14:],
-                    "该身份证号已在登记库中 (already registered)",
+                    _registered_text(existing[resident_id], names.get(resident_id, "")),
                 )
             )
     if problems:
@@ -421,5 +411,29 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
             households=households.height,
             persons=persons.height,
             source=path.name,
+            warnings=_import_warnings(data.warnings, names),
         )
     return run
+
+
+def _registered_text(registered: str, written: str) -> str:
+    """Why an ID already in the registry is refused, saying whether the names differ (the
+    same number under another name is a typing error or another person: a person decides)."""
+    if not written or person_names.same_name(registered, written):
+        return "该身份证号已在登记库中 (already registered)"
+    return (
+        f"该身份证号已在登记库中，登记姓名“{registered}”与本表姓名“{written}”不同，"
+        "请核实是否同一人 (already registered under another name)"
+    )
+
+
+def _import_warnings(read: list[str], names: dict[str, str]) -> list[str]:
+    """What the import records beside its counts: the reader's warnings (15-digit IDs
+    converted, numeric cells read as text, the header row) and each name with characters to
+    check (生僻字待核), at most 200."""
+    rare = [
+        f"{number[:6]}********{number[14:]}: {note}"
+        for number, name in names.items()
+        if (note := person_names.rare_note(name)) is not None
+    ]
+    return [*read, *rare][:200]

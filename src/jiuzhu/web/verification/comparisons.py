@@ -33,6 +33,10 @@ The rules (最低生活保障审核确认办法 Art. 17; 天津市家庭经济�
   the registry's category and grade; school records against the registry's level; a member
   found in the deaths register; an unemployment registration while a wage is declared or found;
   housing-fund deposits by an employer while no wage is declared.
+- **Names**: a record is matched by ID number; where its name is not the member's registered name
+  (compared by ``jiuzhu.feeds.names.comparable``: width, middle dots and invisible characters
+  do not count), the match stands and a ``warning`` says so, for a person to decide whether a
+  name was mistyped or the ID belongs to someone else — never a silent match.
 - A comparison is a ``warning`` when the values differ: money by more than one yuan
   (``MONEY_TOLERANCE``), floor area by more than 0.01 m², counts and codes at all.
 """
@@ -46,6 +50,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from jiuzhu.feeds import names as person_names
 from jiuzhu.feeds import sources as feed_sources
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.programs.codes import CODE_LISTS
@@ -110,6 +115,7 @@ LABELS = {
     "per_capita_floor_area": "人均住房建筑面积",
     "non_residential_property": "非住宅房产",
     "rigid_medical_expenditure": "近12个月医疗个人自付费用",
+    "name": "姓名（身份证号相同）",
 }
 
 _STUDENT_LABELS = {c.code: str(c.label) for c in CODE_LISTS["student_level"]}
@@ -345,6 +351,7 @@ def derive(
         for source, part in person_checks:
             summaries[source] = part.summary
             findings.comparisons += part.comparisons
+        findings.comparisons += _names(member, by_source, deliveries)
         for source in ("real_estate", "vehicles", "medical_insurance", "custody"):
             summaries[source] = {"count": len(by_source.get(source, []))}
         for source in SOURCES:
@@ -702,6 +709,34 @@ def _students(
         )
     )
     return part
+
+
+def _names(
+    member: MemberFacts,
+    by_source: Mapping[str, list[dict[str, Any]]],
+    deliveries: Mapping[str, Delivery],
+) -> list[Comparison]:
+    """One warning per source whose records carry the member's ID under another name."""
+    found = []
+    for source in SOURCES:
+        rows = by_source.get(source, [])
+        written = dict.fromkeys(str(r["name"]) for r in rows if r.get("name"))
+        others = [n for n in written if not person_names.same_name(n, member.name)]
+        if others:
+            found.append(
+                Comparison(
+                    member.person_id,
+                    "name",
+                    source,
+                    member.name,
+                    "、".join(others),
+                    "text",
+                    True,
+                    received_at=_received(rows, deliveries.get(source)),
+                    note="身份证号相同而姓名不同：记录已按身份证号计入，请核实姓名或是否同一人",
+                )
+            )
+    return found
 
 
 def _deaths(

@@ -44,5 +44,6 @@ ITEM_TITLES = {
     "per_capita_floor_area": _("人均住房建筑面积"),
     "non_residential_property": _("非住宅房产"),
     "rigid_medical_expenditure": _("近12个月医疗个人自付费用"),
+    "name": _("姓名（身份证号相同）"),
 }
 """Compared items (``comparisons.LABELS``)."""
