@@ -220,20 +220,22 @@ def check_tekun_minors(
     on = on or clock.today()
     system = system or load_system("tianjin")
     limit = age_limit(on, system)
-    latest_birth = add_years(on + dt.timedelta(days=lookahead_days), -limit)
-    earliest_birth = add_years(on - dt.timedelta(days=366), -limit)
-    candidates = list(
+    since, until = on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)
+    # The births whose birthday falls in (since, until], a day wider on each side for a
+    # 29 February birth; the birthdays themselves decide (jiuzhu.rules.ages).
+    found = list(
         Entitlement.objects.filter(
             program=Program.TEKUN,
             status__in=REVIEWED,
             division_code__startswith=division_code,
-            person__birth_date__gt=earliest_birth,
-            person__birth_date__lte=latest_birth,
+            person__birth_date__gt=add_years(since, -limit) - dt.timedelta(days=1),
+            person__birth_date__lte=add_years(until, -limit) + dt.timedelta(days=1),
         ).values_list("pk", "household_id", "person_id", "person__birth_date", "division_code")
     )
+    birthdays = {person: add_years(born, limit) for _e, _h, person, born, _d in found}
+    candidates = [row for row in found if since < birthdays[row[2]] <= until]
     if not candidates:
         return 0
-    birthdays = {person: add_years(born, limit) for _e, _h, person, born, _d in candidates}
     frames = engine_frames(system, sorted({h for _e, h, *_ in candidates}), on)
     # Each household is assessed on its candidate's birthday (the latest, if several: every
     # candidate of the household has then reached the limit): the engine resolves the age and
