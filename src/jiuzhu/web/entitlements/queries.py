@@ -147,6 +147,38 @@ def task_queue(user: Any, today: dt.date, limit: int = 300) -> list[QueueItem]:
 ACTIVE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.GRADUAL_EXIT, Status.TERMINATION_NOTICE)
 
 
+def _task_items(user: Any, today: dt.date, shown: int) -> WorkList:
+    """The open review tasks of the user's jurisdiction, the most urgent first."""
+    tasks = tasks_for(user).filter(status=TaskStatus.OPEN)
+    shown_tasks = tasks.select_related("entitlement", "entitlement__household", "person")
+    covered = covered_years()
+    queued = [
+        _queue_item(t, today, covered)
+        for t in shown_tasks.order_by(F("due_on").asc(nulls_last=True), "pk")[:shown]
+    ]
+    return WorkList(
+        kind=str(_("核查任务")),
+        items=[
+            WorkItem(
+                title=f"{i.task.get_kind_display()} · {i.task.entitlement.household.number}"
+                + (f" · {i.task.person.name}" if i.task.person else ""),
+                url=reverse("entitlements:task", args=[i.task.pk]),
+                state=str(i.task.get_status_display()),
+                action=str(TASK["complete"].label)
+                if TASK.condition_refusal(i.task, "complete", today) is None
+                else str(TASK["close"].label),
+                due=i.task.due_on,
+                overdue=i.overdue,
+                due_soon=i.due_soon,
+                due_note=i.missing,
+            )
+            for i in queued
+        ],
+        total=tasks.count(),
+        more_url=reverse("entitlements:tasks"),
+    )
+
+
 def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
     """What waits for this user in dynamic management, for the workbench: open review tasks
     (for those who manage entitlements), entitlements waiting for a decision (a proposed
@@ -157,36 +189,7 @@ def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
         return []
     lists = []
     if user.has_perm("entitlements.manage", ReviewTask(division_code=division)):
-        tasks = tasks_for(user).filter(status=TaskStatus.OPEN)
-        shown_tasks = tasks.select_related("entitlement", "entitlement__household", "person")
-        covered = covered_years()
-        queued = [
-            _queue_item(t, today, covered)
-            for t in shown_tasks.order_by(F("due_on").asc(nulls_last=True), "pk")[:shown]
-        ]
-        lists.append(
-            WorkList(
-                kind=str(_("核查任务")),
-                items=[
-                    WorkItem(
-                        title=f"{i.task.get_kind_display()} · {i.task.entitlement.household.number}"
-                        + (f" · {i.task.person.name}" if i.task.person else ""),
-                        url=reverse("entitlements:task", args=[i.task.pk]),
-                        state=str(i.task.get_status_display()),
-                        action=str(TASK["complete"].label)
-                        if TASK.condition_refusal(i.task, "complete", today) is None
-                        else str(TASK["close"].label),
-                        due=i.task.due_on,
-                        overdue=i.overdue,
-                        due_soon=i.due_soon,
-                        due_note=i.missing,
-                    )
-                    for i in queued
-                ],
-                total=tasks.count(),
-                more_url=reverse("entitlements:tasks"),
-            )
-        )
+        lists.append(_task_items(user, today, shown))
     probe = Entitlement(division_code=division)
     if user.has_perm("entitlements.decide", probe):
         waiting = (
