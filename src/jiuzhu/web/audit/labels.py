@@ -88,6 +88,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "cases.terminate": _("终止办理"),
             "cases.reassessment_due": _("登记信息变更，待重新评估"),
             "cases.reassess": _("登记信息变更后重新评估"),
+            "cases.recount_notice_ends": _("工作日历变更后重新计算公示期满日"),
         },
     ),
     "entitlements": (
@@ -97,6 +98,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "entitlements.version": _("调整月救助金额"),
             "entitlements.task": _("生成核查任务"),
             "entitlements.task_done": _("完成核查任务"),
+            "entitlements.recount_deadlines": _("工作日历变更后重新计算核查期限和终止公示期"),
             "entitlements.change_report": _("处理家庭变化报告"),
             "entitlements.propose_termination": _("提出终止建议"),
             "entitlements.suspend": _("暂停发放"),
@@ -155,6 +157,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "discovery.visit": _("记录预警入户核实"),
             "discovery.conclude": _("办结预警"),
             "discovery.link_application": _("预警关联申请"),
+            "discovery.recount_deadlines": _("工作日历变更后重新计算预警期限"),
         },
     ),
     "jobs": (
@@ -277,6 +280,7 @@ KEYS: dict[str, Key] = {
     "replaced": Key(_("被替换的账户")),
     "replaces": Key(_("替换的账户")),
     "received": Key(_("本次补交材料"), Kind.CHOICE, MATERIALS, many=True),
+    "recounted": Key(_("重新计算的期限"), COUNT),
     "registry_event": Key(_("登记变更记录"), Kind.OBJECT, "audit.auditevent"),
     "relation": Key(_("与申请人关系"), Kind.CHOICE, "codes:relation"),
     "relations": Key(_("成员与申请人关系"), Kind.PAIRS),
@@ -310,6 +314,7 @@ KEYS: dict[str, Key] = {
     "version": Key(_("版本号"), COUNT),
     "visited_on": Key(_("入户日期"), DATE),
     "written": Key(_("写入笔数"), COUNT),
+    "years": Key(_("工作日历年份"), many=True),
     # The export of the log itself (``audit.export``): the filters it was made with.
     "filter_user": Key(_("筛选：人员"), Kind.USER),
     "filter_action": Key(_("筛选：操作"), Kind.CHOICE, "jiuzhu.web.audit.labels.ACTIONS"),

@@ -35,10 +35,10 @@ from jiuzhu.web.cases.models import (
 )
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
-    NOTICE_DAYS,
     TransitionError,
     next_month,
     next_stage,
+    public_notice,
 )
 from jiuzhu.web.registry.models import Household, Person, Source
 
@@ -357,8 +357,11 @@ def give_township_opinion(
         application.single_person_choice = single_person_choice
         today = clock.today()
         if opinion == Opinion.APPROVE:
-            application.notice_starts_on = today
-            application.notice_ends_on = today + dt.timedelta(days=NOTICE_DAYS)
+            # 7 calendar days, ending on a working day (provisional while its year's calendar
+            # is missing: counted again when the year is entered, and not closed before).
+            notice = public_notice(today)
+            application.notice_starts_on = notice.starts_on
+            application.notice_ends_on = notice.ends_on
         else:
             application.district_received_on = today
         _move(user, application, opinion, note=note)

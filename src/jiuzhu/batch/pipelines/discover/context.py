@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from jiuzhu.batch.pipelines.discover.schema import REGISTER_SCHEMA
+from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import LeapDayRule, anniversary_expr, completed_years_expr, leap_day_rule
 from jiuzhu.rules.programs.codes import RELATION_GROUP_OF
 
 PERSON_COLUMNS: dict[str, pl.DataType] = {
@@ -80,6 +82,9 @@ class Context:
     raw_households: pl.DataFrame
     raw_persons: pl.DataFrame
     obligors: pl.DataFrame | None
+    leap_day: LeapDayRule
+    """Where a 29 February birthday falls in a common year (the rules' parameter in force at
+    the month's end, ``jiuzhu.rules.ages``)."""
     cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def feed(self, source: str, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -117,13 +122,15 @@ class Context:
         wanted = ["resident_id", "household_id", *extra]
         return frame.join(self.people.select(wanted), on="resident_id", how="inner")
 
+    def reaches_in_month(self, years: pl.Expr | int) -> pl.Expr:
+        """Whether a person (``birth_date``) reaches the age ``years`` during the month: the
+        anniversary falls between its first and last day (``jiuzhu.rules.ages``, so a
+        29 February birth is counted once a year, in the month its anniversary falls in)."""
+        return self.birthday(years).is_between(pl.lit(self.start), pl.lit(self.end))
 
-def _age(at: dt.date) -> pl.Expr:
-    birth = pl.col("birth_date")
-    later = (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)) > (
-        at.month * 100 + at.day
-    )
-    return (pl.lit(at.year) - birth.dt.year().cast(pl.Int32) - later.cast(pl.Int32)).alias("age")
+    def birthday(self, years: pl.Expr | int) -> pl.Expr:
+        """The day a person (``birth_date``) reaches ``years``."""
+        return anniversary_expr(pl.col("birth_date"), years, self.leap_day)
 
 
 def build_context(
@@ -140,6 +147,7 @@ def build_context(
         DiscoveryInputError: a bad month, or a frame lacking a needed column or of a wrong type.
     """
     start, end = month_bounds(month)
+    leap_day = leap_day_rule(load_system("tianjin").parameters, end)
     problems: list[str] = []
     for name, frame, needed in (
         ("households", households, ("household_id", "division_code")),
@@ -185,7 +193,7 @@ def build_context(
         pl.col("relation")
         .replace_strict(RELATION_GROUP_OF, default=None, return_dtype=pl.String)
         .alias("relation_group"),
-        _age(end).cast(pl.Int32),
+        completed_years_expr(pl.col("birth_date"), pl.lit(end), leap_day).alias("age"),
     )
     division = pl.col("division_code").cast(pl.String)
     township = (
@@ -236,4 +244,5 @@ def build_context(
         raw_households=households,
         raw_persons=persons,
         obligors=obligors,
+        leap_day=leap_day,
     )

@@ -223,6 +223,8 @@ def run_discovery(
 
 
 def _calendar(today: dt.date) -> Calendar:
+    """The complete years from this one on (a deadline of a few dozen working days reaches
+    next year at most; a year missing leaves the deadlines that reach it unknown)."""
     return load_calendar(range(today.year, today.year + 2))
 
 
@@ -234,16 +236,15 @@ def write_alerts(
     Alerts are deduplicated by ``alert_key`` (a unique constraint): a key already stored is
     counted (open or closed) and not written again, so re-running a month creates nothing
     twice. Alerts routed outside the run's jurisdiction are left out (counted). The deadline is
-    ``deadline_working_days`` working days after ``today`` (``jiuzhu.web.workcalendar``). Every new
-    adverse alert about a household opens a verification task (``discovery_check``) on each of
-    its entitlements that is not terminated — the entitlement and its payments are not touched.
+    ``deadline_working_days`` working days after ``today`` (``jiuzhu.web.workcalendar``); one
+    that reaches a year without a calendar is written with its deadline unknown (null, shown as
+    "缺 2027 年日历" and counted when the year is entered), never dropped. Every new adverse
+    alert about a household opens a verification task (``discovery_check``) on each of its
+    entitlements that is not terminated — the entitlement and its payments are not touched.
 
     Returns:
         counts ``found``, ``created``, ``already_open``, ``already_closed``, ``out_of_scope``,
         ``tasks_opened``.
-
-    Raises:
-        CalendarMissingError: the holiday table lacks this or next year.
     """
     today = today or clock.today()
     found = alerts.height
@@ -293,7 +294,7 @@ def write_alerts(
                 resident_key=row["resident_id"] or "",
                 adverse=bool(row["adverse"]),
                 deadline_working_days=int(row["deadline_working_days"]),
-                due_on=calendar.add_working_days(today, int(row["deadline_working_days"])),
+                due_on=calendar.due(today, int(row["deadline_working_days"])).on,
                 evidence=_evidence(row["evidence"]),
                 explanation_zh=row["explanation_zh"] or "",
                 explanation_en=row["explanation_en"] or "",
@@ -353,6 +354,7 @@ def _open_tasks(user: Any, run: DiscoveryRun) -> int:
             "household_id",
             "person_id",
             "due_on",
+            "raised_on",
             "signal",
             "deadline_working_days",
             "explanation_zh",
@@ -380,11 +382,13 @@ def _open_tasks(user: Any, run: DiscoveryRun) -> int:
             division_code=division,
             person_id=person_id,
             due_on=due_on,
+            due_from=raised_on,
+            due_working_days=days,
             due_rule=due_rule % {"signal": signal, "days": days},
             reason=explanation,
             created_by=creator,
         )
-        for pk, household_id, person_id, due_on, signal, days, explanation in adverse
+        for pk, household_id, person_id, due_on, raised_on, signal, days, explanation in adverse
         for entitlement_id, division in by_household.get(household_id, [])
     ]
     before = ReviewTask.objects.filter(kind=TaskKind.DISCOVERY_CHECK).count()
