@@ -31,6 +31,7 @@ from jiuzhu.web.payments.models import (
     RunStatus,
 )
 from jiuzhu.web.payments.queries import monthly_summary
+from jiuzhu.web.payments.workflow import missing_accounts
 from tests.web.conftest import PASSWORD
 from tests.web.payments.conftest import account_number, card, grant, holder_fields, households_of
 
@@ -308,6 +309,9 @@ def test_a_reissue_that_fails_again_is_reissued_again_and_the_money_counts_once(
     ]
     run = actions.close_run(users["director"], run)
     assert run.status == RunStatus.CLOSED
+    # The failed payments keep the accounts they failed on (replaced since), yet no household
+    # of the closed run lacks an account: superseded payments wait for nothing.
+    assert missing_accounts(run) == (0, 0)
     # Counted once: the run's totals, the month's summary, the next month's draft (no arrears).
     assert actions.run_totals(run)["amount"] == 3 * 104_500
     assert sum(r.amount for r in monthly_summary(users["officer"], "2025-10")) == 3 * 104_500

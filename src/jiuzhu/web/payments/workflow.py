@@ -48,11 +48,12 @@ NEW = ""
 
 
 def payments_without_account(run: PayrollRun) -> QuerySet[Payment]:
-    """The run's payments with no account, or with one no longer in force (replaced or, by bad
-    data, anything but in force)."""
-    return Payment.objects.filter(run=run).filter(
-        Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE)
-    )
+    """The run's payments still to be sent (pending, or failed and not re-issued) with no
+    account, or with one no longer in force (replaced or, by bad data, anything but in force).
+    A payment sent, paid or superseded by its re-issue keeps the account it was sent to."""
+    return Payment.objects.filter(
+        run=run, status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED]
+    ).filter(Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE))
 
 
 def missing_accounts(run: PayrollRun, division: str = "") -> tuple[int, int]:
