@@ -277,6 +277,7 @@ KEYS: dict[str, Key] = {
     "persons": Key(_("人数"), COUNT),
     "purpose": Key(_("用途"), Kind.CHOICE, "payments.bankfile.purpose"),
     "reason": Key(_("理由")),
+    "reissues": Key(_("重新发放生成的新发放笔数"), Kind.LENGTH),
     "replaced": Key(_("被替换的账户")),
     "replaces": Key(_("替换的账户")),
     "received": Key(_("本次补交材料"), Kind.CHOICE, MATERIALS, many=True),

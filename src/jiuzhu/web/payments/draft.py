@@ -44,6 +44,7 @@ from jiuzhu.web.payments.common import (
     to_frame,
 )
 from jiuzhu.web.payments.models import (
+    AS_DUE,
     AccountStatus,
     BankAccount,
     Kind,
@@ -304,6 +305,7 @@ def _history(run: PayrollRun, candidates: list[int]) -> tuple[pl.DataFrame, pl.D
     for chunk in chunks(candidates):
         paid_rows += (
             Payment.objects.filter(
+                AS_DUE,
                 entitlement_id__in=chunk,
                 kind__in=[Kind.REGULAR, Kind.ARREARS],
                 month__lt=run.month,
@@ -424,7 +426,7 @@ def _recoveries(
             recovery_id=pl.lit(None, pl.Int64),
         )
     deducted = to_frame(
-        Payment.objects.filter(kind=Kind.RECOVERY, recovery__in=open_recoveries)
+        Payment.objects.filter(AS_DUE, kind=Kind.RECOVERY, recovery__in=open_recoveries)
         .exclude(run=run)
         .values("recovery_id")
         .annotate(total=Sum("amount"))
@@ -492,7 +494,7 @@ def draft_run(
     run, resumed = _open_run(user, month, program)
     plan = plan_run(run)
     existing = to_frame(
-        Payment.objects.filter(run=run).values_list("entitlement_id", "month", "kind"),
+        Payment.objects.filter(AS_DUE, run=run).values_list("entitlement_id", "month", "kind"),
         {"entitlement_id": pl.Int64, "month": pl.String, "kind": pl.String},
     )
     todo = plan.rows.join(existing, on=["entitlement_id", "month", "kind"], how="anti")
@@ -598,7 +600,9 @@ def _update_recoveries(run: PayrollRun) -> None:
     touched = Recovery.objects.filter(
         pk__in=Subquery(Payment.objects.filter(run=run, kind=Kind.RECOVERY).values("recovery_id"))
     )
-    balances = touched.annotate(deducted=Sum("deductions__amount"))
+    balances = touched.annotate(
+        deducted=Sum("deductions__amount", filter=Q(deductions__reissue_of__isnull=True))
+    )
     settled = [
         pk
         for pk, owed, deducted in balances.values_list("pk", "amount", "deducted")
@@ -613,7 +617,7 @@ def _update_recoveries(run: PayrollRun) -> None:
 def run_totals(run: PayrollRun, division: str = "") -> dict[str, Any]:
     """Counts and amounts (fen) of the run's payments — all, by kind and by township — within
     ``division`` (a prefix; blank: the whole run)."""
-    payments = Payment.objects.filter(run=run)
+    payments = Payment.objects.filter(AS_DUE, run=run)
     if division:
         payments = payments.filter(division_code__startswith=division)
     frame = to_frame(

@@ -25,6 +25,7 @@ from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, Status
 from jiuzhu.web.months import add_months, month_of
 from jiuzhu.web.payments.models import (
+    AS_DUE,
     AccountStatus,
     BankAccount,
     Kind,
@@ -115,7 +116,7 @@ def monthly_summary(user: Any, month: str) -> list[SummaryRow]:
     jurisdiction (amounts in fen)."""
     rows = (
         payments_for(user)
-        .filter(run__month=month)
+        .filter(AS_DUE, run__month=month)
         .values_list("division_code", "run__program", "household_id", "kind", "amount")
     )
     frame = pl.DataFrame(
@@ -163,7 +164,7 @@ def monthly_summary(user: Any, month: str) -> list[SummaryRow]:
 def scoped_total(user: Any, run: PayrollRun) -> int:
     """The run's net amount (fen) within the user's jurisdiction."""
     total = (
-        Payment.objects.filter(run=run, division_code__startswith=scope_of(user, run))
+        Payment.objects.filter(AS_DUE, run=run, division_code__startswith=scope_of(user, run))
         .aggregate(total=Sum("amount"))
         .get("total")
     )
