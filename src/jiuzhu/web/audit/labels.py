@@ -165,9 +165,14 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
         {
             "jobs.feed_import": _("提交部门数据导入任务"),
             "jobs.batch_assessment": _("提交批量评估任务"),
+            "jobs.retried": _("后台进程中断，任务重新排队"),
+            "jobs.failed": _("后台进程中断，任务失败"),
         },
     ),
-    "audit": (_("审计"), {"audit.export": _("导出审计日志")}),
+    "audit": (
+        _("审计"),
+        {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},
+    ),
 }
 ACTIONS: dict[str, Promise] = {
     code: label for _group, actions in ACTION_GROUPS.values() for code, label in actions.items()
@@ -370,9 +375,25 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("registry.move_in", "valid_from"): Key(_("迁入日期"), DATE),
     ("registry.move_out", "valid_to"): Key(_("迁出日期"), DATE),
     ("registry.return", "on"): Key(_("回家日期"), DATE),
+    # A refused access (``audit.middleware``): these keys mean the request, not the record.
+    ("audit.access_denied", "status"): Key(
+        _("拒绝方式"), Kind.CHOICE, "jiuzhu.web.audit.labels.DENIALS"
+    ),
+    ("audit.access_denied", "method"): Key(_("请求方式")),
+    ("audit.access_denied", "path"): Key(_("访问地址")),
+    ("audit.access_denied", "reason"): Key(_("拒绝理由")),
+    ("audit.access_denied", "client"): Key(_("客户端地址")),
+    ("audit.access_denied", "forwarded_for"): Key(_("代理转发的来源地址（未核实）")),
+    ("audit.access_denied", "user_division"): Key(_("用户所属区划"), Kind.DIVISION),
 }
 """Keys whose meaning depends on the action (an ``amount`` is a month's benefit in one, a
 payroll's total in another)."""
+
+DENIALS = {
+    403: _("无权访问（403）"),
+    404: _("非本辖区记录，按不存在答复（404）"),
+}
+"""How an access was refused (the ``status`` of ``audit.access_denied``)."""
 
 REGISTRY_CHANGES = {
     "registered": _("登记新家庭"),

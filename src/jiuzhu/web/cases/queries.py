@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import OPEN_STAGES, Application
 from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadline_starts, deadlines
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import Move
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.workcalendar.working_days import calendar_for, missing_text, missing_warning
@@ -27,14 +27,12 @@ def applications_for(user: Any) -> QuerySet[Application]:
 
 def application_for(user: Any, pk: int) -> Application:
     """Raises Http404 outside the jurisdiction (indistinguishable from a missing one)."""
-    try:
-        return (
-            applications_for(user)
-            .select_related("household", "applicant", "created_by", "proposed_by", "decided_by")
-            .get(pk=pk)
-        )
-    except Application.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        applications_for(user).select_related(
+            "household", "applicant", "created_by", "proposed_by", "decided_by"
+        ),
+        pk,
+    )
 
 
 @dataclass

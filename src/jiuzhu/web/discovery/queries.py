@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, F, Min, Q, QuerySet, When
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.discovery.models import (
     OPEN_STATUSES,
@@ -55,14 +55,12 @@ def alerts_for(user: Any) -> QuerySet[Alert]:
 
 def alert_for(user: Any, pk: int) -> Alert:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            alerts_for(user)
-            .select_related("household", "person", "assigned_to", "closed_by", "run", "application")
-            .get(pk=pk)
-        )
-    except Alert.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        alerts_for(user).select_related(
+            "household", "person", "assigned_to", "closed_by", "run", "application"
+        ),
+        pk,
+    )
 
 
 def with_deadline(queryset: QuerySet[Alert]) -> QuerySet[Any]:
@@ -243,10 +241,7 @@ def runs_for(user: Any) -> QuerySet[DiscoveryRun]:
 
 def run_for(user: Any, pk: int) -> DiscoveryRun:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return runs_for(user).select_related("job", "created_by").get(pk=pk)
-    except DiscoveryRun.DoesNotExist:
-        raise Http404 from None
+    return get_within(runs_for(user).select_related("job", "created_by"), pk)
 
 
 @dataclass

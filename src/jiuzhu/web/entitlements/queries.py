@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import (
     PAYABLE,
@@ -44,12 +44,9 @@ def entitlements_for(user: Any) -> QuerySet[Entitlement]:
 
 def entitlement_for(user: Any, pk: int) -> Entitlement:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            entitlements_for(user).select_related("household", "person", "application").get(pk=pk)
-        )
-    except Entitlement.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        entitlements_for(user).select_related("household", "person", "application"), pk
+    )
 
 
 def tasks_for(user: Any) -> QuerySet[ReviewTask]:
@@ -61,14 +58,9 @@ def tasks_for(user: Any) -> QuerySet[ReviewTask]:
 
 def task_for(user: Any, pk: int) -> ReviewTask:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            tasks_for(user)
-            .select_related("entitlement", "entitlement__household", "person")
-            .get(pk=pk)
-        )
-    except ReviewTask.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        tasks_for(user).select_related("entitlement", "entitlement__household", "person"), pk
+    )
 
 
 def runs_for(user: Any) -> QuerySet[StandardChangeRun]:
@@ -82,10 +74,7 @@ def runs_for(user: Any) -> QuerySet[StandardChangeRun]:
 
 def run_for(user: Any, pk: int) -> StandardChangeRun:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return runs_for(user).select_related("created_by", "decided_by").get(pk=pk)
-    except StandardChangeRun.DoesNotExist:
-        raise Http404 from None
+    return get_within(runs_for(user).select_related("created_by", "decided_by"), pk)
 
 
 def payable_in(entitlement: Entitlement, month: str) -> bool:

@@ -34,6 +34,8 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.locks import held
+from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
 from jiuzhu.web.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.payments.common import (
@@ -473,12 +475,17 @@ def draft_run(
     paid twice (the unique constraints) or skipped. ``after_batch(n)`` is called after the n-th
     committed batch (the crash test's hook). Whoever runs it becomes one of the run's makers.
 
+    One draft of a month and program at a time: a second officer (or tab) who starts the same
+    draft while the first is writing is told so at once (``Refused``) instead of both creating
+    the run (a server error) or writing over each other; a draft whose process died leaves
+    nothing held (the lock ends with its database connection), so a re-run completes it.
+
     Raises:
         PermissionDenied: not a district officer (``NotPermitted`` on an existing run);
         ValidationError: a bad month or program, a month after next month (a payroll is drafted
             at most one month ahead), an earlier month of the program still in draft (its
             regular payments would otherwise be paid again as arrears); ``Refused``: the run is
-            past its draft.
+            past its draft, or someone is drafting it right now.
     """
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
@@ -491,6 +498,18 @@ def draft_run(
     )
     if month > add_months(month_of(clock.today()), 1):
         raise ValidationError({"month": _("只能草拟本月或下月的发放名册")})
+    with held(f"payroll-draft:{program}:{month}") as free:
+        if not free:
+            raise Refused(
+                _("%(month)s 的发放名册正在由其他人生成，请稍后刷新页面查看") % {"month": month}
+            )
+        return _draft(user, month, program, batch_size, after_batch)
+
+
+def _draft(
+    user: Any, month: str, program: str, batch_size: int, after_batch: AfterBatch | None
+) -> PayrollRun:
+    """``draft_run`` once its checks passed and its lock is held."""
     run, resumed = _open_run(user, month, program)
     plan = plan_run(run)
     existing = to_frame(

@@ -11,12 +11,15 @@ import numpy as np
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
+from jiuzhu.web.core.jurisdiction import refuse_outside, rows_outside
+from jiuzhu.web.core.models import reserve_numbers
 from jiuzhu.web.registry.frames import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from jiuzhu.web.registry.models import (
     INCOME_COMPONENTS,
@@ -30,6 +33,7 @@ from jiuzhu.web.registry.models import (
     Source,
 )
 from jiuzhu.web.registry.signals import household_changed
+from jiuzhu.web.registry.upkeep import highest_household_number
 
 BATCH = 5_000
 MEMBERSHIP_START = dt.date(2024, 1, 1)
@@ -51,12 +55,20 @@ def import_district(
     social-insurance feeds has discrepancies to find.
 
     Raises:
-        PermissionDenied: the user may not import.
+        PermissionDenied: the user may not import; ``RowsOutsideJurisdiction`` (nothing written):
+            a household's division is outside the user's jurisdiction.
         FileNotFoundError: the folder lacks households.parquet or persons.parquet.
     """
     if user is not None and not user.has_perm("registry.import"):
         raise PermissionDenied("registry.import")
     households = pl.read_parquet(folder / "households.parquet")
+    refuse_outside(
+        user,
+        (
+            (_("第 %(row)s 户") % {"row": index + 1}, code or "")
+            for index, code in enumerate(households["division_code"].to_list())
+        ),
+    )
     persons = pl.read_parquet(folder / "persons.parquet")
     obligor_path = folder / "obligors.parquet"
     obligors = pl.read_parquet(obligor_path) if obligor_path.exists() else None
@@ -66,14 +78,14 @@ def import_district(
         run = ImportRun.objects.create(
             user=user, source=str(folder), households=households.height, persons=persons.height
         )
-        offset = Household.objects.count()
+        first = reserve_numbers("household", households.height, highest_household_number)
         household_rows = []
-        for row in households.iter_rows(named=True):
+        for index, row in enumerate(households.iter_rows(named=True)):
             community = divisions.get(row["division_code"])
             place = f"{community.township_name}{community.name}" if community else ""
             household_rows.append(
                 Household(
-                    number=f"H{offset + row['household_id'] + 1:07d}",
+                    number=f"H{first + index:07d}",
                     division_code=row["division_code"],
                     township_code=row["township_code"],
                     address=f"天津市宝坻区{place}{row['household_id'] % 200 + 1}号",
@@ -271,8 +283,9 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
 
     Raises:
         PermissionDenied: the user may not import.
-        InputFileError: a bad cell or row, a household without a Baodi division code, a member
-            without a name, or an ID number already in the registry (nothing is written).
+        InputFileError: a bad cell or row, a household without a Baodi division code or
+            outside the user's jurisdiction, a member without a name, or an ID number already
+            in the registry (nothing is written).
     """
     from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input  # noqa: PLC0415
     from jiuzhu.rules import load_system  # noqa: PLC0415
@@ -303,6 +316,16 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
                     "登记库要求每户填写村（居）区划代码 (division code required)",
                 )
             )
+    problems += [
+        InputProblem(
+            path.name,
+            f"家庭 {number}",
+            "区划代码",
+            code,
+            f"不在导入人的辖区（{user.division_code}）内 (outside the importer's jurisdiction)",
+        )
+        for number, code in rows_outside(user, ((n, c) for n, c in divisions.items() if c))
+    ]
     names = {k: person_names.clean(v) for k, v in data.names.items()}
     existing = dict(
         Person.objects.filter(resident_id__in=persons["person_id"].to_list()).values_list(
@@ -336,12 +359,12 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
         run = ImportRun.objects.create(
             user=user, source=str(path), households=households.height, persons=persons.height
         )
-        offset = Household.objects.count()
+        first = reserve_numbers("household", households.height, highest_household_number)
         created = {}
         for index, row in enumerate(households.iter_rows(named=True)):
             code = divisions[row["household_id"]]
             household = Household.objects.create(
-                number=f"H{offset + index + 1:07d}",
+                number=f"H{first + index:07d}",
                 division_code=code,
                 township_code=code[:9],
                 **{f: _value(row[f]) for f in HOUSEHOLD_FIELDS if f in row and row[f] is not None},

@@ -32,6 +32,7 @@ from jiuzhu.web.registry.upkeep import (
     _new_person,
     _not_future,
     _require,
+    hold_resident_id,
     recompute_floor_area,
 )
 
@@ -65,6 +66,10 @@ def add_member(
             {"relation": _("该家庭已有申请人（本人），请选择新成员与申请人的关系")}
         )
     with transaction.atomic():
+        # Two requests adding the same person (two clerks, a double click) take turns: the
+        # second finds the first's membership and is told where the person belongs now.
+        hold_resident_id(data["resident_id"])
+        household = Household.objects.select_for_update().get(pk=household.pk)
         current = _holder_of(data["resident_id"])
         if current is not None:
             raise _already_member_error(current, user)

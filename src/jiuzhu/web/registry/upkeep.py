@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today as _today
+from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.models import next_number
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Household, Membership, Person
@@ -125,6 +126,14 @@ def _person_errors(person: Person) -> dict[str, str]:
     return errors
 
 
+def hold_resident_id(resident_id: str) -> None:
+    """Take the lock of an ID number until the transaction ends: two clerks registering or
+    adding the same person at the same instant take turns, and the second then finds the
+    first's membership (a refusal naming the household) instead of a duplicate person or a
+    server error. Call first in the transaction."""
+    lock(f"person:{resident_id}")
+
+
 def _holder_of(resident_id: str, exclude: Person | None = None) -> Membership | None:
     """The membership in force of the person with this ID, if any."""
     found = Membership.objects.filter(
@@ -189,14 +198,16 @@ def _new_person(data: dict[str, Any]) -> Person:
     return person
 
 
+def highest_household_number() -> int:
+    """The highest H + 7 digits number in the registry (0 for none): where the ``household``
+    counter starts when it does not exist yet."""
+    top = Household.objects.filter(number__regex=r"^H[0-9]{7}$").aggregate(m=Max("number"))
+    return int(top["m"][1:]) if top["m"] else 0
+
+
 def household_number() -> str:
-    """H + 7 digits, the next after the highest in the registry (imports included)."""
-
-    def highest() -> int:
-        top = Household.objects.filter(number__regex=r"^H[0-9]{7}$").aggregate(m=Max("number"))
-        return int(top["m"][1:]) if top["m"] else 0
-
-    return f"H{next_number('household', highest):07d}"
+    """H + 7 digits, the next of the ``household`` counter, which imports advance too."""
+    return f"H{next_number('household', highest_household_number):07d}"
 
 
 def register_household(
@@ -220,6 +231,7 @@ def register_household(
     probe = Household(division_code=division, township_code=division[:9])
     _require(user, probe)
     with transaction.atomic():
+        hold_resident_id(applicant["resident_id"])
         existing = _holder_of(applicant["resident_id"])
         if existing is not None:
             raise _already_member_error(existing, user)
@@ -267,6 +279,8 @@ def update_member(
             _("不能修改的项目：%(fields)s") % {"fields": "、".join(sorted(unknown))}
         )
     with transaction.atomic():
+        if "resident_id" in changes:
+            hold_resident_id(changes["resident_id"])
         person = Person.objects.select_for_update().get(pk=membership.person_id)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         before = {**snapshot(person, list(PERSON_FIELDS)), "relation": membership.relation}

@@ -29,8 +29,9 @@ from jiuzhu.web.registry.queries import (
 )
 
 PAGE_SIZE = 25
-UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account")
-"""Views of a full number are audited but are not changes of the record."""
+UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account", "audit.access_denied")
+"""Views of a full number and refused accesses are audited but are not changes of the record
+(the audit log shows them)."""
 
 
 def search_view(request: HttpRequest) -> HttpResponse:

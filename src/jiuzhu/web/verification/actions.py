@@ -31,6 +31,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiuzhu.feeds.base import (
     SHANGHAI,
@@ -46,6 +47,8 @@ from jiuzhu.feeds.base import (
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.models import Application
+from jiuzhu.web.core.locks import lock
+from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.comparisons import (
     Delivery,
@@ -65,8 +68,9 @@ from jiuzhu.web.verification.models import (
 
 BATCH = 5_000
 FEED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-IMPORT_PERMISSION = "registry.import"
-"""Loading department data is a district-level task (administrator or district director)."""
+IMPORT_PERMISSION = "verification.import_feeds"
+"""Loading department data is a district-level task (administrator or district director of the
+district: a delivery replaces the previous one of its source for the whole district)."""
 VERIFY_PERMISSION = "cases.verify"
 HOUSEHOLD_FIELDS = (
     "vehicles",
@@ -207,6 +211,10 @@ def import_feed(
     report = result.report
     periods = frame["period"].drop_nulls()
     with transaction.atomic():
+        # One delivery of a source at a time: a second import of the same source (a double
+        # click, two workers) waits here until the first commits, then supersedes it, instead
+        # of both reading "no previous delivery" and doubling the source's records.
+        lock(f"feed:{spec.source}")
         previous = list(
             FeedImport.objects.filter(source=spec.source, superseded_by__isnull=True).values_list(
                 "pk", flat=True
@@ -297,7 +305,7 @@ def _insert_records(
 
 def _require_import(user: Any) -> None:
     if user is not None and not user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied(IMPORT_PERMISSION)
+        raise NotPermitted(_("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入"))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -21,6 +21,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.core.jurisdiction import refuse_outside
 from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
 from jiuzhu.web.discovery.models import (
     RegisterCategory,
@@ -398,6 +399,8 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
 
     Raises:
         PermissionDenied: the user may not import registry data (``registry.import``);
+            ``RowsOutsideJurisdiction`` (nothing written): a row's household is outside the user's
+            jurisdiction;
         ValueError: the file lacks a column of ``REGISTER_SCHEMA``.
     """
     from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
@@ -426,6 +429,14 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
             "household__township_code",
         ):
             people[resident_id] = (person_id, household_id, division, township)
+    refuse_outside(
+        user,
+        (
+            (_("第 %(row)s 行") % {"row": index + 1}, people[resident_id][2])
+            for index, resident_id in enumerate(frame["resident_id"].to_list())
+            if resident_id in people
+        ),
+    )
     labels = dict(RegisterCategory.choices)
     entries: dict[str, RegisterEntry] = {}
     skipped = 0

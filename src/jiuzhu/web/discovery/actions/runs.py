@@ -153,6 +153,7 @@ def start_discovery(user: Any, month: str) -> DiscoveryRun:
     """
     from jiuzhu.web.discovery.tasks import discovery_task  # noqa: PLC0415
     from jiuzhu.web.jobs.models import Job  # noqa: PLC0415
+    from jiuzhu.web.jobs.recovery import enqueue  # noqa: PLC0415
 
     require(user, "discovery.run")
     if not is_month(month):
@@ -165,7 +166,7 @@ def start_discovery(user: Any, month: str) -> DiscoveryRun:
             month=month, division_code=scope_of(user), job=job, created_by=user
         )
         record(user, "discovery.start", run, month=month)
-        transaction.on_commit(lambda: discovery_task.enqueue(run.pk))
+        enqueue(job, discovery_task, run.pk)
     return run
 
 
