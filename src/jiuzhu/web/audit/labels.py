@@ -379,7 +379,9 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("audit.access_denied", "status"): Key(
         _("拒绝方式"), Kind.CHOICE, "jiuzhu.web.audit.labels.DENIALS"
     ),
-    ("audit.access_denied", "method"): Key(_("请求方式")),
+    ("audit.access_denied", "method"): Key(
+        _("请求方式"), Kind.CHOICE, "jiuzhu.web.audit.labels.METHODS"
+    ),
     ("audit.access_denied", "path"): Key(_("访问地址")),
     ("audit.access_denied", "reason"): Key(_("拒绝理由")),
     ("audit.access_denied", "client"): Key(_("客户端地址")),
@@ -394,6 +396,13 @@ DENIALS = {
     404: _("非本辖区记录，按不存在答复（404）"),
 }
 """How an access was refused (the ``status`` of ``audit.access_denied``)."""
+
+METHODS = {
+    "GET": _("打开页面"),
+    "HEAD": _("读取页面头部"),
+    "POST": _("提交表单"),
+}
+"""The request's HTTP method in words (a reader of the log need not know HTTP)."""
 
 REGISTRY_CHANGES = {
     "registered": _("登记新家庭"),

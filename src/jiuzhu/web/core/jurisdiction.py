@@ -35,7 +35,8 @@ class RowsOutsideJurisdiction(NotPermitted):
 
     def __init__(self, user: Any, rows: list[tuple[str, str]]) -> None:
         self.rows = rows
-        named = "、".join(f"{label}（{code or _('无区划代码')}）" for label, code in rows[:SHOWN])
+        blank = _("无区划代码")
+        named = "、".join(f"{label}（{code or blank}）" for label, code in rows[:SHOWN])
         more = _("等 %(count)s 行") % {"count": len(rows)} if len(rows) > SHOWN else ""
         super().__init__(
             _("%(rows)s%(more)s不在您的辖区（%(own)s）内：未导入任何数据")
