@@ -229,14 +229,19 @@ def legacy_form(number: str) -> str | None:
 
 
 def convert_legacy(
-    frame: pl.DataFrame, column: str = "resident_id", today: dt.date | None = None
+    frame: pl.DataFrame,
+    column: str = "resident_id",
+    today: dt.date | None = None,
+    *,
+    drop_held: bool = False,
 ) -> pl.DataFrame:
     """``frame`` with every valid 15-digit number of ``column`` (String) in its 18-digit form
     (``normalise_expr``); every other value is left as it is, an invalid one included (it
     matches nothing), and so is a number whose 18-digit form another row already holds: the
     person registered under the 18-digit form keeps it, one ID never stands for two rows (as
-    registry migration 0003 leaves such a number). A frame without 15-character values is
-    returned untouched, unchecked."""
+    registry migration 0003 leaves such a number); with ``drop_held`` such a row is dropped
+    instead (a list keyed by ID, where the 18-digit row stands for the person). A frame without
+    15-character values is returned untouched, unchecked."""
     if column not in frame.columns:
         return frame
     legacy = pl.col(column).str.len_chars() == 15
@@ -244,8 +249,13 @@ def convert_legacy(
         return frame
     held = frame.filter(pl.col(column).str.len_chars() == 18)[column].unique()
     number, _reason = normalise_expr(pl.when(legacy).then(pl.col(column)), today)
-    free = pl.when(number.is_in(held.implode())).then(None).otherwise(number)
-    return frame.with_columns(pl.coalesce(free, pl.col(column)).alias(column))
+    checked = frame.with_columns(number.alias("__number"))
+    taken = pl.col("__number").is_in(held.implode()).fill_null(False)
+    if drop_held:
+        checked = checked.filter(~taken)
+    return checked.with_columns(
+        pl.when(taken).then(pl.col(column)).otherwise(pl.coalesce("__number", column)).alias(column)
+    ).drop("__number")
 
 
 def normalise_series(raw: pl.Series, today: dt.date | None = None) -> pl.Series:

@@ -116,7 +116,13 @@ def test_a_15_digit_row_whose_18_digit_form_another_person_holds_is_left() -> No
     home, other = w.household(1), w.household(2)
     w.person(home, 1, D(1965, 3, 1), resident_id=LEGACY)
     w.person(other, 2, D(1965, 3, 1), resident_id=CONVERTED)
+    w.enrol(home, "dibao", monthly_amount=104_500)  # both on the register
+    w.enrol(other, "dibao", monthly_amount=104_500)
     w.stay(CONVERTED, D(2025, 10, 9), 1_000_001)
-    alerts = w.run("MED_HIGH_OOP")
-    assert keys(alerts) == [f"MED_HIGH_OOP:{CONVERTED}:2025-10-09/1000001"]
-    assert alerts["household_id"].to_list() == [other]
+    _died(w, CONVERTED)
+    alerts = w.run("MED_HIGH_OOP", "MEMBER_DIED")
+    assert keys(alerts) == [
+        f"MED_HIGH_OOP:{CONVERTED}:2025-10-09/1000001",
+        f"MEMBER_DIED:{CONVERTED}:2025-10-05",
+    ]
+    assert alerts["household_id"].to_list() == [other, other]

@@ -213,7 +213,9 @@ def build_context(
     if problems:
         raise DiscoveryInputError(problems)
     persons = ids.convert_legacy(persons.with_columns(pl.col("resident_id").cast(pl.String)))
-    register = ids.convert_legacy(register)
+    # A register row left at 15 digits because another holds the 18-digit form is the same ID
+    # registered twice: the 18-digit row stands for the person, as in the registry's people.
+    register = ids.convert_legacy(register, drop_held=True)
     bad = register.filter(
         pl.col("resident_id").is_null() | (pl.col("resident_id").str.len_chars() != 18)
     )
