@@ -45,10 +45,18 @@ def id_error(exc: ids.InvalidIdError) -> str:
     return str(template) % exc.params if template else str(exc)
 
 
+class CheckedId(str):
+    """A resident ID as ``ResidentIdField`` cleans it (18 characters), remembering the 15-digit
+    number typed if it was one, so that the action storing it records the conversion
+    (``registry.upkeep.stored_id``)."""
+
+    converted_from: str | None = None
+
+
 class ResidentIdField(forms.CharField):
     """A resident ID as typed (spaces, lower-case x, full-width digits, 15-digit legacy numbers)
-    cleaned to the 18-character form; digits of other scripts, a wrong check character and a
-    birth date after today are refused."""
+    cleaned to the 18-character form (a ``CheckedId``); digits of other scripts, a wrong check
+    character and a birth date after today are refused."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 40)
@@ -63,7 +71,9 @@ class ResidentIdField(forms.CharField):
             number = ids.normalise(text, today())
         except ids.InvalidIdError as exc:
             raise forms.ValidationError(id_error(exc)) from None
-        return number.number
+        checked = CheckedId(number.number)
+        checked.converted_from = number.converted_from
+        return checked
 
 
 class CleanTextField(forms.CharField):
@@ -116,6 +126,21 @@ def yuan_to_fen(text: str) -> int:
     if amount != amount.quantize(Decimal("0.01")):
         raise forms.ValidationError(_("金额最多两位小数"))
     return int(amount * 100)
+
+
+class NameField(CleanTextField):
+    """A person's name: as ``CleanTextField``, except that private-use characters are kept.
+    Older systems and some ID card readers write a rare character of a name as a private-use
+    code point (造字); refusing it would make the name impossible to register, and dropping it
+    would register another name. Such a name is stored as typed and shown with the
+    生僻字待核 flag (``jiuzhu.feeds.names.rare_characters``) for a person to check."""
+
+    def clean(self, value: Any) -> str:
+        text = forms.CharField.clean(self, value) or ""
+        hidden = INVISIBLE - {"Co"}
+        if any(unicodedata.category(char) in hidden for char in text if char not in "\r\n\t"):
+            raise forms.ValidationError(_("含有不可见字符或控制字符，请重新输入"))
+        return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 class YuanField(forms.CharField):

@@ -117,6 +117,8 @@ def _context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, Any]
         "label": signal_labels().get(alert.signal) or _("已停用的预警信号"),
         "explanation": explanation(alert),
         "evidence": evidence_sections(alert),
+        # A department record matched by ID carries another name: the caseworker checks it.
+        "name_mismatch": bool((alert.evidence or {}).get("names")),
         "visits": list(alert.visits.select_related("recorded_by")),
         "tasks": tasks,
         "applications": _applications(alert),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jiuzhu.feeds import ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.web.audit.actions import record
@@ -32,8 +33,8 @@ from jiuzhu.web.registry.models import (
     Person,
     Source,
 )
+from jiuzhu.web.registry.numbering import highest_household_number
 from jiuzhu.web.registry.signals import household_changed
-from jiuzhu.web.registry.upkeep import highest_household_number
 
 BATCH = 5_000
 MEMBERSHIP_START = dt.date(2024, 1, 1)
@@ -69,7 +70,12 @@ def import_district(
             for index, code in enumerate(households["division_code"].to_list())
         ),
     )
-    persons = pl.read_parquet(folder / "persons.parquet")
+    read = pl.read_parquet(folder / "persons.parquet")
+    # A 15-digit number is stored in its 18-digit form (discovery and verification match the
+    # departments' 18-digit IDs), each conversion recorded once the person exists.
+    persons = ids.convert_legacy(read.with_columns(pl.col("resident_id").cast(pl.String)))
+    legacy = read["resident_id"].cast(pl.String) != persons["resident_id"]
+    converted = {i: read["resident_id"][i] for i in legacy.fill_null(False).arg_true().to_list()}
     obligor_path = folder / "obligors.parquet"
     obligors = pl.read_parquet(obligor_path) if obligor_path.exists() else None
     tell = progress or (lambda done, total: None)
@@ -111,6 +117,9 @@ def import_district(
         person_objects = Person.objects.bulk_create(person_rows, batch_size=BATCH)
         person_pk = {i: p.pk for i, p in enumerate(person_objects)}
         index_of_household = {hid: i for i, hid in enumerate(households["household_id"].to_list())}
+        household_of_person = [
+            created[index_of_household[h]] for h in persons["household_id"].to_list()
+        ]
         Membership.objects.bulk_create(
             (
                 Membership(
@@ -182,6 +191,8 @@ def import_district(
                 ),
                 batch_size=BATCH,
             )
+        for i, old_number in converted.items():
+            record_id_conversion(user, person_objects[i], old_number, household_of_person[i])
         record(
             user,
             "registry.import",
@@ -193,6 +204,71 @@ def import_district(
         )
     tell(households.height + persons.height, households.height + persons.height)
     return run
+
+
+def record_id_conversion(
+    user: Any, obj: Person | Obligor, legacy: str, household: Household | None = None
+) -> None:
+    """Record that ``obj`` (a person or an obligor) was given as the 15-digit ``legacy`` number
+    and is stored in the 18-digit form it now holds (GB 11643-1999), for the history of the
+    person's household. The event's action, ``registry.convert_resident_id``, is the one
+    migration 0003 writes for the numbers the registry held before."""
+    if household is None:
+        person_id = obj.pk if isinstance(obj, Person) else obj.supported_id
+        membership = (
+            Membership.objects.filter(person_id=person_id)
+            .select_related("household")
+            .order_by("-valid_from")
+            .first()
+        )
+        household = membership.household if membership is not None else None
+    record(
+        user,
+        "registry.convert_resident_id",
+        obj,
+        division_code=household.division_code if household is not None else "",
+        household=household,
+        before={"resident_id": legacy},
+        after={"resident_id": obj.resident_id},
+        note="15位旧号码升级为18位（GB 11643-1999）",
+    )
+
+
+def convert_legacy_ids(user: Any, division_code: str, on: dt.date | None = None) -> int:
+    """Store in its 18-digit form every valid 15-digit ID (GB 11643-1989) still held by a
+    person with a membership in a household of ``division_code`` (a prefix: community,
+    township, or ``12`` for the district), each conversion recorded (``record_id_conversion``)
+    as migration 0003 records the numbers it converted. Discovery calls it before it reads the
+    registry, so that the departments' 18-digit records find these people and the stored row is
+    right from then on.
+
+    A number that is not a valid ID, or whose 18-digit form another person already holds (the
+    same person registered twice, for a caseworker to merge), is left as it is. Returns the
+    number of people converted (0 on a registry without 15-digit numbers: one query)."""
+    candidates = list(
+        Person.objects.filter(
+            resident_id__regex=r"^[0-9]{15}$",
+            memberships__household__division_code__startswith=division_code,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    converted = 0
+    for pk in candidates:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().get(pk=pk)
+            legacy = person.resident_id
+            try:
+                number = ids.normalise(legacy, on or today()).number
+            except ids.InvalidIdError:
+                continue
+            if len(legacy) != 15 or Person.objects.filter(resident_id=number).exists():
+                continue
+            person.resident_id = number
+            person.save(update_fields=["resident_id"])
+            record_id_conversion(user, person, legacy)
+            converted += 1
+    return converted
 
 
 def _value(value: Any) -> Any:

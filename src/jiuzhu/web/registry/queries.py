@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import division
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.registry.models import Household, Membership
@@ -26,6 +27,14 @@ def mask_name(name: str) -> str:
     compound = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙")
     surname = name[:2] if name[:2] in compound else name[:1]
     return surname + "*" * max(len(name) - len(surname), 1)
+
+
+def rare_code_points(name: str) -> str:
+    """The characters of a name flagged 生僻字待核 (private use, outside GB 18030's two-byte
+    set: ``jiuzhu.feeds.names.rare_characters``) by code point, ``U+E000、U+23D66``, or "" for
+    none. Code points, since a page's font may not draw the character itself."""
+    rare = dict.fromkeys(person_names.rare_characters(name))
+    return "、".join(f"U+{ord(char):04X}" for char in rare)
 
 
 def community_name(division_code: str) -> str:

@@ -25,6 +25,7 @@ from jiuzhu.web.registry.queries import (
     household_for,
     households_for,
     mask_id,
+    rare_code_points,
     search,
 )
 
@@ -77,6 +78,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "membership": m,
             "masked_id": mask_id(m.person.resident_id),
+            "rare": rare_code_points(m.person.name),
             "declared": sum(incomes.get(m.person_id, {}).get(Source.DECLARED, {}).values()),
             "verified": sum(incomes.get(m.person_id, {}).get(Source.VERIFIED, {}).values())
             if Source.VERIFIED in incomes.get(m.person_id, {})
