@@ -220,3 +220,26 @@ def test_a_district_import_converts_15_digit_ids_and_records_each(
     assert event.before == {"resident_id": "120224660909063"}
     assert event.household_id == person.memberships.get().household_id
     assert AuditEvent.objects.filter(action=CONVERT).count() == 1
+
+
+@pytest.mark.django_db
+def test_searching_by_the_old_15_digit_number_finds_the_person(users: dict[str, User]) -> None:
+    from jiuzhu.feeds.ids import legacy_form
+    from jiuzhu.web.registry.queries import search
+
+    township = users["caseworker"].division_code
+    person = (
+        Person.objects.filter(
+            memberships__household__township_code=township,
+            memberships__valid_to__isnull=True,
+            resident_id__regex=r"^[0-9]{6}19",
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert person is not None
+    old = legacy_form(person.resident_id)
+    assert old is not None and len(old) == 15
+    household = person.memberships.get(valid_to__isnull=True).household
+    assert list(search(users["caseworker"], old)) == [household]
+    assert household in search(users["caseworker"], person.resident_id[-6:])  # an ending

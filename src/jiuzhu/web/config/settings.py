@@ -181,7 +181,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JIUZHU = {
     # Folder of the department feeds that verification reads (the synthetic district's feeds/).
     "FEEDS_DIR": os.environ.get("JIUZHU_FEEDS_DIR", str(DATA_DIR / "district" / "feeds")),
-    # Confirmation delegated to the township (spec.md §2.5: 20 working days instead of 30).
+    # Confirmation delegated to the township (《最低生活保障审核确认办法》, 民发〔2021〕57号: the
+    # township confirms in 20 working days instead of the district's 30).
     "CONFIRMATION_DELEGATED_TO_TOWNSHIP": os.environ.get("JIUZHU_DELEGATED", "0") == "1",
     # The largest scanned material accepted, in MB (documents.storage; default 10).
     "MATERIAL_MAX_MB": int(os.environ.get("JIUZHU_MATERIAL_MAX_MB", "10")),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from jiuzhu.feeds import ids as resident_ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import division
 from jiuzhu.web.core.jurisdiction import get_within
@@ -106,6 +107,12 @@ def search(user: Any, text: str) -> QuerySet[Household]:
     current = Membership.objects.filter(valid_to__isnull=True)
     if _ID_LIKE.match(text):
         normalised = text.upper()
+        if len(normalised) == 15:
+            # A 15-digit number (GB 11643-1989) is stored in its 18-digit form: search that.
+            try:
+                normalised = resident_ids.normalise(normalised).number
+            except resident_ids.InvalidIdError:
+                pass  # not a valid old number: then it is the ending of an 18-digit one
         if len(normalised) == 18:
             members = current.filter(person__resident_id=normalised)
         else:
