@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from typing import Any
@@ -109,10 +110,9 @@ def search(user: Any, text: str) -> QuerySet[Household]:
         normalised = text.upper()
         if len(normalised) == 15:
             # A 15-digit number (GB 11643-1989) is stored in its 18-digit form: search that.
-            try:
+            # (Not a valid old number: then it is the ending of an 18-digit one.)
+            with contextlib.suppress(resident_ids.InvalidIdError):
                 normalised = resident_ids.normalise(normalised).number
-            except resident_ids.InvalidIdError:
-                pass  # not a valid old number: then it is the ending of an 18-digit one
         if len(normalised) == 18:
             members = current.filter(person__resident_id=normalised)
         else:
