@@ -209,3 +209,84 @@ def test_a_retired_address_code_is_accepted_and_an_unknown_tianjin_one_noted() -
     assert unknown.address_note is not None and "120199" in unknown.address_note
     elsewhere = normalise(_id("41018419750505993"))
     assert elsewhere.address_note is None
+
+
+# --- Found by the reader fuzz (tests/feeds/test_reader_fuzz.py) ---------------------------------
+
+FUND_HEADER = ["身份证号", "姓名", "缴存月份", "个人缴存额", "单位缴存额", "账户余额"]
+
+
+@pytest.mark.parametrize(
+    ("balance", "rule"),
+    [
+        ("99999999999999999999999", "整数部分不超过15位"),  # was read as blank: no balance
+        ("92233720368547758.07", "整数部分不超过15位"),  # its fen overflowed Int64
+        ("\u0660", "最多两位小数的元数"),  # an Arabic-Indic zero was read as blank
+    ],
+)
+def test_an_amount_beyond_any_real_one_or_in_other_digits_is_refused(
+    tmp_path: Path, balance: str, rule: str
+) -> None:
+    person = _id("12011519800101001")
+    path = tmp_path / "fund.csv"
+    path.write_text(
+        ",".join(FUND_HEADER) + f"\n{person},张三,2025-09,300,300,{balance}\n", encoding="utf-8"
+    )
+    with pytest.raises(FeedRejected) as caught:
+        read_feed(path, SPECS["housing_fund"], received_at=RECEIVED)
+    text = caught.value.report.text()
+    assert rule in text and "账户余额" in text
+
+
+def test_a_month_in_other_digits_is_refused_not_kept_as_written() -> None:
+    import polars as pl
+
+    from jiuzhu.feeds.parsing import parse_period
+
+    parsed = parse_period("month")
+    frame = pl.DataFrame({"month": ["\u0662\u0660\u0662\u0665-09", "2025-09"]}).select(
+        parsed.value.alias("value"), parsed.bad.alias("bad")
+    )
+    assert frame.rows() == [(None, True), ("2025-09", False)]
+
+
+@pytest.mark.parametrize("area", ["NaN", "inf", "1e5", "-1"])
+def test_nan_infinity_and_exponents_are_refused_in_a_decimal_column(
+    tmp_path: Path, area: str
+) -> None:
+    person = _id("12011519800101001")
+    path = tmp_path / "input.xlsx"
+    book = openpyxl.Workbook()
+    households = book.active
+    assert households is not None
+    households.title = "家庭"
+    households.append(["家庭编号", "区划代码", "城乡类别", "人均住房建筑面积"])
+    households.append(["A1", "120115001001", "城镇", area])
+    members = book.create_sheet("成员")
+    members.append(["家庭编号", "身份证号", "姓名", "与申请人关系"])
+    members.append(["A1", person, "张三", "01"])
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON, today=ON)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "人均住房建筑面积" in text and "不接受 NaN" in text
+
+
+def test_a_household_sheet_without_its_number_column_is_refused_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    person = _id("12011519800101001")
+    path = tmp_path / "input.xlsx"
+    book = openpyxl.Workbook()
+    households = book.active
+    assert households is not None
+    households.title = "家庭"
+    households.append(["区划代码", "城乡类别"])
+    households.append(["120115001001", "城镇"])
+    members = book.create_sheet("成员")
+    members.append(["家庭编号", "身份证号", "姓名", "与申请人关系"])
+    members.append(["A1", person, "张三", "01"])
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON, today=ON)
+    assert any("家庭编号" in str(p) for p in caught.value.problems)

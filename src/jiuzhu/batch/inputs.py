@@ -380,7 +380,10 @@ def _read_text_tables(
         problems += sheet_problems
         frames[entity_name] = frame
     passthrough_columns = [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
-    passthrough = frames[HOUSEHOLD.name].select([HOUSEHOLD.key, *passthrough_columns])
+    # Without its 家庭编号 column (a problem already reported) the sheet has no key to carry.
+    passthrough = frames[HOUSEHOLD.name].select(
+        [c for c in (HOUSEHOLD.key, *passthrough_columns) if c in frames[HOUSEHOLD.name].columns]
+    )
     frames[HOUSEHOLD.name] = frames[HOUSEHOLD.name].drop(passthrough_columns)
     keys_present = all(
         key in frames[sheet.entity.name].columns
