@@ -290,3 +290,19 @@ def test_a_household_sheet_without_its_number_column_is_refused_not_a_crash(
     with pytest.raises(InputFileError) as caught:
         read_input(path, SYSTEM, ON, today=ON)
     assert any("家庭编号" in str(p) for p in caught.value.problems)
+
+
+def test_control_characters_are_removed_from_text_and_a_cell_of_nothing_else_refused(
+    tmp_path: Path,
+) -> None:
+    """A NUL in a name or employer reached the database, which PostgreSQL refuses."""
+    person = _id("12011519800101001")
+    header = ",".join([*FUND_HEADER, "单位名称"])
+    path = tmp_path / "fund.csv"
+    path.write_text(f"{header}\n{person},张\x00三,2025-09,1,1,1,宝坻\x07区\n", encoding="utf-8")
+    frame = read_feed(path, SPECS["housing_fund"], received_at=RECEIVED).frame()
+    assert frame.select("name", "employer").row(0) == ("张三", "宝坻区")
+    path.write_text(f"{header}\n{person},张三,2025-09,1,1,1,\x00\n", encoding="utf-8")
+    with pytest.raises(FeedRejected) as caught:
+        read_feed(path, SPECS["housing_fund"], received_at=RECEIVED)
+    assert "只有空白或控制字符" in caught.value.report.text()

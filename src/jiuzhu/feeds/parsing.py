@@ -192,6 +192,21 @@ def parse_period(column: str) -> Parsed:
 
 
 def parse_text(column: str) -> Parsed:
-    """Free text, tidied of surrounding and repeated spaces."""
-    value = pl.col(column).str.strip_chars().str.replace_all(r"\s+", " ")
-    return Parsed(value, pl.lit(False), "")
+    """Free text, tidied of surrounding and repeated spaces and of control characters.
+
+    A control character (NUL, BEL, …) is export debris nobody can see or type; NUL in
+    particular cannot be stored in a PostgreSQL text or JSON column, so keeping it made the
+    import fail with a database error."""
+    tidied = (
+        pl.col(column)
+        .str.replace_all(r"\s+", " ")
+        .str.replace_all(r"\p{Cc}", "")
+        .str.strip_chars()
+        .str.replace_all(r" {2,}", " ")
+    )
+    value = pl.when(tidied != "").then(tidied)
+    return Parsed(
+        value,
+        pl.col(column).is_not_null() & value.is_null(),
+        "只有空白或控制字符 (only blanks or control characters)",
+    )
