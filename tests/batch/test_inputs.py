@@ -177,3 +177,16 @@ def test_nothing_is_written_when_the_input_is_bad(tmp_path: Path) -> None:
         assess(bad, ON, output)
     assert not output.exists()
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_a_missing_id_column_names_the_file_and_sheet(tmp_path: Path) -> None:
+    """It named the sheet alone (“成员”), so a caseworker with several files could not tell
+    which one to correct."""
+    path = _workbook(
+        tmp_path / "missing_id.xlsx",
+        [["家庭编号", "区划代码", "城乡类别"], ["A1", "120115001001", "城镇"]],
+        [["家庭编号", "姓名", "与申请人关系"], ["A1", "张三", "01"]],
+    )
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON)
+    assert [p.file for p in caught.value.problems] == ["missing_id.xlsx [成员]"]

@@ -306,3 +306,29 @@ def test_control_characters_are_removed_from_text_and_a_cell_of_nothing_else_ref
     with pytest.raises(FeedRejected) as caught:
         read_feed(path, SPECS["housing_fund"], received_at=RECEIVED)
     assert "只有空白或控制字符" in caught.value.report.text()
+
+
+def test_an_obligor_id_in_a_numeric_cell_is_reported_at_its_cell_only(tmp_path: Path) -> None:
+    """The numeric cell was reported, and then again as “obligor_id: 编号为空”, a name the
+    caseworker's workbook does not have."""
+    person = _id("12011519800101001")
+    obligor = _id("12011519500101001")
+    path = tmp_path / "input.xlsx"
+    book = openpyxl.Workbook()
+    households = book.active
+    assert households is not None
+    households.title = "家庭"
+    households.append(["家庭编号", "区划代码", "城乡类别"])
+    households.append(["A1", "120115001001", "城镇"])
+    members = book.create_sheet("成员")
+    members.append(["家庭编号", "身份证号", "姓名", "与申请人关系"])
+    members.append(["A1", person, "张三", "01"])
+    obligors = book.create_sheet("义务人")
+    obligors.append(["被赡养人身份证号", "义务人身份证号", "义务人出生日期"])
+    obligors.append([person, float(obligor), "1950-01-01"])
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON, today=ON)
+    problems = [str(p) for p in caught.value.problems]
+    assert len(problems) == 1, problems
+    assert "义务人身份证号" in problems[0] and "数值格式单元格" in problems[0]

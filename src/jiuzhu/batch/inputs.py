@@ -583,7 +583,11 @@ def _person_ids(check: _IdCheck, columns: dict[str, str]) -> dict[str, pl.Series
         out[PERSON.key] = text[columns["person_id"]].str.replace_all(r"\s", "")
     if PERSON.key not in out:
         problem = InputProblem(
-            "成员", None, None, None, "缺少“身份证号”或“成员编号”列 (missing ID column)"
+            check.sheet.label,
+            None,
+            None,
+            None,
+            "缺少“身份证号”或“成员编号”列 (missing ID column)",
         )
         raise InputFileError([problem])
     return out
@@ -668,12 +672,15 @@ def _engine_problems(
                 )
                 continue
             header = sheet.columns.get(issue.column or "", issue.column)
-            # Person keys and (absent a 出生日期 column) birth dates come from the ID number.
+            # Person keys and (absent a 出生日期 column) birth dates come from the ID number,
+            # an obligor's key (absent a 义务人编号 column) from the obligor's.
             from_id = issue.column == PERSON.key or (
                 issue.column == "birth_date" and "birth_date" not in sheet.columns
             )
             if from_id and "resident_id" in sheet.columns:
                 header = sheet.columns["resident_id"]
+            if issue.column == OBLIGOR.key and OBLIGOR.key not in sheet.columns:
+                header = sheet.columns.get("obligor_resident_id", header)
             row = sheet.table.row_label(issue.row) if issue.row is not None else None
             shown = sheet.table.column_label(header) if header else None
             value = issue.value
