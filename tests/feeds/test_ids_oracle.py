@@ -36,8 +36,10 @@ def typed_ids(draw: st.DrawFn) -> str:
     )
     text = first17 + check
     kind = draw(st.sampled_from(["plain", "script", "lower", "space", "width"]))
-    position = draw(st.integers(0, 17))
-    if kind == "script" and text[position].isdigit():  # the check character may be X
+    # The first 17 characters are digits; the check character may be X, which has no
+    # counterpart in another script.
+    position = draw(st.integers(0, 16 if kind == "script" else 17))
+    if kind == "script":
         digit = draw(st.sampled_from(OTHER_DIGITS))
         text = text[:position] + chr(ord(digit) + int(text[position])) + text[position + 1 :]
     elif kind == "lower":

@@ -76,6 +76,7 @@ ALLOWED_ENGLISH = {
     "JPEG",
     "PNG",
     "GB18030",
+    "GBK",
 }
 CJK = re.compile(r"[\u3400-\u9fff]")
 ADDRESSES = re.compile(

@@ -220,6 +220,44 @@ def normalise_struct(raw: pl.Expr, today: dt.date | None = None) -> pl.Expr:
     )
 
 
+def legacy_form(number: str) -> str | None:
+    """The 15-digit form (GB 11643-1989) of an 18-character ID of a person born in 1900–1999,
+    which a record kept from before the conversion may still hold; None for any other text."""
+    if len(number) == 18 and number[6:8] == "19" and number[:17].isdigit():
+        return number[:6] + number[8:17]
+    return None
+
+
+def convert_legacy(
+    frame: pl.DataFrame,
+    column: str = "resident_id",
+    today: dt.date | None = None,
+    *,
+    drop_held: bool = False,
+) -> pl.DataFrame:
+    """``frame`` with every valid 15-digit number of ``column`` (String) in its 18-digit form
+    (``normalise_expr``); every other value is left as it is, an invalid one included (it
+    matches nothing), and so is a number whose 18-digit form another row already holds: the
+    person registered under the 18-digit form keeps it, one ID never stands for two rows (as
+    registry migration 0003 leaves such a number); with ``drop_held`` such a row is dropped
+    instead (a list keyed by ID, where the 18-digit row stands for the person). A frame without
+    15-character values is returned untouched, unchecked."""
+    if column not in frame.columns:
+        return frame
+    legacy = pl.col(column).str.len_chars() == 15
+    if not frame.select(legacy.any()).item():
+        return frame
+    held = frame.filter(pl.col(column).str.len_chars() == 18)[column].unique()
+    number, _reason = normalise_expr(pl.when(legacy).then(pl.col(column)), today)
+    checked = frame.with_columns(number.alias("__number"))
+    taken = pl.col("__number").is_in(held.implode()).fill_null(False)
+    if drop_held:
+        checked = checked.filter(~taken)
+    return checked.with_columns(
+        pl.when(taken).then(pl.col(column)).otherwise(pl.coalesce("__number", column)).alias(column)
+    ).drop("__number")
+
+
 def normalise_series(raw: pl.Series, today: dt.date | None = None) -> pl.Series:
     """Check every value of ``raw`` (the module docstring gives the rules): a struct series
     (``_CHECKED``) of the same length. Null stays null with no reason."""

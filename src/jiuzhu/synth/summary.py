@@ -13,6 +13,7 @@ import polars as pl
 
 from jiuzhu.reference import caseload_bands
 from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import completed_years_expr, leap_day_rule
 from jiuzhu.synth.population import District
 
 OUTPUTS = ("dibao_eligible", "near_dibao_status", "unit_members", "tekun_eligible")
@@ -56,15 +57,9 @@ def district_figures(district: District) -> list[Figure]:
     tekun = int(persons["tekun_eligible"].fill_null(False).sum())
     dibao_persons = int(dibao["unit_members"].sum())
     near_persons = int(near["unit_members"].sum())
-    birth = pl.col("birth_date")
-    before_birthday = (district.on.month * 100 + district.on.day) < (
-        birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day()
-    )
-    elderly = float(
-        district.persons.select(
-            ((district.on.year - birth.dt.year() - before_birthday.cast(pl.Int32)) >= 60).mean()
-        ).item()
-    )
+    rule = leap_day_rule(load_system("tianjin").parameters, district.on)
+    age = completed_years_expr(pl.col("birth_date"), pl.lit(district.on), rule)
+    elderly = float(district.persons.select((age >= 60).mean()).item())
     disabled = int((district.persons["disability_category"].cast(pl.String) != "none").sum())
     bands = caseload_bands()
     scale = district.scale

@@ -1,5 +1,9 @@
 """``jiuzhu-web``: Django's management commands for the case platform (``jiuzhu-web demo``,
-``jiuzhu-web migrate``, ``jiuzhu-web runserver``, ``jiuzhu-web db_worker``)."""
+``jiuzhu-web migrate``, ``jiuzhu-web runserver``, ``jiuzhu-web db_worker``).
+
+A command that cannot reach the database says so in one line (the database and the driver's
+reason, no password) and exits with status 1, instead of a page of traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,33 @@ import sys
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.web.config.settings")
     from django.core.management import execute_from_command_line  # noqa: PLC0415
+    from django.db import InterfaceError, OperationalError  # noqa: PLC0415
 
-    execute_from_command_line(sys.argv)
+    from jiuzhu.web.core.middleware import is_outage  # noqa: PLC0415
+
+    try:
+        execute_from_command_line(sys.argv)
+    except (InterfaceError, OperationalError) as exc:
+        if not is_outage(exc):
+            raise
+        sys.stderr.write(outage_message(exc) + "\n")
+        sys.exit(1)
+
+
+def outage_message(exc: BaseException) -> str:
+    """``数据库无法连接 (database unreachable): 127.0.0.1:5432/jiuzhu — connection failed: …``
+    (the driver's first line)."""
+    from django.conf import settings  # noqa: PLC0415
+
+    database = settings.DATABASES["default"]
+    where = (
+        f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}/{database['NAME']}"
+        if "postgresql" in str(database["ENGINE"])
+        else str(database["NAME"])
+    )
+    reasons = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reason = reasons[0] if reasons else type(exc).__name__
+    return f"数据库无法连接 (database unreachable): {where} — {reason}"
 
 
 if __name__ == "__main__":

@@ -276,6 +276,36 @@ def test_a_recipient_turning_16_18_or_60_in_the_month() -> None:
     )
 
 
+def test_a_recipient_born_on_29_february_comes_of_age_once_a_year() -> None:
+    """Issue 10: discovery crashed in February of a common year when a recipient born on
+    29 February came of age. The anniversary is 28 February (民法典 第二百零二条, the rules'
+    ``household.leap_day_birthday``): the alert is February's, March raises none, and in a
+    leap year the birthday is 29 February itself."""
+    w = World()
+    home = w.household(1)
+    w.person(home, 1, D(2008, 2, 29), "20")  # 18 in 2026, a common year
+    w.person(home, 2, D(1966, 2, 28))  # 60 on 2026-02-28, the ordinary case beside it
+    w.person(home, 3, D(2012, 2, 29), "30")  # 16 in 2028, a leap year
+    w.enrol(home)
+    february = w.run("AGE_MILESTONE", month="2026-02")
+    assert keys(february) == [f"AGE_MILESTONE:{rid(1)}:18", f"AGE_MILESTONE:{rid(2)}:60"]
+    assert february.filter(pl.col("resident_id") == rid(1))["explanation_zh"][0].startswith(
+        "2026-02-28年满18周岁"
+    )
+    assert w.run("AGE_MILESTONE", month="2026-03").is_empty()
+    leap = w.run("AGE_MILESTONE", month="2028-02")
+    assert leap["explanation_zh"].to_list()[0].startswith("2028-02-29年满16周岁")
+    # A household where a member born on 29 February turns 60 beside a disabled member.
+    v = World()
+    turning = v.household(2)
+    v.person(turning, 4, D(1968, 2, 29))
+    v.person(turning, 5, ADULT, "10", disability_category="visual", disability_grade=3)
+    assert keys(v.run("MULTI_DISABLED_HOUSEHOLD", month="2028-02")) == [
+        "MULTI_DISABLED_HOUSEHOLD:H2:2028-02"
+    ]
+    assert v.run("MULTI_DISABLED_HOUSEHOLD", month="2027-02").is_empty()  # 59 then
+
+
 def test_rigid_expenditure_expiring_within_the_lead_and_review_due_in_the_month() -> None:
     w = World()
     for number, until in ((1, D(2025, 11, 30)), (2, D(2025, 12, 1)), (3, D(2025, 9, 30))):

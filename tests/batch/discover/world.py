@@ -17,8 +17,11 @@ TOWN_A, TOWN_B = "120115001", "120115102"
 """Two townships (9 digits); each household's community adds three digits."""
 
 FEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    # Every feed carries the name the department wrote beside the ID (null unless a test
+    # gives one).
     "medical_insurance": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "settled_on": pl.Date(),
         "visit_type": pl.String(),
         "total_cost": pl.Int64(),
@@ -30,29 +33,38 @@ FEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "disability": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "certificate": pl.String(),
         "category": pl.String(),
         "grade": pl.String(),
         "issued_on": pl.Date(),
     },
-    "deaths": {"resident_id": pl.String(), "died_on": pl.Date()},
+    "deaths": {"resident_id": pl.String(), "name": pl.String(), "died_on": pl.Date()},
     "custody": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "kind": pl.String(),
         "institution": pl.String(),
         "started_on": pl.Date(),
         "expected_release": pl.Date(),
         "released_on": pl.Date(),
     },
-    "unemployment": {"resident_id": pl.String(), "registered_on": pl.Date(), "status": pl.String()},
+    "unemployment": {
+        "resident_id": pl.String(),
+        "name": pl.String(),
+        "registered_on": pl.Date(),
+        "status": pl.String(),
+    },
     "social_insurance": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "scheme": pl.String(),
         "period": pl.String(),
         "contribution": pl.Int64(),
     },
     "vehicles": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "plate": pl.String(),
         "vehicle_type": pl.String(),
         "use": pl.String(),
@@ -61,6 +73,7 @@ FEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "real_estate": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "certificate": pl.String(),
         "use": pl.String(),
         "floor_area": pl.Int64(),
@@ -68,6 +81,7 @@ FEED_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "market_entities": {
         "resident_id": pl.String(),
+        "name": pl.String(),
         "credit_code": pl.String(),
         "entity_name": pl.String(),
         "established_on": pl.Date(),

@@ -85,7 +85,7 @@ def payroll(users: dict[str, User], application: Application, settings: Any) -> 
         users["caseworker"],
         application.household,
         bank_name="天津农商银行",
-        account_number="6231900000012345678",
+        account_number="6231900000012345670",
         holder_name=application.applicant.name,
         holder_id=application.applicant.resident_id,
     )

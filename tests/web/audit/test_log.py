@@ -64,7 +64,7 @@ def history(users: dict[str, User], townships: tuple[str, str]) -> dict[str, Any
         users["caseworker"],
         household,
         bank_name="天津农商银行",
-        account_number="6231900000012345678",
+        account_number="6231900000012345670",
         holder_name=applicant.name,
         holder_id=applicant.resident_id,
     )
@@ -100,11 +100,11 @@ def test_events_read_as_people_read_them(history: dict[str, Any]) -> None:
     assert "登记申请" in page and "申报收入和财产" in page
     assert "工资性收入（月均）" in page and "1,234.56 元" in page
     assert "残疾等级" in page
-    assert "银行账户" in page and "6231***********5678" in page
+    assert "银行账户" in page and "6231***********5670" in page
     # Never the record's type code, a raw dict, an unmasked ID or an account number.
     for raw in ("registry.person", "cases.application", "{'", "wage_income", "123456"):
         assert raw not in page
-    assert applicant.resident_id not in page and "6231900000012345678" not in page
+    assert applicant.resident_id not in page and "6231900000012345670" not in page
     assert f"{applicant.resident_id[:6]}********{applicant.resident_id[14:]}" in page
 
 
@@ -235,7 +235,7 @@ def test_the_export_is_the_filtered_log_in_yuan_masked_and_audited(
     assert rows[0][:4] == ["时间", "人员", "角色", "操作"]
     text = "\n".join("\t".join(str(c) for c in row) for row in rows)
     assert "申报收入和财产" in text and "1,234.56 元" in text
-    assert history["applicant"].resident_id not in text and "6231900000012345678" not in text
+    assert history["applicant"].resident_id not in text and "6231900000012345670" not in text
     assert history["elsewhere"].number not in text
     exported = AuditEvent.objects.get(action="audit.export")
     assert exported.user == users["auditor"]

@@ -33,7 +33,7 @@ pytestmark = needs_chromium
 
 APPLICANT = "12022419700512301"
 SPOUSE = "12022419721108302"
-ACCOUNT = "6217 0000 1234 5678 901"
+ACCOUNT = "6217 0000 1234 5678 907"
 
 
 def _id(first17: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion, Status, VersionBasis
 from jiuzhu.web.payments.models import AccountStatus, BankAccount
+from jiuzhu.web.payments.validation import luhn_check_digit
 from jiuzhu.web.registry.models import Household
 
 
@@ -17,8 +18,14 @@ def households_of(township: str, count: int) -> list[Household]:
 
 
 def account_number(household: Household, person: Any = None) -> str:
-    """A 19-digit synthetic card number, unique per household (and person)."""
-    return f"622202{(person.pk if person else 0) % 10_000:04d}{household.pk:09d}"
+    """A 19-digit synthetic UnionPay card number (with its Luhn check digit), unique per
+    household (and person)."""
+    return card(f"622202{(person.pk if person else 0) % 10_000:04d}{household.pk:08d}")
+
+
+def card(body: str) -> str:
+    """``body`` completed with its Luhn check digit."""
+    return body + luhn_check_digit(body)
 
 
 def grant(
@@ -67,6 +74,7 @@ def grant(
                     bank_name="中国工商银行宝坻支行",
                     account_number=account_number(h),
                     holder_name=holder(h),
+                    holder_id=holder_id(h),
                     status=AccountStatus.IN_FORCE,
                 )
                 for h in households
@@ -75,14 +83,23 @@ def grant(
     return entitlements
 
 
-def holder(household: Household) -> str:
-    member = (
+def _first_member(household: Household) -> Any:
+    return (
         household.memberships.filter(valid_to__isnull=True)
         .select_related("person")
         .order_by("relation", "person_id")
         .first()
     )
+
+
+def holder(household: Household) -> str:
+    member = _first_member(household)
     return member.person.name if member else "户主"
+
+
+def holder_id(household: Household) -> str:
+    member = _first_member(household)
+    return member.person.resident_id if member else ""
 
 
 def new_version(

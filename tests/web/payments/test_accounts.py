@@ -30,8 +30,11 @@ from tests.web.payments.conftest import grant, holder_fields, households_of
 @pytest.mark.parametrize(
     ("typed", "cleaned"),
     [
-        ("6217 0000 1111 2222 333", "6217000011112222333"),
-        ("6217-0000-1111-2222", "6217000011112222"),
+        # Failed before: full-width digits were refused instead of read as 0–9 (NFKC).
+        ("６２１７　００００１１１１", "621700001111"),
+        ("６２１７００００１１１１２２２２３３７", "6217000011112222337"),
+        ("6217 0000 1111 2222 337", "6217000011112222337"),
+        ("6217-0000-1111-2220", "6217000011112220"),
         ("6217\u30000000\u00a01111", "621700001111"),
         ("12345678", "12345678"),
     ],
@@ -44,17 +47,19 @@ def test_an_account_number_keeps_its_digits(typed: str, cleaned: str) -> None:
     ("typed", "message"),
     [
         ("", "请填写银行账号"),
-        ("６２１７０００００１１１１", "半角数字"),
-        ("٦٢١٧٠٠٠٠١١١١", "半角数字"),
-        ("6217O00011112222", "只能包含数字"),
-        ("6217.0000.1111", "只能包含数字"),
-        ("六二一七〇〇〇〇一一", "只能包含数字"),
+        ("٦٢١٧٠٠٠٠١١١١", "第1位“٦”是其他文字的数字"),
+        ("6217०000111122", "第5位“०”是其他文字的数字"),
+        ("6217O00011112222", "第5位“O”不是数字"),
+        ("6217.0000.1111", "第5位“.”不是数字"),
+        ("六二一七〇〇〇〇一一", "第1位“六”不是数字"),
         ("6217\u200b000011112222", "不可见"),
         ("6217\x07000011112222", "不可见"),
         ("6217\u202e000011112222", "不可见"),
         ("1234567", "现为7位"),
         ("1" * 33, "现为33位"),
-        ("NaN", "只能包含数字"),
+        ("NaN", "第1位“N”不是数字"),
+        ("6217000011112222", "校验码不符"),
+        ("6217 0000 1111 2222 333", "校验码不符"),
     ],
 )
 def test_an_account_number_that_is_not_digits_is_refused_with_the_reason(
@@ -64,8 +69,11 @@ def test_an_account_number_that_is_not_digits_is_refused_with_the_reason(
         validation.clean_account_number(typed)
 
 
-def test_a_card_number_failing_luhn_is_a_warning_not_a_refusal() -> None:
+def test_another_card_number_failing_luhn_is_a_warning_not_a_refusal() -> None:
+    """A UnionPay card (62…) with a wrong check digit is refused (above); a number of another
+    scheme, or a passbook account, of a card's length is flagged to the checker only."""
     assert luhn_valid("4111111111111111") and not luhn_valid("4111111111111112")
+    assert validation.luhn_check_digit("621700001111222233") == "7"
     card = BankAccount(account_number=validation.clean_account_number("4111 1111 1111 1112"))
     assert card.card_check_failed
     assert not BankAccount(account_number="4111111111111111").card_check_failed
@@ -132,7 +140,7 @@ def test_an_account_is_recorded_by_one_person_and_checked_by_another(
     users: dict[str, User], townships: tuple[str, str]
 ) -> None:
     household = _household(townships)
-    fields = holder_fields(household, "6217 0000 1111 2222 333")
+    fields = holder_fields(household, "6217 0000 1111 2222 337")
     for who, reason in (
         ("community", "登记银行账户由"),
         ("auditor", "登记银行账户由"),
@@ -144,7 +152,7 @@ def test_an_account_is_recorded_by_one_person_and_checked_by_another(
     assert not BankAccount.objects.filter(household=household).exists()
     account = actions.record_account(users["caseworker"], household, **fields)
     assert account.status == AccountStatus.AWAITING_CHECK
-    assert account.account_number == "6217000011112222333"
+    assert account.account_number == "6217000011112222337"
     # The recorder may not check it, nor may a role that does not check accounts; the refusal
     # says which rule and nothing is written.
     with pytest.raises(NotPermitted, match="复核银行账户由乡镇（街道）负责人"):
@@ -174,7 +182,7 @@ def test_a_district_officer_who_recorded_an_account_may_not_check_it(
 ) -> None:
     household = _household(townships)
     account = actions.record_account(
-        users["officer"], household, **holder_fields(household, "62170000111122223")
+        users["officer"], household, **holder_fields(household, "62170000111122226")
     )
     with pytest.raises(NotPermitted, match="登记人不能复核自己登记的账户"):
         actions.check_account(users["officer"], account)
@@ -190,7 +198,7 @@ def test_a_rejected_account_keeps_its_reason_and_a_new_one_may_be_recorded(
 ) -> None:
     household = _household(townships)
     account = actions.record_account(
-        users["caseworker"], household, **holder_fields(household, "62170000111122223")
+        users["caseworker"], household, **holder_fields(household, "62170000111122226")
     )
     with pytest.raises(ValidationError, match="请写明退回理由"):
         actions.reject_account(users["head"], account, reason="  ")
@@ -198,7 +206,7 @@ def test_a_rejected_account_keeps_its_reason_and_a_new_one_may_be_recorded(
     assert account.status == AccountStatus.REJECTED
     assert account.rejection_reason == "账号与存折不符"
     again = actions.record_account(
-        users["caseworker"], household, **holder_fields(household, "62170000111122224")
+        users["caseworker"], household, **holder_fields(household, "62170000111122234")
     )
     assert again.status == AccountStatus.AWAITING_CHECK
 
@@ -211,7 +219,7 @@ def test_the_holder_is_a_member_or_the_reason_is_stated(
     member = household.memberships.filter(valid_to__isnull=True).first().person
     outsider = Household.objects.exclude(pk=household.pk).first()
     stranger = outsider.memberships.filter(valid_to__isnull=True).first().person
-    base = {"bank_name": "中国银行", "account_number": "62170000111122223"}
+    base = {"bank_name": "中国银行", "account_number": "62170000111122226"}
     with pytest.raises(ValidationError) as refused:
         actions.record_account(
             users["caseworker"],
@@ -266,7 +274,7 @@ def test_a_person_account_is_held_by_that_person(
     first, second = (
         m.person for m in household.memberships.filter(valid_to__isnull=True).order_by("pk")[:2]
     )
-    data = {"bank_name": "中国银行", "account_number": "62170000111122223"}
+    data = {"bank_name": "中国银行", "account_number": "62170000111122226"}
     with pytest.raises(ValidationError, match="不是该特困人员本人"):
         actions.record_account(
             users["caseworker"],
@@ -287,7 +295,7 @@ def test_a_person_account_is_held_by_that_person(
     assert own.person == first
     # The household's own account is another payee: it may be recorded meanwhile.
     shared = actions.record_account(
-        users["caseworker"], household, **holder_fields(household, "62170000111122229")
+        users["caseworker"], household, **holder_fields(household, "62170000111122242")
     )
     assert shared.person is None
 
@@ -308,7 +316,7 @@ def test_a_replacement_takes_effect_when_checked_and_payments_keep_their_account
             **holder_fields(household, old.account_number),
         )
     new = actions.record_account(
-        users["caseworker"], household, **holder_fields(household, "6230000011112222")
+        users["caseworker"], household, **holder_fields(household, "6230000011112223")
     )
     assert BankAccount.objects.get(pk=old.pk).status == AccountStatus.IN_FORCE
     actions.check_run(users["officer2"], run)  # the account in force is still the old one
@@ -321,8 +329,8 @@ def test_a_replacement_takes_effect_when_checked_and_payments_keep_their_account
     # which pays the account in force.
     assert run.payments.get().bank_account == old
     run = actions.approve_run(users["director"], run)
-    bank_file = actions.export_run(users["officer"], run, "csv", "utf-8")
-    assert "6230000011112222" in bytes(bank_file.content).decode("utf-8-sig")
+    bank_file = actions.export_run(users["officer"], run, "tjrcb-csv", "utf-8")
+    assert "6230000011112223" in bytes(bank_file.content).decode("utf-8-sig")
     assert old.account_number not in bytes(bank_file.content).decode("utf-8-sig")
     assert run.payments.get().bank_account == new
 
@@ -346,13 +354,13 @@ def test_the_account_pages_from_the_counter_to_the_check(
     url = f"/payments/households/{household.pk}/accounts/"
     page = caseworker.get(url).content.decode()
     assert "无有效银行账户" in page and 'id="step-record"' in page
-    fields = holder_fields(household, "6217 0000 1111 2222 333")
+    fields = holder_fields(household, "6217 0000 1111 2222 337")
     response = caseworker.post(f"{url}record/", {**fields, "payee": ""})
     account = BankAccount.objects.get(household=household)
     assert response.status_code == 302
     assert response["Location"] == f"{url}{account.pk}/"
     page = caseworker.get(response["Location"]).content.decode()
-    assert "6217***********2333" in page and "6217000011112222333" not in page
+    assert "6217***********2337" in page and "6217000011112222337" not in page
     assert "待复核" in page and "乡镇（街道）负责人" in page and 'id="step-check"' not in page
     assert "复核人不能是登记人（caseworker）" in page
     # The run's page and the household's page say "awaiting its check", not "no account".
@@ -374,7 +382,7 @@ def test_the_account_pages_from_the_counter_to_the_check(
 @pytest.mark.parametrize(
     "changes",
     [
-        {"account_number": "６２１７０００００１１１１"},
+        {"account_number": "٦٢١٧٠٠٠٠١١١١"},
         {"account_number": "NaN"},
         {"account_number": "9" * 5000},
         {"account_number": ""},
@@ -390,7 +398,7 @@ def test_bad_input_at_the_counter_is_a_message_and_writes_nothing(
     users: dict[str, User], townships: tuple[str, str], changes: dict[str, str]
 ) -> None:
     household = _household(townships)
-    data = {**holder_fields(household, "62170000111122223"), "payee": "", **changes}
+    data = {**holder_fields(household, "62170000111122226"), "payee": "", **changes}
     response = _client("caseworker").post(
         f"/payments/households/{household.pk}/accounts/record/", data
     )
@@ -405,13 +413,13 @@ def test_a_refused_record_or_check_by_page_says_why(
 ) -> None:
     household = _household(townships)
     url = f"/payments/households/{household.pk}/accounts/"
-    data = {**holder_fields(household, "62170000111122223"), "payee": ""}
+    data = {**holder_fields(household, "62170000111122226"), "payee": ""}
     community = _client("community")
     assert 'id="step-record"' not in community.get(url).content.decode()
     refused = community.post(f"{url}record/", data, follow=True).content.decode()
     assert "登记银行账户由乡镇（街道）经办人、区民政局经办人办理" in refused
     account = actions.record_account(
-        users["officer"], household, **holder_fields(household, "62170000111122223")
+        users["officer"], household, **holder_fields(household, "62170000111122226")
     )
     page = _client("officer").post(f"{url}{account.pk}/check/", {"confirmed": "on"}, follow=True)
     assert "登记人不能复核自己登记的账户" in page.content.decode()
@@ -428,7 +436,7 @@ def test_another_township_gets_404_and_unmasking_is_audited(
     household = _household(townships)
     other = households_of(townships[1], 1)[0]
     account = actions.record_account(
-        users["caseworker"], household, **holder_fields(household, "62170000111122223")
+        users["caseworker"], household, **holder_fields(household, "62170000111122226")
     )
     url = f"/payments/households/{household.pk}/accounts/"
     outsider = _client("outsider")
@@ -449,14 +457,14 @@ def test_another_township_gets_404_and_unmasking_is_audited(
     with pytest.raises(PermissionDenied):
         actions.reveal_account(users["community"], account)
     shown = _client("head").post(f"{url}{account.pk}/unmask/")
-    assert shown.content.decode() == "62170000111122223"
+    assert shown.content.decode() == "62170000111122226"
     assert (
         AuditEvent.objects.filter(
             action="payments.view_unmasked_account", object_id=str(account.pk)
         ).count()
         == 1
     )
-    assert "62170000111122223" not in _client("head").get(url).content.decode()
+    assert "62170000111122226" not in _client("head").get(url).content.decode()
 
 
 @pytest.mark.django_db
@@ -466,7 +474,7 @@ def test_the_payroll_shows_an_account_awaiting_its_check_and_pays_only_accounts_
     waiting, missing = households_of(townships[0], 2)
     grant([waiting, missing], start="2025-08", with_accounts=False)
     account = actions.record_account(
-        users["caseworker"], waiting, **holder_fields(waiting, "62170000111122223")
+        users["caseworker"], waiting, **holder_fields(waiting, "62170000111122226")
     )
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
     assert not run.payments.exclude(bank_account=None).exists()
@@ -498,7 +506,7 @@ def test_the_workbench_lists_accounts_to_check_and_entitlements_without_one(
     theirs = households_of(townships[1], 1)
     grant(ours + theirs, start="2025-11", with_accounts=False)
     account = actions.record_account(
-        users["caseworker"], ours[0], **holder_fields(ours[0], "62170000111122223")
+        users["caseworker"], ours[0], **holder_fields(ours[0], "62170000111122226")
     )
     caseworker = _lists(users["caseworker"])
     missing = caseworker["待遇没有有效银行账户"]
@@ -517,7 +525,7 @@ def test_the_workbench_lists_accounts_to_check_and_entitlements_without_one(
     assert _lists(users["auditor"]) == {}
     # Who recorded it is not asked to check it.
     mine = actions.record_account(
-        users["officer"], ours[1], **holder_fields(ours[1], "62170000111122224")
+        users["officer"], ours[1], **holder_fields(ours[1], "62170000111122234")
     )
     assert mine.pk not in {
         int(item.url.rstrip("/").rsplit("/", 1)[1])

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
 from openpyxl import load_workbook
 
 from jiuzhu.web.accounts.models import User
@@ -22,7 +23,7 @@ from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Channel, Program, Stage
 from jiuzhu.web.entitlements.models import Entitlement
-from jiuzhu.web.payments import actions, exporters
+from jiuzhu.web.payments import actions, exporters, layouts
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
@@ -35,11 +36,12 @@ from jiuzhu.web.payments.models import (
     RunStatus,
     mask_account,
 )
-from tests.web.conftest import ON
+from tests.web.conftest import ON, PASSWORD
 from tests.web.payments.conftest import (
     account_number,
     grant,
     holder_fields,
+    holder_id,
     households_of,
     new_version,
 )
@@ -128,7 +130,7 @@ def test_c26_payment_starts_the_month_after_the_decision(
         users["caseworker"],
         application.household,
         bank_name="天津农村商业银行",
-        account_number="6231900000012345678",
+        account_number="6231900000012345670",
         holder_name=application.applicant.name,
         holder_id=application.applicant.resident_id,
     )
@@ -346,7 +348,7 @@ def test_a_household_without_an_account_in_force_holds_the_check_until_checked(
     with pytest.raises(ValidationError, match="银行账户"):
         actions.check_run(users["officer2"], run)
     first = actions.record_account(
-        users["caseworker"], household, **holder_fields(household, "6217 0000 1111 2222 333")
+        users["caseworker"], household, **holder_fields(household, "6217 0000 1111 2222 337")
     )
     # Recorded but not checked: the payroll does not pay into it, and says why.
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
@@ -355,7 +357,7 @@ def test_a_household_without_an_account_in_force_holds_the_check_until_checked(
         actions.check_run(users["officer2"], run)
     actions.check_account(users["head"], first)
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
-    assert run.payments.get().bank_account.account_number == "6217000011112222333"
+    assert run.payments.get().bank_account.account_number == "6217000011112222337"
     # A replacement recorded before the check: the account in force stays in force (the run
     # may be checked) until the replacement is checked; then the draft must take it.
     second = actions.record_account(
@@ -425,7 +427,7 @@ def _rows(content: bytes, encoding: str) -> list[list[str]]:
 
 
 @pytest.mark.django_db
-def test_the_bank_file_has_a_header_one_row_per_transfer_a_total_and_a_checksum(
+def test_the_bank_file_has_a_title_row_and_one_row_per_transfer_with_the_payees_id(
     users: dict[str, User], townships: tuple[str, str], settings: Any
 ) -> None:
     _today(settings, dt.date(2025, 10, 20))
@@ -437,31 +439,32 @@ def test_the_bank_file_has_a_header_one_row_per_transfer_a_total_and_a_checksum(
     run = _approved(users, "2025-10")
     with pytest.raises(PermissionDenied):
         actions.export_run(users["caseworker"], run)
-    bank_file = actions.export_run(users["officer"], run, "csv", "gb18030")
+    bank_file = actions.export_run(users["officer"], run, "tjrcb-csv", "gb18030")
+    assert bank_file.format == "tjrcb-csv" and bank_file.filename == "payroll-2025-10-dibao.csv"
     with pytest.raises(UnicodeDecodeError):
         bytes(bank_file.content).decode("utf-8")
     rows = _rows(bytes(bank_file.content), "gb18030")
-    assert rows[0] == list(exporters.HEADER)
-    body = rows[1:-2]
+    assert rows[0] == ["账号", "户名", "身份证号码", "金额（元）", "开户银行", "业务参考号"]
+    # No summary rows a bank importer would read as transfers: the totals stay with the file.
+    body = rows[1:]
     assert len(body) == 3 == bank_file.rows
     first = next(r for r in body if r[0] == account_number(households[0]))
     # The recovery is netted into the household's transfer; accounts are whole in the file only.
     assert first[3] == "1000.00"
-    assert first[4] == f"202510DB{entitlements[0].pk:010d}"
-    assert rows[-2] == ["合计", "3", "", "3091.00", ""]
+    assert first[2] == holder_id(households[0])
+    assert first[5] == f"202510DB{entitlements[0].pk:010d}"
     assert bank_file.total == 309_100
-    assert rows[-1][:2] == ["校验", "SHA-256"]
     recomputed = exporters.row_checksum(
-        [exporters.BankRow(r[0], r[1], r[2], int(Decimal(r[3]) * 100), r[4]) for r in body]
+        [exporters.BankRow(r[0], r[1], r[2], r[4], int(Decimal(r[3]) * 100), r[5]) for r in body]
     )
-    assert rows[-1][2] == recomputed == bank_file.checksum
+    assert recomputed == bank_file.checksum
     assert holder_name_in(body, households)
     run.refresh_from_db()
     assert run.status == RunStatus.EXPORTED
     assert set(run.payments.values_list("status", flat=True)) == {PaymentStatus.EXPORTED}
     assert set(
         run.payments.filter(entitlement=entitlements[0]).values_list("reference", flat=True)
-    ) == {first[4]}
+    ) == {first[5]}
     with pytest.raises(ValidationError):
         actions.export_run(users["officer"], run)  # exported once
 
@@ -472,26 +475,91 @@ def holder_name_in(body: list[list[str]], households: list[Any]) -> bool:
     return {r[1] for r in body} == {holder(h) for h in households}
 
 
-def test_the_exporters_agree_on_the_checksum_and_the_xlsx_keeps_accounts_as_text() -> None:
-    rows = [
-        exporters.BankRow("6222021234567890123", "张三", "工商银行", 104_500, "202511DB0000000001"),
-        exporters.BankRow("6228480011223344556", "李四", "农业银行", 52_250, "202511DB0000000002"),
-    ]
-    meta = exporters.FileMeta(month="2025-11", program="dibao", purpose="initial")
-    utf8 = exporters.get_exporter("csv").write(rows, meta, "utf-8")
+ROWS = [
+    exporters.BankRow(
+        "6222021234567890128", "张三", "11010519491231002X", "工商银行", 104_500, "202511DB01"
+    ),
+    exporters.BankRow(
+        "6228480011223344556", "李四", "110105194912310037", "农业银行", 52_250, "202511DB02"
+    ),
+]
+META = exporters.FileMeta(month="2025-11", program="dibao", purpose="initial")
+
+
+def test_the_csv_quotes_accounts_and_ids_and_the_xlsx_keeps_them_as_text() -> None:
+    """Failed before: the CSV's 19-digit accounts were bare numbers (Excel shows 6.2231E+18),
+    it had no payee ID, and it ended with totals and checksum rows."""
+    layout = layouts.get_layout("tjrcb-csv")
+    utf8 = exporters.write(layout, ROWS, META, "utf-8")
     assert utf8.startswith(b"\xef\xbb\xbf")
-    assert "张三" in utf8.decode("utf-8-sig")
-    gb = exporters.get_exporter("csv").write(rows, meta, "gb18030")
-    assert "李四" in gb.decode("gb18030") and gb.decode("gb18030").endswith("\r\n")
-    book = load_workbook(io.BytesIO(exporters.get_exporter("xlsx").write(rows, meta, "")))
-    sheet = book.active
+    text = utf8.decode("utf-8-sig")
+    assert text.splitlines()[1] == (
+        '"6222021234567890128",张三,"11010519491231002X",1045.00,工商银行,"202511DB01"'
+    )
+    assert "合计" not in text and "SHA-256" not in text and text.endswith("\r\n")
+    gb = exporters.write(layout, ROWS, META, "gb18030")
+    assert "李四" in gb.decode("gb18030")
+    xlsx = layouts.get_layout("tjrcb-xlsx")
+    book = load_workbook(io.BytesIO(exporters.write(xlsx, ROWS, META, "")))
+    sheet = book["代发明细"]
     values = list(sheet.iter_rows(values_only=True))
-    assert values[1][0] == "6222021234567890123"  # text: a number would lose digits
-    assert float(values[1][3]) == 1045.0
-    assert values[-2][0] == "合计" and float(values[-2][3]) == 1567.5
-    assert values[-1][2] == exporters.row_checksum(rows) == _rows(utf8, "utf-8-sig")[-1][2]
-    assert mask_account("6222021234567890123") == "6222***********0123"
-    assert exporters.filename(meta, exporters.get_exporter("xlsx")) == "payroll-2025-11-dibao.xlsx"
+    assert values[1][0] == "6222021234567890128"  # text: a number would lose digits
+    assert values[1][2] == "11010519491231002X" and sheet["C3"].value == "110105194912310037"
+    assert sheet["A2"].data_type == "s" and sheet["A2"].number_format == "@"
+    assert sheet["C3"].data_type == "s" and sheet["C3"].number_format == "@"
+    assert float(values[1][3]) == 1045.0 and len(values) == 3
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True)}
+    assert summary["笔数"] == 2 and float(summary["金额合计（元）"]) == 1567.5
+    assert summary["校验值（SHA-256）"] == exporters.row_checksum(ROWS)
+    assert mask_account("6222021234567890128") == "6222***********0128"
+    assert exporters.filename(META, xlsx) == "payroll-2025-11-dibao.xlsx"
+
+
+def test_a_layout_is_data_with_summary_rows_and_fixed_widths_in_bytes() -> None:
+    """A bank with its own layout is one more entry: here a fixed-width GBK file with a header
+    line (count and total) and widths counted in bytes."""
+    fixed = layouts.Layout(
+        key="example-fixed",
+        bank="示例银行",
+        label="示例",
+        format="fixed",
+        columns=(
+            layouts.Column("sequence", "序号", width=4, align="right"),
+            layouts.Column("account", "账号", width=20),
+            layouts.Column("name", "户名", width=10),
+            layouts.Column("amount", "金额", width=12, align="right"),
+        ),
+        encodings=("gbk",),
+        titles=False,
+        leading=(("H", "{count}", "|", "{total}"),),
+    )
+    content = exporters.write(fixed, ROWS, META, "gbk")
+    lines = content.split(b"\r\n")
+    assert lines[0] == b"H2|1567.50"
+    assert lines[1] == ("   1" + "6222021234567890128 " + "张三" + " " * 11 + "1045.00").encode(
+        "gbk"
+    )
+    assert {len(line) for line in lines[1:3]} == {46}
+    too_long = exporters.BankRow("6222021234567890128", "欧阳娜娜娜娜", "", "", 1, "")
+    assert exporters.problems(fixed, [too_long], "gbk") == [(0, "户名超过文件格式规定的10字节")]
+    with pytest.raises(ValueError):
+        exporters.write(fixed, [too_long], META, "gbk")
+    csv_layout = layouts.Layout(
+        key="example-csv",
+        bank="示例银行",
+        label="示例",
+        format="csv",
+        columns=layouts.OUR_COLUMNS,
+        trailing=(("合计", "{count}", "{total}", "{checksum}"),),
+        quote_text=False,
+    )
+    text = exporters.write(csv_layout, ROWS, META, "gb18030").decode("gb18030")
+    assert text.splitlines()[1].startswith("6222021234567890128,张三,")
+    assert text.splitlines()[-1] == f"合计,2,1567.50,{exporters.row_checksum(ROWS)}"
+    with pytest.raises(ValueError, match="width"):
+        layouts.Layout(
+            key="x", bank="x", label="x", format="fixed", columns=(layouts.Column("name", "户名"),)
+        )
 
 
 # --- Reconciliation and re-issue -------------------------------------------------------------------
@@ -514,7 +582,7 @@ def test_reconciliation_with_a_failed_row_and_its_reissue(
     grant(households, start="2025-10", amount=104_500)
     run = _approved(users, "2025-10")
     officer = users["officer"]
-    actions.export_run(officer, run, "csv", "utf-8")
+    initial = actions.export_run(officer, run, "tjrcb-csv", "utf-8")
     accounts = [account_number(h) for h in households]
     # A line that matches nothing refuses the whole file.
     with pytest.raises(ValidationError, match="不在待回盘"):
@@ -549,7 +617,7 @@ def test_reconciliation_with_a_failed_row_and_its_reissue(
     corrected = actions.record_account(
         users["caseworker"],
         households[1],
-        **holder_fields(households[1], "6212260000000000123", bank="天津银行"),
+        **holder_fields(households[1], "6212260000000000125", bank="天津银行"),
     )
     with pytest.raises(ValidationError, match="尚待复核"):
         actions.reissue_payment(officer, failed)
@@ -559,22 +627,47 @@ def test_reconciliation_with_a_failed_row_and_its_reissue(
     assert failed_account.status == AccountStatus.REPLACED
     with pytest.raises(ValidationError, match="只有发放失败"):
         actions.reissue_payment(officer, run.payments.filter(status=PaymentStatus.PAID).first())
-    actions.reissue_payment(officer, failed)
+    (reissue,) = actions.reissue_payment(officer, failed)
+    # A new payment linked to the failed one, which keeps its account, file, reference and
+    # reason (failed before: the re-issue overwrote them).
     failed.refresh_from_db()
-    assert failed.status == PaymentStatus.REISSUED and failed.bank_account == corrected
+    assert failed.status == PaymentStatus.REISSUED and failed.bank_account == failed_account
+    assert failed.bank_file == initial and failed.reference.startswith("202510DB")
+    assert failed.failure_reason == "账户已销户" and failed.reissued_by == officer
+    assert reissue.reissue_of == failed and reissue.bank_account == corrected
+    assert reissue.status == PaymentStatus.PENDING and reissue.amount == failed.amount
+    assert (reissue.kind, reissue.month, reissue.run) == (failed.kind, failed.month, run)
+    with pytest.raises(ValidationError, match="没有发放失败的款项"):
+        actions.reissue_payment(officer, failed)  # re-issued once: nothing has failed now
     with pytest.raises(ValidationError, match="待重新生成银行文件"):
         actions.close_run(officer, run)
-    reissue = actions.export_run(officer, run, "csv", "utf-8")
-    assert reissue.purpose == BankFile.Purpose.REISSUE and reissue.rows == 1
-    lines = _rows(bytes(reissue.content), "utf-8-sig")
-    assert lines[1][0] == "6212260000000000123" and lines[1][4].endswith("R1")
+    reissue_file = actions.export_run(officer, run, "tjrcb-csv", "utf-8")
+    assert reissue_file.purpose == BankFile.Purpose.REISSUE and reissue_file.rows == 1
+    lines = _rows(bytes(reissue_file.content), "utf-8-sig")
+    assert lines[1][0] == "6212260000000000125" and lines[1][5].endswith("R1")
     actions.reconcile_run(
-        officer, run, _return_file([("6212260000000000123", "1045.00", "成功", "")], "utf-8")
+        officer, run, _return_file([("6212260000000000125", "1045.00", "成功", "")], "utf-8")
     )
-    failed.refresh_from_db()
-    assert failed.status == PaymentStatus.PAID
+    reissue.refresh_from_db()
+    assert reissue.status == PaymentStatus.PAID
+    # The household's ledger shows both; the money is counted once.
+    client = Client()
+    assert client.login(username="officer", password=PASSWORD)
+    page = client.get(f"/payments/households/{households[1].pk}/")
+    ledger = [r for r in page.context["rows"] if r.month == "2025-10"]
+    assert [(r.status, r.superseded) for r in ledger] == [
+        ("失败，已重新发放", True),
+        ("已到账", False),
+    ]
+    assert page.context["total"] == 104_500
+    assert "重新发放（原账户" in page.content.decode()
+    assert run_totals_amount(run) == 3 * 104_500
     run = actions.close_run(users["director"], run)
     assert run.status == RunStatus.CLOSED
+
+
+def run_totals_amount(run: PayrollRun) -> int:
+    return int(actions.run_totals(run)["amount"])
 
 
 # --- Jurisdiction ----------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The payroll in a real browser (Playwright with Debian's Chromium): a district officer drafts
 October's dibao payroll, a second officer checks it against September (a raised amount, a new
 and a stopped household highlighted), the director approves, the officer exports the bank file
-(GB18030) and uploads the bank's return with one failure, records the corrected account, which
-a second officer checks before the officer re-issues the transfer; the officer reconciles the
+(GB18030, with the payees' ID numbers) and uploads the bank's return with one failure, records
+the corrected account, which a second officer checks before the officer re-issues the transfer
+(a new payment beside the failed one in the household's ledger); the officer reconciles the
 re-issue and closes the run. Screenshots: ``test-artifacts/screenshots/payroll-*``.
 """
 
@@ -34,11 +35,11 @@ def _shot(page: Any, name: str) -> None:
 
 def _return_file(path: Path, bank_file: bytes, fail_account: str) -> Path:
     """The bank's answer to a bank file: every transfer paid, but one account closed."""
-    rows = list(csv.reader(io.StringIO(bank_file.decode("gb18030"))))[1:-2]
+    rows = list(csv.reader(io.StringIO(bank_file.decode("gb18030"))))[1:]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["账号", "户名", "金额", "状态", "原因"])
-    for account, name, _bank, amount, _reference in rows:
+    for account, name, _id, amount, _bank, _reference in rows:
         failed = account == fail_account
         writer.writerow(
             [account, name, amount, "失败" if failed else "成功", "账户已销户" if failed else ""]
@@ -116,7 +117,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     # 4. The officer exports the bank file (GB18030) and downloads it.
     login(page, base, "officer")
     page.goto(f"{base}/payments/runs/{run.pk}/")
-    page.select_option("select[name=exporter]", "csv")
+    page.select_option("select[name=layout]", "tjrcb-csv")
     page.select_option("select[name=encoding]", "gb18030")
     page.click("#step-export button")
     page.wait_for_selector("text=已生成银行文件")
@@ -124,11 +125,14 @@ def test_a_month_of_payroll_from_draft_to_close(
         page.click("#files a")
     content = Path(download.value.path()).read_bytes()
     text = content.decode("gb18030")
-    assert text.splitlines()[-2].startswith("合计,") and "SHA-256" in text.splitlines()[-1]
-    # Masked everywhere but the file.
+    # One row per transfer, the payee's ID with it, accounts and IDs quoted; no summary rows.
+    assert len(text.splitlines()) == 1 + len(households) - 1  # the stopped one is not paid
     failing = households[2]
-    account = failing.bank_accounts.get().account_number
-    assert account in text and account not in page.content()
+    account = failing.bank_accounts.get()
+    assert f'"{account.account_number}",{account.holder_name},"{account.holder_id}",' in text
+    account = account.account_number
+    # Masked everywhere but the file.
+    assert account not in page.content()
     assert f"{account[:4]}{'*' * (len(account) - 8)}{account[-4:]}" in page.content()
     _shot(page, "05-exported")
 
@@ -146,7 +150,7 @@ def test_a_month_of_payroll_from_draft_to_close(
     # re-issued into it, in a re-issue file.
     page.click("#step-failed >> text=登记更正账户")
     page.wait_for_url(f"{base}/payments/households/{failing.pk}/accounts/#step-record")
-    fields = holder_fields(failing, "6212 2600 0000 0000 123", bank="天津银行宝坻支行")
+    fields = holder_fields(failing, "6212 2600 0000 0000 125", bank="天津银行宝坻支行")
     for name, value in fields.items():
         page.fill(f"#step-record input[name={name}]", value)
     _shot(page, "07-account-recorded")
@@ -169,21 +173,25 @@ def test_a_month_of_payroll_from_draft_to_close(
     page.click("#step-export button")
     page.wait_for_selector("text=reissue1")
     return_path = tmp_path / "return-reissue.csv"
-    return_path.write_bytes("账号,金额,状态,原因\n6212260000000000123,1045.00,成功,\n".encode())
+    return_path.write_bytes("账号,金额,状态,原因\n6212260000000000125,1045.00,成功,\n".encode())
     page.set_input_files("input[name=file]", str(return_path))
     page.click("#step-reconcile button")
     page.wait_for_selector("text=已导入回盘")
     page.click("#step-close button")
     page.wait_for_selector("#run-status >> text=已结账")
     _shot(page, "10-closed")
-    assert set(Payment.objects.filter(run=run).values_list("status", flat=True)) == {
-        PaymentStatus.PAID
-    }
+    # Every payment paid, but the failed one: re-issued as a new payment, which was paid.
+    statuses = list(Payment.objects.filter(run=run).values_list("status", flat=True))
+    assert sorted(set(statuses)) == [PaymentStatus.PAID, PaymentStatus.REISSUED]
+    assert statuses.count(PaymentStatus.REISSUED) == 1
     assert PayrollRun.objects.get(pk=run.pk).status == RunStatus.CLOSED
 
     # 7. The household's payment history and the month's summary.
     page.goto(f"{base}/payments/households/{failing.pk}/")
-    assert page.locator("#ledger tbody tr").count() == 2  # September and October
+    # September, October's failed transfer and its re-issue (a new payment).
+    assert page.locator("#ledger tbody tr").count() == 3
+    ledger = page.inner_text("#ledger")
+    assert "失败，已重新发放" in ledger and "重新发放（原账户" in ledger
     _shot(page, "11-ledger")
     page.goto(f"{base}/payments/summary/?month=2025-10")
     assert page.locator("#summary tbody tr").count() == len(townships)

@@ -37,7 +37,7 @@ def exported(users: dict[str, User], townships: tuple[str, str], settings: Any) 
     actions.check_run(users["officer2"], september)
     run = actions.draft_run(users["officer"], "2025-10", "dibao")
     run = actions.approve_run(users["director"], actions.check_run(users["officer2"], run))
-    actions.export_run(users["officer"], run, "xlsx")
+    actions.export_run(users["officer"], run, "tjrcb-xlsx")
     run.refresh_from_db()
     return run
 
@@ -81,7 +81,8 @@ def test_a_bank_file_is_refused_to_readers_and_its_download_audited(exported: Pa
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
     book = load_workbook(io.BytesIO(response.content))
-    assert list(book.active.iter_rows(values_only=True))[-1][2] == bank_file.checksum
+    summary = dict(book["汇总"].iter_rows(values_only=True))
+    assert summary["校验值（SHA-256）"] == bank_file.checksum
     assert AuditEvent.objects.filter(
         action="payments.download_bank_file", object_id=str(bank_file.pk)
     ).exists()

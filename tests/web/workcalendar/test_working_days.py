@@ -8,8 +8,9 @@ off 01-01…01-03 with 调休上班 on Sunday 01-04.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
@@ -248,6 +249,54 @@ def test_add_and_between_are_inverse_over_2025() -> None:
             assert calendar.working_days_between(start, end - timedelta(days=1)) == n - 1
 
     inverse()
+
+
+def test_a_datetime_counts_as_its_beijing_date(calendar_2025: Calendar) -> None:
+    """Issue 10: a datetime given to the calendar missed the holiday table (its key is a date)
+    and was taken for its own time zone's date. It now counts as its Beijing date."""
+    utc, beijing = UTC, ZoneInfo("Asia/Shanghai")
+    national_day = datetime(2025, 10, 1, 9, 0, tzinfo=beijing)
+    assert not calendar_2025.is_working_day(national_day)
+    naive = datetime(2025, 10, 1, 9, 0)  # noqa: DTZ001 — a naive datetime is read as Beijing time
+    assert not calendar_2025.is_working_day(naive)
+    # 17:00 UTC on 30 September is 01:00 on 1 October in Beijing: a holiday.
+    assert not calendar_2025.is_working_day(datetime(2025, 9, 30, 17, 0, tzinfo=utc))
+    assert calendar_2025.is_working_day(datetime(2025, 9, 30, 15, 0, tzinfo=utc))
+    assert calendar_2025.is_working_day(datetime(2025, 9, 28, 10, 0, tzinfo=beijing))  # 调休
+    late_evening = datetime(2025, 9, 30, 20, 0, tzinfo=utc)  # 1 October in Beijing
+    assert calendar_2025.add_working_days(late_evening, 1) == date(2025, 10, 9)
+    assert add_working_days(late_evening, 1) == date(2025, 10, 9)
+    assert calendar_2025.working_days_between(date(2025, 9, 30), late_evening) == 0
+    assert working_days_between(datetime(2025, 9, 29, 12, 0, tzinfo=beijing), late_evening) == 1
+    assert calendar_2025.due(national_day, 1).on == date(2025, 10, 9)
+
+
+def test_seeded_years_record_the_state_council_notice() -> None:
+    """The notice each seeded year transcribes: its number where a copy of the notice showing
+    it was found, the publication date of the gov.cn page the package cites; blank, never
+    guessed, otherwise."""
+    seed_from_chinesecalendar([2012, 2026])
+    recent = CalendarYear.objects.get(year=2026)
+    assert recent.notice_number == "国办发明电〔2025〕7号"
+    assert recent.notice_published_on == date(2025, 11, 4)
+    assert recent.notice_url.startswith("https://www.gov.cn/")
+    older = CalendarYear.objects.get(year=2012)
+    assert older.notice_number == "" and older.notice_published_on == date(2011, 12, 6)
+    # An administrator's correction is kept by a later seeding.
+    CalendarYear.objects.filter(year=2012).update(
+        notice_number="（管理员核对）", source=Source.ADMINISTRATOR
+    )
+    seed_from_chinesecalendar([2012])
+    assert CalendarYear.objects.get(year=2012).notice_number == "（管理员核对）"
+
+
+def test_a_missing_year_leaves_only_the_deadlines_that_reach_it_unknown() -> None:
+    seed_from_chinesecalendar([2026])
+    calendar = load_calendar([2026, 2027])
+    assert calendar.due(date(2026, 12, 1), 3).on == date(2026, 12, 4)
+    unknown = calendar.due(date(2026, 12, 30), 3)
+    assert unknown.on is None and unknown.missing_year == 2027
+    assert unknown.text == "缺 2027 年日历"
 
 
 # Missing years ---------------------------------------------------------------------------------

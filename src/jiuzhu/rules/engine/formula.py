@@ -166,13 +166,18 @@ class Formula:
         if code is not None:
             keys.add("=" + code)
 
-    def params(self, build: Callable[..., pl.Expr], *paths: str) -> pl.Expr:
+    def params(
+        self, build: Callable[..., pl.Expr], *paths: str, on: pl.Expr | None = None
+    ) -> pl.Expr:
         """An expression built from parameter values, piecewise over the batch's dates.
 
         ``build`` receives one resolved value per path (int fen, Fraction, bool, code, a
         ``{code: value}`` dict, or an ``UNKNOWN`` / ``NOT_APPLICABLE`` marker) and returns an
         expression. Where all the batch's dates share the values, the result is that single
-        expression (literals); otherwise a ``when(date in interval)`` chain.
+        expression (literals); otherwise a ``when(date in interval)`` chain over ``on``: each
+        row's assessment date by default, or an expression holding it (an obligor reads its
+        person's ``person_assessment_date``, since dated parameters are otherwise read on
+        persons and households only).
 
         Raises:
             ParameterNotDefinedError: a batch date precedes a parameter's first value.
@@ -184,7 +189,7 @@ class Formula:
             return build(*(self._tree[p].values[-1].value for p in paths))
         if len(segments) == 1:
             return build(*(v.value for v in segments[0].values))
-        date = self._date_expr()
+        date = self._date_expr() if on is None else on
         expr: pl.Expr = pl.lit(None)
         for segment in reversed(segments):
             condition = pl.lit(True)

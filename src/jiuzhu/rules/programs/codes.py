@@ -346,6 +346,17 @@ NEAR_DIBAO_FLOOR_RULE = code_list(
     ],
 )
 
+LEAP_DAY_BIRTHDAY = code_list(
+    "leap_day_birthday",
+    "2月29日出生者平年的周岁日",
+    "Anniversary of a 29 February birth in a common year",
+    [
+        ("february_28", "2月28日", "28 February"),
+        ("march_1", "3月1日", "1 March"),
+    ],
+    reference="《中华人民共和国民法典》第二百零二条",
+)
+
 NEAR_DIBAO_CASH_CATEGORY = code_list(
     "near_dibao_cash_category",
     "低保边缘救助金发放类别",
@@ -438,6 +449,7 @@ CODE_LISTS: dict[str, CodeList] = {
         TEKUN_STANDARD_CLASS,
         INCOME_COMPONENT,
         NEAR_DIBAO_FLOOR_RULE,
+        LEAP_DAY_BIRTHDAY,
         NEAR_DIBAO_CASH_CATEGORY,
         SUPPLEMENT_GROUP,
         DEDUCTION_GROUP,

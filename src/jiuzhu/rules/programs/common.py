@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import polars as pl
 
+from jiuzhu.rules.ages import LEAP_DAY_PARAMETER, completed_years_expr, is_leap_day_rule
+from jiuzhu.rules.engine.formula import Formula
+from jiuzhu.rules.engine.parameters import Resolved
 
-def completed_years(start: pl.Expr, on: pl.Expr) -> pl.Expr:
-    """Whole years from ``start`` to ``on`` (age on a date: a birthday counts on the day itself)."""
-    before_anniversary = (on.dt.month().cast(pl.Int32) * 100 + on.dt.day().cast(pl.Int32)) < (
-        start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
-    )
-    return (on.dt.year() - start.dt.year() - before_anniversary.cast(pl.Int32)).cast(pl.Int32)
+
+def completed_years(f: Formula, start: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """Whole years from ``start`` to ``on`` as Int32 (an age: the anniversary counts on the day
+    itself), with the 29 February rule in force (``household.leap_day_birthday``;
+    ``jiuzhu.rules.ages``) on ``on`` (an assessment date). Null where the rule is unknown."""
+
+    def build(rule: Resolved) -> pl.Expr:
+        if not is_leap_day_rule(rule):
+            return pl.lit(None, pl.Int32)
+        return completed_years_expr(start, on, rule)
+
+    return f.params(build, LEAP_DAY_PARAMETER, on=on)
 
 
 def when_decided(decision: pl.Expr, then: pl.Expr, otherwise: pl.Expr | int = 0) -> pl.Expr:

@@ -465,10 +465,18 @@ obligor_in_prison = input_variable(
 # --- membership -------------------------------------------------------------------------------
 
 
-@variable(PERSON, pl.Int32(), Unit.YEARS, "年龄", "Age on the assessment date")
+@variable(
+    PERSON,
+    pl.Int32(),
+    Unit.YEARS,
+    "年龄",
+    "Age on the assessment date",
+    reference="《中华人民共和国民法典》第二百零一条、第二百零二条（期间计算）",
+)
 def age(f: Formula) -> pl.Expr:
-    """Completed years on the household's assessment date."""
-    return completed_years(f("birth_date"), f.date)
+    """Completed years on the household's assessment date (周岁: the birthday counts; a
+    29 February birth in a common year as ``household.leap_day_birthday`` says)."""
+    return completed_years(f, f("birth_date"), f.date)
 
 
 @variable(
@@ -517,7 +525,7 @@ def excluded_by_absence(f: Formula) -> pl.Expr:
     """Prison, compulsory drug rehabilitation, declared missing, Tianjin conscripts; religious
     professionals only after living apart for the set number of years."""
     excluded = f.param("household.excluded_absence_reasons", key="absence_reason")
-    years_apart = completed_years(f("absent_since"), f.date)
+    years_apart = completed_years(f, f("absent_since"), f.date)
     long_enough = years_apart >= f.param("household.religious_professional_years_apart")
     religious = f("absence_reason") == "religious_professional"
     return excluded & (~religious | long_enough.fill_null(False))

@@ -192,7 +192,7 @@ def obligor_unable_to_support(f: Formula) -> pl.Expr:
     year's per-capita disposable income and assets within the low-income limit; severely disabled
     with such income and assets; without civil capacity, declared missing or in prison with
     assets within the limit."""
-    age = completed_years(f("obligor_birth_date"), f.parent("person_assessment_date"))
+    age = completed_years(f, f("obligor_birth_date"), f.parent("person_assessment_date"))
     low_income = f("obligor_annual_income") < f.parent("tekun_obligor_income_threshold")
     assets_ok = f("obligor_assets_within_low_income_limit")
     category = f("obligor_disability_category")

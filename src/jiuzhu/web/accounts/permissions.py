@@ -16,7 +16,7 @@ from django.conf import settings
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
-from jiuzhu.web.accounts.models import Role
+from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
 
 
 def _division_of(obj: Any) -> str | None:
@@ -59,6 +59,22 @@ add_perm(
 )
 add_perm("registry.change", (can_take_applications | is_district) & in_jurisdiction)
 add_perm("registry.import", is_administrator | _role(Role.DISTRICT_DIRECTOR))
+
+
+@predicate  # type: ignore[untyped-decorator]
+def at_district_level(user: Any) -> bool:
+    """The user's jurisdiction is the whole district."""
+    return getattr(user, "division_code", "") == DISTRICT_CODE
+
+
+# A department's delivery covers the whole district and replaces the previous one of its source
+# for everyone (verification.actions): only district-level importers load it. Registry files
+# (workbooks, the register) are checked row by row against the importer's jurisdiction instead
+# (core.jurisdiction).
+add_perm(
+    "verification.import_feeds",
+    (is_administrator | _role(Role.DISTRICT_DIRECTOR)) & at_district_level,
+)
 add_perm("cases.view", is_staff_role & in_jurisdiction)
 add_perm("cases.apply", can_take_applications & in_jurisdiction)
 add_perm("cases.verify", is_township_caseworker & in_jurisdiction)

@@ -14,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest
 
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.queries import Filters
@@ -158,4 +159,39 @@ def record_export(user: Any, filters: Filters, rows: int) -> AuditEvent:
         household=filters.household_id,
         rows=rows,
         **{key: value for key, value in chosen.items() if value not in (None, "")},
+    )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from (``REMOTE_ADDR``: the proxy's, behind one)."""
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def record_denied(
+    user: Any,
+    request: HttpRequest,
+    *,
+    status: int,
+    reason: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    division_code: str = "",
+) -> AuditEvent:
+    """Record that ``user`` was refused ``request`` (``status`` 403, or 404 for a record of
+    another jurisdiction: ``object_type``, ``object_id`` and its ``division_code``). See
+    ``audit.middleware``."""
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))[:200]
+    return record(
+        user,
+        "audit.access_denied",
+        object_type=object_type,
+        object_id=object_id,
+        division_code=division_code or str(getattr(user, "division_code", "")),
+        status=status,
+        method=request.method or "",
+        path=request.path[:300],
+        reason=reason[:300],
+        client=client_address(request),
+        forwarded_for=forwarded,
+        user_division=str(getattr(user, "division_code", "")),
     )

@@ -88,6 +88,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "cases.terminate": _("终止办理"),
             "cases.reassessment_due": _("登记信息变更，待重新评估"),
             "cases.reassess": _("登记信息变更后重新评估"),
+            "cases.recount_notice_ends": _("工作日历变更后重新计算公示期满日"),
         },
     ),
     "entitlements": (
@@ -97,6 +98,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "entitlements.version": _("调整月救助金额"),
             "entitlements.task": _("生成核查任务"),
             "entitlements.task_done": _("完成核查任务"),
+            "entitlements.recount_deadlines": _("工作日历变更后重新计算核查期限和终止公示期"),
             "entitlements.change_report": _("处理家庭变化报告"),
             "entitlements.propose_termination": _("提出终止建议"),
             "entitlements.suspend": _("暂停发放"),
@@ -155,6 +157,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "discovery.visit": _("记录预警入户核实"),
             "discovery.conclude": _("办结预警"),
             "discovery.link_application": _("预警关联申请"),
+            "discovery.recount_deadlines": _("工作日历变更后重新计算预警期限"),
         },
     ),
     "jobs": (
@@ -162,9 +165,14 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
         {
             "jobs.feed_import": _("提交部门数据导入任务"),
             "jobs.batch_assessment": _("提交批量评估任务"),
+            "jobs.retried": _("后台进程中断，任务重新排队"),
+            "jobs.failed": _("后台进程中断，任务失败"),
         },
     ),
-    "audit": (_("审计"), {"audit.export": _("导出审计日志")}),
+    "audit": (
+        _("审计"),
+        {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},
+    ),
 }
 ACTIONS: dict[str, Promise] = {
     code: label for _group, actions in ACTION_GROUPS.values() for code, label in actions.items()
@@ -274,9 +282,11 @@ KEYS: dict[str, Key] = {
     "persons": Key(_("人数"), COUNT),
     "purpose": Key(_("用途"), Kind.CHOICE, "payments.bankfile.purpose"),
     "reason": Key(_("理由")),
+    "reissues": Key(_("重新发放生成的新发放笔数"), Kind.LENGTH),
     "replaced": Key(_("被替换的账户")),
     "replaces": Key(_("替换的账户")),
     "received": Key(_("本次补交材料"), Kind.CHOICE, MATERIALS, many=True),
+    "recounted": Key(_("重新计算的期限"), COUNT),
     "registry_event": Key(_("登记变更记录"), Kind.OBJECT, "audit.auditevent"),
     "relation": Key(_("与申请人关系"), Kind.CHOICE, "codes:relation"),
     "relations": Key(_("成员与申请人关系"), Kind.PAIRS),
@@ -310,6 +320,7 @@ KEYS: dict[str, Key] = {
     "version": Key(_("版本号"), COUNT),
     "visited_on": Key(_("入户日期"), DATE),
     "written": Key(_("写入笔数"), COUNT),
+    "years": Key(_("工作日历年份"), many=True),
     # The export of the log itself (``audit.export``): the filters it was made with.
     "filter_user": Key(_("筛选：人员"), Kind.USER),
     "filter_action": Key(_("筛选：操作"), Kind.CHOICE, "jiuzhu.web.audit.labels.ACTIONS"),
@@ -364,9 +375,34 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("registry.move_in", "valid_from"): Key(_("迁入日期"), DATE),
     ("registry.move_out", "valid_to"): Key(_("迁出日期"), DATE),
     ("registry.return", "on"): Key(_("回家日期"), DATE),
+    # A refused access (``audit.middleware``): these keys mean the request, not the record.
+    ("audit.access_denied", "status"): Key(
+        _("拒绝方式"), Kind.CHOICE, "jiuzhu.web.audit.labels.DENIALS"
+    ),
+    ("audit.access_denied", "method"): Key(
+        _("请求方式"), Kind.CHOICE, "jiuzhu.web.audit.labels.METHODS"
+    ),
+    ("audit.access_denied", "path"): Key(_("访问地址")),
+    ("audit.access_denied", "reason"): Key(_("拒绝理由")),
+    ("audit.access_denied", "client"): Key(_("客户端地址")),
+    ("audit.access_denied", "forwarded_for"): Key(_("代理转发的来源地址（未核实）")),
+    ("audit.access_denied", "user_division"): Key(_("用户所属区划"), Kind.DIVISION),
 }
 """Keys whose meaning depends on the action (an ``amount`` is a month's benefit in one, a
 payroll's total in another)."""
+
+DENIALS = {
+    403: _("无权访问（403）"),
+    404: _("非本辖区记录，按不存在答复（404）"),
+}
+"""How an access was refused (the ``status`` of ``audit.access_denied``)."""
+
+METHODS = {
+    "GET": _("打开页面"),
+    "HEAD": _("读取页面头部"),
+    "POST": _("提交表单"),
+}
+"""The request's HTTP method in words (a reader of the log need not know HTTP)."""
 
 REGISTRY_CHANGES = {
     "registered": _("登记新家庭"),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules.engine.units import format_yuan
@@ -23,6 +23,7 @@ from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.assessment import assess, program_result
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
 from jiuzhu.web.cases.models import (
+    OPEN_STAGES,
     Application,
     ApplicationEvent,
     Channel,
@@ -35,11 +36,12 @@ from jiuzhu.web.cases.models import (
 )
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
-    NOTICE_DAYS,
     TransitionError,
     next_month,
     next_stage,
+    public_notice,
 )
+from jiuzhu.web.core.models import next_number
 from jiuzhu.web.registry.models import Household, Person, Source
 
 
@@ -89,11 +91,33 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
-def _number(program: str, on: dt.date) -> str:
-    prefix = {"dibao": "DB", "near_dibao": "BY", "tekun": "TK", "rigid_expenditure": "GX"}[program]
-    start = f"{prefix}{on:%Y%m%d}"
-    count = Application.objects.filter(number__startswith=start).count()
-    return f"{start}{count + 1:04d}"
+NUMBER_PREFIXES = {"dibao": "DB", "near_dibao": "BY", "tekun": "TK", "rigid_expenditure": "GX"}
+
+
+def application_number(program: str, township_code: str, year: int) -> str:
+    """The next number of the township's applications of ``program`` in ``year``:
+    ``DB2025-120115001-00017``, the 17th dibao application the township registered in 2025.
+
+    The number comes from a counter row (``core.models.Counter``, one per program, township and
+    year) locked until the registration's transaction ends: two clerks registering at the same
+    instant get consecutive numbers, and a registration rolled back gives its number back, so
+    the township's numbers have no gaps. (Counting the applications and adding one gave two
+    clerks the same number, and one of them a server error.)
+    """
+    prefix = f"{NUMBER_PREFIXES[program]}{year}-{township_code}-"
+
+    def highest() -> int:
+        # Numbers already given under this prefix before the counter existed (none on a new
+        # deployment; a restored database keeps its counter with its applications).
+        numbers = Application.objects.filter(number__startswith=prefix).values_list(
+            "number", flat=True
+        )
+        return max(
+            (int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0
+        )
+
+    sequence = next_number(f"application:{prefix}", highest)
+    return f"{prefix}{sequence:05d}"
 
 
 def submit_application(
@@ -127,65 +151,83 @@ def submit_application(
     unknown = sorted(set(materials) - set(MATERIALS))
     if unknown:
         raise ValidationError(_("未知的材料：%(codes)s") % {"codes": "、".join(unknown)})
-    members = household.memberships.filter(valid_to__isnull=True)
-    if not members.filter(person=applicant).exists():
-        raise ValidationError(_("申请人不是该家庭的现有成员"))
-    if Application.objects.filter(
-        household=household,
-        program=program,
-        stage__in=[s for s in Stage if s not in (Stage.APPROVED, Stage.REJECTED, Stage.TERMINATED)],
-    ).exists():
-        raise ValidationError(_("该家庭已有同一项目的在办申请"))
-    ill = members.exclude(person__serious_illness="none").exists()
-    needed = required_materials(program, channel, ill)
-    missing = [code for code in needed if code not in materials]
-    if missing and not accept_incomplete:
-        raise ValidationError(
-            {
-                "materials": _("缺少以下材料（一次性告知）：%(list)s")
-                % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
-            }
-        )
     today = clock.today()
     with transaction.atomic():
-        application = Application.objects.create(
-            number=_number(program, today),
-            program=program,
-            household=household,
-            applicant=applicant,
-            division_code=household.division_code,
-            channel=channel,
-            stage=Stage.AWAITING_MATERIALS if missing else Stage.ACCEPTED,
-            authorisation_signed="verification_authorisation" in materials,
-            undertaking_signed="truthfulness_undertaking" in materials,
-            materials=list(materials),
-            missing_materials=missing,
-            separately_registered=relative_of_staff,
-            relative_note=relative_note,
-            created_by=user,
-            accepted_on=None if missing else today,
-        )
-        with record_language():
-            note = (
-                _("一次性告知缺少：%(list)s")
-                % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
-                if missing
-                else ""
+        # The household's row locked: two clerks (or two browser tabs) registering for the
+        # same household at the same instant take turns, and the second sees the first's
+        # application below.
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        members = household.memberships.filter(valid_to__isnull=True)
+        if not members.filter(person=applicant).exists():
+            raise ValidationError(_("申请人不是该家庭的现有成员"))
+        _refuse_second_open(household, program)
+        ill = members.exclude(person__serious_illness="none").exists()
+        missing = [m for m in required_materials(program, channel, ill) if m not in materials]
+        if missing and not accept_incomplete:
+            raise ValidationError(
+                {
+                    "materials": _("缺少以下材料（一次性告知）：%(list)s")
+                    % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+                }
             )
-        ApplicationEvent.objects.create(
-            application=application,
-            user=user,
-            action="submit",
-            to_stage=application.stage,
-            note=note,
-        )
-        record(
-            user,
-            "cases.submit",
-            application,
-            after=snapshot(application, ["program", "stage", "channel", "separately_registered"]),
-        )
+        try:
+            # A savepoint: a duplicate refused by the database gives its number back too.
+            with transaction.atomic():
+                application = Application.objects.create(
+                    number=application_number(program, household.township_code, today.year),
+                    program=program,
+                    household=household,
+                    applicant=applicant,
+                    division_code=household.division_code,
+                    channel=channel,
+                    stage=Stage.AWAITING_MATERIALS if missing else Stage.ACCEPTED,
+                    authorisation_signed="verification_authorisation" in materials,
+                    undertaking_signed="truthfulness_undertaking" in materials,
+                    materials=list(materials),
+                    missing_materials=missing,
+                    separately_registered=relative_of_staff,
+                    relative_note=relative_note,
+                    created_by=user,
+                    accepted_on=None if missing else today,
+                )
+        except IntegrityError:
+            # The constraint ``one_open_application_per_program`` (a writer that took no lock).
+            _refuse_second_open(household, program)
+            raise
+        _record_submission(user, application, missing)
     return application
+
+
+def _refuse_second_open(household: Household, program: str) -> None:
+    """Raises ValidationError naming the household's open application of ``program``, if any
+    (one open application per household and program: a database constraint too)."""
+    found = (
+        Application.objects.filter(household=household, program=program, stage__in=OPEN_STAGES)
+        .values_list("number", flat=True)
+        .first()
+    )
+    if found is not None:
+        raise ValidationError(
+            _("该家庭已有同一项目的在办申请（%(number)s），不能重复登记") % {"number": found}
+        )
+
+
+def _record_submission(user: Any, application: Application, missing: list[str]) -> None:
+    with record_language():
+        note = (
+            _("一次性告知缺少：%(list)s") % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+            if missing
+            else ""
+        )
+    ApplicationEvent.objects.create(
+        application=application, user=user, action="submit", to_stage=application.stage, note=note
+    )
+    record(
+        user,
+        "cases.submit",
+        application,
+        after=snapshot(application, ["program", "stage", "channel", "separately_registered"]),
+    )
 
 
 def complete_materials(
@@ -357,8 +399,11 @@ def give_township_opinion(
         application.single_person_choice = single_person_choice
         today = clock.today()
         if opinion == Opinion.APPROVE:
-            application.notice_starts_on = today
-            application.notice_ends_on = today + dt.timedelta(days=NOTICE_DAYS)
+            # 7 calendar days, ending on a working day (provisional while its year's calendar
+            # is missing: counted again when the year is entered, and not closed before).
+            notice = public_notice(today)
+            application.notice_starts_on = notice.starts_on
+            application.notice_ends_on = notice.ends_on
         else:
             application.district_received_on = today
         _move(user, application, opinion, note=note)

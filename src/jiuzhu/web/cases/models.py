@@ -131,6 +131,16 @@ class Application(models.Model):
         verbose_name = _("救助申请")
         verbose_name_plural = _("救助申请")
         indexes = [models.Index(fields=["division_code", "stage"])]
+        constraints = [
+            # One open application per household and program (a partial unique index): two
+            # clerks registering at the same instant cannot both succeed, whatever the code.
+            models.UniqueConstraint(
+                fields=["household", "program"],
+                condition=models.Q(stage__in=sorted(s.value for s in OPEN_STAGES)),
+                name="one_open_application_per_program",
+                violation_error_message=_("该家庭已有同一项目的在办申请"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

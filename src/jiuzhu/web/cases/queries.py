@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import OPEN_STAGES, Application
-from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadlines
+from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadline_starts, deadlines
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import Move
 from jiuzhu.web.core.workitems import WorkItem, WorkList
-from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
+from jiuzhu.web.workcalendar.working_days import calendar_for, missing_text, missing_warning
 
 
 def applications_for(user: Any) -> QuerySet[Application]:
@@ -27,14 +27,12 @@ def applications_for(user: Any) -> QuerySet[Application]:
 
 def application_for(user: Any, pk: int) -> Application:
     """Raises Http404 outside the jurisdiction (indistinguishable from a missing one)."""
-    try:
-        return (
-            applications_for(user)
-            .select_related("household", "applicant", "created_by", "proposed_by", "decided_by")
-            .get(pk=pk)
-        )
-    except Application.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        applications_for(user).select_related(
+            "household", "applicant", "created_by", "proposed_by", "decided_by"
+        ),
+        pk,
+    )
 
 
 @dataclass
@@ -46,6 +44,8 @@ class QueueItem:
     next_due: dt.date | None
     moves: list[Move] = field(default_factory=list)
     waiting: str = ""
+    missing: str = ""
+    """"缺 2027 年日历" when an open deadline has no date for want of that year's calendar."""
 
 
 @dataclass
@@ -58,7 +58,9 @@ def queue(user: Any, limit: int = 200) -> Queue:
     """The user's tasks: open applications waiting for a move this user may make (the
     transition table's main moves, their conditions and maker–checker rules), most urgent first
     (overdue, then due soon, then by next deadline). One query for applications and two for
-    the calendar, whatever the number of applications."""
+    the calendar, whatever the number of applications. A deadline that reaches a year without
+    a calendar shows "缺 2027 年日历" (``QueueItem.missing``, and the queue's warning); the
+    other deadlines, of the same application or of others, keep their dates."""
     today = clock.today()
     acting = APPLICATION.acting(user, Application(division_code=getattr(user, "division_code", "")))
     candidates = (
@@ -78,32 +80,30 @@ def queue(user: Any, limit: int = 200) -> Queue:
             )
         if len(applications) >= limit:
             break
-    warning = ""
-    try:
-        calendar = load_calendar(
-            {
-                today.year,
-                today.year + 1,
-                *(a.accepted_on.year for a in applications if a.accepted_on),
-            }
-        )
-        items = []
-        for application in applications:
-            found = deadlines(application, calendar)
-            open_ = [d for d in found if not d.done]
-            items.append(
-                QueueItem(
-                    application,
-                    found,
-                    any(d.overdue(today) for d in found),
-                    any(d.due_soon(today, calendar) for d in found),
-                    min((d.due for d in open_), default=None),
-                    *work[application.pk],
-                )
+    calendar = calendar_for(
+        [day for application in applications for day in deadline_starts(application)],
+        [today.year],
+    )
+    items = []
+    missing: set[int] = set()
+    for application in applications:
+        found = deadlines(application, calendar)
+        open_ = [d for d in found if not d.done]
+        # A deadline in a year without a calendar has no date; the others keep theirs.
+        unknown = [d.missing_year for d in open_ if d.missing_year is not None]
+        missing.update(unknown)
+        items.append(
+            QueueItem(
+                application,
+                found,
+                any(d.overdue(today) for d in found),
+                any(d.due_soon(today, calendar) for d in found),
+                min((d.due for d in open_ if d.due is not None), default=None),
+                *work[application.pk],
+                missing=missing_text(min(unknown)) if unknown else "",
             )
-    except CalendarMissingError as exc:
-        warning = str(exc)
-        items = [QueueItem(a, [], False, False, None, *work[a.pk]) for a in applications]
+        )
+    warning = missing_warning(missing) if missing else ""
     items.sort(
         key=lambda i: (not i.overdue, not i.due_soon, i.next_due or dt.date.max, i.application.pk)
     )
@@ -127,6 +127,7 @@ def work_items(user: Any, today: dt.date, shown: int = 20) -> WorkList:
             due=i.next_due,
             overdue=i.overdue,
             due_soon=i.due_soon,
+            due_note=i.missing,
             note="；".join(
                 note
                 for note in (

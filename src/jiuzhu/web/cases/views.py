@@ -31,11 +31,17 @@ from jiuzhu.web.cases.forms import (
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for
-from jiuzhu.web.cases.workflow import APPLICATION, deadlines
+from jiuzhu.web.cases.workflow import (
+    APPLICATION,
+    deadlines,
+    notice_period_of,
+    notice_rule,
+    years_needed,
+)
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery.actions import link_application, link_registered
 from jiuzhu.web.registry.queries import household_for
-from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
+from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
 
 PAGE_SIZE = 25
 
@@ -136,16 +142,11 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
 
     user = request.user
     today = clock.today()
-    calendar_warning = ""
-    found_deadlines = []
-    try:
-        calendar = load_calendar(
-            {today.year, today.year + 1}
-            | ({application.accepted_on.year} if application.accepted_on else set())
-        )
-        found_deadlines = deadlines(application, calendar)
-    except CalendarMissingError as exc:
-        calendar_warning = str(exc)
+    found_deadlines = deadlines(
+        application, load_calendar(years_needed(application) | {today.year, today.year + 1})
+    )
+    missing = {d.missing_year for d in found_deadlines if d.missing_year and not d.done}
+    calendar_warning = missing_warning(missing) if missing else ""
     latest = application.assessments.first()
     allowed = APPLICATION.forms_allowed(user, application, today)
     unit = unit_members(application, latest)
@@ -158,6 +159,8 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
         "application": application,
         "deadlines": found_deadlines,
         "calendar_warning": calendar_warning,
+        "notice_period": notice_period_of(application),
+        "notice_rule": notice_rule(application),
         "today": today,
         "latest": latest,
         "result": program_result(latest, application) if latest else None,

@@ -17,6 +17,13 @@ Deadlines, in working days (``jiuzhu.web.workcalendar``):
 - tekun: investigation within 15 of acceptance, confirmation within 15 of the district's
   receipt (特困人员认定办法 Art. 13, 16); dibao: the district decides within 10 (Art. 20);
 - a rejection is notified in writing within 3 of the decision (Art. 21).
+
+A deadline that reaches a year without a calendar has no date ("缺 2027 年日历"): it is neither
+overdue nor due soon, and the application's other deadlines keep theirs.
+
+The public notice lasts 7 calendar days (Art. 19) and ends on a working day
+(``workcalendar.periods.NOTICE_END``: 民法典 第二百零三条 by analogy, confidence low); while the
+calendar of its last day's year is missing the notice cannot be closed (its end may still move).
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.core.transitions import Move, Refused, Workflow
 from jiuzhu.web.months import add_months, month_of
-from jiuzhu.web.workcalendar.working_days import Calendar, CalendarMissingError, load_calendar
+from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period
+from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar, missing_text
 
 OPEN = frozenset(
     {
@@ -45,7 +53,10 @@ OPEN = frozenset(
     }
 )
 NOTICE_DAYS = 7
-"""公示期为7天 (Art. 19): seven calendar days."""
+"""公示期为7天 (Art. 19): seven calendar days, ending on a working day (``notice_period``)."""
+NOTICE_BASIS = _("《最低生活保障审核确认办法》第十九条")
+"""The text that sets the notice's length (the tekun procedure has the same: 《特困人员认定办法》
+第十五条)."""
 
 TransitionError = Refused
 """A move the workflow does not allow now (nothing changes); the message says why."""
@@ -63,7 +74,36 @@ def _notice_over(application: Application, user: Any, today: dt.date) -> Any:
         return _("公示期未满7天（%(end)s 结束），期满后才能结束公示") % {
             "end": end.isoformat() if end else "—"
         }
+    period = notice_period_of(application)
+    if period is not None and not period.final:
+        return _("%(missing)s：公示期满日可能顺延，录入该年日历后才能结束公示") % {
+            "missing": period.missing
+        }
     return None
+
+
+def notice_rule(application: Application) -> str:
+    """What the application's page says about its public notice: 7 calendar days (Art. 19)
+    and the end on a non-working day (``NOTICE_END``, with its source and confidence); empty
+    before the notice."""
+    start = application.notice_starts_on
+    if start is None:
+        return ""
+    return NOTICE_END.explanation(start, NOTICE_DAYS, str(NOTICE_BASIS))
+
+
+def notice_period_of(application: Application) -> NoticePeriod | None:
+    """The application's public notice as the calendar now gives it (None before the notice):
+    ``NoticePeriod.final`` is false while its last day's year has no calendar. Two queries."""
+    start = application.notice_starts_on
+    return None if start is None else public_notice(start)
+
+
+def public_notice(posted: dt.date) -> NoticePeriod:
+    """The public notice of an application posted on ``posted`` (7 days, Art. 19; the end moved
+    to a working day, ``NOTICE_END``). Two queries."""
+    end = posted + dt.timedelta(days=NOTICE_DAYS)
+    return notice_period(posted, NOTICE_DAYS, load_calendar(range(posted.year, end.year + 2)))
 
 
 def _in_notice(application: Application, user: Any, today: dt.date) -> Any:
@@ -149,11 +189,8 @@ def _confirmable(application: Application, user: Any, today: dt.date) -> Any:
 
 
 def _due(application: Application, today: dt.date) -> dt.date | None:
-    try:
-        found = deadlines(application, load_calendar(years_needed(application)))
-    except CalendarMissingError:
-        return None
-    return min((d.due for d in found if not d.done), default=None)
+    found = deadlines(application, load_calendar(years_needed(application)))
+    return min((d.due for d in found if not d.done and d.due is not None), default=None)
 
 
 APPLICATION = Workflow(
@@ -336,79 +373,104 @@ def overall_limit(application: Application) -> int:
 
 @dataclass(frozen=True)
 class Deadline:
-    """One statutory deadline of an application."""
+    """One statutory deadline of an application: its date, or (``due`` None) the calendar year
+    it waits for (``missing_year``, shown as ``missing``: "缺 2027 年日历")."""
 
     label: str
-    due: dt.date
+    due: dt.date | None
     done: bool
+    missing_year: int | None = None
+
+    @property
+    def missing(self) -> str:
+        return missing_text(self.missing_year) if self.missing_year is not None else ""
 
     def overdue(self, today: dt.date) -> bool:
-        return not self.done and today > self.due
+        """Past its date and not done; never for a deadline whose date is unknown."""
+        return not self.done and self.due is not None and today > self.due
 
     def due_soon(self, today: dt.date, calendar: Calendar, within: int = 3) -> bool:
-        return (
-            not self.done
-            and not self.overdue(today)
-            and (self.due <= calendar.add_working_days(today, within))
-        )
+        """Due within ``within`` working days from ``today``. When those working days reach a
+        year without a calendar, every known deadline from today on is within them."""
+        if self.done or self.due is None or self.overdue(today):
+            return False
+        soon = calendar.due(today, within).on
+        return soon is None or self.due <= soon
+
+
+def _deadline(label: str, calendar: Calendar, start: dt.date, days: int, done: bool) -> Deadline:
+    found = calendar.due(start, days)
+    return Deadline(label, found.on, done, found.missing_year)
 
 
 def deadlines(application: Application, calendar: Calendar) -> list[Deadline]:
-    """The deadlines that apply to the application now.
-
-    Raises:
-        CalendarMissingError: a deadline falls in a year the holiday table does not cover.
-    """
+    """The deadlines that apply to the application now. One that reaches a year ``calendar``
+    lacks has no date (``Deadline.missing_year``); the others keep theirs."""
     if application.accepted_on is None:
         return []
     accepted = application.accepted_on
     stage = application.stage
     decided = stage in (Stage.APPROVED, Stage.REJECTED, Stage.TERMINATED)
     investigated = stage not in (Stage.ACCEPTED, Stage.HOME_VISIT)
+    limit = overall_limit(application)
     result = [
-        Deadline(
-            str(_("启动调查（受理后3个工作日）")),
-            calendar.add_working_days(accepted, 3),
-            stage != Stage.ACCEPTED,
+        _deadline(
+            str(_("启动调查（受理后3个工作日）")), calendar, accepted, 3, stage != Stage.ACCEPTED
         ),
-        Deadline(
-            str(_("办结（受理后%(days)s个工作日）") % {"days": overall_limit(application)}),
-            calendar.add_working_days(accepted, overall_limit(application)),
+        _deadline(
+            str(_("办结（受理后%(days)s个工作日）") % {"days": limit}),
+            calendar,
+            accepted,
+            limit,
             decided,
         ),
     ]
     if application.program == Program.TEKUN:
         result.append(
-            Deadline(
-                str(_("特困调查（受理后15个工作日）")),
-                calendar.add_working_days(accepted, 15),
-                investigated,
-            )
+            _deadline(str(_("特困调查（受理后15个工作日）")), calendar, accepted, 15, investigated)
         )
     if application.district_received_on is not None:
         days = 15 if application.program == Program.TEKUN else 10
         result.append(
-            Deadline(
+            _deadline(
                 str(_("区级审核确认（收到材料后%(days)s个工作日）") % {"days": days}),
-                calendar.add_working_days(application.district_received_on, days),
+                calendar,
+                application.district_received_on,
+                days,
                 decided,
             )
         )
     if stage == Stage.REJECTED and application.decided_on is not None:
         result.append(
-            Deadline(
+            _deadline(
                 str(_("书面告知不予确认理由（决定后3个工作日）")),
-                calendar.add_working_days(application.decided_on, 3),
+                calendar,
+                application.decided_on,
+                3,
                 application.notice_issued_on is not None,
             )
         )
     return result
 
 
+def deadline_starts(application: Application) -> list[dt.date]:
+    """The days the application's deadlines are counted from (acceptance, the district's
+    receipt, the decision)."""
+    return [
+        day
+        for day in (
+            application.accepted_on,
+            application.district_received_on,
+            application.decided_on,
+        )
+        if day is not None
+    ]
+
+
 def years_needed(application: Application) -> set[int]:
-    """Calendar years a deadline computation may touch (the acceptance year and the next)."""
-    start = application.accepted_on or application.created_at.date()
-    return {start.year, start.year + 1}
+    """Calendar years a deadline computation may touch (each start's year and the next)."""
+    starts = deadline_starts(application) or [application.created_at.date()]
+    return {year for day in starts for year in (day.year, day.year + 1)}
 
 
 def next_month(day: dt.date) -> str:

@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Before django_tasks_db: its ``db_worker`` command is replaced by the jobs app's, which
+    # keeps running jobs' heartbeats, recovers the jobs of a dead worker and outlives a
+    # database outage (jiuzhu.web.jobs.worker).
+    "jiuzhu.web.jobs",
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
@@ -50,7 +54,6 @@ INSTALLED_APPS = [
     "jiuzhu.web.registry",
     "jiuzhu.web.verification",
     "jiuzhu.web.cases",
-    "jiuzhu.web.jobs",
     "jiuzhu.web.entitlements",
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
@@ -69,6 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Every refused access to a record (403, and the 404 of another jurisdiction's record) is
+    # an audit event: who, what, when, from which address.
+    "jiuzhu.web.audit.middleware.DeniedAccessMiddleware",
+    # A conflict with someone acting at the same instant answers 409, an outage 503 (not 500).
+    "jiuzhu.web.core.middleware.DatabaseTroubleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,9 +113,13 @@ def _database() -> dict[str, object]:
             "NAME": DATA_DIR / "jiuzhu.sqlite3",
             # WAL lets the workbench read while a background job writes.
             # synchronous=NORMAL is durable in WAL mode and spares an fsync per transaction.
+            # IMMEDIATE: every transaction takes the write lock at BEGIN, so two writers take
+            # turns (waiting up to ``timeout`` s) instead of the second failing with "database
+            # is locked" when the first changed what it had read (core.locks).
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
             },
         }
     parsed = urlparse(url)
@@ -122,6 +134,9 @@ def _database() -> dict[str, object]:
         "PORT": str(parsed.port or ""),
         # Persistent connections are for production (JIUZHU_CONN_MAX_AGE); tests need none.
         "CONN_MAX_AGE": int(os.environ.get("JIUZHU_CONN_MAX_AGE", "0")),
+        # A persistent connection is checked before a request uses it: after a database
+        # restart each web worker reconnects instead of answering one 500 on the dead one.
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
@@ -166,12 +181,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JIUZHU = {
     # Folder of the department feeds that verification reads (the synthetic district's feeds/).
     "FEEDS_DIR": os.environ.get("JIUZHU_FEEDS_DIR", str(DATA_DIR / "district" / "feeds")),
-    # Confirmation delegated to the township (spec.md §2.5: 20 working days instead of 30).
+    # Confirmation delegated to the township (《最低生活保障审核确认办法》, 民发〔2021〕57号: the
+    # township confirms in 20 working days instead of the district's 30).
     "CONFIRMATION_DELEGATED_TO_TOWNSHIP": os.environ.get("JIUZHU_DELEGATED", "0") == "1",
     # The largest scanned material accepted, in MB (documents.storage; default 10).
     "MATERIAL_MAX_MB": int(os.environ.get("JIUZHU_MATERIAL_MAX_MB", "10")),
     # A fixed "today" for demonstrations (the synthetic district's date); never set in production.
     "TODAY": os.environ.get("JIUZHU_TODAY", ""),
+    # Background jobs (jobs.recovery): a running job's worker beats every N seconds; a job
+    # without a beat for M seconds lost its worker and is retried (at most K runs) or failed.
+    "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JIUZHU_JOB_HEARTBEAT_SECONDS", "10")),
+    "JOB_STALE_SECONDS": float(os.environ.get("JIUZHU_JOB_STALE_SECONDS", "60")),
+    "JOB_MAX_ATTEMPTS": int(os.environ.get("JIUZHU_JOB_MAX_ATTEMPTS", "3")),
 }
 
 LOGGING = {

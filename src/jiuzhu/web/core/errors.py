@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.template.exceptions import TemplateDoesNotExist
 
@@ -35,3 +35,16 @@ def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
     except TemplateDoesNotExist:  # the template ships with the package; never a second error
         body = "<h1>500</h1>"
     return HttpResponseServerError(body)
+
+
+class RecordOutsideJurisdiction(Http404):
+    """A record asked for by its number exists, in another jurisdiction: the user gets the same
+    404 as for a missing one (nothing says it exists), and the refusal is audited with the
+    record it names (``audit.middleware``). ``object_type``: the model (``cases.application``);
+    ``object_id``: its pk; ``division_code``: where the record is."""
+
+    def __init__(self, object_type: str, object_id: str, division_code: str) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.object_id = object_id
+        self.division_code = division_code

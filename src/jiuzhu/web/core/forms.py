@@ -2,15 +2,16 @@
 integer fen, dates that cannot lie in the future, and text without invisible characters.
 
 Every refusal is a message in the user's language naming the rule; no input, however odd
-(full-width or other-script digits, NaN, 1e400, zero-width characters), raises anything but a
-form error.
+(full-width or other-script digits, NaN, infinities, 1e400, zero-width characters), raises
+anything but a form error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -44,10 +45,18 @@ def id_error(exc: ids.InvalidIdError) -> str:
     return str(template) % exc.params if template else str(exc)
 
 
+class CheckedId(str):
+    """A resident ID as ``ResidentIdField`` cleans it (18 characters), remembering the 15-digit
+    number typed if it was one, so that the action storing it records the conversion
+    (``registry.upkeep.stored_id``)."""
+
+    converted_from: str | None = None
+
+
 class ResidentIdField(forms.CharField):
     """A resident ID as typed (spaces, lower-case x, full-width digits, 15-digit legacy numbers)
-    cleaned to the 18-character form; digits of other scripts, a wrong check character and a
-    birth date after today are refused."""
+    cleaned to the 18-character form (a ``CheckedId``); digits of other scripts, a wrong check
+    character and a birth date after today are refused."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 40)
@@ -62,7 +71,9 @@ class ResidentIdField(forms.CharField):
             number = ids.normalise(text, today())
         except ids.InvalidIdError as exc:
             raise forms.ValidationError(id_error(exc)) from None
-        return number.number
+        checked = CheckedId(number.number)
+        checked.converted_from = number.converted_from
+        return checked
 
 
 class CleanTextField(forms.CharField):
@@ -76,9 +87,65 @@ class CleanTextField(forms.CharField):
         return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+YUAN_PATTERN = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?$")
+"""Digits 0–9, optionally grouped by thousands (1,234,567), and a decimal part."""
+
+NOT_A_NUMBER = re.compile(r"^[+-]?(?:s?nan|inf|infinity)$", re.IGNORECASE)
+EXPONENT = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*e[+-]?\d+$", re.IGNORECASE)
+"""Scientific notation (also with digits of other scripts: refused as notation first)."""
+
+
+def yuan_to_fen(text: str) -> int:
+    """An amount in yuan as people type it, to integer fen (never through a float).
+
+    Full-width characters are read as their ASCII forms (NFKC); a trailing 元 and a ¥ sign and
+    thousands separators (1,234.50) are allowed. Blank is 0.
+
+    Raises:
+        forms.ValidationError: NaN or an infinity, scientific notation (1e5), digits of another
+            script, a negative amount, more than two decimals, 100 million yuan or more, or
+            anything else that is not an amount — each with its own message.
+    """
+    text = unicodedata.normalize("NFKC", str(text))
+    text = "".join(text.split()).removesuffix("元").removeprefix("¥")
+    if not text:
+        return 0
+    if NOT_A_NUMBER.match(text):
+        raise forms.ValidationError(_("金额须为数字，不能是 NaN 或无穷大"))
+    if EXPONENT.match(text):
+        raise forms.ValidationError(_("金额不能用科学计数法（如 1e5），请写出全部数字"))
+    if text.startswith("-"):
+        raise forms.ValidationError(_("金额不能为负数"))
+    if any(c.isdigit() and c not in "0123456789" for c in text):
+        raise forms.ValidationError(_("金额须使用数字 0–9"))
+    if not YUAN_PATTERN.match(text.removeprefix("+")):
+        raise forms.ValidationError(_("请输入金额（元），如 1234.50"))
+    amount = Decimal(text.removeprefix("+").replace(",", ""))
+    if amount > MAX_YUAN:
+        raise forms.ValidationError(_("金额过大，请核对（单项不超过1亿元）"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise forms.ValidationError(_("金额最多两位小数"))
+    return int(amount * 100)
+
+
+class NameField(CleanTextField):
+    """A person's name: as ``CleanTextField``, except that private-use characters are kept.
+    Older systems and some ID card readers write a rare character of a name as a private-use
+    code point (造字); refusing it would make the name impossible to register, and dropping it
+    would register another name. Such a name is stored as typed and shown with the
+    生僻字待核 flag (``jiuzhu.feeds.names.rare_characters``) for a person to check."""
+
+    def clean(self, value: Any) -> str:
+        text = forms.CharField.clean(self, value) or ""
+        hidden = INVISIBLE - {"Co"}
+        if any(unicodedata.category(char) in hidden for char in text if char not in "\r\n\t"):
+            raise forms.ValidationError(_("含有不可见字符或控制字符，请重新输入"))
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
 class YuanField(forms.CharField):
-    """An amount in yuan with at most two decimals, cleaned to integer fen (never a float).
-    Blank is 0 unless the field is required."""
+    """An amount in yuan with at most two decimals, cleaned to integer fen (never a float):
+    ``yuan_to_fen``. Blank is 0 unless the field is required."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -86,21 +153,7 @@ class YuanField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> int:
-        text = unicodedata.normalize("NFKC", super().clean(value) or "0")
-        text = text.replace(",", "").replace("，", "").replace("元", "").strip() or "0"
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError(_("请输入金额（元），如 1234.50")) from None
-        if not amount.is_finite():
-            raise forms.ValidationError(_("请输入金额（元），如 1234.50"))
-        if amount < 0:
-            raise forms.ValidationError(_("金额不能为负数"))
-        if amount > MAX_YUAN:
-            raise forms.ValidationError(_("金额过大，请核对（单项不超过1亿元）"))
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("金额最多两位小数"))
-        return int(amount * 100)
+        return yuan_to_fen(super().clean(value) or "")
 
 
 class PastDateField(forms.DateField):

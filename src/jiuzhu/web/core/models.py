@@ -8,7 +8,8 @@ from django.db import IntegrityError, models, transaction
 
 
 class Counter(models.Model):
-    """The last number handed out under a name (e.g. ``household`` or ``application:DB20251015``).
+    """The last number handed out under a name (e.g. ``household`` or
+    ``application:DB:120115001:2025``).
     Taken under a row lock inside the caller's transaction: two clerks registering at once get
     two numbers, and a rolled-back registration gives its number back."""
 
@@ -22,6 +23,14 @@ class Counter(models.Model):
 def next_number(name: str, start: Callable[[], int] = lambda: 0) -> int:
     """The next number under ``name`` (``start()`` gives the last one used before the counter
     existed, e.g. the highest number already in the table). Call inside a transaction."""
+    return reserve_numbers(name, 1, start)
+
+
+def reserve_numbers(name: str, count: int, start: Callable[[], int] = lambda: 0) -> int:
+    """Take ``count`` consecutive numbers under ``name`` and return the first (an import numbers
+    its households in one go). The counter row stays locked until the caller's transaction
+    ends: a concurrent caller waits, then continues after the block; a rollback gives the block
+    back. Call inside a transaction."""
     try:
         with transaction.atomic():
             counter = Counter.objects.select_for_update().get(name=name)
@@ -32,6 +41,7 @@ def next_number(name: str, start: Callable[[], int] = lambda: 0) -> int:
         except IntegrityError:
             pass  # created by a concurrent caller a moment ago: lock theirs
         counter = Counter.objects.select_for_update().get(name=name)
-    counter.value += 1
+    first = counter.value + 1
+    counter.value += count
     counter.save(update_fields=["value"])
-    return counter.value
+    return first

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class WorkItem:
     """One pending item: what it is (``title``, linked by ``url``), the stage it is at, what the
-    user is to do there (``action``), and by when."""
+    user is to do there (``action``), and by when (``due``; ``due_note`` says why a deadline has
+    no date, e.g. "缺 2027 年日历")."""
 
     title: str
     url: str
@@ -24,6 +25,7 @@ class WorkItem:
     overdue: bool = False
     due_soon: bool = False
     note: str = ""
+    due_note: str = ""
 
 
 @dataclass

@@ -34,9 +34,10 @@ from jiuzhu.web.discovery.catalogue import signal_labels
 from jiuzhu.web.discovery.evidence import evidence_sections
 from jiuzhu.web.discovery.forms import AssignForm, LinkForm, OutcomeForm, VisitForm
 from jiuzhu.web.discovery.models import Alert, AlertStatus, Outcome
-from jiuzhu.web.discovery.queries import alert_for
+from jiuzhu.web.discovery.queries import alert_for, missing_deadline
 from jiuzhu.web.discovery.workflow import ALERT
 from jiuzhu.web.entitlements.models import ReviewTask, TaskKind
+from jiuzhu.web.workcalendar.working_days import covered_years
 
 
 def explanation(alert: Alert) -> str:
@@ -110,15 +111,19 @@ def _context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, Any]
         .order_by("pk")
     )
     deadline = alert.deadline
+    covered = covered_years() if deadline is None and alert.is_open else frozenset()
     return {
         "alert": alert,
         "label": signal_labels().get(alert.signal) or _("已停用的预警信号"),
         "explanation": explanation(alert),
         "evidence": evidence_sections(alert),
+        # A department record matched by ID carries another name: the caseworker checks it.
+        "name_mismatch": bool((alert.evidence or {}).get("names")),
         "visits": list(alert.visits.select_related("recorded_by")),
         "tasks": tasks,
         "applications": _applications(alert),
         "deadline": deadline,
+        "due_missing": missing_deadline(alert, covered) if alert.is_open else "",
         "overdue": deadline is not None and deadline < today,
         "today": today,
         "township": township_name(alert.township_code),

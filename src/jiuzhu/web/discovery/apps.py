@@ -5,3 +5,7 @@ class DiscoveryConfig(AppConfig):
     name = "jiuzhu.web.discovery"
     label = "discovery"
     verbose_name = "主动发现与预警"
+
+    def ready(self) -> None:
+        # Deadlines stored without a calendar year are counted when it is entered.
+        from jiuzhu.web.discovery import receivers  # noqa: F401, PLC0415

@@ -44,6 +44,7 @@ EVIDENCE_TITLES = {
     "rule": gettext_lazy("规则"),
     "sources": gettext_lazy("数据来源"),
     "text": gettext_lazy("说明"),
+    "names": gettext_lazy("姓名不一致（身份证号相同）"),
 }
 THRESHOLD_COLUMNS = (
     gettext_lazy("说明"),
@@ -86,6 +87,7 @@ FIELD_LABELS = {
     "contribution": gettext_lazy("个人缴费"),
     "custody": gettext_lazy("羁押类别"),
     "date": gettext_lazy("日期"),
+    "department_names": gettext_lazy("部门记录中的姓名"),
     "detail": gettext_lazy("详情"),
     "diagnosis": gettext_lazy("病种"),
     "dibao_eligible": gettext_lazy("符合低保条件"),
@@ -129,6 +131,7 @@ FIELD_LABELS = {
     "reference": gettext_lazy("登记编号"),
     "register": gettext_lazy("救助类别"),
     "register_category": gettext_lazy("低收入人口类别"),
+    "registered_name": gettext_lazy("登记姓名"),
     "registered_on": gettext_lazy("登记日期"),
     "registry_category": gettext_lazy("登记库残疾类别"),
     "registry_grade": gettext_lazy("登记库残疾等级"),

@@ -206,7 +206,9 @@ class Alert(models.Model):
 
     ``due_on`` is the deadline of the visit and outcome (the signal's working days from
     ``raised_on``); ``application_due_on`` that of the application once the outcome is
-    "included" (``workflow.APPLICATION_WORKING_DAYS`` from ``concluded_on``)."""
+    "included" (``workflow.APPLICATION_WORKING_DAYS`` from ``concluded_on``). Either is null
+    while the year it falls in has no calendar (shown as "缺 2027 年日历"; counted when the year
+    is entered, ``actions.deadlines``): never overdue then."""
 
     alert_key = models.CharField(_("预警标识"), max_length=200, unique=True)
     signal = models.CharField(_("预警信号"), max_length=64, db_index=True)
@@ -238,7 +240,13 @@ class Alert(models.Model):
         _("可能影响现有待遇"), default=False, help_text=_("只开核查任务，不自动调整待遇")
     )
     deadline_working_days = models.PositiveSmallIntegerField(_("处理时限（工作日）"))
-    due_on = models.DateField(_("处理期限"), db_index=True)
+    due_on = models.DateField(
+        _("处理期限"),
+        db_index=True,
+        null=True,
+        blank=True,
+        help_text=_("空：期限所在年份缺工作日历，录入该年日历后自动计算"),
+    )
     evidence = models.JSONField(_("依据"), default=dict)
     explanation_zh = models.TextField(_("说明（中文）"))
     explanation_en = models.TextField(_("说明（英文）"), blank=True)
@@ -301,7 +309,8 @@ class Alert(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ("due_on", "id")
+        # Unknown deadlines (a missing calendar year) last, on SQLite as on PostgreSQL.
+        ordering = (models.F("due_on").asc(nulls_last=True), "id")
         verbose_name = _("预警")
         verbose_name_plural = _("预警")
         indexes = [

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, F, Min, Q, QuerySet, When
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.discovery.models import (
     OPEN_STATUSES,
@@ -25,7 +25,15 @@ from jiuzhu.web.discovery.models import (
     DiscoveryRun,
     RegisterEntry,
 )
-from jiuzhu.web.workcalendar.working_days import Calendar, CalendarMissingError, load_calendar
+from jiuzhu.web.workcalendar.working_days import (
+    Calendar,
+    CalendarMissingError,
+    covered_years,
+    first_missing_year,
+    load_calendar,
+    missing_text,
+    missing_warning,
+)
 
 WORK_ITEMS = 20
 """Alerts listed on the workbench (the rest are counted and on the inbox)."""
@@ -47,14 +55,12 @@ def alerts_for(user: Any) -> QuerySet[Alert]:
 
 def alert_for(user: Any, pk: int) -> Alert:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            alerts_for(user)
-            .select_related("household", "person", "assigned_to", "closed_by", "run", "application")
-            .get(pk=pk)
-        )
-    except Alert.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        alerts_for(user).select_related(
+            "household", "person", "assigned_to", "closed_by", "run", "application"
+        ),
+        pk,
+    )
 
 
 def with_deadline(queryset: QuerySet[Alert]) -> QuerySet[Any]:
@@ -94,23 +100,27 @@ def work_items(user: Any, today: dt.date) -> WorkList:
     pending = with_deadline(alerts_for(user).filter(status__in=OPEN_STATUSES))
     found.total = pending.count()
     alerts = list(
-        pending.select_related("household", "person", "assigned_to").order_by("stage_due_on", "pk")[
-            :WORK_ITEMS
-        ]
+        pending.select_related("household", "person", "assigned_to").order_by(
+            F("stage_due_on").asc(nulls_last=True), "pk"
+        )[:WORK_ITEMS]
     )
-    soon = today
-    try:
-        soon = load_calendar({today.year, today.year + 1}).add_working_days(
-            today, DUE_SOON_WORKING_DAYS
-        )
-    except CalendarMissingError as exc:
-        found.warning = str(exc)
+    # Unknown when the next working days reach a year without a calendar: every known
+    # deadline from today on is then within them.
+    soon = (
+        load_calendar({today.year, today.year + 1}).due(today, DUE_SOON_WORKING_DAYS).on
+        or dt.date.max
+    )
+    covered = covered_years()
+    missing: set[int] = set()
     labels = signal_labels()
     for alert in alerts:
         step = ALERT.next_step(user, alert, today)
         # What the user is to do: the main path's moves (a reassignment is offered on the page).
         moves = [move for move in step.mine if move.main] or step.mine
         deadline = alert.deadline
+        waits_for = missing_year(alert, covered)
+        if waits_for:
+            missing.add(waits_for)
         subject = alert.person.name if alert.person else alert.household_key
         found.items.append(
             WorkItem(
@@ -121,10 +131,30 @@ def work_items(user: Any, today: dt.date) -> WorkList:
                 due=deadline,
                 overdue=deadline is not None and deadline < today,
                 due_soon=deadline is not None and today <= deadline <= soon,
+                due_note=missing_text(waits_for) if waits_for else "",
                 note=step.person,
             )
         )
+    if missing:
+        found.warning = missing_warning(missing)
     return found
+
+
+def missing_year(alert: Alert, covered: Iterable[int]) -> int | None:
+    """The calendar year an open alert's deadline waits for (its date unknown: the year had no
+    calendar when it was counted), or None (``covered``: ``covered_years()``)."""
+    if not alert.is_open or alert.deadline is not None:
+        return None
+    start = alert.raised_on
+    if alert.status == AlertStatus.AWAITING_APPLICATION and alert.concluded_on is not None:
+        start = alert.concluded_on
+    return first_missing_year(start, covered)
+
+
+def missing_deadline(alert: Alert, covered: Iterable[int]) -> str:
+    """ "缺 2027 年日历" for an open alert whose deadline waits for that year, else ""."""
+    year = missing_year(alert, covered)
+    return missing_text(year) if year else ""
 
 
 def register_for(user: Any, today: dt.date, *, current: bool = True) -> QuerySet[RegisterEntry]:
@@ -211,10 +241,7 @@ def runs_for(user: Any) -> QuerySet[DiscoveryRun]:
 
 def run_for(user: Any, pk: int) -> DiscoveryRun:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return runs_for(user).select_related("job", "created_by").get(pk=pk)
-    except DiscoveryRun.DoesNotExist:
-        raise Http404 from None
+    return get_within(runs_for(user).select_related("job", "created_by"), pk)
 
 
 @dataclass
@@ -246,7 +273,8 @@ def statistics_by(
             closed_on)`` per alert (one query, ``values_list``; the deadline of the alert's
             stage, ``with_deadline``).
         calendar: covering the years of ``raised_on`` to ``closed_on`` (closing time in
-            working days, ``Calendar.working_days_between``).
+            working days, ``Calendar.working_days_between``; an alert whose years it lacks
+            counts without its closing time).
         labels: display labels per dimension and key.
     """
     tables: dict[str, dict[str, StatRow]] = {
@@ -257,6 +285,12 @@ def statistics_by(
     }
     days: dict[tuple[str, str], list[int]] = defaultdict(list)
     for category, township, signal, status, outcome, raised_on, deadline, closed_on in rows:
+        closing = None
+        if closed_on is not None:
+            try:
+                closing = calendar.working_days_between(raised_on, closed_on)
+            except CalendarMissingError:
+                closing = None  # a year without a calendar: this alert's time is left out
         for dimension, key in (
             ("category", category),
             ("township", township),
@@ -272,8 +306,8 @@ def statistics_by(
                 row.overdue += deadline is not None and deadline < today
             elif outcome in ("included", "referred", "dismissed"):
                 setattr(row, outcome, getattr(row, outcome) + 1)
-            if closed_on is not None:
-                days[(dimension, key)].append(calendar.working_days_between(raised_on, closed_on))
+            if closed_on is not None and closing is not None:
+                days[(dimension, key)].append(closing)
     result: dict[str, list[StatRow]] = {}
     for dimension, table in tables.items():
         for key, row in table.items():

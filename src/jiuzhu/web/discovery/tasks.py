@@ -18,8 +18,10 @@ def discovery_task(run_id: int) -> None:
     run = DiscoveryRun.objects.select_related("job", "created_by").get(pk=run_id)
     job = run.job
     if job is not None:
-        job.status, job.total, job.started_at = Job.Status.RUNNING, 100, timezone.now()
-        job.save(update_fields=["status", "total", "started_at"])
+        # Again after an interruption (jobs.recovery): the progress starts over.
+        job.status, job.total, job.done = Job.Status.RUNNING, 100, 0
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "total", "done", "started_at", "heartbeat_at"])
 
     def progress(step: str, fraction: float) -> None:
         if job is not None:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from jiuzhu.web.discovery.forms import (
 from jiuzhu.web.discovery.models import OPEN_STATUSES, AlertCategory, RegisterCategory
 from jiuzhu.web.discovery.queries import (
     alerts_for,
+    missing_deadline,
     overdue,
     register_counts,
     register_for,
@@ -42,7 +43,7 @@ from jiuzhu.web.discovery.queries import (
     with_deadline,
 )
 from jiuzhu.web.verification.labels import SOURCE_TITLES
-from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
+from jiuzhu.web.workcalendar.working_days import covered_years, load_calendar, missing_warning
 
 PAGE_SIZE = 50
 
@@ -86,12 +87,19 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     found = (
         with_deadline(found)
         .select_related("household", "person", "assigned_to")
-        .order_by("closed_on", "stage_due_on", "-severity", "pk")
+        .order_by(
+            F("closed_on").asc(nulls_first=True),
+            F("stage_due_on").asc(nulls_last=True),
+            "-severity",
+            "pk",
+        )
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    covered = covered_years()
     for alert in page:
         due = alert.deadline
         alert.overdue = due is not None and due < today  # type: ignore[attr-defined]
+        alert.due_missing = missing_deadline(alert, covered)  # type: ignore[attr-defined]
         alert.label = labels.get(alert.signal) or _("已停用的预警信号")  # type: ignore[attr-defined]
         alert.text = explanation(alert)  # type: ignore[attr-defined]
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page"])
@@ -239,14 +247,11 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
         "township": {code: township_name(code) for code in townships},
         "signal": signal_labels(),
     }
-    error = ""
-    try:
-        tables = statistics_by(rows, load_calendar(years), today, labels)
-    except CalendarMissingError as exc:
-        # A year missing from the holiday table: counts without closing times, and the error.
-        error = str(exc)
-        rows = [(*row[:7], None) for row in rows]
-        tables = statistics_by(rows, load_calendar([]), today, labels)
+    calendar = load_calendar(years)
+    # A year missing from the holiday table: the alerts it concerns count without their
+    # closing time, and the page says which year is missing.
+    error = missing_warning(years - calendar.years) if years - calendar.years else ""
+    tables = statistics_by(rows, calendar, today, labels)
     return render(
         request,
         "discovery/statistics.html",

@@ -29,6 +29,7 @@ from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.months import age_on
 from jiuzhu.web.registry.models import Asset, Income, Membership, Source
 from jiuzhu.web.registry.queries import mask_id, mask_name
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
@@ -76,10 +77,6 @@ def deciding_office_code(division_code: str) -> str:
     if settings.JIUZHU.get("CONFIRMATION_DELEGATED_TO_TOWNSHIP"):
         return division_code[:9]
     return DISTRICT_CODE
-
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _header(kind: str, division_code: str, office_code: str, on: dt.date) -> dict[str, Any]:
@@ -204,7 +201,7 @@ def home_visit_form(application: Application, on: dt.date) -> dict[str, Any]:
                 "name": m.person.name,
                 "id": mask_id(m.person.resident_id),
                 "relation": label_of("relation", m.relation),
-                "age": _age(m.person.birth_date, on),
+                "age": age_on(m.person.birth_date, on),
                 "disability": _disability(m.person.disability_category, m.person.disability_grade),
                 "illness": _label_or_none("serious_illness", m.person.serious_illness),
                 "school": _label_or_none("student_level", m.person.student_level),
@@ -343,7 +340,7 @@ def public_notice(
     withheld = 0
     programs = set()
     for application in applications:
-        if _age(application.applicant.birth_date, on) < 18:
+        if age_on(application.applicant.birth_date, on) < 18:
             withheld += 1
             continue
         latest = application.assessments.first()

@@ -16,6 +16,7 @@ from jiuzhu.reference import division
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Assessment, Stage
 from jiuzhu.web.cases.queries import applications_for
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.documents.content import place_name
 from jiuzhu.web.documents.models import (
@@ -49,10 +50,7 @@ def scans_for(user: Any) -> QuerySet[MaterialFile]:
 
 def scan_for(user: Any, pk: int) -> MaterialFile:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return scans_for(user).select_related("application", "uploaded_by").get(pk=pk)
-    except MaterialFile.DoesNotExist:
-        raise Http404 from None
+    return get_within(scans_for(user).select_related("application", "uploaded_by"), pk)
 
 
 # --- the materials checklist --------------------------------------------------------------------

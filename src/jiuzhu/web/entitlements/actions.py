@@ -88,17 +88,18 @@ from jiuzhu.web.entitlements.standard_change import (
     parameter_value_starting,
     recompute,
 )
-from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
+from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK, termination_notice
 from jiuzhu.web.months import (
     add_months,
     add_months_to_date,
     add_years,
+    age_on,
     first_day,
     is_month,
     month_of,
 )
 from jiuzhu.web.registry.models import Household, Membership, Person
-from jiuzhu.web.workcalendar.working_days import add_working_days
+from jiuzhu.web.workcalendar import working_days
 
 BATCH = 2_000
 """Rows per bulk write (and per ``IN (…)`` list) of the batch actions."""
@@ -175,8 +176,7 @@ def review_class_for(household: Household, today: dt.date) -> str:
     current member is 18–59 and not severely disabled (grade 1–2), ``stable`` (12) otherwise."""
     members = household.memberships.filter(valid_to__isnull=True).select_related("person")
     for membership in members:
-        born = membership.person.birth_date
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        age = age_on(membership.person.birth_date, today)
         severe = membership.person.disability_grade in (1, 2)
         if 18 <= age < 60 and not severe:
             return ReviewClass.UNSTABLE
@@ -429,14 +429,18 @@ def open_task(
     entitlement: Entitlement,
     kind: str,
     key: str,
-    due_on: dt.date,
+    due_on: dt.date | None,
     *,
     due_rule: str,
     reason: str = "",
     person: Person | None = None,
+    due_from: dt.date | None = None,
+    due_working_days: int | None = None,
 ) -> ReviewTask:
     """The open task of this kind and key, created if there is none (idempotent: a scheduled
-    check or a repeated event never opens two)."""
+    check or a repeated event never opens two). A task due ``due_working_days`` working days
+    after ``due_from`` keeps both, so its date is counted again when the calendar changes
+    (``recount_deadlines``); its ``due_on`` is None while the year it reaches has none."""
     task, created = ReviewTask.objects.get_or_create(
         entitlement=entitlement,
         kind=kind,
@@ -444,6 +448,8 @@ def open_task(
         defaults={
             "division_code": entitlement.division_code,
             "due_on": due_on,
+            "due_from": due_from,
+            "due_working_days": due_working_days,
             "due_rule": due_rule,
             "reason": reason,
             "person": person,
@@ -451,7 +457,13 @@ def open_task(
         },
     )
     if created:
-        record(user, "entitlements.task", entitlement, kind=kind, due=due_on.isoformat())
+        record(
+            user,
+            "entitlements.task",
+            entitlement,
+            kind=kind,
+            due=due_on.isoformat() if due_on else None,
+        )
     return task
 
 
@@ -804,7 +816,8 @@ def start_termination_notice(
     task: ReviewTask | None = None,
 ) -> Entitlement:
     """Publish a proposed tekun termination for 7 days in the community (特困人员认定办法
-    Art. 26). Support continues during the notice.
+    Art. 26), ending on a working day (``workflow.termination_notice``). Support continues
+    during the notice.
 
     Raises:
         PermissionDenied; ValidationError: not tekun, not active or suspended, unknown grounds,
@@ -814,7 +827,9 @@ def start_termination_notice(
     if grounds not in TerminationGrounds.values:
         raise ValidationError({"grounds": _("请选择终止原因")})
     today = clock.today()
-    days = params.TEKUN_TERMINATION_NOTICE_DAYS.at(today)
+    # 7 calendar days ending on a working day (provisional while its year's calendar is
+    # missing: counted again when the year is entered, and not concluded before).
+    notice = termination_notice(today)
     with transaction.atomic():
         entitlement = _locked(entitlement)
         _check(user, entitlement, "notice")
@@ -823,8 +838,8 @@ def start_termination_notice(
         entitlement.termination_grounds = grounds
         entitlement.termination_reason = reason
         entitlement.termination_proposed_on = entitlement.termination_proposed_on or today
-        entitlement.notice_starts_on = today
-        entitlement.notice_ends_on = today + dt.timedelta(days=days.value if days else 7)
+        entitlement.notice_starts_on = notice.starts_on
+        entitlement.notice_ends_on = notice.ends_on
         _event(user, entitlement, "termination_notice", before, reason, grounds=grounds)
         if task is None and grounds == TerminationGrounds.AGE:
             # The notice is what the age check asked for (Art. 24): it is done.
@@ -838,12 +853,12 @@ def record_termination_objection(
     user: Any, entitlement: Entitlement, *, content: str, received_on: dt.date
 ) -> ReviewTask:
     """An objection to a tekun termination notice: it is investigated and decided within 15
-    working days (counted with the holiday calendar); the termination cannot be concluded
-    while the task is open.
+    working days (counted with the holiday calendar; unknown while the year it reaches has no
+    calendar, and counted when it is entered); the termination cannot be concluded while the
+    task is open.
 
     Raises:
-        PermissionDenied; ValidationError: no content, not in notice, a date outside the notice;
-        CalendarMissingError: the holiday table lacks the year.
+        PermissionDenied; ValidationError: no content, not in notice, a date outside the notice.
     """
     content = _reason(content, "content")
     with transaction.atomic():
@@ -863,7 +878,9 @@ def record_termination_objection(
             entitlement,
             TaskKind.TERMINATION_OBJECTION,
             f"objection:{earlier + 1}",
-            add_working_days(received_on, days),
+            working_days.due(received_on, days).on,
+            due_from=received_on,
+            due_working_days=days,
             due_rule=str(params.TERMINATION_OBJECTION_WORKING_DAYS.label),
             reason=content,
         )

@@ -199,6 +199,11 @@ class ReviewTask(models.Model):
 
     ``key`` makes generation idempotent: one task per entitlement, kind and key (the due date of
     a periodic review, the deceased person, …), so a scheduled function can run every day.
+
+    A task due in working days (an objection to a termination, a discovery check) keeps what
+    its deadline is counted from (``due_from``, ``due_working_days``): its ``due_on`` is null
+    while the year it reaches has no calendar ("缺 2027 年日历", never overdue) and is counted
+    again whenever a calendar year is entered or corrected (``actions.recount_deadlines``).
     """
 
     entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="tasks")
@@ -208,7 +213,19 @@ class ReviewTask(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    due_on = models.DateField(_("期限"))
+    due_on = models.DateField(
+        _("期限"),
+        null=True,
+        blank=True,
+        help_text=_("空：期限所在年份缺工作日历，录入该年日历后自动计算"),
+    )
+    due_from = models.DateField(_("期限起算日"), null=True, blank=True)
+    due_working_days = models.PositiveSmallIntegerField(
+        _("期限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("期限按工作日计算的任务：自起算日起的工作日数，工作日历变更后据此重新计算"),
+    )
     due_rule = models.CharField(_("期限依据"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN
@@ -231,7 +248,7 @@ class ReviewTask(models.Model):
     )
 
     class Meta:
-        ordering = ("due_on", "id")
+        ordering = (models.F("due_on").asc(nulls_last=True), "id")
         verbose_name = _("核查任务")
         verbose_name_plural = _("核查任务")
         indexes = [models.Index(fields=["status", "due_on"])]
@@ -240,7 +257,7 @@ class ReviewTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.due_on}"
+        return f"{self.get_kind_display()} {self.due_on or ''}".rstrip()
 
 
 class ChangeCategory(models.TextChoices):

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import (
     PAYABLE,
@@ -26,6 +26,7 @@ from jiuzhu.web.entitlements.models import (
 )
 from jiuzhu.web.entitlements.params import DUE_SOON_DAYS
 from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
+from jiuzhu.web.workcalendar.working_days import covered_years, first_missing_year, missing_text
 
 
 def _division(user: Any) -> str | None:
@@ -43,12 +44,9 @@ def entitlements_for(user: Any) -> QuerySet[Entitlement]:
 
 def entitlement_for(user: Any, pk: int) -> Entitlement:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            entitlements_for(user).select_related("household", "person", "application").get(pk=pk)
-        )
-    except Entitlement.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        entitlements_for(user).select_related("household", "person", "application"), pk
+    )
 
 
 def tasks_for(user: Any) -> QuerySet[ReviewTask]:
@@ -60,14 +58,9 @@ def tasks_for(user: Any) -> QuerySet[ReviewTask]:
 
 def task_for(user: Any, pk: int) -> ReviewTask:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            tasks_for(user)
-            .select_related("entitlement", "entitlement__household", "person")
-            .get(pk=pk)
-        )
-    except ReviewTask.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        tasks_for(user).select_related("entitlement", "entitlement__household", "person"), pk
+    )
 
 
 def runs_for(user: Any) -> QuerySet[StandardChangeRun]:
@@ -81,10 +74,7 @@ def runs_for(user: Any) -> QuerySet[StandardChangeRun]:
 
 def run_for(user: Any, pk: int) -> StandardChangeRun:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return runs_for(user).select_related("created_by", "decided_by").get(pk=pk)
-    except StandardChangeRun.DoesNotExist:
-        raise Http404 from None
+    return get_within(runs_for(user).select_related("created_by", "decided_by"), pk)
 
 
 def payable_in(entitlement: Entitlement, month: str) -> bool:
@@ -110,22 +100,72 @@ class QueueItem:
     task: ReviewTask
     overdue: bool
     due_soon: bool
+    missing: str = ""
+    """"缺 2027 年日历" for a task due in working days whose date waits for that year."""
+
+
+def task_missing(task: ReviewTask, covered: Iterable[int]) -> str:
+    """ "缺 2027 年日历" for a task whose due date is unknown for want of a year's calendar
+    (``covered``: ``covered_years()``), else ""."""
+    if task.due_on is not None or task.due_from is None:
+        return ""
+    return missing_text(first_missing_year(task.due_from, covered))
+
+
+def _queue_item(task: ReviewTask, today: dt.date, covered: Iterable[int]) -> QueueItem:
+    due, soon = task.due_on, today + dt.timedelta(days=DUE_SOON_DAYS)
+    if due is None:
+        return QueueItem(task, False, False, task_missing(task, covered))
+    return QueueItem(task, due < today, today <= due <= soon)
 
 
 def task_queue(user: Any, today: dt.date, limit: int = 300) -> list[QueueItem]:
     """The open tasks of the user's jurisdiction, most urgent first (overdue, due within
-    ``DUE_SOON_DAYS``, then by due date): one query."""
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    ``DUE_SOON_DAYS``, then by due date; those whose date waits for a calendar year last): two
+    queries."""
     tasks = (
         tasks_for(user)
         .filter(status=TaskStatus.OPEN)
         .select_related("entitlement", "entitlement__household", "person")
-        .order_by("due_on", "pk")[:limit]
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:limit]
     )
-    return [QueueItem(t, t.due_on < today, today <= t.due_on <= soon) for t in tasks]
+    covered = covered_years()
+    return [_queue_item(t, today, covered) for t in tasks]
 
 
 ACTIVE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.GRADUAL_EXIT, Status.TERMINATION_NOTICE)
+
+
+def _task_items(user: Any, today: dt.date, shown: int) -> WorkList:
+    """The open review tasks of the user's jurisdiction, the most urgent first."""
+    tasks = tasks_for(user).filter(status=TaskStatus.OPEN)
+    shown_tasks = tasks.select_related("entitlement", "entitlement__household", "person")
+    covered = covered_years()
+    queued = [
+        _queue_item(t, today, covered)
+        for t in shown_tasks.order_by(F("due_on").asc(nulls_last=True), "pk")[:shown]
+    ]
+    return WorkList(
+        kind=str(_("核查任务")),
+        items=[
+            WorkItem(
+                title=f"{i.task.get_kind_display()} · {i.task.entitlement.household.number}"
+                + (f" · {i.task.person.name}" if i.task.person else ""),
+                url=reverse("entitlements:task", args=[i.task.pk]),
+                state=str(i.task.get_status_display()),
+                action=str(TASK["complete"].label)
+                if TASK.condition_refusal(i.task, "complete", today) is None
+                else str(TASK["close"].label),
+                due=i.task.due_on,
+                overdue=i.overdue,
+                due_soon=i.due_soon,
+                due_note=i.missing,
+            )
+            for i in queued
+        ],
+        total=tasks.count(),
+        more_url=reverse("entitlements:tasks"),
+    )
 
 
 def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
@@ -138,31 +178,7 @@ def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
         return []
     lists = []
     if user.has_perm("entitlements.manage", ReviewTask(division_code=division)):
-        tasks = tasks_for(user).filter(status=TaskStatus.OPEN)
-        shown_tasks = tasks.select_related("entitlement", "entitlement__household", "person")
-        soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-        lists.append(
-            WorkList(
-                kind=str(_("核查任务")),
-                items=[
-                    WorkItem(
-                        title=f"{t.get_kind_display()} · {t.entitlement.household.number}"
-                        + (f" · {t.person.name}" if t.person else ""),
-                        url=reverse("entitlements:task", args=[t.pk]),
-                        state=str(t.get_status_display()),
-                        action=str(TASK["complete"].label)
-                        if TASK.condition_refusal(t, "complete", today) is None
-                        else str(TASK["close"].label),
-                        due=t.due_on,
-                        overdue=t.due_on < today,
-                        due_soon=today <= t.due_on <= soon,
-                    )
-                    for t in shown_tasks.order_by("due_on", "pk")[:shown]
-                ],
-                total=tasks.count(),
-                more_url=reverse("entitlements:tasks"),
-            )
-        )
+        lists.append(_task_items(user, today, shown))
     probe = Entitlement(division_code=division)
     if user.has_perm("entitlements.decide", probe):
         waiting = (

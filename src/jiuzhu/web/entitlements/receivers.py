@@ -1,4 +1,5 @@
-"""Checks opened when the registry changes a household with an entitlement in force.
+"""Checks opened when the registry changes a household with an entitlement in force; dates
+counted in working days counted again when the holiday table changes (``recount_deadlines``).
 
 A member's death opens the death check (within 3 months of the death, 2022 notice); any other
 change (a member's facts, a move in or out, living apart, the household's housing, vehicles or
@@ -12,16 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.dispatch import receiver
 
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions import death_check_due, open_task
-from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, TaskKind, TaskStatus
-from jiuzhu.web.entitlements.workflow import REVIEWED
+from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
+from jiuzhu.web.entitlements.workflow import REVIEWED, termination_notice
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.signals import household_changed
+from jiuzhu.web.workcalendar.signals import calendar_changed
+from jiuzhu.web.workcalendar.working_days import calendar_for, reaching
 
 IGNORED = frozenset({"registered"})
 """Changes that cannot concern an entitlement (a household just registered has none)."""
@@ -89,3 +94,51 @@ def _change_check(user: Any, entitlement: Entitlement, description: str, event_i
         ),
         reason=description,
     )
+
+
+@receiver(calendar_changed, dispatch_uid="entitlements.recount_deadlines")
+def recount_deadlines(sender: Any, *, years: tuple[int, ...], user: Any, **kwargs: Any) -> int:
+    """A calendar year entered or corrected (``workcalendar.signals``): the open tasks due in
+    working days (``due_from``, ``due_working_days``) and the running termination notices whose
+    end may fall in it are counted again — a date found where it was unknown, a date moved where
+    the table was wrong. One audit event; returns how many dates changed."""
+    with transaction.atomic():
+        tasks = list(
+            ReviewTask.objects.select_for_update()
+            .filter(status=TaskStatus.OPEN, due_working_days__isnull=False, due_from__isnull=False)
+            .filter(reaching("due_from", "due_on", years))
+            .only("pk", "due_from", "due_working_days", "due_on")
+        )
+        calendar = calendar_for([t.due_from for t in tasks if t.due_from], years)
+        moved_tasks = []
+        for task in tasks:
+            assert task.due_from is not None and task.due_working_days is not None
+            found = calendar.due(task.due_from, task.due_working_days).on
+            if found != task.due_on:
+                task.due_on = found
+                moved_tasks.append(task)
+        ReviewTask.objects.bulk_update(moved_tasks, ["due_on"])
+        notices = list(
+            Entitlement.objects.select_for_update()
+            .filter(status=Status.TERMINATION_NOTICE, notice_starts_on__isnull=False)
+            .filter(reaching("notice_starts_on", "notice_ends_on", years))
+            .only("pk", "notice_starts_on", "notice_ends_on")
+        )
+        moved_notices = []
+        for entitlement in notices:
+            assert entitlement.notice_starts_on is not None
+            end = termination_notice(entitlement.notice_starts_on).ends_on
+            if end != entitlement.notice_ends_on:
+                entitlement.notice_ends_on = end
+                moved_notices.append(entitlement)
+        Entitlement.objects.bulk_update(moved_notices, ["notice_ends_on"])
+        changed = len(moved_tasks) + len(moved_notices)
+        if changed:
+            record(
+                user,
+                "entitlements.recount_deadlines",
+                object_type="entitlements.reviewtask",
+                years=sorted(years),
+                recounted=changed,
+            )
+    return changed

@@ -220,20 +220,11 @@ def check_tekun_minors(
     on = on or clock.today()
     system = system or load_system("tianjin")
     limit = age_limit(on, system)
-    latest_birth = add_years(on + dt.timedelta(days=lookahead_days), -limit)
-    earliest_birth = add_years(on - dt.timedelta(days=366), -limit)
-    candidates = list(
-        Entitlement.objects.filter(
-            program=Program.TEKUN,
-            status__in=REVIEWED,
-            division_code__startswith=division_code,
-            person__birth_date__gt=earliest_birth,
-            person__birth_date__lte=latest_birth,
-        ).values_list("pk", "household_id", "person_id", "person__birth_date", "division_code")
+    candidates, birthdays = _reaching_the_limit(
+        division_code, limit, on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)
     )
     if not candidates:
         return 0
-    birthdays = {person: add_years(born, limit) for _e, _h, person, born, _d in candidates}
     frames = engine_frames(system, sorted({h for _e, h, *_ in candidates}), on)
     # Each household is assessed on its candidate's birthday (the latest, if several: every
     # candidate of the household has then reached the limit): the engine resolves the age and
@@ -290,6 +281,26 @@ def check_tekun_minors(
         )
     with transaction.atomic():
         return _insert_tasks(tasks, TaskKind.TEKUN_AGE, division_code)
+
+
+def _reaching_the_limit(
+    division_code: str, limit: int, since: dt.date, until: dt.date
+) -> tuple[list[tuple[int, int, int, dt.date, str]], dict[int, dt.date]]:
+    """The tekun entitlements (pk, household, person, birth date, division) whose person
+    reaches ``limit`` years in (``since``, ``until``], and each person's birthday then. The
+    query takes a day more on each side for a 29 February birth; the birthdays, computed with
+    the rules' leap-day convention (``jiuzhu.rules.ages``), decide."""
+    found = list(
+        Entitlement.objects.filter(
+            program=Program.TEKUN,
+            status__in=REVIEWED,
+            division_code__startswith=division_code,
+            person__birth_date__gt=add_years(since, -limit) - dt.timedelta(days=1),
+            person__birth_date__lte=add_years(until, -limit) + dt.timedelta(days=1),
+        ).values_list("pk", "household_id", "person_id", "person__birth_date", "division_code")
+    )
+    birthdays = {person: add_years(born, limit) for _e, _h, person, born, _d in found}
+    return [row for row in found if since < birthdays[row[2]] <= until], birthdays
 
 
 def finalise_terminations(

@@ -5,14 +5,14 @@ jurisdiction (another township's record answers 404)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
     ItemOutcome,
+    ReviewTask,
     RunStatus,
     TaskKind,
     TaskStatus,
@@ -51,10 +52,16 @@ from jiuzhu.web.entitlements.queries import (
     run_for,
     runs_for,
     task_for,
+    task_missing,
     task_queue,
 )
-from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
-from jiuzhu.web.workcalendar.working_days import CalendarMissingError
+from jiuzhu.web.entitlements.workflow import (
+    ENTITLEMENT,
+    TASK,
+    termination_notice_of,
+    termination_notice_rule,
+)
+from jiuzhu.web.workcalendar.working_days import covered_years
 
 PAGE_SIZE = 25
 ITEMS_PAGE_SIZE = 100
@@ -118,6 +125,15 @@ def _members(entitlement: Entitlement) -> list[tuple[int, str]]:
     ]
 
 
+def _with_missing(tasks: Iterable[ReviewTask]) -> list[ReviewTask]:
+    """The tasks, each with ``due_missing`` ("缺 2027 年日历" where its date waits for a year)."""
+    found = list(tasks)
+    covered = covered_years() if any(t.due_on is None for t in found) else frozenset()
+    for task in found:
+        task.due_missing = task_missing(task, covered)  # type: ignore[attr-defined]
+    return found
+
+
 def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> dict[str, Any]:
     user = request.user
     today = clock.today()
@@ -126,9 +142,13 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> d
     return {
         "entitlement": entitlement,
         "versions": entitlement.versions.select_related("created_by").order_by("-number"),
-        "tasks": entitlement.tasks.select_related("person", "completed_by").order_by(
-            "-status", "due_on"
+        "tasks": _with_missing(
+            entitlement.tasks.select_related("person", "completed_by").order_by(
+                "-status", F("due_on").asc(nulls_last=True)
+            )
         ),
+        "notice_rule": termination_notice_rule(entitlement),
+        "notice_period": termination_notice_of(entitlement),
         "events": entitlement.events.select_related("user")[:50],
         "reports": entitlement.change_reports.select_related("recorded_by", "version"),
         "sanctions": entitlement.sanctions.select_related("person"),
@@ -275,8 +295,6 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             run(request.user, entitlement, form.cleaned_data)
         except ValidationError as exc:
             _errors(request, form, exc)
-        except CalendarMissingError as exc:
-            messages.error(request, str(exc))
         else:
             messages.success(request, done)
             return redirect("entitlements:detail", pk=pk)
@@ -371,6 +389,7 @@ def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
         "entitlements/task.html",
         {
             "task": task,
+            "due_missing": task_missing(task, covered_years()) if task.due_on is None else "",
             "entitlement": entitlement,
             "preview": preview,
             "preview_error": preview_error,

@@ -23,6 +23,8 @@ from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.transitions import Move, Workflow
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
+from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period
+from jiuzhu.web.workcalendar.working_days import load_calendar
 
 REVIEWED = frozenset({Status.ACTIVE, Status.SUSPENDED})
 """Statuses in which the household is reviewed and may be reassessed."""
@@ -80,11 +82,51 @@ def _notice_over(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
     end = entitlement.notice_ends_on
     if end is None or today <= end:
         return _("公示期未满7天（%(end)s 结束）") % {"end": end.isoformat() if end else "—"}
+    period = termination_notice_of(entitlement)
+    if period is not None and not period.final:
+        return _("%(missing)s：公示期满日可能顺延，录入该年日历后才能终止") % {
+            "missing": period.missing
+        }
     if entitlement.tasks.filter(
         kind=TaskKind.TERMINATION_OBJECTION, status=TaskStatus.OPEN
     ).exists():
         return _("尚有异议未处理完毕")
     return None
+
+
+TERMINATION_NOTICE_BASIS = _("《特困人员认定办法》第二十六条")
+"""The text that sets the termination notice's length (``params.TEKUN_TERMINATION_NOTICE_DAYS``)."""
+
+
+def termination_notice(posted: dt.date) -> NoticePeriod:
+    """The notice of a tekun termination posted on ``posted``: the days in force then
+    (``params.TEKUN_TERMINATION_NOTICE_DAYS``, 7), the end moved to a working day
+    (``workcalendar.periods.NOTICE_END``). Two queries."""
+    days = _termination_notice_days(posted)
+    end = posted + dt.timedelta(days=days)
+    return notice_period(posted, days, load_calendar(range(posted.year, end.year + 2)))
+
+
+def termination_notice_of(entitlement: Entitlement) -> NoticePeriod | None:
+    """The entitlement's termination notice as the calendar now gives it (None without one):
+    ``NoticePeriod.final`` is false while its last day's year has no calendar."""
+    start = entitlement.notice_starts_on
+    return None if start is None else termination_notice(start)
+
+
+def termination_notice_rule(entitlement: Entitlement) -> str:
+    """What the entitlement's page says about its termination notice (days, basis, and the
+    end on a non-working day with its source and confidence); empty without a notice."""
+    start = entitlement.notice_starts_on
+    if start is None:
+        return ""
+    days = _termination_notice_days(start)
+    return NOTICE_END.explanation(start, days, str(TERMINATION_NOTICE_BASIS))
+
+
+def _termination_notice_days(posted: dt.date) -> int:
+    rule = params.TEKUN_TERMINATION_NOTICE_DAYS.at(posted)
+    return rule.value if rule else params.TEKUN_TERMINATION_NOTICE_DAYS.values[0].value
 
 
 def _in_notice(entitlement: Entitlement, user: Any, today: dt.date) -> Any:

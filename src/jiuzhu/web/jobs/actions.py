@@ -12,6 +12,7 @@ from django.db import transaction
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.jobs.recovery import enqueue
 from jiuzhu.web.jobs.tasks import batch_assessment_task, import_feeds_task
 
 
@@ -21,15 +22,15 @@ def start_feed_import(user: Any, folder: Path | None = None) -> Job:
     Raises:
         PermissionDenied: the user may not import.
     """
-    if not user.has_perm("registry.import"):
-        raise PermissionDenied("registry.import")
+    if not user.has_perm("verification.import_feeds"):
+        raise PermissionDenied("verification.import_feeds")
     folder = folder or Path(str(settings.JIUZHU["FEEDS_DIR"]))
     with transaction.atomic():
         job = Job.objects.create(
             kind=Job.Kind.FEED_IMPORT, division_code=user.division_code, created_by=user
         )
         record(user, "jobs.feed_import", job, folder=str(folder))
-        transaction.on_commit(lambda: import_feeds_task.enqueue(job.pk, str(folder)))
+        enqueue(job, import_feeds_task, job.pk, str(folder))
     return job
 
 
@@ -46,5 +47,5 @@ def start_batch_assessment(user: Any, on: dt.date) -> Job:
             kind=Job.Kind.BATCH_ASSESSMENT, division_code=user.division_code, created_by=user
         )
         record(user, "jobs.batch_assessment", job, on=on.isoformat())
-        transaction.on_commit(lambda: batch_assessment_task.enqueue(job.pk, on.isoformat()))
+        enqueue(job, batch_assessment_task, job.pk, on.isoformat())
     return job

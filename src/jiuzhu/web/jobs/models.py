@@ -34,11 +34,18 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Surviving faults (jobs.recovery): the queued task that runs the job, the last sign of life
+    # of the worker running it (every few seconds), which worker, and how many times it started.
+    task_id = models.CharField(_("队列任务"), max_length=64, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    worker = models.CharField(_("后台进程"), max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("已运行次数"), default=0)
 
     class Meta:
         ordering = ("-created_at", "-id")
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
 
     @property
     def percent(self) -> int:
@@ -51,6 +58,18 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def stale(self) -> bool:
+        """Running (or claimed) but its worker has given no sign of life for longer than
+        ``JOB_STALE_SECONDS``: the worker died; the next worker retries or fails the job."""
+        from jiuzhu.web.jobs.recovery import stale_before  # noqa: PLC0415
+
+        return (
+            not self.finished
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < stale_before()
+        )
 
 
 class Result(models.TextChoices):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.jobs.models import ASSESSED_PROGRAMS, AssessedHousehold, Job, Result
 
 
@@ -20,10 +20,7 @@ def jobs_for(user: Any) -> QuerySet[Job]:
 
 def job_for(user: Any, pk: int) -> Job:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return jobs_for(user).get(pk=pk)
-    except Job.DoesNotExist:
-        raise Http404 from None
+    return get_within(jobs_for(user), pk)
 
 
 def assessed(job: Job, program: str = "", result: str = "") -> QuerySet[AssessedHousehold]:

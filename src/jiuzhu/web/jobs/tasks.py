@@ -14,8 +14,10 @@ from jiuzhu.web.jobs.models import AssessedHousehold, Job
 
 
 def _start(job: Job, total: int) -> None:
-    job.status, job.total, job.started_at = Job.Status.RUNNING, total, timezone.now()
-    job.save(update_fields=["status", "total", "started_at"])
+    """The job runs (again, after an interruption: its progress starts over)."""
+    job.status, job.total, job.done = Job.Status.RUNNING, total, 0
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "total", "done", "started_at", "heartbeat_at"])
 
 
 def _finish(job: Job, status: str, message: str, result: dict[str, Any] | None = None) -> None:

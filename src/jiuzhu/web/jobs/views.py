@@ -28,7 +28,7 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
         "jobs/list.html",
         {
             "jobs": jobs_for(request.user)[:50],
-            "can_import": request.user.has_perm("registry.import"),
+            "can_import": request.user.has_perm("verification.import_feeds"),
             "can_assess": not getattr(request.user, "is_auditor", True),
         },
     )

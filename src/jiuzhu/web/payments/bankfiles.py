@@ -1,7 +1,8 @@
 """The bank file of a payroll run (代发文件): the initial file of an approved run, and the
-re-issue files of the transfers whose accounts were corrected. One row per transfer (an
-entitlement's payments in the run, netted), a totals line and a checksum line (see
-``payments.exporters``). Only accounts in force are paid into.
+re-issue files of the transfers re-issued into corrected accounts. One row per transfer (an
+entitlement's payments in the run, netted), with the payee's ID number, in the layout of the
+bank (``payments.layouts``, written by ``payments.exporters``). Only accounts in force are paid
+into, and a file is written whole or not at all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.payments import exporters
+from jiuzhu.web.payments import exporters, layouts, validation
 from jiuzhu.web.payments.common import (
     REFERENCE_DIGITS,
     check_move,
@@ -37,8 +38,10 @@ from jiuzhu.web.payments.models import (
     PaymentStatus,
     PayrollRun,
     RunStatus,
+    mask_account,
 )
 from jiuzhu.web.payments.workflow import reissues_waiting
+from jiuzhu.web.registry.models import Household
 
 
 @dataclass
@@ -57,30 +60,38 @@ def _batch(run: PayrollRun) -> _Batch:
         return _Batch(
             "export",
             BankFile.Purpose.INITIAL,
-            Payment.objects.filter(run=run, status=PaymentStatus.PENDING),
+            Payment.objects.filter(run=run, status=PaymentStatus.PENDING, reissue_of__isnull=True),
             "",
         )
     sequence = run.bank_files.filter(purpose=BankFile.Purpose.REISSUE).count() + 1
     return _Batch("reissue_file", BankFile.Purpose.REISSUE, reissues_waiting(run), f"R{sequence}")
 
 
-def _rows(run: PayrollRun, batch: _Batch) -> tuple[list[exporters.BankRow], list[int]]:
-    """The file's rows (one per transfer with something to pay) and the entitlements whose
-    transfer a recovery netted to nothing.
+@dataclass
+class _Rows:
+    """The file's rows (one per transfer with something to pay), who each is (the household's
+    number and the masked account, for a refusal) and the entitlements whose transfer a
+    recovery netted to nothing."""
 
-    Raises:
-        ValidationError: a transfer without an account in force.
-    """
+    rows: list[exporters.BankRow]
+    payees: list[str]
+    zero: list[int]
+
+
+def _rows(run: PayrollRun, batch: _Batch) -> _Rows:
+    """Raises:
+    ValidationError: a transfer without an account in force."""
     transfers = (
         to_frame(
             batch.payments.values_list(
-                "entitlement_id", "division_code", "amount", "bank_account_id"
+                "entitlement_id", "division_code", "amount", "bank_account_id", "household_id"
             ),
             {
                 "entitlement_id": pl.Int64,
                 "division_code": pl.String,
                 "amount": pl.Int64,
                 "bank_account_id": pl.Int64,
+                "household_id": pl.Int64,
             },
         )
         .group_by("entitlement_id")
@@ -88,63 +99,120 @@ def _rows(run: PayrollRun, batch: _Batch) -> tuple[list[exporters.BankRow], list
             pl.col("division_code").first(),
             pl.col("amount").sum(),
             pl.col("bank_account_id").max(),
+            pl.col("household_id").first(),
         )
         .sort("division_code", "entitlement_id")
     )
     accounts = {
-        pk: (number, holder, bank)
-        for pk, number, holder, bank in BankAccount.objects.filter(
+        pk: fields
+        for pk, *fields in BankAccount.objects.filter(
             pk__in=Subquery(batch.payments.values("bank_account_id")),
             status=AccountStatus.IN_FORCE,
-        ).values_list("pk", "account_number", "holder_name", "bank_name")
+        ).values_list("pk", "account_number", "holder_name", "holder_id", "bank_name")
     }
     unpaid = transfers.filter(
         ~pl.col("bank_account_id").is_in(list(accounts)).fill_null(False)
     ).height
     if unpaid:
         raise ValidationError(_("%(n)s 笔发放没有有效的银行账户，不能生成银行文件") % {"n": unpaid})
-    rows = [
-        exporters.BankRow(
-            account_number=accounts[account][0],
-            holder_name=accounts[account][1],
-            bank_name=accounts[account][2],
-            amount=amount,
-            reference=reference(run, entitlement, batch.suffix),
+    paying = transfers.filter(pl.col("amount") > 0)
+    numbers = dict(
+        Household.objects.filter(pk__in=paying["household_id"].to_list()).values_list(
+            "pk", "number"
         )
-        for entitlement, _division, amount, account in transfers.filter(
-            pl.col("amount") > 0
-        ).iter_rows()
-    ]
-    return rows, transfers.filter(pl.col("amount") == 0)["entitlement_id"].to_list()
+    )
+    rows, payees = [], []
+    for entitlement, _division, amount, account, household in paying.iter_rows():
+        number, holder, holder_id, bank = accounts[account]
+        rows.append(
+            exporters.BankRow(
+                account_number=number,
+                holder_name=holder,
+                id_number=holder_id,
+                bank_name=bank,
+                amount=amount,
+                reference=reference(run, entitlement, batch.suffix),
+            )
+        )
+        payees.append(
+            _("家庭 %(household)s（账户 %(account)s）")
+            % {"household": numbers.get(household, ""), "account": mask_account(number)}
+        )
+    zero = transfers.filter(pl.col("amount") == 0)["entitlement_id"].to_list()
+    return _Rows(rows, payees, zero)
+
+
+def _refuse_unwritable(found: _Rows, layout: layouts.Layout, encoding: str) -> None:
+    """Refuse the file, before anything is written, if one of its rows cannot be written as the
+    bank must read it: an account, holder's name, holder's ID or bank as stored that the
+    account form would refuse today (a zero-width character, full-width digits, a missing or
+    invalid ID …), or a cell the layout's encoding or widths cannot carry.
+
+    Raises:
+        ValidationError: the rows and their problems (at most ``MAX_LISTED``), and what to do.
+    """
+    problems: dict[int, list[str]] = {}
+    for index, row in enumerate(found.rows):
+        listed = validation.file_problems(
+            row.account_number, row.holder_name, row.id_number, row.bank_name
+        )
+        if listed:
+            problems[index] = listed
+    for index, message in exporters.problems(layout, found.rows, encoding):
+        problems.setdefault(index, []).append(message)
+    if not problems:
+        return
+    raise ValidationError(
+        [
+            _(
+                "%(n)s 个账户不能写入银行文件，未生成任何文件。请为下列家庭更换银行账户"
+                "（登记后经另一人复核），再生成银行文件："
+            )
+            % {"n": len(problems)},
+            *[
+                f"{found.payees[index]}：{'；'.join(messages)}"
+                for index, messages in sorted(problems.items())[:MAX_LISTED]
+            ],
+        ]
+    )
+
+
+MAX_LISTED = 20
+"""Rows named in a refusal (the count says how many in all)."""
 
 
 def export_run(
-    user: Any, run: PayrollRun, exporter: str = "csv", encoding: str = "utf-8"
+    user: Any, run: PayrollRun, layout: str = layouts.DEFAULT, encoding: str = ""
 ) -> BankFile:
-    """The bank file of an approved run; on an exported or reconciled run, the re-issue file of
-    the transfers re-issued into corrected accounts. A payment whose account was replaced (and
-    the replacement checked) since the draft is paid into the account in force now. The
-    payments move to *exported* (a re-issue stays *reissued*) with their reference and file; a
-    transfer netted to zero by a recovery is *paid* at once.
+    """The bank file of an approved run in ``layout`` (``payments.layouts``; ``encoding`` blank:
+    the layout's default); on an exported or reconciled run, the re-issue file of the
+    re-issued payments. A payment whose account was replaced (and the replacement checked)
+    since the draft is paid into the account in force now. The payments move to *exported*
+    with their reference and file; a transfer netted to zero by a recovery is *paid* at once.
+
+    Nothing is half-written: every row is checked before the file is written, and one row that
+    cannot be written refuses the file (``_refuse_unwritable``).
 
     Raises:
-        ValidationError: unknown exporter or encoding, or a transfer without an account in
-            force; Refused: not approved and nothing to re-issue; NotPermitted: the role.
+        ValidationError: unknown layout or encoding, a transfer without an account in force, or
+            rows that cannot be written (each named); Refused: not approved and nothing to
+            re-issue; NotPermitted: the role.
     """
     try:
-        writer = exporters.get_exporter(exporter)
+        chosen = layouts.get_layout(layout)
     except KeyError:
-        raise ValidationError({"exporter": _("未知的银行文件格式")}) from None
-    if writer.encodings == ("",):
-        encoding = ""  # a binary format: the encoding is the format's own
-    elif encoding not in writer.encodings:
-        raise ValidationError({"encoding": _("不支持的文件编码")})
+        raise ValidationError({"layout": _("未知的银行文件格式")}) from None
+    encoding = encoding or chosen.encodings[0]
+    if encoding not in chosen.encodings:
+        raise ValidationError({"encoding": _("该文件格式不支持此编码")})
     with transaction.atomic():
         run = locked_run(run)
         batch = _batch(run)
         check_move(user, run, batch.move)
         moved = fill_missing_accounts(batch.payments)
-        rows, zero = _rows(run, batch)
+        found = _rows(run, batch)
+        _refuse_unwritable(found, chosen, encoding)
+        rows = found.rows
         meta = exporters.FileMeta(
             month=run.month,
             program=run.program,
@@ -154,10 +222,10 @@ def export_run(
         bank_file = BankFile.objects.create(
             run=run,
             purpose=batch.purpose,
-            format=writer.name,
+            format=chosen.key,
             encoding=encoding,
-            filename=exporters.filename(meta, writer),
-            content=writer.write(rows, meta, encoding),
+            filename=exporters.filename(meta, chosen),
+            content=exporters.write(chosen, rows, meta, encoding),
             rows=len(rows),
             total=sum(r.amount for r in rows),
             checksum=exporters.row_checksum(rows),
@@ -168,12 +236,9 @@ def export_run(
             LPad(Cast("entitlement_id", output_field=CharField()), REFERENCE_DIGITS, Value("0")),
             Value(batch.suffix),
         )
-        updated: dict[str, Any] = {"bank_file": bank_file, "reference": ref}
-        if batch.purpose == BankFile.Purpose.INITIAL:
-            updated["status"] = PaymentStatus.EXPORTED
-        batch.payments.update(**updated)
+        batch.payments.update(bank_file=bank_file, reference=ref, status=PaymentStatus.EXPORTED)
         now = timezone.now()
-        for chunk in chunks(zero):
+        for chunk in chunks(found.zero):
             # Netted to nothing by a recovery: there is nothing to transfer, the month is settled.
             Payment.objects.filter(run=run, bank_file=bank_file, entitlement_id__in=chunk).update(
                 status=PaymentStatus.PAID, paid_at=now

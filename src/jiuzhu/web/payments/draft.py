@@ -34,6 +34,8 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.locks import held
+from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
 from jiuzhu.web.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.payments.common import (
@@ -44,6 +46,7 @@ from jiuzhu.web.payments.common import (
     to_frame,
 )
 from jiuzhu.web.payments.models import (
+    AS_DUE,
     AccountStatus,
     BankAccount,
     Kind,
@@ -304,6 +307,7 @@ def _history(run: PayrollRun, candidates: list[int]) -> tuple[pl.DataFrame, pl.D
     for chunk in chunks(candidates):
         paid_rows += (
             Payment.objects.filter(
+                AS_DUE,
                 entitlement_id__in=chunk,
                 kind__in=[Kind.REGULAR, Kind.ARREARS],
                 month__lt=run.month,
@@ -424,7 +428,7 @@ def _recoveries(
             recovery_id=pl.lit(None, pl.Int64),
         )
     deducted = to_frame(
-        Payment.objects.filter(kind=Kind.RECOVERY, recovery__in=open_recoveries)
+        Payment.objects.filter(AS_DUE, kind=Kind.RECOVERY, recovery__in=open_recoveries)
         .exclude(run=run)
         .values("recovery_id")
         .annotate(total=Sum("amount"))
@@ -471,12 +475,17 @@ def draft_run(
     paid twice (the unique constraints) or skipped. ``after_batch(n)`` is called after the n-th
     committed batch (the crash test's hook). Whoever runs it becomes one of the run's makers.
 
+    One draft of a month and program at a time: a second officer (or tab) who starts the same
+    draft while the first is writing is told so at once (``Refused``) instead of both creating
+    the run (a server error) or writing over each other; a draft whose process died leaves
+    nothing held (the lock ends with its database connection), so a re-run completes it.
+
     Raises:
         PermissionDenied: not a district officer (``NotPermitted`` on an existing run);
         ValidationError: a bad month or program, a month after next month (a payroll is drafted
             at most one month ahead), an earlier month of the program still in draft (its
             regular payments would otherwise be paid again as arrears); ``Refused``: the run is
-            past its draft.
+            past its draft, or someone is drafting it right now.
     """
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
@@ -489,10 +498,22 @@ def draft_run(
     )
     if month > add_months(month_of(clock.today()), 1):
         raise ValidationError({"month": _("只能草拟本月或下月的发放名册")})
+    with held(f"payroll-draft:{program}:{month}") as free:
+        if not free:
+            raise Refused(
+                _("%(month)s 的发放名册正在由其他人生成，请稍后刷新页面查看") % {"month": month}
+            )
+        return _draft(user, month, program, batch_size, after_batch)
+
+
+def _draft(
+    user: Any, month: str, program: str, batch_size: int, after_batch: AfterBatch | None
+) -> PayrollRun:
+    """``draft_run`` once its checks passed and its lock is held."""
     run, resumed = _open_run(user, month, program)
     plan = plan_run(run)
     existing = to_frame(
-        Payment.objects.filter(run=run).values_list("entitlement_id", "month", "kind"),
+        Payment.objects.filter(AS_DUE, run=run).values_list("entitlement_id", "month", "kind"),
         {"entitlement_id": pl.Int64, "month": pl.String, "kind": pl.String},
     )
     todo = plan.rows.join(existing, on=["entitlement_id", "month", "kind"], how="anti")
@@ -598,7 +619,9 @@ def _update_recoveries(run: PayrollRun) -> None:
     touched = Recovery.objects.filter(
         pk__in=Subquery(Payment.objects.filter(run=run, kind=Kind.RECOVERY).values("recovery_id"))
     )
-    balances = touched.annotate(deducted=Sum("deductions__amount"))
+    balances = touched.annotate(
+        deducted=Sum("deductions__amount", filter=Q(deductions__reissue_of__isnull=True))
+    )
     settled = [
         pk
         for pk, owed, deducted in balances.values_list("pk", "amount", "deducted")
@@ -613,7 +636,7 @@ def _update_recoveries(run: PayrollRun) -> None:
 def run_totals(run: PayrollRun, division: str = "") -> dict[str, Any]:
     """Counts and amounts (fen) of the run's payments — all, by kind and by township — within
     ``division`` (a prefix; blank: the whole run)."""
-    payments = Payment.objects.filter(run=run)
+    payments = Payment.objects.filter(AS_DUE, run=run)
     if division:
         payments = payments.filter(division_code__startswith=division)
     frame = to_frame(

@@ -1,48 +1,46 @@
-"""Bank file exporters (代发文件), pluggable: a bank with its own layout registers an exporter.
+"""Bank file writers: any layout of ``payments.layouts`` (CSV, xlsx or fixed-width text) from the
+same rows. One row per **transfer**: the net of one entitlement's payments in the run (regular +
+arrears − recovery; a bank cannot credit a negative amount), with the account **in full** (the
+bank file is the only place it is shown whole) and the payee's ID number.
 
-Every exporter writes the same content:
+Nothing is half-written: ``problems`` lists every cell the layout cannot carry (a character the
+encoding lacks, a value longer than a fixed width) and ``write`` refuses to write any file
+while one remains, so the caller refuses the whole file first (``payments.bankfiles``).
 
-* a header row (column names);
-* one row per **transfer**: the account number **in full** (the bank file is the only place it
-  is shown whole), the holder's name, the bank, the amount in yuan with two decimals
-  (``1045.00``), and the reference. A transfer is the net of one entitlement's payments in the
-  run (regular + arrears − recovery): a bank cannot credit a negative amount, so a deduction is
-  netted into the same transfer, and the ledger keeps the parts;
-* a totals line: ``合计``, the number of rows and the total in yuan;
-* a checksum line: ``校验``, ``SHA-256`` and the hex digest of the rows (``row_checksum``).
-
-The checksum is SHA-256 over the UTF-8 bytes of ``account|name|amount|reference\\n`` for every
-row in file order. It does not depend on the file's format or encoding, so the CSV and the xlsx
-of the same rows carry the same value, and anyone holding the rows (the bank, an auditor) can
-recompute it.
+The checksum is SHA-256 over the UTF-8 bytes of ``account|name|id|amount|reference\\n`` for
+every row in file order. It does not depend on the layout or the encoding, so the CSV and the
+xlsx of the same rows carry the same value, and anyone holding the rows (the bank, an auditor)
+can recompute it. It is kept with the file and shown on the run's page; a layout prints it
+only where it declares a summary row or sheet.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-ENCODINGS = ("utf-8", "gb18030")
-"""UTF-8 (with a BOM, so that Excel opens it as such) or GB18030, which older bank systems
-expect."""
+from jiuzhu.web.payments.layouts import ENCODING_LABELS, TEXT_FIELDS, Column, Layout
 
-HEADER = ("账号", "户名", "开户银行", "金额（元）", "业务参考号")
-TOTAL_LABEL = "合计"
-CHECKSUM_LABEL = "校验"
+BOM = "\ufeff"
+"""Written before a UTF-8 CSV: Excel then opens it as UTF-8 (GB18030 and GBK have none)."""
 
 
 @dataclass(frozen=True)
 class BankRow:
     account_number: str
     holder_name: str
+    id_number: str
+    """The holder's resident ID, as recorded with the account."""
     bank_name: str
     amount: int
     """fen; positive."""
@@ -67,118 +65,206 @@ def yuan_text(fen: int) -> str:
 
 
 def row_checksum(rows: Sequence[BankRow]) -> str:
-    """SHA-256 (hex) over ``account|name|amount|reference\\n`` of every row, UTF-8."""
+    """SHA-256 (hex) over ``account|name|id|amount|reference\\n`` of every row, UTF-8."""
     digest = hashlib.sha256()
-    for row in rows:
-        digest.update(
-            f"{row.account_number}|{row.holder_name}|{yuan_text(row.amount)}|{row.reference}\n".encode()
-        )
+    for r in rows:
+        line = f"{r.account_number}|{r.holder_name}|{r.id_number}|{yuan_text(r.amount)}|"
+        digest.update(f"{line}{r.reference}\n".encode())
     return digest.hexdigest()
 
 
-class Exporter(Protocol):
-    name: str
-    label: str
-    extension: str
-    content_type: str
-    encodings: tuple[str, ...]
-
-    def write(self, rows: Sequence[BankRow], meta: FileMeta, encoding: str) -> bytes: ...
-
-
-EXPORTERS: dict[str, Exporter] = {}
-
-
-def register(exporter: Exporter) -> Exporter:
-    """Add an exporter to the registry under its ``name``."""
-    EXPORTERS[exporter.name] = exporter
-    return exporter
-
-
-def get_exporter(name: str) -> Exporter:
-    """Raises KeyError for an unknown exporter."""
-    return EXPORTERS[name]
-
-
-def filename(meta: FileMeta, exporter: Exporter) -> str:
+def filename(meta: FileMeta, layout: Layout) -> str:
     suffix = "" if meta.purpose == "initial" else f"-reissue{meta.sequence}"
-    return f"payroll-{meta.month}-{meta.program}{suffix}.{exporter.extension}"
+    return f"payroll-{meta.month}-{meta.program}{suffix}.{layout.extension}"
 
 
-def _lines(rows: Sequence[BankRow]) -> list[list[str]]:
-    total = sum(row.amount for row in rows)
-    return [
-        list(HEADER),
-        *[
-            [r.account_number, r.holder_name, r.bank_name, yuan_text(r.amount), r.reference]
-            for r in rows
-        ],
-        [TOTAL_LABEL, str(len(rows)), "", yuan_text(total), ""],
-        [CHECKSUM_LABEL, "SHA-256", row_checksum(rows), "", ""],
-    ]
+def _cells(row: BankRow, sequence: int) -> dict[str, str]:
+    return {
+        "sequence": str(sequence),
+        "account": row.account_number,
+        "name": row.holder_name,
+        "id_number": row.id_number,
+        "bank": row.bank_name,
+        "amount": yuan_text(row.amount),
+        "reference": row.reference,
+    }
 
 
-class CsvExporter:
-    """Generic CSV, comma-separated, CRLF line ends (what Windows bank clients read)."""
-
-    name = "csv"
-    label = "CSV"
-    extension = "csv"
-    content_type = "text/csv"
-    encodings: tuple[str, ...] = ENCODINGS
-
-    def write(self, rows: Sequence[BankRow], meta: FileMeta, encoding: str) -> bytes:
-        if encoding not in self.encodings:
-            raise ValueError(f"unsupported encoding {encoding!r}")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerows(_lines(rows))
-        text = buffer.getvalue()
-        # A BOM tells Excel the file is UTF-8; GB18030 has none.
-        return ("\ufeff" + text).encode("utf-8") if encoding == "utf-8" else text.encode(encoding)
+def _summary(rows: Sequence[BankRow], meta: FileMeta) -> dict[str, Any]:
+    return {
+        "count": len(rows),
+        "total": yuan_text(sum(r.amount for r in rows)),
+        "checksum": row_checksum(rows),
+        "month": meta.month,
+    }
 
 
-class XlsxExporter:
-    """An xlsx template, written row by row (openpyxl write-only: constant memory). The account
-    number and the reference are text (a 19-digit number would lose digits as a number); the
-    amount is a number formatted ``0.00``."""
+def problems(layout: Layout, rows: Sequence[BankRow], encoding: str) -> list[tuple[int, str]]:
+    """Every cell of ``rows`` the layout cannot carry, as (row index, message in the user's
+    language): a character the encoding lacks, or a control character an xlsx cannot hold
+    (named); a value wider than a fixed column."""
+    found: list[tuple[int, str]] = []
+    for index, row in enumerate(rows):
+        cells = _cells(row, index + 1)
+        for column in layout.columns:
+            value = cells[column.field]
+            if layout.format == "xlsx":
+                missing = ILLEGAL_CHARACTERS_RE.findall(value)
+            else:
+                missing = [c for c in value if not _encodable(c, encoding)]
+            if missing:
+                found.append(
+                    (
+                        index,
+                        _("%(column)s含有文件编码（%(encoding)s）无法表示的字符：%(characters)s")
+                        % {
+                            "column": column.title,
+                            "encoding": ENCODING_LABELS.get(encoding, encoding),
+                            "characters": named_characters(missing),
+                        },
+                    )
+                )
+            elif column.width is not None and len(value.encode(encoding)) > column.width:
+                found.append(
+                    (
+                        index,
+                        _("%(column)s超过文件格式规定的%(width)s字节")
+                        % {"column": column.title, "width": column.width},
+                    )
+                )
+    return found
 
-    name = "xlsx"
-    label = "Excel (xlsx)"
-    extension = "xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    encodings: tuple[str, ...] = ("",)
 
-    def write(self, rows: Sequence[BankRow], meta: FileMeta, encoding: str = "") -> bytes:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("代发明细")
-        sheet.append(list(HEADER))
-        for row in rows:
-            amount = WriteOnlyCell(sheet, value=Decimal(row.amount) / 100)
-            amount.number_format = "0.00"
-            sheet.append(
-                [row.account_number, row.holder_name, row.bank_name, amount, row.reference]
-            )
-        total = WriteOnlyCell(sheet, value=Decimal(sum(r.amount for r in rows)) / 100)
-        total.number_format = "0.00"
-        sheet.append([TOTAL_LABEL, len(rows), "", total, ""])
-        sheet.append([CHECKSUM_LABEL, "SHA-256", row_checksum(rows), "", ""])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+def named_characters(characters: Sequence[str]) -> str:
+    """“𠀀”（U+20000）、U+0007: each character once, with its code point (a control character by
+    its code point only)."""
+    return "、".join(
+        f"“{c}”（U+{ord(c):04X}）" if c.isprintable() else f"U+{ord(c):04X}"
+        for c in dict.fromkeys(characters)
+    )
 
 
-register(CsvExporter())
-register(XlsxExporter())
+def _encodable(character: str, encoding: str) -> bool:
+    try:
+        character.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
-def read_csv_rows(content: bytes) -> list[list[str]]:
-    """A CSV's rows, decoded as UTF-8 (with or without a BOM) or else GB18030."""
-    text = decode(content)
-    return [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+def write(layout: Layout, rows: Sequence[BankRow], meta: FileMeta, encoding: str) -> bytes:
+    """The file's bytes.
+
+    Raises:
+        ValueError: an encoding the layout does not declare, or a cell the layout cannot carry
+            (``problems``: the caller refuses the file before it gets here).
+    """
+    if encoding not in layout.encodings:
+        raise ValueError(f"{layout.key} does not declare the encoding {encoding!r}")
+    if problems(layout, rows, encoding):
+        raise ValueError(f"{layout.key}: cells the layout cannot carry (see problems())")
+    if layout.format == "xlsx":
+        return _xlsx(layout, rows, meta)
+    lines = [_text_line(layout, cells) for cells in _templated(layout.leading, rows, meta)]
+    if layout.titles:
+        lines.append(_text_line(layout, [c.title for c in layout.columns]))
+    for sequence, row in enumerate(rows, start=1):
+        cells = _cells(row, sequence)
+        values = [cells[c.field] for c in layout.columns]
+        lines.append(_text_line(layout, values, layout.columns, encoding))
+    lines += [_text_line(layout, cells) for cells in _templated(layout.trailing, rows, meta)]
+    text = "".join(line + layout.line_end for line in lines)
+    return (BOM + text).encode("utf-8") if encoding == "utf-8" else text.encode(encoding)
+
+
+def _templated(
+    templates: tuple[tuple[str, ...], ...], rows: Sequence[BankRow], meta: FileMeta
+) -> list[list[str]]:
+    values = _summary(rows, meta)
+    return [[cell.format(**values) for cell in template] for template in templates]
+
+
+def _text_line(
+    layout: Layout, values: list[str], columns: Sequence[Column] = (), encoding: str = ""
+) -> str:
+    """One line of a CSV (quoted where needed, and text fields where the layout says) or of a
+    fixed-width file (data cells padded to their width in bytes; summary lines as written)."""
+    if layout.format == "fixed":
+        if not columns:
+            return "".join(values)
+        return "".join(
+            _padded(value, column, encoding) for value, column in zip(values, columns, strict=True)
+        )
+    out = []
+    for position, value in enumerate(values):
+        text_field = bool(columns) and columns[position].field in TEXT_FIELDS
+        special = any(c in value for c in (layout.delimiter, '"', "\r", "\n"))
+        quoted = special or (text_field and layout.quote_text)
+        out.append('"' + value.replace('"', '""') + '"' if quoted else value)
+    return layout.delimiter.join(out)
+
+
+def _padded(value: str, column: Column, encoding: str) -> str:
+    """``value`` padded with spaces to the column's width in bytes of the file's encoding (the
+    padding is counted in bytes, so a Chinese name takes two or more per character)."""
+    width = column.width or 0
+    padding = " " * (width - len(value.encode(encoding)))
+    return value + padding if column.align == "left" else padding + value
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "@"  # text: kept as typed when the cell is edited
+    return cell
+
+
+def _money_cell(sheet: WriteOnlyWorksheet, fen: int) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=Decimal(fen) / 100)
+    cell.number_format = "0.00"
+    return cell
+
+
+def _xlsx(layout: Layout, rows: Sequence[BankRow], meta: FileMeta) -> bytes:
+    """The rows on the first sheet (accounts and IDs as text cells, amounts as numbers
+    ``0.00``); the count, the total and the checksum on a second sheet."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("代发明细")
+    for summary_row in _templated(layout.leading, rows, meta):
+        sheet.append(summary_row)
+    if layout.titles:
+        sheet.append([c.title for c in layout.columns])
+    for sequence, row in enumerate(rows, start=1):
+        cells = _cells(row, sequence)
+        sheet.append(
+            [
+                _money_cell(sheet, row.amount)
+                if c.field == "amount"
+                else sequence
+                if c.field == "sequence"
+                else _text_cell(sheet, cells[c.field])
+                for c in layout.columns
+            ]
+        )
+    for summary_row in _templated(layout.trailing, rows, meta):
+        sheet.append(summary_row)
+    totals = book.create_sheet("汇总")
+    summary = _summary(rows, meta)
+    totals.append(["发放月份", _text_cell(totals, meta.month)])
+    totals.append(["笔数", summary["count"]])
+    totals.append(["金额合计（元）", _money_cell(totals, sum(r.amount for r in rows))])
+    totals.append(["校验值（SHA-256）", summary["checksum"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def decode(content: bytes) -> str:
+    """A text file's content: UTF-8 (with or without a BOM), else GB18030 (which decodes any
+    byte sequence of GBK alike).
+
+    Raises:
+        UnicodeDecodeError: neither.
+    """
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -186,18 +272,13 @@ def decode(content: bytes) -> str:
 
 
 __all__ = [
-    "ENCODINGS",
-    "EXPORTERS",
     "BankRow",
-    "CsvExporter",
-    "Exporter",
     "FileMeta",
-    "XlsxExporter",
     "decode",
     "filename",
-    "get_exporter",
-    "read_csv_rows",
-    "register",
+    "named_characters",
+    "problems",
     "row_checksum",
+    "write",
     "yuan_text",
 ]

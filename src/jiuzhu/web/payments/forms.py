@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.models import Program
-from jiuzhu.web.payments import exporters
+from jiuzhu.web.payments import layouts
 from jiuzhu.web.payments.models import MONTH_PATTERN
 
 
@@ -24,16 +24,38 @@ class DraftForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    exporter = forms.ChoiceField(
+    """The bank file's layout (``payments.layouts``) and, for a text file, its encoding among
+    those the layout declares (blank: the layout's default)."""
+
+    layout = forms.ChoiceField(
         label=_("文件格式"),
-        choices=[(name, e.label) for name, e in exporters.EXPORTERS.items()],
-        initial="csv",
+        choices=[(key, layout.label) for key, layout in layouts.LAYOUTS.items()],
+        initial=layouts.DEFAULT,
     )
     encoding = forms.ChoiceField(
-        label=_("CSV 编码"),
-        choices=[("utf-8", "UTF-8"), ("gb18030", "GB18030")],
-        initial="utf-8",
+        label=_("文件编码（CSV）"),
+        choices=[
+            (code, layouts.ENCODING_LABELS[code])
+            for code in dict.fromkeys(
+                code for layout in layouts.LAYOUTS.values() for code in layout.encodings if code
+            )
+        ],
+        initial=layouts.get_layout(layouts.DEFAULT).encodings[0],
+        required=False,
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        layout = layouts.LAYOUTS.get(data.get("layout", ""))
+        if layout is None:
+            return data
+        if layout.format == "xlsx":
+            data["encoding"] = ""
+        elif not data.get("encoding"):
+            data["encoding"] = layout.encodings[0]
+        elif data["encoding"] not in layout.encodings:
+            self.add_error("encoding", _("该文件格式不支持此编码"))
+        return data
 
 
 class ReturnForm(forms.Form):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion
+from jiuzhu.web.payments.validation import luhn_valid
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.queries import mask_id
 
@@ -38,18 +39,6 @@ def mask_account(number: str) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def luhn_valid(number: str) -> bool:
-    """The Luhn check digit of a card number (ISO/IEC 7812): bank cards have one, passbook
-    accounts do not."""
-    total = 0
-    for position, digit in enumerate(reversed(number)):
-        value = int(digit)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 class AccountStatus(models.TextChoices):
@@ -284,7 +273,7 @@ class PaymentStatus(models.TextChoices):
     EXPORTED = "exported", _("已报送银行")
     PAID = "paid", _("已到账")
     FAILED = "failed", _("发放失败")
-    REISSUED = "reissued", _("已重新发放")
+    REISSUED = "reissued", _("失败，已重新发放")
 
 
 class Recovery(models.Model):
@@ -402,6 +391,14 @@ class Payment(models.Model):
     arrears payment at most once per run, entitlement and month it is for
     (``arrears_once_per_run``) — a second retroactive change to the same month is a new
     shortfall, paid in a later run.
+
+    A failed transfer is **re-issued as new payments** (one per failed payment, ``reissue_of``
+    the failed one, into the corrected account, in the same run): the failed row keeps its
+    account, file, reference and the bank's reason, and is marked *reissued*; the household's
+    ledger shows both. The constraints above count the payments as due (``reissue_of`` blank);
+    each payment is re-issued at most once (``reissue_of`` is one-to-one), and a re-issue that
+    fails is re-issued in turn. Sums of amounts count the payments as due only
+    (``AS_DUE``): a re-issue is another attempt to deliver the same money.
     """
 
     run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="payments")
@@ -432,6 +429,14 @@ class Payment(models.Model):
     failed_account = models.ForeignKey(
         BankAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    reissue_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reissue",
+        verbose_name=_("重新发放的原失败记录"),
+    )
     reissued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -450,12 +455,12 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["entitlement", "month", "kind"],
-                condition=models.Q(kind__in=["regular", "recovery"]),
+                condition=models.Q(kind__in=["regular", "recovery"], reissue_of__isnull=True),
                 name="payment_once_per_entitlement_month_kind",
             ),
             models.UniqueConstraint(
                 fields=["run", "entitlement", "month"],
-                condition=models.Q(kind="arrears"),
+                condition=models.Q(kind="arrears", reissue_of__isnull=True),
                 name="arrears_once_per_run",
             ),
             models.CheckConstraint(
@@ -467,6 +472,10 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement_id} {self.month} {self.kind} {self.amount}"
+
+
+AS_DUE = models.Q(reissue_of__isnull=True)
+"""The payments as due, not their re-issues: what sums of amounts count (``Payment``)."""
 
 
 class BankReturn(models.Model):

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, Status
 from jiuzhu.web.months import add_months, month_of
 from jiuzhu.web.payments.models import (
+    AS_DUE,
     AccountStatus,
     BankAccount,
     Kind,
@@ -59,14 +61,12 @@ def runs_for(user: Any) -> QuerySet[PayrollRun]:
 
 def run_for(user: Any, pk: int) -> PayrollRun:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return (
-            runs_for(user)
-            .select_related("drafted_by", "checked_by", "approved_by", "exported_by", "closed_by")
-            .get(pk=pk)
-        )
-    except PayrollRun.DoesNotExist:
-        raise Http404 from None
+    return get_within(
+        runs_for(user).select_related(
+            "drafted_by", "checked_by", "approved_by", "exported_by", "closed_by"
+        ),
+        pk,
+    )
 
 
 def payments_for(user: Any) -> QuerySet[Payment]:
@@ -78,10 +78,7 @@ def payments_for(user: Any) -> QuerySet[Payment]:
 
 def payment_for(user: Any, pk: int) -> Payment:
     """Raises Http404 outside the jurisdiction."""
-    try:
-        return payments_for(user).select_related("run", "household").get(pk=pk)
-    except Payment.DoesNotExist:
-        raise Http404 from None
+    return get_within(payments_for(user).select_related("run", "household"), pk)
 
 
 def scope_of(user: Any, run: PayrollRun) -> str:
@@ -115,7 +112,7 @@ def monthly_summary(user: Any, month: str) -> list[SummaryRow]:
     jurisdiction (amounts in fen)."""
     rows = (
         payments_for(user)
-        .filter(run__month=month)
+        .filter(AS_DUE, run__month=month)
         .values_list("division_code", "run__program", "household_id", "kind", "amount")
     )
     frame = pl.DataFrame(
@@ -163,7 +160,7 @@ def monthly_summary(user: Any, month: str) -> list[SummaryRow]:
 def scoped_total(user: Any, run: PayrollRun) -> int:
     """The run's net amount (fen) within the user's jurisdiction."""
     total = (
-        Payment.objects.filter(run=run, division_code__startswith=scope_of(user, run))
+        Payment.objects.filter(AS_DUE, run=run, division_code__startswith=scope_of(user, run))
         .aggregate(total=Sum("amount"))
         .get("total")
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -19,6 +20,7 @@ from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
     Payment,
+    PaymentStatus,
     PayrollRun,
     mask_account,
 )
@@ -41,15 +43,26 @@ class LedgerRow:
     """masked."""
     entitlement: str
     note: str
-    """A failed transfer: the account it failed on (masked) and the bank's reason."""
+    """A failed transfer: the account it failed on (masked) and the bank's reason; a re-issue:
+    the failed account it replaces."""
+    superseded: bool
+    """A failed payment re-issued as a new one: its amount is counted by the re-issue."""
 
 
 def household_ledger(household: Household) -> list[LedgerRow]:
-    """Every payment to the household, the latest month first (the caller has checked the
-    household is in the user's jurisdiction)."""
+    """Every payment to the household, the latest month first, a re-issue beside the failed
+    payment it re-issues (the caller has checked the household is in the user's
+    jurisdiction)."""
     payments = (
         Payment.objects.filter(household=household)
-        .select_related("run", "version", "bank_account", "entitlement", "failed_account")
+        .select_related(
+            "run",
+            "version",
+            "bank_account",
+            "entitlement",
+            "failed_account",
+            "reissue_of__bank_account",
+        )
         .order_by("-month", "-run__month", "kind", "pk")
     )
     return [
@@ -64,10 +77,21 @@ def household_ledger(household: Household) -> list[LedgerRow]:
             run_pk=p.run_id,
             account=p.bank_account.masked if p.bank_account else "",
             entitlement=p.entitlement.number,
-            note=f"{p.failed_account.masked}：{p.failure_reason}" if p.failed_account else "",
+            note=_note(p),
+            superseded=p.status == PaymentStatus.REISSUED,
         )
         for p in payments
     ]
+
+
+def _note(payment: Payment) -> str:
+    failed = payment.reissue_of
+    if failed is not None:
+        account = failed.bank_account.masked if failed.bank_account else "—"
+        return _("重新发放（原账户 %(account)s 发放失败）") % {"account": account}
+    if payment.failed_account:
+        return f"{payment.failed_account.masked}：{payment.failure_reason}"
+    return ""
 
 
 def _money(sheet: WriteOnlyWorksheet, fen: int) -> WriteOnlyCell:

@@ -1,14 +1,21 @@
 """The bank's answer to a payroll run and what follows it: the return file (回盘) reconciled
-with the transfers sent, a failed transfer re-issued once its corrected account is in force
-(recorded and checked like any account), and the close of the run.
+with the transfers sent, a failed transfer re-issued as new payments once its corrected account
+is in force (recorded and checked like any account), and the close of the run.
+
+The return file's layout is not known from any bank's specification (see
+``payments.layouts``): the reader finds its columns by their titles (账号, 金额, 状态, and
+optionally 原因 and 业务参考号), reads full-width digits as ASCII, refuses an account that a
+spreadsheet turned into scientific notation, and never raises on the file's content: every
+problem is a message naming the line, and one problem refuses the whole file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
@@ -20,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
+from jiuzhu.web.core.forms import yuan_to_fen
 from jiuzhu.web.payments import exporters
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
@@ -43,7 +51,7 @@ from jiuzhu.web.payments.models import (
 from jiuzhu.web.payments.workflow import awaiting_bank
 
 RETURN_COLUMNS = {
-    "account": ("账号", "银行账号", "account"),
+    "account": ("账号", "银行账号", "收款账号", "account"),
     "amount": ("金额", "金额（元）", "amount"),
     "status": ("状态", "处理状态", "status"),
     "reason": ("原因", "失败原因", "reason"),
@@ -51,6 +59,13 @@ RETURN_COLUMNS = {
 }
 SUCCESS = {"成功", "success", "ok"}
 FAILURE = {"失败", "failed", "failure"}
+SUMMARY_LABELS = {"合计", "总计", "汇总", "校验"}
+"""A line whose account cell says this is a summary line, not a transfer: skipped."""
+
+MAX_RETURN_BYTES = 20 * 1024 * 1024
+"""A return file of a district's payroll is well under a megabyte; more is not a return file."""
+
+SCIENTIFIC = re.compile(r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
 
 
 @dataclass
@@ -63,55 +78,101 @@ class _ReturnLine:
     reference: str
 
 
-def _parse_return(content: bytes) -> tuple[list[_ReturnLine], list[str]]:
-    """The lines of a bank return CSV (UTF-8 or GB18030): account, amount in yuan, status
-    成功/失败, reason, and optionally the reference. Returns the lines and the problems."""
-    problems: list[str] = []
+def _text(value: str) -> str:
+    """A cell as text to keep: NFKC, control and format characters dropped, spaces collapsed."""
+    value = unicodedata.normalize("NFKC", value)
+    kept = "".join(c for c in value if unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co"})
+    return " ".join(kept.split())
+
+
+def _account(value: str, line: int) -> str:
+    """The account of a return line as ASCII digits (NFKC; spaces, hyphens, a leading ' and a
+    spreadsheet's ="…" removed); blank when the bank gave none.
+
+    Raises:
+        ValueError: the message (an account in scientific notation, or not digits).
+    """
+    text = _text(value).replace(" ", "").replace("-", "").removeprefix("'")
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    if SCIENTIFIC.match(text):
+        raise ValueError(
+            _("第 %(line)s 行：账号为科学计数法（%(text)s），末位已丢失，请使用银行的原始文件")
+            % {"line": line, "text": text[:20]}
+        )
+    if not (text.isascii() and text.isdigit()) and text:
+        raise ValueError(_("第 %(line)s 行：账号只能包含数字") % {"line": line})
+    return text
+
+
+def _rows(content: bytes) -> tuple[list[list[str]], list[str]]:
+    """The non-blank rows of a return CSV, or the reason it cannot be read."""
+    if len(content) > MAX_RETURN_BYTES:
+        return [], [_("回盘文件过大（超过 20 MB），请核对是否选错了文件")]
     try:
         text = exporters.decode(content)
     except UnicodeDecodeError:
         return [], [_("文件编码无法识别（应为 UTF-8 或 GB18030）")]
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if "\x00" in text:
+        return [], [_("文件含有空字符，不是 CSV 文本文件")]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    except csv.Error:
+        # An unclosed quote swallowing the rest of the file, a field over the reader's limit.
+        return [], [_("文件不是有效的 CSV（引号不配对或单元格过长）")]
     if not rows:
         return [], [_("回盘文件为空")]
-    header = [c.strip().lower() for c in rows[0]]
+    return rows, []
+
+
+def _parse_return(content: bytes) -> tuple[list[_ReturnLine], list[str]]:
+    """The lines of a bank return CSV (UTF-8 or GB18030): account, amount in yuan, status
+    成功/失败, reason, and optionally the reference. Returns the lines and the problems (in
+    the user's language, naming the line); never raises on the content."""
+    rows, problems = _rows(content)
+    if problems:
+        return [], problems
+    header = [_text(c).lower() for c in rows[0]]
     index: dict[str, int] = {}
     for key, names in RETURN_COLUMNS.items():
         for name in names:
             if name.lower() in header:
                 index[key] = header.index(name.lower())
                 break
-    missing = [k for k in ("account", "amount", "status") if k not in index]
-    if missing:
+    if any(k not in index for k in ("account", "amount", "status")):
         return [], [_("回盘文件缺少列：账号、金额、状态")]
     lines: list[_ReturnLine] = []
     for number, row in enumerate(rows[1:], start=2):
 
         def cell(key: str, row: list[str] = row) -> str:
             position = index.get(key)
-            return row[position].strip() if position is not None and position < len(row) else ""
+            return _text(row[position]) if position is not None and position < len(row) else ""
 
-        if cell("account") in (exporters.TOTAL_LABEL, exporters.CHECKSUM_LABEL):
+        if cell("account") in SUMMARY_LABELS:
+            continue
+        try:
+            account = _account(cell("account"), number)
+            amount = yuan_to_fen(cell("amount"))
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        except ValidationError as exc:
+            problems.append(
+                _("第 %(line)s 行：%(reason)s") % {"line": number, "reason": exc.messages[0]}
+            )
             continue
         status = cell("status").lower()
-        try:
-            amount = Decimal(cell("amount").replace(",", ""))
-            if amount != amount.quantize(Decimal("0.01")):
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(_("第 %(line)s 行：金额无效") % {"line": number})
-            continue
         if status not in SUCCESS | FAILURE:
             problems.append(_("第 %(line)s 行：状态应为“成功”或“失败”") % {"line": number})
             continue
         lines.append(
             _ReturnLine(
                 line=number,
-                account=cell("account"),
-                amount=int(amount * 100),
+                account=account,
+                amount=amount,
                 succeeded=status in SUCCESS,
                 reason=cell("reason")[:200],
-                reference=cell("reference"),
+                reference=cell("reference")[:40],
             )
         )
     return lines, problems
@@ -208,7 +269,7 @@ def reconcile_run(user: Any, run: PayrollRun, content: bytes, filename: str = ""
             )
         bank_return = BankReturn.objects.create(
             run=run,
-            filename=filename[:200],
+            filename=_text(filename)[:200],
             rows=len(answered),
             succeeded=len(paid),
             failed=len(failed),
@@ -236,7 +297,7 @@ def reconcile_run(user: Any, run: PayrollRun, content: bytes, filename: str = ""
             "reconcile",
             to=RunStatus.RECONCILED if done else run.status,
             stamp="reconciled" if done and run.reconciled_at is None else "",
-            file=filename,
+            file=_text(filename)[:200],
             rows=len(answered),
             succeeded=len(paid),
             failed=len(failed),
@@ -264,9 +325,13 @@ def corrected_account(payment: Payment) -> BankAccount | None:
 
 def reissue_payment(user: Any, payment: Payment) -> list[Payment]:
     """Re-issue a failed transfer into the payee's corrected account, once it is in force
-    (recorded and checked by two people, like any account): every failed payment of the same
-    entitlement in the run (one transfer) becomes *reissued*, waiting for the run's re-issue
-    bank file.
+    (recorded and checked by two people, like any account): for every failed payment of the
+    same entitlement in the run (one transfer), a **new payment** linked to it
+    (``reissue_of``), *pending* until the run's re-issue bank file. The failed payments keep
+    their account, file, reference and the bank's reason and become *reissued*; the household's
+    ledger shows both.
+
+    Returns the new payments.
 
     Raises:
         ValidationError: the payment has not failed, or no corrected account is in force yet
@@ -298,15 +363,29 @@ def reissue_payment(user: Any, payment: Payment) -> list[Payment]:
                 if waiting
                 else _("请先登记更正后的银行账户，经另一人复核生效后再重新发放")
             )
-        old = transfer[0].failed_account
+        # One new row per failed one; the one-to-one ``reissue_of`` refuses a second re-issue
+        # of the same failure, whatever the race.
+        reissues = [
+            Payment.objects.create(
+                run_id=p.run_id,
+                entitlement_id=p.entitlement_id,
+                version_id=p.version_id,
+                household_id=p.household_id,
+                division_code=p.division_code,
+                month=p.month,
+                kind=p.kind,
+                amount=p.amount,
+                recovery_id=p.recovery_id,
+                bank_account=account,
+                status=PaymentStatus.PENDING,
+                reissue_of=p,
+            )
+            for p in transfer
+        ]
         Payment.objects.filter(pk__in=[p.pk for p in transfer]).update(
-            status=PaymentStatus.REISSUED,
-            bank_account=account,
-            bank_file=None,
-            reference="",
-            reissued_by=user,
-            reissued_at=timezone.now(),
+            status=PaymentStatus.REISSUED, reissued_by=user, reissued_at=timezone.now()
         )
+        old = transfer[0].failed_account
         record(
             user,
             "payments.reissue",
@@ -314,8 +393,9 @@ def reissue_payment(user: Any, payment: Payment) -> list[Payment]:
             before={"account": old.masked if old else None},
             after={"account": account.masked},
             payments=[p.pk for p in transfer],
+            reissues=[p.pk for p in reissues],
         )
-    return list(Payment.objects.filter(pk__in=[p.pk for p in transfer]))
+    return reissues
 
 
 def close_run(user: Any, run: PayrollRun) -> PayrollRun:

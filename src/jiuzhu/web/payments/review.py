@@ -29,6 +29,7 @@ from jiuzhu.web.payments.common import (
 )
 from jiuzhu.web.payments.draft import month_parameters
 from jiuzhu.web.payments.models import (
+    AS_DUE,
     Kind,
     Payment,
     PayrollRun,
@@ -78,7 +79,7 @@ def _household_sums(run: PayrollRun | None, division: str) -> pl.DataFrame:
     if run is None:
         return pl.DataFrame(schema=schema)
     rows = (
-        Payment.objects.filter(run=run, division_code__startswith=division)
+        Payment.objects.filter(AS_DUE, run=run, division_code__startswith=division)
         .values("household_id", "division_code")
         .annotate(
             total=Sum("amount"),
@@ -160,7 +161,7 @@ def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     rate = Decimal(parameters["dibao_max_supplement_rate"])
     payments = Payment.objects.filter(
-        run=run, kind=Kind.REGULAR, division_code__startswith=division or run.division_code
+        AS_DUE, run=run, kind=Kind.REGULAR, division_code__startswith=division or run.division_code
     )
     households = Subquery(payments.values("household_id"))
     amounts = to_frame(

@@ -2,7 +2,8 @@
 account number, the holder's name and ID, the bank.
 
 Each cleaner returns the normalised value or raises ``ValidationError`` with a message that
-says what to fix (in the user's language). Nothing here guesses: a full-width digit, a letter or
+says what to fix (in the user's language). Full-width characters are read as their ASCII forms
+first (NFKC), as for ID numbers; nothing else is guessed: a digit of another script, a letter or
 an invisible character pasted from another system is refused, not silently dropped, because
 the bank would refuse the transfer a month later.
 """
@@ -52,14 +53,48 @@ def _invisible(character: str) -> bool:
     return unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
 
 
+UNIONPAY_PREFIX = "62"
+"""The issuer identification numbers of UnionPay (银联) cards begin with 62; their card numbers
+are 16 to 19 digits and end with a Luhn check digit (JR/T 0008《银行卡发卡行标识代码及卡号》,
+which follows ISO/IEC 7812). A number of that form whose check digit is wrong is refused. Any
+other number of a card's length failing Luhn is only flagged to the checker
+(``BankAccount.card_check_failed``): a passbook (存折) account has no check digit, and we know
+no bank's rule that says which of its account numbers have one."""
+
+
+def luhn_valid(number: str) -> bool:
+    """The Luhn check digit of a card number (ISO/IEC 7812) is right (``number``: ASCII
+    digits)."""
+    return luhn_check_digit(number[:-1]) == number[-1:]
+
+
+def luhn_check_digit(body: str) -> str:
+    """The Luhn check digit that completes ``body`` (ASCII digits) into a card number."""
+    total = 0
+    for position, digit in enumerate(reversed(body)):
+        value = int(digit)
+        if position % 2 == 0:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return str(-total % 10)
+
+
+def is_unionpay_card(number: str) -> bool:
+    """A UnionPay card number by its form: 62… and 16–19 digits."""
+    return number.startswith(UNIONPAY_PREFIX) and 16 <= len(number) <= 19
+
+
 def clean_account_number(text: str) -> str:
-    """The account number as digits only (spaces and hyphens between groups removed).
+    """The account number as ASCII digits: read after NFKC (full-width digits become 0–9),
+    spaces and hyphens between groups removed; a UnionPay card number's check digit tested.
 
     Raises:
-        ValidationError: blank; an invisible character; a digit that is not 0–9 (full-width,
-            Arabic-Indic …); a letter or another symbol; fewer than 8 or more than 32 digits.
+        ValidationError: blank; an invisible character; a character that is not a digit 0–9
+            after NFKC (digits of other scripts, letters, symbols: the message names it and
+            its position); fewer than 8 or more than 32 digits; a UnionPay card number
+            (``is_unionpay_card``) whose Luhn check digit is wrong.
     """
-    text = str(text).strip()
+    text = unicodedata.normalize("NFKC", str(text)).strip()
     if not text:
         raise ValidationError(_("请填写银行账号"))
     if any(_invisible(c) for c in text):
@@ -67,15 +102,21 @@ def clean_account_number(text: str) -> str:
             _("银行账号含有不可见的控制字符或零宽字符（常见于从其他系统复制），请删除后重新输入")
         )
     number = "".join(c for c in text if c not in SEPARATORS and unicodedata.category(c) != "Zs")
-    if any(c.isdigit() and c not in "0123456789" for c in number):
-        raise ValidationError(_("银行账号须使用半角数字 0–9，不能使用全角或其他文字的数字"))
-    if not number.isascii() or not number.isdigit():
-        raise ValidationError(_("银行账号只能包含数字（数字之间可用空格或连字符分隔）"))
+    for position, character in enumerate(number, start=1):
+        if character not in "0123456789":
+            message = (
+                _("银行账号第%(position)s位“%(character)s”是其他文字的数字，须使用数字 0–9")
+                if character.isdigit()
+                else _("银行账号第%(position)s位“%(character)s”不是数字，银行账号只能包含数字 0–9")
+            )
+            raise ValidationError(message % {"position": position, "character": character})
     if not MIN_DIGITS <= len(number) <= MAX_DIGITS:
         raise ValidationError(
             _("银行账号应为%(low)s至%(high)s位数字，现为%(n)s位")
             % {"low": MIN_DIGITS, "high": MAX_DIGITS, "n": len(number)}
         )
+    if is_unionpay_card(number) and not luhn_valid(number):
+        raise ValidationError(_("银联卡号（62开头）的末位校验码不符，请与银行卡逐位核对"))
     return number
 
 
@@ -134,3 +175,34 @@ def clean_holder_id(text: str) -> str:
         chinese, _slash, english = str(exc).partition(" / ")
         reason = english if (get_language() or "").startswith("en") and english else chinese
         raise ValidationError(_("持卡人身份证号无效：%(reason)s") % {"reason": reason}) from None
+
+
+def file_problems(
+    account_number: str, holder_name: str, holder_id: str, bank_name: str
+) -> list[str]:
+    """What a bank file cannot carry of an account **as stored** (one recorded before these
+    checks, or by another path than the form): each field the form's cleaner refuses today or
+    would write differently (full-width digits, a zero-width character, a name's stray
+    spaces), and a missing holder's ID (the file carries it). Messages in the user's language;
+    the account number is never repeated in them.
+    """
+    found: list[str] = []
+    if not holder_id:
+        found.append(_("未登记持卡人身份证号"))
+    checks = (
+        (_("银行账号"), clean_account_number, account_number),
+        (_("户名"), clean_holder_name, holder_name),
+        (_("持卡人身份证号"), clean_holder_id, holder_id),
+        (_("开户银行"), clean_bank_name, bank_name),
+    )
+    for label, cleaner, value in checks:
+        if cleaner is clean_holder_id and not value:
+            continue
+        try:
+            cleaned = cleaner(value)
+        except ValidationError as exc:
+            found += exc.messages
+            continue
+        if cleaned != value:
+            found.append(_("%(field)s的写法不规范（如全角数字、多余的空格）") % {"field": label})
+    return found

@@ -24,9 +24,9 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
 from jiuzhu.web.core.transitions import NotPermitted
-from jiuzhu.web.core.views import messages_of, post_only
+from jiuzhu.web.core.views import add_errors, messages_of, post_only
 from jiuzhu.web.months import add_months, is_month, month_of
-from jiuzhu.web.payments import actions, exporters, reports
+from jiuzhu.web.payments import actions, exporters, layouts, reports
 from jiuzhu.web.payments.forms import DraftForm, ExportForm, ReasonForm, ReturnForm
 from jiuzhu.web.payments.models import (
     AccountStatus,
@@ -72,9 +72,10 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
     """The runs, newest first, with their totals within the user's jurisdiction."""
     _can_view(request)
     code = request.user.division_code  # type: ignore[union-attr]
+    scoped = Q(payments__division_code__startswith=code, payments__reissue_of__isnull=True)
     runs = runs_for(request.user).annotate(
-        scoped_amount=Sum("payments__amount", filter=Q(payments__division_code__startswith=code)),
-        scoped_count=Count("payments", filter=Q(payments__division_code__startswith=code)),
+        scoped_amount=Sum("payments__amount", filter=scoped),
+        scoped_count=Count("payments", filter=scoped),
     )
     probe = PayrollRun(division_code=DISTRICT_CODE)
     can_draft = request.user.has_perm("payments.draft", probe)
@@ -219,6 +220,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             ],
             "payments": payments,
             "export_form": forms_.get("export_form") or ExportForm(),
+            "layouts": layouts.LAYOUTS.values(),
             "return_form": forms_.get("return_form") or ReturnForm(),
             "reason_form": forms_.get("reason_form") or ReasonForm(),
             "scoped": scope != run.division_code,
@@ -266,6 +268,8 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 @post_only("payments:run", pk="pk")
 def export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the bank file (or the re-issue file). A file that cannot be written is refused as a
+    whole, and the page lists the accounts to replace (status 400)."""
     _can_view(request)
     run = run_for(request.user, pk)
     form = ExportForm(request.POST)
@@ -273,9 +277,12 @@ def export_view(request: HttpRequest, pk: int) -> HttpResponse:
         return run_view(request, pk, export_form=form)
     try:
         bank_file = actions.export_run(
-            request.user, run, form.cleaned_data["exporter"], form.cleaned_data["encoding"]
+            request.user, run, form.cleaned_data["layout"], form.cleaned_data["encoding"]
         )
-    except (ValidationError, NotPermitted) as exc:
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return run_view(request, pk, export_form=form)
+    except NotPermitted as exc:
         messages.error(request, refusal(exc))
         return redirect("payments:run", pk=pk)
     messages.success(
@@ -302,10 +309,10 @@ def bank_file_view(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     except BankFile.DoesNotExist:
         raise Http404 from None
     record(request.user, "payments.download_bank_file", bank_file, division_code=run.division_code)
-    writer = exporters.EXPORTERS.get(bank_file.format)
+    extension = bank_file.filename.rpartition(".")[2]
     response = HttpResponse(
         bytes(bank_file.content),
-        content_type=writer.content_type if writer else "application/octet-stream",
+        content_type=layouts.CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
     response["Content-Disposition"] = f'attachment; filename="{bank_file.filename}"'
     return response
@@ -415,6 +422,7 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
             "household": household,
             "rows": rows,
             "accounts": accounts,
-            "total": sum(r.amount for r in rows),
+            # A failed payment and its re-issue are the same money: counted once.
+            "total": sum(r.amount for r in rows if not r.superseded),
         },
     )

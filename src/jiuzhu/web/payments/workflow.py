@@ -8,7 +8,8 @@ Payroll run (最低生活保障审核确认办法 Art. 25–26: paid monthly int
     draft ◀──return (the checker, with a reason)── draft: redraft before the next check
     draft ◀──return (the approver, with a reason)── checked
     approved ──export──▶ exported ──reconcile──▶ reconciled ──close──▶ closed
-    exported | reconciled: reissue a failed transfer, its re-issue file, reconcile the re-issue
+    exported | reconciled: reissue a failed transfer (new payments linked to the failed ones),
+        its re-issue file, reconcile the re-issue
 
 Bank account::
 
@@ -47,11 +48,12 @@ NEW = ""
 
 
 def payments_without_account(run: PayrollRun) -> QuerySet[Payment]:
-    """The run's payments with no account, or with one no longer in force (replaced or, by bad
-    data, anything but in force)."""
-    return Payment.objects.filter(run=run).filter(
-        Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE)
-    )
+    """The run's payments still to be sent (pending, or failed and not re-issued) with no
+    account, or with one no longer in force (replaced or, by bad data, anything but in force).
+    A payment sent, paid or superseded by its re-issue keeps the account it was sent to."""
+    return Payment.objects.filter(
+        run=run, status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED]
+    ).filter(Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE))
 
 
 def missing_accounts(run: PayrollRun, division: str = "") -> tuple[int, int]:
@@ -68,23 +70,21 @@ def missing_accounts(run: PayrollRun, division: str = "") -> tuple[int, int]:
 
 
 def open_payments(run: PayrollRun) -> QuerySet[Payment]:
-    """Payments that keep the run open: neither paid nor re-issued in a re-issue file."""
+    """Payments that keep the run open: neither paid nor superseded by a re-issue."""
     return Payment.objects.filter(run=run).exclude(
-        Q(status=PaymentStatus.PAID) | Q(status=PaymentStatus.REISSUED, bank_file__isnull=False)
+        status__in=[PaymentStatus.PAID, PaymentStatus.REISSUED]
     )
 
 
 def awaiting_bank(run: PayrollRun) -> QuerySet[Payment]:
     """Payments sent to the bank and not answered yet (the initial file's, or a re-issue
     file's)."""
-    return Payment.objects.filter(run=run).filter(
-        Q(status=PaymentStatus.EXPORTED) | Q(status=PaymentStatus.REISSUED, bank_file__isnull=False)
-    )
+    return Payment.objects.filter(run=run, status=PaymentStatus.EXPORTED)
 
 
 def reissues_waiting(run: PayrollRun) -> QuerySet[Payment]:
-    """Re-issued payments not yet in a re-issue file."""
-    return Payment.objects.filter(run=run, status=PaymentStatus.REISSUED, bank_file__isnull=True)
+    """Re-issues (new payments linked to a failed one) not yet in a re-issue file."""
+    return Payment.objects.filter(run=run, status=PaymentStatus.PENDING, reissue_of__isnull=False)
 
 
 # --- The run's guards ---------------------------------------------------------------------------

@@ -11,12 +11,16 @@ import numpy as np
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from jiuzhu.feeds import ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
+from jiuzhu.web.core.jurisdiction import refuse_outside, rows_outside
+from jiuzhu.web.core.models import reserve_numbers
 from jiuzhu.web.registry.frames import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from jiuzhu.web.registry.models import (
     INCOME_COMPONENTS,
@@ -29,6 +33,7 @@ from jiuzhu.web.registry.models import (
     Person,
     Source,
 )
+from jiuzhu.web.registry.numbering import highest_household_number
 from jiuzhu.web.registry.signals import household_changed
 
 BATCH = 5_000
@@ -51,13 +56,26 @@ def import_district(
     social-insurance feeds has discrepancies to find.
 
     Raises:
-        PermissionDenied: the user may not import.
+        PermissionDenied: the user may not import; ``RowsOutsideJurisdiction`` (nothing written):
+            a household's division is outside the user's jurisdiction.
         FileNotFoundError: the folder lacks households.parquet or persons.parquet.
     """
     if user is not None and not user.has_perm("registry.import"):
         raise PermissionDenied("registry.import")
     households = pl.read_parquet(folder / "households.parquet")
-    persons = pl.read_parquet(folder / "persons.parquet")
+    refuse_outside(
+        user,
+        (
+            (_("第 %(row)s 户") % {"row": index + 1}, code or "")
+            for index, code in enumerate(households["division_code"].to_list())
+        ),
+    )
+    read = pl.read_parquet(folder / "persons.parquet")
+    # A 15-digit number is stored in its 18-digit form (discovery and verification match the
+    # departments' 18-digit IDs), each conversion recorded once the person exists.
+    persons = ids.convert_legacy(read.with_columns(pl.col("resident_id").cast(pl.String)))
+    legacy = read["resident_id"].cast(pl.String) != persons["resident_id"]
+    converted = {i: read["resident_id"][i] for i in legacy.fill_null(False).arg_true().to_list()}
     obligor_path = folder / "obligors.parquet"
     obligors = pl.read_parquet(obligor_path) if obligor_path.exists() else None
     tell = progress or (lambda done, total: None)
@@ -66,14 +84,14 @@ def import_district(
         run = ImportRun.objects.create(
             user=user, source=str(folder), households=households.height, persons=persons.height
         )
-        offset = Household.objects.count()
+        first = reserve_numbers("household", households.height, highest_household_number)
         household_rows = []
-        for row in households.iter_rows(named=True):
+        for index, row in enumerate(households.iter_rows(named=True)):
             community = divisions.get(row["division_code"])
             place = f"{community.township_name}{community.name}" if community else ""
             household_rows.append(
                 Household(
-                    number=f"H{offset + row['household_id'] + 1:07d}",
+                    number=f"H{first + index:07d}",
                     division_code=row["division_code"],
                     township_code=row["township_code"],
                     address=f"天津市宝坻区{place}{row['household_id'] % 200 + 1}号",
@@ -99,6 +117,9 @@ def import_district(
         person_objects = Person.objects.bulk_create(person_rows, batch_size=BATCH)
         person_pk = {i: p.pk for i, p in enumerate(person_objects)}
         index_of_household = {hid: i for i, hid in enumerate(households["household_id"].to_list())}
+        household_of_person = [
+            created[index_of_household[h]] for h in persons["household_id"].to_list()
+        ]
         Membership.objects.bulk_create(
             (
                 Membership(
@@ -170,6 +191,8 @@ def import_district(
                 ),
                 batch_size=BATCH,
             )
+        for i, old_number in converted.items():
+            record_id_conversion(user, person_objects[i], old_number, household_of_person[i])
         record(
             user,
             "registry.import",
@@ -181,6 +204,71 @@ def import_district(
         )
     tell(households.height + persons.height, households.height + persons.height)
     return run
+
+
+def record_id_conversion(
+    user: Any, obj: Person | Obligor, legacy: str, household: Household | None = None
+) -> None:
+    """Record that ``obj`` (a person or an obligor) was given as the 15-digit ``legacy`` number
+    and is stored in the 18-digit form it now holds (GB 11643-1999), for the history of the
+    person's household. The event's action, ``registry.convert_resident_id``, is the one
+    migration 0003 writes for the numbers the registry held before."""
+    if household is None:
+        person_id = obj.pk if isinstance(obj, Person) else obj.supported_id
+        membership = (
+            Membership.objects.filter(person_id=person_id)
+            .select_related("household")
+            .order_by("-valid_from")
+            .first()
+        )
+        household = membership.household if membership is not None else None
+    record(
+        user,
+        "registry.convert_resident_id",
+        obj,
+        division_code=household.division_code if household is not None else "",
+        household=household,
+        before={"resident_id": legacy},
+        after={"resident_id": obj.resident_id},
+        note="15位旧号码升级为18位（GB 11643-1999）",
+    )
+
+
+def convert_legacy_ids(user: Any, division_code: str, on: dt.date | None = None) -> int:
+    """Store in its 18-digit form every valid 15-digit ID (GB 11643-1989) still held by a
+    person with a membership in a household of ``division_code`` (a prefix: community,
+    township, or ``12`` for the district), each conversion recorded (``record_id_conversion``)
+    as migration 0003 records the numbers it converted. Discovery calls it before it reads the
+    registry, so that the departments' 18-digit records find these people and the stored row is
+    right from then on.
+
+    A number that is not a valid ID, or whose 18-digit form another person already holds (the
+    same person registered twice, for a caseworker to merge), is left as it is. Returns the
+    number of people converted (0 on a registry without 15-digit numbers: one query)."""
+    candidates = list(
+        Person.objects.filter(
+            resident_id__regex=r"^[0-9]{15}$",
+            memberships__household__division_code__startswith=division_code,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    converted = 0
+    for pk in candidates:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().get(pk=pk)
+            legacy = person.resident_id
+            try:
+                number = ids.normalise(legacy, on or today()).number
+            except ids.InvalidIdError:
+                continue
+            if len(legacy) != 15 or Person.objects.filter(resident_id=number).exists():
+                continue
+            person.resident_id = number
+            person.save(update_fields=["resident_id"])
+            record_id_conversion(user, person, legacy)
+            converted += 1
+    return converted
 
 
 def _value(value: Any) -> Any:
@@ -271,8 +359,9 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
 
     Raises:
         PermissionDenied: the user may not import.
-        InputFileError: a bad cell or row, a household without a Baodi division code, a member
-            without a name, or an ID number already in the registry (nothing is written).
+        InputFileError: a bad cell or row, a household without a Baodi division code or
+            outside the user's jurisdiction, a member without a name, or an ID number already
+            in the registry (nothing is written).
     """
     from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input  # noqa: PLC0415
     from jiuzhu.rules import load_system  # noqa: PLC0415
@@ -303,6 +392,16 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
                     "登记库要求每户填写村（居）区划代码 (division code required)",
                 )
             )
+    problems += [
+        InputProblem(
+            path.name,
+            f"家庭 {number}",
+            "区划代码",
+            code,
+            f"不在导入人的辖区（{user.division_code}）内 (outside the importer's jurisdiction)",
+        )
+        for number, code in rows_outside(user, ((n, c) for n, c in divisions.items() if c))
+    ]
     names = {k: person_names.clean(v) for k, v in data.names.items()}
     existing = dict(
         Person.objects.filter(resident_id__in=persons["person_id"].to_list()).values_list(
@@ -336,12 +435,12 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
         run = ImportRun.objects.create(
             user=user, source=str(path), households=households.height, persons=persons.height
         )
-        offset = Household.objects.count()
+        first = reserve_numbers("household", households.height, highest_household_number)
         created = {}
         for index, row in enumerate(households.iter_rows(named=True)):
             code = divisions[row["household_id"]]
             household = Household.objects.create(
-                number=f"H{offset + index + 1:07d}",
+                number=f"H{first + index:07d}",
                 division_code=code,
                 township_code=code[:9],
                 **{f: _value(row[f]) for f in HOUSEHOLD_FIELDS if f in row and row[f] is not None},

@@ -1,10 +1,21 @@
 """The registry in the admin site, for administrators to correct data the pages cannot (a
-wrong relation, a member to end): every change is a Django admin log entry."""
+wrong relation, a member to end): every change is a Django admin log entry.
+
+ID numbers typed here follow the counter's rules (``core.forms.ResidentIdField``, GB 11643): a
+15-digit number is stored in its 18-digit form, and that conversion is an audit event, as for
+the numbers migration 0003 converted; an invalid number is refused."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.web.core.forms import ResidentIdField
+from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Obligor, Person
 
 
@@ -21,10 +32,51 @@ class HouseholdAdmin(admin.ModelAdmin[Household]):
     inlines = (MembershipInline,)
 
 
+class PersonAdminForm(forms.ModelForm[Person]):
+    resident_id = ResidentIdField()
+
+    class Meta:
+        model = Person
+        fields = "__all__"
+
+
+class ObligorAdminForm(forms.ModelForm[Obligor]):
+    resident_id = ResidentIdField(label=_("义务人身份证号"), required=False)
+
+    class Meta:
+        model = Obligor
+        fields = "__all__"
+
+
+def _record_conversion(request: HttpRequest, obj: Person | Obligor, form: forms.Form) -> None:
+    """The audit event of a 15-digit number the administrator typed (stored in 18 digits)."""
+    # Also when the field was left as it was: a 15-digit number still stored (one migration
+    # 0003 could not convert) is converted on this save.
+    legacy = getattr(form.cleaned_data.get("resident_id"), "converted_from", None)
+    if legacy:
+        record_id_conversion(request.user, obj, legacy)
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin[Person]):
+    form = PersonAdminForm
     list_display = ("name", "birth_date", "disability_category", "serious_illness")
     search_fields = ("name", "resident_id")
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _record_conversion(request, obj, form)
+
+
+@admin.register(Obligor)
+class ObligorAdmin(admin.ModelAdmin[Obligor]):
+    form = ObligorAdminForm
+    list_display = ("supported", "name", "birth_date")
+    raw_id_fields = ("supported",)
+
+    def save_model(self, request: HttpRequest, obj: Obligor, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _record_conversion(request, obj, form)
 
 
 admin.site.register(
@@ -33,6 +85,3 @@ admin.site.register(
     raw_id_fields=("person",),
 )
 admin.site.register(Asset, list_display=("person", "amount", "source"), raw_id_fields=("person",))
-admin.site.register(
-    Obligor, list_display=("supported", "name", "birth_date"), raw_id_fields=("supported",)
-)

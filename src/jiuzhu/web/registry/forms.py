@@ -18,6 +18,7 @@ from jiuzhu.web.core.choices import code_choices as _choices
 from jiuzhu.web.core.forms import (
     AreaField,
     CleanTextField,
+    NameField,
     PastDateField,
     ResidentIdField,
     YuanField,
@@ -50,7 +51,7 @@ class PersonForm(forms.Form):
     """A person's registry facts. The birth date may be left blank: it is read from the ID."""
 
     resident_id = ResidentIdField()
-    name = CleanTextField(label=_("姓名"), max_length=50)
+    name = NameField(label=_("姓名"), max_length=50)
     birth_date = PastDateField(label=_("出生日期"), required=False)
     hukou_tianjin = forms.BooleanField(label=_("天津户籍"), required=False, initial=True)
     marital_status = forms.ChoiceField(

@@ -20,6 +20,7 @@ from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.clock import today as _today
+from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person
 from jiuzhu.web.registry.queries import mask_id
 from jiuzhu.web.registry.upkeep import (
@@ -32,7 +33,9 @@ from jiuzhu.web.registry.upkeep import (
     _new_person,
     _not_future,
     _require,
+    hold_resident_id,
     recompute_floor_area,
+    stored_id,
 )
 
 
@@ -64,7 +67,12 @@ def add_member(
         raise ValidationError(
             {"relation": _("该家庭已有申请人（本人），请选择新成员与申请人的关系")}
         )
+    legacy = stored_id(data)
     with transaction.atomic():
+        # Two requests adding the same person (two clerks, a double click) take turns: the
+        # second finds the first's membership and is told where the person belongs now.
+        hold_resident_id(data["resident_id"])
+        household = Household.objects.select_for_update().get(pk=household.pk)
         current = _holder_of(data["resident_id"])
         if current is not None:
             raise _already_member_error(current, user)
@@ -73,6 +81,8 @@ def add_member(
         moved_in = person is not None
         if person is None:
             person = _new_person(data)
+            if legacy:
+                record_id_conversion(user, person, legacy, household)
         membership = Membership(
             household=household, person=person, relation=relation, valid_from=on
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.core.choices import code_choices as _choices
@@ -108,6 +109,16 @@ class Person(models.Model):
     (every unmasked view is audited)."""
 
     resident_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    # The search by the last digits of an ID (registry.queries.search) looks this up by index,
+    # then compares the ending: an exact match on a column both databases index alike. The
+    # database computes it (a stored generated column: SUBSTR on SQLite, RIGHT on PostgreSQL),
+    # so no writer — a bulk import, an update(), a conversion of old IDs — can leave it stale.
+    resident_id_tail = models.GeneratedField(
+        verbose_name=_("身份证号末4位"),
+        expression=Right("resident_id", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=[("1", _("男")), ("2", _("女"))])
     birth_date = models.DateField(_("出生日期"))
@@ -151,6 +162,8 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
+        # A plain index (exact matches only; db_index would add a LIKE index on PostgreSQL).
+        indexes = [models.Index(fields=["resident_id_tail"], name="person_id_tail")]
 
     def __str__(self) -> str:
         return self.name

@@ -7,10 +7,11 @@ import unicodedata
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Reverse
-from django.http import Http404
 
+from jiuzhu.feeds import ids as resident_ids
+from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import division
+from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.registry.models import Household, Membership
 
 
@@ -27,6 +28,14 @@ def mask_name(name: str) -> str:
     compound = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙")
     surname = name[:2] if name[:2] in compound else name[:1]
     return surname + "*" * max(len(name) - len(surname), 1)
+
+
+def rare_code_points(name: str) -> str:
+    """The characters of a name flagged 生僻字待核 (private use, outside GB 18030's two-byte
+    set: ``jiuzhu.feeds.names.rare_characters``) by code point, ``U+E000、U+23D66``, or "" for
+    none. Code points, since a page's font may not draw the character itself."""
+    rare = dict.fromkeys(person_names.rare_characters(name))
+    return "、".join(f"U+{ord(char):04X}" for char in rare)
 
 
 def community_name(division_code: str) -> str:
@@ -64,10 +73,7 @@ def household_for(user: Any, pk: int) -> Household:
         Http404: no such household in the jurisdiction (another township's household is
             indistinguishable from a missing one).
     """
-    try:
-        return households_for(user).prefetch_related(current_members()).get(pk=pk)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    return get_within(households_for(user).prefetch_related(current_members()), pk)
 
 
 _ID_LIKE = re.compile(r"^[0-9]{3,17}[0-9Xx]$")
@@ -81,13 +87,18 @@ def looks_like_id(text: str) -> bool:
 
 def search(user: Any, text: str) -> QuerySet[Household]:
     """Households of the jurisdiction matching the start of a current member's name (a full
-    name or a surname), an ID number (whole, or its last 4–17 characters), a household number
-    or part of an address (three characters or more).
+    name or a surname), an ID number (whole, or its last 4–17 characters), a household number,
+    or — when none of these finds anything — part of an address (three characters or more).
 
-    The matching household ids are a UNION ALL of one index lookup per kind of match, filtered
-    by the jurisdiction afterwards: a join with DISTINCT over members and persons took seconds
-    on the full district (bench/web_load.py, docs/performance.md). A name is matched from its
-    start, as caseworkers search by full name or surname; a given name alone is not enough.
+    Every path but the address is one index lookup, and every index comes from a migration
+    (docs/performance.md): the whole ID by its unique index, the ending of an ID by the indexed
+    last four characters (``Person.resident_id_tail``) and then the rest of the ending among
+    those few (about 70 people of a district share four last characters), a name from its start
+    and a household number by theirs. The kinds of match are a UNION ALL of household ids,
+    filtered by the jurisdiction afterwards: a join with DISTINCT over members and persons took
+    seconds on the full district. An address is matched anywhere in it, which no ordinary index
+    serves: it is scanned, within the jurisdiction, only when the text matched no name and no
+    number, so that searching by name or number never reads addresses.
     """
     text = unicodedata.normalize("NFKC", text).strip()  # full-width digits typed by people
     households = households_for(user)
@@ -96,20 +107,26 @@ def search(user: Any, text: str) -> QuerySet[Household]:
     current = Membership.objects.filter(valid_to__isnull=True)
     if _ID_LIKE.match(text):
         normalised = text.upper()
+        if len(normalised) == 15:
+            # A 15-digit number (GB 11643-1989) is stored in its 18-digit form: search that.
+            try:
+                normalised = resident_ids.normalise(normalised).number
+            except resident_ids.InvalidIdError:
+                pass  # not a valid old number: then it is the ending of an 18-digit one
         if len(normalised) == 18:
             members = current.filter(person__resident_id=normalised)
         else:
-            # The reversed ID's prefix: the last characters, without a scan for a suffix.
-            members = current.alias(reversed_id=Reverse("person__resident_id")).filter(
-                reversed_id__startswith=normalised[::-1]
+            members = current.filter(
+                person__resident_id_tail=normalised[-4:],
+                person__resident_id__endswith=normalised,
             )
         return households.filter(id__in=members.values("household_id"))
-    others = [Household.objects.filter(number=text.upper()).values("id")]
-    if len(text) >= 3:  # shorter fragments of an address match too much to be useful
-        others.append(Household.objects.filter(address__contains=text).values("id"))
     ids = (
         current.filter(person__name__startswith=text)
         .values("household_id")
-        .union(*others, all=True)
+        .union(Household.objects.filter(number=text.upper()).values("id"), all=True)
     )
-    return households.filter(id__in=ids)
+    found = households.filter(id__in=ids)
+    if len(text) >= 3 and not found.exists():  # shorter fragments match too many addresses
+        return households.filter(address__contains=text)
+    return found

@@ -23,15 +23,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from jiuzhu.feeds import ids
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today as _today
-from jiuzhu.web.core.models import next_number
+from jiuzhu.web.core.forms import id_error
+from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Household, Membership, Person
+from jiuzhu.web.registry.numbering import household_number
 from jiuzhu.web.registry.signals import household_changed
 
 APPLICANT_RELATIONS = frozenset({"01", "02"})
@@ -125,6 +128,32 @@ def _person_errors(person: Person) -> dict[str, str]:
     return errors
 
 
+def hold_resident_id(resident_id: str) -> None:
+    """Take the lock of an ID number until the transaction ends: two clerks registering or
+    adding the same person at the same instant take turns, and the second then finds the
+    first's membership (a refusal naming the household) instead of a duplicate person or a
+    server error. Call first in the transaction."""
+    lock(f"person:{resident_id}")
+
+
+def stored_id(data: dict[str, Any]) -> str | None:
+    """Put ``data["resident_id"]`` in the form the registry stores (GB 11643,
+    ``jiuzhu.feeds.ids.normalise``; a form's ``ResidentIdField`` gives it so already, a direct
+    caller may pass a 15-digit number). Returns the 15-digit number converted, by the form or
+    here, for ``record_id_conversion`` once the person is saved.
+
+    Raises:
+        ValidationError: not a valid ID (the message in the user's language).
+    """
+    typed = data["resident_id"]
+    try:
+        number = ids.normalise(typed, _today())
+    except ids.InvalidIdError as exc:
+        raise ValidationError({"resident_id": id_error(exc)}) from None
+    data["resident_id"] = number.number
+    return number.converted_from or getattr(typed, "converted_from", None)
+
+
 def _holder_of(resident_id: str, exclude: Person | None = None) -> Membership | None:
     """The membership in force of the person with this ID, if any."""
     found = Membership.objects.filter(
@@ -189,16 +218,6 @@ def _new_person(data: dict[str, Any]) -> Person:
     return person
 
 
-def household_number() -> str:
-    """H + 7 digits, the next after the highest in the registry (imports included)."""
-
-    def highest() -> int:
-        top = Household.objects.filter(number__regex=r"^H[0-9]{7}$").aggregate(m=Max("number"))
-        return int(top["m"][1:]) if top["m"] else 0
-
-    return f"H{next_number('household', highest):07d}"
-
-
 def register_household(
     user: Any, *, household: dict[str, Any], applicant: dict[str, Any], on: dt.date | None = None
 ) -> Household:
@@ -214,12 +233,15 @@ def register_household(
             names it where the user may see it), or a value the rules or the model refuse.
     """
     on = on or _today()
+    applicant = dict(applicant)
+    legacy = stored_id(applicant)
     division = household.get("division_code", "")
     if len(division) != 12 or not division.isdigit():
         raise ValidationError({"division_code": _("请选择村（居）")})
     probe = Household(division_code=division, township_code=division[:9])
     _require(user, probe)
     with transaction.atomic():
+        hold_resident_id(applicant["resident_id"])
         existing = _holder_of(applicant["resident_id"])
         if existing is not None:
             raise _already_member_error(existing, user)
@@ -234,6 +256,8 @@ def register_household(
         person = Person.objects.filter(resident_id=applicant["resident_id"]).first()
         if person is None:
             person = _new_person(applicant)
+            if legacy:
+                record_id_conversion(user, person, legacy, created)
         Membership.objects.create(household=created, person=person, relation="01", valid_from=on)
         recompute_floor_area(created)
         description = recorded("登记新家庭，申请人 %(name)s", name=person.name)
@@ -266,7 +290,10 @@ def update_member(
         raise ValidationError(
             _("不能修改的项目：%(fields)s") % {"fields": "、".join(sorted(unknown))}
         )
+    legacy = stored_id(changes) if "resident_id" in changes else None
     with transaction.atomic():
+        if "resident_id" in changes:
+            hold_resident_id(changes["resident_id"])
         person = Person.objects.select_for_update().get(pk=membership.person_id)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         before = {**snapshot(person, list(PERSON_FIELDS)), "relation": membership.relation}
@@ -292,6 +319,8 @@ def update_member(
         person.save()
         membership.full_clean()
         membership.save()
+        if legacy and person.resident_id != before["resident_id"]:
+            record_id_conversion(user, person, legacy, household)
         after = {**snapshot(person, list(PERSON_FIELDS)), "relation": membership.relation}
         if before == after:
             return person

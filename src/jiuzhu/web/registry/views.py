@@ -25,12 +25,14 @@ from jiuzhu.web.registry.queries import (
     household_for,
     households_for,
     mask_id,
+    rare_code_points,
     search,
 )
 
 PAGE_SIZE = 25
-UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account")
-"""Views of a full number are audited but are not changes of the record."""
+UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account", "audit.access_denied")
+"""Views of a full number and refused accesses are audited but are not changes of the record
+(the audit log shows them)."""
 
 
 def search_view(request: HttpRequest) -> HttpResponse:
@@ -76,6 +78,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "membership": m,
             "masked_id": mask_id(m.person.resident_id),
+            "rare": rare_code_points(m.person.name),
             "declared": sum(incomes.get(m.person_id, {}).get(Source.DECLARED, {}).values()),
             "verified": sum(incomes.get(m.person_id, {}).get(Source.VERIFIED, {}).values())
             if Source.VERIFIED in incomes.get(m.person_id, {})

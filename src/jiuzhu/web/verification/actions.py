@@ -31,7 +31,9 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from jiuzhu.feeds import ids
 from jiuzhu.feeds.base import (
     SHANGHAI,
     SPECS,
@@ -46,6 +48,8 @@ from jiuzhu.feeds.base import (
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.models import Application
+from jiuzhu.web.core.locks import lock
+from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.comparisons import (
     Delivery,
@@ -65,8 +69,9 @@ from jiuzhu.web.verification.models import (
 
 BATCH = 5_000
 FEED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-IMPORT_PERMISSION = "registry.import"
-"""Loading department data is a district-level task (administrator or district director)."""
+IMPORT_PERMISSION = "verification.import_feeds"
+"""Loading department data is a district-level task (administrator or district director of the
+district: a delivery replaces the previous one of its source for the whole district)."""
 VERIFY_PERMISSION = "cases.verify"
 HOUSEHOLD_FIELDS = (
     "vehicles",
@@ -160,9 +165,7 @@ def import_feeds(
     """
     _require_import(user)
     received = _aware(received_at or timezone.now())
-    known = pl.Series(
-        "resident_id", list(Person.objects.values_list("resident_id", flat=True)), pl.String
-    )
+    known = registered_ids()
     imports: list[FeedImport] = []
     problems: list[tuple[Path, FeedRejected]] = []
     for path in feed_files(folder):
@@ -199,14 +202,16 @@ def import_feed(
     spec = spec or spec_for(path)
     received = _aware(received_at or timezone.now())
     if known_ids is None:
-        known_ids = pl.Series(
-            "resident_id", list(Person.objects.values_list("resident_id", flat=True)), pl.String
-        )
+        known_ids = registered_ids()
     result = read_feed(path, spec, received_at=received, known_ids=known_ids)
     frame = result.frame()
     report = result.report
     periods = frame["period"].drop_nulls()
     with transaction.atomic():
+        # One delivery of a source at a time: a second import of the same source (a double
+        # click, two workers) waits here until the first commits, then supersedes it, instead
+        # of both reading "no previous delivery" and doubling the source's records.
+        lock(f"feed:{spec.source}")
         previous = list(
             FeedImport.objects.filter(source=spec.source, superseded_by__isnull=True).values_list(
                 "pk", flat=True
@@ -295,9 +300,31 @@ def _insert_records(
             )
 
 
+def registered_ids() -> pl.Series:
+    """Every registry person's ID as the departments write it: a row still holding a valid
+    15-digit number (an old import) in its 18-digit form, so that its records are not
+    counted as unknown people."""
+    known = pl.DataFrame(
+        {"resident_id": list(Person.objects.values_list("resident_id", flat=True))},
+        schema={"resident_id": pl.String},
+    )
+    return ids.convert_legacy(known)["resident_id"]
+
+
+def matched_id(number: str) -> str:
+    """The form under which department records of this registry ID are kept: a valid 15-digit
+    number in its 18-digit form, anything else as it is."""
+    if len(number) != 15:
+        return number
+    try:
+        return ids.normalise(number).number
+    except ids.InvalidIdError:
+        return number
+
+
 def _require_import(user: Any) -> None:
     if user is not None and not user.has_perm(IMPORT_PERMISSION):
-        raise PermissionDenied(IMPORT_PERMISSION)
+        raise NotPermitted(_("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入"))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -351,7 +378,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
         members = [
             MemberFacts(
                 person_id=m.person_id,
-                resident_id=m.person.resident_id,
+                resident_id=matched_id(m.person.resident_id),
                 name=m.person.name,
                 relation=m.relation,
                 disability_category=m.person.disability_category,

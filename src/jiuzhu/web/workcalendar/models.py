@@ -54,7 +54,9 @@ class CalendarDay(models.Model):
 
 
 class CalendarYear(models.Model):
-    """A year the table covers. Only a ``complete`` year is used for computations."""
+    """A year the table covers, with the State Council notice it transcribes (文号 and
+    publication date; blank where unknown, never guessed). Only a ``complete`` year is used for
+    computations."""
 
     year: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
         _("年份"), unique=True
@@ -69,6 +71,26 @@ class CalendarYear(models.Model):
     )
     seeded_at: models.DateTimeField[datetime.datetime | None, datetime.datetime | None] = (
         models.DateTimeField(_("导入时间"), null=True, blank=True)
+    )
+    notice_number: models.CharField[str, str] = models.CharField(
+        _("放假通知文号"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "国务院办公厅关于该年部分节假日安排的通知的文号，如 国办发明电〔2025〕7号；不知道的留空（显示为未知）。"
+        ),
+    )
+    notice_published_on: models.DateField[datetime.date | None, datetime.date | None] = (
+        models.DateField(_("放假通知发布日期"), null=True, blank=True)
+    )
+    notice_url: models.URLField[str, str] = models.URLField(
+        _("放假通知来源网址"), max_length=300, blank=True
+    )
+    notice_note: models.CharField[str, str] = models.CharField(
+        _("放假通知说明"),
+        max_length=300,
+        blank=True,
+        help_text=_("如该年另有调整放假的通知，在此注明。"),
     )
 
     class Meta:

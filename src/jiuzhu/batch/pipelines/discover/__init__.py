@@ -9,8 +9,10 @@ community, township or district.
     ``household_id`` (Int64 or String; compared as text), ``division_code`` (String, 12-digit
     community code), plus the engine's household input variables (used by the rules-engine checks).
 ``persons`` — the registry's persons: ``person_id``, ``household_id``, ``resident_id`` (String,
-    18), ``birth_date`` (Date) and the engine's person input variables (``disability_grade``,
-    ``disability_category``, ``relationship``, …).
+    18; a valid 15-digit number is read in its 18-digit form), ``birth_date`` (Date), optionally
+    ``name`` (String: a feed record matched by ID under another name is noted on its alert) and
+    the engine's person input variables (``disability_grade``, ``disability_category``,
+    ``relationship``, …).
 ``register`` — ``REGISTER_SCHEMA`` (see ``schema``).
 ``feeds`` — normalised feed frames by source name (``medical_insurance``, ``disability``,
     ``deaths``, ``custody``, ``unemployment``, ``social_insurance``, ``vehicles``,
@@ -24,7 +26,9 @@ parameter changed in a test). Bad inputs raise ``DiscoveryInputError`` (frame, r
 
 It returns a frame in ``ALERT_SCHEMA``: deterministic ``alert_key`` (``SIGNAL:subject:episode``),
 unique within a run; running a month again gives the same keys. An alert never changes an
-entitlement: adverse signals are verification tasks.
+entitlement: adverse signals are verification tasks. Where a record of the signal's sources
+carries the person's ID under another name (``jiuzhu.feeds.names``), the alert is raised all the
+same, its explanation says so and its evidence keeps both names (``names``).
 """
 
 from __future__ import annotations

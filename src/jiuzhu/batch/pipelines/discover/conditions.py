@@ -292,9 +292,7 @@ def multi_disabled(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl
         .unique()
         .with_columns(pl.lit(True).alias("new_cert"))
     )
-    triggered_by_age = ctx.people.filter(
-        (pl.col("age") == elderly_age) & (pl.col("birth_date").dt.month() == ctx.start.month)
-    ).select("household_id")
+    triggered_by_age = ctx.people.filter(ctx.reaches_in_month(elderly_age)).select("household_id")
     triggers = pl.concat(
         [ctx.people.join(new, on="resident_id").select("household_id"), triggered_by_age]
     ).unique()
@@ -309,13 +307,9 @@ def multi_disabled(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl
         (pl.col("disability_category").fill_null("none") != "none").alias("disabled_before"),
         # Age at the month's end, and on the day before the month began.
         (pl.col("age") >= elderly_age).alias("elderly_now"),
-        (
-            (pl.col("age") >= elderly_age)
-            & ~(
-                (pl.col("age") == elderly_age)
-                & (pl.col("birth_date").dt.month() == ctx.start.month)
-            )
-        ).alias("elderly_before"),
+        ((pl.col("age") >= elderly_age) & ~ctx.reaches_in_month(elderly_age)).alias(
+            "elderly_before"
+        ),
     ).with_columns(is_disabled.alias("disabled_now"))
     summary = members.group_by("household_id").agg(
         pl.col("disabled_now").sum().alias("disabled"),
@@ -536,7 +530,8 @@ def member_in_custody(ctx: Context, signal: Signal, th: dict[str, Threshold]) ->
 
 @condition("AGE_MILESTONE")
 def age_milestone(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
-    """A person receiving (register) whose birthday in the month makes them 16, 18 or 60."""
+    """A person receiving (register) whose birthday in the month makes them 16, 18 or 60 (a
+    29 February birth in a common year: the day ``jiuzhu.rules.ages`` gives)."""
     ages = {name: th[name].value for name in ("work_age", "adult_age", "elderly_age")}
     meaning_zh = {
         "work_age": "进入劳动年龄，需复核劳动能力与收入",
@@ -549,21 +544,21 @@ def age_milestone(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.
         "elderly_age": "old age begins; review capacity to work and classified assistance",
     }
     receiving = ctx.register.filter(pl.col("receiving")).select("resident_id").unique()
+    # The only age a person can reach in the month is the one of this calendar year; whether
+    # the anniversary falls in the month follows the rules' 29 February convention.
     people = (
         ctx.people.join(receiving, on="resident_id", how="semi")
-        .filter(pl.col("birth_date").dt.month() == ctx.start.month)
         .with_columns(
             (pl.lit(ctx.start.year) - pl.col("birth_date").dt.year().cast(pl.Int32)).alias("turns")
         )
+        .filter(ctx.reaches_in_month(pl.col("turns")))
     )
     known = {k: v for k, v in ages.items() if v is not None}
     name = pl.lit(None, S)
     for key, value in known.items():
         name = pl.when(pl.col("turns") == value).then(pl.lit(key)).otherwise(name)
     found = people.with_columns(name.alias("milestone")).filter(pl.col("milestone").is_not_null())
-    birthday = pl.date(
-        pl.lit(ctx.start.year), pl.lit(ctx.start.month), pl.col("birth_date").dt.day()
-    )
+    birthday = ctx.birthday(pl.col("turns"))
     return found.select(
         "resident_id",
         "household_id",

@@ -1,17 +1,27 @@
 """What every condition reads: the month, the registry's people and households, the register and
-the feeds, normalised once per run."""
+the feeds, normalised once per run.
+
+The registry and the register are matched to the feeds by resident ID, which the feed readers
+give in the 18-digit form: a registry row that still holds the 15-digit form (GB 11643-1989: an
+old import, a number the registry's migration could not convert) is read in its 18-digit form,
+or that person would silently never be found. A record matched by ID whose name is not the
+registered one is matched all the same, and the alert says so (``name_mismatches``)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from jiuzhu.batch.pipelines.discover.schema import REGISTER_SCHEMA
+from jiuzhu.feeds import ids
+from jiuzhu.feeds.names import comparable_expr
+from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import LeapDayRule, anniversary_expr, completed_years_expr, leap_day_rule
 from jiuzhu.rules.programs.codes import RELATION_GROUP_OF
 
 PERSON_COLUMNS: dict[str, pl.DataType] = {
@@ -25,6 +35,7 @@ PERSON_COLUMNS: dict[str, pl.DataType] = {
     "serious_illness": pl.String(),
     "special_outpatient_disease": pl.Boolean(),
     "absence_reason": pl.String(),
+    "name": pl.String(),
 }
 """The registry person columns the conditions read (missing optional ones are null)."""
 
@@ -80,6 +91,9 @@ class Context:
     raw_households: pl.DataFrame
     raw_persons: pl.DataFrame
     obligors: pl.DataFrame | None
+    leap_day: LeapDayRule
+    """Where a 29 February birthday falls in a common year (the rules' parameter in force at
+    the month's end, ``jiuzhu.rules.ages``)."""
     cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def feed(self, source: str, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -117,13 +131,59 @@ class Context:
         wanted = ["resident_id", "household_id", *extra]
         return frame.join(self.people.select(wanted), on="resident_id", how="inner")
 
+    def reaches_in_month(self, years: pl.Expr | int) -> pl.Expr:
+        """Whether a person (``birth_date``) reaches the age ``years`` during the month: the
+        anniversary falls between its first and last day (``jiuzhu.rules.ages``, so a
+        29 February birth is counted once a year, in the month its anniversary falls in)."""
+        return self.birthday(years).is_between(pl.lit(self.start), pl.lit(self.end))
 
-def _age(at: dt.date) -> pl.Expr:
-    birth = pl.col("birth_date")
-    later = (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)) > (
-        at.month * 100 + at.day
-    )
-    return (pl.lit(at.year) - birth.dt.year().cast(pl.Int32) - later.cast(pl.Int32)).alias("age")
+    def name_mismatches(self, sources: Iterable[str]) -> pl.DataFrame:
+        """The registry people whose ID a record of ``sources`` carries under another name:
+        ``resident_id``, ``registered_name``, ``department_names`` (the other names as written,
+        joined by 、). Names are compared by ``jiuzhu.feeds.names.comparable_expr`` (width,
+        middle-dot variants and invisible characters do not count); a blank name on either
+        side is no evidence of a difference."""
+        frames = [self._other_names(s) for s in sources if s in self.feeds]
+        found = pl.concat(frames) if frames else pl.DataFrame(schema=_MISMATCH)
+        return (
+            found.unique(maintain_order=True)
+            .group_by("resident_id", maintain_order=True)
+            .agg(pl.col("registered_name").first(), pl.col("department_name").str.join("、"))
+            .rename({"department_name": "department_names"})
+        )
+
+    def _other_names(self, source: str) -> pl.DataFrame:
+        """``_MISMATCH`` rows of one feed (cached: several signals read one feed)."""
+        key = f"names:{source}"
+        if key not in self.cache:
+            frame = self.feeds[source]
+            if "name" not in frame.columns or "resident_id" not in frame.columns:
+                self.cache[key] = pl.DataFrame(schema=_MISMATCH)
+                return self.cache[key]
+            written = frame.select(
+                pl.col("resident_id").cast(pl.String), pl.col("name").cast(pl.String)
+            ).unique(maintain_order=True)
+            people = self.people.select("resident_id", pl.col("name").alias("registered_name"))
+            joined = written.join(people, on="resident_id", how="inner")
+            found, registered = (
+                comparable_expr(pl.col("name")),
+                comparable_expr(pl.col("registered_name")),
+            )
+            self.cache[key] = joined.filter(
+                (found != "") & (registered != "") & (found != registered)
+            ).select("resident_id", "registered_name", pl.col("name").alias("department_name"))
+        return self.cache[key]
+
+    def birthday(self, years: pl.Expr | int) -> pl.Expr:
+        """The day a person (``birth_date``) reaches ``years``."""
+        return anniversary_expr(pl.col("birth_date"), years, self.leap_day)
+
+
+_MISMATCH = {
+    "resident_id": pl.String(),
+    "registered_name": pl.String(),
+    "department_name": pl.String(),
+}
 
 
 def build_context(
@@ -140,6 +200,7 @@ def build_context(
         DiscoveryInputError: a bad month, or a frame lacking a needed column or of a wrong type.
     """
     start, end = month_bounds(month)
+    leap_day = leap_day_rule(load_system("tianjin").parameters, end)
     problems: list[str] = []
     for name, frame, needed in (
         ("households", households, ("household_id", "division_code")),
@@ -159,6 +220,10 @@ def build_context(
                 )
     if problems:
         raise DiscoveryInputError(problems)
+    persons = ids.convert_legacy(persons.with_columns(pl.col("resident_id").cast(pl.String)))
+    # A register row left at 15 digits because another holds the 18-digit form is the same ID
+    # registered twice: the 18-digit row stands for the person, as in the registry's people.
+    register = ids.convert_legacy(register, drop_held=True)
     bad = register.filter(
         pl.col("resident_id").is_null() | (pl.col("resident_id").str.len_chars() != 18)
     )
@@ -185,7 +250,7 @@ def build_context(
         pl.col("relation")
         .replace_strict(RELATION_GROUP_OF, default=None, return_dtype=pl.String)
         .alias("relation_group"),
-        _age(end).cast(pl.Int32),
+        completed_years_expr(pl.col("birth_date"), pl.lit(end), leap_day).alias("age"),
     )
     division = pl.col("division_code").cast(pl.String)
     township = (
@@ -236,4 +301,5 @@ def build_context(
         raw_households=households,
         raw_persons=persons,
         obligors=obligors,
+        leap_day=leap_day,
     )

@@ -117,45 +117,17 @@ def _alerts(ctx: Context, signal: Signal, found: pl.DataFrame, /) -> pl.DataFram
                 "which the condition does not give"
             ]
         )
-    values = list(dict.fromkeys(names))
-    routed = found.with_columns(pl.col("household_id").cast(pl.String)).join(
-        ctx.households, on="household_id", how="inner"
-    )
+    routed = found.with_columns(
+        pl.col("household_id").cast(pl.String), pl.col("resident_id").cast(pl.String)
+    ).join(ctx.households, on="household_id", how="inner")
     if routed.is_empty():
         return empty_alerts()
+    routed = routed.join(ctx.name_mismatches(signal.sources), on="resident_id", how="left")
     owner = {
         "community": pl.col("division_code"),
         "township": pl.col("township_code"),
         "district": pl.lit(DISTRICT_CODE),
     }[signal.owner]
-    constant = {
-        "signal": signal.code,
-        "label": signal.label,
-        "label_en": signal.label_en,
-        "sources": list(signal.sources),
-        "rule": {
-            "reference": signal.reference,
-            "text": signal.template_zh,
-            "text_en": signal.template_en,
-        },
-        "thresholds": [t.evidence() for t in thresholds.values()],
-        "month": ctx.month,
-    }
-    head = json.dumps(constant, ensure_ascii=False)[:-1]
-    values_json = (
-        pl.struct([pl.col(v).cast(pl.String) for v in values]).struct.json_encode()
-        if values
-        else pl.lit("{}")
-    )
-    evidence = pl.concat_str(
-        [
-            pl.lit(head + ', "record": '),
-            pl.col("record").struct.json_encode(),
-            pl.lit(', "values": '),
-            values_json,
-            pl.lit("}"),
-        ]
-    )
     zh_note = _unknown_note(thresholds, english=False)
     en_note = _unknown_note(thresholds, english=True)
     return routed.select(
@@ -175,14 +147,75 @@ def _alerts(ctx: Context, signal: Signal, found: pl.DataFrame, /) -> pl.DataFram
         pl.col("township_code"),
         pl.lit(ctx.month).alias("month"),
         pl.col("household_id"),
-        pl.col("resident_id").cast(pl.String),
+        pl.col("resident_id"),
         pl.lit(signal.adverse).alias("adverse"),
         pl.lit(signal.deadline_working_days, pl.Int16).alias("deadline_working_days"),
-        evidence.alias("evidence"),
-        pl.concat_str([_render(signal.template_zh, thresholds, False), pl.lit(zh_note)]).alias(
-            "explanation_zh"
-        ),
-        pl.concat_str([_render(signal.template_en, thresholds, True), pl.lit(en_note)]).alias(
-            "explanation_en"
-        ),
+        _evidence(ctx, signal, list(dict.fromkeys(names))).alias("evidence"),
+        pl.concat_str(
+            [_render(signal.template_zh, thresholds, False), pl.lit(zh_note), _name_note(False)]
+        ).alias("explanation_zh"),
+        pl.concat_str(
+            [_render(signal.template_en, thresholds, True), pl.lit(en_note), _name_note(True)]
+        ).alias("explanation_en"),
     ).match_to_schema(ALERT_SCHEMA)
+
+
+def _evidence(ctx: Context, signal: Signal, values: list[str]) -> pl.Expr:
+    """The alert's evidence as JSON text: the signal, its rule and thresholds, the source
+    ``record``, the ``values`` of its templates, and ``names`` where the department's record
+    names the person otherwise than the registry."""
+    constant = {
+        "signal": signal.code,
+        "label": signal.label,
+        "label_en": signal.label_en,
+        "sources": list(signal.sources),
+        "rule": {
+            "reference": signal.reference,
+            "text": signal.template_zh,
+            "text_en": signal.template_en,
+        },
+        "thresholds": [t.evidence() for t in signal.thresholds(ctx.start).values()],
+        "month": ctx.month,
+    }
+    head = json.dumps(constant, ensure_ascii=False)[:-1]
+    values_json = (
+        pl.struct([pl.col(v).cast(pl.String) for v in values]).struct.json_encode()
+        if values
+        else pl.lit("{}")
+    )
+    names_json = pl.struct("registered_name", "department_names").struct.json_encode()
+    return pl.concat_str(
+        [
+            pl.lit(head + ', "record": '),
+            pl.col("record").struct.json_encode(),
+            pl.lit(', "values": '),
+            values_json,
+            pl.when(pl.col("department_names").is_not_null())
+            .then(pl.lit(', "names": ') + names_json)
+            .otherwise(pl.lit("")),
+            pl.lit("}"),
+        ]
+    )
+
+
+def _name_note(english: bool) -> pl.Expr:
+    """The explanation's note when the record matched by ID carries another name (empty
+    otherwise): the match stands and a person checks the name."""
+    found, registered = pl.col("department_names"), pl.col("registered_name")
+    if english:
+        parts = [
+            pl.lit(" [the department's record under this ID number names “"),
+            found,
+            pl.lit("”, the registry “"),
+            registered,
+            pl.lit("”: matched by ID number; check the name or whether it is the same person]"),
+        ]
+    else:
+        parts = [
+            pl.lit("（部门记录中该身份证号的姓名为“"),
+            found,
+            pl.lit("”，与登记姓名“"),
+            registered,
+            pl.lit("”不同：已按身份证号匹配，请核实姓名或是否同一人）"),
+        ]
+    return pl.when(found.is_not_null()).then(pl.concat_str(parts)).otherwise(pl.lit(""))

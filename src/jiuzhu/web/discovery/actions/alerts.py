@@ -30,7 +30,7 @@ from jiuzhu.web.discovery.models import (
 )
 from jiuzhu.web.discovery.workflow import ALERT, APPLICATION_WORKING_DAYS, outcome_move
 from jiuzhu.web.registry.models import Membership
-from jiuzhu.web.workcalendar.working_days import CalendarMissingError, add_working_days
+from jiuzhu.web.workcalendar.working_days import due
 
 HANDLERS = frozenset(
     {
@@ -185,8 +185,8 @@ def conclude(
     Raises:
         Refused: no home visit yet, an outcome already, or an inclusion for an alert without a
             registered household; NotPermitted: the user may not handle the alert;
-        ValidationError: a dismissal without a reason, an inclusion without a program, a
-            referral without a department, or the holiday table lacks the deadline's year.
+        ValidationError: a dismissal without a reason, an inclusion without a program, or a
+            referral without a department.
     """
     note = (note or "").strip()
     _validate_outcome(outcome, note, program, referred_to)
@@ -202,10 +202,8 @@ def conclude(
         alert.referred_to = referred_to if outcome == Outcome.REFERRED else ""
         alert.concluded_on, alert.concluded_by = today, user
         if target == AlertStatus.AWAITING_APPLICATION:
-            try:
-                alert.application_due_on = add_working_days(today, APPLICATION_WORKING_DAYS)
-            except CalendarMissingError as exc:
-                raise ValidationError(str(exc)) from exc
+            # Unknown (null) while the year it reaches has no calendar: counted when entered.
+            alert.application_due_on = due(today, APPLICATION_WORKING_DAYS).on
         else:
             alert.closed_on, alert.closed_by = today, user
         alert.save()

@@ -16,11 +16,13 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jiuzhu.feeds import ids
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.core.jurisdiction import refuse_outside
 from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
 from jiuzhu.web.discovery.models import (
     RegisterCategory,
@@ -398,6 +400,8 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
 
     Raises:
         PermissionDenied: the user may not import registry data (``registry.import``);
+            ``RowsOutsideJurisdiction`` (nothing written): a row's household is outside the user's
+            jurisdiction;
         ValueError: the file lacks a column of ``REGISTER_SCHEMA``.
     """
     from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
@@ -408,16 +412,22 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
     missing = [name for name in REGISTER_SCHEMA.names() if name not in frame.columns]
     if missing:
         raise ValueError(f"register file lacks columns {missing}")
-    frame = frame.select(
-        pl.col(name).cast(pl.String) if name == "category" else pl.col(name)
-        for name in REGISTER_SCHEMA.names()
+    # An export of an older system may hold 15-digit numbers, and a registry row too: both
+    # are matched in the 18-digit form.
+    frame = ids.convert_legacy(
+        frame.select(
+            pl.col(name).cast(pl.String) if name == "category" else pl.col(name)
+            for name in REGISTER_SCHEMA.names()
+        )
     )
-    residents = frame["resident_id"].unique().to_list()
+    residents = frame["resident_id"].drop_nulls().unique().to_list()
+    legacy = {old: number for number in residents if (old := ids.legacy_form(number))}
+    wanted = [*residents, *legacy]
     people: dict[str, tuple[int, int, str, str]] = {}
-    for start in range(0, len(residents), BATCH):
+    for start in range(0, len(wanted), BATCH):
         for resident_id, person_id, household_id, division, township in Membership.objects.filter(
             Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today)),
-            person__resident_id__in=residents[start : start + BATCH],
+            person__resident_id__in=wanted[start : start + BATCH],
         ).values_list(
             "person__resident_id",
             "person_id",
@@ -425,7 +435,23 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
             "household__division_code",
             "household__township_code",
         ):
-            people[resident_id] = (person_id, household_id, division, township)
+            # The person registered under the 18-digit form wins over a 15-digit row.
+            if resident_id in legacy and legacy[resident_id] in people:
+                continue
+            people[legacy.get(resident_id, resident_id)] = (
+                person_id,
+                household_id,
+                division,
+                township,
+            )
+    refuse_outside(
+        user,
+        (
+            (_("第 %(row)s 行") % {"row": index + 1}, people[resident_id][2])
+            for index, resident_id in enumerate(frame["resident_id"].to_list())
+            if resident_id in people
+        ),
+    )
     labels = dict(RegisterCategory.choices)
     entries: dict[str, RegisterEntry] = {}
     skipped = 0

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jiuzhu.feeds import ids
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.cases import clock
@@ -34,6 +35,7 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
 )
 from jiuzhu.web.months import first_day, is_month
+from jiuzhu.web.registry.actions import convert_legacy_ids
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar
 
@@ -85,8 +87,8 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
     """The ``DiscoveryInputs`` of the jurisdiction for ``month``: the registry's engine frames
     (memberships in force on the month's last day, verified values) with households keyed by
     their number and carrying their ``division_code`` and ``township_code``, persons by their
-    primary key with ``resident_id`` beside it; the register frame on the month's last day; the
-    feeds by source."""
+    primary key with ``resident_id`` and ``name`` beside it (the batch reads a 15-digit ID in
+    its 18-digit form); the register frame on the month's last day; the feeds by source."""
     from jiuzhu.batch.pipelines.discover import DiscoveryInputs  # noqa: PLC0415
     from jiuzhu.rules import load_system  # noqa: PLC0415
     from jiuzhu.web.months import add_months  # noqa: PLC0415
@@ -109,15 +111,17 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
         orient="row",
     )
     person_ids = frames["person"]["person_id"].cast(pl.Int64).to_list()
+    # The name goes with the ID: a department record matched by ID under another name is
+    # noted on its alert.
     residents = pl.DataFrame(
         [
             row
             for start in range(0, len(person_ids), BATCH)
             for row in Person.objects.filter(pk__in=person_ids[start : start + BATCH]).values_list(
-                "pk", "resident_id"
+                "pk", "resident_id", "name"
             )
         ],
-        schema={"person_id": pl.Int64, "resident_id": pl.String},
+        schema={"person_id": pl.Int64, "resident_id": pl.String, "name": pl.String},
         orient="row",
     )
     keys = numbers.select(pl.col("pk").alias("household_id"), "number")
@@ -153,6 +157,7 @@ def start_discovery(user: Any, month: str) -> DiscoveryRun:
     """
     from jiuzhu.web.discovery.tasks import discovery_task  # noqa: PLC0415
     from jiuzhu.web.jobs.models import Job  # noqa: PLC0415
+    from jiuzhu.web.jobs.recovery import enqueue  # noqa: PLC0415
 
     require(user, "discovery.run")
     if not is_month(month):
@@ -165,7 +170,7 @@ def start_discovery(user: Any, month: str) -> DiscoveryRun:
             month=month, division_code=scope_of(user), job=job, created_by=user
         )
         record(user, "discovery.start", run, month=month)
-        transaction.on_commit(lambda: discovery_task.enqueue(run.pk))
+        enqueue(job, discovery_task, run.pk)
     return run
 
 
@@ -200,6 +205,9 @@ def run_discovery(
     tell = progress or (lambda _step, _fraction: None)
     DiscoveryRun.objects.filter(pk=run.pk).update(status=DiscoveryRun.Status.RUNNING)
     tell("register", 0.05)
+    # The departments write 18-digit IDs: a registry row still holding the 15-digit form is
+    # converted (and recorded) first, or its person would never be found.
+    convert_legacy_ids(user, division)
     refreshed = refresh_register(user, today=clock.today())
     source = feeds_folder_for(month, folder)
     tell("feeds", 0.2)
@@ -223,6 +231,8 @@ def run_discovery(
 
 
 def _calendar(today: dt.date) -> Calendar:
+    """The complete years from this one on (a deadline of a few dozen working days reaches
+    next year at most; a year missing leaves the deadlines that reach it unknown)."""
     return load_calendar(range(today.year, today.year + 2))
 
 
@@ -234,16 +244,15 @@ def write_alerts(
     Alerts are deduplicated by ``alert_key`` (a unique constraint): a key already stored is
     counted (open or closed) and not written again, so re-running a month creates nothing
     twice. Alerts routed outside the run's jurisdiction are left out (counted). The deadline is
-    ``deadline_working_days`` working days after ``today`` (``jiuzhu.web.workcalendar``). Every new
-    adverse alert about a household opens a verification task (``discovery_check``) on each of
-    its entitlements that is not terminated — the entitlement and its payments are not touched.
+    ``deadline_working_days`` working days after ``today`` (``jiuzhu.web.workcalendar``); one
+    that reaches a year without a calendar is written with its deadline unknown (null, shown as
+    "缺 2027 年日历" and counted when the year is entered), never dropped. Every new adverse
+    alert about a household opens a verification task (``discovery_check``) on each of its
+    entitlements that is not terminated — the entitlement and its payments are not touched.
 
     Returns:
         counts ``found``, ``created``, ``already_open``, ``already_closed``, ``out_of_scope``,
         ``tasks_opened``.
-
-    Raises:
-        CalendarMissingError: the holiday table lacks this or next year.
     """
     today = today or clock.today()
     found = alerts.height
@@ -272,9 +281,7 @@ def write_alerts(
     households = _lookup(
         Household, "number", {row["household_id"] for row in fresh if row["household_id"]}
     )
-    persons = _lookup(
-        Person, "resident_id", {row["resident_id"] for row in fresh if row["resident_id"]}
-    )
+    persons = persons_by_id({row["resident_id"] for row in fresh if row["resident_id"]})
     calendar = _calendar(today)
     with transaction.atomic():
         new = [
@@ -293,7 +300,7 @@ def write_alerts(
                 resident_key=row["resident_id"] or "",
                 adverse=bool(row["adverse"]),
                 deadline_working_days=int(row["deadline_working_days"]),
-                due_on=calendar.add_working_days(today, int(row["deadline_working_days"])),
+                due_on=calendar.due(today, int(row["deadline_working_days"])).on,
                 evidence=_evidence(row["evidence"]),
                 explanation_zh=row["explanation_zh"] or "",
                 explanation_en=row["explanation_en"] or "",
@@ -332,6 +339,17 @@ def _lookup(model: Any, field_name: str, values: set[str]) -> dict[str, int]:
     return found
 
 
+def persons_by_id(numbers: set[str]) -> dict[str, int]:
+    """Person primary keys by 18-character ID. A person whose row still holds the 15-digit form
+    (GB 11643-1989: an old import, a number migration 0003 could not convert) is found under
+    the 18-digit form the batch gives; a person registered under the 18-digit form wins."""
+    legacy = {old: number for number in numbers if (old := ids.legacy_form(number))}
+    found = _lookup(Person, "resident_id", numbers | set(legacy))
+    by_number = {legacy[key]: pk for key, pk in found.items() if key in legacy}
+    by_number.update({key: pk for key, pk in found.items() if key not in legacy})
+    return by_number
+
+
 def _evidence(text: Any) -> dict[str, Any]:
     if isinstance(text, dict):
         return text
@@ -353,6 +371,7 @@ def _open_tasks(user: Any, run: DiscoveryRun) -> int:
             "household_id",
             "person_id",
             "due_on",
+            "raised_on",
             "signal",
             "deadline_working_days",
             "explanation_zh",
@@ -380,11 +399,13 @@ def _open_tasks(user: Any, run: DiscoveryRun) -> int:
             division_code=division,
             person_id=person_id,
             due_on=due_on,
+            due_from=raised_on,
+            due_working_days=days,
             due_rule=due_rule % {"signal": signal, "days": days},
             reason=explanation,
             created_by=creator,
         )
-        for pk, household_id, person_id, due_on, signal, days, explanation in adverse
+        for pk, household_id, person_id, due_on, raised_on, signal, days, explanation in adverse
         for entitlement_id, division in by_household.get(household_id, [])
     ]
     before = ReviewTask.objects.filter(kind=TaskKind.DISCOVERY_CHECK).count()

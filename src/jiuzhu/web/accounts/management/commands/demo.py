@@ -223,6 +223,11 @@ class Command(BaseCommand):
         from jiuzhu.web.cases import actions  # noqa: PLC0415
         from jiuzhu.web.cases.models import Program  # noqa: PLC0415
         from jiuzhu.web.payments import actions as payments  # noqa: PLC0415
+        from jiuzhu.web.payments.validation import luhn_check_digit  # noqa: PLC0415
+
+        def card_number(body: str) -> str:
+            """A synthetic UnionPay card number: ``body`` and its Luhn check digit."""
+            return body + luhn_check_digit(body)
 
         caseworker = User.objects.get(username="jingban")
         head = User.objects.get(username="zhenzhang")
@@ -258,14 +263,14 @@ class Command(BaseCommand):
                     reasons="",
                 )
             on("2025-09-16")
-            for index, application in enumerate(applications):
+            for application in applications:
                 actions.confirm_decision(director, application)
                 # The caseworker records the applicant's account, the township head checks it.
                 account = payments.record_account(
                     caseworker,
                     application.household,
                     bank_name="天津农村商业银行宝坻支行",
-                    account_number=f"62231000{application.household_id:010d}{index}",
+                    account_number=card_number(f"6223100{application.household_id:011d}"),
                     holder_name=application.applicant.name,
                     holder_id=application.applicant.resident_id,
                 )
@@ -281,7 +286,7 @@ class Command(BaseCommand):
             caseworker,
             changed.household,
             bank_name="中国邮政储蓄银行宝坻支行",
-            account_number=f"62210000{changed.household_id:011d}",
+            account_number=card_number(f"6221000{changed.household_id:011d}"),
             holder_name=changed.applicant.name,
             holder_id=changed.applicant.resident_id,
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.batch.inputs import InputFileError
+from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import clock
 from jiuzhu.web.registry.actions import import_workbook
 
@@ -27,3 +28,10 @@ class Command(BaseCommand):
         except InputFileError as exc:
             raise CommandError("\n".join(str(p) for p in exc.problems[:200])) from None
         self.stdout.write(f"导入 {run.households} 户、{run.persons} 人 (imported)")
+        # What the import recorded to check: IDs converted, cells read as text, rare
+        # characters in names (生僻字待核).
+        event = AuditEvent.objects.filter(
+            action="registry.import_workbook", object_id=str(run.pk)
+        ).first()
+        for warning in (event.detail or {}).get("warnings", []) if event else []:
+            self.stdout.write(f"提示 (warning): {warning}")

@@ -1,0 +1,152 @@
+"""Ages and anniversaries (周岁, 满 N 年): the one place where they are computed.
+
+Every age milestone of the platform — the rules' ``age``, the years a religious professional has
+lived apart, a tekun obligor's age, discovery's "turns 18 this month", the entitlements' age
+limits and review classes, the ages printed on documents — goes through these functions, so a
+person born on 29 February reaches an age on the same day everywhere.
+
+Convention. A person is ``n`` (满 n 周岁) from the ``n``-th anniversary of the birth on, the
+anniversary day itself included. The anniversary is the same month and day ``n`` years later.
+For a birth on 29 February and a common year there is no such day: the parameter
+``household.leap_day_birthday`` (``LEAP_DAY_PARAMETER``) says whether the anniversary is then
+28 February or 1 March. Its value, source and confidence are in the rules' YAML
+(``policies/tianjin/household/leap_day_birthday.yaml``): 《中华人民共和国民法典》第二百零二条 makes
+the month's last day the end of a period counted in years when the due month has no
+corresponding day, hence 28 February.
+
+The scalar functions take ``datetime.date`` values (a ``datetime`` is a ``date`` too: give the
+Beijing date, the caller's business); the ``*_expr`` functions build Polars expressions over
+``Date`` columns, for the vectorised rules and batches. Both follow the same arithmetic and are
+tested against each other.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Final, Literal, TypeGuard, get_args
+
+import polars as pl
+
+from jiuzhu.rules.engine.parameters import ParameterTree
+
+LeapDayRule = Literal["february_28", "march_1"]
+"""Where the anniversary of a 29 February birth falls in a common year."""
+
+LEAP_DAY_RULES: Final[tuple[LeapDayRule, ...]] = get_args(LeapDayRule)
+
+LEAP_DAY_PARAMETER: Final = "household.leap_day_birthday"
+"""The rules' parameter holding the ``LeapDayRule`` in force (a code of ``leap_day_birthday``)."""
+
+
+def is_leap_day_rule(value: object) -> TypeGuard[LeapDayRule]:
+    """Whether ``value`` is one of ``LEAP_DAY_RULES``."""
+    return isinstance(value, str) and value in LEAP_DAY_RULES
+
+
+def anniversary(born: dt.date, years: int, leap_day: LeapDayRule) -> dt.date:
+    """The ``years``-th anniversary of ``born`` (``years`` may be negative or zero).
+
+    The same month and day ``years`` later; for 29 February in a common year, 28 February or
+    1 March as ``leap_day`` says.
+
+    Raises:
+        ValueError: the result is outside the years ``datetime.date`` can hold.
+    """
+    year = born.year + years
+    if born.month == 2 and born.day == 29 and not calendar.isleap(year):
+        return dt.date(year, 2, 28) if leap_day == "february_28" else dt.date(year, 3, 1)
+    return born.replace(year=year)
+
+
+def completed_years(born: dt.date, on: dt.date, leap_day: LeapDayRule) -> int:
+    """Whole years from ``born`` to ``on``: the age on ``on``, the anniversary counting on the
+    day itself (0 before the first anniversary, negative before ``born``)."""
+    years = on.year - born.year
+    if on < _in_year(born, on.year, leap_day):
+        years -= 1
+    return years
+
+
+def _in_year(born: dt.date, year: int, leap_day: LeapDayRule) -> dt.date:
+    """``born``'s anniversary in ``year`` (for years ``datetime.date`` can hold)."""
+    return anniversary(born, year - born.year, leap_day)
+
+
+def leap_day_rule(parameters: ParameterTree, on: dt.date) -> LeapDayRule:
+    """The ``LeapDayRule`` in force on ``on`` (``household.leap_day_birthday``).
+
+    Raises:
+        ParameterNotDefinedError: ``on`` is before the parameter's first value.
+        ValueError: the value in force is not a known rule (an ``unknown`` marker, say).
+    """
+    value = parameters[LEAP_DAY_PARAMETER].at(on).value
+    if not is_leap_day_rule(value):
+        raise ValueError(f"{LEAP_DAY_PARAMETER} is {value!r} on {on}: not one of {LEAP_DAY_RULES}")
+    return value
+
+
+def age_on(born: dt.date, on: dt.date, parameters: ParameterTree) -> int:
+    """The age (completed years) on ``on``, with the leap-day rule in force on ``on``.
+
+    Raises:
+        ParameterNotDefinedError, ValueError: as ``leap_day_rule``.
+    """
+    return completed_years(born, on, leap_day_rule(parameters, on))
+
+
+def birthday(born: dt.date, years: int, parameters: ParameterTree) -> dt.date:
+    """The day ``born`` reaches ``years`` (``anniversary``), with the leap-day rule in force on
+    28 February of that year (the earliest day it can fall on when the rule matters).
+
+    Raises:
+        ParameterNotDefinedError, ValueError: as ``leap_day_rule``.
+    """
+    rule = leap_day_rule(parameters, dt.date(born.year + years, 2, 28))
+    return anniversary(born, years, rule)
+
+
+# --- vectorised --------------------------------------------------------------------------------
+
+
+def _is_leap_year(year: pl.Expr) -> pl.Expr:
+    return ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+
+
+def _month_day(day: pl.Expr) -> pl.Expr:
+    """``month * 100 + day`` as Int32 (0229 for 29 February)."""
+    return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+
+def anniversary_expr(born: pl.Expr, years: pl.Expr | int, leap_day: LeapDayRule) -> pl.Expr:
+    """``anniversary`` over a ``Date`` expression (null where ``born`` or ``years`` is null)."""
+    year = born.dt.year().cast(pl.Int32) + (
+        years.cast(pl.Int32) if isinstance(years, pl.Expr) else pl.lit(years, pl.Int32)
+    )
+    shifted = (born.dt.month() == 2) & (born.dt.day() == 29) & ~_is_leap_year(year)
+    if leap_day == "february_28":
+        month, day = pl.lit(2), pl.lit(28)
+    else:
+        month, day = pl.lit(3), pl.lit(1)
+    return pl.date(
+        year,
+        pl.when(shifted).then(month).otherwise(born.dt.month()),
+        pl.when(shifted).then(day).otherwise(born.dt.day()),
+    )
+
+
+def completed_years_expr(born: pl.Expr, on: pl.Expr, leap_day: LeapDayRule) -> pl.Expr:
+    """``completed_years`` over ``Date`` expressions, as Int32 (null where either is null)."""
+    anniversary_day = _month_day(born)
+    # In a common year a 29 February birth has its anniversary on 0228 or 0301; comparing
+    # month-days with 0301 is the same as with 0229, since no common-year day lies between.
+    if leap_day == "february_28":
+        anniversary_day = (
+            pl.when((anniversary_day == 229) & ~_is_leap_year(on.dt.year().cast(pl.Int32)))
+            .then(pl.lit(228, pl.Int32))
+            .otherwise(anniversary_day)
+        )
+    before = _month_day(on) < anniversary_day
+    return (
+        on.dt.year().cast(pl.Int32) - born.dt.year().cast(pl.Int32) - before.cast(pl.Int32)
+    ).cast(pl.Int32)
