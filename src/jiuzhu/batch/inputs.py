@@ -320,6 +320,58 @@ def _close_header(header: str, entity: Entity, system: RuleSystem) -> str | None
     return found[0] if found else None
 
 
+REPEATED = re.compile(r"(?:_duplicated)?_[0-9]+$")
+"""The suffix the spreadsheet readers give a header written twice (fastexcel ``_1``, Polars
+``_duplicated_0``)."""
+
+
+def _map_columns(sheet: _Sheet, system: RuleSystem, warnings: list[str]) -> list[InputProblem]:
+    """Fill ``sheet.columns`` (variable name → the file's header) and return the headers'
+    problems: a near miss of a known header, or a column written twice (kept once). An unknown
+    header far from every known one is a warning (column not used)."""
+    mapping = _header_map(sheet.entity, system)
+    table, columns = sheet.table, sheet.columns
+    ignored = {_normalise_header(h) for h in IGNORED_HEADERS}
+    problems: list[InputProblem] = []
+
+    def problem(header: str, rule: str, written: str | None = None) -> None:
+        label = table.column_label(header).replace(header, written or header, 1)
+        problems.append(InputProblem(sheet.label, None, label, None, rule))
+
+    for header in table.frame.columns:
+        name = mapping.get(_normalise_header(header))
+        repeated = mapping.get(_normalise_header(REPEATED.sub("", header)))
+        if name is None and repeated is not None and repeated in columns:
+            name = repeated
+        if name is None:
+            if _normalise_header(header) in ignored:
+                continue
+            suggestion = _close_header(header, sheet.entity, system)
+            if suggestion is not None:
+                # A near miss is most likely a misspelt input: ignoring it would read the
+                # column as blank (an income as 0) and overpay, so it stops the run.
+                problem(
+                    header,
+                    f"无法识别的列，是否应为“{suggestion}”？请改正表头 "
+                    f"(unknown column; did you mean {suggestion}?)",
+                )
+            else:
+                warnings.append(f"{sheet.label}: 未使用的列 “{header}” (column not used)")
+            continue
+        if name in columns:
+            # Either copy could be the right one: reading one would silently drop the other.
+            written = REPEATED.sub("", header) if repeated == name else header
+            rule = (
+                "重复的列 (duplicate column)"
+                if written.strip() == columns[name].strip()
+                else f"重复的列，与“{columns[name]}”含义相同 (duplicate column)"
+            )
+            problem(header, rule, written)  # named as written, without the reader's suffix
+            continue
+        columns[name] = header
+    return problems
+
+
 def _read_text_tables(
     path: Path,
     tables: Mapping[str, Table],
@@ -334,45 +386,10 @@ def _read_text_tables(
         table = tables.get(entity.name)
         if table is None:
             continue
-        mapping = _header_map(entity, system)
-        columns: dict[str, str] = {}
-        sheet = _Sheet(entity, table, columns)
+        sheet = _Sheet(entity, table, {})
         if table.header_note():
             warnings.append(f"{sheet.label}: {table.header_note()}")
-        for header in table.frame.columns:
-            name = mapping.get(_normalise_header(header))
-            if name is None:
-                if _normalise_header(header) in {_normalise_header(h) for h in IGNORED_HEADERS}:
-                    continue
-                suggestion = _close_header(header, entity, system)
-                if suggestion is not None:
-                    # A near miss is most likely a misspelt input: ignoring it would read the
-                    # column as blank (an income as 0) and overpay, so it stops the run.
-                    problems.append(
-                        InputProblem(
-                            sheet.label,
-                            None,
-                            table.column_label(header),
-                            None,
-                            f"无法识别的列，是否应为“{suggestion}”？请改正表头 "
-                            f"(unknown column; did you mean {suggestion}?)",
-                        )
-                    )
-                else:
-                    warnings.append(f"{sheet.label}: 未使用的列 “{header}” (column not used)")
-                continue
-            if name in columns:
-                problems.append(
-                    InputProblem(
-                        sheet.label,
-                        None,
-                        header,
-                        None,
-                        f"重复的列，与“{columns[name]}”含义相同 (duplicate column)",
-                    )
-                )
-                continue
-            columns[name] = header
+        problems += _map_columns(sheet, system, warnings)
         sheets[entity.name] = sheet
     frames: dict[str, pl.DataFrame] = {}
     for entity_name, sheet in sheets.items():
