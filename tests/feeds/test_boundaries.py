@@ -332,3 +332,31 @@ def test_an_obligor_id_in_a_numeric_cell_is_reported_at_its_cell_only(tmp_path: 
     problems = [str(p) for p in caught.value.problems]
     assert len(problems) == 1, problems
     assert "义务人身份证号" in problems[0] and "数值格式单元格" in problems[0]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_feed_column_written_twice_is_refused_when_the_copies_differ(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Found by the reader fuzz: the first copy was read and the second silently ignored (or
+    noted as “个人缴存额_duplicated_0”, a header the file does not have)."""
+    person = _id("12011519800101001")
+    header = [*FUND_HEADER, "个人缴存额"]
+
+    def read(last: str) -> str:
+        rows = [header, [person, "张三", "2025-09", "300", "300", "1", last]]
+        if suffix == "xlsx":
+            path = _xlsx(tmp_path / "fund.xlsx", rows)
+        else:
+            path = tmp_path / "fund.csv"
+            path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+        try:
+            return read_feed(path, SPECS["housing_fund"], received_at=RECEIVED).report.text()
+        except FeedRejected as exc:
+            return "refused: " + exc.report.text()
+
+    differing = read("999")
+    assert differing.startswith("refused") and "重复的列" in differing, differing
+    assert "_1" not in differing and "duplicated" not in differing
+    same = read("300")
+    assert not same.startswith("refused") and "重复的列" in same, same

@@ -34,7 +34,14 @@ from jiuzhu.feeds.parsing import (
     parse_int,
     parse_yuan,
 )
-from jiuzhu.feeds.tabular import Table, TableError, code_cells, read_csv, read_workbook
+from jiuzhu.feeds.tabular import (
+    REPEATED_SUFFIX,
+    Table,
+    TableError,
+    code_cells,
+    read_csv,
+    read_workbook,
+)
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Entity, InvalidInputError
@@ -320,11 +327,6 @@ def _close_header(header: str, entity: Entity, system: RuleSystem) -> str | None
     return found[0] if found else None
 
 
-REPEATED = re.compile(r"(?:_duplicated)?_[0-9]+$")
-"""The suffix the spreadsheet readers give a header written twice (fastexcel ``_1``, Polars
-``_duplicated_0``)."""
-
-
 def _map_columns(sheet: _Sheet, system: RuleSystem, warnings: list[str]) -> list[InputProblem]:
     """Fill ``sheet.columns`` (variable name → the file's header) and return the headers'
     problems: a near miss of a known header, or a column written twice (kept once). An unknown
@@ -340,7 +342,7 @@ def _map_columns(sheet: _Sheet, system: RuleSystem, warnings: list[str]) -> list
 
     for header in table.frame.columns:
         name = mapping.get(_normalise_header(header))
-        repeated = mapping.get(_normalise_header(REPEATED.sub("", header)))
+        repeated = mapping.get(_normalise_header(REPEATED_SUFFIX.sub("", header)))
         if name is None and repeated is not None and repeated in columns:
             name = repeated
         if name is None:
@@ -360,7 +362,7 @@ def _map_columns(sheet: _Sheet, system: RuleSystem, warnings: list[str]) -> list
             continue
         if name in columns:
             # Either copy could be the right one: reading one would silently drop the other.
-            written = REPEATED.sub("", header) if repeated == name else header
+            written = REPEATED_SUFFIX.sub("", header) if repeated == name else header
             rule = (
                 "重复的列 (duplicate column)"
                 if written.strip() == columns[name].strip()
