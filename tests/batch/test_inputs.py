@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -177,3 +178,41 @@ def test_nothing_is_written_when_the_input_is_bad(tmp_path: Path) -> None:
         assess(bad, ON, output)
     assert not output.exists()
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_a_missing_id_column_names_the_file_and_sheet(tmp_path: Path) -> None:
+    """It named the sheet alone (“成员”), so a caseworker with several files could not tell
+    which one to correct."""
+    path = _workbook(
+        tmp_path / "missing_id.xlsx",
+        [["家庭编号", "区划代码", "城乡类别"], ["A1", "120115001001", "城镇"]],
+        [["家庭编号", "姓名", "与申请人关系"], ["A1", "张三", "01"]],
+    )
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON)
+    assert [p.file for p in caught.value.problems] == ["missing_id.xlsx [成员]"]
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_a_column_written_twice_is_reported_as_a_duplicate(tmp_path: Path, suffix: str) -> None:
+    """Found by the reader fuzz: the second 工资性收入 was named “工资性收入_1” (xlsx) or
+    “工资性收入_duplicated_0” (CSV), headers the file does not have, and refused as unknown."""
+    person = _id("12011519800101001")
+    households = [["家庭编号", "区划代码", "城乡类别"], ["A1", "120115001001", "城镇"]]
+    persons = [
+        ["家庭编号", "身份证号", "姓名", "与申请人关系", "工资性收入", "工资性收入"],
+        ["A1", person, "张三", "01", "100", "200"],
+    ]
+    if suffix == "xlsx":
+        path = _workbook(tmp_path / "twice.xlsx", households, persons)
+    else:
+        path = tmp_path / "twice"
+        path.mkdir()
+        for name, rows in (("households", households), ("persons", persons)):
+            with (path / f"{name}.csv").open("w", encoding="utf-8", newline="") as out:
+                csv.writer(out).writerows(rows)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "重复的列" in text and "工资性收入" in text
+    assert "_1" not in text and "duplicated" not in text, text

@@ -209,3 +209,154 @@ def test_a_retired_address_code_is_accepted_and_an_unknown_tianjin_one_noted() -
     assert unknown.address_note is not None and "120199" in unknown.address_note
     elsewhere = normalise(_id("41018419750505993"))
     assert elsewhere.address_note is None
+
+
+# --- Found by the reader fuzz (tests/feeds/test_reader_fuzz.py) ---------------------------------
+
+FUND_HEADER = ["身份证号", "姓名", "缴存月份", "个人缴存额", "单位缴存额", "账户余额"]
+
+
+@pytest.mark.parametrize(
+    ("balance", "rule"),
+    [
+        ("99999999999999999999999", "整数部分不超过15位"),  # was read as blank: no balance
+        ("92233720368547758.07", "整数部分不超过15位"),  # its fen overflowed Int64
+        ("\u0660", "最多两位小数的元数"),  # an Arabic-Indic zero was read as blank
+    ],
+)
+def test_an_amount_beyond_any_real_one_or_in_other_digits_is_refused(
+    tmp_path: Path, balance: str, rule: str
+) -> None:
+    person = _id("12011519800101001")
+    path = tmp_path / "fund.csv"
+    path.write_text(
+        ",".join(FUND_HEADER) + f"\n{person},张三,2025-09,300,300,{balance}\n", encoding="utf-8"
+    )
+    with pytest.raises(FeedRejected) as caught:
+        read_feed(path, SPECS["housing_fund"], received_at=RECEIVED)
+    text = caught.value.report.text()
+    assert rule in text and "账户余额" in text
+
+
+def test_a_month_in_other_digits_is_refused_not_kept_as_written() -> None:
+    import polars as pl
+
+    from jiuzhu.feeds.parsing import parse_period
+
+    parsed = parse_period("month")
+    frame = pl.DataFrame({"month": ["\u0662\u0660\u0662\u0665-09", "2025-09"]}).select(
+        parsed.value.alias("value"), parsed.bad.alias("bad")
+    )
+    assert frame.rows() == [(None, True), ("2025-09", False)]
+
+
+@pytest.mark.parametrize("area", ["NaN", "inf", "1e5", "-1"])
+def test_nan_infinity_and_exponents_are_refused_in_a_decimal_column(
+    tmp_path: Path, area: str
+) -> None:
+    person = _id("12011519800101001")
+    path = tmp_path / "input.xlsx"
+    book = openpyxl.Workbook()
+    households = book.active
+    assert households is not None
+    households.title = "家庭"
+    households.append(["家庭编号", "区划代码", "城乡类别", "人均住房建筑面积"])
+    households.append(["A1", "120115001001", "城镇", area])
+    members = book.create_sheet("成员")
+    members.append(["家庭编号", "身份证号", "姓名", "与申请人关系"])
+    members.append(["A1", person, "张三", "01"])
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON, today=ON)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "人均住房建筑面积" in text and "不接受 NaN" in text
+
+
+def test_a_household_sheet_without_its_number_column_is_refused_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    person = _id("12011519800101001")
+    path = tmp_path / "input.xlsx"
+    book = openpyxl.Workbook()
+    households = book.active
+    assert households is not None
+    households.title = "家庭"
+    households.append(["区划代码", "城乡类别"])
+    households.append(["120115001001", "城镇"])
+    members = book.create_sheet("成员")
+    members.append(["家庭编号", "身份证号", "姓名", "与申请人关系"])
+    members.append(["A1", person, "张三", "01"])
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON, today=ON)
+    assert any("家庭编号" in str(p) for p in caught.value.problems)
+
+
+def test_control_characters_are_removed_from_text_and_a_cell_of_nothing_else_refused(
+    tmp_path: Path,
+) -> None:
+    """A NUL in a name or employer reached the database, which PostgreSQL refuses."""
+    person = _id("12011519800101001")
+    header = ",".join([*FUND_HEADER, "单位名称"])
+    path = tmp_path / "fund.csv"
+    path.write_text(f"{header}\n{person},张\x00三,2025-09,1,1,1,宝坻\x07区\n", encoding="utf-8")
+    frame = read_feed(path, SPECS["housing_fund"], received_at=RECEIVED).frame()
+    assert frame.select("name", "employer").row(0) == ("张三", "宝坻区")
+    path.write_text(f"{header}\n{person},张三,2025-09,1,1,1,\x00\n", encoding="utf-8")
+    with pytest.raises(FeedRejected) as caught:
+        read_feed(path, SPECS["housing_fund"], received_at=RECEIVED)
+    assert "只有空白或控制字符" in caught.value.report.text()
+
+
+def test_an_obligor_id_in_a_numeric_cell_is_reported_at_its_cell_only(tmp_path: Path) -> None:
+    """The numeric cell was reported, and then again as “obligor_id: 编号为空”, a name the
+    caseworker's workbook does not have."""
+    person = _id("12011519800101001")
+    obligor = _id("12011519500101001")
+    path = tmp_path / "input.xlsx"
+    book = openpyxl.Workbook()
+    households = book.active
+    assert households is not None
+    households.title = "家庭"
+    households.append(["家庭编号", "区划代码", "城乡类别"])
+    households.append(["A1", "120115001001", "城镇"])
+    members = book.create_sheet("成员")
+    members.append(["家庭编号", "身份证号", "姓名", "与申请人关系"])
+    members.append(["A1", person, "张三", "01"])
+    obligors = book.create_sheet("义务人")
+    obligors.append(["被赡养人身份证号", "义务人身份证号", "义务人出生日期"])
+    obligors.append([person, float(obligor), "1950-01-01"])
+    book.save(path)
+    with pytest.raises(InputFileError) as caught:
+        read_input(path, SYSTEM, ON, today=ON)
+    problems = [str(p) for p in caught.value.problems]
+    assert len(problems) == 1, problems
+    assert "义务人身份证号" in problems[0] and "数值格式单元格" in problems[0]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_feed_column_written_twice_is_refused_when_the_copies_differ(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Found by the reader fuzz: the first copy was read and the second silently ignored (or
+    noted as “个人缴存额_duplicated_0”, a header the file does not have)."""
+    person = _id("12011519800101001")
+    header = [*FUND_HEADER, "个人缴存额"]
+
+    def read(last: str) -> str:
+        rows = [header, [person, "张三", "2025-09", "300", "300", "1", last]]
+        if suffix == "xlsx":
+            path = _xlsx(tmp_path / "fund.xlsx", rows)
+        else:
+            path = tmp_path / "fund.csv"
+            path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+        try:
+            return read_feed(path, SPECS["housing_fund"], received_at=RECEIVED).report.text()
+        except FeedRejected as exc:
+            return "refused: " + exc.report.text()
+
+    differing = read("999")
+    assert differing.startswith("refused") and "重复的列" in differing, differing
+    assert "_1" not in differing and "duplicated" not in differing
+    same = read("300")
+    assert not same.startswith("refused") and "重复的列" in same, same

@@ -34,7 +34,14 @@ from jiuzhu.feeds.parsing import (
     parse_int,
     parse_yuan,
 )
-from jiuzhu.feeds.tabular import Table, TableError, code_cells, read_csv, read_workbook
+from jiuzhu.feeds.tabular import (
+    REPEATED_SUFFIX,
+    Table,
+    TableError,
+    code_cells,
+    read_csv,
+    read_workbook,
+)
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Entity, InvalidInputError
@@ -320,6 +327,53 @@ def _close_header(header: str, entity: Entity, system: RuleSystem) -> str | None
     return found[0] if found else None
 
 
+def _map_columns(sheet: _Sheet, system: RuleSystem, warnings: list[str]) -> list[InputProblem]:
+    """Fill ``sheet.columns`` (variable name → the file's header) and return the headers'
+    problems: a near miss of a known header, or a column written twice (kept once). An unknown
+    header far from every known one is a warning (column not used)."""
+    mapping = _header_map(sheet.entity, system)
+    table, columns = sheet.table, sheet.columns
+    ignored = {_normalise_header(h) for h in IGNORED_HEADERS}
+    problems: list[InputProblem] = []
+
+    def problem(header: str, rule: str, written: str | None = None) -> None:
+        label = table.column_label(header).replace(header, written or header, 1)
+        problems.append(InputProblem(sheet.label, None, label, None, rule))
+
+    for header in table.frame.columns:
+        name = mapping.get(_normalise_header(header))
+        repeated = mapping.get(_normalise_header(REPEATED_SUFFIX.sub("", header)))
+        if name is None and repeated is not None and repeated in columns:
+            name = repeated
+        if name is None:
+            if _normalise_header(header) in ignored:
+                continue
+            suggestion = _close_header(header, sheet.entity, system)
+            if suggestion is not None:
+                # A near miss is most likely a misspelt input: ignoring it would read the
+                # column as blank (an income as 0) and overpay, so it stops the run.
+                problem(
+                    header,
+                    f"无法识别的列，是否应为“{suggestion}”？请改正表头 "
+                    f"(unknown column; did you mean {suggestion}?)",
+                )
+            else:
+                warnings.append(f"{sheet.label}: 未使用的列 “{header}” (column not used)")
+            continue
+        if name in columns:
+            # Either copy could be the right one: reading one would silently drop the other.
+            written = REPEATED_SUFFIX.sub("", header) if repeated == name else header
+            rule = (
+                "重复的列 (duplicate column)"
+                if written.strip() == columns[name].strip()
+                else f"重复的列，与“{columns[name]}”含义相同 (duplicate column)"
+            )
+            problem(header, rule, written)  # named as written, without the reader's suffix
+            continue
+        columns[name] = header
+    return problems
+
+
 def _read_text_tables(
     path: Path,
     tables: Mapping[str, Table],
@@ -334,45 +388,10 @@ def _read_text_tables(
         table = tables.get(entity.name)
         if table is None:
             continue
-        mapping = _header_map(entity, system)
-        columns: dict[str, str] = {}
-        sheet = _Sheet(entity, table, columns)
+        sheet = _Sheet(entity, table, {})
         if table.header_note():
             warnings.append(f"{sheet.label}: {table.header_note()}")
-        for header in table.frame.columns:
-            name = mapping.get(_normalise_header(header))
-            if name is None:
-                if _normalise_header(header) in {_normalise_header(h) for h in IGNORED_HEADERS}:
-                    continue
-                suggestion = _close_header(header, entity, system)
-                if suggestion is not None:
-                    # A near miss is most likely a misspelt input: ignoring it would read the
-                    # column as blank (an income as 0) and overpay, so it stops the run.
-                    problems.append(
-                        InputProblem(
-                            sheet.label,
-                            None,
-                            table.column_label(header),
-                            None,
-                            f"无法识别的列，是否应为“{suggestion}”？请改正表头 "
-                            f"(unknown column; did you mean {suggestion}?)",
-                        )
-                    )
-                else:
-                    warnings.append(f"{sheet.label}: 未使用的列 “{header}” (column not used)")
-                continue
-            if name in columns:
-                problems.append(
-                    InputProblem(
-                        sheet.label,
-                        None,
-                        header,
-                        None,
-                        f"重复的列，与“{columns[name]}”含义相同 (duplicate column)",
-                    )
-                )
-                continue
-            columns[name] = header
+        problems += _map_columns(sheet, system, warnings)
         sheets[entity.name] = sheet
     frames: dict[str, pl.DataFrame] = {}
     for entity_name, sheet in sheets.items():
@@ -380,7 +399,10 @@ def _read_text_tables(
         problems += sheet_problems
         frames[entity_name] = frame
     passthrough_columns = [c for c in PASSTHROUGH_HEADERS if c in frames[HOUSEHOLD.name].columns]
-    passthrough = frames[HOUSEHOLD.name].select([HOUSEHOLD.key, *passthrough_columns])
+    # Without its 家庭编号 column (a problem already reported) the sheet has no key to carry.
+    passthrough = frames[HOUSEHOLD.name].select(
+        [c for c in (HOUSEHOLD.key, *passthrough_columns) if c in frames[HOUSEHOLD.name].columns]
+    )
     frames[HOUSEHOLD.name] = frames[HOUSEHOLD.name].drop(passthrough_columns)
     keys_present = all(
         key in frames[sheet.entity.name].columns
@@ -580,7 +602,11 @@ def _person_ids(check: _IdCheck, columns: dict[str, str]) -> dict[str, pl.Series
         out[PERSON.key] = text[columns["person_id"]].str.replace_all(r"\s", "")
     if PERSON.key not in out:
         problem = InputProblem(
-            "成员", None, None, None, "缺少“身份证号”或“成员编号”列 (missing ID column)"
+            check.sheet.label,
+            None,
+            None,
+            None,
+            "缺少“身份证号”或“成员编号”列 (missing ID column)",
         )
         raise InputFileError([problem])
     return out
@@ -665,12 +691,15 @@ def _engine_problems(
                 )
                 continue
             header = sheet.columns.get(issue.column or "", issue.column)
-            # Person keys and (absent a 出生日期 column) birth dates come from the ID number.
+            # Person keys and (absent a 出生日期 column) birth dates come from the ID number,
+            # an obligor's key (absent a 义务人编号 column) from the obligor's.
             from_id = issue.column == PERSON.key or (
                 issue.column == "birth_date" and "birth_date" not in sheet.columns
             )
             if from_id and "resident_id" in sheet.columns:
                 header = sheet.columns["resident_id"]
+            if issue.column == OBLIGOR.key and OBLIGOR.key not in sheet.columns:
+                header = sheet.columns.get("obligor_resident_id", header)
             row = sheet.table.row_label(issue.row) if issue.row is not None else None
             shown = sheet.table.column_label(header) if header else None
             value = issue.value

@@ -44,7 +44,14 @@ from jiuzhu.feeds.parsing import (
     parse_wan_yuan,
     parse_yuan,
 )
-from jiuzhu.feeds.tabular import Table, TableError, code_cells, read_csv, read_workbook
+from jiuzhu.feeds.tabular import (
+    REPEATED_SUFFIX,
+    Table,
+    TableError,
+    code_cells,
+    read_csv,
+    read_workbook,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 """Beijing time: the zone of ``received_at`` (a naive ``received_at`` is taken as Beijing time)."""
@@ -511,11 +518,13 @@ def _rare_names(
 
 
 def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, str]:
-    """Field name → the file's header for it; missing required columns are reported."""
+    """Field name → the file's header for it; missing required columns are reported, and so
+    is a field written twice (``_repeated``)."""
     lookup: dict[str, str] = {}
     for header in table.frame.columns:
         lookup.setdefault(normalise_header(header), header)
     columns: dict[str, str] = {}
+    used: set[str] = set()
     for spec_field in spec.fields:
         found = next(
             (
@@ -527,6 +536,7 @@ def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, 
         )
         if found is not None:
             columns[spec_field.name] = found
+            used |= _repeated(table, spec_field, found, report)
         elif spec_field.required:
             report.bad.append(
                 BadRow(
@@ -537,10 +547,43 @@ def _map_headers(table: Table, spec: FeedSpec, report: FeedReport) -> dict[str, 
                 )
             )
     known = {normalise_header(h) for f in spec.fields for h in f.headers}
-    extra = [h for h in table.frame.columns if normalise_header(h) not in known]
+    extra = [h for h in table.frame.columns if normalise_header(h) not in known and h not in used]
     if extra:
         report.notes.append("未使用的列 (columns not used): " + "、".join(extra))
     return columns
+
+
+def _repeated(table: Table, spec_field: Field, found: str, report: FeedReport) -> set[str]:
+    """The other columns of the file that hold ``spec_field`` (its header written again, or
+    another of its spellings): noted when they agree with ``found`` cell for cell, else the
+    file is refused (either copy could be the right one). Returns their headers."""
+    spellings = {normalise_header(h) for h in spec_field.headers}
+    copies = {
+        header
+        for header in table.frame.columns
+        if header != found
+        and (
+            normalise_header(header) in spellings
+            or normalise_header(REPEATED_SUFFIX.sub("", header)) in spellings
+        )
+    }
+    for header in sorted(copies):
+        written = REPEATED_SUFFIX.sub("", header)
+        if table.frame[header].equals(table.frame[found]):
+            report.notes.append(
+                f"重复的列“{written}”与“{found}”内容相同，已取其一 (same column twice)"
+            )
+        else:
+            report.bad.append(
+                BadRow(
+                    None,
+                    written,
+                    None,
+                    f"重复的列，与“{found}”内容不同，请只保留正确的一列 "
+                    "(the column appears twice with different values)",
+                )
+            )
+    return copies
 
 
 SPECS: dict[str, FeedSpec] = {}

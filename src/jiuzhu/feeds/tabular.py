@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -209,6 +210,11 @@ def _combined(
         known_one = next((c for c in candidates if normalise_header(c) in known), None)
         names.append(known_one or bottom or top)
     return names
+
+
+REPEATED_SUFFIX = re.compile(r"(?:_duplicated)?_[0-9]+$")
+"""The suffix a header written twice is given (``_duplicated_0`` here and by Polars, ``_1`` by
+fastexcel): readers strip it to recognise the copy and to name it as the file has it."""
 
 
 def _unique(names: Sequence[str]) -> list[str]:

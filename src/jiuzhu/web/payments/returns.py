@@ -136,8 +136,9 @@ def _parse_return(content: bytes) -> tuple[list[_ReturnLine], list[str]]:
     index: dict[str, int] = {}
     for key, names in RETURN_COLUMNS.items():
         for name in names:
-            if name.lower() in header:
-                index[key] = header.index(name.lower())
+            # The titles are compared as the header is (NFKC: 金额（元） is 金额(元) in both).
+            if _text(name).lower() in header:
+                index[key] = header.index(_text(name).lower())
                 break
     if any(k not in index for k in ("account", "amount", "status")):
         return [], [_("回盘文件缺少列：账号、金额、状态")]
