@@ -262,10 +262,17 @@ def normalise_series(raw: pl.Series, today: dt.date | None = None) -> pl.Series:
     """Check every value of ``raw`` (the module docstring gives the rules): a struct series
     (``_CHECKED``) of the same length. Null stays null with no reason."""
     day = today or beijing_today()
+    text = raw.cast(pl.String)
+    # NFKC only where a character is not ASCII (full-width digits, other scripts' digits): in a
+    # clean file no row, and NFKC of every cell was 40 % of the whole check.
+    wide = text.str.contains(r"[^\x00-\x7f]").fill_null(False)
+    folded = text
+    if wide.any():
+        rows = wide.arg_true()
+        folded = text.clone().scatter(rows, text.gather(rows).str.normalize("NFKC"))
     # One lazy query: a single collect costs a fraction of eight eager steps on one value.
-    frame = pl.LazyFrame({"raw": raw.cast(pl.String)}).with_columns(
-        pl.col("raw")
-        .str.normalize("NFKC")
+    frame = pl.LazyFrame({"raw": text, "folded": folded}).with_columns(
+        pl.col("folded")
         .str.replace_all(r"\s", "")
         .str.replace_all("x", "X", literal=True)
         .alias("cleaned")
@@ -274,7 +281,7 @@ def normalise_series(raw: pl.Series, today: dt.date | None = None) -> pl.Series:
     length = cleaned.str.len_chars()
     # The first character that is not an ASCII digit: everything before it is ASCII, so its
     # byte offset is its character position.
-    digits = cleaned.str.extract(r"^([0-9]*)", 1).str.len_chars()
+    digits = cleaned.str.find(r"[^0-9]").fill_null(length)
     final_x = (length == 18) & (digits == 17) & cleaned.str.ends_with("X")
     frame = frame.with_columns(
         pl.when((digits < length) & ~final_x).then(digits).cast(pl.Int64).alias("position"),

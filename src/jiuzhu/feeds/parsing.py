@@ -191,19 +191,37 @@ def parse_period(column: str) -> Parsed:
     )
 
 
-def parse_text(column: str) -> Parsed:
-    """Free text, tidied of surrounding and repeated spaces and of control characters.
+UNTIDY_TEXT = r"\p{Cc}|\s\s|^\s|\s$|[^\S ]"
+"""Text that ``tidy_text`` would change: a control character, two whitespace characters in a
+row, whitespace at either end, or whitespace other than the ASCII space."""
 
-    A control character (NUL, BEL, …) is export debris nobody can see or type; NUL in
-    particular cannot be stored in a PostgreSQL text or JSON column, so keeping it made the
-    import fail with a database error."""
+
+def tidy_text(texts: pl.Series) -> pl.Series:
+    """Each text with runs of whitespace made one space, control characters removed and the
+    ends stripped. Only the rows that need it are rewritten: one scan of a clean column instead
+    of four rewrites (free text of a feed is mostly clean and mostly distinct)."""
+    untidy = texts.str.contains(UNTIDY_TEXT).fill_null(False)
+    if not untidy.any():
+        return texts
+    rows = untidy.arg_true()
     tidied = (
-        pl.col(column)
+        texts.gather(rows)
         .str.replace_all(r"\s+", " ")
         .str.replace_all(r"\p{Cc}", "")
         .str.strip_chars()
         .str.replace_all(r" {2,}", " ")
     )
+    return texts.clone().scatter(rows, tidied)
+
+
+def parse_text(column: str) -> Parsed:
+    """Free text, tidied of surrounding and repeated spaces and of control characters
+    (``tidy_text``).
+
+    A control character (NUL, BEL, …) is export debris nobody can see or type; NUL in
+    particular cannot be stored in a PostgreSQL text or JSON column, so keeping it made the
+    import fail with a database error."""
+    tidied = pl.col(column).map_batches(tidy_text, return_dtype=pl.String, is_elementwise=True)
     value = pl.when(tidied != "").then(tidied)
     return Parsed(
         value,

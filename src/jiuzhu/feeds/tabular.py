@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -351,16 +352,19 @@ def _read_sheet(
     reader: fastexcel.ExcelReader, path: Path, name: str, known: Collection[str]
 ) -> Table:
     """One worksheet below its header, with the probe of its numeric cells."""
-    head = reader.load_sheet(name, header_row=None, n_rows=HEADER_SCAN_ROWS + 1, dtypes="string")
-    at = locate_header(head.to_polars().rows(), known)
-    simple = (at.start, at.span) == (0, 1)
-    header_row: int | None = 0 if simple else None
-    skip_rows: int | None = None if simple else at.start + at.span
-    frame = reader.load_sheet(
-        name, header_row=header_row, skip_rows=skip_rows, dtypes="string"
-    ).to_polars()
-    if not simple:
-        frame = _named(frame, at.names)
+    # Two loads of every row, header included, run at once: the text, and a boolean load of
+    # the same cells (calamine turns no text into a boolean but every number and date into
+    # one, so a non-null value marks a cell that is not text: ``Table.numeric_cells``).
+    # calamine parses the whole sheet on every load and releases the GIL while it does, so the
+    # second load costs wall time only on a single CPU; a load of the first rows alone (to find
+    # the header) cost as much as the whole sheet.
+    pool = ThreadPoolExecutor(max_workers=1)
+    types = pool.submit(_load_types, path, name)
+    pool.shutdown(wait=False)
+    whole = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    at = locate_header(whole.head(HEADER_SCAN_ROWS + 1).rows(), known)
+    below = at.start + at.span
+    frame = _named(whole.slice(below), at.names)
     frame = frame.with_columns(
         pl.col(pl.String).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1")
     )
@@ -368,23 +372,25 @@ def _read_sheet(
     height, columns = frame.height, frame.columns
 
     def probe(headers: Sequence[str]) -> dict[str, pl.Series]:
-        # A boolean load of the same cells: calamine turns no text into a boolean, but every
-        # number (and date) into one, so a non-null value marks a non-text cell.
-        indices = [columns.index(h) for h in headers]
-        loaded = reader.load_sheet(
-            name, header_row=header_row, skip_rows=skip_rows, use_columns=indices, dtypes="boolean"
-        ).to_polars()
+        loaded = types.result().slice(below)
         return {
-            h: loaded.to_series(i)
+            h: loaded.to_series(columns.index(h))
             .is_not_null()
             .head(height)
             .extend_constant(False, max(height - loaded.height, 0))
-            for i, h in enumerate(headers)
+            for h in headers
         }
 
     return Table(
         path, frame, name, header_rows=(at.start + 1, at.start + at.span), numeric_probe=probe
     )
+
+
+def _load_types(path: Path, name: str) -> pl.DataFrame:
+    """The sheet's cells loaded as booleans, every row (its own reader: one calamine reader is
+    not shared between threads)."""
+    reader = fastexcel.read_excel(str(path))
+    return reader.load_sheet(name, header_row=None, dtypes="boolean").to_polars()
 
 
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:
