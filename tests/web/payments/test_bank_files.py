@@ -331,3 +331,24 @@ def test_a_reissue_that_fails_again_is_reissued_again_and_the_money_counts_once(
             reissue_of=first,
         )
     assert account_number(household) == old_number
+
+
+def test_a_failed_payment_not_yet_reissued_is_shown_as_not_received(
+    users: dict[str, User], exported: PayrollRun
+) -> None:
+    officer, run = users["officer"], exported
+    first = run.payments.order_by("pk").first()
+    failed_number = first.bank_account.account_number
+    answers = [
+        [a, f"{amount / 100:.2f}", "失败" if a == failed_number else "成功", "已销户"]
+        for a, amount in run.payments.values_list("bank_account__account_number", "amount")
+    ]
+    actions.reconcile_run(officer, run, _return(answers))
+    client = Client()
+    assert client.login(username=officer.username, password=PASSWORD)
+    page = client.get(f"/payments/runs/{run.pk}/").content.decode()
+    assert 'id="unpaid"' in page and "发放失败、尚未重新发放，未到账" in page
+    ledger = client.get(f"/payments/households/{first.household_id}/").content.decode()
+    # Its only payment failed: nothing paid, the amount shown apart as not received.
+    assert 'id="ledger-total">0.00' in ledger
+    assert 'id="ledger-unpaid"' in ledger

@@ -14,7 +14,7 @@ from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import OPEN_STAGES, Application
 from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadline_starts, deadlines
 from jiuzhu.web.core.jurisdiction import get_within
-from jiuzhu.web.core.transitions import Move
+from jiuzhu.web.core.transitions import Move, join_labels
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.workcalendar.working_days import calendar_for, missing_text, missing_warning
 
@@ -123,7 +123,7 @@ def work_items(user: Any, today: dt.date, shown: int = 20) -> WorkList:
             f"{i.application.get_program_display()}",
             url=reverse("cases:application", args=[i.application.pk]),
             state=str(i.application.get_stage_display()),
-            action="、".join(str(m.label) for m in i.moves) or i.waiting,
+            action=join_labels(m.label for m in i.moves) or i.waiting,
             due=i.next_due,
             overdue=i.overdue,
             due_soon=i.due_soon,

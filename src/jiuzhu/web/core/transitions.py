@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from rules.permissions import has_perm
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
@@ -98,8 +99,9 @@ class NextStep:
         return not self.actors and not self.mine and not self.waiting
 
 
-def _join(items: Iterable[Text], separator: str = "、") -> str:
-    return separator.join(dict.fromkeys(str(item) for item in items))
+def join_labels(items: Iterable[Text]) -> str:
+    """Labels listed in the user's language (、 in Chinese, a comma in English), each once."""
+    return pgettext("list separator", "、").join(dict.fromkeys(str(item) for item in items))
 
 
 def division_of(obj: Any) -> str:
@@ -136,7 +138,7 @@ def roles_for(permission: str, obj: Any) -> list[Role]:
 
 
 def roles_text(permission: str, obj: Any) -> str:
-    return _join(role.label for role in roles_for(permission, obj)) or _("系统管理员")
+    return join_labels(role.label for role in roles_for(permission, obj)) or _("系统管理员")
 
 
 class Workflow:
@@ -272,7 +274,9 @@ class Workflow:
         # (a notice period running), the roles of those that will be.
         ready = [m for m in main if self.condition_refusal(obj, m.name, today) is None]
         main = ready or [m for m in main if m.waits]
-        actors = _join(role.label for move in main for role in roles_for(move.permission, obj))
+        actors = join_labels(
+            role.label for move in main for role in roles_for(move.permission, obj)
+        )
         notes = [
             str(note)
             for move in main

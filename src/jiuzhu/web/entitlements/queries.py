@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import (
     PAYABLE,
@@ -203,7 +204,7 @@ def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
                     f"{entitlement.get_program_display()}",
                     url=reverse("entitlements:detail", args=[entitlement.pk]),
                     state=ENTITLEMENT.state_label(entitlement),
-                    action="、".join(str(m.label) for m in ready),
+                    action=join_labels(m.label for m in ready),
                     due=entitlement.notice_ends_on,
                 )
             )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.reference import division
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, Status
 from jiuzhu.web.months import add_months, month_of
@@ -271,7 +272,7 @@ def _run_work(user: Any, today: dt.date) -> WorkList | None:
                 % {"month": run.month, "program": run.get_program_display()},
                 url=reverse("payments:run", args=[run.pk]),
                 state=RUN.state_label(run),
-                action="、".join(dict.fromkeys(str(move.label) for move in moves)),
+                action=join_labels(move.label for move in moves),
                 due=due,
                 overdue=bool(due and due < today),
                 note=run.return_reason if run.returned else "",

@@ -47,6 +47,8 @@ class LedgerRow:
     the failed account it replaces."""
     superseded: bool
     """A failed payment re-issued as a new one: its amount is counted by the re-issue."""
+    unpaid: bool
+    """Failed at the bank and not re-issued yet: due but not received."""
 
 
 def household_ledger(household: Household) -> list[LedgerRow]:
@@ -79,6 +81,7 @@ def household_ledger(household: Household) -> list[LedgerRow]:
             entitlement=p.entitlement.number,
             note=_note(p),
             superseded=p.status == PaymentStatus.REISSUED,
+            unpaid=p.status == PaymentStatus.FAILED,
         )
         for p in payments
     ]

@@ -186,6 +186,10 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
         for i, (_value, label) in enumerate(RunStatus.choices)
     ]
     missing, waiting = missing_accounts(run, scope)
+    # Failed at the bank and not re-issued yet: due, but not received (the total counts them).
+    unpaid = Payment.objects.filter(
+        run=run, status=PaymentStatus.FAILED, division_code__startswith=scope
+    ).aggregate(count=Count("pk"), amount=Sum("amount"))
     labels = {name: move.label for name, move in RUN.moves.items()} | {"draft": _("生成名册")}
     can_download = user.has_perm("payments.export", run)
     return render(
@@ -198,6 +202,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             "totals": totals,
             "missing": missing,
             "missing_waiting": waiting,
+            "unpaid": unpaid,
             "kinds": [(label, totals["by_kind"].get(value)) for value, label in Kind.choices],
             "comparison": comparison,
             "comparison_summary": comparison.summary(),
@@ -422,7 +427,9 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
             "household": household,
             "rows": rows,
             "accounts": accounts,
-            # A failed payment and its re-issue are the same money: counted once.
-            "total": sum(r.amount for r in rows if not r.superseded),
+            # A failed payment and its re-issue are the same money: counted once; a failed one
+            # not re-issued yet was not received: shown apart.
+            "total": sum(r.amount for r in rows if not r.superseded and not r.unpaid),
+            "unpaid": sum(r.amount for r in rows if r.unpaid),
         },
     )
