@@ -171,7 +171,8 @@ def run_workbook(user: Any, run: PayrollRun) -> bytes:
         )
         for p in run_payments(user, run).iterator(chunk_size=2000)
     )
-    return _book(f"{run.month} {run.program}", header, rows)
+    # A sheet's title: the month and the program's name (31 characters at most, no code).
+    return _book(f"{run.month} {run.get_program_display()}"[:31], header, rows)
 
 
 def summary_workbook(month: str, rows: Sequence[SummaryRow]) -> bytes:
