@@ -32,7 +32,9 @@ class AuditFilterForm(forms.Form):
         help_text=_("申请、家庭、待遇编号，身份证号，或记录序号"),
     )
     household = forms.CharField(label=_("家庭编号"), required=False, max_length=30)
-    date_from = forms.DateField(label=pgettext_lazy("start of a period", "起始日期"), required=False, widget=DATE)
+    date_from = forms.DateField(
+        label=pgettext_lazy("start of a period", "起始日期"), required=False, widget=DATE
+    )
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
 
     def __init__(self, viewer: Any, *args: Any, **kwargs: Any) -> None:
