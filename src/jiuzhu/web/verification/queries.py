@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404
-
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.registry.queries import mask_id
 from jiuzhu.web.verification.comparisons import LABELS, SOURCES
@@ -88,11 +87,13 @@ def verification_report(user: Any, application: Application) -> Report:
     differences marked; and per source, which members it had records of.
 
     Raises:
-        Http404: the application is not in the user's jurisdiction (indistinguishable from a
-            missing one).
+        RecordOutsideJurisdiction: the user may not see the application (a 404 indistinguishable
+            from a missing one; the refusal is audited).
     """
     if not user.has_perm("cases.view", application):
-        raise Http404
+        raise RecordOutsideJurisdiction(
+            "cases.application", str(application.pk), application.division_code
+        )
     runs = list(application.verification_runs.select_related("requested_by")[:1])
     report = Report(application, runs[0] if runs else None, application.verification_runs.count())
     run = report.run
