@@ -15,7 +15,8 @@ import pytest
 
 from jiuzhu.feeds.base import SPECS, FeedResult, detect, read_feed
 from jiuzhu.feeds.sources import SOURCES
-from jiuzhu.synth.feeds import LAYOUTS, SyntheticFeed, build_feeds, write_feeds
+from jiuzhu.synth.feeds import build_feeds, write_feeds
+from jiuzhu.synth.feeds.layout import LAYOUTS, SyntheticFeed
 from jiuzhu.synth.population import District, generate
 
 SCALE = 0.02
