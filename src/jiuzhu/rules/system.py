@@ -273,6 +273,7 @@ def load_system(jurisdiction: str = "tianjin") -> RuleSystem:
     from jiuzhu.rules.programs import (  # noqa: PLC0415 — programs import the engine
         dibao,
         household,
+        household_inputs,
         near_dibao,
         rigid_expenditure,
         single_person_unit,
@@ -280,7 +281,15 @@ def load_system(jurisdiction: str = "tianjin") -> RuleSystem:
     )
     from jiuzhu.rules.programs.codes import CODE_LISTS  # noqa: PLC0415
 
-    modules = (household, dibao, near_dibao, single_person_unit, tekun, rigid_expenditure)
+    modules = (
+        household_inputs,
+        household,
+        dibao,
+        near_dibao,
+        single_person_unit,
+        tekun,
+        rigid_expenditure,
+    )
     variables = with_enum_codes(collect_variables(modules), CODE_LISTS)
     parameters = load_parameters(jurisdiction, CODE_LISTS)
     return RuleSystem(
@@ -289,7 +298,7 @@ def load_system(jurisdiction: str = "tianjin") -> RuleSystem:
         code_lists=CODE_LISTS,
         parameters=parameters,
         programs=PROGRAMS,
-        row_rules=tuple(household.ROW_RULES),
+        row_rules=tuple(household_inputs.ROW_RULES),
     )
 
 
