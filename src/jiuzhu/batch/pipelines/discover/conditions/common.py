@@ -1,0 +1,102 @@
+"""The conditions' registry (``CONDITIONS``, ``@condition("CODE")``), the column types, the label
+tables and the helpers more than one signal category uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from jiuzhu.batch.pipelines.discover.catalogue import Signal, Threshold
+from jiuzhu.batch.pipelines.discover.context import REGISTER_LABELS, Context
+from jiuzhu.rules.programs.codes import DISABILITY_CATEGORY
+
+Condition = Callable[[Context, Signal, dict[str, Threshold]], pl.DataFrame]
+CONDITIONS: dict[str, Condition] = {}
+
+S = pl.String()
+D = pl.Date()
+I64 = pl.Int64()
+
+DISABILITY_ZH = {c.code: c.label for c in DISABILITY_CATEGORY.codes}
+DISABILITY_EN = {c.code: c.label_en for c in DISABILITY_CATEGORY.codes}
+SEVERE_MENTAL = ("intellectual", "mental")
+CUSTODY_ZH = {
+    "detention": "被刑事拘留",
+    "arrest": "被逮捕羁押",
+    "prison": "服刑",
+    "compulsory_drug_rehabilitation": "强制隔离戒毒",
+}
+CUSTODY_EN = {
+    "detention": "criminal detention",
+    "arrest": "custody after arrest",
+    "prison": "prison",
+    "compulsory_drug_rehabilitation": "compulsory drug rehabilitation",
+}
+
+
+def condition(code: str) -> Callable[[Condition], Condition]:
+    def add(function: Condition) -> Condition:
+        CONDITIONS[code] = function
+        return function
+
+    return add
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def yuan(expr: pl.Expr) -> pl.Expr:
+    """Fen as yuan text: ``6000`` or ``6000.50``."""
+    whole = (expr // 100).cast(pl.String)
+    cents = (expr % 100).cast(pl.String).str.zfill(2)
+    return (
+        pl.when(expr % 100 == 0).then(whole).otherwise(pl.concat_str([whole, pl.lit("."), cents]))
+    )
+
+
+def text(expr: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
+    return expr.cast(pl.String).replace_strict(mapping, default=expr.cast(pl.String))
+
+
+def threshold(th: dict[str, Threshold], name: str) -> pl.Expr:
+    """A parameter's value as a literal (null when unknown)."""
+    return pl.lit(th[name].value, I64)
+
+
+def register_labels(column: str = "register_category") -> list[pl.Expr]:
+    zh = {k: v[0] for k, v in REGISTER_LABELS.items()}
+    en = {k: v[1] for k, v in REGISTER_LABELS.items()}
+    return [
+        text(pl.col(column), zh).alias("register"),
+        text(pl.col(column), en).alias("register_en"),
+    ]
+
+
+def severe(category: pl.Expr, grade: pl.Expr) -> pl.Expr:
+    """重残 (spec.md §2.12): grade 1 or 2, or grade 3 or 4 intellectual or mental."""
+    heavy = grade.is_in([1, 2]) | (grade.is_in([3, 4]) & category.is_in(SEVERE_MENTAL))
+    return heavy.fill_null(False)
+
+
+def in_register(frame: pl.DataFrame, ctx: Context, receiving_only: bool) -> pl.DataFrame:
+    """``frame``'s rows whose household is in the register (receiving, if asked)."""
+    homes = ctx.register_households.select(
+        "household_id", "receiving", "register_category", "reason"
+    )
+    if receiving_only:
+        homes = homes.filter(pl.col("receiving"))
+    return frame.join(homes, on="household_id", how="inner")
+
+
+def empty() -> pl.DataFrame:
+    """No candidate alerts: a condition's columns, no rows."""
+    return pl.DataFrame(
+        schema={
+            "resident_id": S,
+            "household_id": S,
+            "subject": S,
+            "episode": S,
+            "record": pl.Struct({"none": pl.Boolean()}),
+        }
+    )

@@ -1,0 +1,321 @@
+"""Policy delivery conditions (``signals/policy_delivery.yaml``): entitlements not received —
+dibao or near-dibao the rules engine finds eligible, deductions underpaid, and the disability
+living, severe-disability care and orphan allowances missing."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jiuzhu.batch.pipelines.discover.catalogue import Signal, Threshold
+from jiuzhu.batch.pipelines.discover.conditions.common import (
+    DISABILITY_EN,
+    DISABILITY_ZH,
+    D,
+    S,
+    condition,
+    register_labels,
+    severe,
+    text,
+    threshold,
+    yuan,
+)
+from jiuzhu.batch.pipelines.discover.context import Context
+
+
+@condition("UNCLAIMED_ASSISTANCE")
+def unclaimed_assistance(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
+    """A monitored household (no member receiving) that the rules engine finds eligible for
+    dibao, or else for near-dibao, on the month's last day."""
+    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
+
+    households, _ = engine_results(ctx)
+    found = households.join(
+        ctx.register_households.filter(~pl.col("receiving")), on="household_id", how="inner"
+    )
+    dibao = pl.col("dibao_eligible").fill_null(False)
+    near = pl.col("near_dibao_status").fill_null(False)
+    found = (
+        found.filter(dibao | near)
+        .with_columns(
+            pl.when(dibao).then(pl.lit("dibao")).otherwise(pl.lit("near_dibao")).alias("program"),
+            pl.when(dibao)
+            .then(pl.col("dibao_amount"))
+            .otherwise(pl.col("near_dibao_cash"))
+            .alias("amount"),
+        )
+        .sort("household_id")
+    )
+    has_amount = pl.col("amount").fill_null(0) > 0
+    return found.select(
+        pl.lit(None, S).alias("resident_id"),
+        "household_id",
+        pl.col("household_id").alias("subject"),
+        pl.col("program").alias("episode"),
+        pl.struct(
+            "program",
+            pl.col("amount").alias("engine_amount"),
+            "dibao_eligible",
+            "near_dibao_status",
+            "reason",
+        ).alias("record"),
+        pl.col("reason").fill_null(""),
+        pl.when(pl.col("program") == "dibao")
+        .then(pl.lit("低保"))
+        .otherwise(pl.lit("低保边缘"))
+        .alias("program"),
+        pl.when(pl.col("program") == "dibao")
+        .then(pl.lit("dibao"))
+        .otherwise(pl.lit("near-dibao"))
+        .alias("program_en"),
+        pl.when(has_amount)
+        .then(pl.concat_str([pl.lit("（测算"), yuan(pl.col("amount")), pl.lit("元/月）")]))
+        .otherwise(pl.lit(""))
+        .alias("amount"),
+        pl.when(has_amount)
+        .then(pl.concat_str([pl.lit(" ("), yuan(pl.col("amount")), pl.lit(" yuan a month)")]))
+        .otherwise(pl.lit(""))
+        .alias("amount_en"),
+    )
+
+
+@condition("UNDERPAID_DEDUCTIONS")
+def underpaid_deductions(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
+    """A household receiving dibao paid less a month than the rules engine's amount (which
+    applies the classified income deductions) by more than the tolerance (救不够)."""
+    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
+
+    tolerance = th["tolerance"].value
+    households, _ = engine_results(ctx)
+    dibao_homes = (
+        ctx.register.filter(pl.col("receiving") & (pl.col("category") == "dibao"))
+        .select("household_id")
+        .unique()
+    )
+    found = (
+        households.join(dibao_homes, on="household_id", how="semi")
+        .join(ctx.register_households.select("household_id", "monthly_amount"), on="household_id")
+        .filter(
+            pl.col("dibao_eligible").fill_null(False)
+            & pl.col("monthly_amount").is_not_null()
+            & (pl.col("dibao_amount") - pl.col("monthly_amount") > pl.lit(tolerance or 0))
+        )
+        .sort("household_id")
+    )
+    gap = pl.col("dibao_amount") - pl.col("monthly_amount")
+    return found.select(
+        pl.lit(None, S).alias("resident_id"),
+        "household_id",
+        pl.col("household_id").alias("subject"),
+        pl.col("dibao_amount").cast(S).alias("episode"),
+        pl.struct(
+            pl.col("monthly_amount").alias("paid"),
+            pl.col("dibao_amount").alias("engine_amount"),
+            gap.alias("gap"),
+        ).alias("record"),
+        yuan(pl.col("monthly_amount")).alias("paid"),
+        yuan(pl.col("dibao_amount")).alias("expected"),
+        yuan(gap).alias("gap"),
+    )
+
+
+def _register_persons(ctx: Context) -> pl.DataFrame:
+    """The register's persons with their registry facts and the household's register facts."""
+    people = ctx.people.join(
+        ctx.register.select(
+            "resident_id",
+            pl.col("category").cast(S).alias("person_category"),
+            pl.col("receiving").alias("person_receiving"),
+            "disability_living_allowance",
+            "disability_care_allowance",
+            "orphan_allowance",
+        ),
+        on="resident_id",
+        how="inner",
+    )
+    return people.join(
+        ctx.register_households.select("household_id", "receiving", "register_category"),
+        on="household_id",
+        how="left",
+    )
+
+
+def _disability_columns() -> list[pl.Expr]:
+    return [
+        text(pl.col("disability_category"), DISABILITY_ZH).alias("disability"),
+        text(pl.col("disability_category"), DISABILITY_EN).alias("disability_en"),
+        pl.col("disability_grade").cast(S).alias("grade"),
+    ]
+
+
+@condition("DISABILITY_LIVING_MISSING")
+def disability_living_missing(
+    ctx: Context, signal: Signal, th: dict[str, Threshold]
+) -> pl.DataFrame:
+    """A disabled person (registry certificate) in a household receiving dibao or tekun, or that
+    the rules engine finds eligible for dibao, or a tekun-eligible person, without the living
+    allowance (addendum decision 10)."""
+    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
+
+    households, persons = engine_results(ctx)
+    people = (
+        _register_persons(ctx)
+        .join(households.select("household_id", "dibao_eligible"), on="household_id", how="left")
+        .join(persons.select("resident_id", "tekun_eligible"), on="resident_id", how="left")
+    )
+    poor = (
+        (
+            pl.col("receiving").fill_null(False)
+            & pl.col("register_category").is_in(["dibao", "tekun"])
+        )
+        | pl.col("dibao_eligible").fill_null(False)
+        | pl.col("tekun_eligible").fill_null(False)
+    )
+    disabled = (pl.col("disability_category").fill_null("none") != "none") & pl.col(
+        "disability_grade"
+    ).is_not_null()
+    found = people.filter(poor & disabled & ~pl.col("disability_living_allowance")).sort(
+        "resident_id"
+    )
+    heavy = severe(pl.col("disability_category"), pl.col("disability_grade"))
+    amount = (
+        pl.when(heavy).then(threshold(th, "severe_amount")).otherwise(threshold(th, "other_amount"))
+    )
+    return found.with_columns(amount.alias("amount_fen")).select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.lit("living").alias("episode"),
+        pl.struct(
+            "disability_category",
+            "disability_grade",
+            "register_category",
+            "dibao_eligible",
+            "tekun_eligible",
+            pl.col("amount_fen").alias("allowance"),
+        ).alias("record"),
+        *_disability_columns(),
+        pl.when(pl.col("amount_fen").is_null())
+        .then(pl.lit("未知"))
+        .otherwise(yuan(pl.col("amount_fen")))
+        .alias("amount"),
+        *register_labels(),
+    )
+
+
+@condition("DISABILITY_CARE_MISSING")
+def disability_care_missing(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
+    """A person in the register with a grade 1 or 2 certificate (registry) without the care
+    allowance (addendum decision 10: grades 1–2)."""
+    people = _register_persons(ctx)
+    found = people.filter(
+        pl.col("disability_grade").is_in([1, 2])
+        & (pl.col("disability_category").fill_null("none") != "none")
+        & ~pl.col("disability_care_allowance")
+    ).sort("resident_id")
+    return found.select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.lit("care").alias("episode"),
+        pl.struct("disability_category", "disability_grade", "person_category").alias("record"),
+        *_disability_columns(),
+    )
+
+
+CUSTODY_MINIMUM_DAYS = 183
+"""A sentence, detention or rehabilitation counts for a de facto unsupported child when its term
+is six months or more (spec.md §2.12 CH-2); an unknown term is counted (the visit checks it)."""
+
+
+def _unable_from_feeds(ctx: Context) -> pl.Series:
+    """Resident IDs the feeds show, at the month's end, dead or held in custody for a term of
+    six months or more (not released)."""
+    deaths = ctx.feed("deaths", {"resident_id": S, "died_on": D}).filter(
+        pl.col("died_on") <= pl.lit(ctx.end)
+    )
+    custody = ctx.feed(
+        "custody",
+        {"resident_id": S, "started_on": D, "expected_release": D, "released_on": D},
+    ).filter(
+        (pl.col("started_on") <= pl.lit(ctx.end))
+        & (pl.col("released_on").is_null() | (pl.col("released_on") > pl.lit(ctx.end)))
+        & (
+            pl.col("expected_release").is_null()
+            | (
+                (pl.col("expected_release") - pl.col("started_on")).dt.total_days()
+                >= CUSTODY_MINIMUM_DAYS
+            )
+        )
+    )
+    return pl.concat([deaths["resident_id"], custody["resident_id"]]).unique()
+
+
+@condition("ORPHAN_ALLOWANCE_MISSING")
+def orphan_allowance_missing(
+    ctx: Context, signal: Signal, th: dict[str, Threshold]
+) -> pl.DataFrame:
+    """A child under 18 in the register without the orphan allowance who either has no one to
+    support them (the rules engine finds the child tekun-eligible: no capacity, no income, no
+    able obligor) or whose two parents in the household are each dead or held six months or
+    more (the deaths and custody feeds), absent (prison, compulsory drug rehabilitation, declared
+    missing), severely disabled or seriously ill (spec.md §2.12 CH-2 (a), (b)); parents are the applicant and spouse for a child, the children and their spouses for
+    a grandchild."""
+    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
+
+    _, persons = engine_results(ctx)
+    people = ctx.people.with_columns(
+        pl.col("resident_id").is_in(_unable_from_feeds(ctx).implode()).alias("held_or_dead")
+    )
+    unable = (
+        pl.col("held_or_dead")
+        | pl.col("absence_reason")
+        .fill_null("none")
+        .is_in(["prison", "compulsory_drug_rehabilitation", "declared_missing"])
+        | severe(pl.col("disability_category"), pl.col("disability_grade"))
+        | (pl.col("serious_illness").fill_null("none") != "none")
+    ).fill_null(False)
+    generation = pl.col("relation_group").replace_strict(
+        {"self": "child", "spouse": "child", "child": "grandchild", "child_in_law": "grandchild"},
+        default=None,
+        return_dtype=S,
+    )
+    parents = (
+        people.with_columns(generation.alias("child_group"), unable.alias("unable"))
+        .filter(pl.col("child_group").is_not_null())
+        .group_by("household_id", "child_group")
+        .agg(pl.len().alias("parents"), pl.col("unable").all().alias("all_unable"))
+    )
+    children = (
+        _register_persons(ctx)
+        .filter((pl.col("age") < 18) & ~pl.col("orphan_allowance"))
+        .with_columns(pl.col("relation_group").alias("child_group"))
+    )
+    children = children.join(parents, on=["household_id", "child_group"], how="left").join(
+        persons.select("resident_id", "tekun_eligible"), on="resident_id", how="left"
+    )
+    # Both parents must be unable (CH-2 (a)); a parent elsewhere is not known to be unable.
+    de_facto = pl.col("all_unable").fill_null(False) & (pl.col("parents").fill_null(0) >= 2)
+    tekun = pl.col("tekun_eligible").fill_null(False)
+    found = children.filter(de_facto | tekun).sort("resident_id")
+    return found.select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.lit("orphan").alias("episode"),
+        pl.struct(
+            "age",
+            "tekun_eligible",
+            pl.col("parents").fill_null(0).alias("parents_in_household"),
+            pl.col("all_unable").alias("parents_all_unable"),
+        ).alias("record"),
+        pl.when(tekun)
+        .then(pl.lit("无人抚养且无生活来源（特困认定条件）"))
+        .otherwise(pl.lit("父母均死亡、服刑、羁押、强制戒毒、失联、重残或重病"))
+        .alias("situation"),
+        pl.when(tekun)
+        .then(pl.lit("with no one to support the child and no income"))
+        .otherwise(
+            pl.lit("both parents dead, in custody, missing, severely disabled or seriously ill")
+        )
+        .alias("situation_en"),
+    )
