@@ -186,10 +186,9 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
         for i, (_value, label) in enumerate(RunStatus.choices)
     ]
     missing, waiting = missing_accounts(run, scope)
+    failed = _failed_rows(run, scope)
     # Failed at the bank and not re-issued yet: due, but not received (the total counts them).
-    unpaid = Payment.objects.filter(
-        run=run, status=PaymentStatus.FAILED, division_code__startswith=scope
-    ).aggregate(count=Count("pk"), amount=Sum("amount"))
+    unpaid = {"count": len(failed), "amount": sum(row["payment"].amount for row in failed)}
     labels = {name: move.label for name, move in RUN.moves.items()} | {"draft": _("生成名册")}
     can_download = user.has_perm("payments.export", run)
     return render(
@@ -218,7 +217,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             if can_download
             else [],
             "returns": run.returns.select_related("uploaded_by"),
-            "failed": _failed_rows(run, scope),
+            "failed": failed,
             "history": [
                 {"event": event, "label": labels.get(event.move, event.move)}
                 for event in run.events.select_related("user")
