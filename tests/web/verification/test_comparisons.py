@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from jiuzhu.web.months import add_months
-from jiuzhu.web.verification.comparisons import (
+from jiuzhu.web.verification.comparisons import derive
+from jiuzhu.web.verification.comparisons.common import (
     Delivery,
     HouseholdFacts,
     MemberFacts,
-    derive,
     month_window,
     window_end,
 )
@@ -319,8 +319,8 @@ def test_compared_only_items() -> None:
 def test_every_item_and_source_has_a_label_in_the_users_language() -> None:
     """The report shows the comparisons' codes through translated labels: one for each, with
     the same Chinese words as the record keeps."""
-    from jiuzhu.web.verification import comparisons
+    from jiuzhu.web.verification.comparisons import common
     from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 
-    assert {k: str(v) for k, v in ITEM_TITLES.items()} == comparisons.LABELS
-    assert {k: str(v) for k, v in SOURCE_TITLES.items()} == comparisons.SOURCE_LABELS
+    assert {k: str(v) for k, v in ITEM_TITLES.items()} == common.LABELS
+    assert {k: str(v) for k, v in SOURCE_TITLES.items()} == common.SOURCE_LABELS

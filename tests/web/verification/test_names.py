@@ -15,11 +15,11 @@ from django.urls import reverse
 from jiuzhu.feeds import ids
 from jiuzhu.web.registry.models import Person
 from jiuzhu.web.verification.actions import run_verification
-from jiuzhu.web.verification.comparisons import (
+from jiuzhu.web.verification.comparisons import derive
+from jiuzhu.web.verification.comparisons.common import (
     Delivery,
     HouseholdFacts,
     MemberFacts,
-    derive,
 )
 from jiuzhu.web.verification.models import DepartmentRecord, Discrepancy
 from tests.web.conftest import PASSWORD

@@ -51,12 +51,12 @@ from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
-from jiuzhu.web.verification.comparisons import (
+from jiuzhu.web.verification.comparisons import derive
+from jiuzhu.web.verification.comparisons.common import (
     Delivery,
     Findings,
     HouseholdFacts,
     MemberFacts,
-    derive,
 )
 from jiuzhu.web.verification.models import (
     DepartmentRecord,

@@ -24,7 +24,7 @@ SOURCE_TITLES = {
     "students": _("学籍信息"),
     "custody": _("羁押、服刑、强制隔离戒毒"),
 }
-"""Department sources (``comparisons.SOURCE_LABELS``)."""
+"""Department sources (``comparisons.common.SOURCE_LABELS``)."""
 
 ITEM_TITLES = {
     "wage_income": _("工资性收入（月均）"),
@@ -46,4 +46,4 @@ ITEM_TITLES = {
     "rigid_medical_expenditure": _("近12个月医疗个人自付费用"),
     "name": _("姓名（身份证号相同）"),
 }
-"""Compared items (``comparisons.LABELS``)."""
+"""Compared items (``comparisons.common.LABELS``)."""

@@ -14,7 +14,7 @@ from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.registry.queries import mask_id
-from jiuzhu.web.verification.comparisons import LABELS, SOURCES
+from jiuzhu.web.verification.comparisons.common import LABELS, SOURCES
 from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 from jiuzhu.web.verification.models import Discrepancy, VerificationRun
 
