@@ -15,8 +15,8 @@ otherwise (those the recomputation flags as no longer eligible). A re-run replac
 
 Printed: the setup, then the recomputation alone (``standard_change.recompute``) with its parts
 (the open versions query; the registry's frames and the engine, in slices), the run with its
-stored differences (``actions.start_standard_change``), and the approval by a second person
-(``actions.approve_standard_change``: the new versions). Figures, not assertions.
+stored differences (``standard_change_runs.start_standard_change``), and the approval by a second person
+(``standard_change_runs.approve_standard_change``: the new versions). Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def main() -> None:
 
     from jiuzhu.rules import load_system  # noqa: PLC0415
     from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User  # noqa: PLC0415
-    from jiuzhu.web.entitlements import actions  # noqa: PLC0415
+    from jiuzhu.web.entitlements import standard_change_runs  # noqa: PLC0415
     from jiuzhu.web.entitlements.assessment import program_amounts  # noqa: PLC0415
     from jiuzhu.web.entitlements.models import (  # noqa: PLC0415
         Entitlement,
@@ -183,7 +183,7 @@ def main() -> None:
         )
 
     started = time.perf_counter()
-    run = actions.start_standard_change(
+    run = standard_change_runs.start_standard_change(
         maker, parameter_path="dibao.standard", effective_month="2025-09", system=system
     )
     print(
@@ -192,7 +192,7 @@ def main() -> None:
         f"{run.total_after / 100:,.2f} yuan/month over {len(run.totals)} township×program rows"
     )
     started = time.perf_counter()
-    run = actions.approve_standard_change(checker, run)
+    run = standard_change_runs.approve_standard_change(checker, run)
     print(
         f"approve_standard_change: {run.applied:,} new versions, "
         f"{ReviewTask.objects.count():,} review tasks in {time.perf_counter() - started:.2f} s"

@@ -14,7 +14,7 @@ from jiuzhu.feeds.ids import check_character
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Channel, Program
-from jiuzhu.web.entitlements import actions as entitlements
+from jiuzhu.web.entitlements import suspension
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.jobs.actions import start_batch_assessment
 from jiuzhu.web.payments import actions as payments
@@ -79,8 +79,8 @@ def registry_upkeep(users: dict[str, User], household: Household) -> None:
 
 def payroll(users: dict[str, User], application: Application, settings: Any) -> None:
     entitlement = Entitlement.objects.get(application=application)
-    entitlements.suspend(users["caseworker"], entitlement, reason="联系不上")
-    entitlements.resume(users["caseworker"], entitlement, reason="已联系")
+    suspension.suspend(users["caseworker"], entitlement, reason="联系不上")
+    suspension.resume(users["caseworker"], entitlement, reason="已联系")
     account = payments.record_account(
         users["caseworker"],
         application.household,

@@ -12,7 +12,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.entitlements import actions, params, scheduled
+from jiuzhu.web.entitlements import (
+    employment,
+    params,
+    reassessment,
+    reviews,
+    scheduled,
+    suspension,
+    termination,
+)
 from jiuzhu.web.entitlements.assessment import apply_sanctions, member_share
 from jiuzhu.web.entitlements.models import (
     EmploymentSanction,
@@ -70,18 +78,18 @@ def test_c28_refusing_three_job_offers_stops_only_the_members_share(
     entitlement = make_entitlement(household, amount=163_500, start_month="2025-05")
     refuser = member(household)
     with pytest.raises(ValidationError):
-        actions.apply_employment_sanction(
+        employment.apply_employment_sanction(
             users["officer"], entitlement, person=refuser, refusals=2, good_reason=False
         )
     with pytest.raises(ValidationError):
-        actions.apply_employment_sanction(
+        employment.apply_employment_sanction(
             users["officer"], entitlement, person=refuser, refusals=3, good_reason=True
         )
     with pytest.raises(PermissionDenied):
-        actions.apply_employment_sanction(
+        employment.apply_employment_sanction(
             users["caseworker"], entitlement, person=refuser, refusals=3, good_reason=False
         )
-    actions.apply_employment_sanction(
+    employment.apply_employment_sanction(
         users["officer"], entitlement, person=refuser, refusals=3, good_reason=False
     )
     first, second = entitlement.versions.order_by("number")
@@ -97,7 +105,7 @@ def test_c28_refusing_three_job_offers_stops_only_the_members_share(
         "2025-11",
     )
     # Later recomputations keep the sanction: the engine's amount less the member's share.
-    again = actions.reassess(entitlement, ON, month="2025-11")
+    again = reassessment.reassess(entitlement, ON, month="2025-11")
     if again.eligible:
         engine_amount = again.amount + again.sanction_reduction  # type: ignore[operator]
         assert again.sanction_reduction == engine_amount // 3
@@ -114,7 +122,7 @@ def test_lifting_a_sanction_restores_the_share_from_the_month_after(
     members = int(eligible["unit_members"][0])
     entitlement = make_entitlement(household, amount=amount, start_month="2025-05")
     refuser = member(household)
-    actions.apply_employment_sanction(
+    employment.apply_employment_sanction(
         users["officer"], entitlement, person=refuser, refusals=3, good_reason=False
     )
     assert entitlement.versions.order_by("-number").first().monthly_amount == (
@@ -122,18 +130,20 @@ def test_lifting_a_sanction_restores_the_share_from_the_month_after(
     )
     # Not in the month the sanction was decided: one version per start month, nothing written.
     with pytest.raises(ValidationError):
-        actions.lift_employment_sanction(
+        employment.lift_employment_sanction(
             users["officer"], entitlement, person=refuser, reason="已就业"
         )
     assert EmploymentSanction.objects.get(entitlement=entitlement).to_month == ""
     set_today(settings, dt.date(2025, 11, 10))
     with pytest.raises(PermissionDenied):
-        actions.lift_employment_sanction(
+        employment.lift_employment_sanction(
             users["caseworker"], entitlement, person=refuser, reason="已就业"
         )
     with pytest.raises(ValidationError):
-        actions.lift_employment_sanction(users["officer"], entitlement, person=refuser, reason="")
-    outcome, version = actions.lift_employment_sanction(
+        employment.lift_employment_sanction(
+            users["officer"], entitlement, person=refuser, reason=""
+        )
+    outcome, version = employment.lift_employment_sanction(
         users["officer"], entitlement, person=refuser, reason="已在公益性岗位就业"
     )
     expected = assessed(on=dt.date(2025, 11, 10)).filter(pl.col("household_id") == household.pk)[
@@ -150,7 +160,7 @@ def test_lifting_a_sanction_restores_the_share_from_the_month_after(
     assert amount_in(versions, "2025-11") == amount - amount // members
     assert amount_in(versions, "2025-12") == expected
     with pytest.raises(ValidationError):
-        actions.lift_employment_sanction(
+        employment.lift_employment_sanction(
             users["officer"], entitlement, person=refuser, reason="再次解除"
         )
 
@@ -159,7 +169,7 @@ def test_lifting_a_sanction_restores_the_share_from_the_month_after(
 def test_a_reduced_share_takes_a_percentage_of_the_share(users: dict[str, User]) -> None:
     household = _three_member_household()
     entitlement = make_entitlement(household, amount=163_500)
-    actions.apply_employment_sanction(
+    employment.apply_employment_sanction(
         users["director"],
         entitlement,
         person=member(household),
@@ -183,15 +193,15 @@ def test_suspension_stops_payment_and_resumption_restores_it(
     assert not payable_in(entitlement, "2025-04")
     for refused in ("auditor", "community", "outsider"):
         with pytest.raises(PermissionDenied):
-            actions.suspend(users[refused], entitlement, reason="无法联系")
+            suspension.suspend(users[refused], entitlement, reason="无法联系")
     with pytest.raises(ValidationError):
-        actions.suspend(users["caseworker"], entitlement, reason=" ")
-    entitlement = actions.suspend(users["caseworker"], entitlement, reason="入户核查无法联系")
+        suspension.suspend(users["caseworker"], entitlement, reason=" ")
+    entitlement = suspension.suspend(users["caseworker"], entitlement, reason="入户核查无法联系")
     assert entitlement.status == Status.SUSPENDED
     assert not payable_in(entitlement, "2025-11")
     with pytest.raises(ValidationError):
-        actions.suspend(users["caseworker"], entitlement, reason="再次")
-    entitlement = actions.resume(users["head"], entitlement, reason="已配合核查")
+        suspension.suspend(users["caseworker"], entitlement, reason="再次")
+    entitlement = suspension.resume(users["head"], entitlement, reason="已配合核查")
     assert entitlement.status == Status.ACTIVE
     assert payable_in(entitlement, "2025-11")
     assert [e.action for e in entitlement.events.order_by("at", "id")] == ["suspend", "resume"]
@@ -210,8 +220,8 @@ def test_a_gradual_exit_pays_six_more_months_then_ends(
     household = Household.objects.filter(township_code=first_township).first()
     entitlement = make_entitlement(household, amount=50_000, start_month="2025-01")
     with pytest.raises(PermissionDenied):
-        actions.start_gradual_exit(users["caseworker"], entitlement, reason="成员就业")
-    entitlement = actions.start_gradual_exit(
+        termination.start_gradual_exit(users["caseworker"], entitlement, reason="成员就业")
+    entitlement = termination.start_gradual_exit(
         users["officer"], entitlement, reason="成员就业后人均收入超过低保标准"
     )
     assert entitlement.status == Status.GRADUAL_EXIT
@@ -240,7 +250,7 @@ def test_no_gradual_exit_before_tianjin_adopted_it(
     household = Household.objects.filter(township_code=first_township).first()
     entitlement = make_entitlement(household, start_month="2023-01")
     with pytest.raises(ValidationError):
-        actions.start_gradual_exit(users["officer"], entitlement, reason="成员就业")
+        termination.start_gradual_exit(users["officer"], entitlement, reason="成员就业")
 
 
 # --- termination -----------------------------------------------------------------------------
@@ -259,14 +269,14 @@ def test_a_tekun_termination_is_published_seven_days_and_stops_the_following_mon
     household = Household.objects.filter(township_code=first_township).first()
     entitlement = _tekun(household)
     with pytest.raises(ValidationError):  # tekun is not ended by a written notice alone
-        actions.terminate(
+        termination.terminate(
             users["officer"],
             entitlement,
             grounds=TerminationGrounds.CAPACITY,
             reason="恢复劳动能力",
             notice_issued_on=ON,
         )
-    entitlement = actions.start_termination_notice(
+    entitlement = termination.start_termination_notice(
         users["caseworker"],
         entitlement,
         grounds=TerminationGrounds.CAPACITY,
@@ -280,11 +290,11 @@ def test_a_tekun_termination_is_published_seven_days_and_stops_the_following_mon
     assert payable_in(entitlement, "2025-10")  # paid during the notice
     set_today(settings, ON + dt.timedelta(days=7))
     with pytest.raises(ValidationError):
-        actions.conclude_termination(users["officer"], entitlement)
+        termination.conclude_termination(users["officer"], entitlement)
     set_today(settings, ON + dt.timedelta(days=8))
     with pytest.raises(PermissionDenied):
-        actions.conclude_termination(users["caseworker"], entitlement)
-    entitlement = actions.conclude_termination(users["officer"], entitlement)
+        termination.conclude_termination(users["caseworker"], entitlement)
+    entitlement = termination.conclude_termination(users["officer"], entitlement)
     assert entitlement.end_month == "2025-11"
     assert payable_in(entitlement, "2025-10")
     assert not payable_in(entitlement, "2025-11")
@@ -301,20 +311,20 @@ def test_an_objection_is_decided_within_fifteen_working_days(
     users: dict[str, User], first_township: str, settings: Any
 ) -> None:
     household = Household.objects.filter(township_code=first_township).first()
-    entitlement = actions.start_termination_notice(
+    entitlement = termination.start_termination_notice(
         users["caseworker"],
         _tekun(household),
         grounds=TerminationGrounds.OBLIGOR,
         reason="子女具备赡养能力",
     )
-    task = actions.record_termination_objection(
+    task = termination.record_termination_objection(
         users["caseworker"], entitlement, content="子女长期患病", received_on=ON
     )
     assert task.due_on == add_working_days(ON, 15)
     set_today(settings, ON + dt.timedelta(days=9))
     with pytest.raises(ValidationError):  # the objection is still open
-        actions.conclude_termination(users["officer"], entitlement)
-    entitlement = actions.cancel_termination(users["officer"], entitlement, reason="异议成立")
+        termination.conclude_termination(users["officer"], entitlement)
+    entitlement = termination.cancel_termination(users["officer"], entitlement, reason="异议成立")
     assert entitlement.status == Status.ACTIVE and entitlement.end_month == ""
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
@@ -327,14 +337,14 @@ def test_a_dibao_termination_is_notified_in_writing_and_stops_the_following_mont
     household = Household.objects.filter(township_code=first_township).first()
     entitlement = make_entitlement(household)
     with pytest.raises(ValidationError):
-        actions.terminate(
+        termination.terminate(
             users["officer"],
             entitlement,
             grounds=TerminationGrounds.INCOME_ASSETS,
             reason="",
             notice_issued_on=ON,
         )
-    entitlement = actions.terminate(
+    entitlement = termination.terminate(
         users["officer"],
         entitlement,
         grounds=TerminationGrounds.INCOME_ASSETS,
@@ -371,7 +381,7 @@ def test_a_tekun_minor_turning_18_out_of_school_ends_from_the_month_after(
     assert task.entitlement.household_id == leaving.pk
     assert task.due_on == birthday
     assert scheduled.check_tekun_minors(on=ON) == 0  # idempotent
-    entitlement = actions.start_termination_notice(
+    entitlement = termination.start_termination_notice(
         users["caseworker"],
         task.entitlement,
         grounds=TerminationGrounds.AGE,
@@ -379,7 +389,7 @@ def test_a_tekun_minor_turning_18_out_of_school_ends_from_the_month_after(
         task=task,
     )
     set_today(settings, ON + dt.timedelta(days=8))
-    entitlement = actions.conclude_termination(users["officer"], entitlement)
+    entitlement = termination.conclude_termination(users["officer"], entitlement)
     # Support continues to the 18th birthday (November) and stops from December.
     assert entitlement.end_month == "2025-12"
     assert payable_in(entitlement, "2025-11")
@@ -420,7 +430,7 @@ def test_a_death_in_the_feed_opens_a_check_due_within_three_months(
     # Registered by hand for another member: the same rule.
     other = household.memberships.filter(valid_to__isnull=True).exclude(person=deceased).first()
     if other is not None:
-        manual = actions.register_death(
+        manual = reviews.register_death(
             users["caseworker"], entitlement, person=other.person, died_on=dt.date(2025, 10, 1)
         )
         assert manual.due_on == dt.date(2026, 1, 1)
@@ -432,10 +442,10 @@ def test_a_death_check_leaves_the_deceased_out_and_proposes_ending_a_tekun_entit
 ) -> None:
     household = Household.objects.filter(township_code=first_township).order_by("pk")[3]
     entitlement = _tekun(household)
-    task = actions.register_death(
+    task = reviews.register_death(
         users["caseworker"], entitlement, person=entitlement.person, died_on=dt.date(2025, 10, 1)
     )
-    task = actions.complete_review(users["caseworker"], task, note="核实死亡")
+    task = reviews.complete_review(users["caseworker"], task, note="核实死亡")
     assert task.outcome == TaskOutcome.TERMINATION_PROPOSED
     entitlement.refresh_from_db()
     assert entitlement.termination_grounds == TerminationGrounds.DEATH
@@ -475,8 +485,8 @@ def test_a_review_keeps_an_unchanged_amount_and_versions_a_changed_one(
     for entitlement, outcome in ((kept, TaskOutcome.KEPT), (changed, TaskOutcome.NEW_VERSION)):
         task = ReviewTask.objects.get(entitlement=entitlement, kind=TaskKind.PERIODIC_REVIEW)
         with pytest.raises(PermissionDenied):
-            actions.complete_review(users["outsider"], task)
-        task = actions.complete_review(users["caseworker"], task, note="入户核查")
+            reviews.complete_review(users["outsider"], task)
+        task = reviews.complete_review(users["caseworker"], task, note="入户核查")
         assert task.outcome == outcome
         entitlement.refresh_from_db()
         months = params.REVIEW_MONTHS[entitlement.review_class].at(ON).value  # type: ignore[union-attr]
@@ -497,14 +507,14 @@ def test_a_change_report_reassesses_from_the_month_after_the_change(
     rows = dibao_households("", dt.date(2025, 10, 1)).sort("household_id").rows(named=True)
     entitlement = make_entitlement(rows[0]["household_id"], amount=rows[0]["dibao_amount"] - 500)
     with pytest.raises(ValidationError):
-        actions.report_change(
+        reviews.report_change(
             users["caseworker"],
             entitlement,
             category="income",
             description="工资变化",
             effective_on=dt.date(2025, 4, 1),  # before the current version
         )
-    report = actions.report_change(
+    report = reviews.report_change(
         users["caseworker"],
         entitlement,
         category="income",

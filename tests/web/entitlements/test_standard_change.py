@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.rules import load_system
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.entitlements import actions
+from jiuzhu.web.entitlements import standard_change_runs
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
@@ -83,7 +83,7 @@ def test_a_raised_standard_changes_amounts_only_after_a_second_person_approves(
     users: dict[str, User], portfolio: dict[str, Any]
 ) -> None:
     versions_before = EntitlementVersion.objects.count()
-    run = actions.start_standard_change(
+    run = standard_change_runs.start_standard_change(
         users["officer"],
         parameter_path="dibao.standard",
         effective_month="2025-09",
@@ -116,12 +116,12 @@ def test_a_raised_standard_changes_amounts_only_after_a_second_person_approves(
 
     # Maker–checker: not the starter, not a township role.
     with pytest.raises(PermissionDenied):
-        actions.approve_standard_change(users["officer"], run)
+        standard_change_runs.approve_standard_change(users["officer"], run)
     with pytest.raises(PermissionDenied):
-        actions.approve_standard_change(users["caseworker"], run)
+        standard_change_runs.approve_standard_change(users["caseworker"], run)
     assert EntitlementVersion.objects.count() == versions_before
 
-    run = actions.approve_standard_change(users["officer2"], run, note="同意")
+    run = standard_change_runs.approve_standard_change(users["officer2"], run, note="同意")
     assert run.status == RunStatus.APPROVED
     assert (run.applied, run.skipped) == (4, 0)
     assert EntitlementVersion.objects.count() == versions_before + 4
@@ -149,14 +149,14 @@ def test_a_raised_standard_changes_amounts_only_after_a_second_person_approves(
     assert flagged == {portfolio["late"].pk, portfolio["ineligible"].pk}
     assert portfolio["late"].versions.count() == 1
     with pytest.raises(ValidationError):
-        actions.approve_standard_change(users["director"], run)
+        standard_change_runs.approve_standard_change(users["director"], run)
 
 
 @pytest.mark.django_db
 def test_an_entitlement_changed_after_the_run_is_skipped(
     users: dict[str, User], portfolio: dict[str, Any]
 ) -> None:
-    run = actions.start_standard_change(
+    run = standard_change_runs.start_standard_change(
         users["officer"],
         parameter_path="dibao.standard",
         effective_month="2025-09",
@@ -173,7 +173,7 @@ def test_an_entitlement_changed_after_the_run_is_skipped(
         monthly_amount=1,
         basis=VersionBasis.CORRECTION,
     )
-    run = actions.approve_standard_change(users["director"], run)
+    run = standard_change_runs.approve_standard_change(users["director"], run)
     assert (run.applied, run.skipped) == (3, 1)
     assert moved.versions.count() == 2
     assert ReviewTask.objects.filter(entitlement=moved, kind=TaskKind.STANDARD_CHANGE).exists()
@@ -184,23 +184,23 @@ def test_a_run_needs_a_value_starting_in_the_month_and_a_district_role(
     users: dict[str, User], portfolio: dict[str, Any]
 ) -> None:
     with pytest.raises(ValidationError):
-        actions.start_standard_change(
+        standard_change_runs.start_standard_change(
             users["officer"], parameter_path="dibao.standard", effective_month="2025-10"
         )
     with pytest.raises(ValidationError):
-        actions.start_standard_change(
+        standard_change_runs.start_standard_change(
             users["officer"], parameter_path="dibao.nothing", effective_month="2025-09"
         )
     with pytest.raises(PermissionDenied):
-        actions.start_standard_change(
+        standard_change_runs.start_standard_change(
             users["caseworker"], parameter_path="dibao.standard", effective_month="2025-09"
         )
-    run = actions.start_standard_change(
+    run = standard_change_runs.start_standard_change(
         users["officer"], parameter_path="dibao.standard", effective_month="2025-09"
     )
     # On the published standard the portfolio's amounts (made on it) do not change.
     assert run.changed == 1  # only the entitlement made at the raised amount goes back down
-    actions.discard_standard_change(users["officer2"], run, note="测算")
+    standard_change_runs.discard_standard_change(users["officer2"], run, note="测算")
     assert not EntitlementVersion.objects.filter(basis=VersionBasis.STANDARD_CHANGE).exists()
 
 
@@ -231,19 +231,19 @@ def test_the_batch_runs_a_fixed_number_of_queries(
             result = recompute("2025-09", system=raised_system())
         assert result.rows.height == size
         with CaptureQueriesContext(connection) as starting:
-            run = actions.start_standard_change(
+            run = standard_change_runs.start_standard_change(
                 users["officer"],
                 parameter_path="dibao.standard",
                 effective_month="2025-09",
                 system=raised_system(),
             )
         with CaptureQueriesContext(connection) as approving:
-            actions.approve_standard_change(users["officer2"], run)
+            standard_change_runs.approve_standard_change(users["officer2"], run)
         counts.append((len(recomputing), len(starting), len(approving)))
     assert counts[0][:2] == counts[1][:2], counts
     assert counts[1][2] - counts[0][2] <= 2, counts
     with django_assert_max_num_queries(30):
-        actions.start_standard_change(
+        standard_change_runs.start_standard_change(
             users["officer"],
             parameter_path="dibao.standard",
             effective_month="2025-09",

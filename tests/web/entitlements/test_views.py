@@ -191,7 +191,7 @@ def test_texts_kept_in_the_record_are_chinese_whatever_the_users_language(
 def test_every_action_form_renders_for_the_roles_that_may_use_it(
     users: dict[str, User], first_township: str
 ) -> None:
-    from jiuzhu.web.entitlements import actions
+    from jiuzhu.web.entitlements import termination
     from tests.web.entitlements.conftest import member
 
     households = Household.objects.filter(township_code=first_township).order_by("pk")
@@ -213,7 +213,7 @@ def test_every_action_form_renders_for_the_roles_that_may_use_it(
     )
     assert response.status_code == 302
     assert "登记终止公示异议" in caseworker.get(f"/entitlements/{tekun.pk}/").content.decode()
-    actions.terminate(
+    termination.terminate(
         users["officer"],
         dibao,
         grounds="income_assets",

@@ -22,8 +22,7 @@ from jiuzhu.web.cases.models import Application, Channel, Program, Stage
 from jiuzhu.web.cases.queries import work_items
 from jiuzhu.web.discovery.models import Alert, DiscoveryRun
 from jiuzhu.web.discovery.queries import work_items as alert_items
-from jiuzhu.web.entitlements import actions as entitlement_actions
-from jiuzhu.web.entitlements import scheduled
+from jiuzhu.web.entitlements import scheduled, termination
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, TaskKind, TerminationGrounds
 from jiuzhu.web.months import add_years, age_on
 from jiuzhu.web.registry.models import Household, Person
@@ -249,7 +248,7 @@ def test_a_seven_day_notice_ending_on_national_day_ends_on_the_next_working_day(
 
     _today(settings, posted)
     entitlement = make_entitlement(tekun_home, program="tekun", person=member(tekun_home))
-    entitlement = entitlement_actions.start_termination_notice(
+    entitlement = termination.start_termination_notice(
         users["caseworker"], entitlement, grounds=TerminationGrounds.CAPACITY, reason="恢复劳动能力"
     )
     assert entitlement.notice_ends_on == dt.date(2025, 10, 9)
@@ -257,9 +256,9 @@ def test_a_seven_day_notice_ending_on_national_day_ends_on_the_next_working_day(
     assert "第二十六条" in detail and "第二百零三条" in detail
     _today(settings, dt.date(2025, 10, 2))
     with pytest.raises(ValidationError):
-        entitlement_actions.conclude_termination(users["officer"], entitlement)
+        termination.conclude_termination(users["officer"], entitlement)
     _today(settings, dt.date(2025, 10, 10))
-    entitlement = entitlement_actions.conclude_termination(users["officer"], entitlement)
+    entitlement = termination.conclude_termination(users["officer"], entitlement)
     assert entitlement.end_month == "2025-11"
 
 
@@ -275,13 +274,13 @@ def test_a_notice_ending_in_a_missing_year_waits_for_its_calendar(
     household, tekun_home = _households(townships[0], 2)
     application = _to_public_notice(users, _submit(users["caseworker"], household))
     assert application.notice_ends_on == dt.date(2027, 1, 4)  # provisional
-    entitlement = entitlement_actions.start_termination_notice(
+    entitlement = termination.start_termination_notice(
         users["caseworker"],
         make_entitlement(tekun_home, program="tekun", person=member(tekun_home)),
         grounds=TerminationGrounds.CAPACITY,
         reason="恢复劳动能力",
     )
-    task = entitlement_actions.record_termination_objection(
+    task = termination.record_termination_objection(
         users["caseworker"], entitlement, content="仍无劳动能力", received_on=posted
     )
     assert task.due_on is None and task.due_from == posted
@@ -331,7 +330,7 @@ def test_a_tekun_minor_born_on_29_february_comes_of_age_on_28_february(
     born = dt.date(2008, 2, 29)
     assert add_years(born, 18) == dt.date(2026, 2, 28)
     assert age_on(born, dt.date(2026, 2, 27)) == 17 and age_on(born, dt.date(2026, 2, 28)) == 18
-    assert entitlement_actions.month_after_age_limit(born, dt.date(2026, 2, 1)) == "2026-03"
+    assert termination.month_after_age_limit(born, dt.date(2026, 2, 1)) == "2026-03"
     (household,) = _households(townships[0], 1)
     person = member(household)
     Person.objects.filter(pk=person.pk).update(

@@ -36,8 +36,8 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements import params
-from jiuzhu.web.entitlements.actions import BATCH, age_limit, death_check_due, first_review_due
 from jiuzhu.web.entitlements.assessment import without_persons
+from jiuzhu.web.entitlements.granting import first_review_due
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementEvent,
@@ -46,6 +46,9 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
     TaskStatus,
 )
+from jiuzhu.web.entitlements.reviews import death_check_due
+from jiuzhu.web.entitlements.termination import age_limit
+from jiuzhu.web.entitlements.writes import BATCH
 from jiuzhu.web.months import add_years, month_of
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Membership
@@ -206,7 +209,7 @@ def check_tekun_minors(
     longer finds without capacity to work — not in compulsory education, ordinary senior high
     or secondary vocational school, no disabling condition (特困人员认定办法 Art. 24; spec.md
     §2.6). Each opens a check due on the birthday; the township starts the termination notice,
-    and support stops from the month after the birthday (``actions.conclude_termination``).
+    and support stops from the month after the birthday (``termination.conclude_termination``).
 
     Queries: one for the candidates, the registry's frames for their households, one insert.
 

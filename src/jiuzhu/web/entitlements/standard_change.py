@@ -4,9 +4,9 @@ When a new value takes effect — the dibao standard rising on 2025-09-01 (津�
 2025-08-29), possibly published after the date and back-dated — every active entitlement is
 recomputed with the rules engine on the registry data for the effective month. The result is a
 reviewable ``StandardChangeRun``: the entitlements whose amount changes, and totals by township
-and program. A second person approves it (``actions.approve_standard_change``); the changes then
-become new versions valid from the effective month, even a past one (the payroll pays the
-arrears).
+and program. A second person approves it (``standard_change_runs.approve_standard_change``); the
+changes then become new versions valid from the effective month, even a past one (the payroll pays
+the arrears).
 
 ``recompute`` is vectorised: one query for the open versions, the registry's frames in slices
 (``assessment.program_amounts``), one query for the employment sanctions in force, and Polars for

@@ -22,7 +22,16 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.web.cases import clock
 from jiuzhu.web.core.views import post_only
-from jiuzhu.web.entitlements import actions, params, scheduled
+from jiuzhu.web.entitlements import (
+    employment,
+    params,
+    reassessment,
+    reviews,
+    scheduled,
+    standard_change_runs,
+    suspension,
+    termination,
+)
 from jiuzhu.web.entitlements.forms import (
     ChangeReportForm,
     DeathForm,
@@ -200,29 +209,29 @@ STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
     # Messages are lazy: the dict is built at import, the message shown in the user's language.
     "suspend": (
         ReasonForm,
-        lambda u, e, d: actions.suspend(u, e, reason=d["reason"]),
+        lambda u, e, d: suspension.suspend(u, e, reason=d["reason"]),
         gettext_lazy("已暂停发放"),
     ),
     "resume": (
         ReasonForm,
-        lambda u, e, d: actions.resume(u, e, reason=d["reason"]),
+        lambda u, e, d: suspension.resume(u, e, reason=d["reason"]),
         gettext_lazy("已恢复发放"),
     ),
     "change_report": (
         ChangeReportForm,
-        lambda u, e, d: actions.report_change(u, e, **d),
+        lambda u, e, d: reviews.report_change(u, e, **d),
         gettext_lazy("已登记家庭变化报告并重新核算"),
     ),
     "death": (
         DeathForm,
-        lambda u, e, d: actions.register_death(
+        lambda u, e, d: reviews.register_death(
             u, e, person=_person(e, d["person"]), died_on=d["died_on"], note=d["note"]
         ),
         gettext_lazy("已登记成员死亡，生成3个月内的核查任务"),
     ),
     "sanction": (
         SanctionForm,
-        lambda u, e, d: actions.apply_employment_sanction(
+        lambda u, e, d: employment.apply_employment_sanction(
             u,
             e,
             person=_person(e, d["person"]),
@@ -235,39 +244,39 @@ STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
     ),
     "lift_sanction": (
         LiftSanctionForm,
-        lambda u, e, d: actions.lift_employment_sanction(
+        lambda u, e, d: employment.lift_employment_sanction(
             u, e, person=_person(e, d["person"]), reason=d["reason"]
         ),
         gettext_lazy("已解除减发，自下月起按重新核算的金额发放"),
     ),
     "gradual_exit": (
         ReasonForm,
-        lambda u, e, d: actions.start_gradual_exit(u, e, reason=d["reason"]),
+        lambda u, e, d: termination.start_gradual_exit(u, e, reason=d["reason"]),
         gettext_lazy("已转入渐退期"),
     ),
     "notice": (
         TerminationNoticeForm,
-        lambda u, e, d: actions.start_termination_notice(u, e, **d),
+        lambda u, e, d: termination.start_termination_notice(u, e, **d),
         gettext_lazy("已启动终止公示（7天）"),
     ),
     "objection": (
         ObjectionForm,
-        lambda u, e, d: actions.record_termination_objection(u, e, **d),
+        lambda u, e, d: termination.record_termination_objection(u, e, **d),
         gettext_lazy("已登记异议，15个工作日内核查决定"),
     ),
     "conclude": (
         NoteForm,
-        lambda u, e, d: actions.conclude_termination(u, e, note=d["note"]),
+        lambda u, e, d: termination.conclude_termination(u, e, note=d["note"]),
         gettext_lazy("已终止供养，自下月起停发，并生成低保或临时救助衔接任务"),
     ),
     "cancel": (
         ReasonForm,
-        lambda u, e, d: actions.cancel_termination(u, e, reason=d["reason"]),
+        lambda u, e, d: termination.cancel_termination(u, e, reason=d["reason"]),
         gettext_lazy("已撤销终止"),
     ),
     "terminate": (
         TerminateForm,
-        lambda u, e, d: actions.terminate(u, e, **d),
+        lambda u, e, d: termination.terminate(u, e, **d),
         gettext_lazy("已终止，自下月起停发"),
     ),
 }
@@ -381,7 +390,7 @@ def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             deceased = (
                 (task.person_id,) if task.person_id and task.kind == TaskKind.DEATH_CHECK else ()
             )
-            preview = actions.reassess(entitlement, clock.today(), exclude_persons=deceased)
+            preview = reassessment.reassess(entitlement, clock.today(), exclude_persons=deceased)
         except (ParameterNotDefinedError, InvalidInputError) as exc:
             preview_error = str(exc)
     return render(
@@ -414,12 +423,12 @@ def task_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if form.is_valid():
         try:
             if step == "complete":
-                done = actions.complete_review(request.user, task, note=form.cleaned_data["note"])
+                done = reviews.complete_review(request.user, task, note=form.cleaned_data["note"])
                 messages.success(
                     request, _("核查已完成：%(outcome)s") % {"outcome": done.get_outcome_display()}
                 )
             else:
-                actions.close_task(request.user, task, note=form.cleaned_data["note"])
+                reviews.close_task(request.user, task, note=form.cleaned_data["note"])
                 messages.success(request, _("任务已办结"))
             return redirect("entitlements:detail", pk=task.entitlement_id)
         except ValidationError as exc:
@@ -448,7 +457,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                run = actions.start_standard_change(request.user, **form.cleaned_data)
+                run = standard_change_runs.start_standard_change(request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _errors(request, form, exc)
             except ParameterNotDefinedError as exc:
@@ -513,7 +522,7 @@ def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if form.is_valid():
         try:
             if step == "approve":
-                run = actions.approve_standard_change(
+                run = standard_change_runs.approve_standard_change(
                     request.user, run, note=form.cleaned_data["note"]
                 )
                 messages.success(
@@ -522,7 +531,9 @@ def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     % {"a": run.applied, "s": run.skipped},
                 )
             else:
-                actions.discard_standard_change(request.user, run, note=form.cleaned_data["note"])
+                standard_change_runs.discard_standard_change(
+                    request.user, run, note=form.cleaned_data["note"]
+                )
                 messages.success(request, _("已作废该重算"))
             return redirect("entitlements:run", pk=pk)
         except ValidationError as exc:

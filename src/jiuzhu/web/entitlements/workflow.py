@@ -314,5 +314,5 @@ TASK = Workflow(
     state_label=lambda task: str(task.get_status_display()),
     due=lambda task, today: task.due_on if task.status == TaskStatus.OPEN else None,
 )
-"""A review task's transition table (the task page and ``actions.complete_review`` /
+"""A review task's transition table (the task page and ``reviews.complete_review`` /
 ``close_task`` ask it)."""
