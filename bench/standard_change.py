@@ -53,7 +53,7 @@ def main() -> None:
 
     from jiuzhu.rules import load_system  # noqa: PLC0415
     from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User  # noqa: PLC0415
-    from jiuzhu.web.entitlements import standard_change_runs  # noqa: PLC0415
+    from jiuzhu.web.entitlements.actions import standard_change_runs  # noqa: PLC0415
     from jiuzhu.web.entitlements.assessment import program_amounts  # noqa: PLC0415
     from jiuzhu.web.entitlements.models import (  # noqa: PLC0415
         Entitlement,

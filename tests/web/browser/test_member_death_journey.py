@@ -13,8 +13,8 @@ import pytest
 
 from jiuzhu.web.accounts.models import Role
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.entitlements.actions.reassessment import reassess
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, TaskKind, VersionBasis
-from jiuzhu.web.entitlements.reassessment import reassess
 from jiuzhu.web.registry.models import Household
 from tests.web.browser.support import login, needs_chromium, shot
 from tests.web.conftest import ON, make_user

@@ -12,12 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.entitlements import (
+from jiuzhu.web.entitlements import params, scheduled
+from jiuzhu.web.entitlements.actions import (
     employment,
-    params,
     reassessment,
     reviews,
-    scheduled,
     suspension,
     termination,
 )

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.rules import load_system
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.entitlements import standard_change_runs
+from jiuzhu.web.entitlements.actions import standard_change_runs
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,

@@ -191,7 +191,7 @@ def test_texts_kept_in_the_record_are_chinese_whatever_the_users_language(
 def test_every_action_form_renders_for_the_roles_that_may_use_it(
     users: dict[str, User], first_township: str
 ) -> None:
-    from jiuzhu.web.entitlements import termination
+    from jiuzhu.web.entitlements.actions import termination
     from tests.web.entitlements.conftest import member
 
     households = Household.objects.filter(township_code=first_township).order_by("pk")

@@ -596,7 +596,7 @@ def confirm_decision(user: Any, application: Application) -> Application:
             application.first_paid_month = next_month(today)
         _move(user, application, "confirm_approve" if approve else "confirm_reject")
         if approve:
-            from jiuzhu.web.entitlements.granting import create_from_decision  # noqa: PLC0415
+            from jiuzhu.web.entitlements.actions.granting import create_from_decision  # noqa: PLC0415
 
             create_from_decision(user, application)
         # The low-income population register follows the decision (recipient, rigid-expenditure

@@ -20,8 +20,8 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.entitlements import params
+from jiuzhu.web.entitlements.actions.reviews import death_check_due, open_task
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
-from jiuzhu.web.entitlements.reviews import death_check_due, open_task
 from jiuzhu.web.entitlements.workflow import REVIEWED, termination_notice
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.signals import household_changed

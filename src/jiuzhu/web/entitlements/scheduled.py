@@ -36,8 +36,11 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements import params
+from jiuzhu.web.entitlements.actions.granting import first_review_due
+from jiuzhu.web.entitlements.actions.reviews import death_check_due
+from jiuzhu.web.entitlements.actions.termination import age_limit
+from jiuzhu.web.entitlements.actions.writes import BATCH
 from jiuzhu.web.entitlements.assessment import without_persons
-from jiuzhu.web.entitlements.granting import first_review_due
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementEvent,
@@ -46,9 +49,6 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
     TaskStatus,
 )
-from jiuzhu.web.entitlements.reviews import death_check_due
-from jiuzhu.web.entitlements.termination import age_limit
-from jiuzhu.web.entitlements.writes import BATCH
 from jiuzhu.web.months import add_years, month_of
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Membership

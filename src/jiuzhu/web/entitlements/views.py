@@ -22,12 +22,11 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.web.cases import clock
 from jiuzhu.web.core.views import post_only
-from jiuzhu.web.entitlements import (
+from jiuzhu.web.entitlements import params, scheduled
+from jiuzhu.web.entitlements.actions import (
     employment,
-    params,
     reassessment,
     reviews,
-    scheduled,
     standard_change_runs,
     suspension,
     termination,

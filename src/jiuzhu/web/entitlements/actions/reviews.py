@@ -28,7 +28,9 @@ from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.entitlements import params
-from jiuzhu.web.entitlements.granting import review_class_for
+from jiuzhu.web.entitlements.actions.granting import review_class_for
+from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, _propose_end, reassess
+from jiuzhu.web.entitlements.actions.writes import _check, _locked, _reason, latest_version
 from jiuzhu.web.entitlements.models import (
     ChangeReport,
     Entitlement,
@@ -40,9 +42,7 @@ from jiuzhu.web.entitlements.models import (
     TerminationGrounds,
     VersionBasis,
 )
-from jiuzhu.web.entitlements.reassessment import _apply_reassessment, _propose_end, reassess
 from jiuzhu.web.entitlements.workflow import TASK
-from jiuzhu.web.entitlements.writes import _check, _locked, _reason, latest_version
 from jiuzhu.web.months import (
     add_months_to_date,
 )

@@ -26,6 +26,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.entitlements.actions.writes import BATCH, _reason, _require
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
@@ -43,7 +44,6 @@ from jiuzhu.web.entitlements.standard_change import (
     parameter_value_starting,
     recompute,
 )
-from jiuzhu.web.entitlements.writes import BATCH, _reason, _require
 from jiuzhu.web.months import (
     first_day,
     is_month,

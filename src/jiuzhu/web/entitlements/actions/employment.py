@@ -19,6 +19,14 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.entitlements import params
+from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, reassess
+from jiuzhu.web.entitlements.actions.writes import (
+    _add_version,
+    _check,
+    _event,
+    _locked,
+    latest_version,
+)
 from jiuzhu.web.entitlements.assessment import (
     member_share,
 )
@@ -30,8 +38,6 @@ from jiuzhu.web.entitlements.models import (
     TerminationGrounds,
     VersionBasis,
 )
-from jiuzhu.web.entitlements.reassessment import _apply_reassessment, reassess
-from jiuzhu.web.entitlements.writes import _add_version, _check, _event, _locked, latest_version
 from jiuzhu.web.registry.models import Membership, Person
 
 

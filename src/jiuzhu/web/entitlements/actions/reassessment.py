@@ -19,6 +19,7 @@ from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.entitlements.actions.writes import _add_version, _event, latest_version
 from jiuzhu.web.entitlements.assessment import (
     apply_sanctions,
     program_amounts,
@@ -29,7 +30,6 @@ from jiuzhu.web.entitlements.models import (
     EntitlementVersion,
     TaskOutcome,
 )
-from jiuzhu.web.entitlements.writes import _add_version, _event, latest_version
 
 
 @dataclass(frozen=True)

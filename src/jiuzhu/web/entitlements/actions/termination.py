@@ -26,6 +26,15 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.entitlements import params
+from jiuzhu.web.entitlements.actions.reviews import _finish_task, open_task
+from jiuzhu.web.entitlements.actions.writes import (
+    _add_version,
+    _check,
+    _event,
+    _locked,
+    _reason,
+    latest_version,
+)
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementEvent,
@@ -37,16 +46,7 @@ from jiuzhu.web.entitlements.models import (
     TerminationGrounds,
     VersionBasis,
 )
-from jiuzhu.web.entitlements.reviews import _finish_task, open_task
 from jiuzhu.web.entitlements.workflow import termination_notice
-from jiuzhu.web.entitlements.writes import (
-    _add_version,
-    _check,
-    _event,
-    _locked,
-    _reason,
-    latest_version,
-)
 from jiuzhu.web.months import (
     add_months,
     add_years,

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db import transaction
 
+from jiuzhu.web.entitlements.actions.writes import _check, _event, _locked, _reason
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     Status,
 )
-from jiuzhu.web.entitlements.writes import _check, _event, _locked, _reason
 
 
 def suspend(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
