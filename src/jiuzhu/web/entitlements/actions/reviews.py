@@ -48,8 +48,6 @@ from jiuzhu.web.months import (
 )
 from jiuzhu.web.registry.models import Membership, Person
 
-"""Statuses in which a reassessment may change the amount (a gradual exit keeps its amount, a
-termination notice ends the entitlement)."""
 APPLICANT_RELATIONS = ("01", "02")
 """GB/T 4761 本人 and 户主: the household's applicant (the engine needs exactly one)."""
 
