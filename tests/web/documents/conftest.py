@@ -73,13 +73,16 @@ def submit(
     )
 
 
-def to_public_notice(users: dict[str, User], application: Application) -> Application:
-    """Verified, visited and approved by the township: published from ``ON``."""
+def to_public_notice(
+    users: dict[str, User], application: Application, visited_on: dt.date = ON
+) -> Application:
+    """Verified, visited (on ``visited_on``) and approved by the township: published from the
+    day the clock says."""
     actions.verify(users["caseworker"], application)
     actions.record_home_visit(
         users["caseworker"],
         application,
-        visited_on=ON,
+        visited_on=visited_on,
         staff=["王经办", "刘协理"],
         findings="家中确有困难",
         applicant_signed=True,

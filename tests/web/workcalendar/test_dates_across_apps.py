@@ -31,6 +31,7 @@ from jiuzhu.web.workcalendar.models import CalendarDay
 from jiuzhu.web.workcalendar.seed import seed_from_chinesecalendar
 from tests.web.conftest import PASSWORD, make_user
 from tests.web.discovery.conftest import alert_frame, alert_row
+from tests.web.documents.conftest import to_public_notice
 from tests.web.entitlements.conftest import make_entitlement, member
 
 pytestmark = pytest.mark.django_db
@@ -70,31 +71,6 @@ def _submit(user: User, household: Household, program: str = Program.DIBAO) -> A
         channel=Channel.COUNTER,
         materials=MATERIALS,
     )
-
-
-def _to_public_notice(users: dict[str, User], application: Application) -> Application:
-    caseworker = users["caseworker"]
-    actions.verify(caseworker, application)
-    actions.record_home_visit(
-        caseworker,
-        application,
-        visited_on=application.accepted_on,
-        staff=["王经办", "刘协理"],
-        findings="家中确有困难",
-        applicant_signed=True,
-    )
-    latest = application.assessments.first()
-    offered = (latest.results.get("single_person_unit") or {}).get("status")
-    actions.give_township_opinion(
-        users["head"],
-        application,
-        opinion="approve",
-        note="经调查符合条件",
-        single_person_choice="household_near_dibao" if offered else "",
-    )
-    application.refresh_from_db()
-    assert application.stage == Stage.PUBLIC_NOTICE
-    return application
 
 
 def _admin_client() -> Client:
@@ -227,7 +203,9 @@ def test_a_seven_day_notice_ending_on_national_day_ends_on_the_next_working_day(
     posted = dt.date(2025, 9, 24)
     _today(settings, posted)
     household, tekun_home = _households(townships[0], 2)
-    application = _to_public_notice(users, _submit(users["caseworker"], household))
+    submitted = _submit(users["caseworker"], household)
+    application = to_public_notice(users, submitted, visited_on=submitted.accepted_on)
+    assert application.stage == Stage.PUBLIC_NOTICE
     assert (application.notice_starts_on, application.notice_ends_on) == (
         posted,
         dt.date(2025, 10, 9),
@@ -273,7 +251,9 @@ def test_a_notice_ending_in_a_missing_year_waits_for_its_calendar(
     posted = dt.date(2026, 12, 28)
     _today(settings, posted)
     household, tekun_home = _households(townships[0], 2)
-    application = _to_public_notice(users, _submit(users["caseworker"], household))
+    submitted = _submit(users["caseworker"], household)
+    application = to_public_notice(users, submitted, visited_on=submitted.accepted_on)
+    assert application.stage == Stage.PUBLIC_NOTICE
     assert application.notice_ends_on == dt.date(2027, 1, 4)  # provisional
     entitlement = termination.start_termination_notice(
         users["caseworker"],
