@@ -27,7 +27,8 @@ from jiuzhu.rules.engine.units import ParameterUnit, Unit, format_yuan
 from jiuzhu.rules.engine.variables import Variable
 
 if TYPE_CHECKING:
-    from jiuzhu.rules.system import Program, RuleSystem, SimulationResult
+    from jiuzhu.rules.registry import Program
+    from jiuzhu.rules.system import RuleSystem, SimulationResult
 
 CONFIDENCE_LABELS = {
     "high": ("高", "high"),
