@@ -5,9 +5,11 @@
   same transaction the previous records of that source are deleted and its ``FeedImport`` is
   marked ``superseded_by`` the new one (kept as the import log). Runs already made keep their own
   copy of the records they used (``VerificationAnswer.records``).
-- ``run_verification`` queries every source for every current member of an application's
-  household, stores the answers and the comparisons, and writes the values found to the registry
-  as ``source=verified`` incomes and assets and to the household's fields.
+- ``run_verification`` reads the declared values of an application's household from the
+  registry and every current member's records from the stored deliveries, runs the pure pipeline
+  (``jiuzhu.batch.pipelines.verify``), stores its answers and comparisons under a new
+  ``VerificationRun``, and writes the values found to the registry as ``source=verified`` incomes
+  and assets and to the household's fields.
 
 **A verification never cuts a benefit by itself** (DESIGN.md §6): it records evidence — the
 verified values the next assessment uses, and each difference from the declaration as a
@@ -33,6 +35,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.verify import (
+    Delivery,
+    Findings,
+    HouseholdFacts,
+    MemberFacts,
+    derive,
+)
 from jiuzhu.feeds import ids
 from jiuzhu.feeds.base import (
     SHANGHAI,
@@ -51,13 +60,6 @@ from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
-from jiuzhu.web.verification.comparisons import derive
-from jiuzhu.web.verification.comparisons.common import (
-    Delivery,
-    Findings,
-    HouseholdFacts,
-    MemberFacts,
-)
 from jiuzhu.web.verification.models import (
     DepartmentRecord,
     Discrepancy,
@@ -355,14 +357,17 @@ def application_date(application: Application) -> dt.date:
 
 def run_verification(user: Any, application: Application) -> VerificationRun:
     """Query every department source for every current member of the application's household
-    (家庭经济状况核对, 最低生活保障审核确认办法 Art. 17) and record what was found.
+    (家庭经济状况核对, 《最低生活保障审核确认办法》（民发〔2021〕57号）第十七条) and record what
+    was found.
 
-    Stores one ``VerificationAnswer`` per member and source and one ``Discrepancy`` per item
-    compared; writes the verified incomes and monetary assets (``source=verified``, one per
-    person and component) and the household values found (vehicles, homes, per-capita floor
-    area, non-residential property, medical payments), each change audited with its before and
-    after. The rules are in ``jiuzhu.web.verification.comparisons``. A verification never changes
-    the application's stage or any entitlement (see the module docstring).
+    Reads the registry's declared values and the feeds' stored records, runs the pure pipeline
+    (``jiuzhu.batch.pipelines.verify.derive``, which states the rules) and stores its result
+    under a new ``VerificationRun``: one ``VerificationAnswer`` per member and source and one
+    ``Discrepancy`` per item compared. Writes the verified incomes and monetary assets
+    (``source=verified``, one per person and component) and the household values found
+    (vehicles, homes, per-capita floor area, non-residential property, medical payments), each
+    change audited with its before and after. A verification never changes the application's
+    stage or any entitlement (see the module docstring).
 
     The database is read and written in a fixed number of queries, whatever the household size.
 
@@ -375,18 +380,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
     on = application_date(application)
     with transaction.atomic():
         registry = _read_registry(application)
-        members = [
-            MemberFacts(
-                person_id=m.person_id,
-                resident_id=matched_id(m.person.resident_id),
-                name=m.person.name,
-                relation=m.relation,
-                disability_category=m.person.disability_category,
-                disability_grade=m.person.disability_grade,
-                student_level=m.person.student_level,
-            )
-            for m in registry.memberships
-        ]
+        members = _member_facts(registry)
         findings = derive(
             members,
             _records([m.resident_id for m in members]),
@@ -396,44 +390,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
             _deliveries(),
             on,
         )
-        run = VerificationRun.objects.create(
-            application=application,
-            requested_by=user if getattr(user, "is_authenticated", False) else None,
-            requested_at=started,
-            finished_at=timezone.now(),
-            status=RunStatus.FINISHED,
-            month=f"{on:%Y-%m}",
-            members=len(members),
-            warnings=findings.warnings,
-        )
-        VerificationAnswer.objects.bulk_create(
-            VerificationAnswer(
-                run=run,
-                person_id=a.person_id,
-                source=a.source,
-                found=a.found,
-                records=a.records,
-                summary=a.summary,
-            )
-            for a in findings.answers
-        )
-        Discrepancy.objects.bulk_create(
-            Discrepancy(
-                run=run,
-                person_id=c.person_id,
-                item=c.item,
-                label=c.label,
-                source=c.source,
-                declared=c.declared,
-                found=c.found,
-                unit=c.unit,
-                severity=c.severity,
-                period=c.period[:40],
-                received_at=c.received_at,
-                note=c.note[:200],
-            )
-            for c in findings.comparisons
-        )
+        run = _store_run(user, application, started, on, len(members), findings)
         before, after = _write_person_values(registry, findings)
         record(
             user,
@@ -449,6 +406,73 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
             basis="核对",
         )
         _write_household_values(user, registry.household, findings, run, application)
+    return run
+
+
+def _member_facts(registry: _Registry) -> list[MemberFacts]:
+    """The current members as the pipeline takes them, each under the ID form the departments'
+    records are kept by (``matched_id``)."""
+    return [
+        MemberFacts(
+            person_id=m.person_id,
+            resident_id=matched_id(m.person.resident_id),
+            name=m.person.name,
+            relation=m.relation,
+            disability_category=m.person.disability_category,
+            disability_grade=m.person.disability_grade,
+            student_level=m.person.student_level,
+        )
+        for m in registry.memberships
+    ]
+
+
+def _store_run(
+    user: Any,
+    application: Application,
+    started: dt.datetime,
+    on: dt.date,
+    members: int,
+    findings: Findings,
+) -> VerificationRun:
+    """The pipeline's findings stored under a new run: its answers and its comparisons."""
+    run = VerificationRun.objects.create(
+        application=application,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+        requested_at=started,
+        finished_at=timezone.now(),
+        status=RunStatus.FINISHED,
+        month=f"{on:%Y-%m}",
+        members=members,
+        warnings=findings.warnings,
+    )
+    VerificationAnswer.objects.bulk_create(
+        VerificationAnswer(
+            run=run,
+            person_id=a.person_id,
+            source=a.source,
+            found=a.found,
+            records=a.records,
+            summary=a.summary,
+        )
+        for a in findings.answers
+    )
+    Discrepancy.objects.bulk_create(
+        Discrepancy(
+            run=run,
+            person_id=c.person_id,
+            item=c.item,
+            label=c.label,
+            source=c.source,
+            declared=c.declared,
+            found=c.found,
+            unit=c.unit,
+            severity=c.severity,
+            period=c.period[:40],
+            received_at=c.received_at,
+            note=c.note[:200],
+        )
+        for c in findings.comparisons
+    )
     return run
 
 
@@ -533,6 +557,20 @@ def _write_person_values(
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     now = timezone.now()
+    _write_incomes(registry, findings, now, before, after)
+    _write_assets(registry, findings, now, before, after)
+    return before, after
+
+
+def _write_incomes(
+    registry: _Registry,
+    findings: Findings,
+    now: dt.datetime,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """The verified incomes (see ``_write_person_values``); adds the changes to ``before`` and
+    ``after``."""
     create: list[Income] = []
     update: list[Income] = []
     delete: list[int] = []
@@ -574,6 +612,16 @@ def _write_person_values(
     if delete:
         Income.objects.filter(pk__in=delete).delete()
 
+
+def _write_assets(
+    registry: _Registry,
+    findings: Findings,
+    now: dt.datetime,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """The verified monetary assets (see ``_write_person_values``); adds the changes to
+    ``before`` and ``after``."""
     create_assets: list[Asset] = []
     update_assets: list[Asset] = []
     delete_assets: list[int] = []
@@ -613,7 +661,6 @@ def _write_person_values(
         Asset.objects.bulk_update(update_assets, ["amount", "basis", "recorded_at"])
     if delete_assets:
         Asset.objects.filter(pk__in=delete_assets).delete()
-    return before, after
 
 
 def _write_household_values(
