@@ -40,7 +40,10 @@ from jiuzhu.batch.pipelines.verify import (
     Findings,
     HouseholdFacts,
     MemberFacts,
+    ValueChange,
+    Verified,
     derive,
+    value_changes,
 )
 from jiuzhu.feeds import ids
 from jiuzhu.feeds.base import (
@@ -550,61 +553,61 @@ def _household_facts(household: Household) -> HouseholdFacts:
 def _write_person_values(
     registry: _Registry, findings: Findings
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Verified incomes and assets: created, updated or (no longer supported by any record)
-    deleted in bulk. A verified value is kept when it is above zero or there is a declaration
-    (or an earlier verified value) for it to correct. Returns the audit's before and after,
-    keyed ``income:<person>:<component>`` and ``asset:<person>``."""
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
+    """Verified incomes and assets created, updated or deleted in bulk, as the pipeline's
+    ``value_changes`` says. Returns the audit's before and after, keyed
+    ``income:<person>:<component>`` and ``asset:<person>``."""
+    changes = value_changes(
+        findings,
+        registry.declared_incomes,
+        {k: Verified(i.monthly_amount, i.basis) for k, i in registry.verified_incomes.items()},
+        registry.declared_assets,
+        {k: Verified(a.amount, a.basis) for k, a in registry.verified_assets.items()},
+    )
     now = timezone.now()
-    _write_incomes(registry, findings, now, before, after)
-    _write_assets(registry, findings, now, before, after)
+    incomes = [c for c in changes if c.component is not None]
+    assets = [c for c in changes if c.component is None]
+    _write_incomes(registry.verified_incomes, incomes, now)
+    _write_assets(registry.verified_assets, assets, now)
+    before = {c.key: _value_json(c.before, c.component) for c in changes}
+    after = {c.key: _value_json(c.after, c.component) for c in changes}
     return before, after
 
 
+def _value_json(value: Verified | None, component: str | None) -> dict[str, Any] | None:
+    """A verified value as the audit event keeps it (the model's field names)."""
+    if value is None:
+        return None
+    amount = "amount" if component is None else "monthly_amount"
+    return {amount: value.value, "basis": value.basis}
+
+
 def _write_incomes(
-    registry: _Registry,
-    findings: Findings,
-    now: dt.datetime,
-    before: dict[str, Any],
-    after: dict[str, Any],
+    existing: dict[tuple[int, str], Income], changes: list[ValueChange], now: dt.datetime
 ) -> None:
-    """The verified incomes (see ``_write_person_values``); adds the changes to ``before`` and
-    ``after``."""
+    """Apply the income changes: bulk create, update and delete."""
     create: list[Income] = []
     update: list[Income] = []
     delete: list[int] = []
-    for (person_id, component), verified in findings.incomes.items():
-        key = f"income:{person_id}:{component}"
-        existing = registry.verified_incomes.get((person_id, component))
-        value = {"monthly_amount": verified.value, "basis": verified.basis}
-        if existing is not None:
-            old = {"monthly_amount": existing.monthly_amount, "basis": existing.basis}
-            if old != value:
-                existing.monthly_amount, existing.basis = verified.value, verified.basis
-                existing.recorded_at = now
-                update.append(existing)
-                before[key], after[key] = old, value
-        elif verified.value > 0 or (person_id, component) in registry.declared_incomes:
+    for change in changes:
+        component = cast(str, change.component)
+        income = existing.get((change.person_id, component))
+        if change.after is None:
+            if income is not None:
+                delete.append(income.pk)
+        elif income is not None:
+            income.monthly_amount, income.basis = change.after.value, change.after.basis
+            income.recorded_at = now
+            update.append(income)
+        else:
             create.append(
                 Income(
-                    person_id=person_id,
+                    person_id=change.person_id,
                     component=component,
-                    monthly_amount=verified.value,
+                    monthly_amount=change.after.value,
                     source=Source.VERIFIED,
-                    basis=verified.basis,
+                    basis=change.after.basis,
                 )
             )
-            before[key], after[key] = None, value
-    for person_id, component in sorted(findings.unsupported_incomes):
-        existing = registry.verified_incomes.get((person_id, component))
-        if existing is not None and (person_id, component) not in findings.incomes:
-            delete.append(existing.pk)
-            before[f"income:{person_id}:{component}"] = {
-                "monthly_amount": existing.monthly_amount,
-                "basis": existing.basis,
-            }
-            after[f"income:{person_id}:{component}"] = None
     if create:
         Income.objects.bulk_create(create, batch_size=BATCH)
     if update:
@@ -613,54 +616,35 @@ def _write_incomes(
         Income.objects.filter(pk__in=delete).delete()
 
 
-def _write_assets(
-    registry: _Registry,
-    findings: Findings,
-    now: dt.datetime,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> None:
-    """The verified monetary assets (see ``_write_person_values``); adds the changes to
-    ``before`` and ``after``."""
-    create_assets: list[Asset] = []
-    update_assets: list[Asset] = []
-    delete_assets: list[int] = []
-    for person_id, verified in findings.assets.items():
-        key = f"asset:{person_id}"
-        existing_asset = registry.verified_assets.get(person_id)
-        value = {"amount": verified.value, "basis": verified.basis}
-        if existing_asset is not None:
-            old = {"amount": existing_asset.amount, "basis": existing_asset.basis}
-            if old != value:
-                existing_asset.amount, existing_asset.basis = verified.value, verified.basis
-                existing_asset.recorded_at = now
-                update_assets.append(existing_asset)
-                before[key], after[key] = old, value
-        elif verified.value > 0 or person_id in registry.declared_assets:
-            create_assets.append(
+def _write_assets(existing: dict[int, Asset], changes: list[ValueChange], now: dt.datetime) -> None:
+    """Apply the monetary-asset changes: bulk create, update and delete."""
+    create: list[Asset] = []
+    update: list[Asset] = []
+    delete: list[int] = []
+    for change in changes:
+        asset = existing.get(change.person_id)
+        if change.after is None:
+            if asset is not None:
+                delete.append(asset.pk)
+        elif asset is not None:
+            asset.amount, asset.basis = change.after.value, change.after.basis
+            asset.recorded_at = now
+            update.append(asset)
+        else:
+            create.append(
                 Asset(
-                    person_id=person_id,
-                    amount=verified.value,
+                    person_id=change.person_id,
+                    amount=change.after.value,
                     source=Source.VERIFIED,
-                    basis=verified.basis,
+                    basis=change.after.basis,
                 )
             )
-            before[key], after[key] = None, value
-    for person_id in sorted(findings.unsupported_assets - set(findings.assets)):
-        existing_asset = registry.verified_assets.get(person_id)
-        if existing_asset is not None:
-            delete_assets.append(existing_asset.pk)
-            before[f"asset:{person_id}"] = {
-                "amount": existing_asset.amount,
-                "basis": existing_asset.basis,
-            }
-            after[f"asset:{person_id}"] = None
-    if create_assets:
-        Asset.objects.bulk_create(create_assets, batch_size=BATCH)
-    if update_assets:
-        Asset.objects.bulk_update(update_assets, ["amount", "basis", "recorded_at"])
-    if delete_assets:
-        Asset.objects.filter(pk__in=delete_assets).delete()
+    if create:
+        Asset.objects.bulk_create(create, batch_size=BATCH)
+    if update:
+        Asset.objects.bulk_update(update, ["amount", "basis", "recorded_at"])
+    if delete:
+        Asset.objects.filter(pk__in=delete).delete()
 
 
 def _write_household_values(

@@ -73,11 +73,13 @@ The modules: ``common`` holds the sources, items, types and month windows every 
 ``incomes`` the tax and social-insurance rules; ``assets`` the monetary assets; ``household``
 the household's vehicles, property and medical payments; ``checks`` the comparisons that write
 nothing and the names; ``pipeline`` runs them all (``derive`` for one household, ``verify`` for
-many, e.g. a district, over one mapping of records).
+many, e.g. a district, over one mapping of records); ``changes`` says which verified values to
+write to the registry and which to remove (``value_changes``).
 """
 
 from __future__ import annotations
 
+from jiuzhu.batch.pipelines.verify.changes import ValueChange, value_changes
 from jiuzhu.batch.pipelines.verify.common import (
     ITEMS,
     LABELS,
@@ -105,7 +107,9 @@ __all__ = [
     "HouseholdCase",
     "HouseholdFacts",
     "MemberFacts",
+    "ValueChange",
     "Verified",
     "derive",
+    "value_changes",
     "verify",
 ]
