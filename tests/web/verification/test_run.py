@@ -14,11 +14,11 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
+from jiuzhu.batch.pipelines.verify.common import month_window
 from jiuzhu.feeds.sources import SOURCES
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.actions import run_verification
-from jiuzhu.web.verification.comparisons.common import month_window
 from jiuzhu.web.verification.models import DepartmentRecord, Discrepancy, VerificationAnswer
 from jiuzhu.web.verification.queries import verification_report
 from tests.web.verification.conftest import caseworker

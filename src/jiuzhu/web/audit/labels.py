@@ -307,9 +307,7 @@ KEYS: dict[str, Key] = {
     "rows": Key(_("行数"), COUNT),
     "run": Key(_("核对记录"), Kind.OBJECT, "verification.verificationrun"),
     "skipped": Key(_("跳过"), COUNT),
-    "source": Key(
-        _("数据来源"), Kind.CHOICE, "jiuzhu.web.verification.comparisons.common.SOURCE_LABELS"
-    ),
+    "source": Key(_("数据来源"), Kind.CHOICE, "jiuzhu.web.verification.labels.SOURCE_TITLES"),
     "staff": Key(_("入户人员"), many=True),
     "start": Key(_("起始发放月份"), MONTH),
     "succeeded": Key(_("成功笔数"), COUNT),

@@ -5,9 +5,11 @@
   same transaction the previous records of that source are deleted and its ``FeedImport`` is
   marked ``superseded_by`` the new one (kept as the import log). Runs already made keep their own
   copy of the records they used (``VerificationAnswer.records``).
-- ``run_verification`` queries every source for every current member of an application's
-  household, stores the answers and the comparisons, and writes the values found to the registry
-  as ``source=verified`` incomes and assets and to the household's fields.
+- ``run_verification`` reads the declared values of an application's household from the
+  registry and every current member's records from the stored deliveries, runs the pure pipeline
+  (``jiuzhu.batch.pipelines.verify``), stores its answers and comparisons under a new
+  ``VerificationRun``, and writes the values found to the registry as ``source=verified`` incomes
+  and assets and to the household's fields.
 
 **A verification never cuts a benefit by itself** (DESIGN.md §6): it records evidence — the
 verified values the next assessment uses, and each difference from the declaration as a
@@ -33,6 +35,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.verify import (
+    Delivery,
+    Findings,
+    HouseholdFacts,
+    MemberFacts,
+    ValueChange,
+    Verified,
+    derive,
+    value_changes,
+)
 from jiuzhu.feeds import ids
 from jiuzhu.feeds.base import (
     SHANGHAI,
@@ -51,13 +63,6 @@ from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
-from jiuzhu.web.verification.comparisons import derive
-from jiuzhu.web.verification.comparisons.common import (
-    Delivery,
-    Findings,
-    HouseholdFacts,
-    MemberFacts,
-)
 from jiuzhu.web.verification.models import (
     DepartmentRecord,
     Discrepancy,
@@ -355,14 +360,17 @@ def application_date(application: Application) -> dt.date:
 
 def run_verification(user: Any, application: Application) -> VerificationRun:
     """Query every department source for every current member of the application's household
-    (家庭经济状况核对, 最低生活保障审核确认办法 Art. 17) and record what was found.
+    (家庭经济状况核对, 《最低生活保障审核确认办法》（民发〔2021〕57号）第十七条) and record what
+    was found.
 
-    Stores one ``VerificationAnswer`` per member and source and one ``Discrepancy`` per item
-    compared; writes the verified incomes and monetary assets (``source=verified``, one per
-    person and component) and the household values found (vehicles, homes, per-capita floor
-    area, non-residential property, medical payments), each change audited with its before and
-    after. The rules are in ``jiuzhu.web.verification.comparisons``. A verification never changes
-    the application's stage or any entitlement (see the module docstring).
+    Reads the registry's declared values and the feeds' stored records, runs the pure pipeline
+    (``jiuzhu.batch.pipelines.verify.derive``, which states the rules) and stores its result
+    under a new ``VerificationRun``: one ``VerificationAnswer`` per member and source and one
+    ``Discrepancy`` per item compared. Writes the verified incomes and monetary assets
+    (``source=verified``, one per person and component) and the household values found
+    (vehicles, homes, per-capita floor area, non-residential property, medical payments), each
+    change audited with its before and after. A verification never changes the application's
+    stage or any entitlement (see the module docstring).
 
     The database is read and written in a fixed number of queries, whatever the household size.
 
@@ -375,18 +383,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
     on = application_date(application)
     with transaction.atomic():
         registry = _read_registry(application)
-        members = [
-            MemberFacts(
-                person_id=m.person_id,
-                resident_id=matched_id(m.person.resident_id),
-                name=m.person.name,
-                relation=m.relation,
-                disability_category=m.person.disability_category,
-                disability_grade=m.person.disability_grade,
-                student_level=m.person.student_level,
-            )
-            for m in registry.memberships
-        ]
+        members = _member_facts(registry)
         findings = derive(
             members,
             _records([m.resident_id for m in members]),
@@ -396,44 +393,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
             _deliveries(),
             on,
         )
-        run = VerificationRun.objects.create(
-            application=application,
-            requested_by=user if getattr(user, "is_authenticated", False) else None,
-            requested_at=started,
-            finished_at=timezone.now(),
-            status=RunStatus.FINISHED,
-            month=f"{on:%Y-%m}",
-            members=len(members),
-            warnings=findings.warnings,
-        )
-        VerificationAnswer.objects.bulk_create(
-            VerificationAnswer(
-                run=run,
-                person_id=a.person_id,
-                source=a.source,
-                found=a.found,
-                records=a.records,
-                summary=a.summary,
-            )
-            for a in findings.answers
-        )
-        Discrepancy.objects.bulk_create(
-            Discrepancy(
-                run=run,
-                person_id=c.person_id,
-                item=c.item,
-                label=c.label,
-                source=c.source,
-                declared=c.declared,
-                found=c.found,
-                unit=c.unit,
-                severity=c.severity,
-                period=c.period[:40],
-                received_at=c.received_at,
-                note=c.note[:200],
-            )
-            for c in findings.comparisons
-        )
+        run = _store_run(user, application, started, on, len(members), findings)
         before, after = _write_person_values(registry, findings)
         record(
             user,
@@ -449,6 +409,73 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
             basis="核对",
         )
         _write_household_values(user, registry.household, findings, run, application)
+    return run
+
+
+def _member_facts(registry: _Registry) -> list[MemberFacts]:
+    """The current members as the pipeline takes them, each under the ID form the departments'
+    records are kept by (``matched_id``)."""
+    return [
+        MemberFacts(
+            person_id=m.person_id,
+            resident_id=matched_id(m.person.resident_id),
+            name=m.person.name,
+            relation=m.relation,
+            disability_category=m.person.disability_category,
+            disability_grade=m.person.disability_grade,
+            student_level=m.person.student_level,
+        )
+        for m in registry.memberships
+    ]
+
+
+def _store_run(
+    user: Any,
+    application: Application,
+    started: dt.datetime,
+    on: dt.date,
+    members: int,
+    findings: Findings,
+) -> VerificationRun:
+    """The pipeline's findings stored under a new run: its answers and its comparisons."""
+    run = VerificationRun.objects.create(
+        application=application,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+        requested_at=started,
+        finished_at=timezone.now(),
+        status=RunStatus.FINISHED,
+        month=f"{on:%Y-%m}",
+        members=members,
+        warnings=findings.warnings,
+    )
+    VerificationAnswer.objects.bulk_create(
+        VerificationAnswer(
+            run=run,
+            person_id=a.person_id,
+            source=a.source,
+            found=a.found,
+            records=a.records,
+            summary=a.summary,
+        )
+        for a in findings.answers
+    )
+    Discrepancy.objects.bulk_create(
+        Discrepancy(
+            run=run,
+            person_id=c.person_id,
+            item=c.item,
+            label=c.label,
+            source=c.source,
+            declared=c.declared,
+            found=c.found,
+            unit=c.unit,
+            severity=c.severity,
+            period=c.period[:40],
+            received_at=c.received_at,
+            note=c.note[:200],
+        )
+        for c in findings.comparisons
+    )
     return run
 
 
@@ -526,47 +553,61 @@ def _household_facts(household: Household) -> HouseholdFacts:
 def _write_person_values(
     registry: _Registry, findings: Findings
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Verified incomes and assets: created, updated or (no longer supported by any record)
-    deleted in bulk. A verified value is kept when it is above zero or there is a declaration
-    (or an earlier verified value) for it to correct. Returns the audit's before and after,
-    keyed ``income:<person>:<component>`` and ``asset:<person>``."""
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
+    """Verified incomes and assets created, updated or deleted in bulk, as the pipeline's
+    ``value_changes`` says. Returns the audit's before and after, keyed
+    ``income:<person>:<component>`` and ``asset:<person>``."""
+    changes = value_changes(
+        findings,
+        registry.declared_incomes,
+        {k: Verified(i.monthly_amount, i.basis) for k, i in registry.verified_incomes.items()},
+        registry.declared_assets,
+        {k: Verified(a.amount, a.basis) for k, a in registry.verified_assets.items()},
+    )
     now = timezone.now()
+    incomes = [c for c in changes if c.component is not None]
+    assets = [c for c in changes if c.component is None]
+    _write_incomes(registry.verified_incomes, incomes, now)
+    _write_assets(registry.verified_assets, assets, now)
+    before = {c.key: _value_json(c.before, c.component) for c in changes}
+    after = {c.key: _value_json(c.after, c.component) for c in changes}
+    return before, after
+
+
+def _value_json(value: Verified | None, component: str | None) -> dict[str, Any] | None:
+    """A verified value as the audit event keeps it (the model's field names)."""
+    if value is None:
+        return None
+    amount = "amount" if component is None else "monthly_amount"
+    return {amount: value.value, "basis": value.basis}
+
+
+def _write_incomes(
+    existing: dict[tuple[int, str], Income], changes: list[ValueChange], now: dt.datetime
+) -> None:
+    """Apply the income changes: bulk create, update and delete."""
     create: list[Income] = []
     update: list[Income] = []
     delete: list[int] = []
-    for (person_id, component), verified in findings.incomes.items():
-        key = f"income:{person_id}:{component}"
-        existing = registry.verified_incomes.get((person_id, component))
-        value = {"monthly_amount": verified.value, "basis": verified.basis}
-        if existing is not None:
-            old = {"monthly_amount": existing.monthly_amount, "basis": existing.basis}
-            if old != value:
-                existing.monthly_amount, existing.basis = verified.value, verified.basis
-                existing.recorded_at = now
-                update.append(existing)
-                before[key], after[key] = old, value
-        elif verified.value > 0 or (person_id, component) in registry.declared_incomes:
+    for change in changes:
+        component = cast(str, change.component)
+        income = existing.get((change.person_id, component))
+        if change.after is None:
+            if income is not None:
+                delete.append(income.pk)
+        elif income is not None:
+            income.monthly_amount, income.basis = change.after.value, change.after.basis
+            income.recorded_at = now
+            update.append(income)
+        else:
             create.append(
                 Income(
-                    person_id=person_id,
+                    person_id=change.person_id,
                     component=component,
-                    monthly_amount=verified.value,
+                    monthly_amount=change.after.value,
                     source=Source.VERIFIED,
-                    basis=verified.basis,
+                    basis=change.after.basis,
                 )
             )
-            before[key], after[key] = None, value
-    for person_id, component in sorted(findings.unsupported_incomes):
-        existing = registry.verified_incomes.get((person_id, component))
-        if existing is not None and (person_id, component) not in findings.incomes:
-            delete.append(existing.pk)
-            before[f"income:{person_id}:{component}"] = {
-                "monthly_amount": existing.monthly_amount,
-                "basis": existing.basis,
-            }
-            after[f"income:{person_id}:{component}"] = None
     if create:
         Income.objects.bulk_create(create, batch_size=BATCH)
     if update:
@@ -574,46 +615,36 @@ def _write_person_values(
     if delete:
         Income.objects.filter(pk__in=delete).delete()
 
-    create_assets: list[Asset] = []
-    update_assets: list[Asset] = []
-    delete_assets: list[int] = []
-    for person_id, verified in findings.assets.items():
-        key = f"asset:{person_id}"
-        existing_asset = registry.verified_assets.get(person_id)
-        value = {"amount": verified.value, "basis": verified.basis}
-        if existing_asset is not None:
-            old = {"amount": existing_asset.amount, "basis": existing_asset.basis}
-            if old != value:
-                existing_asset.amount, existing_asset.basis = verified.value, verified.basis
-                existing_asset.recorded_at = now
-                update_assets.append(existing_asset)
-                before[key], after[key] = old, value
-        elif verified.value > 0 or person_id in registry.declared_assets:
-            create_assets.append(
+
+def _write_assets(existing: dict[int, Asset], changes: list[ValueChange], now: dt.datetime) -> None:
+    """Apply the monetary-asset changes: bulk create, update and delete."""
+    create: list[Asset] = []
+    update: list[Asset] = []
+    delete: list[int] = []
+    for change in changes:
+        asset = existing.get(change.person_id)
+        if change.after is None:
+            if asset is not None:
+                delete.append(asset.pk)
+        elif asset is not None:
+            asset.amount, asset.basis = change.after.value, change.after.basis
+            asset.recorded_at = now
+            update.append(asset)
+        else:
+            create.append(
                 Asset(
-                    person_id=person_id,
-                    amount=verified.value,
+                    person_id=change.person_id,
+                    amount=change.after.value,
                     source=Source.VERIFIED,
-                    basis=verified.basis,
+                    basis=change.after.basis,
                 )
             )
-            before[key], after[key] = None, value
-    for person_id in sorted(findings.unsupported_assets - set(findings.assets)):
-        existing_asset = registry.verified_assets.get(person_id)
-        if existing_asset is not None:
-            delete_assets.append(existing_asset.pk)
-            before[f"asset:{person_id}"] = {
-                "amount": existing_asset.amount,
-                "basis": existing_asset.basis,
-            }
-            after[f"asset:{person_id}"] = None
-    if create_assets:
-        Asset.objects.bulk_create(create_assets, batch_size=BATCH)
-    if update_assets:
-        Asset.objects.bulk_update(update_assets, ["amount", "basis", "recorded_at"])
-    if delete_assets:
-        Asset.objects.filter(pk__in=delete_assets).delete()
-    return before, after
+    if create:
+        Asset.objects.bulk_create(create, batch_size=BATCH)
+    if update:
+        Asset.objects.bulk_update(update, ["amount", "basis", "recorded_at"])
+    if delete:
+        Asset.objects.filter(pk__in=delete).delete()
 
 
 def _write_household_values(

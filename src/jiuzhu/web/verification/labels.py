@@ -1,8 +1,9 @@
 """The verification report's words in the user's language.
 
-``comparisons`` keeps its items and sources as codes with Chinese names (it runs without
-Django and its texts go into the record); the report shows them through these lazy labels,
-so an English page reads in English. A test checks that every code there has a label here.
+The verification pipeline (``jiuzhu.batch.pipelines.verify``) returns its items and sources as
+codes, with the Chinese names the record keeps (it runs without Django); the report shows them
+through these lazy labels, so an English page reads in English. A test checks that every code
+there has a label here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SOURCE_TITLES = {
     "students": _("学籍信息"),
     "custody": _("羁押、服刑、强制隔离戒毒"),
 }
-"""Department sources (``comparisons.common.SOURCE_LABELS``)."""
+"""Department sources (``jiuzhu.batch.pipelines.verify.SOURCES``)."""
 
 ITEM_TITLES = {
     "wage_income": _("工资性收入（月均）"),
@@ -46,4 +47,4 @@ ITEM_TITLES = {
     "rigid_medical_expenditure": _("近12个月医疗个人自付费用"),
     "name": _("姓名（身份证号相同）"),
 }
-"""Compared items (``comparisons.common.LABELS``)."""
+"""Compared items (``jiuzhu.batch.pipelines.verify.ITEMS``)."""

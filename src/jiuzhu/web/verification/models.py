@@ -1,4 +1,4 @@
-"""Family economic-status verification (家庭经济状况核对, 最低生活保障审核确认办法 Art. 17).
+"""Family economic-status verification (家庭经济状况核对, 《最低生活保障审核确认办法》第十七条).
 
 Departments deliver files (``jiuzhu.feeds``); each accepted row becomes a ``DepartmentRecord``,
 and each delivery a ``FeedImport``. A new delivery of a source supersedes the previous one: its

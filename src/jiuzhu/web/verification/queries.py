@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from jiuzhu.batch.pipelines.verify import ITEMS, SOURCES
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.registry.queries import mask_id
-from jiuzhu.web.verification.comparisons.common import LABELS, SOURCES
 from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 from jiuzhu.web.verification.models import Discrepancy, VerificationRun
 
-_ITEM_ORDER = {item: index for index, item in enumerate(LABELS)}
+_ITEM_ORDER = {item: index for index, item in enumerate(ITEMS)}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""The shared vocabulary of the comparisons: sources, items and their Chinese labels, the
-inputs and outputs of ``derive`` (members, household, deliveries, answers, verified values,
-comparisons, findings), the month windows and the helpers every rule uses.
+"""The shared vocabulary of the comparisons: sources and items (codes, with the Chinese names the
+record keeps), the inputs and outputs of ``derive`` (members, household, deliveries, answers,
+verified values, comparisons, findings), the month windows and the helpers every rule uses.
 
-The package docstring (``jiuzhu.web.verification.comparisons``) states the rules.
+Money is integer fen, months ``YYYY-MM`` text. The package docstring
+(``jiuzhu.batch.pipelines.verify``) states the shapes, the rules and their legal source.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from jiuzhu.feeds import sources as feed_sources
-from jiuzhu.web.months import add_months
 
 SOURCES = feed_sources.SOURCES
 """Every department source, in the order the report lists them."""
@@ -34,6 +34,7 @@ SOURCE_LABELS = {
     "students": "学籍信息",
     "custody": "羁押、服刑、强制隔离戒毒",
 }
+"""Source code → its Chinese name (the web shows ``labels.SOURCE_TITLES``)."""
 
 MONEY_TOLERANCE = 100
 """Fen: amounts within one yuan of each other agree (rounding of averages and of yuan cells)."""
@@ -58,6 +59,10 @@ LABELS = {
     "rigid_medical_expenditure": "近12个月医疗个人自付费用",
     "name": "姓名（身份证号相同）",
 }
+"""Item code → the Chinese name the record keeps (``Discrepancy.label``); the web shows the
+translated label of the code (``jiuzhu.web.verification.labels.ITEM_TITLES``)."""
+ITEMS = tuple(LABELS)
+"""Every compared item, in the order the report lists them."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,23 @@ class Findings:
 
 
 # --- months -------------------------------------------------------------------------------------
+
+
+def month_of(day: dt.date) -> str:
+    """``YYYY-MM`` of ``day``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def add_months(month: str, n: int) -> str:
+    """The ``YYYY-MM`` month ``n`` months after ``month`` (before it when ``n`` < 0).
+
+    Raises:
+        ValueError: not a ``YYYY-MM`` month.
+    """
+    year, number = month.split("-")
+    start = dt.date(int(year), int(number), 1)
+    index = start.year * 12 + start.month - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def month_window(end: str, count: int) -> list[str]:

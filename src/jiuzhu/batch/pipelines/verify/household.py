@@ -1,27 +1,26 @@
-"""The asset comparisons: a member's monetary assets (financial assets and the subscribed
-capital of active market entities), and the household's vehicles, real estate and the members'
-medical payments, which the household rule reads from all members' records together
-(最低生活保障审核确认办法 Art. 17; 天津市家庭经济状况核对).
+"""The household comparisons: vehicles, real estate and the members' medical payments, read from
+all current members' records together (《最低生活保障审核确认办法》（民发〔2021〕57号）第十七条;
+the rules are stated in the package docstring, ``jiuzhu.batch.pipelines.verify``).
 
-The rules are stated in the package docstring (``jiuzhu.web.verification.comparisons``).
+Each rule adds the values found to ``Findings.household`` (only where records were found) and its
+comparisons to ``Findings.comparisons``. Money is in fen, floor areas in hundredths of a square
+metre, dates and months ISO text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from jiuzhu.rules.engine.units import format_yuan
-from jiuzhu.web.verification.comparisons.common import (
+from jiuzhu.batch.pipelines.verify.common import (
     Comparison,
     Delivery,
     Findings,
     HouseholdFacts,
     MemberFacts,
-    Verified,
-    _Part,
     _received,
     _span,
     money_differs,
@@ -32,85 +31,40 @@ MEDICAL_MONTHS = 12
 AREA_TOLERANCE = 1
 """Hundredths of a square metre."""
 NON_RESIDENTIAL_USES = frozenset({"commercial", "office", "industrial"})
-ACTIVE_ENTITY = "active"
 
 
-def _monetary_assets(
-    member: MemberFacts,
-    financial: list[dict[str, Any]],
-    entities: list[dict[str, Any]],
-    declared: Mapping[int, int],
-    deliveries: Mapping[str, Delivery],
-) -> _Part:
-    part = _Part(person_id=member.person_id)
-    latest: dict[tuple[str, str], str] = {}
-    for row in financial:
-        key = (row.get("institution") or "", row.get("asset_type") or "")
-        latest[key] = max(latest.get(key, ""), row.get("queried_on") or "")
-    balances = sum(
-        int(r.get("balance") or 0)
-        for r in financial
-        if (r.get("queried_on") or "")
-        == latest[(r.get("institution") or "", r.get("asset_type") or "")]
-    )
-    active = [r for r in entities if r.get("status") == ACTIVE_ENTITY]
-    capital = sum(int(r.get("subscribed_capital") or 0) for r in active)
-    dates = sorted(set(latest.values()))
-    financial_summary: dict[str, Any] = {"balance": balances, "queried_on": dates}
-    entity_summary: dict[str, Any] = {
-        "subscribed_capital": capital,
-        "active": [r.get("entity_name") for r in active],
-    }
-    if not financial:
-        financial_summary["note"] = "未发现存款及金融资产"
-    if not entities:
-        entity_summary["note"] = "未发现市场主体登记"
-    part.summary = {"parts": (financial_summary, entity_summary)}
-    declared_amount = declared.get(member.person_id)
-    received = _received(financial, deliveries.get("financial_assets")) or _received(
-        entities, deliveries.get("market_entities")
-    )
-    if not financial and not entities:
-        if "financial_assets" in deliveries or "market_entities" in deliveries:
-            part.asset_unsupported = True
-        if declared_amount:
-            part.comparisons.append(
-                Comparison(
-                    member.person_id,
-                    "monetary_assets",
-                    "financial_assets",
-                    declared_amount,
-                    None,
-                    "fen",
-                    False,
-                    "",
-                    received,
-                    "未发现存款、金融资产和市场主体登记",
-                )
-            )
-        return part
-    total = balances + capital
-    period = _span(dates)
-    part.asset = Verified(
-        total,
-        f"核对：金融资产 {format_yuan(balances)} 元（{period or '—'}）"
-        f"＋认缴出资 {format_yuan(capital)} 元",
-    )
-    part.comparisons.append(
-        Comparison(
-            member.person_id,
-            "monetary_assets",
-            "financial_assets" if financial else "market_entities",
-            declared_amount or 0,
-            total,
-            "fen",
-            money_differs(declared_amount, total),
-            period,
-            received,
-            f"金融资产 {format_yuan(balances)} 元，认缴出资 {format_yuan(capital)} 元",
+@dataclass(frozen=True)
+class _Household:
+    """One household's inputs to the household rules."""
+
+    findings: Findings
+    members: Sequence[MemberFacts]
+    records: Mapping[str, Mapping[str, list[dict[str, Any]]]]
+    registered: HouseholdFacts
+    deliveries: Mapping[str, Delivery]
+
+    def rows_of(self, source: str) -> list[dict[str, Any]]:
+        """Every current member's records of ``source``."""
+        return [
+            r for m in self.members for r in self.records.get(m.resident_id, {}).get(source, [])
+        ]
+
+    def compare(
+        self, item: str, source: str, declared: Any, found: Any, unit: str, **kw: Any
+    ) -> None:
+        """Add a comparison of ``declared`` against ``found``: a warning when they differ by
+        more than the unit's tolerance."""
+        if found is None:
+            differs = False  # nothing found is no evidence of a difference
+        elif unit in ("fen", "fen_per_month"):
+            differs = money_differs(declared, found)
+        elif unit == "area":
+            differs = declared is None or abs(declared - found) > AREA_TOLERANCE
+        else:
+            differs = declared != found
+        self.findings.comparisons.append(
+            Comparison(None, item, source, declared, found, unit, differs, **kw)
         )
-    )
-    return part
 
 
 def _household(
@@ -123,25 +77,17 @@ def _household(
     medical_end: str,
 ) -> None:
     """Vehicles, property and medical payments of all members together."""
+    facts = _Household(findings, members, records, household, deliveries)
+    _vehicles(facts, on)
+    _real_estate(facts)
+    _medical(facts, medical_end)
 
-    def rows_of(source: str) -> list[dict[str, Any]]:
-        return [r for m in members for r in records.get(m.resident_id, {}).get(source, [])]
 
-    def compare(item: str, source: str, declared: Any, found: Any, unit: str, **kw: Any) -> None:
-        if found is None:
-            differs = False  # nothing found is no evidence of a difference
-        elif unit in ("fen", "fen_per_month"):
-            differs = money_differs(declared, found)
-        elif unit == "area":
-            differs = declared is None or abs(declared - found) > AREA_TOLERANCE
-        else:
-            differs = declared != found
-        findings.comparisons.append(
-            Comparison(None, item, source, declared, found, unit, differs, **kw)
-        )
-
+def _vehicles(facts: _Household, on: dt.date) -> None:
+    """Vehicles not deregistered on the application's date, and disability cars among them."""
+    findings, household = facts.findings, facts.registered
     today = on.isoformat()
-    vehicles = rows_of("vehicles")
+    vehicles = facts.rows_of("vehicles")
     if vehicles:
         active = [r for r in vehicles if not r.get("deregistered") or r["deregistered"] > today]
         mobility = [
@@ -149,11 +95,11 @@ def _household(
             for r in active
             if r.get("vehicle_type") == "disability_car" or r.get("use") == "disability"
         ]
-        received = _received(vehicles, deliveries.get("vehicles"))
+        received = _received(vehicles, facts.deliveries.get("vehicles"))
         plates = "、".join(r.get("plate") or "" for r in active)
         findings.household["vehicles"] = len(active)
         findings.household["disability_mobility_vehicles"] = len(mobility)
-        compare(
+        facts.compare(
             "vehicles",
             "vehicles",
             household.vehicles,
@@ -163,7 +109,7 @@ def _household(
             note=(plates or "仅有已注销车辆")[:200],
         )
         if mobility or household.disability_mobility_vehicles:
-            compare(
+            facts.compare(
                 "disability_mobility_vehicles",
                 "vehicles",
                 household.disability_mobility_vehicles,
@@ -181,13 +127,18 @@ def _household(
                 None,
                 "count",
                 False,
-                received_at=_received([], deliveries.get("vehicles")),
+                received_at=_received([], facts.deliveries.get("vehicles")),
                 note="未发现机动车登记",
             )
         )
 
-    estate = rows_of("real_estate")
-    received = _received(estate, deliveries.get("real_estate"))
+
+def _real_estate(facts: _Household) -> None:
+    """Residential property (distinct certificates) and the per-capita floor area over the
+    current members; non-residential property (a parking space does not count)."""
+    findings, household, members = facts.findings, facts.registered, facts.members
+    estate = facts.rows_of("real_estate")
+    received = _received(estate, facts.deliveries.get("real_estate"))
     residential: dict[str, dict[str, Any]] = {}
     for row in estate:
         if row.get("use") == "residential":
@@ -199,7 +150,7 @@ def _household(
         findings.household["per_capita_floor_area"] = (Decimal(per_capita) / 100).quantize(
             Decimal("0.01"), ROUND_HALF_UP
         )
-        compare(
+        facts.compare(
             "homes",
             "real_estate",
             household.homes,
@@ -213,7 +164,7 @@ def _household(
             if household.per_capita_floor_area is None
             else int(household.per_capita_floor_area * 100)
         )
-        compare(
+        facts.compare(
             "per_capita_floor_area",
             "real_estate",
             declared_area,
@@ -240,7 +191,7 @@ def _household(
     if other:
         findings.household["non_residential_property"] = True
     if other or household.non_residential_property:
-        compare(
+        facts.compare(
             "non_residential_property",
             "real_estate",
             "有" if household.non_residential_property else "无",
@@ -250,13 +201,18 @@ def _household(
             note="、".join(r.get("address") or "" for r in other)[:200],
         )
 
+
+def _medical(facts: _Household, medical_end: str) -> None:
+    """The members' own medical payments (个人自付) over the ``MEDICAL_MONTHS`` months ending
+    with ``medical_end``."""
+    findings, household = facts.findings, facts.registered
     window = month_window(medical_end, MEDICAL_MONTHS)
-    medical = [r for r in rows_of("medical_insurance") if r.get("period") in set(window)]
-    received = _received(medical, deliveries.get("medical_insurance"))
+    medical = [r for r in facts.rows_of("medical_insurance") if r.get("period") in set(window)]
+    received = _received(medical, facts.deliveries.get("medical_insurance"))
     if medical:
         own = sum(int(r.get("out_of_pocket") or 0) for r in medical)
         findings.household["rigid_medical_expenditure"] = own
-        compare(
+        facts.compare(
             "rigid_medical_expenditure",
             "medical_insurance",
             household.rigid_medical_expenditure,

@@ -1,10 +1,10 @@
 """The income comparisons: the monthly wage from the tax withholding details and the
-social-insurance benefits and personal contributions (最低生活保障审核确认办法 Art. 17;
-天津市家庭经济状况核对).
+social-insurance benefits and personal contributions (《最低生活保障审核确认办法》
+（民发〔2021〕57号）第十七条; 天津市家庭经济状况核对).
 
 Each rule takes one member's records of its source and returns a ``_Part``: the summary to store,
 the verified monthly amounts, the components left without evidence and the comparisons. The
-rules are stated in the package docstring (``jiuzhu.web.verification.comparisons``).
+rules are stated in the package docstring (``jiuzhu.batch.pipelines.verify``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jiuzhu.web.verification.comparisons.common import (
+from jiuzhu.batch.pipelines.verify.common import (
     Comparison,
     Delivery,
     MemberFacts,

@@ -2,7 +2,7 @@
 school records against the registry, the deaths register, an unemployment registration beside a
 wage, housing-fund deposits beside no declared wage, and a member's ID found under another name.
 
-The rules are stated in the package docstring (``jiuzhu.web.verification.comparisons``).
+The rules are stated in the package docstring (``jiuzhu.batch.pipelines.verify``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jiuzhu.feeds import names as person_names
-from jiuzhu.rules.engine.units import format_yuan
-from jiuzhu.rules.programs.codes import CODE_LISTS
-from jiuzhu.web.verification.comparisons.common import (
+from jiuzhu.batch.pipelines.verify.common import (
     SOURCES,
     Comparison,
     Delivery,
@@ -22,6 +19,9 @@ from jiuzhu.web.verification.comparisons.common import (
     _Part,
     _received,
 )
+from jiuzhu.feeds import names as person_names
+from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.rules.programs.codes import CODE_LISTS
 
 _STUDENT_LABELS = {c.code: str(c.label) for c in CODE_LISTS["student_level"]}
 _DISABILITY_LABELS = {c.code: str(c.label) for c in CODE_LISTS["disability_category"]}
@@ -101,8 +101,9 @@ def _students(
         part.summary = {"note": "未发现学籍记录"}
         if member.student_level not in ("", "none"):
             part.comparisons.append(
-                # A school stage keeps an adult child in the household (Art. 7) and continues
-                # tekun past 18: declared but not in the education data, the visit checks it.
+                # A school stage keeps an adult child in the household (《最低生活保障审核确认
+                # 办法》第七条) and continues tekun past 18: declared but not in the education
+                # data, the visit checks it.
                 Comparison(
                     member.person_id,
                     "student_level",

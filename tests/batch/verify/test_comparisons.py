@@ -6,15 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from jiuzhu.web.months import add_months
-from jiuzhu.web.verification.comparisons import derive
-from jiuzhu.web.verification.comparisons.common import (
-    Delivery,
-    HouseholdFacts,
-    MemberFacts,
-    month_window,
-    window_end,
-)
+from jiuzhu.batch.pipelines.verify import Delivery, HouseholdFacts, MemberFacts, derive
+from jiuzhu.batch.pipelines.verify.common import add_months, month_window, window_end
 
 ON = dt.date(2025, 10, 15)
 RECEIVED = dt.datetime(2025, 10, 15, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -314,13 +307,3 @@ def test_compared_only_items() -> None:
     student = comparison(findings, "student_level", 2)
     assert student.warning and student.found == "非在校生"
     assert not findings.incomes and not findings.assets and not findings.household
-
-
-def test_every_item_and_source_has_a_label_in_the_users_language() -> None:
-    """The report shows the comparisons' codes through translated labels: one for each, with
-    the same Chinese words as the record keeps."""
-    from jiuzhu.web.verification.comparisons import common
-    from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
-
-    assert {k: str(v) for k, v in ITEM_TITLES.items()} == common.LABELS
-    assert {k: str(v) for k, v in SOURCE_TITLES.items()} == common.SOURCE_LABELS
