@@ -103,7 +103,7 @@ def _ages(
     # Spouses are adults; adult children of elderly heads are at least 25.
     age = np.where(role == "spouse", np.maximum(age, 20), age)
     elder_head = head_age >= 60
-    return np.where((role == "child") & elder_head, np.maximum(age, 25), age)
+    return np.asarray(np.where((role == "child") & elder_head, np.maximum(age, 25), age))
 
 
 def _sexes(
