@@ -5,20 +5,25 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
+# What each target installs (pyproject.toml's extras): the demo needs the command and the case
+# platform (`all`); the tests need the dev tools too (`dev` includes `all`).
+STAMP_ALL := $(VENV)/.installed-all-$(SUM)
+STAMP     := $(VENV)/.installed-dev-$(SUM)
 
 .PHONY: demo test lint bench install clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.installed-%-$(SUM): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install --quiet -e '.[$*]'
+	rm -f $(VENV)/.installed-$*-*
 	touch $@
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# A dev install includes everything the demo needs.
+demo: $(if $(wildcard $(STAMP)),$(STAMP),$(STAMP_ALL))
 	$(BIN)/jiuzhu assess examples/baodi_example.xlsx --on 2025-10-15 -o out/baodi_example_results.xlsx
 	$(BIN)/jiuzhu-web demo
 

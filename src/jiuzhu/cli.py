@@ -10,6 +10,7 @@ jiuzhu feeds check district/feeds/tax.csv
 from __future__ import annotations
 
 import datetime as dt
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -36,9 +37,10 @@ from jiuzhu.batch.pipelines.discover.catalogue import catalogue
 from jiuzhu.batch.pipelines.discover.context import DiscoveryInputError, month_bounds
 from jiuzhu.batch.pipelines.discover.files import read_inputs
 from jiuzhu.batch.pipelines.parameters import parameter_table, write_parameters
-from jiuzhu.feeds.base import SPECS, FeedRejected, detect, read_feed, sources
+from jiuzhu.feeds.base import SPECS, FeedRejected, FeedSpec, detect, read_feed, sources
 from jiuzhu.feeds.parsing import parse_date
 from jiuzhu.feeds.tabular import TableError
+from jiuzhu.reference import baodi_divisions
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
 from jiuzhu.rules.engine.explain import explain_household, render
@@ -461,9 +463,27 @@ def discover_command(
     """Proactive discovery (主动发现与预警): match the month's department feeds against the
     registry and the low-income register, evaluate every signal and route each alert to its
     community or township. Exit code 2 on bad input."""
-    import time  # noqa: PLC0415
-
     started = time.perf_counter()
+    alerts = _discover_alerts(folder, month, feeds, register, output)
+    seconds = time.perf_counter() - started
+    console.print(
+        f"{month} 主动发现：{alerts.height:,} 条预警 (discovery {month}: {alerts.height:,} alerts, "
+        f"{seconds:.1f} s)"
+    )
+    console.print(_alerts_by_category(alerts))
+    console.print(_alerts_by_signal(alerts))
+    console.print(_alerts_by_township(alerts))
+    if output is not None:
+        # Written whole or not at all (a temporary file renamed into place).
+        with atomic_path(output) as temporary:
+            alerts.write_parquet(temporary)
+        console.print(f"预警已写入 Alerts written: {output}")
+
+
+def _discover_alerts(
+    folder: Path, month: str, feeds: Path | None, register: Path | None, output: Path | None
+) -> pl.DataFrame:
+    """Read the inputs and run discovery, with a spinner; bad input exits with status 2."""
     try:
         month_bounds(month)
         if output is not None and output.suffix.lower() != ".parquet":
@@ -482,7 +502,7 @@ def discover_command(
             )
             inputs = read_inputs(folder, feeds, register)
             progress.update(task, description="比对并评估各预警信号 Matching and evaluating")
-            alerts = discover(inputs, month)
+            return discover(inputs, month)
     except DiscoveryInputError as exc:
         errors.print(f"[red]输入有误 Bad input[/red] ({len(exc.problems)}):")
         for problem in exc.problems[:50]:
@@ -491,12 +511,9 @@ def discover_command(
     except ParameterNotDefinedError as exc:
         errors.print(str(exc), style="red", markup=False)
         raise typer.Exit(code=2) from exc
-    seconds = time.perf_counter() - started
-    signals = catalogue()
-    console.print(
-        f"{month} 主动发现：{alerts.height:,} 条预警 (discovery {month}: {alerts.height:,} alerts, "
-        f"{seconds:.1f} s)"
-    )
+
+
+def _alerts_by_category(alerts: pl.DataFrame) -> Table:
     by_category = alerts.group_by("category").agg(pl.len().alias("n"))
     counts = {str(c): int(n) for c, n in by_category.iter_rows()}
     table = Table(title="按类别 By category")
@@ -504,7 +521,10 @@ def discover_command(
     table.add_column("预警 Alerts", justify="right")
     for code, label in DISCOVERY_CATEGORIES.items():
         table.add_row(label, f"{counts.get(code, 0):,}")
-    console.print(table)
+    return table
+
+
+def _alerts_by_signal(alerts: pl.DataFrame) -> Table:
     by_signal = alerts.group_by("signal").agg(
         pl.len().alias("n"), pl.col("adverse").first().alias("adverse")
     )
@@ -514,7 +534,7 @@ def discover_command(
     table.add_column("类别 Category")
     table.add_column("负责 Owner")
     table.add_column("预警 Alerts", justify="right")
-    for code, signal in signals.items():
+    for code, signal in catalogue().items():
         adverse = "（核查 verify）" if signal.adverse else ""
         table.add_row(
             f"{signal.label}{adverse}\n{signal.label_en} [{code}]",
@@ -522,9 +542,10 @@ def discover_command(
             signal.owner,
             f"{signal_counts.get(code, 0):,}",
         )
-    console.print(table)
-    from jiuzhu.reference import baodi_divisions  # noqa: PLC0415
+    return table
 
+
+def _alerts_by_township(alerts: pl.DataFrame) -> Table:
     names = {code: division.name for code, division in baodi_divisions().items()}
     by_township = (
         alerts.group_by("township_code", "category")
@@ -543,12 +564,7 @@ def discover_command(
             f"{names.get(code, '')} {code}",
             *(f"{row.get(c, 0) or 0:,}" for c in DISCOVERY_CATEGORIES),
         )
-    console.print(table)
-    if output is not None:
-        # Written whole or not at all (a temporary file renamed into place).
-        with atomic_path(output) as temporary:
-            alerts.write_parquet(temporary)
-        console.print(f"预警已写入 Alerts written: {output}")
+    return table
 
 
 feeds_app = typer.Typer(
@@ -597,36 +613,8 @@ def feeds_check_command(
     """Read a department's file the way an import would and print the report: rows read,
     accepted, duplicates, IDs not in the registry, and every bad row (line, column, value,
     reason). Exit status 2 if the file would be rejected (nothing is imported)."""
-    sources()
-    if source is not None and source not in SPECS:
-        errors.print(
-            f"[red]没有名为“{source}”的数据来源，可选：{', '.join(SPECS)} "
-            f"(unknown source; choose one of these)[/red]"
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
-        spec = SPECS[source] if source else detect(path)
-    except KeyError:
-        choices = ", ".join(SPECS)
-        errors.print(
-            f"[red]{path}: 无法识别是哪个部门的数据，请用 --source 指定：{choices} "
-            f"(cannot tell the source; use --source)[/red]"
-        )
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except TableError as exc:
-        errors.print(f"[red]{path}: {exc}[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    known = None
-    if registry is not None:
-        persons = registry / "persons.parquet" if registry.is_dir() else registry
-        try:
-            known = pl.read_parquet(persons, columns=["resident_id"])["resident_id"]
-        except (OSError, pl.exceptions.PolarsError):
-            errors.print(
-                f"[red]{registry}: 找不到登记库 persons.parquet（应为 jiuzhu synth 的输出文件夹） "
-                f"(no registry persons.parquet here)[/red]"
-            )
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+    spec = _feed_spec(path, source)
+    known = None if registry is None else _registry_ids(registry)
     try:
         result = read_feed(path, spec, quarantine=quarantine, known_ids=known)
     except FeedRejected as exc:
@@ -643,6 +631,44 @@ def feeds_check_command(
             aside = output.with_suffix(".quarantine.parquet")
             result.quarantine.write_parquet(aside)
             console.print(f"问题行已写入 Bad rows written to [bold]{aside}[/bold]")
+
+
+def _feed_spec(path: Path, source: str | None) -> FeedSpec:
+    """The spec of the named source, or of the one the file's headers show; exits with
+    status 2 if there is none."""
+    sources()
+    if source is not None and source not in SPECS:
+        errors.print(
+            f"[red]没有名为“{source}”的数据来源，可选：{', '.join(SPECS)} "
+            f"(unknown source; choose one of these)[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        return SPECS[source] if source else detect(path)
+    except KeyError:
+        choices = ", ".join(SPECS)
+        errors.print(
+            f"[red]{path}: 无法识别是哪个部门的数据，请用 --source 指定：{choices} "
+            f"(cannot tell the source; use --source)[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except TableError as exc:
+        errors.print(f"[red]{path}: {exc}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _registry_ids(registry: Path) -> pl.Series:
+    """The resident IDs of a registry folder's (or file's) persons.parquet; exits with
+    status 2 if there is none."""
+    persons = registry / "persons.parquet" if registry.is_dir() else registry
+    try:
+        return pl.read_parquet(persons, columns=["resident_id"])["resident_id"]
+    except (OSError, pl.exceptions.PolarsError):
+        errors.print(
+            f"[red]{registry}: 找不到登记库 persons.parquet（应为 jiuzhu synth 的输出文件夹） "
+            f"(no registry persons.parquet here)[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ name and renamed, so a failed run never leaves a partial output file.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -13,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import polars as pl
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from jiuzhu.extras import require
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.variables import Variable
 
@@ -181,9 +181,10 @@ def _write_xlsx(
             raise OutputError(
                 f"{path}: {sheet.frame.height:,} rows do not fit an Excel sheet; write .parquet or .csv"
             )
+    openpyxl = _openpyxl()
     workbook = openpyxl.Workbook(write_only=True)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
+    bold = openpyxl.styles.Font(bold=True)
+    fill = openpyxl.styles.PatternFill("solid", fgColor="DDEBF7")
     for sheet in sheets:
         worksheet = workbook.create_sheet(_sheet_title(sheet.title))
         frame = sheet.frame
@@ -220,10 +221,12 @@ def write_table(frame: pl.DataFrame, path: Path, title: str) -> None:
     if path.suffix.lower() == ".csv":
         path.write_text(frame.write_csv(), encoding="utf-8-sig")
         return
+    openpyxl = _openpyxl()
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet(title[:31])
     _layout(worksheet, frame.columns)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    bold = openpyxl.styles.Font(bold=True)
+    fill = openpyxl.styles.PatternFill("solid", fgColor="DDEBF7")
     worksheet.append([_styled(worksheet, h, bold, fill) for h in frame.columns])
     kinds = ["date" if frame.schema[c] == pl.Date else "other" for c in frame.columns]
     for row in frame.iter_rows():
@@ -231,10 +234,20 @@ def write_table(frame: pl.DataFrame, path: Path, title: str) -> None:
     workbook.save(path)
 
 
+@functools.cache
+def _openpyxl() -> Any:
+    """openpyxl, imported when an xlsx is written: the bare package writes Parquet and CSV,
+    the excel extra adds workbooks. Cached: cells are styled one by one.
+
+    Raises:
+        MissingExtraError: openpyxl (the excel extra) is not installed.
+    """
+    return require("openpyxl", "写出 xlsx 文件 (writing an xlsx file)")
+
+
 def _layout(worksheet: Any, headers: Sequence[str]) -> None:
     """Columns as wide as their header (CJK characters count double), header row frozen."""
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
-
+    get_column_letter = _openpyxl().utils.get_column_letter
     worksheet.freeze_panes = "A2"
     for index, text in enumerate(headers, start=1):
         width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
@@ -255,12 +268,11 @@ def _sheet_title(title: str) -> str:
     return {"households": "评估结果", "persons": "特困人员"}.get(title, title)[:31]
 
 
-def _styled(worksheet: object, value: str, font: Font, fill: PatternFill | None) -> object:
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
-
-    cell = WriteOnlyCell(worksheet, value=value)
+def _styled(worksheet: object, value: str, font: Any, fill: Any) -> object:
+    openpyxl = _openpyxl()
+    cell = openpyxl.cell.WriteOnlyCell(worksheet, value=value)
     cell.font = font
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    cell.alignment = openpyxl.styles.Alignment(wrap_text=True, vertical="top")
     if fill is not None:
         cell.fill = fill
     return cell
@@ -280,18 +292,18 @@ def _kind(frame: pl.DataFrame, name: str, system: RuleSystem) -> str:
 def _cell(worksheet: object, value: object, kind: str) -> object:
     """A cell value: yuan as a number with two decimals; 是/否; 待定 for an undetermined
     decision or amount; blank for a value that does not apply."""
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    write_only_cell = _openpyxl().cell.WriteOnlyCell
 
     if value is None:
         return "待定" if kind in ("money", "boolean") else None
     if kind == "boolean":
         return BOOL_TEXT[bool(value)]
     if kind == "money" and isinstance(value, int):
-        cell = WriteOnlyCell(worksheet, value=value / 100)
+        cell = write_only_cell(worksheet, value=value / 100)
         cell.number_format = "#,##0.00"
         return cell
     if kind == "date":
-        cell = WriteOnlyCell(worksheet, value=value)
+        cell = write_only_cell(worksheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
     return value

@@ -234,21 +234,22 @@ def header_coverage(table: Table, spec: FeedSpec) -> float:
     return found / max(len(required), 1)
 
 
+_PARSERS: dict[str, Callable[[str], Parsed]] = {
+    "date": parse_date,
+    "period": parse_period,
+    "yuan": parse_yuan,
+    "wan_yuan": parse_wan_yuan,
+    "area": parse_area,
+    "int": parse_int,
+}
+"""The parser of each kind of field that needs no more than its column."""
+
+
 def _parser(spec_field: Field, column: str) -> Parsed:
     """A non-ID field's parser (ID numbers are checked by ``normalise_struct``)."""
     kind = spec_field.kind
-    if kind == "date":
-        return parse_date(column)
-    if kind == "period":
-        return parse_period(column)
-    if kind == "yuan":
-        return parse_yuan(column)
-    if kind == "wan_yuan":
-        return parse_wan_yuan(column)
-    if kind == "area":
-        return parse_area(column)
-    if kind == "int":
-        return parse_int(column)
+    if kind in _PARSERS:
+        return _PARSERS[kind](column)
     if kind in ("code", "bool"):
         spellings = {normalise_header(k): v for k, v in spec_field.codes.items()}
         key = pl.col(column).str.replace_all(r"\s", "").str.to_lowercase()
@@ -290,10 +291,7 @@ def read_feed(
     """
     path = Path(path)
     report = FeedReport(path, spec.source, spec.label)
-    received = received_at or dt.datetime.now(tz=SHANGHAI)
-    if received.tzinfo is None:
-        received = received.replace(tzinfo=SHANGHAI)
-    received = received.astimezone(SHANGHAI)
+    received = _beijing(received_at)
     try:
         table = load_table(path, spec_headers(spec))
     except TableError as exc:
@@ -305,11 +303,44 @@ def read_feed(
     columns = _map_headers(table, spec, report)
     if report.bad:
         raise FeedRejected(report)
+    values, bad, bad_mask = _validated(table, spec, columns, received, report)
+    report.bad = bad
+    if bad and not quarantine:
+        raise FeedRejected(report)
+    good = _accepted(values.filter(~bad_mask), spec, received, known_ids, report)
+    quarantined = pl.DataFrame(
+        {
+            "line": [b.line for b in bad],
+            "column": [b.column for b in bad],
+            "value": [b.value for b in bad],
+            "reason": [b.reason for b in bad],
+        },
+        schema={"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
+    )
+    return FeedResult(good.to_arrow(), quarantined, report)
 
+
+def _beijing(received_at: dt.datetime | None) -> dt.datetime:
+    """When the file arrived, in Asia/Shanghai (default: now; naive means Beijing time)."""
+    received = received_at or dt.datetime.now(tz=SHANGHAI)
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=SHANGHAI)
+    return received.astimezone(SHANGHAI)
+
+
+def _validated(
+    table: Table,
+    spec: FeedSpec,
+    columns: dict[str, str],
+    received: dt.datetime,
+    report: FeedReport,
+) -> tuple[pl.DataFrame, list[BadRow], pl.Series]:
+    """The parsed values, the bad cells in file order and which rows are bad: cells that do
+    not parse, codes the source does not know, and rows breaking the spec's checks. Warnings
+    about ID numbers go to ``report``."""
     text = table.frame
     values, problems = _parse(text, spec, columns, received.date(), table.header_rows[1] + 1)
     coded = _code_cells(table, spec, columns, report)
-
     bad = [BadRow(table.line(row), header, text[header][row], why) for header, row, why in coded]
     bad_mask = pl.repeat(False, text.height, eager=True)
     if coded:
@@ -341,11 +372,19 @@ def read_feed(
                 shown = text[header][row] if header in text.columns else None
                 bad.append(BadRow(table.line(row), header, shown, check.reason))
     bad.sort(key=lambda b: (b.line or 0, b.column or ""))
-    report.bad = bad
-    if bad and not quarantine:
-        raise FeedRejected(report)
+    return values, bad, bad_mask
 
-    good = values.filter(~bad_mask)
+
+def _accepted(
+    good: pl.DataFrame,
+    spec: FeedSpec,
+    received: dt.datetime,
+    known_ids: pl.Series | None,
+    report: FeedReport,
+) -> pl.DataFrame:
+    """The good rows without exact duplicates, with ``source``, ``period`` and ``received_at``;
+    the duplicates, the rows of IDs the registry does not know and the accepted rows are
+    counted in ``report``."""
     fields = [f.name for f in spec.fields]
     duplicated = good.select(pl.struct(fields).is_first_distinct()).to_series()
     report.duplicates = int((~duplicated).sum())
@@ -366,16 +405,7 @@ def read_feed(
         first = id_fields[0]
         report.unknown_ids = int(good.filter(~pl.col(first).is_in(known_ids.implode())).height)
     report.accepted = good.height
-    quarantined = pl.DataFrame(
-        {
-            "line": [b.line for b in bad],
-            "column": [b.column for b in bad],
-            "value": [b.value for b in bad],
-            "reason": [b.reason for b in bad],
-        },
-        schema={"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
-    )
-    return FeedResult(good.to_arrow(), quarantined, report)
+    return good
 
 
 @dataclass(frozen=True)

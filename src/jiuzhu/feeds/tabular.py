@@ -22,10 +22,11 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-import fastexcel
 import polars as pl
 
+from jiuzhu.extras import require
 from jiuzhu.feeds.headers import known_headers, normalise_header
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -330,10 +331,12 @@ def read_workbook(path: Path, known: Collection[str] | None = None) -> dict[str,
 
     Raises:
         TableError: the file is missing or not an Excel workbook.
+        MissingExtraError: fastexcel (the excel extra) is not installed.
     """
     if not path.exists():
         raise TableError("文件不存在 (no such file)")
     wanted = known_headers() if known is None else known
+    fastexcel = _fastexcel()
     try:
         reader = fastexcel.read_excel(str(path))
         sheets = {}
@@ -348,9 +351,13 @@ def read_workbook(path: Path, known: Collection[str] | None = None) -> dict[str,
     return sheets
 
 
-def _read_sheet(
-    reader: fastexcel.ExcelReader, path: Path, name: str, known: Collection[str]
-) -> Table:
+def _fastexcel() -> Any:
+    """fastexcel (calamine), imported when a workbook is read: the bare package reads CSV and
+    Parquet, the excel extra adds workbooks."""
+    return require("fastexcel", "读取 xlsx 工作簿 (reading an xlsx workbook)")
+
+
+def _read_sheet(reader: Any, path: Path, name: str, known: Collection[str]) -> Table:
     """One worksheet below its header, with the probe of its numeric cells."""
     # Two loads of every row, header included, run at once: the text, and a boolean load of
     # the same cells (calamine turns no text into a boolean but every number and date into
@@ -389,8 +396,9 @@ def _read_sheet(
 def _load_types(path: Path, name: str) -> pl.DataFrame:
     """The sheet's cells loaded as booleans, every row (its own reader: one calamine reader is
     not shared between threads)."""
-    reader = fastexcel.read_excel(str(path))
-    return reader.load_sheet(name, header_row=None, dtypes="boolean").to_polars()
+    reader = _fastexcel().read_excel(str(path))
+    frame: pl.DataFrame = reader.load_sheet(name, header_row=None, dtypes="boolean").to_polars()
+    return frame
 
 
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,7 +10,7 @@ from jiuzhu.rules import load_system
 
 
 def person_frame(persons: dict[str, np.ndarray]) -> pl.DataFrame:
-    """The persons' arrays of ``population._persons`` as the engine's person frame (money in
+    """The persons' arrays of ``members.members`` as the engine's person frame (money in
     fen; the ID number, name, sex and hukou columns the registry and the feeds need)."""
     count = persons["household"].shape[0]
     grade = persons["disability_grade"]

@@ -16,67 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from jiuzhu.feeds.ids import check_character_series
 from jiuzhu.reference import Division, baodi_divisions
-from jiuzhu.synth import names
 from jiuzhu.synth.calibration import Calibration
 from jiuzhu.synth.frames import as_engine_types, person_frame
+from jiuzhu.synth.members import birth_dates, members
+from jiuzhu.synth.templates import SIZE_SHARES, TEMPLATE_INDEX, TEMPLATE_SHARES, TEMPLATES
 
 BAODI_RESIDENTS = 722_367
 """7th census (2020-11-01) resident population of Baodi (reference/baodi_key_figures.csv)."""
 
-OLD_BAODI_CODE, NEW_BAODI_CODE = "120224", "120115"
-"""ID address codes: 宝坻县 until the 2001 change to 宝坻区 (reference/README.md)."""
-MIGRANT_CODES = ("130223", "130281", "130682", "370983", "410184", "120221", "120223", "230103")
-"""Address codes of people born elsewhere (Hebei, Shandong, Henan, other Tianjin districts, …)."""
-
-
-@dataclass(frozen=True)
-class Template:
-    """A household type: the roles of its members, by position."""
-
-    name: str
-    roles: tuple[str, ...]
-    head_ages: tuple[int, int]
-
-
-# Roles: head (the applicant, GB/T 4761 01), spouse, child (of the head), parent (of the head),
-# child_in_law, grandchild.
-TEMPLATES: tuple[Template, ...] = (
-    Template("single_adult", ("head",), (18, 59)),
-    Template("single_elderly", ("head",), (60, 95)),
-    Template("couple_young", ("head", "spouse"), (22, 59)),
-    Template("couple_elderly", ("head", "spouse"), (60, 92)),
-    Template("single_parent", ("head", "child"), (26, 52)),
-    Template("elder_with_child", ("head", "child"), (62, 92)),
-    Template("couple_child", ("head", "spouse", "child"), (24, 55)),
-    Template("single_parent_2", ("head", "child", "child"), (28, 52)),
-    Template("elder_couple_child", ("head", "spouse", "child"), (60, 88)),
-    Template("couple_2children", ("head", "spouse", "child", "child"), (26, 52)),
-    Template("three_generation_4", ("head", "spouse", "child", "parent"), (28, 55)),
-    Template("elder_child_family", ("head", "child", "child_in_law", "grandchild"), (62, 88)),
-    Template("three_generation_5", ("head", "spouse", "child", "parent", "parent"), (28, 55)),
-    Template(
-        "three_generation_6", ("head", "spouse", "child", "child", "parent", "parent"), (30, 55)
-    ),
-)
-TEMPLATE_INDEX = {t.name: i for i, t in enumerate(TEMPLATES)}
-
-# (size, share of households) and, per size, the templates and their shares.
-SIZE_SHARES = {1: 0.17, 2: 0.34, 3: 0.25, 4: 0.15, 5: 0.07, 6: 0.02}
-TEMPLATE_SHARES = {
-    1: {"single_adult": 0.62, "single_elderly": 0.38},
-    2: {
-        "couple_young": 0.49,
-        "couple_elderly": 0.25,
-        "single_parent": 0.10,
-        "elder_with_child": 0.16,
-    },
-    3: {"couple_child": 0.66, "single_parent_2": 0.08, "elder_couple_child": 0.26},
-    4: {"couple_2children": 0.48, "three_generation_4": 0.35, "elder_child_family": 0.17},
-    5: {"three_generation_5": 1.0},
-    6: {"three_generation_6": 1.0},
-}
 URBAN_COMMUNITY_WEIGHT = 8.0
 """A 居委会 community holds about eight times the households of a village: ≈ 40 % urban."""
 
@@ -109,7 +57,7 @@ def generate(
     calibration = calibration or Calibration()
     rng = np.random.default_rng(seed)
     households = _households(rng, round(BAODI_RESIDENTS * scale))
-    persons = _persons(rng, households, on)
+    persons = members(rng, households, on)
     households, persons = _economy(rng, households, persons, calibration, on)
     obligors = _obligors(rng, households, persons, calibration, on)
     return District(
@@ -158,229 +106,6 @@ def _households(rng: np.random.Generator, residents: int) -> dict[str, np.ndarra
     }
 
 
-# --- persons ------------------------------------------------------------------------------------
-
-
-def _persons(
-    rng: np.random.Generator, households: dict[str, np.ndarray], on: dt.date
-) -> dict[str, np.ndarray]:
-    """Members by template role, with ages, sexes, relations, names, ID numbers and health."""
-    count = households["size"].shape[0]
-    roles_of = [t.roles for t in TEMPLATES]
-    sizes = households["size"]
-    household = np.repeat(np.arange(count), sizes)
-    position = np.arange(household.shape[0]) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    template = households["template"][household]
-    role = np.array(
-        [roles_of[t][p] for t, p in zip(template.tolist(), position.tolist(), strict=True)]
-    )
-    low = np.array([TEMPLATES[t].head_ages[0] for t in range(len(TEMPLATES))])[
-        households["template"]
-    ]
-    high = np.array([TEMPLATES[t].head_ages[1] for t in range(len(TEMPLATES))])[
-        households["template"]
-    ]
-    head_age = rng.integers(low, high + 1)[household]
-    persons = household.shape[0]
-    age = np.select(
-        [
-            role == "head",
-            role == "spouse",
-            role == "child",
-            role == "parent",
-            role == "child_in_law",
-            role == "grandchild",
-        ],
-        [
-            head_age,
-            head_age + np.rint(rng.normal(0, 3, persons)).astype(int),
-            head_age - rng.integers(22, 37, persons),
-            head_age + rng.integers(24, 35, persons),
-            head_age - rng.integers(24, 37, persons),
-            head_age - rng.integers(46, 66, persons),
-        ],
-    )
-    age = np.clip(age, 0, 100)
-    # Spouses are adults; adult children of elderly heads are at least 25.
-    age = np.where(role == "spouse", np.maximum(age, 20), age)
-    elder_head = head_age >= 60
-    age = np.where((role == "child") & elder_head, np.maximum(age, 25), age)
-    head_male = np.asarray(rng.random(count) < 0.72)
-    male = np.select(
-        [role == "head", role == "spouse", role == "parent", role == "child_in_law"],
-        [
-            head_male[household],
-            ~head_male[household],
-            position % 2 == 1,
-            ~(rng.random(persons) < 0.5),
-        ],
-        rng.random(persons) < 0.51,
-    )
-    # Heads of single-parent households are more often mothers.
-    single_parent = np.isin(
-        households["template"], [TEMPLATE_INDEX["single_parent"], TEMPLATE_INDEX["single_parent_2"]]
-    )
-    male = np.where((role == "head") & single_parent[household], rng.random(persons) < 0.25, male)
-    relation = np.select(
-        [
-            role == "head",
-            role == "spouse",
-            (role == "child") & male,
-            role == "child",
-            (role == "parent") & male,
-            role == "parent",
-            (role == "child_in_law") & male,
-            role == "child_in_law",
-            (role == "grandchild") & male,
-        ],
-        ["01", "10", "20", "30", "51", "52", "28", "38", "41"],
-        "42",
-    )
-    birth = _birth_dates(rng, age, on)
-    family_name = names.surnames(rng, count)[household]
-    own_name = names.surnames(rng, persons)
-    # Children, grandchildren and the head's father carry the household's surname.
-    same = np.isin(role, ["head", "child", "grandchild"]) | ((role == "parent") & male)
-    surname = np.where(same, family_name, own_name)
-    name = np.char.add(surname, names.given_names(rng, male))
-    resident_id, migrant = _resident_ids(rng, birth, male)
-    return {
-        "household": household,
-        "role": role,
-        "age": age,
-        "male": male,
-        "relation": relation,
-        "birth": birth,
-        "name": name,
-        "resident_id": resident_id,
-        "migrant": migrant,
-        "urban": households["urban"][household],
-        **_health(rng, age),
-    }
-
-
-def _birth_dates(rng: np.random.Generator, age: np.ndarray, on: dt.date) -> np.ndarray:
-    """A birth date giving exactly ``age`` completed years on ``on``."""
-    anchor = np.datetime64(on, "D")
-    latest = np.array(
-        [
-            np.datetime64(dt.date(on.year - int(a), on.month, min(on.day, 28)), "D")
-            for a in range(0, 101)
-        ]
-    )[age]
-    days = rng.integers(0, 365, age.shape[0])
-    birth = latest - days.astype("timedelta64[D]")
-    return np.asarray(np.minimum(birth, anchor))
-
-
-def _resident_ids(
-    rng: np.random.Generator, birth: np.ndarray, male: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """GB 11643 numbers: 120224 before 2001, 120115 after, 8 % born elsewhere; sequence digits
-    unique per address code and birth date, odd for men."""
-    count = birth.shape[0]
-    years = birth.astype("datetime64[Y]").astype(int) + 1970
-    migrant = np.asarray(rng.random(count) < 0.08)
-    address = np.where(years < 2001, OLD_BAODI_CODE, NEW_BAODI_CODE)
-    address = np.where(migrant, rng.choice(np.array(MIGRANT_CODES), count), address)
-    dates = np.datetime_as_string(birth, unit="D")
-    digits = np.char.replace(dates, "-", "")
-    frame = pl.DataFrame({"address": address, "digits": digits, "male": male})
-    rank = (
-        frame.select(pl.int_range(pl.len()).over(["address", "digits", "male"]))
-        .to_series()
-        .to_numpy()
-    )
-    sequence = 10 + 2 * rank + np.where(male, 1, 0)  # odd for men (GB 11643)
-    first17 = np.char.add(np.char.add(address, digits), np.char.zfill(sequence.astype(str), 3))
-    check = check_character_series(pl.Series(first17, dtype=pl.String)).to_numpy().astype(str)
-    return np.char.add(first17, check), migrant
-
-
-def _health(rng: np.random.Generator, age: np.ndarray) -> dict[str, np.ndarray]:
-    """Disability (GB/T 26341 category and grade), serious illness, special outpatient disease,
-    self-care of the elderly, full-time education."""
-    count = age.shape[0]
-    # About 2.5 % of residents hold a disability certificate (reference band 15,000–22,000 of
-    # 722,000), rising steeply with age.
-    disabled_rate = np.select([age < 18, age < 60, age < 80], [0.006, 0.016, 0.045], 0.09)
-    disabled = rng.random(count) < disabled_rate
-    categories = np.array(
-        ["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"]
-    )
-    category = np.where(
-        disabled,
-        rng.choice(categories, count, p=[0.12, 0.20, 0.01, 0.41, 0.07, 0.07, 0.12]),
-        "none",
-    )
-    grade = np.where(disabled, rng.choice([1, 2, 3, 4], count, p=[0.13, 0.24, 0.30, 0.33]), 0)
-    illnesses = np.array(
-        [
-            "uremia",
-            "organ_transplant",
-            "leukaemia",
-            "malignant_tumour",
-            "haemophilia",
-            "aplastic_anaemia",
-            "hemiplegia",
-            "lupus",
-            "heart_valve_replacement",
-            "vascular_stent_or_bypass",
-            "nephrotic_syndrome",
-            "cirrhosis",
-            "type1_diabetes",
-            "cerebral_infarction",
-            "alzheimers_disease",
-            "epilepsy",
-            "cerebral_haemorrhage_sequelae",
-        ]
-    )
-    weights = np.array([3, 1, 1, 10, 0.3, 0.5, 3, 1, 1, 8, 1, 2, 1, 8, 3, 2, 3], dtype=float)
-    ill = rng.random(count) < np.where(age < 60, 0.006, 0.035)
-    illness = np.where(ill, rng.choice(illnesses, count, p=weights / weights.sum()), "none")
-    special = rng.random(count) < np.where(age < 60, 0.02, 0.10)
-    old = age >= 60
-    care_draw = rng.random(count)
-    partial = np.where(age >= 80, 0.18, 0.05)
-    full = np.where(age >= 80, 0.07, 0.012)
-    self_care = np.where(
-        old & (care_draw < full),
-        "full_loss",
-        np.where(old & (care_draw < full + partial), "partial_loss", "self_caring"),
-    )
-    student = np.select(
-        [age < 3, age <= 5, age <= 11, age <= 14, age <= 17, age <= 21, age <= 24],
-        ["none", "preschool", "primary", "junior_secondary", "", "", ""],
-        "none",
-    )
-    upper = rng.random(count)
-    student = np.where(
-        (age >= 15) & (age <= 17),
-        np.where(
-            upper < 0.58, "senior_secondary", np.where(upper < 0.93, "secondary_vocational", "none")
-        ),
-        student,
-    )
-    student = np.where(
-        (age >= 18) & (age <= 21),
-        np.where(
-            upper < 0.30, "undergraduate", np.where(upper < 0.52, "higher_vocational", "none")
-        ),
-        student,
-    )
-    student = np.where(
-        (age >= 22) & (age <= 24), np.where(upper < 0.07, "postgraduate", "none"), student
-    )
-    return {
-        "disability_category": category,
-        "disability_grade": grade,
-        "serious_illness": illness,
-        "special_outpatient_disease": special,
-        "self_care": self_care,
-        "student_level": student,
-    }
-
-
 # --- economy ------------------------------------------------------------------------------------
 
 STANDARD_FEN = 104_500
@@ -404,10 +129,49 @@ def _economy(
     count = households["size"].shape[0]
     people = persons["household"].shape[0]
     household = persons["household"]
-    age, role = persons["age"], persons["role"]
+    age = persons["age"]
+    # Members living apart (excluded from the household by rule) are drawn first, as they do
+    # not count for the household's per-capita income.
+    absence = _absences(rng, persons)
+    counted = absence == "none"
+    members = np.bincount(household, weights=counted, minlength=count).astype(np.int64)
+    members = np.maximum(members, 1)
+    situation, total, hardship, margin = _situations(rng, households, members, calibration)
+    urban = households["urban"]
+    income = _allocate_income(rng, total, persons, counted, urban)
+    _add_disregarded_income(rng, income, persons)
+    assets = _assets(rng, situation, members, household, persons, urban)
+    # A religious professional has lived apart for 1–9 years: under 3 they still count.
+    apart_days = rng.integers(365, 9 * 365, people).astype("timedelta64[D]")
+    absent_since = np.where(
+        absence == "religious_professional",
+        np.datetime64(on, "D") - apart_days,
+        np.datetime64("NaT"),
+    )
+    persons = {
+        **persons,
+        **income,
+        **assets.pop("persons"),
+        "absence_reason": absence,
+        "absent_since": absent_since,
+        "lives_with_household": ~(
+            (persons["student_level"] != "none") & (age >= 18) & (rng.random(people) < 0.7)
+        ),
+    }
+    households = {
+        **households,
+        "members": members,
+        "situation": situation,
+        **_household_flags(rng, households, persons, counted, total, hardship, margin, calibration),
+        **assets["households"],
+    }
+    return households, persons
 
-    # Members living apart (excluded from the household by rule) — drawn first, as they do not
-    # count for the household's per-capita income.
+
+def _absences(rng: np.random.Generator, persons: dict[str, np.ndarray]) -> np.ndarray:
+    """Per person, why they live apart from the household ("none" for most)."""
+    age, role = persons["age"], persons["role"]
+    people = age.shape[0]
     adult = age >= 18
     absence = np.full(people, "none", dtype=object)
     draw = rng.random(people)
@@ -422,12 +186,19 @@ def _economy(
     absence[(role == "child") & (age >= 25) & (draw > 0.9993) & (draw < 0.9996)] = (
         "religious_professional"
     )
-    absence = absence.astype(str)
-    away = absence != "none"
-    counted = ~away
-    members = np.bincount(household, weights=counted, minlength=count).astype(np.int64)
-    members = np.maximum(members, 1)
+    return absence.astype(str)
 
+
+def _situations(
+    rng: np.random.Generator,
+    households: dict[str, np.ndarray],
+    members: np.ndarray,
+    calibration: Calibration,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per household: its situation (hardship, margin, regular or boundary), its monthly counted
+    income (fen), and whether it was drawn in hardship or at the margin (before the boundary
+    cases, which replace a few households' situation)."""
+    count = members.shape[0]
     templates = households["template"]
     situation_draw = rng.random(count)
     hardship = situation_draw < _shares(calibration.hardship, templates)
@@ -458,12 +229,18 @@ def _economy(
     total[boundary] = at + offsets
     situation = np.where(hardship, "hardship", np.where(margin, "margin", "regular"))
     situation[boundary] = "boundary"
+    return situation, total, hardship, margin
 
-    income = _allocate_income(rng, total, persons, counted, urban)
 
-    # Disregarded income and transfers out: pensions of the residents' scheme for the rural
-    # elderly, preferential payments for a few veterans' families, family-planning payments,
-    # scholarships; social-insurance contributions withheld from employee wages.
+def _add_disregarded_income(
+    rng: np.random.Generator, income: dict[str, np.ndarray], persons: dict[str, np.ndarray]
+) -> None:
+    """Add to ``income`` the disregarded income and transfers out: pensions of the residents'
+    scheme for the rural elderly, preferential payments for a few veterans' families,
+    family-planning payments, scholarships; social-insurance contributions withheld from
+    employee wages (fen a month)."""
+    age = persons["age"]
+    people = age.shape[0]
     rural_elderly = ~persons["urban"] & (age >= 60)
     income["residents_basic_pension"] = np.where(
         rural_elderly, rng.integers(20_000, 40_000, people), 0
@@ -486,27 +263,24 @@ def _economy(
     income["wage_income"] = income["wage_income"] + contributions
     income["transfer_expenditure"] = contributions
 
-    assets = _assets(rng, situation, members, household, persons, urban)
-    # A religious professional has lived apart for 1–9 years: under 3 they still count.
-    apart_days = rng.integers(365, 9 * 365, people).astype("timedelta64[D]")
-    absent_since = np.where(
-        absence == "religious_professional",
-        np.datetime64(on, "D") - apart_days,
-        np.datetime64("NaT"),
-    )
-    persons = {
-        **persons,
-        **income,
-        **assets.pop("persons"),
-        "absence_reason": absence,
-        "absent_since": absent_since,
-        "lives_with_household": ~(
-            (persons["student_level"] != "none") & (age >= 18) & (rng.random(people) < 0.7)
-        ),
-    }
+
+def _household_flags(
+    rng: np.random.Generator,
+    households: dict[str, np.ndarray],
+    persons: dict[str, np.ndarray],
+    counted: np.ndarray,
+    total: np.ndarray,
+    hardship: np.ndarray,
+    margin: np.ndarray,
+    calibration: Calibration,
+) -> dict[str, np.ndarray]:
+    """The household's flags (elderly only, single parent, special support) and its rigid
+    expenditure (fen a year)."""
+    count = total.shape[0]
+    household, age = persons["household"], persons["age"]
     elderly_only = np.bincount(household, weights=(age < 60) & counted, minlength=count) == 0
     single_parent = np.isin(
-        templates, [TEMPLATE_INDEX["single_parent"], TEMPLATE_INDEX["single_parent_2"]]
+        households["template"], [TEMPLATE_INDEX["single_parent"], TEMPLATE_INDEX["single_parent_2"]]
     )
     seriously_ill = (
         np.bincount(household, weights=persons["serious_illness"] != "none", minlength=count) > 0
@@ -518,10 +292,7 @@ def _economy(
         & (rng.random(count) < calibration.rigid_expenditure * 25)
     )
     annual = total * 12
-    households = {
-        **households,
-        "members": members,
-        "situation": situation,
+    return {
         "elderly_only": elderly_only,
         "single_parent_family": single_parent,
         # 计划生育特殊家庭 (an only child lost or disabled) are over-represented among the poor.
@@ -537,9 +308,7 @@ def _economy(
         "rigid_accident_expenditure": np.where(
             rng.random(count) < 0.0005, rng.integers(500_000, 5_000_000, count), 0
         ),
-        **assets["households"],
     }
-    return households, persons
 
 
 def _allocate_income(
@@ -710,7 +479,7 @@ def _obligors(
         {
             "obligor_id": np.arange(rows, dtype=np.int64),
             "person_id": supported.astype(np.int64),
-            "obligor_birth_date": _birth_dates(rng, age, on),
+            "obligor_birth_date": birth_dates(rng, age, on),
             "obligor_annual_income": np.where((frail < 0.04) | unable_family, income // 8, income),
             "obligor_assets_within_low_income_limit": (frail < 0.06) | unable_family,
             "obligor_is_dibao_recipient": (frail < 0.01) | dibao_elder,

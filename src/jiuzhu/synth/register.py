@@ -19,6 +19,8 @@ disability allowances four times in five. Deterministic by seed.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 
@@ -48,8 +50,17 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
     """The register of ``district`` (see the module docstring), one row per person."""
     system = load_system("tianjin")
     result = system.simulate(district.households, district.persons, district.obligors)
-    homes = (
-        result.households.select(
+    homes = _assessed(result.households, district.households)
+    rng = np.random.default_rng([seed, 77])
+    homes = _categorised(homes, district.on, rng)
+    rows = _members(district.persons, result.persons, homes, rng)
+    return _register(rows).cast(REGISTER_COLUMNS).select(REGISTER_COLUMNS.names())
+
+
+def _assessed(results: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
+    """Per household, the programs it is eligible for and its amounts (fen)."""
+    return (
+        results.select(
             "household_id",
             pl.col("dibao_eligible").fill_null(False),
             pl.col("dibao_amount").cast(pl.Int64),
@@ -60,7 +71,7 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
             pl.col("rigid_expenditure_eligible").fill_null(True),
         )
         .join(
-            district.households.select(
+            households.select(
                 "household_id",
                 (
                     pl.col("rigid_medical_expenditure")
@@ -74,11 +85,15 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
         )
         .with_columns(pl.col("rigid_expenditure_eligible") & pl.col("_rigid_costs"))
     )
-    rng = np.random.default_rng([seed, 77])
+
+
+def _categorised(homes: pl.DataFrame, on: dt.date, rng: np.random.Generator) -> pl.DataFrame:
+    """The households in the register with their category by the take-up rates, their monthly
+    amount (fen) and the dates drawn for them (``_included``, ``_recent``, ``_review``,
+    ``_rigid_from``)."""
     n = homes.height
     draw = rng.random(n)
     underpaid = rng.random(n) < 0.125
-    on = district.on
     first = np.datetime64(on.replace(day=1), "D")
     included = first - rng.integers(30, 8 * 365, n).astype("timedelta64[D]")
     recent = first - rng.integers(1, 365, n).astype("timedelta64[D]")
@@ -111,7 +126,7 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
     )
     full = pl.col("dibao_amount")
     paid = pl.when(pl.col("_under")).then((full * 4 // 5) // 100 * 100).otherwise(full)
-    homes = (
+    return (
         homes.with_columns(
             pl.Series("_draw", draw),
             pl.Series("_under", underpaid),
@@ -132,10 +147,17 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
             .alias("monthly_amount"),
         )
     )
-    persons = result.persons.select("person_id", pl.col("tekun_eligible").fill_null(False))
-    people = district.persons.select(
+
+
+def _members(
+    persons: pl.DataFrame, assessed: pl.DataFrame, homes: pl.DataFrame, rng: np.random.Generator
+) -> pl.DataFrame:
+    """One row per member of a household in the register, and per tekun recipient (80 % of
+    the eligible persons, whatever their household), with the person's draw ``_p``."""
+    tekun_eligible = assessed.select("person_id", pl.col("tekun_eligible").fill_null(False))
+    people = persons.select(
         "person_id", "household_id", "resident_id", "disability_category", "disability_grade"
-    ).join(persons, on="person_id", how="left")
+    ).join(tekun_eligible, on="person_id", how="left")
     person_draw = rng.random(people.height)
     people = people.with_columns(
         pl.Series("_p", person_draw),
@@ -143,7 +165,7 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
     )
     tekun = people.filter(pl.col("tekun_eligible") & (pl.col("_p") < 0.8))
     rows = people.join(homes, on="household_id", how="inner")
-    rows = pl.concat(
+    return pl.concat(
         [
             rows.filter(~pl.col("person_id").is_in(tekun["person_id"].implode())),
             tekun.join(
@@ -158,6 +180,10 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
         ],
         how="diagonal_relaxed",
     ).sort("person_id")
+
+
+def _register(rows: pl.DataFrame) -> pl.DataFrame:
+    """The register's columns of the member rows."""
     disabled = pl.col("disability_category").cast(pl.String) != "none"
     monitored = pl.col("category") == "monitored"
     reason = (
@@ -173,7 +199,7 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
         .then(pl.lit("近一年申请未通过"))
         .otherwise(pl.lit("近一年退出保障"))
     )
-    register = rows.select(
+    return rows.select(
         "resident_id",
         pl.col("household_id").cast(pl.String),
         "category",
@@ -200,4 +226,3 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
         ),
         pl.lit(False).alias("orphan_allowance"),
     )
-    return register.cast(REGISTER_COLUMNS).select(REGISTER_COLUMNS.names())

@@ -24,17 +24,48 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
         pl.col("situation").is_in(["hardship", "boundary"]).alias("low")
     )
     months = np.array(context.months(MEDICAL_MONTHS), dtype="datetime64[D]")
+    special = _special_outpatient(people, months, rng)
+    stays = _hospital_stays(people, months, rng)
+    ordinary = _ordinary_outpatient(people, months, rng)
+    fields = [
+        "resident_id",
+        "name",
+        "settled_on",
+        "visit_type",
+        "total_cost",
+        "fund_paid",
+        "critical_illness_paid",
+        "assistance_paid",
+        "out_of_pocket",
+        "diagnosis",
+    ]
+    special = special.with_columns(pl.lit(None, pl.String).alias("diagnosis"))
+    ordinary = ordinary.with_columns(pl.lit(None, pl.String).alias("diagnosis"))
+    rows = pl.concat([f.select(fields) for f in (special, stays, ordinary)]).sort(
+        "settled_on", maintain_order=True
+    )
+    return context.outsiders(rows, LAYOUTS["medical_insurance"].unknown, rng)
 
-    def visits(patients: pl.DataFrame, span: int, chance: float) -> tuple[pl.DataFrame, np.ndarray]:
-        include = rng.random((patients.height, span)) < chance
-        forced = rng.integers(0, span, patients.height)
-        include[np.arange(patients.height), forced] = True
-        who, month = np.nonzero(include)
-        day = rng.integers(0, 28, who.shape[0]).astype("timedelta64[D]")
-        settled = months[MEDICAL_MONTHS - span + month] + day
-        return patients[who].with_columns(pl.Series("settled_on", settled)), who
 
-    special, _ = visits(people.filter(pl.col("special_outpatient_disease")), 6, 0.6)
+def _visits(
+    months: np.ndarray, rng: np.random.Generator, patients: pl.DataFrame, span: int, chance: float
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """A row per visit of each patient: in each of the last ``span`` of ``months`` with
+    ``chance``, and in one of them at least; with the index of the visit's patient."""
+    include = rng.random((patients.height, span)) < chance
+    forced = rng.integers(0, span, patients.height)
+    include[np.arange(patients.height), forced] = True
+    who, month = np.nonzero(include)
+    day = rng.integers(0, 28, who.shape[0]).astype("timedelta64[D]")
+    settled = months[MEDICAL_MONTHS - span + month] + day
+    return patients[who].with_columns(pl.Series("settled_on", settled)), who
+
+
+def _special_outpatient(
+    people: pl.DataFrame, months: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Monthly visits for a special outpatient disease (last six months), amounts in fen."""
+    special, _ = _visits(months, rng, people.filter(pl.col("special_outpatient_disease")), 6, 0.6)
     n = special.height
     total = rng.integers(30_000, 300_000, n)
     fund = np.rint(total * rng.uniform(0.6, 0.75, n)).astype(np.int64)
@@ -47,7 +78,14 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
         pl.Series("assistance_paid", assist),
         pl.Series("out_of_pocket", total - fund - assist),
     )
+    return special
 
+
+def _hospital_stays(
+    people: pl.DataFrame, months: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Hospital stays of the seriously ill (last twelve months), amounts in fen; the first
+    seriously ill member of a household with rigid medical expenditure pays it in own shares."""
     ill = people.filter(pl.col("serious_illness") != "none")
     designated = (
         ill.filter(pl.col("rigid_medical_expenditure") > 0)
@@ -57,7 +95,7 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
     ill = ill.with_columns(
         pl.col("person_id").is_in(designated["person_id"].implode()).alias("rigid")
     )
-    stays, who = visits(ill, MEDICAL_MONTHS, 0.12)
+    stays, who = _visits(months, rng, ill, MEDICAL_MONTHS, 0.12)
     n = stays.height
     total = rng.integers(1_000_000, 12_000_000, n)
     fund = np.rint(total * rng.uniform(0.55, 0.7, n)).astype(np.int64)
@@ -81,9 +119,15 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
         pl.Series("assistance_paid", assist),
         pl.Series("out_of_pocket", own),
     )
+    return stays
 
+
+def _ordinary_outpatient(
+    people: pl.DataFrame, months: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """A few ordinary outpatient visits (last six months), amounts in fen."""
     others = people.filter(pl.Series(rng.random(people.height) < 0.03))
-    ordinary, _ = visits(others, 6, 0.0)
+    ordinary, _ = _visits(months, rng, others, 6, 0.0)
     n = ordinary.height
     total = rng.integers(5_000, 80_000, n)
     fund = total // 2
@@ -95,24 +139,7 @@ def _medical_insurance(context: _Context, rng: np.random.Generator) -> pl.DataFr
         pl.Series("assistance_paid", np.zeros(n, dtype=np.int64)),
         pl.Series("out_of_pocket", total - fund),
     )
-    fields = [
-        "resident_id",
-        "name",
-        "settled_on",
-        "visit_type",
-        "total_cost",
-        "fund_paid",
-        "critical_illness_paid",
-        "assistance_paid",
-        "out_of_pocket",
-        "diagnosis",
-    ]
-    special = special.with_columns(pl.lit(None, pl.String).alias("diagnosis"))
-    ordinary = ordinary.with_columns(pl.lit(None, pl.String).alias("diagnosis"))
-    rows = pl.concat([f.select(fields) for f in (special, stays, ordinary)]).sort(
-        "settled_on", maintain_order=True
-    )
-    return context.outsiders(rows, LAYOUTS["medical_insurance"].unknown, rng)
+    return ordinary
 
 
 ILLNESS_LABELS = {c.code: c.label for c in SERIOUS_ILLNESS.codes if c.code != "none"}

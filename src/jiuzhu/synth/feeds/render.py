@@ -39,27 +39,8 @@ def _render(
         header = layout.headers.get(spec_field.name, spec_field.header)
         if header not in spec_field.headers:
             raise ValueError(f"{source}: {header} is not a header of {spec_field.name}")
-        values = frame[spec_field.name]
         kind = spec_field.kind
-        if kind == "id":
-            values = _dirty_ids(values, rng, layout, dirt)
-        elif kind == "date":
-            values, odd = _dates(
-                values, rng, layout, DATE_FORMS, layout.date_form, layout.odd_dates
-            )
-            dirt["odd_dates"] += odd
-        elif kind == "period":
-            values, odd = _dates(
-                values, rng, layout, PERIOD_FORMS, layout.period_form, layout.odd_periods
-            )
-            dirt["odd_periods"] += odd
-        elif kind in ("yuan", "area"):
-            # Hundredths (fen, or 0.01 m²) written with two decimals.
-            values = _yuan_text(values)
-        elif kind == "wan_yuan":
-            values = _wan_yuan_text(values)
-        elif kind == "int":
-            values = values.cast(pl.String)
+        values = _values(frame[spec_field.name], kind, rng, layout, dirt)
         if xlsx and kind in ("yuan", "wan_yuan", "area", "int"):
             numeric.add(header)
         columns.append(values.alias(header))
@@ -82,6 +63,35 @@ def _render(
         unknown_ids=int(frame["_outsider"].sum()),
         dirt=dirt,
     )
+
+
+def _values(
+    values: pl.Series, kind: str, rng: np.random.Generator, layout: Layout, dirt: dict[str, int]
+) -> pl.Series:
+    """One field's values in the department's form for its kind, with the layout's dirt
+    (counted in ``dirt``)."""
+    if kind == "id":
+        return _dirty_ids(values, rng, layout, dirt)
+    if kind in ("date", "period"):
+        dates = kind == "date"
+        values, odd = _dates(
+            values,
+            rng,
+            layout,
+            DATE_FORMS if dates else PERIOD_FORMS,
+            layout.date_form if dates else layout.period_form,
+            layout.odd_dates if dates else layout.odd_periods,
+        )
+        dirt["odd_dates" if dates else "odd_periods"] += odd
+        return values
+    if kind in ("yuan", "area"):
+        # Hundredths (fen, or 0.01 m²) written with two decimals.
+        values = _yuan_text(values)
+    elif kind == "wan_yuan":
+        values = _wan_yuan_text(values)
+    elif kind == "int":
+        values = values.cast(pl.String)
+    return values
 
 
 def _pick(rng: np.random.Generator, rate: float, eligible: np.ndarray) -> np.ndarray:

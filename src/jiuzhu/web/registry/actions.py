@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input
 from jiuzhu.feeds import ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
+from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
@@ -79,118 +81,21 @@ def import_district(
     obligor_path = folder / "obligors.parquet"
     obligors = pl.read_parquet(obligor_path) if obligor_path.exists() else None
     tell = progress or (lambda done, total: None)
-    divisions = baodi_divisions()
     with transaction.atomic():
         run = ImportRun.objects.create(
             user=user, source=str(folder), households=households.height, persons=persons.height
         )
-        first = reserve_numbers("household", households.height, highest_household_number)
-        household_rows = []
-        for index, row in enumerate(households.iter_rows(named=True)):
-            community = divisions.get(row["division_code"])
-            place = f"{community.township_name}{community.name}" if community else ""
-            household_rows.append(
-                Household(
-                    number=f"H{first + index:07d}",
-                    division_code=row["division_code"],
-                    township_code=row["township_code"],
-                    address=f"天津市宝坻区{place}{row['household_id'] % 200 + 1}号",
-                    **{f: _value(row.get(f)) for f in HOUSEHOLD_FIELDS if f in row},
-                    business_capital=row.get("business_capital") or 0,
-                )
-            )
-        created = Household.objects.bulk_create(household_rows, batch_size=BATCH)
-        household_pk = {i: h.pk for i, h in enumerate(created)}
+        created = _create_households(households)
         tell(households.height, households.height + persons.height)
-
-        person_rows = [
-            Person(
-                resident_id=row["resident_id"],
-                name=row["name"],
-                sex=row["sex"],
-                birth_date=row["birth_date"],
-                hukou_tianjin=bool(row["hukou_tianjin"]),
-                **{f: _value(row.get(f)) for f in PERSON_FIELDS if f in row and f != "birth_date"},
-            )
-            for row in persons.iter_rows(named=True)
-        ]
-        person_objects = Person.objects.bulk_create(person_rows, batch_size=BATCH)
+        person_objects = _create_members(households, persons, created)
         person_pk = {i: p.pk for i, p in enumerate(person_objects)}
+        _create_declarations(persons, person_pk, under_declaration_share, seed)
+        if obligors is not None and obligors.height:
+            _create_obligors(obligors, persons, person_pk)
         index_of_household = {hid: i for i, hid in enumerate(households["household_id"].to_list())}
         household_of_person = [
             created[index_of_household[h]] for h in persons["household_id"].to_list()
         ]
-        Membership.objects.bulk_create(
-            (
-                Membership(
-                    household_id=household_pk[index_of_household[row["household_id"]]],
-                    person_id=person_pk[i],
-                    relation=row["relation"],
-                    valid_from=MEMBERSHIP_START,
-                    absence_reason=row.get("absence_reason") or "none",
-                    absent_since=row.get("absent_since"),
-                    lives_with_household=bool(row.get("lives_with_household", True)),
-                )
-                for i, row in enumerate(persons.iter_rows(named=True))
-            ),
-            batch_size=BATCH,
-        )
-        rng = np.random.default_rng(seed)
-        understated = rng.random(persons.height) < under_declaration_share
-        share = rng.uniform(0.7, 0.9, persons.height)
-        incomes = []
-        for component in INCOME_COMPONENTS:
-            if component not in persons.columns:
-                continue
-            values = persons[component].fill_null(0).to_numpy()
-            if component == "wage_income":
-                values = np.where(understated, np.rint(values * share), values).astype(np.int64)
-            for i in np.flatnonzero(values > 0):
-                incomes.append(
-                    Income(
-                        person_id=person_pk[int(i)],
-                        component=component,
-                        monthly_amount=int(values[i]),
-                        source=Source.DECLARED,
-                        basis="申报",
-                    )
-                )
-        Income.objects.bulk_create(incomes, batch_size=BATCH)
-        if "monetary_assets" in persons.columns:
-            assets = persons["monetary_assets"].fill_null(0).to_numpy()
-            Asset.objects.bulk_create(
-                (
-                    Asset(
-                        person_id=person_pk[int(i)],
-                        amount=int(assets[i]),
-                        source=Source.DECLARED,
-                        basis="申报",
-                    )
-                    for i in np.flatnonzero(assets > 0)
-                ),
-                batch_size=BATCH,
-            )
-        if obligors is not None and obligors.height:
-            index_of_person = {pid: i for i, pid in enumerate(persons["person_id"].to_list())}
-            Obligor.objects.bulk_create(
-                (
-                    Obligor(
-                        supported_id=person_pk[index_of_person[row["person_id"]]],
-                        birth_date=row["obligor_birth_date"],
-                        annual_income=row.get("obligor_annual_income") or 0,
-                        assets_within_low_income_limit=bool(
-                            row.get("obligor_assets_within_low_income_limit")
-                        ),
-                        is_dibao_recipient=bool(row.get("obligor_is_dibao_recipient")),
-                        lacks_civil_capacity=bool(row.get("obligor_lacks_civil_capacity")),
-                        in_prison=bool(row.get("obligor_in_prison")),
-                        disability_category=row.get("obligor_disability_category") or "none",
-                        disability_grade=row.get("obligor_disability_grade"),
-                    )
-                    for row in obligors.iter_rows(named=True)
-                ),
-                batch_size=BATCH,
-            )
         for i, old_number in converted.items():
             record_id_conversion(user, person_objects[i], old_number, household_of_person[i])
         record(
@@ -204,6 +109,132 @@ def import_district(
         )
     tell(households.height + persons.height, households.height + persons.height)
     return run
+
+
+def _create_households(households: pl.DataFrame) -> list[Household]:
+    """The district's households, numbered in a block reserved for them, in frame order."""
+    divisions = baodi_divisions()
+    first = reserve_numbers("household", households.height, highest_household_number)
+    household_rows = []
+    for index, row in enumerate(households.iter_rows(named=True)):
+        community = divisions.get(row["division_code"])
+        place = f"{community.township_name}{community.name}" if community else ""
+        household_rows.append(
+            Household(
+                number=f"H{first + index:07d}",
+                division_code=row["division_code"],
+                township_code=row["township_code"],
+                address=f"天津市宝坻区{place}{row['household_id'] % 200 + 1}号",
+                **{f: _value(row.get(f)) for f in HOUSEHOLD_FIELDS if f in row},
+                business_capital=row.get("business_capital") or 0,
+            )
+        )
+    return Household.objects.bulk_create(household_rows, batch_size=BATCH)
+
+
+def _create_members(
+    households: pl.DataFrame, persons: pl.DataFrame, created: list[Household]
+) -> list[Person]:
+    """The district's persons, in frame order, each a member of their household since
+    ``MEMBERSHIP_START``."""
+    household_pk = {i: h.pk for i, h in enumerate(created)}
+    person_rows = [
+        Person(
+            resident_id=row["resident_id"],
+            name=row["name"],
+            sex=row["sex"],
+            birth_date=row["birth_date"],
+            hukou_tianjin=bool(row["hukou_tianjin"]),
+            **{f: _value(row.get(f)) for f in PERSON_FIELDS if f in row and f != "birth_date"},
+        )
+        for row in persons.iter_rows(named=True)
+    ]
+    person_objects = Person.objects.bulk_create(person_rows, batch_size=BATCH)
+    index_of_household = {hid: i for i, hid in enumerate(households["household_id"].to_list())}
+    Membership.objects.bulk_create(
+        (
+            Membership(
+                household_id=household_pk[index_of_household[row["household_id"]]],
+                person_id=person_objects[i].pk,
+                relation=row["relation"],
+                valid_from=MEMBERSHIP_START,
+                absence_reason=row.get("absence_reason") or "none",
+                absent_since=row.get("absent_since"),
+                lives_with_household=bool(row.get("lives_with_household", True)),
+            )
+            for i, row in enumerate(persons.iter_rows(named=True))
+        ),
+        batch_size=BATCH,
+    )
+    return person_objects
+
+
+def _create_declarations(
+    persons: pl.DataFrame, person_pk: dict[int, Any], under_declaration_share: float, seed: int
+) -> None:
+    """The persons' incomes and monetary assets as declared (fen), a seeded share of the
+    wages understated (70–90 % of the wage)."""
+    rng = np.random.default_rng(seed)
+    understated = rng.random(persons.height) < under_declaration_share
+    share = rng.uniform(0.7, 0.9, persons.height)
+    incomes = []
+    for component in INCOME_COMPONENTS:
+        if component not in persons.columns:
+            continue
+        values = persons[component].fill_null(0).to_numpy()
+        if component == "wage_income":
+            values = np.where(understated, np.rint(values * share), values).astype(np.int64)
+        for i in np.flatnonzero(values > 0):
+            incomes.append(
+                Income(
+                    person_id=person_pk[int(i)],
+                    component=component,
+                    monthly_amount=int(values[i]),
+                    source=Source.DECLARED,
+                    basis="申报",
+                )
+            )
+    Income.objects.bulk_create(incomes, batch_size=BATCH)
+    if "monetary_assets" in persons.columns:
+        assets = persons["monetary_assets"].fill_null(0).to_numpy()
+        Asset.objects.bulk_create(
+            (
+                Asset(
+                    person_id=person_pk[int(i)],
+                    amount=int(assets[i]),
+                    source=Source.DECLARED,
+                    basis="申报",
+                )
+                for i in np.flatnonzero(assets > 0)
+            ),
+            batch_size=BATCH,
+        )
+
+
+def _create_obligors(
+    obligors: pl.DataFrame, persons: pl.DataFrame, person_pk: dict[int, Any]
+) -> None:
+    """The support obligors of the persons they support."""
+    index_of_person = {pid: i for i, pid in enumerate(persons["person_id"].to_list())}
+    Obligor.objects.bulk_create(
+        (
+            Obligor(
+                supported_id=person_pk[index_of_person[row["person_id"]]],
+                birth_date=row["obligor_birth_date"],
+                annual_income=row.get("obligor_annual_income") or 0,
+                assets_within_low_income_limit=bool(
+                    row.get("obligor_assets_within_low_income_limit")
+                ),
+                is_dibao_recipient=bool(row.get("obligor_is_dibao_recipient")),
+                lacks_civil_capacity=bool(row.get("obligor_lacks_civil_capacity")),
+                in_prison=bool(row.get("obligor_in_prison")),
+                disability_category=row.get("obligor_disability_category") or "none",
+                disability_grade=row.get("obligor_disability_grade"),
+            )
+            for row in obligors.iter_rows(named=True)
+        ),
+        batch_size=BATCH,
+    )
 
 
 def record_id_conversion(
@@ -363,15 +394,11 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
             outside the user's jurisdiction, a member without a name, or an ID number already
             in the registry (nothing is written).
     """
-    from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input  # noqa: PLC0415
-    from jiuzhu.rules import load_system  # noqa: PLC0415
-
     if user is not None and not user.has_perm("registry.import"):
         raise PermissionDenied("registry.import")
     data = read_input(path, load_system("tianjin"), on, today=today())
     households, persons = data.frames["household"], data.frames["person"]
     obligors = data.frames.get("obligor")
-    problems: list[InputProblem] = []
     divisions = dict(
         zip(
             data.passthrough["household_id"].to_list(),
@@ -381,17 +408,71 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
             strict=True,
         )
     )
-    for number, code in divisions.items():
-        if not code:
-            problems.append(
-                InputProblem(
-                    path.name,
-                    None,
-                    "区划代码",
-                    number,
-                    "登记库要求每户填写村（居）区划代码 (division code required)",
-                )
+    names = {k: person_names.clean(v) for k, v in data.names.items()}
+    problems = _division_problems(user, path, divisions) + _person_problems(path, persons, names)
+    if problems:
+        raise InputFileError(problems)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            user=user, source=str(path), households=households.height, persons=persons.height
+        )
+        first = reserve_numbers("household", households.height, highest_household_number)
+        created = {}
+        for index, row in enumerate(households.iter_rows(named=True)):
+            code = divisions[row["household_id"]]
+            household = Household.objects.create(
+                number=f"H{first + index:07d}",
+                division_code=code,
+                township_code=code[:9],
+                **{f: _value(row[f]) for f in HOUSEHOLD_FIELDS if f in row and row[f] is not None},
             )
+            created[row["household_id"]] = household
+        people = {
+            row["person_id"]: _create_workbook_member(
+                row, names[row["person_id"]], created[row["household_id"]], on, path
+            )
+            for row in persons.iter_rows(named=True)
+        }
+        if obligors is not None:
+            for row in obligors.iter_rows(named=True):
+                Obligor.objects.create(
+                    supported=people[row["person_id"]],
+                    resident_id=row.get("obligor_resident_id") or "",
+                    birth_date=row["obligor_birth_date"],
+                    annual_income=row.get("obligor_annual_income") or 0,
+                    assets_within_low_income_limit=bool(
+                        row.get("obligor_assets_within_low_income_limit")
+                    ),
+                    is_dibao_recipient=bool(row.get("obligor_is_dibao_recipient")),
+                    in_prison=bool(row.get("obligor_in_prison")),
+                )
+        record(
+            user,
+            "registry.import_workbook",
+            run,
+            households=households.height,
+            persons=persons.height,
+            source=path.name,
+            warnings=_import_warnings(data.warnings, names),
+        )
+    return run
+
+
+def _division_problems(
+    user: Any, path: Path, divisions: dict[str, str | None]
+) -> list[InputProblem]:
+    """Households of the workbook without a division code, or outside the user's jurisdiction."""
+    problems = [
+        InputProblem(
+            path.name,
+            None,
+            "区划代码",
+            number,
+            "登记库要求每户填写村（居）区划代码 (division code required)",
+        )
+        for number, code in divisions.items()
+        if not code
+    ]
     problems += [
         InputProblem(
             path.name,
@@ -402,7 +483,15 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
         )
         for number, code in rows_outside(user, ((n, c) for n, c in divisions.items() if c))
     ]
-    names = {k: person_names.clean(v) for k, v in data.names.items()}
+    return problems
+
+
+def _person_problems(
+    path: Path, persons: pl.DataFrame, names: dict[str, str]
+) -> list[InputProblem]:
+    """Members of the workbook without a name, or whose ID number is already registered (the
+    number shown masked)."""
+    problems = []
     existing = dict(
         Person.objects.filter(resident_id__in=persons["person_id"].to_list()).values_list(
             "resident_id", "name"
@@ -429,90 +518,56 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
                     _registered_text(existing[resident_id], names.get(resident_id, "")),
                 )
             )
-    if problems:
-        raise InputFileError(problems)
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            user=user, source=str(path), households=households.height, persons=persons.height
+    return problems
+
+
+def _create_workbook_member(
+    row: dict[str, Any], name: str, household: Household, on: dt.date, path: Path
+) -> Person:
+    """A member of the workbook: the person (sex and birth date from the ID number), their
+    membership from ``on`` and their declared incomes and monetary assets (fen)."""
+    resident_id = row["person_id"]
+    person = Person.objects.create(
+        resident_id=resident_id,
+        name=name,
+        sex="1" if int(resident_id[16]) % 2 else "2",
+        birth_date=dt.date(
+            int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14])
+        ),
+        **{
+            f: _value(row[f])
+            for f in PERSON_FIELDS
+            if f in row and f != "birth_date" and row[f] is not None
+        },
+    )
+    Membership.objects.create(
+        household=household,
+        person=person,
+        relation=row["relation"],
+        valid_from=on,
+        absence_reason=row.get("absence_reason") or "none",
+        absent_since=row.get("absent_since"),
+        lives_with_household=row.get("lives_with_household", True) is not False,
+    )
+    Income.objects.bulk_create(
+        Income(
+            person=person,
+            component=c,
+            monthly_amount=int(row[c]),
+            source=Source.DECLARED,
+            basis=f"工作簿 {path.name}",
         )
-        first = reserve_numbers("household", households.height, highest_household_number)
-        created = {}
-        for index, row in enumerate(households.iter_rows(named=True)):
-            code = divisions[row["household_id"]]
-            household = Household.objects.create(
-                number=f"H{first + index:07d}",
-                division_code=code,
-                township_code=code[:9],
-                **{f: _value(row[f]) for f in HOUSEHOLD_FIELDS if f in row and row[f] is not None},
-            )
-            created[row["household_id"]] = household
-        people = {}
-        for row in persons.iter_rows(named=True):
-            resident_id = row["person_id"]
-            person = Person.objects.create(
-                resident_id=resident_id,
-                name=names[resident_id],
-                sex="1" if int(resident_id[16]) % 2 else "2",
-                birth_date=dt.date(
-                    int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14])
-                ),
-                **{
-                    f: _value(row[f])
-                    for f in PERSON_FIELDS
-                    if f in row and f != "birth_date" and row[f] is not None
-                },
-            )
-            people[resident_id] = person
-            Membership.objects.create(
-                household=created[row["household_id"]],
-                person=person,
-                relation=row["relation"],
-                valid_from=on,
-                absence_reason=row.get("absence_reason") or "none",
-                absent_since=row.get("absent_since"),
-                lives_with_household=row.get("lives_with_household", True) is not False,
-            )
-            Income.objects.bulk_create(
-                Income(
-                    person=person,
-                    component=c,
-                    monthly_amount=int(row[c]),
-                    source=Source.DECLARED,
-                    basis=f"工作簿 {path.name}",
-                )
-                for c in INCOME_COMPONENTS
-                if row.get(c)
-            )
-            if row.get("monetary_assets"):
-                Asset.objects.create(
-                    person=person,
-                    amount=int(row["monetary_assets"]),
-                    source=Source.DECLARED,
-                    basis=f"工作簿 {path.name}",
-                )
-        if obligors is not None:
-            for row in obligors.iter_rows(named=True):
-                Obligor.objects.create(
-                    supported=people[row["person_id"]],
-                    resident_id=row.get("obligor_resident_id") or "",
-                    birth_date=row["obligor_birth_date"],
-                    annual_income=row.get("obligor_annual_income") or 0,
-                    assets_within_low_income_limit=bool(
-                        row.get("obligor_assets_within_low_income_limit")
-                    ),
-                    is_dibao_recipient=bool(row.get("obligor_is_dibao_recipient")),
-                    in_prison=bool(row.get("obligor_in_prison")),
-                )
-        record(
-            user,
-            "registry.import_workbook",
-            run,
-            households=households.height,
-            persons=persons.height,
-            source=path.name,
-            warnings=_import_warnings(data.warnings, names),
+        for c in INCOME_COMPONENTS
+        if row.get(c)
+    )
+    if row.get("monetary_assets"):
+        Asset.objects.create(
+            person=person,
+            amount=int(row["monetary_assets"]),
+            source=Source.DECLARED,
+            basis=f"工作簿 {path.name}",
         )
-    return run
+    return person
 
 
 def _registered_text(registered: str, written: str) -> str:

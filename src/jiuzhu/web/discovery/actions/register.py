@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA
 from jiuzhu.feeds import ids
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
@@ -101,8 +102,22 @@ def _members(household_ids: Iterable[int], on: dt.date) -> dict[int, list[int]]:
 def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
     """Every register entry the platform's decisions support on ``today``, by key."""
     since = add_years(today, -MONITORED_YEARS)
-    month = f"{today:%Y-%m}"
-    entitlements = list(
+    entitlements = _entitlements(households, since)
+    amounts = _amounts([e[0] for e in entitlements], f"{today:%Y-%m}")
+    applications = _applications(households, today, since)
+    members = _members(
+        [e[3] for e in entitlements] + [a[4] for a in applications],
+        today,
+    )
+    return {
+        **_entitlement_entries(entitlements, members, amounts, since),
+        **_application_entries(applications, members),
+    }
+
+
+def _entitlements(households: Q, since: dt.date) -> list[tuple[Any, ...]]:
+    """The entitlements behind entries: not terminated, or terminated after ``since``."""
+    return list(
         Entitlement.objects.filter(households)
         .filter(
             Q(status__in=[*PAYABLE, Status.SUSPENDED])
@@ -126,16 +141,26 @@ def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
             "household__township_code",
         )
     )
+
+
+def _amounts(entitlement_ids: list[int], month: str) -> dict[int, int]:
+    """The monthly amount (fen) of each entitlement in ``month`` (YYYY-MM)."""
     amounts: dict[int, int] = {}
-    for pk_start in range(0, len(entitlements), BATCH):
-        chunk = [e[0] for e in entitlements[pk_start : pk_start + BATCH]]
+    for pk_start in range(0, len(entitlement_ids), BATCH):
+        chunk = entitlement_ids[pk_start : pk_start + BATCH]
         for entitlement_id, amount in (
             EntitlementVersion.objects.filter(entitlement_id__in=chunk, valid_from__lte=month)
             .filter(Q(valid_to="") | Q(valid_to__gt=month))
             .values_list("entitlement_id", "monthly_amount")
         ):
             amounts[entitlement_id] = amount
-    applications = list(
+    return amounts
+
+
+def _applications(households: Q, today: dt.date, since: dt.date) -> list[tuple[Any, ...]]:
+    """The applications behind entries: rejected after ``since``, or a rigid-expenditure
+    determination still valid on ``today``."""
+    return list(
         Application.objects.filter(households)
         .filter(
             Q(stage=Stage.REJECTED, decided_on__gt=since)
@@ -156,10 +181,16 @@ def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
             "household__township_code",
         )
     )
-    members = _members(
-        [e[3] for e in entitlements] + [a[4] for a in applications],
-        today,
-    )
+
+
+def _entitlement_entries(
+    entitlements: list[tuple[Any, ...]],
+    members: dict[int, list[int]],
+    amounts: dict[int, int],
+    since: dt.date,
+) -> dict[str, dict[str, Any]]:
+    """The entries of the entitlements' persons: receiving (or suspended) while in force,
+    monitored for a year after the end."""
     desired: dict[str, dict[str, Any]] = {}
     labels = dict(Program.choices)
     for (
@@ -224,6 +255,16 @@ def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
                 "review_due": review_due,
                 "monthly_amount": amounts.get(pk),
             }
+    return desired
+
+
+def _application_entries(
+    applications: list[tuple[Any, ...]], members: dict[int, list[int]]
+) -> dict[str, dict[str, Any]]:
+    """The entries of the applicants' households: rigid expenditure while the determination
+    is valid, monitored for a year after a rejection."""
+    desired: dict[str, dict[str, Any]] = {}
+    labels = dict(Program.choices)
     for pk, number, program, stage, household_id, division, decided_on, township in applications:
         base = {
             "household_id": household_id,
@@ -362,8 +403,6 @@ def register_frame(division_code: str = DISTRICT_CODE, today: dt.date | None = N
     """The register of the jurisdiction on ``today`` as a ``REGISTER_SCHEMA`` frame, keyed by
     household number and resident ID, ``monthly_amount`` in fen; one row per person and
     category (an entry from the platform's decisions wins over an imported one)."""
-    from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
-
     today = today or clock.today()
     rows = list(
         RegisterEntry.objects.filter(_current(today), division_code__startswith=division_code)
@@ -404,23 +443,78 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
             jurisdiction;
         ValueError: the file lacks a column of ``REGISTER_SCHEMA``.
     """
-    from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
-
     require(user, "registry.import")
     today = today or clock.today()
+    frame = _register_file(path)
+    people = _current_people(frame["resident_id"].drop_nulls().unique().to_list(), today)
+    refuse_outside(
+        user,
+        (
+            (_("第 %(row)s 行") % {"row": index + 1}, people[resident_id][2])
+            for index, resident_id in enumerate(frame["resident_id"].to_list())
+            if resident_id in people
+        ),
+    )
+    entries, skipped = _imported_entries(frame, people, today)
+    fields = [*_ENTRY_FIELDS, *ALLOWANCES]
+    with transaction.atomic():
+        keys = list(entries)
+        known: dict[str, int] = {}
+        for start in range(0, len(keys), BATCH):
+            known.update(
+                RegisterEntry.objects.filter(key__in=keys[start : start + BATCH]).values_list(
+                    "key", "pk"
+                )
+            )
+        RegisterEntry.objects.bulk_create(
+            [e for k, e in entries.items() if k not in known], batch_size=BATCH
+        )
+        updates = [e for k, e in entries.items() if k in known]
+        for entry in updates:
+            entry.pk = known[entry.key]
+        RegisterEntry.objects.bulk_update(updates, fields, batch_size=BATCH)
+        result = RegisterRefresh(
+            created=len(entries) - len(known),
+            updated=len(known),
+            ended=skipped,
+            current=RegisterEntry.objects.filter(_current(today)).count(),
+        )
+        record(
+            user,
+            "discovery.register_import",
+            object_type="discovery.registerentry",
+            division_code=DISTRICT_CODE,
+            file=str(path),
+            created=result.created,
+            updated=result.updated,
+            skipped=skipped,
+        )
+    return result
+
+
+def _register_file(path: Path) -> pl.DataFrame:
+    """The register file's ``REGISTER_SCHEMA`` columns, ID numbers in the 18-digit form.
+
+    Raises:
+        ValueError: the file lacks a column of ``REGISTER_SCHEMA``.
+    """
     frame = pl.read_parquet(path)
     missing = [name for name in REGISTER_SCHEMA.names() if name not in frame.columns]
     if missing:
         raise ValueError(f"register file lacks columns {missing}")
     # An export of an older system may hold 15-digit numbers, and a registry row too: both
     # are matched in the 18-digit form.
-    frame = ids.convert_legacy(
+    return ids.convert_legacy(
         frame.select(
             pl.col(name).cast(pl.String) if name == "category" else pl.col(name)
             for name in REGISTER_SCHEMA.names()
         )
     )
-    residents = frame["resident_id"].drop_nulls().unique().to_list()
+
+
+def _current_people(residents: list[str], today: dt.date) -> dict[str, tuple[int, int, str, str]]:
+    """Per resident ID (as the file has it), the person's pk and current household's pk,
+    division and township (a 15-digit number matched in either form)."""
     legacy = {old: number for number in residents if (old := ids.legacy_form(number))}
     wanted = [*residents, *legacy]
     people: dict[str, tuple[int, int, str, str]] = {}
@@ -444,14 +538,14 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
                 division,
                 township,
             )
-    refuse_outside(
-        user,
-        (
-            (_("第 %(row)s 行") % {"row": index + 1}, people[resident_id][2])
-            for index, resident_id in enumerate(frame["resident_id"].to_list())
-            if resident_id in people
-        ),
-    )
+    return people
+
+
+def _imported_entries(
+    frame: pl.DataFrame, people: dict[str, tuple[int, int, str, str]], today: dt.date
+) -> tuple[dict[str, RegisterEntry], int]:
+    """The file's rows as entries keyed ``import:<resident ID>:<category>``, and how many rows
+    were skipped (the person is not in the registry)."""
     labels = dict(RegisterCategory.choices)
     entries: dict[str, RegisterEntry] = {}
     skipped = 0
@@ -488,37 +582,4 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
             disability_care_allowance=bool(row["disability_care_allowance"]),
             orphan_allowance=bool(row["orphan_allowance"]),
         )
-    fields = [*_ENTRY_FIELDS, *ALLOWANCES]
-    with transaction.atomic():
-        keys = list(entries)
-        known: dict[str, int] = {}
-        for start in range(0, len(keys), BATCH):
-            known.update(
-                RegisterEntry.objects.filter(key__in=keys[start : start + BATCH]).values_list(
-                    "key", "pk"
-                )
-            )
-        RegisterEntry.objects.bulk_create(
-            [e for k, e in entries.items() if k not in known], batch_size=BATCH
-        )
-        updates = [e for k, e in entries.items() if k in known]
-        for entry in updates:
-            entry.pk = known[entry.key]
-        RegisterEntry.objects.bulk_update(updates, fields, batch_size=BATCH)
-        result = RegisterRefresh(
-            created=len(entries) - len(known),
-            updated=len(known),
-            ended=skipped,
-            current=RegisterEntry.objects.filter(_current(today)).count(),
-        )
-        record(
-            user,
-            "discovery.register_import",
-            object_type="discovery.registerentry",
-            division_code=DISTRICT_CODE,
-            file=str(path),
-            created=result.created,
-            updated=result.updated,
-            skipped=skipped,
-        )
-    return result
+    return entries, skipped

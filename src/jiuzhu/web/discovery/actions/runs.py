@@ -267,14 +267,7 @@ def write_alerts(
         "tasks_opened": 0,
     }
     rows = in_scope.to_dicts()
-    keys = [row["alert_key"] for row in rows]
-    known: dict[str, str] = {}
-    for start in range(0, len(keys), BATCH):
-        known.update(
-            Alert.objects.filter(alert_key__in=keys[start : start + BATCH]).values_list(
-                "alert_key", "status"
-            )
-        )
+    known = _stored_statuses([row["alert_key"] for row in rows])
     counts["already_open"] = sum(status in OPEN_STATUSES for status in known.values())
     counts["already_closed"] = len(known) - counts["already_open"]
     fresh = [row for row in rows if row["alert_key"] not in known]
@@ -284,31 +277,7 @@ def write_alerts(
     persons = persons_by_id({row["resident_id"] for row in fresh if row["resident_id"]})
     calendar = _calendar(today)
     with transaction.atomic():
-        new = [
-            Alert(
-                alert_key=row["alert_key"],
-                signal=row["signal"],
-                category=row["category"],
-                severity=row["severity"],
-                owner_level=row["owner_level"],
-                division_code=row["owner_division"],
-                township_code=row["township_code"] or row["owner_division"][:9],
-                month=row["month"],
-                household_id=households.get(row["household_id"] or ""),
-                person_id=persons.get(row["resident_id"] or ""),
-                household_key=row["household_id"] or "",
-                resident_key=row["resident_id"] or "",
-                adverse=bool(row["adverse"]),
-                deadline_working_days=int(row["deadline_working_days"]),
-                due_on=calendar.due(today, int(row["deadline_working_days"])).on,
-                evidence=_evidence(row["evidence"]),
-                explanation_zh=row["explanation_zh"] or "",
-                explanation_en=row["explanation_en"] or "",
-                run=run,
-                raised_on=today,
-            )
-            for row in fresh
-        ]
+        new = [_alert(row, run, today, calendar, households, persons) for row in fresh]
         Alert.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
         counts["created"] = Alert.objects.filter(run=run).count()
         with translation.override(settings.LANGUAGE_CODE):
@@ -325,6 +294,51 @@ def write_alerts(
             tasks_opened=counts["tasks_opened"],
         )
     return counts
+
+
+def _stored_statuses(keys: list[str]) -> dict[str, str]:
+    """The status of each of these alert keys already stored."""
+    known: dict[str, str] = {}
+    for start in range(0, len(keys), BATCH):
+        known.update(
+            Alert.objects.filter(alert_key__in=keys[start : start + BATCH]).values_list(
+                "alert_key", "status"
+            )
+        )
+    return known
+
+
+def _alert(
+    row: dict[str, Any],
+    run: DiscoveryRun,
+    today: dt.date,
+    calendar: Calendar,
+    households: dict[str, int],
+    persons: dict[str, int],
+) -> Alert:
+    """The alert of an ``ALERT_SCHEMA`` row, due ``deadline_working_days`` after ``today``."""
+    return Alert(
+        alert_key=row["alert_key"],
+        signal=row["signal"],
+        category=row["category"],
+        severity=row["severity"],
+        owner_level=row["owner_level"],
+        division_code=row["owner_division"],
+        township_code=row["township_code"] or row["owner_division"][:9],
+        month=row["month"],
+        household_id=households.get(row["household_id"] or ""),
+        person_id=persons.get(row["resident_id"] or ""),
+        household_key=row["household_id"] or "",
+        resident_key=row["resident_id"] or "",
+        adverse=bool(row["adverse"]),
+        deadline_working_days=int(row["deadline_working_days"]),
+        due_on=calendar.due(today, int(row["deadline_working_days"])).on,
+        evidence=_evidence(row["evidence"]),
+        explanation_zh=row["explanation_zh"] or "",
+        explanation_en=row["explanation_en"] or "",
+        run=run,
+        raised_on=today,
+    )
 
 
 def _lookup(model: Any, field_name: str, values: set[str]) -> dict[str, int]:
