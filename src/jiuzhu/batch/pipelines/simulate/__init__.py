@@ -100,8 +100,14 @@ def simulate(
         on = on or scenario.effective
         scenario = apply(baseline, scenario)
     frames = with_assessment_date(frames, on)
-    options = {"validate": validate, "chunk_households": chunk_households}
-    after = decide(scenario, frames, programs, keep=keep, **options)  # type: ignore[arg-type]
+    after = decide(
+        scenario,
+        frames,
+        programs,
+        keep=keep,
+        validate=validate,
+        chunk_households=chunk_households,
+    )
     before = (
         after
         if scenario is baseline
@@ -140,6 +146,30 @@ def compare_decisions(
     )
 
 
+def combine(parts: Sequence[Simulation], programs: Sequence[Program] = PROGRAMS) -> Simulation:
+    """One ``Simulation`` of several over disjoint slices of households (a registry read in
+    slices), with the summaries recomputed over all rows. The parts share one baseline, one
+    scenario and one date; ``seconds`` is the sum of theirs.
+
+    Raises:
+        ValueError: no parts.
+    """
+    if not parts:
+        raise ValueError("no simulation to combine")
+    rows = pl.concat([p.rows for p in parts], how="vertical_relaxed")
+    by_township = all(p.by_township is not None for p in parts)
+    return Simulation(
+        parts[0].on,
+        rows,
+        summarise(rows, programs),
+        summarise(rows, programs, by_township=True) if by_township else None,
+        pl.concat([p.households for p in parts], how="vertical_relaxed"),
+        parts[0].baseline_digest,
+        parts[0].scenario_digest,
+        sum(p.seconds for p in parts),
+    )
+
+
 __all__ = [
     "SUMMARY_SCHEMA",
     "TOWNSHIP",
@@ -150,6 +180,7 @@ __all__ = [
     "Simulation",
     "apply",
     "before_change",
+    "combine",
     "compare_decisions",
     "decide",
     "simulate",
