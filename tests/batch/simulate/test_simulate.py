@@ -29,10 +29,14 @@ SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[Healt
 
 
 def frames(count: int, seed: int) -> dict[str, pl.DataFrame]:
-    """``random_frames`` without the persons born after the effective date (on which every
-    household is assessed)."""
+    """``random_frames`` without the households of a person born after the effective date (on
+    which every household is assessed)."""
     households, persons = random_frames(count, seed)
-    return {"household": households, "person": persons.filter(pl.col("birth_date") <= EFFECTIVE)}
+    later = persons.filter(pl.col("birth_date") > EFFECTIVE)["household_id"].implode()
+    return {
+        "household": households.filter(~pl.col("household_id").is_in(later)),
+        "person": persons.filter(~pl.col("household_id").is_in(later)),
+    }
 
 
 def standard(yuan: int) -> Scenario:
@@ -47,7 +51,8 @@ def test_a_scenario_equal_to_the_baseline_changes_nothing(seed: int) -> None:
     result = simulate(SYSTEM, standard(PUBLISHED), frames(40, seed))
     rows = result.rows
     persons = rows.filter(pl.col("program") == "tekun").height
-    assert rows.height == 40 * (len(PROGRAMS) - 1) + persons
+    households = rows["household_id"].n_unique()
+    assert rows.height == households * (len(PROGRAMS) - 1) + persons
     same_status = rows["baseline_status"].eq_missing(rows["scenario_status"])
     same_amount = rows["baseline_amount"].eq_missing(rows["scenario_amount"])
     assert same_status.all()
