@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -15,6 +16,8 @@ from jiuzhu.batch.pipelines.simulate import (
     apply,
     before_change,
     combine,
+    compare_decisions,
+    decide,
     simulate,
 )
 from jiuzhu.rules import load_system
@@ -203,3 +206,16 @@ def test_before_change_drops_the_new_value_only() -> None:
     dibao = result.rows.filter(pl.col("program") == "dibao")
     assert (dibao["difference"].drop_nulls() >= 0).all()
     assert (dibao["difference"].drop_nulls() > 0).any()
+
+
+def test_decisions_in_another_order_compare_the_same() -> None:
+    """A search that reuses one baseline compares it with scenarios whose rows may come in
+    another order (or over a subset of programs): rows are matched by key, not by position."""
+    data = frames(30, 4)
+    baseline = decide(SYSTEM, data, PROGRAMS)
+    scenario = decide(standard(1200).system(SYSTEM), data, PROGRAMS)
+    shuffled = dataclasses.replace(scenario, rows=scenario.rows.reverse())
+    key = ["program", "household_id", "person_id"]
+    lined_up = compare_decisions(baseline, scenario, data).rows.sort(key)
+    matched = compare_decisions(baseline, shuffled, data).rows.sort(key)
+    assert matched.equals(lined_up)
