@@ -215,7 +215,8 @@ def simulate_households(
     ``versions`` (``VERSION_COLUMNS``) on ``on``, read in slices, each household with its
     township (the entitlement's division code, first 9 digits). Households whose registry data
     break the engine's input contract are left out of the simulation (one bad household must not
-    stop a district's batch) and returned by id. None without households. Tekun members born after ``on`` are left out
+    stop a district's batch) and returned by id. None without households. Members born after
+    ``on`` are left out, and members who left after ``on`` still counted
     (``assessment.without_persons``).
 
     Raises:
