@@ -8,9 +8,13 @@ and program. A second person approves it (``standard_change_runs.approve_standar
 changes then become new versions valid from the effective month, even a past one (the payroll pays
 the arrears).
 
-``recompute`` is vectorised: one query for the open versions, the registry's frames in slices
-(``assessment.program_amounts``), one query for the employment sanctions in force, and Polars for
-the comparison and the totals. It never builds an ORM object per entitlement.
+``recompute`` is one case of the simulation pipeline (``jiuzhu.batch.pipelines.simulate``): the
+registry's frames of the households with entitlements in force, in slices, go through
+``simulate`` with the rules before the change as baseline and the rules with the new value as
+scenario, on the first day of the effective month; each entitlement then takes its program's
+decision from the scenario side. It is vectorised: one query for the open versions, the
+registry's frames in slices, one query for the employment sanctions in force, and Polars for the
+comparison and the totals. It never builds an ORM object per entitlement.
 
 Which entitlements: status ``active`` or ``suspended`` (a suspended entitlement resumes at its
 current version, which must follow the standard) with an open version. A gradual exit keeps the
@@ -37,15 +41,22 @@ from dataclasses import dataclass
 import polars as pl
 from django.db.models import F
 
+from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Simulation, combine, simulate
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.engine.entities import PERSON
+from jiuzhu.rules.registry import PROGRAMS
 from jiuzhu.web.entitlements.assessment import (
+    ENTITLEMENT_SCHEMA,
+    SLICE_HOUSEHOLDS,
     apply_sanctions,
-    program_amounts,
     sanctions_in_force,
+    without_persons,
 )
+from jiuzhu.web.entitlements.assessment import _valid_households as valid_households
 from jiuzhu.web.entitlements.models import EntitlementVersion, ItemOutcome, Status
 from jiuzhu.web.months import first_day
+from jiuzhu.web.registry.frames import engine_frames
 
 RECOMPUTED_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
 UNCHANGED = "unchanged"
@@ -62,6 +73,18 @@ VERSION_COLUMNS = {
     "division_code": pl.String,
     "single_person": pl.Boolean,
 }
+
+EMPTY_ROWS = pl.DataFrame(
+    schema={
+        "program": pl.String,
+        "household_id": pl.Int64,
+        "person_id": pl.Int64,
+        "scenario_status": pl.Boolean,
+        "scenario_amount": pl.Int64,
+    }
+)
+EMPTY_HOUSEHOLDS = pl.DataFrame(schema={"household_id": pl.Int64, "unit_members": pl.Int64})
+"""A simulation's rows and households where there is nothing to recompute."""
 
 
 @dataclass
@@ -81,6 +104,8 @@ class Recomputation:
     totals: pl.DataFrame
     parameter_digest: str
     seconds: float
+    simulation: Simulation | None = None
+    """The simulation of the entitlements' households (baseline: the rules before the change)."""
 
     @property
     def changed(self) -> pl.DataFrame:
@@ -130,12 +155,16 @@ def recompute(
     effective_month: str,
     *,
     system: RuleSystem | None = None,
+    baseline: RuleSystem | None = None,
     division_code: str = "",
 ) -> Recomputation:
     """Recompute the active entitlements of ``division_code`` (prefix; blank: all) for
     ``effective_month`` (``YYYY-MM``: assessed on its first day) with ``system`` (default: the
     Tianjin rules as published, ``load_system("tianjin")``; a test or a what-if passes a system
-    with a changed parameter).
+    with a changed parameter), compared with ``baseline`` (the rules before the change,
+    ``simulate.before_change``; default: ``system`` itself, so the engine runs once). The
+    outcomes compare the recomputed amounts with the open versions'; the baseline gives the
+    simulation's households newly eligible and losing eligibility per program.
 
     Raises:
         ValueError: ``effective_month`` is not ``YYYY-MM``.
@@ -145,7 +174,13 @@ def recompute(
     system = system or load_system("tianjin")
     on = first_day(effective_month)
     versions = open_versions(division_code)
-    amounts = program_amounts(system, versions.select(_program_columns()), on)
+    simulation, invalid = simulate_households(baseline or system, system, versions, on)
+    amounts = entitlement_decisions(
+        versions.select(_program_columns()),
+        simulation.rows if simulation else EMPTY_ROWS,
+        simulation.households if simulation else EMPTY_HOUSEHOLDS,
+        invalid,
+    )
     amounts = apply_sanctions(
         amounts, sanctions_in_force(versions["entitlement_id"].to_list(), effective_month)
     )
@@ -164,6 +199,144 @@ def recompute(
         totals(rows),
         system.parameters.digest(),
         time.perf_counter() - started,
+        simulation,
+    )
+
+
+def simulate_households(
+    baseline: RuleSystem,
+    system: RuleSystem,
+    versions: pl.DataFrame,
+    on: dt.date,
+    *,
+    slice_households: int = SLICE_HOUSEHOLDS,
+) -> tuple[Simulation | None, list[int]]:
+    """``simulate`` over the registry's frames (verified basis) of the households of
+    ``versions`` (``VERSION_COLUMNS``) on ``on``, read in slices, each household with its
+    township (the entitlement's division code, first 9 digits). Households whose registry data
+    break the engine's input contract are left out of the simulation (one bad household must not
+    stop a district's batch) and returned by id. None without households. Members born after
+    ``on`` are left out, and members who left after ``on`` still counted
+    (``assessment.without_persons``).
+
+    Raises:
+        ParameterNotDefinedError: ``on`` is before the rules' coverage.
+    """
+    townships = versions.group_by("household_id").agg(
+        pl.col("division_code").first().str.slice(0, 9).alias(TOWNSHIP)
+    )
+    ids = townships["household_id"].sort().to_list()
+    parts: list[Simulation] = []
+    invalid: list[int] = []
+    for start in range(0, len(ids), slice_households):
+        frames = without_persons(engine_frames(system, ids[start : start + slice_households], on))
+        frames, rejected = valid_households(system, frames)
+        invalid.extend(rejected)
+        households = frames["household"].join(
+            townships.cast({"household_id": frames["household"].schema["household_id"]}),
+            on="household_id",
+            how="left",
+            maintain_order="left",
+        )
+        parts.append(
+            simulate(
+                baseline,
+                system,
+                {**frames, "household": households},
+                keep=("unit_members",),
+                validate=False,
+            )
+        )
+    return (combine(parts) if parts else None), invalid
+
+
+def entitlement_decisions(
+    entitlements: pl.DataFrame,
+    rows: pl.DataFrame,
+    households: pl.DataFrame,
+    invalid: list[int],
+) -> pl.DataFrame:
+    """Each entitlement's decision from the scenario side of a simulation.
+
+    Args:
+        entitlements: ``assessment.ENTITLEMENT_SCHEMA`` columns, one row per entitlement.
+        rows: ``Simulation.rows`` (``program``, ``household_id``, ``person_id``,
+            ``scenario_status``, ``scenario_amount``).
+        households: ``Simulation.households`` with ``unit_members``.
+        invalid: households the engine refused (their entitlements are undetermined).
+
+    Returns:
+        The input rows (same order) with ``eligible`` (Boolean; null: undetermined), ``amount``
+        (Int64 fen per month before sanctions; null: undetermined) and ``unit_members`` (Int64).
+        The program's decision is its registry program's (a near-dibao household that chose the
+        single-person unit, recorded on the application: the single-person unit's —
+        《最低生活保障审核确认办法》, 民发〔2021〕57号, 第八条); a person program's
+        beneficiary who is no longer a member on the assessment date is not eligible (amount 0).
+    """
+    entitlements = entitlements.cast(ENTITLEMENT_SCHEMA)  # type: ignore[arg-type]
+    person_programs = [p.name for p in PROGRAMS if p.entity == PERSON]
+    keyed = entitlements.with_columns(
+        pl.when(pl.col("single_person").fill_null(False) & (pl.col("program") == "near_dibao"))
+        .then(pl.lit("single_person_unit"))
+        .otherwise(pl.col("program"))
+        .alias("decided"),
+        pl.col("program").is_in(person_programs).alias("per_person"),
+    )
+    decisions = rows.select(
+        pl.col("program").alias("decided"),
+        pl.col("household_id").cast(pl.Int64),
+        pl.col("person_id").cast(pl.Int64),
+        pl.col("scenario_status").alias("status"),
+        pl.col("scenario_amount").alias("found_amount"),
+    )
+    by_household = decisions.filter(pl.col("person_id").is_null()).drop("person_id")
+    by_person = (
+        decisions.filter(pl.col("person_id").is_not_null())
+        .drop("household_id")
+        .with_columns(pl.lit(True).alias("found"))
+    )
+    members = households.select(
+        pl.col("household_id").cast(pl.Int64), pl.col("unit_members").cast(pl.Int64)
+    )
+    joined = (
+        keyed.join(by_household, on=["decided", "household_id"], how="left", maintain_order="left")
+        .join(
+            by_person,
+            on=["decided", "person_id"],
+            how="left",
+            maintain_order="left",
+            suffix="_person",
+        )
+        .join(members, on="household_id", how="left", maintain_order="left")
+    )
+    per_person = pl.col("per_person")
+    missing_person = per_person & pl.col("found").is_null()
+    # A person no longer found (left the household, or not a member on the date) is not
+    # eligible; a household the engine refused is undetermined whatever its program.
+    bad = pl.col("household_id").is_in(invalid)
+    eligible = (
+        pl.when(bad)
+        .then(None)
+        .when(missing_person)
+        .then(pl.lit(False))
+        .when(per_person)
+        .then(pl.col("status_person"))
+        .otherwise(pl.col("status"))
+    )
+    amount = (
+        pl.when(bad)
+        .then(None)
+        .when(missing_person)
+        .then(pl.lit(0, pl.Int64))
+        .when(per_person)
+        .then(pl.col("found_amount_person"))
+        .otherwise(pl.col("found_amount"))
+    )
+    return joined.select(
+        *entitlements.columns,
+        eligible.cast(pl.Boolean).alias("eligible"),
+        amount.cast(pl.Int64).alias("amount"),
+        pl.col("unit_members").fill_null(0),
     )
 
 

@@ -1,5 +1,6 @@
 """Standard-change runs (标准调整): starting a run (``start_standard_change``, which recomputes in
-batch with ``standard_change.recompute`` and keeps the result for review), approving it by a
+batch with ``standard_change.recompute`` — the simulation pipeline with the rules before the new
+value as baseline — and keeps the result under the run for review), approving it by a
 second person (``approve_standard_change``: new versions from the effective month, review tasks
 for what it could not change) or discarding it (``discard_standard_change``).
 """
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.simulate import TOWNSHIP, before_change
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.system import ENGINE_VERSION
@@ -91,7 +93,12 @@ def start_standard_change(
             {"effective_month": _("该参数没有自所选月份起施行的新取值（请先发布参数）")}
         )
     start, new_value, reference, confidence = value
-    result = recompute(effective_month, system=system, division_code=user.division_code)
+    result = recompute(
+        effective_month,
+        system=system,
+        baseline=before_change(system, parameter_path, start),
+        division_code=user.division_code,
+    )
     parameter = system.parameters[parameter_path]
     with transaction.atomic():
         run = StandardChangeRun.objects.create(
@@ -111,10 +118,7 @@ def start_standard_change(
             flagged=result.flagged.height,
             total_before=int(result.rows["old_amount"].sum() or 0),
             total_after=int(result.totals["after"].sum() or 0),
-            totals=[
-                {**row, "program_label": str(Program(row["program"]).label)}
-                for row in result.totals.to_dicts()
-            ],
+            totals=_totals(result),
             seconds=round(result.seconds, 3),
             created_by=user,
         )
@@ -129,6 +133,35 @@ def start_standard_change(
             changed=run.changed,
         )
     return run
+
+
+def _totals(result: Recomputation) -> list[dict[str, Any]]:
+    """The run's totals by township and program (``standard_change.totals``), each with its
+    program's label and the simulation's counts for the same township and program:
+    ``newly_eligible`` and ``losing_eligibility`` (households, or persons for tekun, of the
+    recomputed entitlements whose status differs between the rules before the change and
+    after it)."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    simulation = result.simulation
+    if simulation is not None and simulation.by_township is not None:
+        counts = {
+            (row[TOWNSHIP], row["program"]): {
+                "newly_eligible": row["newly_eligible"],
+                "losing_eligibility": row["losing_eligibility"],
+            }
+            for row in simulation.by_township.to_dicts()
+        }
+    return [
+        {
+            **row,
+            "program_label": str(Program(row["program"]).label),
+            **counts.get(
+                (row["township_code"], row["program"]),
+                {"newly_eligible": 0, "losing_eligibility": 0},
+            ),
+        }
+        for row in result.totals.to_dicts()
+    ]
 
 
 def _write_items(run: StandardChangeRun, result: Recomputation) -> None:
