@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from jiuzhu.web.months import add_months
+from jiuzhu.web.core.months import add_months
 from jiuzhu.web.verification.comparisons import derive
 from jiuzhu.web.verification.comparisons.common import (
     Delivery,

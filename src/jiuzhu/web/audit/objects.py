@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.feeds.ids import InvalidIdError, normalise
-from jiuzhu.web.registry.queries import mask_id, mask_name
+from jiuzhu.web.core.masking import mask_id, mask_name
 
 
 @dataclass(frozen=True)

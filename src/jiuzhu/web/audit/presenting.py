@@ -23,7 +23,7 @@ from jiuzhu.web.audit import objects
 from jiuzhu.web.audit.labels import PATTERNS, Key, Kind, Resolved, action_label, choice_label
 from jiuzhu.web.audit.labels import resolve as resolve_key
 from jiuzhu.web.audit.models import AuditEvent
-from jiuzhu.web.registry.queries import mask_id
+from jiuzhu.web.core.masking import mask_id
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import record_language
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.assessment import assess, program_result
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
 from jiuzhu.web.cases.models import (
@@ -41,6 +40,7 @@ from jiuzhu.web.cases.workflow import (
     next_stage,
     public_notice,
 )
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.models import next_number
 from jiuzhu.web.registry.models import Household, Person, Source
 

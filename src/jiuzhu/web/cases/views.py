@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import actions, clock
+from jiuzhu.web.cases import actions
 from jiuzhu.web.cases.assessment import program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
@@ -38,6 +38,7 @@ from jiuzhu.web.cases.workflow import (
     notice_rule,
     years_needed,
 )
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery.actions import link_application, link_registered
 from jiuzhu.web.registry.queries import household_for

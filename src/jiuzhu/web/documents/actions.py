@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record, snapshot
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.actions import complete_materials
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted, Refused
 from jiuzhu.web.documents import content, storage
 from jiuzhu.web.documents.models import (

@@ -16,10 +16,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.queries import application_for
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.views import add_errors, messages_of
 from jiuzhu.web.documents import actions, content, storage

@@ -39,13 +39,13 @@ from django.db.models import F
 
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.web.core.months import first_day
 from jiuzhu.web.entitlements.assessment import (
     apply_sanctions,
     program_amounts,
     sanctions_in_force,
 )
 from jiuzhu.web.entitlements.models import EntitlementVersion, ItemOutcome, Status
-from jiuzhu.web.months import first_day
 
 RECOMPUTED_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
 UNCHANGED = "unchanged"

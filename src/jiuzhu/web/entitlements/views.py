@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.entitlements import params, scheduled
 from jiuzhu.web.entitlements.actions import (

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.jobs import actions, results
 from jiuzhu.web.jobs.forms import PROGRAMS, ResultFilterForm

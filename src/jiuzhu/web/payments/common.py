@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core import clock
 from jiuzhu.web.payments.models import (
     PayrollRun,
     RunEvent,

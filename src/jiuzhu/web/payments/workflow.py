@@ -30,8 +30,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.months import first_day
 from jiuzhu.web.core.transitions import Move, Workflow
-from jiuzhu.web.months import first_day
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,

@@ -12,8 +12,8 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.registry.models import Membership
-from jiuzhu.web.registry.queries import mask_id
 from jiuzhu.web.verification.comparisons.common import LABELS, SOURCES
 from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 from jiuzhu.web.verification.models import Discrepancy, VerificationRun

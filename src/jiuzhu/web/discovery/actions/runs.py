@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from jiuzhu.feeds import ids
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import first_day, is_month
 from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
 from jiuzhu.web.discovery.actions.register import refresh_register, register_frame
 from jiuzhu.web.discovery.models import (
@@ -34,7 +35,6 @@ from jiuzhu.web.entitlements.models import (
     Status,
     TaskKind,
 )
-from jiuzhu.web.months import first_day, is_month
 from jiuzhu.web.registry.actions import convert_legacy_ids
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar
@@ -91,7 +91,7 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
     its 18-digit form); the register frame on the month's last day; the feeds by source."""
     from jiuzhu.batch.pipelines.discover import DiscoveryInputs  # noqa: PLC0415
     from jiuzhu.rules import load_system  # noqa: PLC0415
-    from jiuzhu.web.months import add_months  # noqa: PLC0415
+    from jiuzhu.web.core.months import add_months  # noqa: PLC0415
     from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
 
     on = first_day(add_months(month, 1)) - dt.timedelta(days=1)

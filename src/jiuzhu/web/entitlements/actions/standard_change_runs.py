@@ -23,9 +23,13 @@ from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import (
+    first_day,
+    is_month,
+)
 from jiuzhu.web.entitlements.actions.writes import BATCH, _reason, _require
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -43,10 +47,6 @@ from jiuzhu.web.entitlements.standard_change import (
     Recomputation,
     parameter_value_starting,
     recompute,
-)
-from jiuzhu.web.months import (
-    first_day,
-    is_month,
 )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementEvent,

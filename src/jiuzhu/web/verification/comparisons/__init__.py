@@ -53,7 +53,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from jiuzhu.web.months import month_of
+from jiuzhu.web.core.months import month_of
 from jiuzhu.web.verification.comparisons.assets import _household, _monetary_assets
 from jiuzhu.web.verification.comparisons.checks import (
     _deaths,

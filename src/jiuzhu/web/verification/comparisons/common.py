@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from jiuzhu.feeds import sources as feed_sources
-from jiuzhu.web.months import add_months
+from jiuzhu.web.core.months import add_months
 
 SOURCES = feed_sources.SOURCES
 """Every department source, in the order the report lists them."""
