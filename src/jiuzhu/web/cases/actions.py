@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,7 @@ from jiuzhu.web.cases.workflow import (
 )
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.models import next_number
+from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Household, Person, Source
 
 
@@ -51,11 +52,6 @@ def _yuan(fen: int | None) -> str:
 
 SPOT_CHECK_SHARE = 0.3
 """特困人员认定办法 Art. 16: the county spot-checks at least 30 % of tekun applications."""
-
-
-def _require(user: Any, permission: str, application: Application | Household) -> None:
-    if not user.has_perm(permission, application):
-        raise PermissionDenied(permission)
 
 
 def _check(user: Any, application: Application, move: str) -> None:
@@ -145,7 +141,7 @@ def submit_application(
         ValidationError: the applicant is not a current member; an open application of the same
             program exists for the household; an unknown program, channel or material.
     """
-    _require(user, "cases.apply", household)
+    require(user, "cases.apply", household)
     if program not in Program.values or channel not in Channel.values:
         raise ValidationError(_("未知的救助项目或申请方式"))
     unknown = sorted(set(materials) - set(MATERIALS))

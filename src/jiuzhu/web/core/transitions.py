@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from rules.permissions import has_perm
 
-from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
+from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 
 Text = str | Promise
 Guard = Callable[[Any, Any, dt.date], Text | None]
@@ -115,8 +115,6 @@ def division_of(obj: Any) -> str:
 def _probe_user(role: Role, division: str) -> Any:
     """An unsaved user of ``role`` whose jurisdiction covers ``division`` as narrowly as the role
     allows (community workers a community, township roles a township, the rest the district)."""
-    from jiuzhu.web.accounts.models import User  # noqa: PLC0415 — the user model loads with apps
-
     if role == Role.COMMUNITY_WORKER:
         code = division[:12] if len(division) >= 12 else ""
     elif role in (Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_HEAD):

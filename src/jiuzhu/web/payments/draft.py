@@ -36,13 +36,13 @@ from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.locks import held
 from jiuzhu.web.core.months import add_months, first_day, is_month, month_of
+from jiuzhu.web.core.require import require
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
     chunks,
     locked_run,
-    require,
     to_frame,
 )
 from jiuzhu.web.payments.models import (

@@ -24,7 +24,8 @@ from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.jurisdiction import refuse_outside
 from jiuzhu.web.core.months import add_months_to_date, add_years, first_day, is_month
-from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
+from jiuzhu.web.core.require import require
+from jiuzhu.web.discovery.actions.common import BATCH, scope_of
 from jiuzhu.web.discovery.models import (
     RegisterCategory,
     RegisterEntry,

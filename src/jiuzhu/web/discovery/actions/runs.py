@@ -22,7 +22,8 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import first_day, is_month
-from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
+from jiuzhu.web.core.require import require
+from jiuzhu.web.discovery.actions.common import BATCH, scope_of
 from jiuzhu.web.discovery.actions.register import refresh_register, register_frame
 from jiuzhu.web.discovery.models import (
     OPEN_STATUSES,

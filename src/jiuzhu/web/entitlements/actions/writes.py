@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules.system import ENGINE_VERSION
@@ -30,11 +30,6 @@ BATCH = 2_000
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require(user: Any, permission: str, obj: Any = None) -> None:
-    if not (user.has_perm(permission, obj) if obj is not None else user.has_perm(permission)):
-        raise PermissionDenied(permission)
 
 
 def _check(user: Any, entitlement: Entitlement, move: str) -> None:
