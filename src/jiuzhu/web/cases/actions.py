@@ -41,6 +41,7 @@ from jiuzhu.web.cases.workflow import (
     public_notice,
 )
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.models import next_number
 from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Household, Person, Source
@@ -80,11 +81,6 @@ def _move(user: Any, application: Application, action: str, note: str = "", **de
         after={"stage": application.stage},
         **detail,
     )
-
-
-def _locked(application: Application) -> Application:
-    """The application re-read under a row lock (two clerks clicking at once move it once)."""
-    return Application.objects.select_for_update().get(pk=application.pk)
 
 
 NUMBER_PREFIXES = {"dibao": "DB", "near_dibao": "BY", "tekun": "TK", "rigid_expenditure": "GX"}
@@ -236,7 +232,7 @@ def complete_materials(
         PermissionDenied, TransitionError.
     """
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "complete_materials")
         given = sorted(set(application.materials) | set(materials))
         missing = [m for m in application.missing_materials if m not in given]
@@ -263,7 +259,7 @@ def verify(user: Any, application: Application) -> Application:
     from jiuzhu.web.verification.actions import run_verification  # noqa: PLC0415 — cycle
 
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "verify")
         run_verification(user, application)
         assess(application, clock.today(), Source.VERIFIED)
@@ -280,7 +276,7 @@ def reassess(user: Any, application: Application) -> Application:
         NotPermitted: not the township caseworker.
     """
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "reassess")
         basis = Source.VERIFIED if application.verification_runs.exists() else Source.DECLARED
         assess(application, clock.today(), basis)
@@ -333,7 +329,7 @@ def record_home_visit(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "home_visit")
         HomeVisit.objects.create(
             application=application,
@@ -373,7 +369,7 @@ def give_township_opinion(
     if single_person_choice and single_person_choice not in SinglePersonChoice.values:
         raise ValidationError({"single_person_choice": _("未知的单人户选择")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, opinion)
         latest = application.assessments.first()
         offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
@@ -419,7 +415,7 @@ def record_objection(
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "objection")
         if not (
             application.notice_starts_on
@@ -450,7 +446,7 @@ def resolve_objection(
     if not outcome.strip():
         raise ValidationError({"outcome": _("请填写处理结果")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "resolve_objection")
         objection.method = method
         objection.upheld = upheld
@@ -471,7 +467,7 @@ def close_public_notice(user: Any, application: Application) -> Application:
     today = clock.today()
     with transaction.atomic():
         # Every check on the locked row: the page the user acted on may be out of date.
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "close_notice")
         application.district_received_on = today
         if application.program == Program.TEKUN:
@@ -502,7 +498,7 @@ def record_spot_check(user: Any, application: Application, *, note: str) -> Appl
     if not note.strip():
         raise ValidationError({"note": _("请填写抽查核实情况")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "spot_check")
         application.spot_check_note = note
         application.save()
@@ -533,7 +529,7 @@ def propose_decision(
     if outcome == Opinion.REJECT and not reasons.strip():
         raise ValidationError({"reasons": _("不予确认须写明理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "propose")
         assessed = default_amount(application)
         if outcome == Opinion.APPROVE and monthly_amount != assessed and not reasons.strip():
@@ -581,7 +577,7 @@ def confirm_decision(user: Any, application: Application) -> Application:
     today = clock.today()
     with transaction.atomic():
         # Checked on the locked row: the proposal may have been made since the page was read.
-        application = _locked(application)
+        application = locked(application)
         approve = application.proposed_outcome == Opinion.APPROVE
         _check(user, application, "confirm_approve" if approve else "confirm_reject")
         application.decided_on = today
@@ -614,7 +610,7 @@ def return_proposal(user: Any, application: Application, *, reason: str) -> Appl
     if not reason.strip():
         raise ValidationError({"reason": _("请写明退回理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "return_proposal")
         before = snapshot(application, ["proposed_outcome", "proposed_amount", "proposed_reasons"])
         application.proposed_outcome = ""
@@ -650,7 +646,7 @@ def issue_decision_notice(
     if application.decided_on and issued_on < application.decided_on:
         raise ValidationError({"issued_on": _("送达日期不能早于决定日期")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "notice")
         application.notice_issued_on = issued_on
         application.save()
@@ -663,7 +659,7 @@ def extend_deadline(user: Any, application: Application, *, reason: str) -> Appl
     if not reason.strip():
         raise ValidationError({"reason": _("请写明延长理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "extend")
         application.extended = True
         application.extension_reason = reason
@@ -677,7 +673,7 @@ def terminate(user: Any, application: Application, *, reason: str) -> Applicatio
     if not reason.strip():
         raise ValidationError({"reason": _("请写明终止理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "terminate")
         _move(user, application, "terminate", note=reason)
     return application

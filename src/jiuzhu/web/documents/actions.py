@@ -21,6 +21,7 @@ from jiuzhu.web.cases.actions import complete_materials
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.transitions import NotPermitted, Refused
 from jiuzhu.web.documents import content, storage
 from jiuzhu.web.documents.models import (
@@ -91,10 +92,6 @@ def _check_upload(user: Any, application: Application) -> None:
     raise Refused(reason)
 
 
-def _locked_application(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
-
-
 def _store(application: Application, data: bytes, file_type: Any) -> storage.Stored:
     return storage.store(data, file_type, application.division_code[:9], clock.today().year)
 
@@ -117,7 +114,7 @@ def upload_material(
     stored: storage.Stored | None = None
     try:
         with transaction.atomic():
-            application = _locked_application(application)
+            application = locked(application)
             _check_upload(user, application)
             stored = _store(application, data, file_type)
             handed_in = (
@@ -152,10 +149,6 @@ def upload_material(
     return scan
 
 
-def _locked_scan(scan: MaterialFile) -> MaterialFile:
-    return MaterialFile.objects.select_for_update().select_related("application").get(pk=scan.pk)
-
-
 def replace_material(
     user: Any, scan: MaterialFile, *, upload: UploadedFile[bytes] | None
 ) -> MaterialFile:
@@ -170,7 +163,7 @@ def replace_material(
     stored: storage.Stored | None = None
     try:
         with transaction.atomic():
-            scan = _locked_scan(scan)
+            scan = locked(scan, "application")
             MATERIAL.check(user, scan, "replace", clock.today())
             stored = _store(scan.application, data, file_type)
             new = MaterialFile.objects.create(
@@ -214,7 +207,7 @@ def withdraw_material(user: Any, scan: MaterialFile, *, reason: str) -> Material
     if not reason.strip():
         raise ValidationError({"reason": _("请写明撤回理由")})
     with transaction.atomic():
-        scan = _locked_scan(scan)
+        scan = locked(scan, "application")
         MATERIAL.check(user, scan, "withdraw", clock.today())
         before = snapshot(scan, ["status", "withdrawal_reason"])
         scan.status = MaterialStatus.WITHDRAWN
