@@ -33,6 +33,7 @@ from jiuzhu.web.cases.models import (
     SinglePersonChoice,
     Stage,
 )
+from jiuzhu.web.cases.signals import decision_confirmed
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
     TransitionError,
@@ -45,6 +46,7 @@ from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.models import next_number
 from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Household, Person, Source
+from jiuzhu.web.verification.actions import run_verification
 
 
 def _yuan(fen: int | None) -> str:
@@ -256,8 +258,6 @@ def verify(user: Any, application: Application) -> Application:
     Raises:
         PermissionDenied; TransitionError; ValidationError: the authorisation is not signed.
     """
-    from jiuzhu.web.verification.actions import run_verification  # noqa: PLC0415 — cycle
-
     with transaction.atomic():
         application = locked(application)
         _check(user, application, "verify")
@@ -587,15 +587,11 @@ def confirm_decision(user: Any, application: Application) -> Application:
             application.monthly_amount = application.proposed_amount
             application.first_paid_month = next_month(today)
         _move(user, application, "confirm_approve" if approve else "confirm_reject")
-        if approve:
-            from jiuzhu.web.entitlements.actions.granting import create_from_decision  # noqa: PLC0415
-
-            create_from_decision(user, application)
-        # The low-income population register follows the decision (recipient, rigid-expenditure
-        # member or, after a rejection, monitored for a year): a few queries for one household.
-        from jiuzhu.web.discovery.actions import refresh_register  # noqa: PLC0415
-
-        refresh_register(None, households=[application.household_id], today=today)
+        # An approval grants the entitlement; the low-income register follows the decision
+        # (entitlements' and discovery's receivers, cases.signals).
+        decision_confirmed.send(
+            Application, user=user, application=application, approved=approve, today=today
+        )
     return application
 
 

@@ -31,6 +31,7 @@ from jiuzhu.web.cases.forms import (
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for
+from jiuzhu.web.cases.signals import application_registered
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
     deadlines,
@@ -40,8 +41,8 @@ from jiuzhu.web.cases.workflow import (
 )
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.views import post_only
-from jiuzhu.web.discovery.actions import link_application, link_registered
 from jiuzhu.web.registry.queries import household_for
+from jiuzhu.web.verification.queries import verification_report
 from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
 
 PAGE_SIZE = 25
@@ -114,11 +115,14 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
                 form.add_error(None, exc)
         else:
             alert = request.GET.get("alert", "")
-            if alert.isdigit():
-                link_application(request.user, int(alert), application)
-            # Any alert waiting for this household's application of this program closes too,
-            # though the application was not opened from it.
-            link_registered(request.user, application)
+            # The alert the page was opened from, and any alert waiting for this household's
+            # application of this program, close (discovery's receiver).
+            application_registered.send(
+                Application,
+                user=request.user,
+                application=application,
+                alert=int(alert) if alert.isdigit() else None,
+            )
             if application.missing_materials:
                 messages.warning(
                     request,
@@ -139,8 +143,6 @@ def application_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _context(request: HttpRequest, application: Application, **forms_: Any) -> dict[str, Any]:
-    from jiuzhu.web.verification.queries import verification_report  # noqa: PLC0415
-
     user = request.user
     today = clock.today()
     found_deadlines = deadlines(

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "jiuzhu.web.registry",
     "jiuzhu.web.verification",
     "jiuzhu.web.cases",
+    # Before discovery: a confirmed decision grants the entitlement (entitlements.receivers)
+    # before the low-income register, which reads it, is refreshed (discovery.receivers).
     "jiuzhu.web.entitlements",
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",

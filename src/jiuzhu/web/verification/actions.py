@@ -47,7 +47,6 @@ from jiuzhu.feeds.base import (
 )
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
@@ -66,6 +65,7 @@ from jiuzhu.web.verification.models import (
     VerificationAnswer,
     VerificationRun,
 )
+from jiuzhu.web.verification.subject import Verified
 
 BATCH = 5_000
 FEED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -346,14 +346,14 @@ class _Registry:
     verified_assets: dict[int, Asset]
 
 
-def application_date(application: Application) -> dt.date:
+def application_date(application: Verified) -> dt.date:
     """The date verification is made for: acceptance, or the day the application was made."""
     if application.accepted_on:
         return application.accepted_on
     return timezone.localdate(application.created_at)
 
 
-def run_verification(user: Any, application: Application) -> VerificationRun:
+def run_verification(user: Any, application: Verified) -> VerificationRun:
     """Query every department source for every current member of the application's household
     (家庭经济状况核对, 最低生活保障审核确认办法 Art. 17) and record what was found.
 
@@ -397,7 +397,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
             on,
         )
         run = VerificationRun.objects.create(
-            application=application,
+            application_id=application.pk,
             requested_by=user if getattr(user, "is_authenticated", False) else None,
             requested_at=started,
             finished_at=timezone.now(),
@@ -452,7 +452,7 @@ def run_verification(user: Any, application: Application) -> VerificationRun:
     return run
 
 
-def _read_registry(application: Application) -> _Registry:
+def _read_registry(application: Verified) -> _Registry:
     household = Household.objects.select_for_update().get(pk=application.household_id)
     memberships = list(
         Membership.objects.filter(household_id=household.pk, valid_to__isnull=True)
@@ -621,7 +621,7 @@ def _write_household_values(
     household: Household,
     findings: Findings,
     run: VerificationRun,
-    application: Application,
+    application: Verified,
 ) -> None:
     """The household values found, saved and audited only where they change."""
     before: dict[str, Any] = {}
