@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.documents",
     "jiuzhu.web.workcalendar",
     "jiuzhu.web.workbench",
+    "jiuzhu.web.demo",
 ]
 
 MIDDLEWARE = [
