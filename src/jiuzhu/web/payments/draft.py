@@ -29,6 +29,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
@@ -81,8 +82,6 @@ AfterBatch = Callable[[int], None]
 
 @cache
 def _system() -> Any:
-    from jiuzhu.rules import load_system  # noqa: PLC0415 — loaded once, when first needed
-
     return load_system("tianjin")
 
 

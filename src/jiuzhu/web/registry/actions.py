@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input
 from jiuzhu.feeds import ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
+from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
@@ -363,9 +365,6 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
             outside the user's jurisdiction, a member without a name, or an ID number already
             in the registry (nothing is written).
     """
-    from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input  # noqa: PLC0415
-    from jiuzhu.rules import load_system  # noqa: PLC0415
-
     if user is not None and not user.has_perm("registry.import"):
         raise PermissionDenied("registry.import")
     data = read_input(path, load_system("tianjin"), on, today=today())

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA
 from jiuzhu.feeds import ids
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
@@ -363,8 +364,6 @@ def register_frame(division_code: str = DISTRICT_CODE, today: dt.date | None = N
     """The register of the jurisdiction on ``today`` as a ``REGISTER_SCHEMA`` frame, keyed by
     household number and resident ID, ``monthly_amount`` in fen; one row per person and
     category (an entry from the platform's decisions wins over an imported one)."""
-    from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
-
     today = today or clock.today()
     rows = list(
         RegisterEntry.objects.filter(_current(today), division_code__startswith=division_code)
@@ -405,8 +404,6 @@ def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> R
             jurisdiction;
         ValueError: the file lacks a column of ``REGISTER_SCHEMA``.
     """
-    from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA  # noqa: PLC0415
-
     require(user, "registry.import")
     today = today or clock.today()
     frame = pl.read_parquet(path)
