@@ -40,7 +40,7 @@ from jiuzhu.web.cases.workflow import (
     years_needed,
 )
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.views import post_only
+from jiuzhu.web.core.views import add_errors, post_only, report_errors
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.verification.queries import verification_report
 from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
@@ -108,11 +108,7 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
                 accept_incomplete=data["register_incomplete"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             alert = request.GET.get("alert", "")
             # The alert the page was opened from, and any alert waiting for this household's
@@ -298,11 +294,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     try:
         result = run(request.user, application, form.cleaned_data if form else {})
     except ValidationError as exc:
-        if form is not None and hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.error(request, "；".join(exc.messages))
+        report_errors(request, form, exc)
         return render(
             request,
             "cases/application.html",
