@@ -23,6 +23,7 @@ from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.transitions import NotPermitted, Refused
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.documents import content, storage
 from jiuzhu.web.documents.models import (
     NUMBERED_KINDS,
@@ -83,7 +84,7 @@ def _validated(upload: UploadedFile[bytes] | None) -> tuple[bytes, Any]:
     return data, file_type
 
 
-def _check_upload(user: Any, application: Application) -> None:
+def _check_upload(user: Staff, application: Application) -> None:
     reason = upload_refusal(user, application)
     if reason is None:
         return
@@ -97,7 +98,7 @@ def _store(application: Application, data: bytes, file_type: Any) -> storage.Sto
 
 
 def upload_material(
-    user: Any, application: Application, *, material: str, upload: UploadedFile[bytes] | None
+    user: Staff, application: Application, *, material: str, upload: UploadedFile[bytes] | None
 ) -> MaterialFile:
     """Attach the scan of one material to an open application. A material still missing from
     the 一次性告知 counts as handed in: ``cases.actions.complete_materials`` records it (and
@@ -150,7 +151,7 @@ def upload_material(
 
 
 def replace_material(
-    user: Any, scan: MaterialFile, *, upload: UploadedFile[bytes] | None
+    user: Staff, scan: MaterialFile, *, upload: UploadedFile[bytes] | None
 ) -> MaterialFile:
     """Replace a wrong scan by another file of the same material; the old one is kept, marked
     replaced and linked to the new one.
@@ -198,7 +199,7 @@ def replace_material(
     return new
 
 
-def withdraw_material(user: Any, scan: MaterialFile, *, reason: str) -> MaterialFile:
+def withdraw_material(user: Staff, scan: MaterialFile, *, reason: str) -> MaterialFile:
     """Withdraw a scan uploaded by mistake, with the reason; the file and its record stay.
 
     Raises:
@@ -248,7 +249,7 @@ def _missing_office_values(data: dict[str, Any]) -> list[str]:
     ]
 
 
-def issue_notice(user: Any, kind: str, subject: Application | Entitlement) -> IssuedDocument:
+def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> IssuedDocument:
     """Issue the numbered notice of ``kind`` (approval, refusal, termination) for ``subject``:
     take the township's next number and record what is printed, in one transaction. Issuing
     again returns the notice already issued (a reprint shows the same number and text).
@@ -314,7 +315,7 @@ def _body_name(name: str, kind: str) -> str:
     return f"{name}管理委员会"
 
 
-def fill_example_offices(user: Any = None) -> int:
+def fill_example_offices(user: Staff | None = None) -> int:
     """Fill the offices of the district's townships and of the district bureau with **clearly
     fictitious** example values (every value is marked 示例), for the demonstration only; a
     value already set is kept. Returns the number of offices created or completed."""
