@@ -48,7 +48,7 @@ from jiuzhu.feeds.base import (
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core.locks import lock
-from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.comparisons import derive
 from jiuzhu.web.verification.comparisons.common import (
@@ -323,8 +323,8 @@ def matched_id(number: str) -> str:
 
 
 def _require_import(user: Any) -> None:
-    if user is not None and not user.has_perm(IMPORT_PERMISSION):
-        raise NotPermitted(_("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入"))
+    reason = _("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入")
+    require(user, IMPORT_PERMISSION, reason=reason)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
