@@ -50,9 +50,9 @@ def main() -> None:
     from django.db.models import Count  # noqa: PLC0415
 
     from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User  # noqa: PLC0415
-    from jiuzhu.web.cases import clock  # noqa: PLC0415
     from jiuzhu.web.cases.actions import submit_application  # noqa: PLC0415
     from jiuzhu.web.cases.models import Application, Channel, Program  # noqa: PLC0415
+    from jiuzhu.web.core import clock  # noqa: PLC0415
     from jiuzhu.web.registry.actions import import_district  # noqa: PLC0415
     from jiuzhu.web.registry.models import Household, Membership  # noqa: PLC0415
     from jiuzhu.web.workcalendar.models import CalendarYear  # noqa: PLC0415

@@ -16,6 +16,8 @@ def main() -> None:
     from django.core.management import execute_from_command_line  # noqa: PLC0415
     from django.db import InterfaceError, OperationalError  # noqa: PLC0415
 
+    # As in Django's manage.py, nothing of Django or the platform loads before the settings
+    # module is named.
     from jiuzhu.web.core.middleware import is_outage  # noqa: PLC0415
 
     try:

@@ -15,9 +15,9 @@ from django.test import Client
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.assessment import covered_count, unit_members
 from jiuzhu.web.cases.models import Application
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.documents.models import IssuedDocument, NumberSequence, Office
 from jiuzhu.web.registry.models import Household
-from jiuzhu.web.registry.queries import mask_id
 from tests.web.conftest import ON, PASSWORD
 from tests.web.documents.conftest import (
     decide,

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiuzhu.web.accounts.models import User
+from jiuzhu.web.core.months import add_months_to_date
 from jiuzhu.web.entitlements import params, scheduled
 from jiuzhu.web.entitlements.actions import (
     employment,
@@ -34,7 +35,6 @@ from jiuzhu.web.entitlements.models import (
     VersionBasis,
 )
 from jiuzhu.web.entitlements.queries import amount_in, payable_in
-from jiuzhu.web.months import add_months_to_date
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.verification.models import DepartmentRecord, FeedImport
 from jiuzhu.web.workcalendar.working_days import add_working_days

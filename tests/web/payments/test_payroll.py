@@ -22,6 +22,7 @@ from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments import actions, exporters, layouts
 from jiuzhu.web.payments.models import (
@@ -34,7 +35,6 @@ from jiuzhu.web.payments.models import (
     PayrollRun,
     Recovery,
     RunStatus,
-    mask_account,
 )
 from tests.web.conftest import ON, PASSWORD
 from tests.web.payments.conftest import (

@@ -20,12 +20,12 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions
 from jiuzhu.web.cases.models import Application, Channel, Program, Stage
 from jiuzhu.web.cases.queries import work_items
+from jiuzhu.web.core.months import add_years, age_on
 from jiuzhu.web.discovery.models import Alert, DiscoveryRun
 from jiuzhu.web.discovery.queries import work_items as alert_items
 from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.actions import termination
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, TaskKind, TerminationGrounds
-from jiuzhu.web.months import add_years, age_on
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.workcalendar.models import CalendarDay
 from jiuzhu.web.workcalendar.seed import seed_from_chinesecalendar

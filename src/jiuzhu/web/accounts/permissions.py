@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
-from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
+from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 
 
 def _division_of(obj: Any) -> str | None:
@@ -27,10 +28,10 @@ def _division_of(obj: Any) -> str | None:
 
 
 @predicate  # type: ignore[untyped-decorator]
-def in_jurisdiction(user: Any, obj: Any = None) -> bool:
+def in_jurisdiction(user: User | AnonymousUser, obj: Any = None) -> bool:
     """The object (anything with a ``division_code`` or a ``household``) is the user's to see;
     without an object, whether the user has a jurisdiction at all."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "division_code", ""):
+    if not isinstance(user, User) or not user.is_authenticated or not user.division_code:
         return False
     if obj is None:
         return True
@@ -40,7 +41,7 @@ def in_jurisdiction(user: Any, obj: Any = None) -> bool:
 
 def _role(*roles: Role) -> Any:
     @predicate(name=f"role_in_{'_'.join(r.value for r in roles)}")  # type: ignore[untyped-decorator]
-    def has_role(user: Any) -> bool:
+    def has_role(user: User | AnonymousUser) -> bool:
         return getattr(user, "role", None) in roles
 
     return has_role
@@ -62,7 +63,7 @@ add_perm("registry.import", is_administrator | _role(Role.DISTRICT_DIRECTOR))
 
 
 @predicate  # type: ignore[untyped-decorator]
-def at_district_level(user: Any) -> bool:
+def at_district_level(user: User | AnonymousUser) -> bool:
     """The user's jurisdiction is the whole district."""
     return getattr(user, "division_code", "") == DISTRICT_CODE
 
@@ -167,7 +168,7 @@ add_perm(
 
 
 @predicate  # type: ignore[untyped-decorator]
-def is_assignee(user: Any, obj: Any = None) -> bool:
+def is_assignee(user: User | AnonymousUser, obj: Any = None) -> bool:
     """The object (an alert) is assigned to the user."""
     return obj is not None and getattr(obj, "assigned_to_id", None) == getattr(user, "pk", 0)
 
@@ -189,7 +190,7 @@ add_perm("discovery.run", is_district | is_administrator)
 
 
 @predicate  # type: ignore[untyped-decorator]
-def household_in_jurisdiction(user: Any, obj: Any = None) -> bool:
+def household_in_jurisdiction(user: User | AnonymousUser, obj: Any = None) -> bool:
     """The object's household (an alert's) is in the user's jurisdiction."""
     household = getattr(obj, "household", None)
     return household is not None and in_jurisdiction(user, household)

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.queries import Filters
+from jiuzhu.web.core.users import Staff, Visitor
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
 
 
 def record(
-    user: Any,
+    user: Visitor | None,
     action: str,
     instance: models.Model | None = None,
     *,
@@ -73,7 +74,7 @@ def record(
         changed_before = {k: before.get(k) for k in keys}
         changed_after = {k: after.get(k) for k in keys}
     return AuditEvent.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if isinstance(user, Staff) and user.is_authenticated else None,
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -134,7 +135,7 @@ def person_household(person_id: int) -> int | None:
     return int(found) if found is not None else None
 
 
-def record_export(user: Any, filters: Filters, rows: int) -> AuditEvent:
+def record_export(user: Staff, filters: Filters, rows: int) -> AuditEvent:
     """Record that ``user`` exported ``rows`` events of the log with ``filters`` (the export of
     the trail is itself part of the trail).
 
@@ -168,7 +169,7 @@ def client_address(request: HttpRequest) -> str:
 
 
 def record_denied(
-    user: Any,
+    user: Visitor | None,
     request: HttpRequest,
     *,
     status: int,

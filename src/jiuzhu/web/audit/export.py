@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -14,12 +14,13 @@ from openpyxl import Workbook
 
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Change, Presenter, Row
+from jiuzhu.web.core.users import Visitor
 
 CHUNK = 1000
 """Events presented at a time: one query per object type per chunk, memory bounded."""
 
 
-def _rows(events: QuerySet[AuditEvent], user: Any) -> Iterator[Row]:
+def _rows(events: QuerySet[AuditEvent], user: Visitor) -> Iterator[Row]:
     chunk: list[AuditEvent] = []
     for event in events.iterator(chunk_size=CHUNK):
         chunk.append(event)
@@ -40,7 +41,7 @@ def _changes(changes: list[Change]) -> str:
     )
 
 
-def workbook(events: QuerySet[AuditEvent], user: Any) -> IO[bytes]:
+def workbook(events: QuerySet[AuditEvent], user: Visitor) -> IO[bytes]:
     """The events (``filtered(...)``, with their users) as an xlsx file, positioned at its
     start; the caller streams and closes it."""
     book = Workbook(write_only=True)

@@ -22,7 +22,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.feeds.ids import InvalidIdError, normalise
-from jiuzhu.web.registry.queries import mask_id, mask_name
+from jiuzhu.web.core.masking import mask_id, mask_name
+from jiuzhu.web.core.users import Visitor
 
 
 @dataclass(frozen=True)
@@ -215,12 +216,12 @@ def _queryset(object_type: str) -> Any:
     return queryset
 
 
-def _may(user: Any, permission: str, obj: Any = None) -> bool:
+def _may(user: Visitor | None, permission: str, obj: Any = None) -> bool:
     """Whether ``user`` (None: nobody in particular, no links) holds ``permission``."""
     return user is not None and bool(user.has_perm(permission, obj))
 
 
-def _url(kind: ObjectType, obj: Model, user: Any) -> str:
+def _url(kind: ObjectType, obj: Model, user: Visitor | None) -> str:
     page = kind.page(obj)
     guarded = kind.guard(obj)
     if page is None or guarded is None or not _may(user, kind.permission, guarded):
@@ -231,7 +232,7 @@ def _url(kind: ObjectType, obj: Model, user: Any) -> str:
         return ""
 
 
-def resolve(pairs: Iterable[tuple[str, str]], user: Any) -> dict[tuple[str, str], Ref]:
+def resolve(pairs: Iterable[tuple[str, str]], user: Visitor | None) -> dict[tuple[str, str], Ref]:
     """``(object_type, object_id)`` → ``Ref``, one query per object type."""
     wanted: dict[str, set[int]] = defaultdict(set)
     found: dict[tuple[str, str], Ref] = {}

@@ -23,7 +23,8 @@ from jiuzhu.web.audit import objects
 from jiuzhu.web.audit.labels import PATTERNS, Key, Kind, Resolved, action_label, choice_label
 from jiuzhu.web.audit.labels import resolve as resolve_key
 from jiuzhu.web.audit.models import AuditEvent
-from jiuzhu.web.registry.queries import mask_id
+from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.users import Visitor
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _int(value: Any) -> int | None:
 class Presenter:
     """Presents events for ``user`` (whose permissions decide which records are linked)."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Visitor | None) -> None:
         self.user = user
         self._keys: dict[tuple[str, str, str], tuple[Resolved, dict[str, str]]] = {}
         self.refs: dict[tuple[str, str], objects.Ref] = {}

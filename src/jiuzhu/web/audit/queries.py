@@ -11,9 +11,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.core.users import Visitor
 
 
-def events_for(user: Any) -> QuerySet[AuditEvent]:
+def events_for(user: Visitor) -> QuerySet[AuditEvent]:
     """The events of the user's jurisdiction, newest first (none without one)."""
     division = getattr(user, "division_code", "")
     if not division:
@@ -21,7 +22,7 @@ def events_for(user: Any) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(division_code__startswith=division)
 
 
-def users_for(user: Any) -> QuerySet[Any]:
+def users_for(user: Visitor) -> QuerySet[Any]:
     """The users who act in the viewer's jurisdiction: those inside it and those above it (a
     district officer acts on a township's records), by name."""
     division = getattr(user, "division_code", "")
@@ -53,7 +54,7 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def filtered(user: Any, filters: Filters) -> QuerySet[AuditEvent]:
+def filtered(user: Visitor, filters: Filters) -> QuerySet[AuditEvent]:
     """The jurisdiction's events that match ``filters`` (dates are whole Asia/Shanghai days,
     both inclusive), newest first, with their users."""
     events = events_for(user).select_related("user")

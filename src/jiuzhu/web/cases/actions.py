@@ -12,14 +12,13 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import record_language
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.assessment import assess, program_result
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
 from jiuzhu.web.cases.models import (
@@ -34,6 +33,7 @@ from jiuzhu.web.cases.models import (
     SinglePersonChoice,
     Stage,
 )
+from jiuzhu.web.cases.signals import decision_confirmed
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
     TransitionError,
@@ -41,8 +41,12 @@ from jiuzhu.web.cases.workflow import (
     next_stage,
     public_notice,
 )
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.models import next_number
+from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Household, Person, Source
+from jiuzhu.web.verification.actions import run_verification
 
 
 def _yuan(fen: int | None) -> str:
@@ -51,11 +55,6 @@ def _yuan(fen: int | None) -> str:
 
 SPOT_CHECK_SHARE = 0.3
 """特困人员认定办法 Art. 16: the county spot-checks at least 30 % of tekun applications."""
-
-
-def _require(user: Any, permission: str, application: Application | Household) -> None:
-    if not user.has_perm(permission, application):
-        raise PermissionDenied(permission)
 
 
 def _check(user: Any, application: Application, move: str) -> None:
@@ -84,11 +83,6 @@ def _move(user: Any, application: Application, action: str, note: str = "", **de
         after={"stage": application.stage},
         **detail,
     )
-
-
-def _locked(application: Application) -> Application:
-    """The application re-read under a row lock (two clerks clicking at once move it once)."""
-    return Application.objects.select_for_update().get(pk=application.pk)
 
 
 NUMBER_PREFIXES = {"dibao": "DB", "near_dibao": "BY", "tekun": "TK", "rigid_expenditure": "GX"}
@@ -145,7 +139,7 @@ def submit_application(
         ValidationError: the applicant is not a current member; an open application of the same
             program exists for the household; an unknown program, channel or material.
     """
-    _require(user, "cases.apply", household)
+    require(user, "cases.apply", household)
     if program not in Program.values or channel not in Channel.values:
         raise ValidationError(_("未知的救助项目或申请方式"))
     unknown = sorted(set(materials) - set(MATERIALS))
@@ -240,7 +234,7 @@ def complete_materials(
         PermissionDenied, TransitionError.
     """
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "complete_materials")
         given = sorted(set(application.materials) | set(materials))
         missing = [m for m in application.missing_materials if m not in given]
@@ -264,10 +258,8 @@ def verify(user: Any, application: Application) -> Application:
     Raises:
         PermissionDenied; TransitionError; ValidationError: the authorisation is not signed.
     """
-    from jiuzhu.web.verification.actions import run_verification  # noqa: PLC0415 — cycle
-
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "verify")
         run_verification(user, application)
         assess(application, clock.today(), Source.VERIFIED)
@@ -284,7 +276,7 @@ def reassess(user: Any, application: Application) -> Application:
         NotPermitted: not the township caseworker.
     """
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "reassess")
         basis = Source.VERIFIED if application.verification_runs.exists() else Source.DECLARED
         assess(application, clock.today(), basis)
@@ -337,7 +329,7 @@ def record_home_visit(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "home_visit")
         HomeVisit.objects.create(
             application=application,
@@ -377,7 +369,7 @@ def give_township_opinion(
     if single_person_choice and single_person_choice not in SinglePersonChoice.values:
         raise ValidationError({"single_person_choice": _("未知的单人户选择")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, opinion)
         latest = application.assessments.first()
         offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
@@ -423,7 +415,7 @@ def record_objection(
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "objection")
         if not (
             application.notice_starts_on
@@ -454,7 +446,7 @@ def resolve_objection(
     if not outcome.strip():
         raise ValidationError({"outcome": _("请填写处理结果")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "resolve_objection")
         objection.method = method
         objection.upheld = upheld
@@ -475,7 +467,7 @@ def close_public_notice(user: Any, application: Application) -> Application:
     today = clock.today()
     with transaction.atomic():
         # Every check on the locked row: the page the user acted on may be out of date.
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "close_notice")
         application.district_received_on = today
         if application.program == Program.TEKUN:
@@ -506,7 +498,7 @@ def record_spot_check(user: Any, application: Application, *, note: str) -> Appl
     if not note.strip():
         raise ValidationError({"note": _("请填写抽查核实情况")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "spot_check")
         application.spot_check_note = note
         application.save()
@@ -537,7 +529,7 @@ def propose_decision(
     if outcome == Opinion.REJECT and not reasons.strip():
         raise ValidationError({"reasons": _("不予确认须写明理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "propose")
         assessed = default_amount(application)
         if outcome == Opinion.APPROVE and monthly_amount != assessed and not reasons.strip():
@@ -585,7 +577,7 @@ def confirm_decision(user: Any, application: Application) -> Application:
     today = clock.today()
     with transaction.atomic():
         # Checked on the locked row: the proposal may have been made since the page was read.
-        application = _locked(application)
+        application = locked(application)
         approve = application.proposed_outcome == Opinion.APPROVE
         _check(user, application, "confirm_approve" if approve else "confirm_reject")
         application.decided_on = today
@@ -595,15 +587,11 @@ def confirm_decision(user: Any, application: Application) -> Application:
             application.monthly_amount = application.proposed_amount
             application.first_paid_month = next_month(today)
         _move(user, application, "confirm_approve" if approve else "confirm_reject")
-        if approve:
-            from jiuzhu.web.entitlements.actions.granting import create_from_decision  # noqa: PLC0415
-
-            create_from_decision(user, application)
-        # The low-income population register follows the decision (recipient, rigid-expenditure
-        # member or, after a rejection, monitored for a year): a few queries for one household.
-        from jiuzhu.web.discovery.actions import refresh_register  # noqa: PLC0415
-
-        refresh_register(None, households=[application.household_id], today=today)
+        # An approval grants the entitlement; the low-income register follows the decision
+        # (entitlements' and discovery's receivers, cases.signals).
+        decision_confirmed.send(
+            Application, user=user, application=application, approved=approve, today=today
+        )
     return application
 
 
@@ -618,7 +606,7 @@ def return_proposal(user: Any, application: Application, *, reason: str) -> Appl
     if not reason.strip():
         raise ValidationError({"reason": _("请写明退回理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "return_proposal")
         before = snapshot(application, ["proposed_outcome", "proposed_amount", "proposed_reasons"])
         application.proposed_outcome = ""
@@ -654,7 +642,7 @@ def issue_decision_notice(
     if application.decided_on and issued_on < application.decided_on:
         raise ValidationError({"issued_on": _("送达日期不能早于决定日期")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "notice")
         application.notice_issued_on = issued_on
         application.save()
@@ -667,7 +655,7 @@ def extend_deadline(user: Any, application: Application, *, reason: str) -> Appl
     if not reason.strip():
         raise ValidationError({"reason": _("请写明延长理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "extend")
         application.extended = True
         application.extension_reason = reason
@@ -681,7 +669,7 @@ def terminate(user: Any, application: Application, *, reason: str) -> Applicatio
     if not reason.strip():
         raise ValidationError({"reason": _("请写明终止理由")})
     with transaction.atomic():
-        application = _locked(application)
+        application = locked(application)
         _check(user, application, "terminate")
         _move(user, application, "terminate", note=reason)
     return application

@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Channel, Objection, Opinion, Program, SinglePersonChoice
+from jiuzhu.web.core import clock
 from jiuzhu.web.registry.forms import YuanField
 
 

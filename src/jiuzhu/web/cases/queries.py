@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import OPEN_STAGES, Application
 from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadline_starts, deadlines
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import Move, join_labels
 from jiuzhu.web.core.workitems import WorkItem, WorkList

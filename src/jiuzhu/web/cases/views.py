@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import actions, clock
+from jiuzhu.web.cases import actions
 from jiuzhu.web.cases.assessment import program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
@@ -31,6 +31,7 @@ from jiuzhu.web.cases.forms import (
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for
+from jiuzhu.web.cases.signals import application_registered
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
     deadlines,
@@ -38,9 +39,10 @@ from jiuzhu.web.cases.workflow import (
     notice_rule,
     years_needed,
 )
-from jiuzhu.web.core.views import post_only
-from jiuzhu.web.discovery.actions import link_application, link_registered
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.views import add_errors, post_only, report_errors
 from jiuzhu.web.registry.queries import household_for
+from jiuzhu.web.verification.queries import verification_report
 from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
 
 PAGE_SIZE = 25
@@ -106,18 +108,17 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
                 accept_incomplete=data["register_incomplete"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             alert = request.GET.get("alert", "")
-            if alert.isdigit():
-                link_application(request.user, int(alert), application)
-            # Any alert waiting for this household's application of this program closes too,
-            # though the application was not opened from it.
-            link_registered(request.user, application)
+            # The alert the page was opened from, and any alert waiting for this household's
+            # application of this program, close (discovery's receiver).
+            application_registered.send(
+                Application,
+                user=request.user,
+                application=application,
+                alert=int(alert) if alert.isdigit() else None,
+            )
             if application.missing_materials:
                 messages.warning(
                     request,
@@ -138,8 +139,6 @@ def application_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _context(request: HttpRequest, application: Application, **forms_: Any) -> dict[str, Any]:
-    from jiuzhu.web.verification.queries import verification_report  # noqa: PLC0415
-
     user = request.user
     today = clock.today()
     found_deadlines = deadlines(
@@ -295,11 +294,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     try:
         result = run(request.user, application, form.cleaned_data if form else {})
     except ValidationError as exc:
-        if form is not None and hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.error(request, "；".join(exc.messages))
+        report_errors(request, form, exc)
         return render(
             request,
             "cases/application.html",

@@ -54,12 +54,15 @@ INSTALLED_APPS = [
     "jiuzhu.web.registry",
     "jiuzhu.web.verification",
     "jiuzhu.web.cases",
+    # Before discovery: a confirmed decision grants the entitlement (entitlements.receivers)
+    # before the low-income register, which reads it, is refreshed (discovery.receivers).
     "jiuzhu.web.entitlements",
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
     "jiuzhu.web.documents",
     "jiuzhu.web.workcalendar",
     "jiuzhu.web.workbench",
+    "jiuzhu.web.demo",
 ]
 
 MIDDLEWARE = [

@@ -25,8 +25,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+def locked(obj: M, *related: str) -> M:
+    """``obj`` re-read under a row lock until the transaction ends, with its ``related``
+    foreign keys joined (two clerks acting at once on one row act once, the second on what the
+    first wrote). Call it inside ``transaction.atomic()`` and check state on what it returns.
+
+    Raises:
+        DoesNotExist: the row was deleted since ``obj`` was read.
+    """
+    manager = type(obj)._default_manager.select_for_update()
+    return (manager.select_related(*related) if related else manager).get(pk=obj.pk)
 
 
 def lock_key(name: str) -> int:

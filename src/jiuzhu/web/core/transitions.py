@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from rules.permissions import has_perm
 
-from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
+from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
+from jiuzhu.web.core.users import Staff, Visitor
 
 Text = str | Promise
 Guard = Callable[[Any, Any, dt.date], Text | None]
@@ -112,11 +113,9 @@ def division_of(obj: Any) -> str:
     return str(division or "")
 
 
-def _probe_user(role: Role, division: str) -> Any:
+def _probe_user(role: Role, division: str) -> Staff:
     """An unsaved user of ``role`` whose jurisdiction covers ``division`` as narrowly as the role
     allows (community workers a community, township roles a township, the rest the district)."""
-    from jiuzhu.web.accounts.models import User  # noqa: PLC0415 — the user model loads with apps
-
     if role == Role.COMMUNITY_WORKER:
         code = division[:12] if len(division) >= 12 else ""
     elif role in (Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_HEAD):
@@ -182,13 +181,13 @@ class Workflow:
         return _("“%(state)s”时不能%(move)s") % {"state": self.state_label(obj), "move": move.label}
 
     def condition_refusal(
-        self, obj: Any, name: str, today: dt.date, user: Any = None
+        self, obj: Any, name: str, today: dt.date, user: Visitor | None = None
     ) -> str | None:
         move = self.moves[name]
         reason = move.guard(obj, user, today) if move.guard else None
         return None if reason is None else str(reason)
 
-    def person_refusal(self, obj: Any, name: str, user: Any, today: dt.date) -> str | None:
+    def person_refusal(self, obj: Any, name: str, user: Visitor, today: dt.date) -> str | None:
         move = self.moves[name]
         if not user.has_perm(move.permission, obj):
             return _("%(move)s由%(roles)s办理") % {
@@ -198,7 +197,7 @@ class Workflow:
         reason = move.person_guard(obj, user, today) if move.person_guard else None
         return None if reason is None else str(reason)
 
-    def refusal(self, user: Any, obj: Any, name: str, today: dt.date) -> str | None:
+    def refusal(self, user: Visitor, obj: Any, name: str, today: dt.date) -> str | None:
         """Why ``user`` may not make the move on ``obj`` now, or None if they may."""
         return (
             self.state_refusal(obj, name)
@@ -206,11 +205,11 @@ class Workflow:
             or self.condition_refusal(obj, name, today, user)
         )
 
-    def allowed(self, user: Any, obj: Any, today: dt.date) -> dict[str, bool]:
+    def allowed(self, user: Visitor, obj: Any, today: dt.date) -> dict[str, bool]:
         """Every move of the table → whether ``user`` may make it on ``obj`` now."""
         return {name: self.refusal(user, obj, name, today) is None for name in self.moves}
 
-    def acting(self, user: Any, probe: Any) -> dict[str, list[Move]]:
+    def acting(self, user: Visitor, probe: Any) -> dict[str, list[Move]]:
         """State → the main moves ``user``'s role may make from it, asked of ``probe`` (an
         unsaved object at the user's own division): which records wait for this user's work,
         before any record is read."""
@@ -222,7 +221,7 @@ class Workflow:
         return found
 
     def work(
-        self, user: Any, obj: Any, today: dt.date
+        self, user: Visitor, obj: Any, today: dt.date
     ) -> tuple[list[Move], list[tuple[Move, str]]]:
         """The main moves ``user`` may make on ``obj`` now, and those waiting for a condition
         (with the reason): what a work list says of one record."""
@@ -239,7 +238,7 @@ class Workflow:
                 waiting.append((move, reason))
         return ready, waiting
 
-    def forms_allowed(self, user: Any, obj: Any, today: dt.date) -> dict[str, bool]:
+    def forms_allowed(self, user: Visitor, obj: Any, today: dt.date) -> dict[str, bool]:
         """Every form of the page (``Move.anchor``) → whether ``user`` may submit it now (a form
         shared by two moves is offered when either is allowed)."""
         allowed: dict[str, bool] = {}
@@ -248,7 +247,7 @@ class Workflow:
             allowed[anchor] = allowed.get(anchor, False) or ok
         return allowed
 
-    def check(self, user: Any, obj: Any, name: str, today: dt.date) -> str | None:
+    def check(self, user: Visitor, obj: Any, name: str, today: dt.date) -> str | None:
         """The state the move leads to; the action calls it on the locked row before writing.
 
         Raises:
@@ -266,7 +265,7 @@ class Workflow:
             raise Refused(reason)
         return self.moves[name].target
 
-    def next_step(self, user: Any, obj: Any, today: dt.date) -> NextStep:
+    def next_step(self, user: Visitor, obj: Any, today: dt.date) -> NextStep:
         """What ``obj`` waits for and what ``user`` may do about it."""
         moves = self.from_state(self.state(obj))
         main = [move for move in moves if move.main]

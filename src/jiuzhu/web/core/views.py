@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -44,6 +45,16 @@ def add_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def report_errors(request: HttpRequest, form: Form | None, exc: ValidationError) -> None:
+    """Put an action's ``ValidationError`` on the form's fields when it names fields (above the
+    form for a name the form lacks); else show it as an error message on the page (a refusal
+    of the move itself: the stage, the role)."""
+    if form is not None and hasattr(exc, "error_dict"):
+        add_errors(form, exc)
+    else:
+        messages.error(request, messages_of(exc))
 
 
 def messages_of(exc: ValidationError) -> str:

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.views import add_errors, post_only
 from jiuzhu.web.discovery import actions

@@ -26,9 +26,9 @@ from jiuzhu.rules.engine import ParameterNotDefinedError
 from jiuzhu.rules.engine.units import ParameterUnit
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.discovery.catalogue import signal_labels
 from jiuzhu.web.discovery.models import Alert, RegisterCategory
-from jiuzhu.web.registry.queries import mask_id
 
 # Not \b: Python counts Chinese characters as word characters, so an ID written right after one
 # (身份证号120224…) would have no word boundary and stay unmasked. No look-ahead either: a

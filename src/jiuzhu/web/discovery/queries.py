@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.workitems import WorkItem, WorkList
+from jiuzhu.web.discovery.catalogue import signal_labels
 from jiuzhu.web.discovery.models import (
     OPEN_STATUSES,
     Alert,
@@ -25,6 +26,7 @@ from jiuzhu.web.discovery.models import (
     DiscoveryRun,
     RegisterEntry,
 )
+from jiuzhu.web.discovery.workflow import ALERT
 from jiuzhu.web.workcalendar.working_days import (
     Calendar,
     CalendarMissingError,
@@ -91,9 +93,6 @@ def work_items(user: Any, today: dt.date) -> WorkList:
     who handles alerts or takes the applications they ask for: how many, and the first
     ``WORK_ITEMS`` (the overdue first, then by deadline), each with its stage and what the user
     may do there (``workflow.ALERT``). Three queries and the holiday table."""
-    from jiuzhu.web.discovery.catalogue import signal_labels  # noqa: PLC0415
-    from jiuzhu.web.discovery.workflow import ALERT  # noqa: PLC0415
-
     found = WorkList(kind=str(_("主动发现预警")), more_url=reverse("discovery:inbox"))
     if not (user.has_perm("discovery.handle") or user.has_perm("discovery.link_application")):
         return found

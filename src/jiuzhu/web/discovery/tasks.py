@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from jiuzhu.web.discovery.models import DiscoveryRun
 from jiuzhu.web.jobs.models import Job
 
 
 @task()
 def discovery_task(run_id: int) -> None:
     """Run discovery for a queued ``DiscoveryRun`` (``actions.run_discovery``)."""
+    # In the function: discovery.actions.runs imports this module to queue the task.
     from jiuzhu.web.discovery.actions import run_discovery  # noqa: PLC0415
-    from jiuzhu.web.discovery.models import DiscoveryRun  # noqa: PLC0415
 
     run = DiscoveryRun.objects.select_related("job", "created_by").get(pk=run_id)
     job = run.job

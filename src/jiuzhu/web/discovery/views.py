@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.alert_views import explanation, township_name

@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record, snapshot
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.actions import complete_materials
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.transitions import NotPermitted, Refused
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.documents import content, storage
 from jiuzhu.web.documents.models import (
     NUMBERED_KINDS,
@@ -82,7 +84,7 @@ def _validated(upload: UploadedFile[bytes] | None) -> tuple[bytes, Any]:
     return data, file_type
 
 
-def _check_upload(user: Any, application: Application) -> None:
+def _check_upload(user: Staff, application: Application) -> None:
     reason = upload_refusal(user, application)
     if reason is None:
         return
@@ -91,16 +93,12 @@ def _check_upload(user: Any, application: Application) -> None:
     raise Refused(reason)
 
 
-def _locked_application(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
-
-
 def _store(application: Application, data: bytes, file_type: Any) -> storage.Stored:
     return storage.store(data, file_type, application.division_code[:9], clock.today().year)
 
 
 def upload_material(
-    user: Any, application: Application, *, material: str, upload: UploadedFile[bytes] | None
+    user: Staff, application: Application, *, material: str, upload: UploadedFile[bytes] | None
 ) -> MaterialFile:
     """Attach the scan of one material to an open application. A material still missing from
     the 一次性告知 counts as handed in: ``cases.actions.complete_materials`` records it (and
@@ -117,7 +115,7 @@ def upload_material(
     stored: storage.Stored | None = None
     try:
         with transaction.atomic():
-            application = _locked_application(application)
+            application = locked(application)
             _check_upload(user, application)
             stored = _store(application, data, file_type)
             handed_in = (
@@ -152,12 +150,8 @@ def upload_material(
     return scan
 
 
-def _locked_scan(scan: MaterialFile) -> MaterialFile:
-    return MaterialFile.objects.select_for_update().select_related("application").get(pk=scan.pk)
-
-
 def replace_material(
-    user: Any, scan: MaterialFile, *, upload: UploadedFile[bytes] | None
+    user: Staff, scan: MaterialFile, *, upload: UploadedFile[bytes] | None
 ) -> MaterialFile:
     """Replace a wrong scan by another file of the same material; the old one is kept, marked
     replaced and linked to the new one.
@@ -170,7 +164,7 @@ def replace_material(
     stored: storage.Stored | None = None
     try:
         with transaction.atomic():
-            scan = _locked_scan(scan)
+            scan = locked(scan, "application")
             MATERIAL.check(user, scan, "replace", clock.today())
             stored = _store(scan.application, data, file_type)
             new = MaterialFile.objects.create(
@@ -205,7 +199,7 @@ def replace_material(
     return new
 
 
-def withdraw_material(user: Any, scan: MaterialFile, *, reason: str) -> MaterialFile:
+def withdraw_material(user: Staff, scan: MaterialFile, *, reason: str) -> MaterialFile:
     """Withdraw a scan uploaded by mistake, with the reason; the file and its record stay.
 
     Raises:
@@ -214,7 +208,7 @@ def withdraw_material(user: Any, scan: MaterialFile, *, reason: str) -> Material
     if not reason.strip():
         raise ValidationError({"reason": _("请写明撤回理由")})
     with transaction.atomic():
-        scan = _locked_scan(scan)
+        scan = locked(scan, "application")
         MATERIAL.check(user, scan, "withdraw", clock.today())
         before = snapshot(scan, ["status", "withdrawal_reason"])
         scan.status = MaterialStatus.WITHDRAWN
@@ -255,7 +249,7 @@ def _missing_office_values(data: dict[str, Any]) -> list[str]:
     ]
 
 
-def issue_notice(user: Any, kind: str, subject: Application | Entitlement) -> IssuedDocument:
+def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> IssuedDocument:
     """Issue the numbered notice of ``kind`` (approval, refusal, termination) for ``subject``:
     take the township's next number and record what is printed, in one transaction. Issuing
     again returns the notice already issued (a reprint shows the same number and text).
@@ -321,7 +315,7 @@ def _body_name(name: str, kind: str) -> str:
     return f"{name}管理委员会"
 
 
-def fill_example_offices(user: Any = None) -> int:
+def fill_example_offices(user: Staff | None = None) -> int:
     """Fill the offices of the district's townships and of the district bureau with **clearly
     fictitious** example values (every value is marked 示例), for the demonstration only; a
     value already set is kept. Returns the number of offices created or completed."""

@@ -26,12 +26,12 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program
 from jiuzhu.web.cases.workflow import NOTICE_DAYS, overall_limit, years_needed
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.masking import mask_id, mask_name
+from jiuzhu.web.core.months import age_on
 from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
 from jiuzhu.web.entitlements.models import Entitlement
-from jiuzhu.web.months import age_on
 from jiuzhu.web.registry.models import Asset, Income, Membership, Source
-from jiuzhu.web.registry.queries import mask_id, mask_name
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
 OFFICE_FIELDS = ("name", "address", "phone", "review_body", "court")

@@ -16,11 +16,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.queries import application_for
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, messages_of
 from jiuzhu.web.documents import actions, content, storage
 from jiuzhu.web.documents import render as documents_render
@@ -144,7 +145,7 @@ def application_pdf_view(request: HttpRequest, pk: int, kind: str) -> HttpRespon
 def _issue(request: HttpRequest, kind: str, subject: Application | Entitlement) -> str | None:
     """Issue the notice; the refusal to show (None when issued)."""
     try:
-        issued = actions.issue_notice(request.user, kind, subject)
+        issued = actions.issue_notice(staff(request), kind, subject)
     except NotPermitted as exc:
         return str(exc)
     except ValidationError as exc:
@@ -334,7 +335,7 @@ def upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             scan = actions.upload_material(
-                request.user,
+                staff(request),
                 application,
                 material=form.cleaned_data["material"],
                 upload=form.cleaned_data["file"],
@@ -387,7 +388,7 @@ def replace_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "replace",
         ReplaceForm,
-        lambda scan, data: actions.replace_material(request.user, scan, upload=data["file"]),
+        lambda scan, data: actions.replace_material(staff(request), scan, upload=data["file"]),
         _("已替换扫描件，原文件保留在历史中"),
     )
 
@@ -398,7 +399,7 @@ def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "withdraw",
         WithdrawForm,
-        lambda scan, data: actions.withdraw_material(request.user, scan, reason=data["reason"]),
+        lambda scan, data: actions.withdraw_material(staff(request), scan, reason=data["reason"]),
         _("已撤回扫描件，原文件保留在历史中"),
     )
 

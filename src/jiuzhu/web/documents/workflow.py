@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.cases.models import OPEN_STAGES, Application, Stage
 from jiuzhu.web.core.transitions import Move, Workflow, roles_text
+from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.documents.models import DocumentKind, MaterialFile, MaterialStatus
 from jiuzhu.web.entitlements.models import Entitlement
 
 
-def _application_open(material: MaterialFile, user: Any, today: dt.date) -> Any:
+def _application_open(material: MaterialFile, user: Visitor, today: dt.date) -> Any:
     if material.application.stage not in OPEN_STAGES:
         return gettext_lazy("申请已办结，材料扫描件不能再更改")
     return None
@@ -51,7 +52,7 @@ MATERIAL = Workflow(
 """The scanned material's transition table (``replace`` and ``withdraw`` on an active scan)."""
 
 
-def upload_refusal(user: Any, application: Application) -> str | None:
+def upload_refusal(user: Visitor, application: Application) -> str | None:
     """Why ``user`` may not attach a scan to ``application`` now, or None."""
     if application.stage not in OPEN_STAGES:
         return _("申请已%(stage)s，不能再上传材料") % {"stage": application.get_stage_display()}
@@ -83,7 +84,7 @@ def issue_permission(kind: str) -> str:
     return "documents.issue_termination" if kind == DocumentKind.TERMINATION else "cases.notify"
 
 
-def issue_refusal(user: Any, kind: str, subject: Application | Entitlement) -> str | None:
+def issue_refusal(user: Visitor, kind: str, subject: Application | Entitlement) -> str | None:
     """Why ``user`` may not issue (number) the notice of ``kind`` for ``subject`` now, or None.
     The office's missing values are checked by the action (they are data, not a state)."""
     reason = notice_state_refusal(kind, subject)

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core import clock
 from jiuzhu.web.entitlements.models import ChangeCategory, Status, TerminationGrounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

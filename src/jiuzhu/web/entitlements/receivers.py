@@ -18,8 +18,11 @@ from django.dispatch import receiver
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
+from jiuzhu.web.cases.models import Application
+from jiuzhu.web.cases.signals import decision_confirmed
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.entitlements import params
+from jiuzhu.web.entitlements.actions.granting import create_from_decision
 from jiuzhu.web.entitlements.actions.reviews import death_check_due, open_task
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
 from jiuzhu.web.entitlements.workflow import REVIEWED, termination_notice
@@ -27,6 +30,16 @@ from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.signals import household_changed
 from jiuzhu.web.workcalendar.signals import calendar_changed
 from jiuzhu.web.workcalendar.working_days import calendar_for, reaching
+
+
+@receiver(decision_confirmed, dispatch_uid="entitlements.grant")
+def grant(
+    sender: Any, *, user: Any, application: Application, approved: bool, **kwargs: Any
+) -> None:
+    """An approval confirmed grants its entitlement (in the confirmation's transaction)."""
+    if approved:
+        create_from_decision(user, application)
+
 
 IGNORED = frozenset({"registered"})
 """Changes that cannot concern an entitlement (a household just registered has none)."""

@@ -33,8 +33,9 @@ from django.db.models import Q, Subquery
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import add_years, month_of
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import first_review_due
 from jiuzhu.web.entitlements.actions.reviews import death_check_due
@@ -49,7 +50,6 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
     TaskStatus,
 )
-from jiuzhu.web.months import add_years, month_of
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.verification.models import DepartmentRecord

@@ -46,6 +46,7 @@ from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine.entities import PERSON
 from jiuzhu.rules.registry import PROGRAMS
+from jiuzhu.web.core.months import first_day
 from jiuzhu.web.entitlements.assessment import (
     ENTITLEMENT_SCHEMA,
     SLICE_HOUSEHOLDS,
@@ -55,7 +56,6 @@ from jiuzhu.web.entitlements.assessment import (
 )
 from jiuzhu.web.entitlements.assessment import _valid_households as valid_households
 from jiuzhu.web.entitlements.models import EntitlementVersion, ItemOutcome, Status
-from jiuzhu.web.months import first_day
 from jiuzhu.web.registry.frames import engine_frames
 
 RECOMPUTED_STATUSES = (Status.ACTIVE, Status.SUSPENDED)

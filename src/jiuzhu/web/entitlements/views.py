@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
-from jiuzhu.web.cases import clock
-from jiuzhu.web.core.views import post_only
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import params, scheduled
 from jiuzhu.web.entitlements.actions import (
     employment,
@@ -302,7 +302,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         try:
             run(request.user, entitlement, form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, form, exc)
+            report_errors(request, form, exc)
         else:
             messages.success(request, done)
             return redirect("entitlements:detail", pk=pk)
@@ -313,14 +313,6 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         _context(request, entitlement, **{step: form}),
         status=400,
     )
-
-
-def _errors(request: HttpRequest, form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        messages.error(request, "；".join(exc.messages))
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -431,7 +423,7 @@ def task_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 messages.success(request, _("任务已办结"))
             return redirect("entitlements:detail", pk=task.entitlement_id)
         except ValidationError as exc:
-            _errors(request, form, exc)
+            report_errors(request, form, exc)
     return task_view(request, pk, **{step: form})
 
 
@@ -458,7 +450,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
             try:
                 run = standard_change_runs.start_standard_change(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(request, form, exc)
+                report_errors(request, form, exc)
             except ParameterNotDefinedError as exc:
                 messages.error(request, str(exc))
             else:
@@ -536,7 +528,7 @@ def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 messages.success(request, _("已作废该重算"))
             return redirect("entitlements:run", pk=pk)
         except ValidationError as exc:
-            _errors(request, form, exc)
+            report_errors(request, form, exc)
     return run_view(request, pk, **{step: form})
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.jobs.recovery import enqueue
 from jiuzhu.web.jobs.tasks import batch_assessment_task, import_feeds_task
 
 
-def start_feed_import(user: Any, folder: Path | None = None) -> Job:
+def start_feed_import(user: Staff, folder: Path | None = None) -> Job:
     """Queue the import of the department feeds folder (default ``JIUZHU["FEEDS_DIR"]``).
 
     Raises:
@@ -34,7 +34,7 @@ def start_feed_import(user: Any, folder: Path | None = None) -> Job:
     return job
 
 
-def start_batch_assessment(user: Any, on: dt.date) -> Job:
+def start_batch_assessment(user: Staff, on: dt.date) -> Job:
     """Queue the assessment of every household of the user's jurisdiction on ``on``.
 
     Raises:

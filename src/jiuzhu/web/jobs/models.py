@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.jobs.timing import stale_before
+
 
 class Job(models.Model):
     class Kind(models.TextChoices):
@@ -63,8 +65,6 @@ class Job(models.Model):
     def stale(self) -> bool:
         """Running (or claimed) but its worker has given no sign of life for longer than
         ``JOB_STALE_SECONDS``: the worker died; the next worker retries or fails the job."""
-        from jiuzhu.web.jobs.recovery import stale_before  # noqa: PLC0415
-
         return (
             not self.finished
             and self.heartbeat_at is not None

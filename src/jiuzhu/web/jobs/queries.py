@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Q, QuerySet
 
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.jobs.models import ASSESSED_PROGRAMS, AssessedHousehold, Job, Result
 
 
-def jobs_for(user: Any) -> QuerySet[Job]:
+def jobs_for(user: Visitor) -> QuerySet[Job]:
     """Jobs of the user's jurisdiction (a township sees its own, the district all)."""
     division = getattr(user, "division_code", "")
     if not division:
@@ -18,7 +17,7 @@ def jobs_for(user: Any) -> QuerySet[Job]:
     return Job.objects.filter(division_code__startswith=division).select_related("created_by")
 
 
-def job_for(user: Any, pk: int) -> Job:
+def job_for(user: Visitor, pk: int) -> Job:
     """Raises Http404 outside the jurisdiction."""
     return get_within(jobs_for(user), pk)
 

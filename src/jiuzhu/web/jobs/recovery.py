@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.jobs.timing import setting, stale_before
 
 RETRYABLE = frozenset(
     {
@@ -39,19 +39,6 @@ RETRYABLE = frozenset(
     }
 )
 """Kinds of job that may run again after an interruption without doing anything twice."""
-
-DEFAULTS = {"JOB_HEARTBEAT_SECONDS": 10.0, "JOB_STALE_SECONDS": 60.0, "JOB_MAX_ATTEMPTS": 3}
-
-
-def setting(name: str) -> float:
-    """A recovery setting of ``settings.JIUZHU`` (``DEFAULTS`` when not set)."""
-    value = settings.JIUZHU.get(name) or DEFAULTS[name]
-    return float(str(value))
-
-
-def stale_before(now: dt.datetime | None = None) -> dt.datetime:
-    """A running job whose last heartbeat is older than this has lost its worker."""
-    return (now or timezone.now()) - dt.timedelta(seconds=setting("JOB_STALE_SECONDS"))
 
 
 def enqueue(job: Job, task: Any, *args: Any) -> None:

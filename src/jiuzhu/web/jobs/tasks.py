@@ -3,6 +3,7 @@ it goes so that the status page can show progress; a failure is recorded, never 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,13 @@ import polars as pl
 from django.utils import timezone
 from django_tasks import task
 
+from jiuzhu.rules import load_system
+from jiuzhu.rules.engine import InvalidInputError
+from jiuzhu.web.jobs.assessment import HouseholdFacts, household_results, rows
 from jiuzhu.web.jobs.models import AssessedHousehold, Job
+from jiuzhu.web.registry.frames import engine_frames
+from jiuzhu.web.registry.models import Household, Membership
+from jiuzhu.web.verification.actions import FeedImportError, import_feeds
 
 
 def _start(job: Job, total: int) -> None:
@@ -30,8 +37,6 @@ def _finish(job: Job, status: str, message: str, result: dict[str, Any] | None =
 @task()
 def import_feeds_task(job_id: int, folder: str) -> None:
     """Import a folder of department files (``jiuzhu.web.verification.actions.import_feeds``)."""
-    from jiuzhu.web.verification.actions import FeedImportError, import_feeds  # noqa: PLC0415
-
     job = Job.objects.get(pk=job_id)
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
     _start(job, len(files))
@@ -69,12 +74,6 @@ def batch_assessment_task(job_id: int, on: str) -> None:
     rules as one household at the counter), slice by slice: store each household's result row
     (``AssessedHousehold``: the job page lists them and downloads them as xlsx) and keep the
     counts per program in ``job.result``."""
-    import datetime as dt  # noqa: PLC0415
-
-    from jiuzhu.rules import load_system  # noqa: PLC0415
-    from jiuzhu.web.jobs.assessment import household_results, rows  # noqa: PLC0415
-    from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
-    from jiuzhu.web.registry.models import Household  # noqa: PLC0415
 
     job = Job.objects.get(pk=job_id)
     ids = list(
@@ -128,9 +127,6 @@ def _count(counts: dict[str, int], result: Any) -> None:
 
 def _facts(ids: list[int]) -> dict[int, Any]:
     """Household pk → its number, applicant's name and divisions (two queries)."""
-    from jiuzhu.web.jobs.assessment import HouseholdFacts  # noqa: PLC0415
-    from jiuzhu.web.registry.models import Household, Membership  # noqa: PLC0415
-
     applicants = dict(
         Membership.objects.filter(household_id__in=ids, relation="01", valid_to__isnull=True)
         .order_by("household_id", "-valid_from")
@@ -147,8 +143,6 @@ def _facts(ids: list[int]) -> dict[int, Any]:
 def _simulate_valid(system: Any, frames: dict[str, pl.DataFrame]) -> tuple[Any, list[str]]:
     """Simulate, leaving out households whose registry data break the input rules (two
     applicants, say) instead of failing the whole jurisdiction; returns their keys."""
-    from jiuzhu.rules.engine import InvalidInputError  # noqa: PLC0415
-
     try:
         return system.simulate(frames["household"], frames["person"], frames["obligor"]), []
     except InvalidInputError as exc:

@@ -10,7 +10,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.jobs import actions, results
 from jiuzhu.web.jobs.forms import PROGRAMS, ResultFilterForm
@@ -101,11 +102,11 @@ def job_workbook_view(request: HttpRequest, pk: int) -> HttpResponse | FileRespo
 def start_view(request: HttpRequest, kind: str) -> HttpResponse:
     """Start a job; a batch assessment opens its page, where its result list will appear."""
     if kind == Job.Kind.FEED_IMPORT:
-        actions.start_feed_import(request.user)
+        actions.start_feed_import(staff(request))
         messages.success(request, _("任务已提交，正在后台运行"))
         return redirect("jobs:list")
     if kind == Job.Kind.BATCH_ASSESSMENT:
-        job = actions.start_batch_assessment(request.user, clock.today())
+        job = actions.start_batch_assessment(staff(request), clock.today())
         messages.success(request, _("任务已提交，正在后台运行"))
         return redirect("jobs:detail", pk=job.pk)
     raise Http404

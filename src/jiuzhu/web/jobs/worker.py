@@ -36,6 +36,7 @@ from django_tasks_db.models import DBTaskResult
 from jiuzhu.web.core.middleware import is_outage
 from jiuzhu.web.jobs import recovery
 from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.jobs.timing import setting
 
 logger = logging.getLogger("jiuzhu.web.jobs")
 
@@ -60,7 +61,7 @@ class Monitor(threading.Thread):
         self.troubled = False
 
     def run(self) -> None:
-        beat = recovery.setting("JOB_HEARTBEAT_SECONDS")
+        beat = setting("JOB_HEARTBEAT_SECONDS")
         while not self.stopping.wait(0 if not self.swept_at else beat):
             try:
                 self.tick()
@@ -76,7 +77,7 @@ class Monitor(threading.Thread):
         current = self.worker.current
         if current is not None:
             recovery.beat(current)
-        sweep_every = recovery.setting("JOB_STALE_SECONDS") / 2
+        sweep_every = setting("JOB_STALE_SECONDS") / 2
         if time.monotonic() - self.swept_at >= sweep_every:
             for job in recovery.recover_stale():
                 logger.warning("job %s: %s", job.pk, job.message)

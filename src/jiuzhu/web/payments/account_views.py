@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.views import add_errors, post_only
 from jiuzhu.web.payments import actions

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.require import require
 from jiuzhu.web.payments import validation
-from jiuzhu.web.payments.common import require
 from jiuzhu.web.payments.models import AccountStatus, BankAccount
 from jiuzhu.web.payments.workflow import ACCOUNT, payee_accounts
 from jiuzhu.web.registry.models import Household, Person
-from jiuzhu.web.registry.queries import mask_id
 
 
 def _snapshot(account: BankAccount) -> dict[str, Any]:

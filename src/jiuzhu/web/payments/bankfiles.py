@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.payments import exporters, layouts, validation
 from jiuzhu.web.payments.common import (
     REFERENCE_DIGITS,
@@ -38,7 +39,6 @@ from jiuzhu.web.payments.models import (
     PaymentStatus,
     PayrollRun,
     RunStatus,
-    mask_account,
 )
 from jiuzhu.web.payments.workflow import reissues_waiting
 from jiuzhu.web.registry.models import Household

@@ -6,12 +6,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import polars as pl
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core import clock
 from jiuzhu.web.payments.models import (
     PayrollRun,
     RunEvent,
@@ -34,11 +33,6 @@ PROGRAM_CODES: dict[str, str] = {
 
 REFERENCE_DIGITS = 10
 """Zero-padded entitlement id in a reference: ``202511DB0000001234``."""
-
-
-def require(user: Any, permission: str, obj: Any) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied(permission)
 
 
 def locked_run(run: PayrollRun) -> PayrollRun:

@@ -29,20 +29,21 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.locks import held
+from jiuzhu.web.core.months import add_months, first_day, is_month, month_of
+from jiuzhu.web.core.require import require
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
-from jiuzhu.web.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
     chunks,
     locked_run,
-    require,
     to_frame,
 )
 from jiuzhu.web.payments.models import (
@@ -81,8 +82,6 @@ AfterBatch = Callable[[int], None]
 
 @cache
 def _system() -> Any:
-    from jiuzhu.rules import load_system  # noqa: PLC0415 — loaded once, when first needed
-
     return load_system("tianjin")
 
 

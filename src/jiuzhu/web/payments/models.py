@@ -24,21 +24,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.masking import mask_account, mask_id
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion
 from jiuzhu.web.payments.validation import luhn_valid
 from jiuzhu.web.registry.models import Household, Person
-from jiuzhu.web.registry.queries import mask_id
 
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 month_validator = RegexValidator(MONTH_PATTERN, _("月份格式应为 YYYY-MM"))
-
-
-def mask_account(number: str) -> str:
-    """6222********1234: the first four and the last four digits; the rest starred (every page,
-    every export but the bank file itself)."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 class AccountStatus(models.TextChoices):

@@ -11,10 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core.require import require
 from jiuzhu.web.entitlements.models import Entitlement
-from jiuzhu.web.payments.common import (
-    require,
-)
 from jiuzhu.web.payments.models import (
     Recovery,
 )

@@ -16,13 +16,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
     Payment,
     PaymentStatus,
     PayrollRun,
-    mask_account,
 )
 from jiuzhu.web.payments.queries import SummaryRow, scope_of
 from jiuzhu.web.registry.models import Household

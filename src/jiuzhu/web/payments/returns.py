@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.forms import yuan_to_fen
+from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.payments import exporters
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
@@ -46,7 +47,6 @@ from jiuzhu.web.payments.models import (
     PaymentStatus,
     PayrollRun,
     RunStatus,
-    mask_account,
 )
 from jiuzhu.web.payments.workflow import awaiting_bank
 

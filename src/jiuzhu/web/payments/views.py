@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import add_months, is_month, month_of
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.views import add_errors, messages_of, post_only
-from jiuzhu.web.months import add_months, is_month, month_of
 from jiuzhu.web.payments import actions, exporters, layouts, reports
 from jiuzhu.web.payments.forms import DraftForm, ExportForm, ReasonForm, ReturnForm
 from jiuzhu.web.payments.models import (

@@ -30,8 +30,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.accounts.models import User
+from jiuzhu.web.core.months import first_day
 from jiuzhu.web.core.transitions import Move, Workflow
-from jiuzhu.web.months import first_day
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
@@ -120,8 +121,6 @@ def _needs_redraft(run: PayrollRun, user: Any, today: dt.date) -> Any:
 
 
 def _drafter_names(run: PayrollRun) -> str:
-    from jiuzhu.web.accounts.models import User  # noqa: PLC0415 — the user model loads with apps
-
     return "、".join(str(u) for u in User.objects.filter(pk__in=run.drafters).order_by("pk"))
 
 

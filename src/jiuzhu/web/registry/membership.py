@@ -20,9 +20,9 @@ from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.clock import today as _today
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person
-from jiuzhu.web.registry.queries import mask_id
 from jiuzhu.web.registry.upkeep import (
     ABSENCES,
     APPLICANT_RELATIONS,

@@ -16,21 +16,6 @@ from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.registry.models import Household, Membership
 
 
-def mask_id(resident_id: str) -> str:
-    """120224********123X: the address code and the last four characters (DESIGN.md §9)."""
-    if len(resident_id) == 18:
-        return resident_id[:6] + "*" * 8 + resident_id[14:]
-    return "*" * len(resident_id)
-
-
-def mask_name(name: str) -> str:
-    """张** / 张*: the surname only, as the public notice publishes it (欧阳** for a compound
-    surname)."""
-    compound = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙")
-    surname = name[:2] if name[:2] in compound else name[:1]
-    return surname + "*" * max(len(name) - len(surname), 1)
-
-
 def rare_code_points(name: str) -> str:
     """The characters of a name flagged 生僻字待核 (private use, outside GB 18030's two-byte
     set: ``jiuzhu.feeds.names.rare_characters``) by code point, ``U+E000、U+23D66``, or "" for

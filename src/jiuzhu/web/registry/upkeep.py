@@ -31,7 +31,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today as _today
 from jiuzhu.web.core.forms import id_error
 from jiuzhu.web.core.locks import lock
-from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Household, Membership, Person
 from jiuzhu.web.registry.numbering import household_number
@@ -86,8 +86,8 @@ ABSENCES = frozenset({"prison", "compulsory_drug_rehabilitation", "declared_miss
 
 
 def _require(user: Any, household: Household) -> None:
-    if not user.has_perm("registry.change", household):
-        raise NotPermitted(_("登记信息由村（居）协理员、乡镇（街道）经办人或区民政局人员维护"))
+    reason = _("登记信息由村（居）协理员、乡镇（街道）经办人或区民政局人员维护")
+    require(user, "registry.change", household, reason=reason)
 
 
 def _announce(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
 from jiuzhu.web.registry.forms import DeclarationFormSet, community_choices
@@ -24,7 +25,6 @@ from jiuzhu.web.registry.queries import (
     current_members,
     household_for,
     households_for,
-    mask_id,
     rare_code_points,
     search,
 )

@@ -7,7 +7,7 @@ from django import template
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.labels import action_label
 from jiuzhu.web.audit.presenting import describe
-from jiuzhu.web.registry.queries import mask_id, mask_name
+from jiuzhu.web.core.masking import mask_id, mask_name
 
 register = template.Library()
 

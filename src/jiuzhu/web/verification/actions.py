@@ -59,9 +59,8 @@ from jiuzhu.feeds.base import (
 )
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.locks import lock
-from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.models import (
     DepartmentRecord,
@@ -71,6 +70,7 @@ from jiuzhu.web.verification.models import (
     VerificationAnswer,
     VerificationRun,
 )
+from jiuzhu.web.verification.subject import Subject
 
 BATCH = 5_000
 FEED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -328,8 +328,8 @@ def matched_id(number: str) -> str:
 
 
 def _require_import(user: Any) -> None:
-    if user is not None and not user.has_perm(IMPORT_PERMISSION):
-        raise NotPermitted(_("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入"))
+    reason = _("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入")
+    require(user, IMPORT_PERMISSION, reason=reason)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -351,14 +351,14 @@ class _Registry:
     verified_assets: dict[int, Asset]
 
 
-def application_date(application: Application) -> dt.date:
+def application_date(application: Subject) -> dt.date:
     """The date verification is made for: acceptance, or the day the application was made."""
     if application.accepted_on:
         return application.accepted_on
     return timezone.localdate(application.created_at)
 
 
-def run_verification(user: Any, application: Application) -> VerificationRun:
+def run_verification(user: Any, application: Subject) -> VerificationRun:
     """Query every department source for every current member of the application's household
     (家庭经济状况核对, 《最低生活保障审核确认办法》（民发〔2021〕57号）第十七条) and record what
     was found.
@@ -431,7 +431,7 @@ def _member_facts(registry: _Registry) -> list[MemberFacts]:
 
 def _store_run(
     user: Any,
-    application: Application,
+    application: Subject,
     started: dt.datetime,
     on: dt.date,
     members: int,
@@ -439,7 +439,7 @@ def _store_run(
 ) -> VerificationRun:
     """The pipeline's findings stored under a new run: its answers and its comparisons."""
     run = VerificationRun.objects.create(
-        application=application,
+        application_id=application.pk,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
         requested_at=started,
         finished_at=timezone.now(),
@@ -479,7 +479,7 @@ def _store_run(
     return run
 
 
-def _read_registry(application: Application) -> _Registry:
+def _read_registry(application: Subject) -> _Registry:
     household = Household.objects.select_for_update().get(pk=application.household_id)
     memberships = list(
         Membership.objects.filter(household_id=household.pk, valid_to__isnull=True)
@@ -652,7 +652,7 @@ def _write_household_values(
     household: Household,
     findings: Findings,
     run: VerificationRun,
-    application: Application,
+    application: Subject,
 ) -> None:
     """The household values found, saved and audited only where they change."""
     before: dict[str, Any] = {}

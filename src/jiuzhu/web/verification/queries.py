@@ -10,13 +10,13 @@ from typing import Any
 
 from jiuzhu.batch.pipelines.verify import ITEMS, SOURCES
 from jiuzhu.rules.engine.units import format_yuan
-from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.registry.models import Membership
-from jiuzhu.web.registry.queries import mask_id
 from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 from jiuzhu.web.verification.models import Discrepancy, VerificationRun
+from jiuzhu.web.verification.subject import Subject
 
 _ITEM_ORDER = {item: index for index, item in enumerate(ITEMS)}
 
@@ -69,7 +69,7 @@ class SourceRow:
 class Report:
     """The latest verification of an application (``run`` is None before the first)."""
 
-    application: Application
+    application: Subject
     run: VerificationRun | None
     runs: int = 0
     household_items: list[ItemRow] = field(default_factory=list)
@@ -81,7 +81,7 @@ class Report:
         return sum(i.warning for i in self.household_items) + sum(m.warnings for m in self.members)
 
 
-def verification_report(user: Any, application: Application) -> Report:
+def verification_report(user: Any, application: Subject) -> Report:
     """The latest run's findings for an application: per member (masked ID, name, relation) each
     item declared against found, with its source, period and the time the data arrived, the
     differences marked; and per source, which members it had records of.

@@ -4,8 +4,6 @@ within each kind, and never decides by itself what a role does."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +11,7 @@ from django.shortcuts import render
 from jiuzhu.web.accounts.models import Role
 from jiuzhu.web.cases import queries as cases
 from jiuzhu.web.core.clock import today as _today
+from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.core.workitems import WorkList
 from jiuzhu.web.discovery import queries as discovery
 from jiuzhu.web.documents import queries as documents
@@ -29,7 +28,7 @@ PROVIDERS = (
 """Who may have work for a user: each returns the user's work lists (empty ones are hidden)."""
 
 
-def work_lists(user: Any) -> list[WorkList]:
+def work_lists(user: Visitor) -> list[WorkList]:
     """Every non-empty work list of the user, lists with overdue items first."""
     today = _today()
     found = [work for provider in PROVIDERS for work in provider(user, today) if work.total]

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 
 BATCH = 2_000
 """Rows per bulk write and per ``IN (…)`` list."""
-
-
-def require(user: Any, permission: str, obj: Any = None) -> None:
-    """Raises PermissionDenied unless ``user`` (None: the system) has ``permission``."""
-    if user is not None and not user.has_perm(permission, obj):
-        raise PermissionDenied(permission)
 
 
 def scope_of(user: Any) -> str:

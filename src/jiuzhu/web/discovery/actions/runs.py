@@ -17,11 +17,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.discover import DiscoveryInputs, discover
 from jiuzhu.feeds import ids
+from jiuzhu.feeds.base import FeedRejected, read_feed
+from jiuzhu.feeds.tabular import TableError
+from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language
-from jiuzhu.web.cases import clock
-from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import add_months, first_day, is_month
+from jiuzhu.web.core.require import require
+from jiuzhu.web.discovery.actions.common import BATCH, scope_of
 from jiuzhu.web.discovery.actions.register import refresh_register, register_frame
 from jiuzhu.web.discovery.models import (
     OPEN_STATUSES,
@@ -34,9 +40,12 @@ from jiuzhu.web.entitlements.models import (
     Status,
     TaskKind,
 )
-from jiuzhu.web.months import first_day, is_month
+from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.jobs.recovery import enqueue
 from jiuzhu.web.registry.actions import convert_legacy_ids
+from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Person
+from jiuzhu.web.verification.actions import feed_files, spec_for
 from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar
 
 # --- the run ---------------------------------------------------------------------------------
@@ -54,10 +63,6 @@ def read_month_feeds(folder: Path) -> tuple[dict[str, pl.DataFrame], dict[str, A
     """Every department file of ``folder`` read and normalised with ``jiuzhu.feeds`` (bad rows
     set apart, not fatal), by source; and a report per source (rows read, rows set apart, or
     why the file was skipped). A missing folder gives no feeds."""
-    from jiuzhu.feeds.base import FeedRejected, read_feed  # noqa: PLC0415
-    from jiuzhu.feeds.tabular import TableError  # noqa: PLC0415
-    from jiuzhu.web.verification.actions import feed_files, spec_for  # noqa: PLC0415
-
     frames: dict[str, pl.DataFrame] = {}
     report: dict[str, Any] = {}
     if not folder.is_dir():
@@ -89,11 +94,6 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
     their number and carrying their ``division_code`` and ``township_code``, persons by their
     primary key with ``resident_id`` and ``name`` beside it (the batch reads a 15-digit ID in
     its 18-digit form); the register frame on the month's last day; the feeds by source."""
-    from jiuzhu.batch.pipelines.discover import DiscoveryInputs  # noqa: PLC0415
-    from jiuzhu.rules import load_system  # noqa: PLC0415
-    from jiuzhu.web.months import add_months  # noqa: PLC0415
-    from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
-
     on = first_day(add_months(month, 1)) - dt.timedelta(days=1)
     households = Household.objects.filter(division_code__startswith=division_code)
     ids = list(households.order_by("pk").values_list("pk", flat=True))
@@ -156,8 +156,6 @@ def start_discovery(user: Any, month: str) -> DiscoveryRun:
         PermissionDenied: the user may not run discovery; ValidationError: not a ``YYYY-MM``.
     """
     from jiuzhu.web.discovery.tasks import discovery_task  # noqa: PLC0415
-    from jiuzhu.web.jobs.models import Job  # noqa: PLC0415
-    from jiuzhu.web.jobs.recovery import enqueue  # noqa: PLC0415
 
     require(user, "discovery.run")
     if not is_month(month):
@@ -193,8 +191,6 @@ def run_discovery(
     Raises:
         PermissionDenied; ValidationError: not a month.
     """
-    from jiuzhu.batch.pipelines.discover import discover  # noqa: PLC0415
-
     require(user, "discovery.run")
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core import clock
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, reassess
 from jiuzhu.web.entitlements.actions.writes import (

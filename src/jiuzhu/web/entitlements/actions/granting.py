@@ -10,8 +10,13 @@ from typing import Any
 
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import (
+    add_months_to_date,
+    age_on,
+    first_day,
+)
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -19,11 +24,6 @@ from jiuzhu.web.entitlements.models import (
     ReviewClass,
     Status,
     VersionBasis,
-)
-from jiuzhu.web.months import (
-    add_months_to_date,
-    age_on,
-    first_day,
 )
 from jiuzhu.web.registry.models import Household
 

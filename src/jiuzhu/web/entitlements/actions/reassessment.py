@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core import clock
 from jiuzhu.web.entitlements.actions.writes import _add_version, _event, latest_version
 from jiuzhu.web.entitlements.assessment import (
     apply_sanctions,

@@ -24,9 +24,12 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules import RuleSystem
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language, recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import (
+    add_months_to_date,
+)
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import review_class_for
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, _propose_end, reassess
@@ -43,9 +46,6 @@ from jiuzhu.web.entitlements.models import (
     VersionBasis,
 )
 from jiuzhu.web.entitlements.workflow import TASK
-from jiuzhu.web.months import (
-    add_months_to_date,
-)
 from jiuzhu.web.registry.models import Membership, Person
 
 APPLICANT_RELATIONS = ("01", "02")

@@ -25,10 +25,15 @@ from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
-from jiuzhu.web.entitlements.actions.writes import BATCH, _reason, _require
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import (
+    first_day,
+    is_month,
+)
+from jiuzhu.web.core.require import require
+from jiuzhu.web.entitlements.actions.writes import BATCH, _reason
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
@@ -45,10 +50,6 @@ from jiuzhu.web.entitlements.standard_change import (
     Recomputation,
     parameter_value_starting,
     recompute,
-)
-from jiuzhu.web.months import (
-    first_day,
-    is_month,
 )
 
 
@@ -81,7 +82,7 @@ def start_standard_change(
         PermissionDenied: not a district role; ValidationError: not a ``YYYY-MM`` month, an
             unknown parameter, or no value of it starting in that month.
     """
-    _require(user, "entitlements.standard_change")
+    require(user, "entitlements.standard_change")
     if not is_month(effective_month):
         raise ValidationError({"effective_month": _("月份格式应为 YYYY-MM")})
     system = system or load_system("tianjin")
@@ -205,7 +206,7 @@ def approve_standard_change(
         PermissionDenied: not a district role, or the starter approving; ValidationError: the
             run is not awaiting approval.
     """
-    _require(user, "entitlements.approve_standard_change", run)
+    require(user, "entitlements.approve_standard_change", run)
     today = clock.today()
     with transaction.atomic():
         run = StandardChangeRun.objects.select_for_update().get(pk=run.pk)
@@ -370,7 +371,7 @@ def discard_standard_change(user: Any, run: StandardChangeRun, *, note: str) -> 
     Raises:
         PermissionDenied; ValidationError: no note, or not awaiting approval.
     """
-    _require(user, "entitlements.approve_standard_change", run)
+    require(user, "entitlements.approve_standard_change", run)
     note = _reason(note, "note")
     with transaction.atomic():
         run = StandardChangeRun.objects.select_for_update().get(pk=run.pk)

@@ -23,8 +23,14 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.months import (
+    add_months,
+    add_years,
+    first_day,
+    month_of,
+)
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.reviews import _finish_task, open_task
 from jiuzhu.web.entitlements.actions.writes import (
@@ -47,12 +53,6 @@ from jiuzhu.web.entitlements.models import (
     VersionBasis,
 )
 from jiuzhu.web.entitlements.workflow import termination_notice
-from jiuzhu.web.months import (
-    add_months,
-    add_years,
-    first_day,
-    month_of,
-)
 from jiuzhu.web.workcalendar import working_days
 
 # --- gradual exit ----------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementEvent,
@@ -30,11 +30,6 @@ BATCH = 2_000
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require(user: Any, permission: str, obj: Any = None) -> None:
-    if not (user.has_perm(permission, obj) if obj is not None else user.has_perm(permission)):
-        raise PermissionDenied(permission)
 
 
 def _check(user: Any, entitlement: Entitlement, move: str) -> None:

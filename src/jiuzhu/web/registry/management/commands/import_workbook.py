@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.batch.inputs import InputFileError
 from jiuzhu.web.audit.models import AuditEvent
-from jiuzhu.web.cases import clock
+from jiuzhu.web.core import clock
 from jiuzhu.web.registry.actions import import_workbook
 
 

@@ -16,15 +16,26 @@ import time
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from jiuzhu.rules import load_system
 from jiuzhu.synth.run import synthesise
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
-from jiuzhu.web.cases.models import Application
+from jiuzhu.web.cases import actions
+from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.discovery.actions import import_register, run_discovery
+from jiuzhu.web.discovery.models import DiscoveryRun
+from jiuzhu.web.documents.actions import fill_example_offices
+from jiuzhu.web.payments import actions as payments
+from jiuzhu.web.payments.validation import luhn_check_digit
+from jiuzhu.web.registry.actions import import_district
+from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household
+from jiuzhu.web.verification.actions import import_feeds
 
 DEMO_DATE = dt.date(2025, 10, 15)
 """The synthetic district's assessment date, used as the demo's today (see below)."""
@@ -109,9 +120,6 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from jiuzhu.web.registry.actions import import_district  # noqa: PLC0415
-        from jiuzhu.web.verification.actions import import_feeds  # noqa: PLC0415
-
         started = time.perf_counter()
         # The demo runs on the district's date: its data describe 2025-10-15, and the holiday
         # table has no year the State Council has not yet published.
@@ -121,7 +129,6 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         call_command("seed_calendar", verbosity=0)
         # The issuing offices printed on the documents: example values, marked as such.
-        from jiuzhu.web.documents.actions import fill_example_offices  # noqa: PLC0415
 
         fill_example_offices()
         if Household.objects.exists():
@@ -186,9 +193,6 @@ class Command(BaseCommand):
         """The low-income population register from the synthetic district's
         ``register.parquet``, then proactive discovery on the demo month, so that the alert
         inbox has alerts to show."""
-        from jiuzhu.web.discovery.actions import import_register, run_discovery  # noqa: PLC0415
-        from jiuzhu.web.discovery.models import DiscoveryRun  # noqa: PLC0415
-
         if DiscoveryRun.objects.exists():
             return
         if (folder / "register.parquet").exists():
@@ -203,8 +207,6 @@ class Command(BaseCommand):
     def _demo_applications(self, households: list[Household]) -> None:
         """A few applications at different steps, so the workbench has work to show: two just
         accepted, one verified and waiting for the home visit, one in its public notice."""
-        from jiuzhu.web.cases import actions  # noqa: PLC0415
-
         caseworker = User.objects.get(username="jingban")
         for index, household in enumerate(households):
             application = _submit(household)
@@ -220,10 +222,6 @@ class Command(BaseCommand):
         moved day by day, every step through the actions), so that entitlements exist from
         October, with bank accounts; then October's dibao payroll drafted by one district
         officer and left for another to check (the maker–checker steps are the visitor's)."""
-        from jiuzhu.web.cases import actions  # noqa: PLC0415
-        from jiuzhu.web.cases.models import Program  # noqa: PLC0415
-        from jiuzhu.web.payments import actions as payments  # noqa: PLC0415
-        from jiuzhu.web.payments.validation import luhn_check_digit  # noqa: PLC0415
 
         def card_number(body: str) -> str:
             """A synthetic UnionPay card number: ``body`` and its Luhn check digit."""
@@ -300,9 +298,6 @@ class Command(BaseCommand):
 def _submit(household: Household) -> Application:
     """A dibao application of the household at the counter, with every material, by the demo's
     township caseworker; the household's applicant (relation 01) applies."""
-    from jiuzhu.web.cases import actions  # noqa: PLC0415
-    from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
-
     applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
     return actions.submit_application(
         User.objects.get(username="jingban"),
@@ -317,8 +312,6 @@ def _submit(household: Household) -> Application:
 def _visit_and_approve(application: Application) -> None:
     """The verified application's home visit on its day of acceptance (two staff), then the
     township head's approving opinion, which publishes the notice."""
-    from jiuzhu.web.cases import actions  # noqa: PLC0415
-
     actions.record_home_visit(
         User.objects.get(username="jingban"),
         application,
@@ -336,7 +329,7 @@ def _visit_and_approve(application: Application) -> None:
     )
 
 
-def _single_person_choice(application: Any) -> str:
+def _single_person_choice(application: Application) -> str:
     """The household's near-dibao assistance where the assessment offers the single-person
     unit (a choice the township records with its opinion)."""
     latest = application.assessments.first()
@@ -347,11 +340,6 @@ def _single_person_choice(application: Any) -> str:
 def _likely_eligible(township: str, count: int) -> list[Household]:
     """Households of the township the rules find eligible for dibao on their declared data, so
     the demo's applications show a realistic path (an applicant of each)."""
-    import polars as pl  # noqa: PLC0415
-
-    from jiuzhu.rules import load_system  # noqa: PLC0415
-    from jiuzhu.web.registry.frames import engine_frames  # noqa: PLC0415
-
     system = load_system("tianjin")
     ids = list(Household.objects.filter(township_code=township).values_list("pk", flat=True))
     frames = engine_frames(system, ids, DEMO_DATE, basis="declared")
