@@ -13,6 +13,7 @@ import polars as pl
 
 from jiuzhu.rules.engine import HOUSEHOLD, PERSON, Formula, Reason, ReasonSet, variable
 from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.engine.variables import input_variable
 from jiuzhu.rules.programs.codes import SUPPLEMENT_GROUP
 from jiuzhu.rules.programs.common import when_decided
 
@@ -300,3 +301,88 @@ def dibao_reasons(f: Formula) -> pl.Expr:
             & f("unit_classified_deduction_unknown"),
         }
     )
+
+
+# --- employment conditionality ----------------------------------------------------------------
+
+SANCTION_BASIS = (
+    "《社会救助暂行办法》（国务院令第649号）第四十五条; "
+    "《最低生活保障审核确认办法》（民发〔2021〕57号）第三十四条"
+)
+
+consecutive_job_refusals = input_variable(
+    "consecutive_job_refusals",
+    PERSON,
+    FEN,
+    Unit.COUNT,
+    "无正当理由连续拒绝介绍工作的次数",
+    "Consecutive refusals of suitable job offers without good reason",
+    reference=SANCTION_BASIS,
+    default=0,
+    program="dibao",
+)
+employment_sanction_percent = input_variable(
+    "employment_sanction_percent",
+    PERSON,
+    FEN,
+    Unit.COUNT,
+    "拒绝就业减发本人份额的百分比（100为停发）",
+    "Percentage of the member's own share cut for refusing work (100: stopped)",
+    reference=SANCTION_BASIS,
+    default=100,
+    program="dibao",
+)
+
+
+def sanction_cut(amount: pl.Expr, members: pl.Expr, percent: pl.Expr) -> pl.Expr:
+    """The cut for one sanctioned member (Int64 fen): his or her own share of ``amount``
+    (``amount // members``, rounded down to the fen, so the household never loses more than the
+    member's exact share), times ``percent`` %, rounded down; 0 where no member is counted.
+    Case C28: 163,500 fen for 3 members, stopped (100 %) → 54,500."""
+    return pl.when(members > 0).then(amount // members * percent // 100).otherwise(0).cast(pl.Int64)
+
+
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "因拒绝就业减发本人低保金",
+    "Own dibao cut for refusing work",
+    reference=SANCTION_BASIS,
+)
+def dibao_employment_sanctioned(f: Formula) -> pl.Expr:
+    """A member of the assistance unit who refused suitable job offers at least
+    ``dibao.employment_refusal_limit`` times in a row without good reason."""
+    return f("assistance_unit_member") & (
+        f("consecutive_job_refusals") >= f.param("dibao.employment_refusal_limit")
+    )
+
+
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "拒绝就业减发金额（本人份额）",
+    "Cut of the member's own share for refusing work",
+    reference=SANCTION_BASIS,
+)
+def dibao_employment_sanction_cut_person(f: Formula) -> pl.Expr:
+    """``sanction_cut`` of the household's dibao amount for a sanctioned member, else 0."""
+    cut = sanction_cut(
+        f.parent("dibao_amount"), f.parent("unit_members"), f("employment_sanction_percent")
+    )
+    return pl.when(f("dibao_employment_sanctioned")).then(cut).otherwise(0)
+
+
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "拒绝就业减发金额",
+    "Dibao cut for members refusing work",
+    reference=SANCTION_BASIS,
+)
+def dibao_employment_sanction_cut(f: Formula) -> pl.Expr:
+    """The sanctioned members' cuts, summed (fen per month); the household is paid
+    ``dibao_amount`` less this (case C28)."""
+    return f.sum(PERSON, "dibao_employment_sanction_cut_person")
