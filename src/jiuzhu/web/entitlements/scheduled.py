@@ -31,11 +31,17 @@ from django.db import transaction
 from django.db.models import Q, Subquery
 
 from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.procedure import (
+    DEATH_CHECK,
+    REVIEW_LEAD_DAYS,
+    TEKUN_AGE_LOOKAHEAD_DAYS,
+    review_cycle,
+    rule,
+)
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import first_review_due
 from jiuzhu.web.entitlements.actions.reviews import death_check_due
 from jiuzhu.web.entitlements.actions.termination import age_limit
@@ -87,7 +93,7 @@ def schedule_reviews(
     *,
     on: dt.date | None = None,
     division_code: str = "",
-    lead_days: int = params.REVIEW_LEAD_DAYS,
+    lead_days: int | None = None,
 ) -> int:
     """Give every reviewed entitlement without one its first review date, and open a periodic
     review task for each whose review is due within ``lead_days`` of ``on`` (default today).
@@ -102,6 +108,8 @@ def schedule_reviews(
     """
     _allowed(user)
     on = on or clock.today()
+    if lead_days is None:
+        lead_days = rule(REVIEW_LEAD_DAYS).number(on)
     scope = Entitlement.objects.filter(status__in=REVIEWED, division_code__startswith=division_code)
     with transaction.atomic():
         unscheduled = scope.filter(next_review_due__isnull=True)
@@ -122,8 +130,8 @@ def schedule_reviews(
                 key=f"due:{due_on.isoformat()}",
                 division_code=division,
                 due_on=due_on,
-                due_rule=recorded(params.REVIEW_MONTHS[review_class].label),
-                reason=str(params.REVIEW_MONTHS[review_class].values[-1].reference),
+                due_rule=recorded(review_cycle(review_class).label),
+                reason=review_cycle(review_class).values[-1].reference,
                 created_by=_user(user),
             )
             for pk, division, due_on, review_class in due
@@ -187,7 +195,7 @@ def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: s
                 division_code=division,
                 person_id=person_id,
                 due_on=death_check_due(died_on),
-                due_rule=recorded(params.DEATH_CHECK_MONTHS.label),
+                due_rule=recorded(rule(DEATH_CHECK).label),
                 reason=f"{name} 于 {died_on.isoformat()} 死亡（死亡人员信息，{received} 接收）",
                 created_by=_user(user),
             )
@@ -202,7 +210,7 @@ def check_tekun_minors(
     on: dt.date | None = None,
     division_code: str = "",
     system: RuleSystem | None = None,
-    lookahead_days: int = params.TEKUN_AGE_LOOKAHEAD_DAYS,
+    lookahead_days: int | None = None,
 ) -> int:
     """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
     will within ``lookahead_days``, and whom the rules engine, assessed on their birthday, no
@@ -222,6 +230,8 @@ def check_tekun_minors(
     _allowed(user)
     on = on or clock.today()
     system = system or load_system("tianjin")
+    if lookahead_days is None:
+        lookahead_days = rule(TEKUN_AGE_LOOKAHEAD_DAYS).number(on)
     limit = age_limit(on, system)
     candidates, birthdays = _reaching_the_limit(
         division_code, limit, on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jiuzhu.rules.procedure import review_cycle
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Application, Program, Stage
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
@@ -71,13 +71,10 @@ def create_from_decision(user: Any, application: Application) -> Entitlement | N
 
 
 def first_review_due(start_month: str, review_class: str) -> dt.date:
-    """The first periodic review: ``REVIEW_MONTHS`` of the class after the first paid month
-    (Art. 31)."""
+    """The first periodic review: the class's review cycle (``review_cycle``, months) after the
+    first paid month (《最低生活保障审核确认办法》第三十一条)."""
     start = first_day(start_month)
-    rule = (
-        params.REVIEW_MONTHS[review_class].at(start) or params.REVIEW_MONTHS[review_class].values[0]
-    )
-    return add_months_to_date(start, rule.value)
+    return add_months_to_date(start, review_cycle(review_class).number(start))
 
 
 def _review_class(application: Application) -> str:

@@ -22,10 +22,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.procedure import GRADUAL_EXIT, OBJECTION_WORKING_DAYS, DatedValue, rule
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.workflow import next_month
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.reviews import _finish_task, open_task
 from jiuzhu.web.entitlements.actions.writes import (
     _add_version,
@@ -58,9 +58,9 @@ from jiuzhu.web.workcalendar import working_days
 # --- gradual exit ----------------------------------------------------------------------------
 
 
-def gradual_exit_rule(on: dt.date) -> params.DatedValue | None:
+def gradual_exit_rule(on: dt.date) -> DatedValue | None:
     """The gradual-exit period in force on ``on`` (None before Tianjin adopted it, 2024)."""
-    return params.GRADUAL_EXIT_MONTHS.at(on)
+    return rule(GRADUAL_EXIT).at(on)
 
 
 def start_gradual_exit(
@@ -190,8 +190,8 @@ def record_termination_objection(
             and entitlement.notice_starts_on <= received_on <= entitlement.notice_ends_on
         ):
             raise ValidationError({"received_on": _("异议应在公示期内提出")})
-        rule = params.TERMINATION_OBJECTION_WORKING_DAYS.at(received_on)
-        days = rule.value if rule else 15
+        objection = rule(OBJECTION_WORKING_DAYS)
+        days = objection.number(received_on)
         earlier = entitlement.tasks.filter(kind=TaskKind.TERMINATION_OBJECTION).count()
         task = open_task(
             user,
@@ -201,7 +201,7 @@ def record_termination_objection(
             working_days.due(received_on, days).on,
             due_from=received_on,
             due_working_days=days,
-            due_rule=str(params.TERMINATION_OBJECTION_WORKING_DAYS.label),
+            due_rule=objection.label,
             reason=content,
         )
         EntitlementEvent.objects.create(
