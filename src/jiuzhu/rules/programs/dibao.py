@@ -210,11 +210,10 @@ def dibao_eligible(f: Formula) -> pl.Expr:
 def dibao_category_supplement_person(f: Formula) -> pl.Expr:
     """Rate × standard for the largest group the member belongs to (elderly, minor, student,
     single-parent family, severe disability, serious illness); 0 where no rate is in force."""
-    age = f("age")
     standard = f.parent("dibao_standard")
     member_of = {
-        "elderly": age >= 60,
-        "minor": age < 18,
+        "elderly": f("elderly"),
+        "minor": f("minor"),
         "student": f.param("household.counted_student_levels", key="student_level")
         & (f("student_level") != "none"),
         "single_parent": f.parent("single_parent_family"),

@@ -66,11 +66,17 @@ def relation_group(f: Formula) -> pl.Expr:
 )
 def disability_class(f: Formula) -> pl.Expr:
     """Category and grade as one code (``physical_1``); ``none`` without a certificate."""
+    return disability_class_of(f("disability_category"), f("disability_grade"))
+
+
+def disability_class_of(category: pl.Expr, grade: pl.Expr) -> pl.Expr:
+    """A ``disability_category`` (Enum) and grade (1–4, null without a certificate) as one
+    ``disability_class`` code: the one definition, for members and obligors alike."""
     # DISABILITY_CLASS lists "none", then each category's grades 1–4 in DISABILITY_CATEGORY
     # order, so the class is found by position rather than by building strings.
-    category = f("disability_category").to_physical().cast(pl.Int32)
-    grade = f("disability_grade").cast(pl.Int32).fill_null(1)
-    index = pl.when(category == 0).then(0).otherwise((category - 1) * 4 + grade)
+    position = category.to_physical().cast(pl.Int32)
+    grade = grade.cast(pl.Int32).fill_null(1)
+    index = pl.when(position == 0).then(0).otherwise((position - 1) * 4 + grade)
     classes = pl.Series(DISABILITY_CLASS.identifiers, dtype=enum(DISABILITY_CLASS))
     return pl.lit(classes).gather(index)
 
@@ -94,6 +100,34 @@ def excluded_by_absence(f: Formula) -> pl.Expr:
 
 
 @variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "未成年人",
+    "Minor",
+    reference="《中华人民共和国民法典》第十七条",
+)
+def minor(f: Formula) -> pl.Expr:
+    """Under the age of majority (``household.adult_age``, 18): the one definition of a minor
+    for every program."""
+    return f("age") < f.param("household.adult_age")
+
+
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "老年人",
+    "Elderly",
+    reference="《中华人民共和国老年人权益保障法》第二条",
+)
+def elderly(f: Formula) -> pl.Expr:
+    """At least ``household.elderly_age`` (60): the one definition of an elderly person for
+    every program (the tekun's own age test is ``tekun.elderly_age``)."""
+    return f("age") >= f.param("household.elderly_age")
+
+
+@variable(
     PERSON, BOOL, Unit.BOOLEAN, "共同生活的家庭成员", "Household member", reference=N4 + " 第七条"
 )
 def household_member(f: Formula) -> pl.Expr:
@@ -110,7 +144,7 @@ def household_member(f: Formula) -> pl.Expr:
         pl.when(group.is_in(["self", "spouse"]))
         .then(True)
         .when(group == "child")
-        .then((f("age") < 18) | adult_child_counted)
+        .then(f("minor") | adult_child_counted)
         .otherwise(
             f.param("household.counted_relation_groups", key="relation_group")
             & f("lives_with_household")
@@ -244,12 +278,11 @@ def classified_deduction_unknown(f: Formula) -> pl.Expr:
     elderly = f.param("income.classified_deductions_other", code="elderly")
     minor = f.param("income.classified_deductions_other", code="minor")
     single = f.param("income.classified_deductions_other", code="widowed_single_parent")
-    age_ = f("age")
     return (
         disability.is_null()
         | illness.is_null()
-        | ((age_ >= 60) & elderly.is_null())
-        | ((age_ < 18) & minor.is_null())
+        | (f("elderly") & elderly.is_null())
+        | (f("minor") & minor.is_null())
         | (f.parent("single_parent_family") & single.is_null())
     )
 

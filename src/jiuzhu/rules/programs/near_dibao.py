@@ -294,8 +294,8 @@ def has_disability(f: Formula) -> pl.Expr:
 
 @variable(PERSON, BOOL, Unit.BOOLEAN, "年满60周岁", "Aged 60 or over", reference=T8)
 def aged_60_or_over(f: Formula) -> pl.Expr:
-    """Age ≥ 60."""
-    return f("age") >= 60
+    """An elderly person (``elderly``: 60 or over)."""
+    return f("elderly")
 
 
 @variable(

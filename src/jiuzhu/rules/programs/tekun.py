@@ -16,7 +16,7 @@ from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Formula, Reason, Rea
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.codes import TEKUN_STANDARD_CLASS, enum
 from jiuzhu.rules.programs.common import completed_years, when_decided
-from jiuzhu.rules.programs.household import counted_income_expression
+from jiuzhu.rules.programs.household import counted_income_expression, disability_class_of
 
 BOOL, FEN, CODE = pl.Boolean(), pl.Int64(), pl.String()
 N5 = "特困人员认定办法（民政部，2021）"
@@ -181,6 +181,20 @@ def tekun_obligor_income_threshold(f: Formula) -> pl.Expr:
 
 @variable(
     OBLIGOR,
+    CODE,
+    Unit.CODE,
+    "义务人残疾类别与等级",
+    "Obligor's disability class",
+    codes="disability_class",
+    reference="GB/T 26341-2010",
+)
+def obligor_disability_class(f: Formula) -> pl.Expr:
+    """The obligor's category and grade as one code, as a member's ``disability_class``."""
+    return disability_class_of(f("obligor_disability_category"), f("obligor_disability_grade"))
+
+
+@variable(
+    OBLIGOR,
     BOOL,
     Unit.BOOLEAN,
     "义务人无履行义务能力",
@@ -195,19 +209,14 @@ def obligor_unable_to_support(f: Formula) -> pl.Expr:
     age = completed_years(f, f("obligor_birth_date"), f.parent("person_assessment_date"))
     low_income = f("obligor_annual_income") < f.parent("tekun_obligor_income_threshold")
     assets_ok = f("obligor_assets_within_low_income_limit")
-    category = f("obligor_disability_category")
-    severe = (
-        pl.when(category == "none")
-        .then(False)
-        .otherwise(
-            (f("obligor_disability_grade") <= 2)
-            | ((f("obligor_disability_grade") == 3) & category.is_in(["intellectual", "mental"]))
-        )
+    severe = f.param(
+        "household.severe_disability",
+        key="obligor_disability_class",
     )
     return (
         f("obligor_is_tekun")
-        | (f("obligor_is_dibao_recipient") & (age >= 60))
-        | ((age >= 70) & assets_ok & low_income)
+        | (f("obligor_is_dibao_recipient") & (age >= f.param("household.elderly_age")))
+        | ((age >= f.param("tekun.obligor_age_unable")) & assets_ok & low_income)
         | (severe & assets_ok & low_income)
         | (
             (
@@ -272,10 +281,10 @@ def able_to_support_household_member(f: Formula) -> pl.Expr:
     assets_ok = f("monetary_assets") <= asset_limit
     unable = (
         f("tekun_means_tested")
-        | ((f("age") >= 70) & low_income & assets_ok)
+        | ((f("age") >= f.param("tekun.obligor_age_unable")) & low_income & assets_ok)
         | (f("severely_disabled") & low_income & assets_ok)
     )
-    return f("household_member") & (f("age") >= 18) & ~unable
+    return f("household_member") & ~f("minor") & ~unable
 
 
 @variable(
@@ -361,7 +370,7 @@ def tekun_no_able_obligor(f: Formula) -> pl.Expr:
 def tekun_eligible(f: Formula) -> pl.Expr:
     """All three conditions, not living apart for a disqualifying reason, and not a minor who
     chose orphan support (Art. 9)."""
-    orphan_choice = f("chooses_orphan_support") & (f("age") < 18)
+    orphan_choice = f("chooses_orphan_support") & f("minor")
     return (
         f("tekun_means_tested")
         & f("tekun_no_able_obligor")
@@ -458,7 +467,7 @@ def tekun_reasons(f: Formula) -> pl.Expr:
             "TEKUN_ASSETS_OVER_LIMIT": (f("monetary_assets") > f("tekun_asset_limit"))
             | ~f.parent("other_assets_test"),
             "TEKUN_OBLIGOR_ABLE": ~f("tekun_no_able_obligor"),
-            "TEKUN_ORPHAN_SUPPORT_CHOSEN": f("chooses_orphan_support") & (f("age") < 18),
+            "TEKUN_ORPHAN_SUPPORT_CHOSEN": f("chooses_orphan_support") & f("minor"),
             "TEKUN_LIVING_APART": f("excluded_by_absence"),
             "TEKUN_UNDETERMINED": f("tekun_undetermined"),
             "TEKUN_STANDARD_BELOW_NATIONAL_FLOOR": eligible
