@@ -57,6 +57,17 @@ class DatedValue:
     confidence: str
     note: str = ""
 
+    @property
+    def whole(self) -> int:
+        """The value as a whole number (days, working days, months, times).
+
+        Raises:
+            ValueError: the value is unknown or a share.
+        """
+        if not isinstance(self.value, int):
+            raise ValueError(f"the value from {self.start} is {self.value!r}: not a whole number")
+        return self.value
+
 
 @dataclass(frozen=True)
 class ProcedureRule:
@@ -96,10 +107,7 @@ class ProcedureRule:
         Raises:
             ValueError: the value is unknown or not a whole number.
         """
-        value = self.in_force(day).value
-        if not isinstance(value, int):
-            raise ValueError(f"{self.name} is {value!r} on {day}: not a whole number")
-        return value
+        return self.in_force(day).whole
 
     def share(self, day: dt.date) -> Fraction:
         """``in_force(day)``'s share (a ratio).

@@ -85,7 +85,7 @@ def start_gradual_exit(
         assert rule is not None  # the move's guard refuses a day without a gradual exit
         latest = latest_version(entitlement)
         start = next_month(today)
-        until = add_months(start, rule.value)
+        until = add_months(start, rule.whole)
         _add_version(
             user,
             entitlement,
