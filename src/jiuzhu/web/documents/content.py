@@ -24,7 +24,7 @@ from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases.assessment import covered_count, program_result, unit_members
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program
-from jiuzhu.web.cases.workflow import NOTICE_DAYS, overall_limit, years_needed
+from jiuzhu.web.cases.workflow import notice_days, overall_limit, years_needed
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
@@ -362,7 +362,7 @@ def public_notice(
         **_header(DocumentKind.PUBLIC_NOTICE, community_code, township, on),
         "rows": rows,
         "withheld": withheld,
-        "notice_days": NOTICE_DAYS,
+        "notice_days": notice_days(on),
         "basis": legal.publicity_basis(programs),
     }
 
