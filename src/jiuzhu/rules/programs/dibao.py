@@ -3,8 +3,8 @@
 社会救助暂行办法 Art. 9: per-capita income below the local standard and assets within the limit
 (strict <). Art. 12 / 最低生活保障审核确认办法 Art. 23: the amount is the gap between the standard
 and per-capita income, computed on household totals (standard × members − assessed income) so no
-per-capita rounding can change it (spec.md case C05). Optional minimum payment and category
-supplements (分类施保, Art. 27) are parameters; Tianjin has neither in force (addendum Q1, Q3).
+per-capita rounding can change it (policy case C05). Optional minimum payment and category
+supplements (分类施保, Art. 27) are parameters; Tianjin has neither in force (no text found).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.engine.variables import input_variable
 from jiuzhu.rules.programs.codes import SUPPLEMENT_GROUP
 from jiuzhu.rules.programs.common import when_decided
+from jiuzhu.rules.programs.sources import DIBAO_MEASURES, SOCIAL_ASSISTANCE_MEASURES
 
-N1 = "社会救助暂行办法（国务院令第649号）"
 BOOL, FEN = pl.Boolean(), pl.Int64()
 
 REASONS = ReasonSet(
@@ -138,7 +138,7 @@ REASONS = ReasonSet(
     Unit.FEN_PER_MONTH,
     "低保标准",
     "Dibao standard (per person per month)",
-    reference=N1 + " 第十条; 津民规〔2025〕6号",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第十条; 津民规〔2025〕6号",
 )
 def dibao_standard(f: Formula) -> pl.Expr:
     """The standard in force on the assessment date (urban and rural unified since 2017-04-01)."""
@@ -151,7 +151,7 @@ def dibao_standard(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保收入线（标准×人数）",
     "Income limit (standard × members)",
-    reference=N1 + " 第九条",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_income_limit(f: Formula) -> pl.Expr:
     """Standard × members: the comparison is cross-multiplied, never per capita."""
@@ -159,7 +159,12 @@ def dibao_income_limit(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保收入条件", "Dibao income test", reference=N1 + " 第九条"
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "低保收入条件",
+    "Dibao income test",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_income_test(f: Formula) -> pl.Expr:
     """Per-capita assessed income strictly below the standard."""
@@ -184,7 +189,12 @@ def dibao_asset_limit(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保财产条件", "Dibao asset test", reference=N1 + " 第九条"
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "低保财产条件",
+    "Dibao asset test",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_assets_test(f: Formula) -> pl.Expr:
     """Monetary assets within the limit and no disqualifying property."""
@@ -192,7 +202,12 @@ def dibao_assets_test(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "符合低保条件", "Eligible for dibao", reference=N1 + " 第九条"
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "符合低保条件",
+    "Eligible for dibao",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_eligible(f: Formula) -> pl.Expr:
     """At least one member, the income test and the asset test (null: undetermined)."""
@@ -205,7 +220,7 @@ def dibao_eligible(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "分类施保增发（个人）",
     "Category supplement of the person",
-    reference="最低生活保障审核确认办法 第二十七条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第二十七条",
 )
 def dibao_category_supplement_person(f: Formula) -> pl.Expr:
     """Rate × standard for the largest group the member belongs to (elderly, minor, student,
@@ -235,7 +250,7 @@ def dibao_category_supplement_person(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "分类施保增发",
     "Category supplement",
-    reference="最低生活保障审核确认办法 第二十七条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第二十七条",
 )
 def dibao_category_supplement(f: Formula) -> pl.Expr:
     """Sum over the unit's members."""
@@ -248,7 +263,7 @@ def dibao_category_supplement(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保保底金额",
     "Minimum dibao payment",
-    reference="最低生活保障审核确认办法 第二十三条 (分档); Tianjin: none found (addendum Q3)",
+    reference=DIBAO_MEASURES + "第二十三条（分档）；天津未找到保底规定",
 )
 def dibao_minimum_amount(f: Formula) -> pl.Expr:
     """Minimum-payment ratio × income limit (0 in Tianjin)."""
@@ -261,7 +276,8 @@ def dibao_minimum_amount(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保金",
     "Dibao amount (per month)",
-    reference=N1 + " 第十二条; 最低生活保障审核确认办法 第二十三条",
+    reference=SOCIAL_ASSISTANCE_MEASURES
+    + "第十二条; 《最低生活保障审核确认办法》（民发〔2021〕57号）第二十三条",
 )
 def dibao_amount(f: Formula) -> pl.Expr:
     """Standard × members − assessed income (at least the minimum payment), plus category
