@@ -18,6 +18,7 @@ from django.conf import settings
 
 from jiuzhu.reference import division
 from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import adult_age
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.texts import in_record_language
@@ -339,8 +340,9 @@ def public_notice(
     rows = []
     withheld = 0
     programs = set()
+    adult = adult_age(load_system("tianjin").parameters, on)
     for application in applications:
-        if age_on(application.applicant.birth_date, on) < 18:
+        if age_on(application.applicant.birth_date, on) < adult:
             withheld += 1
             continue
         latest = application.assessments.first()

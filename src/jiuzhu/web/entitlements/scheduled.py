@@ -96,7 +96,8 @@ def schedule_reviews(
     lead_days: int | None = None,
 ) -> int:
     """Give every reviewed entitlement without one its first review date, and open a periodic
-    review task for each whose review is due within ``lead_days`` of ``on`` (default today).
+    review task for each whose review is due within ``lead_days`` of ``on`` (default today; the
+    lead defaults to the working choice ``procedure.working_choice.review_lead_days``).
 
     Queries: one per distinct (first paid month, review class) without a date, then three.
 
@@ -213,10 +214,11 @@ def check_tekun_minors(
     lookahead_days: int | None = None,
 ) -> int:
     """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
-    will within ``lookahead_days``, and whom the rules engine, assessed on their birthday, no
+    will within ``lookahead_days`` (default: the working choice
+    ``procedure.working_choice.tekun_age_lookahead_days``), and whom the rules engine, assessed on their birthday, no
     longer finds without capacity to work — not in compulsory education, ordinary senior high
-    or secondary vocational school, no disabling condition (特困人员认定办法 Art. 24; spec.md
-    §2.6). Each opens a check due on the birthday; the township starts the termination notice,
+    or secondary vocational school, no disabling condition (特困人员认定办法
+    Art. 24). Each opens a check due on the birthday; the township starts the termination notice,
     and support stops from the month after the birthday (``termination.conclude_termination``).
 
     Queries: one for the candidates, the registry's frames for their households, one insert.

@@ -1,5 +1,5 @@
-"""Reviews and review tasks (动态管理; spec.md §2.5–2.6, 最低生活保障审核确认办法 Art. 30–31; numbers
-and sources in ``params``):
+"""Reviews and review tasks (动态管理; 最低生活保障审核确认办法 Art. 30–31; numbers
+and sources in the rules' procedure tree, ``jiuzhu.rules.procedure``):
 
 - **tasks** (``open_task``, ``close_task``): one open task per kind and key, closed with a note
   where no reassessment is needed;
@@ -146,7 +146,7 @@ def complete_review(
         TASK.check(user, task, "complete", today)
         deceased = (task.person_id,) if task.kind == TaskKind.DEATH_CHECK and task.person_id else ()
         if deceased and entitlement.person_id in deceased:
-            # The supported person died: nothing to assess (N1 Art. 18: death ends tekun).
+            # The supported person died: nothing to assess (社会救助暂行办法 第十八条: death ends tekun).
             outcome, version = _propose_end(
                 user, entitlement, TerminationGrounds.DEATH, note or str(task.reason)
             )

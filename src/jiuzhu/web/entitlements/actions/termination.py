@@ -1,5 +1,5 @@
 """Ending entitlements (动态管理; 最低生活保障审核确认办法 Art. 32–33, 特困人员认定办法 Art. 24–26;
-numbers and sources in ``params``):
+numbers and sources in ``jiuzhu.rules.procedure``):
 
 - **gradual exit** (``start_gradual_exit``, Art. 33): the amount continues ``GRADUAL_EXIT_MONTHS``
   months after the decision, then the entitlement ends;
