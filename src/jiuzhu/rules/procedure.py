@@ -16,6 +16,7 @@ bureau's working choices (``ProcedureRule.working_choice``), not law.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -144,7 +145,7 @@ def review_cycle(review_class: str, jurisdiction: str = DEFAULT_JURISDICTION) ->
 
 
 @cache
-def rules(jurisdiction: str = DEFAULT_JURISDICTION) -> dict[str, ProcedureRule]:
+def rules(jurisdiction: str = DEFAULT_JURISDICTION) -> Mapping[str, ProcedureRule]:
     """Every procedural number of ``jurisdiction`` by name, loaded once and schema-checked.
 
     Raises:

@@ -205,41 +205,14 @@ def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: s
         return _insert_tasks(tasks, TaskKind.DEATH_CHECK, division_code)
 
 
-def check_tekun_minors(
-    user: Any = None,
-    *,
-    on: dt.date | None = None,
-    division_code: str = "",
-    system: RuleSystem | None = None,
-    lookahead_days: int | None = None,
-) -> int:
-    """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
-    will within ``lookahead_days`` (default: the working choice
-    ``procedure.working_choice.tekun_age_lookahead_days``), and whom the rules engine, assessed on their birthday, no
-    longer finds without capacity to work — not in compulsory education, ordinary senior high
-    or secondary vocational school, no disabling condition (特困人员认定办法
-    Art. 24). Each opens a check due on the birthday; the township starts the termination notice,
-    and support stops from the month after the birthday (``termination.conclude_termination``).
-
-    Queries: one for the candidates, the registry's frames for their households, one insert.
-
-    Returns:
-        The number of checks opened.
-
-    Raises:
-        PermissionDenied: a user without ``entitlements.schedule``.
-    """
-    _allowed(user)
-    on = on or clock.today()
-    system = system or load_system("tianjin")
-    if lookahead_days is None:
-        lookahead_days = rule(TEKUN_AGE_LOOKAHEAD_DAYS).number(on)
-    limit = age_limit(on, system)
-    candidates, birthdays = _reaching_the_limit(
-        division_code, limit, on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)
-    )
-    if not candidates:
-        return 0
+def _capacity_on_birthdays(
+    system: RuleSystem,
+    candidates: list[tuple[int, int, int, dt.date, str]],
+    birthdays: dict[int, dt.date],
+    on: dt.date,
+) -> dict[int, bool | None]:
+    """``tekun_no_capacity_to_work`` of each candidate person, the household assessed on the
+    candidate's birthday (the registry's frames for their households, one simulation)."""
     frames = engine_frames(system, sorted({h for _e, h, *_ in candidates}), on)
     # Each household is assessed on its candidate's birthday (the latest, if several: every
     # candidate of the household has then reached the limit): the engine resolves the age and
@@ -273,6 +246,45 @@ def check_tekun_minors(
             pl.col("person_id").cast(pl.Int64), "tekun_no_capacity_to_work"
         ).iter_rows()
     )
+    return still
+
+
+def check_tekun_minors(
+    user: Any = None,
+    *,
+    on: dt.date | None = None,
+    division_code: str = "",
+    system: RuleSystem | None = None,
+    lookahead_days: int | None = None,
+) -> int:
+    """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
+    will within ``lookahead_days`` (default: the working choice
+    ``procedure.working_choice.tekun_age_lookahead_days``), and whom the rules engine, assessed
+    on their birthday, no longer finds without capacity to work — not in compulsory education,
+    ordinary senior high or secondary vocational school, no disabling condition
+    (特困人员认定办法 Art. 24). Each opens a check due on the birthday; the township starts the termination notice,
+    and support stops from the month after the birthday (``termination.conclude_termination``).
+
+    Queries: one for the candidates, the registry's frames for their households, one insert.
+
+    Returns:
+        The number of checks opened.
+
+    Raises:
+        PermissionDenied: a user without ``entitlements.schedule``.
+    """
+    _allowed(user)
+    on = on or clock.today()
+    system = system or load_system("tianjin")
+    if lookahead_days is None:
+        lookahead_days = rule(TEKUN_AGE_LOOKAHEAD_DAYS).number(on)
+    limit = age_limit(on, system)
+    candidates, birthdays = _reaching_the_limit(
+        division_code, limit, on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)
+    )
+    if not candidates:
+        return 0
+    still = _capacity_on_birthdays(system, candidates, birthdays, on)
     tasks = []
     for entitlement_id, _household, person_id, _born, division in candidates:
         if still.get(person_id) is not False:  # True: still without capacity; None: not a member

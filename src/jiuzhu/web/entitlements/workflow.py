@@ -81,7 +81,11 @@ def _sanction_open(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
 def _notice_over(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
     end = entitlement.notice_ends_on
     if end is None or today <= end:
-        return _("公示期未满7天（%(end)s 结束）") % {"end": end.isoformat() if end else "—"}
+        days = _termination_notice_days(entitlement.notice_starts_on or today)
+        return _("公示期未满%(days)s天（%(end)s 结束）") % {
+            "days": days,
+            "end": end.isoformat() if end else "—",
+        }
     period = termination_notice_of(entitlement)
     if period is not None and not period.final:
         return _("%(missing)s：公示期满日可能顺延，录入该年日历后才能终止") % {

@@ -69,6 +69,24 @@ def _check_request(refusals: int, good_reason: bool, share_percent: int, needed:
         raise ValidationError({"share_percent": _("减发比例应在1%至100%之间")})
 
 
+def _counted_members(
+    entitlement: Entitlement, person: Person, today: dt.date, month: str, system: RuleSystem | None
+) -> int:
+    """The members the rules engine counts in the assistance unit today (``unit_members``).
+
+    Raises:
+        ValidationError: ``person`` is not a current member, or no member is counted.
+    """
+    base = reassess(entitlement, today, month=month, system=system)
+    if not Membership.objects.filter(
+        household_id=entitlement.household_id, person=person, valid_to__isnull=True
+    ).exists():
+        raise ValidationError({"person": _("该人员不是本家庭现有成员")})
+    if base.unit_members <= 0:
+        raise ValidationError({"person": _("救助单位没有计入的成员")})
+    return base.unit_members
+
+
 def apply_employment_sanction(
     user: Any,
     entitlement: Entitlement,
@@ -106,16 +124,10 @@ def apply_employment_sanction(
         current = latest_version(entitlement)
         if current is None:
             raise ValidationError(_("待遇没有版本"))
-        base = reassess(entitlement, today, month=month, system=system)
-        if not Membership.objects.filter(
-            household_id=entitlement.household_id, person=person, valid_to__isnull=True
-        ).exists():
-            raise ValidationError({"person": _("该人员不是本家庭现有成员")})
-        if base.unit_members <= 0:
-            raise ValidationError({"person": _("救助单位没有计入的成员")})
+        members = _counted_members(entitlement, person, today, month, system)
         # The share of the amount actually paid, sanctions already in force included: one
         # member's refusal never takes more than his or her own part of what the household gets.
-        reduction = member_share(current.monthly_amount, base.unit_members, share_percent)
+        reduction = member_share(current.monthly_amount, members, share_percent)
         sanction = EmploymentSanction.objects.create(
             entitlement=entitlement,
             person=person,
@@ -132,7 +144,7 @@ def apply_employment_sanction(
             n=refusals,
             share=format_yuan(reduction),
             amount=format_yuan(current.monthly_amount),
-            members=base.unit_members,
+            members=members,
             percent=share_percent,
         )
         _add_version(
