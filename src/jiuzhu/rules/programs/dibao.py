@@ -3,7 +3,7 @@
 社会救助暂行办法 Art. 9: per-capita income below the local standard and assets within the limit
 (strict <). Art. 12 / 最低生活保障审核确认办法 Art. 23: the amount is the gap between the standard
 and per-capita income, computed on household totals (standard × members − assessed income) so no
-per-capita rounding can change it (policy case C05). Optional minimum payment and category
+per-capita rounding can change it. Optional minimum payment and category
 supplements (分类施保, Art. 27) are parameters; Tianjin has neither in force (no text found).
 """
 
@@ -353,7 +353,7 @@ def sanction_cut(amount: pl.Expr, members: pl.Expr, percent: pl.Expr) -> pl.Expr
     """The cut for one sanctioned member (Int64 fen): his or her own share of ``amount``
     (``amount // members``, rounded down to the fen, so the household never loses more than the
     member's exact share), times ``percent`` %, rounded down; 0 where no member is counted.
-    Case C28: 163,500 fen for 3 members, stopped (100 %) → 54,500."""
+    For example 163,500 fen for 3 members, stopped (100 %) → 54,500."""
     return pl.when(members > 0).then(amount // members * percent // 100).otherwise(0).cast(pl.Int64)
 
 
@@ -399,5 +399,5 @@ def dibao_employment_sanction_cut_person(f: Formula) -> pl.Expr:
 )
 def dibao_employment_sanction_cut(f: Formula) -> pl.Expr:
     """The sanctioned members' cuts, summed (fen per month); the household is paid
-    ``dibao_amount`` less this (case C28)."""
+    ``dibao_amount`` less this."""
     return f.sum(PERSON, "dibao_employment_sanction_cut_person")

@@ -444,7 +444,7 @@ def tekun_care_standard(f: Formula) -> pl.Expr:
     reference="国发〔2016〕14号",
 )
 def tekun_national_floor(f: Formula) -> pl.Expr:
-    """1.3 × the dibao standard: the basic standard must not be below it (policy case C16)."""
+    """1.3 × the dibao standard: the basic standard must not be below it."""
     return f.scale(f.parent("dibao_standard"), "tekun.national_floor_ratio")
 
 
