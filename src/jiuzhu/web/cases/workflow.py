@@ -55,24 +55,24 @@ OPEN = frozenset(
     }
 )
 
-
-def notice_days(posted: dt.date) -> int:
-    """公示期为7天 (Art. 19): the calendar days of the public notice posted on ``posted``
-    (``procedure.application.public_notice_days``), ending on a working day (``notice_period``)."""
-    return rule(PUBLIC_NOTICE_DAYS).number(posted)
-
-
 APPLICATION_STEPS = PREFIX + "application."
 DECISION = "decision_working_days"
 DECISION_EXTENDED = "decision_extended_working_days"
 DECISION_DELEGATED = "decision_delegated_working_days"
 DUE_SOON_WORKING_DAYS = WORKING_CHOICE + "application_due_soon_working_days"
+"""The procedure's numbers of an application (``jiuzhu.rules.procedure``)."""
 NOTICE_BASIS = _("《最低生活保障审核确认办法》第十九条")
 """The text that sets the notice's length (the tekun procedure has the same: 《特困人员认定办法》
 第十五条)."""
 
 TransitionError = Refused
 """A move the workflow does not allow now (nothing changes); the message says why."""
+
+
+def notice_days(posted: dt.date) -> int:
+    """公示期为7天 (Art. 19): the calendar days of the public notice posted on ``posted``
+    (``procedure.application.public_notice_days``), ending on a working day (``notice_period``)."""
+    return rule(PUBLIC_NOTICE_DAYS).number(posted)
 
 
 def _authorised(application: Application, user: Any, today: dt.date) -> Any:
