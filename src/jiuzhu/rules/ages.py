@@ -38,6 +38,12 @@ LEAP_DAY_RULES: Final[tuple[LeapDayRule, ...]] = get_args(LeapDayRule)
 LEAP_DAY_PARAMETER: Final = "household.leap_day_birthday"
 """The rules' parameter holding the ``LeapDayRule`` in force (a code of ``leap_day_birthday``)."""
 
+ADULT_AGE_PARAMETER: Final = "household.adult_age"
+"""The age of majority (18, 《中华人民共和国民法典》第十七条): under it a person is a minor."""
+
+ELDERLY_AGE_PARAMETER: Final = "household.elderly_age"
+"""The age from which a person is elderly (60, 《中华人民共和国老年人权益保障法》第二条)."""
+
 
 def is_leap_day_rule(value: object) -> TypeGuard[LeapDayRule]:
     """Whether ``value`` is one of ``LEAP_DAY_RULES``."""
@@ -84,6 +90,43 @@ def leap_day_rule(parameters: ParameterTree, on: dt.date) -> LeapDayRule:
     if not is_leap_day_rule(value):
         raise ValueError(f"{LEAP_DAY_PARAMETER} is {value!r} on {on}: not one of {LEAP_DAY_RULES}")
     return value
+
+
+def _years(parameters: ParameterTree, path: str, on: dt.date) -> int:
+    value = parameters[path].at(on).value
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{path} is {value!r} on {on}: not a number of years")
+    return value
+
+
+def adult_age(parameters: ParameterTree, on: dt.date) -> int:
+    """The age of majority in force on ``on`` (``household.adult_age``, years): the one
+    definition of a minor (under it) for the rules (variable ``minor``), discovery and web.
+
+    Raises:
+        ParameterNotDefinedError: ``on`` is before the parameter's first value.
+        ValueError: the value in force is unknown.
+    """
+    return _years(parameters, ADULT_AGE_PARAMETER, on)
+
+
+def elderly_age(parameters: ParameterTree, on: dt.date) -> int:
+    """The age from which a person is elderly on ``on`` (``household.elderly_age``, years): the
+    one definition for the rules (variable ``elderly``), discovery and web.
+
+    Raises:
+        ParameterNotDefinedError, ValueError: as ``adult_age``.
+    """
+    return _years(parameters, ELDERLY_AGE_PARAMETER, on)
+
+
+def is_minor(born: dt.date, on: dt.date, parameters: ParameterTree) -> bool:
+    """Whether a person born on ``born`` is a minor on ``on`` (under ``adult_age``).
+
+    Raises:
+        ParameterNotDefinedError, ValueError: as ``adult_age`` and ``leap_day_rule``.
+    """
+    return age_on(born, on, parameters) < adult_age(parameters, on)
 
 
 def age_on(born: dt.date, on: dt.date, parameters: ParameterTree) -> int:

@@ -4,6 +4,7 @@ employment conditionality (C28), death checks and tekun minors reaching 18."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
@@ -11,9 +12,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from jiuzhu.rules import procedure
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.core.months import add_months_to_date
-from jiuzhu.web.entitlements import params, scheduled
+from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.actions import (
     employment,
     reassessment,
@@ -46,6 +48,13 @@ from tests.web.entitlements.conftest import (
     member,
     set_today,
 )
+
+# The procedure's numbers under the names these tests read them by (jiuzhu.rules.procedure).
+params = SimpleNamespace(
+    GRADUAL_EXIT_MONTHS=procedure.rule(procedure.GRADUAL_EXIT),
+    REVIEW_MONTHS={c: procedure.review_cycle(c) for c in ReviewClass},
+)
+
 
 # --- employment conditionality (C28) ---------------------------------------------------------
 

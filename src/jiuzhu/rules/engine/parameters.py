@@ -89,6 +89,14 @@ _FILE_KEYS: Final = {
     "note",
     "values",
 }
+_WHOLE_UNITS: Final = (
+    ParameterUnit.MONTHS,
+    ParameterUnit.YEARS,
+    ParameterUnit.DAYS,
+    ParameterUnit.WORKING_DAYS,
+    ParameterUnit.TIMES,
+)
+"""Units whose values are whole numbers (int)."""
 _VALUE_KEYS: Final = {"value", "reference", "href", "confidence", "published", "note"}
 
 
@@ -364,6 +372,10 @@ def load_parameters(
 def _yaml_files(node: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
     for child in node.iterdir():
         name = prefix + child.name
+        if child.is_dir() and (child / "index.yaml").is_file():
+            # A folder with its own index.yaml is a tree of its own (the procedure's numbers,
+            # read by ``jiuzhu.rules.procedure``, not by the rules' formulas): skipped here.
+            continue
         if child.is_dir():
             yield from _yaml_files(child, name + "/")
         elif child.name.endswith(".yaml"):
@@ -537,7 +549,7 @@ def _parse_scalar(
             return UNKNOWN
     if unit is ParameterUnit.RATIO:
         return Fraction(number)
-    if unit in (ParameterUnit.MONTHS, ParameterUnit.YEARS):
+    if unit in _WHOLE_UNITS:
         if number != number.to_integral_value():
             problems.append(f"{where}: {raw} is not a whole number of {unit.key}")
             return UNKNOWN

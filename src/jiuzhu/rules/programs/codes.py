@@ -139,7 +139,7 @@ RELATION_GROUP = code_list(
         ("other_relative", "其他亲属", "other relative"),
         ("non_relative", "非亲属", "not a relative"),
     ],
-    reference="最低生活保障审核确认办法 第七条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第七条",
 )
 
 ABSENCE_REASON = code_list(
@@ -164,7 +164,7 @@ ABSENCE_REASON = code_list(
         ),
         ("conscript", "现役义务兵", "conscript on active service", ("义务兵",)),
     ],
-    reference="最低生活保障审核确认办法 第七条; 天津市 (现役义务兵)",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第七条; 天津市 (现役义务兵)",
 )
 
 STUDENT_LEVEL = code_list(
@@ -264,7 +264,7 @@ SERIOUS_ILLNESS = code_list(
         ("cerebral_haemorrhage_sequelae", "脑出血后遗症", "sequelae of cerebral haemorrhage"),
         ("ankylosing_spondylitis", "强直性脊柱炎", "ankylosing spondylitis"),
     ],
-    reference="天津日报 2025-09-26 (分类救助抵扣家庭收入, spec-addendum Q1)",
+    reference="天津日报 2025-09-26 (分类救助抵扣家庭收入)",
 )
 
 SELF_CARE = code_list(
@@ -281,7 +281,7 @@ SELF_CARE = code_list(
         ),
         ("full_loss", "完全丧失生活自理能力", "full loss of self-care", ("完全丧失", "全护理")),
     ],
-    reference="特困人员认定办法 第二十一至二十三条 (6-item assessment)",
+    reference="《特困人员认定办法》（民发〔2021〕43号）第二十一至二十三条 (6-item assessment)",
 )
 
 SUPPORT_FORM = code_list(
@@ -292,7 +292,7 @@ SUPPORT_FORM = code_list(
         ("home_based", "分散供养", "home-based support", ("分散", "居家")),
         ("institutional", "集中供养", "institutional support", ("集中", "机构")),
     ],
-    reference="社会救助暂行办法 第十九条",
+    reference="《社会救助暂行办法》（国务院令第649号）第十九条",
 )
 
 TEKUN_STANDARD_CLASS = code_list(
@@ -333,7 +333,7 @@ INCOME_COMPONENT = code_list(
         ),
         ("old_age_allowance", "高龄津贴", "old-age allowance"),
     ],
-    reference="最低生活保障审核确认办法 第十三条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第十三条",
 )
 
 NEAR_DIBAO_FLOOR_RULE = code_list(
@@ -404,7 +404,7 @@ SUPPLEMENT_GROUP = code_list(
         ("severe_disability", "重度残疾人", "severely disabled"),
         ("serious_illness", "重病患者", "seriously ill"),
     ],
-    reference="最低生活保障审核确认办法 第二十七条; 社会救助暂行办法 第十二条第二款",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第二十七条; 《社会救助暂行办法》（国务院令第649号）第十二条第二款",
 )
 
 DEDUCTION_GROUP = code_list(

@@ -3,8 +3,8 @@
 社会救助暂行办法 Art. 9: per-capita income below the local standard and assets within the limit
 (strict <). Art. 12 / 最低生活保障审核确认办法 Art. 23: the amount is the gap between the standard
 and per-capita income, computed on household totals (standard × members − assessed income) so no
-per-capita rounding can change it (spec.md case C05). Optional minimum payment and category
-supplements (分类施保, Art. 27) are parameters; Tianjin has neither in force (addendum Q1, Q3).
+per-capita rounding can change it. Optional minimum payment and category
+supplements (分类施保, Art. 27) are parameters; Tianjin has neither in force (no text found).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import polars as pl
 
 from jiuzhu.rules.engine import HOUSEHOLD, PERSON, Formula, Reason, ReasonSet, variable
 from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.engine.variables import input_variable
 from jiuzhu.rules.programs.codes import SUPPLEMENT_GROUP
 from jiuzhu.rules.programs.common import when_decided
+from jiuzhu.rules.programs.sources import DIBAO_MEASURES, SOCIAL_ASSISTANCE_MEASURES
 
-N1 = "社会救助暂行办法（国务院令第649号）"
 BOOL, FEN = pl.Boolean(), pl.Int64()
 
 REASONS = ReasonSet(
@@ -137,7 +138,7 @@ REASONS = ReasonSet(
     Unit.FEN_PER_MONTH,
     "低保标准",
     "Dibao standard (per person per month)",
-    reference=N1 + " 第十条; 津民规〔2025〕6号",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第十条; 津民规〔2025〕6号",
 )
 def dibao_standard(f: Formula) -> pl.Expr:
     """The standard in force on the assessment date (urban and rural unified since 2017-04-01)."""
@@ -150,7 +151,7 @@ def dibao_standard(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保收入线（标准×人数）",
     "Income limit (standard × members)",
-    reference=N1 + " 第九条",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_income_limit(f: Formula) -> pl.Expr:
     """Standard × members: the comparison is cross-multiplied, never per capita."""
@@ -158,7 +159,12 @@ def dibao_income_limit(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保收入条件", "Dibao income test", reference=N1 + " 第九条"
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "低保收入条件",
+    "Dibao income test",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_income_test(f: Formula) -> pl.Expr:
     """Per-capita assessed income strictly below the standard."""
@@ -183,7 +189,12 @@ def dibao_asset_limit(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "低保财产条件", "Dibao asset test", reference=N1 + " 第九条"
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "低保财产条件",
+    "Dibao asset test",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_assets_test(f: Formula) -> pl.Expr:
     """Monetary assets within the limit and no disqualifying property."""
@@ -191,7 +202,12 @@ def dibao_assets_test(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "符合低保条件", "Eligible for dibao", reference=N1 + " 第九条"
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "符合低保条件",
+    "Eligible for dibao",
+    reference=SOCIAL_ASSISTANCE_MEASURES + "第九条",
 )
 def dibao_eligible(f: Formula) -> pl.Expr:
     """At least one member, the income test and the asset test (null: undetermined)."""
@@ -204,16 +220,15 @@ def dibao_eligible(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "分类施保增发（个人）",
     "Category supplement of the person",
-    reference="最低生活保障审核确认办法 第二十七条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第二十七条",
 )
 def dibao_category_supplement_person(f: Formula) -> pl.Expr:
     """Rate × standard for the largest group the member belongs to (elderly, minor, student,
     single-parent family, severe disability, serious illness); 0 where no rate is in force."""
-    age = f("age")
     standard = f.parent("dibao_standard")
     member_of = {
-        "elderly": age >= 60,
-        "minor": age < 18,
+        "elderly": f("elderly"),
+        "minor": f("minor"),
         "student": f.param("household.counted_student_levels", key="student_level")
         & (f("student_level") != "none"),
         "single_parent": f.parent("single_parent_family"),
@@ -235,7 +250,7 @@ def dibao_category_supplement_person(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "分类施保增发",
     "Category supplement",
-    reference="最低生活保障审核确认办法 第二十七条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第二十七条",
 )
 def dibao_category_supplement(f: Formula) -> pl.Expr:
     """Sum over the unit's members."""
@@ -248,7 +263,7 @@ def dibao_category_supplement(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保保底金额",
     "Minimum dibao payment",
-    reference="最低生活保障审核确认办法 第二十三条 (分档); Tianjin: none found (addendum Q3)",
+    reference=DIBAO_MEASURES + "第二十三条（分档）；天津未找到保底规定",
 )
 def dibao_minimum_amount(f: Formula) -> pl.Expr:
     """Minimum-payment ratio × income limit (0 in Tianjin)."""
@@ -261,7 +276,8 @@ def dibao_minimum_amount(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保金",
     "Dibao amount (per month)",
-    reference=N1 + " 第十二条; 最低生活保障审核确认办法 第二十三条",
+    reference=SOCIAL_ASSISTANCE_MEASURES
+    + "第十二条; 《最低生活保障审核确认办法》（民发〔2021〕57号）第二十三条",
 )
 def dibao_amount(f: Formula) -> pl.Expr:
     """Standard × members − assessed income (at least the minimum payment), plus category
@@ -300,3 +316,88 @@ def dibao_reasons(f: Formula) -> pl.Expr:
             & f("unit_classified_deduction_unknown"),
         }
     )
+
+
+# --- employment conditionality ----------------------------------------------------------------
+
+SANCTION_BASIS = (
+    "《社会救助暂行办法》（国务院令第649号）第四十五条; "
+    "《最低生活保障审核确认办法》（民发〔2021〕57号）第三十四条"
+)
+
+consecutive_job_refusals = input_variable(
+    "consecutive_job_refusals",
+    PERSON,
+    FEN,
+    Unit.COUNT,
+    "无正当理由连续拒绝介绍工作的次数",
+    "Consecutive refusals of suitable job offers without good reason",
+    reference=SANCTION_BASIS,
+    default=0,
+    program="dibao",
+)
+employment_sanction_percent = input_variable(
+    "employment_sanction_percent",
+    PERSON,
+    FEN,
+    Unit.COUNT,
+    "拒绝就业减发本人份额的百分比（100为停发）",
+    "Percentage of the member's own share cut for refusing work (100: stopped)",
+    reference=SANCTION_BASIS,
+    default=100,
+    program="dibao",
+)
+
+
+def sanction_cut(amount: pl.Expr, members: pl.Expr, percent: pl.Expr) -> pl.Expr:
+    """The cut for one sanctioned member (Int64 fen): his or her own share of ``amount``
+    (``amount // members``, rounded down to the fen, so the household never loses more than the
+    member's exact share), times ``percent`` %, rounded down; 0 where no member is counted.
+    For example 163,500 fen for 3 members, stopped (100 %) → 54,500."""
+    return pl.when(members > 0).then(amount // members * percent // 100).otherwise(0).cast(pl.Int64)
+
+
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "因拒绝就业减发本人低保金",
+    "Own dibao cut for refusing work",
+    reference=SANCTION_BASIS,
+)
+def dibao_employment_sanctioned(f: Formula) -> pl.Expr:
+    """A member of the assistance unit who refused suitable job offers at least
+    ``dibao.employment_refusal_limit`` times in a row without good reason."""
+    return f("assistance_unit_member") & (
+        f("consecutive_job_refusals") >= f.param("dibao.employment_refusal_limit")
+    )
+
+
+@variable(
+    PERSON,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "拒绝就业减发金额（本人份额）",
+    "Cut of the member's own share for refusing work",
+    reference=SANCTION_BASIS,
+)
+def dibao_employment_sanction_cut_person(f: Formula) -> pl.Expr:
+    """``sanction_cut`` of the household's dibao amount for a sanctioned member, else 0."""
+    cut = sanction_cut(
+        f.parent("dibao_amount"), f.parent("unit_members"), f("employment_sanction_percent")
+    )
+    return pl.when(f("dibao_employment_sanctioned")).then(cut).otherwise(0)
+
+
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "拒绝就业减发金额",
+    "Dibao cut for members refusing work",
+    reference=SANCTION_BASIS,
+)
+def dibao_employment_sanction_cut(f: Formula) -> pl.Expr:
+    """The sanctioned members' cuts, summed (fen per month); the household is paid
+    ``dibao_amount`` less this."""
+    return f.sum(PERSON, "dibao_employment_sanction_cut_person")

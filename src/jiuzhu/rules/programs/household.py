@@ -3,7 +3,7 @@
 - Membership (共同生活的家庭成员): 最低生活保障审核确认办法 (民政部 2021) Art. 7, with Tianjin's
   exclusion of conscripts; the same definition serves dibao, near-dibao and rigid expenditure.
 - Counted income: Art. 13 (four categories, disregards, employment cost), Tianjin's classified
-  income deductions for severely disabled and seriously ill members (spec-addendum decision 2).
+  income deductions for severely disabled and seriously ill members (《天津市社会救助家庭经济状况核定办法》（津民规〔2023〕1号）).
 - Assets: Art. 14 and Tianjin's 《社会救助家庭经济状况核定办法》 (monetary assets per person
   against months of the standard; vehicles, housing, other disqualifiers).
 
@@ -20,9 +20,8 @@ from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.codes import DISABILITY_CLASS, RELATION_GROUP_OF, enum
 from jiuzhu.rules.programs.common import completed_years
-from jiuzhu.rules.programs.household_inputs import BOOL, CODE, FEN, INCOME_COLUMNS, N4
-
-T9 = "天津市社会救助家庭经济状况核定办法（津民规〔2023〕1号）"
+from jiuzhu.rules.programs.household_inputs import BOOL, CODE, FEN, INCOME_COLUMNS
+from jiuzhu.rules.programs.sources import DIBAO_MEASURES, TIANJIN_ECONOMIC_STATUS_MEASURES
 
 # --- membership -------------------------------------------------------------------------------
 
@@ -48,7 +47,7 @@ def age(f: Formula) -> pl.Expr:
     "亲属关系类别",
     "Relation group",
     codes="relation_group",
-    reference="GB/T 4761-2008; " + N4 + " 第七条",
+    reference="GB/T 4761-2008; " + DIBAO_MEASURES + "第七条",
 )
 def relation_group(f: Formula) -> pl.Expr:
     """The GB/T 4761 code's group: spouse, child, parent, …"""
@@ -66,11 +65,17 @@ def relation_group(f: Formula) -> pl.Expr:
 )
 def disability_class(f: Formula) -> pl.Expr:
     """Category and grade as one code (``physical_1``); ``none`` without a certificate."""
+    return disability_class_of(f("disability_category"), f("disability_grade"))
+
+
+def disability_class_of(category: pl.Expr, grade: pl.Expr) -> pl.Expr:
+    """A ``disability_category`` (Enum) and grade (1–4, null without a certificate) as one
+    ``disability_class`` code: the one definition, for members and obligors alike."""
     # DISABILITY_CLASS lists "none", then each category's grades 1–4 in DISABILITY_CATEGORY
     # order, so the class is found by position rather than by building strings.
-    category = f("disability_category").to_physical().cast(pl.Int32)
-    grade = f("disability_grade").cast(pl.Int32).fill_null(1)
-    index = pl.when(category == 0).then(0).otherwise((category - 1) * 4 + grade)
+    position = category.to_physical().cast(pl.Int32)
+    grade = grade.cast(pl.Int32).fill_null(1)
+    index = pl.when(position == 0).then(0).otherwise((position - 1) * 4 + grade)
     classes = pl.Series(DISABILITY_CLASS.identifiers, dtype=enum(DISABILITY_CLASS))
     return pl.lit(classes).gather(index)
 
@@ -81,7 +86,7 @@ def disability_class(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "因离家原因不计入家庭成员",
     "Excluded as living apart",
-    reference=N4 + " 第七条; 天津市现役义务兵不计入",
+    reference=DIBAO_MEASURES + "第七条; 天津市现役义务兵不计入",
 )
 def excluded_by_absence(f: Formula) -> pl.Expr:
     """Prison, compulsory drug rehabilitation, declared missing, Tianjin conscripts; religious
@@ -94,7 +99,40 @@ def excluded_by_absence(f: Formula) -> pl.Expr:
 
 
 @variable(
-    PERSON, BOOL, Unit.BOOLEAN, "共同生活的家庭成员", "Household member", reference=N4 + " 第七条"
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "未成年人",
+    "Minor",
+    reference="《中华人民共和国民法典》第十七条",
+)
+def minor(f: Formula) -> pl.Expr:
+    """Under the age of majority (``household.adult_age``, 18): the one definition of a minor
+    for every program."""
+    return f("age") < f.param("household.adult_age")
+
+
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "老年人",
+    "Elderly",
+    reference="《中华人民共和国老年人权益保障法》第二条",
+)
+def elderly(f: Formula) -> pl.Expr:
+    """At least ``household.elderly_age`` (60): the one definition of an elderly person for
+    every program (the tekun's own age test is ``tekun.elderly_age``)."""
+    return f("age") >= f.param("household.elderly_age")
+
+
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "共同生活的家庭成员",
+    "Household member",
+    reference=DIBAO_MEASURES + "第七条",
 )
 def household_member(f: Formula) -> pl.Expr:
     """Art. 7: spouse; minor children; adult children who cannot live independently, including
@@ -110,7 +148,7 @@ def household_member(f: Formula) -> pl.Expr:
         pl.when(group.is_in(["self", "spouse"]))
         .then(True)
         .when(group == "child")
-        .then((f("age") < 18) | adult_child_counted)
+        .then(f("minor") | adult_child_counted)
         .otherwise(
             f.param("household.counted_relation_groups", key="relation_group")
             & f("lives_with_household")
@@ -125,7 +163,7 @@ def household_member(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "计入低保等救助单位",
     "In the assistance unit",
-    reference="一户一条救助链 (N8): a tekun person is supported by tekun, not counted again",
+    reference="一户一条救助链：特困人员由特困供养保障，不再计入低保救助单位",
 )
 def assistance_unit_member(f: Formula) -> pl.Expr:
     """A household member who is not covered by tekun support (an undetermined tekun status
@@ -139,7 +177,7 @@ def assistance_unit_member(f: Formula) -> pl.Expr:
     Unit.PERSONS,
     "救助单位人数",
     "Members in the assistance unit",
-    reference=N4 + " 第七条",
+    reference=DIBAO_MEASURES + "第七条",
 )
 def unit_members(f: Formula) -> pl.Expr:
     """Household members counted for dibao, near-dibao and rigid expenditure."""
@@ -155,7 +193,7 @@ def unit_members(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "就业成本扣减",
     "Employment-cost deduction",
-    reference=N4 + " 第十三条（扣除必要的就业成本）",
+    reference=DIBAO_MEASURES + "第十三条（扣除必要的就业成本）",
 )
 def employment_cost_deduction(f: Formula) -> pl.Expr:
     """The employment-cost deduction rate × the dibao standard, at most the wage. Tianjin adopted a
@@ -203,7 +241,7 @@ def counted_income_expression(f: Formula, disregards: str) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "个人计算收入",
     "Counted income of the person",
-    reference=N4 + " 第十三条; " + T9,
+    reference=DIBAO_MEASURES + "第十三条; " + TIANJIN_ECONOMIC_STATUS_MEASURES,
 )
 def counted_income(f: Formula) -> pl.Expr:
     """Wages (less employment cost), net business, property and transfer income, less transfer
@@ -218,7 +256,8 @@ def counted_income(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "分类救助收入抵扣",
     "Classified income deduction",
-    reference="天津日报 2025-09-26 (分类救助: 按实际残疾人数/患病人数抵扣家庭收入); addendum decision 2",
+    reference=TIANJIN_ECONOMIC_STATUS_MEASURES
+    + "（分类救助抵扣家庭收入）; 天津日报 2025-09-26（按实际残疾人数/患病人数抵扣家庭收入）",
 )
 def classified_deduction(f: Formula) -> pl.Expr:
     """Deduction for a severely disabled or seriously ill member; a member meeting several
@@ -235,7 +274,8 @@ def classified_deduction(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "可能适用未知的分类救助抵扣",
     "An unknown classified deduction may apply",
-    reference="addendum decision 2 (items cut off in every source)",
+    reference=TIANJIN_ECONOMIC_STATUS_MEASURES
+    + "（分类救助抵扣：老年人、未成年人、丧偶单亲、多重残疾的金额未找到）",
 )
 def classified_deduction_unknown(f: Formula) -> pl.Expr:
     """The member meets a condition whose deduction amount is unknown."""
@@ -244,12 +284,11 @@ def classified_deduction_unknown(f: Formula) -> pl.Expr:
     elderly = f.param("income.classified_deductions_other", code="elderly")
     minor = f.param("income.classified_deductions_other", code="minor")
     single = f.param("income.classified_deductions_other", code="widowed_single_parent")
-    age_ = f("age")
     return (
         disability.is_null()
         | illness.is_null()
-        | ((age_ >= 60) & elderly.is_null())
-        | ((age_ < 18) & minor.is_null())
+        | (f("elderly") & elderly.is_null())
+        | (f("minor") & minor.is_null())
         | (f.parent("single_parent_family") & single.is_null())
     )
 
@@ -260,7 +299,7 @@ def classified_deduction_unknown(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "家庭计算收入（分类救助抵扣前）",
     "Counted household income (before classified deductions)",
-    reference=N4 + " 第十三条",
+    reference=DIBAO_MEASURES + "第十三条",
 )
 def household_counted_income(f: Formula) -> pl.Expr:
     """Sum of the assistance unit's counted income (before classified deductions), at least 0."""
@@ -273,7 +312,7 @@ def household_counted_income(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "分类救助抵扣合计",
     "Classified deductions",
-    reference="addendum decision 2",
+    reference=TIANJIN_ECONOMIC_STATUS_MEASURES + "（分类救助抵扣）",
 )
 def household_classified_deductions(f: Formula) -> pl.Expr:
     """Sum of the members' classified deductions."""
@@ -286,7 +325,7 @@ def household_classified_deductions(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "核定家庭收入（分类救助抵扣后）",
     "Assessed household income (after classified deductions)",
-    reference="addendum decision 2: deductions apply to the dibao and near-dibao tests and amount",
+    reference=TIANJIN_ECONOMIC_STATUS_MEASURES + "（分类救助抵扣适用于低保和低保边缘的认定与金额）",
 )
 def assessed_income(f: Formula) -> pl.Expr:
     """Counted income less classified deductions, never below 0."""
@@ -301,7 +340,7 @@ def assessed_income(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "家庭人均核定收入",
     "Assessed income per member",
-    reference=N4 + " 第十三条",
+    reference=DIBAO_MEASURES + "第十三条",
 )
 def per_capita_assessed_income(f: Formula) -> pl.Expr:
     """Assessed income per member of the assistance unit, rounded down to the fen; null for a
@@ -320,7 +359,7 @@ def per_capita_assessed_income(f: Formula) -> pl.Expr:
     Unit.FEN,
     "家庭货币财产",
     "Household monetary assets",
-    reference=N4 + " 第十四条",
+    reference=DIBAO_MEASURES + "第十四条",
 )
 def household_monetary_assets(f: Formula) -> pl.Expr:
     """Sum of the assistance unit's monetary assets."""
@@ -423,7 +462,7 @@ def unit_classified_deduction_unknown(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "重度残疾人",
     "Severely disabled",
-    reference=N4 + " 第八条（一级、二级重度残疾人和三级智力残疾人、三级精神残疾人）",
+    reference=DIBAO_MEASURES + "第八条（一级、二级重度残疾人和三级智力残疾人、三级精神残疾人）",
 )
 def severely_disabled(f: Formula) -> pl.Expr:
     """Grade 1 or 2 of any category, or grade 3 intellectual or mental disability."""

@@ -20,8 +20,8 @@ from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, input_variable
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.schema import RowRule
 from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.programs.sources import DIBAO_MEASURES
 
-N4 = "最低生活保障审核确认办法（民政部，2021）"
 BOOL, DATE, CODE = pl.Boolean(), pl.Date(), pl.String()
 FEN = pl.Int64()
 P = "household"
@@ -288,7 +288,7 @@ monetary_assets = input_variable(
     Unit.FEN,
     "货币财产",
     "Monetary assets (cash, deposits, securities, insurance, subscribed capital)",
-    reference=N4 + " 第十四条",
+    reference=DIBAO_MEASURES + "第十四条",
     default=0,
     program=P,
 )
@@ -337,7 +337,7 @@ income_inputs = [
         Unit.FEN_PER_MONTH,
         label + "（月均）",
         label_en + " (monthly)",
-        reference=N4 + " 第十三条",
+        reference=DIBAO_MEASURES + "第十三条",
         default=0,
         program=P,
     )
@@ -350,7 +350,7 @@ transfer_expenditure = input_variable(
     Unit.FEN_PER_MONTH,
     "转移性支出（月均）",
     "Transfer expenditure: taxes, social-insurance contributions, support paid (monthly)",
-    reference=N4 + " 第十三条",
+    reference=DIBAO_MEASURES + "第十三条",
     default=0,
     program=P,
 )
@@ -561,7 +561,7 @@ ROW_RULES = [
         PERSON,
         "absent_since",
         (pl.col("absence_reason") == "religious_professional") & pl.col("absent_since").is_null(),
-        "宗教教职人员须填写离家日期（满三年不计入，最低生活保障审核确认办法 第七条） (a religious professional living apart needs the date they left)",
+        "宗教教职人员须填写离家日期（满三年不计入，《最低生活保障审核确认办法》（民发〔2021〕57号）第七条） (a religious professional living apart needs the date they left)",
         ("absence_reason", "absent_since"),
     ),
     RowRule(

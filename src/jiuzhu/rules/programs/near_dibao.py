@@ -3,7 +3,7 @@
 National (最低生活保障审核确认办法 Art. 8): not eligible for dibao, per-capita income below
 1.5 × the standard, assets within the limit. Tianjin words the band "above the standard and not
 above 1.5 × the standard" (超出…但不高于…1.5倍): both bounds and their inclusiveness are
-parameters (spec.md cases C04, C11, C12). Status opens special assistance; cash of 30 % of the
+parameters (policy cases C04, C11, C12). Status opens special assistance; cash of 30 % of the
 standard per household per month, rounded to the yuan, is paid only to households in the 2016
 categories (关于调整城乡低收入家庭救助有关政策的通知; 津民规〔2025〕6号: 314 yuan from 2025-09-01).
 """
@@ -17,9 +17,9 @@ import polars as pl
 from jiuzhu.rules.engine import HOUSEHOLD, PERSON, Formula, Reason, ReasonSet, variable
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.common import when_decided
+from jiuzhu.rules.programs.sources import TIANJIN_LOW_INCOME_NOTICE
 
 BOOL, FEN = pl.Boolean(), pl.Int64()
-T8 = "关于调整城乡低收入家庭救助有关政策的通知（天津，2016-04-01）"
 
 REASONS = ReasonSet(
     "near_dibao",
@@ -111,7 +111,7 @@ REASONS = ReasonSet(
     Unit.FEN_PER_MONTH,
     "低保边缘收入上限",
     "Near-dibao income ceiling (household)",
-    reference="最低生活保障审核确认办法 第八条; 天津: 不高于同期低保标准1.5倍",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第八条; 天津: 不高于同期低保标准1.5倍",
 )
 def near_dibao_income_ceiling(f: Formula) -> pl.Expr:
     """1.5 × standard × members, exact to the fen (for display; the test cross-multiplies)."""
@@ -177,7 +177,7 @@ def cash_category(f: Formula, members: str, member_count: str) -> pl.Expr:
     Unit.BOOLEAN,
     "低保边缘收入条件",
     "Near-dibao income test",
-    reference="最低生活保障审核确认办法 第八条; 天津市低收入人口认定管理办法 (2024)",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第八条; 天津市低收入人口认定管理办法 (2024)",
 )
 def near_dibao_income_test(f: Formula) -> pl.Expr:
     """Assessed income inside the near-dibao band (see ``income_band``)."""
@@ -223,7 +223,7 @@ def near_dibao_asset_limit(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "低保边缘财产条件",
     "Near-dibao asset test",
-    reference="最低生活保障审核确认办法 第八条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第八条",
 )
 def near_dibao_assets_test(f: Formula) -> pl.Expr:
     """Countable monetary assets within the limit and no disqualifying property."""
@@ -238,7 +238,7 @@ def near_dibao_assets_test(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "低保边缘家庭",
     "Near-dibao household",
-    reference="最低生活保障审核确认办法 第八条; 天津市低收入人口认定管理办法 (2024)",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第八条; 天津市低收入人口认定管理办法 (2024)",
 )
 def near_dibao_status(f: Formula) -> pl.Expr:
     """Not dibao-eligible, inside the income band and within the asset limits."""
@@ -256,7 +256,7 @@ def near_dibao_status(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "在校学生（学前至全日制大学）",
     "Student from pre-school to university",
-    reference=T8 + " (子女在校: 学前教育至全日制大学)",
+    reference=TIANJIN_LOW_INCOME_NOTICE + " (子女在校: 学前教育至全日制大学)",
 )
 def student_preschool_to_university(f: Formula) -> pl.Expr:
     """In pre-school, school or full-time undergraduate or vocational higher education."""
@@ -279,23 +279,32 @@ def student_preschool_to_university(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "患大病或门诊特殊病",
     "Serious illness or special outpatient disease",
-    reference=T8,
+    reference=TIANJIN_LOW_INCOME_NOTICE,
 )
 def serious_or_special_illness(f: Formula) -> pl.Expr:
     """A listed serious illness or a 门诊特殊病 of Tianjin basic medical insurance."""
     return (f("serious_illness") != "none") | f("special_outpatient_disease")
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "持残疾人证", "Holds a disability certificate", reference=T8)
+@variable(
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "持残疾人证",
+    "Holds a disability certificate",
+    reference=TIANJIN_LOW_INCOME_NOTICE,
+)
 def has_disability(f: Formula) -> pl.Expr:
     """Any category and grade."""
     return f("disability_category") != "none"
 
 
-@variable(PERSON, BOOL, Unit.BOOLEAN, "年满60周岁", "Aged 60 or over", reference=T8)
+@variable(
+    PERSON, BOOL, Unit.BOOLEAN, "年满60周岁", "Aged 60 or over", reference=TIANJIN_LOW_INCOME_NOTICE
+)
 def aged_60_or_over(f: Formula) -> pl.Expr:
-    """Age ≥ 60."""
-    return f("age") >= 60
+    """An elderly person (``elderly``: 60 or over)."""
+    return f("elderly")
 
 
 @variable(
@@ -304,7 +313,7 @@ def aged_60_or_over(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "属于低保边缘救助金发放类别",
     "In a near-dibao cash category",
-    reference=T8,
+    reference=TIANJIN_LOW_INCOME_NOTICE,
 )
 def near_dibao_cash_category(f: Formula) -> pl.Expr:
     """The assistance unit is in a cash category in force (see ``cash_category``)."""
@@ -317,7 +326,7 @@ def near_dibao_cash_category(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保边缘救助金标准",
     "Near-dibao cash rate (household)",
-    reference=T8 + "; 津民规〔2025〕6号",
+    reference=TIANJIN_LOW_INCOME_NOTICE + "; 津民规〔2025〕6号",
 )
 def near_dibao_cash_rate(f: Formula) -> pl.Expr:
     """30 % of the standard, rounded to the yuan half up (313.5 → 314)."""
@@ -330,7 +339,7 @@ def near_dibao_cash_rate(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "低保边缘救助金",
     "Near-dibao cash (per household per month)",
-    reference=T8 + "; 津民规〔2025〕6号",
+    reference=TIANJIN_LOW_INCOME_NOTICE + "; 津民规〔2025〕6号",
 )
 def near_dibao_cash(f: Formula) -> pl.Expr:
     """The cash rate for a near-dibao household in a cash category; 0 otherwise."""

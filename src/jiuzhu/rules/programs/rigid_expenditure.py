@@ -1,6 +1,6 @@
 """Rigid-expenditure hardship families (刚性支出困难家庭), Tianjin trial rule.
 
-《天津市刚性支出困难家庭认定办法（试行）》 (spec-addendum Q9, decision 8): not dibao, tekun or
+《天津市刚性支出困难家庭认定办法（试行）》: not dibao, tekun or
 near-dibao; per-capita income below last year's Tianjin per-capita disposable income; rigid
 expenditure on illness, study, disaster and accident in the 12 months before the application at
 least 60 % of the household's annual income; assets within the rules; recognised for at most
@@ -23,9 +23,9 @@ from jiuzhu.rules.engine import (
 )
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.codes import RIGID_EXPENDITURE_CATEGORY
+from jiuzhu.rules.programs.sources import TIANJIN_RIGID_EXPENDITURE_MEASURES
 
 BOOL, FEN = pl.Boolean(), pl.Int64()
-T11 = "天津市刚性支出困难家庭认定办法（试行）"
 P = "rigid_expenditure"
 
 declared_annual_income = input_variable(
@@ -35,7 +35,7 @@ declared_annual_income = input_variable(
     Unit.FEN_PER_YEAR,
     "近12个月家庭收入",
     "Household income over the last 12 months (if not given: 12 × monthly counted income)",
-    reference=T11,
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES,
     nullable=True,
     program=P,
 )
@@ -54,7 +54,7 @@ expenditure_inputs = [
         Unit.FEN_PER_YEAR,
         f"近12个月{c.label}",
         f"{c.label_en} expenditure, last 12 months",
-        reference=T11,
+        reference=TIANJIN_RIGID_EXPENDITURE_MEASURES,
         default=0,
         program=P,
     )
@@ -124,7 +124,14 @@ REASONS = ReasonSet(
 )
 
 
-@variable(HOUSEHOLD, FEN, Unit.FEN_PER_YEAR, "家庭年收入", "Household annual income", reference=T11)
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_YEAR,
+    "家庭年收入",
+    "Household annual income",
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES,
+)
 def rigid_annual_income(f: Formula) -> pl.Expr:
     """Declared 12-month income, or 12 × monthly counted income of the assistance unit."""
     return pl.coalesce(f("declared_annual_income"), f("household_counted_income") * 12)
@@ -136,7 +143,7 @@ def rigid_annual_income(f: Formula) -> pl.Expr:
     Unit.FEN_PER_YEAR,
     "刚性支出合计（近12个月）",
     "Rigid expenditure, last 12 months",
-    reference=T11 + "; addendum decision 8",
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES + "（因病因学因灾因意外事故，不计生活支出）",
 )
 def rigid_expenditure_total(f: Formula) -> pl.Expr:
     """Sum of the categories counted on the date (Tianjin: medical net of insurance, education,
@@ -157,7 +164,7 @@ def rigid_expenditure_total(f: Formula) -> pl.Expr:
     Unit.FEN_PER_YEAR,
     "收入门槛（上年度人均可支配收入×人数）",
     "Income threshold",
-    reference=T11,
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES,
 )
 def rigid_income_threshold(f: Formula) -> pl.Expr:
     """Last year's Tianjin per-capita disposable income × members."""
@@ -165,7 +172,12 @@ def rigid_income_threshold(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "刚性支出比例条件", "Expenditure ratio test", reference=T11
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "刚性支出比例条件",
+    "Expenditure ratio test",
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES,
 )
 def rigid_ratio_test(f: Formula) -> pl.Expr:
     """Expenditure ≥ ratio × annual income (cross-multiplied), and some expenditure."""
@@ -180,7 +192,7 @@ def rigid_ratio_test(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "刚性支出财产条件",
     "Rigid-expenditure asset test",
-    reference=T11 + " (家庭财产状况符合相关规定)",
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES + " (家庭财产状况符合相关规定)",
 )
 def rigid_assets_test(f: Formula) -> pl.Expr:
     """Monetary assets within months of the standard per member; no disqualifying property."""
@@ -206,7 +218,7 @@ def rigid_in_other_program(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "刚性支出困难家庭",
     "Rigid-expenditure hardship family",
-    reference=T11,
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES,
 )
 def rigid_expenditure_eligible(f: Formula) -> pl.Expr:
     """All conditions of the Tianjin trial rule, where it is in force."""
@@ -226,7 +238,7 @@ def rigid_expenditure_eligible(f: Formula) -> pl.Expr:
     Unit.DATE,
     "认定有效期至",
     "Recognised until",
-    reference=T11 + " (有效期一般不超过12个月)",
+    reference=TIANJIN_RIGID_EXPENDITURE_MEASURES + " (有效期一般不超过12个月)",
 )
 def rigid_expenditure_valid_until(f: Formula) -> pl.Expr:
     """The day before the same date ``validity_months`` later, for an eligible household."""

@@ -5,7 +5,7 @@
 plan makes it an exclusive choice: **either** the household takes near-dibao assistance **or**
 the member takes dibao as a one-person unit and the rest of the household is reassessed without
 them. Only a household that is near-dibao as a whole (after classified deductions) has the option
-(spec-addendum decision 3). Both options are computed and reported; never both granted — the
+(《最低生活保障审核确认办法》第八条). Both options are computed and reported; never both granted — the
 household's program columns always describe option A (the household as a whole).
 """
 
@@ -17,9 +17,10 @@ from jiuzhu.rules.engine import HOUSEHOLD, PERSON, Formula, Reason, ReasonSet, v
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.common import when_decided
 from jiuzhu.rules.programs.near_dibao import cash_category, income_band
+from jiuzhu.rules.programs.sources import DIBAO_MEASURES, TIANJIN_ECONOMIC_STATUS_MEASURES
 
 BOOL, FEN = pl.Boolean(), pl.Int64()
-N4_8 = "最低生活保障审核确认办法 第八条; 宝坻区民政事业发展“十四五”规划"
+SINGLE_PERSON_BASIS = DIBAO_MEASURES + "第八条; 宝坻区民政事业发展“十四五”规划"
 
 REASONS = ReasonSet(
     "single_person_unit",
@@ -74,7 +75,7 @@ REASONS = ReasonSet(
     Unit.BOOLEAN,
     "可单独申请低保的成员",
     "May apply alone (severe disability or illness)",
-    reference=N4_8,
+    reference=SINGLE_PERSON_BASIS,
 )
 def single_person_unit_qualifying(f: Formula) -> pl.Expr:
     """A unit member who is severely disabled or has a serious illness in the local list."""
@@ -88,7 +89,7 @@ def single_person_unit_qualifying(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "单人户核定收入",
     "Assessed income as a one-person unit",
-    reference="addendum decision 2 (the member's own classified deduction applies)",
+    reference=TIANJIN_ECONOMIC_STATUS_MEASURES + "（本人的分类救助抵扣）",
 )
 def single_person_unit_income(f: Formula) -> pl.Expr:
     """The member's counted income less their own classified deduction, at least 0."""
@@ -101,7 +102,7 @@ def single_person_unit_income(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "单人户符合低保条件",
     "Dibao-eligible as a one-person unit",
-    reference=N4_8 + "; 社会救助暂行办法 第九条",
+    reference=SINGLE_PERSON_BASIS + "; 《社会救助暂行办法》（国务院令第649号）第九条",
 )
 def single_person_unit_dibao_eligible(f: Formula) -> pl.Expr:
     """A qualifying member whose own income is below the standard and whose own assets are
@@ -122,7 +123,7 @@ def single_person_unit_dibao_eligible(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "单人户低保金",
     "Dibao as a one-person unit",
-    reference="社会救助暂行办法 第十二条",
+    reference="《社会救助暂行办法》（国务院令第649号）第十二条",
 )
 def single_person_unit_dibao_amount(f: Formula) -> pl.Expr:
     """Standard − own assessed income for an eligible member."""
@@ -202,7 +203,7 @@ def single_person_unit_rest_assets(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "其余成员符合低保条件",
     "Remaining members eligible for dibao",
-    reference="社会救助暂行办法 第九条",
+    reference="《社会救助暂行办法》（国务院令第649号）第九条",
 )
 def single_person_unit_rest_dibao_eligible(f: Formula) -> pl.Expr:
     """The dibao tests applied to the remaining members."""
@@ -224,7 +225,7 @@ def single_person_unit_rest_dibao_eligible(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "其余成员低保金",
     "Dibao of the remaining members",
-    reference="社会救助暂行办法 第十二条",
+    reference="《社会救助暂行办法》（国务院令第649号）第十二条",
 )
 def single_person_unit_rest_dibao_amount(f: Formula) -> pl.Expr:
     """Standard × remaining members − their assessed income (with the minimum payment and the
@@ -246,7 +247,7 @@ def single_person_unit_rest_dibao_amount(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "其余成员为低保边缘家庭",
     "Remaining members near-dibao",
-    reference="最低生活保障审核确认办法 第八条",
+    reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第八条",
 )
 def single_person_unit_rest_near_dibao_status(f: Formula) -> pl.Expr:
     """The near-dibao tests applied to the remaining members."""
@@ -280,7 +281,12 @@ def single_person_unit_rest_near_dibao_cash(f: Formula) -> pl.Expr:
 
 
 @variable(
-    HOUSEHOLD, BOOL, Unit.BOOLEAN, "可选择单人户", "Single-person option available", reference=N4_8
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "可选择单人户",
+    "Single-person option available",
+    reference=SINGLE_PERSON_BASIS,
 )
 def single_person_unit_available(f: Formula) -> pl.Expr:
     """In force, the household near-dibao as a whole, and some member eligible alone."""

@@ -5,7 +5,7 @@ obligor able to support them.
 disregards), 8 (obligors unable to support), 9 (orphan choice), 19 (urban/rural standard), 21–23
 (self-care), 24 (continuation); Tianjin 2021 measures (minors to 18). The monthly amount is the
 basic standard by urban / rural institutional / rural home-based class plus the care standard by
-self-care level (spec-addendum decision 5). An unknown value makes the amount undetermined, never 0.
+self-care level (《特困人员认定办法》第二十一至二十三条). An unknown value makes the amount undetermined, never 0.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, Formula, Reason, Rea
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.codes import TEKUN_STANDARD_CLASS, enum
 from jiuzhu.rules.programs.common import completed_years, when_decided
-from jiuzhu.rules.programs.household import counted_income_expression
+from jiuzhu.rules.programs.household import counted_income_expression, disability_class_of
+from jiuzhu.rules.programs.sources import TEKUN_MEASURES
 
 BOOL, FEN, CODE = pl.Boolean(), pl.Int64(), pl.String()
-N5 = "特困人员认定办法（民政部，2021）"
 
 REASONS = ReasonSet(
     "tekun",
@@ -102,7 +102,7 @@ REASONS = ReasonSet(
     Unit.BOOLEAN,
     "无劳动能力",
     "No capacity to work",
-    reference=N5
+    reference=TEKUN_MEASURES
     + " 第五条、第二十四条; 天津市关于改革完善社会救助制度的措施 (2021): 未成年人扩大到18周岁",
 )
 def tekun_no_capacity_to_work(f: Formula) -> pl.Expr:
@@ -126,7 +126,7 @@ def tekun_no_capacity_to_work(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "特困认定计算收入",
     "Counted income for tekun",
-    reference=N5 + " 第六条",
+    reference=TEKUN_MEASURES + "第六条",
 )
 def tekun_counted_income(f: Formula) -> pl.Expr:
     """The person's own income with the tekun disregards (also the residents' basic pension,
@@ -149,7 +149,12 @@ def tekun_asset_limit(f: Formula) -> pl.Expr:
 
 
 @variable(
-    PERSON, BOOL, Unit.BOOLEAN, "无生活来源", "No source of livelihood", reference=N5 + " 第六条"
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "无生活来源",
+    "No source of livelihood",
+    reference=TEKUN_MEASURES + "第六条",
 )
 def tekun_no_livelihood(f: Formula) -> pl.Expr:
     """Own income below the dibao standard and assets within the tekun limit."""
@@ -172,7 +177,7 @@ def person_assessment_date(f: Formula) -> pl.Expr:
     Unit.FEN_PER_YEAR,
     "上年度全市居民人均可支配收入",
     "Last year's per-capita disposable income",
-    reference=N5 + " 第八条",
+    reference=TEKUN_MEASURES + "第八条",
 )
 def tekun_obligor_income_threshold(f: Formula) -> pl.Expr:
     """The threshold of the obligor tests (Tianjin statistics; unknown years stay unknown)."""
@@ -181,11 +186,25 @@ def tekun_obligor_income_threshold(f: Formula) -> pl.Expr:
 
 @variable(
     OBLIGOR,
+    CODE,
+    Unit.CODE,
+    "义务人残疾类别与等级",
+    "Obligor's disability class",
+    codes="disability_class",
+    reference="GB/T 26341-2010",
+)
+def obligor_disability_class(f: Formula) -> pl.Expr:
+    """The obligor's category and grade as one code, as a member's ``disability_class``."""
+    return disability_class_of(f("obligor_disability_category"), f("obligor_disability_grade"))
+
+
+@variable(
+    OBLIGOR,
     BOOL,
     Unit.BOOLEAN,
     "义务人无履行义务能力",
     "Obligor unable to support",
-    reference=N5 + " 第八条",
+    reference=TEKUN_MEASURES + "第八条",
 )
 def obligor_unable_to_support(f: Formula) -> pl.Expr:
     """Art. 8: a tekun person; a dibao recipient aged 60+; aged 70+ with own income below last
@@ -195,19 +214,14 @@ def obligor_unable_to_support(f: Formula) -> pl.Expr:
     age = completed_years(f, f("obligor_birth_date"), f.parent("person_assessment_date"))
     low_income = f("obligor_annual_income") < f.parent("tekun_obligor_income_threshold")
     assets_ok = f("obligor_assets_within_low_income_limit")
-    category = f("obligor_disability_category")
-    severe = (
-        pl.when(category == "none")
-        .then(False)
-        .otherwise(
-            (f("obligor_disability_grade") <= 2)
-            | ((f("obligor_disability_grade") == 3) & category.is_in(["intellectual", "mental"]))
-        )
+    severe = f.param(
+        "household.severe_disability",
+        key="obligor_disability_class",
     )
     return (
         f("obligor_is_tekun")
-        | (f("obligor_is_dibao_recipient") & (age >= 60))
-        | ((age >= 70) & assets_ok & low_income)
+        | (f("obligor_is_dibao_recipient") & (age >= f.param("household.elderly_age")))
+        | ((age >= f.param("tekun.obligor_age_unable")) & assets_ok & low_income)
         | (severe & assets_ok & low_income)
         | (
             (
@@ -232,7 +246,7 @@ def obligor_able_to_support(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "列明的义务人均无履行能力",
     "No listed obligor able to support",
-    reference="社会救助暂行办法 第十四条; " + N5 + " 第八条",
+    reference="《社会救助暂行办法》（国务院令第649号）第十四条; " + TEKUN_MEASURES + "第八条",
 )
 def tekun_no_able_listed_obligor(f: Formula) -> pl.Expr:
     """No obligor listed for the person (living elsewhere) is able to support (true if none)."""
@@ -245,7 +259,7 @@ def tekun_no_able_listed_obligor(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "特困经济条件（不含义务人）",
     "Tekun capacity and livelihood tests",
-    reference=N5 + " 第五条、第六条",
+    reference=TEKUN_MEASURES + "第五条、第六条",
 )
 def tekun_means_tested(f: Formula) -> pl.Expr:
     """No capacity to work and no livelihood (tekun without the obligor condition)."""
@@ -258,7 +272,9 @@ def tekun_means_tested(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "可履行扶养义务的同住成员",
     "Co-resident member able to support",
-    reference=N5 + " 第八条; " + "最低生活保障审核确认办法 第七条",
+    reference=TEKUN_MEASURES
+    + "第八条; "
+    + "《最低生活保障审核确认办法》（民发〔2021〕57号）第七条",
 )
 def able_to_support_household_member(f: Formula) -> pl.Expr:
     """A household member — spouse, parent, adult child, grandparent, sibling: the relations that
@@ -272,10 +288,10 @@ def able_to_support_household_member(f: Formula) -> pl.Expr:
     assets_ok = f("monetary_assets") <= asset_limit
     unable = (
         f("tekun_means_tested")
-        | ((f("age") >= 70) & low_income & assets_ok)
+        | ((f("age") >= f.param("tekun.obligor_age_unable")) & low_income & assets_ok)
         | (f("severely_disabled") & low_income & assets_ok)
     )
-    return f("household_member") & (f("age") >= 18) & ~unable
+    return f("household_member") & ~f("minor") & ~unable
 
 
 @variable(
@@ -332,7 +348,7 @@ def possible_supporters(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "无法定义务人或义务人无履行能力",
     "No obligor able to support",
-    reference="社会救助暂行办法 第十四条; " + N5 + " 第八条",
+    reference="《社会救助暂行办法》（国务院令第649号）第十四条; " + TEKUN_MEASURES + "第八条",
 )
 def tekun_no_able_obligor(f: Formula) -> pl.Expr:
     """Neither a listed obligor nor another household member is able to support the person.
@@ -356,12 +372,12 @@ def tekun_no_able_obligor(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "符合特困人员条件",
     "Eligible for tekun support",
-    reference="社会救助暂行办法 第十四条; " + N5,
+    reference="《社会救助暂行办法》（国务院令第649号）第十四条; " + TEKUN_MEASURES,
 )
 def tekun_eligible(f: Formula) -> pl.Expr:
     """All three conditions, not living apart for a disqualifying reason, and not a minor who
     chose orphan support (Art. 9)."""
-    orphan_choice = f("chooses_orphan_support") & (f("age") < 18)
+    orphan_choice = f("chooses_orphan_support") & f("minor")
     return (
         f("tekun_means_tested")
         & f("tekun_no_able_obligor")
@@ -377,7 +393,7 @@ def tekun_eligible(f: Formula) -> pl.Expr:
     "特困供养标准类别",
     "Tekun standard class",
     codes="tekun_standard_class",
-    reference=N5 + " 第十九条",
+    reference=TEKUN_MEASURES + "第十九条",
 )
 def tekun_standard_class(f: Formula) -> pl.Expr:
     """Rural if the person holds contracted land or a share of collective income (unless moved to
@@ -412,7 +428,7 @@ def tekun_basic_standard(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "特困照料护理标准",
     "Tekun care standard",
-    reference="天津日报 (spec-addendum Q8); " + N5 + " 第二十一至二十三条",
+    reference="天津日报; " + TEKUN_MEASURES + "第二十一至二十三条",
 )
 def tekun_care_standard(f: Formula) -> pl.Expr:
     """By self-care level: 0 / 400 / 800 (unknown before 2021-07-01)."""
@@ -428,7 +444,7 @@ def tekun_care_standard(f: Formula) -> pl.Expr:
     reference="国发〔2016〕14号",
 )
 def tekun_national_floor(f: Formula) -> pl.Expr:
-    """1.3 × the dibao standard: the basic standard must not be below it (spec.md case C16)."""
+    """1.3 × the dibao standard: the basic standard must not be below it."""
     return f.scale(f.parent("dibao_standard"), "tekun.national_floor_ratio")
 
 
@@ -438,7 +454,7 @@ def tekun_national_floor(f: Formula) -> pl.Expr:
     Unit.FEN_PER_MONTH,
     "特困供养金",
     "Tekun support (per month)",
-    reference="社会救助暂行办法 第十五条; " + N5,
+    reference="《社会救助暂行办法》（国务院令第649号）第十五条; " + TEKUN_MEASURES,
 )
 def tekun_amount(f: Formula) -> pl.Expr:
     """Basic standard + care standard for an eligible person; null where either is unknown."""
@@ -458,7 +474,7 @@ def tekun_reasons(f: Formula) -> pl.Expr:
             "TEKUN_ASSETS_OVER_LIMIT": (f("monetary_assets") > f("tekun_asset_limit"))
             | ~f.parent("other_assets_test"),
             "TEKUN_OBLIGOR_ABLE": ~f("tekun_no_able_obligor"),
-            "TEKUN_ORPHAN_SUPPORT_CHOSEN": f("chooses_orphan_support") & (f("age") < 18),
+            "TEKUN_ORPHAN_SUPPORT_CHOSEN": f("chooses_orphan_support") & f("minor"),
             "TEKUN_LIVING_APART": f("excluded_by_absence"),
             "TEKUN_UNDETERMINED": f("tekun_undetermined"),
             "TEKUN_STANDARD_BELOW_NATIONAL_FLOOR": eligible

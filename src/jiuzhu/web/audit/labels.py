@@ -248,7 +248,7 @@ KEYS: dict[str, Key] = {
     "basis": Key(_("依据")),
     "checksum": Key(_("校验值（SHA-256）")),
     "comparisons": Key(_("比对项数"), COUNT),
-    "confidence": Key(_("取值可信度"), Kind.CHOICE, "jiuzhu.web.entitlements.params.LABELS"),
+    "confidence": Key(_("取值可信度"), Kind.CHOICE, "jiuzhu.web.entitlements.confidence.LABELS"),
     "change": Key(_("登记变更"), Kind.CHOICE, "jiuzhu.web.audit.labels.REGISTRY_CHANGES"),
     "changes": Key(_("变更情况")),
     "count": Key(_("笔数"), COUNT),

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.rules.procedure import TEKUN_SPOT_CHECK_SHARE, rule
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.cases.assessment import assess, program_result
@@ -51,10 +52,6 @@ from jiuzhu.web.verification.actions import run_verification
 
 def _yuan(fen: int | None) -> str:
     return "—" if fen is None else format_yuan(int(fen))
-
-
-SPOT_CHECK_SHARE = 0.3
-"""特困人员认定办法 Art. 16: the county spot-checks at least 30 % of tekun applications."""
 
 
 def _check(user: Any, application: Application, move: str) -> None:
@@ -480,6 +477,8 @@ def _spot_check(application: Application) -> bool:
     """Whether the district spot-checks this tekun application: at least 30 % of each
     township's applications, chosen by a hash of the number (reproducible, not guessable from
     the order of arrival)."""
+    # 《特困人员认定办法》第十六条: at least 30 % (``procedure.application.tekun_spot_check_share``).
+    share = float(rule(TEKUN_SPOT_CHECK_SHARE).share(clock.today()))
     township = application.division_code[:9]
     total = Application.objects.filter(
         program=Program.TEKUN,
@@ -487,10 +486,10 @@ def _spot_check(application: Application) -> bool:
         district_received_on__isnull=False,
     ).exclude(pk=application.pk)
     checked = total.filter(spot_check_selected=True).count()
-    if checked < SPOT_CHECK_SHARE * (total.count() + 1):
+    if checked < share * (total.count() + 1):
         return True
     digest = hashlib.sha256(application.number.encode()).digest()[0]
-    return digest < 256 * SPOT_CHECK_SHARE
+    return digest < 256 * share
 
 
 def record_spot_check(user: Any, application: Application, *, note: str) -> Application:

@@ -9,7 +9,8 @@ Stages and moves (最低生活保障审核确认办法 Art. 10–22; 特困人�
     district_confirmation ──confirm (a second person)──▶ approved | rejected
     any open stage ──terminate──▶ terminated
 
-Deadlines, in working days (``jiuzhu.web.workcalendar``):
+Deadlines, in working days (``jiuzhu.web.workcalendar``), each a dated number of the rules'
+procedure tree (``jiuzhu.rules.procedure``, ``procedure.application.*``):
 
 - investigation starts within 3 of acceptance (Art. 15);
 - the whole procedure within 30 of acceptance, 45 when extended for special reasons, 20 where
@@ -35,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.rules.procedure import PREFIX, PUBLIC_NOTICE_DAYS, WORKING_CHOICE, rule
 from jiuzhu.web.cases.models import Application, Program, Stage
 from jiuzhu.web.core.months import add_months, month_of
 from jiuzhu.web.core.transitions import Move, Refused, Workflow
@@ -52,14 +54,25 @@ OPEN = frozenset(
         Stage.DISTRICT_CONFIRMATION,
     }
 )
-NOTICE_DAYS = 7
-"""公示期为7天 (Art. 19): seven calendar days, ending on a working day (``notice_period``)."""
+
+APPLICATION_STEPS = PREFIX + "application."
+DECISION = "decision_working_days"
+DECISION_EXTENDED = "decision_extended_working_days"
+DECISION_DELEGATED = "decision_delegated_working_days"
+DUE_SOON_WORKING_DAYS = WORKING_CHOICE + "application_due_soon_working_days"
+"""The procedure's numbers of an application (``jiuzhu.rules.procedure``)."""
 NOTICE_BASIS = _("《最低生活保障审核确认办法》第十九条")
 """The text that sets the notice's length (the tekun procedure has the same: 《特困人员认定办法》
 第十五条)."""
 
 TransitionError = Refused
 """A move the workflow does not allow now (nothing changes); the message says why."""
+
+
+def notice_days(posted: dt.date) -> int:
+    """公示期为7天 (Art. 19): the calendar days of the public notice posted on ``posted``
+    (``procedure.application.public_notice_days``), ending on a working day (``notice_period``)."""
+    return rule(PUBLIC_NOTICE_DAYS).number(posted)
 
 
 def _authorised(application: Application, user: Any, today: dt.date) -> Any:
@@ -71,8 +84,10 @@ def _authorised(application: Application, user: Any, today: dt.date) -> Any:
 def _notice_over(application: Application, user: Any, today: dt.date) -> Any:
     end = application.notice_ends_on
     if end is None or today <= end:
-        return _("公示期未满7天（%(end)s 结束），期满后才能结束公示") % {
-            "end": end.isoformat() if end else "—"
+        start = application.notice_starts_on or today
+        return _("公示期未满%(days)s天（%(end)s 结束），期满后才能结束公示") % {
+            "days": notice_days(start),
+            "end": end.isoformat() if end else "—",
         }
     period = notice_period_of(application)
     if period is not None and not period.final:
@@ -89,7 +104,7 @@ def notice_rule(application: Application) -> str:
     start = application.notice_starts_on
     if start is None:
         return ""
-    return NOTICE_END.explanation(start, NOTICE_DAYS, str(NOTICE_BASIS))
+    return NOTICE_END.explanation(start, notice_days(start), str(NOTICE_BASIS))
 
 
 def notice_period_of(application: Application) -> NoticePeriod | None:
@@ -102,8 +117,9 @@ def notice_period_of(application: Application) -> NoticePeriod | None:
 def public_notice(posted: dt.date) -> NoticePeriod:
     """The public notice of an application posted on ``posted`` (7 days, Art. 19; the end moved
     to a working day, ``NOTICE_END``). Two queries."""
-    end = posted + dt.timedelta(days=NOTICE_DAYS)
-    return notice_period(posted, NOTICE_DAYS, load_calendar(range(posted.year, end.year + 2)))
+    days = notice_days(posted)
+    end = posted + dt.timedelta(days=days)
+    return notice_period(posted, days, load_calendar(range(posted.year, end.year + 2)))
 
 
 def _in_notice(application: Application, user: Any, today: dt.date) -> Any:
@@ -363,12 +379,20 @@ def next_stage(application: Application, action: str) -> str:
 
 
 def overall_limit(application: Application) -> int:
-    """Working days allowed from acceptance to the decision."""
+    """Working days allowed from acceptance to the decision (Art. 22: 30, 45 when extended for
+    special reasons, 20 where confirmation is delegated to the township), as in force on the
+    day of acceptance."""
+    on = application.accepted_on or application.created_at.date()
     if application.extended:
-        return 45
+        return _days(DECISION_EXTENDED, on)
     if settings.JIUZHU.get("CONFIRMATION_DELEGATED_TO_TOWNSHIP"):
-        return 20
-    return 30
+        return _days(DECISION_DELEGATED, on)
+    return _days(DECISION, on)
+
+
+def _days(name: str, on: dt.date) -> int:
+    """The procedural number ``procedure.application.<name>`` in force on ``on``."""
+    return rule(APPLICATION_STEPS + name).number(on)
 
 
 @dataclass(frozen=True)
@@ -389,11 +413,14 @@ class Deadline:
         """Past its date and not done; never for a deadline whose date is unknown."""
         return not self.done and self.due is not None and today > self.due
 
-    def due_soon(self, today: dt.date, calendar: Calendar, within: int = 3) -> bool:
-        """Due within ``within`` working days from ``today``. When those working days reach a
-        year without a calendar, every known deadline from today on is within them."""
+    def due_soon(self, today: dt.date, calendar: Calendar, within: int | None = None) -> bool:
+        """Due within ``within`` working days from ``today`` (default: the working choice
+        ``procedure.working_choice.application_due_soon_working_days``, 3). When those working
+        days reach a year without a calendar, every known deadline from today on is within them."""
         if self.done or self.due is None or self.overdue(today):
             return False
+        if within is None:
+            within = rule(DUE_SOON_WORKING_DAYS).number(today)
         soon = calendar.due(today, within).on
         return soon is None or self.due <= soon
 
@@ -413,9 +440,14 @@ def deadlines(application: Application, calendar: Calendar) -> list[Deadline]:
     decided = stage in (Stage.APPROVED, Stage.REJECTED, Stage.TERMINATED)
     investigated = stage not in (Stage.ACCEPTED, Stage.HOME_VISIT)
     limit = overall_limit(application)
+    start_days = _days("investigation_start_working_days", accepted)
     result = [
         _deadline(
-            str(_("启动调查（受理后3个工作日）")), calendar, accepted, 3, stage != Stage.ACCEPTED
+            str(_("启动调查（受理后%(days)s个工作日）") % {"days": start_days}),
+            calendar,
+            accepted,
+            start_days,
+            stage != Stage.ACCEPTED,
         ),
         _deadline(
             str(_("办结（受理后%(days)s个工作日）") % {"days": limit}),
@@ -426,11 +458,23 @@ def deadlines(application: Application, calendar: Calendar) -> list[Deadline]:
         ),
     ]
     if application.program == Program.TEKUN:
+        days = _days("tekun_investigation_working_days", accepted)
         result.append(
-            _deadline(str(_("特困调查（受理后15个工作日）")), calendar, accepted, 15, investigated)
+            _deadline(
+                str(_("特困调查（受理后%(days)s个工作日）") % {"days": days}),
+                calendar,
+                accepted,
+                days,
+                investigated,
+            )
         )
     if application.district_received_on is not None:
-        days = 15 if application.program == Program.TEKUN else 10
+        days = _days(
+            "tekun_confirmation_working_days"
+            if application.program == Program.TEKUN
+            else "dibao_confirmation_working_days",
+            application.district_received_on,
+        )
         result.append(
             _deadline(
                 str(_("区级审核确认（收到材料后%(days)s个工作日）") % {"days": days}),
@@ -441,12 +485,13 @@ def deadlines(application: Application, calendar: Calendar) -> list[Deadline]:
             )
         )
     if stage == Stage.REJECTED and application.decided_on is not None:
+        days = _days("rejection_notice_working_days", application.decided_on)
         result.append(
             _deadline(
-                str(_("书面告知不予确认理由（决定后3个工作日）")),
+                str(_("书面告知不予确认理由（决定后%(days)s个工作日）") % {"days": days}),
                 calendar,
                 application.decided_on,
-                3,
+                days,
                 application.notice_issued_on is not None,
             )
         )

@@ -18,13 +18,14 @@ from django.conf import settings
 
 from jiuzhu.reference import division
 from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import adult_age
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases.assessment import covered_count, program_result, unit_members
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Program
-from jiuzhu.web.cases.workflow import NOTICE_DAYS, overall_limit, years_needed
+from jiuzhu.web.cases.workflow import notice_days, overall_limit, years_needed
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.masking import mask_id, mask_name
 from jiuzhu.web.core.months import age_on
@@ -339,8 +340,9 @@ def public_notice(
     rows = []
     withheld = 0
     programs = set()
+    adult = adult_age(load_system("tianjin").parameters, on)
     for application in applications:
-        if age_on(application.applicant.birth_date, on) < 18:
+        if age_on(application.applicant.birth_date, on) < adult:
             withheld += 1
             continue
         latest = application.assessments.first()
@@ -362,7 +364,7 @@ def public_notice(
         **_header(DocumentKind.PUBLIC_NOTICE, community_code, township, on),
         "rows": rows,
         "withheld": withheld,
-        "notice_days": NOTICE_DAYS,
+        "notice_days": notice_days(on),
         "basis": legal.publicity_basis(programs),
     }
 

@@ -6,12 +6,13 @@ Amounts are integer fen per month. The program's amount of an entitlement is:
 
 - dibao: ``dibao_amount`` of its household;
 - near-dibao: ``near_dibao_cash``, or ``single_person_unit_option_amount`` where the household
-  chose the single-person unit (the choice recorded on the application, N4 Art. 8);
+  chose the single-person unit (the choice recorded on the application, 《最低生活保障审核确认办法》第八条);
 - tekun: ``tekun_amount`` of its person.
 
-An employment sanction in force (N1 Art. 45, N4 Art. 34) then takes the sanctioned members'
-shares off: share = amount // members counted (rounded down to the fen, so the household never
-loses more than the member's exact share), times the sanction's percentage, rounded down.
+An employment sanction in force (《社会救助暂行办法》第四十五条, 《最低生活保障审核确认办法》
+第三十四条) then takes the sanctioned members' shares off, each the rules' ``sanction_cut``:
+amount // members counted (rounded down to the fen, so the household never loses more than the
+member's exact share), times the sanction's percentage, rounded down.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db.models import Q
 
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.errors import InvalidInputError
+from jiuzhu.rules.programs.dibao import sanction_cut
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.entitlements.models import EmploymentSanction
 from jiuzhu.web.registry.frames import engine_frames
@@ -260,17 +262,20 @@ def sanctions_in_force(entitlement_ids: Sequence[int], month: str) -> pl.DataFra
 
 def apply_sanctions(amounts: pl.DataFrame, sanctions: pl.DataFrame) -> pl.DataFrame:
     """``amounts`` (from ``program_amounts``) with ``sanction_reduction`` (fen) and ``amount``
-    reduced by it: each sanctioned member's share is ``amount // unit_members``, reduced by
-    ``share_percent`` % (rounded down). Undetermined amounts stay null; a household without
-    counted members has no share to take."""
+    reduced by it: each sanctioned member's cut is the rules' ``sanction_cut`` (the share
+    ``amount // unit_members``, times ``share_percent`` %, rounded down). Undetermined amounts
+    stay null; a household without counted members has no share to take."""
     if sanctions.is_empty():
         return amounts.with_columns(pl.lit(0, pl.Int64).alias("sanction_reduction"))
-    share = pl.col("amount") // pl.col("unit_members")
     per_member = (
         amounts.select("entitlement_id", "amount", "unit_members")
         .join(sanctions, on="entitlement_id", how="inner")
         .filter(pl.col("unit_members") > 0)
-        .with_columns((share * pl.col("share_percent") // 100).alias("reduction"))
+        .with_columns(
+            sanction_cut(pl.col("amount"), pl.col("unit_members"), pl.col("share_percent")).alias(
+                "reduction"
+            )
+        )
         .group_by("entitlement_id")
         .agg(pl.col("reduction").sum().alias("sanction_reduction"))
     )
@@ -286,9 +291,10 @@ def apply_sanctions(amounts: pl.DataFrame, sanctions: pl.DataFrame) -> pl.DataFr
 
 
 def member_share(amount: int, members: int, share_percent: int = 100) -> int:
-    """The reduction for one sanctioned member (fen): ``amount // members`` (the member's share,
-    rounded down to the fen), times ``share_percent`` %, rounded down. Case C28: 163,500 fen for
-    3 members → 54,500; stopped (100 %) the household keeps 109,000.
+    """The reduction for one sanctioned member (fen): the rules' ``sanction_cut`` — ``amount //
+    members`` (the member's share, rounded down to the fen), times ``share_percent`` %, rounded
+    down. Case C28: 163,500 fen for 3 members → 54,500; stopped (100 %) the household keeps
+    109,000.
 
     Raises:
         ValueError: no member counted, or a percentage outside 1–100.
@@ -297,4 +303,5 @@ def member_share(amount: int, members: int, share_percent: int = 100) -> int:
         raise ValueError("no member is counted in the assistance unit")
     if not 1 <= share_percent <= 100:
         raise ValueError("share_percent must be 1–100")
-    return amount // members * share_percent // 100
+    cut = sanction_cut(pl.lit(amount, pl.Int64), pl.lit(members), pl.lit(share_percent))
+    return int(pl.select(cut).item())

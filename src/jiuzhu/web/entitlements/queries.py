@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules.procedure import DUE_SOON_DAYS, rule
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.workitems import WorkItem, WorkList
@@ -25,9 +26,14 @@ from jiuzhu.web.entitlements.models import (
     Status,
     TaskStatus,
 )
-from jiuzhu.web.entitlements.params import DUE_SOON_DAYS
 from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
 from jiuzhu.web.workcalendar.working_days import covered_years, first_missing_year, missing_text
+
+
+def due_soon_days(today: dt.date) -> int:
+    """A task due within this many days of ``today`` is marked due soon (a working choice,
+    ``procedure.working_choice.due_soon_days``)."""
+    return rule(DUE_SOON_DAYS).number(today)
 
 
 def _division(user: Any) -> str | None:
@@ -114,7 +120,7 @@ def task_missing(task: ReviewTask, covered: Iterable[int]) -> str:
 
 
 def _queue_item(task: ReviewTask, today: dt.date, covered: Iterable[int]) -> QueueItem:
-    due, soon = task.due_on, today + dt.timedelta(days=DUE_SOON_DAYS)
+    due, soon = task.due_on, today + dt.timedelta(days=due_soon_days(today))
     if due is None:
         return QueueItem(task, False, False, task_missing(task, covered))
     return QueueItem(task, due < today, today <= due <= soon)
@@ -122,7 +128,7 @@ def _queue_item(task: ReviewTask, today: dt.date, covered: Iterable[int]) -> Que
 
 def task_queue(user: Any, today: dt.date, limit: int = 300) -> list[QueueItem]:
     """The open tasks of the user's jurisdiction, most urgent first (overdue, due within
-    ``DUE_SOON_DAYS``, then by due date; those whose date waits for a calendar year last): two
+    ``due_soon_days``, then by due date; those whose date waits for a calendar year last): two
     queries."""
     tasks = (
         tasks_for(user)

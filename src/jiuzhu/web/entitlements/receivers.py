@@ -16,12 +16,12 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from jiuzhu.rules.procedure import CHANGE_CHECK_DAYS, DEATH_CHECK, rule
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.signals import decision_confirmed
 from jiuzhu.web.core.clock import today
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import create_from_decision
 from jiuzhu.web.entitlements.actions.reviews import death_check_due, open_task
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
@@ -71,7 +71,7 @@ def open_checks(
                 TaskKind.DEATH_CHECK,
                 f"person:{person.pk}",
                 death_check_due(on),
-                due_rule=recorded(params.DEATH_CHECK_MONTHS.label),
+                due_rule=recorded(rule(DEATH_CHECK).label),
                 reason=description,
                 person=person,
             )
@@ -95,16 +95,14 @@ def _change_check(user: Any, entitlement: Entitlement, description: str, event_i
         waiting.reason = f"{waiting.reason}\n{description}".strip()
         waiting.save(update_fields=["reason"])
         return
+    days = rule(CHANGE_CHECK_DAYS).number(today())
     open_task(
         user,
         entitlement,
         TaskKind.CHANGE_REPORT,
         f"registry:{event_id}",
-        today() + dt.timedelta(days=params.CHANGE_CHECK_DAYS),
-        due_rule=recorded(
-            "登记信息变更后%(days)s日内核查（工作安排，无法定期限）",
-            days=params.CHANGE_CHECK_DAYS,
-        ),
+        today() + dt.timedelta(days=days),
+        due_rule=recorded("登记信息变更后%(days)s日内核查（工作安排，无法定期限）", days=days),
         reason=description,
     )
 

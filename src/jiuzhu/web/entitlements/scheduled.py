@@ -31,12 +31,18 @@ from django.db import transaction
 from django.db.models import Q, Subquery
 
 from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.procedure import (
+    DEATH_CHECK,
+    REVIEW_LEAD_DAYS,
+    TEKUN_AGE_LOOKAHEAD_DAYS,
+    review_cycle,
+    rule,
+)
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import add_years, month_of
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import first_review_due
 from jiuzhu.web.entitlements.actions.reviews import death_check_due
 from jiuzhu.web.entitlements.actions.termination import age_limit
@@ -87,10 +93,11 @@ def schedule_reviews(
     *,
     on: dt.date | None = None,
     division_code: str = "",
-    lead_days: int = params.REVIEW_LEAD_DAYS,
+    lead_days: int | None = None,
 ) -> int:
     """Give every reviewed entitlement without one its first review date, and open a periodic
-    review task for each whose review is due within ``lead_days`` of ``on`` (default today).
+    review task for each whose review is due within ``lead_days`` of ``on`` (default today; the
+    lead defaults to the working choice ``procedure.working_choice.review_lead_days``).
 
     Queries: one per distinct (first paid month, review class) without a date, then three.
 
@@ -102,6 +109,8 @@ def schedule_reviews(
     """
     _allowed(user)
     on = on or clock.today()
+    if lead_days is None:
+        lead_days = rule(REVIEW_LEAD_DAYS).number(on)
     scope = Entitlement.objects.filter(status__in=REVIEWED, division_code__startswith=division_code)
     with transaction.atomic():
         unscheduled = scope.filter(next_review_due__isnull=True)
@@ -122,8 +131,8 @@ def schedule_reviews(
                 key=f"due:{due_on.isoformat()}",
                 division_code=division,
                 due_on=due_on,
-                due_rule=recorded(params.REVIEW_MONTHS[review_class].label),
-                reason=str(params.REVIEW_MONTHS[review_class].values[-1].reference),
+                due_rule=recorded(review_cycle(review_class).label),
+                reason=review_cycle(review_class).values[-1].reference,
                 created_by=_user(user),
             )
             for pk, division, due_on, review_class in due
@@ -187,7 +196,7 @@ def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: s
                 division_code=division,
                 person_id=person_id,
                 due_on=death_check_due(died_on),
-                due_rule=recorded(params.DEATH_CHECK_MONTHS.label),
+                due_rule=recorded(rule(DEATH_CHECK).label),
                 reason=f"{name} 于 {died_on.isoformat()} 死亡（死亡人员信息，{received} 接收）",
                 created_by=_user(user),
             )
@@ -196,38 +205,14 @@ def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: s
         return _insert_tasks(tasks, TaskKind.DEATH_CHECK, division_code)
 
 
-def check_tekun_minors(
-    user: Any = None,
-    *,
-    on: dt.date | None = None,
-    division_code: str = "",
-    system: RuleSystem | None = None,
-    lookahead_days: int = params.TEKUN_AGE_LOOKAHEAD_DAYS,
-) -> int:
-    """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
-    will within ``lookahead_days``, and whom the rules engine, assessed on their birthday, no
-    longer finds without capacity to work — not in compulsory education, ordinary senior high
-    or secondary vocational school, no disabling condition (特困人员认定办法 Art. 24; spec.md
-    §2.6). Each opens a check due on the birthday; the township starts the termination notice,
-    and support stops from the month after the birthday (``termination.conclude_termination``).
-
-    Queries: one for the candidates, the registry's frames for their households, one insert.
-
-    Returns:
-        The number of checks opened.
-
-    Raises:
-        PermissionDenied: a user without ``entitlements.schedule``.
-    """
-    _allowed(user)
-    on = on or clock.today()
-    system = system or load_system("tianjin")
-    limit = age_limit(on, system)
-    candidates, birthdays = _reaching_the_limit(
-        division_code, limit, on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)
-    )
-    if not candidates:
-        return 0
+def _capacity_on_birthdays(
+    system: RuleSystem,
+    candidates: list[tuple[int, int, int, dt.date, str]],
+    birthdays: dict[int, dt.date],
+    on: dt.date,
+) -> dict[int, bool | None]:
+    """``tekun_no_capacity_to_work`` of each candidate person, the household assessed on the
+    candidate's birthday (the registry's frames for their households, one simulation)."""
     frames = engine_frames(system, sorted({h for _e, h, *_ in candidates}), on)
     # Each household is assessed on its candidate's birthday (the latest, if several: every
     # candidate of the household has then reached the limit): the engine resolves the age and
@@ -261,6 +246,45 @@ def check_tekun_minors(
             pl.col("person_id").cast(pl.Int64), "tekun_no_capacity_to_work"
         ).iter_rows()
     )
+    return still
+
+
+def check_tekun_minors(
+    user: Any = None,
+    *,
+    on: dt.date | None = None,
+    division_code: str = "",
+    system: RuleSystem | None = None,
+    lookahead_days: int | None = None,
+) -> int:
+    """Find tekun persons who reached the minor age limit (18 in Tianjin) in the past year or
+    will within ``lookahead_days`` (default: the working choice
+    ``procedure.working_choice.tekun_age_lookahead_days``), and whom the rules engine, assessed
+    on their birthday, no longer finds without capacity to work — not in compulsory education,
+    ordinary senior high or secondary vocational school, no disabling condition
+    (特困人员认定办法 Art. 24). Each opens a check due on the birthday; the township starts the termination notice,
+    and support stops from the month after the birthday (``termination.conclude_termination``).
+
+    Queries: one for the candidates, the registry's frames for their households, one insert.
+
+    Returns:
+        The number of checks opened.
+
+    Raises:
+        PermissionDenied: a user without ``entitlements.schedule``.
+    """
+    _allowed(user)
+    on = on or clock.today()
+    system = system or load_system("tianjin")
+    if lookahead_days is None:
+        lookahead_days = rule(TEKUN_AGE_LOOKAHEAD_DAYS).number(on)
+    limit = age_limit(on, system)
+    candidates, birthdays = _reaching_the_limit(
+        division_code, limit, on - dt.timedelta(days=366), on + dt.timedelta(days=lookahead_days)
+    )
+    if not candidates:
+        return 0
+    still = _capacity_on_birthdays(system, candidates, birthdays, on)
     tasks = []
     for entitlement_id, _household, person_id, _born, division in candidates:
         if still.get(person_id) is not False:  # True: still without capacity; None: not a member

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
+from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.views import post_only, report_errors
-from jiuzhu.web.entitlements import params, scheduled
+from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.actions import (
     employment,
     reassessment,
@@ -31,6 +32,7 @@ from jiuzhu.web.entitlements.actions import (
     suspension,
     termination,
 )
+from jiuzhu.web.entitlements.confidence import LABELS as CONFIDENCE_LABELS
 from jiuzhu.web.entitlements.forms import (
     ChangeReportForm,
     DeathForm,
@@ -55,6 +57,7 @@ from jiuzhu.web.entitlements.models import (
     TaskStatus,
 )
 from jiuzhu.web.entitlements.queries import (
+    due_soon_days,
     entitlement_for,
     entitlements_for,
     run_for,
@@ -146,7 +149,7 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> d
     user = request.user
     today = clock.today()
     members = _members(entitlement)
-    gradual = params.GRADUAL_EXIT_MONTHS.at(today)
+    gradual = rule(GRADUAL_EXIT).at(today)
     return {
         "entitlement": entitlement,
         "versions": entitlement.versions.select_related("created_by").order_by("-number"),
@@ -164,8 +167,8 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> d
         "next": ENTITLEMENT.next_step(user, entitlement, today),
         "today": today,
         "gradual_exit": gradual,
-        "gradual_exit_rule": params.GRADUAL_EXIT_MONTHS,
-        "confidence_labels": params.LABELS,
+        "gradual_exit_rule": rule(GRADUAL_EXIT),
+        "confidence_labels": CONFIDENCE_LABELS,
         "forms": {
             "suspend": ReasonForm(),
             "resume": ReasonForm(),
@@ -331,7 +334,7 @@ def task_queue_view(request: HttpRequest) -> HttpResponse:
             "overdue": sum(i.overdue for i in items),
             "soon": sum(i.due_soon for i in items),
             "today": today,
-            "due_soon_days": params.DUE_SOON_DAYS,
+            "due_soon_days": due_soon_days(today),
             "may_schedule": request.user.has_perm("entitlements.schedule"),
         },
     )
@@ -495,7 +498,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
             "may_decide": may_decide,
             "difference": run.total_after - run.total_before,
             "forms": {"approve": NoteForm(), "discard": NoteForm(), **forms_},
-            "confidence_labels": params.LABELS,
+            "confidence_labels": CONFIDENCE_LABELS,
         },
         status=400 if forms_ else 200,
     )

@@ -19,9 +19,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.rules.procedure import GRADUAL_EXIT, TERMINATION_NOTICE_DAYS, rule
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.transitions import Move, Workflow
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
 from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period
 from jiuzhu.web.workcalendar.working_days import load_calendar
@@ -67,7 +67,7 @@ def _not_program(program: str, reason: Any) -> Any:
 
 
 def _gradual_exit(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
-    if params.GRADUAL_EXIT_MONTHS.at(today) is None:
+    if rule(GRADUAL_EXIT).at(today) is None:
         return _("渐退期政策在此日期尚未实施")
     return _program(Program.DIBAO)(entitlement, user, today)
 
@@ -81,7 +81,11 @@ def _sanction_open(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
 def _notice_over(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
     end = entitlement.notice_ends_on
     if end is None or today <= end:
-        return _("公示期未满7天（%(end)s 结束）") % {"end": end.isoformat() if end else "—"}
+        days = _termination_notice_days(entitlement.notice_starts_on or today)
+        return _("公示期未满%(days)s天（%(end)s 结束）") % {
+            "days": days,
+            "end": end.isoformat() if end else "—",
+        }
     period = termination_notice_of(entitlement)
     if period is not None and not period.final:
         return _("%(missing)s：公示期满日可能顺延，录入该年日历后才能终止") % {
@@ -95,12 +99,12 @@ def _notice_over(entitlement: Entitlement, user: Any, today: dt.date) -> Any:
 
 
 TERMINATION_NOTICE_BASIS = _("《特困人员认定办法》第二十六条")
-"""The text that sets the termination notice's length (``params.TEKUN_TERMINATION_NOTICE_DAYS``)."""
+"""The text that sets the termination notice's length (``procedure.tekun_termination.notice_days``)."""
 
 
 def termination_notice(posted: dt.date) -> NoticePeriod:
     """The notice of a tekun termination posted on ``posted``: the days in force then
-    (``params.TEKUN_TERMINATION_NOTICE_DAYS``, 7), the end moved to a working day
+    (``procedure.tekun_termination.notice_days``, 7), the end moved to a working day
     (``workcalendar.periods.NOTICE_END``). Two queries."""
     days = _termination_notice_days(posted)
     end = posted + dt.timedelta(days=days)
@@ -125,8 +129,7 @@ def termination_notice_rule(entitlement: Entitlement) -> str:
 
 
 def _termination_notice_days(posted: dt.date) -> int:
-    rule = params.TEKUN_TERMINATION_NOTICE_DAYS.at(posted)
-    return rule.value if rule else params.TEKUN_TERMINATION_NOTICE_DAYS.values[0].value
+    return rule(TERMINATION_NOTICE_DAYS).number(posted)
 
 
 def _in_notice(entitlement: Entitlement, user: Any, today: dt.date) -> Any:

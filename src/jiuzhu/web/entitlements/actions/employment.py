@@ -6,6 +6,7 @@ and restored when the sanction is lifted.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,12 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import RuleSystem
+from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, reassess
 from jiuzhu.web.entitlements.actions.writes import (
     _add_version,
@@ -40,6 +40,52 @@ from jiuzhu.web.entitlements.models import (
 )
 from jiuzhu.web.registry.models import Membership, Person
 
+REFUSAL_LIMIT = "dibao.employment_refusal_limit"
+"""The rules' parameter: consecutive refusals without good reason that cut the member's share."""
+
+
+def refusal_limit(on: dt.date, system: RuleSystem | None = None) -> int:
+    """The consecutive refusals that cut a member's own dibao on ``on`` (the rules' parameter
+    ``dibao.employment_refusal_limit``: 3, 《社会救助暂行办法》第四十五条).
+
+    Raises:
+        ValueError: the value in force is not a whole number (unknown).
+    """
+    system = system or load_system("tianjin")
+    value = system.parameters[REFUSAL_LIMIT].at(on).value
+    if not isinstance(value, int):
+        raise ValueError(f"{REFUSAL_LIMIT} is {value!r} on {on}")
+    return value
+
+
+def _check_request(refusals: int, good_reason: bool, share_percent: int, needed: int) -> None:
+    if good_reason:
+        raise ValidationError({"good_reason": _("有正当理由拒绝的，不得减发")})
+    if refusals < needed:
+        raise ValidationError(
+            {"refusals": _("须连续%(n)s次无正当理由拒绝介绍的工作") % {"n": needed}}
+        )
+    if not 1 <= share_percent <= 100:
+        raise ValidationError({"share_percent": _("减发比例应在1%至100%之间")})
+
+
+def _counted_members(
+    entitlement: Entitlement, person: Person, today: dt.date, month: str, system: RuleSystem | None
+) -> int:
+    """The members the rules engine counts in the assistance unit today (``unit_members``).
+
+    Raises:
+        ValidationError: ``person`` is not a current member, or no member is counted.
+    """
+    base = reassess(entitlement, today, month=month, system=system)
+    if not Membership.objects.filter(
+        household_id=entitlement.household_id, person=person, valid_to__isnull=True
+    ).exists():
+        raise ValidationError({"person": _("该人员不是本家庭现有成员")})
+    if base.unit_members <= 0:
+        raise ValidationError({"person": _("救助单位没有计入的成员")})
+    return base.unit_members
+
 
 def apply_employment_sanction(
     user: Any,
@@ -52,14 +98,15 @@ def apply_employment_sanction(
     note: str = "",
     system: RuleSystem | None = None,
 ) -> EmploymentSanction:
-    """Reduce or stop the dibao of a member who refused suitable job offers from the public
-    employment services 3 times in a row without good reason — his or her **own share** only
-    (社会救助暂行办法 Art. 45; 最低生活保障审核确认办法 Art. 34; case C28).
+    """Record that a member refused suitable job offers from the public employment services
+    ``refusals`` times in a row without good reason, and cut his or her **own share** only
+    (社会救助暂行办法 第四十五条; 最低生活保障审核确认办法 第三十四条; case C28) from next month.
 
-    The share is the household amount / the members counted in the assistance unit (the rules
-    engine's ``unit_members`` today), rounded down to the fen; ``share_percent`` of it is taken
-    off (100: stopped). C28: 1,635 yuan for 3 members, share 545, stopped → 1,090 from next
-    month (a new version, basis ``employment_sanction``).
+    The count that cuts and the cut are the rules engine's (``dibao.employment_refusal_limit``,
+    ``jiuzhu.rules.programs.dibao.sanction_cut``): the share is the household amount / the members counted in the
+    assistance unit (``unit_members`` today), rounded down to the fen; ``share_percent`` of it
+    is taken off (100: stopped). C28: 1,635 yuan for 3 members, share 545, stopped → 1,090 from
+    next month (a new version, basis ``employment_sanction``).
 
     Raises:
         PermissionDenied: not a deciding role; ValidationError: fewer refusals than the rule, a
@@ -67,16 +114,7 @@ def apply_employment_sanction(
             outside 1–100, or an open sanction of the same person.
     """
     today = clock.today()
-    rule = params.EMPLOYMENT_REFUSALS.at(today)
-    needed = rule.value if rule else 3
-    if good_reason:
-        raise ValidationError({"good_reason": _("有正当理由拒绝的，不得减发")})
-    if refusals < needed:
-        raise ValidationError(
-            {"refusals": _("须连续%(n)s次无正当理由拒绝介绍的工作") % {"n": needed}}
-        )
-    if not 1 <= share_percent <= 100:
-        raise ValidationError({"share_percent": _("减发比例应在1%至100%之间")})
+    _check_request(refusals, good_reason, share_percent, refusal_limit(today, system))
     with transaction.atomic():
         entitlement = _locked(entitlement)
         _check(user, entitlement, "sanction")
@@ -86,16 +124,10 @@ def apply_employment_sanction(
         current = latest_version(entitlement)
         if current is None:
             raise ValidationError(_("待遇没有版本"))
-        base = reassess(entitlement, today, month=month, system=system)
-        if not Membership.objects.filter(
-            household_id=entitlement.household_id, person=person, valid_to__isnull=True
-        ).exists():
-            raise ValidationError({"person": _("该人员不是本家庭现有成员")})
-        if base.unit_members <= 0:
-            raise ValidationError({"person": _("救助单位没有计入的成员")})
+        members = _counted_members(entitlement, person, today, month, system)
         # The share of the amount actually paid, sanctions already in force included: one
         # member's refusal never takes more than his or her own part of what the household gets.
-        reduction = member_share(current.monthly_amount, base.unit_members, share_percent)
+        reduction = member_share(current.monthly_amount, members, share_percent)
         sanction = EmploymentSanction.objects.create(
             entitlement=entitlement,
             person=person,
@@ -112,7 +144,7 @@ def apply_employment_sanction(
             n=refusals,
             share=format_yuan(reduction),
             amount=format_yuan(current.monthly_amount),
-            members=base.unit_members,
+            members=members,
             percent=share_percent,
         )
         _add_version(

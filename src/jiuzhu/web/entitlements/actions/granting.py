@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import adult_age, elderly_age
+from jiuzhu.rules.procedure import review_cycle
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.models import Application, Program, Stage
@@ -17,7 +20,6 @@ from jiuzhu.web.core.months import (
     age_on,
     first_day,
 )
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
@@ -71,13 +73,10 @@ def create_from_decision(user: Any, application: Application) -> Entitlement | N
 
 
 def first_review_due(start_month: str, review_class: str) -> dt.date:
-    """The first periodic review: ``REVIEW_MONTHS`` of the class after the first paid month
-    (Art. 31)."""
+    """The first periodic review: the class's review cycle (``review_cycle``, months) after the
+    first paid month (《最低生活保障审核确认办法》第三十一条)."""
     start = first_day(start_month)
-    rule = (
-        params.REVIEW_MONTHS[review_class].at(start) or params.REVIEW_MONTHS[review_class].values[0]
-    )
-    return add_months_to_date(start, rule.value)
+    return add_months_to_date(start, review_cycle(review_class).number(start))
 
 
 def _review_class(application: Application) -> str:
@@ -86,14 +85,24 @@ def _review_class(application: Application) -> str:
     return review_class_for(application.household, clock.today())
 
 
+REVIEW_DISABILITY_GRADES = (1, 2)
+"""A member with a certificate of grade 1 or 2 (GB/T 26341-2010: 极重度, 重度) does not make the
+household's income unstable for the review class. Not the rules' 重度残疾人 (``severely_disabled``,
+《最低生活保障审核确认办法》第八条, which adds grade 3 intellectual or mental)."""
+
+
 def review_class_for(household: Household, today: dt.date) -> str:
-    """The household's review class on ``today`` (Art. 31): ``unstable`` (every 6 months) where a
-    current member is 18–59 and not severely disabled (grade 1–2), ``stable`` (12) otherwise."""
+    """The household's review class on ``today`` (《最低生活保障审核确认办法》第三十一条):
+    ``unstable`` (every 6 months) where a current member is an adult not yet elderly
+    (``jiuzhu.rules.ages.adult_age`` to ``elderly_age``: 18–59) and has no certificate of a
+    ``REVIEW_DISABILITY_GRADES`` grade, ``stable`` (12) otherwise."""
+    parameters = load_system("tianjin").parameters
+    adult, elderly = adult_age(parameters, today), elderly_age(parameters, today)
     members = household.memberships.filter(valid_to__isnull=True).select_related("person")
     for membership in members:
         age = age_on(membership.person.birth_date, today)
-        severe = membership.person.disability_grade in (1, 2)
-        if 18 <= age < 60 and not severe:
+        severe = membership.person.disability_grade in REVIEW_DISABILITY_GRADES
+        if adult <= age < elderly and not severe:
             return ReviewClass.UNSTABLE
     return ReviewClass.STABLE
 

@@ -1,5 +1,5 @@
-"""Reviews and review tasks (动态管理; spec.md §2.5–2.6, 最低生活保障审核确认办法 Art. 30–31; numbers
-and sources in ``params``):
+"""Reviews and review tasks (动态管理; 最低生活保障审核确认办法 Art. 30–31; numbers
+and sources in the rules' procedure tree, ``jiuzhu.rules.procedure``):
 
 - **tasks** (``open_task``, ``close_task``): one open task per kind and key, closed with a note
   where no reassessment is needed;
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import RuleSystem
+from jiuzhu.rules.procedure import DEATH_CHECK, review_cycle, rule
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language, recorded
 from jiuzhu.web.cases.models import Program
@@ -30,7 +31,6 @@ from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import (
     add_months_to_date,
 )
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import review_class_for
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, _propose_end, reassess
 from jiuzhu.web.entitlements.actions.writes import _check, _locked, _reason, latest_version
@@ -146,7 +146,7 @@ def complete_review(
         TASK.check(user, task, "complete", today)
         deceased = (task.person_id,) if task.kind == TaskKind.DEATH_CHECK and task.person_id else ()
         if deceased and entitlement.person_id in deceased:
-            # The supported person died: nothing to assess (N1 Art. 18: death ends tekun).
+            # The supported person died: nothing to assess (社会救助暂行办法 第十八条: death ends tekun).
             outcome, version = _propose_end(
                 user, entitlement, TerminationGrounds.DEATH, note or str(task.reason)
             )
@@ -187,8 +187,8 @@ def complete_review(
         )
         if task.kind == TaskKind.PERIODIC_REVIEW:
             entitlement.review_class = review_class_for(entitlement.household, today)
-            months = params.REVIEW_MONTHS[entitlement.review_class].at(today)
-            entitlement.next_review_due = add_months_to_date(today, months.value if months else 12)
+            months = review_cycle(entitlement.review_class).at(today)
+            entitlement.next_review_due = add_months_to_date(today, months.whole if months else 12)
             entitlement.save(update_fields=["review_class", "next_review_due", "updated_at"])
         _finish_task(user, task, outcome, note, version)
     return task
@@ -214,7 +214,7 @@ def register_death(
     user: Any, entitlement: Entitlement, *, person: Person, died_on: dt.date, note: str = ""
 ) -> ReviewTask:
     """Open the check a member's death requires: the household's situation is checked within
-    3 months of the death (2022 notice; ``params.DEATH_CHECK_MONTHS``). Registered by hand here;
+    3 months of the death (2022 notice; ``procedure.death_check_months``). Registered by hand here;
     ``scheduled.scan_deaths`` does the same from the deaths feed.
 
     Raises:
@@ -234,7 +234,7 @@ def register_death(
             TaskKind.DEATH_CHECK,
             f"person:{person.pk}",
             death_check_due(died_on),
-            due_rule=recorded(params.DEATH_CHECK_MONTHS.label),
+            due_rule=recorded(rule(DEATH_CHECK).label),
             reason=recorded(
                 "%(name)s 于 %(date)s 死亡（人工登记）%(note)s",
                 name=person.name,
@@ -248,8 +248,7 @@ def register_death(
 
 def death_check_due(died_on: dt.date) -> dt.date:
     """Within 3 calendar months of the death (2022 notice)."""
-    rule = params.DEATH_CHECK_MONTHS.at(died_on) or params.DEATH_CHECK_MONTHS.values[0]
-    return add_months_to_date(died_on, rule.value)
+    return add_months_to_date(died_on, rule(DEATH_CHECK).number(died_on))
 
 
 # --- change reports --------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Ending entitlements (动态管理; 最低生活保障审核确认办法 Art. 32–33, 特困人员认定办法 Art. 24–26;
-numbers and sources in ``params``):
+numbers and sources in ``jiuzhu.rules.procedure``):
 
 - **gradual exit** (``start_gradual_exit``, Art. 33): the amount continues ``GRADUAL_EXIT_MONTHS``
   months after the decision, then the entitlement ends;
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.procedure import GRADUAL_EXIT, OBJECTION_WORKING_DAYS, DatedValue, rule
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
@@ -31,7 +32,6 @@ from jiuzhu.web.core.months import (
     first_day,
     month_of,
 )
-from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.reviews import _finish_task, open_task
 from jiuzhu.web.entitlements.actions.writes import (
     _add_version,
@@ -58,9 +58,9 @@ from jiuzhu.web.workcalendar import working_days
 # --- gradual exit ----------------------------------------------------------------------------
 
 
-def gradual_exit_rule(on: dt.date) -> params.DatedValue | None:
+def gradual_exit_rule(on: dt.date) -> DatedValue | None:
     """The gradual-exit period in force on ``on`` (None before Tianjin adopted it, 2024)."""
-    return params.GRADUAL_EXIT_MONTHS.at(on)
+    return rule(GRADUAL_EXIT).at(on)
 
 
 def start_gradual_exit(
@@ -85,7 +85,7 @@ def start_gradual_exit(
         assert rule is not None  # the move's guard refuses a day without a gradual exit
         latest = latest_version(entitlement)
         start = next_month(today)
-        until = add_months(start, rule.value)
+        until = add_months(start, rule.whole)
         _add_version(
             user,
             entitlement,
@@ -190,8 +190,8 @@ def record_termination_objection(
             and entitlement.notice_starts_on <= received_on <= entitlement.notice_ends_on
         ):
             raise ValidationError({"received_on": _("异议应在公示期内提出")})
-        rule = params.TERMINATION_OBJECTION_WORKING_DAYS.at(received_on)
-        days = rule.value if rule else 15
+        objection = rule(OBJECTION_WORKING_DAYS)
+        days = objection.number(received_on)
         earlier = entitlement.tasks.filter(kind=TaskKind.TERMINATION_OBJECTION).count()
         task = open_task(
             user,
@@ -201,7 +201,7 @@ def record_termination_objection(
             working_days.due(received_on, days).on,
             due_from=received_on,
             due_working_days=days,
-            due_rule=str(params.TERMINATION_OBJECTION_WORKING_DAYS.label),
+            due_rule=objection.label,
             reason=content,
         )
         EntitlementEvent.objects.create(

@@ -21,6 +21,9 @@ I64 = pl.Int64()
 DISABILITY_ZH = {c.code: c.label for c in DISABILITY_CATEGORY.codes}
 DISABILITY_EN = {c.code: c.label_en for c in DISABILITY_CATEGORY.codes}
 SEVERE_MENTAL = ("intellectual", "mental")
+CARE_ALLOWANCE_GRADES = (1, 2)
+"""Grades of the severe-disability care allowance (重度残疾人护理补贴): 一级、二级
+(《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》（国发〔2015〕52号）)."""
 CUSTODY_ZH = {
     "detention": "被刑事拘留",
     "arrest": "被逮捕羁押",
@@ -73,8 +76,13 @@ def register_labels(column: str = "register_category") -> list[pl.Expr]:
     ]
 
 
-def severe(category: pl.Expr, grade: pl.Expr) -> pl.Expr:
-    """重残 (spec.md §2.12): grade 1 or 2, or grade 3 or 4 intellectual or mental."""
+def serious_disability_lead(category: pl.Expr, grade: pl.Expr) -> pl.Expr:
+    """重残 as discovery reads it: grade 1 or 2, or grade 3 or 4 intellectual or mental, the
+    definition of 《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号） for a child's parents.
+
+    Not the rules' 重度残疾人 (``severely_disabled``, 《最低生活保障审核确认办法》第八条: grade 1
+    or 2, or grade 3 intellectual or mental), which decides eligibility: this one is wider, so
+    that a lead for a person to check is not missed."""
     heavy = grade.is_in([1, 2]) | (grade.is_in([3, 4]) & category.is_in(SEVERE_MENTAL))
     return heavy.fill_null(False)
 

@@ -15,7 +15,7 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     S,
     condition,
     empty,
-    severe,
+    serious_disability_lead,
     text,
     threshold,
     yuan,
@@ -147,7 +147,8 @@ def _certificates(ctx: Context) -> pl.DataFrame:
 
 @condition("DISABILITY_NEW")
 def disability_new(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
-    """A certificate issued in the month, severe (grade 1–2, or 3–4 intellectual or mental), for
+    """A certificate issued in the month, a serious disability as discovery reads it
+    (``serious_disability_lead``: grade 1–2, or 3–4 intellectual or mental), for
     a person the registry has as not disabled or with a less severe grade (a larger number)."""
     rows = _certificates(ctx)
     before = pl.col("disability_category").fill_null("none")
@@ -156,7 +157,7 @@ def disability_new(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl
         | pl.col("disability_grade").is_null()
         | (pl.col("grade") < pl.col("disability_grade"))
     )
-    found = rows.filter(severe(pl.col("category"), pl.col("grade")) & upgraded)
+    found = rows.filter(serious_disability_lead(pl.col("category"), pl.col("grade")) & upgraded)
     grade_before = pl.col("disability_grade").cast(S)
     return found.select(
         "resident_id",

@@ -19,6 +19,8 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     yuan,
 )
 from jiuzhu.batch.pipelines.discover.context import Context
+from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import adult_age
 
 GROUP_ZH = {"child": "子女", "grandchild": "孙子女"}
 GROUP_EN = {"child": "child", "grandchild": "grandchild"}
@@ -135,9 +137,8 @@ def child_lost_parent(ctx: Context, signal: Signal, th: dict[str, Threshold]) ->
         )
         .filter(pl.col("child_group").is_not_null())
     )
-    children = ctx.people.filter(
-        (pl.col("age") < 18) & pl.col("relation_group").is_in(["child", "grandchild"])
-    )
+    minor = pl.col("age") < adult_age(load_system("tianjin").parameters, ctx.end)
+    children = ctx.people.filter(minor & pl.col("relation_group").is_in(["child", "grandchild"]))
     found = (
         parents.rename({"resident_id": "parent_id"})
         .join(

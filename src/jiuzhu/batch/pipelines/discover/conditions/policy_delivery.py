@@ -8,18 +8,21 @@ import polars as pl
 
 from jiuzhu.batch.pipelines.discover.catalogue import Signal, Threshold
 from jiuzhu.batch.pipelines.discover.conditions.common import (
+    CARE_ALLOWANCE_GRADES,
     DISABILITY_EN,
     DISABILITY_ZH,
     D,
     S,
     condition,
     register_labels,
-    severe,
+    serious_disability_lead,
     text,
     threshold,
     yuan,
 )
 from jiuzhu.batch.pipelines.discover.context import Context
+from jiuzhu.rules import load_system
+from jiuzhu.rules.ages import adult_age
 
 
 @condition("UNCLAIMED_ASSISTANCE")
@@ -153,7 +156,8 @@ def disability_living_missing(
 ) -> pl.DataFrame:
     """A disabled person (registry certificate) in a household receiving dibao or tekun, or that
     the rules engine finds eligible for dibao, or a tekun-eligible person, without the living
-    allowance (addendum decision 10)."""
+    allowance (津民发〔2023〕23号; 国发〔2015〕52号). The higher amount goes to a serious
+    disability as discovery reads it (``serious_disability_lead``)."""
     from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
 
     households, persons = engine_results(ctx)
@@ -176,7 +180,7 @@ def disability_living_missing(
     found = people.filter(poor & disabled & ~pl.col("disability_living_allowance")).sort(
         "resident_id"
     )
-    heavy = severe(pl.col("disability_category"), pl.col("disability_grade"))
+    heavy = serious_disability_lead(pl.col("disability_category"), pl.col("disability_grade"))
     amount = (
         pl.when(heavy).then(threshold(th, "severe_amount")).otherwise(threshold(th, "other_amount"))
     )
@@ -204,11 +208,11 @@ def disability_living_missing(
 
 @condition("DISABILITY_CARE_MISSING")
 def disability_care_missing(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
-    """A person in the register with a grade 1 or 2 certificate (registry) without the care
-    allowance (addendum decision 10: grades 1–2)."""
+    """A person in the register with a certificate of a care-allowance grade (registry:
+    ``CARE_ALLOWANCE_GRADES``, 1–2, 国发〔2015〕52号) without the care allowance."""
     people = _register_persons(ctx)
     found = people.filter(
-        pl.col("disability_grade").is_in([1, 2])
+        pl.col("disability_grade").is_in(CARE_ALLOWANCE_GRADES)
         & (pl.col("disability_category").fill_null("none") != "none")
         & ~pl.col("disability_care_allowance")
     ).sort("resident_id")
@@ -224,7 +228,7 @@ def disability_care_missing(ctx: Context, signal: Signal, th: dict[str, Threshol
 
 CUSTODY_MINIMUM_DAYS = 183
 """A sentence, detention or rehabilitation counts for a de facto unsupported child when its term
-is six months or more (spec.md §2.12 CH-2); an unknown term is counted (the visit checks it)."""
+is six months or more (《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）); an unknown term is counted (the visit checks it)."""
 
 
 def _unable_from_feeds(ctx: Context) -> pl.Series:
@@ -258,7 +262,7 @@ def orphan_allowance_missing(
     support them (the rules engine finds the child tekun-eligible: no capacity, no income, no
     able obligor) or whose two parents in the household are each dead or held six months or
     more (the deaths and custody feeds), absent (prison, compulsory drug rehabilitation, declared
-    missing), severely disabled or seriously ill (spec.md §2.12 CH-2 (a), (b)); parents are the applicant and spouse for a child, the children and their spouses for
+    missing), severely disabled or seriously ill (《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）); parents are the applicant and spouse for a child, the children and their spouses for
     a grandchild."""
     from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
 
@@ -271,7 +275,7 @@ def orphan_allowance_missing(
         | pl.col("absence_reason")
         .fill_null("none")
         .is_in(["prison", "compulsory_drug_rehabilitation", "declared_missing"])
-        | severe(pl.col("disability_category"), pl.col("disability_grade"))
+        | serious_disability_lead(pl.col("disability_category"), pl.col("disability_grade"))
         | (pl.col("serious_illness").fill_null("none") != "none")
     ).fill_null(False)
     generation = pl.col("relation_group").replace_strict(
@@ -287,13 +291,16 @@ def orphan_allowance_missing(
     )
     children = (
         _register_persons(ctx)
-        .filter((pl.col("age") < 18) & ~pl.col("orphan_allowance"))
+        .filter(
+            (pl.col("age") < adult_age(load_system("tianjin").parameters, ctx.end))
+            & ~pl.col("orphan_allowance")
+        )
         .with_columns(pl.col("relation_group").alias("child_group"))
     )
     children = children.join(parents, on=["household_id", "child_group"], how="left").join(
         persons.select("resident_id", "tekun_eligible"), on="resident_id", how="left"
     )
-    # Both parents must be unable (CH-2 (a)); a parent elsewhere is not known to be unable.
+    # Both parents must be unable (民发〔2019〕62号); a parent elsewhere is not known to be unable.
     de_facto = pl.col("all_unable").fill_null(False) & (pl.col("parents").fill_null(0) >= 2)
     tekun = pl.col("tekun_eligible").fill_null(False)
     found = children.filter(de_facto | tekun).sort("resident_id")
