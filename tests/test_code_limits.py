@@ -28,8 +28,6 @@ ALLOWED_LONG_FUNCTIONS: dict[str, str] = {
     "jiuzhu/rules/engine/parameters.py:_parse_file": "speed",
     "jiuzhu/batch/inputs.py:_typed_frame": "speed",
     "jiuzhu/web/entitlements/assessment.py:program_amounts": "registry",
-    "jiuzhu/web/entitlements/actions/employment.py:apply_employment_sanction": "policy",
-    "jiuzhu/web/entitlements/scheduled.py:check_tekun_minors": "policy",
     # No helper owns these two: the lead splits them after the merge.
     "jiuzhu/batch/pipelines/discover/context.py:build_context": "lead",
     "jiuzhu/batch/pipelines/discover/conditions/dynamic_management.py:asset_registered": "lead",

@@ -282,19 +282,7 @@ def entitlement_decisions(
         .alias("decided"),
         pl.col("program").is_in(person_programs).alias("per_person"),
     )
-    decisions = rows.select(
-        pl.col("program").alias("decided"),
-        pl.col("household_id").cast(pl.Int64),
-        pl.col("person_id").cast(pl.Int64),
-        pl.col("scenario_status").alias("status"),
-        pl.col("scenario_amount").alias("found_amount"),
-    )
-    by_household = decisions.filter(pl.col("person_id").is_null()).drop("person_id")
-    by_person = (
-        decisions.filter(pl.col("person_id").is_not_null())
-        .drop("household_id")
-        .with_columns(pl.lit(True).alias("found"))
-    )
+    by_household, by_person = _scenario_decisions(rows)
     members = households.select(
         pl.col("household_id").cast(pl.Int64), pl.col("unit_members").cast(pl.Int64)
     )
@@ -338,6 +326,26 @@ def entitlement_decisions(
         amount.cast(pl.Int64).alias("amount"),
         pl.col("unit_members").fill_null(0),
     )
+
+
+def _scenario_decisions(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The scenario side of ``Simulation.rows`` as (household decisions, person decisions),
+    keyed by the deciding program (``decided``) and the household or the person; the person
+    frame marks each row ``found``."""
+    decisions = rows.select(
+        pl.col("program").alias("decided"),
+        pl.col("household_id").cast(pl.Int64),
+        pl.col("person_id").cast(pl.Int64),
+        pl.col("scenario_status").alias("status"),
+        pl.col("scenario_amount").alias("found_amount"),
+    )
+    by_household = decisions.filter(pl.col("person_id").is_null()).drop("person_id")
+    by_person = (
+        decisions.filter(pl.col("person_id").is_not_null())
+        .drop("household_id")
+        .with_columns(pl.lit(True).alias("found"))
+    )
+    return by_household, by_person
 
 
 def _program_columns() -> list[str]:
