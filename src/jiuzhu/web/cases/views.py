@@ -29,7 +29,7 @@ from jiuzhu.web.cases.forms import (
     ResolveObjectionForm,
 )
 from jiuzhu.web.cases.materials import MATERIALS
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for
 from jiuzhu.web.cases.workflow import (
     APPLICATION,
@@ -38,6 +38,7 @@ from jiuzhu.web.cases.workflow import (
     notice_rule,
     years_needed,
 )
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery.actions import link_application, link_registered
 from jiuzhu.web.registry.queries import household_for

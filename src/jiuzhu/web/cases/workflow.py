@@ -35,7 +35,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import Move, Refused, Workflow
 from jiuzhu.web.months import add_months, month_of
 from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period

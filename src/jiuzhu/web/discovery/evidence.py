@@ -24,8 +24,8 @@ from jiuzhu.feeds.base import SPECS
 from jiuzhu.feeds.sources import SOURCES  # noqa: F401 — registers every source's spec
 from jiuzhu.rules.engine import ParameterNotDefinedError
 from jiuzhu.rules.engine.units import ParameterUnit
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.catalogue import signal_labels
 from jiuzhu.web.discovery.models import Alert, RegisterCategory
 from jiuzhu.web.registry.queries import mask_id

@@ -34,7 +34,7 @@ from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import first_review_due
 from jiuzhu.web.entitlements.actions.reviews import death_check_due

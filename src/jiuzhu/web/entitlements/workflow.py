@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import Move, Workflow
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus

@@ -33,8 +33,8 @@ from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.locks import held
+from jiuzhu.web.core.programs import monthly
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
 from jiuzhu.web.months import add_months, first_day, is_month, month_of
@@ -489,7 +489,7 @@ def draft_run(
     """
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
-    if program not in Program.values:
+    if program not in {p.name for p in monthly()}:
         raise ValidationError({"program": _("未知的救助项目")})
     require(
         user,

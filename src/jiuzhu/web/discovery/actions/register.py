@@ -21,8 +21,9 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core.jurisdiction import refuse_outside
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.actions.common import BATCH, require, scope_of
 from jiuzhu.web.discovery.models import (
     RegisterCategory,

@@ -11,7 +11,8 @@ from typing import Any
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.models import (
     Entitlement,

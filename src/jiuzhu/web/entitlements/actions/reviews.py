@@ -25,8 +25,8 @@ from jiuzhu.rules import RuleSystem
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language, recorded
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements import params
 from jiuzhu.web.entitlements.actions.granting import review_class_for
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, _propose_end, reassess

@@ -24,8 +24,8 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases import clock
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.actions.writes import BATCH, _reason, _require
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -112,7 +112,7 @@ def start_standard_change(
             total_before=int(result.rows["old_amount"].sum() or 0),
             total_after=int(result.totals["after"].sum() or 0),
             totals=[
-                {**row, "program_label": str(Program(row["program"]).label)}
+                {**row, "program_label": Program.label(row["program"])}
                 for row in result.totals.to_dicts()
             ],
             seconds=round(result.seconds, 3),

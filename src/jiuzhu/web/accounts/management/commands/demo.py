@@ -221,7 +221,7 @@ class Command(BaseCommand):
         October, with bank accounts; then October's dibao payroll drafted by one district
         officer and left for another to check (the maker–checker steps are the visitor's)."""
         from jiuzhu.web.cases import actions  # noqa: PLC0415
-        from jiuzhu.web.cases.models import Program  # noqa: PLC0415
+        from jiuzhu.web.core.programs import Program  # noqa: PLC0415
         from jiuzhu.web.payments import actions as payments  # noqa: PLC0415
         from jiuzhu.web.payments.validation import luhn_check_digit  # noqa: PLC0415
 
@@ -301,7 +301,8 @@ def _submit(household: Household) -> Application:
     """A dibao application of the household at the counter, with every material, by the demo's
     township caseworker; the household's applicant (relation 01) applies."""
     from jiuzhu.web.cases import actions  # noqa: PLC0415
-    from jiuzhu.web.cases.models import Channel, Program  # noqa: PLC0415
+    from jiuzhu.web.cases.models import Channel  # noqa: PLC0415
+    from jiuzhu.web.core.programs import Program  # noqa: PLC0415
 
     applicant = household.memberships.get(relation="01", valid_to__isnull=True).person
     return actions.submit_application(
