@@ -11,10 +11,18 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from jiuzhu.rules import registry
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core.programs import (
+    PROGRAM_LABELS,
+    Program,
+    number_prefix,
+    payroll_choices,
+    program_choices,
+)
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments import actions as payments
 from jiuzhu.web.payments.models import Kind
@@ -116,3 +124,26 @@ def test_without_the_plug_in_its_program_is_refused(
     )
     assert response.status_code != 302  # the form again, with the field's message
     assert not Application.objects.filter(program="toy_allowance").exists()
+
+
+def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Program) -> None:
+    assert Program.DIBAO == "dibao" and Program.TOY_ALLOWANCE == "toy_allowance"
+    with pytest.raises(AttributeError):
+        _ = Program.NOT_A_PROGRAM
+    # The single-person unit is an option of near-dibao: nobody applies for it alone.
+    assert Program.values == ["dibao", "near_dibao", "tekun", "rigid_expenditure", "toy_allowance"]
+    assert [name for name, _ in payroll_choices()] == [
+        "dibao",
+        "near_dibao",
+        "tekun",
+        "toy_allowance",
+    ]
+    assert number_prefix("toy_allowance") == "WJ"
+    with pytest.raises(KeyError):
+        number_prefix("single_person_unit")
+    with translation.override("en"):
+        assert dict(program_choices())["toy_allowance"] == "Toy old-age allowance"
+        assert PROGRAM_LABELS["dibao"] == "Dibao (minimum living guarantee)"
+    with translation.override("zh-hans"):
+        assert str(dict(program_choices())["toy_allowance"]) == "示例高龄补贴"
+        assert Program.label("tekun") == "特困人员救助供养"

@@ -9,7 +9,7 @@ name, the migrations record no list, so a program added to the registry needs no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language
@@ -75,6 +75,26 @@ def number_prefix(name: str) -> str:
     if prefix is None:
         raise KeyError(f"the program {name!r} has no application numbers")
     return prefix
+
+
+class _Labels(Mapping[str, str]):
+    """Program name → label in the user's language, over the programs registered when read (a
+    table of labels built at import would miss a program registered later)."""
+
+    def __getitem__(self, name: str) -> str:
+        if all(p.name != name for p in registry.programs()):
+            raise KeyError(name)
+        return _label(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([p.name for p in registry.programs()])
+
+    def __len__(self) -> int:
+        return len(registry.programs())
+
+
+PROGRAM_LABELS: Mapping[str, str] = _Labels()
+"""Every registered program's label in the user's language, by name."""
 
 
 class _Programs:
