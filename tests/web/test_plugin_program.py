@@ -147,3 +147,10 @@ def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Pro
     with translation.override("zh-hans"):
         assert str(dict(program_choices())["toy_allowance"]) == "示例高龄补贴"
         assert Program.label("tekun") == "特困人员救助供养"
+
+
+def test_the_registry_labels_read_as_the_glossary() -> None:
+    for program in registry.PROGRAMS:
+        if program.applicable:
+            with translation.override("en"):
+                assert translation.gettext(program.label) == program.label_en
