@@ -101,6 +101,9 @@ def application_number(program: str, township_code: str, year: int) -> str:
     instant get consecutive numbers, and a registration rolled back gives its number back, so
     the township's numbers have no gaps. (Counting the applications and adding one gave two
     clerks the same number, and one of them a server error.)
+
+    Raises:
+        KeyError: the program has no application numbers (none registered of that name).
     """
     prefix = f"{number_prefix(program)}{year}-{township_code}-"
 

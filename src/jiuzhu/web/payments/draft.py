@@ -482,10 +482,11 @@ def draft_run(
 
     Raises:
         PermissionDenied: not a district officer (``NotPermitted`` on an existing run);
-        ValidationError: a bad month or program, a month after next month (a payroll is drafted
-            at most one month ahead), an earlier month of the program still in draft (its
-            regular payments would otherwise be paid again as arrears); ``Refused``: the run is
-            past its draft, or someone is drafting it right now.
+        ValidationError: a bad month, a program paying no monthly amount (the registry's
+            ``payment``), a month after next month (a payroll is drafted at most one month
+            ahead), an earlier month of the program still in draft (its regular payments would
+            otherwise be paid again as arrears); ``Refused``: the run is past its draft, or
+            someone is drafting it right now.
     """
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
