@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 from jiuzhu.rules import load_system
+from jiuzhu.rules.registry import Payment, Program
 
 DOCS = Path(__file__).parents[1] / "docs"
 
@@ -40,3 +42,10 @@ def test_every_feed_field_and_header_is_documented() -> None:
     ]
     assert missing == []
     assert all(f"`{source}`" in text for source in SPECS)
+
+
+def test_adding_a_program_names_every_field_of_the_registry() -> None:
+    text = (DOCS / "adding-a-program.md").read_text(encoding="utf-8")
+    missing = [f.name for f in fields(Program) if f"`{f.name}`" not in text]
+    missing += [p.name for p in Payment if p.name not in text]
+    assert missing == []

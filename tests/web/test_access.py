@@ -12,7 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.models import Household
 from tests.web.conftest import PASSWORD
 

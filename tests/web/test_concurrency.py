@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, Channel, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.payments.draft import draft_run
 from jiuzhu.web.payments.models import Payment, PayrollRun

@@ -166,7 +166,8 @@ def test_the_workbench_runs_a_fixed_number_of_queries(
     from django.test.utils import CaptureQueriesContext
 
     from jiuzhu.web.cases import actions
-    from jiuzhu.web.cases.models import Channel, Program
+    from jiuzhu.web.cases.models import Channel
+    from jiuzhu.web.core.programs import Program
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:

@@ -26,7 +26,8 @@ import jiuzhu.web
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases import actions
 from jiuzhu.web.cases.materials import MATERIALS
-from jiuzhu.web.cases.models import Channel, Program
+from jiuzhu.web.cases.models import Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.models import Household
 from tests.web.conftest import PASSWORD
 

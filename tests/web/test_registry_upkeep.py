@@ -17,7 +17,8 @@ from jiuzhu.feeds.ids import check_character
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Channel, Program, Stage
+from jiuzhu.web.cases.models import Channel, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import NotPermitted, Refused
 from jiuzhu.web.entitlements.models import ReviewTask, TaskKind, TaskStatus
 from jiuzhu.web.registry import membership, upkeep

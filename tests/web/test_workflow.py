@@ -14,8 +14,9 @@ from jiuzhu.rules import load_system
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.models import Application, ApplicationEvent, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, ApplicationEvent, Channel, Stage
 from jiuzhu.web.cases.workflow import TransitionError, deadlines, next_month
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.workcalendar.working_days import load_calendar

@@ -1,20 +1,76 @@
 """The registry of assistance programs: one entry per program, from which everything else derives.
 
 Each ``Program`` names the rules variables that decide it (eligibility or status, amount, reasons,
-details). Reports, web choices, application numbers, entitlement amounts, discovery's
-eligible-but-not-receiving checks and summaries read this registry rather than restating the list.
+details), how it pays, its review-cycle parameters, its application-number prefix and the rules
+modules that compute it. ``load_system`` builds its variables from these modules; reports, web
+choices, application numbers, entitlement amounts, discovery's eligible-but-not-receiving checks,
+payrolls and summaries read this registry rather than restating the list.
+
+The built-in programs are ``PROGRAMS``; a program added from outside the package (a plug-in, see
+docs/adding-a-program.md) is registered with ``register`` and appears in ``programs()`` after
+them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 
 from jiuzhu.rules.engine.entities import HOUSEHOLD, PERSON, Entity
 
 
+class Payment(StrEnum):
+    """How a program pays its beneficiaries."""
+
+    MONTHLY = "monthly"
+    """A cash amount every month (fen a month), paid through the monthly payroll."""
+    ONCE = "once"
+    """A single cash payment (e.g. temporary assistance)."""
+    IN_KIND = "in_kind"
+    """Goods or services instead of cash."""
+
+
+@dataclass(frozen=True)
+class ReviewCycles:
+    """The parameters (paths in the procedure's YAML, values in months) of the periodic review
+    (定期核查) by review class: 《最低生活保障审核确认办法》第三十一条 (民发〔2021〕57号)."""
+
+    stable: str
+    unstable: str
+
+
+REVIEW_CYCLES = ReviewCycles("procedure.review_cycle.stable", "procedure.review_cycle.unstable")
+"""The review cycles every program reviewed periodically uses today."""
+
+
 @dataclass(frozen=True)
 class Program:
-    """One assistance program's decision variables, for outputs, summaries and explanations."""
+    """One assistance program: its decision variables, how it pays, its procedure and its rules.
+
+    Attributes:
+        name: identifier (stored in the records: never change it).
+        label: Chinese name shown to users; ``label_en`` its English name.
+        short_label: a short Chinese name for running text (``低保``); ``short_label_en`` likewise.
+        entity: who the program decides for (a household, or a person).
+        status: the Boolean variable of eligibility (or status).
+        reasons: the variable listing the reasons of the decision.
+        amount: the variable of the amount (fen a month for a monthly program), None if none.
+        details: further variables shown with the decision.
+        payment: how it pays (None: it pays nothing itself, e.g. a status opening other help).
+        review_cycles: its periodic review's parameters (None: not reviewed periodically).
+        number_prefix: letters opening its application numbers (``DB`` → ``DB2025-…``) and its
+            bank references; None for a program nobody applies for on its own.
+        modules: the rules modules (importable names) declaring its variables.
+        parameter_folder: a plug-in's own parameter folder, laid out like ``rules/policies``
+            (``<jurisdiction>/<path>.yaml``) and merged into the jurisdiction's parameters; None
+            for the built-in programs, whose parameters ship in ``rules/policies``.
+        option: an alternative the household may choose instead of another program's benefit
+            (the single-person unit): its amount is never added to totals, and it is blank,
+            not 0, where the option is not available.
+    """
 
     name: str
     label: str
@@ -25,10 +81,31 @@ class Program:
     amount: str | None = None
     details: tuple[str, ...] = ()
     option: bool = False
-    """An alternative the household may choose instead of another program's benefit (the
-    single-person unit): its amount is never added to totals, and it is blank, not 0, where the
-    option is not available."""
+    payment: Payment | None = None
+    review_cycles: ReviewCycles | None = None
+    number_prefix: str | None = None
+    modules: tuple[str, ...] = ()
+    parameter_folder: Path | None = None
+    short_label: str = ""
+    short_label_en: str = ""
 
+    @property
+    def applicable(self) -> bool:
+        """Households apply for it on its own (it has an application-number prefix)."""
+        return self.number_prefix is not None
+
+    @property
+    def monthly(self) -> bool:
+        """It pays a monthly amount through the payroll."""
+        return self.payment is Payment.MONTHLY
+
+
+SHARED_MODULES: tuple[str, ...] = (
+    "jiuzhu.rules.programs.household_inputs",
+    "jiuzhu.rules.programs.household",
+)
+"""The rules modules every program builds on: the input contract and the household's members,
+income and assets."""
 
 PROGRAMS: tuple[Program, ...] = (
     Program(
@@ -39,6 +116,12 @@ PROGRAMS: tuple[Program, ...] = (
         "dibao_eligible",
         "dibao_reasons",
         "dibao_amount",
+        payment=Payment.MONTHLY,
+        review_cycles=REVIEW_CYCLES,
+        number_prefix="DB",
+        modules=("jiuzhu.rules.programs.dibao",),
+        short_label="低保",
+        short_label_en="dibao",
     ),
     Program(
         "near_dibao",
@@ -48,6 +131,12 @@ PROGRAMS: tuple[Program, ...] = (
         "near_dibao_status",
         "near_dibao_reasons",
         "near_dibao_cash",
+        payment=Payment.MONTHLY,
+        review_cycles=REVIEW_CYCLES,
+        number_prefix="BY",
+        modules=("jiuzhu.rules.programs.near_dibao",),
+        short_label="低保边缘",
+        short_label_en="near-dibao",
     ),
     Program(
         "single_person_unit",
@@ -66,6 +155,9 @@ PROGRAMS: tuple[Program, ...] = (
             "single_person_unit_rest_near_dibao_cash",
         ),
         option=True,
+        # Paid, when chosen, under the near-dibao entitlement (the choice is recorded on the
+        # near-dibao application): no payroll, review or application of its own.
+        modules=("jiuzhu.rules.programs.single_person_unit",),
     ),
     Program(
         "tekun",
@@ -76,6 +168,12 @@ PROGRAMS: tuple[Program, ...] = (
         "tekun_reasons",
         "tekun_amount",
         ("tekun_basic_standard", "tekun_care_standard"),
+        payment=Payment.MONTHLY,
+        review_cycles=REVIEW_CYCLES,
+        number_prefix="TK",
+        modules=("jiuzhu.rules.programs.tekun",),
+        short_label="特困",
+        short_label_en="tekun",
     ),
     Program(
         "rigid_expenditure",
@@ -86,6 +184,86 @@ PROGRAMS: tuple[Program, ...] = (
         "rigid_expenditure_reasons",
         None,
         ("rigid_expenditure_valid_until",),
+        # The status opens special assistance; it carries no monthly cash of its own.
+        review_cycles=REVIEW_CYCLES,
+        number_prefix="GX",
+        modules=("jiuzhu.rules.programs.rigid_expenditure",),
+        short_label="刚性支出困难",
+        short_label_en="rigid-expenditure",
     ),
 )
-"""The programs of the system, in the order reports show them."""
+"""The built-in programs of the system, in the order reports show them."""
+
+_plugins: list[Program] = []
+_listeners: list[Callable[[], None]] = []
+
+
+def programs() -> tuple[Program, ...]:
+    """Every program: the built-in ones, then the plug-ins in the order they were registered."""
+    return (*PROGRAMS, *_plugins)
+
+
+def program(name: str) -> Program:
+    """The program called ``name``.
+
+    Raises:
+        KeyError: no program of that name is registered (the message lists those that are).
+    """
+    for candidate in programs():
+        if candidate.name == name:
+            return candidate
+    known = ", ".join(p.name for p in programs())
+    raise KeyError(f"no program {name!r} is registered (registered: {known})")
+
+
+def register(plugin: Program) -> None:
+    """Add a program from outside the package; the cached rule systems are reloaded.
+
+    Raises:
+        ValueError: a program of that name or with that application-number prefix exists.
+    """
+    for existing in programs():
+        if existing.name == plugin.name:
+            raise ValueError(f"a program {plugin.name!r} is already registered")
+        if plugin.number_prefix is not None and existing.number_prefix == plugin.number_prefix:
+            raise ValueError(
+                f"the application-number prefix {plugin.number_prefix!r} is already used by "
+                f"{existing.name!r}"
+            )
+    _plugins.append(plugin)
+    _changed()
+
+
+def unregister(name: str) -> None:
+    """Remove a plug-in registered with ``register`` (tests); the built-ins cannot be removed.
+
+    Raises:
+        KeyError: no plug-in of that name is registered.
+    """
+    for index, plugin in enumerate(_plugins):
+        if plugin.name == name:
+            del _plugins[index]
+            _changed()
+            return
+    raise KeyError(f"no plug-in program {name!r} is registered")
+
+
+@contextmanager
+def plugged_in(plugin: Program) -> Iterator[Program]:
+    """Register ``plugin`` for the duration of a ``with`` block, then unregister it."""
+    register(plugin)
+    try:
+        yield plugin
+    finally:
+        unregister(plugin.name)
+
+
+def on_change(callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever a program is registered or unregistered (``load_system`` clears
+    its cache so: a rule system built from the former list is not served again)."""
+    _listeners.append(callback)
+
+
+def _changed() -> None:
+    for callback in _listeners:
+        callback()

@@ -9,6 +9,7 @@ serves one household at the counter and a million in a batch.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -17,15 +18,16 @@ from typing import Any
 
 import polars as pl
 
+from jiuzhu.rules import registry
 from jiuzhu.rules.engine.codes import CodeList
 from jiuzhu.rules.engine.entities import ENTITIES, HOUSEHOLD, OBLIGOR, PERSON
-from jiuzhu.rules.engine.errors import InvalidInputError
+from jiuzhu.rules.engine.errors import InvalidInputError, ParameterFileError
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.parameters import ParameterTree, load_parameters
 from jiuzhu.rules.engine.planner import ROW, Plan, build_plan, execute, link_children
 from jiuzhu.rules.engine.schema import RowRule, validate_frames
 from jiuzhu.rules.engine.variables import Variable, Variables
-from jiuzhu.rules.registry import PROGRAMS, Program
+from jiuzhu.rules.registry import Program
 
 ENGINE_VERSION = "1"
 WORKING_SET_BYTES = 300_000_000
@@ -248,41 +250,60 @@ def with_enum_codes(variables: Variables, code_lists: Mapping[str, CodeList]) ->
 
 @cache
 def load_system(jurisdiction: str = "tianjin") -> RuleSystem:
-    """The rule system of a jurisdiction (cached: parameters are read and checked once).
+    """The rule system of a jurisdiction: the variables of the shared input modules and of every
+    registered program's modules, and the jurisdiction's parameters with those of the plug-ins'
+    parameter folders (cached: parameters are read and checked once; registering a program
+    clears the cache).
 
     Raises:
-        ParameterFileError: a parameter file breaks the schema.
+        ParameterFileError: a parameter file breaks the schema, or a plug-in's parameter clashes
+            with one already loaded.
+        ModuleNotFoundError: a program names a rules module that cannot be imported.
     """
-    from jiuzhu.rules.programs import (  # noqa: PLC0415 — programs import the engine
-        dibao,
-        household,
-        household_inputs,
-        near_dibao,
-        rigid_expenditure,
-        single_person_unit,
-        tekun,
-    )
+    from jiuzhu.rules.programs import household_inputs  # noqa: PLC0415 — programs import the engine
     from jiuzhu.rules.programs.codes import CODE_LISTS  # noqa: PLC0415
 
-    modules = (
-        household_inputs,
-        household,
-        dibao,
-        near_dibao,
-        single_person_unit,
-        tekun,
-        rigid_expenditure,
-    )
+    programs = registry.programs()
+    names = dict.fromkeys([*registry.SHARED_MODULES, *(m for p in programs for m in p.modules)])
+    modules = [importlib.import_module(name) for name in names]
     variables = with_enum_codes(collect_variables(modules), CODE_LISTS)
     parameters = load_parameters(jurisdiction, CODE_LISTS)
+    for program in programs:
+        parameters = with_plugin_parameters(parameters, program, CODE_LISTS)
     return RuleSystem(
         name=jurisdiction,
         variables=variables,
         code_lists=CODE_LISTS,
         parameters=parameters,
-        programs=PROGRAMS,
+        programs=programs,
         row_rules=tuple(household_inputs.ROW_RULES),
     )
+
+
+registry.on_change(load_system.cache_clear)
+
+
+def with_plugin_parameters(
+    parameters: ParameterTree, program: Program, code_lists: Mapping[str, CodeList]
+) -> ParameterTree:
+    """``parameters`` with those of ``program``'s own parameter folder for the same jurisdiction
+    (unchanged when it has none).
+
+    Raises:
+        ParameterFileError: a file breaks the schema, or a path is already a parameter.
+    """
+    if program.parameter_folder is None:
+        return parameters
+    folder = program.parameter_folder / parameters.jurisdiction
+    if not folder.is_dir():
+        return parameters
+    own = load_parameters(parameters.jurisdiction, code_lists, root=folder)
+    clashes = sorted(set(own.parameters) & set(parameters.parameters))
+    if clashes:
+        raise ParameterFileError(
+            [f"{program.name}: parameter {path!r} is already defined" for path in clashes]
+        )
+    return replace(parameters, parameters={**parameters.parameters, **own.parameters})
 
 
 __all__ = ["ENGINE_VERSION", "ENTITIES", "RuleSystem", "SimulationResult", "load_system"]

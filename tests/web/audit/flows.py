@@ -13,7 +13,8 @@ from django.test import Client
 from jiuzhu.feeds.ids import check_character
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.actions import suspension
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.jobs.actions import start_batch_assessment

@@ -13,7 +13,8 @@ import pytest
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Channel, Program
+from jiuzhu.web.cases.models import Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry import actions as registry
 from jiuzhu.web.registry.models import Household
 from tests.web.audit.flows import applicant_of

@@ -18,7 +18,8 @@ from jiuzhu.web.accounts.models import Role, User
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.payments import actions as payments
 from jiuzhu.web.registry import actions as registry
 from jiuzhu.web.registry import upkeep

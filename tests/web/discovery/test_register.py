@@ -13,7 +13,8 @@ from django.test import Client
 
 from jiuzhu.batch.pipelines.discover import REGISTER_SCHEMA
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, Channel, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.actions import refresh_register, register_frame
 from jiuzhu.web.discovery.models import RegisterCategory, RegisterEntry
 from jiuzhu.web.entitlements.models import Entitlement, Status

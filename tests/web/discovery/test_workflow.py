@@ -16,7 +16,8 @@ from django.test import Client
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import NotPermitted, Refused
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.models import Alert, AlertStatus, AlertVisit, Outcome

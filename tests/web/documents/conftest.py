@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.documents.actions import fill_example_offices
 from jiuzhu.web.entitlements.models import Entitlement, Status, TerminationGrounds
 from jiuzhu.web.registry.models import Household

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
-from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, Channel, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.documents.actions import fill_example_offices, issue_notice, take_number
 from jiuzhu.web.documents.models import IssuedDocument, NumberSequence
 from jiuzhu.web.registry.models import Household

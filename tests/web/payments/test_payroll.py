@@ -21,8 +21,9 @@ from openpyxl import load_workbook
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
-from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, Channel, Stage
 from jiuzhu.web.core.masking import mask_account
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments import actions, exporters, layouts
 from jiuzhu.web.payments.models import (

@@ -11,7 +11,8 @@ import pytest
 
 import rules
 from jiuzhu.web.accounts.models import Role, User
-from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, Channel, Stage
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.models import Household, Membership
 from tests.web.conftest import ON
 

@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.models import Application, Channel, Program, Stage
+from jiuzhu.web.cases.models import Application, Channel, Stage
 from jiuzhu.web.cases.queries import work_items
 from jiuzhu.web.core.months import add_years, age_on
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.models import Alert, DiscoveryRun
 from jiuzhu.web.discovery.queries import work_items as alert_items
 from jiuzhu.web.entitlements import scheduled

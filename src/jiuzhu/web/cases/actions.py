@@ -30,7 +30,6 @@ from jiuzhu.web.cases.models import (
     HomeVisit,
     Objection,
     Opinion,
-    Program,
     SinglePersonChoice,
     Stage,
 )
@@ -45,6 +44,7 @@ from jiuzhu.web.cases.workflow import (
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.models import next_number
+from jiuzhu.web.core.programs import Program, number_prefix
 from jiuzhu.web.core.require import require
 from jiuzhu.web.registry.models import Household, Person, Source
 from jiuzhu.web.verification.actions import run_verification
@@ -82,20 +82,21 @@ def _move(user: Any, application: Application, action: str, note: str = "", **de
     )
 
 
-NUMBER_PREFIXES = {"dibao": "DB", "near_dibao": "BY", "tekun": "TK", "rigid_expenditure": "GX"}
-
-
 def application_number(program: str, township_code: str, year: int) -> str:
     """The next number of the township's applications of ``program`` in ``year``:
-    ``DB2025-120115001-00017``, the 17th dibao application the township registered in 2025.
+    ``DB2025-120115001-00017``, the 17th dibao application the township registered in 2025
+    (the letters are the program's ``number_prefix`` in the rules' registry).
 
     The number comes from a counter row (``core.models.Counter``, one per program, township and
     year) locked until the registration's transaction ends: two clerks registering at the same
     instant get consecutive numbers, and a registration rolled back gives its number back, so
     the township's numbers have no gaps. (Counting the applications and adding one gave two
     clerks the same number, and one of them a server error.)
+
+    Raises:
+        KeyError: the program has no application numbers (none registered of that name).
     """
-    prefix = f"{NUMBER_PREFIXES[program]}{year}-{township_code}-"
+    prefix = f"{number_prefix(program)}{year}-{township_code}-"
 
     def highest() -> int:
         # Numbers already given under this prefix before the counter existed (none on a new

@@ -11,17 +11,11 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.explain import explain_household, render
-from jiuzhu.web.cases.models import Application, Assessment, Program, SinglePersonChoice
+from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Person
-
-OUTPUTS = {
-    Program.DIBAO: ("dibao_eligible", "dibao_amount"),
-    Program.NEAR_DIBAO: ("near_dibao_status", "near_dibao_cash"),
-    Program.RIGID_EXPENDITURE: ("rigid_expenditure_eligible", None),
-    Program.TEKUN: ("tekun_eligible", "tekun_amount"),
-}
 
 MEMBER_RESULTS = (
     "household_member",

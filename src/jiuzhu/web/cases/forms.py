@@ -9,13 +9,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.materials import MATERIALS
-from jiuzhu.web.cases.models import Channel, Objection, Opinion, Program, SinglePersonChoice
+from jiuzhu.web.cases.models import Channel, Objection, Opinion, SinglePersonChoice
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.registry.forms import YuanField
 
 
 class ApplicationForm(forms.Form):
-    program = forms.ChoiceField(label=_("救助项目"), choices=Program.choices)
+    program = forms.ChoiceField(label=_("救助项目"), choices=program_choices)
     applicant = forms.TypedChoiceField(label=_("申请人"), coerce=int)
     channel = forms.ChoiceField(
         label=_("申请方式"), choices=Channel.choices, initial=Channel.COUNTER

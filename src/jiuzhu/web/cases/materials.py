@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Channel, Program
+from jiuzhu.web.cases.models import Channel
+from jiuzhu.web.core.programs import Program
 
 MATERIALS: dict[str, str | Promise] = {
     "application_form": _("书面申请书"),

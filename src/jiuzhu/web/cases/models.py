@@ -12,14 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.registry.models import Household, Person
-
-
-class Program(models.TextChoices):
-    DIBAO = "dibao", _("最低生活保障")
-    NEAR_DIBAO = "near_dibao", _("低保边缘家庭")
-    TEKUN = "tekun", _("特困人员救助供养")
-    RIGID_EXPENDITURE = "rigid_expenditure", _("刚性支出困难家庭")
 
 
 class Stage(models.TextChoices):
@@ -70,7 +64,7 @@ class Application(models.Model):
     """一次救助申请: one program for one household, from the counter to the decision notice."""
 
     number = models.CharField(_("申请编号"), max_length=24, unique=True)
-    program = models.CharField(_("救助项目"), max_length=24, choices=Program.choices)
+    program = models.CharField(_("救助项目"), max_length=24, choices=program_choices)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
     division_code = models.CharField(_("村（居）区划代码"), max_length=12, db_index=True)

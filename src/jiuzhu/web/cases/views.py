@@ -29,7 +29,7 @@ from jiuzhu.web.cases.forms import (
     ResolveObjectionForm,
 )
 from jiuzhu.web.cases.materials import MATERIALS
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.cases.queries import application_for, applications_for
 from jiuzhu.web.cases.signals import application_registered
 from jiuzhu.web.cases.workflow import (
@@ -40,6 +40,7 @@ from jiuzhu.web.cases.workflow import (
     years_needed,
 )
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.views import add_errors, post_only, report_errors
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.verification.queries import verification_report

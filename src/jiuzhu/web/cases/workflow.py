@@ -37,8 +37,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.rules.procedure import PREFIX, PUBLIC_NOTICE_DAYS, WORKING_CHOICE, rule
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core.months import add_months, month_of
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import Move, Refused, Workflow
 from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period
 from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar, missing_text

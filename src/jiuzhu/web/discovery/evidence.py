@@ -24,9 +24,9 @@ from jiuzhu.feeds.base import SPECS
 from jiuzhu.feeds.sources import SOURCES  # noqa: F401 — registers every source's spec
 from jiuzhu.rules.engine import ParameterNotDefinedError
 from jiuzhu.rules.engine.units import ParameterUnit
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.programs import PROGRAM_LABELS
 from jiuzhu.web.discovery.catalogue import signal_labels
 from jiuzhu.web.discovery.models import Alert, RegisterCategory
 
@@ -206,7 +206,7 @@ CODE_LABELS: dict[str, Mapping[str, Any]] = {
         "employed": gettext_lazy("已就业"),
         "cancelled": gettext_lazy("注销登记"),
     },
-    "program": dict(Program.choices),
+    "program": PROGRAM_LABELS,
 }
 """Labels of the record's code values, by field."""
 SHOWN_ELSEWHERE = frozenset({"signal", "label", "label_en", "month"})

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.programs import choices_with
 from jiuzhu.web.discovery.models import (
     AlertCategory,
     AlertStatus,
@@ -80,7 +80,7 @@ class OutcomeForm(forms.Form):
         label=_("处理结果"), choices=Outcome.choices, widget=forms.RadioSelect
     )
     program = forms.ChoiceField(
-        label=_("纳入的救助项目"), choices=[("", "—"), *Program.choices], required=False
+        label=_("纳入的救助项目"), choices=choices_with("—"), required=False
     )
     referred_to = forms.ChoiceField(
         label=_("转介部门"), choices=[("", "—"), *Department.choices], required=False

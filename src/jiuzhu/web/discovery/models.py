@@ -27,7 +27,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Application, Program
+from jiuzhu.web.cases.models import Application
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.registry.models import Household, Person
@@ -273,7 +274,7 @@ class Alert(models.Model):
     assigned_on = models.DateField(_("分派日期"), null=True, blank=True)
     outcome = models.CharField(_("处理结果"), max_length=12, choices=Outcome.choices, blank=True)
     program = models.CharField(
-        _("纳入救助项目"), max_length=24, choices=Program.choices, blank=True
+        _("纳入救助项目"), max_length=24, choices=program_choices, blank=True
     )
     referred_to = models.CharField(
         _("转介部门"), max_length=24, choices=Department.choices, blank=True

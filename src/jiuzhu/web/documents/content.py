@@ -24,11 +24,12 @@ from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases.assessment import covered_count, program_result, unit_members
 from jiuzhu.web.cases.materials import MATERIALS
-from jiuzhu.web.cases.models import Application, Program
+from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.workflow import notice_days, overall_limit, years_needed
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.masking import mask_id, mask_name
 from jiuzhu.web.core.months import age_on
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
 from jiuzhu.web.entitlements.models import Entitlement
@@ -100,7 +101,7 @@ def _applicant(application: Application) -> dict[str, Any]:
         "applicant": application.applicant.name,
         "household_number": application.household.number,
         "address": application.household.address,
-        "program": str(Program(application.program).label),
+        "program": Program.label(application.program),
         "application_number": application.number,
     }
 
@@ -317,7 +318,7 @@ def termination(entitlement: Entitlement, on: dt.date) -> dict[str, Any]:
         "addressee": addressee,
         "household_number": entitlement.household.number,
         "address": entitlement.household.address,
-        "program": str(Program(entitlement.program).label),
+        "program": Program.label(entitlement.program),
         "entitlement_number": entitlement.number,
         "decided_on": chinese_date(entitlement.terminated_on),
         "end_month": chinese_month(entitlement.end_month),
@@ -353,7 +354,7 @@ def public_notice(
         rows.append(
             {
                 "name": mask_name(application.applicant.name),
-                "program": str(Program(application.program).label),
+                "program": Program.label(application.program),
                 "covered": covered,
                 "amount": format_yuan(int(amount)) if amount is not None else "",
                 "starts": chinese_date(application.notice_starts_on),

@@ -8,7 +8,7 @@ step is not established here, the rules are cited without an article rather than
 
 from __future__ import annotations
 
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.programs import Program
 
 DIBAO_RULES = "《最低生活保障审核确认办法》（民发〔2021〕57号）"
 TEKUN_RULES = "《特困人员认定办法》（民发〔2021〕43号）"

@@ -2,7 +2,9 @@
 through the same code (the registry's frames in slices, one ``simulate`` per slice, Polars joins).
 No ORM object is built per entitlement.
 
-Amounts are integer fen per month. The program's amount of an entitlement is:
+Amounts are integer fen per month. The program's amount of an entitlement is the amount variable
+the rules' registry names for its program (a monthly program), of its household or, for a program
+decided per person, of its person:
 
 - dibao: ``dibao_amount`` of its household;
 - near-dibao: ``near_dibao_cash``, or ``single_person_unit_option_amount`` where the household
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import polars as pl
 from django.db.models import Q
@@ -26,7 +29,8 @@ from django.db.models import Q
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.errors import InvalidInputError
 from jiuzhu.rules.programs.dibao import sanction_cut
-from jiuzhu.web.cases.models import Program
+from jiuzhu.rules.registry import Program as RegisteredProgram
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.models import EmploymentSanction
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Source
@@ -39,14 +43,15 @@ HOUSEHOLD_OUTPUTS = (
     "unit_members",
     "dibao_income_test",
     "dibao_assets_test",
-    "dibao_eligible",
-    "dibao_amount",
-    "near_dibao_status",
-    "near_dibao_cash",
     "single_person_unit_available",
     "single_person_unit_option_amount",
 )
-PERSON_OUTPUTS = ("tekun_eligible", "tekun_amount")
+"""Household results every recomputation keeps besides the programs' decisions: the members
+counted (for sanctions), dibao's two tests (a gradual exit) and the single-person option (paid
+under near-dibao where the household chose it)."""
+
+SINGLE_PERSON_CHOSEN = "near_dibao"
+"""The program whose entitlement pays the single-person option when the household chose it."""
 
 ENTITLEMENT_SCHEMA = {
     "entitlement_id": pl.Int64,
@@ -55,8 +60,24 @@ ENTITLEMENT_SCHEMA = {
     "person_id": pl.Int64,
     "single_person": pl.Boolean,
 }
-"""The columns ``program_amounts`` needs (``person_id`` null except for tekun; ``single_person``
-true where a near-dibao household chose the single-person unit)."""
+"""The columns ``program_amounts`` needs (``person_id`` null except for a program decided per
+person, tekun; ``single_person`` true where a near-dibao household chose the single-person
+unit)."""
+
+
+def paid_programs(system: RuleSystem) -> tuple[RegisteredProgram, ...]:
+    """The programs of ``system`` an entitlement is paid under every month (the registry's
+    monthly programs): the others' entitlements get no recomputed decision."""
+    return tuple(p for p in system.programs if p.monthly and p.amount is not None)
+
+
+def outputs_of(system: RuleSystem, entity: str) -> list[str]:
+    """The variables of ``entity`` (``household`` or ``person``) a recomputation asks for."""
+    names = list(HOUSEHOLD_OUTPUTS) if entity == "household" else []
+    for program in paid_programs(system):
+        if program.entity.name == entity:
+            names += [program.status, program.amount or ""]
+    return list(dict.fromkeys(names))
 
 
 def program_amounts(
@@ -69,7 +90,8 @@ def program_amounts(
     slice_households: int = SLICE_HOUSEHOLDS,
 ) -> pl.DataFrame:
     """Assess the entitlements' households on ``on`` from the registry and give each
-    entitlement its program's decision.
+    entitlement its program's decision (the registry's status and amount variables of each
+    monthly program; a person's program from the entitlement's person).
 
     Args:
         entitlements: ``ENTITLEMENT_SCHEMA`` columns, one row per entitlement.
@@ -79,18 +101,60 @@ def program_amounts(
             whose death is known but not yet recorded in the registry).
 
     Returns:
-        The input rows (same order) with ``eligible`` (Boolean; null: undetermined), ``amount``
-        (Int64 fen per month before sanctions; null: undetermined) and ``unit_members``
-        (Int64: members counted in the assistance unit) and ``income_above_standard`` (Boolean:
-        a dibao household failing the income test but not the asset test, the case of a
-        gradual exit) and ``invalid_input`` (Boolean: the household's registry data break the
-        engine's input contract, so eligibility and amount are null). A tekun person no longer a
-        member of the household on ``on`` is not eligible (amount 0).
+        The input rows (same order) with ``eligible`` (Boolean; null: undetermined, or a program
+        paying nothing monthly), ``amount`` (Int64 fen per month before sanctions; null:
+        undetermined) and ``unit_members`` (Int64: members counted in the assistance unit) and
+        ``income_above_standard`` (Boolean: a dibao household failing the income test but not
+        the asset test, the case of a gradual exit) and ``invalid_input`` (Boolean: the
+        household's registry data break the engine's input contract, so eligibility and amount
+        are null). A person no longer a member of the household on ``on`` is not eligible
+        (amount 0).
 
     Raises:
         ParameterNotDefinedError: ``on`` is before the rules' coverage.
     """
     entitlements = entitlements.cast(ENTITLEMENT_SCHEMA)  # type: ignore[arg-type]
+    households, persons, invalid = _assess(
+        system, entitlements, on, basis, exclude_persons, slice_households
+    )
+    joined = entitlements.join(
+        households, on="household_id", how="left", maintain_order="left"
+    ).join(
+        persons.with_columns(pl.lit(True).alias("person_found")),
+        on="person_id",
+        how="left",
+        maintain_order="left",
+    )
+    eligible, amount = _decision(system)
+    program = pl.col("program")
+    bad = pl.col("household_id").is_in(invalid)
+    return joined.select(
+        *entitlements.columns,
+        pl.when(bad).then(None).otherwise(eligible).cast(pl.Boolean).alias("eligible"),
+        pl.when(bad).then(None).otherwise(amount).cast(pl.Int64).alias("amount"),
+        pl.col("unit_members").cast(pl.Int64).fill_null(0),
+        (
+            (program == Program.DIBAO)
+            & ~pl.col("dibao_income_test").fill_null(True)
+            & pl.col("dibao_assets_test").fill_null(False)
+        ).alias("income_above_standard"),
+        bad.alias("invalid_input"),
+    )
+
+
+def _assess(
+    system: RuleSystem,
+    entitlements: pl.DataFrame,
+    on: dt.date,
+    basis: str,
+    exclude_persons: Collection[int],
+    slice_households: int,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[int]]:
+    """The household results (``household_id`` and ``outputs_of(household)``) and the person
+    results (``person_id`` and ``outputs_of(person)``) of the entitlements' households, assessed
+    in slices, and the households whose data break the input contract."""
+    household_outputs = outputs_of(system, "household")
+    person_outputs = outputs_of(system, "person")
     ids = entitlements["household_id"].unique().sort().to_list()
     household_parts: list[pl.DataFrame] = []
     person_parts: list[pl.DataFrame] = []
@@ -106,59 +170,45 @@ def program_amounts(
             frames["household"],
             frames["person"],
             frames["obligor"],
-            outputs=[*HOUSEHOLD_OUTPUTS, *PERSON_OUTPUTS],
+            outputs=[*household_outputs, *person_outputs],
             validate=False,
         )
-        household_parts.append(result.households.select("household_id", *HOUSEHOLD_OUTPUTS))
-        person_parts.append(result.persons.select("person_id", *PERSON_OUTPUTS))
-    households = _concat(household_parts, "household_id")
-    found = _concat(person_parts, "person_id").with_columns(pl.lit(True).alias("person_found"))
-    joined = entitlements.join(
-        households, on="household_id", how="left", maintain_order="left"
-    ).join(found, on="person_id", how="left", maintain_order="left")
+        household_parts.append(result.households.select("household_id", *household_outputs))
+        person_parts.append(result.persons.select("person_id", *person_outputs))
+    return (
+        _concat(household_parts, "household_id", household_outputs),
+        _concat(person_parts, "person_id", person_outputs),
+        invalid,
+    )
+
+
+def _decision(system: RuleSystem) -> tuple[pl.Expr, pl.Expr]:
+    """The expressions of an entitlement's ``eligible`` and ``amount``: its program's status and
+    amount (a person's program: null-free only if the person was found; the near-dibao
+    entitlement of a household that chose the single-person unit: the option's)."""
     program = pl.col("program")
-    tekun = program == Program.TEKUN
-    single = (program == Program.NEAR_DIBAO) & pl.col("single_person").fill_null(False)
-    missing_person = tekun & pl.col("person_found").is_null()
-    eligible = (
-        pl.when(missing_person)
-        .then(pl.lit(False))
-        .when(tekun)
-        .then(pl.col("tekun_eligible"))
-        .when(single)
-        .then(pl.col("single_person_unit_available"))
-        .when(program == Program.NEAR_DIBAO)
-        .then(pl.col("near_dibao_status"))
-        .when(program == Program.DIBAO)
-        .then(pl.col("dibao_eligible"))
-        .otherwise(None)
-    )
-    amount = (
-        pl.when(missing_person)
-        .then(pl.lit(0, pl.Int64))
-        .when(tekun)
-        .then(pl.col("tekun_amount"))
-        .when(single)
-        .then(pl.col("single_person_unit_option_amount"))
-        .when(program == Program.NEAR_DIBAO)
-        .then(pl.col("near_dibao_cash"))
-        .when(program == Program.DIBAO)
-        .then(pl.col("dibao_amount"))
-        .otherwise(None)
-    )
-    bad = pl.col("household_id").is_in(invalid)
-    return joined.select(
-        *entitlements.columns,
-        pl.when(bad).then(None).otherwise(eligible).cast(pl.Boolean).alias("eligible"),
-        pl.when(bad).then(None).otherwise(amount).cast(pl.Int64).alias("amount"),
-        pl.col("unit_members").cast(pl.Int64).fill_null(0),
-        (
-            (program == Program.DIBAO)
-            & ~pl.col("dibao_income_test").fill_null(True)
-            & pl.col("dibao_assets_test").fill_null(False)
-        ).alias("income_above_standard"),
-        bad.alias("invalid_input"),
-    )
+    option = next((p for p in system.programs if p.option), None)
+    # A chain of when/then (Polars types each link differently): one branch per case.
+    eligible: Any = None
+    amount: Any = None
+    cases: list[tuple[pl.Expr, pl.Expr, pl.Expr]] = []
+    for paid in paid_programs(system):
+        chosen = program == paid.name
+        if paid.entity.name == "person":
+            missing = chosen & pl.col("person_found").is_null()
+            cases.append((missing, pl.lit(False), pl.lit(0, pl.Int64)))
+        if option is not None and option.amount and paid.name == SINGLE_PERSON_CHOSEN:
+            single = chosen & pl.col("single_person").fill_null(False)
+            cases.append((single, pl.col(option.status), pl.col(option.amount)))
+        cases.append((chosen, pl.col(paid.status), pl.col(paid.amount or "")))
+    for condition, status, value in cases:
+        eligible = (pl.when(condition) if eligible is None else eligible.when(condition)).then(
+            status
+        )
+        amount = (pl.when(condition) if amount is None else amount.when(condition)).then(value)
+    if eligible is None or amount is None:
+        return pl.lit(None, pl.Boolean), pl.lit(None, pl.Int64)
+    return eligible.otherwise(None), amount.otherwise(None)
 
 
 def _valid_households(
@@ -235,10 +285,9 @@ def without_persons(
     }
 
 
-def _concat(parts: list[pl.DataFrame], key: str) -> pl.DataFrame:
+def _concat(parts: list[pl.DataFrame], key: str, outputs: Sequence[str]) -> pl.DataFrame:
     """The slices' results in one frame, the key as Int64 (the entitlements' key dtype)."""
     if not parts:
-        outputs = HOUSEHOLD_OUTPUTS if key == "household_id" else PERSON_OUTPUTS
         return pl.DataFrame(schema={key: pl.Int64, **dict.fromkeys(outputs, pl.Int64)})
     return pl.concat(parts, how="vertical_relaxed").with_columns(pl.col(key).cast(pl.Int64))
 

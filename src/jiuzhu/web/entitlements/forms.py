@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import choices_with
 from jiuzhu.web.entitlements.models import ChangeCategory, Status, TerminationGrounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,7 +22,7 @@ def _not_future(value: dt.date) -> None:
 
 class FilterForm(forms.Form):
     program = forms.ChoiceField(
-        label=_("救助项目"), choices=[("", _("全部")), *Program.choices], required=False
+        label=_("救助项目"), choices=choices_with(_("全部")), required=False
     )
     status = forms.ChoiceField(
         label=_("状态"), choices=[("", _("全部")), *Status.choices], required=False

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Application, Program
+from jiuzhu.web.cases.models import Application
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.registry.models import Household, Person
 
 
@@ -53,7 +54,7 @@ class TerminationGrounds(models.TextChoices):
 
 class Entitlement(models.Model):
     number = models.CharField(_("待遇编号"), max_length=24, unique=True)
-    program = models.CharField(_("救助项目"), max_length=24, choices=Program.choices)
+    program = models.CharField(_("救助项目"), max_length=24, choices=program_choices)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="entitlements")
     person = models.ForeignKey(
         Person,
@@ -398,7 +399,7 @@ class StandardChangeItem(models.Model):
     entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(EntitlementVersion, on_delete=models.CASCADE, related_name="+")
     township_code = models.CharField(max_length=9)
-    program = models.CharField(max_length=24, choices=Program.choices)
+    program = models.CharField(max_length=24, choices=program_choices)
     old_amount = models.BigIntegerField(_("原月救助金（分）"))
     new_amount = models.BigIntegerField(_("重算月救助金（分）"), null=True, blank=True)
     outcome = models.CharField(max_length=24, choices=ItemOutcome.choices)

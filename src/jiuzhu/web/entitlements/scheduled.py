@@ -40,9 +40,9 @@ from jiuzhu.rules.procedure import (
 )
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import add_years, month_of
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.actions.granting import first_review_due
 from jiuzhu.web.entitlements.actions.reviews import death_check_due
 from jiuzhu.web.entitlements.actions.termination import age_limit

@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.rules.procedure import GRADUAL_EXIT, TERMINATION_NOTICE_DAYS, rule
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import Move, Workflow
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
 from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period

@@ -5,15 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.jobs.models import Result
+from jiuzhu.web.core.programs import program_label
+from jiuzhu.web.jobs.models import ASSESSED_PROGRAMS, Result
 
-PROGRAMS = [
-    ("dibao", _("最低生活保障")),
-    ("near_dibao", _("低保边缘家庭")),
-    ("tekun", _("特困人员救助供养")),
-    ("rigid_expenditure", _("刚性支出困难家庭")),
-]
-"""The programs of ``ASSESSED_PROGRAMS``, labelled."""
+PROGRAMS = [(name, program_label(name)) for name in ASSESSED_PROGRAMS]
+"""The programs of ``ASSESSED_PROGRAMS``, labelled from the rules' registry."""
 
 
 class ResultFilterForm(forms.Form):

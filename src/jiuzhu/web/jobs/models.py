@@ -81,7 +81,9 @@ class Result(models.TextChoices):
 
 
 ASSESSED_PROGRAMS = ("dibao", "near_dibao", "tekun", "rigid_expenditure")
-"""The programs a batch assessment reports, in the rules' order (``jiuzhu.rules.system``)."""
+"""The programs whose results a batch assessment job stores, in the registry's order: those with
+columns in ``AssessedHousehold`` (a program added to the registry is assessed by the rules and
+the CLI, but this table has no columns for it)."""
 
 
 class AssessedHousehold(models.Model):

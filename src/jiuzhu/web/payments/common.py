@@ -9,8 +9,8 @@ import polars as pl
 from django.utils import timezone
 
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import number_prefix
 from jiuzhu.web.payments.models import (
     PayrollRun,
     RunEvent,
@@ -22,14 +22,6 @@ BATCH_SIZE = 2000
 
 IN_CHUNK = 5000
 """Ids per ``IN (…)`` list (SQLite allows 32,766 variables)."""
-
-PROGRAM_CODES: dict[str, str] = {
-    Program.DIBAO: "DB",
-    Program.NEAR_DIBAO: "BY",
-    Program.TEKUN: "TK",
-    Program.RIGID_EXPENDITURE: "GX",
-}
-"""Two letters of the program in a bank reference (as in application numbers)."""
 
 REFERENCE_DIGITS = 10
 """Zero-padded entitlement id in a reference: ``202511DB0000001234``."""
@@ -50,7 +42,13 @@ def chunks(values: list[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
 
 
 def reference_prefix(run: PayrollRun) -> str:
-    return f"{run.month.replace('-', '')}{PROGRAM_CODES.get(run.program, 'XX')}"
+    """The month and the program's letters (its application-number prefix) opening a bank
+    reference: ``202511DB``."""
+    try:
+        code = number_prefix(run.program)
+    except KeyError:
+        code = "XX"
+    return f"{run.month.replace('-', '')}{code}"
 
 
 def reference(run: PayrollRun, entitlement_id: int, suffix: str = "") -> str:

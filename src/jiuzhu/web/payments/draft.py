@@ -33,10 +33,10 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.locks import held
 from jiuzhu.web.core.months import add_months, first_day, is_month, month_of
+from jiuzhu.web.core.programs import monthly
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
@@ -481,14 +481,15 @@ def draft_run(
 
     Raises:
         PermissionDenied: not a district officer (``NotPermitted`` on an existing run);
-        ValidationError: a bad month or program, a month after next month (a payroll is drafted
-            at most one month ahead), an earlier month of the program still in draft (its
-            regular payments would otherwise be paid again as arrears); ``Refused``: the run is
-            past its draft, or someone is drafting it right now.
+        ValidationError: a bad month, a program paying no monthly amount (the registry's
+            ``payment``), a month after next month (a payroll is drafted at most one month
+            ahead), an earlier month of the program still in draft (its regular payments would
+            otherwise be paid again as arrears); ``Refused``: the run is past its draft, or
+            someone is drafting it right now.
     """
     if not is_month(month):
         raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
-    if program not in Program.values:
+    if program not in {p.name for p in monthly()}:
         raise ValidationError({"program": _("未知的救助项目")})
     require(
         user,

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.cases.models import Program
+from jiuzhu.web.core.programs import payroll_choices
 from jiuzhu.web.payments import layouts
 from jiuzhu.web.payments.models import MONTH_PATTERN
 
@@ -20,7 +20,7 @@ class DraftForm(forms.Form):
         error_messages={"invalid": _("月份格式应为 YYYY-MM")},
         widget=forms.TextInput(attrs={"placeholder": "2025-11", "inputmode": "numeric"}),
     )
-    program = forms.ChoiceField(label=_("救助项目"), choices=Program.choices)
+    program = forms.ChoiceField(label=_("救助项目"), choices=payroll_choices)
 
 
 class ExportForm(forms.Form):

@@ -23,8 +23,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.masking import mask_account, mask_id
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion
 from jiuzhu.web.payments.validation import luhn_valid
 from jiuzhu.web.registry.models import Household, Person
@@ -168,7 +168,7 @@ class PayrollRun(models.Model):
     """
 
     month = models.CharField(_("发放月份"), max_length=7, validators=[month_validator])
-    program = models.CharField(_("救助项目"), max_length=24, choices=Program.choices)
+    program = models.CharField(_("救助项目"), max_length=24, choices=program_choices)
     division_code = models.CharField(
         _("发放区划代码"), max_length=12, default=DISTRICT_CODE, db_index=True
     )

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.months import add_months, month_of
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, Status

@@ -19,8 +19,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.core.months import add_months
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.payments.common import (
     check_move,
     locked_run,

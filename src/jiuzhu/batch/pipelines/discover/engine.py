@@ -9,16 +9,30 @@ from __future__ import annotations
 import polars as pl
 
 from jiuzhu.batch.pipelines.discover.context import Context, DiscoveryInputError
-from jiuzhu.rules import load_system
+from jiuzhu.rules import load_system, registry
 from jiuzhu.rules.engine import InvalidInputError
+from jiuzhu.rules.engine.entities import HOUSEHOLD
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
+from jiuzhu.rules.registry import Program
+
+
+def unclaimed_programs() -> tuple[Program, ...]:
+    """The programs a household claims for itself and is paid monthly (dibao, then near-dibao),
+    in the registry's order: the eligible-but-not-receiving check reports the first one the
+    rules engine finds the household eligible for."""
+    return tuple(
+        p
+        for p in registry.programs()
+        if p.entity == HOUSEHOLD and p.monthly and not p.option and p.amount is not None
+    )
 
 
 def engine_results(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(households, persons) of the assessment, keyed by ``household_id`` (String) and
-    ``resident_id``: households ``dibao_eligible`` (Boolean, null undetermined), ``dibao_amount``
-    (Int64 fen), ``near_dibao_status`` (Boolean), ``near_dibao_cash`` (Int64 fen); persons
-    ``tekun_eligible`` (Boolean), ``tekun_amount`` (Int64 fen).
+    ``resident_id``: households the status (Boolean, null undetermined) and amount (Int64 fen a
+    month) of each of ``unclaimed_programs`` (``dibao_eligible``, ``dibao_amount``,
+    ``near_dibao_status``, ``near_dibao_cash``, …); persons ``tekun_eligible`` (Boolean),
+    ``tekun_amount`` (Int64 fen).
 
     Raises:
         DiscoveryInputError: the registry frames are not valid engine input (each issue).
@@ -45,10 +59,11 @@ def engine_results(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
         h = pl.DataFrame(
             schema={
                 "household_id": pl.String(),
-                "dibao_eligible": pl.Boolean(),
-                "dibao_amount": pl.Int64(),
-                "near_dibao_status": pl.Boolean(),
-                "near_dibao_cash": pl.Int64(),
+                **{
+                    name: dtype
+                    for p in unclaimed_programs()
+                    for name, dtype in ((p.status, pl.Boolean()), (p.amount or "", pl.Int64()))
+                },
             }
         )
         p = pl.DataFrame(
@@ -71,10 +86,11 @@ def engine_results(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
             ) from exc
         h = result.households.select(
             pl.col("household_id").cast(pl.String),
-            "dibao_eligible",
-            pl.col("dibao_amount").cast(pl.Int64),
-            "near_dibao_status",
-            pl.col("near_dibao_cash").cast(pl.Int64),
+            *(
+                column
+                for p in unclaimed_programs()
+                for column in (pl.col(p.status), pl.col(p.amount or "").cast(pl.Int64))
+            ),
         )
         ids_of = persons.select("person_id", pl.col("resident_id").cast(pl.String))
         p = (

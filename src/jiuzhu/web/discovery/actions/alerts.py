@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.accounts.models import Role, User
 from jiuzhu.web.audit.actions import record, snapshot
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.models import (
     Alert,
     AlertStatus,

@@ -21,10 +21,11 @@ from jiuzhu.feeds import ids
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import in_record_language
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.jurisdiction import refuse_outside
 from jiuzhu.web.core.months import add_months_to_date, add_years, first_day, is_month
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.require import require
 from jiuzhu.web.discovery.actions.common import BATCH, scope_of
 from jiuzhu.web.discovery.models import (

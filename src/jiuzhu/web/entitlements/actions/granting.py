@@ -13,13 +13,14 @@ from jiuzhu.rules.ages import adult_age, elderly_age
 from jiuzhu.rules.procedure import review_cycle
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
-from jiuzhu.web.cases.models import Application, Program, Stage
+from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import (
     add_months_to_date,
     age_on,
     first_day,
 )
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,

@@ -25,12 +25,12 @@ from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.procedure import DEATH_CHECK, review_cycle, rule
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language, recorded
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import (
     add_months_to_date,
 )
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.entitlements.actions.granting import review_class_for
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, _propose_end, reassess
 from jiuzhu.web.entitlements.actions.writes import _check, _locked, _reason, latest_version

@@ -25,13 +25,13 @@ from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.texts import recorded
-from jiuzhu.web.cases.models import Program
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import (
     first_day,
     is_month,
 )
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.require import require
 from jiuzhu.web.entitlements.actions.writes import BATCH, _reason
 from jiuzhu.web.entitlements.models import (
@@ -155,7 +155,7 @@ def _totals(result: Recomputation) -> list[dict[str, Any]]:
     return [
         {
             **row,
-            "program_label": str(Program(row["program"]).label),
+            "program_label": str(Program.label(row["program"])),
             **counts.get(
                 (row["township_code"], row["program"]),
                 {"newly_eligible": 0, "losing_eligibility": 0},

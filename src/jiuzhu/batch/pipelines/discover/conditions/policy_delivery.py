@@ -1,8 +1,11 @@
 """Policy delivery conditions (``signals/policy_delivery.yaml``): entitlements not received —
-dibao or near-dibao the rules engine finds eligible, deductions underpaid, and the disability
+a household program paid monthly (dibao, near-dibao: the rules' registry) the rules engine finds
+eligible, deductions underpaid, and the disability
 living, severe-disability care and orphan allowances missing."""
 
 from __future__ import annotations
+
+from typing import Any, cast
 
 import polars as pl
 
@@ -21,33 +24,31 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     yuan,
 )
 from jiuzhu.batch.pipelines.discover.context import Context
+from jiuzhu.batch.pipelines.discover.engine import engine_results, unclaimed_programs
 from jiuzhu.rules import load_system
 from jiuzhu.rules.ages import adult_age
 
 
 @condition("UNCLAIMED_ASSISTANCE")
 def unclaimed_assistance(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
-    """A monitored household (no member receiving) that the rules engine finds eligible for
-    dibao, or else for near-dibao, on the month's last day."""
-    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
-
+    """A monitored household (no member receiving) that the rules engine finds eligible for one
+    of the registry's household programs paid monthly: the first in the registry's order (dibao,
+    or else near-dibao), on the month's last day."""
     households, _ = engine_results(ctx)
+    programs = unclaimed_programs()
+    eligible = [pl.col(p.status).fill_null(False) for p in programs]
     found = households.join(
         ctx.register_households.filter(~pl.col("receiving")), on="household_id", how="inner"
     )
-    dibao = pl.col("dibao_eligible").fill_null(False)
-    near = pl.col("near_dibao_status").fill_null(False)
     found = (
-        found.filter(dibao | near)
+        found.filter(pl.any_horizontal(eligible))
         .with_columns(
-            pl.when(dibao).then(pl.lit("dibao")).otherwise(pl.lit("near_dibao")).alias("program"),
-            pl.when(dibao)
-            .then(pl.col("dibao_amount"))
-            .otherwise(pl.col("near_dibao_cash"))
-            .alias("amount"),
+            _first(eligible, [pl.lit(p.name) for p in programs]).alias("program"),
+            _first(eligible, [pl.col(p.amount or "") for p in programs]).alias("amount"),
         )
         .sort("household_id")
     )
+    chosen = [pl.col("program") == p.name for p in programs]
     has_amount = pl.col("amount").fill_null(0) > 0
     return found.select(
         pl.lit(None, S).alias("resident_id"),
@@ -57,19 +58,14 @@ def unclaimed_assistance(ctx: Context, signal: Signal, th: dict[str, Threshold])
         pl.struct(
             "program",
             pl.col("amount").alias("engine_amount"),
-            "dibao_eligible",
-            "near_dibao_status",
+            *(p.status for p in programs),
             "reason",
         ).alias("record"),
         pl.col("reason").fill_null(""),
-        pl.when(pl.col("program") == "dibao")
-        .then(pl.lit("低保"))
-        .otherwise(pl.lit("低保边缘"))
-        .alias("program"),
-        pl.when(pl.col("program") == "dibao")
-        .then(pl.lit("dibao"))
-        .otherwise(pl.lit("near-dibao"))
-        .alias("program_en"),
+        _first(chosen, [pl.lit(p.short_label or p.label) for p in programs]).alias("program"),
+        _first(chosen, [pl.lit(p.short_label_en or p.label_en) for p in programs]).alias(
+            "program_en"
+        ),
         pl.when(has_amount)
         .then(pl.concat_str([pl.lit("（测算"), yuan(pl.col("amount")), pl.lit("元/月）")]))
         .otherwise(pl.lit(""))
@@ -81,11 +77,19 @@ def unclaimed_assistance(ctx: Context, signal: Signal, th: dict[str, Threshold])
     )
 
 
+def _first(conditions: list[pl.Expr], values: list[pl.Expr]) -> pl.Expr:
+    """The value of the first condition that holds (null if none)."""
+    chain: Any = pl.when(conditions[0]).then(values[0])
+    for holds, value in zip(conditions[1:], values[1:], strict=True):
+        # Polars types each link of a when/then chain differently.
+        chain = chain.when(holds).then(value)
+    return cast(pl.Expr, chain)
+
+
 @condition("UNDERPAID_DEDUCTIONS")
 def underpaid_deductions(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
     """A household receiving dibao paid less a month than the rules engine's amount (which
     applies the classified income deductions) by more than the tolerance (救不够)."""
-    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
 
     tolerance = th["tolerance"].value
     households, _ = engine_results(ctx)
@@ -158,7 +162,6 @@ def disability_living_missing(
     the rules engine finds eligible for dibao, or a tekun-eligible person, without the living
     allowance (津民发〔2023〕23号; 国发〔2015〕52号). The higher amount goes to a serious
     disability as discovery reads it (``serious_disability_lead``)."""
-    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
 
     households, persons = engine_results(ctx)
     people = (
@@ -264,7 +267,6 @@ def orphan_allowance_missing(
     more (the deaths and custody feeds), absent (prison, compulsory drug rehabilitation, declared
     missing), severely disabled or seriously ill (《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）); parents are the applicant and spouse for a child, the children and their spouses for
     a grandchild."""
-    from jiuzhu.batch.pipelines.discover.engine import engine_results  # noqa: PLC0415
 
     _, persons = engine_results(ctx)
     people = ctx.people.with_columns(

@@ -26,7 +26,8 @@ from jiuzhu.rules import load_system
 from jiuzhu.synth.run import synthesise
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.models import Application, Channel, Program
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.actions import import_register, run_discovery
 from jiuzhu.web.discovery.models import DiscoveryRun
 from jiuzhu.web.documents.actions import fill_example_offices

@@ -1,0 +1,156 @@
+"""A program plugged into the rules' registry (the toy old-age allowance of
+tests/fixtures/toy_program) is applied for at the counter, numbered with its own prefix, decided
+with its amount and paid by the monthly payroll, with no change to the platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import translation
+
+from jiuzhu.rules import registry
+from jiuzhu.web.cases import actions as cases
+from jiuzhu.web.cases.models import Application, Stage
+from jiuzhu.web.core.programs import (
+    PROGRAM_LABELS,
+    Program,
+    number_prefix,
+    payroll_choices,
+    program_choices,
+)
+from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.payments import actions as payments
+from jiuzhu.web.payments.models import Kind
+from tests.fixtures.toy_program import TOY_PROGRAM
+from tests.web.conftest import ON, PASSWORD
+from tests.web.test_workflow import MATERIALS, eligible_household
+
+
+@pytest.fixture
+def toy() -> Iterator[registry.Program]:
+    """The toy program plugged in for one test, unplugged after it whatever happens."""
+    with registry.plugged_in(TOY_PROGRAM) as plugin:
+        yield plugin
+
+
+def _today(settings: Any, day: dt.date) -> None:
+    settings.JIUZHU = {**settings.JIUZHU, "TODAY": day.isoformat()}
+
+
+def _approve(users: dict[str, User], settings: Any, application: Application) -> Application:
+    """The application from acceptance to the district's approval at its default amount."""
+    cases.verify(users["caseworker"], application)
+    cases.record_home_visit(
+        users["caseworker"],
+        application,
+        visited_on=ON,
+        staff=["王经办", "刘协理"],
+        findings="家中确有困难",
+        applicant_signed=True,
+    )
+    cases.give_township_opinion(users["head"], application, opinion="approve", note="符合条件")
+    _today(settings, ON + dt.timedelta(days=8))
+    cases.close_public_notice(users["caseworker"], application)
+    application.refresh_from_db()
+    cases.propose_decision(
+        users["officer"],
+        application,
+        outcome="approve",
+        monthly_amount=cases.default_amount(application),
+        reasons="符合",
+    )
+    _today(settings, ON + dt.timedelta(days=9))
+    cases.confirm_decision(users["officer2"], application)
+    application.refresh_from_db()
+    return application
+
+
+@pytest.mark.django_db
+def test_a_plugged_in_program_is_applied_for_numbered_decided_and_paid(
+    users: dict[str, User], townships: tuple[str, str], settings: Any, toy: registry.Program
+) -> None:
+    household = eligible_household(townships[0], "toy_allowance_eligible")
+    applicant = household.memberships.filter(valid_to__isnull=True, relation="01").first().person
+    caseworker = Client()
+    assert caseworker.login(username=users["caseworker"].username, password=PASSWORD)
+    form_page = caseworker.get(f"/households/{household.pk}/apply/").content.decode()
+    assert 'value="toy_allowance"' in form_page and "示例高龄补贴" in form_page
+    response = caseworker.post(
+        f"/households/{household.pk}/apply/",
+        {
+            "program": "toy_allowance",
+            "applicant": str(applicant.pk),
+            "channel": "counter",
+            "materials": MATERIALS,
+        },
+    )
+    assert response.status_code == 302
+    application = Application.objects.get(household=household, program="toy_allowance")
+    assert application.number == f"WJ{ON.year}-{household.township_code}-00001"
+    application = _approve(users, settings, application)
+    assert application.stage == Stage.APPROVED and application.monthly_amount == 15_000
+    entitlement = Entitlement.objects.get(application=application)
+    assert entitlement.program == "toy_allowance" and entitlement.start_month == "2025-11"
+    # The payroll of the month after the decision pays the toy program's monthly amount.
+    run = payments.draft_run(users["officer"], "2025-11", "toy_allowance")
+    regular = dict(run.payments.filter(kind=Kind.REGULAR).values_list("entitlement_id", "amount"))
+    assert regular == {entitlement.pk: 15_000}
+
+
+@pytest.mark.django_db
+def test_without_the_plug_in_its_program_is_refused(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    household = eligible_household(townships[0])
+    applicant = household.memberships.filter(valid_to__isnull=True, relation="01").first().person
+    caseworker = Client()
+    assert caseworker.login(username=users["caseworker"].username, password=PASSWORD)
+    assert (
+        "示例高龄补贴" not in caseworker.get(f"/households/{household.pk}/apply/").content.decode()
+    )
+    response = caseworker.post(
+        f"/households/{household.pk}/apply/",
+        {
+            "program": "toy_allowance",
+            "applicant": str(applicant.pk),
+            "channel": "counter",
+            "materials": MATERIALS,
+        },
+    )
+    assert response.status_code != 302  # the form again, with the field's message
+    assert not Application.objects.filter(program="toy_allowance").exists()
+
+
+def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Program) -> None:
+    assert Program.DIBAO == "dibao" and Program.TOY_ALLOWANCE == "toy_allowance"
+    with pytest.raises(AttributeError):
+        _ = Program.NOT_A_PROGRAM
+    # The single-person unit is an option of near-dibao: nobody applies for it alone.
+    assert Program.values == ["dibao", "near_dibao", "tekun", "rigid_expenditure", "toy_allowance"]
+    assert [name for name, _ in payroll_choices()] == [
+        "dibao",
+        "near_dibao",
+        "tekun",
+        "toy_allowance",
+    ]
+    assert number_prefix("toy_allowance") == "WJ"
+    with pytest.raises(KeyError):
+        number_prefix("single_person_unit")
+    with translation.override("en"):
+        assert dict(program_choices())["toy_allowance"] == "Toy old-age allowance"
+        assert PROGRAM_LABELS["dibao"] == "Dibao (minimum living guarantee)"
+    with translation.override("zh-hans"):
+        assert str(dict(program_choices())["toy_allowance"]) == "示例高龄补贴"
+        assert Program.label("tekun") == "特困人员救助供养"
+
+
+def test_the_registry_labels_read_as_the_glossary() -> None:
+    for program in registry.PROGRAMS:
+        if program.applicable:
+            with translation.override("en"):
+                assert translation.gettext(program.label) == program.label_en
