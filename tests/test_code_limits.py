@@ -27,7 +27,6 @@ ALLOWED_LONG_FUNCTIONS: dict[str, str] = {
     "jiuzhu/rules/engine/schema.py:_entity_checks": "speed",
     "jiuzhu/rules/engine/parameters.py:_parse_file": "speed",
     "jiuzhu/batch/inputs.py:_typed_frame": "speed",
-    "jiuzhu/web/entitlements/assessment.py:program_amounts": "registry",
     # No helper owns these two: the lead splits them after the merge.
     "jiuzhu/batch/pipelines/discover/context.py:build_context": "lead",
     "jiuzhu/batch/pipelines/discover/conditions/dynamic_management.py:asset_registered": "lead",
