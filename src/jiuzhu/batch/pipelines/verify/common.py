@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from jiuzhu.feeds import sources as feed_sources
+from jiuzhu.rules.months import add_months
 
 SOURCES = feed_sources.SOURCES
 """Every department source, in the order the report lists them."""
@@ -164,23 +165,6 @@ class Findings:
 
 
 # --- months -------------------------------------------------------------------------------------
-
-
-def month_of(day: dt.date) -> str:
-    """``YYYY-MM`` of ``day``."""
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def add_months(month: str, n: int) -> str:
-    """The ``YYYY-MM`` month ``n`` months after ``month`` (before it when ``n`` < 0).
-
-    Raises:
-        ValueError: not a ``YYYY-MM`` month.
-    """
-    year, number = month.split("-")
-    start = dt.date(int(year), int(number), 1)
-    index = start.year * 12 + start.month - 1 + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def month_window(end: str, count: int) -> list[str]:

@@ -27,11 +27,11 @@ from jiuzhu.batch.pipelines.verify.common import (
     HouseholdFacts,
     MemberFacts,
     _Part,
-    month_of,
     window_end,
 )
 from jiuzhu.batch.pipelines.verify.household import _household
 from jiuzhu.batch.pipelines.verify.incomes import _social_insurance, _tax
+from jiuzhu.rules.months import month_of
 
 
 def derive(
