@@ -12,7 +12,6 @@ the jurisdiction whose record was asked for sees it on its audit page — else t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from jiuzhu.web.audit.actions import record_denied
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import Staff
 
 
 class DeniedAccessMiddleware:
@@ -32,8 +32,8 @@ class DeniedAccessMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        user: Any = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        user = getattr(request, "user", None)
+        if not isinstance(user, Staff):
             return
         if isinstance(exception, RecordOutsideJurisdiction):
             record_denied(

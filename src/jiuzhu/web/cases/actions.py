@@ -46,6 +46,7 @@ from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.models import next_number
 from jiuzhu.web.core.programs import Program, number_prefix
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Household, Person, Source
 from jiuzhu.web.verification.actions import run_verification
 
@@ -54,13 +55,15 @@ def _yuan(fen: int | None) -> str:
     return "—" if fen is None else format_yuan(int(fen))
 
 
-def _check(user: Any, application: Application, move: str) -> None:
+def _check(user: Staff, application: Application, move: str) -> None:
     """The transition table's verdict on the (locked) application: raises ``Refused`` or
     ``NotPermitted`` with the reason."""
     APPLICATION.check(user, application, move, clock.today())
 
 
-def _move(user: Any, application: Application, action: str, note: str = "", **detail: Any) -> None:
+def _move(
+    user: Staff, application: Application, action: str, note: str = "", **detail: Any
+) -> None:
     before = application.stage
     application.stage = next_stage(application, action)
     application.save()
@@ -113,7 +116,7 @@ def application_number(program: str, township_code: str, year: int) -> str:
 
 
 def submit_application(
-    user: Any,
+    user: Staff,
     household: Household,
     *,
     program: str,
@@ -204,7 +207,7 @@ def _refuse_second_open(household: Household, program: str) -> None:
         )
 
 
-def _record_submission(user: Any, application: Application, missing: list[str]) -> None:
+def _record_submission(user: Staff, application: Application, missing: list[str]) -> None:
     with record_language():
         note = (
             _("一次性告知缺少：%(list)s") % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
@@ -223,7 +226,7 @@ def _record_submission(user: Any, application: Application, missing: list[str]) 
 
 
 def complete_materials(
-    user: Any, application: Application, materials: Sequence[str]
+    user: Staff, application: Application, materials: Sequence[str]
 ) -> Application:
     """Record materials handed in later. Partial deliveries are recorded too; the application is
     accepted (and its deadlines start) when nothing is missing any more.
@@ -249,7 +252,7 @@ def complete_materials(
     return application
 
 
-def verify(user: Any, application: Application) -> Application:
+def verify(user: Staff, application: Application) -> Application:
     """Query the departments for every member (家庭经济状况核对), store the answers, and assess
     the household on the verified data; the application moves on to the home visit.
 
@@ -265,7 +268,7 @@ def verify(user: Any, application: Application) -> Application:
     return application
 
 
-def reassess(user: Any, application: Application) -> Application:
+def reassess(user: Staff, application: Application) -> Application:
     """Assess the household again on today's registry data after a change (on the verified
     data where verification ran, else the declaration); the application then goes on.
 
@@ -297,7 +300,7 @@ def reassess(user: Any, application: Application) -> Application:
 
 
 def record_home_visit(
-    user: Any,
+    user: Staff,
     application: Application,
     *,
     visited_on: dt.date,
@@ -343,7 +346,7 @@ def record_home_visit(
 
 
 def give_township_opinion(
-    user: Any,
+    user: Staff,
     application: Application,
     *,
     opinion: str,
@@ -401,7 +404,7 @@ def give_township_opinion(
 
 
 def record_objection(
-    user: Any, application: Application, *, content: str, received_on: dt.date
+    user: Staff, application: Application, *, content: str, received_on: dt.date
 ) -> Objection:
     """An objection raised during the public notice: the application goes back for
     re-investigation or a community review (Art. 19).
@@ -430,7 +433,7 @@ def record_objection(
 
 
 def resolve_objection(
-    user: Any, objection: Objection, *, method: str, upheld: bool, outcome: str
+    user: Staff, objection: Objection, *, method: str, upheld: bool, outcome: str
 ) -> Application:
     """Record how the objection was handled (re-investigation or 民主评议); the township then
     gives a new opinion, which is published again if it approves.
@@ -455,7 +458,7 @@ def resolve_objection(
     return application
 
 
-def close_public_notice(user: Any, application: Application) -> Application:
+def close_public_notice(user: Staff, application: Application) -> Application:
     """End a notice that ran its 7 days without an open objection; the file goes to the
     district, whose decision deadline counts from today.
 
@@ -493,7 +496,7 @@ def _spot_check(application: Application) -> bool:
     return digest < 256 * share
 
 
-def record_spot_check(user: Any, application: Application, *, note: str) -> Application:
+def record_spot_check(user: Staff, application: Application, *, note: str) -> Application:
     """The district's spot-check of a tekun application (特困人员认定办法 Art. 16)."""
     if not note.strip():
         raise ValidationError({"note": _("请填写抽查核实情况")})
@@ -507,7 +510,7 @@ def record_spot_check(user: Any, application: Application, *, note: str) -> Appl
 
 
 def propose_decision(
-    user: Any, application: Application, *, outcome: str, monthly_amount: int | None, reasons: str
+    user: Staff, application: Application, *, outcome: str, monthly_amount: int | None, reasons: str
 ) -> Application:
     """A district officer's proposed confirmation (the maker of maker–checker).
 
@@ -565,7 +568,7 @@ def propose_decision(
     return application
 
 
-def confirm_decision(user: Any, application: Application) -> Application:
+def confirm_decision(user: Staff, application: Application) -> Application:
     """Confirm the proposal (the checker: never the person who proposed it). An approval pays
     from the month after the decision; a rejection must be notified in writing within 3 working
     days (Art. 21).
@@ -595,7 +598,7 @@ def confirm_decision(user: Any, application: Application) -> Application:
     return application
 
 
-def return_proposal(user: Any, application: Application, *, reason: str) -> Application:
+def return_proposal(user: Staff, application: Application, *, reason: str) -> Application:
     """The checker sends a proposed confirmation back to be proposed again (the maker–checker's
     "no"), with the reason; the proposal is cleared and the history keeps it.
 
@@ -636,7 +639,7 @@ def return_proposal(user: Any, application: Application, *, reason: str) -> Appl
 
 
 def issue_decision_notice(
-    user: Any, application: Application, *, issued_on: dt.date
+    user: Staff, application: Application, *, issued_on: dt.date
 ) -> Application:
     """Record that the decision notice was delivered (for a rejection, with the reasons)."""
     if application.decided_on and issued_on < application.decided_on:
@@ -650,7 +653,7 @@ def issue_decision_notice(
     return application
 
 
-def extend_deadline(user: Any, application: Application, *, reason: str) -> Application:
+def extend_deadline(user: Staff, application: Application, *, reason: str) -> Application:
     """Extend the procedure to 45 working days for a special reason (Art. 22)."""
     if not reason.strip():
         raise ValidationError({"reason": _("请写明延长理由")})
@@ -664,7 +667,7 @@ def extend_deadline(user: Any, application: Application, *, reason: str) -> Appl
     return application
 
 
-def terminate(user: Any, application: Application, *, reason: str) -> Application:
+def terminate(user: Staff, application: Application, *, reason: str) -> Application:
     """Stop an application (the household withdrew or did not cooperate, Art. 29)."""
     if not reason.strip():
         raise ValidationError({"reason": _("请写明终止理由")})

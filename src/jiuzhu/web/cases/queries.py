@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -15,17 +14,18 @@ from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadline_starts, de
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import Move, join_labels
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.workcalendar.working_days import calendar_for, missing_text, missing_warning
 
 
-def applications_for(user: Any) -> QuerySet[Application]:
+def applications_for(user: Staff) -> QuerySet[Application]:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "division_code", ""):
         return Application.objects.none()
     return Application.objects.filter(division_code__startswith=user.division_code)
 
 
-def application_for(user: Any, pk: int) -> Application:
+def application_for(user: Staff, pk: int) -> Application:
     """Raises Http404 outside the jurisdiction (indistinguishable from a missing one)."""
     return get_within(
         applications_for(user).select_related(
@@ -54,7 +54,7 @@ class Queue:
     calendar_warning: str = ""
 
 
-def queue(user: Any, limit: int = 200) -> Queue:
+def queue(user: Staff, limit: int = 200) -> Queue:
     """The user's tasks: open applications waiting for a move this user may make (the
     transition table's main moves, their conditions and maker–checker rules), most urgent first
     (overdue, then due soon, then by next deadline). One query for applications and two for
@@ -110,11 +110,11 @@ def queue(user: Any, limit: int = 200) -> Queue:
     return Queue(items, warning)
 
 
-def open_applications(user: Any) -> QuerySet[Application]:
+def open_applications(user: Staff) -> QuerySet[Application]:
     return applications_for(user).filter(stage__in=OPEN_STAGES)
 
 
-def work_items(user: Any, today: dt.date, shown: int = 20) -> WorkList:
+def work_items(user: Staff, today: dt.date, shown: int = 20) -> WorkList:
     """Applications waiting for this user's move, for the workbench: the most urgent first."""
     found = queue(user)
     items = [

@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.models import Application, ApplicationEvent, Stage
 from jiuzhu.web.cases.workflow import public_notice
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.signals import household_changed
 from jiuzhu.web.workcalendar.signals import calendar_changed
@@ -40,7 +41,7 @@ def mark_for_reassessment(
     sender: Any,
     *,
     household: Household,
-    user: Any,
+    user: Staff,
     change: str,
     on: dt.date,
     person: Person | None,
@@ -67,7 +68,7 @@ def mark_for_reassessment(
 
 
 @receiver(calendar_changed, dispatch_uid="cases.recount_notice_ends")
-def recount_notice_ends(sender: Any, *, years: tuple[int, ...], user: Any, **kwargs: Any) -> int:
+def recount_notice_ends(sender: Any, *, years: tuple[int, ...], user: Staff, **kwargs: Any) -> int:
     """A calendar year entered or corrected (``workcalendar.signals``): the public notices
     running whose end may fall in it are counted again (7 days, ended on a working day,
     ``workflow.public_notice``), so a notice posted before the year's calendar existed gets its

@@ -41,6 +41,7 @@ from jiuzhu.web.cases.workflow import (
 )
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors, post_only, report_errors
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.verification.queries import verification_report
@@ -53,7 +54,7 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.view"):
         raise PermissionDenied
     stage = request.GET.get("stage", "")
-    found = applications_for(request.user).select_related("household", "applicant")
+    found = applications_for(staff(request)).select_related("household", "applicant")
     if stage in Stage.values:
         found = found.filter(stage=stage)
     page = Paginator(found.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
@@ -79,7 +80,7 @@ def _prefill(request: HttpRequest, members: list[tuple[int, str]]) -> dict[str, 
 
 
 def new_application_view(request: HttpRequest, household_pk: int) -> HttpResponse:
-    household = household_for(request.user, household_pk)
+    household = household_for(staff(request), household_pk)
     if not request.user.has_perm("cases.apply", household):
         raise PermissionDenied
     members = [
@@ -98,7 +99,7 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
         )
         try:
             application = actions.submit_application(
-                request.user,
+                staff(request),
                 household,
                 program=data["program"],
                 applicant=applicant,
@@ -133,14 +134,14 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
 
 
 def application_view(request: HttpRequest, pk: int) -> HttpResponse:
-    application = application_for(request.user, pk)
+    application = application_for(staff(request), pk)
     if not request.user.has_perm("cases.view", application):
         raise PermissionDenied
     return render(request, "cases/application.html", _context(request, application))
 
 
 def _context(request: HttpRequest, application: Application, **forms_: Any) -> dict[str, Any]:
-    user = request.user
+    user = staff(request)
     today = clock.today()
     found_deadlines = deadlines(
         application, load_calendar(years_needed(application) | {today.year, today.year + 1})
@@ -198,7 +199,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
 Step = Callable[[Any, Application, dict[str, Any]], Any]
 
 
-def _objection_step(user: Any, application: Application, data: dict[str, Any]) -> Any:
+def _objection_step(user: Staff, application: Application, data: dict[str, Any]) -> Any:
     objection = application.objections.filter(resolved_on__isnull=True).first()
     if objection is None:
         raise ValidationError(_("没有待处理的异议"))
@@ -282,7 +283,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     fields; nothing is written."""
     if step not in STEPS:
         raise Http404
-    application = application_for(request.user, pk)
+    application = application_for(staff(request), pk)
     form_class, run, done = STEPS[step]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():

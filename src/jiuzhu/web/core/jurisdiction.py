@@ -13,7 +13,7 @@ as the system (no user) and loads the whole district.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import Staff
 
 M = TypeVar("M", bound=Model)
 
@@ -33,7 +34,7 @@ class RowsOutsideJurisdiction(NotPermitted):
     """An import names households outside the importer's jurisdiction; nothing was written.
     ``rows``: (row label, division code) of every row outside."""
 
-    def __init__(self, user: Any, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, user: Staff | None, rows: list[tuple[str, str]]) -> None:
         self.rows = rows
         blank = _("无区划代码")
         named = "、".join(f"{label}（{code or blank}）" for label, code in rows[:SHOWN])
@@ -44,7 +45,7 @@ class RowsOutsideJurisdiction(NotPermitted):
         )
 
 
-def rows_outside(user: Any, rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def rows_outside(user: Staff | None, rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The rows (label, division code) whose division is not in ``user``'s jurisdiction — a
     blank code included; none when ``user`` is None (the system: the command line)."""
     if user is None:
@@ -52,7 +53,7 @@ def rows_outside(user: Any, rows: Iterable[tuple[str, str]]) -> list[tuple[str, 
     return [(label, code) for label, code in rows if not code or not user.covers(code)]
 
 
-def refuse_outside(user: Any, rows: Iterable[tuple[str, str]]) -> None:
+def refuse_outside(user: Staff | None, rows: Iterable[tuple[str, str]]) -> None:
     """Raises RowsOutsideJurisdiction if any row is outside ``user``'s jurisdiction."""
     outside = rows_outside(user, rows)
     if outside:

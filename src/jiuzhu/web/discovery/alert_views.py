@@ -28,6 +28,7 @@ from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, post_only
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.catalogue import signal_labels
@@ -141,7 +142,7 @@ def _context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, Any]
 
 
 def alert_view(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = alert_for(request.user, pk)
+    alert = alert_for(staff(request), pk)
     if not request.user.has_perm("discovery.view", alert):
         raise PermissionDenied
     return render(request, "discovery/alert.html", _context(request, alert))
@@ -151,13 +152,13 @@ def _assign(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     assignee = User.objects.filter(pk=data["assignee"]).first()
     if assignee is None:
         raise ValidationError({"assignee": _("该人员不能处理预警")})
-    actions.assign(request.user, alert, assignee)
+    actions.assign(staff(request), alert, assignee)
     return _("已分派给 %(name)s") % {"name": assignee}
 
 
 def _visit(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     actions.record_visit(
-        request.user,
+        staff(request),
         alert,
         visited_on=data["visited_on"],
         staff=[data["staff_1"], data["staff_2"], data["staff_3"]],
@@ -168,7 +169,7 @@ def _visit(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
 
 def _conclude(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     alert = actions.conclude(
-        request.user,
+        staff(request),
         alert,
         outcome=data["outcome"],
         note=data["note"],
@@ -186,7 +187,7 @@ def _link(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     application = next((a for a in _candidates(alert) if a.pk == data["application"]), None)
     if application is None:
         raise ValidationError({"application": _("请选择该家庭的救助申请")})
-    actions.link(request.user, alert, application)
+    actions.link(staff(request), alert, application)
     return _("已关联救助申请 %(number)s，预警已办结") % {"number": application.number}
 
 
@@ -204,7 +205,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     the form (status 400) and writes nothing."""
     if step not in STEPS:
         raise Http404
-    alert = alert_for(request.user, pk)
+    alert = alert_for(staff(request), pk)
     form: forms.Form = _form(step, alert, request.POST)
     if form.is_valid():
         try:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.discovery.catalogue import signal_labels
 from jiuzhu.web.discovery.models import (
@@ -42,20 +43,20 @@ WORK_ITEMS = 20
 DUE_SOON_WORKING_DAYS = 3
 
 
-def _division(user: Any) -> str | None:
+def _division(user: Staff) -> str | None:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "division_code", ""):
         return None
     return str(user.division_code)
 
 
-def alerts_for(user: Any) -> QuerySet[Alert]:
+def alerts_for(user: Staff) -> QuerySet[Alert]:
     division = _division(user)
     if division is None:
         return Alert.objects.none()
     return Alert.objects.filter(Q(division_code__startswith=division) | Q(assigned_to=user))
 
 
-def alert_for(user: Any, pk: int) -> Alert:
+def alert_for(user: Staff, pk: int) -> Alert:
     """Raises Http404 outside the jurisdiction."""
     return get_within(
         alerts_for(user).select_related(
@@ -88,7 +89,7 @@ def overdue(queryset: QuerySet[Alert], today: dt.date) -> QuerySet[Alert]:
     return queryset.filter(overdue_q(today))
 
 
-def work_items(user: Any, today: dt.date) -> WorkList:
+def work_items(user: Staff, today: dt.date) -> WorkList:
     """The open alerts of the user's jurisdiction and those assigned to the user, for a user
     who handles alerts or takes the applications they ask for: how many, and the first
     ``WORK_ITEMS`` (the overdue first, then by deadline), each with its stage and what the user
@@ -156,7 +157,7 @@ def missing_deadline(alert: Alert, covered: Iterable[int]) -> str:
     return missing_text(year) if year else ""
 
 
-def register_for(user: Any, today: dt.date, *, current: bool = True) -> QuerySet[RegisterEntry]:
+def register_for(user: Staff, today: dt.date, *, current: bool = True) -> QuerySet[RegisterEntry]:
     division = _division(user)
     if division is None:
         return RegisterEntry.objects.none()
@@ -165,7 +166,7 @@ def register_for(user: Any, today: dt.date, *, current: bool = True) -> QuerySet
     return found.filter(in_register) if current else found.exclude(in_register)
 
 
-def register_townships(user: Any, today: dt.date) -> list[str]:
+def register_townships(user: Staff, today: dt.date) -> list[str]:
     """The township codes of the user's register, each once (the model's default ordering is
     cleared: with it, ``distinct`` would keep one row per entry)."""
     return list(
@@ -231,14 +232,14 @@ def register_counts(entries: QuerySet[RegisterEntry]) -> dict[str, Any]:
     }
 
 
-def runs_for(user: Any) -> QuerySet[DiscoveryRun]:
+def runs_for(user: Staff) -> QuerySet[DiscoveryRun]:
     division = _division(user)
     if division is None:
         return DiscoveryRun.objects.none()
     return DiscoveryRun.objects.filter(division_code__startswith=division)
 
 
-def run_for(user: Any, pk: int) -> DiscoveryRun:
+def run_for(user: Staff, pk: int) -> DiscoveryRun:
     """Raises Http404 outside the jurisdiction."""
     return get_within(runs_for(user).select_related("job", "created_by"), pk)
 

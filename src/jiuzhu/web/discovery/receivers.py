@@ -11,19 +11,20 @@ from django.dispatch import receiver
 
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.signals import application_registered, decision_confirmed
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.actions import link_application, link_registered, refresh_register
 from jiuzhu.web.discovery.actions.deadlines import recount_deadlines
 from jiuzhu.web.workcalendar.signals import calendar_changed
 
 
 @receiver(calendar_changed, dispatch_uid="discovery.recount_deadlines")
-def recount(sender: Any, *, years: tuple[int, ...], user: Any, **kwargs: Any) -> None:
+def recount(sender: Any, *, years: tuple[int, ...], user: Staff, **kwargs: Any) -> None:
     recount_deadlines(user, years)
 
 
 @receiver(application_registered, dispatch_uid="discovery.link_alerts")
 def link_alerts(
-    sender: Any, *, user: Any, application: Application, alert: int | None, **kwargs: Any
+    sender: Any, *, user: Staff, application: Application, alert: int | None, **kwargs: Any
 ) -> None:
     """Close the alert the application was opened from, then any alert waiting for this
     household's application of this program, though not opened from it."""

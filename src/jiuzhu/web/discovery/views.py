@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.alert_views import explanation, township_name
@@ -61,7 +62,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     status, category, signal, overdue; the most urgent first (a fixed number of queries)."""
     _view(request)
     today = clock.today()
-    mine = alerts_for(request.user)
+    mine = alerts_for(staff(request))
     labels = signal_labels()
     codes = mine.order_by("signal").values_list("signal", flat=True).distinct()
     form = AlertFilterForm(
@@ -147,11 +148,11 @@ def register_view(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     division_code = str(getattr(request.user, "division_code", ""))
     codes = (
-        register_townships(request.user, today) if len(division_code) < 9 else [division_code[:9]]
+        register_townships(staff(request), today) if len(division_code) < 9 else [division_code[:9]]
     )
     form = RegisterFilterForm(request.GET or None, townships=[(c, township_name(c)) for c in codes])
     current, filters = _register_filters(form)
-    entries = register_for(request.user, today, current=current).filter(filters)
+    entries = register_for(staff(request), today, current=current).filter(filters)
     page = Paginator(register_people(entries), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = register_rows(entries, [row["person_id"] for row in page])
     counts = register_counts(entries)
@@ -187,7 +188,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "discovery/runs.html",
         {
-            "runs": runs_for(request.user).select_related("created_by")[:50],
+            "runs": runs_for(staff(request)).select_related("created_by")[:50],
             "form": form,
             "may_run": may_run,
         },
@@ -202,13 +203,13 @@ def start_run_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for e in form.errors.get("month", [])))
         return redirect("discovery:runs")
-    run = actions.start_discovery(request.user, form.cleaned_data["month"])
+    run = actions.start_discovery(staff(request), form.cleaned_data["month"])
     messages.success(request, _("主动发现任务已提交，正在后台运行"))
     return redirect("discovery:run", pk=run.pk)
 
 
 def run_view(request: HttpRequest, pk: int) -> HttpResponse:
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     _view(request)
     feeds = [
         (str(SOURCE_TITLES.get(source, source)), info) for source, info in (run.feeds or {}).items()
@@ -225,7 +226,7 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
     _view(request)
     today = clock.today()
     month = request.GET.get("month", "")
-    found = alerts_for(request.user)
+    found = alerts_for(staff(request))
     if re.fullmatch(r"\d{4}-\d{2}", month):
         found = found.filter(month=month)
     rows = list(

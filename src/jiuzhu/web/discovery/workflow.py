@@ -26,6 +26,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.core.transitions import Move, Workflow
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.models import Alert, AlertStatus, Outcome
 
 APPLICATION_WORKING_DAYS = 10
@@ -37,7 +38,7 @@ ACTIVE = frozenset({AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.VISITED}
 """The stages before an outcome."""
 
 
-def _registered_household(alert: Alert, user: Any, today: dt.date) -> Any:
+def _registered_household(alert: Alert, user: Staff, today: dt.date) -> Any:
     if alert.household_id is None:
         return _("预警没有对应的登记家庭，请先在家庭档案中登记该家庭，再纳入救助")
     return None

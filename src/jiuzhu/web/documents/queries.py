@@ -17,7 +17,7 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application, Assessment, Stage
 from jiuzhu.web.cases.queries import applications_for
 from jiuzhu.web.core.jurisdiction import get_within
-from jiuzhu.web.core.users import Staff, Visitor
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.documents.content import place_name
 from jiuzhu.web.documents.models import (
@@ -36,20 +36,20 @@ from jiuzhu.web.entitlements.queries import entitlements_for
 WORK_ITEMS = 20
 
 
-def _division(user: Visitor) -> str | None:
+def _division(user: Staff) -> str | None:
     if not isinstance(user, Staff) or not user.is_authenticated or not user.division_code:
         return None
     return str(user.division_code)
 
 
-def scans_for(user: Visitor) -> QuerySet[MaterialFile]:
+def scans_for(user: Staff) -> QuerySet[MaterialFile]:
     division_code = _division(user)
     if division_code is None:
         return MaterialFile.objects.none()
     return MaterialFile.objects.filter(division_code__startswith=division_code)
 
 
-def scan_for(user: Visitor, pk: int) -> MaterialFile:
+def scan_for(user: Staff, pk: int) -> MaterialFile:
     """Raises Http404 outside the jurisdiction."""
     return get_within(scans_for(user).select_related("application", "uploaded_by"), pk)
 
@@ -139,7 +139,7 @@ def available_kinds(application: Application) -> list[str]:
     return kinds
 
 
-def printables(user: Visitor, application: Application) -> list[Printable]:
+def printables(user: Staff, application: Application) -> list[Printable]:
     issued = {doc.kind: doc for doc in application.issued_documents.all()}
     found = []
     for kind in available_kinds(application):
@@ -165,7 +165,7 @@ def issued_for(kind: str, subject: Application | Entitlement) -> IssuedDocument 
     return subject.issued_documents.filter(kind=kind).first()
 
 
-def application_documents(user: Visitor, application: Application) -> dict[str, Any]:
+def application_documents(user: Staff, application: Application) -> dict[str, Any]:
     """What the application page's documents section shows (see
     ``documents/_application_documents.html``)."""
     return {
@@ -216,14 +216,14 @@ def warnings(doc: dict[str, Any]) -> list[str]:
 # --- the public notice --------------------------------------------------------------------------
 
 
-def published(user: Visitor, today: dt.date) -> QuerySet[Application]:
+def published(user: Staff, today: dt.date) -> QuerySet[Application]:
     """Applications of the jurisdiction whose public notice runs today."""
     return applications_for(user).filter(
         stage=Stage.PUBLIC_NOTICE, notice_starts_on__lte=today, notice_ends_on__gte=today
     )
 
 
-def notice_communities(user: Visitor, today: dt.date) -> list[dict[str, Any]]:
+def notice_communities(user: Staff, today: dt.date) -> list[dict[str, Any]]:
     """The communities with a notice running today: code, names and the number of entries."""
     rows = (
         published(user, today)
@@ -242,7 +242,7 @@ def notice_communities(user: Visitor, today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def notice_applications(user: Visitor, community_code: str, today: dt.date) -> list[Application]:
+def notice_applications(user: Staff, community_code: str, today: dt.date) -> list[Application]:
     """The applications published today in one community of the jurisdiction.
 
     Raises:
@@ -271,7 +271,7 @@ def notice_applications(user: Visitor, community_code: str, today: dt.date) -> l
 # --- work items ---------------------------------------------------------------------------------
 
 
-def work_items(user: Visitor, today: dt.date) -> WorkList:
+def work_items(user: Staff, today: dt.date) -> WorkList:
     """Decisions and terminations whose written notice is neither issued here nor recorded as
     delivered, for those who issue them (a count and at most 20 items)."""
     items: list[WorkItem] = []

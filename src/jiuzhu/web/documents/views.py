@@ -90,7 +90,7 @@ def _pdf_response(kind: str, doc: dict[str, Any], filename: str) -> HttpResponse
 
 
 def _viewable(request: HttpRequest, pk: int) -> Application:
-    application = application_for(request.user, pk)
+    application = application_for(staff(request), pk)
     if not request.user.has_perm("cases.view", application):
         raise PermissionDenied
     return application
@@ -175,7 +175,7 @@ def issue_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _terminated(request: HttpRequest, pk: int) -> Entitlement:
-    entitlement = entitlement_for(request.user, pk)
+    entitlement = entitlement_for(staff(request), pk)
     if not request.user.has_perm("entitlements.view", entitlement):
         raise PermissionDenied
     if entitlement.terminated_on is None:
@@ -243,14 +243,14 @@ def public_notices_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/public_notices.html",
-        {"communities": notice_communities(request.user, today), "today": today},
+        {"communities": notice_communities(staff(request), today), "today": today},
     )
 
 
 def _notice(request: HttpRequest, code: str) -> dict[str, Any]:
     _may_read_cases(request)
     today = clock.today()
-    return content.public_notice(code, notice_applications(request.user, code, today), today)
+    return content.public_notice(code, notice_applications(staff(request), code, today), today)
 
 
 def public_notice_view(request: HttpRequest, code: str) -> HttpResponse:
@@ -363,7 +363,7 @@ def _scan_change(
     run: Any,
     done: str,
 ) -> HttpResponse:
-    scan = scan_for(request.user, pk)
+    scan = scan_for(staff(request), pk)
     application = _viewable(request, scan.application_id)
     if request.method != "POST":  # see issue_view
         return redirect("documents:materials", pk=application.pk)
@@ -406,7 +406,7 @@ def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def scan_view(request: HttpRequest, pk: int) -> FileResponse:
     """The scanned file itself, for who may read its application; every view is audited."""
-    scan = scan_for(request.user, pk)
+    scan = scan_for(staff(request), pk)
     if not request.user.has_perm("cases.view", scan.application):
         raise PermissionDenied
     try:

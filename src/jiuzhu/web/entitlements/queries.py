@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules.procedure import DUE_SOON_DAYS, rule
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import join_labels
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import (
     PAYABLE,
@@ -36,41 +36,41 @@ def due_soon_days(today: dt.date) -> int:
     return rule(DUE_SOON_DAYS).number(today)
 
 
-def _division(user: Any) -> str | None:
+def _division(user: Staff) -> str | None:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "division_code", ""):
         return None
     return str(user.division_code)
 
 
-def entitlements_for(user: Any) -> QuerySet[Entitlement]:
+def entitlements_for(user: Staff) -> QuerySet[Entitlement]:
     division = _division(user)
     if division is None:
         return Entitlement.objects.none()
     return Entitlement.objects.filter(division_code__startswith=division)
 
 
-def entitlement_for(user: Any, pk: int) -> Entitlement:
+def entitlement_for(user: Staff, pk: int) -> Entitlement:
     """Raises Http404 outside the jurisdiction."""
     return get_within(
         entitlements_for(user).select_related("household", "person", "application"), pk
     )
 
 
-def tasks_for(user: Any) -> QuerySet[ReviewTask]:
+def tasks_for(user: Staff) -> QuerySet[ReviewTask]:
     division = _division(user)
     if division is None:
         return ReviewTask.objects.none()
     return ReviewTask.objects.filter(division_code__startswith=division)
 
 
-def task_for(user: Any, pk: int) -> ReviewTask:
+def task_for(user: Staff, pk: int) -> ReviewTask:
     """Raises Http404 outside the jurisdiction."""
     return get_within(
         tasks_for(user).select_related("entitlement", "entitlement__household", "person"), pk
     )
 
 
-def runs_for(user: Any) -> QuerySet[StandardChangeRun]:
+def runs_for(user: Staff) -> QuerySet[StandardChangeRun]:
     """Runs whose scope the user's jurisdiction covers (a district run is seen by district
     users; a township user sees none of them)."""
     division = _division(user)
@@ -79,7 +79,7 @@ def runs_for(user: Any) -> QuerySet[StandardChangeRun]:
     return StandardChangeRun.objects.filter(division_code__startswith=division)
 
 
-def run_for(user: Any, pk: int) -> StandardChangeRun:
+def run_for(user: Staff, pk: int) -> StandardChangeRun:
     """Raises Http404 outside the jurisdiction."""
     return get_within(runs_for(user).select_related("created_by", "decided_by"), pk)
 
@@ -126,7 +126,7 @@ def _queue_item(task: ReviewTask, today: dt.date, covered: Iterable[int]) -> Que
     return QueueItem(task, due < today, today <= due <= soon)
 
 
-def task_queue(user: Any, today: dt.date, limit: int = 300) -> list[QueueItem]:
+def task_queue(user: Staff, today: dt.date, limit: int = 300) -> list[QueueItem]:
     """The open tasks of the user's jurisdiction, most urgent first (overdue, due within
     ``due_soon_days``, then by due date; those whose date waits for a calendar year last): two
     queries."""
@@ -143,7 +143,7 @@ def task_queue(user: Any, today: dt.date, limit: int = 300) -> list[QueueItem]:
 ACTIVE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.GRADUAL_EXIT, Status.TERMINATION_NOTICE)
 
 
-def _task_items(user: Any, today: dt.date, shown: int) -> WorkList:
+def _task_items(user: Staff, today: dt.date, shown: int) -> WorkList:
     """The open review tasks of the user's jurisdiction, the most urgent first."""
     tasks = tasks_for(user).filter(status=TaskStatus.OPEN)
     shown_tasks = tasks.select_related("entitlement", "entitlement__household", "person")
@@ -175,7 +175,7 @@ def _task_items(user: Any, today: dt.date, shown: int) -> WorkList:
     )
 
 
-def work_items(user: Any, today: dt.date, shown: int = 20) -> list[WorkList]:
+def work_items(user: Staff, today: dt.date, shown: int = 20) -> list[WorkList]:
     """What waits for this user in dynamic management, for the workbench: open review tasks
     (for those who manage entitlements), entitlements waiting for a decision (a proposed
     termination, a termination notice that has ended), and standard changes to approve (never

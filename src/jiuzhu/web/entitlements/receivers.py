@@ -22,6 +22,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.signals import decision_confirmed
 from jiuzhu.web.core.clock import today
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.granting import create_from_decision
 from jiuzhu.web.entitlements.actions.reviews import death_check_due, open_task
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
@@ -34,7 +35,7 @@ from jiuzhu.web.workcalendar.working_days import calendar_for, reaching
 
 @receiver(decision_confirmed, dispatch_uid="entitlements.grant")
 def grant(
-    sender: Any, *, user: Any, application: Application, approved: bool, **kwargs: Any
+    sender: Any, *, user: Staff, application: Application, approved: bool, **kwargs: Any
 ) -> None:
     """An approval confirmed grants its entitlement (in the confirmation's transaction)."""
     if approved:
@@ -50,7 +51,7 @@ def open_checks(
     sender: Any,
     *,
     household: Household,
-    user: Any,
+    user: Staff,
     change: str,
     on: dt.date,
     person: Person | None,
@@ -79,7 +80,7 @@ def open_checks(
         _change_check(user, entitlement, description, event_id)
 
 
-def _change_check(user: Any, entitlement: Entitlement, description: str, event_id: int) -> None:
+def _change_check(user: Staff, entitlement: Entitlement, description: str, event_id: int) -> None:
     """One open change check per entitlement: a later change adds its line to it."""
     waiting = (
         ReviewTask.objects.select_for_update()
@@ -108,7 +109,7 @@ def _change_check(user: Any, entitlement: Entitlement, description: str, event_i
 
 
 @receiver(calendar_changed, dispatch_uid="entitlements.recount_deadlines")
-def recount_deadlines(sender: Any, *, years: tuple[int, ...], user: Any, **kwargs: Any) -> int:
+def recount_deadlines(sender: Any, *, years: tuple[int, ...], user: Staff, **kwargs: Any) -> int:
     """A calendar year entered or corrected (``workcalendar.signals``): the open tasks due in
     working days (``due_from``, ``due_working_days``) and the running termination notices whose
     end may fall in it are counted again — a date found where it was unknown, a date moved where

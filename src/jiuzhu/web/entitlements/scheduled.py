@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
@@ -43,6 +42,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import add_years, month_of
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.granting import first_review_due
 from jiuzhu.web.entitlements.actions.reviews import death_check_due
 from jiuzhu.web.entitlements.actions.termination import age_limit
@@ -65,12 +65,12 @@ REVIEWED = (Status.ACTIVE, Status.SUSPENDED)
 LIVE = (Status.ACTIVE, Status.SUSPENDED, Status.GRADUAL_EXIT, Status.TERMINATION_NOTICE)
 
 
-def _allowed(user: Any) -> None:
+def _allowed(user: Staff | None) -> None:
     if user is not None and not user.has_perm("entitlements.schedule"):
         raise PermissionDenied("entitlements.schedule")
 
 
-def _user(user: Any) -> Any:
+def _user(user: Staff | None) -> Staff | None:
     return user if getattr(user, "is_authenticated", False) else None
 
 
@@ -89,7 +89,7 @@ def _insert_tasks(tasks: list[ReviewTask], kind: str, division_code: str) -> int
 
 
 def schedule_reviews(
-    user: Any = None,
+    user: Staff | None = None,
     *,
     on: dt.date | None = None,
     division_code: str = "",
@@ -141,7 +141,9 @@ def schedule_reviews(
         return _insert_tasks(tasks, TaskKind.PERIODIC_REVIEW, division_code)
 
 
-def scan_deaths(user: Any = None, *, on: dt.date | None = None, division_code: str = "") -> int:
+def scan_deaths(
+    user: Staff | None = None, *, on: dt.date | None = None, division_code: str = ""
+) -> int:
     """Open a household check for every member of a household with a live entitlement whom
     the deaths feed (``DepartmentRecord`` source ``deaths``, imported by verification) reports
     dead while a member: due within 3 months of the death (2022 notice). Two reads and a bulk
@@ -250,7 +252,7 @@ def _capacity_on_birthdays(
 
 
 def check_tekun_minors(
-    user: Any = None,
+    user: Staff | None = None,
     *,
     on: dt.date | None = None,
     division_code: str = "",
@@ -331,7 +333,7 @@ def _reaching_the_limit(
 
 
 def finalise_terminations(
-    user: Any = None, *, on: dt.date | None = None, division_code: str = ""
+    user: Staff | None = None, *, on: dt.date | None = None, division_code: str = ""
 ) -> int:
     """Mark ``terminated`` every entitlement whose ``end_month`` has come (a decided
     termination, an ended gradual exit): from that month it is no longer paid. One read, one
@@ -391,7 +393,7 @@ def finalise_terminations(
 
 
 def run_daily_checks(
-    user: Any = None,
+    user: Staff | None = None,
     *,
     on: dt.date | None = None,
     division_code: str = "",

@@ -22,6 +22,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.actions import (
@@ -93,7 +94,7 @@ def entitlement_list_view(request: HttpRequest) -> HttpResponse:
     version's amount (a fixed number of queries per page)."""
     _view(request)
     form = FilterForm(request.GET or None)
-    found = entitlements_for(request.user).select_related("household", "person")
+    found = entitlements_for(staff(request)).select_related("household", "person")
     program = status = ""
     if form.is_valid():
         program, status = form.cleaned_data["program"], form.cleaned_data["status"]
@@ -188,7 +189,7 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> d
 
 
 def entitlement_view(request: HttpRequest, pk: int) -> HttpResponse:
-    entitlement = entitlement_for(request.user, pk)
+    entitlement = entitlement_for(staff(request), pk)
     _view(request, entitlement)
     return render(request, "entitlements/detail.html", _context(request, entitlement))
 
@@ -297,7 +298,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     messages on the fields; nothing is written."""
     if step not in STEPS:
         raise Http404
-    entitlement = entitlement_for(request.user, pk)
+    entitlement = entitlement_for(staff(request), pk)
     _view(request, entitlement)
     _form_class, run, done = STEPS[step]
     form = _form(step, request.POST, entitlement)
@@ -325,7 +326,7 @@ def task_queue_view(request: HttpRequest) -> HttpResponse:
     """Open review tasks of the jurisdiction, overdue and due soon first."""
     _view(request)
     today = clock.today()
-    items = task_queue(request.user, today)
+    items = task_queue(staff(request), today)
     return render(
         request,
         "entitlements/tasks.html",
@@ -346,7 +347,7 @@ def run_checks_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("entitlements.schedule"):
         raise PermissionDenied
     division = str(getattr(request.user, "division_code", ""))
-    counts = scheduled.run_daily_checks(request.user, division_code=division)
+    counts = scheduled.run_daily_checks(staff(request), division_code=division)
     messages.success(
         request,
         _(
@@ -360,7 +361,7 @@ def run_checks_view(request: HttpRequest) -> HttpResponse:
 
 def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
     """A task with the reassessment its completion would apply (computed now, not saved)."""
-    task = task_for(request.user, pk)
+    task = task_for(staff(request), pk)
     _view(request, task.entitlement)
     entitlement = task.entitlement
     preview = None
@@ -411,18 +412,18 @@ def task_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Complete a task by reassessment (``complete``) or close it with a note (``close``)."""
     if step not in ("complete", "close"):
         raise Http404
-    task = task_for(request.user, pk)
+    task = task_for(staff(request), pk)
     _view(request, task.entitlement)
     form: forms.Form = ReviewForm(request.POST) if step == "complete" else NoteForm(request.POST)
     if form.is_valid():
         try:
             if step == "complete":
-                done = reviews.complete_review(request.user, task, note=form.cleaned_data["note"])
+                done = reviews.complete_review(staff(request), task, note=form.cleaned_data["note"])
                 messages.success(
                     request, _("核查已完成：%(outcome)s") % {"outcome": done.get_outcome_display()}
                 )
             else:
-                reviews.close_task(request.user, task, note=form.cleaned_data["note"])
+                reviews.close_task(staff(request), task, note=form.cleaned_data["note"])
                 messages.success(request, _("任务已办结"))
             return redirect("entitlements:detail", pk=task.entitlement_id)
         except ValidationError as exc:
@@ -451,7 +452,9 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                run = standard_change_runs.start_standard_change(request.user, **form.cleaned_data)
+                run = standard_change_runs.start_standard_change(
+                    staff(request), **form.cleaned_data
+                )
             except ValidationError as exc:
                 report_errors(request, form, exc)
             except ParameterNotDefinedError as exc:
@@ -463,7 +466,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
                     % {"n": run.checked, "c": run.changed},
                 )
                 return redirect("entitlements:run", pk=run.pk)
-    runs = runs_for(request.user).select_related("created_by", "decided_by")[:50]
+    runs = runs_for(staff(request)).select_related("created_by", "decided_by")[:50]
     return render(
         request,
         "entitlements/runs.html",
@@ -475,7 +478,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
 def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
     """A run's differences (paginated, by outcome), its totals by township and program, and
     the approval (a second district user)."""
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     _view(request, run)
     outcome = request.GET.get("outcome", "")
     items = run.items.select_related("entitlement", "entitlement__household")
@@ -508,7 +511,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
 def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in ("approve", "discard"):
         raise Http404
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     _view(request, run)
     form = NoteForm(request.POST)
     if step == "approve":
@@ -517,7 +520,7 @@ def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         try:
             if step == "approve":
                 run = standard_change_runs.approve_standard_change(
-                    request.user, run, note=form.cleaned_data["note"]
+                    staff(request), run, note=form.cleaned_data["note"]
                 )
                 messages.success(
                     request,
@@ -526,7 +529,7 @@ def run_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 )
             else:
                 standard_change_runs.discard_standard_change(
-                    request.user, run, note=form.cleaned_data["note"]
+                    staff(request), run, note=form.cleaned_data["note"]
                 )
                 messages.success(request, _("已作废该重算"))
             return redirect("entitlements:run", pk=pk)

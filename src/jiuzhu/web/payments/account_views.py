@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, post_only
 from jiuzhu.web.payments import actions
 from jiuzhu.web.payments.forms import AccountForm, CheckAccountForm, NewAccountForm, ReasonForm
@@ -40,7 +41,7 @@ LISTED = 200
 
 
 def _household(request: HttpRequest, household_pk: int) -> Household:
-    household = household_for(request.user, household_pk)
+    household = household_for(staff(request), household_pk)
     if not request.user.has_perm("payments.view", household):
         raise PermissionDenied
     return household

@@ -25,6 +25,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import add_months, is_month, month_of
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, messages_of, post_only
 from jiuzhu.web.payments import actions, exporters, layouts, reports
 from jiuzhu.web.payments.forms import DraftForm, ExportForm, ReasonForm, ReturnForm
@@ -412,7 +413,7 @@ def summary_view(request: HttpRequest) -> HttpResponse:
 def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     """A household's payment history: month, program, amount, kind, entitlement version and
     status (for a link from the household page), with its accounts in force or waiting."""
-    household = household_for(request.user, household_pk)
+    household = household_for(staff(request), household_pk)
     if not request.user.has_perm("payments.view", household):
         raise PermissionDenied
     rows = reports.household_ledger(household)

@@ -23,6 +23,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.core.jurisdiction import refuse_outside, rows_outside
 from jiuzhu.web.core.models import reserve_numbers
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.frames import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from jiuzhu.web.registry.models import (
     INCOME_COMPONENTS,
@@ -44,7 +45,7 @@ MEMBERSHIP_START = dt.date(2024, 1, 1)
 
 
 def import_district(
-    user: Any,
+    user: Staff | None,
     folder: Path,
     *,
     under_declaration_share: float = 0.05,
@@ -238,7 +239,7 @@ def _create_obligors(
 
 
 def record_id_conversion(
-    user: Any, obj: Person | Obligor, legacy: str, household: Household | None = None
+    user: Staff | None, obj: Person | Obligor, legacy: str, household: Household | None = None
 ) -> None:
     """Record that ``obj`` (a person or an obligor) was given as the 15-digit ``legacy`` number
     and is stored in the 18-digit form it now holds (GB 11643-1999), for the history of the
@@ -265,7 +266,7 @@ def record_id_conversion(
     )
 
 
-def convert_legacy_ids(user: Any, division_code: str, on: dt.date | None = None) -> int:
+def convert_legacy_ids(user: Staff | None, division_code: str, on: dt.date | None = None) -> int:
     """Store in its 18-digit form every valid 15-digit ID (GB 11643-1989) still held by a
     person with a membership in a household of ``division_code`` (a prefix: community,
     township, or ``12`` for the district), each conversion recorded (``record_id_conversion``)
@@ -311,7 +312,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None:
+def declare(user: Staff, household: Household, rows: list[dict[str, Any]]) -> None:
     """Record the household's declaration: per member, monthly income by component and monetary
     assets (fen). A zero removes the declared item. Audited with the before and after values.
 
@@ -382,7 +383,7 @@ def declare(user: Any, household: Household, rows: list[dict[str, Any]]) -> None
             )
 
 
-def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
+def import_workbook(user: Staff | None, path: Path, on: dt.date) -> ImportRun:
     """Load a caseworker's workbook (the format of ``jiuzhu assess``, docs/input-format.md) into
     the registry: households with their 区划代码, members with 姓名 and 身份证号, declared
     incomes and assets, obligors. The whole file is validated first (every bad cell reported,
@@ -459,7 +460,7 @@ def import_workbook(user: Any, path: Path, on: dt.date) -> ImportRun:
 
 
 def _division_problems(
-    user: Any, path: Path, divisions: dict[str, str | None]
+    user: Staff | None, path: Path, divisions: dict[str, str | None]
 ) -> list[InputProblem]:
     """Households of the workbook without a division code, or outside the user's jurisdiction."""
     problems = [
@@ -479,7 +480,7 @@ def _division_problems(
             f"家庭 {number}",
             "区划代码",
             code,
-            f"不在导入人的辖区（{user.division_code}）内 (outside the importer's jurisdiction)",
+            f"不在导入人的辖区（{getattr(user, 'division_code', '')}）内 (outside the importer's jurisdiction)",
         )
         for number, code in rows_outside(user, ((n, c) for n, c in divisions.items() if c))
     ]

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.core.forms import ResidentIdField
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Obligor, Person
 
@@ -54,7 +55,7 @@ def _record_conversion(request: HttpRequest, obj: Person | Obligor, form: forms.
     # 0003 could not convert) is converted on this save.
     legacy = getattr(form.cleaned_data.get("resident_id"), "converted_from", None)
     if legacy:
-        record_id_conversion(request.user, obj, legacy)
+        record_id_conversion(staff(request), obj, legacy)
 
 
 @admin.register(Person)

@@ -23,6 +23,7 @@ from jiuzhu.web.core.forms import (
     ResidentIdField,
     YuanField,
 )
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Employment, MaritalStatus, WorkCapacity
 from jiuzhu.web.registry.upkeep import ABSENCES, APPLICANT_RELATIONS
 
@@ -38,7 +39,7 @@ def relation_choices(applicant: bool = False) -> list[tuple[str, Any]]:
     ]
 
 
-def community_choices(user: Any) -> list[tuple[str, str]]:
+def community_choices(user: Staff) -> list[tuple[str, str]]:
     """The communities (村/居) of the user's jurisdiction, by township."""
     return [
         (code, f"{d.township_name} {d.name}")
@@ -175,7 +176,7 @@ class HouseholdForm(forms.Form):
     has_no_children = forms.BooleanField(label=_("无子女"), required=False)
     district_designated_hardship = forms.BooleanField(label=_("区定其他困难情形"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division_code"].choices = [("", "—"), *community_choices(user)]  # type: ignore[attr-defined]
 
@@ -196,7 +197,7 @@ class NewHouseholdForm(forms.Form):
     homes = forms.IntegerField(label=_("住房套数"), min_value=0, max_value=50, initial=0)
     floor_area = AreaField(label=_("住房建筑面积合计（平方米）"))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division_code"].choices = [("", "—"), *community_choices(user)]  # type: ignore[attr-defined]
 

@@ -21,6 +21,7 @@ from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.clock import today as _today
 from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person
 from jiuzhu.web.registry.upkeep import (
@@ -45,7 +46,7 @@ def _ending(membership: Membership, on: dt.date) -> dt.date:
 
 
 def add_member(
-    user: Any,
+    user: Staff,
     household: Household,
     *,
     relation: str,
@@ -135,7 +136,7 @@ def _refuse_applicant(membership: Membership, what: str) -> None:
         )
 
 
-def move_out(user: Any, membership: Membership, *, on: dt.date, reason: str) -> Membership:
+def move_out(user: Staff, membership: Membership, *, on: dt.date, reason: str) -> Membership:
     """A member leaves the household on ``on`` (moved away, married out, …).
 
     Raises:
@@ -176,7 +177,7 @@ def move_out(user: Any, membership: Membership, *, on: dt.date, reason: str) -> 
     return membership
 
 
-def record_death(user: Any, membership: Membership, *, died_on: dt.date) -> Person:
+def record_death(user: Staff, membership: Membership, *, died_on: dt.date) -> Person:
     """A member died on ``died_on``: the person's death date is recorded and the membership
     ends. An entitlement in force gets its death check (within 3 months, 2022 notice).
 
@@ -214,7 +215,7 @@ def record_death(user: Any, membership: Membership, *, died_on: dt.date) -> Pers
 
 
 def record_absence(
-    user: Any, membership: Membership, *, reason: str, since: dt.date, note: str = ""
+    user: Staff, membership: Membership, *, reason: str, since: dt.date, note: str = ""
 ) -> Membership:
     """A member lives apart for a reason the rules exclude (serving a prison sentence,
     compulsory drug rehabilitation, declared missing) since ``since``: the membership stays, the
@@ -255,7 +256,7 @@ def record_absence(
     return membership
 
 
-def end_absence(user: Any, membership: Membership, *, on: dt.date) -> Membership:
+def end_absence(user: Staff, membership: Membership, *, on: dt.date) -> Membership:
     """A member who lived apart (released, found) lives with the household again from ``on``.
 
     Raises:
@@ -290,7 +291,7 @@ def end_absence(user: Any, membership: Membership, *, on: dt.date) -> Membership
 
 
 def change_applicant(
-    user: Any, household: Household, *, applicant: Membership, relations: dict[int, str]
+    user: Staff, household: Household, *, applicant: Membership, relations: dict[int, str]
 ) -> Household:
     """Make another current member the applicant (本人), e.g. after the applicant died or moved
     out. Relations are relative to the applicant (GB/T 4761), so ``relations`` gives every other
@@ -338,7 +339,7 @@ def change_applicant(
     return household
 
 
-def merge_persons(user: Any, keep: Person, duplicate: Person, *, reason: str) -> Person:
+def merge_persons(user: Staff, keep: Person, duplicate: Person, *, reason: str) -> Person:
     """Merge a person registered twice into one: everything recorded for ``duplicate`` (its
     memberships, incomes, assets, obligors, applications, entitlements, accounts, alerts …)
     moves to ``keep`` and the duplicate record is removed; the audit keeps its data. Where both

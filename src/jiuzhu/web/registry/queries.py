@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -13,6 +12,7 @@ from jiuzhu.feeds import ids as resident_ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import division
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Household, Membership
 
 
@@ -34,7 +34,7 @@ def community_name(division_code: str) -> str:
     return found.name
 
 
-def households_for(user: Any) -> QuerySet[Household]:
+def households_for(user: Staff) -> QuerySet[Household]:
     """Households in the user's jurisdiction (none for a user without one)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "division_code", ""):
         return Household.objects.none()
@@ -52,7 +52,7 @@ def current_members() -> Prefetch[str]:
     )
 
 
-def household_for(user: Any, pk: int) -> Household:
+def household_for(user: Staff, pk: int) -> Household:
     """One household of the user's jurisdiction, with its current members.
 
     Raises:
@@ -71,7 +71,7 @@ def looks_like_id(text: str) -> bool:
     return bool(_ID_LIKE.match(text)) and len(text) in (15, 18)
 
 
-def search(user: Any, text: str) -> QuerySet[Household]:
+def search(user: Staff, text: str) -> QuerySet[Household]:
     """Households of the jurisdiction matching the start of a current member's name (a full
     name or a surname), an ID number (whole, or its last 4–17 characters), a household number,
     or — when none of these finds anything — part of an address (three characters or more).

@@ -32,6 +32,7 @@ from jiuzhu.web.core.clock import today as _today
 from jiuzhu.web.core.forms import id_error
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Household, Membership, Person
 from jiuzhu.web.registry.numbering import household_number
@@ -85,13 +86,13 @@ ABSENCES = frozenset({"prison", "compulsory_drug_rehabilitation", "declared_miss
 """Reasons for living apart that leave a person out of the household (Art. 7)."""
 
 
-def _require(user: Any, household: Household) -> None:
+def _require(user: Staff, household: Household) -> None:
     reason = _("登记信息由村（居）协理员、乡镇（街道）经办人或区民政局人员维护")
     require(user, "registry.change", household, reason=reason)
 
 
 def _announce(
-    user: Any,
+    user: Staff,
     household: Household,
     change: str,
     on: dt.date,
@@ -164,7 +165,7 @@ def _holder_of(resident_id: str, exclude: Person | None = None) -> Membership | 
     return found.first()
 
 
-def _already_member_error(membership: Membership, user: Any) -> ValidationError:
+def _already_member_error(membership: Membership, user: Staff) -> ValidationError:
     """An ID that is already a current member somewhere: say where, as far as the user may see."""
     household = membership.household
     if user.has_perm("registry.view", household):
@@ -219,7 +220,7 @@ def _new_person(data: dict[str, Any]) -> Person:
 
 
 def register_household(
-    user: Any, *, household: dict[str, Any], applicant: dict[str, Any], on: dt.date | None = None
+    user: Staff, *, household: dict[str, Any], applicant: dict[str, Any], on: dt.date | None = None
 ) -> Household:
     """Register a household at the counter with its applicant (本人) as first member.
 
@@ -273,7 +274,7 @@ def register_household(
 
 
 def update_member(
-    user: Any, membership: Membership, *, relation: str | None = None, **changes: Any
+    user: Staff, membership: Membership, *, relation: str | None = None, **changes: Any
 ) -> Person:
     """Edit a member's facts (``PERSON_FIELDS``) and relation to the applicant. The change is
     kept with its values before and after; an open application is marked for reassessment and
@@ -337,7 +338,7 @@ def update_member(
     return person
 
 
-def update_household(user: Any, household: Household, **changes: Any) -> Household:
+def update_household(user: Staff, household: Household, **changes: Any) -> Household:
     """Edit the household's facts (``HOUSEHOLD_FIELDS``): housing units and floor area, vehicles,
     business capital, medical and education spending (fen, last 12 months), the categories.
     A new division must stay within the user's jurisdiction. The per-capita floor area is

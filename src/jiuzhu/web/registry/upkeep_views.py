@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.registry import membership as members
 from jiuzhu.web.registry import upkeep
@@ -51,7 +52,7 @@ def _may_change(request: HttpRequest, household: Household) -> None:
 
 def new_household_view(request: HttpRequest) -> HttpResponse:
     """登记新家庭: the household's address and division and its applicant, at the counter."""
-    user: Any = request.user
+    user = staff(request)
     if not community_choices(user) or not user.has_perm("registry.change"):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
@@ -134,7 +135,7 @@ def _form_page(
 
 
 def add_member_view(request: HttpRequest, pk: int) -> HttpResponse:
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     _may_change(request, household)
     data = request.POST if request.method == "POST" else None
     form = MemberForm(data, initial={"on": today()})
@@ -143,14 +144,14 @@ def add_member_view(request: HttpRequest, pk: int) -> HttpResponse:
         household,
         form,
         _("添加成员"),
-        lambda d: members.add_member(request.user, household, **d),
+        lambda d: members.add_member(staff(request), household, **d),
         _("已添加成员"),
         hint=_("已在登记库中、但目前不属于任何家庭的人员（如从外地迁入），按身份证号迁入本户。"),
     )
 
 
 def edit_member_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     _may_change(request, household)
     membership = _membership(household, membership_pk)
     person = membership.person
@@ -163,7 +164,7 @@ def edit_member_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     def run(cleaned: dict[str, Any]) -> Person:
         relation = cleaned.pop("relation", None) or None
         changes = {k: v for k, v in cleaned.items() if k in upkeep.PERSON_FIELDS}
-        return upkeep.update_member(request.user, membership, relation=relation, **changes)
+        return upkeep.update_member(staff(request), membership, relation=relation, **changes)
 
     return _form_page(
         request,
@@ -212,7 +213,7 @@ def member_event_view(
     """One membership event of a member: move out, death, living apart, coming back."""
     if event not in EVENTS:
         raise Http404
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     _may_change(request, household)
     membership = _membership(household, membership_pk)
     form_class, title, action, done = EVENTS[event]
@@ -230,7 +231,7 @@ def member_event_view(
 
 
 def edit_household_view(request: HttpRequest, pk: int) -> HttpResponse:
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     _may_change(request, household)
     initial = {field: getattr(household, field) for field in upkeep.HOUSEHOLD_FIELDS}
     for money in (
@@ -242,20 +243,20 @@ def edit_household_view(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         initial[money] = f"{initial[money] / 100:.2f}"
     data = request.POST if request.method == "POST" else None
-    form = HouseholdForm(data, initial=initial, user=request.user)
+    form = HouseholdForm(data, initial=initial, user=staff(request))
     return _form_page(
         request,
         household,
         form,
         _("修改家庭信息"),
-        lambda d: upkeep.update_household(request.user, household, **d),
+        lambda d: upkeep.update_household(staff(request), household, **d),
         _("已保存家庭信息"),
         hint=_("人均住房建筑面积按住房建筑面积合计和现有成员人数自动计算。"),
     )
 
 
 def change_applicant_view(request: HttpRequest, pk: int) -> HttpResponse:
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     _may_change(request, household)
     current = list(household.current_memberships)  # type: ignore[attr-defined]
     data = request.POST if request.method == "POST" else None
@@ -264,7 +265,7 @@ def change_applicant_view(request: HttpRequest, pk: int) -> HttpResponse:
     def run(cleaned: dict[str, Any]) -> Household:
         chosen = next(m for m in current if m.pk == cleaned["applicant"])
         return members.change_applicant(
-            request.user, household, applicant=chosen, relations=form.relations()
+            staff(request), household, applicant=chosen, relations=form.relations()
         )
 
     return _form_page(
@@ -280,7 +281,7 @@ def change_applicant_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def merge_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     """Merge a person registered twice (e.g. once with a mistyped ID) into one record."""
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     _may_change(request, household)
     membership = _membership(household, membership_pk)
     data = request.POST if request.method == "POST" else None
@@ -292,7 +293,7 @@ def merge_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespons
             raise ValidationError({"other_resident_id": _("登记库中没有这个身份证号")})
         this = membership.person
         keep, duplicate = (this, other) if cleaned["keep"] == "this" else (other, this)
-        return members.merge_persons(request.user, keep, duplicate, reason=cleaned["reason"])
+        return members.merge_persons(staff(request), keep, duplicate, reason=cleaned["reason"])
 
     return _form_page(
         request,

@@ -3,8 +3,6 @@ the household's declaration. Views validate input and call actions; they never w
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
 from jiuzhu.web.registry.forms import DeclarationFormSet, community_choices
@@ -41,11 +40,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("registry.view"):
         raise PermissionDenied
     text = request.GET.get("q", "").strip()
-    found = search(request.user, text) if text else households_for(request.user)
+    found = search(staff(request), text) if text else households_for(staff(request))
     page = Paginator(
         found.order_by("division_code", "number").prefetch_related(current_members()), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    user: Any = request.user
+    user = staff(request)
     context = {
         "page": page,
         "q": text,
@@ -58,7 +57,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
 
 def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A household: members (IDs masked), declared and verified money, applications."""
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     if not request.user.has_perm("registry.view", household):
         raise PermissionDenied
     members = household.current_memberships  # type: ignore[attr-defined]
@@ -134,7 +133,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only("registry:household", pk="pk")
 def unmask_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """Show one member's full ID number; every such view is audited (DESIGN.md §9)."""
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     if not request.user.has_perm("registry.view_unmasked", household):
         raise PermissionDenied
     person = get_object_or_404(
@@ -152,7 +151,7 @@ def unmask_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 
 def declaration_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The household's declared monthly income and monetary assets, member by member (yuan)."""
-    household = household_for(request.user, pk)
+    household = household_for(staff(request), pk)
     if not request.user.has_perm("registry.change", household):
         raise PermissionDenied
     members = household.current_memberships  # type: ignore[attr-defined]
@@ -176,7 +175,7 @@ def declaration_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and formset.is_valid():
         allowed = {m.person_id for m in members}
         rows = [f.cleaned_data for f in formset if f.cleaned_data.get("person_id") in allowed]
-        actions.declare(request.user, household, rows)
+        actions.declare(staff(request), household, rows)
         messages.success(request, _("已保存申报的收入和财产"))
         return redirect("registry:household", pk=household.pk)
     names = {m.person_id: m.person.name for m in members}

@@ -61,6 +61,7 @@ from jiuzhu.feeds.tabular import TableError
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.models import (
     DepartmentRecord,
@@ -70,7 +71,7 @@ from jiuzhu.web.verification.models import (
     VerificationAnswer,
     VerificationRun,
 )
-from jiuzhu.web.verification.subject import Subject
+from jiuzhu.web.verification.subject import Subject, as_model
 
 BATCH = 5_000
 FEED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -141,7 +142,7 @@ def spec_for(path: Path) -> FeedSpec:
 
 
 def import_feeds(
-    user: Any,
+    user: Staff | None,
     folder: Path,
     received_at: dt.datetime | None = None,
     *,
@@ -190,7 +191,7 @@ def import_feeds(
 
 
 def import_feed(
-    user: Any,
+    user: Staff | None,
     path: Path,
     *,
     spec: FeedSpec | None = None,
@@ -327,7 +328,7 @@ def matched_id(number: str) -> str:
         return number
 
 
-def _require_import(user: Any) -> None:
+def _require_import(user: Staff | None) -> None:
     reason = _("部门数据覆盖全区，由区民政局负责人或系统管理员（区级）导入")
     require(user, IMPORT_PERMISSION, reason=reason)
 
@@ -358,7 +359,7 @@ def application_date(application: Subject) -> dt.date:
     return timezone.localdate(application.created_at)
 
 
-def run_verification(user: Any, application: Subject) -> VerificationRun:
+def run_verification(user: Staff, application: Subject) -> VerificationRun:
     """Query every department source for every current member of the application's household
     (家庭经济状况核对, 《最低生活保障审核确认办法》（民发〔2021〕57号）第十七条) and record what
     was found.
@@ -377,7 +378,7 @@ def run_verification(user: Any, application: Subject) -> VerificationRun:
     Raises:
         PermissionDenied: the user may not verify this application.
     """
-    if user is not None and not user.has_perm(VERIFY_PERMISSION, application):
+    if user is not None and not user.has_perm(VERIFY_PERMISSION, as_model(application)):
         raise PermissionDenied(VERIFY_PERMISSION)
     started = timezone.now()
     on = application_date(application)
@@ -430,7 +431,7 @@ def _member_facts(registry: _Registry) -> list[MemberFacts]:
 
 
 def _store_run(
-    user: Any,
+    user: Staff,
     application: Subject,
     started: dt.datetime,
     on: dt.date,
@@ -648,7 +649,7 @@ def _write_assets(existing: dict[int, Asset], changes: list[ValueChange], now: d
 
 
 def _write_household_values(
-    user: Any,
+    user: Staff,
     household: Household,
     findings: Findings,
     run: VerificationRun,

@@ -13,10 +13,11 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.verification.labels import ITEM_TITLES, SOURCE_TITLES
 from jiuzhu.web.verification.models import Discrepancy, VerificationRun
-from jiuzhu.web.verification.subject import Subject
+from jiuzhu.web.verification.subject import Subject, as_model
 
 _ITEM_ORDER = {item: index for index, item in enumerate(ITEMS)}
 
@@ -81,7 +82,7 @@ class Report:
         return sum(i.warning for i in self.household_items) + sum(m.warnings for m in self.members)
 
 
-def verification_report(user: Any, application: Subject) -> Report:
+def verification_report(user: Staff, application: Subject) -> Report:
     """The latest run's findings for an application: per member (masked ID, name, relation) each
     item declared against found, with its source, period and the time the data arrived, the
     differences marked; and per source, which members it had records of.
@@ -90,7 +91,7 @@ def verification_report(user: Any, application: Subject) -> Report:
         RecordOutsideJurisdiction: the user may not see the application (a 404 indistinguishable
             from a missing one; the refusal is audited).
     """
-    if not user.has_perm("cases.view", application):
+    if not user.has_perm("cases.view", as_model(application)):
         raise RecordOutsideJurisdiction(
             "cases.application", str(application.pk), application.division_code
         )

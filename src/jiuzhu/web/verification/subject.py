@@ -8,7 +8,9 @@ report), never the reverse, so verification names only the fields it reads.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
+
+from django.db import models
 
 
 class Subject(Protocol):
@@ -30,3 +32,9 @@ class Subject(Protocol):
     @property
     def verification_runs(self) -> Any:
         """The application's ``VerificationRun`` rows, newest first (the related manager)."""
+
+
+def as_model(subject: Subject) -> models.Model:
+    """The subject as the model instance it is (``cases.Application``), for Django's object
+    permissions, which take a model."""
+    return cast(models.Model, subject)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from jiuzhu.web.accounts.models import Role
 from jiuzhu.web.cases import queries as cases
 from jiuzhu.web.core.clock import today as _today
-from jiuzhu.web.core.users import Visitor
+from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.workitems import WorkList
 from jiuzhu.web.discovery import queries as discovery
 from jiuzhu.web.documents import queries as documents
@@ -28,7 +28,7 @@ PROVIDERS = (
 """Who may have work for a user: each returns the user's work lists (empty ones are hidden)."""
 
 
-def work_lists(user: Visitor) -> list[WorkList]:
+def work_lists(user: Staff) -> list[WorkList]:
     """Every non-empty work list of the user, lists with overdue items first."""
     today = _today()
     found = [work for provider in PROVIDERS for work in provider(user, today) if work.total]
@@ -39,7 +39,7 @@ def workbench_view(request: HttpRequest) -> HttpResponse:
     """My work: every pending item for my role in my jurisdiction, overdue and due soon first."""
     if not request.user.has_perm("cases.view"):
         raise PermissionDenied
-    lists = work_lists(request.user)
+    lists = work_lists(staff(request))
     return render(
         request,
         "workbench/home.html",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +21,7 @@ from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.models import (
     Alert,
     AlertStatus,
@@ -55,12 +55,12 @@ def _locked(alert: Alert) -> Alert:
     )
 
 
-def _check(user: Any, alert: Alert, move: str) -> str:
+def _check(user: Staff, alert: Alert, move: str) -> str:
     """The stage ``move`` leads to (the alert's own if it stays); raises the table's refusal."""
     return ALERT.check(user, alert, move, clock.today()) or alert.status
 
 
-def assign(user: Any, alert: Alert, assignee: User) -> Alert:
+def assign(user: Staff, alert: Alert, assignee: User) -> Alert:
     """Assign the alert to a staff member of its owning division (a user whose jurisdiction
     lies inside the alert's division, in a role that handles alerts); an alert already assigned,
     visited or awaiting its application is reassigned, its stage unchanged.
@@ -107,7 +107,7 @@ def _visitors(staff: Sequence[str]) -> list[str]:
 
 
 def record_visit(
-    user: Any,
+    user: Staff,
     alert: Alert,
     *,
     visited_on: dt.date,
@@ -164,7 +164,7 @@ def _validate_outcome(outcome: str, note: str, program: str, referred_to: str) -
 
 
 def conclude(
-    user: Any,
+    user: Staff,
     alert: Alert,
     *,
     outcome: str,
@@ -221,7 +221,7 @@ def conclude(
     return alert
 
 
-def link(user: Any, alert: Alert, application: Application) -> Alert:
+def link(user: Staff, alert: Alert, application: Application) -> Alert:
     """Link the application registered for an alert concluded "included in assistance" and
     close the alert (一户一条救助链: the alert leads to its application, the application page
     reaches the alert through ``application.alerts``).
@@ -263,7 +263,7 @@ def link(user: Any, alert: Alert, application: Application) -> Alert:
     return alert
 
 
-def link_application(user: Any, alert_pk: int, application: Application) -> Alert | None:
+def link_application(user: Staff, alert_pk: int, application: Application) -> Alert | None:
     """After ``application`` was registered from an alert's prefilled page (``?alert=<pk>``):
     link it to that alert and close the alert (``link``). Returns the alert, or None when the
     pk names no alert the user can see, or the link is refused (another household or program,
@@ -277,7 +277,7 @@ def link_application(user: Any, alert_pk: int, application: Application) -> Aler
         return None
 
 
-def link_registered(user: Any, application: Application) -> list[Alert]:
+def link_registered(user: Staff, application: Application) -> list[Alert]:
     """Link ``application`` to every alert awaiting an application of its program for its
     household that the user may close (``link``), e.g. after any registration at the counter,
     not only one opened from the alert. Returns the alerts closed."""

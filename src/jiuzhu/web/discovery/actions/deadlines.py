@@ -11,18 +11,18 @@ alert whose deadline may reach that year is counted again: the visit and outcome
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.actions.common import BATCH
 from jiuzhu.web.discovery.models import OPEN_STATUSES, Alert, AlertStatus
 from jiuzhu.web.discovery.workflow import APPLICATION_WORKING_DAYS
 from jiuzhu.web.workcalendar.working_days import calendar_for, reaching
 
 
-def recount_deadlines(user: Any, years: Iterable[int]) -> int:
+def recount_deadlines(user: Staff, years: Iterable[int]) -> int:
     """Count again the deadlines of the open alerts that may reach ``years`` and store the ones
     that changed (a date found, a date moved, or a date unknown again). One audit event.
 

@@ -27,6 +27,7 @@ from jiuzhu.web.core.jurisdiction import refuse_outside
 from jiuzhu.web.core.months import add_months_to_date, add_years, first_day, is_month
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.actions.common import BATCH, scope_of
 from jiuzhu.web.discovery.models import (
     RegisterCategory,
@@ -307,7 +308,7 @@ def _application_entries(
 
 
 def refresh_register(
-    user: Any,
+    user: Staff | None,
     *,
     households: Iterable[int] | None = None,
     today: dt.date | None = None,
@@ -430,7 +431,9 @@ def register_frame(division_code: str = DISTRICT_CODE, today: dt.date | None = N
     return frame.unique(["resident_id", "category"], keep="first", maintain_order=True)
 
 
-def import_register(user: Any, path: Path, *, today: dt.date | None = None) -> RegisterRefresh:
+def import_register(
+    user: Staff | None, path: Path, *, today: dt.date | None = None
+) -> RegisterRefresh:
     """Load a register file (Parquet in ``REGISTER_SCHEMA``, e.g. the synthetic district's
     ``register.parquet`` or an export of the previous system) as the register's starting point.
 

@@ -27,6 +27,7 @@ from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.months import add_months, first_day, is_month
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.actions.common import BATCH, scope_of
 from jiuzhu.web.discovery.actions.register import refresh_register, register_frame
 from jiuzhu.web.discovery.models import (
@@ -149,7 +150,7 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
     )
 
 
-def start_discovery(user: Any, month: str) -> DiscoveryRun:
+def start_discovery(user: Staff, month: str) -> DiscoveryRun:
     """Queue the discovery run of ``month`` for the user's jurisdiction (a background job).
 
     Raises:
@@ -176,7 +177,7 @@ Progress = Callable[[str, float], None]
 
 
 def run_discovery(
-    user: Any,
+    user: Staff | None,
     month: str,
     *,
     run: DiscoveryRun | None = None,
@@ -233,7 +234,7 @@ def _calendar(today: dt.date) -> Calendar:
 
 
 def write_alerts(
-    user: Any, alerts: pl.DataFrame, *, run: DiscoveryRun, today: dt.date | None = None
+    user: Staff | None, alerts: pl.DataFrame, *, run: DiscoveryRun, today: dt.date | None = None
 ) -> dict[str, int]:
     """Write the alerts of an ``ALERT_SCHEMA`` frame for ``run``, each once.
 
@@ -372,7 +373,7 @@ def _evidence(text: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"records": value}
 
 
-def _open_tasks(user: Any, run: DiscoveryRun) -> int:
+def _open_tasks(user: Staff | None, run: DiscoveryRun) -> int:
     """One ``discovery_check`` task per new adverse alert and entitlement of its household that is
     not terminated (key ``alert:<pk>``), due on the alert's deadline."""
     adverse = list(

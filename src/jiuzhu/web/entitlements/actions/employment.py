@@ -7,7 +7,6 @@ and restored when the sanction is lifted.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, reassess
 from jiuzhu.web.entitlements.actions.writes import (
     _add_version,
@@ -88,7 +88,7 @@ def _counted_members(
 
 
 def apply_employment_sanction(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     person: Person,
@@ -168,7 +168,7 @@ def apply_employment_sanction(
 
 
 def lift_employment_sanction(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     person: Person,

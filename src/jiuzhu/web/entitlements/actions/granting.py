@@ -6,7 +6,6 @@ starts with (Art. 31).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.ages import adult_age, elderly_age
@@ -21,6 +20,7 @@ from jiuzhu.web.core.months import (
     first_day,
 )
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementVersion,
@@ -31,7 +31,7 @@ from jiuzhu.web.entitlements.models import (
 from jiuzhu.web.registry.models import Household
 
 
-def create_from_decision(user: Any, application: Application) -> Entitlement | None:
+def create_from_decision(user: Staff, application: Application) -> Entitlement | None:
     """The entitlement an approval grants: from the first paid month, at the confirmed monthly
     amount (Art. 21: paid from the month after the decision). Called inside the confirmation's
     transaction; None for a rejection or a program without a monthly amount.

@@ -19,6 +19,7 @@ from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.writes import _add_version, _event, latest_version
 from jiuzhu.web.entitlements.assessment import (
     apply_sanctions,
@@ -107,7 +108,7 @@ def reassess(
 
 
 def _apply_reassessment(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     assessment: Reassessment,
     *,
@@ -145,7 +146,7 @@ def _apply_reassessment(
 
 
 def _propose_end(
-    user: Any, entitlement: Entitlement, grounds: str, reason: str, **detail: Any
+    user: Staff, entitlement: Entitlement, grounds: str, reason: str, **detail: Any
 ) -> tuple[str, EntitlementVersion | None]:
     """Record a termination proposal (a deciding role then ends it, or grants a gradual exit,
     or withdraws it): nothing stops by itself."""

@@ -15,7 +15,6 @@ and sources in the rules' procedure tree, ``jiuzhu.rules.procedure``):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +30,7 @@ from jiuzhu.web.core.months import (
     add_months_to_date,
 )
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.granting import review_class_for
 from jiuzhu.web.entitlements.actions.reassessment import _apply_reassessment, _propose_end, reassess
 from jiuzhu.web.entitlements.actions.writes import _check, _locked, _reason, latest_version
@@ -56,7 +56,7 @@ APPLICANT_RELATIONS = ("01", "02")
 
 
 def open_task(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     kind: str,
     key: str,
@@ -99,7 +99,7 @@ def open_task(
 
 
 def _finish_task(
-    user: Any,
+    user: Staff,
     task: ReviewTask,
     outcome: str,
     note: str,
@@ -116,7 +116,7 @@ def _finish_task(
 
 
 def complete_review(
-    user: Any,
+    user: Staff,
     task: ReviewTask,
     *,
     note: str = "",
@@ -194,7 +194,7 @@ def complete_review(
     return task
 
 
-def close_task(user: Any, task: ReviewTask, *, note: str) -> ReviewTask:
+def close_task(user: Staff, task: ReviewTask, *, note: str) -> ReviewTask:
     """Close a task that needs no reassessment (a follow-up done, an age check where the
     person continues in school, an objection decided by ``cancel_termination`` or
     ``conclude_termination``), with a note of what was done.
@@ -211,7 +211,7 @@ def close_task(user: Any, task: ReviewTask, *, note: str) -> ReviewTask:
 
 
 def register_death(
-    user: Any, entitlement: Entitlement, *, person: Person, died_on: dt.date, note: str = ""
+    user: Staff, entitlement: Entitlement, *, person: Person, died_on: dt.date, note: str = ""
 ) -> ReviewTask:
     """Open the check a member's death requires: the household's situation is checked within
     3 months of the death (2022 notice; ``procedure.death_check_months``). Registered by hand here;
@@ -255,7 +255,7 @@ def death_check_due(died_on: dt.date) -> dt.date:
 
 
 def report_change(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     category: str,

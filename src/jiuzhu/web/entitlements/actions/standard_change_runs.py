@@ -33,6 +33,7 @@ from jiuzhu.web.core.months import (
 )
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.writes import BATCH, _reason
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -66,7 +67,7 @@ def _jsonable(value: object) -> object:
 
 
 def start_standard_change(
-    user: Any,
+    user: Staff,
     *,
     parameter_path: str,
     effective_month: str,
@@ -192,7 +193,7 @@ def _write_items(run: StandardChangeRun, result: Recomputation) -> None:
 
 
 def approve_standard_change(
-    user: Any, run: StandardChangeRun, *, note: str = ""
+    user: Staff, run: StandardChangeRun, *, note: str = ""
 ) -> StandardChangeRun:
     """Approve a run (maker–checker: never the person who started it) and apply it: each
     ``change`` item becomes a new version valid from the effective month (basis
@@ -268,7 +269,7 @@ def _fresh_versions(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
 
 
 def _apply_versions(
-    user: Any, run: StandardChangeRun, rows: list[tuple[int, int, int, int]]
+    user: Staff, run: StandardChangeRun, rows: list[tuple[int, int, int, int]]
 ) -> None:
     """Close each (entitlement, version, new amount, old amount) row's version at the effective
     month and insert the next, with one audit event per new version (bulk writes)."""
@@ -332,7 +333,7 @@ def _apply_versions(
     )
 
 
-def _flag(user: Any, run: StandardChangeRun, entitlement_ids: list[int], today: dt.date) -> None:
+def _flag(user: Staff, run: StandardChangeRun, entitlement_ids: list[int], today: dt.date) -> None:
     """A review task for every entitlement the run could not change by itself."""
     due = first_day(next_month(today))
     divisions: dict[int, str] = {}
@@ -365,7 +366,7 @@ def _flag(user: Any, run: StandardChangeRun, entitlement_ids: list[int], today: 
     )
 
 
-def discard_standard_change(user: Any, run: StandardChangeRun, *, note: str) -> StandardChangeRun:
+def discard_standard_change(user: Staff, run: StandardChangeRun, *, note: str) -> StandardChangeRun:
     """Discard a run awaiting approval (nothing was applied).
 
     Raises:

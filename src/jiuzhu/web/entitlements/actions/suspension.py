@@ -4,10 +4,9 @@ payable until resumed at its current version.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.writes import _check, _event, _locked, _reason
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -15,7 +14,7 @@ from jiuzhu.web.entitlements.models import (
 )
 
 
-def suspend(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
+def suspend(user: Staff, entitlement: Entitlement, *, reason: str) -> Entitlement:
     """Suspend payment (暂停发放), e.g. while a review cannot reach the household. A suspended
     entitlement is not payable (``PAYABLE``) until resumed.
 
@@ -32,7 +31,7 @@ def suspend(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
     return entitlement
 
 
-def resume(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
+def resume(user: Staff, entitlement: Entitlement, *, reason: str) -> Entitlement:
     """Resume a suspended entitlement at its current version (payable again).
 
     Raises:

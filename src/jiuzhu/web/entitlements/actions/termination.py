@@ -15,7 +15,6 @@ until that month comes; ``scheduled.finalise_terminations`` then marks it termin
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +31,7 @@ from jiuzhu.web.core.months import (
     first_day,
     month_of,
 )
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.reviews import _finish_task, open_task
 from jiuzhu.web.entitlements.actions.writes import (
     _add_version,
@@ -64,7 +64,7 @@ def gradual_exit_rule(on: dt.date) -> DatedValue | None:
 
 
 def start_gradual_exit(
-    user: Any, entitlement: Entitlement, *, reason: str, task: ReviewTask | None = None
+    user: Staff, entitlement: Entitlement, *, reason: str, task: ReviewTask | None = None
 ) -> Entitlement:
     """Give a dibao household whose income rose above the standard after a member found work a
     gradual exit (渐退, 最低生活保障审核确认办法 Art. 33): its current amount is paid for the
@@ -128,7 +128,7 @@ def start_gradual_exit(
 
 
 def start_termination_notice(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     grounds: str,
@@ -170,7 +170,7 @@ def start_termination_notice(
 
 
 def record_termination_objection(
-    user: Any, entitlement: Entitlement, *, content: str, received_on: dt.date
+    user: Staff, entitlement: Entitlement, *, content: str, received_on: dt.date
 ) -> ReviewTask:
     """An objection to a tekun termination notice: it is investigated and decided within 15
     working days (counted with the holiday calendar; unknown while the year it reaches has no
@@ -215,7 +215,7 @@ def record_termination_objection(
     return task
 
 
-def cancel_termination(user: Any, entitlement: Entitlement, *, reason: str) -> Entitlement:
+def cancel_termination(user: Staff, entitlement: Entitlement, *, reason: str) -> Entitlement:
     """Withdraw a termination notice or proposal (an objection was upheld, or the
     investigation found the household still eligible): back to normal payment; open objection
     tasks are closed.
@@ -243,7 +243,7 @@ def cancel_termination(user: Any, entitlement: Entitlement, *, reason: str) -> E
     return entitlement
 
 
-def conclude_termination(user: Any, entitlement: Entitlement, *, note: str = "") -> Entitlement:
+def conclude_termination(user: Staff, entitlement: Entitlement, *, note: str = "") -> Entitlement:
     """End a tekun entitlement after its 7-day notice ran without an open objection: support
     stops from the following month (Art. 26). For a minor who turned 18 (Art. 24) support runs
     to the month of the 18th birthday at least, so the stop is the later of the month after
@@ -298,7 +298,7 @@ def age_limit(on: dt.date, system: RuleSystem | None = None) -> int:
 
 
 def terminate(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     grounds: str,
@@ -327,7 +327,7 @@ def terminate(
     return entitlement
 
 
-def _end(user: Any, entitlement: Entitlement, end: str, reason: str, today: dt.date) -> None:
+def _end(user: Staff, entitlement: Entitlement, end: str, reason: str, today: dt.date) -> None:
     """Decide the end: ``end_month`` is the first month not paid. The status stays payable until
     that month comes (``scheduled.finalise_terminations``), unless it has come already."""
     before = entitlement.status

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import (
     Entitlement,
     EntitlementEvent,
@@ -32,7 +33,7 @@ BATCH = 2_000
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _check(user: Any, entitlement: Entitlement, move: str) -> None:
+def _check(user: Staff, entitlement: Entitlement, move: str) -> None:
     """The entitlement's transition table on the locked row (raises ``Refused`` or
     ``NotPermitted`` with the reason)."""
     ENTITLEMENT.check(user, entitlement, move, clock.today())
@@ -44,7 +45,7 @@ def _locked(entitlement: Entitlement) -> Entitlement:
 
 
 def _event(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     action: str,
     before: str,
@@ -84,7 +85,7 @@ def latest_version(entitlement: Entitlement) -> EntitlementVersion | None:
 
 
 def _add_version(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     amount: int,
