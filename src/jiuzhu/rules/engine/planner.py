@@ -383,7 +383,7 @@ def link_children(
         return frame, _Links(none, none)
     keys = frame[child.parent_key]
     parent_keys = parents[parent.key]
-    starts = _grouped_starts(keys, parent_keys)
+    starts = grouped_starts(keys, parent_keys)
     if starts is None:
         parent_row = (
             frame.select(pl.col(child.parent_key).alias("__key"))
@@ -406,7 +406,7 @@ def link_children(
     return frame, _Links(starts, ends)
 
 
-def _grouped_starts(keys: pl.Series, parent_keys: pl.Series) -> np.ndarray | None:
+def grouped_starts(keys: pl.Series, parent_keys: pl.Series) -> np.ndarray | None:
     """If the children's parent keys run in exactly the parents' order, each parent at least
     once, each parent's first child row; else None."""
     if keys.null_count() or keys.dtype != parent_keys.dtype:
