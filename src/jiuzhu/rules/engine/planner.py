@@ -429,23 +429,29 @@ def grouped_starts(keys: pl.Series, parent_keys: pl.Series) -> np.ndarray | None
 
 
 def _segment_sums(table: pl.DataFrame, links: _Links) -> pl.DataFrame:
-    """Column sums over each parent's contiguous segment of children."""
+    """Column sums over each parent's contiguous segment of children (Int64 for integer
+    columns)."""
     if table.width == 0:
         return pl.DataFrame(height=links.starts.shape[0])
-    if table.width <= 2 and links.starts.shape[0] and bool(np.all(links.ends > links.starts)):
-        # A column or two, every parent with children (households always have): one numpy pass
-        # each beats prefix sums; wider tables go to Polars, which sums columns in parallel.
+    if all(dtype.is_integer() for dtype in table.dtypes) and not any(table.null_count().row(0)):
+        # Every contribution of today's rules (counts, flags, money in fen).
         return pl.DataFrame(
-            {
-                name: np.add.reduceat(table[name].to_numpy(), links.starts).astype(np.int64)
-                for name in table.columns
-            }
+            {name: _integer_segment_sums(table[name], links) for name in table.columns}
         )
     prefix = table.select(pl.all().cum_sum())
     prefix = pl.concat(
         [pl.DataFrame({c: [0] for c in table.columns}, schema=prefix.schema), prefix]
     )
     # cum_sum widens 32-bit counts to 64 bits; differences are small again, so no overflow.
+    return prefix[links.ends] - prefix[links.starts]
+
+
+def _integer_segment_sums(column: pl.Series, links: _Links) -> np.ndarray:
+    """Int64 sums of an integer column over each parent's segment: one NumPy prefix sum and two
+    look-ups, about twice as fast as Polars' ``cum_sum`` and half the work of ``reduceat``."""
+    prefix = np.empty(column.len() + 1, dtype=np.int64)
+    prefix[0] = 0
+    np.cumsum(column.to_numpy(), dtype=np.int64, out=prefix[1:])
     return prefix[links.ends] - prefix[links.starts]
 
 
