@@ -227,16 +227,38 @@ def _entity_checks(
     inputs: list[Variable],
     code_lists: Mapping[str, CodeList],
 ) -> tuple[list[InputIssue], list[_Check]]:
-    """Structural problems found at once (missing key columns), and the row checks to run."""
-    issues: list[InputIssue] = []
+    """Structural problems found at once (missing key or required columns), and the row checks
+    to run."""
     keys = [entity.key] + ([entity.parent_key] if entity.parent_key else [])
-    for key in keys:
-        if key not in frame.columns:
-            issues.append(
-                InputIssue(entity.name, None, key, None, f"缺少必需的列 (missing column {key})")
-            )
+    issues = [
+        InputIssue(entity.name, None, key, None, f"缺少必需的列 (missing column {key})")
+        for key in keys
+        if key not in frame.columns
+    ]
     if issues:
         return issues, []
+    checks = _key_checks(entity, frame, frames)
+    for var in inputs:
+        if var.name in frame.columns:
+            checks += _input_checks(var, frame.schema[var.name], code_lists)
+        elif var.required:
+            issues.append(
+                InputIssue(
+                    entity.name,
+                    None,
+                    var.name,
+                    None,
+                    f"缺少必需的列“{var.label}” (missing required column {var.name})",
+                )
+            )
+    return issues, checks
+
+
+def _key_checks(
+    entity: Entity, frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame]
+) -> list[_Check]:
+    """Keys present and unique; the parent of every row exists; every household has a person.
+    Checks that the rows' order already proves passed are left out."""
     checks = [_Check(entity.key, pl.col(entity.key).is_null(), f"编号为空 ({entity.key} is empty)")]
     if not _unique_keys(frame[entity.key]):
         checks.append(
@@ -272,42 +294,35 @@ def _entity_checks(
                 "该家庭没有成员 (the household has no person)",
             )
         )
-    for var in inputs:
-        if var.name not in frame.columns:
-            if var.required:
-                issues.append(
-                    InputIssue(
-                        entity.name,
-                        None,
-                        var.name,
-                        None,
-                        f"缺少必需的列“{var.label}” (missing required column {var.name})",
-                    )
-                )
-            continue
-        column = pl.col(var.name)
-        dtype = frame.schema[var.name]
-        compatible = dtype == var.dtype or (isinstance(var.dtype, pl.Enum) and dtype == pl.String)
-        if not compatible and dtype != pl.Null:
-            cast = column.cast(var.dtype, strict=False)
-            bad = column.is_not_null() & cast.is_null()
-            if dtype.is_float() and var.dtype.is_integer():
-                bad = bad | (column.is_not_null() & (column != column.round(0)))
-            checks.append(_Check(var.name, bad, f"不是有效的值 (not a valid {var.dtype} value)"))
-        if var.required:
-            checks.append(_Check(var.name, column.is_null(), f"{var.label}为必填项 (required)"))
-        if var.codes is not None:
-            code_list = code_lists[var.codes]
-            if not isinstance(dtype, pl.Enum) or list(dtype.categories) != code_list.identifiers:
-                checks.append(
-                    _Check(
-                        var.name,
-                        column.is_not_null() & ~column.cast(pl.String).is_in(code_list.identifiers),
-                        f"不是“{code_list.label}”的有效代码 (not a code of {var.codes})",
-                    )
-                )
-        elif var.unit.money or var.unit in (Unit.COUNT, Unit.SQUARE_METRES):
+    return checks
+
+
+def _input_checks(
+    var: Variable, dtype: pl.DataType, code_lists: Mapping[str, CodeList]
+) -> list[_Check]:
+    """An input column (of ``dtype`` in the frame) castable to its variable's dtype, present
+    where required, a code of its list, and not negative for money, counts and areas."""
+    checks: list[_Check] = []
+    column = pl.col(var.name)
+    compatible = dtype == var.dtype or (isinstance(var.dtype, pl.Enum) and dtype == pl.String)
+    if not compatible and dtype != pl.Null:
+        cast = column.cast(var.dtype, strict=False)
+        bad = column.is_not_null() & cast.is_null()
+        if dtype.is_float() and var.dtype.is_integer():
+            bad = bad | (column.is_not_null() & (column != column.round(0)))
+        checks.append(_Check(var.name, bad, f"不是有效的值 (not a valid {var.dtype} value)"))
+    if var.required:
+        checks.append(_Check(var.name, column.is_null(), f"{var.label}为必填项 (required)"))
+    if var.codes is not None:
+        code_list = code_lists[var.codes]
+        if not isinstance(dtype, pl.Enum) or list(dtype.categories) != code_list.identifiers:
             checks.append(
-                _Check(var.name, column < 0, f"{var.label}不能为负数 (cannot be negative)")
+                _Check(
+                    var.name,
+                    column.is_not_null() & ~column.cast(pl.String).is_in(code_list.identifiers),
+                    f"不是“{code_list.label}”的有效代码 (not a code of {var.codes})",
+                )
             )
-    return issues, checks
+    elif var.unit.money or var.unit in (Unit.COUNT, Unit.SQUARE_METRES):
+        checks.append(_Check(var.name, column < 0, f"{var.label}不能为负数 (cannot be negative)"))
+    return checks
