@@ -538,7 +538,8 @@ def _integer_segment_sums(column: pl.Series, links: _Links) -> np.ndarray:
     prefix = np.empty(column.len() + 1, dtype=np.int64)
     prefix[0] = 0
     np.cumsum(column.to_numpy(), dtype=np.int64, out=prefix[1:])
-    return prefix[links.ends] - prefix[links.starts]
+    sums: np.ndarray = prefix[links.ends] - prefix[links.starts]
+    return sums
 
 
 def _contribution(spec: Aggregate, nullable: bool) -> pl.Expr | None:
