@@ -125,9 +125,13 @@ def _per_parent_by_order(
     milliseconds, not a second); None when they do not."""
     entity, spec = rule.entity, rule.per_parent
     parent = entity.parent
-    if spec is None or parent is None or entity.parent_key is None or parent.name not in frames:
+    key = entity.parent_key
+    if spec is None or parent is None or key is None or key not in frame.columns:
         return None
-    starts = grouped_starts(frame[entity.parent_key], frames[parent.name][parent.key])
+    parents = frames.get(parent.name)
+    if parents is None or parent.key not in parents.columns:
+        return None
+    starts = grouped_starts(frame[key], parents[parent.key])
     if starts is None:
         return None
     members = frame.select(spec.member.fill_null(False).cast(pl.Int64)).to_series().to_numpy()
