@@ -462,27 +462,63 @@ def _typed_frame(
     sheet: _Sheet, system: RuleSystem, on: dt.date | None, check: _IdCheck
 ) -> tuple[pl.DataFrame, list[InputProblem]]:
     """Parse every mapped column of a sheet into the engine's dtypes, collecting bad cells."""
-    entity, table, columns = sheet.entity, sheet.table, sheet.columns
-    text = table.frame
-    problems: list[InputProblem] = []
-    out: dict[str, pl.Series] = {}
+    entity, text = sheet.entity, sheet.table.frame
+    problems = _CellProblems(sheet, _missing_keys(sheet))
+    check.report = problems.rows
+    out = _key_columns(sheet, problems)
+    if entity == PERSON:
+        out.update(_person_ids(check, sheet.columns))
+    if entity == OBLIGOR:
+        out.update(_obligor_ids(check, sheet.columns))
+    for var in system.variables.of(entity, inputs=True):
+        header = sheet.columns.get(var.name)
+        if header is not None:
+            parsed = _parser(var, system, header)
+            result = text.select(parsed.value.alias("value"), parsed.bad.alias("bad"))
+            problems.where(result["bad"], header, parsed.rule)
+            out[var.name] = result["value"].cast(var.dtype)
+    _births_from_ids(entity, out, sheet.columns, problems)
+    if entity == HOUSEHOLD:
+        out[DATE_VARIABLE] = _assessment_dates(sheet, out.get(DATE_VARIABLE), on, problems)
+    if entity == OBLIGOR and OBLIGOR.key not in out:
+        out[OBLIGOR.key] = pl.Series([f"O{i + 1}" for i in range(text.height)], dtype=pl.String)
+    frame = pl.DataFrame({k: v.alias(k) for k, v in out.items()}) if out else pl.DataFrame()
+    return frame, problems.found
 
-    def report(rows: list[int], header: str, rule: str) -> None:
+
+@dataclass
+class _CellProblems:
+    """The problems of one sheet, bad cells located by row and column as the user wrote them."""
+
+    sheet: _Sheet
+    found: list[InputProblem]
+
+    def rows(self, rows: list[int], header: str, rule: str) -> None:
+        """The cells of ``header`` in ``rows`` break ``rule`` (the first few hundred named)."""
+        table = self.sheet.table
         for index in rows[:MAX_PROBLEMS_SHOWN]:
-            value = text[header][index]
-            problems.append(
+            value = table.frame[header][index]
+            self.found.append(
                 InputProblem(
-                    sheet.label, table.row_label(index), table.column_label(header), value, rule
+                    self.sheet.label,
+                    table.row_label(index),
+                    table.column_label(header),
+                    value,
+                    rule,
                 )
             )
 
-    def report_mask(mask: pl.Series, header: str, rule: str) -> None:
-        report(mask.fill_null(False).arg_true().to_list(), header, rule)
+    def where(self, mask: pl.Series, header: str, rule: str) -> None:
+        """The cells of ``header`` where ``mask`` is true break ``rule``."""
+        self.rows(mask.fill_null(False).arg_true().to_list(), header, rule)
 
-    check.report = report
 
+def _missing_keys(sheet: _Sheet) -> list[InputProblem]:
+    """A key column the sheet must have and lacks (a person's may come from the ID number, an
+    obligor's is numbered if absent)."""
+    entity, problems = sheet.entity, []
     for key in (entity.key, entity.parent_key):
-        if key is None or key in columns or (entity == PERSON and key == PERSON.key):
+        if key is None or key in sheet.columns or (entity == PERSON and key == PERSON.key):
             continue
         if entity == OBLIGOR and key == OBLIGOR.key:
             continue
@@ -490,89 +526,90 @@ def _typed_frame(
         problems.append(
             InputProblem(sheet.label, None, None, None, f"缺少必需的列：{wanted} (missing column)")
         )
+    return problems
 
+
+def _key_columns(sheet: _Sheet, problems: _CellProblems) -> dict[str, pl.Series]:
+    """Keys and the division code without spaces; a blank key or a division code outside Baodi
+    is a problem (an obligor's supported person is checked with the IDs)."""
+    entity, text, out = sheet.entity, sheet.table.frame, {}
     for key in (entity.key, entity.parent_key, "division_code"):
-        if key is not None and key in columns:
-            header = columns[key]
-            series = text[header].str.replace_all(r"\s", "")
-            if key == "division_code":
-                known = series.map_elements(
-                    lambda c: division(c) is not None, return_dtype=pl.Boolean
-                )
-                report_mask(
-                    series.is_not_null() & ~known,
-                    header,
-                    "不是宝坻区的村（居）或乡镇区划代码 (not a Baodi division code)",
-                )
-            elif key != PERSON.key or entity != OBLIGOR:
-                report_mask(series.is_null(), header, "不能为空 (required)")
-            out[key] = series
-
-    if entity == PERSON:
-        out.update(_person_ids(check, columns))
-    if entity == OBLIGOR:
-        out.update(_obligor_ids(check, columns))
-
-    for var in system.variables.of(entity, inputs=True):
-        var_header = columns.get(var.name)
-        if var_header is None:
+        if key is None or key not in sheet.columns:
             continue
-        parsed = _parser(var, system, var_header)
-        result = text.select(parsed.value.alias("value"), parsed.bad.alias("bad"))
-        report_mask(result["bad"], var_header, parsed.rule)
-        out[var.name] = result["value"].cast(var.dtype)
+        header = sheet.columns[key]
+        series = text[header].str.replace_all(r"\s", "")
+        if key == "division_code":
+            known = series.map_elements(lambda c: division(c) is not None, return_dtype=pl.Boolean)
+            problems.where(
+                series.is_not_null() & ~known,
+                header,
+                "不是宝坻区的村（居）或乡镇区划代码 (not a Baodi division code)",
+            )
+        elif key != PERSON.key or entity != OBLIGOR:
+            problems.where(series.is_null(), header, "不能为空 (required)")
+        out[key] = series
+    return out
 
-    if entity == PERSON and "birth_date" not in out and "__id_birth" in out:
-        out["birth_date"] = out["__id_birth"]
-    elif entity == PERSON and "__id_birth" in out:
-        from_id = out["__id_birth"]
+
+def _births_from_ids(
+    entity: Entity, out: dict[str, pl.Series], columns: dict[str, str], problems: _CellProblems
+) -> None:
+    """Birth dates read from the ID numbers fill blank birth dates; a person's written birth
+    date must agree with the ID's."""
+    from_id = out.pop("__id_birth", None)
+    if from_id is None:
+        return
+    if entity == PERSON and "birth_date" not in out:
+        out["birth_date"] = from_id
+    elif entity == PERSON:
         given = out["birth_date"]
-        report_mask(
+        problems.where(
             given.is_not_null() & from_id.is_not_null() & (given != from_id),
             columns["birth_date"],
             "出生日期与身份证号不一致 (differs from the ID number)",
         )
         out["birth_date"] = given.fill_null(from_id)
-    if entity == OBLIGOR and "obligor_birth_date" not in out and "__id_birth" in out:
-        out["obligor_birth_date"] = out["__id_birth"]
-    elif entity == OBLIGOR and "__id_birth" in out:
-        out["obligor_birth_date"] = out["obligor_birth_date"].fill_null(out["__id_birth"])
-    out.pop("__id_birth", None)
+    elif entity == OBLIGOR and "obligor_birth_date" not in out:
+        out["obligor_birth_date"] = from_id
+    elif entity == OBLIGOR:
+        out["obligor_birth_date"] = out["obligor_birth_date"].fill_null(from_id)
 
-    if entity == HOUSEHOLD:
-        date = out.get(DATE_VARIABLE)
-        if date is None:
-            date = pl.Series(DATE_VARIABLE, [None] * text.height, dtype=pl.Date)
-        if on is not None:
-            date = date.fill_null(on)
-        if date.null_count() == text.height and DATE_VARIABLE not in columns:
-            problems.append(
+
+def _assessment_dates(
+    sheet: _Sheet, date: pl.Series | None, on: dt.date | None, problems: _CellProblems
+) -> pl.Series:
+    """Each household's assessment date: its own, else ``on`` (``--on``); a household without
+    either is a problem."""
+    table = sheet.table
+    height = table.frame.height
+    if date is None:
+        date = pl.Series(DATE_VARIABLE, [None] * height, dtype=pl.Date)
+    if on is not None:
+        date = date.fill_null(on)
+    if date.null_count() == height and DATE_VARIABLE not in sheet.columns:
+        problems.found.append(
+            InputProblem(
+                sheet.label,
+                None,
+                None,
+                None,
+                "没有评估日期：请在“家庭”表加“评估日期”列，或使用 --on 指定 "
+                "(no assessment date: add a 评估日期 column or use --on)",
+            )
+        )
+    elif date.null_count():
+        header = table.column_label(sheet.columns.get(DATE_VARIABLE, "评估日期"))
+        for index in date.is_null().arg_true().to_list()[:MAX_PROBLEMS_SHOWN]:
+            problems.found.append(
                 InputProblem(
                     sheet.label,
+                    table.row_label(index),
+                    header,
                     None,
-                    None,
-                    None,
-                    "没有评估日期：请在“家庭”表加“评估日期”列，或使用 --on 指定 "
-                    "(no assessment date: add a 评估日期 column or use --on)",
+                    "没有评估日期：请填写“评估日期”或使用 --on (no assessment date; use --on)",
                 )
             )
-        elif date.null_count():
-            header = table.column_label(columns.get(DATE_VARIABLE, "评估日期"))
-            for index in date.is_null().arg_true().to_list()[:MAX_PROBLEMS_SHOWN]:
-                problems.append(
-                    InputProblem(
-                        sheet.label,
-                        table.row_label(index),
-                        header,
-                        None,
-                        "没有评估日期：请填写“评估日期”或使用 --on (no assessment date; use --on)",
-                    )
-                )
-        out[DATE_VARIABLE] = date
-    if entity == OBLIGOR and OBLIGOR.key not in out:
-        out[OBLIGOR.key] = pl.Series([f"O{i + 1}" for i in range(text.height)], dtype=pl.String)
-    frame = pl.DataFrame({k: v.alias(k) for k, v in out.items()}) if out else pl.DataFrame()
-    return frame, problems
+    return date
 
 
 Reporter = Callable[[list[int], str, str], None]

@@ -145,17 +145,62 @@ def explain_household(
     """
     from jiuzhu.rules.system import ENGINE_VERSION  # noqa: PLC0415 — system imports the engine
 
+    one = _one_household(frames, household_id)
+    result = system.simulate(
+        one[HOUSEHOLD.name],
+        one[PERSON.name],
+        one.get(OBLIGOR.name),
+        keep=_message_fields(system),
+        trace=True,
+    )
+    persons = list(result.persons.iter_rows(named=True)) if PERSON.name in result.frames else []
+    case = _Case(
+        system,
+        result,
+        one,
+        household_id,
+        one[HOUSEHOLD.name][DATE_VARIABLE][0],
+        result.households.row(0, named=True),
+        persons,
+    )
+    explanation = Explanation(
+        household_id=household_id,
+        date=case.date,
+        jurisdiction=system.name,
+        engine_version=ENGINE_VERSION,
+        parameter_digest=system.parameters.digest()[:12],
+        members=persons,
+        member_columns=[system.variables[c] for c in MEMBER_COLUMNS if persons and c in persons[0]],
+        code_lists=system.code_lists,
+    )
+    for program in system.programs:
+        if program.status in result.plan.nodes:
+            explanation.programs += _program_explanations(case, program)
+    return explanation
+
+
+def _one_household(
+    frames: Mapping[str, pl.DataFrame], household_id: Any
+) -> dict[str, pl.DataFrame]:
+    """The household's rows, its members' and their obligors' (when ``frames`` has obligors).
+
+    Raises:
+        KeyError: the household is not in ``frames``.
+    """
     households = frames[HOUSEHOLD.name].filter(pl.col(HOUSEHOLD.key) == household_id)
     if households.is_empty():
         raise KeyError(f"household {household_id!r} is not in the input")
-    persons_frame = frames[PERSON.name].filter(pl.col(HOUSEHOLD.key) == household_id)
+    persons = frames[PERSON.name].filter(pl.col(HOUSEHOLD.key) == household_id)
+    one = {HOUSEHOLD.name: households, PERSON.name: persons}
     obligors = frames.get(OBLIGOR.name)
     if obligors is not None:
-        obligors = obligors.filter(pl.col(PERSON.key).is_in(persons_frame[PERSON.key].implode()))
-    one = {HOUSEHOLD.name: households, PERSON.name: persons_frame}
-    if obligors is not None:
-        one[OBLIGOR.name] = obligors
-    fields = sorted(
+        one[OBLIGOR.name] = obligors.filter(pl.col(PERSON.key).is_in(persons[PERSON.key].implode()))
+    return one
+
+
+def _message_fields(system: RuleSystem) -> list[str]:
+    """The variables the reasons' messages quote (``{variable}``), to keep them in the trace."""
+    return sorted(
         {
             name
             for var in system.variables.values()
@@ -164,87 +209,103 @@ def explain_household(
             for name in _FIELD.findall(reason.message)
         }
     )
-    result = system.simulate(households, persons_frame, obligors, keep=fields, trace=True)
-    decisions = frozenset(p.status for p in system.programs)
-    household = result.households.row(0, named=True)
-    persons = list(result.persons.iter_rows(named=True)) if PERSON.name in result.frames else []
-    date = households[DATE_VARIABLE][0]
-    explanation = Explanation(
-        household_id=household_id,
-        date=date,
-        jurisdiction=system.name,
-        engine_version=ENGINE_VERSION,
-        parameter_digest=system.parameters.digest()[:12],
-        members=persons,
-        member_columns=[system.variables[c] for c in MEMBER_COLUMNS if persons and c in persons[0]],
-        code_lists=system.code_lists,
-    )
-    probes: dict[tuple[str, int], dict[str, pl.DataFrame]] = {}
-    for program in system.programs:
-        if program.status not in result.plan.nodes:
-            continue
-        decision = [program.status, program.reasons, *([program.amount] if program.amount else [])]
-        # What the decision and the amount rest on (for the single-person option the amount
-        # holds the remaining members' reassessment), short of other programs' decisions.
-        deps = list(
-            dict.fromkeys(
-                d
-                for target in decision
-                if target != program.reasons
-                for d in result.plan.dependencies(target, stop=decisions)
-                if d in result.plan.nodes and d not in HIDDEN_STEPS and d not in decision
-            )
+
+
+@dataclass
+class _Case:
+    """One household assessed with a full trace, as the explanations read it."""
+
+    system: RuleSystem
+    result: SimulationResult
+    frames: dict[str, pl.DataFrame]
+    """The household's own rows (probes assess them again with other parameter values)."""
+    household_id: Any
+    date: dt.date
+    household: dict[str, Any]
+    persons: list[dict[str, Any]]
+    probes: dict[tuple[str, int], dict[str, pl.DataFrame]] = field(default_factory=dict)
+    """Probe runs already made, by (parameter path, extreme)."""
+
+    def parameter_uses(self, names: Sequence[str]) -> list[ParameterUse]:
+        return _parameter_uses(self.result, names, self.date, self.household, self.persons)
+
+
+def _program_explanations(case: _Case, program: Program) -> list[ProgramExplanation]:
+    """One program's decision explained for the household, or for each member (tekun)."""
+    decision = [program.status, program.reasons, *([program.amount] if program.amount else [])]
+    # What the decision and the amount rest on (for the single-person option the amount holds
+    # the remaining members' reassessment), short of other programs' decisions.
+    decisions = frozenset(p.status for p in case.system.programs)
+    plan = case.result.plan
+    deps = list(
+        dict.fromkeys(
+            d
+            for target in decision
+            if target != program.reasons
+            for d in plan.dependencies(target, stop=decisions)
+            if d in plan.nodes and d not in HIDDEN_STEPS and d not in decision
         )
-        params = _parameter_uses(result, [*decision, *deps], date, household, persons)
-        subjects: list[tuple[str, Mapping[str, Any]]]
-        if program.entity == HOUSEHOLD:
-            subjects = [(str(household_id), household)]
-        else:
-            subjects = [(str(p[PERSON.key]), {**household, **p}) for p in persons]
-        # In the order the plan computes them: each step after what it rests on.
-        order = {name: i for i, step in enumerate(result.plan.steps) for name in step.names}
-        ordered = sorted(deps, key=lambda name: order.get(name, -1))
-        for subject, row in subjects:
-            steps = [
-                Step(system.variables[d], row[d])
-                for d in ordered
-                if d in row and _shown(system.variables[d], program.entity)
-            ]
-            reason_var = system.variables[program.reasons]
-            assert reason_var.reasons is not None
-            status = row.get(program.status)
-            amount = row.get(program.amount) if program.amount else None
-            unknown: list[ParameterUse] = []
-            shown_params = params
-            if status is None:
-                everything = [
-                    d for d in result.plan.dependencies(program.status) if d in result.plan.nodes
-                ]
-                candidates = _parameter_uses(
-                    result, [*decision, *everything], date, household, persons
-                )
-                unknown = _probe(system, one, program, subject, candidates)
-            else:
-                # A decided result names only the unknown values it rests on: those that would
-                # change the decision or the amount if known (an unknown city average floor
-                # area does not matter to a household with one home).
-                shown_params = _decisive(
-                    system, one, program, subject, params, (status, amount), probes
-                )
-            explanation.programs.append(
-                ProgramExplanation(
-                    program=program,
-                    subject=subject,
-                    status=status,
-                    amount=amount,
-                    reasons=reason_var.reasons.decode(row.get(program.reasons)),
-                    values=row,
-                    steps=steps,
-                    parameters=shown_params,
-                    unknown=unknown,
-                )
-            )
-    return explanation
+    )
+    params = case.parameter_uses([*decision, *deps])
+    subjects: list[tuple[str, Mapping[str, Any]]]
+    if program.entity == HOUSEHOLD:
+        subjects = [(str(case.household_id), case.household)]
+    else:
+        subjects = [(str(p[PERSON.key]), {**case.household, **p}) for p in case.persons]
+    # In the order the plan computes them: each step after what it rests on.
+    order = {name: i for i, step in enumerate(plan.steps) for name in step.names}
+    ordered = sorted(deps, key=lambda name: order.get(name, -1))
+    return [
+        _subject_explanation(case, program, decision, ordered, params, subject, row)
+        for subject, row in subjects
+    ]
+
+
+def _subject_explanation(
+    case: _Case,
+    program: Program,
+    decision: list[str],
+    ordered: list[str],
+    params: list[ParameterUse],
+    subject: str,
+    row: Mapping[str, Any],
+) -> ProgramExplanation:
+    """The decision for one subject (the household, or a member for tekun): its steps, reasons
+    and the parameters it rests on; for an undetermined decision, the unknowns it waits for."""
+    system, plan = case.system, case.result.plan
+    steps = [
+        Step(system.variables[d], row[d])
+        for d in ordered
+        if d in row and _shown(system.variables[d], program.entity)
+    ]
+    reason_var = system.variables[program.reasons]
+    assert reason_var.reasons is not None
+    status = row.get(program.status)
+    amount = row.get(program.amount) if program.amount else None
+    unknown: list[ParameterUse] = []
+    shown_params = params
+    if status is None:
+        everything = [d for d in plan.dependencies(program.status) if d in plan.nodes]
+        candidates = case.parameter_uses([*decision, *everything])
+        unknown = _probe(system, case.frames, program, subject, candidates)
+    else:
+        # A decided result names only the unknown values it rests on: those that would change
+        # the decision or the amount if known (an unknown city average floor area does not
+        # matter to a household with one home).
+        shown_params = _decisive(
+            system, case.frames, program, subject, params, (status, amount), case.probes
+        )
+    return ProgramExplanation(
+        program=program,
+        subject=subject,
+        status=status,
+        amount=amount,
+        reasons=reason_var.reasons.decode(row.get(program.reasons)),
+        values=row,
+        steps=steps,
+        parameters=shown_params,
+        unknown=unknown,
+    )
 
 
 def _probe(
@@ -497,68 +558,13 @@ def render(
     ``paths``: name each parameter's file path too (for the policy team reading the YAML; the
     case platform shows caseworkers the names and sources only)."""
     en = lang == "en"
-    codes = explanation.code_lists
-    lines: list[str] = []
-    digest = explanation.parameter_digest
-    place = JURISDICTION_NAMES.get(explanation.jurisdiction, (explanation.jurisdiction,) * 2)
-    lines.append(
-        f"Household {explanation.household_id}, assessed on {explanation.date} "
-        f"({place[1]} rules, engine {explanation.engine_version}, parameters {digest})"
-        if en
-        else f"家庭 {explanation.household_id}，评估日期 {explanation.date}"
-        f"（{place[0]}规则，引擎版本 {explanation.engine_version}，参数摘要 {digest}）"
-    )
-    if explanation.members:
-        lines += ["", "Members" if en else "家庭成员"]
-        for number, member in enumerate(explanation.members, start=1):
-            cells = [
-                f"{v.label_en if en else v.label} {format_value(v, member.get(v.name), en, codes)}"
-                for v in explanation.member_columns
-                if member.get(v.name) not in (None, "none")
-            ]
-            lines.append(
-                f"  {number}. {mask(str(member[PERSON.key]))}  "
-                + ("; " if en else "；").join(cells)
-            )
+    lines = _heading_lines(explanation, en)
     used: dict[str, tuple[ParameterUse, list[str]]] = {}
     for part in explanation.programs:
-        program = part.program
-        title = program.label_en if en else program.label
+        title = part.program.label_en if en else part.program.label
         for use in part.parameters:
             used.setdefault(use.parameter.path, (use, []))[1].append(title)
-        if program.entity != HOUSEHOLD and part.status is False:
-            reasons = ("; " if en else "；").join(
-                fill(r.message_en if en else r.message, part.values, variables, en)
-                for r in part.reasons
-            )
-            lines += [
-                "",
-                f"[{title} — {mask(part.subject)}] {STATUS_LABELS[False][1 if en else 0]}: {reasons}",
-            ]
-            continue
-        status = STATUS_LABELS[part.status][1 if en else 0]
-        subject = "" if program.entity == HOUSEHOLD else f" — {mask(part.subject)}"
-        amount = ""
-        if program.amount is not None:
-            amount = f" — {format_value(variables[program.amount], part.amount, en)}"
-        lines += ["", f"[{title}{subject}] {status}{amount}"]
-        for reason in part.reasons:
-            text = fill(reason.message_en if en else reason.message, part.values, variables, en)
-            lines.append(f"  {REASON_MARKS.get(reason.kind, '•')} {text}")
-        for use in part.unknown:
-            lines.append(
-                ("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")
-                + _parameter_name(use, en, paths)
-            )
-        if part.steps:
-            lines.append("  Calculation:" if en else "  计算过程：")
-            for step in part.steps:
-                label = step.variable.label_en if en else step.variable.label
-                value = format_value(step.variable, step.value, en, codes)
-                lines.append(f"    {label} = {value}")
-        if part.parameters:
-            lines.append("  Parameters:" if en else "  依据参数：")
-            lines += ["    " + _parameter_value_line(use, en, codes) for use in part.parameters]
+        lines += _program_lines(part, variables, explanation.code_lists, en, paths)
     if used:
         weak = [(u, p) for u, p in used.values() if u.confidences() & {"low", "unknown"}]
         lines += [
@@ -571,6 +577,80 @@ def render(
         for use, programs in [*weak, *[(u, p) for u, p in used.values() if (u, p) not in weak]]:
             lines += ["  " + line for line in _parameter_source_lines(use, programs, en, paths)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _heading_lines(explanation: Explanation, en: bool) -> list[str]:
+    """Which household, on which date, by which rules; then its members (IDs masked)."""
+    codes = explanation.code_lists
+    digest = explanation.parameter_digest
+    place = JURISDICTION_NAMES.get(explanation.jurisdiction, (explanation.jurisdiction,) * 2)
+    lines = [
+        f"Household {explanation.household_id}, assessed on {explanation.date} "
+        f"({place[1]} rules, engine {explanation.engine_version}, parameters {digest})"
+        if en
+        else f"家庭 {explanation.household_id}，评估日期 {explanation.date}"
+        f"（{place[0]}规则，引擎版本 {explanation.engine_version}，参数摘要 {digest}）"
+    ]
+    if explanation.members:
+        lines += ["", "Members" if en else "家庭成员"]
+        for number, member in enumerate(explanation.members, start=1):
+            cells = [
+                f"{v.label_en if en else v.label} {format_value(v, member.get(v.name), en, codes)}"
+                for v in explanation.member_columns
+                if member.get(v.name) not in (None, "none")
+            ]
+            lines.append(
+                f"  {number}. {mask(str(member[PERSON.key]))}  "
+                + ("; " if en else "；").join(cells)
+            )
+    return lines
+
+
+def _program_lines(
+    part: ProgramExplanation,
+    variables: Mapping[str, Variable],
+    codes: Mapping[str, CodeList],
+    en: bool,
+    paths: bool,
+) -> list[str]:
+    """One program's decision: a member not eligible in one line with the reasons; otherwise
+    the decision and amount, the reasons, the unknowns it rests on, the calculation and the
+    parameter values used."""
+    program = part.program
+    title = program.label_en if en else program.label
+    if program.entity != HOUSEHOLD and part.status is False:
+        reasons = ("; " if en else "；").join(
+            fill(r.message_en if en else r.message, part.values, variables, en)
+            for r in part.reasons
+        )
+        return [
+            "",
+            f"[{title} — {mask(part.subject)}] {STATUS_LABELS[False][1 if en else 0]}: {reasons}",
+        ]
+    status = STATUS_LABELS[part.status][1 if en else 0]
+    subject = "" if program.entity == HOUSEHOLD else f" — {mask(part.subject)}"
+    amount = ""
+    if program.amount is not None:
+        amount = f" — {format_value(variables[program.amount], part.amount, en)}"
+    lines = ["", f"[{title}{subject}] {status}{amount}"]
+    for reason in part.reasons:
+        text = fill(reason.message_en if en else reason.message, part.values, variables, en)
+        lines.append(f"  {REASON_MARKS.get(reason.kind, '•')} {text}")
+    for use in part.unknown:
+        lines.append(
+            ("  ! Rests on an unknown parameter: " if en else "  ！结果依赖未知参数：")
+            + _parameter_name(use, en, paths)
+        )
+    if part.steps:
+        lines.append("  Calculation:" if en else "  计算过程：")
+        for step in part.steps:
+            label = step.variable.label_en if en else step.variable.label
+            value = format_value(step.variable, step.value, en, codes)
+            lines.append(f"    {label} = {value}")
+    if part.parameters:
+        lines.append("  Parameters:" if en else "  依据参数：")
+        lines += ["    " + _parameter_value_line(use, en, codes) for use in part.parameters]
+    return lines
 
 
 def mask(value: str) -> str:

@@ -18,7 +18,7 @@ import polars as pl
 
 from jiuzhu.rules.engine import HOUSEHOLD, OBLIGOR, PERSON, input_variable
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
-from jiuzhu.rules.engine.schema import RowRule
+from jiuzhu.rules.engine.schema import RowRule, count_per_parent
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.sources import DIBAO_MEASURES
 
@@ -518,15 +518,12 @@ chooses_orphan_support = input_variable(
 
 # --- cross-field input rules -------------------------------------------------------------------
 
-_APPLICANTS = (
-    pl.col("relation").cast(pl.String).is_in(["01", "02"]).cast(pl.Int32).sum().over("household_id")
-)
-
 ROW_RULES = [
-    RowRule(
+    count_per_parent(
         PERSON,
         "relation",
-        (_APPLICANTS != 1) & pl.col("household_id").is_first_distinct(),
+        pl.col("relation").cast(pl.String).is_in(["01", "02"]),
+        1,
         "每户应有且仅有一名申请人（与申请人关系为01本人或02户主） "
         "(each household needs exactly one applicant, relation 01 or 02)",
         ("relation",),

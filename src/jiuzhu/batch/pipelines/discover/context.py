@@ -201,6 +201,34 @@ def build_context(
     """
     start, end = month_bounds(month)
     leap_day = leap_day_rule(load_system("tianjin").parameters, end)
+    _check_columns(households, persons, register)
+    persons = ids.convert_legacy(persons.with_columns(pl.col("resident_id").cast(pl.String)))
+    # A register row left at 15 digits because another holds the 18-digit form is the same ID
+    # registered twice: the 18-digit row stands for the person, as in the registry's people.
+    register = ids.convert_legacy(register, drop_held=True)
+    _check_register_ids(register)
+    return Context(
+        month=month,
+        start=start,
+        end=end,
+        people=_people(persons, end, leap_day),
+        households=_homes(households),
+        register=register,
+        register_households=_register_households(register),
+        feeds=feeds,
+        raw_households=households,
+        raw_persons=persons,
+        obligors=obligors,
+        leap_day=leap_day,
+    )
+
+
+def _check_columns(households: pl.DataFrame, persons: pl.DataFrame, register: pl.DataFrame) -> None:
+    """The registry's frames have the columns the conditions need; the register has its schema.
+
+    Raises:
+        DiscoveryInputError: naming each missing column or wrong dtype.
+    """
     problems: list[str] = []
     for name, frame, needed in (
         ("households", households, ("household_id", "division_code")),
@@ -220,10 +248,14 @@ def build_context(
                 )
     if problems:
         raise DiscoveryInputError(problems)
-    persons = ids.convert_legacy(persons.with_columns(pl.col("resident_id").cast(pl.String)))
-    # A register row left at 15 digits because another holds the 18-digit form is the same ID
-    # registered twice: the 18-digit row stands for the person, as in the registry's people.
-    register = ids.convert_legacy(register, drop_held=True)
+
+
+def _check_register_ids(register: pl.DataFrame) -> None:
+    """Every register row has an 18-digit resident ID (after converting 15-digit ones).
+
+    Raises:
+        DiscoveryInputError: naming the first bad row and how many there are.
+    """
     bad = register.filter(
         pl.col("resident_id").is_null() | (pl.col("resident_id").str.len_chars() != 18)
     )
@@ -237,6 +269,11 @@ def build_context(
                 f"(an ID number has 18 characters; {bad.height} row(s))"
             ]
         )
+
+
+def _people(persons: pl.DataFrame, end: dt.date, leap_day: LeapDayRule) -> pl.DataFrame:
+    """The registry's people in ``PERSON_COLUMNS`` (absent ones null), with their relation
+    group and their age at the month's end."""
     columns = []
     for name, dtype in PERSON_COLUMNS.items():
         if name in persons.columns:
@@ -246,23 +283,34 @@ def build_context(
             columns.append(source.cast(dtype))
         else:
             columns.append(pl.lit(None, dtype).alias(name))
-    people = persons.select(columns).with_columns(
+    return persons.select(columns).with_columns(
         pl.col("relation")
         .replace_strict(RELATION_GROUP_OF, default=None, return_dtype=pl.String)
         .alias("relation_group"),
         completed_years_expr(pl.col("birth_date"), pl.lit(end), leap_day).alias("age"),
     )
+
+
+def _homes(households: pl.DataFrame) -> pl.DataFrame:
+    """Each household's key, division and township codes as text (the township from the first
+    nine digits of the division code when the frame has none)."""
     division = pl.col("division_code").cast(pl.String)
     township = (
         pl.col("township_code").cast(pl.String)
         if "township_code" in households.columns
         else division.str.slice(0, 9)
     )
-    homes = households.select(
+    return households.select(
         pl.col("household_id").cast(pl.String),
         division.alias("division_code"),
         township.alias("township_code"),
     )
+
+
+def _register_households(register: pl.DataFrame) -> pl.DataFrame:
+    """One row per register household: whether anyone receives, the category of the highest
+    program received (``monitored`` if none), its reason and amount, the earliest review and
+    rigid-expenditure end dates."""
     receiving_rank = (
         pl.when(pl.col("receiving"))
         .then(
@@ -270,7 +318,7 @@ def build_context(
         )
         .otherwise(99)
     )
-    register_households = (
+    return (
         register.with_columns(receiving_rank.alias("__rank"))
         .sort("__rank", "resident_id")
         .group_by("household_id", maintain_order=True)
@@ -288,18 +336,4 @@ def build_context(
             .otherwise(pl.lit("monitored"))
             .alias("register_category")
         )
-    )
-    return Context(
-        month=month,
-        start=start,
-        end=end,
-        people=people,
-        households=homes,
-        register=register,
-        register_households=register_households,
-        feeds=feeds,
-        raw_households=households,
-        raw_persons=persons,
-        obligors=obligors,
-        leap_day=leap_day,
     )

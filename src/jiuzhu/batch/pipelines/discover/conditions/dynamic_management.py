@@ -152,7 +152,38 @@ def review_due(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.Dat
 def asset_registered(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
     """A member of a receiving household registered in the month a vehicle (not a disability
     vehicle, not deregistered), a property, or a business still active (adverse)."""
-    vehicles = (
+    rows = in_register(
+        ctx.registered(
+            pl.concat(
+                [
+                    _vehicles_registered(ctx),
+                    _properties_registered(ctx),
+                    _businesses_registered(ctx),
+                ]
+            )
+        ),
+        ctx,
+        receiving_only=True,
+    )
+    asset_zh = {"vehicle": "机动车", "property": "不动产", "business": "市场主体"}
+    asset_en = {"vehicle": "a vehicle", "property": "a property", "business": "a business"}
+    return rows.select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.concat_str([pl.col("kind"), pl.col("reference")], separator="/").alias("episode"),
+        pl.struct("kind", "reference", "date", "detail", "register_category").alias("record"),
+        pl.col("date").cast(S),
+        text(pl.col("kind"), asset_zh).alias("asset"),
+        text(pl.col("kind"), asset_en).alias("asset_en"),
+        pl.col("detail").fill_null(""),
+    ).unique(["subject", "episode"], keep="first", maintain_order=True)
+
+
+def _vehicles_registered(ctx: Context) -> pl.DataFrame:
+    """Vehicles first registered in the month, other than disability vehicles and those
+    already deregistered."""
+    return (
         ctx.feed(
             "vehicles",
             {
@@ -179,7 +210,11 @@ def asset_registered(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> 
             ).alias("detail"),
         )
     )
-    homes = (
+
+
+def _properties_registered(ctx: Context) -> pl.DataFrame:
+    """Real estate registered in the month."""
+    return (
         ctx.feed(
             "real_estate",
             {"resident_id": S, "certificate": S, "use": S, "floor_area": I64, "registered_on": D},
@@ -200,7 +235,11 @@ def asset_registered(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> 
             ).alias("detail"),
         )
     )
-    businesses = (
+
+
+def _businesses_registered(ctx: Context) -> pl.DataFrame:
+    """Market entities established in the month and still active."""
+    return (
         ctx.feed(
             "market_entities",
             {
@@ -222,19 +261,3 @@ def asset_registered(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> 
             ),
         )
     )
-    rows = in_register(
-        ctx.registered(pl.concat([vehicles, homes, businesses])), ctx, receiving_only=True
-    )
-    asset_zh = {"vehicle": "机动车", "property": "不动产", "business": "市场主体"}
-    asset_en = {"vehicle": "a vehicle", "property": "a property", "business": "a business"}
-    return rows.select(
-        "resident_id",
-        "household_id",
-        pl.col("resident_id").alias("subject"),
-        pl.concat_str([pl.col("kind"), pl.col("reference")], separator="/").alias("episode"),
-        pl.struct("kind", "reference", "date", "detail", "register_category").alias("record"),
-        pl.col("date").cast(S),
-        text(pl.col("kind"), asset_zh).alias("asset"),
-        text(pl.col("kind"), asset_en).alias("asset_en"),
-        pl.col("detail").fill_null(""),
-    ).unique(["subject", "episode"], keep="first", maintain_order=True)
