@@ -14,23 +14,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 MAX_FILE_LINES = 800
 MAX_FUNCTION_LINES = 80
 
-# Functions over the limit when the limit was enforced (issue 11), each being split on the
-# branch of the helper named beside it. The lead empties this list after merging those branches;
-# an entry whose function is no longer too long (or is gone) fails the test below, so the list
-# cannot outlive its reason.
-ALLOWED_LONG_FUNCTIONS: dict[str, str] = {
-    # "path under src:qualified name": owner
-    "jiuzhu/rules/engine/explain.py:explain_household": "speed",
-    "jiuzhu/rules/engine/explain.py:render": "speed",
-    "jiuzhu/rules/engine/planner.py:build_plan": "speed",
-    "jiuzhu/rules/engine/planner.py:execute": "speed",
-    "jiuzhu/rules/engine/schema.py:_entity_checks": "speed",
-    "jiuzhu/rules/engine/parameters.py:_parse_file": "speed",
-    "jiuzhu/batch/inputs.py:_typed_frame": "speed",
-    # No helper owns these two: the lead splits them after the merge.
-    "jiuzhu/batch/pipelines/discover/context.py:build_context": "lead",
-    "jiuzhu/batch/pipelines/discover/conditions/dynamic_management.py:asset_registered": "lead",
-}
+# Functions over the limit, each with the reason it may stay long. Empty: every function was
+# split when the limit was enforced (issue 11). An entry whose function is no longer too long (or
+# is gone) fails the test below, so the list cannot outlive its reason.
+ALLOWED_LONG_FUNCTIONS: dict[str, str] = {}
 
 
 def _sources() -> list[Path]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -647,29 +647,30 @@ def _last_uses(plan: Plan) -> dict[tuple[str, str], int]:
     """(entity, column) → index of the last step that reads it."""
     last: dict[tuple[str, str], int] = {}
     for index, step in enumerate(plan.steps):
-        if step.kind == "layer":
-            for name in step.names:
-                deps = plan.nodes[name].deps
-                for dep in deps.local | set(deps.aggregates):
-                    last[(step.entity.name, dep)] = index
-                for dep in deps.parent:
-                    last[(step.entity.name, dep)] = index
-                for keys in deps.parameters.values():
-                    for key in keys:
-                        if not key.startswith("="):
-                            last[(step.entity.name, key)] = index
-        elif step.kind == "broadcast":
-            parent = step.entity.parent
-            assert parent is not None
-            for name in step.names:
-                last[(parent.name, name)] = index
-        else:
-            for column in step.names:
-                spec = plan.aggregates[column]
-                for read in (spec.variable, spec.where):
-                    if read is not None:
-                        last[(spec.child.name, read)] = index
+        for read in _reads(plan, step):
+            last[read] = index
     return last
+
+
+def _reads(plan: Plan, step: Step) -> Iterator[tuple[str, str]]:
+    """The (entity, column) pairs a step reads: a layer its formulas' local, aggregated, parent
+    and parameter-key columns; a broadcast its parent's columns; an aggregation its variable and
+    condition on the child."""
+    if step.kind == "layer":
+        for name in step.names:
+            deps = plan.nodes[name].deps
+            for dep in (*deps.local, *deps.aggregates, *deps.parent):
+                yield (step.entity.name, dep)
+            for keys in deps.parameters.values():
+                yield from ((step.entity.name, key) for key in keys if not key.startswith("="))
+    elif step.kind == "broadcast":
+        parent = step.entity.parent
+        assert parent is not None
+        yield from ((parent.name, name) for name in step.names)
+    else:
+        for column in step.names:
+            spec = plan.aggregates[column]
+            yield from ((spec.child.name, r) for r in (spec.variable, spec.where) if r is not None)
 
 
 def _drop_dead(

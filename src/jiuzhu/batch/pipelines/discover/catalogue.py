@@ -132,14 +132,9 @@ class Signal:
         return found
 
 
-def _signal(code: str, data: Any, label: str, problems: list[str]) -> Signal | None:
-    where = f"{label} › {code}"
-    before = len(problems)
-    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", str(code)):
-        problems.append(f"{where}: a signal code is upper-case letters, digits and _")
-    if not isinstance(data, dict):
-        problems.append(f"{where}: a signal is a mapping of fields")
-        return None
+def _field_problems(where: str, data: dict[str, Any], problems: list[str]) -> None:
+    """The signal's fields against the schema: unknown and missing fields, coded values, the
+    deadline's range and the adverse flag."""
     for key in sorted(set(data) - FIELDS):
         problems.append(f"{where}: unknown field {key!r}")
     for key in sorted(REQUIRED - set(data)):
@@ -159,6 +154,17 @@ def _signal(code: str, data: Any, label: str, problems: list[str]) -> Signal | N
         problems.append(f"{where}: deadline_working_days must be a whole number from 1 to 120")
     if "adverse" in data and not isinstance(data["adverse"], bool):
         problems.append(f"{where}: adverse must be true or false")
+
+
+def _signal(code: str, data: Any, label: str, problems: list[str]) -> Signal | None:
+    where = f"{label} › {code}"
+    before = len(problems)
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", str(code)):
+        problems.append(f"{where}: a signal code is upper-case letters, digits and _")
+    if not isinstance(data, dict):
+        problems.append(f"{where}: a signal is a mapping of fields")
+        return None
+    _field_problems(where, data, problems)
     sources = data.get("sources")
     if "sources" in data and (not isinstance(sources, list) or not sources):
         problems.append(f"{where}: sources must be a list of feed or register names")
@@ -185,7 +191,7 @@ def _signal(code: str, data: Any, label: str, problems: list[str]) -> Signal | N
         category=str(data["category"]),
         severity=str(data["severity"]),
         owner=str(data["owner"]),
-        deadline_working_days=int(str(days)),
+        deadline_working_days=int(str(data["deadline_working_days"])),
         adverse=bool(data["adverse"]),
         reference=str(data["reference"]),
         template_zh=str(explanation["zh"]),
