@@ -202,7 +202,7 @@ def _run(count: int) -> None:
     run = _timed("check", lambda: actions.check_run(officer2, run), timings)
     run = _timed("approve", lambda: actions.approve_run(director, run), timings)
     bank_file = _timed(
-        "export", lambda: actions.export_run(officer, run, "csv", "gb18030"), timings
+        "export", lambda: actions.export_run(officer, run, "tjrcb-csv", "gb18030"), timings
     )
     total = sum(timings.values())
     print(f"  {'total':<8} {total:6.2f} s  (target ≤ 10 s on PostgreSQL)")

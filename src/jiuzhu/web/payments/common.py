@@ -9,6 +9,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from jiuzhu.batch.pipelines.payroll import bankrows
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import clock
 from jiuzhu.web.cases.models import Program
@@ -32,9 +33,6 @@ PROGRAM_CODES: dict[str, str] = {
 }
 """Two letters of the program in a bank reference (as in application numbers)."""
 
-REFERENCE_DIGITS = 10
-"""Zero-padded entitlement id in a reference: ``202511DB0000001234``."""
-
 
 def require(user: Any, permission: str, obj: Any) -> None:
     if not user.has_perm(permission, obj):
@@ -56,13 +54,8 @@ def chunks(values: list[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
 
 
 def reference_prefix(run: PayrollRun) -> str:
-    return f"{run.month.replace('-', '')}{PROGRAM_CODES.get(run.program, 'XX')}"
-
-
-def reference(run: PayrollRun, entitlement_id: int, suffix: str = "") -> str:
-    """The bank reference of one transfer: month, program, entitlement, and ``R<n>`` for the
-    n-th re-issue file."""
-    return f"{reference_prefix(run)}{entitlement_id:0{REFERENCE_DIGITS}d}{suffix}"
+    """The run's bank references begin with its month and program (``payroll.bankrows``)."""
+    return bankrows.reference_prefix(run.month, run.program, PROGRAM_CODES)
 
 
 def check_move(user: Any, run: PayrollRun, move: str) -> None:
