@@ -58,14 +58,14 @@ VERSIONS = pl.Schema(
     }
 )
 ACCOUNTS = pl.Schema({"household_id": pl.Int64, "person_id": pl.Int64, "account_id": pl.Int64})
-FROZEN_RUNS = pl.Schema({"run_month": pl.String, "drafted_at": pl.Datetime("us", "UTC")})
+FROZEN_RUNS = pl.Schema({"run_month": pl.String(), "drafted_at": pl.Datetime("us", "UTC")})
 RETROACTIVE = pl.Schema({"entitlement_id": pl.Int64, "since": pl.String})
 LATE = pl.Schema(
     {
-        "entitlement_id": pl.Int64,
+        "entitlement_id": pl.Int64(),
         "created_at": pl.Datetime("us", "UTC"),
-        "start_month": pl.String,
-        "end_month": pl.String,
+        "start_month": pl.String(),
+        "end_month": pl.String(),
     }
 )
 PAID = pl.Schema(
@@ -176,7 +176,7 @@ def plan_month(inputs: MonthInputs, programs: Sequence[str]) -> Plan:
     )
     recovered = deductions(inputs, regular, gross)
     columns = [*ROW_SCHEMA, "program"]
-    schema = pl.Schema({**ROW_SCHEMA, "program": pl.String})
+    schema = pl.Schema([*ROW_SCHEMA.items(), ("program", pl.String())])
     rows = pl.concat(
         [frame.select(columns).cast(schema) for frame in (regular, owed, recovered)]
     ).select(*ROW_SCHEMA, "program")
