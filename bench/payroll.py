@@ -34,7 +34,7 @@ NAME_DIGITS = "甲乙丙丁戊己庚辛壬癸"
 
 def _card(pk: int) -> str:
     """A UnionPay card number (19 digits) with its Luhn check digit, as the bank file requires."""
-    from jiuzhu.batch.pipelines.payroll.bankrows import luhn_check_digit  # noqa: PLC0415
+    from jiuzhu.web.payments.validation import luhn_check_digit  # noqa: PLC0415
 
     body = f"6231{pk:014d}"
     return body + luhn_check_digit(body)
