@@ -19,6 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.payroll import ceiling
 from jiuzhu.batch.pipelines.payroll import comparison as payroll_compare
 from jiuzhu.web.cases.models import Program
 from jiuzhu.web.months import add_months
@@ -99,12 +100,11 @@ def compare_with_previous(run: PayrollRun, division: str = "") -> Comparison:
 def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
     """Dibao households whose regular amount this month exceeds the month's standard × current
     members × (1 + the largest category supplement rate): the most a dibao amount can be
-    (最低生活保障审核确认办法 Art. 23, 27). A flag for the checker, never a cut."""
-    schema = {"household_id": pl.Int64, "amount": pl.Int64, "ceiling": pl.Int64}
+    (最低生活保障审核确认办法 Art. 23, 27; ``payroll.ceiling``). A flag for the checker, never
+    a cut."""
     parameters = month_parameters(run.month)
     if run.program != Program.DIBAO or "dibao_standard" not in parameters:
-        return pl.DataFrame(schema=schema)
-    rate = Decimal(parameters["dibao_max_supplement_rate"])
+        return pl.DataFrame(schema=ceiling.FLAGGED)
     payments = Payment.objects.filter(
         AS_DUE, run=run, kind=Kind.REGULAR, division_code__startswith=division or run.division_code
     )
@@ -113,35 +113,25 @@ def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
         payments.values("household_id")
         .annotate(total=Sum("amount"))
         .values_list("household_id", "total"),
-        {"household_id": pl.Int64, "amount": pl.Int64},
+        dict(ceiling.AMOUNTS),
     )
     members = to_frame(
         Membership.objects.filter(household_id__in=households, valid_to__isnull=True)
         .values("household_id")
         .annotate(n=Count("pk"))
         .values_list("household_id", "n"),
-        {"household_id": pl.Int64, "members": pl.Int64},
+        dict(ceiling.MEMBERS),
     )
-    standard = parameters["dibao_standard"]
     areas = to_frame(
         Household.objects.filter(pk__in=households).values_list("pk", "area_type"),
-        {"household_id": pl.Int64, "area_type": pl.String},
-    ).with_columns(
-        standard=pl.col("area_type").replace_strict(
-            standard, default=max(standard.values()), return_dtype=pl.Int64
-        )
+        dict(ceiling.AREAS),
     )
-    factor = float(1 + rate)
-    return (
-        amounts.join(members, on="household_id", how="left")
-        .join(areas, on="household_id", how="left")
-        .with_columns(
-            ceiling=(pl.col("standard") * pl.col("members").fill_null(1) * factor)
-            .round(0)
-            .cast(pl.Int64)
-        )
-        .filter(pl.col("amount") > pl.col("ceiling"))
-        .select(list(schema))
+    return ceiling.above_ceiling(
+        amounts,
+        members,
+        areas,
+        parameters["dibao_standard"],
+        Decimal(parameters["dibao_max_supplement_rate"]),
     )
 
 

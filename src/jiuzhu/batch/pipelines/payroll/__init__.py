@@ -7,6 +7,7 @@
   capped). The programs are an argument (names, in order), never written here.
 * ``comparison`` — ``compare(this, last)``: this month against last month per household (new,
   stopped, changed amount, same) and per township.
+* ``ceiling`` — ``above_ceiling(...)``: the checker's flag on a dibao amount above its ceiling.
 * ``bankrows`` — ``transfers(payments, accounts, prefix)``: the bank file's rows, one per
   transfer (netted per entitlement), with their references; cell values, encoding checks, the
   rows' checksum, and a card number's Luhn check digit.
