@@ -92,17 +92,15 @@ def transfers(
     """The transfers of ``payments`` (``PAYMENTS``) into ``accounts`` (``ACCOUNTS``): each
     entitlement's payments netted, ordered by division code and entitlement; references from
     ``prefix`` and ``suffix`` (``reference``)."""
-    netted = (
-        payments.group_by("entitlement_id")
-        .agg(
-            pl.col("division_code").first(),
-            pl.col("amount").sum(),
-            pl.col("bank_account_id").max(),
-            pl.col("household_id").first(),
-        )
-        .sort("division_code", "entitlement_id")
+    netted = payments.group_by("entitlement_id").agg(
+        pl.col("division_code").first(),
+        pl.col("amount").sum(),
+        pl.col("bank_account_id").max(),
+        pl.col("household_id").first(),
     )
-    found = netted.join(accounts, on="bank_account_id", how="left")
+    found = netted.join(accounts, on="bank_account_id", how="left").sort(
+        "division_code", "entitlement_id"
+    )
     unpaid = found.filter(pl.col("account_number").is_null()).height
     paying = found.filter((pl.col("amount") > 0) & pl.col("account_number").is_not_null())
     rows = [
@@ -118,7 +116,7 @@ def transfers(
             "entitlement_id", "amount", *list(ACCOUNTS)[1:]
         ).iter_rows()
     ]
-    zero = netted.filter(pl.col("amount") == 0)["entitlement_id"].to_list()
+    zero = found.filter(pl.col("amount") == 0)["entitlement_id"].to_list()
     return Transfers(rows, paying["household_id"].to_list(), zero, unpaid)
 
 
