@@ -60,3 +60,10 @@ def test_luhn() -> None:
     assert bankrows.luhn_check_digit("621700001111222233") == "7"
     assert bankrows.is_unionpay_card("6217000011112222337")
     assert not bankrows.is_unionpay_card("4111111111111111")
+
+
+def test_holder_ids_as_stored_are_checked_in_one_pass() -> None:
+    assert bankrows.ids_as_stored_valid(
+        ["11010519491231002X", "11010519491231002x", "110105194912310021", ""]
+    ) == [True, False, False, False]
+    assert bankrows.ids_as_stored_valid([]) == []

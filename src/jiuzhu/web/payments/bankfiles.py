@@ -118,9 +118,14 @@ def _refuse_unwritable(found: _Rows, layout: layouts.Layout, encoding: str) -> N
         ValidationError: the rows and their problems (at most ``MAX_LISTED``), and what to do.
     """
     problems: dict[int, list[str]] = {}
+    valid_ids = bankrows.ids_as_stored_valid([row.id_number for row in found.rows])
     for index, row in enumerate(found.rows):
         listed = validation.file_problems(
-            row.account_number, row.holder_name, row.id_number, row.bank_name
+            row.account_number,
+            row.holder_name,
+            row.id_number,
+            row.bank_name,
+            id_known_valid=valid_ids[index],
         )
         if listed:
             problems[index] = listed

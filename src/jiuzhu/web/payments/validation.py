@@ -172,13 +172,20 @@ def clean_holder_id(text: str) -> str:
 
 
 def file_problems(
-    account_number: str, holder_name: str, holder_id: str, bank_name: str
+    account_number: str,
+    holder_name: str,
+    holder_id: str,
+    bank_name: str,
+    *,
+    id_known_valid: bool = False,
 ) -> list[str]:
     """What a bank file cannot carry of an account **as stored** (one recorded before these
     checks, or by another path than the form): each field the form's cleaner refuses today or
     would write differently (full-width digits, a zero-width character, a name's stray
     spaces), and a missing holder's ID (the file carries it). Messages in the user's language;
-    the account number is never repeated in them.
+    the account number is never repeated in them. ``id_known_valid``: the ID was found valid
+    and normal already (``payroll.bankrows.ids_as_stored_valid``, one pass for a whole file),
+    so it is not checked again.
     """
     found: list[str] = []
     if not holder_id:
@@ -190,7 +197,7 @@ def file_problems(
         (_("开户银行"), clean_bank_name, bank_name),
     )
     for label, cleaner, value in checks:
-        if cleaner is clean_holder_id and not value:
+        if cleaner is clean_holder_id and (id_known_valid or not value):
             continue
         try:
             cleaned = cleaner(value)
