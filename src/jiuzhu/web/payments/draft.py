@@ -124,10 +124,11 @@ def plan_run(run: PayrollRun) -> Plan:
     on a re-run, and the caller skips what exists."""
     month, program, division = run.month, run.program, run.division_code
     payable = payable_entitlements(month, program, division)
+    # All of the run's program (the query says so): the column is a constant, not read.
     entitlements = to_frame(
-        payable.values_list("pk", "program", "household_id", "person_id", "division_code"),
-        dict(payroll_plan.ENTITLEMENTS),
-    )
+        payable.values_list("pk", "household_id", "person_id", "division_code"),
+        {name: dtype for name, dtype in payroll_plan.ENTITLEMENTS.items() if name != "program"},
+    ).with_columns(program=pl.lit(program, pl.String))
     versions = to_frame(
         EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lte=month)
         .filter(Q(valid_to="") | Q(valid_to__gt=month))
