@@ -28,6 +28,24 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE = "jiuzhu_bench_payroll"
 T = TypeVar("T")
+NAME_DIGITS = "甲乙丙丁戊己庚辛壬癸"
+"""A holder's name carries no digits (the bank file refuses them): the pk spelt in stems."""
+
+
+def _card(pk: int) -> str:
+    """A UnionPay card number (19 digits) with its Luhn check digit, as the bank file requires."""
+    from jiuzhu.web.payments.validation import luhn_check_digit  # noqa: PLC0415
+
+    body = f"6231{pk:014d}"
+    return body + luhn_check_digit(body)
+
+
+def _resident_id(pk: int) -> str:
+    """A valid Baodi resident ID (GB 11643 check character) for the account's holder."""
+    from jiuzhu.feeds.ids import check_character  # noqa: PLC0415
+
+    first17 = f"120115{1950 + pk % 40}0101{pk % 1000:03d}"
+    return first17 + check_character(first17)
 
 
 def _database(keep: bool) -> Callable[[], None]:
@@ -162,8 +180,9 @@ def _run(count: int) -> None:
             BankAccount(
                 household=h,
                 bank_name="天津农商银行宝坻支行",
-                account_number=f"6231{h.pk:015d}",
-                holder_name=f"户主{h.pk}",
+                account_number=_card(h.pk),
+                holder_name="户主" + "".join(NAME_DIGITS[int(d)] for d in str(h.pk)),
+                holder_id=_resident_id(h.pk),
                 status=AccountStatus.IN_FORCE,
             )
             for h in households
@@ -202,7 +221,7 @@ def _run(count: int) -> None:
     run = _timed("check", lambda: actions.check_run(officer2, run), timings)
     run = _timed("approve", lambda: actions.approve_run(director, run), timings)
     bank_file = _timed(
-        "export", lambda: actions.export_run(officer, run, "csv", "gb18030"), timings
+        "export", lambda: actions.export_run(officer, run, "tjrcb-csv", "gb18030"), timings
     )
     total = sum(timings.values())
     print(f"  {'total':<8} {total:6.2f} s  (target ≤ 10 s on PostgreSQL)")

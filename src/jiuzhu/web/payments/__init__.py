@@ -21,6 +21,10 @@ Design, in short (details in the modules):
   entitlement and month; arrears at most once per run, entitlement and month they are for; a
   failed payment re-issued at most once. Sums count the payments as due (``AS_DUE``), so a
   failed payment and its re-issue count once.
+* The domain work is ``jiuzhu.batch.pipelines.payroll``, pure (no Django): the month's plan
+  (regular, arrears, recovery), the comparison with the previous month, the dibao ceiling flag,
+  and the bank file's rows (netted transfers, references, cells, checksum, Luhn). The actions
+  load its frames from the database, call it, and store its result under the run.
 * ``actions`` — the one write path, re-exporting one module per step: ``draft`` (set-based,
   ``bulk_create(ignore_conflicts=True)`` in batches, each its own transaction: a crash keeps the
   committed batches and a re-run completes the draft), ``review`` (check, approve, send back),

@@ -25,6 +25,7 @@ constraints refuse any duplicate that a concurrent run might try.
 Money is integer fen; months are ``YYYY-MM``.
 """
 
+from jiuzhu.batch.pipelines.payroll import Plan
 from jiuzhu.web.payments.accounts import (
     check_account,
     record_account,
@@ -34,7 +35,6 @@ from jiuzhu.web.payments.accounts import (
 from jiuzhu.web.payments.bankfiles import export_run
 from jiuzhu.web.payments.common import BATCH_SIZE
 from jiuzhu.web.payments.draft import (
-    Plan,
     draft_run,
     month_parameters,
     payable_entitlements,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, QuerySet, Subquery, Value
@@ -18,14 +17,13 @@ from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.payroll import bankrows
 from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.payments import exporters, layouts, validation
 from jiuzhu.web.payments.common import (
-    REFERENCE_DIGITS,
     check_move,
     chunks,
     locked_run,
-    reference,
     reference_prefix,
     sign_off,
     to_frame,
@@ -73,73 +71,41 @@ class _Rows:
     number and the masked account, for a refusal) and the entitlements whose transfer a
     recovery netted to nothing."""
 
-    rows: list[exporters.BankRow]
+    rows: list[bankrows.BankRow]
     payees: list[str]
     zero: list[int]
 
 
 def _rows(run: PayrollRun, batch: _Batch) -> _Rows:
-    """Raises:
-    ValidationError: a transfer without an account in force."""
-    transfers = (
-        to_frame(
-            batch.payments.values_list(
-                "entitlement_id", "division_code", "amount", "bank_account_id", "household_id"
-            ),
-            {
-                "entitlement_id": pl.Int64,
-                "division_code": pl.String,
-                "amount": pl.Int64,
-                "bank_account_id": pl.Int64,
-                "household_id": pl.Int64,
-            },
-        )
-        .group_by("entitlement_id")
-        .agg(
-            pl.col("division_code").first(),
-            pl.col("amount").sum(),
-            pl.col("bank_account_id").max(),
-            pl.col("household_id").first(),
-        )
-        .sort("division_code", "entitlement_id")
+    """The batch's transfers (``payroll.bankrows.transfers``) and who each is.
+
+    Raises:
+        ValidationError: a transfer without an account in force."""
+    payments = to_frame(
+        batch.payments.values_list(
+            "entitlement_id", "division_code", "amount", "bank_account_id", "household_id"
+        ),
+        dict(bankrows.PAYMENTS),
     )
-    accounts = {
-        pk: fields
-        for pk, *fields in BankAccount.objects.filter(
+    accounts = to_frame(
+        BankAccount.objects.filter(
             pk__in=Subquery(batch.payments.values("bank_account_id")),
             status=AccountStatus.IN_FORCE,
-        ).values_list("pk", "account_number", "holder_name", "holder_id", "bank_name")
-    }
-    unpaid = transfers.filter(
-        ~pl.col("bank_account_id").is_in(list(accounts)).fill_null(False)
-    ).height
-    if unpaid:
-        raise ValidationError(_("%(n)s 笔发放没有有效的银行账户，不能生成银行文件") % {"n": unpaid})
-    paying = transfers.filter(pl.col("amount") > 0)
-    numbers = dict(
-        Household.objects.filter(pk__in=paying["household_id"].to_list()).values_list(
-            "pk", "number"
-        )
+        ).values_list("pk", "account_number", "holder_name", "holder_id", "bank_name"),
+        dict(bankrows.ACCOUNTS),
     )
-    rows, payees = [], []
-    for entitlement, _division, amount, account, household in paying.iter_rows():
-        number, holder, holder_id, bank = accounts[account]
-        rows.append(
-            exporters.BankRow(
-                account_number=number,
-                holder_name=holder,
-                id_number=holder_id,
-                bank_name=bank,
-                amount=amount,
-                reference=reference(run, entitlement, batch.suffix),
-            )
+    found = bankrows.transfers(payments, accounts, reference_prefix(run), batch.suffix)
+    if found.unpaid:
+        raise ValidationError(
+            _("%(n)s 笔发放没有有效的银行账户，不能生成银行文件") % {"n": found.unpaid}
         )
-        payees.append(
-            _("家庭 %(household)s（账户 %(account)s）")
-            % {"household": numbers.get(household, ""), "account": mask_account(number)}
-        )
-    zero = transfers.filter(pl.col("amount") == 0)["entitlement_id"].to_list()
-    return _Rows(rows, payees, zero)
+    numbers = dict(Household.objects.filter(pk__in=found.households).values_list("pk", "number"))
+    payees = [
+        _("家庭 %(household)s（账户 %(account)s）")
+        % {"household": numbers.get(household, ""), "account": mask_account(row.account_number)}
+        for row, household in zip(found.rows, found.households, strict=True)
+    ]
+    return _Rows(found.rows, payees, found.zero)
 
 
 def _refuse_unwritable(found: _Rows, layout: layouts.Layout, encoding: str) -> None:
@@ -152,9 +118,14 @@ def _refuse_unwritable(found: _Rows, layout: layouts.Layout, encoding: str) -> N
         ValidationError: the rows and their problems (at most ``MAX_LISTED``), and what to do.
     """
     problems: dict[int, list[str]] = {}
+    valid_ids = bankrows.ids_as_stored_valid([row.id_number for row in found.rows])
     for index, row in enumerate(found.rows):
         listed = validation.file_problems(
-            row.account_number, row.holder_name, row.id_number, row.bank_name
+            row.account_number,
+            row.holder_name,
+            row.id_number,
+            row.bank_name,
+            id_known_valid=valid_ids[index],
         )
         if listed:
             problems[index] = listed
@@ -228,12 +199,16 @@ def export_run(
             content=exporters.write(chosen, rows, meta, encoding),
             rows=len(rows),
             total=sum(r.amount for r in rows),
-            checksum=exporters.row_checksum(rows),
+            checksum=bankrows.row_checksum(rows),
             created_by=user,
         )
         ref = Concat(
             Value(reference_prefix(run)),
-            LPad(Cast("entitlement_id", output_field=CharField()), REFERENCE_DIGITS, Value("0")),
+            LPad(
+                Cast("entitlement_id", output_field=CharField()),
+                bankrows.REFERENCE_DIGITS,
+                Value("0"),
+            ),
             Value(batch.suffix),
         )
         batch.payments.update(bank_file=bank_file, reference=ref, status=PaymentStatus.EXPORTED)

@@ -8,9 +8,10 @@ from typing import Any
 import polars as pl
 from django.utils import timezone
 
+from jiuzhu.batch.pipelines.payroll import bankrows
+from jiuzhu.rules.registry import programs
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.programs import number_prefix
 from jiuzhu.web.payments.models import (
     PayrollRun,
     RunEvent,
@@ -22,9 +23,6 @@ BATCH_SIZE = 2000
 
 IN_CHUNK = 5000
 """Ids per ``IN (…)`` list (SQLite allows 32,766 variables)."""
-
-REFERENCE_DIGITS = 10
-"""Zero-padded entitlement id in a reference: ``202511DB0000001234``."""
 
 
 def locked_run(run: PayrollRun) -> PayrollRun:
@@ -42,19 +40,10 @@ def chunks(values: list[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
 
 
 def reference_prefix(run: PayrollRun) -> str:
-    """The month and the program's letters (its application-number prefix) opening a bank
-    reference: ``202511DB``."""
-    try:
-        code = number_prefix(run.program)
-    except KeyError:
-        code = "XX"
-    return f"{run.month.replace('-', '')}{code}"
-
-
-def reference(run: PayrollRun, entitlement_id: int, suffix: str = "") -> str:
-    """The bank reference of one transfer: month, program, entitlement, and ``R<n>`` for the
-    n-th re-issue file."""
-    return f"{reference_prefix(run)}{entitlement_id:0{REFERENCE_DIGITS}d}{suffix}"
+    """The run's bank references begin with its month and its program's letters, the program's
+    application-number prefix in the programs' registry (``payroll.bankrows``)."""
+    codes = {p.name: p.number_prefix for p in programs() if p.number_prefix}
+    return bankrows.reference_prefix(run.month, run.program, codes)
 
 
 def check_move(user: Any, run: PayrollRun, move: str) -> None:

@@ -6,7 +6,6 @@ Policy: 最低生活保障审核确认办法 Art. 21 (paid from the month after 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -29,6 +28,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.payroll import plan as payroll_plan
+from jiuzhu.batch.pipelines.payroll.plan import Plan
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
@@ -59,20 +60,6 @@ from jiuzhu.web.payments.models import (
     RunStatus,
 )
 from jiuzhu.web.payments.workflow import RUN
-
-ROW_SCHEMA = pl.Schema(
-    {
-        "entitlement_id": pl.Int64,
-        "household_id": pl.Int64,
-        "division_code": pl.String,
-        "version_id": pl.Int64,
-        "month": pl.String,
-        "kind": pl.String,
-        "amount": pl.Int64,
-        "recovery_id": pl.Int64,
-        "bank_account_id": pl.Int64,
-    }
-)
 
 AfterBatch = Callable[[int], None]
 
@@ -129,105 +116,43 @@ def payable_entitlements(month: str, program: str, division: str) -> QuerySet[En
     )
 
 
-@dataclass
-class Plan:
-    """The payments a run should hold (computed from the database, set-based)."""
-
-    rows: pl.DataFrame
-    skipped: dict[str, int] = field(default_factory=dict)
-
-
 def plan_run(run: PayrollRun) -> Plan:
-    """Every payment the run should contain, as one frame (``ROW_SCHEMA``).
-
-    *Regular*: one per payable entitlement, the amount of the version valid for the month.
-    *Arrears* (补发): for an entitlement paid this month, every earlier month of a run that is
-    past its draft where the version now valid pays more than was paid (regular + arrears of
-    other runs): months already paid when a version was made retroactively, and months whose run
-    was drafted before the entitlement existed. *Recovery*: the oldest open overpayment
-    recovery, at most its monthly cap and at most the entitlement's gross this month (a
-    transfer is never negative). Payments of this run already written count for nothing here:
-    the plan is the same on a re-run, and the caller skips what exists.
-    """
+    """Every payment the run should contain (``payroll.plan_month``: regular, arrears,
+    recovery; rows in ``payroll.plan.ROW_SCHEMA``), from the frames of the run's program, month and
+    division. Payments of this run already written count for nothing here: the plan is the same
+    on a re-run, and the caller skips what exists."""
     month, program, division = run.month, run.program, run.division_code
     payable = payable_entitlements(month, program, division)
+    # All of the run's program (the query says so): the column is a constant, not read.
     entitlements = to_frame(
         payable.values_list("pk", "household_id", "person_id", "division_code"),
-        {
-            "entitlement_id": pl.Int64,
-            "household_id": pl.Int64,
-            "person_id": pl.Int64,
-            "division_code": pl.String,
-        },
+        {name: dtype for name, dtype in payroll_plan.ENTITLEMENTS.items() if name != "program"},
+    ).with_columns(program=pl.lit(program, pl.String))
+    versions = to_frame(
+        EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lte=month)
+        .filter(Q(valid_to="") | Q(valid_to__gt=month))
+        .values_list("entitlement_id", "pk", "monthly_amount", "valid_from", "valid_to"),
+        dict(payroll_plan.VERSIONS),
     )
-    versions = (
-        to_frame(
-            EntitlementVersion.objects.filter(entitlement__in=payable, valid_from__lte=month)
-            .filter(Q(valid_to="") | Q(valid_to__gt=month))
-            .values_list("entitlement_id", "pk", "monthly_amount", "valid_from"),
-            {
-                "entitlement_id": pl.Int64,
-                "version_id": pl.Int64,
-                "amount": pl.Int64,
-                "valid_from": pl.String,
-            },
-        )
-        # Versions never overlap; if bad data made two valid, the later start wins.
-        .sort("valid_from", descending=True)
-        .unique("entitlement_id", keep="first")
-        .drop("valid_from")
+    inputs = payroll_plan.MonthInputs(
+        month=month,
+        entitlements=entitlements,
+        versions=versions,
+        accounts=_accounts(Subquery(payable.values("household_id"))),
+        **_arrears_frames(run, payable, entitlements),
+        **_recovery_frames(run, payable),
     )
-    regular = entitlements.join(versions, on="entitlement_id", how="left")
-    skipped = {
-        "no_version": regular.filter(pl.col("version_id").is_null()).height,
-        "zero_amount": regular.filter(pl.col("amount") == 0).height,
-    }
-    regular = regular.filter(pl.col("amount") > 0)
-    accounts = _resolve_accounts(
-        regular.select("entitlement_id", "household_id", "person_id"),
-        Subquery(payable.values("household_id")),
-    )
-    regular = regular.join(accounts, on="entitlement_id", how="left").with_columns(
-        month=pl.lit(month), kind=pl.lit(Kind.REGULAR.value), recovery_id=pl.lit(None, pl.Int64)
-    )
-    arrears = _arrears(run, payable, regular)
-    gross = pl.concat(
-        [regular.select("entitlement_id", "amount"), arrears.select("entitlement_id", "amount")]
-    )
-    recovery = _recoveries(run, payable, regular, gross)
-    rows = pl.concat(
-        [frame.select(list(ROW_SCHEMA)).cast(ROW_SCHEMA) for frame in (regular, arrears, recovery)]
-    )
-    return Plan(rows=rows, skipped=skipped)
+    plan = payroll_plan.plan_month(inputs, [program])
+    return Plan(rows=plan.rows.drop("program"), skipped=plan.skipped)
 
 
-def _resolve_accounts(
-    wanted: pl.DataFrame, households: Any, key: str = "entitlement_id"
-) -> pl.DataFrame:
-    """The account each entitlement is paid into: the tekun person's own account, else the
-    household's, else the household's only account in force (``entitlement_id``,
-    ``bank_account_id``; null when none — the checker refuses the run until it is recorded)."""
-    accounts = to_frame(
+def _accounts(households: Any) -> pl.DataFrame:
+    """The accounts in force of ``households`` (``payroll.plan.ACCOUNTS``)."""
+    return to_frame(
         BankAccount.objects.filter(
             status=AccountStatus.IN_FORCE, household_id__in=households
         ).values_list("household_id", "person_id", "pk"),
-        {"household_id": pl.Int64, "person_id": pl.Int64, "account_id": pl.Int64},
-    )
-    own = accounts.filter(pl.col("person_id").is_not_null()).rename({"account_id": "own"})
-    household = accounts.filter(pl.col("person_id").is_null()).select(
-        "household_id", pl.col("account_id").alias("household_account")
-    )
-    only = (
-        accounts.group_by("household_id")
-        .agg(pl.col("account_id").min().alias("only"), pl.len().alias("n"))
-        .filter(pl.col("n") == 1)
-        .drop("n")
-    )
-    return (
-        wanted.join(own, on=["household_id", "person_id"], how="left")
-        .join(household, on="household_id", how="left")
-        .join(only, on="household_id", how="left")
-        .select(key, pl.coalesce("own", "household_account", "only").alias("bank_account_id"))
+        dict(payroll_plan.ACCOUNTS),
     )
 
 
@@ -267,8 +192,7 @@ def _late(
     run: PayrollRun, payable: QuerySet[Entitlement], frozen_runs: QuerySet[PayrollRun]
 ) -> pl.DataFrame:
     """Entitlements created after the draft of a month they are payable in (that run missed
-    them) and not paid arrears yet: ``entitlement_id``, ``created_at``, ``start_month``,
-    ``end_month``."""
+    them) and not paid arrears yet (``payroll.plan.LATE``)."""
     late = (
         payable.filter(start_month__lt=run.month)
         .filter(
@@ -288,19 +212,13 @@ def _late(
     )
     return to_frame(
         late.values_list("pk", "created_at", "start_month", "end_month"),
-        {
-            "entitlement_id": pl.Int64,
-            "created_at": pl.Datetime("us", "UTC"),
-            "start_month": pl.String,
-            "end_month": pl.String,
-        },
+        dict(payroll_plan.LATE),
     )
 
 
-def _history(run: PayrollRun, candidates: list[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """What ``candidates`` were paid before this month in other runs (``entitlement_id``,
-    ``month``, ``kind``, ``amount``) and every version of theirs (``version_id``,
-    ``valid_from``, ``valid_to``, ``due``: the monthly amount)."""
+def _history(run: PayrollRun, candidates: list[int]) -> dict[str, pl.DataFrame]:
+    """What ``candidates`` were paid as due before this month in other runs (``paid``) and
+    every version of theirs (``history_versions``)."""
     paid_rows: list[tuple[Any, ...]] = []
     version_rows: list[tuple[Any, ...]] = []
     for chunk in chunks(candidates):
@@ -317,91 +235,42 @@ def _history(run: PayrollRun, candidates: list[int]) -> tuple[pl.DataFrame, pl.D
         version_rows += EntitlementVersion.objects.filter(entitlement_id__in=chunk).values_list(
             "entitlement_id", "pk", "valid_from", "valid_to", "monthly_amount"
         )
-    paid = to_frame(
-        paid_rows,
-        {"entitlement_id": pl.Int64, "month": pl.String, "kind": pl.String, "amount": pl.Int64},
-    )
-    versions = to_frame(
-        version_rows,
-        {
-            "entitlement_id": pl.Int64,
-            "version_id": pl.Int64,
-            "valid_from": pl.String,
-            "valid_to": pl.String,
-            "due": pl.Int64,
-        },
-    )
-    return paid, versions
+    return {
+        "paid": to_frame(paid_rows, dict(payroll_plan.PAID)),
+        "history_versions": to_frame(version_rows, dict(payroll_plan.HISTORY_VERSIONS)),
+    }
 
 
-def _arrears(
-    run: PayrollRun, payable: QuerySet[Entitlement], regular: pl.DataFrame
-) -> pl.DataFrame:
-    """The shortfall of every earlier month of an entitlement paid this month: months paid
-    under an older version than the one now valid, and months whose run was drafted before the
-    entitlement existed."""
+def _arrears_frames(
+    run: PayrollRun, payable: QuerySet[Entitlement], entitlements: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
+    """The frames ``payroll.plan.arrears`` reads: the program's runs of earlier months past
+    their draft, the retroactive and late entitlements, and those entitlements' history
+    (loaded only when there can be arrears)."""
     frozen_runs = PayrollRun.objects.filter(
         program=run.program, division_code=run.division_code, month__lt=run.month
     ).exclude(status=RunStatus.DRAFT)
-    empty = regular.clear().with_columns(kind=pl.lit(Kind.ARREARS.value))
     frozen = to_frame(
-        frozen_runs.values_list("month", "drafted_at"),
-        {"run_month": pl.String, "drafted_at": pl.Datetime("us", "UTC")},
+        frozen_runs.values_list("month", "drafted_at"), dict(payroll_plan.FROZEN_RUNS)
     )
-    if frozen.is_empty() or regular.is_empty():
-        return empty
-    retro = _retroactive(run, payable)
+    if frozen.is_empty() or entitlements.is_empty():
+        return {}
+    retroactive = _retroactive(run, payable)
     late = _late(run, payable, frozen_runs)
-    candidates = sorted(
-        set(retro["entitlement_id"].to_list()) | set(late["entitlement_id"].to_list())
-    )
+    candidates = payroll_plan.arrears_candidates(retroactive, late)
     if not candidates:
-        return empty
-    paid, all_versions = _history(run, candidates)
-    months_retro = (
-        paid.filter(pl.col("kind") == Kind.REGULAR.value)
-        .join(retro, on="entitlement_id")
-        .filter(pl.col("month") >= pl.col("since"))
-        .select("entitlement_id", "month")
-    )
-    months_late = (
-        late.join(frozen, how="cross")
-        .filter(
-            (pl.col("drafted_at") < pl.col("created_at"))
-            & (pl.col("run_month") >= pl.col("start_month"))
-            & ((pl.col("end_month") == "") | (pl.col("run_month") < pl.col("end_month")))
-        )
-        .select("entitlement_id", pl.col("run_month").alias("month"))
-    )
-    months = pl.concat([months_retro, months_late]).unique()
-    due = (
-        months.join(all_versions, on="entitlement_id")
-        .filter(
-            (pl.col("valid_from") <= pl.col("month"))
-            & ((pl.col("valid_to") == "") | (pl.col("valid_to") > pl.col("month")))
-        )
-        .sort("valid_from", descending=True)
-        .unique(["entitlement_id", "month"], keep="first")
-        .select("entitlement_id", "month", "version_id", "due")
-    )
-    paid_by_month = paid.group_by("entitlement_id", "month").agg(
-        pl.col("amount").sum().alias("paid")
-    )
-    shortfall = (
-        due.join(paid_by_month, on=["entitlement_id", "month"], how="left")
-        .with_columns(amount=pl.col("due") - pl.col("paid").fill_null(0))
-        .filter(pl.col("amount") > 0)
-    )
-    # Arrears go to this month's account, with the household of this month's payment.
-    current = regular.select("entitlement_id", "household_id", "division_code", "bank_account_id")
-    return shortfall.join(current, on="entitlement_id").with_columns(
-        kind=pl.lit(Kind.ARREARS.value), recovery_id=pl.lit(None, pl.Int64)
-    )
+        return {}
+    return {
+        "frozen_runs": frozen,
+        "retroactive": retroactive,
+        "late": late,
+        **_history(run, candidates),
+    }
 
 
-def _recoveries(
-    run: PayrollRun, payable: QuerySet[Entitlement], regular: pl.DataFrame, gross: pl.DataFrame
-) -> pl.DataFrame:
+def _recovery_frames(run: PayrollRun, payable: QuerySet[Entitlement]) -> dict[str, pl.DataFrame]:
+    """The open overpayment recoveries of the payable entitlements and what other runs
+    deducted of them (``payroll.plan.RECOVERIES``, ``DEDUCTED``)."""
     open_recoveries = Recovery.objects.filter(
         kind=Recovery.RecoveryKind.OVERPAYMENT,
         status__in=[Recovery.RecoveryStatus.PENDING, Recovery.RecoveryStatus.RECOVERING],
@@ -409,52 +278,19 @@ def _recoveries(
     )
     recoveries = to_frame(
         open_recoveries.values_list("pk", "entitlement_id", "amount", "monthly_deduction"),
-        {
-            "recovery_id": pl.Int64,
-            "entitlement_id": pl.Int64,
-            "owed": pl.Int64,
-            "cap": pl.Int64,
-        },
-    )
-    base = regular.select(
-        "entitlement_id", "household_id", "division_code", "version_id", "bank_account_id"
+        dict(payroll_plan.RECOVERIES),
     )
     if recoveries.is_empty():
-        return base.clear().with_columns(
-            month=pl.lit(run.month),
-            kind=pl.lit(Kind.RECOVERY.value),
-            amount=pl.lit(0, pl.Int64),
-            recovery_id=pl.lit(None, pl.Int64),
-        )
+        return {}
     deducted = to_frame(
         Payment.objects.filter(AS_DUE, kind=Kind.RECOVERY, recovery__in=open_recoveries)
         .exclude(run=run)
         .values("recovery_id")
         .annotate(total=Sum("amount"))
         .values_list("recovery_id", "total"),
-        {"recovery_id": pl.Int64, "deducted": pl.Int64},
+        dict(payroll_plan.DEDUCTED),
     )
-    gross_by = gross.group_by("entitlement_id").agg(pl.col("amount").sum().alias("gross"))
-    return (
-        recoveries.join(deducted, on="recovery_id", how="left")
-        # Deductions are negative payments: outstanding = owed + Σ deductions.
-        .with_columns(outstanding=pl.col("owed") + pl.col("deducted").fill_null(0))
-        .filter(pl.col("outstanding") > 0)
-        # One deduction per entitlement and month (the constraint): the oldest recovery first.
-        .sort("recovery_id")
-        .unique("entitlement_id", keep="first")
-        .join(gross_by, on="entitlement_id")
-        .with_columns(
-            take=pl.min_horizontal(
-                "outstanding", pl.col("cap").fill_null(pl.col("outstanding")), "gross"
-            )
-        )
-        .filter(pl.col("take") > 0)
-        .join(base, on="entitlement_id")
-        .with_columns(
-            month=pl.lit(run.month), kind=pl.lit(Kind.RECOVERY.value), amount=-pl.col("take")
-        )
-    )
+    return {"recoveries": recoveries, "deducted": deducted}
 
 
 def draft_run(
@@ -593,7 +429,7 @@ def _open_run(user: Any, month: str, program: str) -> tuple[PayrollRun, bool]:
 def fill_missing_accounts(payments: QuerySet[Payment]) -> int:
     """Give ``payments`` without an account in force the payee's account in force now (a re-run
     after accounts were recorded or replaced and checked; an export after a replacement was
-    checked), resolved as in ``_resolve_accounts``; the number of payments given one. Few rows
+    checked), resolved as in ``payroll.plan.resolve_accounts``; the number of payments given one. Few rows
     by nature."""
     missing = payments.filter(
         Q(bank_account__isnull=True) | ~Q(bank_account__status=AccountStatus.IN_FORCE)
@@ -604,7 +440,8 @@ def fill_missing_accounts(payments: QuerySet[Payment]) -> int:
     )
     if wanted.is_empty():
         return 0
-    found = _resolve_accounts(wanted, Subquery(missing.values("household_id")), key="payment_id")
+    accounts = _accounts(Subquery(missing.values("household_id")))
+    found = payroll_plan.resolve_accounts(wanted, accounts, key="payment_id")
     given = 0
     for account, payment_ids in found.group_by("bank_account_id").agg("payment_id").iter_rows():
         # None when the payee has no account in force: the checker refuses until it has one.

@@ -1,7 +1,8 @@
 """Bank file writers: any layout of ``payments.layouts`` (CSV, xlsx or fixed-width text) from the
-same rows. One row per **transfer**: the net of one entitlement's payments in the run (regular +
-arrears − recovery; a bank cannot credit a negative amount), with the account **in full** (the
-bank file is the only place it is shown whole) and the payee's ID number.
+same rows (``payroll.bankrows``: the rows, their cells, the checksum). One row per
+**transfer**: the net of one entitlement's payments in the run (regular + arrears − recovery; a
+bank cannot credit a negative amount), with the account **in full** (the bank file is the only
+place it is shown whole) and the payee's ID number.
 
 Nothing is half-written: ``problems`` lists every cell the layout cannot carry (a character the
 encoding lacks, a value longer than a fixed width) and ``write`` refuses to write any file
@@ -16,7 +17,6 @@ only where it declares a summary row or sheet.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,22 +29,18 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from jiuzhu.batch.pipelines.payroll.bankrows import (
+    BankRow,
+    byte_width,
+    row_cells,
+    row_checksum,
+    unencodable,
+    yuan_text,
+)
 from jiuzhu.web.payments.layouts import ENCODING_LABELS, TEXT_FIELDS, Column, Layout
 
 BOM = "\ufeff"
 """Written before a UTF-8 CSV: Excel then opens it as UTF-8 (GB18030 and GBK have none)."""
-
-
-@dataclass(frozen=True)
-class BankRow:
-    account_number: str
-    holder_name: str
-    id_number: str
-    """The holder's resident ID, as recorded with the account."""
-    bank_name: str
-    amount: int
-    """fen; positive."""
-    reference: str
 
 
 @dataclass(frozen=True)
@@ -57,37 +53,9 @@ class FileMeta:
     sequence: int = 1
 
 
-def yuan_text(fen: int) -> str:
-    """104500 → ``1045.00`` (no thousands separator: a bank field, not a display)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
-def row_checksum(rows: Sequence[BankRow]) -> str:
-    """SHA-256 (hex) over ``account|name|id|amount|reference\\n`` of every row, UTF-8."""
-    digest = hashlib.sha256()
-    for r in rows:
-        line = f"{r.account_number}|{r.holder_name}|{r.id_number}|{yuan_text(r.amount)}|"
-        digest.update(f"{line}{r.reference}\n".encode())
-    return digest.hexdigest()
-
-
 def filename(meta: FileMeta, layout: Layout) -> str:
     suffix = "" if meta.purpose == "initial" else f"-reissue{meta.sequence}"
     return f"payroll-{meta.month}-{meta.program}{suffix}.{layout.extension}"
-
-
-def _cells(row: BankRow, sequence: int) -> dict[str, str]:
-    return {
-        "sequence": str(sequence),
-        "account": row.account_number,
-        "name": row.holder_name,
-        "id_number": row.id_number,
-        "bank": row.bank_name,
-        "amount": yuan_text(row.amount),
-        "reference": row.reference,
-    }
 
 
 def _summary(rows: Sequence[BankRow], meta: FileMeta) -> dict[str, Any]:
@@ -105,13 +73,13 @@ def problems(layout: Layout, rows: Sequence[BankRow], encoding: str) -> list[tup
     (named); a value wider than a fixed column."""
     found: list[tuple[int, str]] = []
     for index, row in enumerate(rows):
-        cells = _cells(row, index + 1)
+        cells = row_cells(row, index + 1)
         for column in layout.columns:
             value = cells[column.field]
             if layout.format == "xlsx":
                 missing = ILLEGAL_CHARACTERS_RE.findall(value)
             else:
-                missing = [c for c in value if not _encodable(c, encoding)]
+                missing = unencodable(value, encoding)
             if missing:
                 found.append(
                     (
@@ -124,7 +92,7 @@ def problems(layout: Layout, rows: Sequence[BankRow], encoding: str) -> list[tup
                         },
                     )
                 )
-            elif column.width is not None and len(value.encode(encoding)) > column.width:
+            elif column.width is not None and byte_width(value, encoding) > column.width:
                 found.append(
                     (
                         index,
@@ -144,14 +112,6 @@ def named_characters(characters: Sequence[str]) -> str:
     )
 
 
-def _encodable(character: str, encoding: str) -> bool:
-    try:
-        character.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def write(layout: Layout, rows: Sequence[BankRow], meta: FileMeta, encoding: str) -> bytes:
     """The file's bytes.
 
@@ -169,7 +129,7 @@ def write(layout: Layout, rows: Sequence[BankRow], meta: FileMeta, encoding: str
     if layout.titles:
         lines.append(_text_line(layout, [c.title for c in layout.columns]))
     for sequence, row in enumerate(rows, start=1):
-        cells = _cells(row, sequence)
+        cells = row_cells(row, sequence)
         values = [cells[c.field] for c in layout.columns]
         lines.append(_text_line(layout, values, layout.columns, encoding))
     lines += [_text_line(layout, cells) for cells in _templated(layout.trailing, rows, meta)]
@@ -234,7 +194,7 @@ def _xlsx(layout: Layout, rows: Sequence[BankRow], meta: FileMeta) -> bytes:
     if layout.titles:
         sheet.append([c.title for c in layout.columns])
     for sequence, row in enumerate(rows, start=1):
-        cells = _cells(row, sequence)
+        cells = row_cells(row, sequence)
         sheet.append(
             [
                 _money_cell(sheet, row.amount)

@@ -6,7 +6,7 @@ A layout says:
 
 * ``columns`` — which field goes in which column, with the column's title and, for a
   fixed-width file, its width in **bytes** of the file's encoding and its alignment. The fields
-  are those of ``exporters.BankRow``: ``sequence`` (1, 2, … in file order), ``account``,
+  are those of ``payroll.bankrows.BankRow``: ``sequence`` (1, 2, … in file order), ``account``,
   ``name`` (the holder's name), ``id_number`` (the holder's resident ID, recorded with the
   account), ``bank`` (the payee's bank and branch as recorded), ``amount`` (yuan with two
   decimals, ``1045.00``), ``reference`` (``202510DB0000001234``; ``R1``… for a re-issue);
@@ -43,7 +43,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 FIELDS = ("sequence", "account", "name", "id_number", "bank", "amount", "reference")
-"""The fields a column may carry (``exporters.BankRow``)."""
+"""The fields a column may carry (``payroll.bankrows.BankRow``)."""
 
 TEXT_FIELDS = frozenset({"account", "id_number", "reference"})
 """Codes made of digits that a spreadsheet must keep as text (a 19-digit account or an 18-digit

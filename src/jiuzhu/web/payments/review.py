@@ -19,6 +19,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.payroll import ceiling
+from jiuzhu.batch.pipelines.payroll import comparison as payroll_compare
 from jiuzhu.web.core.months import add_months
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.payments.common import (
@@ -42,7 +44,8 @@ from jiuzhu.web.registry.models import Household, Membership
 
 @dataclass
 class Comparison:
-    """This run against the previous month's run of the program, per household (fen)."""
+    """This run against the previous month's run of the program, per household (fen;
+    ``payroll.comparison``)."""
 
     previous: PayrollRun | None
     households: pl.DataFrame
@@ -52,32 +55,18 @@ class Comparison:
     """township, this, last, diff, households_this, households_last."""
 
     def summary(self) -> dict[str, Any]:
-        counts = dict(self.households.group_by("change").len().iter_rows())
+        compared = payroll_compare.Comparison(self.households, self.townships)
         return {
             "previous_month": self.previous.month if self.previous else None,
             "previous_run": self.previous.pk if self.previous else None,
-            "changed": counts.get("changed", 0),
-            "new": counts.get("new", 0),
-            "stopped": counts.get("stopped", 0),
-            "same": counts.get("same", 0),
-            "by_township": {
-                row["township"]: {k: v for k, v in row.items() if k != "township"}
-                for row in self.townships.iter_rows(named=True)
-            },
+            **compared.counts(),
+            "by_township": compared.by_township(),
         }
 
 
-def _household_sums(run: PayrollRun | None, division: str) -> pl.DataFrame:
-    schema = {
-        "household_id": pl.Int64,
-        "division_code": pl.String,
-        "total": pl.Int64,
-        "regular": pl.Int64,
-        "arrears": pl.Int64,
-        "recovery": pl.Int64,
-    }
-    if run is None:
-        return pl.DataFrame(schema=schema)
+def _household_sums(run: PayrollRun, division: str) -> pl.DataFrame:
+    """The run's payments as due within ``division``, summed per household
+    (``payroll.comparison.household_sums``)."""
     rows = (
         Payment.objects.filter(AS_DUE, run=run, division_code__startswith=division)
         .values("household_id", "division_code")
@@ -89,16 +78,7 @@ def _household_sums(run: PayrollRun | None, division: str) -> pl.DataFrame:
         )
         .values_list("household_id", "division_code", "total", "regular", "arrears", "recovery")
     )
-    # A household with two entitlements (two tekun persons) under two division codes is rare;
-    # it is summed under the first.
-    return (
-        to_frame(rows, schema)
-        .group_by("household_id")
-        .agg(
-            pl.col("division_code").min(),
-            *[pl.col(c).fill_null(0).sum() for c in ("total", "regular", "arrears", "recovery")],
-        )
-    )
+    return payroll_compare.household_sums(to_frame(rows, dict(payroll_compare.PAYMENTS)))
 
 
 def compare_with_previous(run: PayrollRun, division: str = "") -> Comparison:
@@ -108,58 +88,23 @@ def compare_with_previous(run: PayrollRun, division: str = "") -> Comparison:
     previous = PayrollRun.objects.filter(
         program=run.program, division_code=run.division_code, month=add_months(run.month, -1)
     ).first()
-    this = _household_sums(run, division)
-    last = _household_sums(previous, division).select(
-        "household_id",
-        pl.col("division_code").alias("last_division"),
-        pl.col("total").alias("last"),
+    compared = payroll_compare.compare(
+        _household_sums(run, division),
+        _household_sums(previous, division) if previous is not None else None,
     )
-    households = (
-        this.join(last, on="household_id", how="full", coalesce=True)
-        .with_columns(
-            division_code=pl.coalesce("division_code", "last_division"),
-            this=pl.col("total").fill_null(0),
-            last=pl.col("last").fill_null(0),
-            change=pl.when(pl.col("total").is_null())
-            .then(pl.lit("stopped"))
-            .when(pl.col("last").is_null())
-            .then(pl.lit("new"))
-            .when(pl.col("total") != pl.col("last"))
-            .then(pl.lit("changed"))
-            .otherwise(pl.lit("same")),
-        )
-        .with_columns(diff=pl.col("this") - pl.col("last"))
-        .drop("last_division", "total")
+    return Comparison(
+        previous=previous, households=compared.households, townships=compared.townships
     )
-    if previous is None:
-        # Nothing to compare with: every household is new to the payroll.
-        households = households.with_columns(change=pl.lit("new"))
-    townships = (
-        households.with_columns(township=pl.col("division_code").str.slice(0, 9))
-        .group_by("township")
-        .agg(
-            pl.col("this").sum(),
-            pl.col("last").sum(),
-            (pl.col("change") != "stopped").sum().alias("households_this"),
-            (pl.col("change") != "new").sum().alias("households_last")
-            if previous is not None
-            else pl.lit(0, pl.UInt32).alias("households_last"),
-        )
-        .with_columns(diff=pl.col("this") - pl.col("last"))
-        .sort("township")
-    )
-    return Comparison(previous=previous, households=households, townships=townships)
 
 
 def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
     """Dibao households whose regular amount this month exceeds the month's standard × current
     members × (1 + the largest category supplement rate): the most a dibao amount can be
-    (最低生活保障审核确认办法 Art. 23, 27). A flag for the checker, never a cut."""
-    schema = {"household_id": pl.Int64, "amount": pl.Int64, "ceiling": pl.Int64}
+    (最低生活保障审核确认办法 Art. 23, 27; ``payroll.ceiling``). A flag for the checker, never
+    a cut."""
     parameters = month_parameters(run.month)
     if run.program != Program.DIBAO or "dibao_standard" not in parameters:
-        return pl.DataFrame(schema=schema)
-    rate = Decimal(parameters["dibao_max_supplement_rate"])
+        return pl.DataFrame(schema=ceiling.FLAGGED)
     payments = Payment.objects.filter(
         AS_DUE, run=run, kind=Kind.REGULAR, division_code__startswith=division or run.division_code
     )
@@ -168,35 +113,25 @@ def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
         payments.values("household_id")
         .annotate(total=Sum("amount"))
         .values_list("household_id", "total"),
-        {"household_id": pl.Int64, "amount": pl.Int64},
+        dict(ceiling.AMOUNTS),
     )
     members = to_frame(
         Membership.objects.filter(household_id__in=households, valid_to__isnull=True)
         .values("household_id")
         .annotate(n=Count("pk"))
         .values_list("household_id", "n"),
-        {"household_id": pl.Int64, "members": pl.Int64},
+        dict(ceiling.MEMBERS),
     )
-    standard = parameters["dibao_standard"]
     areas = to_frame(
         Household.objects.filter(pk__in=households).values_list("pk", "area_type"),
-        {"household_id": pl.Int64, "area_type": pl.String},
-    ).with_columns(
-        standard=pl.col("area_type").replace_strict(
-            standard, default=max(standard.values()), return_dtype=pl.Int64
-        )
+        dict(ceiling.AREAS),
     )
-    factor = float(1 + rate)
-    return (
-        amounts.join(members, on="household_id", how="left")
-        .join(areas, on="household_id", how="left")
-        .with_columns(
-            ceiling=(pl.col("standard") * pl.col("members").fill_null(1) * factor)
-            .round(0)
-            .cast(pl.Int64)
-        )
-        .filter(pl.col("amount") > pl.col("ceiling"))
-        .select(list(schema))
+    return ceiling.above_ceiling(
+        amounts,
+        members,
+        areas,
+        parameters["dibao_standard"],
+        Decimal(parameters["dibao_max_supplement_rate"]),
     )
 
 

@@ -16,7 +16,26 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jiuzhu.batch.pipelines.payroll.bankrows import (
+    is_unionpay_card,
+    luhn_check_digit,
+    luhn_valid,
+)
 from jiuzhu.feeds import ids
+
+__all__ = [
+    "BANKS",
+    "MAX_DIGITS",
+    "MIN_DIGITS",
+    "clean_account_number",
+    "clean_bank_name",
+    "clean_holder_id",
+    "clean_holder_name",
+    "file_problems",
+    "is_unionpay_card",
+    "luhn_check_digit",
+    "luhn_valid",
+]
 
 MIN_DIGITS = 8
 MAX_DIGITS = 32
@@ -53,35 +72,10 @@ def _invisible(character: str) -> bool:
     return unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
 
 
-UNIONPAY_PREFIX = "62"
-"""The issuer identification numbers of UnionPay (银联) cards begin with 62; their card numbers
-are 16 to 19 digits and end with a Luhn check digit (JR/T 0008《银行卡发卡行标识代码及卡号》,
-which follows ISO/IEC 7812). A number of that form whose check digit is wrong is refused. Any
-other number of a card's length failing Luhn is only flagged to the checker
-(``BankAccount.card_check_failed``): a passbook (存折) account has no check digit, and we know
-no bank's rule that says which of its account numbers have one."""
-
-
-def luhn_valid(number: str) -> bool:
-    """The Luhn check digit of a card number (ISO/IEC 7812) is right (``number``: ASCII
-    digits)."""
-    return luhn_check_digit(number[:-1]) == number[-1:]
-
-
-def luhn_check_digit(body: str) -> str:
-    """The Luhn check digit that completes ``body`` (ASCII digits) into a card number."""
-    total = 0
-    for position, digit in enumerate(reversed(body)):
-        value = int(digit)
-        if position % 2 == 0:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return str(-total % 10)
-
-
-def is_unionpay_card(number: str) -> bool:
-    """A UnionPay card number by its form: 62… and 16–19 digits."""
-    return number.startswith(UNIONPAY_PREFIX) and 16 <= len(number) <= 19
+# A UnionPay card number (62…, 16–19 digits) whose Luhn check digit is wrong is refused. Any
+# other number of a card's length failing Luhn is only flagged to the checker
+# (``BankAccount.card_check_failed``): a passbook (存折) account has no check digit, and we know
+# no bank's rule that says which of its account numbers have one.
 
 
 def clean_account_number(text: str) -> str:
@@ -178,13 +172,20 @@ def clean_holder_id(text: str) -> str:
 
 
 def file_problems(
-    account_number: str, holder_name: str, holder_id: str, bank_name: str
+    account_number: str,
+    holder_name: str,
+    holder_id: str,
+    bank_name: str,
+    *,
+    id_known_valid: bool = False,
 ) -> list[str]:
     """What a bank file cannot carry of an account **as stored** (one recorded before these
     checks, or by another path than the form): each field the form's cleaner refuses today or
     would write differently (full-width digits, a zero-width character, a name's stray
     spaces), and a missing holder's ID (the file carries it). Messages in the user's language;
-    the account number is never repeated in them.
+    the account number is never repeated in them. ``id_known_valid``: the ID was found valid
+    and normal already (``payroll.bankrows.ids_as_stored_valid``, one pass for a whole file),
+    so it is not checked again.
     """
     found: list[str] = []
     if not holder_id:
@@ -196,7 +197,7 @@ def file_problems(
         (_("开户银行"), clean_bank_name, bank_name),
     )
     for label, cleaner, value in checks:
-        if cleaner is clean_holder_id and not value:
+        if cleaner is clean_holder_id and (id_known_valid or not value):
             continue
         try:
             cleaned = cleaner(value)
