@@ -124,7 +124,7 @@ def record_view(request: HttpRequest, household_pk: int) -> HttpResponse:
         None,
     )
     try:
-        account = actions.record_account(request.user, household, person=person, **data)
+        account = actions.record_account(staff(request), household, person=person, **data)
     except NotPermitted as exc:
         messages.error(request, str(exc))
         return redirect("payments:accounts", household_pk=household_pk)
@@ -153,7 +153,7 @@ def account_view(request: HttpRequest, household_pk: int, pk: int, **forms_: For
     """One account: its stage and who acts next, its facts (masked), and the forms this user
     may submit now (check, reject, replace)."""
     _household(request, household_pk)
-    account = account_for(request.user, household_pk, pk)
+    account = account_for(staff(request), household_pk, pk)
     user, today = request.user, clock.today()
     return render(
         request,
@@ -180,7 +180,7 @@ def account_view(request: HttpRequest, household_pk: int, pk: int, **forms_: For
 def account_step_view(request: HttpRequest, household_pk: int, pk: int, step: str) -> HttpResponse:
     """Check, reject or replace one account."""
     _household(request, household_pk)
-    account = account_for(request.user, household_pk, pk)
+    account = account_for(staff(request), household_pk, pk)
     forms = {"check": CheckAccountForm, "reject": ReasonForm, "replace": AccountForm}
     if step not in forms:
         return redirect("payments:account", household_pk=household_pk, pk=pk)
@@ -189,14 +189,14 @@ def account_step_view(request: HttpRequest, household_pk: int, pk: int, step: st
         return account_view(request, household_pk, pk, **{step: form})
     try:
         if step == "check":
-            actions.check_account(request.user, account)
+            actions.check_account(staff(request), account)
             messages.success(request, _("账户已复核，自即日起发放至该账户"))
         elif step == "reject":
-            actions.reject_account(request.user, account, reason=form.cleaned_data["reason"])
+            actions.reject_account(staff(request), account, reason=form.cleaned_data["reason"])
             messages.success(request, _("账户已退回，请登记人重新登记"))
         else:
             new = actions.record_account(
-                request.user, account.household, person=account.person, **form.cleaned_data
+                staff(request), account.household, person=account.person, **form.cleaned_data
             )
             return _recorded(request, new)
     except NotPermitted as exc:
@@ -212,8 +212,8 @@ def account_step_view(request: HttpRequest, household_pk: int, pk: int, step: st
 @post_only("payments:account", household_pk="household_pk", pk="pk")
 def unmask_view(request: HttpRequest, household_pk: int, pk: int) -> HttpResponse:
     """The whole number of one account (htmx swaps it in); every look is audited."""
-    account = account_for(request.user, household_pk, pk)
-    return HttpResponse(actions.reveal_account(request.user, account))
+    account = account_for(staff(request), household_pk, pk)
+    return HttpResponse(actions.reveal_account(staff(request), account))
 
 
 def account_work_view(request: HttpRequest) -> HttpResponse:
@@ -221,7 +221,7 @@ def account_work_view(request: HttpRequest) -> HttpResponse:
     next month without an account in force (the workbench lists the first of each)."""
     if not request.user.has_perm("payments.view"):
         raise PermissionDenied
-    user = request.user
+    user = staff(request)
     waiting = (
         accounts_for(user)
         .filter(status=AccountStatus.AWAITING_CHECK)
@@ -230,7 +230,7 @@ def account_work_view(request: HttpRequest) -> HttpResponse:
     )
     missing = (
         without_account(
-            payable_soon(clock.today()).filter(division_code__startswith=user.division_code)  # type: ignore[union-attr]
+            payable_soon(clock.today()).filter(division_code__startswith=user.division_code)
         )
         .select_related("household", "person")
         .order_by("start_month", "pk")

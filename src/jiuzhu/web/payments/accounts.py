@@ -21,6 +21,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments import validation
 from jiuzhu.web.payments.models import AccountStatus, BankAccount
 from jiuzhu.web.payments.workflow import ACCOUNT, payee_accounts
@@ -96,7 +97,7 @@ def _clean(
 
 
 def record_account(
-    user: Any,
+    user: Staff,
     household: Household,
     *,
     bank_name: str,
@@ -166,7 +167,7 @@ def _locked(account: BankAccount) -> BankAccount:
     )
 
 
-def check_account(user: Any, account: BankAccount) -> BankAccount:
+def check_account(user: Staff, account: BankAccount) -> BankAccount:
     """Put an account in force after checking it against the passbook or card and the holder's
     ID (another person than the one who recorded it). The payee's account in force until now,
     if any, is marked replaced (its payments keep it).
@@ -207,7 +208,7 @@ def check_account(user: Any, account: BankAccount) -> BankAccount:
     return account
 
 
-def reject_account(user: Any, account: BankAccount, *, reason: str) -> BankAccount:
+def reject_account(user: Staff, account: BankAccount, *, reason: str) -> BankAccount:
     """Send a recorded account back with the reason (a wrong digit, a holder who does not
     match the card …): it is never paid into; the caseworker records the right one.
 
@@ -237,7 +238,7 @@ def reject_account(user: Any, account: BankAccount, *, reason: str) -> BankAccou
     return account
 
 
-def reveal_account(user: Any, account: BankAccount) -> str:
+def reveal_account(user: Staff, account: BankAccount) -> str:
     """The whole account number, for one look (roles above community worker, as for ID
     numbers); every look is an audit event.
 

@@ -8,7 +8,6 @@ into, and a file is written whole or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.payroll import bankrows
 from jiuzhu.web.core.masking import mask_account
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments import exporters, layouts, validation
 from jiuzhu.web.payments.common import (
     check_move,
@@ -153,7 +153,7 @@ MAX_LISTED = 20
 
 
 def export_run(
-    user: Any, run: PayrollRun, layout: str = layouts.DEFAULT, encoding: str = ""
+    user: Staff, run: PayrollRun, layout: str = layouts.DEFAULT, encoding: str = ""
 ) -> BankFile:
     """The bank file of an approved run in ``layout`` (``payments.layouts``; ``encoding`` blank:
     the layout's default); on an exported or reconciled run, the re-issue file of the

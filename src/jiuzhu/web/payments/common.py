@@ -12,6 +12,7 @@ from jiuzhu.batch.pipelines.payroll import bankrows
 from jiuzhu.rules.registry import programs
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments.models import (
     PayrollRun,
     RunEvent,
@@ -46,7 +47,7 @@ def reference_prefix(run: PayrollRun) -> str:
     return bankrows.reference_prefix(run.month, run.program, codes)
 
 
-def check_move(user: Any, run: PayrollRun, move: str) -> None:
+def check_move(user: Staff, run: PayrollRun, move: str) -> None:
     """The run's transition table's verdict on ``move`` for the (locked) run.
 
     Raises:
@@ -57,7 +58,7 @@ def check_move(user: Any, run: PayrollRun, move: str) -> None:
 
 
 def sign_off(
-    user: Any,
+    user: Staff,
     run: PayrollRun,
     move: str,
     *,

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.payroll import plan as payroll_plan
 from jiuzhu.batch.pipelines.payroll.plan import Plan
-from jiuzhu.rules import load_system
+from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
@@ -40,6 +40,7 @@ from jiuzhu.web.core.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.core.programs import monthly
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.transitions import Refused
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
@@ -68,7 +69,7 @@ AfterBatch = Callable[[int], None]
 
 
 @cache
-def _system() -> Any:
+def _system() -> RuleSystem:
     return load_system("tianjin")
 
 
@@ -86,7 +87,7 @@ def month_parameters(month: str) -> dict[str, Any]:
     except (KeyError, RulesError):  # a month before the first value: nothing to record
         return found
     values = standard.value if isinstance(standard.value, dict) else {"": standard.value}
-    found["dibao_standard"] = {key: int(value) for key, value in values.items()}
+    found["dibao_standard"] = {key: int(str(value)) for key, value in values.items()}
     found["dibao_standard_reference"] = standard.reference
     rate_values = rates.values() if isinstance(rates, dict) else [rates]
     found["dibao_max_supplement_rate"] = str(max((Decimal(str(r)) for r in rate_values), default=0))
@@ -294,7 +295,7 @@ def _recovery_frames(run: PayrollRun, payable: QuerySet[Entitlement]) -> dict[st
 
 
 def draft_run(
-    user: Any,
+    user: Staff,
     month: str,
     program: str,
     *,
@@ -343,7 +344,7 @@ def draft_run(
 
 
 def _draft(
-    user: Any, month: str, program: str, batch_size: int, after_batch: AfterBatch | None
+    user: Staff, month: str, program: str, batch_size: int, after_batch: AfterBatch | None
 ) -> PayrollRun:
     """``draft_run`` once its checks passed and its lock is held."""
     run, resumed = _open_run(user, month, program)
@@ -389,7 +390,7 @@ def _draft(
     return run
 
 
-def _open_run(user: Any, month: str, program: str) -> tuple[PayrollRun, bool]:
+def _open_run(user: Staff, month: str, program: str) -> tuple[PayrollRun, bool]:
     """The run of the month, created, or reopened for a re-run of its draft (the user joins its
     drafters); whether it existed."""
     with transaction.atomic():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
@@ -24,6 +23,7 @@ from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.months import add_months, month_of
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import join_labels
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, Status
 from jiuzhu.web.payments.models import (
@@ -42,13 +42,13 @@ WORK_ITEMS = 20
 """Items listed per kind of work on the workbench (the count covers them all)."""
 
 
-def _division(user: Any) -> str:
+def _division(user: Staff) -> str:
     if not getattr(user, "is_authenticated", False):
         return ""
     return str(getattr(user, "division_code", "") or "")
 
 
-def runs_for(user: Any) -> QuerySet[PayrollRun]:
+def runs_for(user: Staff) -> QuerySet[PayrollRun]:
     """Runs whose area overlaps the user's: the district's runs for every user of the district,
     a township's (if ever delegated) for its own and the district's users."""
     code = _division(user)
@@ -60,7 +60,7 @@ def runs_for(user: Any) -> QuerySet[PayrollRun]:
     )
 
 
-def run_for(user: Any, pk: int) -> PayrollRun:
+def run_for(user: Staff, pk: int) -> PayrollRun:
     """Raises Http404 outside the jurisdiction."""
     return get_within(
         runs_for(user).select_related(
@@ -70,19 +70,19 @@ def run_for(user: Any, pk: int) -> PayrollRun:
     )
 
 
-def payments_for(user: Any) -> QuerySet[Payment]:
+def payments_for(user: Staff) -> QuerySet[Payment]:
     code = _division(user)
     if not code:
         return Payment.objects.none()
     return Payment.objects.filter(division_code__startswith=code)
 
 
-def payment_for(user: Any, pk: int) -> Payment:
+def payment_for(user: Staff, pk: int) -> Payment:
     """Raises Http404 outside the jurisdiction."""
     return get_within(payments_for(user).select_related("run", "household"), pk)
 
 
-def scope_of(user: Any, run: PayrollRun) -> str:
+def scope_of(user: Staff, run: PayrollRun) -> str:
     """The division prefix of the run's rows the user may see."""
     code = _division(user)
     return code if code.startswith(run.division_code) else run.division_code
@@ -108,7 +108,7 @@ class SummaryRow:
     """fen (net: regular + arrears + recovery, recoveries negative)."""
 
 
-def monthly_summary(user: Any, month: str) -> list[SummaryRow]:
+def monthly_summary(user: Staff, month: str) -> list[SummaryRow]:
     """Payments made in the runs of ``month`` by township and program, within the user's
     jurisdiction (amounts in fen)."""
     rows = (
@@ -158,7 +158,7 @@ def monthly_summary(user: Any, month: str) -> list[SummaryRow]:
     ]
 
 
-def scoped_total(user: Any, run: PayrollRun) -> int:
+def scoped_total(user: Staff, run: PayrollRun) -> int:
     """The run's net amount (fen) within the user's jurisdiction."""
     total = (
         Payment.objects.filter(AS_DUE, run=run, division_code__startswith=scope_of(user, run))
@@ -171,7 +171,7 @@ def scoped_total(user: Any, run: PayrollRun) -> int:
 # --- Bank accounts ------------------------------------------------------------------------------
 
 
-def accounts_for(user: Any) -> QuerySet[BankAccount]:
+def accounts_for(user: Staff) -> QuerySet[BankAccount]:
     """Bank accounts of the households in the user's jurisdiction."""
     code = _division(user)
     if not code:
@@ -179,7 +179,7 @@ def accounts_for(user: Any) -> QuerySet[BankAccount]:
     return BankAccount.objects.filter(household__division_code__startswith=code)
 
 
-def account_for(user: Any, household_pk: int, pk: int) -> BankAccount:
+def account_for(user: Staff, household_pk: int, pk: int) -> BankAccount:
     """One account of one household of the jurisdiction.
 
     Raises:
@@ -242,12 +242,12 @@ def without_account(entitlements: QuerySet[Entitlement]) -> QuerySet[Entitlement
     )
 
 
-def _probe(user: Any) -> BankAccount:
+def _probe(user: Staff) -> BankAccount:
     """An account in the user's own division: asks what the user's role may do with accounts."""
     return BankAccount(household=Household(division_code=_division(user)))
 
 
-def _run_work(user: Any, today: dt.date) -> WorkList | None:
+def _run_work(user: Staff, today: dt.date) -> WorkList | None:
     """Runs waiting for a step this user may take now (check for another officer than the
     drafters, approval for a third person, bank file, reconciliation, re-issue, close)."""
     probe = PayrollRun(division_code=_division(user))
@@ -287,7 +287,7 @@ def _account_title(account: BankAccount) -> str:
     return f"{account.household.number} · {payee} · {account.masked}"
 
 
-def _accounts_to_check(user: Any) -> WorkList | None:
+def _accounts_to_check(user: Staff) -> WorkList | None:
     """Accounts waiting for their check that this user may check (not the ones they recorded)."""
     if not user.has_perm("payments.check_account", _probe(user)):
         return None
@@ -315,7 +315,7 @@ def _accounts_to_check(user: Any) -> WorkList | None:
     return work
 
 
-def _entitlements_without_account(user: Any, today: dt.date) -> WorkList | None:
+def _entitlements_without_account(user: Staff, today: dt.date) -> WorkList | None:
     """Entitlements paid this month or next without an account in force, for those who record
     accounts (the township caseworkers of their township, district officers)."""
     if not user.has_perm("payments.record_account", _probe(user)):
@@ -345,7 +345,7 @@ def _entitlements_without_account(user: Any, today: dt.date) -> WorkList | None:
     return work
 
 
-def work_items(user: Any, today: dt.date) -> list[WorkList]:
+def work_items(user: Staff, today: dt.date) -> list[WorkList]:
     """What the payments app holds for ``user``: runs waiting for their step, accounts to
     check, entitlements without an account in force — one list each, for the roles concerned
     (a count and the first ``WORK_ITEMS``, bounded queries)."""

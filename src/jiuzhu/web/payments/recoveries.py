@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments.models import (
     Recovery,
@@ -21,7 +21,7 @@ from jiuzhu.web.payments.models import (
 
 
 def record_recovery(
-    user: Any,
+    user: Staff,
     entitlement: Entitlement,
     *,
     amount: int,
@@ -84,7 +84,7 @@ def record_recovery(
     return recovery
 
 
-def settle_recovery(user: Any, recovery: Recovery, *, note: str) -> Recovery:
+def settle_recovery(user: Staff, recovery: Recovery, *, note: str) -> Recovery:
     """Record that a recovery was repaid outside the payroll (the fraud path, or an overpayment
     repaid in cash): it is no longer deducted.
 

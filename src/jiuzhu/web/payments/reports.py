@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from jiuzhu.web.core.masking import mask_account
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
@@ -121,7 +122,7 @@ class Fen:
     fen: int
 
 
-def run_payments(user: Any, run: PayrollRun) -> QuerySet[Payment]:
+def run_payments(user: Staff, run: PayrollRun) -> QuerySet[Payment]:
     """The run's payments within the user's jurisdiction, with ``account_waiting``: the
     household has an account waiting for its check (shown as such, not as 无账户)."""
     return (
@@ -138,7 +139,7 @@ def run_payments(user: Any, run: PayrollRun) -> QuerySet[Payment]:
     )
 
 
-def run_workbook(user: Any, run: PayrollRun) -> bytes:
+def run_workbook(user: Staff, run: PayrollRun) -> bytes:
     """The run's payments within the user's jurisdiction, one row each (accounts masked)."""
     header = (
         "乡镇（街道）代码",

@@ -16,7 +16,6 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.forms import yuan_to_fen
 from jiuzhu.web.core.masking import mask_account
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments import exporters
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
@@ -226,7 +226,7 @@ def _match(
     return answered
 
 
-def reconcile_run(user: Any, run: PayrollRun, content: bytes, filename: str = "") -> BankReturn:
+def reconcile_run(user: Staff, run: PayrollRun, content: bytes, filename: str = "") -> BankReturn:
     """Import the bank's return file (回盘): every line is matched to a transfer sent and not yet
     answered. Paid transfers' payments become *paid*; failed ones *failed*, with the reason,
     waiting for a corrected account and a re-issue. All or nothing: one line that matches no
@@ -324,7 +324,7 @@ def corrected_account(payment: Payment) -> BankAccount | None:
     return account
 
 
-def reissue_payment(user: Any, payment: Payment) -> list[Payment]:
+def reissue_payment(user: Staff, payment: Payment) -> list[Payment]:
     """Re-issue a failed transfer into the payee's corrected account, once it is in force
     (recorded and checked by two people, like any account): for every failed payment of the
     same entitlement in the run (one transfer), a **new payment** linked to it
@@ -399,7 +399,7 @@ def reissue_payment(user: Any, payment: Payment) -> list[Payment]:
     return reissues
 
 
-def close_run(user: Any, run: PayrollRun) -> PayrollRun:
+def close_run(user: Staff, run: PayrollRun) -> PayrollRun:
     """Close (结账) a reconciled run: every payment paid, or re-issued in a re-issue file.
 
     Raises:

@@ -23,6 +23,7 @@ from jiuzhu.batch.pipelines.payroll import ceiling
 from jiuzhu.batch.pipelines.payroll import comparison as payroll_compare
 from jiuzhu.web.core.months import add_months
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments.common import (
     check_move,
     locked_run,
@@ -135,7 +136,7 @@ def dibao_ceiling_exceeded(run: PayrollRun, division: str = "") -> pl.DataFrame:
     )
 
 
-def check_run(user: Any, run: PayrollRun) -> PayrollRun:
+def check_run(user: Staff, run: PayrollRun) -> PayrollRun:
     """The checker's step (复核): another district officer than anyone who drafted the run. The
     comparison with the previous month (changed, new and stopped households; totals by
     township) and the dibao ceiling flags are kept with the run as they were at check time.
@@ -163,7 +164,7 @@ def check_run(user: Any, run: PayrollRun) -> PayrollRun:
     return run
 
 
-def approve_run(user: Any, run: PayrollRun) -> PayrollRun:
+def approve_run(user: Staff, run: PayrollRun) -> PayrollRun:
     """Approval (审批), the third step: the director or a district officer who neither drafted
     nor checked the run.
 
@@ -178,7 +179,7 @@ def approve_run(user: Any, run: PayrollRun) -> PayrollRun:
     return run
 
 
-def return_run(user: Any, run: PayrollRun, *, reason: str) -> PayrollRun:
+def return_run(user: Staff, run: PayrollRun, *, reason: str) -> PayrollRun:
     """Send the run back to its drafters with the reason, instead of checking (the checker, on
     a completed draft) or approving it (the approver, on a checked run). The run is a draft
     again, its check undone, and it must be redrafted before it is checked; the page and the

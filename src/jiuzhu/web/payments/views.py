@@ -74,7 +74,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
     _can_view(request)
     code = request.user.division_code  # type: ignore[union-attr]
     scoped = Q(payments__division_code__startswith=code, payments__reissue_of__isnull=True)
-    runs = runs_for(request.user).annotate(
+    runs = runs_for(staff(request)).annotate(
         scoped_amount=Sum("payments__amount", filter=scoped),
         scoped_count=Count("payments", filter=scoped),
     )
@@ -101,7 +101,7 @@ def draft_view(request: HttpRequest) -> HttpResponse:
         return redirect("payments:run_list")
     try:
         run = actions.draft_run(
-            request.user, form.cleaned_data["month"], form.cleaned_data["program"]
+            staff(request), form.cleaned_data["month"], form.cleaned_data["program"]
         )
     except ValidationError as exc:
         messages.error(request, messages_of(exc))
@@ -165,8 +165,8 @@ def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
     """A run: its stage and who acts next, the steps the user may take, its totals, the
     comparison with the previous month, its files, failures and history, and its payments."""
     _can_view(request)
-    run = run_for(request.user, pk)
-    user, today = request.user, clock.today()
+    run = run_for(staff(request), pk)
+    user, today = staff(request), clock.today()
     scope = scope_of(user, run)
     totals = actions.run_totals(run, scope)
     comparison = actions.compare_with_previous(run, scope)
@@ -247,21 +247,21 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Check, approve, close, send back with a reason, or run the draft again (which completes
     it). A refusal is shown on the run's page, in words; nothing is written."""
     _can_view(request)
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     done: Any
     try:
         if step == "redraft":
-            run = actions.draft_run(request.user, run.month, run.program)
+            run = actions.draft_run(staff(request), run.month, run.program)
             done = _("已重新生成名册：%(n)s 笔") % {"n": run.totals["count"]}
         elif step == "return":
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 return run_view(request, pk, reason_form=form)
-            actions.return_run(request.user, run, reason=form.cleaned_data["reason"])
+            actions.return_run(staff(request), run, reason=form.cleaned_data["reason"])
             done = _("已退回制单人，待重新生成名册")
         elif step in STEPS:
             action, done = STEPS[step]
-            action(request.user, run)
+            action(staff(request), run)
         else:
             raise Http404
     except (ValidationError, NotPermitted) as exc:
@@ -276,13 +276,13 @@ def export_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the bank file (or the re-issue file). A file that cannot be written is refused as a
     whole, and the page lists the accounts to replace (status 400)."""
     _can_view(request)
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     form = ExportForm(request.POST)
     if not form.is_valid():
         return run_view(request, pk, export_form=form)
     try:
         bank_file = actions.export_run(
-            request.user, run, form.cleaned_data["layout"], form.cleaned_data["encoding"]
+            staff(request), run, form.cleaned_data["layout"], form.cleaned_data["encoding"]
         )
     except ValidationError as exc:
         add_errors(form, exc)
@@ -306,7 +306,7 @@ def bank_file_view(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     """Download a bank file: it carries the account numbers in full, so only roles that may
     export may have it, and every download is an audit event."""
     _can_view(request)
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     if not request.user.has_perm("payments.export", run):
         raise PermissionDenied
     try:
@@ -326,13 +326,13 @@ def bank_file_view(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 @post_only("payments:run", pk="pk")
 def reconcile_view(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
-    run = run_for(request.user, pk)
+    run = run_for(staff(request), pk)
     form = ReturnForm(request.POST, request.FILES)
     if not form.is_valid():
         return run_view(request, pk, return_form=form)
     upload = form.cleaned_data["file"]
     try:
-        result = actions.reconcile_run(request.user, run, upload.read(), upload.name)
+        result = actions.reconcile_run(staff(request), run, upload.read(), upload.name)
     except ValidationError as exc:
         form.add_error("file", exc)
         return run_view(request, pk, return_form=form)
@@ -349,7 +349,7 @@ def reconcile_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _payment_run(request: HttpRequest, payment_pk: int) -> HttpResponse:
     """Where a GET of a payment's re-issue URL goes: its run's page."""
-    return redirect("payments:run", pk=payment_for(request.user, payment_pk).run_id)
+    return redirect("payments:run", pk=payment_for(staff(request), payment_pk).run_id)
 
 
 def reissue_view(request: HttpRequest, payment_pk: int) -> HttpResponse:
@@ -357,9 +357,9 @@ def reissue_view(request: HttpRequest, payment_pk: int) -> HttpResponse:
     _can_view(request)
     if request.method != "POST":
         return _payment_run(request, payment_pk)
-    payment = payment_for(request.user, payment_pk)
+    payment = payment_for(staff(request), payment_pk)
     try:
-        reissued = actions.reissue_payment(request.user, payment)
+        reissued = actions.reissue_payment(staff(request), payment)
     except (ValidationError, NotPermitted) as exc:
         messages.error(request, refusal(exc))
         return redirect("payments:run", pk=payment.run_id)
@@ -374,8 +374,8 @@ def reissue_view(request: HttpRequest, payment_pk: int) -> HttpResponse:
 
 def run_workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
-    run = run_for(request.user, pk)
-    response = HttpResponse(reports.run_workbook(request.user, run), content_type=XLSX)
+    run = run_for(staff(request), pk)
+    response = HttpResponse(reports.run_workbook(staff(request), run), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="payments-{run.month}-{run.program}.xlsx"'
     )
@@ -388,7 +388,7 @@ def summary_view(request: HttpRequest) -> HttpResponse:
     month = request.GET.get("month", "") or month_of(clock.today())
     if not is_month(month):
         month = month_of(clock.today())
-    rows = monthly_summary(request.user, month)
+    rows = monthly_summary(staff(request), month)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(reports.summary_workbook(month, rows), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="payments-summary-{month}.xlsx"'

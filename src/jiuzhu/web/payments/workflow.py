@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.core.months import first_day
-from jiuzhu.web.core.transitions import Move, Workflow
+from jiuzhu.web.core.transitions import Move, Text, Workflow
+from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
@@ -91,7 +91,7 @@ def reissues_waiting(run: PayrollRun) -> QuerySet[Payment]:
 # --- The run's guards ---------------------------------------------------------------------------
 
 
-def _draft_complete(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _draft_complete(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if run.draft_completed_at is None:
         return _("名册尚未生成完毕，请重新生成后再复核")
     if run.returned:
@@ -101,7 +101,7 @@ def _draft_complete(run: PayrollRun, user: Any, today: dt.date) -> Any:
     return None
 
 
-def _checkable(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _checkable(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     reason = _draft_complete(run, user, today)
     if reason is not None:
         return reason
@@ -114,7 +114,7 @@ def _checkable(run: PayrollRun, user: Any, today: dt.date) -> Any:
     return None
 
 
-def _needs_redraft(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _needs_redraft(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if run.draft_completed_at is None or run.returned:
         return None
     return _("名册已生成完毕，无需重新生成")
@@ -124,19 +124,19 @@ def _drafter_names(run: PayrollRun) -> str:
     return "、".join(str(u) for u in User.objects.filter(pk__in=run.drafters).order_by("pk"))
 
 
-def _not_a_drafter(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _not_a_drafter(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if user is not None and user.pk in run.drafters:
         return _("制单人不能复核自己制作的名册（制单与复核分离）")
     return None
 
 
-def _a_drafter(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _a_drafter(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if user is not None and user.pk not in run.drafters:
         return _("退回或未生成完毕的名册由制单人重新生成")
     return None
 
 
-def _neither_drafter_nor_checker(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _neither_drafter_nor_checker(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if user is None:
         return None
     if user.pk in run.drafters:
@@ -146,36 +146,36 @@ def _neither_drafter_nor_checker(run: PayrollRun, user: Any, today: dt.date) -> 
     return None
 
 
-def _checker_note(run: PayrollRun) -> Any:
+def _checker_note(run: PayrollRun) -> Text | None:
     return _("复核人不能是制单人（%(names)s）") % {"names": _drafter_names(run)}
 
 
-def _approver_note(run: PayrollRun) -> Any:
+def _approver_note(run: PayrollRun) -> Text | None:
     return _("审批人不能是制单人（%(names)s）或复核人（%(checker)s）") % {
         "names": _drafter_names(run),
         "checker": run.checked_by,
     }
 
 
-def _has_failed(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _has_failed(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if not Payment.objects.filter(run=run, status=PaymentStatus.FAILED).exists():
         return _("没有发放失败的款项")
     return None
 
 
-def _has_reissues(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _has_reissues(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if not reissues_waiting(run).exists():
         return _("没有待生成重新发放文件的款项")
     return None
 
 
-def _has_sent(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _has_sent(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     if not awaiting_bank(run).exists():
         return _("没有待银行回盘的发放")
     return None
 
 
-def _all_settled(run: PayrollRun, user: Any, today: dt.date) -> Any:
+def _all_settled(run: PayrollRun, user: Staff, today: dt.date) -> Text | None:
     counts = dict(
         open_payments(run).values("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -326,7 +326,7 @@ def payee_accounts(account: BankAccount) -> QuerySet[BankAccount]:
     return BankAccount.objects.filter(household_id=account.household_id, person=account.person_id)
 
 
-def _none_waiting(account: BankAccount, user: Any, today: dt.date) -> Any:
+def _none_waiting(account: BankAccount, user: Staff, today: dt.date) -> Text | None:
     waiting = payee_accounts(account).filter(status=AccountStatus.AWAITING_CHECK).first()
     if waiting is not None:
         return _("该收款人已有待复核的账户（%(account)s，%(user)s 登记），请先复核或退回") % {
@@ -336,13 +336,13 @@ def _none_waiting(account: BankAccount, user: Any, today: dt.date) -> Any:
     return None
 
 
-def _not_the_recorder(account: BankAccount, user: Any, today: dt.date) -> Any:
+def _not_the_recorder(account: BankAccount, user: Staff, today: dt.date) -> Text | None:
     if user is not None and account.created_by_id == user.pk:
         return _("登记人不能复核自己登记的账户（登记与复核分离）")
     return None
 
 
-def _recorder_note(account: BankAccount) -> Any:
+def _recorder_note(account: BankAccount) -> Text | None:
     return _("复核人不能是登记人（%(name)s）") % {"name": account.created_by or "—"}
 
 
