@@ -3,7 +3,7 @@ institution and the dates (a release date where the person has been released).
 
 A member serving a sentence or in compulsory drug rehabilitation is not counted in the household
 (最低生活保障审核确认办法 第七条); a parent so held for six months or more may make a child de
-facto unsupported (民发〔2019〕62号, spec.md §2.12)."""
+facto unsupported (《关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def _assessed(results: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
             pl.col("dibao_amount").cast(pl.Int64),
             pl.col("near_dibao_status").fill_null(False),
             pl.col("near_dibao_cash").cast(pl.Int64),
-            # The 2024 threshold is unknown (addendum decision 8): an undetermined household with
+            # The 2024 threshold is unknown (the parameter is marked unknown): an undetermined household with
             # rigid expenditure is taken as determined, as the township would have done.
             pl.col("rigid_expenditure_eligible").fill_null(True),
         )

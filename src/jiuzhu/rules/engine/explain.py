@@ -3,7 +3,7 @@
 ``explain_household`` turns one household's traced values, the parameter values it used (with
 reference and confidence) and its reason codes into a structured ``Explanation``; ``render``
 prints it in Chinese or English. Every low-confidence or unknown parameter a decision rests on is
-named (spec-addendum decision 1).
+named (docs/decisions/0004).
 """
 
 from __future__ import annotations

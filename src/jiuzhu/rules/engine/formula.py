@@ -211,7 +211,7 @@ class Formula:
             code: for a broken-down parameter, one fixed code instead of ``key``.
 
         Unknown and not-applicable values become null: the formulas' null propagation then
-        makes the result undetermined instead of silently deciding (addendum decision 1).
+        makes the result undetermined instead of silently deciding (docs/decisions/0004).
         """
         parameter = self._tree[path]
         dtype = _dtype_of(parameter.unit)

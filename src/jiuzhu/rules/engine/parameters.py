@@ -23,7 +23,7 @@ A file::
 
 A value applies from its date (inclusive) until the next date. ``value`` is required at every date:
 a number, boolean or code as the unit says, a mapping over the whole breakdown, or one of the
-markers ``unknown`` (the value exists in law but was not found: addendum decision 1) and
+markers ``unknown`` (the value exists in law but was not found: docs/decisions/0004) and
 ``not_applicable`` (the rule was not in force). Every known value carries ``confidence``
 (high, medium, low) and a ``reference``. A date before the first value is an error when assessed.
 """

@@ -2,7 +2,7 @@
 refused, and every object permission also requires the object to be in the user's jurisdiction.
 
 Reading: any staff role within its jurisdiction (auditors read everything in theirs, never
-write). Writing, by step of the workflow (spec.md §2.5): community workers and township
+write). Writing, by step of the procedure (《最低生活保障审核确认办法》（民发〔2021〕57号）第二章): community workers and township
 caseworkers take applications and record visits; township caseworkers verify, propose and publish
 notices; township heads give the township opinion; district officers propose confirmation and
 district directors (or officers other than the proposer) confirm.

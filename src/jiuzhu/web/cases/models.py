@@ -1,4 +1,4 @@
-"""Applications and their statutory workflow (spec.md §2.5–2.6; 最低生活保障审核确认办法).
+"""Applications and their statutory workflow (《最低生活保障审核确认办法》（民发〔2021〕57号）; 《特困人员认定办法》（民发〔2021〕43号）).
 
 An ``Application`` moves through the stages of ``Stage`` by the actions of
 ``jiuzhu.web.cases.actions`` only; each move is an ``ApplicationEvent`` and an audit event.

@@ -1,7 +1,7 @@
 """The low-income population register, discovery runs, alerts and their home visits.
 
 * ``RegisterEntry`` — one person in the low-income population register (低收入人口库,
-  spec.md §2.9) for one reason: a recipient of dibao, tekun or near-dibao assistance, a member of
+  《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（国办函〔2023〕39号）) for one reason: a recipient of dibao, tekun or near-dibao assistance, a member of
   a rigid-expenditure hardship household, or a monitored person (an application rejected or an
   entitlement ended in the last year). Kept current by ``actions.refresh_register`` from the
   platform's own decisions; an entry that no longer holds is ended, never deleted.

@@ -1,4 +1,4 @@
-"""Proactive discovery (主动发现与预警, spec.md §2.9; docs/decisions/0007): match a month's
+"""Proactive discovery (主动发现与预警, 《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（国办函〔2023〕39号）; docs/decisions/0007): match a month's
 department feeds against the registry and the low-income population register, evaluate every
 signal of the catalogue (``signals/*.yaml``) and return the alerts, routed to the owning
 community, township or district.

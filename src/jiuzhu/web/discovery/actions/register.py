@@ -45,7 +45,7 @@ IMPORTED = "import:"
 """Key prefix of entries loaded from a register file (``import_register``): a refresh from the
 platform's decisions leaves them alone."""
 MONITORED_YEARS = 1
-"""A rejected applicant or an exited recipient stays monitored for a year (spec.md §2.9:
+"""A rejected applicant or an exited recipient stays monitored for a year (《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（国办函〔2023〕39号）:
 "rejected or exited in the last year")."""
 RIGID_VALID_MONTHS = 12
 """A rigid-expenditure hardship determination is valid 12 months (天津市刚性支出困难家庭认定办法;
@@ -323,7 +323,7 @@ def refresh_register(
     - every member of a household determined a rigid-expenditure hardship household in the last
       12 months (``rigid_valid_until``);
     - monitored (``receiving`` false) for one year: the members of a household whose application
-      was rejected, or whose entitlement ended (spec.md §2.9).
+      was rejected, or whose entitlement ended (《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（国办函〔2023〕39号）).
 
     An existing entry the decisions no longer support is ended (``ends_on`` = today), never
     deleted. Two calls on the same data change nothing the second time.
