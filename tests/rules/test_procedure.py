@@ -28,9 +28,11 @@ def test_every_procedural_number_is_dated_referenced_and_rated() -> None:
 def test_the_review_cycles_have_the_names_the_registry_uses() -> None:
     assert procedure.rule("procedure.review_cycle.stable").number(ON) == 12
     assert procedure.rule("procedure.review_cycle.unstable").number(ON) == 6
-    assert procedure.review_cycle("unstable").label.startswith("收入来源不固定")
+    assert procedure.review_cycle("dibao", "unstable").label.startswith("收入来源不固定")
     with pytest.raises(KeyError, match="no procedural number"):
-        procedure.review_cycle("monthly")
+        procedure.review_cycle("dibao", "monthly")
+    with pytest.raises(KeyError, match="not reviewed periodically"):
+        procedure.review_cycle("single_person_unit", "stable")
 
 
 def test_a_working_choice_is_marked_as_such_and_law_is_not() -> None:

@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Final
 
 from jiuzhu.rules.engine.parameters import Marker, Parameter, load_parameters
+from jiuzhu.rules.registry import program
 
 PREFIX: Final = "procedure."
 WORKING_CHOICE: Final = PREFIX + "working_choice."
@@ -134,14 +135,22 @@ def rule(name: str, jurisdiction: str = DEFAULT_JURISDICTION) -> ProcedureRule:
         raise KeyError(f"no procedural number {name!r} in {jurisdiction}") from None
 
 
-def review_cycle(review_class: str, jurisdiction: str = DEFAULT_JURISDICTION) -> ProcedureRule:
-    """The periodic review cycle (months) of a review class, ``stable`` or ``unstable``
-    (《最低生活保障审核确认办法》第三十一条).
+def review_cycle(
+    program_name: str, review_class: str, jurisdiction: str = DEFAULT_JURISDICTION
+) -> ProcedureRule:
+    """The periodic review cycle (months) of a program's review class, ``stable`` or
+    ``unstable`` (《最低生活保障审核确认办法》第三十一条): the parameter the program's registry
+    entry names (``Program.review_cycles``).
 
     Raises:
-        KeyError: not a review class.
+        KeyError: not a registered program, a program without periodic review, or not a review
+            class.
     """
-    return rule(REVIEW_CYCLE + review_class, jurisdiction)
+    cycles = program(program_name).review_cycles
+    if cycles is None:
+        raise KeyError(f"{program_name} is not reviewed periodically")
+    named = {"stable": cycles.stable, "unstable": cycles.unstable}
+    return rule(named.get(review_class, REVIEW_CYCLE + review_class), jurisdiction)
 
 
 @cache

@@ -52,7 +52,7 @@ from tests.web.entitlements.conftest import (
 # The procedure's numbers under the names these tests read them by (jiuzhu.rules.procedure).
 params = SimpleNamespace(
     GRADUAL_EXIT_MONTHS=procedure.rule(procedure.GRADUAL_EXIT),
-    REVIEW_MONTHS={c: procedure.review_cycle(c) for c in ReviewClass},
+    REVIEW_MONTHS={c: procedure.review_cycle("dibao", c) for c in ReviewClass},
 )
 
 

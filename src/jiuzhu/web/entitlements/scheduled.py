@@ -114,14 +114,14 @@ def schedule_reviews(
     scope = Entitlement.objects.filter(status__in=REVIEWED, division_code__startswith=division_code)
     with transaction.atomic():
         unscheduled = scope.filter(next_review_due__isnull=True)
-        groups = list(unscheduled.values_list("start_month", "review_class").distinct())
-        for start_month, review_class in groups:
-            unscheduled.filter(start_month=start_month, review_class=review_class).update(
-                next_review_due=first_review_due(start_month, review_class)
-            )
+        groups = list(unscheduled.values_list("program", "start_month", "review_class").distinct())
+        for program, start_month, review_class in groups:
+            unscheduled.filter(
+                program=program, start_month=start_month, review_class=review_class
+            ).update(next_review_due=first_review_due(program, start_month, review_class))
         due = list(
             scope.filter(next_review_due__lte=on + dt.timedelta(days=lead_days)).values_list(
-                "pk", "division_code", "next_review_due", "review_class"
+                "pk", "division_code", "next_review_due", "program", "review_class"
             )
         )
         tasks = [
@@ -131,11 +131,11 @@ def schedule_reviews(
                 key=f"due:{due_on.isoformat()}",
                 division_code=division,
                 due_on=due_on,
-                due_rule=recorded(review_cycle(review_class).label),
-                reason=review_cycle(review_class).values[-1].reference,
+                due_rule=recorded(review_cycle(program, review_class).label),
+                reason=review_cycle(program, review_class).values[-1].reference,
                 created_by=_user(user),
             )
-            for pk, division, due_on, review_class in due
+            for pk, division, due_on, program, review_class in due
             if due_on is not None
         ]
         return _insert_tasks(tasks, TaskKind.PERIODIC_REVIEW, division_code)

@@ -50,7 +50,9 @@ def create_from_decision(user: Staff, application: Application) -> Entitlement |
         start_month=application.first_paid_month,
         review_class=(review_class := _review_class(application)),
         # Due from the start, so the entitlement page and the review queue show it at once.
-        next_review_due=first_review_due(application.first_paid_month, review_class),
+        next_review_due=first_review_due(
+            application.program, application.first_paid_month, review_class
+        ),
     )
     EntitlementVersion.objects.create(
         entitlement=entitlement,
@@ -73,11 +75,11 @@ def create_from_decision(user: Staff, application: Application) -> Entitlement |
     return entitlement
 
 
-def first_review_due(start_month: str, review_class: str) -> dt.date:
-    """The first periodic review: the class's review cycle (``review_cycle``, months) after the
-    first paid month (《最低生活保障审核确认办法》第三十一条)."""
+def first_review_due(program: str, start_month: str, review_class: str) -> dt.date:
+    """The first periodic review: the program's review cycle for the class (``review_cycle``,
+    months) after the first paid month (《最低生活保障审核确认办法》第三十一条)."""
     start = first_day(start_month)
-    return add_months_to_date(start, review_cycle(review_class).number(start))
+    return add_months_to_date(start, review_cycle(program, review_class).number(start))
 
 
 def _review_class(application: Application) -> str:

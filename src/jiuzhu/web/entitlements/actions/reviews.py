@@ -187,7 +187,7 @@ def complete_review(
         )
         if task.kind == TaskKind.PERIODIC_REVIEW:
             entitlement.review_class = review_class_for(entitlement.household, today)
-            months = review_cycle(entitlement.review_class).at(today)
+            months = review_cycle(entitlement.program, entitlement.review_class).at(today)
             entitlement.next_review_due = add_months_to_date(today, months.whole if months else 12)
             entitlement.save(update_fields=["review_class", "next_review_due", "updated_at"])
         _finish_task(user, task, outcome, note, version)
