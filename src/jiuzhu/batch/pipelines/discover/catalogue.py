@@ -3,7 +3,8 @@
 A file maps signal codes to entries with the fields of ``Signal``; ``parameters`` holds the
 signal's threshold parameters in the rules' parameter format (docs/decisions/0003: dated values,
 each with its reference and confidence; ``unknown`` where no source gives the value), read with
-the rules' own parameter parser. ``load_catalogue`` checks every entry and reports every problem
+the rules' own parameter parser, or ``rules: <path>`` for a legal concept the rules define (the
+age of majority, old age), which is then the rules' parameter itself. ``load_catalogue`` checks every entry and reports every problem
 at once.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 
 from jiuzhu.batch.pipelines.discover.schema import ALERT_CATEGORIES, OWNER_LEVELS, SEVERITIES
+from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.parameters import (
     Marker,
     Parameter,
@@ -42,6 +44,8 @@ FIELDS = {
     "parameters",
 }
 REQUIRED = FIELDS - {"parameters"}
+JURISDICTION = "tianjin"
+"""The catalogue's jurisdiction: where a threshold written ``rules: <path>`` is read."""
 
 
 class CatalogueError(Exception):
@@ -156,6 +160,16 @@ def _field_problems(where: str, data: dict[str, Any], problems: list[str]) -> No
         problems.append(f"{where}: adverse must be true or false")
 
 
+def _rules_parameter(where: str, path: str, problems: list[str]) -> Parameter | None:
+    """A threshold that is a legal concept the rules already define (``rules: household.adult_age``):
+    the rules' own parameter, so the law's number has one definition."""
+    try:
+        return load_system(JURISDICTION).parameters[path]
+    except KeyError:
+        problems.append(f"{where}: no rules parameter {path!r}")
+        return None
+
+
 def _signal(code: str, data: Any, label: str, problems: list[str]) -> Signal | None:
     where = f"{label} › {code}"
     before = len(problems)
@@ -176,9 +190,11 @@ def _signal(code: str, data: Any, label: str, problems: list[str]) -> Signal | N
         explanation = None
     parameters: dict[str, Parameter] = {}
     for name, raw in (data.get("parameters") or {}).items():
-        parameter = _parse_file(
-            f"{where} › parameters › {name}", f"{code}.{name}", raw, {}, problems
-        )
+        at = f"{where} › parameters › {name}"
+        if isinstance(raw, dict) and set(raw) == {"rules"}:
+            parameter = _rules_parameter(at, str(raw["rules"]), problems)
+        else:
+            parameter = _parse_file(at, f"{code}.{name}", raw, {}, problems)
         if parameter is not None:
             parameters[str(name)] = parameter
     if len(problems) > before or explanation is None:
