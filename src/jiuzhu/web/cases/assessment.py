@@ -17,6 +17,42 @@ from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Person
 
+
+@dataclass(frozen=True)
+class ProgramResult:
+    """One program's decision in an assessment, as kept in ``Assessment.results`` (JSON by
+    program, ``tekun:<resident id>`` for a person's): its label, ``status`` (True eligible, False
+    not, None undetermined), ``amount`` (fen per month; None for a program without one or when
+    undetermined) and the reasons' labels."""
+
+    label: str
+    status: bool | None
+    amount: int | None
+    reasons: tuple[str, ...]
+
+    def stored(self) -> dict[str, object]:
+        """The JSON object kept in ``Assessment.results``."""
+        return {
+            "label": self.label,
+            "status": self.status,
+            "amount": self.amount,
+            "reasons": list(self.reasons),
+        }
+
+    @classmethod
+    def read(cls, stored: object) -> ProgramResult | None:
+        """The result from its stored JSON object; None when there is none."""
+        if not isinstance(stored, dict):
+            return None
+        status, amount = stored.get("status"), stored.get("amount")
+        return cls(
+            label=str(stored.get("label", "")),
+            status=status if isinstance(status, bool) else None,
+            amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+            reasons=tuple(str(r) for r in stored.get("reasons") or ()),
+        )
+
+
 MEMBER_RESULTS = (
     "household_member",
     "excluded_by_absence",
@@ -39,17 +75,17 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     # Keyed by the household number and resident IDs: the explanation names what people read.
     frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
     explanation = explain_household(system, frames, application.household.number)
-    results: dict[str, Any] = {}
+    results: dict[str, dict[str, object]] = {}
     for part in explanation.programs:
         key = part.program.name
         if part.program.entity.name == "person":
             key = f"{key}:{part.subject}"
-        results[key] = {
-            "label": str(part.program.label),
-            "status": part.status,
-            "amount": part.amount,
-            "reasons": [r.label or r.code for r in part.reasons],
-        }
+        results[key] = ProgramResult(
+            label=str(part.program.label),
+            status=part.status,
+            amount=part.amount,
+            reasons=tuple(r.label or r.code for r in part.reasons),
+        ).stored()
     ids = [str(row["person_id"]) for row in explanation.members]
     persons = dict(Person.objects.filter(resident_id__in=ids).values_list("resident_id", "pk"))
     members = [
@@ -70,16 +106,27 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     )
 
 
-def program_result(assessment: Assessment, application: Application) -> dict[str, Any] | None:
+def program_result(assessment: Assessment, application: Application) -> ProgramResult | None:
     """The assessment's result for the application's own program (for tekun: the applicant)."""
     if application.program == Program.TEKUN:
-        return assessment.results.get(f"tekun:{application.applicant.resident_id}")
-    if (
+        key = f"tekun:{application.applicant.resident_id}"
+    elif (
         application.program == Program.NEAR_DIBAO
         and application.single_person_choice == "single_person_unit"
     ):
-        return assessment.results.get("single_person_unit")
-    return assessment.results.get(application.program)
+        key = "single_person_unit"
+    else:
+        key = application.program
+    return ProgramResult.read(assessment.results.get(key))
+
+
+def single_person_unit_offered(assessment: Assessment | None) -> bool:
+    """Whether the assessment offers the household the single-person unit (the option the
+    household must then choose for or against)."""
+    if assessment is None:
+        return False
+    offer = ProgramResult.read(assessment.results.get("single_person_unit"))
+    return bool(offer and offer.status)
 
 
 @dataclass(frozen=True)
