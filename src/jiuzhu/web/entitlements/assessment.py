@@ -164,7 +164,7 @@ def _assess(
             engine_frames(system, ids[start : start + slice_households], on, basis),
             exclude_persons,
         )
-        frames, rejected = _valid_households(system, frames)
+        frames, rejected = valid_households(system, frames)
         invalid.extend(rejected)
         result = system.simulate(
             frames["household"],
@@ -211,7 +211,7 @@ def _decision(system: RuleSystem) -> tuple[pl.Expr, pl.Expr]:
     return eligible.otherwise(None), amount.otherwise(None)
 
 
-def _valid_households(
+def valid_households(
     system: RuleSystem, frames: dict[str, pl.DataFrame]
 ) -> tuple[dict[str, pl.DataFrame], list[int]]:
     """The frames without the households whose registry data break the engine's input contract

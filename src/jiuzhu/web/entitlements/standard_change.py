@@ -45,16 +45,16 @@ from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Simulation, combine, simul
 from jiuzhu.reference import division
 from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine.entities import PERSON
-from jiuzhu.rules.registry import PROGRAMS
+from jiuzhu.rules.registry import programs
 from jiuzhu.web.core.months import first_day
 from jiuzhu.web.entitlements.assessment import (
     ENTITLEMENT_SCHEMA,
     SLICE_HOUSEHOLDS,
     apply_sanctions,
     sanctions_in_force,
+    valid_households,
     without_persons,
 )
-from jiuzhu.web.entitlements.assessment import _valid_households as valid_households
 from jiuzhu.web.entitlements.models import EntitlementVersion, ItemOutcome, Status
 from jiuzhu.web.registry.frames import engine_frames
 
@@ -274,7 +274,7 @@ def entitlement_decisions(
         beneficiary who is no longer a member on the assessment date is not eligible (amount 0).
     """
     entitlements = entitlements.cast(ENTITLEMENT_SCHEMA)  # type: ignore[arg-type]
-    person_programs = [p.name for p in PROGRAMS if p.entity == PERSON]
+    person_programs = [p.name for p in programs() if p.entity == PERSON]
     keyed = entitlements.with_columns(
         pl.when(pl.col("single_person").fill_null(False) & (pl.col("program") == "near_dibao"))
         .then(pl.lit("single_person_unit"))

@@ -38,7 +38,8 @@ from jiuzhu.batch.pipelines.simulate.scenario import Scenario, apply, before_cha
 from jiuzhu.batch.pipelines.simulate.summary import SUMMARY_SCHEMA, summarise
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.entities import HOUSEHOLD
-from jiuzhu.rules.registry import PROGRAMS, Program
+from jiuzhu.rules.registry import Program
+from jiuzhu.rules.registry import programs as registered_programs
 
 
 @dataclass
@@ -68,7 +69,7 @@ def simulate(
     frames: Frames,
     *,
     on: dt.date | None = None,
-    programs: Sequence[Program] = PROGRAMS,
+    programs: Sequence[Program] | None = None,
     keep: Sequence[str] = (),
     validate: bool = True,
     chunk_households: int | None = None,
@@ -85,7 +86,7 @@ def simulate(
             ``obligor`` frames as ``RuleSystem.simulate`` takes them (money in fen).
         on: assess every household on this date (default: the scenario's effective date, or the
             frames' own ``assessment_date``).
-        programs: the programs compared (default: the registry's).
+        programs: the programs compared (default: the baseline's, i.e. the registry's).
         keep: household variables of the scenario run to return in ``Simulation.households``.
         validate: check the frames against the input contract first.
 
@@ -96,6 +97,7 @@ def simulate(
             ``scenario.apply``).
     """
     started = time.perf_counter()
+    programs = baseline.programs if programs is None else programs
     if isinstance(scenario, Scenario):
         on = on or scenario.effective
         scenario = apply(baseline, scenario)
@@ -120,13 +122,14 @@ def compare_decisions(
     baseline: Decisions,
     scenario: Decisions,
     frames: Frames,
-    programs: Sequence[Program] = PROGRAMS,
+    programs: Sequence[Program] | None = None,
     *,
     on: dt.date | None = None,
     started: float | None = None,
 ) -> Simulation:
     """The ``Simulation`` of two ``decide`` results over the same ``frames`` (whose household
-    frame gives the township column, if any)."""
+    frame gives the township column, if any); ``programs`` defaults to the registry's."""
+    programs = registered_programs() if programs is None else programs
     households = frames[HOUSEHOLD.name]
     townships = (
         households.select(HOUSEHOLD.key, pl.col(TOWNSHIP).cast(pl.String))
@@ -146,7 +149,7 @@ def compare_decisions(
     )
 
 
-def combine(parts: Sequence[Simulation], programs: Sequence[Program] = PROGRAMS) -> Simulation:
+def combine(parts: Sequence[Simulation], programs: Sequence[Program] | None = None) -> Simulation:
     """One ``Simulation`` of several over disjoint slices of households (a registry read in
     slices), with the summaries recomputed over all rows. The parts share one baseline, one
     scenario and one date; ``seconds`` is the sum of theirs.
@@ -156,6 +159,7 @@ def combine(parts: Sequence[Simulation], programs: Sequence[Program] = PROGRAMS)
     """
     if not parts:
         raise ValueError("no simulation to combine")
+    programs = registered_programs() if programs is None else programs
     rows = pl.concat([p.rows for p in parts], how="vertical_relaxed")
     by_township = all(p.by_township is not None for p in parts)
     return Simulation(

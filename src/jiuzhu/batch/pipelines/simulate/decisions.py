@@ -1,7 +1,7 @@
 """Every program's decision for every household (or person) of a frames set, in one long frame,
 and the comparison of two such frames (baseline and scenario).
 
-The programs come from the registry (``jiuzhu.rules.registry.PROGRAMS``): a household program
+The programs come from the registry (``jiuzhu.rules.registry.programs()``): a household program
 gives one row per household, a person program one row per person (with its household), so adding
 a program to the registry adds its rows here without a change to this module.
 """
