@@ -40,8 +40,12 @@ def locked(obj: M, *related: str) -> M:
     Raises:
         DoesNotExist: the row was deleted since ``obj`` was read.
     """
-    manager = type(obj)._default_manager.select_for_update()
-    return (manager.select_related(*related) if related else manager).get(pk=obj.pk)
+    manager = type(obj)._default_manager
+    if not related:
+        return manager.select_for_update().get(pk=obj.pk)
+    # Only the row itself is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join a nullable foreign key makes, and the joined rows are only read.
+    return manager.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
 
 
 def lock_key(name: str) -> int:

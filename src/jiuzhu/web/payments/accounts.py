@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
@@ -159,14 +160,6 @@ def record_account(
     return account
 
 
-def _locked(account: BankAccount) -> BankAccount:
-    return (
-        BankAccount.objects.select_for_update(of=("self",))
-        .select_related("created_by")
-        .get(pk=account.pk)
-    )
-
-
 def check_account(user: Staff, account: BankAccount) -> BankAccount:
     """Put an account in force after checking it against the passbook or card and the holder's
     ID (another person than the one who recorded it). The payee's account in force until now,
@@ -178,7 +171,7 @@ def check_account(user: Staff, account: BankAccount) -> BankAccount:
             person who recorded it.
     """
     with transaction.atomic():
-        account = _locked(account)
+        account = locked(account, "created_by")
         ACCOUNT.check(user, account, "check", clock.today())
         now = timezone.now()
         current = (
@@ -220,7 +213,7 @@ def reject_account(user: Staff, account: BankAccount, *, reason: str) -> BankAcc
     if not reason:
         raise ValidationError({"reason": _("请写明退回理由")})
     with transaction.atomic():
-        account = _locked(account)
+        account = locked(account, "created_by")
         ACCOUNT.check(user, account, "reject", clock.today())
         account.status = AccountStatus.REJECTED
         account.checked_by = user

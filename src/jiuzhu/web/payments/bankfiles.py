@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.payroll import bankrows
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments import exporters, layouts, validation
 from jiuzhu.web.payments.common import (
     check_move,
     chunks,
-    locked_run,
     reference_prefix,
     sign_off,
     to_frame,
@@ -177,7 +177,7 @@ def export_run(
     if encoding not in chosen.encodings:
         raise ValidationError({"encoding": _("该文件格式不支持此编码")})
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         batch = _batch(run)
         check_move(user, run, batch.move)
         moved = fill_missing_accounts(batch.payments)

@@ -26,11 +26,6 @@ IN_CHUNK = 5000
 """Ids per ``IN (…)`` list (SQLite allows 32,766 variables)."""
 
 
-def locked_run(run: PayrollRun) -> PayrollRun:
-    """The run re-read under a row lock (two clerks clicking at once move it once)."""
-    return PayrollRun.objects.select_for_update().get(pk=run.pk)
-
-
 def to_frame(rows: Iterable[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=schema, orient="row")
 

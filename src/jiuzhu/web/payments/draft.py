@@ -35,7 +35,7 @@ from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.locks import held
+from jiuzhu.web.core.locks import held, locked
 from jiuzhu.web.core.months import add_months, first_day, is_month, month_of
 from jiuzhu.web.core.programs import monthly
 from jiuzhu.web.core.require import require
@@ -45,7 +45,6 @@ from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVers
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
     chunks,
-    locked_run,
     to_frame,
 )
 from jiuzhu.web.payments.models import (
@@ -365,7 +364,7 @@ def _draft(
             after_batch(number)
 
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         fill_missing_accounts(Payment.objects.filter(run=run))
         _update_recoveries(run)
         run.totals = {

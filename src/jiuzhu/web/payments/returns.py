@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.forms import yuan_to_fen
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.masking import mask_account
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments import exporters
@@ -34,7 +35,6 @@ from jiuzhu.web.payments.common import (
     BATCH_SIZE,
     check_move,
     chunks,
-    locked_run,
     sign_off,
     to_frame,
 )
@@ -239,7 +239,7 @@ def reconcile_run(user: Staff, run: PayrollRun, content: bytes, filename: str = 
     """
     lines, problems = _parse_return(content)
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         check_move(user, run, "reconcile")
         waiting = awaiting_bank(run)
         transfers = (
@@ -340,7 +340,7 @@ def reissue_payment(user: Staff, payment: Payment) -> list[Payment]:
         Refused: the run has no failed payment; NotPermitted: the role.
     """
     with transaction.atomic():
-        run = locked_run(payment.run)
+        run = locked(payment.run)
         check_move(user, run, "reissue")
         transfer = list(
             Payment.objects.select_for_update(of=("self",))
@@ -407,7 +407,7 @@ def close_run(user: Staff, run: PayrollRun) -> PayrollRun:
             for their re-issue file (the message counts them); NotPermitted: the role.
     """
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         check_move(user, run, "close")
         sign_off(user, run, "close", stamp="closed")
     return run

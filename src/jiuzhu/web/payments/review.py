@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.payroll import ceiling
 from jiuzhu.batch.pipelines.payroll import comparison as payroll_compare
+from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.months import add_months
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments.common import (
     check_move,
-    locked_run,
     sign_off,
     to_frame,
 )
@@ -147,7 +147,7 @@ def check_run(user: Staff, run: PayrollRun) -> PayrollRun:
             payments without an account in force.
     """
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         check_move(user, run, "check")
         flagged = dibao_ceiling_exceeded(run)
         run.check_report = {
@@ -173,7 +173,7 @@ def approve_run(user: Staff, run: PayrollRun) -> PayrollRun:
         Refused: the run is not checked.
     """
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         check_move(user, run, "approve")
         sign_off(user, run, "approve", stamp="approved")
     return run
@@ -194,7 +194,7 @@ def return_run(user: Staff, run: PayrollRun, *, reason: str) -> PayrollRun:
     if not reason:
         raise ValidationError({"reason": _("请写明退回理由")})
     with transaction.atomic():
-        run = locked_run(run)
+        run = locked(run)
         move = "return_checked" if run.status == RunStatus.CHECKED else "return_draft"
         check_move(user, run, move)
         run.returned_by = user
