@@ -9,15 +9,18 @@ from typing import Any
 
 import polars as pl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from jiuzhu.rules import load_system
+from jiuzhu.rules import load_system, registry
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.jobs.actions import start_batch_assessment
 from jiuzhu.web.jobs.models import AssessedHousehold, Job, Result
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household
+from tests.fixtures.toy_program import TOY_PROGRAM
 from tests.web.conftest import ON, PASSWORD
 
 PROGRAMS = ("dibao", "tekun")
@@ -152,6 +155,22 @@ def test_the_job_page_lists_the_households_filtered_by_a_program_result(
             {"program": "dibao", "result": "not_eligible", "page": 2},
         ).content.decode()
         assert "program=dibao&amp;result=not_eligible&amp;page=1" in second
+
+
+@pytest.mark.django_db
+def test_the_result_page_costs_the_same_queries_whatever_its_rows_and_programs(
+    assessment: Job,
+) -> None:
+    client = _client()
+    client.get(f"/jobs/{assessment.pk}/")
+    counts = []
+    for params in ({}, {"program": "dibao", "result": "not_eligible"}, {"page": "2"}):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/jobs/{assessment.pk}/", params).status_code == 200
+        counts.append(len(queries))
+    with registry.plugged_in(TOY_PROGRAM), CaptureQueriesContext(connection) as queries:
+        assert "示例高龄补贴" in client.get(f"/jobs/{assessment.pk}/").content.decode()
+    assert counts == [len(queries)] * 3
 
 
 @pytest.mark.django_db
