@@ -9,16 +9,22 @@ from typing import Any
 
 import polars as pl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from jiuzhu.rules import load_system
+from jiuzhu.rules import load_system, registry
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.jobs.actions import start_batch_assessment
 from jiuzhu.web.jobs.models import AssessedHousehold, Job, Result
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household
+from tests.fixtures.toy_program import TOY_PROGRAM
 from tests.web.conftest import ON, PASSWORD
+
+PROGRAMS = ("dibao", "tekun")
+"""The programs whose results the tests read as columns (``with_programs``)."""
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +99,7 @@ def test_a_batch_assessment_keeps_one_row_per_household_as_the_rules_decide(
             division_code__startswith=users["caseworker"].division_code
         ).values_list("pk", flat=True)
     )
-    rows = AssessedHousehold.objects.filter(job=assessment)
+    rows = AssessedHousehold.objects.with_programs(PROGRAMS).filter(job=assessment)
     assert rows.count() == len(ids)
     system = load_system("tianjin")
     frames = engine_frames(system, ids, ON)
@@ -125,7 +131,9 @@ def test_the_job_page_lists_the_households_filtered_by_a_program_result(
 ) -> None:
     client = _client()
     page = client.get(f"/jobs/{assessment.pk}/").content.decode()
-    eligible = AssessedHousehold.objects.filter(job=assessment, dibao_result=Result.ELIGIBLE)
+    eligible = AssessedHousehold.objects.with_programs(PROGRAMS).filter(
+        job=assessment, dibao_result=Result.ELIGIBLE
+    )
     row = eligible.exclude(applicant="").first()
     assert row is not None
     assert "最低生活保障" in page and "下载 Excel" in page
@@ -138,7 +146,7 @@ def test_the_job_page_lists_the_households_filtered_by_a_program_result(
     assert table.count("<tr>") - 1 == min(50, eligible.count())
     # Reasons and results in words, never codes or fen.
     assert "DIBAO_" not in filtered and "eligible" not in table.replace('"', " ").split()
-    not_eligible = AssessedHousehold.objects.filter(
+    not_eligible = AssessedHousehold.objects.with_programs(PROGRAMS).filter(
         job=assessment, dibao_result=Result.NOT_ELIGIBLE
     )
     if not_eligible.count() > 50:
@@ -147,6 +155,22 @@ def test_the_job_page_lists_the_households_filtered_by_a_program_result(
             {"program": "dibao", "result": "not_eligible", "page": 2},
         ).content.decode()
         assert "program=dibao&amp;result=not_eligible&amp;page=1" in second
+
+
+@pytest.mark.django_db
+def test_the_result_page_costs_the_same_queries_whatever_its_rows_and_programs(
+    assessment: Job,
+) -> None:
+    client = _client()
+    client.get(f"/jobs/{assessment.pk}/")
+    counts = []
+    for params in ({}, {"program": "dibao", "result": "not_eligible"}, {"page": "2"}):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/jobs/{assessment.pk}/", params).status_code == 200
+        counts.append(len(queries))
+    with registry.plugged_in(TOY_PROGRAM), CaptureQueriesContext(connection) as queries:
+        assert "示例高龄补贴" in client.get(f"/jobs/{assessment.pk}/").content.decode()
+    assert counts == [len(queries)] * 3
 
 
 @pytest.mark.django_db
@@ -164,9 +188,11 @@ def test_the_workbook_has_every_row_in_chinese_and_yuan(assessment: Job) -> None
         "最低生活保障：月救助金（元）",
     )
     assert len(rows) - 1 == AssessedHousehold.objects.filter(job=assessment).count()
-    eligible = AssessedHousehold.objects.filter(
-        job=assessment, dibao_result=Result.ELIGIBLE
-    ).first()
+    eligible = (
+        AssessedHousehold.objects.with_programs(PROGRAMS)
+        .filter(job=assessment, dibao_result=Result.ELIGIBLE)
+        .first()
+    )
     line = next(r for r in rows if r[0] == eligible.number)
     assert line[4] == "符合" and Decimal(str(line[5])) == Decimal(eligible.dibao_amount) / 100
     only = _client().get(
@@ -175,7 +201,9 @@ def test_the_workbook_has_every_row_in_chinese_and_yuan(assessment: Job) -> None
     sheet = load_workbook(io.BytesIO(b"".join(only.streaming_content))).active
     assert (
         sheet.max_row - 1
-        == AssessedHousehold.objects.filter(job=assessment, dibao_result=Result.ELIGIBLE).count()
+        == AssessedHousehold.objects.with_programs(PROGRAMS)
+        .filter(job=assessment, dibao_result=Result.ELIGIBLE)
+        .count()
     )
 
 

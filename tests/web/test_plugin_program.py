@@ -1,10 +1,12 @@
 """A program plugged into the rules' registry (the toy old-age allowance of
 tests/fixtures/toy_program) is applied for at the counter, numbered with its own prefix, decided
-with its amount and paid by the monthly payroll, with no change to the platform."""
+with its amount, paid by the monthly payroll and listed by a batch assessment's results page and
+workbook, with no change to the platform."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import translation
+from openpyxl import load_workbook
 
 from jiuzhu.rules import registry
 from jiuzhu.web.cases import actions as cases
@@ -24,6 +27,8 @@ from jiuzhu.web.core.programs import (
     program_choices,
 )
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.jobs.actions import start_batch_assessment
+from jiuzhu.web.jobs.models import AssessedHousehold, Result
 from jiuzhu.web.payments import actions as payments
 from jiuzhu.web.payments.models import Kind
 from tests.fixtures.toy_program import TOY_PROGRAM
@@ -154,3 +159,43 @@ def test_the_registry_labels_read_as_the_glossary() -> None:
         if program.applicable:
             with translation.override("en"):
                 assert translation.gettext(program.label) == program.label_en
+
+
+@pytest.mark.django_db
+def test_a_batch_assessment_stores_and_shows_a_plugged_in_program(
+    users: dict[str, User],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    toy: registry.Program,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_batch_assessment(users["caseworker"], ON)
+    eligible = AssessedHousehold.objects.with_programs(["toy_allowance"]).filter(
+        job=job, toy_allowance_result=Result.ELIGIBLE
+    )
+    assert eligible.exists()
+    assert set(eligible.values_list("toy_allowance_amount", flat=True)) == {15_000}
+    client = Client()
+    assert client.login(username=users["caseworker"].username, password=PASSWORD)
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "示例高龄补贴" in page and "?program=toy_allowance&amp;result=eligible" in page
+    filtered = client.get(
+        f"/jobs/{job.pk}/", {"program": "toy_allowance", "result": "eligible"}
+    ).content.decode()
+    table = filtered[filtered.index('<table id="assessed">') :]
+    assert table.count("<tr>") - 1 == min(50, eligible.count())
+    assert "150.00 元" in table and "符合示例高龄补贴" in table
+    workbook = client.get(f"/jobs/{job.pk}/households.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("示例高龄补贴：结果")
+    assert rows[0][column + 1 : column + 3] == (
+        "示例高龄补贴：月救助金（元）",
+        "示例高龄补贴：主要理由",
+    )
+    number = eligible.first().number
+    line = next(r for r in rows if r[0] == number)
+    assert line[column] == "符合" and line[column + 1] == 150
+    client.cookies["django_language"] = "en"
+    assert "Toy old-age allowance" in client.get(f"/jobs/{job.pk}/").content.decode()

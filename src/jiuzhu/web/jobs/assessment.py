@@ -5,14 +5,15 @@ main reason as people read it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import polars as pl
 from django.utils.translation import get_language
 
 from jiuzhu.rules.engine.reasons import ReasonSet
-from jiuzhu.web.jobs.models import ASSESSED_PROGRAMS, AssessedHousehold, Result
+from jiuzhu.rules.registry import Program as RegisteredProgram
+from jiuzhu.rules.system import RuleSystem, SimulationResult
+from jiuzhu.web.jobs.models import AssessedHousehold, AssessedProgram, Result
 
 
 @dataclass(frozen=True)
@@ -35,19 +36,21 @@ def _result(status: pl.Expr) -> pl.Expr:
     )
 
 
-def _tekun(persons: pl.DataFrame, status: str, amount: str, reasons: str) -> pl.DataFrame:
-    """Tekun is decided per person: a household is *eligible* when a member is, *undetermined*
-    when none is but one is undetermined; its amount is the sum of its tekun persons' (fen a
-    month) and its reasons those of the member deciding the result."""
-    rank = pl.when(pl.col(status)).then(0).when(pl.col(status).is_null()).then(1).otherwise(2)
+def _per_person(persons: pl.DataFrame, program: RegisteredProgram) -> pl.DataFrame:
+    """A program decided per person (tekun) read per household: *eligible* when a member is,
+    *undetermined* when none is but one is undetermined; its amount is the sum of its eligible
+    persons' (fen a month) and its reasons those of the member deciding the result."""
+    name, status = program.name, pl.col(program.status)
+    amount = pl.col(program.amount) if program.amount else pl.lit(None, pl.Int64)
+    rank = pl.when(status).then(0).when(status.is_null()).then(1).otherwise(2)
     return (
         persons.with_columns(rank.alias("rank"))
         .sort("household_id", "rank", "person_id")
         .group_by("household_id", maintain_order=True)
         .agg(
             pl.col("rank").min().alias("best"),
-            pl.col(amount).filter(pl.col(status).fill_null(False)).sum().alias("tekun_amount"),
-            pl.col(reasons).first().alias("tekun_reasons"),
+            amount.filter(status.fill_null(False)).sum().alias(f"{name}_amount"),
+            pl.col(program.reasons).first().cast(pl.Int64).alias(f"{name}_reasons"),
         )
         .with_columns(
             pl.col("best")
@@ -56,23 +59,27 @@ def _tekun(persons: pl.DataFrame, status: str, amount: str, reasons: str) -> pl.
                 default=Result.NOT_ELIGIBLE.value,
                 return_dtype=pl.String,
             )
-            .alias("tekun_result"),
-            pl.when(pl.col("best") == 0).then(pl.col("tekun_amount")).alias("tekun_amount"),
+            .alias(f"{name}_result"),
+            pl.when(pl.col("best") == 0)
+            .then(pl.col(f"{name}_amount"))
+            .cast(pl.Int64)
+            .alias(f"{name}_amount"),
         )
         .drop("best")
     )
 
 
-def household_results(system: Any, result: Any) -> pl.DataFrame:
-    """One row per assessed household: ``household_id`` and, per program of
-    ``ASSESSED_PROGRAMS``, ``<program>_result`` (String), ``<program>_amount`` (Int64 fen a
-    month, null where not eligible or the program pays nothing) and ``<program>_reasons``
-    (Int64 bitmask of the rules' reason codes)."""
-    programs = {p.name: p for p in system.programs if p.name in ASSESSED_PROGRAMS}
+def household_results(system: RuleSystem, result: SimulationResult) -> pl.DataFrame:
+    """One row per assessed household: ``household_id`` and, per program applied for (the
+    registry's, ``core.programs.applicable``), ``<program>_result`` (String),
+    ``<program>_amount`` (Int64 fen a month, null where not eligible or the program pays
+    nothing) and ``<program>_reasons`` (Int64 bitmask of the rules' reason codes)."""
+    programs = [p for p in system.programs if p.applicable]
     columns: list[pl.Expr] = [pl.col("household_id")]
-    for name, program in programs.items():
+    for program in programs:
         if program.entity.name != "household":
             continue
+        name = program.name
         amount = pl.col(program.amount) if program.amount else pl.lit(None, pl.Int64)
         columns += [
             _result(pl.col(program.status)).alias(f"{name}_result"),
@@ -83,19 +90,38 @@ def household_results(system: Any, result: Any) -> pl.DataFrame:
             pl.col(program.reasons).cast(pl.Int64).alias(f"{name}_reasons"),
         ]
     found = result.households.select(columns)
-    tekun = programs["tekun"]
-    if result.persons.height:
-        per_household = _tekun(
-            result.persons, tekun.status, tekun.amount or "", tekun.reasons
-        ).with_columns(pl.col("household_id").cast(found.schema["household_id"]))
-        found = found.join(per_household, on="household_id", how="left")
-    else:
-        found = found.with_columns(
-            pl.lit(None, pl.String).alias("tekun_result"),
-            pl.lit(None, pl.Int64).alias("tekun_amount"),
-            pl.lit(None, pl.Int64).alias("tekun_reasons"),
-        )
+    for program in programs:
+        if program.entity.name == "household":
+            continue
+        name = program.name
+        if result.persons.height:
+            per_household = _per_person(result.persons, program).with_columns(
+                pl.col("household_id").cast(found.schema["household_id"])
+            )
+            found = found.join(per_household, on="household_id", how="left")
+        else:
+            found = found.with_columns(
+                pl.lit(None, pl.String).alias(f"{name}_result"),
+                pl.lit(None, pl.Int64).alias(f"{name}_amount"),
+                pl.lit(None, pl.Int64).alias(f"{name}_reasons"),
+            )
     return found
+
+
+@dataclass
+class Slice:
+    """The rows of a slice of households: each household's row and its programs' rows."""
+
+    households: list[AssessedHousehold] = field(default_factory=list)
+    programs: list[list[AssessedProgram]] = field(default_factory=list)
+
+    def save(self) -> None:
+        """Write the households, then their programs' rows (two bulk inserts)."""
+        AssessedHousehold.objects.bulk_create(self.households)
+        for household, programs in zip(self.households, self.programs, strict=True):
+            for program in programs:
+                program.household = household
+        AssessedProgram.objects.bulk_create([p for ps in self.programs for p in ps])
 
 
 def rows(
@@ -103,53 +129,52 @@ def rows(
     results: pl.DataFrame,
     facts: dict[int, HouseholdFacts],
     invalid: Iterable[int] = (),
-) -> list[AssessedHousehold]:
-    """The rows to store for ``results`` (``household_results``) and the households left out
-    for invalid data."""
-    found = []
+) -> Slice:
+    """The rows to store for ``results`` (``household_results``: one program row per program
+    with a result) and the households left out for invalid data (no program rows)."""
+    names = [c.removesuffix("_result") for c in results.columns if c.endswith("_result")]
+    found = Slice()
     for row in results.iter_rows(named=True):
-        fact = facts[row["household_id"]]
-        values = {
-            f"{p}_{part}": row.get(f"{p}_{part}") or ("" if part == "result" else None)
-            for p in ASSESSED_PROGRAMS
-            for part in ("result", "amount", "reasons")
-        }
-        for p in ASSESSED_PROGRAMS:
-            # A zero amount of an eligible household is an amount, not "none".
-            if row.get(f"{p}_amount") == 0:
-                values[f"{p}_amount"] = 0
-        found.append(
-            AssessedHousehold(
-                job_id=job_id,
-                household_id=row["household_id"],
-                number=fact.number,
-                applicant=fact.applicant,
-                division_code=fact.division_code,
-                township_code=fact.township_code,
-                **values,
-            )
+        found.households.append(_household(job_id, row["household_id"], facts))
+        found.programs.append(
+            [
+                AssessedProgram(
+                    job_id=job_id,
+                    program=name,
+                    result=row[f"{name}_result"],
+                    amount=row[f"{name}_amount"],
+                    reasons=row[f"{name}_reasons"],
+                )
+                for name in names
+                if row[f"{name}_result"]
+            ]
         )
     for household_id in invalid:
-        fact = facts[household_id]
-        found.append(
-            AssessedHousehold(
-                job_id=job_id,
-                household_id=household_id,
-                number=fact.number,
-                applicant=fact.applicant,
-                division_code=fact.division_code,
-                township_code=fact.township_code,
-                invalid=True,
-            )
-        )
+        found.households.append(_household(job_id, household_id, facts, invalid=True))
+        found.programs.append([])
     return found
 
 
-def reason_sets(system: Any) -> dict[str, ReasonSet]:
-    """Program → its reason codes."""
+def _household(
+    job_id: int, household_id: int, facts: dict[int, HouseholdFacts], *, invalid: bool = False
+) -> AssessedHousehold:
+    fact = facts[household_id]
+    return AssessedHousehold(
+        job_id=job_id,
+        household_id=household_id,
+        number=fact.number,
+        applicant=fact.applicant,
+        division_code=fact.division_code,
+        township_code=fact.township_code,
+        invalid=invalid,
+    )
+
+
+def reason_sets(system: RuleSystem) -> dict[str, ReasonSet]:
+    """Program applied for → its reason codes."""
     found: dict[str, ReasonSet] = {}
     for program in system.programs:
-        if program.name in ASSESSED_PROGRAMS:
+        if program.applicable:
             reasons = system.variables[program.reasons].reasons
             if reasons is not None:
                 found[program.name] = reasons

@@ -5,16 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.programs import program_label
-from jiuzhu.web.jobs.models import ASSESSED_PROGRAMS, Result
-
-PROGRAMS = [(name, program_label(name)) for name in ASSESSED_PROGRAMS]
-"""The programs of ``ASSESSED_PROGRAMS``, labelled from the rules' registry."""
+from jiuzhu.web.core.programs import choices_with
+from jiuzhu.web.jobs.models import Result
 
 
 class ResultFilterForm(forms.Form):
     program = forms.ChoiceField(
-        label=_("救助项目"), choices=[("", _("全部")), *PROGRAMS], required=False
+        label=_("救助项目"), choices=choices_with(_("全部")), required=False
     )
     result = forms.ChoiceField(
         label=_("评估结果"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, FilteredRelation, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.jobs.timing import stale_before
 
 
@@ -80,10 +84,25 @@ class Result(models.TextChoices):
     UNDETERMINED = "undetermined", _("待定")
 
 
-ASSESSED_PROGRAMS = ("dibao", "near_dibao", "tekun", "rigid_expenditure")
-"""The programs whose results a batch assessment job stores, in the registry's order: those with
-columns in ``AssessedHousehold`` (a program added to the registry is assessed by the rules and
-the CLI, but this table has no columns for it)."""
+class AssessedQuerySet(models.QuerySet["AssessedHousehold"]):
+    def with_programs(self, names: Iterable[str]) -> AssessedQuerySet:
+        """The rows with, per program of ``names``, its ``<program>_result``,
+        ``<program>_amount`` and ``<program>_reasons`` (``AssessedProgram``) as annotations:
+        one query pivots them (a join per program on the unique household and program), so a
+        page of rows and its filter on a program's result cost no query per row; None where
+        the household has no result for the program (not assessed)."""
+        rows = self
+        for name in names:
+            joined = f"assessed_{name}"
+            rows = rows.annotate(
+                **{joined: FilteredRelation("programs", condition=Q(programs__program=name))}
+            ).annotate(
+                **{
+                    f"{name}_{part}": F(f"{joined}__{part}")
+                    for part in ("result", "amount", "reasons")
+                }
+            )
+        return rows
 
 
 class AssessedHousehold(models.Model):
@@ -96,10 +115,10 @@ class AssessedHousehold(models.Model):
     tens of thousands of households is as many short rows, written in slices as the job runs;
     nothing is re-run to show or download them.
 
-    Per program: ``<program>_result``, ``<program>_amount`` (fen per month; tekun: the sum of
-    the household's tekun persons) and ``<program>_reasons`` (the rules' reason bitmask, decoded
-    to labels in the reader's language when shown). ``invalid``: the registry data break the
-    input rules (two applicants, say); the household was not assessed.
+    Each program's result is a row of ``AssessedProgram`` (the programs are the registry's, so
+    a program plugged in is stored and shown with no migration); ``with_programs`` reads them
+    as columns. ``invalid``: the registry data break the input rules (two applicants, say); the
+    household was not assessed and has no program rows.
     """
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="households")
@@ -111,22 +130,8 @@ class AssessedHousehold(models.Model):
     division_code = models.CharField(_("村（居）区划代码"), max_length=12)
     township_code = models.CharField(_("乡镇（街道）区划代码"), max_length=9)
     invalid = models.BooleanField(_("数据有误未评估"), default=False)
-    dibao_result = models.CharField(_("低保"), max_length=16, choices=Result.choices, blank=True)
-    dibao_amount = models.BigIntegerField(_("低保月救助金（分）"), null=True)
-    dibao_reasons = models.BigIntegerField(null=True)
-    near_dibao_result = models.CharField(
-        _("低保边缘"), max_length=16, choices=Result.choices, blank=True
-    )
-    near_dibao_amount = models.BigIntegerField(_("低保边缘月救助金（分）"), null=True)
-    near_dibao_reasons = models.BigIntegerField(null=True)
-    tekun_result = models.CharField(_("特困"), max_length=16, choices=Result.choices, blank=True)
-    tekun_amount = models.BigIntegerField(_("特困供养金（分）"), null=True)
-    tekun_reasons = models.BigIntegerField(null=True)
-    rigid_expenditure_result = models.CharField(
-        _("刚性支出困难"), max_length=16, choices=Result.choices, blank=True
-    )
-    rigid_expenditure_amount = models.BigIntegerField(null=True)
-    rigid_expenditure_reasons = models.BigIntegerField(null=True)
+
+    objects = AssessedQuerySet.as_manager()
 
     class Meta:
         ordering = ("township_code", "division_code", "number")
@@ -136,3 +141,35 @@ class AssessedHousehold(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AssessedProgram(models.Model):
+    """One program's result for one household of a batch assessment job: ``result`` a
+    ``Result``, ``amount`` in fen a month (None where not eligible or the program pays nothing;
+    tekun, decided per person: the sum of the household's tekun persons) and ``reasons`` the
+    rules' reason bitmask (decoded to labels in the reader's language when shown).
+
+    ``job`` repeats the household's job so that the counts per program and result, and the
+    page's filter on them, read one index (job, program, result) of this table."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey(
+        AssessedHousehold, on_delete=models.CASCADE, related_name="programs"
+    )
+    program = models.CharField(_("救助项目"), max_length=24, choices=program_choices)
+    result = models.CharField(_("评估结果"), max_length=16, choices=Result.choices)
+    amount = models.BigIntegerField(_("月救助金（分）"), null=True)
+    reasons = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "program"], name="assessed_program_once")
+        ]
+        indexes = [
+            models.Index(fields=["job", "program", "result"], name="assessed_program_result")
+        ]
+        verbose_name = _("批量评估项目结果")
+        verbose_name_plural = _("批量评估项目结果")
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.result}"

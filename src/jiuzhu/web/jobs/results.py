@@ -19,8 +19,8 @@ from openpyxl.cell import WriteOnlyCell
 from jiuzhu.reference import division
 from jiuzhu.rules import load_system
 from jiuzhu.web.audit.texts import record_language
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.jobs.assessment import main_reason, reason_sets
-from jiuzhu.web.jobs.forms import PROGRAMS
 from jiuzhu.web.jobs.models import AssessedHousehold, Result
 
 
@@ -50,13 +50,15 @@ def _name(code: str) -> str:
 
 
 def present(rows: Iterable[AssessedHousehold]) -> Iterator[ResultRow]:
-    """The rows with their division names and program cells (labels in the active language)."""
+    """The rows (``queries.assessed``: with each program's columns) with their division names
+    and program cells (labels in the active language)."""
     reasons = reason_sets(load_system("tianjin"))
+    programs = program_choices()
     labels = dict(Result.choices)
     for row in rows:
         cells = []
-        for program, _label in PROGRAMS:
-            result = getattr(row, f"{program}_result")
+        for program, _label in programs:
+            result = getattr(row, f"{program}_result") or ""
             cells.append(
                 ProgramCell(
                     result,
@@ -76,7 +78,7 @@ def workbook(rows: QuerySet[AssessedHousehold]) -> IO[bytes]:
     with record_language():
         sheet = book.create_sheet(_("批量评估结果"))
         header = [_("家庭编号"), _("申请人"), _("乡镇（街道）"), _("村（居）")]
-        for _program, label in PROGRAMS:
+        for _program, label in program_choices():
             header += [
                 _("%(program)s：结果") % {"program": label},
                 _("%(program)s：月救助金（元）") % {"program": label},

@@ -14,7 +14,7 @@ from django_tasks import task
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import InvalidInputError
 from jiuzhu.web.jobs.assessment import HouseholdFacts, household_results, rows
-from jiuzhu.web.jobs.models import AssessedHousehold, Job
+from jiuzhu.web.jobs.models import AssessedHousehold, AssessedProgram, Job
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Membership
 from jiuzhu.web.verification.actions import FeedImportError, import_feeds
@@ -83,6 +83,7 @@ def batch_assessment_task(job_id: int, on: str) -> None:
     )
     _start(job, len(ids))
     # A task run again (the worker retried it) writes its rows once.
+    AssessedProgram.objects.filter(job_id=job_id).delete()
     AssessedHousehold.objects.filter(job_id=job_id).delete()
     system = load_system("tianjin")
     counts = {"dibao": 0, "near_dibao": 0, "tekun": 0, "undetermined": 0}
@@ -95,9 +96,7 @@ def batch_assessment_task(job_id: int, on: str) -> None:
             invalid = [int(b) for b in bad]
             skipped += invalid
             _count(counts, result)
-            AssessedHousehold.objects.bulk_create(
-                rows(job_id, household_results(system, result), _facts(chunk), invalid)
-            )
+            rows(job_id, household_results(system, result), _facts(chunk), invalid).save()
             Job.objects.filter(pk=job_id).update(done=min(len(ids), start + STEP))
     except Exception as exc:
         _finish(job, Job.Status.FAILED, f"{type(exc).__name__}: {exc}")

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.jobs import actions, results
-from jiuzhu.web.jobs.forms import PROGRAMS, ResultFilterForm
+from jiuzhu.web.jobs.forms import ResultFilterForm
 from jiuzhu.web.jobs.models import Job, Result
 from jiuzhu.web.jobs.queries import assessed, job_for, jobs_for, totals
 
@@ -62,6 +63,7 @@ def job_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     counts = totals(job)
+    programs = program_choices()
     return render(
         request,
         "jobs/detail.html",
@@ -72,10 +74,10 @@ def job_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": list(results.present(page.object_list)) if valid else [],
             "summary": [
                 (code, label, [(r, counts[code].get(r, 0)) for r in Result.values])
-                for code, label in PROGRAMS
+                for code, label in programs
             ],
             "invalid": counts["invalid"]["count"],
-            "programs": PROGRAMS,
+            "programs": programs,
             "results": Result.choices,
             "query": query.urlencode(),
         },
