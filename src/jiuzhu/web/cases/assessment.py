@@ -39,7 +39,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     # Keyed by the household number and resident IDs: the explanation names what people read.
     frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
     explanation = explain_household(system, frames, application.household.number)
-    results: dict[str, Any] = {}
+    results: dict[str, object] = {}
     for part in explanation.programs:
         key = part.program.name
         if part.program.entity.name == "person":
@@ -95,7 +95,7 @@ class UnitMember:
     other_program: str = ""
 
 
-def _left_out_reason(row: dict[str, Any], person: Person, absence: str) -> tuple[str, str]:
+def _left_out_reason(row: dict[str, object], person: Person, absence: str) -> tuple[str, str]:
     """Why a member is not counted, and another program to consider for them."""
     if row.get("excluded_by_absence"):
         return (
