@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from django.utils.translation import get_language
 
 from jiuzhu.rules.engine.reasons import ReasonSet
+from jiuzhu.rules.system import RuleSystem, SimulationResult
 from jiuzhu.web.jobs.models import ASSESSED_PROGRAMS, AssessedHousehold, Result
 
 
@@ -63,7 +63,7 @@ def _tekun(persons: pl.DataFrame, status: str, amount: str, reasons: str) -> pl.
     )
 
 
-def household_results(system: Any, result: Any) -> pl.DataFrame:
+def household_results(system: RuleSystem, result: SimulationResult) -> pl.DataFrame:
     """One row per assessed household: ``household_id`` and, per program of
     ``ASSESSED_PROGRAMS``, ``<program>_result`` (String), ``<program>_amount`` (Int64 fen a
     month, null where not eligible or the program pays nothing) and ``<program>_reasons``
@@ -145,7 +145,7 @@ def rows(
     return found
 
 
-def reason_sets(system: Any) -> dict[str, ReasonSet]:
+def reason_sets(system: RuleSystem) -> dict[str, ReasonSet]:
     """Program → its reason codes."""
     found: dict[str, ReasonSet] = {}
     for program in system.programs:
