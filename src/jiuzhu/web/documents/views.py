@@ -46,7 +46,7 @@ from jiuzhu.web.entitlements.queries import entitlement_for
 def _print_page(
     request: HttpRequest,
     kind: str,
-    doc: dict[str, Any],
+    doc: dict[str, object],
     *,
     back: tuple[str, str],
     pdf_url: str,
@@ -81,7 +81,7 @@ def _print_page(
     )
 
 
-def _pdf_response(kind: str, doc: dict[str, Any], filename: str) -> HttpResponse:
+def _pdf_response(kind: str, doc: dict[str, object], filename: str) -> HttpResponse:
     response = HttpResponse(documents_render.pdf(kind, doc), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
@@ -98,7 +98,7 @@ def _viewable(request: HttpRequest, pk: int) -> Application:
 
 def _application_document(
     application: Application, kind: str
-) -> tuple[dict[str, Any], IssuedDocument | None]:
+) -> tuple[dict[str, object], IssuedDocument | None]:
     """The document's data: as issued (a numbered notice), or built from today's records.
 
     Raises:
@@ -247,7 +247,7 @@ def public_notices_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _notice(request: HttpRequest, code: str) -> dict[str, Any]:
+def _notice(request: HttpRequest, code: str) -> dict[str, object]:
     _may_read_cases(request)
     today = clock.today()
     return content.public_notice(code, notice_applications(staff(request), code, today), today)
@@ -277,7 +277,7 @@ def _materials_page(
     application: Application,
     *,
     upload_form: UploadForm | None = None,
-    bound: dict[int, dict[str, Any]] | None = None,
+    bound: dict[int, dict[str, object]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The application's scans: the checklist, the upload form, every scan with its history and
