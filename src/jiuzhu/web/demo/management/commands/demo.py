@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 import polars as pl
 from django.conf import settings
@@ -107,6 +107,15 @@ DEMO_MATERIALS = [
 ]
 
 
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    scale: float
+    seed: int
+    no_serve: bool
+    port: str
+
+
 class Command(BaseCommand):
     help = "Seed a synthetic Baodi demo into the database, create demo users and serve."
 
@@ -120,7 +129,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--port", default="127.0.0.1:8000")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         started = time.perf_counter()
         # The demo runs on the district's date: its data describe 2025-10-15, and the holiday
         # table has no year the State Council has not yet published.
