@@ -156,7 +156,7 @@ class Workflow:
         state: Callable[[Any], str],
         state_label: Callable[[Any], str],
         due: Callable[[Any, dt.date], dt.date | None] | None = None,
-        assignee: Callable[[Any], Any] | None = None,
+        assignee: Callable[[Any], object] | None = None,
     ) -> None:
         self.moves = {move.name: move for move in moves}
         self.state = state

@@ -11,7 +11,6 @@ answers 404).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,7 +26,7 @@ from jiuzhu.reference import division
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.forms import Cleaned
+from jiuzhu.web.core.forms import Cleaned, Data
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, post_only
@@ -88,7 +87,9 @@ def _applications(alert: Alert) -> list[Application]:
     )
 
 
-def _form(step: str, alert: Alert, data: Any = None, request: HttpRequest | None = None) -> Any:
+def _form(
+    step: str, alert: Alert, data: Data = None, request: HttpRequest | None = None
+) -> forms.Form:
     """The form of ``step`` for the alert, bound to ``data`` when given."""
     if step == "assign":
         return AssignForm(data, staff=_staff_for(alert))
@@ -104,7 +105,7 @@ def _form(step: str, alert: Alert, data: Any = None, request: HttpRequest | None
     return LinkForm(data, applications=choices)
 
 
-def _context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, object]:
+def _context(request: HttpRequest, alert: Alert, **bound: forms.Form) -> dict[str, object]:
     today = clock.today()
     allowed = ALERT.forms_allowed(request.user, alert, today)
     tasks = list(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -218,7 +217,7 @@ def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def _masked(value: object) -> Any:
+def _masked(value: object) -> object:
     """ID numbers in evidence shown masked (DESIGN.md §9)."""
     if isinstance(value, str):
         return _ID.sub(lambda m: mask_id(m.group(0).upper()), value)
@@ -258,7 +257,7 @@ def _number(key: str, value: object) -> str | None:
     return None
 
 
-def record_value(key: str, value: object) -> Any:
+def record_value(key: str, value: object) -> object:
     """A source record's value for display: codes by their label, fen as yuan, booleans as yes
     or no, grades and ages with their unit, nothing as a dash."""
     if value is None:
@@ -284,7 +283,7 @@ def _value(key: str, value: str) -> str:
     return value
 
 
-def value_pairs(values: Mapping[str, object]) -> list[tuple[str, Any]]:
+def value_pairs(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """The values compared, in the UI language: ``key_en`` replaces ``key`` in English and is
     left out in Chinese; yuan, grades and ages with their unit."""
     english = _english()
@@ -298,7 +297,7 @@ def value_pairs(values: Mapping[str, object]) -> list[tuple[str, Any]]:
     return pairs
 
 
-def _source(code: Any) -> str:
+def _source(code: object) -> str:
     """A department source's name for its code (the catalogue's sources)."""
     label = SOURCE_LABELS.get(str(code))
     if label is not None:
@@ -337,12 +336,12 @@ def _unit_value(value: Scalar, unit: str) -> str:
     return str(value)
 
 
-def threshold_rows(alert: Alert, items: list[Any]) -> list[list[Any]]:
+def threshold_rows(alert: Alert, items: list[object]) -> list[list[object]]:
     """One row per threshold: what it is (in the UI language), its value with its unit, its
     legal source and the confidence; the catalogue's wording where it holds the same value."""
     known = _catalogued(alert)
     english = _english()
-    rows = []
+    rows: list[list[object]] = []
     for item in items:
         if not isinstance(item, dict):
             continue
@@ -366,7 +365,7 @@ def threshold_rows(alert: Alert, items: list[Any]) -> list[list[Any]]:
     return rows
 
 
-def _rule(alert: Alert, value: Mapping[str, object]) -> list[Any]:
+def _rule(alert: Alert, value: Mapping[str, object]) -> list[tuple[str, object]]:
     """The signal (its label in the UI language) and its legal basis as the catalogue words it
     (the stored one for a signal no longer in the catalogue)."""
     signal = catalogue().get(alert.signal)
