@@ -20,7 +20,7 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.procedure import TEKUN_SPOT_CHECK_SHARE, rule
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import record_language
-from jiuzhu.web.cases.assessment import assess, program_result
+from jiuzhu.web.cases.assessment import assess, offers_single_person_unit, program_result
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
 from jiuzhu.web.cases.models import (
     OPEN_STAGES,
@@ -373,17 +373,13 @@ def give_township_opinion(
         application = locked(application)
         _check(user, application, opinion)
         latest = application.assessments.first()
-        offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
+        offered = offers_single_person_unit(latest)
         if single_person_choice and not offered:
             raise ValidationError({"single_person_choice": _("评估结果未提供单人户选项")})
         if offered and not single_person_choice:
             raise ValidationError({"single_person_choice": _("请记录家庭对单人户的选择")})
         assessed = program_result(latest, application) if latest else None
-        if (
-            opinion == Opinion.APPROVE
-            and not (assessed and assessed.get("status"))
-            and not note.strip()
-        ):
+        if opinion == Opinion.APPROVE and not (assessed and assessed.status) and not note.strip():
             # Approving against (or without) the rules' result is possible — the township may
             # know what the data do not — but never silently.
             raise ValidationError({"note": _("评估结果为不符合或待定，拟同意须写明理由")})
@@ -684,7 +680,7 @@ def default_amount(application: Application) -> int | None:
     if latest is None:
         return None
     result = program_result(latest, application)
-    return None if result is None else result.get("amount")
+    return None if result is None else result.amount
 
 
 __all__ = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -70,16 +69,54 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     )
 
 
-def program_result(assessment: Assessment, application: Application) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class ProgramResult:
+    """One program's decision as an assessment keeps it: a value of ``Assessment.results``,
+    stored as the JSON object ``{"label", "status", "amount", "reasons"}`` (see ``assess``)."""
+
+    label: str
+    status: bool | None
+    """Eligible, not eligible, or None: undetermined (data missing)."""
+    amount: int | None
+    """Fen a month; None where the rules give no amount."""
+    reasons: tuple[str, ...]
+    """The rules' reasons as people read them."""
+
+    @classmethod
+    def stored(cls, value: object) -> ProgramResult | None:
+        """The result kept as ``value`` (None: the assessment has none for that key)."""
+        if not isinstance(value, dict):
+            return None
+        status, amount, reasons = value.get("status"), value.get("amount"), value.get("reasons")
+        return cls(
+            label=str(value.get("label", "")),
+            status=status if isinstance(status, bool) else None,
+            amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+            reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else (),
+        )
+
+
+def program_result(assessment: Assessment, application: Application) -> ProgramResult | None:
     """The assessment's result for the application's own program (for tekun: the applicant)."""
     if application.program == Program.TEKUN:
-        return assessment.results.get(f"tekun:{application.applicant.resident_id}")
-    if (
+        key = f"tekun:{application.applicant.resident_id}"
+    elif (
         application.program == Program.NEAR_DIBAO
         and application.single_person_choice == "single_person_unit"
     ):
-        return assessment.results.get("single_person_unit")
-    return assessment.results.get(application.program)
+        key = "single_person_unit"
+    else:
+        key = application.program
+    return ProgramResult.stored(assessment.results.get(key))
+
+
+def offers_single_person_unit(assessment: Assessment | None) -> bool:
+    """Whether ``assessment`` offers the household the near-dibao single-person unit (the
+    option's result is eligible): a choice the township records with its opinion."""
+    if assessment is None:
+        return False
+    option = ProgramResult.stored(assessment.results.get("single_person_unit"))
+    return option is not None and bool(option.status)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.assessment import program_result, unit_members
+from jiuzhu.web.cases.assessment import offers_single_person_unit, program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
     HomeVisitForm,
@@ -151,7 +151,7 @@ def _context(request: HttpRequest, application: Application, **forms_: object) -
     latest = application.assessments.first()
     allowed = APPLICATION.forms_allowed(user, application, today)
     unit = unit_members(application, latest)
-    offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
+    offered = offers_single_person_unit(latest)
     default_amount = actions.default_amount(application)
     report = (
         verification_report(user, application) if application.verification_runs.exists() else None

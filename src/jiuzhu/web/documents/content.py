@@ -347,7 +347,7 @@ def public_notice(
             continue
         latest = application.assessments.first()
         result = program_result(latest, application) if latest else None
-        amount = (result or {}).get("amount")
+        amount = result.amount if result else None
         covered = covered_count(application, latest)
         programs.add(application.program)
         rows.append(

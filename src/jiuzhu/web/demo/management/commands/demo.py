@@ -26,6 +26,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.synth.run import synthesise
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions
+from jiuzhu.web.cases.assessment import offers_single_person_unit
 from jiuzhu.web.cases.models import Application, Channel
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.actions import import_register, run_discovery
@@ -343,8 +344,7 @@ def _single_person_choice(application: Application) -> str:
     """The household's near-dibao assistance where the assessment offers the single-person
     unit (a choice the township records with its opinion)."""
     latest = application.assessments.first()
-    offered = bool(latest and (latest.results.get("single_person_unit") or {}).get("status"))
-    return "household_near_dibao" if offered else ""
+    return "household_near_dibao" if offers_single_person_unit(latest) else ""
 
 
 def _likely_eligible(township: str, count: int) -> list[Household]:
