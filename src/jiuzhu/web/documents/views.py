@@ -5,7 +5,7 @@ jurisdiction (another township's application, scan or community answers 404)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,13 +20,14 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.queries import application_for
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, messages_of
 from jiuzhu.web.documents import actions, content, storage
 from jiuzhu.web.documents import render as documents_render
 from jiuzhu.web.documents.forms import ReplaceForm, UploadForm, WithdrawForm
-from jiuzhu.web.documents.models import NUMBERED_KINDS, DocumentKind, IssuedDocument
+from jiuzhu.web.documents.models import NUMBERED_KINDS, DocumentKind, IssuedDocument, MaterialFile
 from jiuzhu.web.documents.queries import (
     available_kinds,
     checklist,
@@ -360,7 +361,7 @@ def _scan_change(
     pk: int,
     name: str,
     form_class: type[ReplaceForm] | type[WithdrawForm],
-    run: Any,
+    run: Callable[[MaterialFile, Cleaned], object],
     done: str,
 ) -> HttpResponse:
     scan = scan_for(staff(request), pk)

@@ -9,7 +9,7 @@ with the reason (status 400). Nothing here writes by itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.transitions import NotPermitted
-from jiuzhu.web.core.users import staff
+from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.registry import membership as members
 from jiuzhu.web.registry import upkeep
@@ -42,6 +42,9 @@ from jiuzhu.web.registry.forms import (
 )
 from jiuzhu.web.registry.models import Household, Membership, Person
 from jiuzhu.web.registry.queries import household_for, looks_like_id
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 PERSON_KEYS = tuple(PersonForm.base_fields)
 
@@ -106,7 +109,7 @@ def _form_page(
     household: Household,
     form: forms.Form,
     title: str,
-    run: Callable[[Cleaned], Any],
+    run: Callable[[Cleaned], object],
     done: str,
     *,
     membership: Membership | None = None,
@@ -180,7 +183,12 @@ def edit_member_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     )
 
 
-EVENTS: dict[str, tuple[type[forms.Form], Any, Any, Any]] = {
+EVENTS: dict[
+    str,
+    tuple[
+        type[forms.Form], _StrPromise, Callable[[Staff, Membership, Cleaned], object], _StrPromise
+    ],
+] = {
     "move_out": (
         MoveOutForm,
         gettext_lazy("登记迁出：%(name)s"),
@@ -227,7 +235,7 @@ def member_event_view(
         household,
         form,
         str(title) % {"name": membership.person.name},
-        lambda d: action(request.user, membership, d),
+        lambda d: action(staff(request), membership, d),
         str(done),
         membership=membership,
     )
