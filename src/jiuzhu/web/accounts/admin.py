@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from jiuzhu.web.accounts.models import User
 
-_ROLE_FIELDS: Any = ("角色与辖区", {"fields": ("full_name", "role", "division_code")})
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
+
+_ROLE_FIELDS: tuple[str, _FieldOpts] = (
+    "角色与辖区",
+    {"fields": ("full_name", "role", "division_code")},
+)
 
 
 @admin.register(User)

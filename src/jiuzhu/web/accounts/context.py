@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -11,7 +9,7 @@ from jiuzhu.reference import division
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 
 
-def jurisdiction(request: HttpRequest) -> dict[str, Any]:
+def jurisdiction(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     code = getattr(user, "division_code", "") if user is not None else ""
     if not code:

@@ -10,25 +10,24 @@ district directors (or officers other than the proposer) confirm.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from rules.permissions import add_perm
-from rules.predicates import predicate
+from rules.predicates import Predicate, predicate
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 
 
-def _division_of(obj: Any) -> str | None:
-    division = getattr(obj, "division_code", None)
+def _division_of(obj: models.Model) -> str | None:
+    division: str | None = getattr(obj, "division_code", None)
     if division is None and hasattr(obj, "household"):
         division = getattr(obj.household, "division_code", None)
     return division
 
 
 @predicate  # type: ignore[untyped-decorator]
-def in_jurisdiction(user: User | AnonymousUser, obj: Any = None) -> bool:
+def in_jurisdiction(user: User | AnonymousUser, obj: models.Model | None = None) -> bool:
     """The object (anything with a ``division_code`` or a ``household``) is the user's to see;
     without an object, whether the user has a jurisdiction at all."""
     if not isinstance(user, User) or not user.is_authenticated or not user.division_code:
@@ -39,7 +38,7 @@ def in_jurisdiction(user: User | AnonymousUser, obj: Any = None) -> bool:
     return division is not None and user.covers(division)
 
 
-def _role(*roles: Role) -> Any:
+def _role(*roles: Role) -> Predicate:
     @predicate(name=f"role_in_{'_'.join(r.value for r in roles)}")  # type: ignore[untyped-decorator]
     def has_role(user: User | AnonymousUser) -> bool:
         return getattr(user, "role", None) in roles
@@ -168,7 +167,7 @@ add_perm(
 
 
 @predicate  # type: ignore[untyped-decorator]
-def is_assignee(user: User | AnonymousUser, obj: Any = None) -> bool:
+def is_assignee(user: User | AnonymousUser, obj: models.Model | None = None) -> bool:
     """The object (an alert) is assigned to the user."""
     return obj is not None and getattr(obj, "assigned_to_id", None) == getattr(user, "pk", 0)
 
@@ -190,7 +189,7 @@ add_perm("discovery.run", is_district | is_administrator)
 
 
 @predicate  # type: ignore[untyped-decorator]
-def household_in_jurisdiction(user: User | AnonymousUser, obj: Any = None) -> bool:
+def household_in_jurisdiction(user: User | AnonymousUser, obj: models.Model | None = None) -> bool:
     """The object's household (an alert's) is in the user's jurisdiction."""
     household = getattr(obj, "household", None)
     return household is not None and in_jurisdiction(user, household)

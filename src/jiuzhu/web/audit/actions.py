@@ -21,9 +21,9 @@ from jiuzhu.web.audit.queries import Filters
 from jiuzhu.web.core.users import Staff, Visitor
 
 
-def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, object]:
     """The instance's concrete field values as JSON-ready data (for ``before``/``after``)."""
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
@@ -45,9 +45,9 @@ def record(
     object_id: str = "",
     division_code: str = "",
     household: models.Model | int | None = None,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    **detail: Any,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
+    **detail: object,
 ) -> AuditEvent:
     """Append an audit event for ``instance`` (or the given type and id).
 

@@ -15,6 +15,8 @@ from django.utils.translation import pgettext_lazy
 from jiuzhu.web.audit import objects
 from jiuzhu.web.audit.labels import action_choices
 from jiuzhu.web.audit.queries import Filters, users_for
+from jiuzhu.web.core.forms import Data
+from jiuzhu.web.core.users import Visitor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -37,8 +39,8 @@ class AuditFilterForm(forms.Form):
     )
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
 
-    def __init__(self, viewer: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, viewer: Visitor, data: Data = None) -> None:
+        super().__init__(data)
         self.viewer = viewer
         users = [
             (u.pk, f"{u}（{u.get_role_display()}）" if u.role else str(u))
@@ -71,7 +73,7 @@ class AuditFilterForm(forms.Form):
             )
         return int(found)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any]:  # a field named ``object`` hides the builtin here
         data = super().clean() or {}
         object_type, text = data.get("object_type", ""), data.get("object", "")
         data["object_id"] = ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -30,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.rules import load_system
+from jiuzhu.rules.engine import Variable
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.web.core.choices import label_of
 
@@ -476,7 +478,7 @@ def _resolve(action: str, object_type: str, name: str) -> Resolved:
     return Resolved(None, Key())
 
 
-def _variable_key(variable: Any) -> Key:
+def _variable_key(variable: Variable) -> Key:
     if variable.unit.money:
         return Key(kind=MONEY)
     if variable.unit is Unit.BOOLEAN:
@@ -532,7 +534,7 @@ def _field(object_type: str, name: str) -> models.Field[Any, Any] | None:
 
 
 @functools.cache
-def _source(choices: str) -> Any:
+def _source(choices: str) -> str | Mapping[object, object]:
     if choices.startswith("codes:"):
         return choices
     parts = choices.split(".")
@@ -544,7 +546,7 @@ def _source(choices: str) -> Any:
     return import_string(choices)
 
 
-def choice_label(choices: str, code: Any) -> str:
+def choice_label(choices: str, code: object) -> str:
     """The label of ``code`` in ``choices`` (see ``Key``), in the user's language; the code
     itself when the list does not know it (a value, never a key)."""
     source = _source(choices)

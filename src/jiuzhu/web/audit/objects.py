@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, Prefetch, Q
+from django.db import models
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -46,30 +47,30 @@ class ObjectType:
     needs on ``guard(obj)`` (the object itself by default) for the link."""
 
     label: Promise
-    identify: Callable[[Any], str]
+    identify: Callable[[Any], str]  # each type's own model: a Callable cannot say which
     page: Callable[[Any], tuple[str, int] | None] = lambda obj: None
     permission: str = ""
-    guard: Callable[[Any], Any] = lambda obj: obj
+    guard: Callable[[Any], models.Model | None] = lambda obj: obj
     related: tuple[str, ...] = ()
     number: str = ""
     """The field a user types to find a record of this type (besides its id)."""
 
 
-def _current_household(person: Any) -> Any:
+def _current_household(person: models.Model) -> models.Model | None:
     memberships = getattr(person, "current_memberships", [])
     return memberships[0].household if memberships else None
 
 
-def _person_page(person: Any) -> tuple[str, int] | None:
+def _person_page(person: models.Model) -> tuple[str, int] | None:
     household = _current_household(person)
     return ("registry:household", household.pk) if household is not None else None
 
 
-def _job_page(job: Any) -> tuple[str, int] | None:
-    return ("jobs:detail", job.pk) if job.kind == "batch_assessment" else None
+def _job_page(job: models.Model) -> tuple[str, int] | None:
+    return ("jobs:detail", job.pk) if getattr(job, "kind", "") == "batch_assessment" else None
 
 
-def _day(value: Any) -> str:
+def _day(value: object) -> str:
     return f"{value:%Y-%m-%d}" if value is not None else ""
 
 
@@ -201,7 +202,7 @@ def type_label(object_type: str) -> str:
         return str(_("记录"))
 
 
-def _queryset(object_type: str) -> Any:
+def _queryset(object_type: str) -> QuerySet[models.Model]:
     model = apps.get_model(object_type)
     queryset = model._default_manager.select_related(*TYPES[object_type].related)
     if object_type == "registry.person":
@@ -216,7 +217,7 @@ def _queryset(object_type: str) -> Any:
     return queryset
 
 
-def _may(user: Visitor | None, permission: str, obj: Any = None) -> bool:
+def _may(user: Visitor | None, permission: str, obj: models.Model | None = None) -> bool:
     """Whether ``user`` (None: nobody in particular, no links) holds ``permission``."""
     return user is not None and bool(user.has_perm(permission, obj))
 
@@ -256,7 +257,7 @@ def resolve(pairs: Iterable[tuple[str, str]], user: Visitor | None) -> dict[tupl
     return found
 
 
-def describe_snapshot(object_type: str, data: dict[str, Any]) -> str:
+def describe_snapshot(object_type: str, data: dict[str, object]) -> str:
     """A record kept as its fields (``audit.actions.snapshot``: a merged duplicate, say) as
     the log names one of its type ("张** 120224********123X"), read from the fields alone."""
     kind = TYPES.get(object_type)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -58,8 +57,8 @@ def yuan(fen: int) -> str:
     return _("%(amount)s 元") % {"amount": format_yuan(fen)}
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
+def _int(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
         return int(value)
@@ -90,21 +89,23 @@ class Presenter:
             self._keys[cache] = (resolve_key(event.action, event.object_type, name), ids)
         return self._keys[cache]
 
-    def _values(self, event: AuditEvent) -> Iterator[tuple[str, Any]]:
+    def _values(self, event: AuditEvent) -> Iterator[tuple[str, object]]:
         for values in (event.before, event.after, event.detail):
             if isinstance(values, dict):
                 yield from values.items()
 
     # --- bulk look-ups --------------------------------------------------------------------
 
-    def _collect(self, key: Key, value: Any, pairs: set[tuple[str, str]], users: set[int]) -> None:
+    def _collect(
+        self, key: Key, value: object, pairs: set[tuple[str, str]], users: set[int]
+    ) -> None:
         if value is None:
             return
         if isinstance(value, list) and key.kind is not Kind.LENGTH:
             for item in value:
                 self._collect(key, item, pairs, users)
-        elif key.kind is Kind.USER and _int(value) is not None:
-            users.add(int(value))
+        elif key.kind is Kind.USER and (user := _int(value)) is not None:
+            users.add(user)
         elif key.kind is Kind.OBJECT and _int(value) is not None:
             pairs.add((key.choices, str(value)))
         elif key.kind is Kind.MAPPING and isinstance(value, dict):
@@ -133,7 +134,7 @@ class Presenter:
 
     # --- values ---------------------------------------------------------------------------
 
-    def show(self, key: Key, value: Any, event: AuditEvent) -> str:
+    def show(self, key: Key, value: object, event: AuditEvent) -> str:
         """``value`` as the key's kind shows it ("—" for nothing)."""
         if value is None or value in ("", []):
             return "—"
@@ -156,7 +157,7 @@ class Presenter:
             )
         return self._scalar(key, value, event)
 
-    def _scalar(self, key: Key, value: Any, event: AuditEvent) -> str:
+    def _scalar(self, key: Key, value: object, event: AuditEvent) -> str:
         kind = key.kind
         number = _int(value)
         if kind is Kind.MONEY and isinstance(value, dict):
@@ -263,7 +264,7 @@ class Presenter:
         return rows
 
 
-def _date(value: Any, *, with_time: bool) -> str:
+def _date(value: object, *, with_time: bool) -> str:
     text = str(value)
     try:
         moment = dt.datetime.fromisoformat(text)
@@ -274,7 +275,7 @@ def _date(value: Any, *, with_time: bool) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if with_time else f"{moment:%Y-%m-%d}"
 
 
-def describe(values: dict[str, Any] | None, event: AuditEvent | None = None) -> str:
+def describe(values: dict[str, object] | None, event: AuditEvent | None = None) -> str:
     """``{'wage_income': 100000}`` → ``工资性收入（月均）：1,000.00 元`` — the template filter
     ``audit_values`` (``{{ event.after|audit_values:event }}``: with the event, its model's field
     labels and choices too)."""

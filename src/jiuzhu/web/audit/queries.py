@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.core.users import Visitor
 
@@ -22,7 +22,7 @@ def events_for(user: Visitor) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(division_code__startswith=division)
 
 
-def users_for(user: Visitor) -> QuerySet[Any]:
+def users_for(user: Visitor) -> QuerySet[User]:
     """The users who act in the viewer's jurisdiction: those inside it and those above it (a
     district officer acts on a township's records), by name."""
     division = getattr(user, "division_code", "")

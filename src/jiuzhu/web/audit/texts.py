@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.utils import translation
@@ -38,7 +38,7 @@ def in_record_language(function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def recorded(message: Any, **values: Any) -> str:
+def recorded(message: str | Promise, **values: object) -> str:
     """``message`` (the Chinese source text, or a lazy label) formatted with ``values``, as the
     record keeps it. Not marked for translation: a kept text is never translated.
     ``recorded("渐退期 %(months)s 个月", months=6)``."""
@@ -49,6 +49,6 @@ def recorded(message: Any, **values: Any) -> str:
         return text % {key: _plain(value) for key, value in values.items()}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     # A lazy label (a choice's display name) is rendered now, in the record's language.
     return str(value) if isinstance(value, Promise) else value

@@ -20,7 +20,7 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.procedure import TEKUN_SPOT_CHECK_SHARE, rule
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import record_language
-from jiuzhu.web.cases.assessment import assess, program_result, single_person_unit_offered
+from jiuzhu.web.cases.assessment import assess, offers_single_person_unit, program_result
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
 from jiuzhu.web.cases.models import (
     OPEN_STAGES,
@@ -373,7 +373,7 @@ def give_township_opinion(
         application = locked(application)
         _check(user, application, opinion)
         latest = application.assessments.first()
-        offered = single_person_unit_offered(latest)
+        offered = offers_single_person_unit(latest)
         if single_person_choice and not offered:
             raise ValidationError({"single_person_choice": _("评估结果未提供单人户选项")})
         if offered and not single_person_choice:

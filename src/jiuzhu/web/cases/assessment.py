@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -16,42 +15,6 @@ from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Person
-
-
-@dataclass(frozen=True)
-class ProgramResult:
-    """One program's decision in an assessment, as kept in ``Assessment.results`` (JSON by
-    program, ``tekun:<resident id>`` for a person's): its label, ``status`` (True eligible, False
-    not, None undetermined), ``amount`` (fen per month; None for a program without one or when
-    undetermined) and the reasons' labels."""
-
-    label: str
-    status: bool | None
-    amount: int | None
-    reasons: tuple[str, ...]
-
-    def stored(self) -> dict[str, object]:
-        """The JSON object kept in ``Assessment.results``."""
-        return {
-            "label": self.label,
-            "status": self.status,
-            "amount": self.amount,
-            "reasons": list(self.reasons),
-        }
-
-    @classmethod
-    def read(cls, stored: object) -> ProgramResult | None:
-        """The result from its stored JSON object; None when there is none."""
-        if not isinstance(stored, dict):
-            return None
-        status, amount = stored.get("status"), stored.get("amount")
-        return cls(
-            label=str(stored.get("label", "")),
-            status=status if isinstance(status, bool) else None,
-            amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
-            reasons=tuple(str(r) for r in stored.get("reasons") or ()),
-        )
-
 
 MEMBER_RESULTS = (
     "household_member",
@@ -75,17 +38,17 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     # Keyed by the household number and resident IDs: the explanation names what people read.
     frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
     explanation = explain_household(system, frames, application.household.number)
-    results: dict[str, dict[str, object]] = {}
+    results: dict[str, object] = {}
     for part in explanation.programs:
         key = part.program.name
         if part.program.entity.name == "person":
             key = f"{key}:{part.subject}"
-        results[key] = ProgramResult(
-            label=str(part.program.label),
-            status=part.status,
-            amount=part.amount,
-            reasons=tuple(r.label or r.code for r in part.reasons),
-        ).stored()
+        results[key] = {
+            "label": str(part.program.label),
+            "status": part.status,
+            "amount": part.amount,
+            "reasons": [r.label or r.code for r in part.reasons],
+        }
     ids = [str(row["person_id"]) for row in explanation.members]
     persons = dict(Person.objects.filter(resident_id__in=ids).values_list("resident_id", "pk"))
     members = [
@@ -106,6 +69,33 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     )
 
 
+@dataclass(frozen=True)
+class ProgramResult:
+    """One program's decision as an assessment keeps it: a value of ``Assessment.results``,
+    stored as the JSON object ``{"label", "status", "amount", "reasons"}`` (see ``assess``)."""
+
+    label: str
+    status: bool | None
+    """Eligible, not eligible, or None: undetermined (data missing)."""
+    amount: int | None
+    """Fen a month; None where the rules give no amount."""
+    reasons: tuple[str, ...]
+    """The rules' reasons as people read them."""
+
+    @classmethod
+    def stored(cls, value: object) -> ProgramResult | None:
+        """The result kept as ``value`` (None: the assessment has none for that key)."""
+        if not isinstance(value, dict):
+            return None
+        status, amount, reasons = value.get("status"), value.get("amount"), value.get("reasons")
+        return cls(
+            label=str(value.get("label", "")),
+            status=status if isinstance(status, bool) else None,
+            amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+            reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else (),
+        )
+
+
 def program_result(assessment: Assessment, application: Application) -> ProgramResult | None:
     """The assessment's result for the application's own program (for tekun: the applicant)."""
     if application.program == Program.TEKUN:
@@ -117,16 +107,16 @@ def program_result(assessment: Assessment, application: Application) -> ProgramR
         key = "single_person_unit"
     else:
         key = application.program
-    return ProgramResult.read(assessment.results.get(key))
+    return ProgramResult.stored(assessment.results.get(key))
 
 
-def single_person_unit_offered(assessment: Assessment | None) -> bool:
-    """Whether the assessment offers the household the single-person unit (the option the
-    household must then choose for or against)."""
+def offers_single_person_unit(assessment: Assessment | None) -> bool:
+    """Whether ``assessment`` offers the household the near-dibao single-person unit (the
+    option's result is eligible): a choice the township records with its opinion."""
     if assessment is None:
         return False
-    offer = ProgramResult.read(assessment.results.get("single_person_unit"))
-    return bool(offer and offer.status)
+    option = ProgramResult.stored(assessment.results.get("single_person_unit"))
+    return option is not None and bool(option.status)
 
 
 @dataclass(frozen=True)
@@ -142,7 +132,7 @@ class UnitMember:
     other_program: str = ""
 
 
-def _left_out_reason(row: dict[str, Any], person: Person, absence: str) -> tuple[str, str]:
+def _left_out_reason(row: dict[str, object], person: Person, absence: str) -> tuple[str, str]:
     """Why a member is not counted, and another program to consider for them."""
     if row.get("excluded_by_absence"):
         return (

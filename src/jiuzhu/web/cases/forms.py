@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Channel, Objection, Opinion, SinglePersonChoice
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.forms import Data, Files, FormOptions
 from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.registry.forms import YuanField
 
@@ -35,11 +36,18 @@ class ApplicationForm(forms.Form):
     )
     relative_note = forms.CharField(label=_("近亲属关系说明"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        members: list[tuple[int, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["applicant"].choices = members  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("relative_of_staff") and not data.get("relative_note", "").strip():
             self.add_error("relative_note", _("请说明与哪位人员是何种近亲属关系"))
@@ -51,8 +59,15 @@ class MaterialsForm(forms.Form):
         label=_("补交材料"), choices=list(MATERIALS.items()), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        missing: list[str] | None = None,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         if missing is not None:
             # Offer only what is still missing.
             self.fields["materials"].choices = [(m, MATERIALS[m]) for m in missing]  # type: ignore[attr-defined]
@@ -82,7 +97,7 @@ class HomeVisitForm(forms.Form):
     )
     applicant_signed = forms.BooleanField(label=_("调查表已由申请人签字"), required=False)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         names = [data.get(f"staff_{i}", "").strip() for i in (1, 2, 3)]
         named = [n for n in names if n]

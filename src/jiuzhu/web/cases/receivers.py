@@ -10,9 +10,8 @@ proposal and the confirmation wait until the caseworker reassesses (``actions.re
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import receiver
 
 from jiuzhu.web.audit.actions import record
@@ -38,7 +37,7 @@ ASSESSED = frozenset(
 
 @receiver(household_changed, dispatch_uid="cases.reassessment_due")
 def mark_for_reassessment(
-    sender: Any,
+    sender: type[models.Model],
     *,
     household: Household,
     user: Staff,
@@ -47,7 +46,7 @@ def mark_for_reassessment(
     person: Person | None,
     description: str,
     event_id: int,
-    **kwargs: Any,
+    **kwargs: object,
 ) -> None:
     for application in Application.objects.select_for_update().filter(
         household=household, stage__in=ASSESSED
@@ -68,7 +67,9 @@ def mark_for_reassessment(
 
 
 @receiver(calendar_changed, dispatch_uid="cases.recount_notice_ends")
-def recount_notice_ends(sender: Any, *, years: tuple[int, ...], user: Staff, **kwargs: Any) -> int:
+def recount_notice_ends(
+    sender: type[models.Model], *, years: tuple[int, ...], user: Staff, **kwargs: object
+) -> int:
     """A calendar year entered or corrected (``workcalendar.signals``): the public notices
     running whose end may fall in it are counted again (7 days, ended on a working day,
     ``workflow.public_notice``), so a notice posted before the year's calendar existed gets its

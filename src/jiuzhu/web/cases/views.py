@@ -4,7 +4,6 @@ list and the decision notice. Views validate forms and call actions (the one wri
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.assessment import program_result, single_person_unit_offered, unit_members
+from jiuzhu.web.cases.assessment import offers_single_person_unit, program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
     HomeVisitForm,
@@ -40,6 +39,7 @@ from jiuzhu.web.cases.workflow import (
     years_needed,
 )
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors, post_only, report_errors
@@ -65,11 +65,11 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _prefill(request: HttpRequest, members: list[tuple[int, str]]) -> dict[str, Any]:
+def _prefill(request: HttpRequest, members: list[tuple[int, str]]) -> dict[str, object]:
     """Initial values from the query string (``?program=dibao&applicant=<person pk>``), e.g.
     when an alert concluded "included in assistance" opens the application; values that are not
     a program or a current member are ignored."""
-    initial: dict[str, Any] = {}
+    initial: dict[str, object] = {}
     program = request.GET.get("program", "")
     if program in Program.values:
         initial["program"] = program
@@ -140,7 +140,7 @@ def application_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/application.html", _context(request, application))
 
 
-def _context(request: HttpRequest, application: Application, **forms_: Any) -> dict[str, Any]:
+def _context(request: HttpRequest, application: Application, **forms_: object) -> dict[str, object]:
     user = staff(request)
     today = clock.today()
     found_deadlines = deadlines(
@@ -151,7 +151,7 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
     latest = application.assessments.first()
     allowed = APPLICATION.forms_allowed(user, application, today)
     unit = unit_members(application, latest)
-    offered = single_person_unit_offered(latest)
+    offered = offers_single_person_unit(latest)
     default_amount = actions.default_amount(application)
     report = (
         verification_report(user, application) if application.verification_runs.exists() else None
@@ -196,10 +196,10 @@ def _context(request: HttpRequest, application: Application, **forms_: Any) -> d
     }
 
 
-Step = Callable[[Any, Application, dict[str, Any]], Any]
+Step = Callable[[Staff, Application, Cleaned], object]
 
 
-def _objection_step(user: Staff, application: Application, data: dict[str, Any]) -> Any:
+def _objection_step(user: Staff, application: Application, data: Cleaned) -> object:
     objection = application.objections.filter(resolved_on__isnull=True).first()
     if objection is None:
         raise ValidationError(_("没有待处理的异议"))
@@ -294,7 +294,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             status=400,
         )
     try:
-        result = run(request.user, application, form.cleaned_data if form else {})
+        result = run(staff(request), application, form.cleaned_data if form else {})
     except ValidationError as exc:
         report_errors(request, form, exc)
         return render(
@@ -303,11 +303,11 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             _context(request, application, **({step: form} if form else {})),
             status=400,
         )
-    if step == "materials" and getattr(result, "missing_materials", None):
+    if step == "materials" and (missing := getattr(result, "missing_materials", None)):
         messages.warning(
             request,
             _("已记录补交的材料，仍缺少：%(list)s")
-            % {"list": "、".join(str(MATERIALS[m]) for m in result.missing_materials)},
+            % {"list": "、".join(str(MATERIALS[m]) for m in missing)},
         )
     else:
         messages.success(request, done)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +39,7 @@ from jiuzhu.rules.procedure import PREFIX, PUBLIC_NOTICE_DAYS, WORKING_CHOICE, r
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core.months import add_months, month_of
 from jiuzhu.web.core.programs import Program
-from jiuzhu.web.core.transitions import Move, Refused, Workflow
+from jiuzhu.web.core.transitions import Move, Refused, Text, Workflow
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period
 from jiuzhu.web.workcalendar.working_days import Calendar, load_calendar, missing_text
@@ -77,13 +76,13 @@ def notice_days(posted: dt.date) -> int:
     return rule(PUBLIC_NOTICE_DAYS).number(posted)
 
 
-def _authorised(application: Application, user: Staff, today: dt.date) -> Any:
+def _authorised(application: Application, user: Staff, today: dt.date) -> Text | None:
     if not application.authorisation_signed:
         return _("未签署家庭经济状况核对授权书，不能核对")
     return None
 
 
-def _notice_over(application: Application, user: Staff, today: dt.date) -> Any:
+def _notice_over(application: Application, user: Staff, today: dt.date) -> Text | None:
     end = application.notice_ends_on
     if end is None or today <= end:
         start = application.notice_starts_on or today
@@ -124,14 +123,14 @@ def public_notice(posted: dt.date) -> NoticePeriod:
     return notice_period(posted, days, load_calendar(range(posted.year, end.year + 2)))
 
 
-def _in_notice(application: Application, user: Staff, today: dt.date) -> Any:
+def _in_notice(application: Application, user: Staff, today: dt.date) -> Text | None:
     start, end = application.notice_starts_on, application.notice_ends_on
     if start is None or end is None or not start <= today <= end:
         return _("异议应在公示期内提出")
     return None
 
 
-def _not_proposed(application: Application, user: Staff, today: dt.date) -> Any:
+def _not_proposed(application: Application, user: Staff, today: dt.date) -> Text | None:
     if application.proposed_outcome:
         return _("已有拟确认意见（%(name)s 提出），待另一人审核确认") % {
             "name": application.proposed_by
@@ -139,32 +138,32 @@ def _not_proposed(application: Application, user: Staff, today: dt.date) -> Any:
     return None
 
 
-def _proposed(application: Application, user: Staff, today: dt.date) -> Any:
+def _proposed(application: Application, user: Staff, today: dt.date) -> Text | None:
     if not application.proposed_outcome or application.proposed_by_id is None:
         return _("尚无拟确认意见")
     return None
 
 
-def _proposed_and_checked(application: Application, user: Staff, today: dt.date) -> Any:
+def _proposed_and_checked(application: Application, user: Staff, today: dt.date) -> Text | None:
     reason = _proposed(application, user, today)
     if reason is None and application.spot_check_selected and not application.spot_check_note:
         return _("该特困申请已被抽查，须先记录抽查核实情况")
     return reason
 
 
-def _not_the_proposer(application: Application, user: Staff, today: dt.date) -> Any:
+def _not_the_proposer(application: Application, user: Staff, today: dt.date) -> Text | None:
     if user is not None and application.proposed_by_id == user.pk:
         return _("拟确认人不能确认自己的意见（审核与确认分离）")
     return None
 
 
-def _checker_note(application: Application) -> Any:
+def _checker_note(application: Application) -> Text | None:
     if application.proposed_by_id is None:
         return None
     return _("确认人不能是提出拟确认意见的 %(name)s") % {"name": application.proposed_by}
 
 
-def _spot_check_due(application: Application, user: Staff, today: dt.date) -> Any:
+def _spot_check_due(application: Application, user: Staff, today: dt.date) -> Text | None:
     if not application.spot_check_selected:
         return _("该申请未被抽中抽查")
     if application.spot_check_note:
@@ -172,35 +171,35 @@ def _spot_check_due(application: Application, user: Staff, today: dt.date) -> An
     return None
 
 
-def _notice_not_issued(application: Application, user: Staff, today: dt.date) -> Any:
+def _notice_not_issued(application: Application, user: Staff, today: dt.date) -> Text | None:
     if application.notice_issued_on is not None:
         return _("决定通知书已送达")
     return None
 
 
-def _not_extended(application: Application, user: Staff, today: dt.date) -> Any:
+def _not_extended(application: Application, user: Staff, today: dt.date) -> Text | None:
     if application.extended:
         return _("已延长过办理期限")
     return None
 
 
-def _assessment_current(application: Application, user: Staff, today: dt.date) -> Any:
+def _assessment_current(application: Application, user: Staff, today: dt.date) -> Text | None:
     if application.reassessment_due:
         return _("评估后家庭登记信息有变更，须先重新评估")
     return None
 
 
-def _reassessment_due(application: Application, user: Staff, today: dt.date) -> Any:
+def _reassessment_due(application: Application, user: Staff, today: dt.date) -> Text | None:
     if not application.reassessment_due:
         return _("评估后登记信息没有变更")
     return None
 
 
-def _proposable(application: Application, user: Staff, today: dt.date) -> Any:
+def _proposable(application: Application, user: Staff, today: dt.date) -> Text | None:
     return _assessment_current(application, user, today) or _not_proposed(application, user, today)
 
 
-def _confirmable(application: Application, user: Staff, today: dt.date) -> Any:
+def _confirmable(application: Application, user: Staff, today: dt.date) -> Text | None:
     return _assessment_current(application, user, today) or _proposed_and_checked(
         application, user, today
     )

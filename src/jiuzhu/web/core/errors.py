@@ -4,7 +4,6 @@ there is one people can read."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -28,7 +27,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return HttpResponse(body, status=404)
 
 
-def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
+def server_error(request: HttpRequest, *args: object) -> HttpResponse:
     """500: a page that needs nothing that might itself have failed (no database, no user)."""
     try:
         body: str = loader.render_to_string("500.html", {})

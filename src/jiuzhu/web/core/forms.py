@@ -11,14 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping, MutableMapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.feeds import ids
 from jiuzhu.web.core.clock import today
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 MAX_YUAN = Decimal(100_000_000)
 """A typo guard: no household declares a single item of 100 million yuan or more."""
@@ -26,6 +32,46 @@ MAX_YUAN = Decimal(100_000_000)
 INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs"})
 """Unicode categories never allowed in names and short texts: controls, format characters
 (zero-width space and joiners, direction marks), private use, surrogates."""
+
+Data = Mapping[str, object] | None
+"""A form's submitted data (``request.POST``, ``request.GET`` or a dict in tests)."""
+
+Files = MultiValueDict[str, UploadedFile[bytes]] | None
+"""A form's uploaded files (``request.FILES``)."""
+
+
+Cleaned = dict[str, Any]
+"""A valid form's ``cleaned_data``: each field cleans to its own type, which Django's types
+cannot follow from field to key (a TypedDict per form would restate every form)."""
+
+
+class FormOptions(TypedDict, total=False):
+    """The keyword arguments of Django's ``forms.Form`` that the apps pass on."""
+
+    initial: MutableMapping[str, object]
+    prefix: str
+
+
+class FieldOptions(TypedDict, total=False):
+    """The keyword arguments of Django's form fields that the apps pass to the fields below."""
+
+    label: _StrPromise | str
+    required: bool
+    initial: object
+    help_text: _StrPromise | str
+    widget: forms.Widget
+    error_messages: Mapping[str, _StrPromise | str]
+
+
+class CharOptions(FieldOptions, total=False):
+    max_length: int
+
+
+class DecimalOptions(FieldOptions, total=False):
+    max_digits: int
+    decimal_places: int
+    min_value: int
+    max_value: int
 
 
 def id_error(exc: ids.InvalidIdError) -> str:
@@ -58,12 +104,12 @@ class ResidentIdField(forms.CharField):
     cleaned to the 18-character form (a ``CheckedId``); digits of other scripts, a wrong check
     character and a birth date after today are refused."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Unpack[CharOptions]) -> None:
         kwargs.setdefault("max_length", 40)
         kwargs.setdefault("label", _("公民身份号码"))
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> str:
+    def clean(self, value: object) -> str:
         text = super().clean(value)
         if not text:
             return ""
@@ -80,7 +126,7 @@ class CleanTextField(forms.CharField):
     """Text without control or invisible characters (a zero-width space in a name would make
     one person two and travel into bank files); NFKC-normalised, whitespace collapsed."""
 
-    def clean(self, value: Any) -> str:
+    def clean(self, value: object) -> str:
         text = super().clean(value) or ""
         if any(unicodedata.category(char) in INVISIBLE for char in text if char not in "\r\n\t"):
             raise forms.ValidationError(_("含有不可见字符或控制字符，请重新输入"))
@@ -135,7 +181,7 @@ class NameField(CleanTextField):
     would register another name. Such a name is stored as typed and shown with the
     生僻字待核 flag (``jiuzhu.feeds.names.rare_characters``) for a person to check."""
 
-    def clean(self, value: Any) -> str:
+    def clean(self, value: object) -> str:
         text = forms.CharField.clean(self, value) or ""
         hidden = INVISIBLE - {"Co"}
         if any(unicodedata.category(char) in hidden for char in text if char not in "\r\n\t"):
@@ -147,23 +193,23 @@ class YuanField(forms.CharField):
     """An amount in yuan with at most two decimals, cleaned to integer fen (never a float):
     ``yuan_to_fen``. Blank is 0 unless the field is required."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Unpack[CharOptions]) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> int:
+    def clean(self, value: object) -> int:
         return yuan_to_fen(super().clean(value) or "")
 
 
 class PastDateField(forms.DateField):
     """A date (YYYY-MM-DD, a date picker) not after today and not before 1890."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Unpack[FieldOptions]) -> None:
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> dt.date | None:
+    def clean(self, value: object) -> dt.date | None:
         day = super().clean(value)
         if day is None:
             return None
@@ -177,7 +223,7 @@ class PastDateField(forms.DateField):
 class AreaField(forms.DecimalField):
     """A floor area in square metres (0–100,000, two decimals)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Unpack[DecimalOptions]) -> None:
         kwargs.setdefault("max_digits", 9)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
@@ -185,7 +231,9 @@ class AreaField(forms.DecimalField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Any:
+    def to_python(
+        self, value: object
+    ) -> Any:  # Decimal | None; the stubs give DecimalField the IntegerField signature
         if isinstance(value, str):
             value = unicodedata.normalize("NFKC", value).replace(",", "").strip()
         result = super().to_python(value)

@@ -6,9 +6,8 @@ why in words; ``require`` serves the actions outside a table (an import, a run, 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.functional import Promise
 
 from jiuzhu.web.core.transitions import NotPermitted
@@ -16,7 +15,11 @@ from jiuzhu.web.core.users import Staff
 
 
 def require(
-    user: Staff | None, permission: str, obj: Any = None, *, reason: str | Promise = ""
+    user: Staff | None,
+    permission: str,
+    obj: models.Model | None = None,
+    *,
+    reason: str | Promise = "",
 ) -> None:
     """Return if ``user`` (None: the system, which may do anything) has ``permission`` on
     ``obj`` (on the whole platform when ``obj`` is None).

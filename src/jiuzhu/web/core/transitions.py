@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -105,11 +106,11 @@ def join_labels(items: Iterable[Text]) -> str:
     return pgettext("list separator", "、").join(dict.fromkeys(str(item) for item in items))
 
 
-def division_of(obj: Any) -> str:
+def division_of(obj: models.Model) -> str:
     """The division code an object belongs to (its own, or its household's)."""
     division = getattr(obj, "division_code", None)
-    if division is None and getattr(obj, "household", None) is not None:
-        division = obj.household.division_code
+    if division is None and (household := getattr(obj, "household", None)) is not None:
+        division = household.division_code
     return str(division or "")
 
 
@@ -125,7 +126,7 @@ def _probe_user(role: Role, division: str) -> Staff:
     return User(role=role, division_code=code, username=f"probe-{role}")
 
 
-def roles_for(permission: str, obj: Any) -> list[Role]:
+def roles_for(permission: str, obj: models.Model) -> list[Role]:
     """The roles whose holders (in the object's jurisdiction) have ``permission`` on ``obj``."""
     division = division_of(obj)
     found = []
@@ -136,7 +137,7 @@ def roles_for(permission: str, obj: Any) -> list[Role]:
     return found
 
 
-def roles_text(permission: str, obj: Any) -> str:
+def roles_text(permission: str, obj: models.Model) -> str:
     return join_labels(role.label for role in roles_for(permission, obj)) or _("系统管理员")
 
 
@@ -155,7 +156,7 @@ class Workflow:
         state: Callable[[Any], str],
         state_label: Callable[[Any], str],
         due: Callable[[Any, dt.date], dt.date | None] | None = None,
-        assignee: Callable[[Any], Any] | None = None,
+        assignee: Callable[[Any], object] | None = None,
     ) -> None:
         self.moves = {move.name: move for move in moves}
         self.state = state
@@ -174,20 +175,22 @@ class Workflow:
 
     # --- asking ---------------------------------------------------------------------------------
 
-    def state_refusal(self, obj: Any, name: str) -> str | None:
+    def state_refusal(self, obj: models.Model, name: str) -> str | None:
         move = self.moves[name]
         if self.state(obj) in move.sources:
             return None
         return _("“%(state)s”时不能%(move)s") % {"state": self.state_label(obj), "move": move.label}
 
     def condition_refusal(
-        self, obj: Any, name: str, today: dt.date, user: Visitor | None = None
+        self, obj: models.Model, name: str, today: dt.date, user: Visitor | None = None
     ) -> str | None:
         move = self.moves[name]
         reason = move.guard(obj, user, today) if move.guard else None
         return None if reason is None else str(reason)
 
-    def person_refusal(self, obj: Any, name: str, user: Visitor, today: dt.date) -> str | None:
+    def person_refusal(
+        self, obj: models.Model, name: str, user: Visitor, today: dt.date
+    ) -> str | None:
         move = self.moves[name]
         if not user.has_perm(move.permission, obj):
             return _("%(move)s由%(roles)s办理") % {
@@ -197,7 +200,7 @@ class Workflow:
         reason = move.person_guard(obj, user, today) if move.person_guard else None
         return None if reason is None else str(reason)
 
-    def refusal(self, user: Visitor, obj: Any, name: str, today: dt.date) -> str | None:
+    def refusal(self, user: Visitor, obj: models.Model, name: str, today: dt.date) -> str | None:
         """Why ``user`` may not make the move on ``obj`` now, or None if they may."""
         return (
             self.state_refusal(obj, name)
@@ -205,11 +208,11 @@ class Workflow:
             or self.condition_refusal(obj, name, today, user)
         )
 
-    def allowed(self, user: Visitor, obj: Any, today: dt.date) -> dict[str, bool]:
+    def allowed(self, user: Visitor, obj: models.Model, today: dt.date) -> dict[str, bool]:
         """Every move of the table → whether ``user`` may make it on ``obj`` now."""
         return {name: self.refusal(user, obj, name, today) is None for name in self.moves}
 
-    def acting(self, user: Visitor, probe: Any) -> dict[str, list[Move]]:
+    def acting(self, user: Visitor, probe: models.Model) -> dict[str, list[Move]]:
         """State → the main moves ``user``'s role may make from it, asked of ``probe`` (an
         unsaved object at the user's own division): which records wait for this user's work,
         before any record is read."""
@@ -221,7 +224,7 @@ class Workflow:
         return found
 
     def work(
-        self, user: Visitor, obj: Any, today: dt.date
+        self, user: Visitor, obj: models.Model, today: dt.date
     ) -> tuple[list[Move], list[tuple[Move, str]]]:
         """The main moves ``user`` may make on ``obj`` now, and those waiting for a condition
         (with the reason): what a work list says of one record."""
@@ -238,7 +241,7 @@ class Workflow:
                 waiting.append((move, reason))
         return ready, waiting
 
-    def forms_allowed(self, user: Visitor, obj: Any, today: dt.date) -> dict[str, bool]:
+    def forms_allowed(self, user: Visitor, obj: models.Model, today: dt.date) -> dict[str, bool]:
         """Every form of the page (``Move.anchor``) → whether ``user`` may submit it now (a form
         shared by two moves is offered when either is allowed)."""
         allowed: dict[str, bool] = {}
@@ -247,7 +250,7 @@ class Workflow:
             allowed[anchor] = allowed.get(anchor, False) or ok
         return allowed
 
-    def check(self, user: Visitor, obj: Any, name: str, today: dt.date) -> str | None:
+    def check(self, user: Visitor, obj: models.Model, name: str, today: dt.date) -> str | None:
         """The state the move leads to; the action calls it on the locked row before writing.
 
         Raises:
@@ -265,7 +268,7 @@ class Workflow:
             raise Refused(reason)
         return self.moves[name].target
 
-    def next_step(self, user: Visitor, obj: Any, today: dt.date) -> NextStep:
+    def next_step(self, user: Visitor, obj: models.Model, today: dt.date) -> NextStep:
         """What ``obj`` waits for and what ``user`` may do about it."""
         moves = self.from_state(self.state(obj))
         main = [move for move in moves if move.main]

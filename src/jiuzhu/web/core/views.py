@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 View = Callable[..., HttpResponse]
 
@@ -25,10 +25,12 @@ def post_only(page: str, **arguments: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: object, **kwargs: str | int) -> HttpResponse:
             if request.method != "POST":
                 return redirect(
-                    page, **{name: kwargs[source] for name, source in arguments.items()}
+                    reverse(
+                        page, kwargs={name: kwargs[source] for name, source in arguments.items()}
+                    )
                 )
             return view(request, *args, **kwargs)
 

@@ -11,7 +11,6 @@ answers 404).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,6 +26,7 @@ from jiuzhu.reference import division
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.forms import Cleaned, Data
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, post_only
@@ -87,7 +87,9 @@ def _applications(alert: Alert) -> list[Application]:
     )
 
 
-def _form(step: str, alert: Alert, data: Any = None, request: HttpRequest | None = None) -> Any:
+def _form(
+    step: str, alert: Alert, data: Data = None, request: HttpRequest | None = None
+) -> forms.Form:
     """The form of ``step`` for the alert, bound to ``data`` when given."""
     if step == "assign":
         return AssignForm(data, staff=_staff_for(alert))
@@ -103,7 +105,7 @@ def _form(step: str, alert: Alert, data: Any = None, request: HttpRequest | None
     return LinkForm(data, applications=choices)
 
 
-def _context(request: HttpRequest, alert: Alert, **bound: Any) -> dict[str, Any]:
+def _context(request: HttpRequest, alert: Alert, **bound: forms.Form) -> dict[str, object]:
     today = clock.today()
     allowed = ALERT.forms_allowed(request.user, alert, today)
     tasks = list(
@@ -148,7 +150,7 @@ def alert_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "discovery/alert.html", _context(request, alert))
 
 
-def _assign(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
+def _assign(request: HttpRequest, alert: Alert, data: Cleaned) -> str:
     assignee = User.objects.filter(pk=data["assignee"]).first()
     if assignee is None:
         raise ValidationError({"assignee": _("该人员不能处理预警")})
@@ -156,7 +158,7 @@ def _assign(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     return _("已分派给 %(name)s") % {"name": assignee}
 
 
-def _visit(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
+def _visit(request: HttpRequest, alert: Alert, data: Cleaned) -> str:
     actions.record_visit(
         staff(request),
         alert,
@@ -167,7 +169,7 @@ def _visit(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     return _("已记录入户核实情况")
 
 
-def _conclude(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
+def _conclude(request: HttpRequest, alert: Alert, data: Cleaned) -> str:
     alert = actions.conclude(
         staff(request),
         alert,
@@ -183,7 +185,7 @@ def _conclude(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     return _("预警已办结：%(outcome)s") % {"outcome": alert.get_outcome_display()}
 
 
-def _link(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
+def _link(request: HttpRequest, alert: Alert, data: Cleaned) -> str:
     application = next((a for a in _candidates(alert) if a.pk == data["application"]), None)
     if application is None:
         raise ValidationError({"application": _("请选择该家庭的救助申请")})
@@ -191,7 +193,7 @@ def _link(request: HttpRequest, alert: Alert, data: dict[str, Any]) -> str:
     return _("已关联救助申请 %(number)s，预警已办结") % {"number": application.number}
 
 
-STEPS: dict[str, Callable[[HttpRequest, Alert, dict[str, Any]], str]] = {
+STEPS: dict[str, Callable[[HttpRequest, Alert, Cleaned], str]] = {
     "assign": _assign,
     "visit": _visit,
     "conclude": _conclude,

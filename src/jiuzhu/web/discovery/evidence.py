@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from jiuzhu.feeds.sources import SOURCES  # noqa: F401 — registers every sourc
 from jiuzhu.rules.engine import ParameterNotDefinedError
 from jiuzhu.rules.engine.units import ParameterUnit
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.jsonvalues import Scalar
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.programs import PROGRAM_LABELS
 from jiuzhu.web.discovery.catalogue import signal_labels
@@ -181,7 +181,7 @@ KINDS = {
     "property": gettext_lazy("不动产"),
     "business": gettext_lazy("市场主体"),
 }
-CODE_LABELS: dict[str, Mapping[str, Any]] = {
+CODE_LABELS: dict[str, Mapping[str, object]] = {
     "kind": KINDS,
     "event": KINDS,
     "visit_type": {
@@ -217,7 +217,7 @@ def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def _masked(value: Any) -> Any:
+def _masked(value: object) -> object:
     """ID numbers in evidence shown masked (DESIGN.md §9)."""
     if isinstance(value, str):
         return _ID.sub(lambda m: mask_id(m.group(0).upper()), value)
@@ -246,7 +246,7 @@ def _code(key: str, value: str) -> str:
     return str(CODE_LABELS.get(key, {}).get(value, value))
 
 
-def _number(key: str, value: Any) -> str | None:
+def _number(key: str, value: object) -> str | None:
     """A number with its unit in words (a grade, an age), or None if it has none."""
     if key in GRADE_FIELDS:
         return _("%(grade)s级") % {"grade": value}
@@ -257,7 +257,7 @@ def _number(key: str, value: Any) -> str | None:
     return None
 
 
-def record_value(key: str, value: Any) -> Any:
+def record_value(key: str, value: object) -> object:
     """A source record's value for display: codes by their label, fen as yuan, booleans as yes
     or no, grades and ages with their unit, nothing as a dash."""
     if value is None:
@@ -283,7 +283,7 @@ def _value(key: str, value: str) -> str:
     return value
 
 
-def value_pairs(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def value_pairs(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """The values compared, in the UI language: ``key_en`` replaces ``key`` in English and is
     left out in Chinese; yuan, grades and ages with their unit."""
     english = _english()
@@ -297,7 +297,7 @@ def value_pairs(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return pairs
 
 
-def _source(code: Any) -> str:
+def _source(code: object) -> str:
     """A department source's name for its code (the catalogue's sources)."""
     label = SOURCE_LABELS.get(str(code))
     if label is not None:
@@ -319,7 +319,7 @@ def _catalogued(alert: Alert) -> dict[str, Threshold]:
         return {}
 
 
-def _unit_value(value: Any, unit: str) -> str:
+def _unit_value(value: Scalar, unit: str) -> str:
     if value is None:
         return str(_("未知"))
     if unit == "fen" or unit.startswith("yuan"):
@@ -336,12 +336,12 @@ def _unit_value(value: Any, unit: str) -> str:
     return str(value)
 
 
-def threshold_rows(alert: Alert, items: list[Any]) -> list[list[Any]]:
+def threshold_rows(alert: Alert, items: list[object]) -> list[list[object]]:
     """One row per threshold: what it is (in the UI language), its value with its unit, its
     legal source and the confidence; the catalogue's wording where it holds the same value."""
     known = _catalogued(alert)
     english = _english()
-    rows = []
+    rows: list[list[object]] = []
     for item in items:
         if not isinstance(item, dict):
             continue
@@ -365,7 +365,7 @@ def threshold_rows(alert: Alert, items: list[Any]) -> list[list[Any]]:
     return rows
 
 
-def _rule(alert: Alert, value: Mapping[str, Any]) -> list[Any]:
+def _rule(alert: Alert, value: Mapping[str, object]) -> list[tuple[str, object]]:
     """The signal (its label in the UI language) and its legal basis as the catalogue words it
     (the stored one for a signal no longer in the catalogue)."""
     signal = catalogue().get(alert.signal)
@@ -375,7 +375,7 @@ def _rule(alert: Alert, value: Mapping[str, Any]) -> list[Any]:
     return [(_("预警信号"), label or "—"), (_("依据"), reference or "—")]
 
 
-def _table(value: list[dict[str, Any]]) -> dict[str, Any]:
+def _table(value: list[dict[str, object]]) -> dict[str, object]:
     fields = list(dict.fromkeys(k for v in value for k in v))
     return {
         "headers": [_field(k) for k in fields],
@@ -383,7 +383,7 @@ def _table(value: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _section(alert: Alert, key: str, value: Any) -> dict[str, Any] | None:
+def _section(alert: Alert, key: str, value: object) -> dict[str, object] | None:
     """One section's content for the evidence ``key`` (None: nothing to show)."""
     if key == "sources" and isinstance(value, list):
         return {"text": _("、").join(_source(s) for s in value)}
@@ -407,13 +407,13 @@ def _section(alert: Alert, key: str, value: Any) -> dict[str, Any] | None:
     return {"text": str(record_value("", value))}
 
 
-def evidence_sections(alert: Alert) -> list[dict[str, Any]]:
+def evidence_sections(alert: Alert) -> list[dict[str, object]]:
     """The alert's evidence as sections to render (``title`` and one of ``headers``/``rows``,
     ``pairs`` or ``text``): the source record, the values compared, the thresholds with their
     legal source and confidence, the signal and its legal basis, the data sources — labelled in
     the UI language, ID numbers masked."""
     evidence = alert.evidence or {}
-    sections: list[dict[str, Any]] = []
+    sections: list[dict[str, object]] = []
     for key, raw in evidence.items():
         if key in SHOWN_ELSEWHERE:
             continue

@@ -3,11 +3,12 @@ without a reason is refused by the action as well as here)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.forms import Data, Files, FormOptions
 from jiuzhu.web.core.programs import choices_with
 from jiuzhu.web.discovery.models import (
     AlertCategory,
@@ -35,16 +36,30 @@ class AlertFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("仅看已超期"), required=False)
     mine = forms.BooleanField(label=_("仅看分派给我的"), required=False)
 
-    def __init__(self, *args: Any, signals: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        signals: list[tuple[str, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["signal"].choices = [("", _("全部")), *signals]  # type: ignore[attr-defined]
 
 
 class AssignForm(forms.Form):
     assignee = forms.TypedChoiceField(label=_("分派给"), coerce=int)
 
-    def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        staff: list[tuple[int, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["assignee"].choices = staff  # type: ignore[attr-defined]
 
 
@@ -65,7 +80,7 @@ class VisitForm(forms.Form):
             if name
         ]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         names = self.staff()
         if len(set(names)) < len(names):
@@ -91,7 +106,7 @@ class OutcomeForm(forms.Form):
         required=False,
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         outcome = data.get("outcome")
         if outcome == Outcome.DISMISSED and not data.get("note", "").strip():
@@ -109,8 +124,15 @@ class LinkForm(forms.Form):
 
     application = forms.TypedChoiceField(label=_("救助申请"), coerce=int)
 
-    def __init__(self, *args: Any, applications: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        applications: list[tuple[int, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["application"].choices = applications  # type: ignore[attr-defined]
 
 
@@ -135,6 +157,13 @@ class RegisterFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("家庭编号或姓名"), required=False, max_length=50)
 
-    def __init__(self, *args: Any, townships: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        townships: list[tuple[str, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["township"].choices = [("", _("全部")), *townships]  # type: ignore[attr-defined]

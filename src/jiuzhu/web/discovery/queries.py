@@ -10,7 +10,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Case, Count, F, Min, Q, QuerySet, When
 from django.urls import reverse
@@ -28,6 +28,7 @@ from jiuzhu.web.discovery.models import (
     RegisterEntry,
 )
 from jiuzhu.web.discovery.workflow import ALERT
+from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.workcalendar.working_days import (
     Calendar,
     CalendarMissingError,
@@ -66,7 +67,7 @@ def alert_for(user: Staff, pk: int) -> Alert:
     )
 
 
-def with_deadline(queryset: QuerySet[Alert]) -> QuerySet[Any]:
+def with_deadline(queryset: QuerySet[Alert]) -> QuerySet[Any]:  # annotated: no model type
     """``stage_due_on`` annotated: the application's deadline while an inclusion awaits it, else
     the alert's own (``Alert.deadline``)."""
     return queryset.annotate(
@@ -181,11 +182,11 @@ def register_townships(user: Staff, today: dt.date) -> list[str]:
 class RegisterPerson:
     """One person of the register with their entries (one per reason they are in it)."""
 
-    person: Any
+    person: Person
     entries: list[RegisterEntry]
 
     @property
-    def household(self) -> Any:
+    def household(self) -> Household:
         return self.entries[0].household
 
 
@@ -215,7 +216,14 @@ def register_rows(entries: QuerySet[RegisterEntry], person_ids: list[int]) -> li
     ]
 
 
-def register_counts(entries: QuerySet[RegisterEntry]) -> dict[str, Any]:
+class RegisterCounts(TypedDict):
+    people: int
+    households: int
+    by_category: dict[str, int]
+    """People per register category code."""
+
+
+def register_counts(entries: QuerySet[RegisterEntry]) -> RegisterCounts:
     """People (distinct persons) and households of ``entries``, and people per category: a
     person in the register for two reasons counts once in the total and once in each of the
     two categories. Three queries."""

@@ -5,8 +5,8 @@ closed by the application they asked for, and the low-income register following 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from django.db import models
 from django.dispatch import receiver
 
 from jiuzhu.web.cases.models import Application
@@ -18,13 +18,20 @@ from jiuzhu.web.workcalendar.signals import calendar_changed
 
 
 @receiver(calendar_changed, dispatch_uid="discovery.recount_deadlines")
-def recount(sender: Any, *, years: tuple[int, ...], user: Staff, **kwargs: Any) -> None:
+def recount(
+    sender: type[models.Model], *, years: tuple[int, ...], user: Staff, **kwargs: object
+) -> None:
     recount_deadlines(user, years)
 
 
 @receiver(application_registered, dispatch_uid="discovery.link_alerts")
 def link_alerts(
-    sender: Any, *, user: Staff, application: Application, alert: int | None, **kwargs: Any
+    sender: type[models.Model],
+    *,
+    user: Staff,
+    application: Application,
+    alert: int | None,
+    **kwargs: object,
 ) -> None:
     """Close the alert the application was opened from, then any alert waiting for this
     household's application of this program, though not opened from it."""
@@ -35,7 +42,7 @@ def link_alerts(
 
 @receiver(decision_confirmed, dispatch_uid="discovery.follow_decision")
 def follow_decision(
-    sender: Any, *, application: Application, today: dt.date, **kwargs: Any
+    sender: type[models.Model], *, application: Application, today: dt.date, **kwargs: object
 ) -> None:
     """The low-income population register follows the decision (recipient, rigid-expenditure
     member or, after a rejection, monitored for a year): a few queries for one household."""

@@ -5,12 +5,12 @@ actions (the one write path); every read is filtered to the user's jurisdiction.
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -49,7 +49,7 @@ from jiuzhu.web.workcalendar.working_days import covered_years, load_calendar, m
 PAGE_SIZE = 50
 
 
-def _view(request: HttpRequest, obj: Any = None) -> None:
+def _view(request: HttpRequest, obj: models.Model | None = None) -> None:
     if not request.user.has_perm("discovery.view", obj):
         raise PermissionDenied
 

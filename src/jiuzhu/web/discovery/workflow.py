@@ -21,11 +21,10 @@ Deadlines: the visit and outcome by ``Alert.due_on`` (the signal's working days,
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.transitions import Move, Workflow
+from jiuzhu.web.core.transitions import Move, Text, Workflow
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.discovery.models import Alert, AlertStatus, Outcome
 
@@ -38,13 +37,13 @@ ACTIVE = frozenset({AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.VISITED}
 """The stages before an outcome."""
 
 
-def _registered_household(alert: Alert, user: Staff, today: dt.date) -> Any:
+def _registered_household(alert: Alert, user: Staff, today: dt.date) -> Text | None:
     if alert.household_id is None:
         return _("预警没有对应的登记家庭，请先在家庭档案中登记该家庭，再纳入救助")
     return None
 
 
-def _assigned_note(alert: Alert) -> Any:
+def _assigned_note(alert: Alert) -> Text | None:
     if alert.assigned_to_id is None:
         return None
     return _("已分派给 %(name)s（%(role)s）") % {
@@ -53,7 +52,7 @@ def _assigned_note(alert: Alert) -> Any:
     }
 
 
-def _application_note(alert: Alert) -> Any:
+def _application_note(alert: Alert) -> Text | None:
     return _(
         "待该家庭的%(program)s申请登记后关联本预警（在新申请页登记时自动关联）；"
         "登记期限%(days)s个工作日为本平台设定，无法规依据"

@@ -6,8 +6,6 @@ already written for it is removed again).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -28,6 +26,7 @@ from jiuzhu.web.documents import content, storage
 from jiuzhu.web.documents.models import (
     NUMBERED_KINDS,
     DocumentKind,
+    FileType,
     IssuedDocument,
     MaterialFile,
     MaterialStatus,
@@ -56,7 +55,7 @@ NUMBER_WORDS = {
 """The word of each kind in its document number: 宝平街道救助确认〔2025〕3号."""
 
 
-def _validated(upload: UploadedFile[bytes] | None) -> tuple[bytes, Any]:
+def _validated(upload: UploadedFile[bytes] | None) -> tuple[bytes, FileType]:
     """The upload's bytes and recognised type.
 
     Raises:
@@ -93,7 +92,7 @@ def _check_upload(user: Staff, application: Application) -> None:
     raise Refused(reason)
 
 
-def _store(application: Application, data: bytes, file_type: Any) -> storage.Stored:
+def _store(application: Application, data: bytes, file_type: FileType) -> storage.Stored:
     return storage.store(data, file_type, application.division_code[:9], clock.today().year)
 
 
@@ -243,10 +242,10 @@ def take_number(township_code: str, year: int, kind: str) -> tuple[int, str]:
     return sequence.last, f"{content.place_name(township_code)}{word}〔{year}〕{sequence.last}号"
 
 
-def _missing_office_values(data: dict[str, Any]) -> list[str]:
-    return [
-        field_label(Office, name) for name in REQUIRED_FOR_NOTICE if not data["office"].get(name)
-    ]
+def _missing_office_values(data: dict[str, object]) -> list[str]:
+    office = data["office"]
+    values = office if isinstance(office, dict) else {}
+    return [field_label(Office, name) for name in REQUIRED_FOR_NOTICE if not values.get(name)]
 
 
 def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> IssuedDocument:

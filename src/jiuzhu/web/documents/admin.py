@@ -3,10 +3,11 @@ issued notices and the scans are written by the actions only (audited) and shown
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -39,25 +40,28 @@ class OfficeAdmin(admin.ModelAdmin[Office]):
     search_fields = ("division_code", "name")
 
 
-class ReadOnly(admin.ModelAdmin[Any]):
+M = TypeVar("M", bound=models.Model)
+
+
+class ReadOnly(admin.ModelAdmin[M], Generic[M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(ReadOnly):
+class IssuedDocumentAdmin(ReadOnly[IssuedDocument]):
     list_display = ("number", "kind", "township_code", "year", "issued_by", "issued_at")
     list_filter = ("kind", "year")
     search_fields = ("number",)
 
 
 @admin.register(MaterialFile)
-class MaterialFileAdmin(ReadOnly):
+class MaterialFileAdmin(ReadOnly[MaterialFile]):
     list_display = ("application", "material", "file_type", "size", "status", "uploaded_at")
     list_filter = ("status", "file_type")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 
@@ -81,7 +80,7 @@ def deciding_office_code(division_code: str) -> str:
     return DISTRICT_CODE
 
 
-def _header(kind: str, division_code: str, office_code: str, on: dt.date) -> dict[str, Any]:
+def _header(kind: str, division_code: str, office_code: str, on: dt.date) -> dict[str, object]:
     township = division_code[:9]
     return {
         "kind": kind,
@@ -96,7 +95,7 @@ def _header(kind: str, division_code: str, office_code: str, on: dt.date) -> dic
     }
 
 
-def _applicant(application: Application) -> dict[str, Any]:
+def _applicant(application: Application) -> dict[str, object]:
     return {
         "applicant": application.applicant.name,
         "household_number": application.household.number,
@@ -107,7 +106,7 @@ def _applicant(application: Application) -> dict[str, Any]:
 
 
 @in_record_language
-def missing_materials(application: Application, on: dt.date) -> dict[str, Any]:
+def missing_materials(application: Application, on: dt.date) -> dict[str, object]:
     """一次性告知书: everything the application still lacks, listed at once (Art. 10)."""
     township = application.division_code[:9]
     return {
@@ -119,7 +118,7 @@ def missing_materials(application: Application, on: dt.date) -> dict[str, Any]:
 
 
 @in_record_language
-def acceptance(application: Application, on: dt.date) -> dict[str, Any]:
+def acceptance(application: Application, on: dt.date) -> dict[str, object]:
     """受理通知书: the date accepted and the time limit in working days (Art. 22), the due date
     where the holiday table covers it."""
     township = application.division_code[:9]
@@ -163,7 +162,7 @@ def _money_label(name: str) -> str:
 
 
 @in_record_language
-def home_visit_form(application: Application, on: dt.date) -> dict[str, Any]:
+def home_visit_form(application: Application, on: dt.date) -> dict[str, object]:
     """入户调查表: the members as registered, their declared income and assets, the household's
     housing and vehicles, lines for the findings and signatures of at least two visitors
     (Art. 16) and the applicant."""
@@ -245,7 +244,7 @@ def _covered_names(application: Application) -> list[str]:
     return [member.person.name for member in members if member.covered]
 
 
-def _remedies() -> dict[str, Any]:
+def _remedies() -> dict[str, object]:
     """The time limits and laws of 行政复议 and 行政诉讼 (the bodies are the office's)."""
     return {
         "review_days": legal.REVIEW_DAYS,
@@ -256,7 +255,7 @@ def _remedies() -> dict[str, Any]:
 
 
 @in_record_language
-def approval(application: Application, on: dt.date) -> dict[str, Any]:
+def approval(application: Application, on: dt.date) -> dict[str, object]:
     """确认通知书: who the amount covers, the monthly amount and the first paid month (the month
     after the decision, Art. 21), and the remedies."""
     header = _header(
@@ -279,7 +278,7 @@ def approval(application: Application, on: dt.date) -> dict[str, Any]:
 
 
 @in_record_language
-def refusal(application: Application, on: dt.date) -> dict[str, Any]:
+def refusal(application: Application, on: dt.date) -> dict[str, object]:
     """不予确认通知书: the reasons in writing (Art. 21) and the remedies."""
     header = _header(
         DocumentKind.REFUSAL,
@@ -298,7 +297,7 @@ def refusal(application: Application, on: dt.date) -> dict[str, Any]:
 
 
 @in_record_language
-def termination(entitlement: Entitlement, on: dt.date) -> dict[str, Any]:
+def termination(entitlement: Entitlement, on: dt.date) -> dict[str, object]:
     """终止通知书: the grounds and reasons (Art. 32), the month payment stops, the remedies."""
     header = _header(
         DocumentKind.TERMINATION,
@@ -333,7 +332,7 @@ def termination(entitlement: Entitlement, on: dt.date) -> dict[str, Any]:
 @in_record_language
 def public_notice(
     community_code: str, applications: Iterable[Application], on: dt.date
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """公示名单 of one community (Art. 19, 24): the applicant's surname, the program, the
     number of people the amount covers (as the amount counts them), the amount and the period.
     Minors are never published: an application whose applicant is under 18 is left out."""

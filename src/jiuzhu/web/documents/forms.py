@@ -3,12 +3,13 @@ size, emptiness) and the rules."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.materials import MATERIALS
+from jiuzhu.web.core.forms import Data, Files, FormOptions
 
 
 def _file_field() -> forms.FileField:
@@ -25,8 +26,15 @@ class UploadForm(forms.Form):
     material = forms.ChoiceField(label=_("材料"), choices=list(MATERIALS.items()))
     file = _file_field()
 
-    def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        missing: list[str] | None = None,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         if missing:
             self.fields["material"].initial = missing[0]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
@@ -165,7 +164,7 @@ def issued_for(kind: str, subject: Application | Entitlement) -> IssuedDocument 
     return subject.issued_documents.filter(kind=kind).first()
 
 
-def application_documents(user: Staff, application: Application) -> dict[str, Any]:
+def application_documents(user: Staff, application: Application) -> dict[str, object]:
     """What the application page's documents section shows (see
     ``documents/_application_documents.html``)."""
     return {
@@ -187,12 +186,13 @@ def _printed_office_fields(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return [("office", _("发文机关"), ("name", "address", "phone"))]
 
 
-def warnings(doc: dict[str, Any]) -> list[str]:
+def warnings(doc: dict[str, object]) -> list[str]:
     """What the print page must warn about: office values not set (printed as 未设置), and facts
     the document could not state."""
     found = []
     for part, whose, names in _printed_office_fields(str(doc.get("kind", ""))):
-        values = doc.get(part) or {}
+        values = doc.get(part)
+        values = values if isinstance(values, dict) else {}
         unset = [field_label(Office, name) for name in names if not values.get(name)]
         if unset:
             found.append(
@@ -223,7 +223,7 @@ def published(user: Staff, today: dt.date) -> QuerySet[Application]:
     )
 
 
-def notice_communities(user: Staff, today: dt.date) -> list[dict[str, Any]]:
+def notice_communities(user: Staff, today: dt.date) -> list[dict[str, object]]:
     """The communities with a notice running today: code, names and the number of entries."""
     rows = (
         published(user, today)

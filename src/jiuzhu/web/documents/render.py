@@ -34,7 +34,7 @@ FONT_FACES = f"""
 from and how to regenerate them)."""
 
 
-def body(kind: str, doc: dict[str, Any], *, draft: bool = False) -> SafeString:
+def body(kind: str, doc: dict[str, object], *, draft: bool = False) -> SafeString:
     """The document's HTML (``documents/doc/<kind>.html``), in Chinese. ``draft`` marks a
     numbered notice not yet issued (样稿, no number)."""
     with record_language():
@@ -59,7 +59,7 @@ def _fetcher() -> Any:
     return FontsOnly(allowed_protocols={"file"})
 
 
-def pdf(kind: str, doc: dict[str, Any], *, draft: bool = False) -> bytes:
+def pdf(kind: str, doc: dict[str, object], *, draft: bool = False) -> bytes:
     """The document as an A4 PDF with the vendored fonts embedded (subset)."""
     from weasyprint import CSS, HTML  # noqa: PLC0415 — loads Pango on first use
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415

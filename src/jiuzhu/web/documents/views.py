@@ -5,7 +5,7 @@ jurisdiction (another township's application, scan or community answers 404)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,13 +20,14 @@ from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.queries import application_for
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, messages_of
 from jiuzhu.web.documents import actions, content, storage
 from jiuzhu.web.documents import render as documents_render
 from jiuzhu.web.documents.forms import ReplaceForm, UploadForm, WithdrawForm
-from jiuzhu.web.documents.models import NUMBERED_KINDS, DocumentKind, IssuedDocument
+from jiuzhu.web.documents.models import NUMBERED_KINDS, DocumentKind, IssuedDocument, MaterialFile
 from jiuzhu.web.documents.queries import (
     available_kinds,
     checklist,
@@ -46,7 +47,7 @@ from jiuzhu.web.entitlements.queries import entitlement_for
 def _print_page(
     request: HttpRequest,
     kind: str,
-    doc: dict[str, Any],
+    doc: dict[str, object],
     *,
     back: tuple[str, str],
     pdf_url: str,
@@ -81,7 +82,7 @@ def _print_page(
     )
 
 
-def _pdf_response(kind: str, doc: dict[str, Any], filename: str) -> HttpResponse:
+def _pdf_response(kind: str, doc: dict[str, object], filename: str) -> HttpResponse:
     response = HttpResponse(documents_render.pdf(kind, doc), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
@@ -98,7 +99,7 @@ def _viewable(request: HttpRequest, pk: int) -> Application:
 
 def _application_document(
     application: Application, kind: str
-) -> tuple[dict[str, Any], IssuedDocument | None]:
+) -> tuple[dict[str, object], IssuedDocument | None]:
     """The document's data: as issued (a numbered notice), or built from today's records.
 
     Raises:
@@ -247,7 +248,7 @@ def public_notices_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _notice(request: HttpRequest, code: str) -> dict[str, Any]:
+def _notice(request: HttpRequest, code: str) -> dict[str, object]:
     _may_read_cases(request)
     today = clock.today()
     return content.public_notice(code, notice_applications(staff(request), code, today), today)
@@ -277,7 +278,7 @@ def _materials_page(
     application: Application,
     *,
     upload_form: UploadForm | None = None,
-    bound: dict[int, dict[str, Any]] | None = None,
+    bound: dict[int, dict[str, object]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The application's scans: the checklist, the upload form, every scan with its history and
@@ -360,7 +361,7 @@ def _scan_change(
     pk: int,
     name: str,
     form_class: type[ReplaceForm] | type[WithdrawForm],
-    run: Any,
+    run: Callable[[MaterialFile, Cleaned], object],
     done: str,
 ) -> HttpResponse:
     scan = scan_for(staff(request), pk)

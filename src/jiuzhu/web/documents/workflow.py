@@ -9,19 +9,18 @@ are asked here too, so that actions, views and templates give the same answer an
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.cases.models import OPEN_STAGES, Application, Stage
-from jiuzhu.web.core.transitions import Move, Workflow, roles_text
+from jiuzhu.web.core.transitions import Move, Text, Workflow, roles_text
 from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.documents.models import DocumentKind, MaterialFile, MaterialStatus
 from jiuzhu.web.entitlements.models import Entitlement
 
 
-def _application_open(material: MaterialFile, user: Visitor, today: dt.date) -> Any:
+def _application_open(material: MaterialFile, user: Visitor, today: dt.date) -> Text | None:
     if material.application.stage not in OPEN_STAGES:
         return gettext_lazy("申请已办结，材料扫描件不能再更改")
     return None

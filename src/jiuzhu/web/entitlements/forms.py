@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.forms import Data, Files, FormOptions
 from jiuzhu.web.core.programs import choices_with
 from jiuzhu.web.entitlements.models import ChangeCategory, Status, TerminationGrounds
 
@@ -57,8 +58,15 @@ class MemberChoiceForm(forms.Form):
 
     person = forms.TypedChoiceField(label=_("成员"), coerce=int)
 
-    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        members: list[tuple[int, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["person"].choices = members  # type: ignore[attr-defined]
 
 
@@ -114,6 +122,13 @@ class StandardChangeForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, parameters: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        parameters: list[tuple[str, str]],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["parameter_path"].choices = parameters  # type: ignore[attr-defined]

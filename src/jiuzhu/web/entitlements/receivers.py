@@ -11,9 +11,8 @@ changes the entitlement by itself (DESIGN.md §6).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import receiver
 
 from jiuzhu.rules.procedure import CHANGE_CHECK_DAYS, DEATH_CHECK, rule
@@ -35,7 +34,12 @@ from jiuzhu.web.workcalendar.working_days import calendar_for, reaching
 
 @receiver(decision_confirmed, dispatch_uid="entitlements.grant")
 def grant(
-    sender: Any, *, user: Staff, application: Application, approved: bool, **kwargs: Any
+    sender: type[models.Model],
+    *,
+    user: Staff,
+    application: Application,
+    approved: bool,
+    **kwargs: object,
 ) -> None:
     """An approval confirmed grants its entitlement (in the confirmation's transaction)."""
     if approved:
@@ -48,7 +52,7 @@ IGNORED = frozenset({"registered"})
 
 @receiver(household_changed, dispatch_uid="entitlements.registry_checks")
 def open_checks(
-    sender: Any,
+    sender: type[models.Model],
     *,
     household: Household,
     user: Staff,
@@ -57,7 +61,7 @@ def open_checks(
     person: Person | None,
     description: str,
     event_id: int,
-    **kwargs: Any,
+    **kwargs: object,
 ) -> None:
     if change in IGNORED:
         return
@@ -109,7 +113,9 @@ def _change_check(user: Staff, entitlement: Entitlement, description: str, event
 
 
 @receiver(calendar_changed, dispatch_uid="entitlements.recount_deadlines")
-def recount_deadlines(sender: Any, *, years: tuple[int, ...], user: Staff, **kwargs: Any) -> int:
+def recount_deadlines(
+    sender: type[models.Model], *, years: tuple[int, ...], user: Staff, **kwargs: object
+) -> int:
     """A calendar year entered or corrected (``workcalendar.signals``): the open tasks due in
     working days (``due_from``, ``due_working_days``) and the running termination notices whose
     end may fall in it are counted again — a date found where it was unknown, a date moved where

@@ -6,12 +6,13 @@ jurisdiction (another township's record answers 404)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,8 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.users import staff
+from jiuzhu.web.core.forms import Cleaned, Data
+from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.actions import (
@@ -73,7 +75,11 @@ from jiuzhu.web.entitlements.workflow import (
     termination_notice_of,
     termination_notice_rule,
 )
+from jiuzhu.web.registry.models import Person
 from jiuzhu.web.workcalendar.working_days import covered_years
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 PAGE_SIZE = 25
 ITEMS_PAGE_SIZE = 100
@@ -81,7 +87,7 @@ MAIN_PARAMETERS = ("dibao.standard", "tekun.basic_standard", "tekun.care_standar
 """Offered first on the standard-change form: the standards most often adjusted."""
 
 
-def _view(request: HttpRequest, obj: Any = None) -> None:
+def _view(request: HttpRequest, obj: models.Model | None = None) -> None:
     if not request.user.has_perm("entitlements.view", obj):
         raise PermissionDenied
 
@@ -146,7 +152,7 @@ def _with_missing(tasks: Iterable[ReviewTask]) -> list[ReviewTask]:
     return found
 
 
-def _context(request: HttpRequest, entitlement: Entitlement, **forms_: Any) -> dict[str, Any]:
+def _context(request: HttpRequest, entitlement: Entitlement, **forms_: object) -> dict[str, object]:
     user = request.user
     today = clock.today()
     members = _members(entitlement)
@@ -194,10 +200,10 @@ def entitlement_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "entitlements/detail.html", _context(request, entitlement))
 
 
-Step = Callable[[Any, Entitlement, dict[str, Any]], Any]
+Step = Callable[[Staff, Entitlement, Cleaned], object]
 
 
-def _person(entitlement: Entitlement, person_id: int) -> Any:
+def _person(entitlement: Entitlement, person_id: int) -> Person:
     membership = (
         entitlement.household.memberships.filter(person_id=person_id)
         .select_related("person")
@@ -208,7 +214,7 @@ def _person(entitlement: Entitlement, person_id: int) -> Any:
     return membership.person
 
 
-STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
+STEPS: dict[str, tuple[type[forms.Form], Step, _StrPromise | str]] = {
     # Messages are lazy: the dict is built at import, the message shown in the user's language.
     "suspend": (
         ReasonForm,
@@ -285,7 +291,7 @@ STEPS: dict[str, tuple[type[forms.Form], Step, Any]] = {
 }
 
 
-def _form(step: str, data: Any, entitlement: Entitlement) -> forms.Form:
+def _form(step: str, data: Data, entitlement: Entitlement) -> forms.Form:
     form_class = STEPS[step][0]
     if issubclass(form_class, (DeathForm, SanctionForm, LiftSanctionForm)):
         return form_class(data, members=_members(entitlement))
@@ -304,7 +310,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     form = _form(step, request.POST, entitlement)
     if form.is_valid():
         try:
-            run(request.user, entitlement, form.cleaned_data)
+            run(staff(request), entitlement, form.cleaned_data)
         except ValidationError as exc:
             report_errors(request, form, exc)
         else:
@@ -359,7 +365,7 @@ def run_checks_view(request: HttpRequest) -> HttpResponse:
     return redirect("entitlements:tasks")
 
 
-def task_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+def task_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
     """A task with the reassessment its completion would apply (computed now, not saved)."""
     task = task_for(staff(request), pk)
     _view(request, task.entitlement)
@@ -475,7 +481,7 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def run_view(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
     """A run's differences (paginated, by outcome), its totals by township and program, and
     the approval (a second district user)."""
     run = run_for(staff(request), pk)

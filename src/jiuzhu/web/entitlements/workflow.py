@@ -15,13 +15,12 @@ task: open ──complete (reassess) | close (note)──▶ done.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.rules.procedure import GRADUAL_EXIT, TERMINATION_NOTICE_DAYS, rule
 from jiuzhu.web.core.programs import Program
-from jiuzhu.web.core.transitions import Move, Workflow
+from jiuzhu.web.core.transitions import Guard, Move, Text, Workflow
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import Entitlement, ReviewTask, Status, TaskKind, TaskStatus
 from jiuzhu.web.workcalendar.periods import NOTICE_END, NoticePeriod, notice_period
@@ -43,14 +42,14 @@ REASSESSED_TASKS = frozenset(
 )
 
 
-def _not_decided(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _not_decided(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     if entitlement.terminated_on is not None:
         return _("已作出终止决定，自 %(month)s 起停发") % {"month": entitlement.end_month}
     return None
 
 
-def _program(*programs: str) -> Any:
-    def guard(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _program(*programs: str) -> Guard:
+    def guard(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
         if entitlement.program not in programs:
             return _("该项操作不适用于%(program)s") % {"program": entitlement.get_program_display()}
         return _not_decided(entitlement, user, today)
@@ -58,8 +57,8 @@ def _program(*programs: str) -> Any:
     return guard
 
 
-def _not_program(program: str, reason: Any) -> Any:
-    def guard(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _not_program(program: str, reason: Text) -> Guard:
+    def guard(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
         if entitlement.program == program:
             return reason
         return _not_decided(entitlement, user, today)
@@ -67,19 +66,19 @@ def _not_program(program: str, reason: Any) -> Any:
     return guard
 
 
-def _gradual_exit(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _gradual_exit(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     if rule(GRADUAL_EXIT).at(today) is None:
         return _("渐退期政策在此日期尚未实施")
     return _program(Program.DIBAO)(entitlement, user, today)
 
 
-def _sanction_open(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _sanction_open(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     if not entitlement.sanctions.filter(to_month="").exists():
         return _("没有正在执行的减发")
     return _not_decided(entitlement, user, today)
 
 
-def _notice_over(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _notice_over(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     end = entitlement.notice_ends_on
     if end is None or today <= end:
         days = _termination_notice_days(entitlement.notice_starts_on or today)
@@ -133,14 +132,14 @@ def _termination_notice_days(posted: dt.date) -> int:
     return rule(TERMINATION_NOTICE_DAYS).number(posted)
 
 
-def _in_notice(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _in_notice(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     start, end = entitlement.notice_starts_on, entitlement.notice_ends_on
     if start is None or end is None or not start <= today <= end:
         return _("异议应在公示期内提出")
     return None
 
 
-def _cancellable(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _cancellable(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     if entitlement.terminated_on is not None or not (
         entitlement.status == Status.TERMINATION_NOTICE or entitlement.termination_proposed_on
     ):
@@ -148,7 +147,7 @@ def _cancellable(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
     return None
 
 
-def _proposed(entitlement: Entitlement, user: Staff, today: dt.date) -> Any:
+def _proposed(entitlement: Entitlement, user: Staff, today: dt.date) -> Text | None:
     if entitlement.termination_proposed_on is None:
         return _("没有拟终止")
     return _not_decided(entitlement, user, today)
@@ -285,7 +284,7 @@ ENTITLEMENT = Workflow(
 page offers the moves ``allowed`` and shows ``next_step``."""
 
 
-def _reassessable(task: ReviewTask, user: Staff, today: dt.date) -> Any:
+def _reassessable(task: ReviewTask, user: Staff, today: dt.date) -> Text | None:
     if task.kind not in REASSESSED_TASKS:
         return _("该任务不需重新核算，请直接办结")
     entitlement = task.entitlement

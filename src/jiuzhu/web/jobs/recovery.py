@@ -41,7 +41,7 @@ RETRYABLE = frozenset(
 """Kinds of job that may run again after an interruption without doing anything twice."""
 
 
-def enqueue(job: Job, task: Any, *args: Any) -> None:
+def enqueue(job: Job, task: Any, *args: object) -> None:
     """Queue ``task(*args)`` for ``job`` when the current transaction commits, and name the
     queued task on the job in the same transaction as the queue's row."""
 

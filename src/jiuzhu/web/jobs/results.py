@@ -86,7 +86,7 @@ def workbook(rows: QuerySet[AssessedHousehold]) -> IO[bytes]:
             ]
         sheet.append(header)
         for shown in present(rows.iterator(chunk_size=2000)):
-            line: list[Any] = [
+            line: list[object] = [
                 shown.row.number,
                 shown.row.applicant,
                 shown.township,

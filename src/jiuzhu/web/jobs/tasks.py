@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from django.utils import timezone
 from django_tasks import task
 
+from jiuzhu.feeds.base import FeedRejected
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import InvalidInputError
+from jiuzhu.rules.system import RuleSystem, SimulationResult
 from jiuzhu.web.jobs.assessment import HouseholdFacts, household_results, rows
 from jiuzhu.web.jobs.models import AssessedHousehold, AssessedProgram, Job
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Membership
 from jiuzhu.web.verification.actions import FeedImportError, import_feeds
+from jiuzhu.web.verification.models import FeedImport
 
 
 def _start(job: Job, total: int) -> None:
@@ -27,7 +29,7 @@ def _start(job: Job, total: int) -> None:
     job.save(update_fields=["status", "total", "done", "started_at", "heartbeat_at"])
 
 
-def _finish(job: Job, status: str, message: str, result: dict[str, Any] | None = None) -> None:
+def _finish(job: Job, status: str, message: str, result: dict[str, object] | None = None) -> None:
     job.status, job.message, job.finished_at = status, message, timezone.now()
     job.result = result or {}
     job.done = job.total if status == Job.Status.DONE else job.done
@@ -41,7 +43,7 @@ def import_feeds_task(job_id: int, folder: str) -> None:
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
     _start(job, len(files))
 
-    def progress(path: Path, outcome: Any, fraction: float) -> None:
+    def progress(path: Path, outcome: FeedImport | FeedRejected, fraction: float) -> None:
         Job.objects.filter(pk=job_id).update(
             done=min(job.total, round(fraction * job.total)), message=path.name
         )
@@ -112,7 +114,7 @@ def batch_assessment_task(job_id: int, on: str) -> None:
     )
 
 
-def _count(counts: dict[str, int], result: Any) -> None:
+def _count(counts: dict[str, int], result: SimulationResult) -> None:
     """Add a slice's households per program (tekun: persons) to ``counts``."""
     households, persons = result.households, result.persons
     counts["dibao"] += int(households["dibao_eligible"].fill_null(False).sum())
@@ -124,7 +126,7 @@ def _count(counts: dict[str, int], result: Any) -> None:
         )
 
 
-def _facts(ids: list[int]) -> dict[int, Any]:
+def _facts(ids: list[int]) -> dict[int, HouseholdFacts]:
     """Household pk → its number, applicant's name and divisions (two queries)."""
     applicants = dict(
         Membership.objects.filter(household_id__in=ids, relation="01", valid_to__isnull=True)
@@ -139,13 +141,15 @@ def _facts(ids: list[int]) -> dict[int, Any]:
     }
 
 
-def _simulate_valid(system: Any, frames: dict[str, pl.DataFrame]) -> tuple[Any, list[str]]:
+def _simulate_valid(
+    system: RuleSystem, frames: dict[str, pl.DataFrame]
+) -> tuple[SimulationResult, list[str]]:
     """Simulate, leaving out households whose registry data break the input rules (two
     applicants, say) instead of failing the whole jurisdiction; returns their keys."""
     try:
         return system.simulate(frames["household"], frames["person"], frames["obligor"]), []
     except InvalidInputError as exc:
-        bad: set[Any] = set()
+        bad: set[object] = set()
         for issue in exc.issues:
             frame = frames.get(issue.entity)
             if frame is None or issue.row is None or "household_id" not in frame.columns:

@@ -9,7 +9,7 @@ survive faults.
 * **Database outages**: the library's worker exits on any database error but a locked SQLite
   file. This one says in one line that the database cannot be reached, waits (1 s, doubling
   up to 30 s), and goes on when it is back; a task the outage interrupted is retried like the
-  task of a dead worker. Any other error still stops the worker (a bug must be seen).
+  task of a dead worker. Every other error still stops the worker (a bug must be seen).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ with its audit event. Upkeep of households and members is in ``upkeep`` and ``me
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
+from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.jurisdiction import refuse_outside, rows_outside
 from jiuzhu.web.core.models import reserve_numbers
 from jiuzhu.web.core.users import Staff
@@ -50,7 +52,7 @@ def import_district(
     *,
     under_declaration_share: float = 0.05,
     seed: int = 20251015,
-    progress: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportRun:
     """Load a synthetic district (``jiuzhu synth`` output) into the registry.
 
@@ -171,7 +173,7 @@ def _create_members(
 
 
 def _create_declarations(
-    persons: pl.DataFrame, person_pk: dict[int, Any], under_declaration_share: float, seed: int
+    persons: pl.DataFrame, person_pk: dict[int, int], under_declaration_share: float, seed: int
 ) -> None:
     """The persons' incomes and monetary assets as declared (fen), a seeded share of the
     wages understated (70–90 % of the wage)."""
@@ -213,7 +215,7 @@ def _create_declarations(
 
 
 def _create_obligors(
-    obligors: pl.DataFrame, persons: pl.DataFrame, person_pk: dict[int, Any]
+    obligors: pl.DataFrame, persons: pl.DataFrame, person_pk: dict[int, int]
 ) -> None:
     """The support obligors of the persons they support."""
     index_of_person = {pid: i for i, pid in enumerate(persons["person_id"].to_list())}
@@ -303,7 +305,7 @@ def convert_legacy_ids(user: Staff | None, division_code: str, on: dt.date | Non
     return converted
 
 
-def _value(value: Any) -> Any:
+def _value(value: object) -> Any:
     """Enum and numeric values from Parquet as the model stores them."""
     if value is None:
         return None
@@ -312,7 +314,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def declare(user: Staff, household: Household, rows: list[dict[str, Any]]) -> None:
+def declare(user: Staff, household: Household, rows: list[Cleaned]) -> None:
     """Record the household's declaration: per member, monthly income by component and monetary
     assets (fen). A zero removes the declared item. Audited with the before and after values.
 
@@ -523,7 +525,11 @@ def _person_problems(
 
 
 def _create_workbook_member(
-    row: dict[str, Any], name: str, household: Household, on: dt.date, path: Path
+    row: dict[str, Any],  # a Polars row: Polars types its values as Any
+    name: str,
+    household: Household,
+    on: dt.date,
+    path: Path,
 ) -> Person:
     """A member of the workbook: the person (sex and birth date from the ID number), their
     membership from ``on`` and their declared incomes and monetary assets (fen)."""

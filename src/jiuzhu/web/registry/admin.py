@@ -7,8 +7,6 @@ the numbers migration 0003 converted; an invalid number is refused."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -49,7 +47,7 @@ class ObligorAdminForm(forms.ModelForm[Obligor]):
         fields = "__all__"
 
 
-def _record_conversion(request: HttpRequest, obj: Person | Obligor, form: forms.Form) -> None:
+def _record_conversion(request: HttpRequest, obj: Person | Obligor, form: forms.BaseForm) -> None:
     """The audit event of a 15-digit number the administrator typed (stored in 18 digits)."""
     # Also when the field was left as it was: a 15-digit number still stored (one migration
     # 0003 could not convert) is converted on this save.
@@ -64,7 +62,9 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     list_display = ("name", "birth_date", "disability_category", "serious_illness")
     search_fields = ("name", "resident_id")
 
-    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Person, form: forms.ModelForm[Person], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         _record_conversion(request, obj, form)
 
@@ -75,7 +75,9 @@ class ObligorAdmin(admin.ModelAdmin[Obligor]):
     list_display = ("supported", "name", "birth_date")
     raw_id_fields = ("supported",)
 
-    def save_model(self, request: HttpRequest, obj: Obligor, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Obligor, form: forms.ModelForm[Obligor], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         _record_conversion(request, obj, form)
 

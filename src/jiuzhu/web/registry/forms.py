@@ -8,7 +8,7 @@ registry's own rules (one applicant, no person in two households).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,19 +18,22 @@ from jiuzhu.web.core.choices import code_choices as _choices
 from jiuzhu.web.core.forms import (
     AreaField,
     CleanTextField,
+    Data,
+    Files,
+    FormOptions,
     NameField,
     PastDateField,
     ResidentIdField,
     YuanField,
 )
 from jiuzhu.web.core.users import Staff
-from jiuzhu.web.registry.models import Employment, MaritalStatus, WorkCapacity
+from jiuzhu.web.registry.models import Employment, MaritalStatus, Membership, WorkCapacity
 from jiuzhu.web.registry.upkeep import ABSENCES, APPLICANT_RELATIONS
 
 GRADES = [("", "—"), (1, _("一级")), (2, _("二级")), (3, _("三级")), (4, _("四级"))]
 
 
-def relation_choices(applicant: bool = False) -> list[tuple[str, Any]]:
+def relation_choices(applicant: bool = False) -> list[tuple[str, str]]:
     """GB/T 4761 relations; the applicant's own (本人, 户主) only when ``applicant``."""
     return [
         (code, label)
@@ -93,12 +96,17 @@ class PersonForm(forms.Form):
     )
     """Choices that may be left out: the form's initial value (none, unassessed …) applies."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         for name in self.DEFAULTED:
             self.fields[name].required = False
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         for name in self.DEFAULTED:
             if not data.get(name) and name not in self.errors:
@@ -129,8 +137,13 @@ class MemberForm(PersonForm):
     )
     on = PastDateField(label=_("成为家庭成员日期（不填为今天）"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["relation"].choices = [("", "—"), *relation_choices()]  # type: ignore[attr-defined]
 
 
@@ -139,8 +152,15 @@ class MemberEditForm(PersonForm):
 
     relation = forms.ChoiceField(label=_("与申请人关系"), required=False)
 
-    def __init__(self, *args: Any, applicant: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        applicant: bool = False,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         if applicant:
             del self.fields["relation"]
         else:
@@ -176,11 +196,18 @@ class HouseholdForm(forms.Form):
     has_no_children = forms.BooleanField(label=_("无子女"), required=False)
     district_designated_hardship = forms.BooleanField(label=_("区定其他困难情形"), required=False)
 
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        user: Staff,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["division_code"].choices = [("", "—"), *community_choices(user)]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         vehicles, mobility = data.get("vehicles"), data.get("disability_mobility_vehicles")
         if vehicles is not None and mobility is not None and mobility > vehicles:
@@ -197,8 +224,15 @@ class NewHouseholdForm(forms.Form):
     homes = forms.IntegerField(label=_("住房套数"), min_value=0, max_value=50, initial=0)
     floor_area = AreaField(label=_("住房建筑面积合计（平方米）"))
 
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        user: Staff,
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.fields["division_code"].choices = [("", "—"), *community_choices(user)]  # type: ignore[attr-defined]
 
 
@@ -229,8 +263,15 @@ class ChangeApplicantForm(forms.Form):
 
     applicant = forms.TypedChoiceField(label=_("新申请人"), coerce=int)
 
-    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Data = None,
+        files: Files = None,
+        *,
+        members: list[Membership],
+        **kwargs: Unpack[FormOptions],
+    ) -> None:
+        super().__init__(data, files, **kwargs)
         self.members = members
         self.fields["applicant"].choices = [(m.pk, m.person.name) for m in members]  # type: ignore[attr-defined]
         for membership in members:

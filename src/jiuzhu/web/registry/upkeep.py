@@ -29,7 +29,7 @@ from jiuzhu.feeds import ids
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today as _today
-from jiuzhu.web.core.forms import id_error
+from jiuzhu.web.core.forms import Cleaned, id_error
 from jiuzhu.web.core.locks import lock
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
@@ -137,7 +137,7 @@ def hold_resident_id(resident_id: str) -> None:
     lock(f"person:{resident_id}")
 
 
-def stored_id(data: dict[str, Any]) -> str | None:
+def stored_id(data: Cleaned) -> str | None:
     """Put ``data["resident_id"]`` in the form the registry stores (GB 11643,
     ``jiuzhu.feeds.ids.normalise``; a form's ``ResidentIdField`` gives it so already, a direct
     caller may pass a 15-digit number). Returns the 15-digit number converted, by the form or
@@ -205,7 +205,7 @@ def _keep_total_area(household: Household) -> None:
         household.save(update_fields=["floor_area", "updated_at"])
 
 
-def _new_person(data: dict[str, Any]) -> Person:
+def _new_person(data: Cleaned) -> Person:
     number = data["resident_id"]
     person = Person(sex="1" if int(number[16]) % 2 else "2")
     for field in PERSON_FIELDS:
@@ -220,7 +220,11 @@ def _new_person(data: dict[str, Any]) -> Person:
 
 
 def register_household(
-    user: Staff, *, household: dict[str, Any], applicant: dict[str, Any], on: dt.date | None = None
+    user: Staff,
+    *,
+    household: Cleaned,
+    applicant: Cleaned,
+    on: dt.date | None = None,
 ) -> Household:
     """Register a household at the counter with its applicant (本人) as first member.
 

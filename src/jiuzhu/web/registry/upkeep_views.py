@@ -9,7 +9,7 @@ with the reason (status 400). Nothing here writes by itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.core.clock import today
+from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.transitions import NotPermitted
-from jiuzhu.web.core.users import staff
+from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.registry import membership as members
 from jiuzhu.web.registry import upkeep
@@ -42,6 +43,9 @@ from jiuzhu.web.registry.forms import (
 from jiuzhu.web.registry.models import Household, Membership, Person
 from jiuzhu.web.registry.queries import household_for, looks_like_id
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 PERSON_KEYS = tuple(PersonForm.base_fields)
 
 
@@ -57,7 +61,9 @@ def new_household_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     query = request.GET.get("q", "").strip()
-    initial = {"resident_id": query} if looks_like_id(query) else ({"name": query} if query else {})
+    initial: dict[str, object] = (
+        {"resident_id": query} if looks_like_id(query) else ({"name": query} if query else {})
+    )
     household_form = NewHouseholdForm(data, user=user, prefix="h")
     person_form = PersonForm(data, prefix="p", initial=initial)
     if data is not None and household_form.is_valid() and person_form.is_valid():
@@ -103,7 +109,7 @@ def _form_page(
     household: Household,
     form: forms.Form,
     title: str,
-    run: Callable[[dict[str, Any]], Any],
+    run: Callable[[Cleaned], object],
     done: str,
     *,
     membership: Membership | None = None,
@@ -161,7 +167,7 @@ def edit_member_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     data = request.POST if request.method == "POST" else None
     form = MemberEditForm(data, initial=initial, applicant=applicant)
 
-    def run(cleaned: dict[str, Any]) -> Person:
+    def run(cleaned: Cleaned) -> Person:
         relation = cleaned.pop("relation", None) or None
         changes = {k: v for k, v in cleaned.items() if k in upkeep.PERSON_FIELDS}
         return upkeep.update_member(staff(request), membership, relation=relation, **changes)
@@ -177,7 +183,12 @@ def edit_member_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     )
 
 
-EVENTS: dict[str, tuple[type[forms.Form], Any, Any, Any]] = {
+EVENTS: dict[
+    str,
+    tuple[
+        type[forms.Form], _StrPromise, Callable[[Staff, Membership, Cleaned], object], _StrPromise
+    ],
+] = {
     "move_out": (
         MoveOutForm,
         gettext_lazy("登记迁出：%(name)s"),
@@ -224,7 +235,7 @@ def member_event_view(
         household,
         form,
         str(title) % {"name": membership.person.name},
-        lambda d: action(request.user, membership, d),
+        lambda d: action(staff(request), membership, d),
         str(done),
         membership=membership,
     )
@@ -262,7 +273,7 @@ def change_applicant_view(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ChangeApplicantForm(data, members=current)
 
-    def run(cleaned: dict[str, Any]) -> Household:
+    def run(cleaned: Cleaned) -> Household:
         chosen = next(m for m in current if m.pk == cleaned["applicant"])
         return members.change_applicant(
             staff(request), household, applicant=chosen, relations=form.relations()
@@ -287,7 +298,7 @@ def merge_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespons
     data = request.POST if request.method == "POST" else None
     form = MergeForm(data)
 
-    def run(cleaned: dict[str, Any]) -> Person:
+    def run(cleaned: Cleaned) -> Person:
         other = Person.objects.filter(resident_id=cleaned["other_resident_id"]).first()
         if other is None:
             raise ValidationError({"other_resident_id": _("登记库中没有这个身份证号")})

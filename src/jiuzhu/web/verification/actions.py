@@ -508,10 +508,10 @@ def _read_registry(application: Subject) -> _Registry:
     )
 
 
-def _records(resident_ids: Sequence[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def _records(resident_ids: Sequence[str]) -> dict[str, dict[str, list[dict[str, object]]]]:
     """Every source's records of these people, in one query: ID → source → rows (each the
     record's data with ``period`` and ``received_at``), oldest period first."""
-    found: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[str, dict[str, list[dict[str, object]]]] = defaultdict(lambda: defaultdict(list))
     rows = (
         DepartmentRecord.objects.filter(resident_id__in=list(resident_ids))
         .order_by("source", "period", "id")
@@ -553,7 +553,7 @@ def _household_facts(household: Household) -> HouseholdFacts:
 
 def _write_person_values(
     registry: _Registry, findings: Findings
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, dict[str, object] | None], dict[str, dict[str, object] | None]]:
     """Verified incomes and assets created, updated or deleted in bulk, as the pipeline's
     ``value_changes`` says. Returns the audit's before and after, keyed
     ``income:<person>:<component>`` and ``asset:<person>``."""
@@ -574,7 +574,7 @@ def _write_person_values(
     return before, after
 
 
-def _value_json(value: Verified | None, component: str | None) -> dict[str, Any] | None:
+def _value_json(value: Verified | None, component: str | None) -> dict[str, object] | None:
     """A verified value as the audit event keeps it (the model's field names)."""
     if value is None:
         return None
@@ -656,8 +656,8 @@ def _write_household_values(
     application: Subject,
 ) -> None:
     """The household values found, saved and audited only where they change."""
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
     for name in HOUSEHOLD_FIELDS:
         if name not in findings.household:
             continue
@@ -686,5 +686,5 @@ def _write_household_values(
     )
 
 
-def _json(value: Any) -> Any:
+def _json(value: object) -> Any:
     return str(value) if isinstance(value, Decimal) else value

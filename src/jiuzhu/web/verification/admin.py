@@ -3,9 +3,8 @@ both are evidence and are changed by nobody)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from jiuzhu.web.verification.models import (
@@ -20,18 +19,18 @@ from jiuzhu.web.verification.models import (
 class ReadOnly:
     """Viewing only: no adding, changing or deleting through the admin."""
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
 @admin.register(FeedImport)
-class FeedImportAdmin(ReadOnly, admin.ModelAdmin[Any]):
+class FeedImportAdmin(ReadOnly, admin.ModelAdmin[FeedImport]):
     list_display = (
         "source",
         "label",
@@ -50,7 +49,7 @@ class FeedImportAdmin(ReadOnly, admin.ModelAdmin[Any]):
 
 
 @admin.register(DepartmentRecord)
-class DepartmentRecordAdmin(ReadOnly, admin.ModelAdmin[Any]):
+class DepartmentRecordAdmin(ReadOnly, admin.ModelAdmin[DepartmentRecord]):
     list_display = ("source", "resident_id", "period", "received_at", "feed_import")
     list_filter = ("source",)
     search_fields = ("=resident_id",)
@@ -58,14 +57,14 @@ class DepartmentRecordAdmin(ReadOnly, admin.ModelAdmin[Any]):
     list_select_related = ("feed_import",)
 
 
-class AnswerInline(ReadOnly, admin.TabularInline[Any, Any]):
+class AnswerInline(ReadOnly, admin.TabularInline[VerificationAnswer, VerificationRun]):
     model = VerificationAnswer
     fields = ("person", "source", "found", "summary")
     readonly_fields = fields
     extra = 0
 
 
-class DiscrepancyInline(ReadOnly, admin.TabularInline[Any, Any]):
+class DiscrepancyInline(ReadOnly, admin.TabularInline[Discrepancy, VerificationRun]):
     model = Discrepancy
     fields = ("person", "label", "declared", "found", "unit", "severity", "period", "note")
     readonly_fields = fields
@@ -73,7 +72,7 @@ class DiscrepancyInline(ReadOnly, admin.TabularInline[Any, Any]):
 
 
 @admin.register(VerificationRun)
-class VerificationRunAdmin(ReadOnly, admin.ModelAdmin[Any]):
+class VerificationRunAdmin(ReadOnly, admin.ModelAdmin[VerificationRun]):
     list_display = ("application", "requested_by", "requested_at", "members", "warnings")
     search_fields = ("application__number",)
     list_select_related = ("application", "requested_by")

@@ -6,12 +6,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from jiuzhu.batch.pipelines.verify import ITEMS, SOURCES
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
+from jiuzhu.web.core.jsonvalues import Scalar
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Membership
@@ -156,7 +156,7 @@ def verification_report(user: Staff, application: Subject) -> Report:
     return report
 
 
-def show_value(value: Any, unit: str, missing: str = "未发现记录") -> str:
+def show_value(value: Scalar, unit: str, missing: str = "未发现记录") -> str:
     """A compared value in its unit, for people (yuan with two decimals, m², counts, text)."""
     if value is None:
         return missing

@@ -8,9 +8,14 @@ report), never the reverse, so verification names only the fields it reads.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    from jiuzhu.web.verification.models import VerificationRun
 
 
 class Subject(Protocol):
@@ -18,7 +23,7 @@ class Subject(Protocol):
     changes the application."""
 
     @property
-    def pk(self) -> Any: ...
+    def pk(self) -> int: ...
     @property
     def number(self) -> str: ...
     @property
@@ -30,7 +35,7 @@ class Subject(Protocol):
     @property
     def created_at(self) -> dt.datetime: ...
     @property
-    def verification_runs(self) -> Any:
+    def verification_runs(self) -> RelatedManager[VerificationRun]:
         """The application's ``VerificationRun`` rows, newest first (the related manager)."""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.contrib import admin
 from django.db import models
@@ -24,7 +23,9 @@ class YearFilter(admin.SimpleListFilter):
     title = _("年份")
     parameter_name = "year"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[CalendarDay]
+    ) -> list[tuple[str, str]]:
         years = CalendarDay.objects.dates("date", "year", order="DESC")
         return [(str(day.year), str(day.year)) for day in years]
 

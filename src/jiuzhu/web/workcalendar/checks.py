@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.apps import AppConfig
 from django.core import checks
@@ -14,7 +13,7 @@ from jiuzhu.web.workcalendar.models import CalendarYear
 
 
 def check_calendar_years(
-    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[checks.CheckMessage]:
     """``workcalendar.W001`` when this year or next year has no complete ``CalendarYear``.
 

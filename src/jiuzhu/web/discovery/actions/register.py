@@ -4,7 +4,7 @@ a register file, and read as the batch's register frame."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,7 @@ def _members(household_ids: Iterable[int], on: dt.date) -> dict[int, list[int]]:
 
 
 @in_record_language
-def _desired(today: dt.date, households: Q) -> dict[str, dict[str, Any]]:
+def _desired(today: dt.date, households: Q) -> dict[str, dict[str, object]]:
     """Every register entry the platform's decisions support on ``today``, by key."""
     since = add_years(today, -MONITORED_YEARS)
     entitlements = _entitlements(households, since)
@@ -191,10 +191,10 @@ def _entitlement_entries(
     members: dict[int, list[int]],
     amounts: dict[int, int],
     since: dt.date,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, dict[str, object]]:
     """The entries of the entitlements' persons: receiving (or suspended) while in force,
     monitored for a year after the end."""
-    desired: dict[str, dict[str, Any]] = {}
+    desired: dict[str, dict[str, object]] = {}
     labels = dict(Program.choices)
     for (
         pk,
@@ -263,10 +263,10 @@ def _entitlement_entries(
 
 def _application_entries(
     applications: list[tuple[Any, ...]], members: dict[int, list[int]]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, dict[str, object]]:
     """The entries of the applicants' households: rigid expenditure while the determination
     is valid, monitored for a year after a rejection."""
-    desired: dict[str, dict[str, Any]] = {}
+    desired: dict[str, dict[str, object]] = {}
     labels = dict(Program.choices)
     for pk, number, program, stage, household_id, division, decided_on, township in applications:
         base = {
@@ -385,7 +385,9 @@ def refresh_register(
     return result
 
 
-def _existing(scope: Q, desired: dict[str, Any], today: dt.date) -> dict[str, tuple[Any, ...]]:
+def _existing(
+    scope: Q, desired: Mapping[str, object], today: dt.date
+) -> dict[str, tuple[Any, ...]]:
     keys = list(desired)
     found = {
         row[0]: row
@@ -402,7 +404,9 @@ def _existing(scope: Q, desired: dict[str, Any], today: dt.date) -> dict[str, tu
     return found
 
 
-def register_frame(division_code: str = DISTRICT_CODE, today: dt.date | None = None) -> Any:
+def register_frame(
+    division_code: str = DISTRICT_CODE, today: dt.date | None = None
+) -> pl.DataFrame:
     """The register of the jurisdiction on ``today`` as a ``REGISTER_SCHEMA`` frame, keyed by
     household number and resident ID, ``monthly_amount`` in fen; one row per person and
     category (an entry from the platform's decisions wins over an imported one)."""

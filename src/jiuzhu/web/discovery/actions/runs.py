@@ -60,12 +60,12 @@ def feeds_folder_for(month: str, folder: Path | None = None) -> Path:
     return monthly if monthly.is_dir() else base
 
 
-def read_month_feeds(folder: Path) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
+def read_month_feeds(folder: Path) -> tuple[dict[str, pl.DataFrame], dict[str, object]]:
     """Every department file of ``folder`` read and normalised with ``jiuzhu.feeds`` (bad rows
     set apart, not fatal), by source; and a report per source (rows read, rows set apart, or
     why the file was skipped). A missing folder gives no feeds."""
     frames: dict[str, pl.DataFrame] = {}
-    report: dict[str, Any] = {}
+    report: dict[str, object] = {}
     if not folder.is_dir():
         return frames, report
     for path in feed_files(folder):
@@ -89,7 +89,7 @@ def read_month_feeds(folder: Path) -> tuple[dict[str, pl.DataFrame], dict[str, A
     return frames, report
 
 
-def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame]) -> Any:
+def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame]) -> DiscoveryInputs:
     """The ``DiscoveryInputs`` of the jurisdiction for ``month``: the registry's engine frames
     (memberships in force on the month's last day, verified values) with households keyed by
     their number and carrying their ``division_code`` and ``township_code``, persons by their
@@ -306,7 +306,7 @@ def _stored_statuses(keys: list[str]) -> dict[str, str]:
 
 
 def _alert(
-    row: dict[str, Any],
+    row: dict[str, Any],  # a Polars row: Polars types its values as Any
     run: DiscoveryRun,
     today: dt.date,
     calendar: Calendar,
@@ -338,7 +338,9 @@ def _alert(
     )
 
 
-def _lookup(model: Any, field_name: str, values: set[str]) -> dict[str, int]:
+def _lookup(
+    model: type[Household] | type[Person], field_name: str, values: set[str]
+) -> dict[str, int]:
     found: dict[str, int] = {}
     items = sorted(values)
     for start in range(0, len(items), BATCH):
@@ -361,7 +363,7 @@ def persons_by_id(numbers: set[str]) -> dict[str, int]:
     return by_number
 
 
-def _evidence(text: Any) -> dict[str, Any]:
+def _evidence(text: str | dict[str, object] | None) -> dict[str, object]:
     if isinstance(text, dict):
         return text
     if not text:

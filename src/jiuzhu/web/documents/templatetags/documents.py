@@ -7,8 +7,6 @@ office value, or 未设置 where the administrator has not set it (never an inve
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.utils.html import format_html
 
@@ -24,7 +22,7 @@ UNSET = "未设置"
 
 
 @register.filter
-def unset(value: Any) -> str:
+def unset(value: object) -> str:
     """The value, or 未设置 marked for the eye (``<span class="unset">``)."""
     if value in (None, ""):
         return format_html('<span class="unset">{}</span>', UNSET)
@@ -32,7 +30,7 @@ def unset(value: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def application_documents(context: template.Context, application: Application) -> dict[str, Any]:
+def application_documents(context: template.Context, application: Application) -> dict[str, object]:
     """The checklist, the printable documents and the upload form of ``application`` for the
     request's user."""
     user = context["request"].user

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
@@ -146,7 +145,7 @@ def _apply_reassessment(
 
 
 def _propose_end(
-    user: Staff, entitlement: Entitlement, grounds: str, reason: str, **detail: Any
+    user: Staff, entitlement: Entitlement, grounds: str, reason: str, **detail: object
 ) -> tuple[str, EntitlementVersion | None]:
     """Record a termination proposal (a deciding role then ends it, or grants a gradual exit,
     or withdraws it): nothing stops by itself."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from fractions import Fraction
-from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -137,7 +136,7 @@ def start_standard_change(
     return run
 
 
-def _totals(result: Recomputation) -> list[dict[str, Any]]:
+def _totals(result: Recomputation) -> list[dict[str, object]]:
     """The run's totals by township and program (``standard_change.totals``), each with its
     program's label and the simulation's counts for the same township and program:
     ``newly_eligible`` and ``losing_eligibility`` (households, or persons for tekun, of the

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 import polars as pl
 from django.conf import settings
@@ -26,7 +26,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.synth.run import synthesise
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions
-from jiuzhu.web.cases.assessment import single_person_unit_offered
+from jiuzhu.web.cases.assessment import offers_single_person_unit
 from jiuzhu.web.cases.models import Application, Channel
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.discovery.actions import import_register, run_discovery
@@ -108,6 +108,15 @@ DEMO_MATERIALS = [
 ]
 
 
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    scale: float
+    seed: int
+    no_serve: bool
+    port: str
+
+
 class Command(BaseCommand):
     help = "Seed a synthetic Baodi demo into the database, create demo users and serve."
 
@@ -121,7 +130,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--port", default="127.0.0.1:8000")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         started = time.perf_counter()
         # The demo runs on the district's date: its data describe 2025-10-15, and the holiday
         # table has no year the State Council has not yet published.
@@ -335,8 +344,7 @@ def _single_person_choice(application: Application) -> str:
     """The household's near-dibao assistance where the assessment offers the single-person
     unit (a choice the township records with its opinion)."""
     latest = application.assessments.first()
-    offered = single_person_unit_offered(latest)
-    return "household_near_dibao" if offered else ""
+    return "household_near_dibao" if offers_single_person_unit(latest) else ""
 
 
 def _likely_eligible(township: str, count: int) -> list[Household]:

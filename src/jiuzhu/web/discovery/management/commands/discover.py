@@ -6,12 +6,20 @@ duplicate alert."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.web.discovery.actions import import_register, run_discovery
+
+
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    month: str
+    feeds: Path | None
+    register: Path | None
 
 
 class Command(BaseCommand):
@@ -29,7 +37,7 @@ class Command(BaseCommand):
             help="Load a register file first (Parquet in REGISTER_SCHEMA, e.g. register.parquet).",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         if options["register"] is not None:
             imported = import_register(None, options["register"])
             self.stdout.write(

@@ -5,11 +5,18 @@ effect). Idempotent: run it every day (cron or the worker host)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.web.entitlements.scheduled import run_daily_checks
+
+
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    on: str | None
+    division: str
 
 
 class Command(BaseCommand):
@@ -19,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="the day to check as of (default: today)")
         parser.add_argument("--division", default="", help="division code prefix (default: all)")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         try:
             on = dt.date.fromisoformat(options["on"]) if options["on"] else None
         except ValueError as error:

@@ -27,7 +27,7 @@ class Command(LibraryCommand):
         logger.handlers = [logging.StreamHandler(self.stdout)]
         logger.propagate = False
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         self.configure_logging(options["verbosity"])
         queue_names = options["queue_name"].split(",")
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,6 +14,13 @@ from jiuzhu.web.core import clock
 from jiuzhu.web.registry.actions import import_workbook
 
 
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    path: Path
+    on: str | None
+
+
 class Command(BaseCommand):
     help = "Load a workbook (sheets 家庭, 成员, 义务人; docs/input-format.md) into the registry."
 
@@ -21,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--on", help="Membership start date (default: today).")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         on = dt.date.fromisoformat(options["on"]) if options["on"] else clock.today()
         try:
             run = import_workbook(None, options["path"], on)

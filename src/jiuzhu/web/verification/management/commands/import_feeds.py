@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,6 +12,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from jiuzhu.feeds.base import FeedRejected
 from jiuzhu.web.verification.actions import FeedImportError, import_feeds
 from jiuzhu.web.verification.models import FeedImport
+
+
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    folder: Path | None
+    received_at: dt.datetime | None
 
 
 class Command(BaseCommand):
@@ -34,7 +41,7 @@ class Command(BaseCommand):
             help="when the files arrived, ISO 8601 (default: now; naive = Beijing time)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         folder: Path = options["folder"] or Path(str(settings.JIUZHU["FEEDS_DIR"]))
         if not folder.is_dir():
             raise CommandError(f"没有这个文件夹 (no such folder): {folder}")

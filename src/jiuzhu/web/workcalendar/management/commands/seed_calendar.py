@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.web.workcalendar.seed import seed_from_chinesecalendar, supported_years
+
+
+class Options(TypedDict):
+    """The parsed arguments (Django adds its common ones, not read here)."""
+
+    years: list[int] | None
 
 
 class Command(BaseCommand):
@@ -30,7 +36,7 @@ class Command(BaseCommand):
             f"{covered[0]}–{covered[-1]})",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Unpack[Options]) -> None:
         try:
             seeded = seed_from_chinesecalendar(options["years"])
         except ValueError as error:
