@@ -231,9 +231,9 @@ class AreaField(forms.DecimalField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_python(
-        self, value: object
-    ) -> Any:  # Decimal | None; the stubs give DecimalField the IntegerField signature
+    # django-stubs give DecimalField.to_python IntegerField's return type (int | None); Django
+    # returns a Decimal, which is what this override declares.
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = unicodedata.normalize("NFKC", value).replace(",", "").strip()
         result = super().to_python(value)
