@@ -1,0 +1,217 @@
+"""Locust load test of the case platform's staff pages (issue 12: 50 staff, p95 ≤ 300 ms).
+
+Each virtual user logs in through the log-in form (its CSRF token and cookie; a second factor's
+form when the log-in leads to one, with a TOTP code computed from the account's device key),
+then requests pages of the mix one after another, pausing between them as a person reading a
+page does: a random 0–2·``--think`` seconds. The mix, the page names and the second factor are in
+``bench/load_client.py``; the accounts and what they may see (page counts, household pks, names,
+ID endings, household numbers) are drawn from the database beforehand by ``bench/load.py``.
+
+``TownshipStaff`` are caseworkers of the largest township, ``DistrictStaff`` (``--district-users``
+of them, spawned first) district officers. Every request is reported under its page's name
+(``list``, ``search:name``, ``search:id6``, ``search:number``, ``household``, ``applications``,
+``workbench``; the log-in's requests under ``login…``); a page that does not answer 200 (a
+redirect to the log-in page included) is a failure.
+
+``bench/load.py --serve`` runs it; alone, against a running server::
+
+    python bench/load.py --draw /tmp/plan.json        # DATABASE_URL as the server's
+    locust -f bench/locustfile.py --headless -u 10 -r 2 -t 60s --host http://127.0.0.1:8000 \\
+        --load-data /tmp/plan.json --think 1 --district-users 2
+
+(without ``--load-data`` the plan is drawn at start the same way).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+import gevent
+from locust import FastHttpUser, events, task
+from locust.exception import StopUser
+
+from load_client import (
+    DEFAULT_MIX,
+    Account,
+    Form,
+    Jurisdiction,
+    login_form,
+    otp_form,
+    parse_mix,
+    plan_from_json,
+)
+
+LOGIN = "/accounts/login/"
+HERE = Path(__file__).resolve().parent
+
+_plan: dict[str, tuple[list[Account], Jurisdiction]] = {}
+_weights: dict[str, float] = {}
+_next_account = {"township": itertools.count(), "district": itertools.count()}
+_last_step: dict[str, int] = {}
+"""The last TOTP time step used per account: a device accepts each code once, so virtual users
+sharing an account wait for the next step (accounts with a device should not be shared)."""
+_user_numbers = itertools.count()
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser: Any) -> None:
+    group = parser.add_argument_group("Jiuzhu")
+    group.add_argument("--think", type=float, default=1.0, env_var="JIUZHU_LOAD_THINK",
+                       help="mean pause between pages, s (uniform over 0–2× this)")  # fmt: skip
+    group.add_argument("--district-users", type=int, default=0, env_var="JIUZHU_LOAD_DISTRICT",
+                       help="how many of the users are district officers")  # fmt: skip
+    group.add_argument("--mix", default=DEFAULT_MIX, help="weights of the page kinds")
+    group.add_argument("--password", default="bench-load-2026", env_var="JIUZHU_LOAD_PASSWORD",
+                       help="the bench accounts' password (bench/web_seed.py)")  # fmt: skip
+    group.add_argument("--load-data", default="", env_var="JIUZHU_LOAD_DATA",
+                       help="the plan written by bench/load.py --draw (drawn now if empty)")  # fmt: skip
+    group.add_argument("--seed", type=int, default=1, help="of the pages each user draws")
+
+
+@events.init.add_listener
+def _setup(environment: Any, **_kwargs: Any) -> None:
+    options = environment.parsed_options
+    if options is None:
+        return
+    _weights.update(parse_mix(options.mix))
+    path = options.load_data
+    if not path:
+        # Drawn in a child process: Django's database driver does not mix with gevent.
+        path = os.path.join(tempfile.mkdtemp(prefix="jiuzhu-load-"), "plan.json")
+        subprocess.run([sys.executable, str(HERE / "load.py"), "--draw", path], check=True)
+    with open(path, encoding="utf-8") as file:
+        _plan.update(plan_from_json(json.load(file)))
+    # District officers are a fixed number, spawned first; the weighted rest are caseworkers.
+    DistrictStaff.fixed_count = options.district_users
+    DistrictStaff.weight = 0
+
+
+class Staff(FastHttpUser):
+    """A member of staff at work: logs in, then reads pages of the mix."""
+
+    abstract = True
+    role = ""
+
+    def on_start(self) -> None:
+        options = self.environment.parsed_options
+        self.number = next(_user_numbers)
+        self.rng = random.Random(options.seed * 1000 + self.number)
+        self.think = options.think
+        accounts, self.jurisdiction = _plan[self.role]
+        self.account = accounts[next(_next_account[self.role]) % len(accounts)]
+        self.log_in(options.password)
+
+    def wait_time(self) -> float:
+        return self.rng.uniform(0, 2 * self.think)
+
+    @task
+    def page(self) -> None:
+        kind = self.rng.choices(list(_weights), list(_weights.values()))[0]
+        name, path = self.jurisdiction.url(kind, self.rng)
+        with self.client.get(
+            path, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                where = response.headers.get("Location", "")
+                response.failure(f"HTTP {response.status_code} {where}".strip())
+
+    # ------------------------------------------------------------ log-in
+
+    def log_in(self, password: str) -> None:
+        """Log in as ``self.account``: the form, then a second factor if one is asked for, until
+        a page other than these answers. A refusal is a failure and stops this user."""
+        html = self._get(LOGIN, "login: form")
+        form = login_form(html)
+        if form is None:
+            self._fail("login: form", "the log-in page has no username and password form")
+        values = {**form.values, "username": self.account.username, "password": password}
+        where = self._post(LOGIN, form, values, "login")
+        for _ in range(5):
+            html = self._get(where, "login: first page")
+            if self._location is not None:
+                where = self._location
+                continue
+            found = otp_form(html)
+            if found is None:
+                if login_form(html) is not None:
+                    self._fail("login: first page", f"back on the log-in form at {where}")
+                return
+            where = self._second_factor(where, *found)
+        self._fail("login: first page", "more than five redirects after the log-in")
+
+    def _second_factor(self, page: str, form: Form, field: str) -> str:
+        """Post the account's current TOTP code into the two-factor form; where it leads."""
+        totp = self.account.totp
+        if totp is None:
+            self._fail(
+                "login: two-factor",
+                f"{self.account.username} is asked for a second factor but has no TOTP device "
+                "in the plan (seed one: see bench/web_seed.py)",
+            )
+        step = totp.counter(time.time())
+        while step <= _last_step.get(self.account.username, -1):
+            gevent.sleep(totp.t0 + (step + 1) * totp.step - time.time() + 0.05)
+            step = totp.counter(time.time())
+        _last_step[self.account.username] = step
+        return self._post(page, form, {**form.values, field: totp.code(step)}, "login: two-factor")
+
+    def _get(self, path: str, name: str) -> str:
+        """The page's text if it answers 200; ``self._location`` set if it redirects."""
+        with self.client.get(
+            path, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            self._location = None
+            if response.status_code in (301, 302, 303):
+                self._location = response.headers.get("Location", "")
+                response.success()
+                return ""
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+                raise StopUser()
+            return response.text or ""
+
+    def _post(self, page: str, form: Form, values: dict[str, str], name: str) -> str:
+        """Post a form read from ``page``; the redirect's target (anything else fails)."""
+        with self.client.post(
+            form.target(page),
+            data=values,
+            name=name,
+            headers={"Referer": self.host.rstrip("/") + page},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code not in (302, 303):
+                response.failure(
+                    f"{self.account.username}: HTTP {response.status_code} (refused: wrong "
+                    "password or code, locked out, or CSRF)"
+                )
+                raise StopUser()
+            return response.headers.get("Location", "")
+
+    def _fail(self, name: str, message: str) -> NoReturn:
+        self.environment.events.request.fire(
+            request_type="GET", name=name, response_time=0, response_length=0,
+            response=None, context={}, exception=RuntimeError(message),
+        )  # fmt: skip
+        raise StopUser()
+
+
+class TownshipStaff(Staff):
+    """A caseworker of the largest township."""
+
+    role = "township"
+
+
+class DistrictStaff(Staff):
+    """A district officer (the whole district)."""
+
+    role = "district"
