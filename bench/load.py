@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.cookiejar
 import json
 import math
 import os
@@ -52,10 +53,20 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from load_client import DEFAULT_MIX, PAGES, Account, Jurisdiction, Totp, parse_mix, plan_to_json
+from load_client import (
+    DEFAULT_MIX,
+    PAGES,
+    Account,
+    Jurisdiction,
+    Totp,
+    login_form,
+    parse_mix,
+    plan_to_json,
+)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_WSGI = "jiuzhu.web.config.wsgi:application"
+LOGIN = "/accounts/login/"
 LOGIN_TARGET = "0 failures (no time target)"
 
 # ---------------------------------------------------------------- what to request
@@ -115,7 +126,8 @@ def _totp(user: Any) -> Totp | None:
         return None
     from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+    # The device in use: the latest confirmed one (accounts.twofactor.confirmed_device).
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
     if device is None:
         return None
     return Totp(bytes(device.bin_key), int(device.step), int(device.t0), int(device.digits))
@@ -134,6 +146,9 @@ def serve(base: str, workers: int, threads: int, wsgi: str) -> subprocess.Popen[
     env.setdefault("JIUZHU_CONN_MAX_AGE", "60")
     env.setdefault("JIUZHU_ALLOWED_HOSTS", f"{parsed.hostname},localhost,127.0.0.1")
     env.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.web.config.settings")
+    # Plain HTTP on the loopback: in production a proxy in front terminates TLS; without this
+    # the settings would redirect every request to HTTPS.
+    env.setdefault("JIUZHU_TLS", "0")
     command = [
         sys.executable, "-m", "gunicorn", wsgi,
         "--bind", bind, "--workers", str(workers), "--threads", str(threads),
@@ -146,7 +161,7 @@ def serve(base: str, workers: int, threads: int, wsgi: str) -> subprocess.Popen[
         if process.poll() is not None:
             raise SystemExit(f"the server exited ({process.returncode})")
         try:
-            with urllib.request.urlopen(base.rstrip("/") + "/accounts/login/", timeout=2):
+            with urllib.request.urlopen(base.rstrip("/") + LOGIN, timeout=2):
                 return process
         except (OSError, urllib.error.HTTPError):
             time.sleep(0.3)
@@ -181,6 +196,49 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 # ---------------------------------------------------------------- the run
+
+
+def check_logins(base: str, plan: dict[str, Any], password: str) -> None:
+    """Log in once with each account's password, one after another, before the load starts.
+
+    Failed log-ins lock out a username and the address (django-axes, 5 in 15 minutes by
+    default); every virtual user comes from this one address, so a wrong ``--password`` tried
+    by 50 users at once would lock the address for everyone. Checked here, it costs one failure
+    per account. The second factor is not given (each code is accepted once).
+    """
+    for entry in plan["roles"].values():
+        for account in entry["accounts"]:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPCookieProcessor(jar), _NoRedirect
+            )
+            status, body = _open(opener, base + LOGIN)
+            form = login_form(body) if status == 200 else None
+            if form is None:
+                raise SystemExit(f"the log-in page answered HTTP {status} without its form")
+            values = {**form.values, "username": account["username"], "password": password}
+            request = urllib.request.Request(
+                base + form.target(LOGIN),
+                data=urllib.parse.urlencode(values).encode(),
+                headers={"Referer": base + LOGIN},
+            )
+            status, _ = _open(opener, request)
+            if status != 302:
+                why = {200: "wrong password", 429: "locked out (django-axes)"}.get(status, "")
+                raise SystemExit(f"log-in of {account['username']}: HTTP {status} {why}")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is answered as it is
+
+
+def _open(opener: urllib.request.OpenerDirector, request: Any) -> tuple[int, str]:
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
 
 
 def run_locust(args: argparse.Namespace, plan: Path, out: Path) -> float:
@@ -324,28 +382,41 @@ def options() -> argparse.Namespace:
 
 def main() -> None:
     args = options()
-    users = {"township": args.township_user}
+    wanted = {"township": (args.township_user, args.users - args.district_users)}
     if args.district_users:
-        users["district"] = args.district_user
+        wanted["district"] = (args.district_user, args.district_users)
     started = time.perf_counter()
-    plan = draw(users, args.sample, args.seed)
+    plan = draw({role: username for role, (username, _) in wanted.items()}, args.sample, args.seed)
+    for role, entry in plan["roles"].items():
+        # Only the accounts in use: each is checked before the run (check_logins).
+        entry["accounts"] = entry["accounts"][: max(1, wanted[role][1])]
     if args.draw:
         args.draw.write_text(json.dumps(plan), encoding="utf-8")
         args.draw.chmod(0o600)  # TOTP keys of the bench accounts
         return
     for role, entry in plan["roles"].items():
         j, accounts = entry["jurisdiction"], entry["accounts"]
+        totp = sum(a["totp"] is not None for a in accounts)
         print(
-            f"{role}: {len(accounts)} account(s) ({accounts[0]['username']}…), "
-            f"{sum(a['totp'] is not None for a in accounts)} with TOTP; {j['division_code']}, "
+            f"{role}: {wanted[role][1]} users on {len(accounts)} account(s) "
+            f"({accounts[0]['username']}…), {totp} with TOTP; {j['division_code']}, "
             f"{j['households']:,} households, {j['applications']:,} applications"
         )
+        if totp and len(accounts) < wanted[role][1]:
+            print(f"  {role}: accounts with TOTP shared: each log-in waits for a new 30-s step")
     print(f"drawn in {time.perf_counter() - started:.1f} s", flush=True)
     out = args.out or Path("out") / time.strftime("load-%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     facts = measure(args, plan, out)
     rows = summary(json.loads((out / "locust.json").read_text(encoding="utf-8")), args.target_ms)
     write(out, rows, facts)
+    sys.exit(0 if report(args, rows, facts, out) else 1)
+
+
+def report(
+    args: argparse.Namespace, rows: list[dict[str, Any]], facts: dict[str, Any], out: Path
+) -> bool:
+    """Print the machine's figures, the table, the failures and the verdict; whether it passed."""
     m = facts["machine"]
     print(
         f"\n{args.users} users ({args.district_users} district), think {args.think} s, "
@@ -359,7 +430,7 @@ def main() -> None:
         print("failure:", line)
     passed = all(r["verdict"] == "PASS" for r in rows)
     print(f"\n{'PASS' if passed else 'FAIL'}; figures in {out}/summary.json and summary.csv")
-    sys.exit(0 if passed else 1)
+    return passed
 
 
 def measure(args: argparse.Namespace, plan: dict[str, Any], out: Path) -> dict[str, Any]:
@@ -370,6 +441,7 @@ def measure(args: argparse.Namespace, plan: dict[str, Any], out: Path) -> dict[s
         with tempfile.TemporaryDirectory(prefix="jiuzhu-load-") as folder:
             path = Path(folder) / "plan.json"
             path.write_text(json.dumps(plan), encoding="utf-8")
+            check_logins(args.base_url.rstrip("/"), plan, args.password)
             server_before = group_cpu_seconds(process.pid) if process else 0.0
             began = time.perf_counter()
             client_cpu = run_locust(args, path, out)

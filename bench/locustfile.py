@@ -60,6 +60,9 @@ _last_step: dict[str, int] = {}
 """The last TOTP time step used per account: a device accepts each code once, so virtual users
 sharing an account wait for the next step (accounts with a device should not be shared)."""
 _user_numbers = itertools.count()
+_refused: list[str] = []
+"""A log-in refused: the others do not try (django-axes locks the address after a few
+failures, and every virtual user has the same address)."""
 
 
 @events.init_command_line_parser.add_listener
@@ -133,6 +136,8 @@ class Staff(FastHttpUser):
         form = login_form(html)
         if form is None:
             self._fail("login: form", "the log-in page has no username and password form")
+        if _refused:
+            self._fail("login", f"not tried after the refusal of {_refused[0]}")
         values = {**form.values, "username": self.account.username, "password": password}
         where = self._post(LOGIN, form, values, "login")
         for _ in range(5):
@@ -185,11 +190,12 @@ class Staff(FastHttpUser):
             form.target(page),
             data=values,
             name=name,
-            headers={"Referer": self.host.rstrip("/") + page},
+            headers={"Referer": (self.host or "").rstrip("/") + page},
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code not in (302, 303):
+                _refused.append(self.account.username)
                 response.failure(
                     f"{self.account.username}: HTTP {response.status_code} (refused: wrong "
                     "password or code, locked out, or CSRF)"
