@@ -75,6 +75,9 @@ LOGIN_TARGET = "0 failures (no time target)"
 def draw(users: dict[str, str], sample: int, seed: int) -> dict[str, Any]:
     """The plan (``load_client.plan_to_json``) for the roles of ``users`` (role → username)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.web.config.settings")
+    # This process only reads the database: the development settings do (the production ones
+    # want a secret key and host names); the server gets production's (serve).
+    os.environ.setdefault("JIUZHU_DEBUG", "1")
     import django  # noqa: PLC0415
 
     django.setup()

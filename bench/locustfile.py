@@ -141,17 +141,17 @@ class Staff(FastHttpUser):
         values = {**form.values, "username": self.account.username, "password": password}
         where = self._post(LOGIN, form, values, "login")
         for _ in range(5):
-            html = self._get(where, "login: first page")
+            html = self._get(where, "login: next pages")
             if self._location is not None:
                 where = self._location
                 continue
             found = otp_form(html)
             if found is None:
                 if login_form(html) is not None:
-                    self._fail("login: first page", f"back on the log-in form at {where}")
+                    self._fail("login: next pages", f"back on the log-in form at {where}")
                 return
             where = self._second_factor(where, *found)
-        self._fail("login: first page", "more than five redirects after the log-in")
+        self._fail("login: next pages", "more than five redirects after the log-in")
 
     def _second_factor(self, page: str, form: Form, field: str) -> str:
         """Post the account's current TOTP code into the two-factor form; where it leads."""
