@@ -55,18 +55,20 @@ from typing import Any
 
 from load_client import (
     DEFAULT_MIX,
+    LOGIN,
     PAGES,
     Account,
     Jurisdiction,
+    Refused,
     Totp,
-    login_form,
+    log_in,
     parse_mix,
+    plan_from_json,
     plan_to_json,
 )
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_WSGI = "jiuzhu.web.config.wsgi:application"
-LOGIN = "/accounts/login/"
 LOGIN_TARGET = "0 failures (no time target)"
 
 # ---------------------------------------------------------------- what to request
@@ -209,39 +211,47 @@ def check_logins(base: str, plan: dict[str, Any], password: str) -> None:
     by 50 users at once would lock the address for everyone. Checked here, it costs one failure
     per account. The second factor is not given (each code is accepted once).
     """
-    for entry in plan["roles"].values():
-        for account in entry["accounts"]:
-            jar = http.cookiejar.CookieJar()
-            opener = urllib.request.build_opener(
-                urllib.request.HTTPCookieProcessor(jar), _NoRedirect
-            )
-            status, body = _open(opener, base + LOGIN)
-            form = login_form(body) if status == 200 else None
-            if form is None:
-                raise SystemExit(f"the log-in page answered HTTP {status} without its form")
-            values = {**form.values, "username": account["username"], "password": password}
-            request = urllib.request.Request(
-                base + form.target(LOGIN),
-                data=urllib.parse.urlencode(values).encode(),
-                headers={"Referer": base + LOGIN},
-            )
-            status, _ = _open(opener, request)
-            if status != 302:
-                why = {200: "wrong password", 429: "locked out (django-axes)"}.get(status, "")
-                raise SystemExit(f"log-in of {account['username']}: HTTP {status} {why}")
+    for role, (accounts, _) in plan_from_json(plan).items():
+        for account in accounts:
+            try:
+                log_in(_UrllibHttp(base), account, password, {}, second_factor=False)
+            except Refused as refusal:
+                raise SystemExit(f"{role} log-in check: {refusal.name}: {refusal}") from None
+
+
+class _UrllibHttp:
+    """``load_client.Http`` with the standard library: cookies kept, no redirect followed."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect
+        )
+
+    def get(self, path: str, name: str) -> tuple[int, str, str]:
+        return self._open(urllib.request.Request(self.base + path))
+
+    def post(self, path: str, values: dict[str, str], name: str, page: str) -> tuple[int, str]:
+        data = urllib.parse.urlencode(values).encode()
+        headers = {"Referer": self.base + page}
+        status, location, _ = self._open(
+            urllib.request.Request(self.base + path, data=data, headers=headers)
+        )
+        return status, location
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                body = response.read().decode("utf-8", "replace")
+                return response.status, response.headers.get("Location", ""), body
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")
+            return exc.code, exc.headers.get("Location", ""), body
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None  # a redirect is answered as it is
-
-
-def _open(opener: urllib.request.OpenerDirector, request: Any) -> tuple[int, str]:
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
 
 
 def run_locust(args: argparse.Namespace, plan: Path, out: Path) -> float:

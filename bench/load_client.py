@@ -15,10 +15,12 @@ import hashlib
 import hmac
 import random
 import struct
+import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Protocol
 
 PAGE_SIZE = 25
 """Households and applications per list page (registry.views / cases.views PAGE_SIZE)."""
@@ -200,6 +202,108 @@ def otp_form(html: str) -> tuple[Form, str] | None:
             if name in form.names and "password" not in form.names:
                 return form, name
     return None
+
+
+# ---------------------------------------------------------------- the log-in
+
+LOGIN = "/accounts/login/"
+REFUSALS = {
+    200: "the form came back: wrong password or code",
+    403: "forbidden: CSRF",
+    429: "locked out (django-axes)",
+}
+
+
+class Refused(Exception):
+    """A log-in that did not go through: the page's name, and whether the request was already
+    reported as a failure (by its status) or only its content was wrong."""
+
+    def __init__(self, name: str, message: str, reported: bool) -> None:
+        super().__init__(message)
+        self.name, self.reported = name, reported
+
+
+class Http(Protocol):
+    """What the log-in needs of an HTTP client that keeps cookies and follows no redirect. A
+    GET answering other than 200 or a redirect, or a POST other than a redirect, is reported
+    as a failure by the client itself."""
+
+    def get(self, path: str, name: str) -> tuple[int, str, str]:
+        """(status, Location, text)."""
+        ...
+
+    def post(self, path: str, values: dict[str, str], name: str, page: str) -> tuple[int, str]:
+        """Post a form read from ``page`` (sent as the Referer): (status, Location)."""
+        ...
+
+
+GET_OK, POST_OK = (200, 301, 302, 303), (302, 303)
+
+
+def log_in(
+    http: Http,
+    account: Account,
+    password: str,
+    steps_used: dict[str, int],
+    sleep: Callable[[float], Any] = time.sleep,
+    second_factor: bool = True,
+) -> str:
+    """Log in as a person does: the form (its CSRF token), the password, then, while the pages
+    after it redirect or ask for a second factor's code, the code of ``account``'s TOTP device.
+    Returns the path of the first page that is neither (with ``second_factor`` false: where
+    the password led). ``steps_used`` (username → TOTP step) is shared by the callers: a device
+    takes each code once, so a second log-in in the same step waits for the next one.
+
+    Raises Refused when a step does not go through.
+    """
+    status, _, html = http.get(LOGIN, "login: form")
+    form = login_form(html) if status == 200 else None
+    if form is None:
+        raise Refused("login: form", "no username and password form", status == 200)
+    values = {**form.values, "username": account.username, "password": password}
+    status, where = http.post(form.target(LOGIN), values, "login", LOGIN)
+    if status not in POST_OK:
+        raise Refused("login", f"{account.username}: {REFUSALS.get(status, status)}", True)
+    for _ in range(5 if second_factor else 0):
+        status, location, html = http.get(where, "login: next pages")
+        if status != 200:
+            if status not in GET_OK:
+                raise Refused("login: next pages", f"HTTP {status} at {where}", True)
+            where = location
+            continue
+        found = otp_form(html)
+        if found is None:
+            if login_form(html) is not None:
+                raise Refused("login: next pages", f"back on the log-in form at {where}", False)
+            return where
+        form, field = found
+        code = _code(account, steps_used, sleep)
+        status, location = http.post(
+            form.target(where), {**form.values, field: code}, "login: two-factor", where
+        )
+        if status not in POST_OK:
+            raise Refused("login: two-factor", f"{account.username}: code refused", True)
+        where = location
+    if second_factor:
+        raise Refused("login: next pages", "more than five redirects after the log-in", False)
+    return where
+
+
+def _code(account: Account, steps_used: dict[str, int], sleep: Callable[[float], Any]) -> str:
+    """The account's TOTP code for a step no log-in of this process has used yet."""
+    totp = account.totp
+    if totp is None:
+        raise Refused(
+            "login: two-factor",
+            f"{account.username} is asked for a code but has no TOTP device (bench/web_seed.py)",
+            False,
+        )
+    step = totp.counter(time.time())
+    while step <= steps_used.get(account.username, -1):
+        sleep(totp.t0 + (step + 1) * totp.step - time.time() + 0.05)
+        step = totp.counter(time.time())
+    steps_used[account.username] = step
+    return totp.code(step)
 
 
 # ---------------------------------------------------------------- the plan of a run

@@ -31,7 +31,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -41,22 +40,23 @@ from locust.exception import StopUser
 
 from load_client import (
     DEFAULT_MIX,
+    GET_OK,
+    POST_OK,
+    REFUSALS,
     Account,
-    Form,
     Jurisdiction,
-    login_form,
-    otp_form,
+    Refused,
+    log_in,
     parse_mix,
     plan_from_json,
 )
 
-LOGIN = "/accounts/login/"
 HERE = Path(__file__).resolve().parent
 
 _plan: dict[str, tuple[list[Account], Jurisdiction]] = {}
 _weights: dict[str, float] = {}
 _next_account = {"township": itertools.count(), "district": itertools.count()}
-_last_step: dict[str, int] = {}
+_steps_used: dict[str, int] = {}
 """The last TOTP time step used per account: a device accepts each code once, so virtual users
 sharing an account wait for the next step (accounts with a device should not be shared)."""
 _user_numbers = itertools.count()
@@ -110,8 +110,16 @@ class Staff(FastHttpUser):
         self.rng = random.Random(options.seed * 1000 + self.number)
         self.think = options.think
         accounts, self.jurisdiction = _plan[self.role]
-        self.account = accounts[next(_next_account[self.role]) % len(accounts)]
-        self.log_in(options.password)
+        account = accounts[next(_next_account[self.role]) % len(accounts)]
+        if _refused:
+            self._fail("login", f"not tried after the refusal of {_refused[0]}")
+        try:
+            log_in(_LocustHttp(self), account, options.password, _steps_used, gevent.sleep)
+        except Refused as refusal:
+            _refused.append(account.username)
+            if refusal.reported:
+                raise StopUser() from refusal
+            self._fail(refusal.name, str(refusal))
 
     def wait_time(self) -> float:
         return self.rng.uniform(0, 2 * self.think)
@@ -127,88 +135,41 @@ class Staff(FastHttpUser):
                 where = response.headers.get("Location", "")
                 response.failure(f"HTTP {response.status_code} {where}".strip())
 
-    # ------------------------------------------------------------ log-in
-
-    def log_in(self, password: str) -> None:
-        """Log in as ``self.account``: the form, then a second factor if one is asked for, until
-        a page other than these answers. A refusal is a failure and stops this user."""
-        html = self._get(LOGIN, "login: form")
-        form = login_form(html)
-        if form is None:
-            self._fail("login: form", "the log-in page has no username and password form")
-        if _refused:
-            self._fail("login", f"not tried after the refusal of {_refused[0]}")
-        values = {**form.values, "username": self.account.username, "password": password}
-        where = self._post(LOGIN, form, values, "login")
-        for _ in range(5):
-            html = self._get(where, "login: next pages")
-            if self._location is not None:
-                where = self._location
-                continue
-            found = otp_form(html)
-            if found is None:
-                if login_form(html) is not None:
-                    self._fail("login: next pages", f"back on the log-in form at {where}")
-                return
-            where = self._second_factor(where, *found)
-        self._fail("login: next pages", "more than five redirects after the log-in")
-
-    def _second_factor(self, page: str, form: Form, field: str) -> str:
-        """Post the account's current TOTP code into the two-factor form; where it leads."""
-        totp = self.account.totp
-        if totp is None:
-            self._fail(
-                "login: two-factor",
-                f"{self.account.username} is asked for a second factor but has no TOTP device "
-                "in the plan (seed one: see bench/web_seed.py)",
-            )
-        step = totp.counter(time.time())
-        while step <= _last_step.get(self.account.username, -1):
-            gevent.sleep(totp.t0 + (step + 1) * totp.step - time.time() + 0.05)
-            step = totp.counter(time.time())
-        _last_step[self.account.username] = step
-        return self._post(page, form, {**form.values, field: totp.code(step)}, "login: two-factor")
-
-    def _get(self, path: str, name: str) -> str:
-        """The page's text if it answers 200; ``self._location`` set if it redirects."""
-        with self.client.get(
-            path, name=name, allow_redirects=False, catch_response=True
-        ) as response:
-            self._location = None
-            if response.status_code in (301, 302, 303):
-                self._location = response.headers.get("Location", "")
-                response.success()
-                return ""
-            if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
-                raise StopUser()
-            return response.text or ""
-
-    def _post(self, page: str, form: Form, values: dict[str, str], name: str) -> str:
-        """Post a form read from ``page``; the redirect's target (anything else fails)."""
-        with self.client.post(
-            form.target(page),
-            data=values,
-            name=name,
-            headers={"Referer": (self.host or "").rstrip("/") + page},
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code not in (302, 303):
-                _refused.append(self.account.username)
-                response.failure(
-                    f"{self.account.username}: HTTP {response.status_code} (refused: wrong "
-                    "password or code, locked out, or CSRF)"
-                )
-                raise StopUser()
-            return response.headers.get("Location", "")
-
     def _fail(self, name: str, message: str) -> NoReturn:
+        """Report a failure that no request's status shows, and stop this user."""
         self.environment.events.request.fire(
             request_type="GET", name=name, response_time=0, response_length=0,
             response=None, context={}, exception=RuntimeError(message),
         )  # fmt: skip
         raise StopUser()
+
+
+class _LocustHttp:
+    """``load_client.Http`` over a virtual user's client: each request reported under its page
+    name, a failure when its status is not what a log-in step expects."""
+
+    def __init__(self, user: Staff) -> None:
+        self.user = user
+
+    def get(self, path: str, name: str) -> tuple[int, str, str]:
+        with self.user.client.get(
+            path, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code not in GET_OK:
+                response.failure(f"HTTP {response.status_code}")
+            location = response.headers.get("Location", "") or ""
+            return response.status_code, location, response.text or ""
+
+    def post(self, path: str, values: dict[str, str], name: str, page: str) -> tuple[int, str]:
+        referer = (self.user.host or "").rstrip("/") + page
+        with self.user.client.post(
+            path, data=values, name=name, headers={"Referer": referer},
+            allow_redirects=False, catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code not in POST_OK:
+                why = REFUSALS.get(response.status_code, "")
+                response.failure(f"HTTP {response.status_code} {why}".strip())
+            return response.status_code, response.headers.get("Location", "") or ""
 
 
 class TownshipStaff(Staff):

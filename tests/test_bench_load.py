@@ -8,6 +8,7 @@ import json
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,9 @@ from load_client import (  # noqa: E402
     Account,
     Form,
     Jurisdiction,
+    Refused,
     Totp,
+    log_in,
     login_form,
     otp_form,
     parse_mix,
@@ -88,6 +91,139 @@ def test_a_two_factor_page_is_recognised_and_its_form_kept_whole() -> None:
 
 def test_a_form_without_action_posts_back_to_its_page() -> None:
     assert Form("", "post").target("/accounts/login/?next=/") == "/accounts/login/?next=/"
+
+
+class DjangoHttp:
+    """``load_client.Http`` over Django's test client (cookies kept, no redirect followed)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.names = client, []
+
+    def get(self, path: str, name: str) -> tuple[int, str, str]:
+        self.names.append(name)
+        response = self.client.get(path)
+        return response.status_code, response.headers.get("Location", ""), response.content.decode()
+
+    def post(self, path: str, values: dict[str, str], name: str, page: str) -> tuple[int, str]:
+        self.names.append(name)
+        response = self.client.post(path, values, HTTP_REFERER=f"http://testserver{page}")
+        return response.status_code, response.headers.get("Location", "")
+
+
+def _staff(role: str, division: str) -> Any:
+    from jiuzhu.web.accounts.models import User
+
+    return User.objects.create_user("bench_x", password="bench-load-2026", role=role,
+                                    division_code=division)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_caseworker_logs_in_through_the_real_form_as_the_load_test_does(client) -> None:  # type: ignore[no-untyped-def]
+    from jiuzhu.web.accounts.models import Role
+
+    client.enforce_csrf_checks = True  # as gunicorn would: the token must come from the form
+    _staff(Role.TOWNSHIP_CASEWORKER, "120115002")
+    http = DjangoHttp(client)
+    assert log_in(http, Account("bench_x"), "bench-load-2026", {}) == "/"
+    assert http.names == ["login: form", "login", "login: next pages"]
+    assert client.get("/registry/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_refused_at_once(client) -> None:  # type: ignore[no-untyped-def]
+    from jiuzhu.web.accounts.models import Role
+
+    _staff(Role.TOWNSHIP_CASEWORKER, "120115002")
+    with pytest.raises(Refused) as refused:
+        log_in(DjangoHttp(client), Account("bench_x"), "wrong-password", {})
+    assert (refused.value.name, refused.value.reported) == ("login", True)
+    assert "wrong password" in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_a_district_officer_gives_the_code_of_the_device_the_bench_reads(client, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.apps import apps
+
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        pytest.skip("the second factor is not installed on this branch")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
+
+    settings.JIUZHU = {**settings.JIUZHU, "SECOND_FACTOR_REQUIRED": True}
+    client.enforce_csrf_checks = True
+    device = TOTPDevice.objects.create(
+        user=_staff(Role.DISTRICT_OFFICER, DISTRICT_CODE), name="bench", confirmed=True
+    )
+    account = Account("bench_x", load._totp(device.user))
+    assert account.totp == Totp(bytes(device.bin_key))
+    http = DjangoHttp(client)
+    assert log_in(http, account, "bench-load-2026", {}) == "/"
+    assert "login: two-factor" in http.names
+    assert client.get("/registry/").status_code == 200
+
+
+class ScriptedHttp:
+    """A server that asks for a second factor, as django-otp's pages do."""
+
+    def __init__(self) -> None:
+        self.codes: list[tuple[str, dict[str, str]]] = []
+
+    def get(self, path: str, name: str) -> tuple[int, str, str]:
+        if path == "/accounts/login/":
+            return (
+                200,
+                "",
+                (
+                    '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t">'
+                    '<input name="username"><input name="password" type="password"></form>'
+                ),
+            )
+        if path == "/" and len(self.codes) < 1:
+            return 302, "/accounts/two-factor/?next=/", ""
+        if path.startswith("/accounts/two-factor/"):
+            return (
+                200,
+                "",
+                (
+                    '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="u">'
+                    '<input name="code"><input type="hidden" name="next" value="/"></form>'
+                ),
+            )
+        return 200, "", "<h1>工作台</h1>"
+
+    def post(self, path: str, values: dict[str, str], name: str, page: str) -> tuple[int, str]:
+        if name == "login: two-factor":
+            self.codes.append((path, values))
+        return 302, "/"
+
+
+def test_the_second_factor_is_given_once_per_step_per_account(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    totp, now = Totp(RFC_KEY), [59.0]
+    monkeypatch.setattr("load_client.time.time", lambda: now[0])
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    http, used = ScriptedHttp(), {}
+    account = Account("bench_district", totp)
+    assert log_in(http, account, "pw", used, sleep) == "/"
+    path, values = http.codes[0]
+    assert path == "/accounts/two-factor/?next=/"
+    assert values == {"csrfmiddlewaretoken": "u", "next": "/", "code": totp.code(1)}
+    http.codes.clear()
+    log_in(http, account, "pw", used, sleep)  # the same step: waits for the next
+    assert waits and 1.0 <= waits[0] <= 1.1
+    assert http.codes[0][1]["code"] == totp.code(2)
+
+
+def test_a_code_asked_of_an_account_without_device_is_a_refusal() -> None:
+    with pytest.raises(Refused) as refused:
+        log_in(ScriptedHttp(), Account("bench_township"), "pw", {})
+    assert refused.value.name == "login: two-factor"
+    assert refused.value.reported is False
 
 
 JURISDICTION = Jurisdiction(
