@@ -404,8 +404,9 @@ def main() -> None:
         # Only the accounts in use: each is checked before the run (check_logins).
         entry["accounts"] = entry["accounts"][: max(1, wanted[role][1])]
     if args.draw:
-        args.draw.write_text(json.dumps(plan), encoding="utf-8")
-        args.draw.chmod(0o600)  # TOTP keys of the bench accounts
+        # Readable by this user only: it holds the bench accounts' TOTP keys.
+        with open(os.open(args.draw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            json.dump(plan, out)
         return
     for role, entry in plan["roles"].items():
         j, accounts = entry["jurisdiction"], entry["accounts"]

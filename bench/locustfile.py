@@ -3,9 +3,10 @@
 Each virtual user logs in through the log-in form (its CSRF token and cookie; a second factor's
 form when the log-in leads to one, with a TOTP code computed from the account's device key),
 then requests pages of the mix one after another, pausing between them as a person reading a
-page does: a random 0–2·``--think`` seconds. The mix, the page names and the second factor are in
-``bench/load_client.py``; the accounts and what they may see (page counts, household pks, names,
-ID endings, household numbers) are drawn from the database beforehand by ``bench/load.py``.
+page does: a random 0–2·``--think`` seconds. The mix, the page names and the log-in (with its
+second factor) are in ``bench/load_client.py``; the accounts and what they may see (page counts,
+household pks, names, ID endings, household numbers) are drawn from the database beforehand by
+``bench/load.py``.
 
 ``TownshipStaff`` are caseworkers of the largest township, ``DistrictStaff`` (``--district-users``
 of them, spawned first) district officers. Every request is reported under its page's name
@@ -76,7 +77,7 @@ def _options(parser: Any) -> None:
     group.add_argument("--password", default="bench-load-2026", env_var="JIUZHU_LOAD_PASSWORD",
                        help="the bench accounts' password (bench/web_seed.py)")  # fmt: skip
     group.add_argument("--load-data", default="", env_var="JIUZHU_LOAD_DATA",
-                       help="the plan written by bench/load.py --draw (drawn now if empty)")  # fmt: skip
+                       help="the plan of bench/load.py --draw (else drawn now)")  # fmt: skip
     group.add_argument("--seed", type=int, default=1, help="of the pages each user draws")
 
 
@@ -86,13 +87,16 @@ def _setup(environment: Any, **_kwargs: Any) -> None:
     if options is None:
         return
     _weights.update(parse_mix(options.mix))
-    path = options.load_data
-    if not path:
+    if options.load_data:
+        with open(options.load_data, encoding="utf-8") as file:
+            _plan.update(plan_from_json(json.load(file)))
+    else:
         # Drawn in a child process: Django's database driver does not mix with gevent.
-        path = os.path.join(tempfile.mkdtemp(prefix="jiuzhu-load-"), "plan.json")
-        subprocess.run([sys.executable, str(HERE / "load.py"), "--draw", path], check=True)
-    with open(path, encoding="utf-8") as file:
-        _plan.update(plan_from_json(json.load(file)))
+        with tempfile.TemporaryDirectory(prefix="jiuzhu-load-") as folder:
+            path = os.path.join(folder, "plan.json")
+            subprocess.run([sys.executable, str(HERE / "load.py"), "--draw", path], check=True)
+            with open(path, encoding="utf-8") as file:
+                _plan.update(plan_from_json(json.load(file)))
     # District officers are a fixed number, spawned first; the weighted rest are caseworkers.
     DistrictStaff.fixed_count = options.district_users
     DistrictStaff.weight = 0

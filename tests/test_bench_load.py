@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
@@ -60,7 +61,7 @@ def test_totp_counts_steps_from_t0() -> None:
     assert [totp.counter(t) for t in (100, 159.9, 160)] == [0, 0, 1]
 
 
-def test_the_real_log_in_page_gives_the_form_the_users_fill_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_real_log_in_page_gives_the_form_the_users_fill_in(client: Client) -> None:
     response = client.get("/accounts/login/")
     form = login_form(response.content.decode())
     assert form is not None
@@ -96,8 +97,9 @@ def test_a_form_without_action_posts_back_to_its_page() -> None:
 class DjangoHttp:
     """``load_client.Http`` over Django's test client (cookies kept, no redirect followed)."""
 
-    def __init__(self, client: Any) -> None:
-        self.client, self.names = client, []
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.names: list[str] = []
 
     def get(self, path: str, name: str) -> tuple[int, str, str]:
         self.names.append(name)
@@ -118,7 +120,7 @@ def _staff(role: str, division: str) -> Any:
 
 
 @pytest.mark.django_db
-def test_a_caseworker_logs_in_through_the_real_form_as_the_load_test_does(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_caseworker_logs_in_through_the_real_form_as_the_load_test_does(client: Client) -> None:
     from jiuzhu.web.accounts.models import Role
 
     client.enforce_csrf_checks = True  # as gunicorn would: the token must come from the form
@@ -130,7 +132,7 @@ def test_a_caseworker_logs_in_through_the_real_form_as_the_load_test_does(client
 
 
 @pytest.mark.django_db
-def test_a_wrong_password_is_refused_at_once(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_is_refused_at_once(client: Client) -> None:
     from jiuzhu.web.accounts.models import Role
 
     _staff(Role.TOWNSHIP_CASEWORKER, "120115002")
@@ -141,7 +143,9 @@ def test_a_wrong_password_is_refused_at_once(client) -> None:  # type: ignore[no
 
 
 @pytest.mark.django_db
-def test_a_district_officer_gives_the_code_of_the_device_the_bench_reads(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_officer_gives_the_code_of_the_device_the_bench_reads(
+    client: Client, settings: Any
+) -> None:
     from django.apps import apps
 
     if not apps.is_installed("django_otp.plugins.otp_totp"):
@@ -198,7 +202,9 @@ class ScriptedHttp:
         return 302, "/"
 
 
-def test_the_second_factor_is_given_once_per_step_per_account(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_second_factor_is_given_once_per_step_per_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     totp, now = Totp(RFC_KEY), [59.0]
     monkeypatch.setattr("load_client.time.time", lambda: now[0])
     waits: list[float] = []
