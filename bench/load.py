@@ -6,11 +6,14 @@
    pks, members' names, ID endings and household numbers (``--sample`` households).
 2. With ``--serve``, starts gunicorn (``--workers`` × ``--threads``) on ``--base-url``'s port with
    production settings: ``JIUZHU_DEBUG=0``, a random ``JIUZHU_SECRET_KEY`` unless set,
-   ``JIUZHU_CONN_MAX_AGE=60``; the rest of the environment passes through.
-3. Runs ``bench/locustfile.py`` headless in its own process: ``--users`` staff, ``--district-users``
+   ``JIUZHU_CONN_MAX_AGE=60``, plain HTTP (``JIUZHU_TLS=0`` unless set: a proxy terminates TLS
+   in production); the rest of the environment (the encryption keys…) passes through.
+3. Logs each account in once with its password (``check_logins``): a wrong password stops the
+   run after one failed log-in instead of locking the address out for everyone.
+4. Runs ``bench/locustfile.py`` headless in its own process: ``--users`` staff, ``--district-users``
    of them district officers, spawned at ``--spawn-rate`` per second, for ``--run-time``; each logs
    in through the form and reads pages of the mix, pausing 0–2·``--think`` s between pages.
-4. Prints a table per page (requests, failures, p50, p95, p99, max in ms) with the target and
+5. Prints a table per page (requests, failures, p50, p95, p99, max in ms) with the target and
    PASS/FAIL: every page of the mix p95 ≤ ``--target-ms``, and no failure anywhere (log-ins
    included, whose time is the password hash's and has no target). The whole run is counted,
    the spawning included. The server's and this client's CPU time and the machine's load
@@ -22,7 +25,7 @@ Users (``bench/web_seed.py`` creates them): ``--township-user`` (a caseworker of
 township) and ``--district-user`` (a district officer), each with the numbered accounts
 ``<user>_02``, ``<user>_03``… that exist; the virtual users of a role take its accounts in turn.
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:54331/bench11
+    export DATABASE_URL=postgres://…/bench JIUZHU_DATA_DIR=/tmp/jz_bench
     python bench/load.py --serve                                  # 50 users, 10 minutes
     python bench/load.py --serve --users 10 --district-users 2 --run-time 60s
     python bench/load.py --base-url http://127.0.0.1:8000 --run-time 5m   # a running server
