@@ -1,5 +1,5 @@
-"""Seed the case platform for the load test (``bench/web_load.py``): the full synthetic Baodi
-registry, the holiday calendar, one user per measured role and a few hundred applications.
+"""Seed the case platform for the load test (``bench/load.py``): the full synthetic Baodi
+registry, the holiday calendar, the users of the measured roles and a few hundred applications.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:54331/postgres JIUZHU_DATA_DIR=/tmp/jz_bench
     jiuzhu synth --scale 1.0 --out /tmp/jz_bench/district
@@ -8,8 +8,14 @@ registry, the holiday calendar, one user per measured role and a few hundred app
 Creates (password ``--password``, default ``bench-load-2026``):
 
 * ``bench_township`` — township caseworker of the township with the most households;
-* ``bench_district`` — district officer (the whole district);
+* ``bench_district``, ``bench_district_02`` … ``bench_district_NN`` — ``--district-officers``
+  district officers (the whole district): one account per district virtual user, as each
+  needs its own second factor (a TOTP code is accepted once);
 * ``bench_tw_<code>`` — a township caseworker per other township (to spread applications).
+
+When the second factor is installed (django-otp's TOTP), each district officer without one
+gets a confirmed TOTP device with a random key, which ``bench/load.py`` reads to compute the
+codes (bench accounts only: a real officer enrols on the enrolment page).
 
 Applications are registered through ``cases.actions.submit_application`` (the one write path),
 ``--applications`` in the largest township and ``--per-township`` in each other one.
@@ -28,6 +34,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def main() -> None:
@@ -36,6 +43,7 @@ def main() -> None:
     parser.add_argument("--password", default="bench-load-2026")
     parser.add_argument("--applications", type=int, default=400)
     parser.add_argument("--per-township", type=int, default=20)
+    parser.add_argument("--district-officers", type=int, default=10)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--feeds", action="store_true", help="also import the department feeds")
     parser.add_argument("--no-placeholder-year", action="store_true")
@@ -51,8 +59,9 @@ def main() -> None:
 
     from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User  # noqa: PLC0415
     from jiuzhu.web.cases.actions import submit_application  # noqa: PLC0415
-    from jiuzhu.web.cases.models import Application, Channel, Program  # noqa: PLC0415
+    from jiuzhu.web.cases.models import Application, Channel  # noqa: PLC0415
     from jiuzhu.web.core import clock  # noqa: PLC0415
+    from jiuzhu.web.core.programs import Program  # noqa: PLC0415
     from jiuzhu.web.registry.actions import import_district  # noqa: PLC0415
     from jiuzhu.web.registry.models import Household, Membership  # noqa: PLC0415
     from jiuzhu.web.workcalendar.models import CalendarYear  # noqa: PLC0415
@@ -102,7 +111,12 @@ def main() -> None:
             )
         return found
 
-    user("bench_district", Role.DISTRICT_OFFICER, DISTRICT_CODE)
+    officers = [
+        user(name, Role.DISTRICT_OFFICER, DISTRICT_CODE)
+        for name in ["bench_district"]
+        + [f"bench_district_{i:02d}" for i in range(2, args.district_officers + 1)]
+    ]
+    second_factor(officers)
     plan = [(user("bench_township", Role.TOWNSHIP_CASEWORKER, largest), largest, args.applications)]
     for code, _n in townships[1:]:
         plan.append(
@@ -157,6 +171,22 @@ def main() -> None:
         f"applications: {made} new in {time.perf_counter() - started:.1f} s, "
         f"{Application.objects.count()} in all; largest township {largest}"
     )
+
+
+def second_factor(users: list[Any]) -> None:
+    """A confirmed TOTP device for each user without one, if the second factor is installed."""
+    from django.apps import apps  # noqa: PLC0415
+
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
+
+    made = 0
+    for user in users:
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            made += 1
+    print(f"second factor: {made} TOTP device(s) made for {len(users)} district officer(s)")
 
 
 if __name__ == "__main__":
