@@ -284,3 +284,15 @@ def test_odd_input_is_refused_on_the_field(users: dict[str, User], code: str) ->
     assert response.status_code == 400
     assert client.post(ENROL, {"code": code}).status_code == 302  # enrolled: no enrolment
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_pages_follow_the_language_switch(users: dict[str, User]) -> None:
+    enrol_with_key(users["director"], KEY)
+    client = _signed_in(users["director"])
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": VERIFY})
+    assert switched["Location"] == VERIFY  # the language switch is open before the code
+    page = client.get(VERIFY).content.decode()
+    assert "Enter your one-time code" in page and "输入动态验证码" not in page
+    wrong = client.post(VERIFY, {"code": "000000"}).content.decode()
+    assert "Wrong code: enter the 6 digits the app shows now" in wrong
