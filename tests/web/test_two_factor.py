@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -296,3 +298,22 @@ def test_the_pages_follow_the_language_switch(users: dict[str, User]) -> None:
     assert "Enter your one-time code" in page and "输入动态验证码" not in page
     wrong = client.post(VERIFY, {"code": "000000"}).content.decode()
     assert "Wrong code: enter the 6 digits the app shows now" in wrong
+
+
+@pytest.mark.django_db
+def test_a_script_enrols_a_known_key_and_logs_in_with_its_code(users: dict[str, User]) -> None:
+    """The load test's way in: a key it chose, the RFC 6238 code it computes."""
+    officer = users["officer"]
+    for bad in ("not hex", "ab" * 5 + "a", "ab" * 9, "ab" * 41):
+        with pytest.raises(ValidationError):
+            enrol_with_key(officer, bad)
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    key = hashlib.sha1(b"officer").hexdigest()
+    enrol_with_key(officer, key)
+    assert _events("accounts.twofactor_enrol", officer)[0].detail == {
+        "backup_codes": 0,
+        "script": True,
+    }
+    client = Client()
+    client.post("/accounts/login/", {"username": "officer", "password": PASSWORD})
+    assert client.post(VERIFY, {"code": code_at(key), "next": "/"})["Location"] == "/"

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiuzhu.web.accounts.models import DISTRICT_ROLES, Role, User
@@ -60,11 +59,6 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 def pending_device(user: User) -> TOTPDevice | None:
     """The TOTP device being enrolled (its key shown, not yet confirmed with a code)."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-
-
-def backup_codes_left(user: User) -> int:
-    """How many unused backup codes the user has."""
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def normalise_code(text: str) -> str:
