@@ -78,6 +78,17 @@ def _fixed_today(settings: Any) -> None:
     settings.JIUZHU = {**settings.JIUZHU, "TODAY": ON.isoformat()}
 
 
+# --- Issue 12, the second factor: off for the tests that are not about it -------------------
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings: Any) -> None:
+    """District staff and administrators log in with a password only (``force_login``, the
+    browser tests' log-in form); ``tests/web/test_two_factor.py`` turns the second factor on."""
+    settings.JIUZHU = {**settings.JIUZHU, "SECOND_FACTOR_REQUIRED": False}
+
+
+# --- end of the second factor ----------------------------------------------------------------
+
+
 @pytest.fixture
 def committed_district(district_folder: Path) -> None:
     """For ``transaction=True`` tests: each one ends with a flush of every table, so a test that

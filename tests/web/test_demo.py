@@ -29,6 +29,7 @@ def test_the_demo_seeds_every_part_of_the_platform(
     call_command("demo", "--no-serve", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
     output = (tmp_path / "out.txt").read_text()
     assert "数据库已有数据" in output and "jiuzhu-demo" in output
+    assert "第二认证因素已关闭" in output  # issue 12: on with JIUZHU_SECOND_FACTOR=1
     assert {u.role for u in User.objects.filter(username__in=["jingban", "quke", "shenji"])} == {
         Role.TOWNSHIP_CASEWORKER,
         Role.DISTRICT_OFFICER,

@@ -129,6 +129,7 @@ MODELS: dict[str, str] = {
     "documents:termination": "entitlements.Entitlement",
     "documents:": "cases.Application",
     "cases:": "cases.Application",
+    "accounts:twofactor_reset": "accounts.User",  # issue 12: a user's second factor
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 
@@ -148,6 +149,7 @@ JURISDICTION = {
     "jobs.Job": "",
     "registry.Membership": "household__division_code",
     "registry.Person": "memberships__household__division_code",
+    "accounts.User": "division_code",
 }
 
 

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from jiuzhu.web.accounts.models import User
+from jiuzhu.web.accounts.twofactor_admin import has_reset_permission, reset_second_factor_action
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts
@@ -25,3 +27,8 @@ class JiuzhuUserAdmin(UserAdmin[User]):
     search_fields = ("username", "full_name", "division_code")
     fieldsets = (*(UserAdmin.fieldsets or ()), _ROLE_FIELDS)
     add_fieldsets = (*UserAdmin.add_fieldsets, _ROLE_FIELDS)
+    # The second factor's audited reset (issue 12: accounts.twofactor_admin).
+    actions = [reset_second_factor_action]
+
+    def has_reset_second_factor_permission(self, request: HttpRequest) -> bool:
+        return has_reset_permission(request)

@@ -59,6 +59,9 @@ add_perm(
 )
 add_perm("registry.change", (can_take_applications | is_district) & in_jurisdiction)
 add_perm("registry.import", is_administrator | _role(Role.DISTRICT_DIRECTOR))
+# Issue 12: an administrator resets another user's second factor (a lost phone); never one's
+# own (accounts.twofactor_actions.reset_second_factor).
+add_perm("accounts.reset_second_factor", is_administrator)
 
 
 @predicate  # type: ignore[untyped-decorator]

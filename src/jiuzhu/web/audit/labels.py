@@ -175,6 +175,17 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
         _("审计"),
         {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},
     ),
+    # Issue 12, the second factor (accounts.twofactor_actions).
+    "twofactor": (
+        _("第二认证因素"),
+        {
+            "accounts.twofactor_enrol": _("启用第二认证因素"),
+            "accounts.twofactor_verify": _("动态验证码验证通过"),
+            "accounts.twofactor_failure": _("第二认证因素验证失败"),
+            "accounts.twofactor_backup_code": _("使用备用码登录"),
+            "accounts.twofactor_reset": _("重置第二认证因素"),
+        },
+    ),
 }
 ACTIONS: dict[str, Promise] = {
     code: label for _group, actions in ACTION_GROUPS.values() for code, label in actions.items()
@@ -392,6 +403,26 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
 }
 """Keys whose meaning depends on the action (an ``amount`` is a month's benefit in one, a
 payroll's total in another)."""
+
+# Issue 12, the second factor (accounts.twofactor_actions): the keys of its events.
+_TWOFACTOR_CLIENT = Key(_("客户端地址"))
+ACTION_KEYS.update(
+    {
+        ("accounts.twofactor_enrol", "backup_codes"): Key(_("发放备用码个数"), COUNT),
+        ("accounts.twofactor_enrol", "script"): Key(_("由服务器脚本启用"), BOOL),
+        ("accounts.twofactor_enrol", "client"): _TWOFACTOR_CLIENT,
+        ("accounts.twofactor_verify", "client"): _TWOFACTOR_CLIENT,
+        ("accounts.twofactor_failure", "enrolling"): Key(_("启用时确认"), BOOL),
+        ("accounts.twofactor_failure", "backup_code"): Key(_("输入的是备用码"), BOOL),
+        ("accounts.twofactor_failure", "throttled"): Key(_("因连续输错暂停验证"), BOOL),
+        ("accounts.twofactor_failure", "failures"): Key(_("连续输错次数"), COUNT),
+        ("accounts.twofactor_failure", "client"): _TWOFACTOR_CLIENT,
+        ("accounts.twofactor_backup_code", "remaining"): Key(_("剩余备用码个数"), COUNT),
+        ("accounts.twofactor_backup_code", "client"): _TWOFACTOR_CLIENT,
+        ("accounts.twofactor_reset", "enrolled"): Key(_("已启用第二认证因素"), BOOL),
+        ("accounts.twofactor_reset", "devices"): Key(_("作废的验证器和备用码组数"), COUNT),
+    }
+)
 
 DENIALS = {
     403: _("无权访问（403）"),

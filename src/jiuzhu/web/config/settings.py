@@ -198,6 +198,36 @@ JIUZHU = {
     "JOB_MAX_ATTEMPTS": int(os.environ.get("JIUZHU_JOB_MAX_ATTEMPTS", "3")),
 }
 
+# --- Second factor (issue 12, totp): TOTP for district roles and administrators -------------
+# django-otp's TOTP devices (RFC 6238) and single-use backup codes (its static devices), before
+# accounts so that accounts' admin replaces their admin pages with the audited reset. After the
+# password, OTPMiddleware finds the device the session was verified with, and TwoFactorMiddleware
+# sends whoever needs a second factor and has not given it to the two-factor pages
+# (accounts.twofactor_middleware).
+_ACCOUNTS = INSTALLED_APPS.index("jiuzhu.web.accounts")
+INSTALLED_APPS[_ACCOUNTS:_ACCOUNTS] = [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
+    "jiuzhu.web.accounts.twofactor_middleware.TwoFactorMiddleware",
+)
+OTP_TOTP_ISSUER = "宝坻区社会救助"  # the name the authenticator app shows beside the account
+# After n wrong codes in a row a device refuses every code for 2^(n-1) seconds (1, 2, 4 … s).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# On unless JIUZHU_SECOND_FACTOR=0 (the demo turns it off unless asked; the web tests turn it
+# off except where they test it: tests/web/conftest.py).
+JIUZHU["SECOND_FACTOR_REQUIRED"] = os.environ.get("JIUZHU_SECOND_FACTOR", "1") == "1"
+# --- end of the second factor ----------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

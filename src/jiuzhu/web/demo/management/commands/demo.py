@@ -99,6 +99,22 @@ def demo_users(township: str, community: str) -> list[dict[str, str]]:
     ]
 
 
+def _second_factor() -> str:
+    """Turn the second factor (TOTP) of district staff and administrators off for the demo, so
+    that anyone can try every role, unless ``JIUZHU_SECOND_FACTOR=1``; the line that says so."""
+    on = os.environ.get("JIUZHU_SECOND_FACTOR", "0") == "1"
+    settings.JIUZHU["SECOND_FACTOR_REQUIRED"] = on
+    if on:
+        return (
+            "第二认证因素已开启：区级用户和系统管理员首次登录时用手机验证器启用"
+            " (second factor on: district staff and administrators enrol an authenticator app)"
+        )
+    return (
+        "第二认证因素已关闭（演示）；JIUZHU_SECOND_FACTOR=1 开启"
+        " (second factor off for the demo; JIUZHU_SECOND_FACTOR=1 turns it on)"
+    )
+
+
 DEMO_MATERIALS = [
     "application_form",
     "income_asset_declaration",
@@ -137,6 +153,7 @@ class Command(BaseCommand):
         today = os.environ.get("JIUZHU_TODAY") or DEMO_DATE.isoformat()
         os.environ["JIUZHU_TODAY"] = today
         settings.JIUZHU["TODAY"] = today
+        second_factor = _second_factor()
         call_command("migrate", verbosity=0, interactive=False)
         call_command("seed_calendar", verbosity=0)
         # The issuing offices printed on the documents: example values, marked as such.
@@ -184,6 +201,7 @@ class Command(BaseCommand):
         self._demo_discovery(Path(settings.DATA_DIR) / "district")
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
+        self.stdout.write(second_factor)
         if not options["no_serve"]:
             # The background worker runs the jobs (batch assessment, feed import).
             worker = subprocess.Popen(
