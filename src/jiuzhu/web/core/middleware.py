@@ -8,6 +8,8 @@ constraint: ``IntegrityError``), a deadlock or a serialisation failure was rolle
 so the page can say honestly that nothing was saved (a check constraint's refusal is a bug,
 and stays a 500). Each is logged as a warning with the view,
 so that a missing lock is still found.
+
+And what a browser or a proxy may keep: nothing shown to a signed-in user (``NoStoreMiddleware``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.template.exceptions import TemplateDoesNotExist
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +86,22 @@ class DatabaseTroubleMiddleware:
                 body = "<h1>503</h1>"
             return HttpResponse(body, status=503, headers={"Retry-After": "30"})
         return None
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (and ``Pragma: no-cache`` for HTTP/1.0 caches) on every
+    response to a signed-in user: pages, htmx fragments, downloads and PDFs hold personal data,
+    which must not stay in a shared computer's browser cache or a proxy (the back button after
+    logging out shows nothing). Static files (served by WhiteNoise before this) stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"
+        return response
