@@ -1,0 +1,349 @@
+"""Production settings are secure by default (issue 12): DEBUG off unless set, a missing secret
+key or host list stops the start in one line, TLS cookies, HSTS and the headers behind TLS,
+``check --deploy`` clean; a strict Content-Security-Policy with no inline script or style in any
+template; ``Cache-Control: no-store`` on everything a signed-in user receives.
+
+The settings are read in a fresh process (``jiuzhu-web`` or Python) with the environment of a
+production server: the test process itself runs with ``JIUZHU_DEBUG=1`` (pyproject's pytest
+``env``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+
+from jiuzhu.web.accounts.models import User
+from jiuzhu.web.registry.models import Household
+from tests.web.conftest import PASSWORD
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "jiuzhu" / "web"
+MANAGE = "from jiuzhu.web.manage import main; main()"
+POLICY = {
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+}
+"""The Content-Security-Policy's directives (django-csp writes them in no fixed order)."""
+
+
+def directives(header: str | None) -> set[str]:
+    return {part.strip() for part in (header or "").split(";") if part.strip()}
+
+
+def production(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a production server: none of the development variables, a strong
+    secret key and the host names, plus ``extra`` (an empty value unsets a variable)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("JIUZHU_") and k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
+    env |= {
+        "JIUZHU_DATA_DIR": str(tmp_path),
+        "JIUZHU_SECRET_KEY": secrets.token_urlsafe(50),
+        "JIUZHU_ALLOWED_HOSTS": "jiuzhu.example.gov.cn",
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    env |= extra
+    return {k: v for k, v in env.items() if v}
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", MANAGE, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+SETTINGS = (
+    "DEBUG",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "X_FRAME_OPTIONS",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+)
+
+
+def read_settings(env: dict[str, str]) -> dict[str, Any]:
+    """The security settings as a process with ``env`` reads them."""
+    script = (
+        "import json, os\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'jiuzhu.web.config.settings'\n"
+        "from django.conf import settings\n"
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {SETTINGS!r}}}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_production_is_the_default_and_secure(tmp_path: Path) -> None:
+    found = read_settings(production(tmp_path))
+    assert found["DEBUG"] is False
+    assert found["SESSION_COOKIE_SECURE"] and found["CSRF_COOKIE_SECURE"]
+    assert found["SECURE_SSL_REDIRECT"] is True
+    assert found["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert found["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert found["SECURE_PROXY_SSL_HEADER"] is None  # not trusted unless behind a proxy
+    assert found["X_FRAME_OPTIONS"] == "DENY"
+    assert found["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert found["SECURE_CROSS_ORIGIN_OPENER_POLICY"] == "same-origin"
+    assert found["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert found["ALLOWED_HOSTS"] == ["jiuzhu.example.gov.cn"]
+
+
+def test_every_security_setting_comes_from_the_environment(tmp_path: Path) -> None:
+    behind_proxy = read_settings(
+        production(
+            tmp_path,
+            JIUZHU_BEHIND_PROXY="1",
+            JIUZHU_SSL_REDIRECT="0",
+            JIUZHU_HSTS_SECONDS="600",
+            JIUZHU_HSTS_INCLUDE_SUBDOMAINS="0",
+            JIUZHU_HSTS_PRELOAD="1",
+            JIUZHU_ALLOWED_HOSTS="a.example.cn, b.example.cn",
+            JIUZHU_CSRF_TRUSTED_ORIGINS="https://a.example.cn",
+            JIUZHU_REFERRER_POLICY="no-referrer",
+        )
+    )
+    assert behind_proxy["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert behind_proxy["SECURE_SSL_REDIRECT"] is False
+    assert behind_proxy["SECURE_HSTS_SECONDS"] == 600
+    assert behind_proxy["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert behind_proxy["SECURE_HSTS_PRELOAD"] is True
+    assert behind_proxy["ALLOWED_HOSTS"] == ["a.example.cn", "b.example.cn"]
+    assert behind_proxy["CSRF_TRUSTED_ORIGINS"] == ["https://a.example.cn"]
+    assert behind_proxy["SECURE_REFERRER_POLICY"] == "no-referrer"
+    # A plain-HTTP server (a local load test): no Secure cookie, no redirect, no HSTS.
+    plain = read_settings(production(tmp_path, JIUZHU_TLS="0"))
+    assert not plain["SESSION_COOKIE_SECURE"] and not plain["SECURE_SSL_REDIRECT"]
+    assert plain["SECURE_HSTS_SECONDS"] == 0 and plain["DEBUG"] is False
+    # Development (the demo, the tests): no TLS settings, the development key is allowed.
+    development = read_settings(production(tmp_path, JIUZHU_DEBUG="1", JIUZHU_SECRET_KEY=""))
+    assert development["DEBUG"] is True and not development["SECURE_SSL_REDIRECT"]
+
+
+@pytest.mark.parametrize(
+    ("unset", "named"),
+    [
+        ("JIUZHU_SECRET_KEY", "JIUZHU_SECRET_KEY 未设置"),
+        ("JIUZHU_ALLOWED_HOSTS", "JIUZHU_ALLOWED_HOSTS 未设置"),
+    ],
+)
+def test_production_without_a_key_or_hosts_stops_with_one_line(
+    tmp_path: Path, unset: str, named: str
+) -> None:
+    done = manage(production(tmp_path, **{unset: ""}), "check")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unreadable_flag_stops_with_one_line(tmp_path: Path) -> None:
+    done = manage(production(tmp_path, JIUZHU_TLS="maybe"), "check")
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0
+    assert "JIUZHU_TLS='maybe'" in done.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    done = manage(production(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "WARNING" not in output.upper() and "System check identified no issues" in output
+
+
+def test_the_demo_runs_in_development_mode_by_itself(tmp_path: Path) -> None:
+    from jiuzhu.web.manage import DEVELOPMENT_COMMANDS
+
+    assert "demo" in DEVELOPMENT_COMMANDS
+    script = (
+        "import os, sys\n"
+        "sys.argv = ['jiuzhu-web', 'demo', '--help']\n"
+        "from jiuzhu.web.manage import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('JIUZHU_DEBUG'))\n"
+    )
+    env = production(tmp_path, JIUZHU_SECRET_KEY="", JIUZHU_ALLOWED_HOSTS="")
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip().endswith("1"), done.stderr
+
+
+# ---------------------------------------------------------------- headers
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def security_header_problems(response: HttpResponse) -> list[str]:
+    """What a response lacks of the headers every page carries (the page sweep calls this on
+    every response, tests/web/test_page_scan.py)."""
+    problems = []
+    if directives(response.get("Content-Security-Policy")) != POLICY:
+        problems.append(f"Content-Security-Policy: {response.get('Content-Security-Policy')!r}")
+    if response.get("X-Frame-Options") != "DENY":
+        problems.append("no X-Frame-Options DENY")
+    if response.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no X-Content-Type-Options nosniff")
+    if response.get("Referrer-Policy") != "same-origin":
+        problems.append("no Referrer-Policy same-origin")
+    cache = response.get("Cache-Control", "")
+    if "no-store" not in cache or response.get("Pragma") != "no-cache":
+        problems.append(f"Cache-Control {cache!r} for a signed-in user")
+    return problems
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_policy_and_the_headers(users: dict[str, User]) -> None:
+    anonymous = Client().get("/accounts/login/")
+    assert anonymous.status_code == 200
+    assert directives(anonymous["Content-Security-Policy"]) == POLICY
+    assert anonymous["Cross-Origin-Opener-Policy"] == "same-origin"
+    client = _signed_in(users["caseworker"])
+    for path in ("/", "/registry/", "/no-such-page/"):
+        response = client.get(path)
+        assert response.status_code in (200, 404)
+        assert not security_header_problems(response), (path, security_header_problems(response))
+
+
+@pytest.mark.django_db
+def test_behind_tls_cookies_are_secure_and_http_is_redirected(
+    users: dict[str, User], settings: Any
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    client = Client()  # a new client: the security middleware reads the settings at its start
+    plain = client.get("/accounts/login/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    secure = client.get("/accounts/login/", secure=True)
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert secure.cookies["csrftoken"]["secure"]
+    response = client.post(
+        "/accounts/login/",
+        {"username": users["caseworker"].username, "password": PASSWORD},
+        secure=True,
+    )
+    assert response.status_code == 302 and response.cookies["sessionid"]["secure"]
+
+
+# ---------------------------------------------------------------- Cache-Control
+
+
+@pytest.mark.django_db
+def test_nothing_a_signed_in_user_receives_is_stored(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    from jiuzhu.web.documents.actions import fill_example_offices
+    from tests.web.documents.conftest import _eligible, submit
+
+    fill_example_offices()
+    application = submit(users, Household.objects.get(pk=_eligible(townships[0])))
+    caseworker = _signed_in(users["caseworker"])
+    responses = {
+        "page": caseworker.get(f"/registry/households/{application.household_id}/"),
+        "fragment": caseworker.get("/registry/", {"q": "H0"}, headers={"HX-Request": "true"}),
+        "pdf": caseworker.get(f"/documents/applications/{application.pk}/acceptance.pdf"),
+        "download": _signed_in(users["auditor"]).get("/audit/export.xlsx"),
+        "refusal": caseworker.get("/audit/"),
+    }
+    for what, response in responses.items():
+        assert response.status_code in (200, 403), (what, response.status_code)
+        assert "no-store" in response["Cache-Control"], what
+        assert response["Pragma"] == "no-cache", what
+    assert responses["pdf"]["Content-Type"] == "application/pdf"
+    # Static files stay cacheable.
+    static = caseworker.get("/static/jiuzhu/site.css")
+    assert static.status_code == 200 and "no-store" not in static.get("Cache-Control", "")
+
+
+# ---------------------------------------------------------------- no inline script or style
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+JAVASCRIPT_URL = re.compile(r"javascript:", re.IGNORECASE)
+HTMX_CODE = re.compile(r"\shx-on[:-]|\shx-vars\s*=|\bjs:", re.IGNORECASE)
+
+
+def templates() -> list[Path]:
+    return sorted(p for p in WEB.rglob("templates/**/*") if p.is_file())
+
+
+def test_no_template_has_an_inline_script_style_or_handler() -> None:
+    found = []
+    assert len(templates()) > 50
+    for path in templates():
+        text = path.read_text(encoding="utf-8")
+        # The documents' print templates render PDFs with WeasyPrint too; the browser sees them
+        # through the same policy, so they follow the same rule.
+        for name, pattern in (
+            ("inline <script>", INLINE_SCRIPT),
+            ("<style> element", STYLE_ELEMENT),
+            ("style= attribute", STYLE_ATTRIBUTE),
+            ("on…= handler", HANDLER),
+            ("javascript: address", JAVASCRIPT_URL),
+            ("htmx code (hx-on, hx-vars, js:)", HTMX_CODE),
+        ):
+            found += [
+                f"{path.relative_to(WEB)}: {name}: {m.group(0).strip()!r}"
+                for m in pattern.finditer(text)
+            ]
+    assert not found, "\n".join(found)
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    bad = (
+        '<script>alert(1)</script><div style="x"></div><select onchange="f()">'
+        '<a href="javascript:f()"><style>p{}</style><button hx-on:click="f()">'
+    )
+    assert INLINE_SCRIPT.search(bad) and STYLE_ATTRIBUTE.search(bad) and HANDLER.search(bad)
+    assert JAVASCRIPT_URL.search(bad) and STYLE_ELEMENT.search(bad) and HTMX_CODE.search(bad)
+    assert not INLINE_SCRIPT.search('<script src="/static/x.js" defer></script>')
+    assert not HANDLER.search('<input name="one" data-autosubmit>')
+
+
+def test_htmx_injects_no_style_and_evaluates_no_code() -> None:
+    base = (WEB / "templates" / "base.html").read_text(encoding="utf-8")
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', base)
+    assert config is not None
+    assert json.loads(config.group(1)) == {"includeIndicatorStyles": False, "allowEval": False}
+    css = (WEB / "static" / "jiuzhu" / "site.css").read_text(encoding="utf-8")
+    assert ".htmx-indicator" in css and ".htmx-request" in css
