@@ -347,3 +347,92 @@ def test_htmx_injects_no_style_and_evaluates_no_code() -> None:
     assert json.loads(config.group(1)) == {"includeIndicatorStyles": False, "allowEval": False}
     css = (WEB / "static" / "jiuzhu" / "site.css").read_text(encoding="utf-8")
     assert ".htmx-indicator" in css and ".htmx-request" in css
+
+
+# ---------------------------------------------------------------- no full ID in an address
+
+
+def _member(household: Household) -> Any:
+    return household.memberships.filter(valid_to__isnull=True).first().person
+
+
+@pytest.mark.django_db
+def test_a_search_by_a_whole_id_is_posted_and_answered_without_a_redirect(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    household = Household.objects.filter(township_code=townships[0]).first()
+    number = _member(household).resident_id
+    client = _signed_in(users["caseworker"])
+    page = client.get("/registry/").content.decode()
+    assert 'method="post" action="/registry/"' in page and 'hx-post="/registry/"' in page
+    response = client.post("/registry/", {"q": number})
+    assert response.status_code == 200  # the results themselves, not a redirect
+    assert f"/registry/households/{household.pk}/" in response.content.decode()
+    fragment = client.post("/registry/", {"q": number.lower()}, headers={"HX-Request": "true"})
+    assert f"/registry/households/{household.pk}/" in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+    # The last six digits stay on GET (links, bookmarks, the load test's search:id6).
+    ending = client.get("/registry/", {"q": number[-6:]})
+    assert ending.status_code == 200
+    assert f"/registry/households/{household.pk}/" in ending.content.decode()
+    # Another township's ID finds nothing, posted or not.
+    outsider = _signed_in(users["outsider"]).post("/registry/", {"q": number})
+    assert f"/registry/households/{household.pk}/" not in outsider.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["whole", "lower", "full-width", "old 15 digits", "17 digits"])
+def test_a_whole_id_in_the_address_is_refused_and_not_logged(
+    users: dict[str, User],
+    townships: tuple[str, str],
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+) -> None:
+    household = Household.objects.filter(township_code=townships[0]).first()
+    number = _member(household).resident_id
+    text = {
+        "whole": number,
+        "lower": number.lower(),
+        "full-width": number.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        "old 15 digits": number[:6] + number[8:17],
+        "17 digits": number[1:],
+    }[kind]
+    client = _signed_in(users["caseworker"])
+    with caplog.at_level("DEBUG"):
+        response = client.get("/registry/", {"q": text})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "身份证号不能出现在网址中" in page and 'id="q-errors"' in page
+    assert f"/registry/households/{household.pk}/" not in page  # nothing searched
+    logged = [(r.getMessage(), repr(r.args)) for r in caplog.records]
+    assert not [entry for entry in logged if text in str(entry) or number in str(entry)]
+    # The registration form does not take one from its address either.
+    form = client.get("/registry/households/new/", {"q": text})
+    assert form.status_code == 200 and "身份证号不能出现在网址中" in form.content.decode()
+    assert f'value="{text}"' not in form.content.decode()
+
+
+@pytest.mark.django_db
+def test_nothing_on_the_search_pages_puts_a_whole_id_in_an_address(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    """The results' links (pages, "register instead") carry a posted ID in a form, never in
+    a link; an ID not in the registry is posted to the registration form."""
+    client = _signed_in(users["caseworker"])
+    absent = "120224198001013011"
+    page = client.post("/registry/", {"q": absent}).content.decode()
+    assert "没有符合条件的家庭" in page and 'id="register-instead"' in page
+    links = re.findall(r'(?:href|action|hx-get|hx-post)="([^"]*)"', page)
+    assert links and not [link for link in links if absent in link]
+    form = client.post("/registry/households/new/", {"search": absent})
+    assert form.status_code == 200 and f'value="{absent}"' in form.content.decode()
+    # Further pages of a list or a name stay links (a whole ID's are posted: a form).
+    assert 'href="?q=&page=2"' in client.get("/registry/").content.decode()
+
+
+@pytest.mark.django_db
+def test_odd_search_input_never_errs(users: dict[str, User]) -> None:
+    client = _signed_in(users["caseworker"])
+    for data in ({"q": "x" * 5000}, {"q": "１２０２２４"}, {"q": ""}, {"page": "NaN"}, {}):
+        assert client.post("/registry/", data).status_code in (200, 400), data
+        assert client.get("/registry/", data).status_code in (200, 400), data
