@@ -30,8 +30,9 @@ commands set. Flags are ``1``/``0``; lists are comma-separated (``config.environ
 - ``JIUZHU_X_FRAME_OPTIONS`` (DENY), ``JIUZHU_REFERRER_POLICY`` (same-origin),
   ``JIUZHU_CROSS_ORIGIN_OPENER_POLICY`` (same-origin): the response headers of those names.
 - Fixed, not configurable: ``X-Content-Type-Options: nosniff``; the Content-Security-Policy
-  (only the site's own scripts, styles and images; no inline script or style; no plugins, no
-  framing; forms post to the site only); ``Cache-Control: no-store`` on every response to a
+  of pages (only the site's own scripts, styles and images; no inline script or style; no
+  plugins, no framing; forms post to the site only) and of files (no framing:
+  ``core.middleware.FILE_POLICY``); ``Cache-Control: no-store`` on every response to a
   signed-in user (``core.middleware.NoStoreMiddleware``).
 
 Other settings from the environment: ``JIUZHU_CONN_MAX_AGE``, ``JIUZHU_FEEDS_DIR``,
@@ -152,8 +153,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY above) on every response.
-    "csp.middleware.CSPMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY above) on every page, and
+    # a file's own (core.middleware.FILE_POLICY: Chrome's PDF viewer needs it) on a file.
+    "jiuzhu.web.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

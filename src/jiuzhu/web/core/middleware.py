@@ -9,7 +9,10 @@ so the page can say honestly that nothing was saved (a check constraint's refusa
 and stays a 500). Each is logged as a warning with the view,
 so that a missing lock is still found.
 
-And what a browser or a proxy may keep: nothing shown to a signed-in user (``NoStoreMiddleware``).
+And two policies for browsers (issue 12): what a browser or a proxy may keep — nothing shown to a
+signed-in user (``NoStoreMiddleware``) — and what a page may load and run: the strict
+Content-Security-Policy of the settings on every page, a file's own on a file
+(``ContentSecurityPolicyMiddleware``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
+from csp.constants import NONE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template import loader
 from django.template.exceptions import TemplateDoesNotExist
 from django.utils.cache import add_never_cache_headers
@@ -105,3 +111,25 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Pragma"] = "no-cache"
         return response
+
+
+FILE_POLICY = {"frame-ancestors": [NONE]}
+"""The Content-Security-Policy of a file (a PDF, a scan, a workbook): no framing by another
+site. A file runs no script of ours, and Chrome shows a PDF in a viewer that the page policy's
+``object-src 'none'`` and ``style-src 'self'`` would block (the viewer is a plugin with inline
+styles); the uploaded scans are only PDF, PNG or JPEG (checked by their first bytes) and served
+with ``nosniff``, so no file can be read as a page."""
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware: the settings' policy (``CONTENT_SECURITY_POLICY``) on every HTML
+    response, ``FILE_POLICY`` on every other one."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        is_page = str(response.get("Content-Type", "")).startswith("text/html")
+        if not report_only and parts.config is None and not is_page:
+            parts.config = FILE_POLICY
+        return parts
