@@ -6,7 +6,8 @@ reason, no password) and exits with status 1, instead of a page of traceback; so
 that production needs and the environment lacks (``config.environment``).
 
 The settings are production's unless ``JIUZHU_DEBUG=1``: ``jiuzhu-web demo`` sets it (a local
-demonstration on synthetic data), as the tests and the Makefile's developer commands do.
+demonstration on synthetic data), and so do the commands that write the catalogs and the
+migrations (``DEVELOPMENT_COMMANDS``), as the tests and the Makefile's developer commands do.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import os
 import sys
 
-DEVELOPMENT_COMMANDS = frozenset({"demo"})
+DEVELOPMENT_COMMANDS = frozenset({"demo", "makemessages", "compilemessages", "makemigrations"})
 """Commands that run in development mode (``JIUZHU_DEBUG=1``) unless the environment says
-otherwise."""
+otherwise: the demo (synthetic data on a local server) and a developer's commands that write
+source files (catalogs, migrations) and serve nothing."""
 
 
 def main() -> None:

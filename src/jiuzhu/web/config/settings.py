@@ -5,8 +5,8 @@ current directory); PostgreSQL is used when ``DATABASE_URL`` is set
 (``postgresql://user:password@host:port/name``).
 
 Security (issue 12). The settings are production's unless ``JIUZHU_DEBUG=1``, which only the
-demo (``jiuzhu-web demo``), the tests (pyproject's pytest ``env``) and the Makefile's developer
-commands set. Flags are ``1``/``0``; lists are comma-separated (``config.environment``).
+demo and the commands that write catalogs and migrations (``web/manage.py``), the tests
+(pyproject's pytest ``env``) and the Makefile's developer targets set. Flags are ``1``/``0``; lists are comma-separated (``config.environment``).
 
 - ``JIUZHU_DEBUG`` (0): development mode (debug pages, the development secret key, no TLS).
 - ``JIUZHU_SECRET_KEY``: required without DEBUG (50 or more random characters, e.g.
