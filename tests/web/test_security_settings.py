@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.http import HttpResponse
@@ -230,6 +231,41 @@ def security_header_problems(response: HttpResponse) -> list[str]:
     if "no-store" not in cache or response.get("Pragma") != "no-cache":
         problems.append(f"Cache-Control {cache!r} for a signed-in user")
     return problems
+
+
+ADDRESS = re.compile(r'\b(?:href|action|src|hx-get|hx-post|hx-push-url)="([^"]*)"')
+ID_TOKEN = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+
+
+def whole_ids(text: str) -> list[str]:
+    """The valid resident ID numbers (GB 11643, 18 or 15 characters) written in ``text``."""
+    from jiuzhu.feeds.ids import InvalidIdError, normalise
+
+    found = []
+    for token in ID_TOKEN.findall(text):
+        try:
+            normalise(token)
+        except InvalidIdError:
+            continue
+        found.append(token)
+    return found
+
+
+def id_in_address_problems(response: HttpResponse) -> list[str]:
+    """The addresses a response leads to (its redirects, and on a page every link, form and
+    htmx address) that hold a whole ID number (the page sweep calls this on every response)."""
+    addresses = [url for url, _status in getattr(response, "redirect_chain", [])]
+    if response.get("Content-Type", "").startswith("text/html"):
+        addresses += ADDRESS.findall(response.content.decode())
+    return [f"a whole ID number in {url!r}" for url in addresses if whole_ids(unquote(url))]
+
+
+def test_the_address_check_finds_a_whole_id() -> None:
+    number = "11010519491231002X"
+    assert whole_ids(f"/registry/?q={number}") == [number]
+    assert whole_ids("/registry/?q=110105491231002") == ["110105491231002"]
+    assert not whole_ids("/registry/?q=1101051949123100") and not whole_ids("/x/?q=231002")
+    assert not whole_ids("/registry/?q=110105********002X")
 
 
 @pytest.mark.django_db
