@@ -27,6 +27,10 @@ demo: $(if $(wildcard $(STAMP)),$(STAMP),$(STAMP_ALL))
 	$(BIN)/jiuzhu assess examples/baodi_example.xlsx --on 2025-10-15 -o out/baodi_example_results.xlsx
 	$(BIN)/jiuzhu-web demo
 
+# The platform's settings are production's unless JIUZHU_DEBUG=1: the developer commands (mypy's
+# Django plugin and makemigrations load the settings) run in development mode.
+lint test: export JIUZHU_DEBUG := 1
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/ruff check src tests bench examples

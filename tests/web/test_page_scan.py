@@ -1,6 +1,8 @@
 """Every page, for every role, in Chinese and in English, reads as people expect: no field names,
 codes, English identifiers, raw dicts or internal references on a Chinese page, and no
-untranslated interface text on an English one.
+untranslated interface text on an English one. Every response carries the Content-Security-Policy,
+the security headers and ``Cache-Control: no-store``, and no link, form or redirect puts a whole ID
+number in an address (issue 12).
 
 The demo's seeding (the README's main command) gives every kind of record — applications at
 many steps, decisions, entitlements, a payroll, alerts, accounts — and one user per role; each
@@ -22,6 +24,7 @@ from django.test import Client
 from jiuzhu.web.accounts.models import User
 from tests.web.test_access import _patterns
 from tests.web.test_i18n import PO, read_po
+from tests.web.test_security_settings import id_in_address_problems, security_header_problems
 
 ROLES = ("xieliyuan", "jingban", "zhenzhang", "quke", "quke2", "juzhang", "shenji", "admin")
 PASSWORD = "jiuzhu-demo"
@@ -239,6 +242,12 @@ def test_every_page_reads_in_the_users_language(demo: None) -> None:
                 response = client.get(path, follow=True)
                 if response.status_code not in (200, 403, 404):
                     problems.append(f"{username} {name} {path}: status {response.status_code}")
+                # Every response: the Content-Security-Policy, the security headers, no-store,
+                # and no whole ID number in an address it leads to.
+                problems += [
+                    f"{username} {name} {path}: {p}"
+                    for p in security_header_problems(response) + id_in_address_problems(response)
+                ]
                 if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                     continue
                 opened += 1

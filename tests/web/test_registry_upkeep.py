@@ -61,9 +61,10 @@ def test_a_person_not_in_the_registry_is_registered_at_the_counter(
 ) -> None:
     client = login("caseworker")
     number = new_id("12022419800101301")
-    empty = client.get("/registry/", {"q": number}).content.decode()
+    # A whole ID is posted, never in an address (issue 12), and so is it carried over.
+    empty = client.post("/registry/", {"q": number}).content.decode()
     assert "没有符合条件的家庭" in empty and "登记新家庭" in empty
-    form = client.get("/registry/households/new/", {"q": number}).content.decode()
+    form = client.post("/registry/households/new/", {"search": number}).content.decode()
     assert number in form  # the searched ID is carried over
     response = client.post(
         "/registry/households/new/",

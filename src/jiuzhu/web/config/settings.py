@@ -2,8 +2,42 @@
 
 SQLite is the embedded default (``var/jiuzhu.sqlite3`` under ``JIUZHU_DATA_DIR``, default the
 current directory); PostgreSQL is used when ``DATABASE_URL`` is set
-(``postgresql://user:password@host:port/name``). Secrets and hosts come from the environment in
-production (``JIUZHU_SECRET_KEY``, ``JIUZHU_ALLOWED_HOSTS``, ``JIUZHU_DEBUG=0``).
+(``postgresql://user:password@host:port/name``).
+
+Security (issue 12). The settings are production's unless ``JIUZHU_DEBUG=1``, which only the
+demo and the commands that write catalogs and migrations (``web/manage.py``), the tests
+(pyproject's pytest ``env``) and the Makefile's developer targets set. Flags are ``1``/``0``; lists are comma-separated (``config.environment``).
+
+- ``JIUZHU_DEBUG`` (0): development mode (debug pages, the development secret key, no TLS).
+- ``JIUZHU_SECRET_KEY``: required without DEBUG (50 or more random characters, e.g.
+  ``python -c "import secrets; print(secrets.token_urlsafe(50))"``); signs sessions and CSRF
+  tokens. Without DEBUG, a missing key or host list stops the start with one line.
+- ``JIUZHU_ALLOWED_HOSTS``: required without DEBUG, the host names the site answers to.
+- ``JIUZHU_CSRF_TRUSTED_ORIGINS`` (none): other origins allowed to post forms
+  (``https://host``), only when a proxy changes the host name.
+- ``JIUZHU_TLS`` (1 without DEBUG): the site is served over HTTPS; sets the defaults of the
+  next four. ``JIUZHU_TLS=0`` only for a plain-HTTP test server (e.g. a local load test).
+- ``JIUZHU_SECURE_COOKIES`` (``JIUZHU_TLS``): session, CSRF and language cookies sent only
+  over HTTPS.
+- ``JIUZHU_SSL_REDIRECT`` (``JIUZHU_TLS``): plain HTTP is redirected to HTTPS (0 when the
+  proxy redirects itself).
+- ``JIUZHU_HSTS_SECONDS`` (31536000, one year, with ``JIUZHU_TLS``; else 0): browsers use
+  HTTPS only for that long (Strict-Transport-Security).
+- ``JIUZHU_HSTS_INCLUDE_SUBDOMAINS`` (1) and ``JIUZHU_HSTS_PRELOAD`` (0): HSTS's
+  ``includeSubDomains`` and ``preload`` (preloading is the domain owner's decision).
+- ``JIUZHU_BEHIND_PROXY`` (0): a reverse proxy terminates TLS and sets ``X-Forwarded-Proto``;
+  only then is the header trusted (``SECURE_PROXY_SSL_HEADER``).
+- ``JIUZHU_X_FRAME_OPTIONS`` (DENY), ``JIUZHU_REFERRER_POLICY`` (same-origin),
+  ``JIUZHU_CROSS_ORIGIN_OPENER_POLICY`` (same-origin): the response headers of those names.
+- Fixed, not configurable: ``X-Content-Type-Options: nosniff``; the Content-Security-Policy
+  of pages (only the site's own scripts, styles and images; no inline script or style; no
+  plugins, no framing; forms post to the site only) and of files (no framing:
+  ``core.middleware.FILE_POLICY``); ``Cache-Control: no-store`` on every response to a
+  signed-in user (``core.middleware.NoStoreMiddleware``).
+
+Other settings from the environment: ``JIUZHU_CONN_MAX_AGE``, ``JIUZHU_FEEDS_DIR``,
+``JIUZHU_DELEGATED``, ``JIUZHU_MATERIAL_MAX_MB``, ``JIUZHU_TODAY`` and the jobs' ``JIUZHU_JOB_…``
+(see ``JIUZHU`` below).
 """
 
 from __future__ import annotations
@@ -13,7 +47,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.web.config import environment
 
 # Django's generic classes (ModelAdmin[Household], QuerySet[Person]) are generic in django-stubs
 # only; this makes them subscriptable at run time too, so the admin needs no TYPE_CHECKING aliases.
@@ -22,15 +59,63 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("JIUZHU_DATA_DIR", Path.cwd() / "var"))
 
-DEBUG = os.environ.get("JIUZHU_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get(
+# ---- Security (issue 12, hardening): secure unless the environment says otherwise ----------
+# Production is the default: DEBUG is off unless JIUZHU_DEBUG=1 (the demo, the tests and the
+# Makefile's developer commands set it). Every variable is listed in the module docstring.
+DEBUG = environment.flag("JIUZHU_DEBUG", default=False)
+if not DEBUG:
+    environment.required(
+        ["JIUZHU_SECRET_KEY", "JIUZHU_ALLOWED_HOSTS"],
+        "生产环境必须设置 (production needs them; JIUZHU_DEBUG=1 only for development)",
+    )
+SECRET_KEY = environment.text(
     "JIUZHU_SECRET_KEY",
-    # Only for the local demo and tests: production sets JIUZHU_SECRET_KEY (checked below).
+    # Only ever used with JIUZHU_DEBUG=1 (the demo, the tests): production must set its own.
     "jiuzhu-insecure-development-key-do-not-use-in-production",
 )
-if not DEBUG and SECRET_KEY.startswith("jiuzhu-insecure"):
-    raise RuntimeError("JIUZHU_SECRET_KEY must be set when JIUZHU_DEBUG=0")
-ALLOWED_HOSTS = os.environ.get("JIUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = environment.listing(
+    "JIUZHU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = environment.listing("JIUZHU_CSRF_TRUSTED_ORIGINS", [])
+# Served over HTTPS (by default in production): cookies only over TLS, plain HTTP redirected,
+# and browsers told to use HTTPS only (HSTS) for a year, subdomains included.
+TLS = environment.flag("JIUZHU_TLS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = environment.flag(
+    "JIUZHU_SECURE_COOKIES", default=TLS
+)
+SECURE_SSL_REDIRECT = environment.flag("JIUZHU_SSL_REDIRECT", default=TLS)
+SECURE_HSTS_SECONDS = environment.integer("JIUZHU_HSTS_SECONDS", 365 * 24 * 3600 if TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = environment.flag("JIUZHU_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = environment.flag("JIUZHU_HSTS_PRELOAD", default=False)
+# Only behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto itself (trusting
+# the header without one would let any client claim HTTPS).
+if environment.flag("JIUZHU_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = environment.text("JIUZHU_X_FRAME_OPTIONS", "DENY")
+SECURE_REFERRER_POLICY = environment.text("JIUZHU_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = environment.text(
+    "JIUZHU_CROSS_ORIGIN_OPENER_POLICY", "same-origin"
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True  # never off: a file must not be read as another type
+# Preloading HSTS commits the whole registered domain, which is the bureau's network
+# administrators' decision (JIUZHU_HSTS_PRELOAD=1 once they submit it), not the application's;
+# check --deploy's reminder of it (W021) is silenced only while preload is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Content-Security-Policy (django-csp 4): only the site's own files; no inline script or style,
+# no eval, no plugin, no framing, forms post only to the site. Every asset is vendored.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# ---- end of the security block -------------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,11 +153,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY above) on every page, and
+    # a file's own (core.middleware.FILE_POLICY: Chrome's PDF viewer needs it) on a file.
+    "jiuzhu.web.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing shown to a signed-in user is kept by a browser or a proxy (Cache-Control: no-store).
+    "jiuzhu.web.core.middleware.NoStoreMiddleware",
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Every refused access to a record (403, and the 404 of another jurisdiction's record) is

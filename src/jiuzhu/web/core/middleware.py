@@ -8,6 +8,11 @@ constraint: ``IntegrityError``), a deadlock or a serialisation failure was rolle
 so the page can say honestly that nothing was saved (a check constraint's refusal is a bug,
 and stays a 500). Each is logged as a warning with the view,
 so that a missing lock is still found.
+
+And two policies for browsers (issue 12): what a browser or a proxy may keep — nothing shown to a
+signed-in user (``NoStoreMiddleware``) — and what a page may load and run: the strict
+Content-Security-Policy of the settings on every page, a file's own on a file
+(``ContentSecurityPolicyMiddleware``).
 """
 
 from __future__ import annotations
@@ -16,10 +21,14 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
+from csp.constants import NONE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template import loader
 from django.template.exceptions import TemplateDoesNotExist
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +92,44 @@ class DatabaseTroubleMiddleware:
                 body = "<h1>503</h1>"
             return HttpResponse(body, status=503, headers={"Retry-After": "30"})
         return None
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (and ``Pragma: no-cache`` for HTTP/1.0 caches) on every
+    response to a signed-in user: pages, htmx fragments, downloads and PDFs hold personal data,
+    which must not stay in a shared computer's browser cache or a proxy (the back button after
+    logging out shows nothing). Static files (served by WhiteNoise before this) stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"
+        return response
+
+
+FILE_POLICY = {"frame-ancestors": [NONE]}
+"""The Content-Security-Policy of a file (a PDF, a scan, a workbook): no framing by another
+site. A file runs no script of ours, and Chrome shows a PDF in a viewer that the page policy's
+``object-src 'none'`` and ``style-src 'self'`` would block (the viewer is a plugin with inline
+styles); the uploaded scans are only PDF, PNG or JPEG (checked by their first bytes) and served
+with ``nosniff``, so no file can be read as a page."""
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware: the settings' policy (``CONTENT_SECURITY_POLICY``) on every HTML
+    response, ``FILE_POLICY`` on every other one."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        is_page = str(response.get("Content-Type", "")).startswith("text/html")
+        if not report_only and parts.config is None and not is_page:
+            parts.config = FILE_POLICY
+        return parts

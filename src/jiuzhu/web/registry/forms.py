@@ -1,5 +1,6 @@
-"""Registry forms: a household at the counter, a member's facts, the household's facts, membership
-events (moving in and out, death, living apart), a new applicant, a merge, and the declaration.
+"""Registry forms: the household search, a household at the counter, a member's facts, the
+household's facts, membership events (moving in and out, death, living apart), a new applicant, a
+merge, and the declaration.
 
 They use the feeds' rules for IDs, money and dates (``core.forms``); the actions enforce the
 registry's own rules (one applicant, no person in two households).
@@ -26,9 +27,32 @@ from jiuzhu.web.core.forms import (
     ResidentIdField,
     YuanField,
 )
+from jiuzhu.web.core.idtext import ID_IN_URL_REFUSED, reveals_id
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Employment, MaritalStatus, Membership, WorkCapacity
 from jiuzhu.web.registry.upkeep import ABSENCES, APPLICANT_RELATIONS
+
+
+class SearchForm(forms.Form):
+    """The household search: a member's name, an ID number (whole, or its last 4–6
+    characters), a household number or part of an address. Posted, it takes any of these;
+    in an address (``in_url``: a link, a bookmark, a GET) a text that reveals an ID is refused
+    (``reveals_id``)."""
+
+    q = forms.CharField(
+        label=_("姓名、身份证号（或后4–6位）、家庭编号或住址"), required=False, max_length=100
+    )
+
+    def __init__(self, data: Data, *, in_url: bool) -> None:
+        super().__init__(data)
+        self.in_url = in_url
+
+    def clean_q(self) -> str:
+        text: str = self.cleaned_data["q"]
+        if self.in_url and reveals_id(text):
+            raise forms.ValidationError(ID_IN_URL_REFUSED)
+        return text
+
 
 GRADES = [("", "—"), (1, _("一级")), (2, _("二级")), (3, _("三级")), (4, _("四级"))]
 

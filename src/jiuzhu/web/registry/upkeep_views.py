@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.core.forms import Cleaned
+from jiuzhu.web.core.idtext import ID_IN_URL_REFUSED, reveals_id
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
@@ -59,8 +60,14 @@ def new_household_view(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     if not community_choices(user) or not user.has_perm("registry.change"):
         raise PermissionDenied
-    data = request.POST if request.method == "POST" else None
-    query = request.GET.get("q", "").strip()
+    # Carried from the search's "register instead" button: posted, as the searched text may be a
+    # whole ID number, which never goes into an address (an address with one is not taken).
+    carried = request.POST.get("search") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" and carried is None else None
+    query = (request.GET.get("q", "") if carried is None else carried).strip()
+    if carried is None and reveals_id(query):
+        messages.error(request, ID_IN_URL_REFUSED)
+        query = ""
     initial: dict[str, object] = (
         {"resident_id": query} if looks_like_id(query) else ({"name": query} if query else {})
     )

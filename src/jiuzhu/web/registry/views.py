@@ -13,11 +13,16 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
+from jiuzhu.web.core.idtext import reveals_id
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
-from jiuzhu.web.registry.forms import DeclarationFormSet, community_choices
+from jiuzhu.web.registry.forms import (
+    DeclarationFormSet,
+    SearchForm,
+    community_choices,
+)
 from jiuzhu.web.registry.models import Asset, Income, Person, Source
 from jiuzhu.web.registry.queries import (
     community_name,
@@ -36,23 +41,36 @@ UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account", "audit.
 
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search households of the jurisdiction by name, ID (whole or last digits), number or
-    address; without a query, list them page by page."""
+    address; without a query, list them page by page.
+
+    The search box posts, and the results are rendered from the POST (no redirect to an address
+    holding the text); a link or a bookmark searches by GET, where a text that reveals an ID
+    number is refused (400, with the reason on the field; ``core.idtext``)."""
     if not request.user.has_perm("registry.view"):
         raise PermissionDenied
-    text = request.GET.get("q", "").strip()
-    found = search(staff(request), text) if text else households_for(staff(request))
+    user = staff(request)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SearchForm(data, in_url=request.method != "POST")
+    valid = form.is_valid()
+    text = form.cleaned_data["q"] if valid else ""
+    if not valid:
+        found = households_for(user).none()
+    else:
+        found = search(user, text) if text else households_for(user)
     page = Paginator(
         found.order_by("division_code", "number").prefetch_related(current_members()), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    user = staff(request)
+    ).get_page(data.get("page"))
     context = {
+        "form": form,
         "page": page,
         "q": text,
+        # Further pages of a search by ID are posted too.
+        "q_in_url": not reveals_id(text),
         "can_register": user.has_perm("registry.change") and bool(community_choices(user)),
     }
     htmx = getattr(request, "htmx", False)
     template = "registry/_results.html" if htmx else "registry/search.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if valid else 400)
 
 
 def household_view(request: HttpRequest, pk: int) -> HttpResponse:
