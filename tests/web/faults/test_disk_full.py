@@ -76,9 +76,9 @@ def test_a_bank_file_export_on_a_full_disk_writes_nothing_and_succeeds_later(
 
 
 def _assess(output: Path) -> subprocess.CompletedProcess[str]:
+    command = ["assess", str(WORKBOOK), "--on", "2025-10-15", "-o", str(output)]
     return subprocess.run(
-        [sys.executable, "-m", "jiuzhu", "assess", str(WORKBOOK), "--on", "2025-10-15"]
-        + ["-o", str(output)],
+        [sys.executable, "-m", "jiuzhu", *command],
         env=environment(),
         capture_output=True,
         text=True,
