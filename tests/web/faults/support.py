@@ -190,12 +190,3 @@ def postgres_tools() -> Path | None:
         return found[-1].parent
     ctl = shutil.which("pg_ctl")
     return Path(ctl).parent if ctl else None
-
-
-def kill_after(seconds: float, process: subprocess.Popen[str]) -> None:
-    """SIGKILL ``process`` if it is still running after ``seconds`` (a test's safety net)."""
-    deadline = time.monotonic() + seconds
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGKILL)

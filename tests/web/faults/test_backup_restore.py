@@ -32,10 +32,9 @@ from tests.web.faults.support import (
     needs,
 )
 
-pytestmark = [
-    pytest.mark.skipif(not ON_POSTGRESQL, reason="a PostgreSQL backup (pg_dump, pg_restore)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="a PostgreSQL backup (pg_dump, pg_restore)"
+)
 
 BACKUP = ROOT / "scripts" / "backup-postgres"
 RESTORE = ROOT / "scripts" / "restore-postgres"
@@ -65,6 +64,7 @@ def restored() -> Iterator[str]:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.django_db(transaction=True)  # the backup reads what is committed
 def test_a_backup_restores_into_a_fresh_database_that_runs(
     committed_district: None, tmp_path: Path, restored: str, settings: Any
 ) -> None:
@@ -109,8 +109,9 @@ def test_a_backup_restores_into_a_fresh_database_that_runs(
         assert code == 0, output
 
 
+@pytest.mark.django_db  # whatever is committed will do: no flush and reload afterwards
 def test_a_restore_refuses_a_damaged_dump_and_a_database_in_use(
-    committed_district: None, tmp_path: Path, restored: str
+    tmp_path: Path, restored: str
 ) -> None:
     needs(shutil.which("pg_dump") is not None, "pg_dump and pg_restore are installed")
     made = _script(BACKUP, "--to", tmp_path)
