@@ -67,9 +67,11 @@ def database_url(dbname: str | None = None, port: int | None = None) -> str:
 
 
 def environment(url: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a ``jiuzhu-web`` process on the test database (or ``url``)."""
+    """The environment of a ``jiuzhu-web`` process on the test database (or ``url``; none
+    on SQLite, whose test database no other process can open)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiuzhu.web.config.settings"}
-    env["DATABASE_URL"] = url or database_url()
+    if url or "DATABASE_URL" in os.environ:
+        env["DATABASE_URL"] = url or database_url()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     env["JIUZHU_TODAY"] = TODAY
     return env | extra
