@@ -25,6 +25,7 @@ from jiuzhu.web.discovery.models import Alert, DiscoveryRun
 from jiuzhu.web.entitlements.models import ReviewTask, TaskKind
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.payments import actions as payments
+from jiuzhu.web.payments.exporters import yuan_text
 from jiuzhu.web.payments.models import BankFile, Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.web.registry.models import Household, Membership, Person
 from tests.web.concurrency import ON_POSTGRESQL
@@ -143,7 +144,9 @@ def test_a_bank_file_export_killed_mid_write_leaves_nothing_and_runs_again(
     )
     references = {p.reference for p in Payment.objects.all()}
     rows = [line for line in lines if references & set(line)]
-    assert len(rows) == len(households)  # every transfer once
+    # A heading and every transfer once, each of the month's amount.
+    assert len(rows) == len(lines) - 1 == len(households)
+    assert all(yuan_text(AMOUNT) in line for line in rows)
     assert set(Payment.objects.values_list("status", "bank_file_id")) == {
         (PaymentStatus.EXPORTED, bank_file.pk)
     }
