@@ -138,7 +138,16 @@ def test_a_restore_refuses_a_damaged_dump_and_a_database_in_use(
     assert forced.returncode == 0, forced.stderr
     assert count("registry_household", **(conninfo() | {"dbname": restored})) == households
 
-    # Other keys here than at the backup: restored, and said (exit status 3).
-    other = _script(RESTORE, dump, "--database", target, "--force", JIUZHU_SEARCH_KEY="another-key")
+    # Other keys here than at the backup: restored (owners and grants as dumped, the roles
+    # being the same here), and said (exit status 3).
+    other = _script(
+        RESTORE,
+        dump,
+        "--database",
+        target,
+        "--force",
+        "--as-dumped",
+        JIUZHU_SEARCH_KEY="another-key",
+    )
     assert other.returncode == 3
     assert "JIUZHU_SEARCH_KEY here is not the key the backup was made with" in other.stderr

@@ -51,6 +51,11 @@ def _job(info: dict[str, Any], pk: int) -> tuple[str, int, str]:
     return str(found[0]), int(found[1]), str(found[2])
 
 
+def _alive(worker: Any) -> bool:
+    assert worker.poll() is None, f"the worker ended: {stop(worker)}"
+    return True
+
+
 def test_a_job_outlives_the_database_stopped_mid_job(
     committed_district: None, cluster: Cluster, district_folder: Path, tmp_path: Path
 ) -> None:
@@ -82,7 +87,7 @@ def test_a_job_outlives_the_database_stopped_mid_job(
         # Held once the new delivery's row is written, its records not yet: then the server
         # stops. After the restart the pause holds nothing (it is tied to the server's start).
         with pause_at("verification_feedimport", imports + 1, info=info, only_until_restart=True):
-            until(lambda: bool(paused(info)), 120, "the import to be mid-job")
+            until(lambda: _alive(worker) and bool(paused(info)), 120, "the import, mid-job")
             cluster.stop("immediate")
             time.sleep(2)  # the worker meets the outage (it polls every 0.2 s)
             assert worker.poll() is None, "the worker exited on the outage"
