@@ -74,6 +74,9 @@ def environment(url: str | None = None, **extra: str) -> dict[str, str]:
         env["DATABASE_URL"] = url or database_url()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     env["JIUZHU_TODAY"] = TODAY
+    # Password only, as tests/web/conftest.py has it for the tests that are not about the
+    # second factor (issue 12's TOTP): the processes sign staff in with force_login.
+    env["JIUZHU_SECOND_FACTOR"] = "0"
     return env | extra
 
 
