@@ -6,6 +6,7 @@ name and renamed, so a failed run never leaves a partial output file.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -77,6 +78,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
         # of the user gets, as if written directly.
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a lost mount: say so in one line, leave nothing
+        raise OutputError(
+            f"{path}: 结果文件无法写入，未留下任何文件：{exc.strerror or exc} (the results file "
+            f"could not be written; no file was left)"
+        ) from exc
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -157,7 +163,8 @@ def write(
     (``name.persons.parquet``); xlsx writes every sheet plus a 说明 (notes) sheet.
 
     Raises:
-        OutputError: unsupported format, or too many rows for an Excel sheet.
+        OutputError: unsupported format, too many rows for an Excel sheet, or the file could
+            not be written (a full disk: no partial file is left).
     """
     suffix = output_format(path)
     if suffix == ".xlsx":
@@ -210,8 +217,12 @@ def _write_xlsx(
     notes_sheet.column_dimensions["B"].width = 100
     for key, value in notes:
         notes_sheet.append([_styled(notes_sheet, key, bold, None), value])
+    # Saved in memory first: a write that fails (a full disk) then fails on one plain file,
+    # not inside openpyxl's zip archive, which would complain again when collected.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     with atomic_path(path) as temporary:
-        workbook.save(temporary)
+        temporary.write_bytes(buffer.getbuffer())
 
 
 def write_table(frame: pl.DataFrame, path: Path, title: str) -> None:
