@@ -1,0 +1,44 @@
+"""The page a locked-out log-in gets (axes' ``AXES_LOCKOUT_CALLABLE``): what happened and when
+to try again, in the site's layout, with status 429 (too many requests) — never a bare 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jiuzhu.web.audit.actions import client_address
+
+
+def retry_at(request: HttpRequest, username: str) -> dt.datetime | None:
+    """When the lockout of ``username`` or of the request's address ends: the cool-off after
+    the latest failure counted against either (None: no failure on record)."""
+    cool_off = get_cool_off(request)
+    latest = (
+        AccessAttempt.objects.filter(Q(username=username) | Q(ip_address=client_address(request)))
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    if latest is None or cool_off is None:
+        return None
+    return latest + cool_off
+
+
+def locked_out_page(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """The locked-out page (see the module docstring)."""
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    context = {
+        "failures": settings.AXES_FAILURE_LIMIT,
+        "cool_off_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "retry_at": retry_at(request, username),
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
