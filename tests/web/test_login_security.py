@@ -389,8 +389,13 @@ def test_a_post_after_expiry_writes_nothing_and_lands_on_the_login_page(
     set_now(_beijing(15, 9))
     client.force_login(users["caseworker"])
     set_now(_beijing(15, 10))
-    response = client.post(reverse("accounts:password_change"), {"old_password": PASSWORD})
+    change = {"old_password": PASSWORD, "new_password1": "Baodi-Jiuzhu-7319"}
+    change["new_password2"] = change["new_password1"]
+    response = client.post(reverse("accounts:password_change"), change)
     assert response["Location"] == f"{LOGIN}?expired=idle"
+    users["caseworker"].refresh_from_db()
+    assert users["caseworker"].check_password(PASSWORD)
+    assert not _events("accounts.password_changed")
 
 
 def test_a_session_without_a_clock_has_ended(users: dict[str, User]) -> None:
@@ -405,3 +410,9 @@ def test_a_session_without_a_clock_has_ended(users: dict[str, User]) -> None:
 def test_the_login_page_ignores_an_unknown_reason() -> None:
     response = Client().get(f"{LOGIN}?expired=<script>")
     assert response.status_code == 200 and "login-ended" not in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["x" * 10_000, "case\x00worker", "ｃａｓｅｗｏｒｋｅｒ", ""])
+def test_odd_usernames_are_no_server_error(users: dict[str, User], username: str) -> None:
+    response = _post_login(Client(), username, WRONG)
+    assert response.status_code == 200
