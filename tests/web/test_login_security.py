@@ -63,7 +63,8 @@ def test_thirty_wrong_passwords_then_the_right_one_is_not_a_login(users: dict[st
     assert not _logged_in(client)
     page = response.content.decode()
     assert "登录已暂时锁定" in page and "宝坻区社会救助综合管理信息平台" in page
-    assert "之后再试" in page
+    locked_at = AccessAttempt.objects.get().attempt_time.astimezone(BEIJING)
+    assert f"请于北京时间 {locked_at + dt.timedelta(minutes=15):%Y-%m-%d %H:%M} 之后再试" in page
 
     failed = _events("accounts.login_failed")
     assert len(failed) == 31  # the right password, refused while locked, is a failure too
@@ -164,6 +165,18 @@ def test_an_administrator_unlocks_a_user_and_it_is_audited(users: dict[str, User
     assert _post_login(Client(), "caseworker", PASSWORD, address="10.2.1.1").status_code == 302
 
 
+def test_the_users_list_shows_who_is_locked_out(users: dict[str, User]) -> None:
+    for _ in range(5):
+        _post_login(Client(), "caseworker", WRONG, address="10.5.0.1")
+    _post_login(Client(), "head", WRONG, address="10.5.0.2")
+    client = Client()
+    client.force_login(_administrator())
+    page = client.get("/admin/accounts/user/").content.decode()
+    until = AccessAttempt.objects.filter(username="caseworker").get().attempt_time
+    ends = (until + dt.timedelta(minutes=15)).astimezone(BEIJING)
+    assert f"锁定至 {ends:%H:%M}" in page and "近期失败 1 次" in page
+
+
 def test_only_an_administrator_unlocks(users: dict[str, User]) -> None:
     with pytest.raises(PermissionDenied):
         actions.unlock(users["director"], users["caseworker"])
@@ -175,7 +188,10 @@ def test_only_an_administrator_unlocks(users: dict[str, User]) -> None:
 
 def test_login_and_logout_are_audited(users: dict[str, User]) -> None:
     client = Client()
-    assert _post_login(client, "caseworker", PASSWORD, address="10.3.3.3").status_code == 302
+    response = _post_login(client, "caseworker", PASSWORD, address="10.3.3.3")
+    assert response.status_code == 302
+    # The log-in ends when the browser closes: the cookie has no expiry date.
+    assert not response.cookies["sessionid"]["expires"]
     login = _events("accounts.login")[0]
     assert login.user == users["caseworker"] and login.detail == {"client": "10.3.3.3"}
     assert login.division_code == users["caseworker"].division_code

@@ -10,15 +10,17 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiuzhu.web.accounts import actions
+from jiuzhu.web.accounts import actions, expiry, lockout
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.core.users import staff
 
@@ -61,6 +63,22 @@ class JiuzhuUserAdmin(UserAdmin[User]):
     add_fieldsets = (*UserAdmin.add_fieldsets, _ROLE_FIELDS)
     change_password_form = AuditedPasswordForm
     actions = ("unlock",)
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        return (*self.list_display, "login_lock")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return lockout.with_failures(super().get_queryset(request))
+
+    @admin.display(description=gettext_lazy("登录锁定"))
+    def login_lock(self, user: User) -> str:
+        """ "锁定至 HH:MM" while the username is locked out, else the recent failures, if any."""
+        failures = getattr(user, "login_failures", None) or 0
+        until = getattr(user, "login_failed_at", None)
+        if failures >= settings.AXES_FAILURE_LIMIT and until is not None:
+            ends = localtime(until + settings.AXES_COOLOFF_TIME, expiry.BEIJING)
+            return _("锁定至 %(time)s") % {"time": f"{ends:%H:%M}"}
+        return _("近期失败 %(count)d 次") % {"count": failures} if failures else ""
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         token = _ACTING.set(staff(request))

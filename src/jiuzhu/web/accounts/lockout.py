@@ -9,11 +9,28 @@ from typing import Any
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.actions import client_address
+
+
+def with_failures(users: QuerySet[User]) -> QuerySet[User]:
+    """``users`` annotated with their username's failures within the cool-off
+    (``login_failures``) and the latest one (``login_failed_at``): a user is locked out while
+    ``login_failures`` reaches ``AXES_FAILURE_LIMIT``, until ``login_failed_at`` plus the
+    cool-off (the admin's user list shows it)."""
+    recent = AccessAttempt.objects.filter(
+        username=OuterRef("username"),
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).values("username")
+    return users.annotate(
+        login_failures=Subquery(recent.annotate(n=Sum("failures_since_start")).values("n")[:1]),
+        login_failed_at=Subquery(recent.annotate(at=Max("attempt_time")).values("at")[:1]),
+    )
 
 
 def retry_at(request: HttpRequest, username: str) -> dt.datetime | None:

@@ -202,6 +202,9 @@ JIUZHU_IDLE_MINUTES = int(os.environ.get("JIUZHU_IDLE_MINUTES", "30"))
 JIUZHU_DAY_END = os.environ.get("JIUZHU_DAY_END", "20:00")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600  # one working day
+# Closing the browser ends the log-in (a counter's shared computer); the idle limit ends it
+# where a browser restores its cookies.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # --- end of authentication -------------------------------------------------------------------
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the page's hx-headers, not the cookie
 
