@@ -56,7 +56,7 @@ class AuditedPasswordForm(_AdminPasswordForm):
 
 @admin.register(User)
 class JiuzhuUserAdmin(UserAdmin[User]):
-    list_display = ("username", "full_name", "role", "division_code", "is_active")
+    list_display = ("username", "full_name", "role", "division_code", "is_active", "login_lock")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name", "division_code")
     fieldsets = (*(UserAdmin.fieldsets or ()), _ROLE_FIELDS)
@@ -64,15 +64,12 @@ class JiuzhuUserAdmin(UserAdmin[User]):
     change_password_form = AuditedPasswordForm
     actions = ("unlock",)
 
-    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
-        return (*self.list_display, "login_lock")
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return lockout.with_failures(super().get_queryset(request))
 
     @admin.display(description=gettext_lazy("登录锁定"))
     def login_lock(self, user: User) -> str:
-        """ "锁定至 HH:MM" while the username is locked out, else the recent failures, if any."""
+        """``锁定至 HH:MM`` while the username is locked out, else the recent failures, if any."""
         failures = getattr(user, "login_failures", None) or 0
         until = getattr(user, "login_failed_at", None)
         if failures >= settings.AXES_FAILURE_LIMIT and until is not None:
