@@ -76,6 +76,7 @@ def test_thirty_wrong_passwords_then_the_right_one_is_not_a_login(users: dict[st
     # The password tried is never kept, right or wrong.
     assert not AuditEvent.objects.filter(detail__icontains=WRONG).exists()
     assert not [e for e in AuditEvent.objects.all() if PASSWORD in str(e.detail)]
+    assert not AccessAttempt.objects.filter(post_data__contains=WRONG).exists()
     lockouts = _events("accounts.lockout")
     assert len(lockouts) == 1 and lockouts[0].detail["failures"] == 5
     assert not _events("accounts.login")

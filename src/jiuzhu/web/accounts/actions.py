@@ -17,12 +17,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.accounts.lockout import USERNAME_KEPT
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.audit.actions import client_address, record
 from jiuzhu.web.audit.models import AuditEvent
-
-USERNAME_KEPT = 150
-"""The longest username kept in an event (Django's ``username`` field)."""
 
 
 def record_login(request: HttpRequest, user: User) -> AuditEvent:

@@ -17,6 +17,18 @@ from django.utils import timezone
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.actions import client_address
 
+USERNAME_KEPT = 150
+"""The longest username counted and recorded (Django's ``username`` field; axes' column holds
+255): a longer one, which no user has, is cut rather than failing the log-in page."""
+
+
+def username_tried(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The username of an attempt, as axes counts it (``AXES_USERNAME_CALLABLE``)."""
+    given = (credentials or {}).get("username")
+    if given is None:
+        given = request.POST.get("username", "")
+    return str(given)[:USERNAME_KEPT]
+
 
 def with_failures(users: QuerySet[User]) -> QuerySet[User]:
     """``users`` annotated with their username's failures within the cool-off

@@ -192,6 +192,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The address the audit records (REMOTE_ADDR: behind a proxy, the proxy must set it).
 AXES_CLIENT_IP_CALLABLE = "jiuzhu.web.audit.actions.client_address"
 AXES_LOCKOUT_CALLABLE = "jiuzhu.web.accounts.lockout.locked_out_page"
+AXES_USERNAME_CALLABLE = "jiuzhu.web.accounts.lockout.username_tried"  # cut to 150 characters
 # The audit log is the record of log-ins; axes keeps only its counters, and its admin pages
 # stay off so that an unlock goes through the audited admin action.
 AXES_DISABLE_ACCESS_LOG = True
