@@ -20,24 +20,23 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.accounts.lockout import USERNAME_KEPT
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.audit.actions import client_address, record
-from jiuzhu.web.audit.models import AuditEvent
 
 
-def record_login(request: HttpRequest, user: User) -> AuditEvent:
+def record_login(request: HttpRequest, user: User) -> None:
     """``user`` logged in from the request's address."""
-    return record(user, "accounts.login", user, client=client_address(request))
+    record(user, "accounts.login", user, client=client_address(request))
 
 
-def record_logout(request: HttpRequest, user: User) -> AuditEvent:
+def record_logout(request: HttpRequest, user: User) -> None:
     """``user`` logged out."""
-    return record(user, "accounts.logout", user, client=client_address(request))
+    record(user, "accounts.logout", user, client=client_address(request))
 
 
-def record_login_failed(request: HttpRequest, username: str, *, locked: bool) -> AuditEvent:
+def record_login_failed(request: HttpRequest, username: str, *, locked: bool) -> None:
     """An attempt to log in as ``username`` failed (a wrong password, an unknown or inactive
     user, or — ``locked`` — any attempt while the username or the address is locked out)."""
     tried, object_id, division_code = _tried(username)
-    return record(
+    record(
         None,
         "accounts.login_failed",
         object_type="accounts.user",
@@ -49,10 +48,10 @@ def record_login_failed(request: HttpRequest, username: str, *, locked: bool) ->
     )
 
 
-def record_lockout(request: HttpRequest, username: str, failures: int) -> AuditEvent:
+def record_lockout(request: HttpRequest, username: str, failures: int) -> None:
     """``failures`` failed attempts locked the username and the address out."""
     tried, object_id, division_code = _tried(username)
-    return record(
+    record(
         None,
         "accounts.lockout",
         object_type="accounts.user",
@@ -64,12 +63,23 @@ def record_lockout(request: HttpRequest, username: str, failures: int) -> AuditE
     )
 
 
-def record_session_expired(request: HttpRequest, user: User, reason: str) -> AuditEvent:
+def record_session_expired(request: HttpRequest, user: User, reason: str) -> None:
     """``user``'s log-in ended without them logging out (``reason``: ``idle`` or ``day_end``,
     see ``accounts.expiry``)."""
-    return record(
-        user, "accounts.session_expired", user, client=client_address(request), ended=reason
-    )
+    record(user, "accounts.session_expired", user, client=client_address(request), ended=reason)
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The member of staff making ``request`` (``core.users.staff``, which this lowest layer
+    of the web apps may not import).
+
+    Raises:
+        PermissionDenied: no one is logged in (LoginRequiredMiddleware lets no visitor through).
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def _tried(username: str) -> tuple[str, str, str]:

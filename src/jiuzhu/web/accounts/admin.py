@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.accounts import actions, expiry, lockout
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.core.users import staff
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts
@@ -78,7 +77,7 @@ class JiuzhuUserAdmin(UserAdmin[User]):
         return _("近期失败 %(count)d 次") % {"count": failures} if failures else ""
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
-        token = _ACTING.set(staff(request))
+        token = _ACTING.set(actions.acting_user(request))
         try:
             return super().user_change_password(request, id, form_url)
         finally:
@@ -87,7 +86,7 @@ class JiuzhuUserAdmin(UserAdmin[User]):
     @admin.action(description=gettext_lazy("解除登录锁定"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         """Lift the lockout of the chosen users (audited, one event each)."""
-        administrator = staff(request)
+        administrator = actions.acting_user(request)
         for user in queryset:
             actions.unlock(administrator, user)
         messages.success(

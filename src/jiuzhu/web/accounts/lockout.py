@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from axes.helpers import get_cool_off
+from axes.helpers import get_client_ip_address, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -15,7 +15,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jiuzhu.web.accounts.models import User
-from jiuzhu.web.audit.actions import client_address
 
 USERNAME_KEPT = 150
 """The longest username counted and recorded (Django's ``username`` field; axes' column holds
@@ -50,7 +49,9 @@ def retry_at(request: HttpRequest, username: str) -> dt.datetime | None:
     the latest failure counted against either (None: no failure on record)."""
     cool_off = get_cool_off(request)
     latest = (
-        AccessAttempt.objects.filter(Q(username=username) | Q(ip_address=client_address(request)))
+        AccessAttempt.objects.filter(
+            Q(username=username) | Q(ip_address=get_client_ip_address(request))
+        )
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)
         .first()

@@ -13,7 +13,6 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.accounts import actions, expiry
-from jiuzhu.web.core.users import staff
 
 
 def _ended(reason: str) -> str:
@@ -67,5 +66,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["user"] = staff(self.request)
+        kwargs["user"] = actions.acting_user(self.request)
         return kwargs
