@@ -72,6 +72,27 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# --- Log-in lockout (issue 12, login) ---------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _client_login_through_axes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django's test client logs in by calling ``authenticate()`` without a request, which axes
+    (the lockout, first of the authentication backends) refuses: it counts failures per address.
+    Give it a request from the test client's own address, so that ``client.login`` goes through
+    the lockout exactly as the log-in form does (nothing is switched off for tests)."""
+    from django.test import Client, RequestFactory
+
+    original = Client.login
+
+    def login(self: Client, **credentials: Any) -> bool:
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return original(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)
+
+
+# --- end of log-in lockout -------------------------------------------------------------------
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today(settings: Any) -> None:
     """The workflow's today: the synthetic district's assessment date."""

@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与辖区"
 
     def ready(self) -> None:
-        # Registers every permission rule (deny by default: an unregistered permission is false).
-        from jiuzhu.web.accounts import permissions  # noqa: F401, PLC0415
+        # Registers every permission rule (deny by default: an unregistered permission is false),
+        # and the audit of log-ins, failed attempts, lockouts and log-outs (issue 12).
+        from jiuzhu.web.accounts import permissions, receivers  # noqa: F401, PLC0415

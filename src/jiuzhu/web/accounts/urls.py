@@ -1,16 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jiuzhu.web.accounts import twofactor_views
+from jiuzhu.web.accounts import twofactor_views, views
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     # The second factor (issue 12): the code after the password, enrolment, the backup codes
     # shown once, and the administrators' reset.
     path("two-factor/", twofactor_views.verify_view, name="twofactor_verify"),

@@ -171,6 +171,20 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "jobs.failed": _("后台进程中断，任务失败"),
         },
     ),
+    # Log-ins (issue 12, accounts.actions): kept together for the accounts owner.
+    "accounts": (
+        _("登录与账号"),
+        {
+            "accounts.login": _("登录"),
+            "accounts.login_failed": _("登录失败"),
+            "accounts.lockout": _("连续登录失败，锁定登录"),
+            "accounts.logout": _("退出登录"),
+            "accounts.session_expired": _("登录超时自动结束"),
+            "accounts.unlock": _("解除登录锁定"),
+            "accounts.password_changed": _("修改本人密码"),
+            "accounts.password_set": _("管理员设置用户密码"),
+        },
+    ),
     "audit": (
         _("审计"),
         {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},
@@ -400,6 +414,25 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("audit.access_denied", "client"): Key(_("客户端地址")),
     ("audit.access_denied", "forwarded_for"): Key(_("代理转发的来源地址（未核实）")),
     ("audit.access_denied", "user_division"): Key(_("用户所属区划"), Kind.DIVISION),
+    # Log-ins (issue 12, accounts.actions): the address, the username tried, the lockout.
+    **{
+        (code, "client"): Key(_("客户端地址"))
+        for code in (
+            "accounts.login",
+            "accounts.login_failed",
+            "accounts.lockout",
+            "accounts.logout",
+            "accounts.session_expired",
+        )
+    },
+    ("accounts.login_failed", "username"): Key(_("尝试登录的用户名")),
+    ("accounts.login_failed", "locked"): Key(_("因锁定而拒绝"), BOOL),
+    ("accounts.lockout", "username"): Key(_("尝试登录的用户名")),
+    ("accounts.lockout", "failures"): Key(_("连续失败次数"), COUNT),
+    ("accounts.session_expired", "ended"): Key(
+        _("结束原因"), Kind.CHOICE, "jiuzhu.web.audit.labels.SESSION_ENDS"
+    ),
+    ("accounts.unlock", "cleared"): Key(_("清除的失败记录"), COUNT),
 }
 """Keys whose meaning depends on the action (an ``amount`` is a month's benefit in one, a
 payroll's total in another)."""
@@ -429,6 +462,12 @@ DENIALS = {
     404: _("非本辖区记录，按不存在答复（404）"),
 }
 """How an access was refused (the ``status`` of ``audit.access_denied``)."""
+
+SESSION_ENDS = {
+    "idle": _("长时间无操作"),
+    "day_end": _("工作日结束或达到最长登录时限"),
+}
+"""Why a log-in ended by itself (the ``ended`` of ``accounts.session_expired``)."""
 
 METHODS = {
     "GET": _("打开页面"),

@@ -92,7 +92,7 @@ def demo_users(township: str, community: str) -> list[dict[str, str]]:
         },
         {
             "username": "admin",
-            "full_name": "系统管理员",
+            "full_name": "吴管理",
             "role": Role.ADMINISTRATOR,
             "division_code": DISTRICT_CODE,
         },
