@@ -1,0 +1,154 @@
+"""The hash chain of the audit trail: every event carries a consecutive sequence number, the
+previous event's hash and its own hash, so that changing, removing or reordering an event breaks
+the chain at that point (found by ``verify``).
+
+The hash is SHA-256 over a canonical text of the event's fields and the previous hash. The text
+must be the same before saving and after loading on both databases: PostgreSQL's ``jsonb``
+reorders keys and rewrites numbers (``1e20`` comes back as ``100000000000000000000``), so keys
+are sorted, separators fixed, numbers written in one form for one value, and the time given in
+UTC to the microsecond. The database id is not hashed: it is only known after the insert, and
+the trail refuses updates (``protection``), so the hash must be complete in the INSERT.
+
+Appending is serialised so that the chain never forks: on PostgreSQL a transaction-level
+advisory lock, held until the recording transaction ends; on SQLite every transaction begins
+IMMEDIATE (``config.settings``), which already takes the one write lock. The unique sequence
+number backs both: a fork would fail its insert rather than be stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import connections, models
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from jiuzhu.web.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+"""The previous hash of the first event."""
+
+LOCK_KEY = 0x6A69757A6875
+"""The PostgreSQL advisory lock that serialises appends ("jiuzhu" in ASCII)."""
+
+FIELDS = (
+    "sequence",
+    "prev_hash",
+    "at",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "division_code",
+    "household_id",
+    "before",
+    "after",
+    "detail",
+)
+"""What the hash covers, in the order ``verify`` reads it from the database."""
+
+
+def _number(value: int | float) -> str:
+    """One text for one numeric value, whichever form the database returns it in.
+
+    Raises:
+        ValueError: NaN or infinity (neither database stores them in JSON).
+    """
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    exact = Decimal(repr(value))
+    if exact == exact.to_integral_value():
+        return str(int(exact))
+    return str(exact.normalize())
+
+
+def _canonical(value: object) -> str:
+    """JSON text with sorted keys and fixed separators (``value`` as loaded from JSON)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = sorted(value.items())
+        return "{" + ",".join(f"{_canonical(k)}:{_canonical(v)}" for k, v in items) + "}"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _stored(value: object) -> object:
+    """``value`` as the database will give it back: through JSON (tuples become lists, keys
+    strings), as the JSON field saves it."""
+    return json.loads(json.dumps(value))
+
+
+def _instant(value: dt.datetime) -> str:
+    """UTC to the microsecond (both databases keep microseconds)."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(values: Mapping[str, Any]) -> str:
+    """The canonical text of an event's ``FIELDS`` (as stored or as about to be stored)."""
+    fields = dict(values)
+    fields["at"] = _instant(fields["at"])
+    for name in ("before", "after", "detail"):
+        fields[name] = _stored(fields[name])
+    return _canonical(fields)
+
+
+def digest(values: Mapping[str, Any]) -> str:
+    """The SHA-256 (hex) of an event's canonical text."""
+    return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()
+
+
+def fields_of(event: AuditEvent) -> dict[str, Any]:
+    """The hashed fields of an event object."""
+    return {name: getattr(event, name) for name in FIELDS}
+
+
+def _lock(using: str) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def head(model: type[models.Model], using: str = "default") -> tuple[int, str]:
+    """The last event's sequence number and hash (0 and ``GENESIS`` for an empty trail)."""
+    last = (
+        model._default_manager.using(using)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    )
+    return (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+
+
+def seal(model: type[AuditEvent], events: Iterable[AuditEvent], using: str = "default") -> None:
+    """Number and hash ``events`` after the current head, in order.
+
+    Must run inside the transaction that inserts them (``transaction.atomic``): the lock taken
+    here is held until that transaction ends, so no other event can take the same number.
+    """
+    if not connections[using].in_atomic_block:
+        raise RuntimeError("audit events are sealed inside the transaction that inserts them")
+    _lock(using)
+    sequence, previous = head(model, using)
+    for event in events:
+        sequence += 1
+        event.sequence = sequence
+        event.prev_hash = previous
+        if event.at is None:
+            event.at = timezone.now()
+        event.hash = digest(fields_of(event))
+        previous = event.hash
