@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -54,61 +53,61 @@ FIELDS = (
 """What the hash covers, in the order ``verify`` reads it from the database."""
 
 
-def _number(value: int | float) -> str:
-    """One text for one numeric value, whichever form the database returns it in.
+JSON_FIELDS = ("before", "after", "detail")
 
-    Raises:
-        ValueError: NaN or infinity (neither database stores them in JSON).
-    """
-    if isinstance(value, int):
-        return str(value)
-    if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {value!r}")
-    exact = Decimal(repr(value))
+
+def _number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: one value for one number, whichever text the
+    database wrote it in. Integral values become ints (``1.0``, ``1e20``, ``-0.0``: PostgreSQL
+    may give ``1e20`` back as ``100000000000000000000``); others stay floats, whose ``repr`` is
+    the shortest text that reads back as the same float."""
+    exact = Decimal(text)
     if exact == exact.to_integral_value():
-        return str(int(exact))
-    return str(exact.normalize())
+        return int(exact)
+    return float(text)
 
 
-def _canonical(value: object) -> str:
-    """JSON text with sorted keys and fixed separators (``value`` as loaded from JSON)."""
-    if value is None or isinstance(value, bool):
-        return json.dumps(value)
-    if isinstance(value, int | float):
-        return _number(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ",".join(_canonical(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = sorted(value.items())
-        return "{" + ",".join(f"{_canonical(k)}:{_canonical(v)}" for k, v in items) + "}"
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
+def _not_finite(text: str) -> object:
+    raise ValueError(f"not a finite number: {text}")
 
 
-def _stored(value: object) -> object:
-    """``value`` as the database will give it back: through JSON (tuples become lists, keys
-    strings), as the JSON field saves it."""
-    return json.loads(json.dumps(value))
+# One decoder and one encoder for every event (``verify`` reads them by the hundred thousand).
+_DECODER = json.JSONDecoder(parse_float=_number, parse_constant=_not_finite)
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+)
+
+
+def _json(text: str | None) -> object:
+    """A JSON column's text (as stored, or as PostgreSQL gives ``jsonb`` back) as values."""
+    return None if text is None else _DECODER.decode(text)
 
 
 def _instant(value: dt.datetime) -> str:
     """UTC to the microsecond (both databases keep microseconds)."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def canonical(values: Mapping[str, Any]) -> str:
-    """The canonical text of an event's ``FIELDS`` (as stored or as about to be stored)."""
+def canonical(values: Mapping[str, Any], *, raw: bool = False) -> str:
+    """The canonical text of an event's ``FIELDS``: JSON with sorted keys and fixed separators.
+
+    ``raw``: the JSON fields are given as the database's text (``verify`` reads them so, which
+    spares decoding them twice); otherwise as Python values about to be stored, which go
+    through JSON text as the JSON field stores them (tuples become lists, keys strings).
+
+    Raises:
+        ValueError: NaN or infinity in a JSON field (neither database stores them).
+    """
     fields = dict(values)
     fields["at"] = _instant(fields["at"])
-    for name in ("before", "after", "detail"):
-        fields[name] = _stored(fields[name])
-    return _canonical(fields)
+    for name in JSON_FIELDS:
+        fields[name] = _json(fields[name] if raw else json.dumps(fields[name]))
+    return _ENCODER.encode(fields)
 
 
-def digest(values: Mapping[str, Any]) -> str:
+def digest(values: Mapping[str, Any], *, raw: bool = False) -> str:
     """The SHA-256 (hex) of an event's canonical text."""
-    return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical(values, raw=raw).encode("utf-8")).hexdigest()
 
 
 def fields_of(event: AuditEvent) -> dict[str, Any]:
