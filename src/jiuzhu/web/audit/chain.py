@@ -12,7 +12,11 @@ the trail refuses updates (``protection``), so the hash must be complete in the 
 Appending is serialised so that the chain never forks: on PostgreSQL a transaction-level
 advisory lock, held until the recording transaction ends; on SQLite every transaction begins
 IMMEDIATE (``config.settings``), which already takes the one write lock. The unique sequence
-number backs both: a fork would fail its insert rather than be stored.
+number backs both: a fork would fail its insert rather than be stored. The cost: on PostgreSQL,
+transactions that record take turns from their first event to their commit, so a long batch
+should record late in its transaction; a transaction that, holding the lock, waits for a row
+another recording transaction holds is a deadlock, which PostgreSQL ends by refusing one of
+them (``tests/web/test_concurrency.py`` shows the actions do not do this).
 """
 
 from __future__ import annotations
