@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.template import Context, Template
 
 from jiuzhu.web.accounts.models import User
+from jiuzhu.web.audit import protection
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.registry.models import Household, Membership
@@ -26,8 +28,10 @@ def test_the_migration_fills_what_record_derives(history: dict[str, Any]) -> Non
     household: Household = history["household"]
     derived = dict(AuditEvent.objects.values_list("pk", "household_id"))
     assert derived and household.pk in derived.values()
-    AuditEvent.objects.update(household_id=None)
-    migration.fill_household(apps, None)
+    # The migration ran before the trail became append-only (0005): so here.
+    with protection.lifted(connection):
+        AuditEvent.objects.update(household_id=None)
+        migration.fill_household(apps, None)
     assert dict(AuditEvent.objects.values_list("pk", "household_id")) == derived
 
 

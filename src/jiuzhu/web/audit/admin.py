@@ -12,6 +12,7 @@ from jiuzhu.web.audit.models import AuditEvent
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = (
+        "sequence",
         "at",
         "user",
         "action",

@@ -201,6 +201,21 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
         },
     ),
 }
+# --- issue 12, audit: exports and printed documents (every download or print is an event) ---
+ACTION_GROUPS["documents"][1].update(
+    {
+        "documents.print": _("查看或打印文书"),
+        "documents.download_pdf": _("下载文书 PDF"),
+    }
+)
+ACTION_GROUPS["payments"][1].update(
+    {
+        "payments.export_run": _("导出发放明细"),
+        "payments.export_summary": _("导出发放汇总"),
+    }
+)
+ACTION_GROUPS["jobs"][1].update({"jobs.export_results": _("导出批量评估结果")})
+# --- end of issue 12, audit ---
 ACTIONS: dict[str, Promise] = {
     code: label for _group, actions in ACTION_GROUPS.values() for code, label in actions.items()
 }

@@ -1,6 +1,7 @@
 """The audit log for auditors, administrators and the district director: every event of their
 jurisdiction, newest first, filtered by user, action, record, household and dates, readable
-(labels, yuan, masked IDs) and exported to xlsx."""
+(labels, yuan, masked IDs) and exported to xlsx; with each event's number in the hash chain and
+how far the chain is verified (``status``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from jiuzhu.web.audit.actions import record_export
 from jiuzhu.web.audit.forms import AuditFilterForm
 from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.audit.queries import filtered
+from jiuzhu.web.audit.status import chain_status
 from jiuzhu.web.core.users import staff
 
 PER_PAGE = 50
@@ -32,7 +34,13 @@ def _page(request: HttpRequest, form: AuditFilterForm, status: int = 200) -> Htt
     valid = form.is_valid()
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "query": query.urlencode(), "rows": [], "page": None}
+    context = {
+        "form": form,
+        "query": query.urlencode(),
+        "rows": [],
+        "page": None,
+        "chain": chain_status(),
+    }
     if valid:
         page = Paginator(filtered(request.user, form.filters()), PER_PAGE).get_page(
             request.GET.get("page")

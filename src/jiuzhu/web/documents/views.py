@@ -55,9 +55,12 @@ def _print_page(
     subject: Application | Entitlement | None = None,
     issue_url: str = "",
     status: int = 200,
+    division_code: str = "",
 ) -> HttpResponse:
     """The site's page around a document: warnings, print and PDF, and (for a numbered notice
-    not yet issued) the preview marked 样稿 with the issue button for who may issue it."""
+    not yet issued) the preview marked 样稿 with the issue button for who may issue it. Every
+    showing is audited: the page is what gets printed, with names and masked IDs."""
+    record(request.user, "documents.print", subject, division_code=division_code, kind=kind)
     numbered = kind in NUMBERED_KINDS
     draft = numbered and issued is None
     refusal = issue_refusal(request.user, kind, subject) if draft and subject is not None else None
@@ -82,7 +85,16 @@ def _print_page(
     )
 
 
-def _pdf_response(kind: str, doc: dict[str, object], filename: str) -> HttpResponse:
+def _pdf_response(
+    request: HttpRequest,
+    kind: str,
+    doc: dict[str, object],
+    filename: str,
+    subject: Application | Entitlement | None = None,
+    division_code: str = "",
+) -> HttpResponse:
+    """The document as a PDF download (audited, as every export is)."""
+    record(request.user, "documents.download_pdf", subject, division_code=division_code, kind=kind)
     response = HttpResponse(documents_render.pdf(kind, doc), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
@@ -140,7 +152,7 @@ def application_pdf_view(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     if kind in NUMBERED_KINDS and issued is None:
         messages.info(request, _("通知书出具并编号后才能下载 PDF"))
         return redirect("documents:application_document", pk=pk, kind=kind)
-    return _pdf_response(kind, doc, f"{application.number}-{kind}.pdf")
+    return _pdf_response(request, kind, doc, f"{application.number}-{kind}.pdf", application)
 
 
 def _issue(request: HttpRequest, kind: str, subject: Application | Entitlement) -> str | None:
@@ -214,7 +226,11 @@ def termination_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("通知书出具并编号后才能下载 PDF"))
         return redirect("documents:termination", pk=pk)
     return _pdf_response(
-        DocumentKind.TERMINATION, issued.data, f"{entitlement.number}-termination.pdf"
+        request,
+        DocumentKind.TERMINATION,
+        issued.data,
+        f"{entitlement.number}-termination.pdf",
+        entitlement,
     )
 
 
@@ -262,12 +278,15 @@ def public_notice_view(request: HttpRequest, code: str) -> HttpResponse:
         doc,
         back=(reverse("documents:public_notices"), str(DocumentKind.PUBLIC_NOTICE.label)),
         pdf_url=reverse("documents:public_notice_pdf", args=[code]),
+        division_code=code,
     )
 
 
 def public_notice_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
     doc = _notice(request, code)
-    return _pdf_response(DocumentKind.PUBLIC_NOTICE, doc, f"public-notice-{code}.pdf")
+    return _pdf_response(
+        request, DocumentKind.PUBLIC_NOTICE, doc, f"public-notice-{code}.pdf", division_code=code
+    )
 
 
 # --- materials ----------------------------------------------------------------------------------

@@ -80,11 +80,39 @@ def _count_open(kind: str, division_code: str) -> int:
     ).count()
 
 
-def _insert_tasks(tasks: list[ReviewTask], kind: str, division_code: str) -> int:
-    """Insert the tasks that are not open yet (a task's key makes a rerun insert nothing) and
-    return how many were opened (call inside the transaction)."""
+def _insert_tasks(
+    user: Staff | None, tasks: list[ReviewTask], kind: str, division_code: str
+) -> int:
+    """Insert the tasks that are not open yet (a task's key makes a rerun insert nothing),
+    record each one opened as a task opened by hand is (``entitlements.task``), and return how
+    many were opened (call inside the transaction)."""
     before = _count_open(kind, division_code)
+    entitlement_ids = {t.entitlement_id for t in tasks}
+    existing = set(
+        ReviewTask.objects.filter(kind=kind, entitlement_id__in=entitlement_ids).values_list(
+            "entitlement_id", "key"
+        )
+    )
     ReviewTask.objects.bulk_create(tasks, batch_size=BATCH, ignore_conflicts=True)
+    households = dict(
+        Entitlement.objects.filter(pk__in=entitlement_ids).values_list("pk", "household_id")
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                user=_user(user),
+                action="entitlements.task",
+                object_type="entitlements.entitlement",
+                object_id=str(t.entitlement_id),
+                division_code=t.division_code,
+                household_id=households.get(t.entitlement_id),
+                detail={"kind": kind, "due": t.due_on.isoformat() if t.due_on else None},
+            )
+            for (entitlement_id, key), t in {(t.entitlement_id, t.key): t for t in tasks}.items()
+            if (entitlement_id, key) not in existing
+        ],
+        batch_size=BATCH,
+    )
     return _count_open(kind, division_code) - before
 
 
@@ -138,7 +166,7 @@ def schedule_reviews(
             for pk, division, due_on, program, review_class in due
             if due_on is not None
         ]
-        return _insert_tasks(tasks, TaskKind.PERIODIC_REVIEW, division_code)
+        return _insert_tasks(user, tasks, TaskKind.PERIODIC_REVIEW, division_code)
 
 
 def scan_deaths(
@@ -204,7 +232,7 @@ def scan_deaths(
             )
         )
     with transaction.atomic():
-        return _insert_tasks(tasks, TaskKind.DEATH_CHECK, division_code)
+        return _insert_tasks(user, tasks, TaskKind.DEATH_CHECK, division_code)
 
 
 def _capacity_on_birthdays(
@@ -309,7 +337,7 @@ def check_tekun_minors(
             )
         )
     with transaction.atomic():
-        return _insert_tasks(tasks, TaskKind.TEKUN_AGE, division_code)
+        return _insert_tasks(user, tasks, TaskKind.TEKUN_AGE, division_code)
 
 
 def _reaching_the_limit(

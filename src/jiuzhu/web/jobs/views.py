@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.core.users import staff
@@ -92,6 +93,7 @@ def job_workbook_view(request: HttpRequest, pk: int) -> HttpResponse | FileRespo
     if not form.is_valid():
         return redirect("jobs:detail", pk=job.pk)
     rows = assessed(job, form.cleaned_data.get("program", ""), form.cleaned_data.get("result", ""))
+    record(request.user, "jobs.export_results", job, division_code=job.division_code)
     return FileResponse(
         results.workbook(rows),
         as_attachment=True,

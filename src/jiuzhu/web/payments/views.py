@@ -375,6 +375,7 @@ def reissue_view(request: HttpRequest, payment_pk: int) -> HttpResponse:
 def run_workbook_view(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     run = run_for(staff(request), pk)
+    record(request.user, "payments.export_run", run, division_code=run.division_code)
     response = HttpResponse(reports.run_workbook(staff(request), run), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="payments-{run.month}-{run.program}.xlsx"'
@@ -390,6 +391,13 @@ def summary_view(request: HttpRequest) -> HttpResponse:
         month = month_of(clock.today())
     rows = monthly_summary(staff(request), month)
     if request.GET.get("format") == "xlsx":
+        record(
+            request.user,
+            "payments.export_summary",
+            object_type="payments.payrollrun",
+            division_code=staff(request).division_code,
+            month=month,
+        )
         response = HttpResponse(reports.summary_workbook(month, rows), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="payments-summary-{month}.xlsx"'
         return response
