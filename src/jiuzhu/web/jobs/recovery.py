@@ -24,6 +24,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core.redaction import mask_text
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.jobs.timing import setting, stale_before
 
@@ -96,7 +97,7 @@ def retry_or_fail(job: Job, reason: str) -> Job:
             status=TaskResultStatus.READY, finished_at=None, exception_class_path="", traceback=""
         )
         job.status, job.heartbeat_at = Job.Status.QUEUED, None
-        job.message = f"{reason}，已重新排队（第 {attempts + 1} 次运行）"
+        job.message = mask_text(f"{reason}，已重新排队（第 {attempts + 1} 次运行）")
         job.save(update_fields=["status", "heartbeat_at", "message"])
         record(None, "jobs.retried", job, reason=job.message, attempts=attempts)
         return job
@@ -108,7 +109,7 @@ def retry_or_fail(job: Job, reason: str) -> Job:
         else "该任务不能自动重新运行"
     )
     job.status, job.finished_at = Job.Status.FAILED, timezone.now()
-    job.message = f"{reason}，{why}：任务失败，请检查后台进程后重新提交"
+    job.message = mask_text(f"{reason}，{why}：任务失败，请检查后台进程后重新提交")
     job.save(update_fields=["status", "message", "finished_at"])
     record(None, "jobs.failed", job, reason=job.message, attempts=attempts)
     return job
