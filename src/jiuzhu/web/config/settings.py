@@ -206,7 +206,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# ---- privacy (issue 12): no ID or account number in a log or an error report --------------
+# ---- privacy (issue 12): no ID or account number in a log, an error report or the admin ----
 # Every handler masks ID and account numbers in the message, its arguments and the traceback
 # (core.logmasking). Django's own loggers get their handlers from here too: its defaults
 # (django.utils.log.DEFAULT_LOGGING) would print the "django" records unfiltered in DEBUG.
@@ -232,6 +232,12 @@ LOGGING = {
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "jiuzhu.web.core.logmasking.MaskingExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "jiuzhu.web.core.logmasking.MaskingExceptionReporter"
+# The admin site masks personal data (privacy.admin_site); the privacy app holds the retention
+# rules and a resident's request for their data (docs/retention.md).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = (
+    "jiuzhu.web.privacy.apps.MaskedAdminConfig"
+)
+INSTALLED_APPS.append("jiuzhu.web.privacy")
 # ---- end privacy ---------------------------------------------------------------------------
 
 # Short human titles of the site, translated.

@@ -19,6 +19,7 @@ import types
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
+from django.utils.safestring import SafeString, mark_safe
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from jiuzhu.web.core.redaction import mask_text
@@ -90,8 +91,9 @@ class MaskingExceptionReporterFilter(SafeExceptionReporterFilter):
 class MaskingExceptionReporter(ExceptionReporter):
     """The error report, HTML and text, masked as a whole (GET parameters, URL, exception)."""
 
-    def get_traceback_html(self) -> str:
-        return mask_text(str(super().get_traceback_html()))
+    # Masking replaces digits with stars in text the report already escaped: still safe.
+    def get_traceback_html(self) -> SafeString:
+        return mark_safe(mask_text(str(super().get_traceback_html())))
 
-    def get_traceback_text(self) -> str:
-        return mask_text(str(super().get_traceback_text()))
+    def get_traceback_text(self) -> SafeString:
+        return mark_safe(mask_text(str(super().get_traceback_text())))
