@@ -116,3 +116,22 @@ def test_a_feed_job_with_a_bad_id_stores_its_message_masked(
     assert job.status == Job.Status.FAILED
     assert bad_id not in job.message
     assert "120224********0131" in job.message
+
+
+@pytest.mark.django_db
+def test_a_failed_tasks_stored_traceback_is_masked(users: dict[str, User], tmp_path: Path) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from jiuzhu.web.jobs.recovery import mask_traceback
+
+    director = users["director"]
+    job = Job.objects.create(
+        kind=Job.Kind.FEED_IMPORT, division_code=director.division_code, created_by=director
+    )
+    result = import_feeds_task.enqueue(job.pk, str(tmp_path))
+    DBTaskResult.objects.filter(id=result.id).update(
+        traceback=f"Traceback …\nValueError: 人员 {RESIDENT_ID} 账号 {ACCOUNT}"
+    )
+    mask_traceback(str(result.id))
+    stored = DBTaskResult.objects.get(id=result.id).traceback
+    assert RESIDENT_ID not in stored and MASKED_ID in stored and MASKED_ACCOUNT in stored

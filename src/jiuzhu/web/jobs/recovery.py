@@ -61,6 +61,15 @@ def started(task_id: str, worker: str) -> None:
     )
 
 
+def mask_traceback(task_id: str) -> None:
+    """Mask the ID and account numbers in a failed task's stored exception (django-tasks
+    keeps the traceback, whose message may quote a record: issue 12)."""
+    for result in DBTaskResult.objects.filter(id=task_id).exclude(traceback=""):
+        masked = mask_text(result.traceback)
+        if masked != result.traceback:
+            DBTaskResult.objects.filter(id=task_id).update(traceback=masked)
+
+
 def beat(task_id: str) -> None:
     """The worker running the job's task is alive."""
     Job.objects.filter(task_id=task_id, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).update(

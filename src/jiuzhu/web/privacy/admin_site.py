@@ -29,7 +29,7 @@ from django.template.response import TemplateResponse
 
 from jiuzhu.web.core.redaction import mask_text
 
-SENSITIVE_FIELDS = frozenset({"resident_id", "holder_id", "account_number"})
+SENSITIVE_FIELDS = frozenset({"resident_id", "holder_id", "account_number", "resident_key"})
 """Fields holding an ID number or an account number, whatever the model: read-only and masked."""
 
 HEALTH_FIELDS = frozenset(
