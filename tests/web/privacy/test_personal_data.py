@@ -152,3 +152,18 @@ def test_other_townships_and_roles_and_strangers_get_nothing(
         mask_id(member.person.resident_id)
         in caseworker.get(f"/privacy/households/{household.pk}/").content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_a_refusal_reads_in_english_and_is_recorded_in_chinese(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    household = Household.objects.filter(township_code=townships[0]).order_by("pk").first()
+    assert household is not None
+    client = _client("head")
+    client.cookies.load({"django_language": "en"})
+    refused = client.get(f"/privacy/households/{household.pk}/")
+    assert refused.status_code == 403
+    assert "township caseworker or a district officer" in refused.content.decode()
+    event = AuditEvent.objects.filter(action="audit.access_denied").order_by("-pk").first()
+    assert event is not None and "乡镇（街道）经办人或区民政局经办人" in event.detail["reason"]
