@@ -129,6 +129,7 @@ MODELS: dict[str, str] = {
     "documents:termination": "entitlements.Entitlement",
     "documents:": "cases.Application",
     "cases:": "cases.Application",
+    "privacy:": "registry.Household",
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 

@@ -29,7 +29,7 @@ from tests.web.test_page_scan import PASSWORD, ROLES, demo, pages_for
 
 __all__ = ["demo"]  # the fixture, imported to be used here
 
-NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{13,25}|(?<![0-9A-Za-z])\d{17}[Xx]")
+NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[Xx]|\d{13,25})")
 ADMIN_OBJECTS = 2
 """Change pages opened per admin model (the first records)."""
 

@@ -153,7 +153,7 @@ class MemberEditForm(PersonForm):
 
     The stored ID number (``current_id``) is never put in the form, which would show it in full
     (issue 12: masked everywhere; the household page reveals it, audited): the field starts
-    blank, its help shows the number masked, and left blank the number stays as it is."""
+    blank, its placeholder shows the number masked, and left blank the number stays as it is."""
 
     relation = forms.ChoiceField(label=_("与申请人关系"), required=False)
 
@@ -168,10 +168,15 @@ class MemberEditForm(PersonForm):
     ) -> None:
         super().__init__(data, files, **kwargs)
         self.current_id = current_id
-        self.fields["resident_id"].required = False
-        self.fields["resident_id"].help_text = _("现为 %(masked)s；不修改请留空") % {
-            "masked": mask_id(current_id)
-        }
+        if len(current_id) == 18:
+            self.fields["resident_id"].required = False
+            self.fields["resident_id"].widget.attrs["placeholder"] = _(
+                "现为 %(masked)s；不修改请留空"
+            ) % {"masked": mask_id(current_id)}
+        else:  # a 15-digit number still stored: the 18-digit one is typed (and converted)
+            self.fields["resident_id"].widget.attrs["placeholder"] = _(
+                "登记的是15位旧号码，请填写18位号码"
+            )
         if applicant:
             del self.fields["relation"]
         else:
@@ -179,7 +184,7 @@ class MemberEditForm(PersonForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
-        if data.get("resident_id") or not self.current_id:
+        if data.get("resident_id") or len(self.current_id) != 18:
             return data
         data.pop("resident_id", None)
         born = data.get("birth_date")
