@@ -28,7 +28,8 @@ class HouseholdAdmin(admin.ModelAdmin[Household]):
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin[Person]):
     list_display = ("name", "birth_date")
-    search_fields = ("name", "resident_id")
+    # Not by ID number: the admin's search goes in the URL, where no full ID may be (issue 12).
+    search_fields = ("name",)
 
 
 @admin.register(Obligor)
