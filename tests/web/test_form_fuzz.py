@@ -130,6 +130,7 @@ MODELS: dict[str, str] = {
     "documents:": "cases.Application",
     "cases:": "cases.Application",
     "accounts:twofactor_reset": "accounts.User",  # issue 12: a user's second factor
+    "privacy:": "registry.Household",
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 

@@ -47,6 +47,7 @@ RECORDS: dict[str, tuple[str, str, str]] = {
     "documents:termination": ("entitlements", "Entitlement", "division_code"),
     "payments:accounts": ("registry", "Household", "division_code"),
     "payments:household_ledger": ("registry", "Household", "division_code"),
+    "privacy:household": ("registry", "Household", "division_code"),
 }
 SLUGS: dict[str, tuple[str, ...]] = {
     "documents:application_document": (

@@ -205,3 +205,12 @@ add_perm(
     "discovery.link_application",
     can_take_applications & (in_jurisdiction | is_assignee | household_in_jurisdiction),
 )
+
+# ---- privacy (issue 12) --------------------------------------------------------------------
+# A resident's copy of their data (《中华人民共和国个人信息保护法》第四十五条) is handed over at the
+# township's counter or by the district bureau: their caseworkers and officers export it, within
+# their jurisdiction (the object is the household).
+add_perm(
+    "privacy.export_personal_data",
+    _role(Role.TOWNSHIP_CASEWORKER, Role.DISTRICT_OFFICER) & in_jurisdiction,
+)

@@ -185,6 +185,14 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "accounts.password_set": _("管理员设置用户密码"),
         },
     ),
+    # ---- privacy (issue 12) ----
+    "privacy": (
+        _("个人信息保护"),
+        {
+            "privacy.export_personal_data": _("导出个人信息副本（个人信息保护法第四十五条）"),
+            "privacy.retention": _("超过保存期限的个人信息删除或匿名化"),
+        },
+    ),
     "audit": (
         _("审计"),
         {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from jiuzhu.web.audit.actions import record_denied
+from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.core.errors import RecordOutsideJurisdiction
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import Staff
@@ -47,5 +48,7 @@ class DeniedAccessMiddleware:
         elif isinstance(exception, PermissionDenied):
             # A NotPermitted says why in words; a bare PermissionDenied carries a permission
             # code at most, which is no text for people: the page's address says what it was.
-            reason = str(exception) if isinstance(exception, NotPermitted) else ""
+            # In the record's language: a lazy reason would otherwise be kept in the reader's.
+            with record_language():
+                reason = str(exception) if isinstance(exception, NotPermitted) else ""
             record_denied(user, request, status=403, reason=reason)

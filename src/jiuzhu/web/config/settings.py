@@ -49,6 +49,7 @@ from urllib.parse import unquote, urlparse
 
 import django_stubs_ext
 from csp.constants import NONE, SELF
+from django.utils.log import DEFAULT_LOGGING
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.config import environment
@@ -380,6 +381,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# ---- privacy (issue 12): no ID or account number in a log, an error report or the admin ----
+# Every handler masks ID and account numbers in the message, its arguments and the traceback
+# (core.logmasking). Django's own loggers get their handlers from here too: its defaults
+# (django.utils.log.DEFAULT_LOGGING) would print the "django" records unfiltered in DEBUG.
+_LOG_HANDLERS: dict[str, dict[str, object]] = {
+    **LOGGING["handlers"],  # type: ignore[dict-item]
+    "django.server": dict(DEFAULT_LOGGING["handlers"]["django.server"]),
+    "mail_admins": dict(DEFAULT_LOGGING["handlers"]["mail_admins"]),
+}
+for _handler in _LOG_HANDLERS.values():
+    _handler["filters"] = [*_handler.get("filters", []), "mask_personal_data"]  # type: ignore[misc]
+LOGGING = {
+    **LOGGING,
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "mask_personal_data": {"()": "jiuzhu.web.core.logmasking.MaskingLogFilter"},
+    },
+    "formatters": {"django.server": DEFAULT_LOGGING["formatters"]["django.server"]},
+    "handlers": _LOG_HANDLERS,
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+}
+DEFAULT_EXCEPTION_REPORTER_FILTER = "jiuzhu.web.core.logmasking.MaskingExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "jiuzhu.web.core.logmasking.MaskingExceptionReporter"
+# The admin site masks personal data (privacy.admin_site); the privacy app holds the retention
+# rules and a resident's request for their data (docs/retention.md).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = (
+    "jiuzhu.web.privacy.apps.MaskedAdminConfig"
+)
+INSTALLED_APPS.append("jiuzhu.web.privacy")
+# ---- end privacy ---------------------------------------------------------------------------
 
 # Short human titles of the site, translated.
 SITE_TITLE = _("宝坻区社会救助综合管理信息平台")

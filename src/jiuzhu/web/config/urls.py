@@ -20,6 +20,7 @@ urlpatterns = [
     path("payments/", include("jiuzhu.web.payments.urls")),
     path("discovery/", include("jiuzhu.web.discovery.urls")),
     path("documents/", include("jiuzhu.web.documents.urls")),
+    path("privacy/", include("jiuzhu.web.privacy.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from jiuzhu.web.core.redaction import mask_text
 from jiuzhu.web.discovery.models import DiscoveryRun
 from jiuzhu.web.jobs.models import Job
 
@@ -31,7 +32,8 @@ def discovery_task(run_id: int) -> None:
     try:
         run = run_discovery(run.created_by, run.month, run=run, progress=progress)
     except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}"
+        # Masked: an error may quote a record's ID number (stored messages are shown on pages).
+        message = mask_text(f"{type(exc).__name__}: {exc}")
         DiscoveryRun.objects.filter(pk=run_id).update(
             status=DiscoveryRun.Status.FAILED, message=message, finished_at=timezone.now()
         )

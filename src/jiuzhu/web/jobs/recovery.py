@@ -24,6 +24,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core.redaction import mask_text
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.jobs.timing import setting, stale_before
 
@@ -58,6 +59,15 @@ def started(task_id: str, worker: str) -> None:
     Job.objects.filter(task_id=task_id).update(
         attempts=F("attempts") + 1, heartbeat_at=timezone.now(), worker=worker[:100]
     )
+
+
+def mask_traceback(task_id: str) -> None:
+    """Mask the ID and account numbers in a failed task's stored exception (django-tasks
+    keeps the traceback, whose message may quote a record: issue 12)."""
+    for result in DBTaskResult.objects.filter(id=task_id).exclude(traceback=""):
+        masked = mask_text(result.traceback)
+        if masked != result.traceback:
+            DBTaskResult.objects.filter(id=task_id).update(traceback=masked)
 
 
 def beat(task_id: str) -> None:
@@ -96,7 +106,7 @@ def retry_or_fail(job: Job, reason: str) -> Job:
             status=TaskResultStatus.READY, finished_at=None, exception_class_path="", traceback=""
         )
         job.status, job.heartbeat_at = Job.Status.QUEUED, None
-        job.message = f"{reason}，已重新排队（第 {attempts + 1} 次运行）"
+        job.message = mask_text(f"{reason}，已重新排队（第 {attempts + 1} 次运行）")
         job.save(update_fields=["status", "heartbeat_at", "message"])
         record(None, "jobs.retried", job, reason=job.message, attempts=attempts)
         return job
@@ -108,7 +118,7 @@ def retry_or_fail(job: Job, reason: str) -> Job:
         else "该任务不能自动重新运行"
     )
     job.status, job.finished_at = Job.Status.FAILED, timezone.now()
-    job.message = f"{reason}，{why}：任务失败，请检查后台进程后重新提交"
+    job.message = mask_text(f"{reason}，{why}：任务失败，请检查后台进程后重新提交")
     job.save(update_fields=["status", "message", "finished_at"])
     record(None, "jobs.failed", job, reason=job.message, attempts=attempts)
     return job

@@ -14,6 +14,7 @@ from jiuzhu.feeds.base import FeedRejected
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import InvalidInputError
 from jiuzhu.rules.system import RuleSystem, SimulationResult
+from jiuzhu.web.core.redaction import mask_text
 from jiuzhu.web.jobs.assessment import HouseholdFacts, household_results, rows
 from jiuzhu.web.jobs.models import AssessedHousehold, AssessedProgram, Job
 from jiuzhu.web.registry.frames import engine_frames
@@ -30,7 +31,8 @@ def _start(job: Job, total: int) -> None:
 
 
 def _finish(job: Job, status: str, message: str, result: dict[str, object] | None = None) -> None:
-    job.status, job.message, job.finished_at = status, message, timezone.now()
+    """Store the job's outcome; the message masked (an error may quote a file's ID numbers)."""
+    job.status, job.message, job.finished_at = status, mask_text(message), timezone.now()
     job.result = result or {}
     job.done = job.total if status == Job.Status.DONE else job.done
     job.save(update_fields=["status", "message", "finished_at", "result", "done"])
@@ -45,7 +47,7 @@ def import_feeds_task(job_id: int, folder: str) -> None:
 
     def progress(path: Path, outcome: FeedImport | FeedRejected, fraction: float) -> None:
         Job.objects.filter(pk=job_id).update(
-            done=min(job.total, round(fraction * job.total)), message=path.name
+            done=min(job.total, round(fraction * job.total)), message=mask_text(path.name)
         )
 
     try:

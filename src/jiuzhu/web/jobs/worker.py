@@ -126,10 +126,12 @@ class Worker(LibraryWorker):
             super().run_task(db_task_result)
         finally:
             self.current = None
-        if db_task_result.status == TaskResultStatus.FAILED and _outage_class(
-            db_task_result.exception_class_path
-        ):
+        if db_task_result.status != TaskResultStatus.FAILED:
+            return
+        if _outage_class(db_task_result.exception_class_path):
             self.retry_interrupted(task_id)
+        else:  # the stored traceback may quote a record (an outage's never does)
+            recovery.mask_traceback(task_id)
 
     def retry_interrupted(self, task_id: str) -> None:
         """The task failed because the database went away under it: retry its job (or fail

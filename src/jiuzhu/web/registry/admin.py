@@ -1,20 +1,14 @@
 """The registry in the admin site, for administrators to correct data the pages cannot (a
 wrong relation, a member to end): every change is a Django admin log entry.
 
-ID numbers typed here follow the counter's rules (``core.forms.ResidentIdField``, GB 11643): a
-15-digit number is stored in its 18-digit form, and that conversion is an audit event, as for
-the numbers migration 0003 converted; an invalid number is refused."""
+ID numbers are read-only and masked here, and health details are not shown (the masking admin
+site, ``privacy.admin_site``): an ID is corrected at the counter (the member's page, GB 11643
+checked, audited), where a 15-digit number is also stored in its 18-digit form."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.forms import ResidentIdField
-from jiuzhu.web.core.users import staff
-from jiuzhu.web.registry.actions import record_id_conversion
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Obligor, Person
 
 
@@ -31,55 +25,17 @@ class HouseholdAdmin(admin.ModelAdmin[Household]):
     inlines = (MembershipInline,)
 
 
-class PersonAdminForm(forms.ModelForm[Person]):
-    resident_id = ResidentIdField()
-
-    class Meta:
-        model = Person
-        fields = "__all__"
-
-
-class ObligorAdminForm(forms.ModelForm[Obligor]):
-    resident_id = ResidentIdField(label=_("义务人身份证号"), required=False)
-
-    class Meta:
-        model = Obligor
-        fields = "__all__"
-
-
-def _record_conversion(request: HttpRequest, obj: Person | Obligor, form: forms.BaseForm) -> None:
-    """The audit event of a 15-digit number the administrator typed (stored in 18 digits)."""
-    # Also when the field was left as it was: a 15-digit number still stored (one migration
-    # 0003 could not convert) is converted on this save.
-    legacy = getattr(form.cleaned_data.get("resident_id"), "converted_from", None)
-    if legacy:
-        record_id_conversion(staff(request), obj, legacy)
-
-
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin[Person]):
-    form = PersonAdminForm
-    list_display = ("name", "birth_date", "disability_category", "serious_illness")
-    search_fields = ("name", "resident_id")
-
-    def save_model(
-        self, request: HttpRequest, obj: Person, form: forms.ModelForm[Person], change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        _record_conversion(request, obj, form)
+    list_display = ("name", "birth_date")
+    # Not by ID number: the admin's search goes in the URL, where no full ID may be (issue 12).
+    search_fields = ("name",)
 
 
 @admin.register(Obligor)
 class ObligorAdmin(admin.ModelAdmin[Obligor]):
-    form = ObligorAdminForm
     list_display = ("supported", "name", "birth_date")
     raw_id_fields = ("supported",)
-
-    def save_model(
-        self, request: HttpRequest, obj: Obligor, form: forms.ModelForm[Obligor], change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        _record_conversion(request, obj, form)
 
 
 admin.site.register(

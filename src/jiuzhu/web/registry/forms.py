@@ -28,6 +28,7 @@ from jiuzhu.web.core.forms import (
     YuanField,
 )
 from jiuzhu.web.core.idtext import ID_IN_URL_REFUSED, reveals_id
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Employment, MaritalStatus, Membership, WorkCapacity
 from jiuzhu.web.registry.upkeep import ABSENCES, APPLICANT_RELATIONS
@@ -172,7 +173,11 @@ class MemberForm(PersonForm):
 
 
 class MemberEditForm(PersonForm):
-    """A member's facts and, for members other than the applicant, the relation."""
+    """A member's facts and, for members other than the applicant, the relation.
+
+    The stored ID number (``current_id``) is never put in the form, which would show it in full
+    (issue 12: masked everywhere; the household page reveals it, audited): the field starts
+    blank, its placeholder shows the number masked, and left blank the number stays as it is."""
 
     relation = forms.ChoiceField(label=_("与申请人关系"), required=False)
 
@@ -182,13 +187,36 @@ class MemberEditForm(PersonForm):
         files: Files = None,
         *,
         applicant: bool = False,
+        current_id: str = "",
         **kwargs: Unpack[FormOptions],
     ) -> None:
         super().__init__(data, files, **kwargs)
+        self.current_id = current_id
+        if len(current_id) == 18:
+            self.fields["resident_id"].required = False
+            self.fields["resident_id"].widget.attrs["placeholder"] = _(
+                "现为 %(masked)s；不修改请留空"
+            ) % {"masked": mask_id(current_id)}
+        else:  # a 15-digit number still stored: the 18-digit one is typed (and converted)
+            self.fields["resident_id"].widget.attrs["placeholder"] = _(
+                "登记的是15位旧号码，请填写18位号码"
+            )
         if applicant:
             del self.fields["relation"]
         else:
             self.fields["relation"].choices = relation_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("resident_id") or len(self.current_id) != 18:
+            return data
+        data.pop("resident_id", None)
+        born = data.get("birth_date")
+        if born is None and "birth_date" not in self.errors:
+            data["birth_date"] = _birth(self.current_id)
+        elif isinstance(born, dt.date) and self.current_id[6:14] != born.strftime("%Y%m%d"):
+            self.add_error("birth_date", _("出生日期与身份证号不一致"))
+        return data
 
 
 class HouseholdForm(forms.Form):

@@ -169,10 +169,11 @@ def edit_member_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     membership = _membership(household, membership_pk)
     person = membership.person
     applicant = membership.relation in upkeep.APPLICANT_RELATIONS
-    initial = {key: getattr(person, key) for key in PERSON_KEYS}
+    # Not the ID number: the form would show it in full (MemberEditForm).
+    initial = {key: getattr(person, key) for key in PERSON_KEYS if key != "resident_id"}
     initial["relation"] = membership.relation
     data = request.POST if request.method == "POST" else None
-    form = MemberEditForm(data, initial=initial, applicant=applicant)
+    form = MemberEditForm(data, initial=initial, applicant=applicant, current_id=person.resident_id)
 
     def run(cleaned: Cleaned) -> Person:
         relation = cleaned.pop("relation", None) or None

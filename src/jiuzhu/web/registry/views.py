@@ -144,6 +144,10 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_unmask": request.user.has_perm("registry.view_unmasked", household),
             "can_apply": request.user.has_perm("cases.apply", household),
             "can_change": request.user.has_perm("registry.change", household),
+            # A member's copy of their data (privacy app, issue 12).
+            "can_export_personal_data": request.user.has_perm(
+                "privacy.export_personal_data", household
+            ),
         },
     )
 
