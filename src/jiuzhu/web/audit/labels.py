@@ -173,7 +173,12 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
     ),
     "audit": (
         _("审计"),
-        {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},
+        {
+            "audit.export": _("导出审计日志"),
+            "audit.access_denied": _("拒绝访问"),
+            # crypto (issue 12): jiuzhu-web rotate_keys
+            "core.rotate_keys": _("轮换个人数据加密密钥"),
+        },
     ),
 }
 ACTIONS: dict[str, Promise] = {

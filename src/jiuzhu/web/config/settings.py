@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlparse
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core import crypto as _crypto  # crypto (issue 12): keys, below
+
 # Django's generic classes (ModelAdmin[Household], QuerySet[Person]) are generic in django-stubs
 # only; this makes them subscriptable at run time too, so the admin needs no TYPE_CHECKING aliases.
 django_stubs_ext.monkeypatch()
@@ -30,6 +32,14 @@ SECRET_KEY = os.environ.get(
 )
 if not DEBUG and SECRET_KEY.startswith("jiuzhu-insecure"):
     raise RuntimeError("JIUZHU_SECRET_KEY must be set when JIUZHU_DEBUG=0")
+# --- crypto (issue 12): keys of the personal data encrypted at rest (core.crypto, docs/keys.md).
+# From the environment only; the fixed development keys with DEBUG and none set; otherwise a
+# missing key stops the start with one line.
+try:
+    JIUZHU_KEYRING = _crypto.keyring_from_environment(os.environ, debug=DEBUG)
+except _crypto.KeyConfigError as _exc:
+    raise SystemExit(f"jiuzhu: {_exc}") from None
+# --- end crypto
 ALLOWED_HOSTS = os.environ.get("JIUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
