@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.fields import SealedSearchAdmin
 from jiuzhu.web.core.forms import ResidentIdField
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.registry.actions import record_id_conversion
@@ -57,10 +58,11 @@ def _record_conversion(request: HttpRequest, obj: Person | Obligor, form: forms.
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin[Person]):
+class PersonAdmin(SealedSearchAdmin, admin.ModelAdmin[Person]):
     form = PersonAdminForm
     list_display = ("name", "birth_date", "disability_category", "serious_illness")
-    search_fields = ("name", "resident_id")
+    search_fields = ("name",)
+    sealed_search_fields = ("resident_id",)  # a whole ID, through its hash
 
     def save_model(
         self, request: HttpRequest, obj: Person, form: forms.ModelForm[Person], change: bool

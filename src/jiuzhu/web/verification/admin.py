@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from jiuzhu.web.core.fields import SealedSearchAdmin
 from jiuzhu.web.verification.models import (
     DepartmentRecord,
     Discrepancy,
@@ -49,10 +50,10 @@ class FeedImportAdmin(ReadOnly, admin.ModelAdmin[FeedImport]):
 
 
 @admin.register(DepartmentRecord)
-class DepartmentRecordAdmin(ReadOnly, admin.ModelAdmin[DepartmentRecord]):
+class DepartmentRecordAdmin(SealedSearchAdmin, ReadOnly, admin.ModelAdmin[DepartmentRecord]):
     list_display = ("source", "resident_id", "period", "received_at", "feed_import")
     list_filter = ("source",)
-    search_fields = ("=resident_id",)
+    sealed_search_fields = ("resident_id",)  # a whole ID, through its hash
     show_full_result_count = False  # millions of rows: no COUNT(*) on every page
     list_select_related = ("feed_import",)
 
