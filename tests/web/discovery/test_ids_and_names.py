@@ -15,6 +15,7 @@ from django.urls import reverse
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.core.fields import sealed_match
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.models import Alert
 from jiuzhu.web.entitlements.models import ReviewTask, TaskKind
@@ -74,7 +75,9 @@ def test_a_registry_row_with_the_15_digit_form_gets_its_alert(
     assert person.resident_id == CONVERTED
     event = AuditEvent.objects.get(action="registry.convert_resident_id", object_id=str(person.pk))
     assert event.user == users["officer"] and event.household_id == alert.household_id
-    assert event.before == {"resident_id": LEGACY} and event.after == {"resident_id": CONVERTED}
+    assert event.before == {"resident_id": mask_id(LEGACY)} and event.after == {
+        "resident_id": mask_id(CONVERTED)
+    }
     actions.run_discovery(users["officer"], MONTH, folder=folder)
     assert AuditEvent.objects.filter(action="registry.convert_resident_id").count() == 1
     assert "姓名" not in alert.explanation_zh and "names" not in alert.evidence

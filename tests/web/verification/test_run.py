@@ -34,7 +34,7 @@ MAX_QUERIES = 24
 def tax_average(resident_id: str) -> int:
     by_month: dict[str, int] = defaultdict(int)
     for period, data in DepartmentRecord.objects.filter(
-        source="tax", resident_id=resident_id
+        sealed_match("resident_id", resident_id), source="tax"
     ).values_list("period", "data"):
         if period in TAX_WINDOW:
             by_month[period] += data["income"]
@@ -110,12 +110,14 @@ def test_monetary_assets_are_deposits_plus_business_capital(
 
     balances = sum(
         DepartmentRecord.objects.filter(
-            source="financial_assets", resident_id=resident_id
+            sealed_match("resident_id", resident_id), source="financial_assets"
         ).values_list("data__balance", flat=True)
     )
     capital = sum(
         DepartmentRecord.objects.filter(
-            source="market_entities", resident_id=resident_id, data__status="active"
+            sealed_match("resident_id", resident_id),
+            source="market_entities",
+            data__status="active",
         ).values_list("data__subscribed_capital", flat=True)
     )
     truth = (
@@ -140,7 +142,7 @@ def test_vehicles_are_counted_and_written_to_the_household(new_application: Any)
     members = Membership.objects.filter(household=household, valid_to__isnull=True)
     ids = list(members.values_list("person__resident_id", flat=True))
     active = DepartmentRecord.objects.filter(
-        source="vehicles", resident_id__in=ids, data__deregistered=None
+        sealed_match("resident_id", *ids), source="vehicles", data__deregistered=None
     ).count()
     assert active >= 1
     Household.objects.filter(pk=household.pk).update(vehicles=0)
