@@ -214,12 +214,12 @@ def test_rotation_moves_every_value_to_the_new_key(settings: Any, users: dict[st
     event = AuditEvent.objects.filter(action="core.rotate_keys").latest("pk")
     assert event.after is not None
     assert event.after["data_key"] == "k2"
-    assert event.after["tables"]["registry_person"]["rewritten"] == Person.objects.count()
+    assert event.after["rewritten"] >= Person.objects.count() + DepartmentRecord.objects.count()
     assert _key(2) not in str(event.after) and number not in str(event.after)
     call_command("rotate_keys", verbosity=0)  # a rerun (as after a crash) rewrites nothing
     again = AuditEvent.objects.filter(action="core.rotate_keys").latest("pk").after
     assert again is not None
-    assert all(counts["rewritten"] == 0 for counts in again["tables"].values())
+    assert again["rewritten"] == 0 and again["rows"] == event.after["rows"]
 
     # The old keys retired: everything still opens, search still finds by ID.
     settings.JIUZHU_KEYRING = _ring(f"k2:{_key(2)}", _key(12))

@@ -116,7 +116,7 @@ class Person(SealedModel):
 
     resident_id = SealedCharField(_("公民身份号码"), max_length=18)
     # The exact lookup (``core.fields.sealed_match``): unique as the ID is.
-    resident_id_hash = SearchHashField(source="resident_id", unique=True)
+    resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id", unique=True)
     # The search by the last digits of an ID (registry.queries.search) looks this up by index,
     # then compares the ending among the few it finds. Set from the ID on every write
     # (core.fields: save, bulk_create, bulk_update, update()).
@@ -267,7 +267,7 @@ class Obligor(SealedModel):
 
     supported = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="obligors")
     resident_id = SealedCharField(_("义务人身份证号"), max_length=18, blank=True)
-    resident_id_hash = SearchHashField(source="resident_id", db_index=True)
+    resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id", db_index=True)
     name = models.CharField(_("义务人姓名"), max_length=50, blank=True)
     birth_date = models.DateField(_("义务人出生日期"))
     annual_income = models.BigIntegerField(_("义务人年收入（分）"), default=0)

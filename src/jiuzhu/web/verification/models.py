@@ -72,7 +72,7 @@ class DepartmentRecord(SealedModel):
     source = models.CharField(_("数据来源"), max_length=32)
     # Sealed at rest (core.crypto); records are matched to people by the keyed hash.
     resident_id = SealedCharField(_("公民身份号码"), max_length=18)
-    resident_id_hash = SearchHashField(source="resident_id")
+    resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id")
     period = models.CharField(_("所属期"), max_length=7, blank=True)
     received_at = models.DateTimeField(_("接收时间"))
     data = models.JSONField(_("数据"))

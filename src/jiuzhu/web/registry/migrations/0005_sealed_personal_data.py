@@ -63,7 +63,12 @@ class Migration(migrations.Migration):
             model_name="person",
             name="resident_id_hash",
             field=jiuzhu.web.core.fields.SearchHashField(
-                blank=True, default="", editable=False, max_length=64, source="resident_id"
+                verbose_name="身份证号检索码",
+                blank=True,
+                default="",
+                editable=False,
+                max_length=64,
+                source="resident_id",
             ),
             preserve_default=False,
         ),
@@ -84,6 +89,7 @@ class Migration(migrations.Migration):
             model_name="obligor",
             name="resident_id_hash",
             field=jiuzhu.web.core.fields.SearchHashField(
+                verbose_name="身份证号检索码",
                 blank=True,
                 db_index=True,
                 default="",
@@ -98,7 +104,12 @@ class Migration(migrations.Migration):
             model_name="person",
             name="resident_id_hash",
             field=jiuzhu.web.core.fields.SearchHashField(
-                blank=True, editable=False, max_length=64, source="resident_id", unique=True
+                verbose_name="身份证号检索码",
+                blank=True,
+                editable=False,
+                max_length=64,
+                source="resident_id",
+                unique=True,
             ),
         ),
         migrations.AddIndex(

@@ -27,7 +27,12 @@ class Migration(migrations.Migration):
             model_name="departmentrecord",
             name="resident_id_hash",
             field=jiuzhu.web.core.fields.SearchHashField(
-                blank=True, default="", editable=False, max_length=64, source="resident_id"
+                verbose_name="身份证号检索码",
+                blank=True,
+                default="",
+                editable=False,
+                max_length=64,
+                source="resident_id",
             ),
             preserve_default=False,
         ),
