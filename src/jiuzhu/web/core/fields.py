@@ -15,7 +15,7 @@ companions, and the one way to look a record up by such a value (``sealed_match`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -63,12 +63,12 @@ class Sealed:
         raise SealedLookupError(f"{self.model.__name__}.{self.name} is encrypted")
 
 
-class SealedCharField(Sealed, models.CharField):  # type: ignore[misc]
+class SealedCharField(Sealed, models.CharField[Any, Any]):
     """A text value (an ID, an account number, a disease code) sealed at rest; ``max_length``
     bounds the plaintext (validation), the column is text."""
 
 
-class SealedBooleanField(Sealed, models.BooleanField):  # type: ignore[misc]
+class SealedBooleanField(Sealed, models.BooleanField[Any, Any]):
     """A yes/no (a health flag) sealed at rest: "1" or "0" inside the seal."""
 
     def encode(self, value: Any) -> str:
@@ -78,7 +78,7 @@ class SealedBooleanField(Sealed, models.BooleanField):  # type: ignore[misc]
         return text == "1"
 
 
-class Companion(models.CharField):  # type: ignore[type-arg]
+class Companion(models.CharField[Any, Any]):
     """A plain column derived from a sealed one (``source``) and set whenever it is written."""
 
     def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
@@ -144,13 +144,15 @@ class SealedQuerySet(models.QuerySet):  # type: ignore[type-arg]
             kwargs[companion.name] = companion.derive(value)
         return super().update(**kwargs)
 
-    def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], **kwargs: Any) -> int:
-        objs = list(objs)
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        objs, fields = list(objs), list(fields)
         extra = companions(self.model, fields)
         for obj in objs:
             for companion in extra:
                 companion.pre_save(obj, False)
-        return super().bulk_update(objs, [*fields, *(c.name for c in extra)], **kwargs)
+        return super().bulk_update(objs, [*fields, *(c.name for c in extra)], batch_size)
 
 
 class SealedModel(models.Model):
@@ -184,8 +186,6 @@ class SealedSearchAdmin:
     hash) are matched whole through their hash, besides the ordinary ``search_fields``."""
 
     sealed_search_fields: tuple[str, ...] = ()
-    search_fields: Sequence[str] = ()
-    model: type[models.Model]
 
     def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
         found, duplicates = super().get_search_results(  # type: ignore[misc]
@@ -198,4 +198,5 @@ class SealedSearchAdmin:
         for path in self.sealed_search_fields:
             condition |= sealed_match(path, term)
         by_hash = queryset.filter(condition)
-        return (by_hash | found if self.search_fields else by_hash), duplicates
+        plain = getattr(self, "search_fields", ())  # the ModelAdmin's
+        return (by_hash | found if plain else by_hash), duplicates

@@ -41,17 +41,18 @@ def sealed_tables(apps: Any = global_apps) -> list[Table]:
     for model in apps.get_models():
         fields = model._meta.concrete_fields
         sealed = [f for f in fields if isinstance(f, Sealed)]
+        columns = {f.name: str(f.column) for f in fields}
         if not sealed:
             continue
         found.append(
             Table(
                 model._meta.db_table,
-                tuple(f.column for f in sealed),
-                tuple(f.column for f in sealed if isinstance(f, SealedBooleanField)),
+                tuple(columns[f.name] for f in sealed),
+                tuple(columns[f.name] for f in sealed if isinstance(f, SealedBooleanField)),
                 tuple(
                     (
-                        f.column,
-                        model._meta.get_field(f.source).column,
+                        columns[f.name],
+                        columns[f.source],
                         "hash" if isinstance(f, SearchHashField) else "tail",
                     )
                     for f in fields
@@ -98,7 +99,9 @@ def _wanted(
     return changes
 
 
-def _batches(cursor: Any, table: Table, columns: list[str], quote: Any) -> Iterator[list[dict]]:
+def _batches(
+    cursor: Any, table: Table, columns: list[str], quote: Any
+) -> Iterator[list[dict[str, Any]]]:
     last = None
     names = ", ".join(quote(c) for c in ["id", *columns])
     while True:

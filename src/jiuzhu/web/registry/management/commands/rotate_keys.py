@@ -3,7 +3,8 @@ first of ``JIUZHU_DATA_KEYS``) and recompute every keyed hash under ``JIUZHU_SEA
 search key changes when ``JIUZHU_SEARCH_KEY_PREVIOUS`` names the old one), table by table in
 batches; one audit event with the counts. Idempotent and resumable: a run killed half-way is
 run again and only writes the rows still behind. ``--new-key`` prints a fresh key and stops.
-The procedure (generate, add, rotate, retire) is in docs/keys.md."""
+The procedure (generate, add, rotate, retire) is in docs/keys.md. (A registry command: the
+registry holds most sealed values, and the audit layer sits below it.)"""
 
 from __future__ import annotations
 
