@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -237,3 +240,25 @@ def test_new_key_prints_a_usable_key(capsys: pytest.CaptureFixture[str]) -> None
     call_command("rotate_keys", new_key=True)
     key = capsys.readouterr().out.strip()
     assert len(base64.b64decode(key)) == 32
+
+
+def test_a_production_start_without_keys_stops_with_one_line(tmp_path: Any) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("JIUZHU_DATA_KEYS", "JIUZHU_SEARCH_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(JIUZHU_DEBUG="0", JIUZHU_SECRET_KEY="x" * 60, JIUZHU_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "jiuzhu.web.manage", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1] == (
+        "jiuzhu: JIUZHU_DATA_KEYS and JIUZHU_SEARCH_KEY must be set when JIUZHU_DEBUG=0"
+        " (docs/keys.md)"
+    )
