@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Application, Channel, Stage
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.payments.draft import draft_run
@@ -168,8 +169,13 @@ def test_two_requests_adding_one_person_at_once_add_one_member(committed_distric
     refused = next(o for o in outcomes if o.error is not None)
     assert isinstance(refused.error, ValidationError), refused.error
     assert household.number in refused.message  # where the person is a member now
-    assert Person.objects.filter(resident_id=number).count() == 1
-    assert Membership.objects.filter(person__resident_id=number, valid_to__isnull=True).count() == 1
+    assert Person.objects.filter(sealed_match("resident_id", number)).count() == 1
+    assert (
+        Membership.objects.filter(
+            sealed_match("person__resident_id", number), valid_to__isnull=True
+        ).count()
+        == 1
+    )
 
 
 # --- payroll -----------------------------------------------------------------------------------

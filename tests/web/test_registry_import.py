@@ -9,6 +9,7 @@ import pytest
 
 from jiuzhu.batch.inputs import InputFileError
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.registry.actions import import_workbook
 from jiuzhu.web.registry.models import Household, Income, Membership, Person
 from tests.web.conftest import ON
@@ -22,7 +23,7 @@ def test_the_example_workbook_enters_the_registry() -> None:
     run = import_workbook(None, EXAMPLE, ON)
     assert run.households == 21 and run.persons == 43
     assert Household.objects.count() == before + 21
-    person = Person.objects.get(resident_id="12022419800410003X")
+    person = Person.objects.get(sealed_match("resident_id", "12022419800410003X"))
     assert person.name and person.birth_date.isoformat() == "1980-04-10"
     membership = Membership.objects.get(person=person)
     assert membership.household.division_code == "120115001001"

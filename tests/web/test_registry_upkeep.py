@@ -18,6 +18,7 @@ from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.models import Channel, Stage
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import NotPermitted, Refused
 from jiuzhu.web.entitlements.models import ReviewTask, TaskKind, TaskStatus
@@ -79,7 +80,7 @@ def test_a_person_not_in_the_registry_is_registered_at_the_counter(
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    household = Household.objects.get(memberships__person__resident_id=number)
+    household = Household.objects.get(sealed_match("memberships__person__resident_id", number))
     assert response["Location"] == f"/registry/households/{household.pk}/"
     assert household.per_capita_floor_area == Decimal("90.00")
     applicant = household.memberships.get()
@@ -99,7 +100,10 @@ def test_a_person_not_in_the_registry_is_registered_at_the_counter(
     )
     assert again.status_code == 400
     assert household.number in again.content.decode()
-    assert Household.objects.filter(memberships__person__resident_id=number).count() == 1
+    assert (
+        Household.objects.filter(sealed_match("memberships__person__resident_id", number)).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -195,7 +199,7 @@ def test_moving_out_recomputes_the_per_capita_floor_area(
     membership.add_member(
         users["caseworker"], household, relation="20", **applicant_data(child.resident_id, "孙子")
     )
-    assert Person.objects.filter(resident_id=child.resident_id).count() == 1
+    assert Person.objects.filter(sealed_match("resident_id", child.resident_id)).count() == 1
 
 
 @pytest.mark.django_db

@@ -25,6 +25,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from jiuzhu.web.accounts.models import User
+from jiuzhu.web.core.crypto import new_key
 from jiuzhu.web.registry.models import Household
 from tests.web.conftest import PASSWORD
 
@@ -61,6 +62,9 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
         "JIUZHU_DATA_DIR": str(tmp_path),
         "JIUZHU_SECRET_KEY": secrets.token_urlsafe(50),
         "JIUZHU_ALLOWED_HOSTS": "jiuzhu.example.gov.cn",
+        # The keys of the personal data sealed at rest (docs/keys.md), fresh ones.
+        "JIUZHU_DATA_KEYS": f"k1:{new_key()}",
+        "JIUZHU_SEARCH_KEY": new_key(),
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
     env |= extra

@@ -22,6 +22,7 @@ from jiuzhu.feeds.ids import check_character
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.cases.workflow import next_month
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.documents.actions import fill_example_offices
 from jiuzhu.web.payments.models import BankFile, PayrollRun
 from jiuzhu.web.registry.models import Household
@@ -96,7 +97,9 @@ def test_from_the_counter_to_the_first_payment(
     _step(page, "02-new-household")
     page.click("button:has-text('登记家庭')")
     page.wait_for_selector("text=已登记家庭")
-    household = Household.objects.get(memberships__person__resident_id=applicant_id)
+    household = Household.objects.get(
+        sealed_match("memberships__person__resident_id", applicant_id)
+    )
 
     # 2. The second member, disabled; the declaration of income.
     page.click("#household-actions >> text=添加成员")

@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.core.fields import sealed_match
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.models import Alert
 from jiuzhu.web.entitlements.models import ReviewTask, TaskKind
@@ -73,7 +75,9 @@ def test_a_registry_row_with_the_15_digit_form_gets_its_alert(
     assert person.resident_id == CONVERTED
     event = AuditEvent.objects.get(action="registry.convert_resident_id", object_id=str(person.pk))
     assert event.user == users["officer"] and event.household_id == alert.household_id
-    assert event.before == {"resident_id": LEGACY} and event.after == {"resident_id": CONVERTED}
+    assert event.before == {"resident_id": mask_id(LEGACY)} and event.after == {
+        "resident_id": mask_id(CONVERTED)
+    }
     actions.run_discovery(users["officer"], MONTH, folder=folder)
     assert AuditEvent.objects.filter(action="registry.convert_resident_id").count() == 1
     assert "姓名" not in alert.explanation_zh and "names" not in alert.evidence
@@ -121,5 +125,5 @@ def test_a_15_digit_row_whose_18_digit_form_another_person_holds_is_left(
         users["officer"], MONTH, folder=_deaths(tmp_path / "feeds", (CONVERTED, "张三"))
     )
     assert Alert.objects.get(run=run, signal="MEMBER_DIED").person == holder
-    assert Person.objects.filter(resident_id=LEGACY).exists()
+    assert Person.objects.filter(sealed_match("resident_id", LEGACY)).exists()
     assert not AuditEvent.objects.filter(action="registry.convert_resident_id").exists()

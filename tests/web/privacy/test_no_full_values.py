@@ -38,11 +38,12 @@ def _full_values() -> set[str]:
     """Every ID number and account number the district holds."""
     person, obligor = apps.get_model("registry", "Person"), apps.get_model("registry", "Obligor")
     account = apps.get_model("payments", "BankAccount")
+    # Sealed fields take no lookups: the values are read (opened) and the blanks dropped here.
     values = set(person.objects.values_list("resident_id", flat=True))
-    values |= set(obligor.objects.exclude(resident_id="").values_list("resident_id", flat=True))
+    values |= set(obligor.objects.values_list("resident_id", flat=True))
     values |= set(account.objects.values_list("account_number", flat=True))
-    values |= set(account.objects.exclude(holder_id="").values_list("holder_id", flat=True))
-    return values
+    values |= set(account.objects.values_list("holder_id", flat=True))
+    return {value for value in values if value}
 
 
 def _text(response: HttpResponse, tmp_path: Path) -> str:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jiuzhu.feeds import ids
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.registry.models import Person
 from jiuzhu.web.verification.actions import run_verification
 from jiuzhu.web.verification.models import DepartmentRecord, Discrepancy
@@ -25,7 +26,9 @@ def test_the_caseworker_sees_the_name_warning_on_the_application_in_both_languag
 ) -> None:
     person = under_declared_earner()
     written = (
-        DepartmentRecord.objects.filter(source="tax", resident_id=person.resident_id)
+        DepartmentRecord.objects.filter(
+            sealed_match("resident_id", person.resident_id), source="tax"
+        )
         .values_list("data__name", flat=True)
         .first()
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.registry.models import Income, Source
 from jiuzhu.web.verification.actions import run_verification
 from jiuzhu.web.verification.models import DepartmentRecord
@@ -38,7 +39,9 @@ def test_a_new_run_updates_a_changed_value_and_removes_one_without_records(
     event = AuditEvent.objects.get(action="verification.run", object_id=str(unchanged.pk))
     assert key not in (event.before or {})
 
-    DepartmentRecord.objects.filter(source="tax", resident_id=person.resident_id).delete()
+    DepartmentRecord.objects.filter(
+        sealed_match("resident_id", person.resident_id), source="tax"
+    ).delete()
     removed = run_verification(user, application)
     assert not verified.exists()
     assert Income.objects.filter(

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.batch.pipelines.verify.common import month_window
 from jiuzhu.feeds.sources import SOURCES
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.verification.actions import run_verification
 from jiuzhu.web.verification.models import DepartmentRecord, Discrepancy, VerificationAnswer
@@ -33,7 +34,7 @@ MAX_QUERIES = 24
 def tax_average(resident_id: str) -> int:
     by_month: dict[str, int] = defaultdict(int)
     for period, data in DepartmentRecord.objects.filter(
-        source="tax", resident_id=resident_id
+        sealed_match("resident_id", resident_id), source="tax"
     ).values_list("period", "data"):
         if period in TAX_WINDOW:
             by_month[period] += data["income"]
@@ -102,19 +103,21 @@ def test_monetary_assets_are_deposits_plus_business_capital(
         )
     )
     resident_id = sorted(owners & banked)[0]
-    person = Person.objects.get(resident_id=resident_id)
+    person = Person.objects.get(sealed_match("resident_id", resident_id))
     Asset.objects.filter(person=person, source=Source.DECLARED).update(amount=1)
     application, user = new_application(household_of(person))
     run = run_verification(user, application)
 
     balances = sum(
         DepartmentRecord.objects.filter(
-            source="financial_assets", resident_id=resident_id
+            sealed_match("resident_id", resident_id), source="financial_assets"
         ).values_list("data__balance", flat=True)
     )
     capital = sum(
         DepartmentRecord.objects.filter(
-            source="market_entities", resident_id=resident_id, data__status="active"
+            sealed_match("resident_id", resident_id),
+            source="market_entities",
+            data__status="active",
         ).values_list("data__subscribed_capital", flat=True)
     )
     truth = (
@@ -134,12 +137,12 @@ def test_vehicles_are_counted_and_written_to_the_household(new_application: Any)
         .order_by("pk")
         .values_list("resident_id", flat=True)
     )
-    person = next(p for p in Person.objects.filter(resident_id__in=list(owner[:50])))
+    person = next(p for p in Person.objects.filter(sealed_match("resident_id", *owner[:50])))
     household = household_of(person)
     members = Membership.objects.filter(household=household, valid_to__isnull=True)
     ids = list(members.values_list("person__resident_id", flat=True))
     active = DepartmentRecord.objects.filter(
-        source="vehicles", resident_id__in=ids, data__deregistered=None
+        sealed_match("resident_id", *ids), source="vehicles", data__deregistered=None
     ).count()
     assert active >= 1
     Household.objects.filter(pk=household.pk).update(vehicles=0)
@@ -179,7 +182,9 @@ def test_vehicles_are_counted_and_written_to_the_household(new_application: Any)
 
 def test_a_member_found_dead_is_a_warning(new_application: Any) -> None:
     dead = Person.objects.filter(
-        resident_id__in=DepartmentRecord.objects.filter(source="deaths").values("resident_id")
+        resident_id_hash__in=DepartmentRecord.objects.filter(source="deaths").values(
+            "resident_id_hash"
+        )
     ).first()
     assert dead is not None
     application, user = new_application(household_of(dead))
@@ -190,7 +195,9 @@ def test_a_member_found_dead_is_a_warning(new_application: Any) -> None:
 
 def test_housing_fund_without_a_declared_wage_is_a_warning(new_application: Any) -> None:
     depositor = Person.objects.filter(
-        resident_id__in=DepartmentRecord.objects.filter(source="housing_fund").values("resident_id")
+        resident_id_hash__in=DepartmentRecord.objects.filter(source="housing_fund").values(
+            "resident_id_hash"
+        )
     ).first()
     assert depositor is not None
     Income.objects.filter(person=depositor, component="wage_income").delete()

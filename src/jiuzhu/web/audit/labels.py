@@ -195,7 +195,12 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
     ),
     "audit": (
         _("审计"),
-        {"audit.export": _("导出审计日志"), "audit.access_denied": _("拒绝访问")},
+        {
+            "audit.export": _("导出审计日志"),
+            "audit.access_denied": _("拒绝访问"),
+            # crypto (issue 12): jiuzhu-web rotate_keys
+            "core.rotate_keys": _("轮换个人数据加密密钥"),
+        },
     ),
     # Issue 12, the second factor (accounts.twofactor_actions).
     "twofactor": (
@@ -420,6 +425,11 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("registry.import_workbook", "source"): Key(_("来源文件")),
     ("registry.import_workbook", "warnings"): Key(_("导入提示"), many=True),
     ("registry.convert_resident_id", "note"): Key(_("说明")),
+    # crypto (issue 12): jiuzhu-web rotate_keys (the key's id, never the key).
+    ("core.rotate_keys", "data_key"): Key(_("加密密钥编号")),
+    ("core.rotate_keys", "search_key_changed"): Key(_("更换检索密钥"), BOOL),
+    ("core.rotate_keys", "rows"): Key(_("检查的记录数"), COUNT),
+    ("core.rotate_keys", "rewritten"): Key(_("重新加密的记录数"), COUNT),
     ("discovery.register_import", "file"): Key(_("来源文件")),
     ("registry.add_member", "valid_from"): Key(_("成为成员日期"), DATE),
     ("registry.move_in", "valid_from"): Key(_("迁入日期"), DATE),

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.feeds.ids import InvalidIdError, normalise
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.masking import mask_id, mask_name
 from jiuzhu.web.core.users import Visitor
 
@@ -293,7 +294,7 @@ def find(object_type: str, text: str) -> str:
     condition = Q(pk=int(text)) if text.isdecimal() and len(text) < 19 else Q()
     if kind.number == "resident_id":
         with contextlib.suppress(InvalidIdError):
-            condition |= Q(resident_id=normalise(text).number)
+            condition |= sealed_match("resident_id", normalise(text).number)
     elif kind.number:
         condition |= Q(**{f"{kind.number}__iexact": text})
     if not condition:

@@ -156,7 +156,9 @@ def submit_application(
         if not members.filter(person=applicant).exists():
             raise ValidationError(_("申请人不是该家庭的现有成员"))
         _refuse_second_open(household, program)
-        ill = members.exclude(person__serious_illness="none").exists()
+        # The disease is sealed at rest (core.crypto): compared here, not in SQL.
+        illnesses = members.values_list("person__serious_illness", flat=True)
+        ill = any(code != "none" for code in illnesses)
         missing = [m for m in required_materials(program, channel, ill) if m not in materials]
         if missing and not accept_incomplete:
             raise ValidationError(

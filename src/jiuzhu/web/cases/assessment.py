@@ -12,6 +12,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.explain import explain_household, render
 from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice
 from jiuzhu.web.core.choices import label_of
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Person
@@ -50,7 +51,9 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
             "reasons": [r.label or r.code for r in part.reasons],
         }
     ids = [str(row["person_id"]) for row in explanation.members]
-    persons = dict(Person.objects.filter(resident_id__in=ids).values_list("resident_id", "pk"))
+    persons = dict(
+        Person.objects.filter(sealed_match("resident_id", *ids)).values_list("resident_id", "pk")
+    )
     members = [
         {
             "person": persons.get(str(row["person_id"])),

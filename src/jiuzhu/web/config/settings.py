@@ -53,6 +53,7 @@ from django.utils.log import DEFAULT_LOGGING
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.config import environment
+from jiuzhu.web.core import crypto as _crypto  # crypto (issue 12): keys, below
 
 # Django's generic classes (ModelAdmin[Household], QuerySet[Person]) are generic in django-stubs
 # only; this makes them subscriptable at run time too, so the admin needs no TYPE_CHECKING aliases.
@@ -75,6 +76,15 @@ SECRET_KEY = environment.text(
     # Only ever used with JIUZHU_DEBUG=1 (the demo, the tests): production must set its own.
     "jiuzhu-insecure-development-key-do-not-use-in-production",
 )
+# --- crypto (issue 12): keys of the personal data encrypted at rest (core.crypto, docs/keys.md).
+# From the environment only; the fixed development keys with DEBUG and none set; otherwise a
+# missing key stops the start with one line.
+try:
+    JIUZHU_KEYRING = _crypto.keyring_from_environment(os.environ, debug=DEBUG)
+except _crypto.KeyConfigError as _exc:
+    # One line from jiuzhu-web, as for the other settings production cannot do without.
+    raise environment.SettingsError(f"个人信息加密密钥 (encryption keys): {_exc}") from None
+# --- end crypto
 ALLOWED_HOSTS = environment.listing(
     "JIUZHU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
 )

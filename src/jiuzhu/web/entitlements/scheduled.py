@@ -196,7 +196,8 @@ def scan_deaths(
             deaths[resident_id] = (died_on, f"{received_at:%Y-%m-%d}")
     members = (
         Membership.objects.filter(
-            person__resident_id__in=Subquery(dead.values("resident_id")),
+            # Matched by the keyed hash: the IDs are sealed (core.crypto).
+            person__resident_id_hash__in=Subquery(dead.values("resident_id_hash")),
             household__entitlements__status__in=LIVE,
             household__entitlements__division_code__startswith=division_code,
         )

@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE
+from jiuzhu.web.core.fields import SealedCharField, SealedModel
 from jiuzhu.web.core.masking import mask_account, mask_id
 from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion
@@ -42,7 +43,7 @@ class AccountStatus(models.TextChoices):
     REPLACED = "replaced", _("已更换")
 
 
-class BankAccount(models.Model):
+class BankAccount(SealedModel):
     """The account a household (or, for tekun, one person) is paid into (Art. 25: 社会化发放).
 
     Recorded by one person and put in force by another (maker–checker): the payroll pays only
@@ -62,9 +63,10 @@ class BankAccount(models.Model):
         help_text=_("特困人员按人发放时填写"),
     )
     bank_name = models.CharField(_("开户银行"), max_length=60)
-    account_number = models.CharField(_("银行账号"), max_length=32)
+    # Sealed at rest (core.crypto); never looked up, only read.
+    account_number = SealedCharField(_("银行账号"), max_length=32)
     holder_name = models.CharField(_("户名"), max_length=50)
-    holder_id = models.CharField(
+    holder_id = SealedCharField(
         _("持卡人身份证号"),
         max_length=18,
         blank=True,
@@ -495,7 +497,7 @@ class BankReturnRow(models.Model):
 
     bank_return = models.ForeignKey(BankReturn, on_delete=models.CASCADE, related_name="lines")
     line = models.PositiveIntegerField(_("行号"))
-    account_number = models.CharField(_("银行账号"), max_length=32)
+    account_number = SealedCharField(_("银行账号"), max_length=32)
     amount = models.BigIntegerField(_("金额（分）"))
     succeeded = models.BooleanField(_("成功"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)

@@ -31,6 +31,7 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.cases.models import Application, HomeVisit, Objection
+from jiuzhu.web.core.fields import SearchHashField, sealed_match
 from jiuzhu.web.core.masking import mask_account, mask_id
 from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.discovery.models import Alert, RegisterEntry
@@ -132,7 +133,10 @@ def _fields(
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in left_out and not isinstance(f, models.GeneratedField) and _named(f)
+        if f.name not in left_out
+        # A keyed hash is the machinery of search, not the resident's data.
+        and not isinstance(f, models.GeneratedField | SearchHashField)
+        and _named(f)
     ]
 
 
@@ -174,7 +178,9 @@ def _department_rows(subject: Subject) -> Section:
     """The department records about the person: source, period, the row's fields by their
     headings (money in yuan)."""
     section = Section(_("部门共享数据"), [_("数据来源"), _("所属期"), _("接收时间"), _("内容")])
-    records = DepartmentRecord.objects.filter(resident_id=subject.person.resident_id)
+    records = DepartmentRecord.objects.filter(
+        sealed_match("resident_id", subject.person.resident_id)
+    )
     for record in records.order_by("source", "period", "pk")[:PER_SECTION]:
         spec = SPECS.get(record.source)
         parts = []

@@ -20,6 +20,7 @@ from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.clock import today as _today
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.actions import record_id_conversion
@@ -78,7 +79,7 @@ def add_member(
         if current is not None:
             raise _already_member_error(current, user)
         _keep_total_area(household)
-        person = Person.objects.filter(resident_id=data["resident_id"]).first()
+        person = Person.objects.filter(sealed_match("resident_id", data["resident_id"])).first()
         moved_in = person is not None
         if person is None:
             person = _new_person(data)
@@ -368,8 +369,13 @@ def merge_persons(user: Staff, keep: Person, duplicate: Person, *, reason: str) 
         keep = Person.objects.select_for_update().get(pk=keep.pk)
         duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
         dropped = _merge_rows(keep, duplicate)
-        # The audit keeps the duplicate's facts, its ID number masked like everywhere else.
-        data = {**snapshot(duplicate), "resident_id": mask_id(duplicate.resident_id)}
+        # The audit keeps the duplicate's facts, its ID number masked like everywhere else (and
+        # neither its keyed hash nor its tail: the mask shows the tail).
+        facts = snapshot(duplicate)
+        data = {
+            **{k: v for k, v in facts.items() if k not in ("resident_id_hash", "resident_id_tail")},
+            "resident_id": mask_id(duplicate.resident_id),
+        }
         duplicate.delete()
         home = households[0] if households else None
         event = record(

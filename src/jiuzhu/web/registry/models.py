@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.core.choices import code_choices as _choices
+from jiuzhu.web.core.fields import (
+    SealedBooleanField,
+    SealedCharField,
+    SealedModel,
+    SearchHashField,
+    TailField,
+)
 
 
 class Source(models.TextChoices):
@@ -104,21 +110,17 @@ class Household(models.Model):
         return self.number
 
 
-class Person(models.Model):
-    """A resident. The ID number is stored whole and shown masked unless the role may see it
-    (every unmasked view is audited)."""
+class Person(SealedModel):
+    """A resident. The ID number is sealed at rest (``core.crypto``) and shown masked unless the
+    role may see it (every unmasked view is audited); it is looked up by its keyed hash."""
 
-    resident_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    resident_id = SealedCharField(_("公民身份号码"), max_length=18)
+    # The exact lookup (``core.fields.sealed_match``): unique as the ID is.
+    resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id", unique=True)
     # The search by the last digits of an ID (registry.queries.search) looks this up by index,
-    # then compares the ending: an exact match on a column both databases index alike. The
-    # database computes it (a stored generated column: SUBSTR on SQLite, RIGHT on PostgreSQL),
-    # so no writer — a bulk import, an update(), a conversion of old IDs — can leave it stale.
-    resident_id_tail = models.GeneratedField(
-        verbose_name=_("身份证号末4位"),
-        expression=Right("resident_id", 4),
-        output_field=models.CharField(max_length=4),
-        db_persist=True,
-    )
+    # then compares the ending among the few it finds. Set from the ID on every write
+    # (core.fields: save, bulk_create, bulk_update, update()).
+    resident_id_tail = TailField(_("身份证号末4位"), source="resident_id")
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=[("1", _("男")), ("2", _("女"))])
     birth_date = models.DateField(_("出生日期"))
@@ -127,10 +129,11 @@ class Person(models.Model):
         _("残疾类别"), max_length=16, choices=_choices("disability_category"), default="none"
     )
     disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
-    serious_illness = models.CharField(
+    # Health (sealed at rest; the rules read them through the ORM, no query filters on them).
+    serious_illness = SealedCharField(
         _("重特大疾病病种"), max_length=32, choices=_choices("serious_illness"), default="none"
     )
-    special_outpatient_disease = models.BooleanField(_("门诊特殊病"), default=False)
+    special_outpatient_disease = SealedBooleanField(_("门诊特殊病"), default=False)
     self_care = models.CharField(
         _("生活自理能力"), max_length=16, choices=_choices("self_care"), default="self_caring"
     )
@@ -259,11 +262,12 @@ class Asset(models.Model):
         ]
 
 
-class Obligor(models.Model):
+class Obligor(SealedModel):
     """法定赡养、抚养、扶养义务人 living elsewhere, of a person the tekun test examines."""
 
     supported = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="obligors")
-    resident_id = models.CharField(_("义务人身份证号"), max_length=18, blank=True)
+    resident_id = SealedCharField(_("义务人身份证号"), max_length=18, blank=True)
+    resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id", db_index=True)
     name = models.CharField(_("义务人姓名"), max_length=50, blank=True)
     birth_date = models.DateField(_("义务人出生日期"))
     annual_income = models.BigIntegerField(_("义务人年收入（分）"), default=0)

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from jiuzhu.feeds import ids as resident_ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import division
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Household, Membership
@@ -77,7 +78,7 @@ def search(user: Staff, text: str) -> QuerySet[Household]:
     or — when none of these finds anything — part of an address (three characters or more).
 
     Every path but the address is one index lookup, and every index comes from a migration
-    (docs/performance.md): the whole ID by its unique index, the ending of an ID by the indexed
+    (docs/performance.md): the whole ID by its keyed hash's unique index, the ending of an ID by the indexed
     last four characters (``Person.resident_id_tail``) and then the rest of the ending among
     those few (about 70 people of a district share four last characters), a name from its start
     and a household number by theirs. The kinds of match are a UNION ALL of household ids,
@@ -99,13 +100,15 @@ def search(user: Staff, text: str) -> QuerySet[Household]:
             with contextlib.suppress(resident_ids.InvalidIdError):
                 normalised = resident_ids.normalise(normalised).number
         if len(normalised) == 18:
-            members = current.filter(person__resident_id=normalised)
-        else:
-            members = current.filter(
-                person__resident_id_tail=normalised[-4:],
-                person__resident_id__endswith=normalised,
-            )
-        return households.filter(id__in=members.values("household_id"))
+            members = current.filter(sealed_match("person__resident_id", normalised))
+            return households.filter(id__in=members.values("household_id"))
+        # The ID is sealed (core.crypto): the few sharing the last four are opened and their
+        # ending compared here.
+        tails = current.filter(person__resident_id_tail=normalised[-4:]).values_list(
+            "household_id", "person__resident_id"
+        )
+        ending = [pk for pk, number in tails if number.endswith(normalised)]
+        return households.filter(id__in=ending)
     ids = (
         current.filter(person__name__startswith=text)
         .values("household_id")

@@ -29,8 +29,10 @@ from jiuzhu.feeds import ids
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today as _today
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.forms import Cleaned, id_error
 from jiuzhu.web.core.locks import lock
+from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.actions import record_id_conversion
@@ -158,7 +160,7 @@ def stored_id(data: Cleaned) -> str | None:
 def _holder_of(resident_id: str, exclude: Person | None = None) -> Membership | None:
     """The membership in force of the person with this ID, if any."""
     found = Membership.objects.filter(
-        person__resident_id=resident_id, valid_to__isnull=True
+        sealed_match("person__resident_id", resident_id), valid_to__isnull=True
     ).select_related("household", "person")
     if exclude is not None:
         found = found.exclude(person=exclude)
@@ -258,7 +260,9 @@ def register_household(
                 setattr(created, field, household[field])
         created.full_clean()
         created.save()
-        person = Person.objects.filter(resident_id=applicant["resident_id"]).first()
+        person = Person.objects.filter(
+            sealed_match("resident_id", applicant["resident_id"])
+        ).first()
         if person is None:
             person = _new_person(applicant)
             if legacy:
@@ -305,7 +309,9 @@ def update_member(
         number = changes.get("resident_id", person.resident_id)
         if (
             number != person.resident_id
-            and Person.objects.filter(resident_id=number).exclude(pk=person.pk).exists()
+            and Person.objects.filter(sealed_match("resident_id", number))
+            .exclude(pk=person.pk)
+            .exists()
         ):
             raise ValidationError(
                 {"resident_id": _("该身份证号已登记为另一人；如为同一人，请使用“合并重复人员”")}
@@ -334,8 +340,9 @@ def update_member(
             "registry.update_member",
             person,
             division_code=household.division_code,
-            before=before,
-            after=after,
+            # An audit event never holds an ID in clear.
+            before={**before, "resident_id": mask_id(str(before["resident_id"]))},
+            after={**after, "resident_id": mask_id(person.resident_id)},
         )
         description = recorded("修改成员 %(name)s 的登记信息", name=person.name)
         _announce(user, household, "member_facts", _today(), description, event.pk, person)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.core.clock import today
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.idtext import ID_IN_URL_REFUSED, reveals_id
 from jiuzhu.web.core.transitions import NotPermitted
@@ -307,7 +308,9 @@ def merge_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespons
     form = MergeForm(data)
 
     def run(cleaned: Cleaned) -> Person:
-        other = Person.objects.filter(resident_id=cleaned["other_resident_id"]).first()
+        other = Person.objects.filter(
+            sealed_match("resident_id", cleaned["other_resident_id"])
+        ).first()
         if other is None:
             raise ValidationError({"other_resident_id": _("登记库中没有这个身份证号")})
         this = membership.person

@@ -52,7 +52,7 @@ class FeedImportAdmin(ReadOnly, admin.ModelAdmin[FeedImport]):
 class DepartmentRecordAdmin(ReadOnly, admin.ModelAdmin[DepartmentRecord]):
     list_display = ("source", "resident_id", "period", "received_at", "feed_import")
     list_filter = ("source",)
-    search_fields = ("=resident_id",)
+    # Not searched by ID number: the admin's search goes in the URL, where no full ID may be.
     show_full_result_count = False  # millions of rows: no COUNT(*) on every page
     list_select_related = ("feed_import",)
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.fields import SealedCharField, SealedModel, SearchHashField
 from jiuzhu.web.registry.models import Person
 
 
@@ -61,7 +62,7 @@ class FeedImport(models.Model):
         return f"{self.source} {self.received_at:%Y-%m-%d %H:%M}"
 
 
-class DepartmentRecord(models.Model):
+class DepartmentRecord(SealedModel):
     """One normalised row of a department's delivery.
 
     ``data`` holds the row's fields as JSON values (dates ISO, money in fen, areas in hundredths
@@ -69,7 +70,9 @@ class DepartmentRecord(models.Model):
     """
 
     source = models.CharField(_("数据来源"), max_length=32)
-    resident_id = models.CharField(_("公民身份号码"), max_length=18, db_index=True)
+    # Sealed at rest (core.crypto); records are matched to people by the keyed hash.
+    resident_id = SealedCharField(_("公民身份号码"), max_length=18)
+    resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id")
     period = models.CharField(_("所属期"), max_length=7, blank=True)
     received_at = models.DateTimeField(_("接收时间"))
     data = models.JSONField(_("数据"))
@@ -80,7 +83,7 @@ class DepartmentRecord(models.Model):
     class Meta:
         verbose_name = _("部门数据记录")
         verbose_name_plural = _("部门数据记录")
-        indexes = [models.Index(fields=["resident_id", "source"])]
+        indexes = [models.Index(fields=["resident_id_hash", "source"])]
 
     def __str__(self) -> str:
         return f"{self.source} {self.resident_id} {self.period}"

@@ -23,6 +23,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.jurisdiction import refuse_outside
 from jiuzhu.web.core.months import add_months_to_date, add_years, first_day, is_month
 from jiuzhu.web.core.programs import Program
@@ -530,7 +531,7 @@ def _current_people(residents: list[str], today: dt.date) -> dict[str, tuple[int
     for start in range(0, len(wanted), BATCH):
         for resident_id, person_id, household_id, division, township in Membership.objects.filter(
             Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today)),
-            person__resident_id__in=wanted[start : start + BATCH],
+            sealed_match("person__resident_id", *wanted[start : start + BATCH]),
         ).values_list(
             "person__resident_id",
             "person_id",

@@ -14,6 +14,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.fields import SealedCharField, sealed_match
 from jiuzhu.web.core.months import add_months, first_day, is_month
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
@@ -341,14 +343,16 @@ def _alert(
 def _lookup(
     model: type[Household] | type[Person], field_name: str, values: set[str]
 ) -> dict[str, int]:
+    """Primary keys by ``field_name``; a sealed field (the resident ID) is matched by its hash."""
     found: dict[str, int] = {}
     items = sorted(values)
+    sealed = isinstance(model._meta.get_field(field_name), SealedCharField)
     for start in range(0, len(items), BATCH):
-        found.update(
-            model.objects.filter(**{f"{field_name}__in": items[start : start + BATCH]}).values_list(
-                field_name, "pk"
-            )
+        batch = items[start : start + BATCH]
+        condition = (
+            sealed_match(field_name, *batch) if sealed else Q(**{f"{field_name}__in": batch})
         )
+        found.update(model.objects.filter(condition).values_list(field_name, "pk"))
     return found
 
 
