@@ -400,6 +400,11 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
         _("调整依据"), Kind.CHOICE, "entitlements.entitlementversion.basis"
     ),
     ("entitlements.task", "kind"): Key(_("核查任务"), Kind.CHOICE, "entitlements.reviewtask.kind"),
+    # Which document was printed or downloaded (issue 12: every print is an event).
+    ("documents.print", "kind"): Key(_("文书"), Kind.CHOICE, "documents.issueddocument.kind"),
+    ("documents.download_pdf", "kind"): Key(
+        _("文书"), Kind.CHOICE, "documents.issueddocument.kind"
+    ),
     ("entitlements.task_done", "kind"): Key(
         _("核查任务"), Kind.CHOICE, "entitlements.reviewtask.kind"
     ),

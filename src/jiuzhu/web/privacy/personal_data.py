@@ -228,15 +228,21 @@ def _access_log(subject: Subject, reader: Visitor | None) -> Section:
 def sections(person: Person, reader: Visitor | None) -> list[Section]:
     """Every record about ``person``, section by section (see the module's docstring)."""
     subject = Subject(person)
+    return [
+        *_registry_and_case_sections(person, subject),
+        *_assistance_and_check_sections(person, subject),
+        _access_log(subject, reader),
+    ]
+
+
+def _registry_and_case_sections(person: Person, subject: Subject) -> list[Section]:
+    """The person's registry records, and the applications, visits and objections of their
+    households."""
     households = subject.household_ids
-    in_households = {"household_id__in": households}
-    applications = Application.objects.filter(**in_households).select_related(
+    applications = Application.objects.filter(household_id__in=households).select_related(
         "household", "applicant", "created_by", "proposed_by", "decided_by"
     )
-    entitlements = Entitlement.objects.filter(**in_households).select_related(
-        "household", "person", "application"
-    )
-    result = [
+    return [
         model_section(_("个人基本信息"), [person], Person, subject),
         model_section(
             _("家庭成员关系"),
@@ -266,6 +272,18 @@ def sections(person: Person, reader: Visitor | None) -> list[Section]:
             Objection,
             subject,
         ),
+    ]
+
+
+def _assistance_and_check_sections(person: Person, subject: Subject) -> list[Section]:
+    """Entitlements, payments and accounts of the person's households; verification results,
+    department records, alerts and the low-income register about the person."""
+    households = subject.household_ids
+    in_households = {"household_id__in": households}
+    entitlements = Entitlement.objects.filter(**in_households).select_related(
+        "household", "person", "application"
+    )
+    return [
         model_section(_("救助待遇"), entitlements.order_by("pk"), Entitlement, subject),
         model_section(
             _("待遇金额变化"),
@@ -315,9 +333,7 @@ def sections(person: Person, reader: Visitor | None) -> list[Section]:
             RegisterEntry,
             subject,
         ),
-        _access_log(subject, reader),
     ]
-    return result
 
 
 def household_of_person(household: Household, person_pk: int) -> Person | None:
