@@ -267,3 +267,11 @@ def test_a_production_start_without_keys_stops_with_one_line(tmp_path: Any) -> N
         "配置错误 (configuration error): 个人信息加密密钥 (encryption keys): JIUZHU_DATA_KEYS and"
         " JIUZHU_SEARCH_KEY must be set when JIUZHU_DEBUG=0 (docs/keys.md)"
     )
+
+
+def test_check_deploy_warns_of_the_development_keys() -> None:
+    from django.core import checks
+
+    found = [m.id for m in checks.run_checks(include_deployment_checks=True)]
+    assert "core.W001" in found
+    assert "core.W001" not in [m.id for m in checks.run_checks()]

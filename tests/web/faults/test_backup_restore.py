@@ -21,6 +21,7 @@ import pytest
 from django.core.management import get_commands
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
+from jiuzhu.web.core.crypto import DEVELOPMENT_DATA_KEYS, DEVELOPMENT_SEARCH_KEY, new_key
 from jiuzhu.web.registry.models import Household
 from tests.web.concurrency import ON_POSTGRESQL
 from tests.web.conftest import make_user
@@ -41,11 +42,11 @@ pytestmark = pytest.mark.skipif(
 
 BACKUP = ROOT / "scripts" / "backup-postgres"
 RESTORE = ROOT / "scripts" / "restore-postgres"
-# The platform's keys where the environment has them (the platform reads them), else stand-ins:
-# the scripts only fingerprint them.
+# The keys the test database's personal data is sealed with: the environment's, else the
+# development keys the tests run with (the restored database must open with them).
 KEYS = {
-    "JIUZHU_DATA_KEYS": os.environ.get("JIUZHU_DATA_KEYS") or "k1:backup-test-data-key",
-    "JIUZHU_SEARCH_KEY": os.environ.get("JIUZHU_SEARCH_KEY") or "backup-test-search",
+    "JIUZHU_DATA_KEYS": os.environ.get("JIUZHU_DATA_KEYS") or DEVELOPMENT_DATA_KEYS,
+    "JIUZHU_SEARCH_KEY": os.environ.get("JIUZHU_SEARCH_KEY") or DEVELOPMENT_SEARCH_KEY,
 }
 DRILL = ROOT / "scripts" / "restore-drill"
 MANAGE = "jiuzhu.web.manage"
@@ -163,7 +164,7 @@ def test_a_restore_refuses_a_damaged_dump_and_a_database_in_use(
         target,
         "--force",
         "--as-dumped",
-        JIUZHU_SEARCH_KEY="another-key",
+        JIUZHU_SEARCH_KEY=new_key(),
     )
     assert other.returncode == 3
     assert "JIUZHU_SEARCH_KEY here is not the key the backup was made with" in other.stderr
