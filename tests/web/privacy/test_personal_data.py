@@ -91,6 +91,10 @@ def test_the_copy_holds_the_persons_records_and_who_handled_them(
     # The resident's own data in full; another member's ID masked.
     assert person.resident_id in text
     assert other.person.resident_id not in text
+    # Not the machinery of search: keyed hashes, the tail.
+    stored = Person.objects.get(pk=person.pk)
+    assert stored.resident_id_hash not in text and stored.resident_id_ending not in text
+    assert "身份证号末" not in "\t".join(h for rows in sheets.values() for h in rows[0])
     assert household.number in "\n".join("\t".join(r) for r in sheets["家庭成员关系"])
     assert len(sheets["部门共享数据"]) > 1
     # Money in yuan; every heading in words (no field names).

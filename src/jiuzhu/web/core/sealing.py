@@ -18,7 +18,7 @@ from django.apps import apps as global_apps
 from django.db import connections, transaction
 
 from jiuzhu.web.core import crypto
-from jiuzhu.web.core.fields import Companion, Sealed, SealedBooleanField, SearchHashField
+from jiuzhu.web.core.fields import Companion, Sealed, SealedBooleanField, derive
 
 BATCH = 2000
 Mode = Literal["seal", "open"]
@@ -27,7 +27,7 @@ Mode = Literal["seal", "open"]
 @dataclass(frozen=True)
 class Table:
     """A table's sealed columns (``booleans`` among them hold yes/no) and its companions
-    (column → (source column, "hash" or "tail"))."""
+    (column → (source column, kind: ``core.fields.derive``))."""
 
     name: str
     sealed: tuple[str, ...]
@@ -53,7 +53,7 @@ def sealed_tables(apps: Any = global_apps) -> list[Table]:
                     (
                         columns[f.name],
                         columns[f.source],
-                        "hash" if isinstance(f, SearchHashField) else "tail",
+                        f.kind,
                     )
                     for f in fields
                     if isinstance(f, Companion)
@@ -93,7 +93,7 @@ def _wanted(
             changes[column] = crypto.seal(value, ring)
     for column, source, kind in table.companions:
         value = plain[source] or ""
-        derived = crypto.search_hash(value, hash_key) if kind == "hash" else value[-4:]
+        derived = derive(kind, value, hash_key)
         if mode == "seal" and row[column] != derived:
             changes[column] = derived
     return changes

@@ -31,7 +31,7 @@ from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.cases.models import Application, HomeVisit, Objection
-from jiuzhu.web.core.fields import SearchHashField, sealed_match
+from jiuzhu.web.core.fields import Companion, sealed_match
 from jiuzhu.web.core.masking import mask_account, mask_id
 from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.discovery.models import Alert, RegisterEntry
@@ -42,7 +42,7 @@ from jiuzhu.web.verification.models import DepartmentRecord, Discrepancy, Verifi
 
 ID_FIELDS = frozenset({"resident_id", "holder_id", "resident_key"})
 """Fields holding an ID number: shown in full when it is the resident's own."""
-LEFT_OUT = frozenset({"id", "resident_id_tail", "created_at", "updated_at", "recorded_at"})
+LEFT_OUT = frozenset({"id", "created_at", "updated_at", "recorded_at"})
 """Bookkeeping fields a copy of one's data does not need (row ids, save stamps)."""
 PER_SECTION = 5000
 """Rows at most per section (a household's payments over decades stay far below)."""
@@ -134,8 +134,8 @@ def _fields(
         f
         for f in model._meta.concrete_fields
         if f.name not in left_out
-        # A keyed hash is the machinery of search, not the resident's data.
-        and not isinstance(f, models.GeneratedField | SearchHashField)
+        # Keyed hashes and the tail are the machinery of search, not the resident's data.
+        and not isinstance(f, models.GeneratedField | Companion)
         and _named(f)
     ]
 

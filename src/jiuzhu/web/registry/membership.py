@@ -20,7 +20,7 @@ from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.clock import today as _today
-from jiuzhu.web.core.fields import sealed_match
+from jiuzhu.web.core.fields import companions, sealed_match
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.actions import record_id_conversion
@@ -370,10 +370,11 @@ def merge_persons(user: Staff, keep: Person, duplicate: Person, *, reason: str) 
         duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
         dropped = _merge_rows(keep, duplicate)
         # The audit keeps the duplicate's facts, its ID number masked like everywhere else (and
-        # neither its keyed hash nor its tail: the mask shows the tail).
+        # none of its companions, the keyed hashes and the tail: the mask shows the tail).
         facts = snapshot(duplicate)
+        derived = {f.name for f in companions(Person, ["resident_id"])}
         data = {
-            **{k: v for k, v in facts.items() if k not in ("resident_id_hash", "resident_id_tail")},
+            **{k: v for k, v in facts.items() if k not in derived},
             "resident_id": mask_id(duplicate.resident_id),
         }
         duplicate.delete()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.core.choices import code_choices as _choices
 from jiuzhu.web.core.fields import (
+    EndingHashField,
     SealedBooleanField,
     SealedCharField,
     SealedModel,
@@ -117,9 +118,11 @@ class Person(SealedModel):
     resident_id = SealedCharField(_("公民身份号码"), max_length=18)
     # The exact lookup (``core.fields.sealed_match``): unique as the ID is.
     resident_id_hash = SearchHashField(_("身份证号检索码"), source="resident_id", unique=True)
-    # The search by the last digits of an ID (registry.queries.search) looks this up by index,
-    # then compares the ending among the few it finds. Set from the ID on every write
-    # (core.fields: save, bulk_create, bulk_update, update()).
+    # The search by the end of an ID (registry.queries.search): six characters or more by the
+    # keyed hash of the last six, a shorter end by the last four, each looked up by index; a
+    # longer end is compared among the few found. Set from the ID on every write (core.fields:
+    # save, bulk_create, bulk_update, update()).
+    resident_id_ending = EndingHashField(_("身份证号末6位检索码"), source="resident_id")
     resident_id_tail = TailField(_("身份证号末4位"), source="resident_id")
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=[("1", _("男")), ("2", _("女"))])
@@ -166,7 +169,10 @@ class Person(SealedModel):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         # A plain index (exact matches only; db_index would add a LIKE index on PostgreSQL).
-        indexes = [models.Index(fields=["resident_id_tail"], name="person_id_tail")]
+        indexes = [
+            models.Index(fields=["resident_id_tail"], name="person_id_tail"),
+            models.Index(fields=["resident_id_ending"], name="person_id_ending"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from jiuzhu.feeds import ids as resident_ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import division
-from jiuzhu.web.core.fields import sealed_match
+from jiuzhu.web.core.fields import ENDING, ending_match, sealed_match
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Household, Membership
@@ -78,10 +78,10 @@ def search(user: Staff, text: str) -> QuerySet[Household]:
     or — when none of these finds anything — part of an address (three characters or more).
 
     Every path but the address is one index lookup, and every index comes from a migration
-    (docs/performance.md): the whole ID by its keyed hash's unique index, the ending of an ID by the indexed
-    last four characters (``Person.resident_id_tail``) and then the rest of the ending among
-    those few (about 70 people of a district share four last characters), a name from its start
-    and a household number by theirs. The kinds of match are a UNION ALL of household ids,
+    (docs/performance.md): the whole ID by its keyed hash's unique index, an ending of six
+    characters or more by the keyed hash of the last six (``Person.resident_id_ending``), a
+    shorter one by the last four (``Person.resident_id_tail``), the rest of a longer ending
+    compared among the few found, a name from its start and a household number by theirs. The kinds of match are a UNION ALL of household ids,
     filtered by the jurisdiction afterwards: a join with DISTINCT over members and persons took
     seconds on the full district. An address is matched anywhere in it, which no ordinary index
     serves: it is scanned, within the jurisdiction, only when the text matched no name and no
@@ -102,13 +102,17 @@ def search(user: Staff, text: str) -> QuerySet[Household]:
         if len(normalised) == 18:
             members = current.filter(sealed_match("person__resident_id", normalised))
             return households.filter(id__in=members.values("household_id"))
-        # The ID is sealed (core.crypto): the few sharing the last four are opened and their
-        # ending compared here.
-        tails = current.filter(person__resident_id_tail=normalised[-4:]).values_list(
-            "household_id", "person__resident_id"
-        )
-        ending = [pk for pk, number in tails if number.endswith(normalised)]
-        return households.filter(id__in=ending)
+        if len(normalised) >= ENDING:
+            # By the keyed hash of the last six (a few people share them); a longer end is
+            # compared among those few, opened.
+            candidates = current.filter(ending_match("person__resident_id", normalised))
+            if len(normalised) == ENDING:
+                return households.filter(id__in=candidates.values("household_id"))
+        else:
+            # Four or five characters: the plain last four, then the fifth among those.
+            candidates = current.filter(person__resident_id_tail=normalised[-4:])
+        pairs = candidates.values_list("household_id", "person__resident_id")
+        return households.filter(id__in=[pk for pk, number in pairs if number.endswith(normalised)])
     ids = (
         current.filter(person__name__startswith=text)
         .values("household_id")
