@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.cases.models import OPEN_STAGES, Application
 from jiuzhu.web.cases.workflow import APPLICATION, Deadline, deadline_starts, deadlines
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.fields import sealed_fields
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.transitions import Move, join_labels
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
+from jiuzhu.web.registry.models import Person
 from jiuzhu.web.workcalendar.working_days import calendar_for, missing_text, missing_warning
 
 
@@ -66,7 +68,10 @@ def queue(user: Staff, limit: int = 200) -> Queue:
     candidates = (
         applications_for(user)
         .filter(stage__in=list(acting))
-        .select_related("household", "applicant", "proposed_by")
+        .select_related("applicant", "proposed_by")
+        # The applicant's name is shown: its sealed fields would be opened for nothing (a
+        # quarter of the workbench's time on a full township).
+        .defer(*(f"applicant__{name}" for name in sealed_fields(Person)))
         .order_by("accepted_on", "pk")[: limit * 2]
     )
     applications, work = [], {}
