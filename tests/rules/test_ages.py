@@ -21,6 +21,7 @@ from jiuzhu.rules.ages import (
     birthday,
     completed_years,
     completed_years_expr,
+    completed_years_on_expr,
     leap_day_rule,
 )
 
@@ -109,6 +110,29 @@ def test_the_vectorised_forms_agree_with_the_scalar_ones(
     expected = [anniversary(b, years, rule) for b, _ in pairs]
     assert frame["anniversary"].to_list() == expected
     assert frame["same"].to_list() == expected
+
+
+ANY_DAY = st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))
+
+
+@given(
+    births=st.lists(st.one_of(st.none(), ANY_DAY, DATES, LEAP_BIRTHS), min_size=1, max_size=60),
+    on=st.one_of(DATES, LEAP_BIRTHS, ANY_DAY),
+    rule=RULES,
+)
+def test_the_age_on_one_date_is_looked_up_exactly(
+    births: list[dt.date | None], on: dt.date, rule: LeapDayRule
+) -> None:
+    """The single-date form (a table of one 400-year cycle) gives what the computed form gives,
+    for births in and far outside the cycle before ``on``, and null for none."""
+    born = pl.DataFrame({"born": births}, schema={"born": pl.Date})
+    looked_up = born.select(completed_years_on_expr(pl.col("born"), on, rule)).to_series()
+    computed = born.select(completed_years_expr(pl.col("born"), pl.lit(on), rule)).to_series()
+    assert looked_up.dtype == pl.Int32
+    assert looked_up.to_list() == computed.to_list()
+    assert looked_up.to_list() == [
+        None if b is None else completed_years(b, on, rule) for b in births
+    ]
 
 
 def test_nulls_stay_null() -> None:

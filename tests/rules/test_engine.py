@@ -7,10 +7,12 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import HOUSEHOLD, Formula, Variables, input_variable, variable
-from jiuzhu.rules.engine.formula import round_ratio
+from jiuzhu.rules.engine.formula import lookup, round_ratio
 from jiuzhu.rules.engine.planner import build_plan
 from jiuzhu.rules.engine.units import Unit, format_yuan, yuan_to_fen
 
@@ -195,3 +197,20 @@ def test_slices_of_a_large_batch_give_the_same_result_as_one_piece() -> None:
     assert sliced.households.equals(whole.households)
     assert sliced.persons.equals(whole.persons)
     assert sliced.persons["person_id"].to_list() == persons["person_id"].to_list()
+
+
+CODES = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+
+
+@given(
+    mapping=st.dictionaries(CODES, st.one_of(st.none(), st.integers(-3, 3)), max_size=6),
+    keys=st.lists(st.one_of(st.none(), CODES), min_size=1, max_size=30),
+)
+def test_a_code_lookup_is_replace_strict_whatever_its_form(
+    mapping: dict[str, int | None], keys: list[str | None]
+) -> None:
+    """Few distinct values take the ``is_in`` chain, more take ``replace_strict``: either way a
+    null key, a code not in the mapping and an unknown (None) value give null."""
+    frame = pl.DataFrame({"key": keys}, schema={"key": pl.String})
+    found = frame.select(lookup(pl.col("key"), mapping, pl.Int64())).to_series().to_list()
+    assert found == [None if k is None else mapping.get(k) for k in keys]

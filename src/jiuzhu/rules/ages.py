@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from typing import Final, Literal, TypeGuard, get_args
 
+import numpy as np
 import polars as pl
 
 from jiuzhu.rules.engine.parameters import ParameterTree
@@ -193,3 +195,53 @@ def completed_years_expr(born: pl.Expr, on: pl.Expr, leap_day: LeapDayRule) -> p
     return (
         on.dt.year().cast(pl.Int32) - born.dt.year().cast(pl.Int32) - before.cast(pl.Int32)
     ).cast(pl.Int32)
+
+
+GREGORIAN_CYCLE_DAYS: Final = 146_097
+"""Days in 400 Gregorian years: dates that far apart share month, day and leap pattern."""
+_EPOCH: Final = dt.date(1970, 1, 1)  # day 0 of Polars' ``Date`` (days since the Unix epoch)
+
+
+def completed_years_on_expr(born: pl.Expr, on: dt.date, leap_day: LeapDayRule) -> pl.Expr:
+    """``completed_years_expr`` for one date ``on`` (a batch's single assessment date), as
+    Int32, null where ``born`` is null: the same arithmetic, looked up instead of computed.
+
+    Extracting year, month and day from 2.5 million dates was the rules' costliest step (about
+    0.12 s); the ages on ``on`` of one 400-year cycle of births (``GREGORIAN_CYCLE_DAYS``) are
+    computed once, each birth's is read from that table by its day number (about 0.01 s), and a
+    birth ``q`` cycles before that window is ``400 × q`` years older (the calendar repeats: same
+    month-day, same leap years)."""
+    table = _ages_in_cycle(on, leap_day)
+    start = (
+        (on - _EPOCH).days - GREGORIAN_CYCLE_DAYS + 1
+    )  # the window's first day; it ends on ``on``
+
+    def ages(column: pl.Series) -> pl.Series:
+        days = column.to_physical()
+        offset = days.fill_null(start).to_numpy().astype(np.int64) - start
+        if bool(((offset >= 0) & (offset < GREGORIAN_CYCLE_DAYS)).all()):
+            found = table[offset]
+        else:
+            cycles = offset // GREGORIAN_CYCLE_DAYS
+            found = table[offset - cycles * GREGORIAN_CYCLE_DAYS] - cycles * 400
+        result = pl.Series(column.name, found, dtype=pl.Int32)
+        if days.null_count():
+            result = pl.select(pl.when(days.is_null()).then(None).otherwise(result)).to_series()
+        return result
+
+    return born.map_batches(ages, return_dtype=pl.Int32, is_elementwise=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _ages_in_cycle(on: dt.date, leap_day: LeapDayRule) -> np.ndarray:
+    """The completed years on ``on`` of each birth day of the cycle ending on ``on`` (Int32)."""
+    first = np.datetime64(on, "D") - (GREGORIAN_CYCLE_DAYS - 1)
+    days = first + np.arange(GREGORIAN_CYCLE_DAYS)
+    months = days.astype("datetime64[M]")
+    year = months.astype("datetime64[Y]").astype(np.int32) + 1970
+    month_day = (months.astype(np.int32) % 12 + 1) * 100 + (days - months).astype(np.int32) + 1
+    if leap_day == "february_28" and not calendar.isleap(on.year):
+        month_day = np.where(month_day == 229, 228, month_day)
+    before = (on.month * 100 + on.day) < month_day
+    ages: np.ndarray = (on.year - year - before).astype(np.int32)
+    return ages

@@ -209,16 +209,21 @@ def result_tables(
     assert reasons is not None
     people = people.with_columns(
         reasons.decode_column(people[program.reasons], labels=labels),
-        pl.col(PERSON.key).cast(pl.String).map_elements(_mask_id, return_dtype=pl.String),
+        _masked_id(pl.col(PERSON.key).cast(pl.String)),
     )
     return table, people
 
 
-def _mask_id(value: str) -> str:
-    """Resident IDs are masked in every export (DESIGN.md §9)."""
-    if len(value) == 18:
-        return value[:6] + "*" * 8 + value[14:]
-    return value
+def _masked_id(value: pl.Expr) -> pl.Expr:
+    """Resident IDs are masked in every export (DESIGN.md §9): an 18-character one keeps its
+    first six and last four characters; any other key is left as it is."""
+    masked = value.str.slice(0, 6) + pl.lit("*" * 8) + value.str.slice(14)
+    return (
+        pl.when(value.str.len_chars() == 18)
+        .then(masked)
+        .otherwise(value)
+        .alias(value.meta.output_name())
+    )
 
 
 def summarise(

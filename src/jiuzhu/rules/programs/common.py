@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import polars as pl
 
-from jiuzhu.rules.ages import LEAP_DAY_PARAMETER, completed_years_expr, is_leap_day_rule
+from jiuzhu.rules.ages import (
+    LEAP_DAY_PARAMETER,
+    completed_years_expr,
+    completed_years_on_expr,
+    is_leap_day_rule,
+)
 from jiuzhu.rules.engine.formula import Formula
 from jiuzhu.rules.engine.parameters import Resolved
 
 
-def completed_years(f: Formula, start: pl.Expr, on: pl.Expr) -> pl.Expr:
+def completed_years(f: Formula, start: pl.Expr, on: pl.Expr | None = None) -> pl.Expr:
     """Whole years from ``start`` to ``on`` as Int32 (an age: the anniversary counts on the day
     itself), with the 29 February rule in force (``household.leap_day_birthday``;
-    ``jiuzhu.rules.ages``) on ``on`` (an assessment date). Null where the rule is unknown."""
+    ``jiuzhu.rules.ages``) on ``on``, an expression holding an assessment date — by default
+    each row's own. Null where the rule is unknown."""
+    single = f.single_date if on is None else None
 
     def build(rule: Resolved) -> pl.Expr:
         if not is_leap_day_rule(rule):
             return pl.lit(None, pl.Int32)
-        return completed_years_expr(start, on, rule)
+        if single is not None:
+            return completed_years_on_expr(start, single, rule)  # one date: looked up
+        return completed_years_expr(start, f.date if on is None else on, rule)
 
     return f.params(build, LEAP_DAY_PARAMETER, on=on)
 

@@ -37,7 +37,7 @@ from jiuzhu.rules.programs.sources import DIBAO_MEASURES, TIANJIN_ECONOMIC_STATU
 def age(f: Formula) -> pl.Expr:
     """Completed years on the household's assessment date (周岁: the birthday counts; a
     29 February birth in a common year as ``household.leap_day_birthday`` says)."""
-    return completed_years(f, f("birth_date"), f.date)
+    return completed_years(f, f("birth_date"))
 
 
 @variable(
@@ -92,7 +92,7 @@ def excluded_by_absence(f: Formula) -> pl.Expr:
     """Prison, compulsory drug rehabilitation, declared missing, Tianjin conscripts; religious
     professionals only after living apart for the set number of years."""
     excluded = f.param("household.excluded_absence_reasons", key="absence_reason")
-    years_apart = completed_years(f, f("absent_since"), f.date)
+    years_apart = completed_years(f, f("absent_since"))
     long_enough = years_apart >= f.param("household.religious_professional_years_apart")
     religious = f("absence_reason") == "religious_professional"
     return excluded & (~religious | long_enough.fill_null(False))
