@@ -161,9 +161,9 @@ def assess_command(
     ] = False,
     jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
 ) -> None:
-    """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun
-    and rigid-expenditure hardship; print the count and monthly total per program, and write
-    one row per household (plus the tekun persons) if -o is given."""
+    """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun,
+    rigid-expenditure hardship and temporary assistance; print the count and monthly total per
+    program, and write one row per household (plus the tekun persons) if -o is given."""
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

@@ -191,6 +191,28 @@ PROGRAMS: tuple[Program, ...] = (
         short_label="刚性支出困难",
         short_label_en="rigid-expenditure",
     ),
+    Program(
+        "temporary_assistance",
+        "临时救助",
+        "Temporary assistance",
+        HOUSEHOLD,
+        "temporary_assistance_eligible",
+        "temporary_assistance_reasons",
+        # The amount is decided case by case within the cap ("一事一议" above it): a detail.
+        None,
+        (
+            "temporary_assistance_cap",
+            "temporary_assistance_emergency_cap",
+            "temporary_assistance_township_limit",
+            "temporary_assistance_approver",
+        ),
+        payment=Payment.ONCE,
+        # Not yet applied for in the platform (no application-number prefix): its fast path
+        # (先行救助), one-off payment and reserve fund come with its workflow.
+        modules=("jiuzhu.rules.programs.temporary_assistance",),
+        short_label="临时救助",
+        short_label_en="temporary assistance",
+    ),
 )
 """The built-in programs of the system, in the order reports show them."""
 

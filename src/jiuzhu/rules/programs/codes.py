@@ -432,6 +432,37 @@ RIGID_EXPENDITURE_CATEGORY = code_list(
     reference="天津市刚性支出困难家庭认定办法（试行）; 刚性支出困难家庭认定办法 第五条",
 )
 
+TEMPORARY_ASSISTANCE_TYPE = code_list(
+    "temporary_assistance_type",
+    "临时救助类型",
+    "Temporary assistance type",
+    [
+        ("none", "未申请临时救助", "no temporary assistance asked"),
+        (
+            "emergency",
+            "急难型（火灾、交通事故、人身伤害、危及生命的重特大疾病等突发意外事件）",
+            "emergency (fire, road accident, injury, life-threatening illness)",
+        ),
+        (
+            "expenditure",
+            "支出型（生活必需支出突然超出家庭承受能力）",
+            "expenditure (necessary spending suddenly beyond the household's means)",
+        ),
+    ],
+    reference="《民政部 财政部关于进一步加强和改进临时救助工作的意见》（民发〔2018〕23号）",
+)
+
+APPROVAL_LEVEL = code_list(
+    "approval_level",
+    "审批层级",
+    "Approval level",
+    [
+        ("township", "乡镇人民政府（街道办事处）", "township or street office"),
+        ("district", "区民政局", "district civil affairs bureau"),
+    ],
+    reference="《社会救助暂行办法》（国务院令第649号）第四十八条",
+)
+
 CODE_LISTS: dict[str, CodeList] = {
     c.name: c
     for c in (
@@ -454,6 +485,8 @@ CODE_LISTS: dict[str, CodeList] = {
         SUPPLEMENT_GROUP,
         DEDUCTION_GROUP,
         RIGID_EXPENDITURE_CATEGORY,
+        TEMPORARY_ASSISTANCE_TYPE,
+        APPROVAL_LEVEL,
     )
 }
 

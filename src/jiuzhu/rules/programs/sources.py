@@ -15,3 +15,9 @@ TIANJIN_LOW_INCOME_NOTICE: Final = (
     "天津市《关于调整城乡低收入家庭救助有关政策的通知》（2016年4月1日施行）"
 )
 TIANJIN_RIGID_EXPENDITURE_MEASURES: Final = "《天津市刚性支出困难家庭认定办法（试行）》"
+TEMPORARY_ASSISTANCE_OPINIONS: Final = (
+    "《民政部 财政部关于进一步加强和改进临时救助工作的意见》（民发〔2018〕23号）"
+)
+TIANJIN_TEMPORARY_ASSISTANCE: Final = (
+    "天津临时救助规定（天津日报 2021-08-30 所载；2025年1月1日起《天津市临时救助办法》，金额未找到）"
+)
