@@ -370,7 +370,8 @@ def options() -> argparse.Namespace:
     add("--district-users", type=int, default=10, help="of them district officers")
     add("--spawn-rate", type=float, default=5.0, help="users started per second")
     add("--run-time", default="10m", help="locust's run time (spawning included): 60s, 10m")
-    add("--think", type=float, default=1.0, help="mean pause between pages, s (0–2× this)")
+    # A person reads a page before the next (0–10 s); --think 1 is the stress of issues 4–11.
+    add("--think", type=float, default=5.0, help="mean pause between pages, s (0–2× this)")
     add("--mix", default=DEFAULT_MIX, help="weights of the page kinds")
     add("--township-user", default="bench_township")
     add("--district-user", default="bench_district")

@@ -69,7 +69,7 @@ failures, and every virtual user has the same address)."""
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
     group = parser.add_argument_group("Jiuzhu")
-    group.add_argument("--think", type=float, default=1.0, env_var="JIUZHU_LOAD_THINK",
+    group.add_argument("--think", type=float, default=5.0, env_var="JIUZHU_LOAD_THINK",
                        help="mean pause between pages, s (uniform over 0–2× this)")  # fmt: skip
     group.add_argument("--district-users", type=int, default=0, env_var="JIUZHU_LOAD_DISTRICT",
                        help="how many of the users are district officers")  # fmt: skip
