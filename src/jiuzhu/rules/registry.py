@@ -213,6 +213,20 @@ PROGRAMS: tuple[Program, ...] = (
         short_label="临时救助",
         short_label_en="temporary assistance",
     ),
+    Program(
+        "heating",
+        "取暖救助",
+        "Heating assistance",
+        HOUSEHOLD,
+        "heating_eligible",
+        "heating_reasons",
+        "heating_amount",
+        # Once a heating season; not yet applied for in the platform (no prefix).
+        payment=Payment.ONCE,
+        modules=("jiuzhu.rules.programs.heating",),
+        short_label="取暖救助",
+        short_label_en="heating aid",
+    ),
 )
 """The built-in programs of the system, in the order reports show them."""
 
