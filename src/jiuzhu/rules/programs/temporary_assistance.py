@@ -210,12 +210,12 @@ def temporary_assistance_emergency_cap(f: Formula) -> pl.Expr:
 def temporary_assistance_cap(f: Formula) -> pl.Expr:
     """Per person cap × persons counted, for an eligible household of either type; null where
     the type's amount is unknown (the expenditure type's has not been found)."""
-    months = (
+    per_person = (
         pl.when(f("temporary_assistance_type") == "emergency")
-        .then(f.param("temporary_assistance.emergency_living_months"))
-        .otherwise(f.param("temporary_assistance.expenditure_living_months"))
+        .then(f("temporary_assistance_emergency_cap"))
+        .otherwise(f.param("temporary_assistance.expenditure_living_months") * f("dibao_standard"))
     )
-    cap = months * f("dibao_standard") * f("temporary_assistance_persons_counted")
+    cap = per_person * f("temporary_assistance_persons_counted")
     return pl.when(f("temporary_assistance_eligible")).then(cap).otherwise(None)
 
 
