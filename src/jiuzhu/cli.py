@@ -227,6 +227,9 @@ def _print_summary(summary: AssessmentSummary) -> None:
         if program.option and program.amount is not None:
             # An alternative to near-dibao assistance (option B), never added to the totals.
             amount = f"（方案B {format_yuan(program.amount)}）"
+        elif not program.monthly and program.amount is not None:
+            # Paid once (a heating season's aid, say): not a month's cash.
+            amount = f"（一次性 once {format_yuan(program.amount)}）"
         table.add_row(
             f"{program.label}\n{program.label_en}",
             f"{program.eligible:,}",

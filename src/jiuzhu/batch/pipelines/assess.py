@@ -43,10 +43,13 @@ class ProgramSummary:
     eligible: int
     undetermined: int
     amount: int | None
-    """Monthly total in fen over eligible households (or persons); None for status-only programs.
-    For the single-person unit it is the total of option B, an alternative to near-dibao cash."""
+    """Total in fen over eligible households (or persons): a month's for a monthly program, one
+    payment's for a program paying once (``monthly`` false); None for status-only programs. For
+    the single-person unit it is the total of option B, an alternative to near-dibao cash."""
     option: bool = False
     """An alternative to another program's benefit (``Program.option``): never added to totals."""
+    monthly: bool = True
+    """Whether the amount is paid every month (``Program.monthly``) or once."""
 
 
 @dataclass
@@ -261,6 +264,7 @@ def summarise(
                 undetermined,
                 amount,
                 program.option,
+                program.monthly or program.option,
             )
         )
     low: list[str] = []
