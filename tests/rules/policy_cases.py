@@ -16,6 +16,7 @@ A case file under ``tests/rules/<program>/`` holds a list of cases::
       person_output: {tekun_eligible: [false]}             # one value per person, in order
       reasons: [DIBAO_ELIGIBLE]       # codes that must be among the household's reasons
       absent_reasons: [DIBAO_UNDETERMINED]
+      person_reasons: [[TEKUN_ELIGIBLE]]   # per person: codes among their programs' reasons
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def expected_value(system: RuleSystem, name: str, value: Any) -> Any:
 
 def outputs_of(spec: dict[str, Any]) -> list[str]:
     names = list((spec.get("output") or {}).keys()) + list((spec.get("person_output") or {}).keys())
-    if spec.get("reasons") or spec.get("absent_reasons"):
+    if spec.get("reasons") or spec.get("absent_reasons") or spec.get("person_reasons"):
         names += [p.reasons for p in load_system("tianjin").programs]
     return names
 
@@ -206,4 +207,23 @@ def check_case(spec: dict[str, Any]) -> list[str]:
     for code in spec.get("absent_reasons") or []:
         if code in codes:
             problems.append(f"reason {code} should not be set")
+    for index, wanted in enumerate(spec.get("person_reasons") or []):
+        got = person_reason_codes(persons, index)
+        problems += [
+            f"person {index + 1}: reason {code} missing (got {sorted(got)})"
+            for code in wanted
+            if code not in got
+        ]
     return problems
+
+
+def person_reason_codes(persons: dict[str, list[Any]], index: int) -> set[str]:
+    """Every reason code set for the ``index``-th person (all programs decided per person)."""
+    system = load_system("tianjin")
+    codes: set[str] = set()
+    for program in system.programs:
+        if program.entity == PERSON and program.reasons in persons:
+            reasons = system.variables[program.reasons].reasons
+            assert reasons is not None
+            codes.update(r.code for r in reasons.decode(persons[program.reasons][index]))
+    return codes

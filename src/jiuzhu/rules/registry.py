@@ -59,6 +59,8 @@ class Program:
         reasons: the variable listing the reasons of the decision.
         amount: the variable of the amount (fen a month for a monthly program), None if none.
         details: further variables shown with the decision.
+        household_details: for a program decided per person, the household variables that sum
+            it up in the household's row (its persons, their amount).
         payment: how it pays (None: it pays nothing itself, e.g. a status opening other help).
         review_cycles: its periodic review's parameters (None: not reviewed periodically).
         number_prefix: letters opening its application numbers (``DB`` → ``DB2025-…``) and its
@@ -80,6 +82,7 @@ class Program:
     reasons: str
     amount: str | None = None
     details: tuple[str, ...] = ()
+    household_details: tuple[str, ...] = ()
     option: bool = False
     payment: Payment | None = None
     review_cycles: ReviewCycles | None = None
@@ -168,12 +171,30 @@ PROGRAMS: tuple[Program, ...] = (
         "tekun_reasons",
         "tekun_amount",
         ("tekun_basic_standard", "tekun_care_standard"),
+        household_details=("tekun_persons", "tekun_undetermined_persons", "tekun_household_amount"),
         payment=Payment.MONTHLY,
         review_cycles=REVIEW_CYCLES,
         number_prefix="TK",
         modules=("jiuzhu.rules.programs.tekun",),
         short_label="特困",
         short_label_en="tekun",
+    ),
+    Program(
+        "child_welfare",
+        "孤儿和事实无人抚养儿童基本生活保障",
+        "Orphan and de facto unsupported child allowance",
+        PERSON,
+        "child_welfare_eligible",
+        "child_welfare_reasons",
+        "child_welfare_amount",
+        ("child_welfare_category",),
+        household_details=("child_welfare_persons", "child_welfare_household_amount"),
+        payment=Payment.MONTHLY,
+        # Not yet applied for in the platform (no application-number prefix): its registration
+        # from a custody-feed alert comes with its workflow.
+        modules=("jiuzhu.rules.programs.child_welfare",),
+        short_label="孤儿保障",
+        short_label_en="orphan allowance",
     ),
     Program(
         "rigid_expenditure",

@@ -16,7 +16,7 @@ import polars as pl
 from jiuzhu.batch.inputs import AssessmentInput, read_input
 from jiuzhu.batch.outputs import OutputError, Sheet, output_format, write
 from jiuzhu.rules import RuleSystem, load_system
-from jiuzhu.rules.engine import HOUSEHOLD, PERSON
+from jiuzhu.rules.engine import HOUSEHOLD, PERSON, ReasonSet
 from jiuzhu.rules.engine.entities import OBLIGOR
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.units import Unit
@@ -26,7 +26,6 @@ CONTEXT_COLUMNS = ("unit_members", "household_counted_income", "assessed_income"
 TRACE_COLUMNS = ("per_capita_assessed_income", "near_dibao_income_ceiling")
 """Shown with ``--trace`` though no decision needs them (the tests cross-multiply): the
 per-capita income and the ceilings people compare it with."""
-TEKUN_HOUSEHOLD_COLUMNS = ("tekun_persons", "tekun_undetermined_persons", "tekun_household_amount")
 
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total): stage ``read``, ``assess`` (households done of total, after
@@ -113,7 +112,7 @@ def assess(
         data.frames.get(OBLIGOR.name),
         keep=[
             *CONTEXT_COLUMNS,
-            *TEKUN_HOUSEHOLD_COLUMNS,
+            *(c for p in system.programs for c in p.household_details),
             *(TRACE_COLUMNS if trace else ()),
         ],
         # The output has one row per household: person-level intermediates are not written.
@@ -154,8 +153,9 @@ def result_tables(
     result: SimulationResult, data: AssessmentInput | None, labels: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The household table (one row per household, programs side by side, reasons decoded to
-    codes, or to short Chinese labels if ``labels``) and the tekun person table (persons eligible
-    or undetermined). A program's detail columns are blank where it does not apply."""
+    codes, or to short Chinese labels if ``labels``) and the person table (persons eligible or
+    undetermined for a program decided per person — tekun, child welfare —, those programs side
+    by side). A program's detail columns are blank where it does not apply."""
     system = result.system
     households = result.households
     columns: list[str] = [HOUSEHOLD.key]
@@ -171,7 +171,7 @@ def result_tables(
     decoded: list[pl.Series | pl.Expr] = []
     for program in system.programs:
         if program.entity != HOUSEHOLD:
-            columns += [c for c in TEKUN_HOUSEHOLD_COLUMNS if c in households.columns]
+            columns += [c for c in program.household_details if c in households.columns]
             continue
         columns += [program.status, *([program.amount] if program.amount else []), program.reasons]
         columns += list(program.details)
@@ -193,25 +193,26 @@ def result_tables(
     table = leading.with_columns(decoded).select([*columns, *trace_columns])
 
     persons = result.persons
-    tekun = [p for p in system.programs if p.entity == PERSON]
-    if not tekun or persons.is_empty():
+    per_person = [p for p in system.programs if p.entity == PERSON]
+    if not per_person or persons.is_empty():
         return table, pl.DataFrame()
-    program = tekun[0]
-    wanted = [
-        PERSON.key,
-        HOUSEHOLD.key,
-        program.status,
-        *([program.amount] if program.amount else []),
-        *program.details,
-        program.reasons,
-    ]
-    people = persons.filter(pl.col(program.status).is_null() | pl.col(program.status)).select(
-        wanted
-    )
-    reasons = system.variables[program.reasons].reasons
-    assert reasons is not None
+    wanted = [PERSON.key, HOUSEHOLD.key]
+    listed = pl.lit(False)
+    person_reasons: list[tuple[str, ReasonSet]] = []
+    for program in per_person:
+        wanted += [
+            program.status,
+            *([program.amount] if program.amount else []),
+            *program.details,
+            program.reasons,
+        ]
+        listed = listed | pl.col(program.status).is_null() | pl.col(program.status)
+        reasons = system.variables[program.reasons].reasons
+        assert reasons is not None
+        person_reasons.append((program.reasons, reasons))
+    people = persons.filter(listed).select(wanted)
     people = people.with_columns(
-        reasons.decode_column(people[program.reasons], labels=labels),
+        *(reasons.decode_column(people[name], labels=labels) for name, reasons in person_reasons),
         _masked_id(pl.col(PERSON.key).cast(pl.String)),
     )
     return table, people

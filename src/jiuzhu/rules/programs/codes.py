@@ -452,6 +452,39 @@ TEMPORARY_ASSISTANCE_TYPE = code_list(
     reference="《民政部 财政部关于进一步加强和改进临时救助工作的意见》（民发〔2018〕23号）",
 )
 
+PARENT_SITUATION = code_list(
+    "parent_situation",
+    "父（母）情况",
+    "Parent's situation",
+    [
+        ("none", "无下列情形", "none of the situations below"),
+        ("deceased", "死亡（含宣告死亡）", "dead (including declared dead)"),
+        ("declared_missing", "宣告失踪", "declared missing by a court"),
+        ("not_found", "查找不到", "cannot be found (birth parent unknown)"),
+        ("severe_disability", "重残（一、二级，或三、四级智力、精神残疾）", "severely disabled"),
+        ("serious_illness", "重病（本市重特大疾病目录）", "seriously ill (the city's list)"),
+        ("imprisoned", "服刑在押", "serving a sentence or held in custody"),
+        ("drug_rehabilitation", "强制隔离戒毒", "in compulsory drug rehabilitation"),
+        ("restricted", "被执行其他限制人身自由的措施", "under another restriction of liberty"),
+        ("out_of_contact", "失联（公安机关受理报警）", "out of contact (reported to the police)"),
+        ("guardianship_revoked", "被撤销监护资格", "guardianship revoked by a court"),
+        ("deported", "被遣送（驱逐）出境", "deported"),
+    ],
+    reference="《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）",
+)
+
+CHILD_WELFARE_CATEGORY = code_list(
+    "child_welfare_category",
+    "儿童保障类别",
+    "Child welfare category",
+    [
+        ("none", "不属于孤儿或事实无人抚养儿童", "neither"),
+        ("orphan", "孤儿", "orphan"),
+        ("de_facto_unsupported", "事实无人抚养儿童", "de facto unsupported child"),
+    ],
+    reference="《国务院办公厅关于加强孤儿保障工作的意见》（国办发〔2010〕54号）; 民发〔2019〕62号",
+)
+
 APPROVAL_LEVEL = code_list(
     "approval_level",
     "审批层级",
@@ -487,6 +520,8 @@ CODE_LISTS: dict[str, CodeList] = {
         RIGID_EXPENDITURE_CATEGORY,
         TEMPORARY_ASSISTANCE_TYPE,
         APPROVAL_LEVEL,
+        PARENT_SITUATION,
+        CHILD_WELFARE_CATEGORY,
     )
 }
 

@@ -35,3 +35,14 @@ def when_decided(decision: pl.Expr, then: pl.Expr, otherwise: pl.Expr | int = 0)
     """``then`` where ``decision`` is true, ``otherwise`` where false, and null where the decision
     is undetermined (a plain ``when`` would treat null as false and pay 0 silently)."""
     return pl.when(decision.is_null()).then(None).when(decision).then(then).otherwise(otherwise)
+
+
+def completed_months(start: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """Whole months from the date ``start`` to the date ``on`` (Int32): a month is complete on
+    the same day of the month, or on the last day of a shorter month (31 January → 28 February
+    is one month). Null where either is null."""
+    months = (on.dt.year() - start.dt.year()).cast(pl.Int32) * 12 + (
+        on.dt.month().cast(pl.Int32) - start.dt.month().cast(pl.Int32)
+    )
+    short = (on.dt.day() < start.dt.day()) & (on.dt.day() < on.dt.month_end().dt.day())
+    return months - short.cast(pl.Int32)

@@ -21,3 +21,7 @@ TEMPORARY_ASSISTANCE_OPINIONS: Final = (
 TIANJIN_TEMPORARY_ASSISTANCE: Final = (
     "天津临时救助规定（天津日报 2021-08-30 所载；2025年1月1日起《天津市临时救助办法》，金额未找到）"
 )
+ORPHAN_OPINIONS: Final = "《国务院办公厅关于加强孤儿保障工作的意见》（国办发〔2010〕54号）"
+DE_FACTO_UNSUPPORTED_OPINIONS: Final = (
+    "《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）"
+)
