@@ -235,6 +235,20 @@ PROGRAMS: tuple[Program, ...] = (
         short_label_en="temporary assistance",
     ),
     Program(
+        "legal_aid",
+        "法律援助和司法救助转介",
+        "Legal aid and judicial assistance referral",
+        PERSON,
+        "legal_aid_check_waived",
+        "legal_aid_reasons",
+        None,
+        # A referral: legal aid and judicial assistance are granted by other bodies, so it
+        # pays nothing and has no application of its own.
+        modules=("jiuzhu.rules.programs.legal_aid",),
+        short_label="法律援助转介",
+        short_label_en="legal aid referral",
+    ),
+    Program(
         "heating",
         "取暖救助",
         "Heating assistance",

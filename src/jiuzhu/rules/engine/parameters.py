@@ -95,6 +95,7 @@ _WHOLE_UNITS: Final = (
     ParameterUnit.DAYS,
     ParameterUnit.WORKING_DAYS,
     ParameterUnit.TIMES,
+    ParameterUnit.MULTIPLE,
 )
 """Units whose values are whole numbers (int)."""
 _VALUE_KEYS: Final = {"value", "reference", "href", "confidence", "published", "note"}

@@ -54,6 +54,7 @@ class ParameterUnit(Enum):
     DAYS = ("days", "天", "days", False)
     WORKING_DAYS = ("working_days", "个工作日", "working days", False)
     TIMES = ("times", "次", "times", False)
+    MULTIPLE = ("multiple", "倍", "times the amount", False)
     SQUARE_METRES_PER_PERSON = ("m2_per_person", "平方米/人", "m² per person", False)
     BOOLEAN = ("boolean", "", "", False)
     CODE = ("code", "", "", False)

@@ -485,6 +485,18 @@ CHILD_WELFARE_CATEGORY = code_list(
     reference="《国务院办公厅关于加强孤儿保障工作的意见》（国办发〔2010〕54号）; 民发〔2019〕62号",
 )
 
+REFERRAL = code_list(
+    "referral",
+    "转介事项",
+    "Referral",
+    [
+        ("none", "无", "none"),
+        ("legal_aid", "法律援助", "legal aid"),
+        ("judicial_assistance", "司法救助", "judicial assistance"),
+    ],
+    reference="《中华人民共和国法律援助法》第四十二条; 《关于建立完善国家司法救助制度的意见（试行）》",
+)
+
 APPROVAL_LEVEL = code_list(
     "approval_level",
     "审批层级",
@@ -522,6 +534,7 @@ CODE_LISTS: dict[str, CodeList] = {
         APPROVAL_LEVEL,
         PARENT_SITUATION,
         CHILD_WELFARE_CATEGORY,
+        REFERRAL,
     )
 }
 
