@@ -235,6 +235,26 @@ PROGRAMS: tuple[Program, ...] = (
         short_label_en="temporary assistance",
     ),
     Program(
+        "funeral",
+        "丧葬救助",
+        "Funeral assistance",
+        HOUSEHOLD,
+        "funeral_eligible",
+        "funeral_reasons",
+        "funeral_amount",
+        (
+            "funeral_residents_subsidy",
+            "funeral_eco_burial_amount",
+            "funeral_basic_services_waived",
+        ),
+        # Once per death; not yet applied for in the platform (no prefix): its trigger from a
+        # recorded death or the deaths feed comes with its workflow.
+        payment=Payment.ONCE,
+        modules=("jiuzhu.rules.programs.funeral",),
+        short_label="丧葬救助",
+        short_label_en="funeral aid",
+    ),
+    Program(
         "legal_aid",
         "法律援助和司法救助转介",
         "Legal aid and judicial assistance referral",

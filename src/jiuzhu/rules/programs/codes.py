@@ -497,6 +497,19 @@ REFERRAL = code_list(
     reference="《中华人民共和国法律援助法》第四十二条; 《关于建立完善国家司法救助制度的意见（试行）》",
 )
 
+STATUS_AT_DEATH = code_list(
+    "status_at_death",
+    "逝者生前救助身份",
+    "Assistance status at death",
+    [
+        ("none", "无", "none"),
+        ("dibao", "低保对象", "dibao recipient"),
+        ("near_dibao", "低保边缘家庭成员", "near-dibao household member"),
+        ("tekun", "特困人员", "tekun person"),
+    ],
+    reference="《天津市无丧葬补助居民丧葬补贴发放办法》; 《社会救助暂行办法》（国务院令第649号）第十五条",
+)
+
 APPROVAL_LEVEL = code_list(
     "approval_level",
     "审批层级",
@@ -535,6 +548,7 @@ CODE_LISTS: dict[str, CodeList] = {
         PARENT_SITUATION,
         CHILD_WELFARE_CATEGORY,
         REFERRAL,
+        STATUS_AT_DEATH,
     )
 }
 
