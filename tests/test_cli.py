@@ -296,3 +296,36 @@ def test_the_trace_has_the_per_capita_income_and_the_ceilings(tmp_path: Path) ->
         "rigid_income_threshold",
     ):
         assert name in columns, name
+
+
+def test_a_local_value_decides_the_rigid_expenditure_case_and_is_named(tmp_path: Path) -> None:
+    """BD010's rigid-expenditure decision rests on last year's per-capita disposable income,
+    unknown for 2025: with the bureau's local value it is decided, and the explanation and the
+    parameter list name the value as local; a bad file exits 2 naming the entry."""
+    local = Path(__file__).parents[1] / "examples" / "local_values.yaml"
+    args = ["explain", str(EXAMPLE), "--household", "BD010", "--on", "2025-10-15"]
+    before = runner.invoke(app, args)
+    assert "[刚性支出困难家庭] 待定" in before.output
+    after = runner.invoke(app, [*args, "--local-values", str(local)])
+    assert after.exit_code == 0, after.output
+    assert "[刚性支出困难家庭] 符合" in after.output
+    assert "（置信度 本地值）" in after.output
+    assert "示例录入员" in after.output
+    listed = runner.invoke(
+        app, ["parameters", "--on", "2025-10-15", "--unknown", "--local-values", str(local)]
+    )
+    assert "per_capita_disposable_income_previous_year" not in listed.output
+    summary = runner.invoke(
+        app, ["assess", str(EXAMPLE), "--on", "2025-10-15", "--local-values", str(local)]
+    )
+    assert summary.exit_code == 0, summary.output
+    assert "1 local values used" in summary.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "values:\n  - {parameter: dibao.standard, from: 2025-09-01, value: 1, "
+        "document: x, entered_by: a, checked_by: b}\n",
+        encoding="utf-8",
+    )
+    refused = runner.invoke(app, [*args, "--local-values", str(bad)])
+    assert refused.exit_code == 2
+    assert "dibao.standard 2025-09-01" in refused.output

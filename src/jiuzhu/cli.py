@@ -41,9 +41,10 @@ from jiuzhu.feeds.base import SPECS, FeedRejected, FeedSpec, detect, read_feed, 
 from jiuzhu.feeds.parsing import parse_date
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.reference import baodi_divisions
-from jiuzhu.rules import load_system
+from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
 from jiuzhu.rules.engine.explain import explain_household, render
+from jiuzhu.rules.engine.local_values import LocalValue, LocalValuesError, read_local_values
 from jiuzhu.rules.engine.parameters import jurisdictions
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.synth.run import synthesise
@@ -99,6 +100,35 @@ JURISDICTION = typer.Option(
     callback=_jurisdiction,
     help="Parameter set (folder under jiuzhu/rules/policies): " + ", ".join(jurisdictions()) + ".",
 )
+
+
+LOCAL_VALUES = typer.Option(
+    "--local-values",
+    metavar="FILE",
+    help="The district's values for unknown or low-confidence parameters, each with its "
+    "document and two officers (YAML, docs/local-values.md); explanations name them.",
+)
+
+
+def _local_values(path: Path | None, jurisdiction: str) -> list[LocalValue]:
+    """The entries of a local-values file, checked against the jurisdiction's parameters before
+    any input is read (exit 2 listing every problem of a bad file)."""
+    if path is None:
+        return []
+    try:
+        values = read_local_values(path)
+        load_system(jurisdiction).with_local_values(values)
+    except LocalValuesError as exc:
+        errors.print(str(exc), style="red", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    return values
+
+
+def _system(jurisdiction: str, local_values: Path | None) -> RuleSystem:
+    """The jurisdiction's rules with the district's local values, if a file is given."""
+    values = _local_values(local_values, jurisdiction)
+    system = load_system(jurisdiction)
+    return system.with_local_values(values) if values else system
 
 
 def _version(value: bool) -> None:
@@ -160,10 +190,12 @@ def assess_command(
         bool, typer.Option("--trace", help="Add every intermediate household variable.")
     ] = False,
     jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
+    local_values: Annotated[Path | None, LOCAL_VALUES] = None,
 ) -> None:
     """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun,
     rigid-expenditure hardship and temporary assistance; print the count and monthly total per
     program, and write one row per household (plus the tekun persons) if -o is given."""
+    values = _local_values(local_values, jurisdiction)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -181,7 +213,7 @@ def assess_command(
             )
 
         try:
-            summary = assess(input_path, _date(on), output, jurisdiction, trace, stage)
+            summary = assess(input_path, _date(on), output, jurisdiction, trace, stage, values)
         except InputFileError as exc:
             progress.stop()
             _print_input_error(exc)
@@ -253,6 +285,11 @@ def _print_summary(summary: AssessmentSummary) -> None:
             f"用 jiuzhu parameters --low --on {summary.dates[-1]} 查看 "
             f"({len(summary.low_confidence)} low-confidence parameters used)[/yellow]"
         )
+    if summary.local:
+        console.print(
+            f"结果使用了 {len(summary.local)} 个本地值（区民政局录入并复核）："
+            f"{'、'.join(summary.local)} ({len(summary.local)} local values used)"
+        )
     for warning in summary.warnings:
         console.print(f"提示 Note: {warning}", style="yellow", markup=False)
     if summary.output is not None:
@@ -276,11 +313,13 @@ def explain_command(
     ] = None,
     lang: Annotated[Language, typer.Option(help="Language of the explanation.")] = Language.zh,
     jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
+    local_values: Annotated[Path | None, LOCAL_VALUES] = None,
 ) -> None:
     """Explain one household's assessment: every program's decision with its reasons, the
     calculation step by step, the parameter values used, and their legal sources with every
-    low-confidence or unknown value flagged. Only this household's rows need to be valid."""
-    system = load_system(jurisdiction)
+    low-confidence or unknown value flagged and every local value named. Only this household's
+    rows need to be valid."""
+    system = _system(jurisdiction, local_values)
     try:
         data = read_input(input_path, system, _date(on), household=household)
     except InputFileError as exc:
@@ -318,10 +357,11 @@ def parameters_command(
         typer.Option("-o", "--output", help="Also write the list to a .csv or .xlsx file."),
     ] = None,
     jurisdiction: Annotated[str, JURISDICTION] = "tianjin",
+    local_values: Annotated[Path | None, LOCAL_VALUES] = None,
 ) -> None:
     """List the policy parameters in force on a date, with value, start date, confidence and
-    legal source."""
-    system = load_system(jurisdiction)
+    legal source (a local value: its document and officers)."""
+    system = _system(jurisdiction, local_values)
     date = _date(on) or dt.datetime.now(tz=dt.timezone(dt.timedelta(hours=8))).date()
     covers_from = system.parameters.covers_from
     if date < covers_from:

@@ -23,6 +23,7 @@ from jiuzhu.rules.engine.codes import CodeList
 from jiuzhu.rules.engine.entities import ENTITIES, HOUSEHOLD, OBLIGOR, PERSON
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterFileError
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
+from jiuzhu.rules.engine.local_values import LocalValue, apply_local_values
 from jiuzhu.rules.engine.parameters import ParameterTree, load_parameters
 from jiuzhu.rules.engine.planner import ROW, Plan, build_plan, execute, link_children
 from jiuzhu.rules.engine.schema import RowRule, validate_frames
@@ -71,6 +72,16 @@ class RuleSystem:
             parameters=self.parameters.with_overrides(overrides),
             overrides={**self.overrides, **overrides},
         )
+
+    def with_local_values(self, values: Iterable[LocalValue]) -> RuleSystem:
+        """A copy using the district's local values where the package has an unknown or
+        low-confidence one (``jiuzhu.rules.engine.local_values``).
+
+        Raises:
+            LocalValuesError: a value names no parameter, breaks its unit, or would replace a
+                value the package holds on firm ground.
+        """
+        return replace(self, parameters=apply_local_values(self.parameters, values))
 
     def default_outputs(self) -> list[str]:
         """Every program's status, amount, reasons and details."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine import HOUSEHOLD, PERSON, ReasonSet
 from jiuzhu.rules.engine.entities import OBLIGOR
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
+from jiuzhu.rules.engine.local_values import LOCAL_CONFIDENCE, LocalValue
 from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.system import ENGINE_VERSION, SimulationResult
 
@@ -65,6 +66,8 @@ class AssessmentSummary:
     low_confidence: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     """Parameters used whose value is unknown on some assessment date."""
+    local: list[str] = field(default_factory=list)
+    """Parameters used with a value the district recorded (confidence ``local``)."""
     unknown_notes: int = 0
     """Households assessed without a known deduction whose amount is unknown (reason notes)."""
     warnings: list[str] = field(default_factory=list)
@@ -77,6 +80,7 @@ def assess(
     jurisdiction: str = "tianjin",
     trace: bool = False,
     progress: Progress | None = None,
+    local_values: Sequence[LocalValue] = (),
 ) -> AssessmentSummary:
     """Assess every household of an input file and write the results.
 
@@ -87,8 +91,11 @@ def assess(
         jurisdiction: parameter set (``tianjin``).
         trace: add every intermediate household variable to the output.
         progress: told of each stage and of the households assessed so far.
+        local_values: the district's values for unknown or low-confidence parameters
+            (``jiuzhu.rules.engine.local_values``).
 
     Raises:
+        LocalValuesError: a local value is malformed or would replace a firm value.
         InputFileError: bad input (nothing is written).
         OutputError: unsupported output name.
         ParameterNotDefinedError: an assessment date before the rules' coverage.
@@ -102,6 +109,8 @@ def assess(
                 f"{output}: 结果文件不能覆盖输入文件 (the output would overwrite the input)"
             )
     system = load_system(jurisdiction)
+    if local_values:
+        system = system.with_local_values(local_values)
     report("read", 0, 0)
     data = read_input(input_path, system, on)
     count = data.frames[HOUSEHOLD.name].height
@@ -270,6 +279,7 @@ def summarise(
         )
     low: list[str] = []
     unknown: list[str] = []
+    local: list[str] = []
     for path in sorted(result.plan.parameters(list(result.plan.nodes))):
         parameter = system.parameters[path]
         for date in result.plan.dates:
@@ -278,6 +288,8 @@ def summarise(
                 low.append(path)
             if value.has_unknown and path not in unknown:
                 unknown.append(path)
+            if value.confidence == LOCAL_CONFIDENCE and path not in local:
+                local.append(path)
     noted = pl.lit(False)
     for program in system.programs:
         reasons = system.variables[program.reasons].reasons
@@ -299,6 +311,7 @@ def summarise(
         parameter_digest=system.parameters.digest(),
         low_confidence=low,
         unknown=unknown,
+        local=local,
         unknown_notes=unknown_notes,
     )
 
@@ -333,4 +346,13 @@ def notes(
     for path in summary.low_confidence:
         parameter = system.parameters[path]
         rows.append(("低置信度参数 Low confidence", f"{parameter.description}（{path}）"))
+    for path in summary.local:
+        parameter = system.parameters[path]
+        sources = {v.reference for v in parameter.values if v.confidence == LOCAL_CONFIDENCE}
+        rows.append(
+            (
+                "本地值 Local value",
+                f"{parameter.description}（{path}）：{'；'.join(sorted(sources))}",
+            )
+        )
     return rows

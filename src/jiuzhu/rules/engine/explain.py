@@ -37,6 +37,7 @@ CONFIDENCE_LABELS = {
     "unknown": ("未知", "unknown"),
     "not_applicable": ("不适用", "not applicable"),
     "override": ("人工设定", "overridden"),
+    "local": ("本地值", "local value"),
 }
 REASON_MARKS = {"note": "·", "undetermined": "！"}
 """How a reason line starts: decisive reasons with •, notes with ·, undetermined with ！."""

@@ -249,7 +249,7 @@ class ParameterTree:
             values = []
             problems: list[str] = []
             for start, value in sorted(series.items()):
-                parsed = _parse_value(
+                parsed = parse_value(
                     param, value, f"override {path} {start}", problems, self.code_lists
                 )
                 values.append(ParameterValue(start, parsed, "override", OVERRIDE_CONFIDENCE))
@@ -480,7 +480,7 @@ def _parse_dated_value(
     if "value" not in entry or entry["value"] is None:
         problems.append(f"{where}: a date with no value (use 'unknown' if no source was found)")
         return None
-    parsed = _parse_value(shell, entry["value"], where, problems, code_lists)
+    parsed = parse_value(shell, entry["value"], where, problems, code_lists)
     reference = entry.get("reference")
     if not reference:
         problems.append(f"{where}: missing 'reference' (the source of this value)")
@@ -521,20 +521,24 @@ def _marker_name(value: Resolved) -> str:
     return UNKNOWN.name
 
 
-def _parse_value(
+def parse_value(
     param: Parameter,
     raw: Any,
     where: str,
     problems: list[str],
     code_lists: Mapping[str, CodeList] | None = None,
+    partial: bool = False,
 ) -> Resolved:
+    """A value of ``param`` written as in its file (yuan for money, ``{code: value}`` for a
+    breakdown, a marker name) resolved to fen, ratios, …; each problem is appended to
+    ``problems``, naming ``where``. ``partial``: a breakdown value may give only some codes."""
     if param.breakdown is not None:
         expected = set(code_lists[param.breakdown].identifiers) if code_lists else set()
         if not isinstance(raw, dict):
             # One value for every code of the breakdown (e.g. a unified urban/rural standard).
             scalar = _parse_scalar(param, raw, where, problems, code_lists)
             return dict.fromkeys(sorted(expected), scalar)
-        missing = sorted(expected - set(raw))
+        missing = [] if partial else sorted(expected - set(raw))
         extra = sorted(set(map(str, raw)) - expected)
         if missing:
             problems.append(f"{where}: value lacks {param.breakdown} code(s) {', '.join(missing)}")
