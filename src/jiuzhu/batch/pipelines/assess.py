@@ -137,25 +137,28 @@ def assess(
     summary.warnings = data.warnings
     if output is not None:
         report("write", 0, 0)
-        # A detail of a decision that is False reads blank; so does an option's amount where
-        # the option is not available (docs/input-format.md).
-        details = {
-            column: program.status
-            for program in system.programs
-            if program.entity == HOUSEHOLD
-            for column in (
-                *program.details,
-                *((program.amount,) if program.option and program.amount else ()),
-            )
-        }
         write(
             output,
-            [Sheet("households", households, details), Sheet("persons", persons)],
+            [Sheet("households", households, _details(system)), Sheet("persons", persons)],
             system,
             notes(system, summary, data),
         )
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _details(system: RuleSystem) -> dict[str, str]:
+    """Column → the decision it details: a detail of a decision that is False reads blank, and
+    so does an option's amount where the option is not available (docs/input-format.md)."""
+    return {
+        column: program.status
+        for program in system.programs
+        if program.entity == HOUSEHOLD
+        for column in (
+            *program.details,
+            *((program.amount,) if program.option and program.amount else ()),
+        )
+    }
 
 
 def result_tables(
