@@ -53,7 +53,12 @@ def test_explain_the_c14_household_shows_both_single_person_options() -> None:
     # The weak parameters come first in the sources, each flagged, with the programs using it.
     sources = text.split("参数依据（低置信度和未知的在前")[1]
     assert sources.index("⚠") < sources.index("- ")
-    assert "⚠ 分类救助：残疾人抵扣家庭收入（income.classified_deductions_disability）" in sources
+    assert (
+        "⚠ 低保、特困家庭人均货币财产限额（月数×城市低保标准）（assets.dibao_monetary_asset_months）"
+        in sources
+    )
+    # Reported as current in 2025-09 (addendum decision 11): medium, so not flagged.
+    assert "- 分类救助：残疾人抵扣家庭收入（income.classified_deductions_disability）" in sources
     # Codes read as words; research-note tags stay out of what caseworkers read.
     assert "与申请人关系 本人" in text and "残疾类别与等级 肢体残疾一级" in text
     assert "spec-addendum" not in text

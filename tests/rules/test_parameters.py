@@ -192,5 +192,5 @@ def test_unknown_values_are_explicit() -> None:
         is UNKNOWN
     )
     assert SYSTEM.parameters["income.employment_cost_deduction_rate"].at(date).value is UNKNOWN
-    other = SYSTEM.parameters["income.classified_deductions_other"].at(date).value
-    assert isinstance(other, dict) and set(other.values()) == {UNKNOWN}
+    per_household = SYSTEM.parameters["income.classified_deductions_household"].at(date).value
+    assert isinstance(per_household, dict) and set(per_household.values()) == {UNKNOWN}

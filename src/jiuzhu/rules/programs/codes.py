@@ -407,15 +407,29 @@ SUPPLEMENT_GROUP = code_list(
     reference="《最低生活保障审核确认办法》（民发〔2021〕57号）第二十七条; 《社会救助暂行办法》（国务院令第649号）第十二条第二款",
 )
 
-DEDUCTION_GROUP = code_list(
-    "deduction_group",
-    "分类救助抵扣对象 (未找到的条目)",
-    "Classified deduction groups (missing items)",
+HOUSEHOLD_DEDUCTION_ITEM = code_list(
+    "household_deduction_item",
+    "分类救助按户抵扣情形",
+    "Classified deduction items per household",
     [
-        ("widowed_single_parent", "丧偶单亲家庭", "widowed single-parent household"),
-        ("elderly", "老年人", "elderly"),
-        ("minor", "未成年人", "minor"),
+        (
+            "widowed_single_parent_student",
+            "丧偶单亲家庭有在校子女",
+            "widowed single parent with a child in school",
+        ),
+        ("single_parent_student", "其他单亲家庭有在校子女", "other single parent, child in school"),
+        (
+            "urban_double_elderly",
+            "城镇“双老”家庭（均满60周岁、无子女、靠一人养老金生活）",
+            "urban 双老 household (both 60+, no children, one pension)",
+        ),
+        (
+            "family_planning_special_support",
+            "享受计划生育特别扶助",
+            "family-planning special support",
+        ),
     ],
+    reference="天津市《关于完善分类救助有关政策的通知》（市民政局、市财政局、市人力资源和社会保障局、市残联）",
 )
 
 RIGID_EXPENDITURE_CATEGORY = code_list(
@@ -541,7 +555,7 @@ CODE_LISTS: dict[str, CodeList] = {
         LEAP_DAY_BIRTHDAY,
         NEAR_DIBAO_CASH_CATEGORY,
         SUPPLEMENT_GROUP,
-        DEDUCTION_GROUP,
+        HOUSEHOLD_DEDUCTION_ITEM,
         RIGID_EXPENDITURE_CATEGORY,
         TEMPORARY_ASSISTANCE_TYPE,
         APPROVAL_LEVEL,

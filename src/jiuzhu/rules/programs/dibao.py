@@ -121,9 +121,11 @@ REASONS = ReasonSet(
         ),
         Reason(
             "DIBAO_CLASSIFIED_DEDUCTION_UNKNOWN",
-            "有成员可能适用未找到金额的分类救助抵扣（老年人、未成年人、丧偶单亲或多重残疾），未抵扣",
-            "A member may qualify for a classified deduction whose amount was not found (elderly, "
-            "minor, widowed single parent or multiple disability); not deducted",
+            "可能适用未找到金额的分类救助抵扣（多重残疾、单亲有在校子女、城镇“双老”或计划生育特别扶助），"
+            "未抵扣",
+            "A classified deduction whose amount was not found may apply (multiple disability, a "
+            "single parent with a child in school, urban 双老, family-planning special support); "
+            "not deducted",
             "note",
             label="分类抵扣金额未知未扣",
             label_en="Classified deduction amount unknown",

@@ -261,8 +261,8 @@ def counted_income(f: Formula) -> pl.Expr:
 )
 def classified_deduction(f: Formula) -> pl.Expr:
     """Deduction for a severely disabled or seriously ill member; a member meeting several
-    conditions counts once, at the largest. Unknown items (multiple disability; the elderly,
-    minor and widowed-single-parent items) are not applied and are reported."""
+    conditions counts once, at the largest. Multiple disability, of unknown amount, is not
+    applied and is reported; the household's own items are ``household_deduction_items``."""
     disability = f.param("income.classified_deductions_disability", key="disability_class")
     illness = f.param("income.classified_deductions_illness", key="serious_illness")
     return pl.max_horizontal(disability.fill_null(0), illness.fill_null(0))
@@ -274,22 +274,65 @@ def classified_deduction(f: Formula) -> pl.Expr:
     Unit.BOOLEAN,
     "可能适用未知的分类救助抵扣",
     "An unknown classified deduction may apply",
-    reference=TIANJIN_ECONOMIC_STATUS_MEASURES
-    + "（分类救助抵扣：老年人、未成年人、丧偶单亲、多重残疾的金额未找到）",
+    reference=TIANJIN_ECONOMIC_STATUS_MEASURES + "（分类救助抵扣：多重残疾的金额未找到）",
 )
 def classified_deduction_unknown(f: Formula) -> pl.Expr:
-    """The member meets a condition whose deduction amount is unknown."""
+    """The member's disability or illness has a deduction whose amount is unknown."""
     disability = f.param("income.classified_deductions_disability", key="disability_class")
     illness = f.param("income.classified_deductions_illness", key="serious_illness")
-    elderly = f.param("income.classified_deductions_other", code="elderly")
-    minor = f.param("income.classified_deductions_other", code="minor")
-    single = f.param("income.classified_deductions_other", code="widowed_single_parent")
-    return (
-        disability.is_null()
-        | illness.is_null()
-        | (f("elderly") & elderly.is_null())
-        | (f("minor") & minor.is_null())
-        | (f.parent("single_parent_family") & single.is_null())
+    return disability.is_null() | illness.is_null()
+
+
+def _household_items(f: Formula) -> dict[str, pl.Expr]:
+    """Each per-household classified-deduction item → whether the household meets it."""
+    unit = "assistance_unit_member"
+    student = f.any(PERSON, "student_preschool_to_university", where=unit)
+    single = f("single_parent_family") & student
+    return {
+        "widowed_single_parent_student": single & f("single_parent_widowed"),
+        "single_parent_student": single & ~f("single_parent_widowed"),
+        "urban_double_elderly": (f("area_type") == "urban")
+        & (f("unit_members") == 2)
+        & f.all(PERSON, "elderly", where=unit)
+        & f("has_no_children")
+        & f("living_on_one_pension"),
+        "family_planning_special_support": f("family_planning_special_support"),
+    }
+
+
+@variable(
+    HOUSEHOLD,
+    FEN,
+    Unit.FEN_PER_MONTH,
+    "分类救助按户抵扣",
+    "Classified deductions per household",
+    reference="天津市《关于完善分类救助有关政策的通知》",
+)
+def household_deduction_items(f: Formula) -> pl.Expr:
+    """The known amounts of the per-household items the household meets (widowed or other
+    single parent with a child in school, urban 双老, family-planning special support); an
+    item of unknown amount is not applied and is reported."""
+    path = "income.classified_deductions_household"
+    amounts = [
+        pl.when(meets).then(f.param(path, code=code).fill_null(0)).otherwise(0)
+        for code, meets in _household_items(f).items()
+    ]
+    return pl.sum_horizontal(amounts)
+
+
+@variable(
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "可能适用未知的按户分类救助抵扣",
+    "An unknown per-household classified deduction may apply",
+    reference="天津市《关于完善分类救助有关政策的通知》（按户抵扣金额未找到）",
+)
+def household_deduction_item_unknown(f: Formula) -> pl.Expr:
+    """The household meets a per-household item whose amount is unknown."""
+    path = "income.classified_deductions_household"
+    return pl.any_horizontal(
+        [meets & f.param(path, code=code).is_null() for code, meets in _household_items(f).items()]
     )
 
 
@@ -315,8 +358,9 @@ def household_counted_income(f: Formula) -> pl.Expr:
     reference=TIANJIN_ECONOMIC_STATUS_MEASURES + "（分类救助抵扣）",
 )
 def household_classified_deductions(f: Formula) -> pl.Expr:
-    """Sum of the members' classified deductions."""
-    return f.sum(PERSON, "classified_deduction", where="assistance_unit_member")
+    """Sum of the members' classified deductions and the household's own items."""
+    members = f.sum(PERSON, "classified_deduction", where="assistance_unit_member")
+    return members + f("household_deduction_items")
 
 
 @variable(
@@ -452,8 +496,10 @@ def unit_employment_cost_unknown(f: Formula) -> pl.Expr:
     "Unknown classified deduction in the unit",
 )
 def unit_classified_deduction_unknown(f: Formula) -> pl.Expr:
-    """Some unit member meets a classified-deduction condition whose amount is unknown."""
-    return f.any(PERSON, "classified_deduction_unknown", where="assistance_unit_member")
+    """Some unit member, or the household, meets a classified-deduction condition whose amount
+    is unknown."""
+    members = f.any(PERSON, "classified_deduction_unknown", where="assistance_unit_member")
+    return members | f("household_deduction_item_unknown")
 
 
 @variable(

@@ -60,6 +60,26 @@ single_parent_family = input_variable(
     default=False,
     program=P,
 )
+single_parent_widowed = input_variable(
+    "single_parent_widowed",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "单亲因丧偶",
+    "The single parent is widowed",
+    default=False,
+    program=P,
+)
+living_on_one_pension = input_variable(
+    "living_on_one_pension",
+    HOUSEHOLD,
+    BOOL,
+    Unit.BOOLEAN,
+    "仅靠一人养老金生活",
+    "Living on one member's pension",
+    default=False,
+    program=P,
+)
 family_planning_special_support = input_variable(
     "family_planning_special_support",
     HOUSEHOLD,
