@@ -197,6 +197,20 @@ PROGRAMS: tuple[Program, ...] = (
         short_label_en="orphan allowance",
     ),
     Program(
+        "children_in_hardship",
+        "困境儿童基本生活保障",
+        "Children-in-hardship allowance",
+        PERSON,
+        "children_in_hardship_eligible",
+        "children_in_hardship_reasons",
+        "children_in_hardship_amount",
+        payment=Payment.MONTHLY,
+        # Not yet applied for in the platform (no application-number prefix).
+        modules=("jiuzhu.rules.programs.children_in_hardship",),
+        short_label="困境儿童",
+        short_label_en="children in hardship",
+    ),
+    Program(
         "rigid_expenditure",
         "刚性支出困难家庭",
         "Rigid-expenditure hardship family",

@@ -441,6 +441,7 @@ RIGID_EXPENDITURE_CATEGORY = code_list(
         ("education", "教育支出", "education"),
         ("disaster", "灾害支出", "disaster"),
         ("accident", "意外事故支出", "accident"),
+        ("housing", "住房支出", "housing"),
         ("living", "生活支出", "living expenses"),
     ],
     reference="天津市刚性支出困难家庭认定办法（试行）; 刚性支出困难家庭认定办法 第五条",
@@ -524,6 +525,29 @@ STATUS_AT_DEATH = code_list(
     reference="《天津市无丧葬补助居民丧葬补贴发放办法》; 《社会救助暂行办法》（国务院令第649号）第十五条",
 )
 
+WORK_CAPACITY = code_list(
+    "work_capacity",
+    "劳动能力",
+    "Capacity to work",
+    [
+        ("able", "有劳动能力", "able to work"),
+        ("partial_loss", "部分丧失劳动能力", "partly lost"),
+        ("full_loss", "完全丧失劳动能力", "fully lost"),
+    ],
+    reference="宝坻区民政事业发展“十四五”规划（完全丧失劳动能力和部分丧失劳动能力且无法依靠产业就业帮扶脱贫的人员）",
+)
+
+HARDSHIP_CHILD_CATEGORY = code_list(
+    "hardship_child_category",
+    "困境儿童情形",
+    "Child in hardship category",
+    [
+        ("poor_family", "因家庭贫困（低保、低保边缘家庭）", "poor family (dibao or near-dibao)"),
+        ("disabled", "因自身残疾", "own disability"),
+    ],
+    reference="《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕13号）",
+)
+
 APPROVAL_LEVEL = code_list(
     "approval_level",
     "审批层级",
@@ -563,6 +587,8 @@ CODE_LISTS: dict[str, CodeList] = {
         CHILD_WELFARE_CATEGORY,
         REFERRAL,
         STATUS_AT_DEATH,
+        WORK_CAPACITY,
+        HARDSHIP_CHILD_CATEGORY,
     )
 }
 

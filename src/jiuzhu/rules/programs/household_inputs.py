@@ -524,6 +524,27 @@ relocated_to_town = input_variable(
     default=False,
     program=P,
 )
+work_capacity = input_variable(
+    "work_capacity",
+    PERSON,
+    CODE,
+    Unit.CODE,
+    "劳动能力",
+    "Capacity to work (as assessed: able, partly or fully lost)",
+    codes="work_capacity",
+    default="able",
+    program=P,
+)
+employment_support_insufficient = input_variable(
+    "employment_support_insufficient",
+    PERSON,
+    BOOL,
+    Unit.BOOLEAN,
+    "无法依靠产业就业帮扶脱贫",
+    "Cannot escape poverty through industry or employment support",
+    default=False,
+    program=P,
+)
 chooses_orphan_support = input_variable(
     "chooses_orphan_support",
     PERSON,

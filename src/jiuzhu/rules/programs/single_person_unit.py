@@ -2,6 +2,9 @@
 
 最低生活保障审核确认办法 Art. 8: a member of a near-dibao household who is severely disabled
 (grade 1–2, or grade 3 intellectual or mental) or has a serious illness may apply alone. The Baodi
+plan adds "其他低收入家庭中完全丧失劳动能力和部分丧失劳动能力且无法依靠产业就业帮扶脱贫的人员": a member
+who has fully or partly lost the capacity to work and cannot escape poverty through employment
+support (read as qualifying both losses) has the option too. The Baodi
 plan makes it an exclusive choice: **either** the household takes near-dibao assistance **or**
 the member takes dibao as a one-person unit and the rest of the household is reassessed without
 them. Only a household that is near-dibao as a whole (after classified deductions) has the option
@@ -45,8 +48,10 @@ REASONS = ReasonSet(
         ),
         Reason(
             "SINGLE_PERSON_UNIT_NO_QUALIFYING_MEMBER",
-            "没有可单独纳入低保的重度残疾或重病成员（或其本人收入、财产不符合）",
-            "No severely disabled or seriously ill member who qualifies alone (income or assets)",
+            "没有可单独纳入低保的重度残疾、重病或丧失劳动能力且无法依靠就业帮扶脱贫的成员"
+            "（或其本人收入、财产不符合）",
+            "No severely disabled, seriously ill or work-incapable member (without a way out "
+            "through employment support) who qualifies alone (income or assets)",
             label="无重残重病成员",
             label_en="No qualifying member",
         ),
@@ -78,9 +83,13 @@ REASONS = ReasonSet(
     reference=SINGLE_PERSON_BASIS,
 )
 def single_person_unit_qualifying(f: Formula) -> pl.Expr:
-    """A unit member who is severely disabled or has a serious illness in the local list."""
+    """A unit member who is severely disabled or has a serious illness in the local list, or —
+    the Baodi plan's extension — has fully or partly lost the capacity to work and cannot escape
+    poverty through industry or employment support."""
     illness = f.param("single_person_unit.qualifying_illness", key="serious_illness")
-    return f("assistance_unit_member") & (f("severely_disabled") | illness)
+    lost = f.param("single_person_unit.work_capacity_loss", key="work_capacity")
+    work = lost & f("employment_support_insufficient")
+    return f("assistance_unit_member") & (f("severely_disabled") | illness | work)
 
 
 @variable(
