@@ -249,6 +249,22 @@ PROGRAMS: tuple[Program, ...] = (
         short_label_en="temporary assistance",
     ),
     Program(
+        "medical_assistance",
+        "医疗救助",
+        "Medical assistance",
+        PERSON,
+        "medical_assistance_eligible",
+        "medical_assistance_reasons",
+        "medical_assistance_amount",
+        ("medical_aid_category", "medical_contribution_paid", "medical_assistance_annual_cap"),
+        # Per settlement of own costs; not yet applied for in the platform (no prefix): the
+        # settlements come with the medical-insurance feed's workflow.
+        payment=Payment.ONCE,
+        modules=("jiuzhu.rules.programs.medical_assistance",),
+        short_label="医疗救助",
+        short_label_en="medical aid",
+    ),
+    Program(
         "funeral",
         "丧葬救助",
         "Funeral assistance",

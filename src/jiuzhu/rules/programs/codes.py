@@ -548,6 +548,21 @@ HARDSHIP_CHILD_CATEGORY = code_list(
     reference="《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕13号）",
 )
 
+MEDICAL_AID_CATEGORY = code_list(
+    "medical_aid_category",
+    "医疗救助对象类别",
+    "Medical aid category",
+    [
+        ("none", "不属于医疗救助对象", "not covered"),
+        ("tekun", "特困人员", "tekun person"),
+        ("tekun_severely_disabled", "重度残疾的特困人员", "severely disabled tekun person"),
+        ("dibao", "低保对象", "dibao household member"),
+        ("near_dibao", "低保边缘家庭成员", "near-dibao household member"),
+        ("impoverished_by_illness", "因病致贫重病患者", "seriously ill, impoverished by illness"),
+    ],
+    reference="《天津市医疗救助办法》（2021-02-10）; 津政办规〔2022〕11号",
+)
+
 APPROVAL_LEVEL = code_list(
     "approval_level",
     "审批层级",
@@ -589,6 +604,7 @@ CODE_LISTS: dict[str, CodeList] = {
         STATUS_AT_DEATH,
         WORK_CAPACITY,
         HARDSHIP_CHILD_CATEGORY,
+        MEDICAL_AID_CATEGORY,
     )
 }
 
