@@ -136,11 +136,19 @@ def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Pro
     with pytest.raises(AttributeError):
         _ = Program.NOT_A_PROGRAM
     # The single-person unit is an option of near-dibao: nobody applies for it alone.
-    assert Program.values == ["dibao", "near_dibao", "tekun", "rigid_expenditure", "toy_allowance"]
+    assert Program.values == [
+        "dibao",
+        "near_dibao",
+        "tekun",
+        "child_welfare",
+        "rigid_expenditure",
+        "toy_allowance",
+    ]
     assert [name for name, _ in payroll_choices()] == [
         "dibao",
         "near_dibao",
         "tekun",
+        "child_welfare",
         "toy_allowance",
     ]
     assert number_prefix("toy_allowance") == "WJ"

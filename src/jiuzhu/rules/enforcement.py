@@ -48,6 +48,18 @@ class FraudPenalty:
         return fine == 0 or self.fine_min <= fine <= self.fine_max
 
 
+def fraud_multiples(on: dt.date, jurisdiction: str = DEFAULT_JURISDICTION) -> tuple[int, int]:
+    """The least and the largest multiple of the amount the fine may be on ``on`` (1 and 3).
+
+    Raises:
+        ValueError: a multiple is unknown on ``on``.
+    """
+    return (
+        rule(FINE_MIN_TIMES, jurisdiction).number(on),
+        rule(FINE_MAX_TIMES, jurisdiction).number(on),
+    )
+
+
 def fraud_penalty(
     amount: int, on: dt.date, jurisdiction: str = DEFAULT_JURISDICTION
 ) -> FraudPenalty:
@@ -62,11 +74,11 @@ def fraud_penalty(
         raise FraudAmountError(
             f"骗取金额应为正的整数分值，实际为 {amount!r} (the amount must be positive fen)"
         )
-    low, high = rule(FINE_MIN_TIMES, jurisdiction), rule(FINE_MAX_TIMES, jurisdiction)
+    low, high = fraud_multiples(on, jurisdiction)
     return FraudPenalty(
         recover=amount,
-        fine_min=amount * low.number(on),
-        fine_max=amount * high.number(on),
+        fine_min=amount * low,
+        fine_max=amount * high,
         stop_assistance=True,
-        reference=high.in_force(on).reference,
+        reference=rule(FINE_MAX_TIMES, jurisdiction).in_force(on).reference,
     )

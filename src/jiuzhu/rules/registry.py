@@ -69,6 +69,10 @@ class Program:
         parameter_folder: a plug-in's own parameter folder, laid out like ``rules/policies``
             (``<jurisdiction>/<path>.yaml``) and merged into the jurisdiction's parameters; None
             for the built-in programs, whose parameters ship in ``rules/policies``.
+        public_notice: whether the township's approval is published in the community for the
+            statutory days before the district decides (dibao, tekun); False for a program whose
+            rules provide no notice (child welfare: 国办发〔2010〕54号 and 民发〔2019〕62号 go from
+            the township's review to the district's approval, and a child is never published).
         option: an alternative the household may choose instead of another program's benefit
             (the single-person unit): its amount is never added to totals, and it is blank,
             not 0, where the option is not available.
@@ -89,6 +93,7 @@ class Program:
     number_prefix: str | None = None
     modules: tuple[str, ...] = ()
     parameter_folder: Path | None = None
+    public_notice: bool = True
     short_label: str = ""
     short_label_en: str = ""
 
@@ -190,8 +195,9 @@ PROGRAMS: tuple[Program, ...] = (
         ("child_welfare_category",),
         household_details=("child_welfare_persons", "child_welfare_household_amount"),
         payment=Payment.MONTHLY,
-        # Not yet applied for in the platform (no application-number prefix): its registration
-        # from a custody-feed alert comes with its workflow.
+        review_cycles=REVIEW_CYCLES,
+        number_prefix="GE",
+        public_notice=False,
         modules=("jiuzhu.rules.programs.child_welfare",),
         short_label="孤儿保障",
         short_label_en="orphan allowance",

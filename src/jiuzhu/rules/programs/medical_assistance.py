@@ -84,8 +84,8 @@ REASONS = ReasonSet(
     [
         Reason(
             "MEDICAL_COVERED",
-            "医疗救助对象（{medical_aid_category}）：本次救助 {medical_assistance_amount}",
-            "Covered ({medical_aid_category}): aid this time {medical_assistance_amount}",
+            "医疗救助对象：本次救助 {medical_assistance_amount}",
+            "Covered by medical assistance: aid this time {medical_assistance_amount}",
             "eligible",
             label="医疗救助对象",
             label_en="Covered",

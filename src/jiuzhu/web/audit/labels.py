@@ -75,6 +75,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "cases.verify": _("发起核对"),
             "cases.home_visit": _("记录入户调查"),
             "cases.approve": _("乡镇审核同意，进入公示"),
+            "cases.approve_unpublished": _("乡镇审核同意，报区级确认（不公示）"),
             "cases.reject": _("乡镇审核不同意，报区级确认"),
             "cases.close_notice": _("结束公示并报送"),
             "cases.objection": _("登记公示异议"),

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules import registry
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.procedure import TEKUN_SPOT_CHECK_SHARE, rule
 from jiuzhu.web.audit.actions import record, snapshot
@@ -356,7 +357,9 @@ def give_township_opinion(
     single_person_choice: str = "",
 ) -> Application:
     """The township's initial opinion. *Approve* publishes it in the community for 7 days
-    (Art. 19; minors are never published); *reject* goes to the district with the reasons.
+    (Art. 19; minors are never published), or sends it straight to the district for a program
+    with no public notice (``Program.public_notice``: child welfare); *reject* goes to the
+    district with the reasons.
 
     The household's single-person-unit choice (单人户 or the household's near-dibao assistance,
     never both) is recorded when the assessment offers it.
@@ -371,9 +374,11 @@ def give_township_opinion(
         raise ValidationError({"note": _("拟不同意须写明理由")})
     if single_person_choice and single_person_choice not in SinglePersonChoice.values:
         raise ValidationError({"single_person_choice": _("未知的单人户选择")})
+    published = registry.program(application.program).public_notice
+    move = "approve_unpublished" if opinion == Opinion.APPROVE and not published else opinion
     with transaction.atomic():
         application = locked(application)
-        _check(user, application, opinion)
+        _check(user, application, move)
         latest = application.assessments.first()
         offered = offers_single_person_unit(latest)
         if single_person_choice and not offered:
@@ -389,7 +394,7 @@ def give_township_opinion(
         application.opinion_note = note
         application.single_person_choice = single_person_choice
         today = clock.today()
-        if opinion == Opinion.APPROVE:
+        if move == Opinion.APPROVE:
             # 7 calendar days, ending on a working day (provisional while its year's calendar
             # is missing: counted again when the year is entered, and not closed before).
             notice = public_notice(today)
@@ -397,7 +402,10 @@ def give_township_opinion(
             application.notice_ends_on = notice.ends_on
         else:
             application.district_received_on = today
-        _move(user, application, opinion, note=note)
+        if move == "approve_unpublished":
+            _move(user, application, "approve_unpublished", note=note)
+        else:
+            _move(user, application, opinion, note=note)
     return application
 
 

@@ -13,7 +13,7 @@ from jiuzhu.rules.engine.explain import explain_household, render
 from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.fields import sealed_match
-from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.programs import Program, per_person
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Person
 
@@ -100,9 +100,10 @@ class ProgramResult:
 
 
 def program_result(assessment: Assessment, application: Application) -> ProgramResult | None:
-    """The assessment's result for the application's own program (for tekun: the applicant)."""
-    if application.program == Program.TEKUN:
-        key = f"tekun:{application.applicant.resident_id}"
+    """The assessment's result for the application's own program (for a program decided per
+    person: the applicant's)."""
+    if per_person(application.program):
+        key = f"{application.program}:{application.applicant.resident_id}"
     elif (
         application.program == Program.NEAR_DIBAO
         and application.single_person_choice == "single_person_unit"
@@ -177,9 +178,9 @@ def unit_members(application: Application, assessment: Assessment | None) -> lis
             continue  # no longer a member: the assessment is out of date (shown elsewhere)
         person = membership.person
         relation = str(membership.get_relation_display())
-        if application.program == Program.TEKUN:
+        if per_person(application.program):
             covered = person_id == application.applicant_id
-            reason = "" if covered else _("特困人员救助供养按人，只对申请人本人")
+            reason = "" if covered else _("该项目按人认定，只对申请人本人")
             found.append(UnitMember(person, relation, covered, reason))
             continue
         key = "single_person_unit_dibao_eligible" if single else "assistance_unit_member"

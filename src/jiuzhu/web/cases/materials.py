@@ -23,6 +23,7 @@ MATERIALS: dict[str, str | Promise] = {
     "power_of_attorney": _("委托代办授权书"),
     "medical_bills": _("近12个月医疗费用票据及报销结算单"),
     "diagnosis": _("疾病诊断证明"),
+    "parent_situation_proof": _("父母死亡、失踪、服刑、戒毒、失联、重残或重病的证明"),
 }
 
 
@@ -38,6 +39,10 @@ def required_materials(program: str, channel: str, has_serious_illness: bool) ->
         needed.append("power_of_attorney")
     if program == Program.RIGID_EXPENDITURE:
         needed.append("medical_bills")
+    if program == Program.CHILD_WELFARE:
+        # 民发〔2019〕62号: the death certificate, judgment, police report receipt or certificate
+        # showing what became of each parent.
+        needed.append("parent_situation_proof")
     if has_serious_illness and program in (Program.DIBAO, Program.NEAR_DIBAO):
         needed.append("diagnosis")
     return needed

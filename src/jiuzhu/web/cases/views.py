@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules import registry
 from jiuzhu.web.cases import actions
 from jiuzhu.web.cases.assessment import offers_single_person_unit, program_result, unit_members
 from jiuzhu.web.cases.forms import (
@@ -158,6 +159,7 @@ def _context(request: HttpRequest, application: Application, **forms_: object) -
     )
     return {
         "application": application,
+        "published": registry.program(application.program).public_notice,
         "deadlines": found_deadlines,
         "calendar_warning": calendar_warning,
         "notice_period": notice_period_of(application),

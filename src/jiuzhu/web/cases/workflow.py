@@ -261,6 +261,16 @@ APPLICATION = Workflow(
             guard=_assessment_current,
         ),
         Move(
+            "approve_unpublished",
+            frozenset({Stage.TOWNSHIP_REVIEW}),
+            "cases.township_opinion",
+            _("提出审核意见"),
+            target=Stage.DISTRICT_CONFIRMATION,
+            form="opinion",
+            listed=False,
+            guard=_assessment_current,
+        ),
+        Move(
             "reject",
             frozenset({Stage.TOWNSHIP_REVIEW}),
             "cases.township_opinion",

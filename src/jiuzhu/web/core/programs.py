@@ -15,6 +15,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language, gettext_noop
 
 from jiuzhu.rules import registry
+from jiuzhu.rules.engine import PERSON
 from jiuzhu.rules.registry import Program as RegisteredProgram
 
 
@@ -27,6 +28,7 @@ GLOSSARY = (
     gettext_noop("低保边缘家庭"),
     gettext_noop("特困人员救助供养"),
     gettext_noop("刚性支出困难家庭"),
+    gettext_noop("孤儿和事实无人抚养儿童基本生活保障"),
 )
 """The built-in programs' names as the platform's translation glossary fixes them, marked so that
 the catalog keeps them for the translators (tests/web/test_i18n.py checks the glossary); the pages
@@ -74,6 +76,12 @@ def choices_with(blank: str | Promise) -> Callable[[], list[tuple[str, str]]]:
         return [("", blank), *program_choices()]  # type: ignore[list-item]
 
     return choices
+
+
+def per_person(name: str) -> bool:
+    """Whether the program is decided per person (tekun, child welfare): its application's
+    applicant is the beneficiary and its entitlement is that person's."""
+    return registry.program(name).entity == PERSON
 
 
 def number_prefix(name: str) -> str:

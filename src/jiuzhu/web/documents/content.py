@@ -28,7 +28,7 @@ from jiuzhu.web.cases.workflow import notice_days, overall_limit, years_needed
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.masking import mask_id, mask_name
 from jiuzhu.web.core.months import age_on
-from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.programs import Program, per_person
 from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
 from jiuzhu.web.entitlements.models import Entitlement
@@ -239,7 +239,7 @@ def home_visit_form(application: Application, on: dt.date) -> dict[str, object]:
 def _covered_names(application: Application) -> list[str]:
     latest = application.assessments.first()
     members = unit_members(application, latest)
-    if application.program == Program.TEKUN and not members:
+    if per_person(application.program) and not members:
         return [application.applicant.name]
     return [member.person.name for member in members if member.covered]
 

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules.enforcement import fraud_multiples
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import Entitlement
@@ -53,8 +55,13 @@ def record_recovery(
             multiple = Decimal(str(fine_multiple))
         except InvalidOperation:
             multiple = None
-        if multiple is None or not (1 <= multiple <= 3):
-            errors["fine_multiple"] = _("骗取的，罚款为骗取金额的1倍以上3倍以下")
+        # The range is the rules' (jiuzhu.rules.enforcement, 《社会救助暂行办法》第六十八条).
+        low, high = fraud_multiples(clock.today())
+        if multiple is None or not multiple.is_finite() or not (low <= multiple <= high):
+            errors["fine_multiple"] = _("骗取的，罚款为骗取金额的%(low)s倍以上%(high)s倍以下") % {
+                "low": low,
+                "high": high,
+            }
     elif fine_multiple not in (None, ""):
         errors["fine_multiple"] = _("多发追回不处罚款")
     if monthly_deduction is not None and monthly_deduction <= 0:

@@ -39,9 +39,18 @@ HEALTH_FIELDS = frozenset(
         "serious_illness",
         "special_outpatient_disease",
         "self_care",
+        # A child's parents: death, prison, rehabilitation, illness (criminal and health
+        # details of third persons, sensitive under PIPL Art. 28).
+        "father_situation",
+        "father_situation_since",
+        "father_situation_until",
+        "mother_situation",
+        "mother_situation_since",
+        "mother_situation_until",
     }
 )
-"""Fields holding a health detail (disability, illness, self-care): not in the admin at all."""
+"""Fields holding a health or custody detail (disability, illness, self-care, a parent's
+situation): not in the admin at all."""
 
 HIDDEN_CONTENTS = {"verification.departmentrecord": frozenset({"data"})}
 """Model fields whose contents the admin never shows (a department record's row: incomes,

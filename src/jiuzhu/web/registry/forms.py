@@ -109,6 +109,28 @@ class PersonForm(forms.Form):
         label=_("就业状况"), choices=Employment.choices, initial=Employment.UNKNOWN
     )
     unable_to_live_independently = forms.BooleanField(label=_("成年但不能独立生活"), required=False)
+    # Minors only: what became of each parent (orphans and de facto unsupported children).
+    father_situation = forms.ChoiceField(
+        label=_("父亲情况（未成年人填写）"), choices=_choices("parent_situation"), initial="none"
+    )
+    father_situation_since = PastDateField(
+        label=_("父亲情况起始日期（失联为公安机关受理报警之日）"), required=False
+    )
+    father_situation_until = forms.DateField(
+        label=_("父亲刑期、戒毒期或限制期届满日期"), required=False
+    )
+    mother_situation = forms.ChoiceField(
+        label=_("母亲情况（未成年人填写）"), choices=_choices("parent_situation"), initial="none"
+    )
+    mother_situation_since = PastDateField(
+        label=_("母亲情况起始日期（失联为公安机关受理报警之日）"), required=False
+    )
+    mother_situation_until = forms.DateField(
+        label=_("母亲刑期、戒毒期或限制期届满日期"), required=False
+    )
+    chooses_orphan_support = forms.BooleanField(
+        label=_("选择孤儿或事实无人抚养儿童保障（不再认定为特困人员）"), required=False
+    )
 
     DEFAULTED = (
         "marital_status",
@@ -118,6 +140,8 @@ class PersonForm(forms.Form):
         "self_care",
         "work_capacity",
         "employment",
+        "father_situation",
+        "mother_situation",
     )
     """Choices that may be left out: the form's initial value (none, unassessed …) applies."""
 
@@ -146,7 +170,21 @@ class PersonForm(forms.Form):
             self.add_error("disability_grade", _("请填写残疾等级"))
         if category == "none" and grade:
             self.add_error("disability_grade", _("无残疾时不填等级"))
+        for parent in ("father", "mother"):
+            self._check_parent(data, parent)
         return data
+
+    def _check_parent(self, data: dict[str, object], parent: str) -> None:
+        """A parent out of contact needs the day the police accepted the report; a term's end
+        is not before its start; no dates without a situation."""
+        situation = data.get(f"{parent}_situation")
+        since, until = data.get(f"{parent}_situation_since"), data.get(f"{parent}_situation_until")
+        if situation == "out_of_contact" and not since:
+            self.add_error(f"{parent}_situation_since", _("失联须填写公安机关受理报警之日"))
+        if isinstance(since, dt.date) and isinstance(until, dt.date) and until < since:
+            self.add_error(f"{parent}_situation_until", _("届满日期不能早于起始日期"))
+        if situation == "none" and (since or until):
+            self.add_error(f"{parent}_situation", _("填写日期时须选择父母情况"))
 
 
 def _birth(number: str) -> dt.date:

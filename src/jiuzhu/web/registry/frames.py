@@ -57,6 +57,12 @@ PERSON_FIELDS = (
     "relocated_to_town",
     "chooses_orphan_support",
     "tekun_support_form",
+    "father_situation",
+    "father_situation_since",
+    "father_situation_until",
+    "mother_situation",
+    "mother_situation_since",
+    "mother_situation_until",
 )
 MEMBERSHIP_FIELDS = ("relation", "absence_reason", "absent_since", "lives_with_household")
 OBLIGOR_FIELDS = {

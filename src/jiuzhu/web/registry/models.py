@@ -149,6 +149,18 @@ class Person(SealedModel):
     )
     relocated_to_town = models.BooleanField(_("易地扶贫搬迁至城镇"), default=False)
     chooses_orphan_support = models.BooleanField(_("选择孤儿或事实无人抚养儿童保障"), default=False)
+    # A child's parents, as the orphan and de facto unsupported child rules read them (the
+    # parent need not be in the registry: the child's record says what became of them).
+    father_situation = models.CharField(
+        _("父亲情况"), max_length=24, choices=_choices("parent_situation"), default="none"
+    )
+    father_situation_since = models.DateField(_("父亲情况起始日期"), null=True, blank=True)
+    father_situation_until = models.DateField(_("父亲刑期等届满日期"), null=True, blank=True)
+    mother_situation = models.CharField(
+        _("母亲情况"), max_length=24, choices=_choices("parent_situation"), default="none"
+    )
+    mother_situation_since = models.DateField(_("母亲情况起始日期"), null=True, blank=True)
+    mother_situation_until = models.DateField(_("母亲刑期等届满日期"), null=True, blank=True)
     marital_status = models.CharField(
         _("婚姻状况"), max_length=2, choices=MaritalStatus.choices, default=MaritalStatus.UNSTATED
     )

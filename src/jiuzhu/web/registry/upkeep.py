@@ -58,6 +58,13 @@ PERSON_FIELDS = (
     "marital_status",
     "employment",
     "unable_to_live_independently",
+    "chooses_orphan_support",
+    "father_situation",
+    "father_situation_since",
+    "father_situation_until",
+    "mother_situation",
+    "mother_situation_since",
+    "mother_situation_until",
 )
 """What a member edit may change (``sex`` follows the ID number)."""
 

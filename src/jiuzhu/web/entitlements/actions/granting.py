@@ -19,7 +19,7 @@ from jiuzhu.web.core.months import (
     age_on,
     first_day,
 )
-from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.programs import per_person
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import (
     Entitlement,
@@ -43,7 +43,7 @@ def create_from_decision(user: Staff, application: Application) -> Entitlement |
         number=f"E{application.number}",
         program=application.program,
         household=application.household,
-        person=application.applicant if application.program == Program.TEKUN else None,
+        person=application.applicant if per_person(application.program) else None,
         application=application,
         division_code=application.division_code,
         status=Status.ACTIVE,
