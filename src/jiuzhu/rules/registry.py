@@ -248,8 +248,7 @@ PROGRAMS: tuple[Program, ...] = (
             "temporary_assistance_approver",
         ),
         payment=Payment.ONCE,
-        # Not yet applied for in the platform (no application-number prefix): its fast path
-        # (先行救助), one-off payment and reserve fund come with its workflow.
+        number_prefix="LS",
         modules=("jiuzhu.rules.programs.temporary_assistance",),
         short_label="临时救助",
         short_label_en="temporary assistance",

@@ -133,6 +133,10 @@ add_perm(
     "payments.record_account", (is_township_caseworker | is_district_officer) & in_jurisdiction
 )
 add_perm("payments.check_account", (is_township_head | is_district) & in_jurisdiction)
+# Temporary assistance: the district allots each township's reserve fund; the township helps
+# first from it (先行救助) within its approval limit.
+add_perm("payments.reserve_fund", is_district & in_jurisdiction)
+add_perm("payments.help_first", (is_township_caseworker | is_township_head) & in_jurisdiction)
 add_perm(
     "payments.view_unmasked", (is_staff_role & ~_role(Role.COMMUNITY_WORKER)) & in_jurisdiction
 )

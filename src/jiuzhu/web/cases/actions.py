@@ -685,7 +685,10 @@ def terminate(user: Staff, application: Application, *, reason: str) -> Applicat
 
 
 def default_amount(application: Application) -> int | None:
-    """The latest assessment's monthly amount (fen) for the application's program and choice."""
+    """The latest assessment's monthly amount (fen) for the application's program and choice;
+    for help given first (先行救助), the amount given."""
+    if application.helped_amount is not None:
+        return application.helped_amount
     latest = application.assessments.first()
     if latest is None:
         return None

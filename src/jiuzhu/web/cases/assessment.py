@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import load_system
+from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine.explain import explain_household, render
 from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice
 from jiuzhu.web.core.choices import label_of
@@ -27,6 +28,21 @@ MEMBER_RESULTS = (
 """The person-level results kept with an assessment to say who its amount covers."""
 
 
+def _application_inputs(system: RuleSystem, application: Application) -> list[pl.Expr]:
+    """The inputs the application itself gives the rules: for temporary assistance, its type
+    and the amount proposed (which decides who approves it)."""
+    if application.program != Program.TEMPORARY_ASSISTANCE:
+        return []
+    values = {
+        "temporary_assistance_type": application.temporary_type or "none",
+        "temporary_assistance_requested": application.helped_amount,
+    }
+    return [
+        pl.lit(value, dtype=system.variables[name].dtype).alias(name)
+        for name, value in values.items()
+    ]
+
+
 def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     """Assess the household on ``on`` from ``basis`` data (``declared`` or ``verified``) and keep
     every program's decision, amount and reasons, the explanation (Chinese) with its legal
@@ -38,6 +54,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     system = load_system("tianjin")
     # Keyed by the household number and resident IDs: the explanation names what people read.
     frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
+    frames["household"] = frames["household"].with_columns(_application_inputs(system, application))
     explanation = explain_household(system, frames, application.household.number)
     results: dict[str, object] = {}
     for part in explanation.programs:

@@ -137,6 +137,7 @@ def work_items(user: Staff, today: dt.date, shown: int = 20) -> WorkList:
                 note
                 for note in (
                     str(_("备案")) if i.application.separately_registered else "",
+                    str(_("已先行救助，须按期补齐手续")) if i.application.fast_path else "",
                     i.waiting if i.moves else "",
                 )
                 if note

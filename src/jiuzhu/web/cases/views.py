@@ -160,6 +160,7 @@ def _context(request: HttpRequest, application: Application, **forms_: object) -
     return {
         "application": application,
         "published": registry.program(application.program).public_notice,
+        "paid_once": not registry.program(application.program).monthly,
         "deadlines": found_deadlines,
         "calendar_warning": calendar_warning,
         "notice_period": notice_period_of(application),

@@ -441,11 +441,21 @@ def _deadline(label: str, calendar: Calendar, start: dt.date, days: int, done: b
     return Deadline(label, found.on, done, found.missing_year)
 
 
+def _followup(application: Application) -> list[Deadline]:
+    if not application.fast_path or application.followup_due_on is None:
+        return []
+    done = application.stage in (Stage.APPROVED, Stage.REJECTED, Stage.TERMINATED)
+    label = _("先行救助后补齐审核审批手续")
+    return [Deadline(str(label), application.followup_due_on, done, None)]
+
+
 def deadlines(application: Application, calendar: Calendar) -> list[Deadline]:
     """The deadlines that apply to the application now. One that reaches a year ``calendar``
-    lacks has no date (``Deadline.missing_year``); the others keep theirs."""
+    lacks has no date (``Deadline.missing_year``); the others keep theirs. Help given first
+    (先行救助) adds the day its paperwork is to be complete: the decision."""
+    followup = _followup(application)
     if application.accepted_on is None:
-        return []
+        return followup
     accepted = application.accepted_on
     stage = application.stage
     decided = stage in (Stage.APPROVED, Stage.REJECTED, Stage.TERMINATED)
@@ -495,6 +505,7 @@ def deadlines(application: Application, calendar: Calendar) -> list[Deadline]:
                 decided,
             )
         )
+    result += followup
     if stage == Stage.REJECTED and application.decided_on is not None:
         days = _days("rejection_notice_working_days", application.decided_on)
         result.append(

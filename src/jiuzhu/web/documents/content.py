@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from jiuzhu.reference import division
-from jiuzhu.rules import load_system
+from jiuzhu.rules import load_system, registry
 from jiuzhu.rules.ages import adult_age
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import DISTRICT_CODE
@@ -273,6 +273,8 @@ def approval(application: Application, on: dt.date) -> dict[str, object]:
         "covered": _covered_names(application),
         "amount": format_yuan(amount) if amount else "",
         "first_month": chinese_month(application.first_paid_month),
+        "once": not registry.program(application.program).monthly,
+        "helped_first": application.fast_path,
         "basis": legal.basis(application.program, "payment"),
     }
 

@@ -511,3 +511,85 @@ class BankReturnRow(models.Model):
     @property
     def masked(self) -> str:
         return mask_account(self.account_number)
+
+
+class ReserveFund(models.Model):
+    """A township's temporary-assistance reserve fund (临时救助备用金) for a year: what the
+    district allotted, at least 1 yuan per registered resident a year (天津临时救助规定,
+    ``procedure.temporary_assistance.reserve_per_resident``); one-off payments made from it
+    draw it down (``OneOffPayment.fund``)."""
+
+    township_code = models.CharField(_("乡镇（街道）区划代码"), max_length=9)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.BigIntegerField(_("备用金额度（分）"))
+    registered_residents = models.PositiveIntegerField(_("户籍人口"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("临时救助备用金")
+        verbose_name_plural = _("临时救助备用金")
+        constraints = [
+            models.UniqueConstraint(fields=["township_code", "year"], name="one_fund_a_year"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fund_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_code} {self.year}"
+
+    @property
+    def division_code(self) -> str:
+        """The township's code: whose jurisdiction the fund is in."""
+        return self.township_code
+
+
+class OneOffPayment(models.Model):
+    """A payment made once (temporary assistance): cash handed over or transferred, or goods or
+    services given in kind (``goods`` says what, ``amount`` their value), for an application —
+    on the fast path (先行救助) before its paperwork. Recorded by one person; its amount counts
+    against the township's reserve fund of the year when paid from it."""
+
+    class Form(models.TextChoices):
+        CASH = "cash", _("现金或转账")
+        IN_KIND = "in_kind", _("实物或服务")
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, related_name="one_off_payments"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="one_off_payments"
+    )
+    division_code = models.CharField(_("村（居）区划代码"), max_length=12, db_index=True)
+    program = models.CharField(_("救助项目"), max_length=24, choices=program_choices)
+    form = models.CharField(_("救助方式"), max_length=8, choices=Form.choices)
+    amount = models.BigIntegerField(_("金额或折价（分）"))
+    goods = models.CharField(_("实物或服务内容"), max_length=200, blank=True)
+    fund = models.ForeignKey(
+        ReserveFund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("动用备用金"),
+    )
+    paid_on = models.DateField(_("发放日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一次性救助发放")
+        verbose_name_plural = _("一次性救助发放")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="one_off_positive"),
+            models.CheckConstraint(
+                condition=models.Q(form="cash") | ~models.Q(goods=""),
+                name="in_kind_says_what",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.amount}"

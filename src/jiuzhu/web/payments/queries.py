@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
+from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.months import add_months, month_of
 from jiuzhu.web.core.programs import Program
@@ -33,6 +34,7 @@ from jiuzhu.web.payments.models import (
     Kind,
     Payment,
     PayrollRun,
+    ReserveFund,
     RunStatus,
 )
 from jiuzhu.web.payments.workflow import RUN
@@ -345,6 +347,42 @@ def _entitlements_without_account(user: Staff, today: dt.date) -> WorkList | Non
     return work
 
 
+def _township(code: str) -> str:
+    found = division(code)
+    return found.name if found else code
+
+
+def _short_funds(user: Staff, today: dt.date) -> WorkList | None:
+    """The year's reserve funds of the user's jurisdiction that help first has overspent, for
+    the townships that pay from them and the district that tops them up."""
+    if not (user.has_perm("payments.help_first") or user.has_perm("payments.reserve_fund")):
+        return None
+    spent = Coalesce(Sum("payments__amount"), 0)
+    short = (
+        ReserveFund.objects.filter(year=today.year, township_code__startswith=_division(user)[:9])
+        .annotate(balance=F("amount") - spent)
+        .filter(balance__lt=0)
+        .order_by("balance")
+    )
+    work = WorkList(
+        kind=_("临时救助备用金超支"),
+        total=short.count(),
+        more_url=reverse("payments:reserve_funds"),
+    )
+    work.items = [
+        WorkItem(
+            title=_("%(township)s %(year)s 年临时救助备用金")
+            % {"township": _township(fund.township_code), "year": fund.year},
+            url=reverse("payments:reserve_funds"),
+            state=_("超支 %(short)s 元") % {"short": format_yuan(-fund.balance)},
+            action=_("报区民政局补足备用金"),
+            overdue=True,
+        )
+        for fund in short[:WORK_ITEMS]
+    ]
+    return work
+
+
 def work_items(user: Staff, today: dt.date) -> list[WorkList]:
     """What the payments app holds for ``user``: runs waiting for their step, accounts to
     check, entitlements without an account in force — one list each, for the roles concerned
@@ -353,5 +391,6 @@ def work_items(user: Staff, today: dt.date) -> list[WorkList]:
         _run_work(user, today),
         _accounts_to_check(user),
         _entitlements_without_account(user, today),
+        _short_funds(user, today),
     ]
     return [work for work in found if work is not None]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.web.payments import account_views, views
+from jiuzhu.web.payments import account_views, oneoff_views, views
 
 app_name = "payments"
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
     path("payments/<int:payment_pk>/reissue/", views.reissue_view, name="reissue"),
     path("households/<int:household_pk>/", views.household_ledger_view, name="household_ledger"),
     path("accounts/", account_views.account_work_view, name="account_work"),
+    path("reserve-funds/", oneoff_views.reserve_funds_view, name="reserve_funds"),
+    path(
+        "households/<int:household_pk>/help-first/",
+        oneoff_views.help_first_view,
+        name="help_first",
+    ),
     path(
         "households/<int:household_pk>/accounts/",
         account_views.accounts_view,

@@ -439,5 +439,8 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
             # not re-issued yet was not received: shown apart.
             "total": sum(r.amount for r in rows if not r.superseded and not r.unpaid),
             "unpaid": sum(r.amount for r in rows if r.unpaid),
+            "one_off": household.one_off_payments.select_related(
+                "application", "recorded_by"
+            ).order_by("paid_on", "pk"),
         },
     )

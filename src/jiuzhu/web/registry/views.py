@@ -143,6 +143,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_view_payments": request.user.has_perm("payments.view", household),
             "can_unmask": request.user.has_perm("registry.view_unmasked", household),
             "can_apply": request.user.has_perm("cases.apply", household),
+            "can_help_first": request.user.has_perm("payments.help_first", household),
             "can_change": request.user.has_perm("registry.change", household),
             # A member's copy of their data (privacy app, issue 12).
             "can_export_personal_data": request.user.has_perm(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiuzhu.rules import load_system
+from jiuzhu.rules import load_system, registry
 from jiuzhu.rules.ages import adult_age, elderly_age
 from jiuzhu.rules.procedure import review_cycle
 from jiuzhu.rules.system import ENGINE_VERSION
@@ -38,6 +38,8 @@ def create_from_decision(user: Staff, application: Application) -> Entitlement |
     """
     if application.stage != Stage.APPROVED or not application.monthly_amount:
         return None
+    if not registry.program(application.program).monthly:
+        return None  # paid once (temporary assistance): a one-off payment, not an entitlement
     latest = application.assessments.first()
     entitlement = Entitlement.objects.create(
         number=f"E{application.number}",

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import Count
 
 from jiuzhu.rules import load_system
 from jiuzhu.synth.run import synthesise
@@ -33,10 +34,12 @@ from jiuzhu.web.discovery.actions import import_register, run_discovery
 from jiuzhu.web.discovery.models import DiscoveryRun
 from jiuzhu.web.documents.actions import fill_example_offices
 from jiuzhu.web.payments import actions as payments
+from jiuzhu.web.payments import oneoff
+from jiuzhu.web.payments.models import ReserveFund
 from jiuzhu.web.payments.validation import luhn_check_digit
 from jiuzhu.web.registry.actions import import_district
 from jiuzhu.web.registry.frames import engine_frames
-from jiuzhu.web.registry.models import Household
+from jiuzhu.web.registry.models import Household, Membership
 from jiuzhu.web.verification.actions import import_feeds
 
 DEMO_DATE = dt.date(2025, 10, 15)
@@ -199,6 +202,7 @@ class Command(BaseCommand):
             self._demo_decisions(eligible[:decided], today)
             self._demo_applications(eligible[decided:][:4])
         self._demo_discovery(Path(settings.DATA_DIR) / "district")
+        self._demo_reserve_funds(today)
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
         self.stdout.write(second_factor)
@@ -217,6 +221,30 @@ class Command(BaseCommand):
                 call_command("runserver", options["port"], use_reloader=False)
             finally:
                 worker.terminate()
+
+    def _demo_reserve_funds(self, today: str) -> None:
+        """Each township's temporary-assistance reserve fund of the demo year at its floor (1
+        yuan per resident of the synthetic registry), recorded by the district officer, so
+        that help first (先行救助) draws on a fund."""
+        if ReserveFund.objects.exists():
+            return
+        officer = User.objects.get(username="quke")
+        year = dt.date.fromisoformat(today).year
+        residents = (
+            Membership.objects.filter(valid_to__isnull=True)
+            .values("household__township_code")
+            .annotate(count=Count("pk"))
+        )
+        for row in residents:
+            count = row["count"]
+            oneoff.set_reserve_fund(
+                officer,
+                row["household__township_code"],
+                year,
+                amount=count * 100,
+                registered_residents=count,
+            )
+        self.stdout.write(f"临时救助备用金 {len(residents)} 个乡镇（每人1元） (reserve funds)")
 
     def _demo_discovery(self, folder: Path) -> None:
         """The low-income population register from the synthetic district's

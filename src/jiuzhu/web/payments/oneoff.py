@@ -1,0 +1,208 @@
+"""Temporary assistance paid once: the township's reserve fund and help first (先行救助).
+
+《社会救助暂行办法》（国务院令第649号）第四十八条 lets the procedure be simplified in an emergency;
+民发〔2018〕23号 calls it 先行救助 — help at once, complete the review and approval afterwards —
+and has each township keep a reserve fund, in Tianjin at least 1 yuan per registered resident
+a year (``procedure.temporary_assistance.reserve_per_resident``). The township helps first
+within its approval limit (6 months of the dibao standard) and the emergency cap (3 months a
+person), both read from the rules for the household; the application is registered at once,
+waiting for its materials, with the day by which its paperwork is to be complete
+(``procedure.working_choice.fast_path_followup_working_days``, the bureau's choice: no text sets
+it), shown on the workbench. A payment that leaves the fund short is made — an emergency is not
+turned away for a ledger — and the shortage is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from jiuzhu.rules import load_system
+from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.rules.procedure import PREFIX, WORKING_CHOICE, rule
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.cases.actions import submit_application
+from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.programs import Program
+from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
+from jiuzhu.web.payments.models import OneOffPayment, ReserveFund
+from jiuzhu.web.registry.frames import engine_frames
+from jiuzhu.web.registry.models import Household, Person
+from jiuzhu.web.workcalendar.working_days import due
+
+RESERVE_PER_RESIDENT = PREFIX + "temporary_assistance.reserve_per_resident"
+FOLLOWUP_DAYS = WORKING_CHOICE + "fast_path_followup_working_days"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the rules allow the household's emergency aid today (fen; None: unknown)."""
+
+    cap: int | None
+    township_limit: int | None
+
+
+def set_reserve_fund(
+    user: Staff, township_code: str, year: int, *, amount: int, registered_residents: int
+) -> ReserveFund:
+    """Record (or correct) the township's reserve fund for the year (fen).
+
+    Raises:
+        PermissionDenied; ValidationError: a negative amount or population, or an amount under
+            the floor of the year (at least ``reserve_per_resident`` a resident).
+    """
+    probe = ReserveFund(township_code=township_code, year=year, amount=0, registered_residents=0)
+    require(user, "payments.reserve_fund", probe)
+    if registered_residents <= 0:
+        raise ValidationError({"registered_residents": _("户籍人口应大于0")})
+    floor = registered_residents * rule(RESERVE_PER_RESIDENT).number(dt.date(year, 12, 31))
+    if amount < floor:
+        raise ValidationError(
+            {
+                "amount": _("备用金不低于户籍人口每人每年%(each)s元，即%(floor)s元")
+                % {"each": format_yuan(floor // registered_residents), "floor": format_yuan(floor)}
+            }
+        )
+    with transaction.atomic():
+        fund, _created = ReserveFund.objects.select_for_update().update_or_create(
+            township_code=township_code,
+            year=year,
+            defaults={
+                "amount": amount,
+                "registered_residents": registered_residents,
+                "recorded_by": user,
+            },
+        )
+        record(user, "payments.reserve_fund", fund, amount=amount, residents=registered_residents)
+    return fund
+
+
+def fund_balance(fund: ReserveFund) -> int:
+    """What is left of the fund (fen): the allotment less the payments made from it."""
+    spent = fund.payments.aggregate(total=Sum("amount"))["total"] or 0
+    return fund.amount - spent
+
+
+def limits(household: Household, on: dt.date, persons: int | None = None) -> Limits:
+    """The emergency cap and the township's approval limit for the household on ``on``, from
+    the rules (``temporary_assistance_cap``, ``temporary_assistance_township_limit``)."""
+    system = load_system("tianjin")
+    frames = engine_frames(system, [household.pk], on)
+    extra = {"temporary_assistance_type": "emergency", "temporary_assistance_persons": persons}
+    frames["household"] = frames["household"].with_columns(
+        pl.lit(value, dtype=system.variables[name].dtype).alias(name)
+        for name, value in extra.items()
+    )
+    result = system.simulate(
+        frames["household"],
+        frames["person"],
+        frames.get("obligor"),
+        outputs=["temporary_assistance_cap", "temporary_assistance_township_limit"],
+    )
+    row = result.households.row(0, named=True)
+    return Limits(row["temporary_assistance_cap"], row["temporary_assistance_township_limit"])
+
+
+def help_first(
+    user: Staff,
+    household: Household,
+    *,
+    applicant: Person,
+    emergency: str,
+    amount: int,
+    form: str,
+    goods: str = "",
+    persons: int | None = None,
+) -> tuple[Application, OneOffPayment]:
+    """Help an emergency at once: register the temporary-assistance application (waiting for
+    its materials, due for completion in the set working days) and record the one-off payment
+    (fen; in kind: what was given and its value) from the township's reserve fund of the year.
+
+    Raises:
+        PermissionDenied; ValidationError: no description of the emergency, a non-positive
+            amount, goods in kind not described, an amount over the emergency cap or the
+            township's limit (the district then decides through the ordinary procedure), or
+            limits the rules cannot give (a parameter unknown); an open application already.
+    """
+    require(user, "payments.help_first", household)
+    errors: dict[str, str] = {}
+    if not emergency.strip():
+        errors["emergency"] = _("请写明急难情况（事件、时间、受困人员）")
+    if amount <= 0:
+        errors["amount"] = _("救助金额应大于0")
+    if form not in OneOffPayment.Form.values:
+        errors["form"] = _("请选择救助方式")
+    if form == OneOffPayment.Form.IN_KIND and not goods.strip():
+        errors["goods"] = _("实物或服务救助须写明内容")
+    if errors:
+        raise ValidationError(errors)
+    today = clock.today()
+    found = limits(household, today, persons)
+    if found.cap is None or found.township_limit is None:
+        raise ValidationError(_("临时救助标准待定（所需参数未知），不能先行救助"))
+    ceiling = min(found.cap, found.township_limit)
+    if amount > ceiling:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "超过先行救助上限%(ceiling)s元（急难型每人3个月低保标准、乡镇审批限额6个月"
+                    "低保标准）：请按一般程序报区民政局审批"
+                )
+                % {"ceiling": format_yuan(ceiling)}
+            }
+        )
+    with transaction.atomic():
+        application = submit_application(
+            user,
+            household,
+            program=Program.TEMPORARY_ASSISTANCE,
+            applicant=applicant,
+            channel=Channel.COUNTER,
+            materials=[],
+        )
+        application.fast_path = True
+        application.temporary_type = "emergency"
+        application.emergency = emergency.strip()
+        application.followup_due_on = due(today, rule(FOLLOWUP_DAYS).number(today)).on
+        application.helped_amount = amount
+        application.save(
+            update_fields=[
+                "fast_path",
+                "temporary_type",
+                "emergency",
+                "followup_due_on",
+                "helped_amount",
+            ]
+        )
+        fund = ReserveFund.objects.filter(
+            township_code=household.township_code, year=today.year
+        ).first()
+        payment = OneOffPayment.objects.create(
+            application=application,
+            household=household,
+            division_code=household.division_code,
+            program=Program.TEMPORARY_ASSISTANCE,
+            form=form,
+            amount=amount,
+            goods=goods.strip(),
+            fund=fund,
+            paid_on=today,
+            recorded_by=user,
+        )
+        record(
+            user,
+            "payments.help_first",
+            payment,
+            application=application.number,
+            amount=amount,
+            form=form,
+        )
+    return application, payment
