@@ -136,6 +136,12 @@ add_perm("payments.check_account", (is_township_head | is_district) & in_jurisdi
 # Temporary assistance: the district allots each township's reserve fund; the township helps
 # first from it (先行救助) within its approval limit.
 add_perm("payments.reserve_fund", is_district & in_jurisdiction)
+# Local values (addendum decision 16): a district officer enters, another district officer or
+# the director checks (never the one who entered it, checked in the action); every staff
+# role may read what the platform's rules use.
+add_perm("localvalues.view", is_staff_role)
+add_perm("localvalues.enter", is_district_officer & in_jurisdiction)
+add_perm("localvalues.check", is_district & in_jurisdiction)
 add_perm("payments.help_first", (is_township_caseworker | is_township_head) & in_jurisdiction)
 add_perm(
     "payments.view_unmasked", (is_staff_role & ~_role(Role.COMMUNITY_WORKER)) & in_jurisdiction

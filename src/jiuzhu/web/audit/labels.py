@@ -151,6 +151,14 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "payments.reserve_fund": _("登记临时救助备用金"),
         },
     ),
+    "localvalues": (
+        _("本地值"),
+        {
+            "localvalues.enter": _("录入本地值"),
+            "localvalues.check": _("复核本地值"),
+            "localvalues.reject": _("退回本地值"),
+        },
+    ),
     "discovery": (
         _("主动发现"),
         {

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import polars as pl
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.explain import explain_household, render
 from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.programs import Program, per_person
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Person
 
@@ -51,7 +52,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     Raises:
         ParameterNotDefinedError: ``on`` is before the rules' coverage.
     """
-    system = load_system("tianjin")
+    system = rules_system()
     # Keyed by the household number and resident IDs: the explanation names what people read.
     frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
     frames["household"] = frames["household"].with_columns(_application_inputs(system, application))

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.core",
     "jiuzhu.web.accounts",
     "jiuzhu.web.audit",
+    "jiuzhu.web.localvalues",
     "jiuzhu.web.registry",
     "jiuzhu.web.verification",
     "jiuzhu.web.cases",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("discovery/", include("jiuzhu.web.discovery.urls")),
     path("documents/", include("jiuzhu.web.documents.urls")),
     path("privacy/", include("jiuzhu.web.privacy.urls")),
+    path("local-values/", include("jiuzhu.web.localvalues.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from jiuzhu.reference import division
-from jiuzhu.rules import load_system, registry
+from jiuzhu.rules import registry
 from jiuzhu.rules.ages import adult_age
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import DISTRICT_CODE
@@ -32,6 +32,7 @@ from jiuzhu.web.core.programs import Program, per_person
 from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.models import Asset, Income, Membership, Source
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
@@ -156,7 +157,7 @@ def _label_or_none(code_list: str, code: str) -> str:
 
 
 def _money_label(name: str) -> str:
-    variable = load_system("tianjin").variables.get(name)
+    variable = rules_system().variables.get(name)
     label = variable.label if variable is not None else name
     return label.removesuffix("（月均）")
 
@@ -342,7 +343,7 @@ def public_notice(
     rows = []
     withheld = 0
     programs = set()
-    adult = adult_age(load_system("tianjin").parameters, on)
+    adult = adult_age(rules_system().parameters, on)
     for application in applications:
         if age_on(application.applicant.birth_date, on) < adult:
             withheld += 1

@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, Subquery
 
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.procedure import (
     DEATH_CHECK,
     REVIEW_LEAD_DAYS,
@@ -56,6 +56,7 @@ from jiuzhu.web.entitlements.models import (
     TaskKind,
     TaskStatus,
 )
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.verification.models import DepartmentRecord
@@ -306,7 +307,7 @@ def check_tekun_minors(
     """
     _allowed(user)
     on = on or clock.today()
-    system = system or load_system("tianjin")
+    system = system or rules_system()
     if lookahead_days is None:
         lookahead_days = rule(TEKUN_AGE_LOOKAHEAD_DAYS).number(on)
     limit = age_limit(on, system)

@@ -43,7 +43,7 @@ from django.db.models import F
 
 from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Simulation, combine, simulate
 from jiuzhu.reference import division
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.entities import PERSON
 from jiuzhu.rules.registry import programs
 from jiuzhu.web.core.months import first_day
@@ -56,6 +56,7 @@ from jiuzhu.web.entitlements.assessment import (
     without_persons,
 )
 from jiuzhu.web.entitlements.models import EntitlementVersion, ItemOutcome, Status
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.frames import engine_frames
 
 RECOMPUTED_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
@@ -160,7 +161,7 @@ def recompute(
 ) -> Recomputation:
     """Recompute the active entitlements of ``division_code`` (prefix; blank: all) for
     ``effective_month`` (``YYYY-MM``: assessed on its first day) with ``system`` (default: the
-    Tianjin rules as published, ``load_system("tianjin")``; a test or a what-if passes a system
+    Tianjin rules as published, ``rules_system()``; a test or a what-if passes a system
     with a changed parameter), compared with ``baseline`` (the rules before the change,
     ``simulate.before_change``; default: ``system`` itself, so the engine runs once). The
     outcomes compare the recomputed amounts with the open versions'; the baseline gives the
@@ -171,7 +172,7 @@ def recompute(
         ParameterNotDefinedError: the month is before the rules' coverage.
     """
     started = time.perf_counter()
-    system = system or load_system("tianjin")
+    system = system or rules_system()
     on = first_day(effective_month)
     versions = open_versions(division_code)
     simulation, invalid = simulate_households(baseline or system, system, versions, on)

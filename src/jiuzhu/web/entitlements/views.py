@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
 from jiuzhu.web.core import clock
@@ -75,6 +74,7 @@ from jiuzhu.web.entitlements.workflow import (
     termination_notice_of,
     termination_notice_rule,
 )
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.models import Person
 from jiuzhu.web.workcalendar.working_days import covered_years
 
@@ -441,7 +441,7 @@ def task_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 def _parameters() -> list[tuple[str, str]]:
-    system = load_system("tianjin")
+    system = rules_system()
     ordered = [p for p in MAIN_PARAMETERS if p in system.parameters] + sorted(
         p.path for p in system.parameters if p.path not in MAIN_PARAMETERS
     )

@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from jiuzhu.reference import division
-from jiuzhu.rules import load_system
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.jobs.assessment import main_reason, reason_sets
 from jiuzhu.web.jobs.models import AssessedHousehold, Result
+from jiuzhu.web.localvalues.actions import system as rules_system
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def _name(code: str) -> str:
 def present(rows: Iterable[AssessedHousehold]) -> Iterator[ResultRow]:
     """The rows (``queries.assessed``: with each program's columns) with their division names
     and program cells (labels in the active language)."""
-    reasons = reason_sets(load_system("tianjin"))
+    reasons = reason_sets(rules_system())
     programs = program_choices()
     labels = dict(Result.choices)
     for row in rows:

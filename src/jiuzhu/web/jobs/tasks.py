@@ -11,12 +11,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from jiuzhu.feeds.base import FeedRejected
-from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import InvalidInputError
 from jiuzhu.rules.system import RuleSystem, SimulationResult
 from jiuzhu.web.core.redaction import mask_text
 from jiuzhu.web.jobs.assessment import HouseholdFacts, household_results, rows
 from jiuzhu.web.jobs.models import AssessedHousehold, AssessedProgram, Job
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Membership
 from jiuzhu.web.verification.actions import FeedImportError, import_feeds
@@ -89,7 +89,7 @@ def batch_assessment_task(job_id: int, on: str) -> None:
     # A task run again (the worker retried it) writes its rows once.
     AssessedProgram.objects.filter(job_id=job_id).delete()
     AssessedHousehold.objects.filter(job_id=job_id).delete()
-    system = load_system("tianjin")
+    system = rules_system()
     counts = {"dibao": 0, "near_dibao": 0, "tekun": 0, "undetermined": 0}
     skipped: list[int] = []
     try:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.payroll import plan as payroll_plan
 from jiuzhu.batch.pipelines.payroll.plan import Plan
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.errors import RulesError
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.actions import record
@@ -42,6 +42,7 @@ from jiuzhu.web.core.require import require
 from jiuzhu.web.core.transitions import Refused
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import PAYABLE, Entitlement, EntitlementVersion, Status
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.payments.common import (
     BATCH_SIZE,
     chunks,
@@ -69,7 +70,7 @@ AfterBatch = Callable[[int], None]
 
 @cache
 def _system() -> RuleSystem:
-    return load_system("tianjin")
+    return rules_system()
 
 
 def month_parameters(month: str) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import load_system
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.procedure import PREFIX, WORKING_CHOICE, rule
 from jiuzhu.web.audit.actions import record
@@ -33,6 +32,7 @@ from jiuzhu.web.core import clock
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.payments.models import OneOffPayment, ReserveFund
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Person
@@ -94,7 +94,7 @@ def fund_balance(fund: ReserveFund) -> int:
 def limits(household: Household, on: dt.date, persons: int | None = None) -> Limits:
     """The emergency cap and the township's approval limit for the household on ``on``, from
     the rules (``temporary_assistance_cap``, ``temporary_assistance_township_limit``)."""
-    system = load_system("tianjin")
+    system = rules_system()
     frames = engine_frames(system, [household.pk], on)
     extra = {"temporary_assistance_type": "emergency", "temporary_assistance_persons": persons}
     frames["household"] = frames["household"].with_columns(
@@ -109,6 +109,40 @@ def limits(household: Household, on: dt.date, persons: int | None = None) -> Lim
     )
     row = result.households.row(0, named=True)
     return Limits(row["temporary_assistance_cap"], row["temporary_assistance_township_limit"])
+
+
+def _check_entry(emergency: str, amount: int, form: str, goods: str) -> None:
+    errors: dict[str, str] = {}
+    if not emergency.strip():
+        errors["emergency"] = _("请写明急难情况（事件、时间、受困人员）")
+    if amount <= 0:
+        errors["amount"] = _("救助金额应大于0")
+    if form not in OneOffPayment.Form.values:
+        errors["form"] = _("请选择救助方式")
+    if form == OneOffPayment.Form.IN_KIND and not goods.strip():
+        errors["goods"] = _("实物或服务救助须写明内容")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_within_limits(
+    household: Household, on: dt.date, amount: int, persons: int | None
+) -> None:
+    """The amount is within the emergency cap and the township's approval limit on ``on``."""
+    found = limits(household, on, persons)
+    if found.cap is None or found.township_limit is None:
+        raise ValidationError(_("临时救助标准待定（所需参数未知），不能先行救助"))
+    ceiling = min(found.cap, found.township_limit)
+    if amount > ceiling:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "超过先行救助上限%(ceiling)s元（急难型每人3个月低保标准、乡镇审批限额6个月"
+                    "低保标准）：请按一般程序报区民政局审批"
+                )
+                % {"ceiling": format_yuan(ceiling)}
+            }
+        )
 
 
 def help_first(
@@ -133,32 +167,9 @@ def help_first(
             limits the rules cannot give (a parameter unknown); an open application already.
     """
     require(user, "payments.help_first", household)
-    errors: dict[str, str] = {}
-    if not emergency.strip():
-        errors["emergency"] = _("请写明急难情况（事件、时间、受困人员）")
-    if amount <= 0:
-        errors["amount"] = _("救助金额应大于0")
-    if form not in OneOffPayment.Form.values:
-        errors["form"] = _("请选择救助方式")
-    if form == OneOffPayment.Form.IN_KIND and not goods.strip():
-        errors["goods"] = _("实物或服务救助须写明内容")
-    if errors:
-        raise ValidationError(errors)
+    _check_entry(emergency, amount, form, goods)
     today = clock.today()
-    found = limits(household, today, persons)
-    if found.cap is None or found.township_limit is None:
-        raise ValidationError(_("临时救助标准待定（所需参数未知），不能先行救助"))
-    ceiling = min(found.cap, found.township_limit)
-    if amount > ceiling:
-        raise ValidationError(
-            {
-                "amount": _(
-                    "超过先行救助上限%(ceiling)s元（急难型每人3个月低保标准、乡镇审批限额6个月"
-                    "低保标准）：请按一般程序报区民政局审批"
-                )
-                % {"ceiling": format_yuan(ceiling)}
-            }
-        )
+    _check_within_limits(household, today, amount, persons)
     with transaction.atomic():
         application = submit_application(
             user,

@@ -18,7 +18,6 @@ from jiuzhu.batch.inputs import InputFileError, InputProblem, read_input
 from jiuzhu.feeds import ids
 from jiuzhu.feeds import names as person_names
 from jiuzhu.reference import baodi_divisions
-from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.core.clock import today
@@ -28,6 +27,7 @@ from jiuzhu.web.core.jurisdiction import refuse_outside, rows_outside
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.models import reserve_numbers
 from jiuzhu.web.core.users import Staff
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.frames import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from jiuzhu.web.registry.models import (
     INCOME_COMPONENTS,
@@ -407,7 +407,7 @@ def import_workbook(user: Staff | None, path: Path, on: dt.date) -> ImportRun:
     """
     if user is not None and not user.has_perm("registry.import"):
         raise PermissionDenied("registry.import")
-    data = read_input(path, load_system("tianjin"), on, today=today())
+    data = read_input(path, rules_system(), on, today=today())
     households, persons = data.frames["household"], data.frames["person"]
     obligors = data.frames.get("obligor")
     divisions = dict(

@@ -22,7 +22,6 @@ from jiuzhu.batch.pipelines.discover import DiscoveryInputs, discover
 from jiuzhu.feeds import ids
 from jiuzhu.feeds.base import FeedRejected, read_feed
 from jiuzhu.feeds.tabular import TableError
-from jiuzhu.rules import load_system
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.core import clock
@@ -45,6 +44,7 @@ from jiuzhu.web.entitlements.models import (
 )
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.jobs.recovery import enqueue
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.actions import convert_legacy_ids
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Person
@@ -100,7 +100,7 @@ def build_inputs(month: str, division_code: str, feeds: dict[str, pl.DataFrame])
     on = first_day(add_months(month, 1)) - dt.timedelta(days=1)
     households = Household.objects.filter(division_code__startswith=division_code)
     ids = list(households.order_by("pk").values_list("pk", flat=True))
-    frames = engine_frames(load_system("tianjin"), ids, on)
+    frames = engine_frames(rules_system(), ids, on)
     # Households keyed by their number (the register's and the alerts' key), persons by their
     # primary key with the resident ID beside it.
     numbers = pl.DataFrame(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
@@ -38,6 +38,7 @@ from jiuzhu.web.entitlements.models import (
     TerminationGrounds,
     VersionBasis,
 )
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.models import Membership, Person
 
 REFUSAL_LIMIT = "dibao.employment_refusal_limit"
@@ -51,7 +52,7 @@ def refusal_limit(on: dt.date, system: RuleSystem | None = None) -> int:
     Raises:
         ValueError: the value in force is not a whole number (unknown).
     """
-    system = system or load_system("tianjin")
+    system = system or rules_system()
     value = system.parameters[REFUSAL_LIMIT].at(on).value
     if not isinstance(value, int):
         raise ValueError(f"{REFUSAL_LIMIT} is {value!r} on {on}")

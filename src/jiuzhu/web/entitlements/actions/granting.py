@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jiuzhu.rules import load_system, registry
+from jiuzhu.rules import registry
 from jiuzhu.rules.ages import adult_age, elderly_age
 from jiuzhu.rules.procedure import review_cycle
 from jiuzhu.rules.system import ENGINE_VERSION
@@ -28,6 +28,7 @@ from jiuzhu.web.entitlements.models import (
     Status,
     VersionBasis,
 )
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.models import Household
 
 
@@ -101,7 +102,7 @@ def review_class_for(household: Household, today: dt.date) -> str:
     ``unstable`` (every 6 months) where a current member is an adult not yet elderly
     (``jiuzhu.rules.ages.adult_age`` to ``elderly_age``: 18–59) and has no certificate of a
     ``REVIEW_DISABILITY_GRADES`` grade, ``stable`` (12) otherwise."""
-    parameters = load_system("tianjin").parameters
+    parameters = rules_system().parameters
     adult, elderly = adult_age(parameters, today), elderly_age(parameters, today)
     members = household.memberships.filter(valid_to__isnull=True).select_related("person")
     for membership in members:

@@ -14,7 +14,7 @@ import polars as pl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
 from jiuzhu.web.core import clock
@@ -30,6 +30,7 @@ from jiuzhu.web.entitlements.models import (
     EntitlementVersion,
     TaskOutcome,
 )
+from jiuzhu.web.localvalues.actions import system as rules_system
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def reassess(
     """
     on = on or clock.today()
     month = month or next_month(on)
-    system = system or load_system("tianjin")
+    system = system or rules_system()
     application = entitlement.application
     frame = pl.DataFrame(
         {

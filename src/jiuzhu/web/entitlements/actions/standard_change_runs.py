@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.simulate import TOWNSHIP, before_change
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
@@ -51,6 +51,7 @@ from jiuzhu.web.entitlements.standard_change import (
     parameter_value_starting,
     recompute,
 )
+from jiuzhu.web.localvalues.actions import system as rules_system
 
 
 def _jsonable(value: object) -> object:
@@ -85,7 +86,7 @@ def start_standard_change(
     require(user, "entitlements.standard_change")
     if not is_month(effective_month):
         raise ValidationError({"effective_month": _("月份格式应为 YYYY-MM")})
-    system = system or load_system("tianjin")
+    system = system or rules_system()
     if parameter_path not in system.parameters:
         raise ValidationError({"parameter_path": _("未知的参数")})
     value = parameter_value_starting(system, parameter_path, effective_month)

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.procedure import GRADUAL_EXIT, OBJECTION_WORKING_DAYS, DatedValue, rule
 from jiuzhu.web.audit.texts import recorded
 from jiuzhu.web.cases.workflow import next_month
@@ -53,6 +53,7 @@ from jiuzhu.web.entitlements.models import (
     VersionBasis,
 )
 from jiuzhu.web.entitlements.workflow import termination_notice
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.workcalendar import working_days
 
 # --- gradual exit ----------------------------------------------------------------------------
@@ -291,7 +292,7 @@ def month_after_age_limit(
 def age_limit(on: dt.date, system: RuleSystem | None = None) -> int:
     """The tekun minor age limit in force on ``on`` (years; the rules engine's
     ``tekun.minor_age_limit``: 16 nationally, 18 in Tianjin since the 2021 measures)."""
-    value = (system or load_system("tianjin")).parameters["tekun.minor_age_limit"].at(on).value
+    value = (system or rules_system()).parameters["tekun.minor_age_limit"].at(on).value
     if not isinstance(value, int):
         raise ValueError(f"tekun.minor_age_limit is {value!r} on {on}")
     return value

@@ -1,0 +1,193 @@
+"""Recording local values: enter (one district officer), check (another) or send back, and the
+rules the whole platform then uses (``system``).
+
+A value is checked against the rules when entered and again when checked together with every
+value in force (``jiuzhu.rules.engine.local_values``: only an unknown or low-confidence value
+may be replaced, by a value the parameter's unit allows), so what is in force always applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiuzhu.rules import RuleSystem, load_system
+from jiuzhu.rules.engine.local_values import LocalValue as RulesLocalValue
+from jiuzhu.rules.engine.local_values import LocalValuesError
+from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core.require import require
+from jiuzhu.web.core.users import Staff
+from jiuzhu.web.localvalues.models import LocalValue, Status
+
+JURISDICTION = "tianjin"
+
+
+def system() -> RuleSystem:
+    """The rules with the district's local values in force: what every page, job and action of
+    the platform assesses with (one small query to know whether they changed)."""
+    stamp = LocalValue.objects.filter(status=Status.IN_FORCE).aggregate(
+        count=Count("pk"), last=Max("checked_at")
+    )
+    return _system(stamp["count"], stamp["last"])
+
+
+@lru_cache(maxsize=4)
+def _system(count: int, last: dt.datetime | None) -> RuleSystem:
+    base = load_system(JURISDICTION)
+    if not count:
+        return base
+    return base.with_local_values(_rules_values(LocalValue.objects.filter(status=Status.IN_FORCE)))
+
+
+def _rules_values(values: object) -> list[RulesLocalValue]:
+    return [
+        RulesLocalValue(
+            parameter=v.parameter,
+            start=v.start,
+            value=v.value,
+            document=v.document,
+            entered_by=v.entered_by.get_username(),
+            checked_by=v.checked_by.get_username() if v.checked_by else "",
+            document_number=v.document_number,
+            note=v.note,
+        )
+        for v in values.select_related("entered_by", "checked_by")  # type: ignore[attr-defined]
+    ]
+
+
+def parse_value(text: str) -> object:
+    """A value typed as in the parameter files: ``53000``, ``0.7``, ``true`` or a mapping
+    ``{dibao: true}``.
+
+    Raises:
+        ValidationError: not readable.
+    """
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ValidationError(
+            {"value": _("取值格式不正确（如 53000、0.7、true 或 {dibao: true}）")}
+        ) from None
+    if value is None or isinstance(value, list):
+        raise ValidationError(
+            {"value": _("取值格式不正确（如 53000、0.7、true 或 {dibao: true}）")}
+        )
+    return value
+
+
+def _check_rules(candidate: LocalValue, others: list[LocalValue]) -> None:
+    try:
+        load_system(JURISDICTION).with_local_values(
+            [
+                *_rules_values(LocalValue.objects.filter(pk__in=[o.pk for o in others])),
+                *_one(candidate),
+            ]
+        )
+    except LocalValuesError as exc:
+        raise ValidationError({"value": "；".join(exc.problems)}) from None
+
+
+def _one(value: LocalValue) -> list[RulesLocalValue]:
+    return [
+        RulesLocalValue(
+            parameter=value.parameter,
+            start=value.start,
+            value=value.value,
+            document=value.document,
+            entered_by=value.entered_by.get_username(),
+            checked_by="—",
+            document_number=value.document_number,
+        )
+    ]
+
+
+def enter(
+    user: Staff,
+    *,
+    parameter: str,
+    start: dt.date,
+    value: object,
+    document: str,
+    document_number: str = "",
+    note: str = "",
+) -> LocalValue:
+    """Enter a local value, waiting for another officer's check.
+
+    Raises:
+        PermissionDenied; ValidationError: no document, or a value the rules refuse (an
+            unknown parameter, a firm value, a value the unit does not allow).
+    """
+    require(user, "localvalues.enter", LocalValue())
+    if not document.strip():
+        raise ValidationError({"document": _("请填写依据文件（如统计公报、通知）")})
+    entry = LocalValue(
+        parameter=parameter.strip(),
+        start=start,
+        value=value,
+        document=document.strip(),
+        document_number=document_number.strip(),
+        note=note.strip(),
+        entered_by=user,
+    )
+    _check_rules(entry, [])
+    with transaction.atomic():
+        entry.save()
+        record(user, "localvalues.enter", entry, parameter=entry.parameter, start=str(start))
+    return entry
+
+
+def check(user: Staff, entry: LocalValue) -> LocalValue:
+    """Check a waiting value: it is in force from now on, for every assessment.
+
+    Raises:
+        PermissionDenied: not a district officer, or the one who entered it;
+        ValidationError: not waiting, or it no longer applies beside the values in force.
+    """
+    require(user, "localvalues.check", entry)
+    with transaction.atomic():
+        entry = LocalValue.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != Status.AWAITING_CHECK:
+            raise ValidationError(_("该本地值不在待复核状态"))
+        if entry.entered_by_id == user.pk:
+            raise ValidationError(_("本地值须由录入人以外的另一人复核"))
+        in_force = list(
+            LocalValue.objects.filter(status=Status.IN_FORCE).exclude(
+                parameter=entry.parameter, start=entry.start
+            )
+        )
+        _check_rules(entry, in_force)
+        LocalValue.objects.filter(
+            status=Status.IN_FORCE, parameter=entry.parameter, start=entry.start
+        ).update(status=Status.REJECTED, rejection_reason=_("被新的本地值替代"))
+        entry.status = Status.IN_FORCE
+        entry.checked_by, entry.checked_at = user, timezone.now()
+        entry.save()
+        record(user, "localvalues.check", entry, parameter=entry.parameter, start=str(entry.start))
+    return entry
+
+
+def reject(user: Staff, entry: LocalValue, *, reason: str) -> LocalValue:
+    """Send a waiting value back with the reason.
+
+    Raises:
+        PermissionDenied; ValidationError: no reason, or not waiting.
+    """
+    require(user, "localvalues.check", entry)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明退回理由")})
+    with transaction.atomic():
+        entry = LocalValue.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != Status.AWAITING_CHECK:
+            raise ValidationError(_("该本地值不在待复核状态"))
+        entry.status, entry.rejection_reason = Status.REJECTED, reason.strip()
+        entry.checked_by, entry.checked_at = user, timezone.now()
+        entry.save()
+        record(user, "localvalues.reject", entry, parameter=entry.parameter, reason=reason)
+    return entry
