@@ -436,7 +436,7 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("documents.replace", "material"): Key(_("材料"), Kind.CHOICE, MATERIALS),
     ("documents.withdraw", "material"): Key(_("材料"), Kind.CHOICE, MATERIALS),
     ("payments.record_account", "holder"): Key(_("户名")),
-    ("payments.record_account", "person"): Key(_("特困供养人员"), Kind.OBJECT, "registry.person"),
+    ("payments.record_account", "person"): Key(_("收款成员"), Kind.OBJECT, "registry.person"),
     ("payments.export", "accounts_replaced"): Key(_("改用复核后新账户的发放笔数"), COUNT),
     ("registry.import", "source"): Key(_("来源目录")),
     ("verification.import_feed", "source"): KEYS["source"],
