@@ -131,6 +131,7 @@ MODELS: dict[str, str] = {
     "cases:": "cases.Application",
     "accounts:twofactor_reset": "accounts.User",  # issue 12: a user's second factor
     "privacy:": "registry.Household",
+    "localvalues:": "localvalues.LocalValue",
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 
@@ -151,6 +152,7 @@ JURISDICTION = {
     "registry.Membership": "household__division_code",
     "registry.Person": "memberships__household__division_code",
     "accounts.User": "division_code",
+    "localvalues.LocalValue": "",
 }
 
 

@@ -142,6 +142,7 @@ def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Pro
         "tekun",
         "child_welfare",
         "rigid_expenditure",
+        "temporary_assistance",
         "toy_allowance",
     ]
     assert [name for name, _ in payroll_choices()] == [

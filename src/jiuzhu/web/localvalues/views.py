@@ -7,27 +7,36 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import load_system
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.users import staff
-from jiuzhu.web.core.views import add_errors, post_only
+from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.localvalues import actions
 from jiuzhu.web.localvalues.forms import LocalValueForm, ReasonForm
 from jiuzhu.web.localvalues.models import LocalValue, Status
 
 
+def _label(path: str) -> str:
+    """The parameter's name in the user's language (its path is an internal name)."""
+    try:
+        parameter = load_system(actions.JURISDICTION).parameters[path]
+    except KeyError:
+        return path
+    english = (get_language() or "").startswith("en")
+    return parameter.label_en if english else parameter.description
+
+
 def _weak_parameters() -> list[tuple[str, str]]:
-    """The parameters with an unknown or low-confidence value on some date from 2016 on."""
-    found = []
-    for parameter in load_system(actions.JURISDICTION).parameters:
-        if parameter.path.startswith("procedure."):
-            continue
-        weak = any(v.has_unknown or v.confidence == "low" for v in parameter.values)
-        if weak:
-            found.append((parameter.path, f"{parameter.description}（{parameter.path}）"))
-    return sorted(found)
+    """The parameters with an unknown or low-confidence value on some date."""
+    found = [
+        (parameter.path, _label(parameter.path))
+        for parameter in load_system(actions.JURISDICTION).parameters
+        if any(v.has_unknown or v.confidence == "low" for v in parameter.values)
+    ]
+    return sorted(found, key=lambda item: item[1])
 
 
 def local_values_view(request: HttpRequest) -> HttpResponse:
@@ -55,9 +64,13 @@ def local_values_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已录入本地值，待另一人复核后生效"))
             return redirect("localvalues:list")
-    values = LocalValue.objects.select_related("entered_by", "checked_by").order_by(
-        "parameter", "-start", "-pk"
+    values = list(
+        LocalValue.objects.select_related("entered_by", "checked_by").order_by(
+            "parameter", "-start", "-pk"
+        )
     )
+    for value in values:
+        value.label = _label(value.parameter)  # type: ignore[attr-defined]
     return render(
         request,
         "localvalues/list.html",
@@ -73,9 +86,17 @@ def local_values_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@post_only("localvalues:list")
+def _checker_post(request: HttpRequest) -> HttpResponse | None:
+    """403 for a user who may not check values; the list again for a GET (a reload)."""
+    if not request.user.has_perm("localvalues.check", LocalValue()):
+        raise PermissionDenied
+    return None if request.method == "POST" else redirect("localvalues:list")
+
+
 def check_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Check a waiting value (another officer than the one who entered it)."""
+    if (reload := _checker_post(request)) is not None:
+        return reload
     entry = get_object_or_404(LocalValue, pk=pk)
     try:
         actions.check(staff(request), entry)
@@ -86,9 +107,10 @@ def check_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("localvalues:list")
 
 
-@post_only("localvalues:list")
 def reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a waiting value back with the reason."""
+    if (reload := _checker_post(request)) is not None:
+        return reload
     entry = get_object_or_404(LocalValue, pk=pk)
     form = ReasonForm(request.POST)
     try:
