@@ -120,6 +120,7 @@ MODELS: dict[str, str] = {
     "payments:account": "payments.BankAccount",
     "payments:unmask_account": "payments.BankAccount",
     "payments:account_step": "payments.BankAccount",
+    "payments:pay_once": "cases.Application",
     "payments:": "payments.PayrollRun",
     "discovery:run": "discovery.DiscoveryRun",
     "discovery:": "discovery.Alert",

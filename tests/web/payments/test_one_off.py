@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jiuzhu.web.accounts.models import User
+from jiuzhu.web.cases.actions import submit_application
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core.clock import today
 from jiuzhu.web.payments import oneoff
@@ -126,3 +127,30 @@ def test_only_the_township_helps_and_only_its_own_households(
         with pytest.raises(PermissionDenied):
             _help(users[name], household, 10_000)
     assert not OneOffPayment.objects.exists()
+
+
+def test_an_approved_ordinary_case_is_paid_once(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    household = _household(townships[0])
+    application = submit_application(
+        users["caseworker"],
+        household,
+        program="temporary_assistance",
+        applicant=_applicant(household),  # type: ignore[arg-type]
+        channel="counter",
+        materials=[],
+    )
+    with pytest.raises(ValidationError, match="已确认同意"):
+        oneoff.pay_once(users["caseworker"], application, form="cash")
+    # Decided through the ordinary procedure (stored directly here: the journey test walks it).
+    Application.objects.filter(pk=application.pk).update(
+        stage=Stage.APPROVED, monthly_amount=200_000
+    )
+    with pytest.raises(PermissionDenied):
+        oneoff.pay_once(users["outsider"], application, form="cash")
+    payment = oneoff.pay_once(users["caseworker"], application, form="in_kind", goods="米面油")
+    assert payment.amount == 200_000 and payment.goods == "米面油"
+    with pytest.raises(ValidationError, match="已发放"):
+        oneoff.pay_once(users["caseworker"], application, form="cash")
+    assert OneOffPayment.objects.filter(application=application).count() == 1

@@ -148,6 +148,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "payments.recovery": _("决定追回"),
             "payments.settle_recovery": _("追回结清"),
             "payments.help_first": _("先行救助（一次性发放）"),
+            "payments.pay_once": _("一次性发放"),
             "payments.reserve_fund": _("登记临时救助备用金"),
         },
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Unpack
+from typing import Any, Unpack
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +139,11 @@ class ProposalForm(forms.Form):
     )
     monthly_amount = YuanField(label=_("月救助金（元）"))
     reasons = forms.CharField(label=_("理由"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, once: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if once:  # temporary assistance: one payment, not a month's
+            self.fields["monthly_amount"].label = _("救助金额（元，一次性）")
 
 
 class NoteForm(forms.Form):

@@ -187,7 +187,8 @@ def _context(request: HttpRequest, application: Application, **forms_: object) -
             "objection": ObjectionForm(initial={"received_on": today}),
             "resolve": ResolveObjectionForm(),
             "propose": ProposalForm(
-                initial={"monthly_amount": f"{default_amount / 100:.2f}" if default_amount else ""}
+                initial={"monthly_amount": f"{default_amount / 100:.2f}" if default_amount else ""},
+                once=not registry.program(application.program).monthly,
             ),
             "spot_check": NoteForm(),
             "notice": NoticeIssuedForm(initial={"issued_on": today}),

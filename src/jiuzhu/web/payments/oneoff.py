@@ -23,11 +23,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from jiuzhu.rules import registry
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.procedure import PREFIX, WORKING_CHOICE, rule
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.actions import submit_application
-from jiuzhu.web.cases.models import Application, Channel
+from jiuzhu.web.cases.models import Application, Channel, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.require import require
@@ -217,3 +218,48 @@ def help_first(
             form=form,
         )
     return application, payment
+
+
+def pay_once(user: Staff, application: Application, *, form: str, goods: str = "") -> OneOffPayment:
+    """Pay an approved application of a program paid once (temporary assistance decided through
+    the ordinary procedure) its decided amount, from the township's reserve fund of the year.
+
+    Raises:
+        PermissionDenied; ValidationError: not approved, not a program paid once, already paid
+            (help first pays before the decision), or goods in kind not described.
+    """
+    require(user, "payments.help_first", application.household)
+    _check_entry("—", 1, form, goods)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.stage != Stage.APPROVED or not application.monthly_amount:
+            raise ValidationError(_("只有已确认同意的申请才能发放"))
+        if registry.program(application.program).monthly:
+            raise ValidationError(_("按月发放的项目由发放名册发放"))
+        if application.one_off_payments.exists():
+            raise ValidationError(_("该申请已发放"))
+        household = application.household
+        today = clock.today()
+        payment = OneOffPayment.objects.create(
+            application=application,
+            household=household,
+            division_code=household.division_code,
+            program=application.program,
+            form=form,
+            amount=application.monthly_amount,
+            goods=goods.strip(),
+            fund=ReserveFund.objects.filter(
+                township_code=household.township_code, year=today.year
+            ).first(),
+            paid_on=today,
+            recorded_by=user,
+        )
+        record(
+            user,
+            "payments.pay_once",
+            payment,
+            application=application.number,
+            amount=payment.amount,
+            form=form,
+        )
+    return payment

@@ -47,3 +47,12 @@ class ReserveFundForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.fields["township_code"].choices = townships  # type: ignore[attr-defined]
+
+
+class PayOnceForm(forms.Form):
+    """How an approved one-off amount is given: cash, or goods and services (what)."""
+
+    form = forms.ChoiceField(
+        label=_("救助方式"), choices=OneOffPayment.Form.choices, widget=forms.RadioSelect
+    )
+    goods = CleanTextField(label=_("实物或服务内容"), max_length=200, required=False)

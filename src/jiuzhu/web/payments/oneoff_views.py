@@ -10,17 +10,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import baodi_divisions
 from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.payments import oneoff
 from jiuzhu.web.payments.models import ReserveFund
-from jiuzhu.web.payments.oneoff_forms import HelpFirstForm, ReserveFundForm
+from jiuzhu.web.payments.oneoff_forms import HelpFirstForm, PayOnceForm, ReserveFundForm
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.registry.queries import household_for
 
@@ -146,3 +147,30 @@ def reserve_funds_view(request: HttpRequest) -> HttpResponse:
 def _township_name(fund: ReserveFund) -> str:
     division = baodi_divisions().get(fund.township_code)
     return division.name if division else fund.township_code
+
+
+def pay_once_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay an approved temporary-assistance application its decided amount (POST)."""
+    user = staff(request)
+    application = get_object_or_404(Application, pk=pk)
+    if not user.has_perm("payments.help_first", application.household):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("cases:application", pk=pk)
+    form = PayOnceForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请选择救助方式"))
+        payment = oneoff.pay_once(
+            user, application, form=form.cleaned_data["form"], goods=form.cleaned_data["goods"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("已发放 %(amount)s 元（%(form)s）")
+            % {"amount": format_yuan(payment.amount), "form": payment.get_form_display()},
+        )
+        _warn_if_short(request, payment.fund)
+    return redirect("cases:application", pk=pk)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("households/<int:household_pk>/", views.household_ledger_view, name="household_ledger"),
     path("accounts/", account_views.account_work_view, name="account_work"),
     path("reserve-funds/", oneoff_views.reserve_funds_view, name="reserve_funds"),
+    path("applications/<int:pk>/pay-once/", oneoff_views.pay_once_view, name="pay_once"),
     path(
         "households/<int:household_pk>/help-first/",
         oneoff_views.help_first_view,
