@@ -133,6 +133,7 @@ MODELS: dict[str, str] = {
     "accounts:twofactor_reset": "accounts.User",  # issue 12: a user's second factor
     "privacy:": "registry.Household",
     "localvalues:": "localvalues.LocalValue",
+    "relief:": "relief.Stay",
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 
@@ -154,6 +155,7 @@ JURISDICTION = {
     "registry.Person": "memberships__household__division_code",
     "accounts.User": "division_code",
     "localvalues.LocalValue": "",
+    "relief.Stay": "division_code",
 }
 
 

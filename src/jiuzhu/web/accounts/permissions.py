@@ -140,6 +140,13 @@ add_perm("payments.reserve_fund", is_district & in_jurisdiction)
 # the director checks (never the one who entered it, checked in the action); every staff
 # role may read what the platform's rules use.
 add_perm("localvalues.view", is_staff_role)
+# Homeless relief: the rescue station is the district's; township caseworkers and community
+# workers bring people in and may record a stay found in their jurisdiction too.
+add_perm("relief.view", is_staff_role & in_jurisdiction)
+add_perm(
+    "relief.record",
+    (is_district_officer | is_township_caseworker | _role(Role.COMMUNITY_WORKER)) & in_jurisdiction,
+)
 add_perm("localvalues.enter", is_district_officer & in_jurisdiction)
 add_perm("localvalues.check", is_district & in_jurisdiction)
 add_perm("payments.help_first", (is_township_caseworker | is_township_head) & in_jurisdiction)

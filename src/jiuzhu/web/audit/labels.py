@@ -160,6 +160,14 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "localvalues.reject": _("退回本地值"),
         },
     ),
+    "relief": (
+        _("流浪乞讨人员救助"),
+        {
+            "relief.admit": _("登记入站"),
+            "relief.update": _("记录救助服务和联系情况"),
+            "relief.end": _("登记离站"),
+        },
+    ),
     "discovery": (
         _("主动发现"),
         {
@@ -425,6 +433,7 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
     ("entitlements.task_done", "outcome"): Key(
         _("核查结果"), Kind.CHOICE, "entitlements.reviewtask.outcome"
     ),
+    ("relief.end", "outcome"): Key(_("离站方式"), Kind.CHOICE, "relief.stay.status"),
     ("entitlements.change_report", "outcome"): Key(
         _("处理结果"), Kind.CHOICE, "entitlements.reviewtask.outcome"
     ),

@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
     "jiuzhu.web.documents",
+    "jiuzhu.web.relief",
     "jiuzhu.web.workcalendar",
     "jiuzhu.web.workbench",
     "jiuzhu.web.demo",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("documents/", include("jiuzhu.web.documents.urls")),
     path("privacy/", include("jiuzhu.web.privacy.urls")),
     path("local-values/", include("jiuzhu.web.localvalues.urls")),
+    path("relief/", include("jiuzhu.web.relief.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

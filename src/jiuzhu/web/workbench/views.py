@@ -17,6 +17,7 @@ from jiuzhu.web.discovery import queries as discovery
 from jiuzhu.web.documents import queries as documents
 from jiuzhu.web.entitlements import queries as entitlements
 from jiuzhu.web.payments import queries as payments
+from jiuzhu.web.relief import queries as relief
 
 PROVIDERS = (
     lambda user, today: [cases.work_items(user, today)],
@@ -24,6 +25,7 @@ PROVIDERS = (
     lambda user, today: [documents.work_items(user, today)],
     entitlements.work_items,
     payments.work_items,
+    lambda user, today: [relief.work_items(user, today)],
 )
 """Who may have work for a user: each returns the user's work lists (empty ones are hidden)."""
 
