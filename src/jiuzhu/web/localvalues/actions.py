@@ -9,7 +9,6 @@ may be replaced, by a value the parameter's unit allows), so what is in force al
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -31,19 +30,25 @@ JURISDICTION = "tianjin"
 
 def system() -> RuleSystem:
     """The rules with the district's local values in force: what every page, job and action of
-    the platform assesses with (one small query to know whether they changed)."""
+    the platform assesses with (one small query to know whether they changed; the rules
+    themselves come from ``load_system``, whose cache a program's registration clears)."""
+    base = load_system(JURISDICTION)
     stamp = LocalValue.objects.filter(status=Status.IN_FORCE).aggregate(
         count=Count("pk"), last=Max("checked_at")
     )
-    return _system(stamp["count"], stamp["last"])
-
-
-@lru_cache(maxsize=4)
-def _system(count: int, last: dt.datetime | None) -> RuleSystem:
-    base = load_system(JURISDICTION)
-    if not count:
+    if not stamp["count"]:
         return base
-    return base.with_local_values(_rules_values(LocalValue.objects.filter(status=Status.IN_FORCE)))
+    key = (id(base), stamp["count"], stamp["last"])
+    cached = _SYSTEMS.get(key)
+    if cached is None or cached[0] is not base:
+        values = _rules_values(LocalValue.objects.filter(status=Status.IN_FORCE))
+        _SYSTEMS.clear()  # one version at a time: the values in force now
+        _SYSTEMS[key] = cached = (base, base.with_local_values(values))
+    return cached[1]
+
+
+_SYSTEMS: dict[tuple[int, int, dt.datetime | None], tuple[RuleSystem, RuleSystem]] = {}
+"""The rules with the values in force, by the base rules' identity and the values' stamp."""
 
 
 def _rules_values(values: object) -> list[RulesLocalValue]:
