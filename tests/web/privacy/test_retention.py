@@ -70,7 +70,7 @@ def test_a_dry_run_lists_and_apply_erases_what_is_past_its_period(
     assert "试运行" in listing
     for data_class in CLASSES:
         assert str(data_class.label) in listing
-    assert listing.count("保存期限未知，不处理") == 5
+    assert listing.count("保存期限未知，不处理") == 6
     assert "《中华人民共和国网络安全法》第二十一条" in listing
     assert MaterialFile.objects.filter(application=old).exists()
     assert AuditEvent.objects.count() == events
@@ -95,7 +95,7 @@ def test_a_dry_run_lists_and_apply_erases_what_is_past_its_period(
 
 def test_every_class_has_a_period_and_source_or_says_it_is_unknown() -> None:
     codes = {c.code for c in CLASSES}
-    assert codes == {"identity", "health", "finance", "minors", "applications", "audit"}
+    assert codes == {"identity", "health", "finance", "minors", "relief", "applications", "audit"}
     for data_class in CLASSES:
         assert str(data_class.source)
         if data_class.months is not None:
