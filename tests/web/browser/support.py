@@ -34,3 +34,15 @@ def login(page: Any, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
     page.wait_for_url(f"{base}/")
+
+
+def set_today(settings: Any, day: Any) -> None:
+    """Move the platform's today (``JIUZHU["TODAY"]``) to ``day`` for the live server."""
+    settings.JIUZHU = {**settings.JIUZHU, "TODAY": day.isoformat()}
+
+
+def full_id(first17: str) -> str:
+    """An 18-character resident ID: ``first17`` and its check character."""
+    from jiuzhu.feeds.ids import check_character
+
+    return first17 + check_character(first17)

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from jiuzhu.feeds.ids import check_character
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.cases.workflow import next_month
@@ -32,7 +31,7 @@ from jiuzhu.web.payments.models import BankFile, PayrollRun
 from jiuzhu.web.registry.membership import add_member
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.registry.upkeep import register_household
-from tests.web.browser.support import login, needs_chromium, shot
+from tests.web.browser.support import full_id, login, needs_chromium, set_today, shot
 from tests.web.conftest import make_user
 
 pytestmark = needs_chromium
@@ -43,21 +42,13 @@ IMPRISONED = dt.date(2025, 12, 18)
 CONTACT_LOST = dt.date(2025, 5, 6)
 
 
-def _id(first17: str) -> str:
-    return first17 + check_character(first17)
-
-
-def _today(settings: Any, day: dt.date) -> None:
-    settings.JIUZHU = {**settings.JIUZHU, "TODAY": day.isoformat()}
-
-
 def _shot(page: Any, name: str) -> None:
     shot(page, f"child-{name}")
 
 
 def _person(number: str, name: str) -> dict[str, Any]:
     born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    return {"resident_id": _id(number), "name": name, "birth_date": born}
+    return {"resident_id": full_id(number), "name": name, "birth_date": born}
 
 
 def _household(township: str) -> Household:
@@ -89,7 +80,7 @@ def _custody_file(folder: Path) -> Path:
     month.mkdir(parents=True)
     (month / "custody.csv").write_text(
         "身份证号,姓名,羁押类型,执行场所,入所日期,预计释放日期\n"
-        f"{_id(FATHER)},李建军,服刑,天津市监狱,{IMPRISONED},{IMPRISONED.replace(year=2030)}\n",
+        f"{full_id(FATHER)},李建军,服刑,天津市监狱,{IMPRISONED},{IMPRISONED.replace(year=2030)}\n",
         encoding="utf-8",
     )
     return folder
@@ -108,7 +99,7 @@ def test_a_custody_alert_to_the_first_monthly_allowance(
     township = Household.objects.order_by("township_code").values_list("township_code", flat=True)[
         0
     ]
-    _today(settings, dt.date(2025, 12, 19))
+    set_today(settings, dt.date(2025, 12, 19))
     household = _household(township)
     for name, role, division in (
         ("caseworker", Role.TOWNSHIP_CASEWORKER, township),
@@ -132,7 +123,7 @@ def test_a_custody_alert_to_the_first_monthly_allowance(
     login(page, base, "caseworker")
     page.goto(f"{base}/discovery/alerts/{alert.pk}/")
     assert "儿童失去父母照料" in page.inner_text("h1")
-    assert _id(FATHER) not in page.content()  # the father's ID is masked in the evidence
+    assert full_id(FATHER) not in page.content()  # the father's ID is masked in the evidence
     page.fill(
         "#step-visit textarea[name=findings]", "入户核实：父亲服刑，母亲2025年5月起失联，由祖母照料"
     )
@@ -210,7 +201,7 @@ def test_a_custody_alert_to_the_first_monthly_allowance(
     _shot(page, "05-to-the-district")
 
     # 6. A district officer proposes, a second confirms; the first month is January.
-    _today(settings, dt.date(2025, 12, 23))
+    set_today(settings, dt.date(2025, 12, 23))
     login(page, base, "officer")
     page.goto(f"{base}/applications/{application.pk}/")
     assert page.input_value("input[name=monthly_amount]").replace(",", "") == "2605.00"
@@ -233,7 +224,7 @@ def test_a_custody_alert_to_the_first_monthly_allowance(
     page.fill("#step-record input[name=bank_name]", "天津农商银行宝坻支行")
     page.fill("#step-record input[name=account_number]", ACCOUNT)
     page.fill("#step-record input[name=holder_name]", "王桂芝")
-    page.fill("#step-record input[name=holder_id]", _id(GRANDMOTHER))
+    page.fill("#step-record input[name=holder_id]", full_id(GRANDMOTHER))
     page.click("#step-record button")
     page.wait_for_selector("text=待另一人复核后生效")
     account_url = page.url
@@ -244,7 +235,7 @@ def test_a_custody_alert_to_the_first_monthly_allowance(
     page.wait_for_selector("#account-status >> text=有效")
 
     # 8. January's payroll of the allowance: drafted, checked, approved; in the bank file.
-    _today(settings, dt.date(2026, 1, 5))
+    set_today(settings, dt.date(2026, 1, 5))
     login(page, base, "officer")
     page.goto(f"{base}/payments/")
     page.fill("#draft-form input[name=month]", "2026-01")

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from jiuzhu.feeds.ids import check_character
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.cases.workflow import next_month
@@ -26,7 +25,7 @@ from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.documents.actions import fill_example_offices
 from jiuzhu.web.payments.models import BankFile, PayrollRun
 from jiuzhu.web.registry.models import Household
-from tests.web.browser.support import login, needs_chromium, shot
+from tests.web.browser.support import full_id, login, needs_chromium, set_today, shot
 from tests.web.conftest import ON, make_user
 from tests.web.documents.conftest import PDF, PNG
 
@@ -35,14 +34,6 @@ pytestmark = needs_chromium
 APPLICANT = "12022419700512301"
 SPOUSE = "12022419721108302"
 ACCOUNT = "6217 0000 1234 5678 907"
-
-
-def _id(first17: str) -> str:
-    return first17 + check_character(first17)
-
-
-def _today(settings: Any, day: dt.date) -> None:
-    settings.JIUZHU = {**settings.JIUZHU, "TODAY": day.isoformat()}
 
 
 def _step(page: Any, name: str) -> None:
@@ -72,7 +63,7 @@ def test_from_the_counter_to_the_first_payment(
         make_user(name, role, division)
     fill_example_offices()
     page, base = browser_page, live_server.url
-    applicant_id, spouse_id = _id(APPLICANT), _id(SPOUSE)
+    applicant_id, spouse_id = full_id(APPLICANT), full_id(SPOUSE)
 
     # 1. Not in the registry: the search says so and offers to register the household.
     login(page, base, "caseworker")
@@ -193,7 +184,7 @@ def test_from_the_counter_to_the_first_payment(
     assert "公示期未满" in page.inner_text("#next-step")
 
     # 8. Seven days later the notice closes and the file goes to the district.
-    _today(settings, ON + dt.timedelta(days=8))
+    set_today(settings, ON + dt.timedelta(days=8))
     page.goto(f"{base}/applications/{application.pk}/")
     page.click("#step-close_notice button")
     page.wait_for_selector("text=公示期满")
@@ -208,7 +199,7 @@ def test_from_the_counter_to_the_first_payment(
     page.wait_for_selector("text=待另一人确认")
     assert page.locator("#step-confirm").count() == 0  # the proposer never confirms
     decided = ON + dt.timedelta(days=9)
-    _today(settings, decided)
+    set_today(settings, decided)
     login(page, base, "officer2")
     page.goto(f"{base}/applications/{application.pk}/")
     assert "officer" in page.inner_text("#next-step")

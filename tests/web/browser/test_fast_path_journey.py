@@ -25,15 +25,11 @@ from jiuzhu.web.documents.actions import fill_example_offices
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments.models import OneOffPayment, ReserveFund
 from jiuzhu.web.registry.models import Household
-from tests.web.browser.support import login, needs_chromium, shot
+from tests.web.browser.support import login, needs_chromium, set_today, shot
 from tests.web.conftest import ON, make_user
 from tests.web.documents.conftest import PDF
 
 pytestmark = needs_chromium
-
-
-def _today(settings: Any, day: dt.date) -> None:
-    settings.JIUZHU = {**settings.JIUZHU, "TODAY": day.isoformat()}
 
 
 def _shot(page: Any, name: str) -> None:
@@ -49,7 +45,7 @@ def test_help_first_pay_once_and_complete_the_paperwork_in_time(
     tmp_path: Path,
 ) -> None:
     settings.DATA_DIR = tmp_path
-    _today(settings, ON)
+    set_today(settings, ON)
     household = (
         Household.objects.filter(applications__isnull=True, entitlements__isnull=True)
         .order_by("township_code", "pk")
@@ -143,7 +139,7 @@ def test_help_first_pay_once_and_complete_the_paperwork_in_time(
     page.fill("textarea[name=note]", "火灾致基本生活暂时困难，已先行救助3000元")
     page.click("#step-opinion button")
     page.wait_for_selector("text=已提出审核意见")
-    _today(settings, ON + dt.timedelta(days=8))
+    set_today(settings, ON + dt.timedelta(days=8))
     login(page, base, "caseworker")
     page.goto(f"{base}/applications/{application.pk}/")
     page.click("#step-close_notice button")
@@ -155,7 +151,7 @@ def test_help_first_pay_once_and_complete_the_paperwork_in_time(
     page.click("#step-propose button")
     page.wait_for_selector("text=待另一人确认")
     decided = ON + dt.timedelta(days=9)
-    _today(settings, decided)
+    set_today(settings, decided)
     login(page, base, "officer2")
     page.goto(f"{base}/applications/{application.pk}/")
     page.click("#step-confirm button")

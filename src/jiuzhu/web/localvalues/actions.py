@@ -41,7 +41,7 @@ def system() -> RuleSystem:
     key = (id(base), stamp["count"], stamp["last"])
     cached = _SYSTEMS.get(key)
     if cached is None or cached[0] is not base:
-        values = _rules_values(LocalValue.objects.filter(status=Status.IN_FORCE))
+        values = [_to_rules(v) for v in _in_force()]
         _SYSTEMS.clear()  # one version at a time: the values in force now
         _SYSTEMS[key] = cached = (base, base.with_local_values(values))
     return cached[1]
@@ -51,20 +51,24 @@ _SYSTEMS: dict[tuple[int, int, dt.datetime | None], tuple[RuleSystem, RuleSystem
 """The rules with the values in force, by the base rules' identity and the values' stamp."""
 
 
-def _rules_values(values: object) -> list[RulesLocalValue]:
-    return [
-        RulesLocalValue(
-            parameter=v.parameter,
-            start=v.start,
-            value=v.value,
-            document=v.document,
-            entered_by=v.entered_by.get_username(),
-            checked_by=v.checked_by.get_username() if v.checked_by else "",
-            document_number=v.document_number,
-            note=v.note,
-        )
-        for v in values.select_related("entered_by", "checked_by")  # type: ignore[attr-defined]
-    ]
+def _to_rules(value: LocalValue) -> RulesLocalValue:
+    """The rules' form of a recorded value (its officers by user name)."""
+    return RulesLocalValue(
+        parameter=value.parameter,
+        start=value.start,
+        value=value.value,
+        document=value.document,
+        entered_by=value.entered_by.get_username(),
+        checked_by=value.checked_by.get_username() if value.checked_by else "",
+        document_number=value.document_number,
+        note=value.note,
+    )
+
+
+def _in_force() -> list[LocalValue]:
+    return list(
+        LocalValue.objects.filter(status=Status.IN_FORCE).select_related("entered_by", "checked_by")
+    )
 
 
 def parse_value(text: str) -> object:
@@ -77,9 +81,7 @@ def parse_value(text: str) -> object:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise ValidationError(
-            {"value": _("取值格式不正确（如 53000、0.7、true 或 {dibao: true}）")}
-        ) from None
+        value = None
     if value is None or isinstance(value, list):
         raise ValidationError(
             {"value": _("取值格式不正确（如 53000、0.7、true 或 {dibao: true}）")}
@@ -88,29 +90,13 @@ def parse_value(text: str) -> object:
 
 
 def _check_rules(candidate: LocalValue, others: list[LocalValue]) -> None:
+    """The rules accept ``candidate`` beside ``others`` (raises ValidationError if not)."""
     try:
         load_system(JURISDICTION).with_local_values(
-            [
-                *_rules_values(LocalValue.objects.filter(pk__in=[o.pk for o in others])),
-                *_one(candidate),
-            ]
+            [*(_to_rules(o) for o in others), _to_rules(candidate)]
         )
     except LocalValuesError as exc:
         raise ValidationError({"value": "；".join(exc.problems)}) from None
-
-
-def _one(value: LocalValue) -> list[RulesLocalValue]:
-    return [
-        RulesLocalValue(
-            parameter=value.parameter,
-            start=value.start,
-            value=value.value,
-            document=value.document,
-            entered_by=value.entered_by.get_username(),
-            checked_by="—",
-            document_number=value.document_number,
-        )
-    ]
 
 
 def enter(
@@ -162,12 +148,10 @@ def check(user: Staff, entry: LocalValue) -> LocalValue:
             raise ValidationError(_("该本地值不在待复核状态"))
         if entry.entered_by_id == user.pk:
             raise ValidationError(_("本地值须由录入人以外的另一人复核"))
-        in_force = list(
-            LocalValue.objects.filter(status=Status.IN_FORCE).exclude(
-                parameter=entry.parameter, start=entry.start
-            )
-        )
-        _check_rules(entry, in_force)
+        others = [
+            v for v in _in_force() if (v.parameter, v.start) != (entry.parameter, entry.start)
+        ]
+        _check_rules(entry, others)
         LocalValue.objects.filter(
             status=Status.IN_FORCE, parameter=entry.parameter, start=entry.start
         ).update(status=Status.REJECTED, rejection_reason=_("被新的本地值替代"))

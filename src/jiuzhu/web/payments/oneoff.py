@@ -194,30 +194,34 @@ def help_first(
                 "helped_amount",
             ]
         )
-        fund = ReserveFund.objects.filter(
-            township_code=household.township_code, year=today.year
-        ).first()
-        payment = OneOffPayment.objects.create(
-            application=application,
-            household=household,
-            division_code=household.division_code,
-            program=Program.TEMPORARY_ASSISTANCE,
-            form=form,
-            amount=amount,
-            goods=goods.strip(),
-            fund=fund,
-            paid_on=today,
-            recorded_by=user,
-        )
-        record(
-            user,
-            "payments.help_first",
-            payment,
-            application=application.number,
-            amount=amount,
-            form=form,
-        )
+        payment = _pay(user, "payments.help_first", application, amount, form, goods)
     return application, payment
+
+
+def _pay(
+    user: Staff, action: str, application: Application, amount: int, form: str, goods: str
+) -> OneOffPayment:
+    """Record the one-off payment of ``application`` today, from its township's reserve fund of
+    the year if one is recorded, and the audit event ``action`` (inside the caller's
+    transaction)."""
+    household = application.household
+    today = clock.today()
+    payment = OneOffPayment.objects.create(
+        application=application,
+        household=household,
+        division_code=household.division_code,
+        program=application.program,
+        form=form,
+        amount=amount,
+        goods=goods.strip(),
+        fund=ReserveFund.objects.filter(
+            township_code=household.township_code, year=today.year
+        ).first(),
+        paid_on=today,
+        recorded_by=user,
+    )
+    record(user, action, payment, application=application.number, amount=amount, form=form)
+    return payment
 
 
 def pay_once(user: Staff, application: Application, *, form: str, goods: str = "") -> OneOffPayment:
@@ -238,28 +242,7 @@ def pay_once(user: Staff, application: Application, *, form: str, goods: str = "
             raise ValidationError(_("按月发放的项目由发放名册发放"))
         if application.one_off_payments.exists():
             raise ValidationError(_("该申请已发放"))
-        household = application.household
-        today = clock.today()
-        payment = OneOffPayment.objects.create(
-            application=application,
-            household=household,
-            division_code=household.division_code,
-            program=application.program,
-            form=form,
-            amount=application.monthly_amount,
-            goods=goods.strip(),
-            fund=ReserveFund.objects.filter(
-                township_code=household.township_code, year=today.year
-            ).first(),
-            paid_on=today,
-            recorded_by=user,
-        )
-        record(
-            user,
-            "payments.pay_once",
-            payment,
-            application=application.number,
-            amount=payment.amount,
-            form=form,
+        payment = _pay(
+            user, "payments.pay_once", application, application.monthly_amount, form, goods
         )
     return payment
