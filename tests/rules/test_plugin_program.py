@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from jiuzhu.cli import app
 from jiuzhu.rules import load_system, registry
+from jiuzhu.rules.engine.entities import HOUSEHOLD
 from jiuzhu.rules.engine.explain import explain_household, render
 from jiuzhu.rules.registry import PROGRAMS, Payment
 from tests.fixtures.toy_program import CASES, TOY_PROGRAM
@@ -99,3 +101,21 @@ def test_without_the_plug_in_nothing_of_it_remains() -> None:
     assert [p.name for p in system.programs] == [p.name for p in PROGRAMS]
     assert "toy_allowance.amount" not in system.parameters
     assert pl.Series(system.default_outputs()).str.starts_with("toy").sum() == 0
+
+
+def test_every_application_input_is_an_input_of_its_program() -> None:
+    system = load_system("tianjin")
+    for program in registry.programs():
+        found = system.application_inputs(program.name)
+        assert [v.name for v in found] == list(program.application_inputs)
+        entities = {v.entity for v in found}
+        # A person's inputs go on the applicant's row: only a program decided per person.
+        assert entities <= {HOUSEHOLD, program.entity}, program.name
+    broken = replace(
+        registry.program("heating"), name="broken", application_inputs=("heating_amount",)
+    )
+    with (
+        registry.plugged_in(replace(broken, number_prefix=None)),
+        pytest.raises(ValueError, match="not an input variable"),
+    ):
+        load_system("tianjin").application_inputs("broken")

@@ -141,8 +141,12 @@ def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Pro
         "near_dibao",
         "tekun",
         "child_welfare",
+        "children_in_hardship",
         "rigid_expenditure",
         "temporary_assistance",
+        "medical_assistance",
+        "funeral",
+        "heating",
         "toy_allowance",
     ]
     assert [name for name, _ in payroll_choices()] == [
@@ -150,6 +154,7 @@ def test_the_web_look_ups_follow_the_registry_and_the_language(toy: registry.Pro
         "near_dibao",
         "tekun",
         "child_welfare",
+        "children_in_hardship",
         "toy_allowance",
     ]
     assert number_prefix("toy_allowance") == "WJ"

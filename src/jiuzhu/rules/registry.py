@@ -76,6 +76,10 @@ class Program:
         option: an alternative the household may choose instead of another program's benefit
             (the single-person unit): its amount is never added to totals, and it is blank,
             not 0, where the option is not available.
+        application_inputs: the rules' input variables the application itself gives, not
+            kept in the household register (funeral assistance's decedent, heating assistance's
+            fee, the own costs of a medical settlement): the application form asks for them
+            and the assessment feeds them to the rules (a person's input: the applicant's).
     """
 
     name: str
@@ -96,6 +100,7 @@ class Program:
     public_notice: bool = True
     short_label: str = ""
     short_label_en: str = ""
+    application_inputs: tuple[str, ...] = ()
 
     @property
     def applicable(self) -> bool:
@@ -211,7 +216,11 @@ PROGRAMS: tuple[Program, ...] = (
         "children_in_hardship_reasons",
         "children_in_hardship_amount",
         payment=Payment.MONTHLY,
-        # Not yet applied for in the platform (no application-number prefix).
+        review_cycles=REVIEW_CYCLES,
+        number_prefix="KJ",
+        # The township reviews and the district approves; a child is never published
+        # (国发〔2016〕36号 as Tianjin applies it).
+        public_notice=False,
         modules=("jiuzhu.rules.programs.children_in_hardship",),
         short_label="困境儿童",
         short_label_en="children in hardship",
@@ -249,6 +258,12 @@ PROGRAMS: tuple[Program, ...] = (
         ),
         payment=Payment.ONCE,
         number_prefix="LS",
+        application_inputs=(
+            "temporary_assistance_type",
+            "temporary_assistance_persons",
+            "expenditure_beyond_means",
+            "temporary_assistance_requested",
+        ),
         modules=("jiuzhu.rules.programs.temporary_assistance",),
         short_label="临时救助",
         short_label_en="temporary assistance",
@@ -262,9 +277,16 @@ PROGRAMS: tuple[Program, ...] = (
         "medical_assistance_reasons",
         "medical_assistance_amount",
         ("medical_aid_category", "medical_contribution_paid", "medical_assistance_annual_cap"),
-        # Per settlement of own costs; not yet applied for in the platform (no prefix): the
-        # settlements come with the medical-insurance feed's workflow.
+        # One application per settlement of own costs; the year's running total is the aid
+        # decided for the person before it (the platform adds it up).
         payment=Payment.ONCE,
+        number_prefix="YL",
+        public_notice=False,
+        application_inputs=(
+            "impoverished_by_illness",
+            "medical_own_costs",
+            "medical_deductible_met",
+        ),
         modules=("jiuzhu.rules.programs.medical_assistance",),
         short_label="医疗救助",
         short_label_en="medical aid",
@@ -282,9 +304,19 @@ PROGRAMS: tuple[Program, ...] = (
             "funeral_eco_burial_amount",
             "funeral_basic_services_waived",
         ),
-        # Once per death; not yet applied for in the platform (no prefix): its trigger from a
-        # recorded death or the deaths feed comes with its workflow.
+        # Once per death, applied for by the family: opened from a recorded death (the member's
+        # death check) with the decedent's facts filled in.
         payment=Payment.ONCE,
+        number_prefix="SZ",
+        public_notice=False,
+        application_inputs=(
+            "decedent_died_on",
+            "decedent_cremated_on",
+            "decedent_status",
+            "decedent_other_funeral_grant",
+            "decedent_cremated_outside_tianjin",
+            "decedent_eco_burial",
+        ),
         modules=("jiuzhu.rules.programs.funeral",),
         short_label="丧葬救助",
         short_label_en="funeral aid",
@@ -311,8 +343,11 @@ PROGRAMS: tuple[Program, ...] = (
         "heating_eligible",
         "heating_reasons",
         "heating_amount",
-        # Once a heating season; not yet applied for in the platform (no prefix).
+        # Once a heating season, applied for with the season's fee.
         payment=Payment.ONCE,
+        number_prefix="QN",
+        public_notice=False,
+        application_inputs=("central_heating", "heating_fee", "sanwu_dibao"),
         modules=("jiuzhu.rules.programs.heating",),
         short_label="取暖救助",
         short_label_en="heating aid",

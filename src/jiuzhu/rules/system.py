@@ -95,6 +95,25 @@ class RuleSystem:
             names += list(program.details)
         return names
 
+    def application_inputs(self, program: str) -> tuple[Variable, ...]:
+        """The input variables an application of ``program`` gives itself
+        (``Program.application_inputs``), in the entry's order.
+
+        Raises:
+            KeyError: no program of that name in this system.
+            ValueError: an entry names a variable that is not an input of the system.
+        """
+        entry = next((p for p in self.programs if p.name == program), None)
+        if entry is None:
+            raise KeyError(f"no program {program!r} in the rule system {self.name!r}")
+        found = []
+        for name in entry.application_inputs:
+            var = self.variables.get(name)
+            if var is None or not var.is_input:
+                raise ValueError(f"{program}: application input {name!r} is not an input variable")
+            found.append(var)
+        return tuple(found)
+
     def validate(self, frames: Mapping[str, pl.DataFrame]) -> None:
         """Check the frames against the contract.
 

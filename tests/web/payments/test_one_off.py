@@ -84,7 +84,8 @@ def test_help_first_within_the_limits_registers_and_pays_once(
         users["caseworker"], household, 150_000, form="in_kind", goods="棉被两床、米面油"
     )
     assert application.stage == Stage.AWAITING_MATERIALS and application.fast_path
-    assert application.temporary_type == "emergency" and application.helped_amount == 150_000
+    assert application.program_inputs["temporary_assistance_type"] == "emergency"
+    assert application.helped_amount == 150_000
     assert application.followup_due_on and application.followup_due_on > today()
     assert payment.fund == fund and payment.goods == "棉被两床、米面油"
     # Overspent: paid all the same, and the workbench says so to the township and the district.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import registry
@@ -22,6 +23,7 @@ from jiuzhu.rules.procedure import TEKUN_SPOT_CHECK_SHARE, rule
 from jiuzhu.web.audit.actions import record, snapshot
 from jiuzhu.web.audit.texts import record_language
 from jiuzhu.web.cases.assessment import assess, offers_single_person_unit, program_result
+from jiuzhu.web.cases.inputs import normalise
 from jiuzhu.web.cases.materials import MATERIALS, required_materials
 from jiuzhu.web.cases.models import (
     OPEN_STAGES,
@@ -48,7 +50,7 @@ from jiuzhu.web.core.models import next_number
 from jiuzhu.web.core.programs import Program, number_prefix
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
-from jiuzhu.web.registry.models import Household, Person, Source
+from jiuzhu.web.registry.models import Household, Membership, Person, Source
 from jiuzhu.web.verification.actions import run_verification
 
 
@@ -116,6 +118,28 @@ def application_number(program: str, township_code: str, year: int) -> str:
     return f"{prefix}{sequence:05d}"
 
 
+def _missing_materials(
+    program: str,
+    channel: str,
+    members: QuerySet[Membership],
+    materials: Sequence[str],
+    accept_incomplete: bool,
+) -> list[str]:
+    """The required materials not handed in (refused unless ``accept_incomplete``)."""
+    # The disease is sealed at rest (core.crypto): compared here, not in SQL.
+    illnesses = members.values_list("person__serious_illness", flat=True)
+    ill = any(code != "none" for code in illnesses)
+    missing = [m for m in required_materials(program, channel, ill) if m not in materials]
+    if missing and not accept_incomplete:
+        raise ValidationError(
+            {
+                "materials": _("缺少以下材料（一次性告知）：%(list)s")
+                % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
+            }
+        )
+    return missing
+
+
 def submit_application(
     user: Staff,
     household: Household,
@@ -127,8 +151,10 @@ def submit_application(
     relative_of_staff: bool = False,
     relative_note: str = "",
     accept_incomplete: bool = True,
+    inputs: Mapping[str, object] | None = None,
 ) -> Application:
-    """Register an application at the counter (or on behalf of the household).
+    """Register an application at the counter (or on behalf of the household), with the facts
+    it gives the rules itself (``inputs``, by input name: ``cases.inputs``).
 
     Accepted at once if every required material is there; otherwise it waits for the materials,
     and the notice lists **everything** missing at once (一次性告知, Art. 10). An application
@@ -139,11 +165,13 @@ def submit_application(
     Raises:
         PermissionDenied: the user may not take applications for this household.
         ValidationError: the applicant is not a current member; an open application of the same
-            program exists for the household; an unknown program, channel or material.
+            program exists for the household; an unknown program, channel or material; an
+            input blank where required or not of its kind (keyed by the input's name).
     """
     require(user, "cases.apply", household)
     if program not in Program.values or channel not in Channel.values:
         raise ValidationError(_("未知的救助项目或申请方式"))
+    program_inputs = normalise(program, inputs or {})
     unknown = sorted(set(materials) - set(MATERIALS))
     if unknown:
         raise ValidationError(_("未知的材料：%(codes)s") % {"codes": "、".join(unknown)})
@@ -157,17 +185,7 @@ def submit_application(
         if not members.filter(person=applicant).exists():
             raise ValidationError(_("申请人不是该家庭的现有成员"))
         _refuse_second_open(household, program)
-        # The disease is sealed at rest (core.crypto): compared here, not in SQL.
-        illnesses = members.values_list("person__serious_illness", flat=True)
-        ill = any(code != "none" for code in illnesses)
-        missing = [m for m in required_materials(program, channel, ill) if m not in materials]
-        if missing and not accept_incomplete:
-            raise ValidationError(
-                {
-                    "materials": _("缺少以下材料（一次性告知）：%(list)s")
-                    % {"list": "、".join(str(MATERIALS[m]) for m in missing)}
-                }
-            )
+        missing = _missing_materials(program, channel, members, materials, accept_incomplete)
         try:
             # A savepoint: a duplicate refused by the database gives its number back too.
             with transaction.atomic():
@@ -187,6 +205,7 @@ def submit_application(
                     relative_note=relative_note,
                     created_by=user,
                     accepted_on=None if missing else today,
+                    program_inputs=program_inputs,
                 )
         except IntegrityError:
             # The constraint ``one_open_application_per_program`` (a writer that took no lock).

@@ -7,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.explain import explain_household, render
-from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice
+from jiuzhu.web.cases import inputs
+from jiuzhu.web.cases.models import Application, Assessment, SinglePersonChoice, Stage
 from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.programs import Program, per_person
@@ -29,19 +31,48 @@ MEMBER_RESULTS = (
 """The person-level results kept with an assessment to say who its amount covers."""
 
 
-def _application_inputs(system: RuleSystem, application: Application) -> list[pl.Expr]:
-    """The inputs the application itself gives the rules: for temporary assistance, its type
-    and the amount proposed (which decides who approves it)."""
-    if application.program != Program.TEMPORARY_ASSISTANCE:
-        return []
-    values = {
-        "temporary_assistance_type": application.temporary_type or "none",
-        "temporary_assistance_requested": application.helped_amount,
-    }
-    return [
-        pl.lit(value, dtype=system.variables[name].dtype).alias(name)
+def _with_application_inputs(
+    system: RuleSystem, frames: dict[str, pl.DataFrame], application: Application, on: dt.date
+) -> dict[str, pl.DataFrame]:
+    """The frames with what the application itself gives the rules (``cases.inputs``): on the
+    household's row, or for a program decided per person on the applicant's; a medical
+    settlement also gets the aid already decided for the applicant this year (the running
+    annual total the annual cap is measured against)."""
+    values = inputs.columns(system, application.program_inputs)
+    if application.program == Program.MEDICAL_ASSISTANCE:
+        values["medical_aid_paid_this_year"] = pl.lit(
+            aid_decided_this_year(application, on), dtype=pl.Int64()
+        )
+    if not values:
+        return frames
+    if not per_person(application.program):
+        return {**frames, "household": frames["household"].with_columns(**values)}
+    persons = frames["person"]
+    applicant = pl.col("person_id") == str(application.applicant.resident_id)
+
+    def others(name: str) -> pl.Expr:
+        # The other members keep their own value: the frame's, else the input's default.
+        if name in persons.columns:
+            return pl.col(name)
+        return pl.lit(system.variables[name].default, dtype=system.variables[name].dtype)
+
+    updated = persons.with_columns(
+        pl.when(applicant).then(value).otherwise(others(name)).alias(name)
         for name, value in values.items()
-    ]
+    )
+    return {**frames, "person": updated}
+
+
+def aid_decided_this_year(application: Application, on: dt.date) -> int:
+    """Medical aid (fen) decided for the applicant in ``on``'s year by earlier approved
+    applications."""
+    earlier = Application.objects.filter(
+        program=application.program,
+        applicant=application.applicant,
+        stage=Stage.APPROVED,
+        decided_on__year=on.year,
+    ).exclude(pk=application.pk)
+    return int(earlier.aggregate(total=Sum("monthly_amount"))["total"] or 0)
 
 
 def assess(application: Application, on: dt.date, basis: str) -> Assessment:
@@ -55,7 +86,7 @@ def assess(application: Application, on: dt.date, basis: str) -> Assessment:
     system = rules_system()
     # Keyed by the household number and resident IDs: the explanation names what people read.
     frames = engine_frames(system, [application.household_id], on, basis, public_keys=True)
-    frames["household"] = frames["household"].with_columns(_application_inputs(system, application))
+    frames = _with_application_inputs(system, frames, application, on)
     explanation = explain_household(system, frames, application.household.number)
     results: dict[str, object] = {}
     for part in explanation.programs:

@@ -8,6 +8,7 @@ from typing import Any, Unpack
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.cases import inputs
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Channel, Objection, Opinion, SinglePersonChoice
 from jiuzhu.web.core import clock
@@ -46,12 +47,33 @@ class ApplicationForm(forms.Form):
     ) -> None:
         super().__init__(data, files, **kwargs)
         self.fields["applicant"].choices = members  # type: ignore[attr-defined]
+        # Each program's own inputs (cases.inputs), shown for the program chosen.
+        self.input_groups = inputs.groups()
+        for group in self.input_groups:
+            for var in inputs.variables(group.program):
+                self.fields[var.name] = inputs.form_field(var)
+
+    def groups(self) -> list[tuple[inputs.Group, list[forms.BoundField]]]:
+        """Each program's inputs with their bound fields (the template's fieldsets)."""
+        return [(g, [self[name] for name in g.names]) for g in self.input_groups]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("relative_of_staff") and not data.get("relative_note", "").strip():
             self.add_error("relative_note", _("请说明与哪位人员是何种近亲属关系"))
+        # Another program's inputs are not this application's: what was typed there is ignored.
+        chosen = data.get("program")
+        for group in self.input_groups:
+            if group.program != chosen:
+                for name in group.names:
+                    self.errors.pop(name, None)
         return data
+
+    def program_inputs(self) -> dict[str, object]:
+        """The chosen program's inputs as typed (the action checks and stores them)."""
+        program = self.cleaned_data.get("program", "")
+        wanted = [v.name for v in inputs.variables(program)] if program else []
+        return {name: self.cleaned_data.get(name) for name in wanted}
 
 
 class MaterialsForm(forms.Form):

@@ -24,6 +24,10 @@ MATERIALS: dict[str, str | Promise] = {
     "medical_bills": _("近12个月医疗费用票据及报销结算单"),
     "diagnosis": _("疾病诊断证明"),
     "parent_situation_proof": _("父母死亡、失踪、服刑、戒毒、失联、重残或重病的证明"),
+    "death_certificate": _("居民死亡医学证明和火化证明"),
+    "settlement_statement": _("本次医疗费用票据及医保结算单"),
+    # Asked of a centrally heated home only (the fee decides the amount): not required of all.
+    "heating_fee_receipt": _("本采暖季采暖费缴费凭证"),
 }
 
 
@@ -43,6 +47,11 @@ def required_materials(program: str, channel: str, has_serious_illness: bool) ->
         # 民发〔2019〕62号: the death certificate, judgment, police report receipt or certificate
         # showing what became of each parent.
         needed.append("parent_situation_proof")
+    if program == Program.FUNERAL:
+        # 《天津市无丧葬补助居民丧葬补贴发放办法》: the death and cremation certificates.
+        needed.append("death_certificate")
+    if program == Program.MEDICAL_ASSISTANCE:
+        needed.append("settlement_statement")
     if has_serious_illness and program in (Program.DIBAO, Program.NEAR_DIBAO):
         needed.append("diagnosis")
     return needed

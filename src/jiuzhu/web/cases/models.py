@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.choices import code_choices
 from jiuzhu.web.core.programs import program_choices
 from jiuzhu.web.registry.models import Household, Person
 
@@ -122,15 +121,12 @@ class Application(models.Model):
     reassessment_note = models.TextField(_("登记信息变更情况"), blank=True)
     # 先行救助 (temporary assistance): helped first, the paperwork completed by the due day.
     fast_path = models.BooleanField(_("先行救助"), default=False)
-    temporary_type = models.CharField(
-        _("临时救助类型"),
-        max_length=16,
-        choices=code_choices("temporary_assistance_type"),
-        blank=True,
-    )
     emergency = models.TextField(_("急难情况"), blank=True)
     followup_due_on = models.DateField(_("补办手续期限"), null=True, blank=True)
     helped_amount = models.BigIntegerField(_("先行救助金额（分）"), null=True, blank=True)
+    # What the application tells the rules itself (cases.inputs): the decedent of a funeral
+    # claim, the heating fee, a settlement's own costs, temporary assistance's type.
+    program_inputs = models.JSONField(_("申请填报事项"), default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

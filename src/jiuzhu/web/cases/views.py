@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import registry
-from jiuzhu.web.cases import actions
+from jiuzhu.web.cases import actions, inputs
 from jiuzhu.web.cases.assessment import offers_single_person_unit, program_result, unit_members
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
@@ -40,10 +40,12 @@ from jiuzhu.web.cases.workflow import (
     years_needed,
 )
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.choices import code_choices
 from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors, post_only, report_errors
+from jiuzhu.web.registry.models import Household, Person
 from jiuzhu.web.registry.queries import household_for
 from jiuzhu.web.verification.queries import verification_report
 from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
@@ -66,10 +68,14 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _prefill(request: HttpRequest, members: list[tuple[int, str]]) -> dict[str, object]:
+def _prefill(
+    request: HttpRequest, household: Household, members: list[tuple[int, str]]
+) -> dict[str, object]:
     """Initial values from the query string (``?program=dibao&applicant=<person pk>``), e.g.
     when an alert concluded "included in assistance" opens the application; values that are not
-    a program or a current member are ignored."""
+    a program or a current member are ignored. A funeral claim opened from a member's recorded
+    death (``&decedent=<person pk>&status=<status at death>``) has the decedent's facts filled
+    in."""
     initial: dict[str, object] = {}
     program = request.GET.get("program", "")
     if program in Program.values:
@@ -77,6 +83,16 @@ def _prefill(request: HttpRequest, members: list[tuple[int, str]]) -> dict[str, 
     applicant = request.GET.get("applicant", "")
     if applicant.isdigit() and int(applicant) in {pk for pk, _label in members}:
         initial["applicant"] = int(applicant)
+    decedent = request.GET.get("decedent", "")
+    if decedent.isdigit():
+        person = Person.objects.filter(
+            pk=int(decedent), memberships__household=household, died_on__isnull=False
+        ).first()
+        if person is not None:
+            initial["decedent_died_on"] = person.died_on
+    status = request.GET.get("status", "")
+    if status in {code for code, _label in code_choices("status_at_death")}:
+        initial["decedent_status"] = status
     return initial
 
 
@@ -89,7 +105,7 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
         for m in household.current_memberships  # type: ignore[attr-defined]
     ]
     form = ApplicationForm(
-        request.POST or None, members=members, initial=_prefill(request, members)
+        request.POST or None, members=members, initial=_prefill(request, household, members)
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -109,6 +125,7 @@ def new_application_view(request: HttpRequest, household_pk: int) -> HttpRespons
                 relative_of_staff=data["relative_of_staff"],
                 relative_note=data["relative_note"],
                 accept_incomplete=data["register_incomplete"],
+                inputs=form.program_inputs(),
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -161,6 +178,7 @@ def _context(request: HttpRequest, application: Application, **forms_: object) -
         "application": application,
         "published": registry.program(application.program).public_notice,
         "paid_once": not registry.program(application.program).monthly,
+        "inputs": inputs.shown(application.program, application.program_inputs),
         "deadlines": found_deadlines,
         "calendar_warning": calendar_warning,
         "notice_period": notice_period_of(application),

@@ -30,6 +30,10 @@ GLOSSARY = (
     gettext_noop("刚性支出困难家庭"),
     gettext_noop("孤儿和事实无人抚养儿童基本生活保障"),
     gettext_noop("临时救助"),
+    gettext_noop("困境儿童基本生活保障"),
+    gettext_noop("医疗救助"),
+    gettext_noop("丧葬救助"),
+    gettext_noop("取暖救助"),
 )
 """The built-in programs' names as the platform's translation glossary fixes them, marked so that
 the catalog keeps them for the translators (tests/web/test_i18n.py checks the glossary); the pages

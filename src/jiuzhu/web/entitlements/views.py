@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.db import models
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -408,9 +410,26 @@ def task_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
             "next": TASK.next_step(request.user, task, today),
             "forms": {"complete": ReviewForm(), "close": NoteForm(), **forms_},
             "today": today,
+            "funeral_claim": _funeral_claim(request, task),
         },
         status=400 if forms_ else 200,
     )
+
+
+def _funeral_claim(request: HttpRequest, task: ReviewTask) -> str:
+    """For a member's death: the funeral claim's application form, the decedent and their
+    status at death filled in (empty if the user may not take applications)."""
+    entitlement = task.entitlement
+    if task.kind != TaskKind.DEATH_CHECK or not task.person_id:
+        return ""
+    if not request.user.has_perm("cases.apply", entitlement.household):
+        return ""
+    own = entitlement.person_id == task.person_id
+    status = "tekun" if entitlement.program == "tekun" and own else entitlement.program
+    if status not in ("tekun", "dibao", "near_dibao"):
+        status = "none"
+    query = urlencode({"program": "funeral", "decedent": task.person_id, "status": status})
+    return f"{reverse('cases:new_application', args=[entitlement.household_id])}?{query}"
 
 
 @post_only("entitlements:task", pk="pk")

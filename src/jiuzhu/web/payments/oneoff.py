@@ -181,14 +181,19 @@ def help_first(
             materials=[],
         )
         application.fast_path = True
-        application.temporary_type = "emergency"
+        application.program_inputs = {
+            **application.program_inputs,
+            "temporary_assistance_type": "emergency",
+            "temporary_assistance_requested": amount,
+            **({"temporary_assistance_persons": persons} if persons else {}),
+        }
         application.emergency = emergency.strip()
         application.followup_due_on = due(today, rule(FOLLOWUP_DAYS).number(today)).on
         application.helped_amount = amount
         application.save(
             update_fields=[
                 "fast_path",
-                "temporary_type",
+                "program_inputs",
                 "emergency",
                 "followup_due_on",
                 "helped_amount",
@@ -201,9 +206,9 @@ def help_first(
 def _pay(
     user: Staff, action: str, application: Application, amount: int, form: str, goods: str
 ) -> OneOffPayment:
-    """Record the one-off payment of ``application`` today, from its township's reserve fund of
-    the year if one is recorded, and the audit event ``action`` (inside the caller's
-    transaction)."""
+    """Record the one-off payment of ``application`` today (temporary assistance: from its
+    township's reserve fund of the year if one is recorded), and the audit event ``action``
+    (inside the caller's transaction)."""
     household = application.household
     today = clock.today()
     payment = OneOffPayment.objects.create(
@@ -214,9 +219,13 @@ def _pay(
         form=form,
         amount=amount,
         goods=goods.strip(),
+        # The reserve fund is temporary assistance's; funeral, heating and medical aid are
+        # paid from their own budgets.
         fund=ReserveFund.objects.filter(
             township_code=household.township_code, year=today.year
-        ).first(),
+        ).first()
+        if application.program == Program.TEMPORARY_ASSISTANCE
+        else None,
         paid_on=today,
         recorded_by=user,
     )
@@ -226,7 +235,8 @@ def _pay(
 
 def pay_once(user: Staff, application: Application, *, form: str, goods: str = "") -> OneOffPayment:
     """Pay an approved application of a program paid once (temporary assistance decided through
-    the ordinary procedure) its decided amount, from the township's reserve fund of the year.
+    the ordinary procedure, funeral, heating or medical assistance) its decided amount;
+    temporary assistance from the township's reserve fund of the year.
 
     Raises:
         PermissionDenied; ValidationError: not approved, not a program paid once, already paid

@@ -3,6 +3,9 @@ the household's declaration. Views validate input and call actions; they never w
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -116,11 +119,17 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     for entitlement in entitlements:
         versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
         entitlement.current_amount = versions[-1].monthly_amount if versions else None  # type: ignore[attr-defined]
-    former = (
+    former = list(
         household.memberships.filter(valid_to__isnull=False)
         .select_related("person")
         .order_by("-valid_to")
     )
+    for membership in former:
+        died = membership.person.died_on
+        # A funeral claim opens with the decedent's assistance status at death filled in.
+        membership.status_at_death = (  # type: ignore[attr-defined]
+            _status_at_death(membership.person_id, died, entitlements) if died else ""
+        )
     # The household's whole record: its members, applications, entitlements and accounts too
     # (every event carries the household it concerns), labelled in the reader's language.
     history = Presenter(request.user).present(
@@ -151,6 +160,26 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+DEATH_STATUS_ORDER = ("tekun", "dibao", "near_dibao")
+"""The assistance status at death a funeral claim names, the first that held (the code list
+``status_at_death`` of the rules)."""
+
+
+def _status_at_death(person_id: int, died_on: dt.date, entitlements: list[Any]) -> str:
+    """The decedent's assistance status in the month of death: tekun if their own entitlement
+    ran then, else the household's dibao or near-dibao; ``none`` otherwise."""
+    month = f"{died_on:%Y-%m}"
+    running = {
+        e.program
+        for e in entitlements
+        if e.start_month <= month
+        and (not e.end_month or e.end_month >= month)
+        # Tekun is the person's own; dibao and near-dibao cover the household.
+        and (e.program != "tekun" or e.person_id == person_id)
+    }
+    return next((status for status in DEATH_STATUS_ORDER if status in running), "none")
 
 
 @post_only("registry:household", pk="pk")

@@ -22,3 +22,18 @@ document.addEventListener("change", function (event) {
     field.form.requestSubmit();
   }
 });
+/* A fieldset marked data-shown-for="<field>" data-value="<value>" is shown only while that
+   select of its form has that value (a program's own inputs on the application form); without
+   this script every fieldset shows, each under its legend. */
+function jiuzhuShowFor(form) {
+  form.querySelectorAll("fieldset[data-shown-for]").forEach(function (set) {
+    var select = form.querySelector("[name='" + set.getAttribute("data-shown-for") + "']");
+    if (select) { set.hidden = select.value !== set.getAttribute("data-value"); }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form").forEach(jiuzhuShowFor);
+});
+document.addEventListener("change", function (event) {
+  if (event.target.form) { jiuzhuShowFor(event.target.form); }
+});
