@@ -14,7 +14,9 @@ may not import ``jiuzhu.batch``; a test keeps the two equal):
 - 0.3 % of the other households are monitored (rejected or exited in the last year).
 
 Reviews fall due over the twelve months from the month of ``on``; disabled recipients receive the
-disability allowances four times in five. Deterministic by seed.
+disability allowances four times in five; 2 % of the children of the applicant or spouse in a
+register household are paid the orphan or de facto unsupported child allowance (the feeds then
+have a few of their parents die in the discovery month). Deterministic by seed.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def build_register(district: District, seed: int) -> pl.DataFrame:
     rng = np.random.default_rng([seed, 77])
     homes = _categorised(homes, district.on, rng)
     rows = _members(district.persons, result.persons, homes, rng)
-    return _register(rows).cast(REGISTER_COLUMNS).select(REGISTER_COLUMNS.names())
+    return _register(rows, district.on).cast(REGISTER_COLUMNS).select(REGISTER_COLUMNS.names())
 
 
 def _assessed(results: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
@@ -156,7 +158,13 @@ def _members(
     the eligible persons, whatever their household), with the person's draw ``_p``."""
     tekun_eligible = assessed.select("person_id", pl.col("tekun_eligible").fill_null(False))
     people = persons.select(
-        "person_id", "household_id", "resident_id", "disability_category", "disability_grade"
+        "person_id",
+        "household_id",
+        "resident_id",
+        "disability_category",
+        "disability_grade",
+        "birth_date",
+        pl.col("relation").cast(pl.String),
     ).join(tekun_eligible, on="person_id", how="left")
     person_draw = rng.random(people.height)
     people = people.with_columns(
@@ -182,8 +190,22 @@ def _members(
     ).sort("person_id")
 
 
-def _register(rows: pl.DataFrame) -> pl.DataFrame:
+ORPHAN_ALLOWANCE_SHARE = 0.02
+"""The share of the register households' children paid the orphan or de facto unsupported child
+allowance (the synthetic population records no parents' situations for the rules to decide it)."""
+
+
+def _register(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """The register's columns of the member rows."""
+    # Born on or before this day: 18 on ``on`` (on a 29 February, 18 years back is a common
+    # year, whose 28 February is the latest such birthday).
+    leap_day = (on.month, on.day) == (2, 29)
+    adult_born = dt.date(on.year - 18, 2, 28) if leap_day else on.replace(year=on.year - 18)
+    minor = pl.col("birth_date") > pl.lit(adult_born)
+    # Children of the applicant or spouse (relation 2x), as discovery reads a child's parents.
+    orphan_allowance = (
+        minor & pl.col("relation").str.starts_with("2") & (pl.col("_p") < ORPHAN_ALLOWANCE_SHARE)
+    )
     disabled = pl.col("disability_category").cast(pl.String) != "none"
     monitored = pl.col("category") == "monitored"
     reason = (
@@ -224,5 +246,5 @@ def _register(rows: pl.DataFrame) -> pl.DataFrame:
         (disabled & pl.col("disability_grade").is_in([1, 2]) & (pl.col("_p") < 0.8)).alias(
             "disability_care_allowance"
         ),
-        pl.lit(False).alias("orphan_allowance"),
+        orphan_allowance.alias("orphan_allowance"),
     )

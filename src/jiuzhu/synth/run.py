@@ -86,7 +86,7 @@ def synthesise(
         if feeds:
             tell("feeds")
             mark = time.perf_counter()
-            written = write_feeds(district, staging / "feeds", seed)
+            written = write_feeds(district, staging / "feeds", seed, register)
             files |= {source: Path("feeds") / path.name for source, path in written.items()}
             seconds["feeds"] = time.perf_counter() - mark
         for relative in files.values():

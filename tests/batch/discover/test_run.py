@@ -119,6 +119,7 @@ def test_every_signal_has_a_condition_labels_and_dated_parameters() -> None:
     assert {s.code for s in signals.values() if s.adverse} == {
         "MEMBER_DIED",
         "MEMBER_IN_CUSTODY",
+        "CHILD_WELFARE_PARENT_CHANGE",
         "ASSET_REGISTERED",
     }
     for signal in signals.values():

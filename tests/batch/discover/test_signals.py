@@ -491,6 +491,43 @@ def test_an_unsupported_child_without_the_orphan_allowance_says_the_standard_is_
     assert "标准：2605" in later["explanation_zh"][0] and "未知" not in later["explanation_zh"][0]
 
 
+def test_a_change_in_a_parent_of_a_child_paid_the_orphan_allowance() -> None:
+    w = World()
+    home = w.household(1)  # the father released, the mother dies: the child's review
+    w.person(home, 1, ADULT, absence_reason="prison")
+    w.person(home, 2, ADULT, "10")
+    w.person(home, 3, CHILD, "20")
+    w.enrol(home, "monitored", receiving=False, orphan=True)
+    w.record(
+        "custody",
+        resident_id=rid(1),
+        kind="prison",
+        institution="天津市监狱",
+        started_on=D(2020, 3, 1),
+        expected_release=D(2025, 10, 9),
+        released_on=D(2025, 10, 9),
+    )
+    w.record("deaths", resident_id=rid(2), died_on=D(2025, 10, 21))
+    unpaid = w.household(2)  # no allowance: nothing to review (the missing check's concern)
+    w.person(unpaid, 4, ADULT)
+    w.person(unpaid, 5, CHILD, "20")
+    w.enrol(unpaid, "dibao", monthly_amount=100_000)
+    w.record("deaths", resident_id=rid(4), died_on=D(2025, 10, 3))
+    alerts = w.run("CHILD_WELFARE_PARENT_CHANGE")
+    assert keys(alerts) == [
+        f"CHILD_WELFARE_PARENT_CHANGE:{rid(3)}:died:2025-10-21",
+        f"CHILD_WELFARE_PARENT_CHANGE:{rid(3)}:released:2025-10-09",
+    ]
+    assert alerts["adverse"].all()
+    released = alerts.filter(pl.col("alert_key").str.contains(":released:"))
+    assert "2025-10-09刑满释放" in released["explanation_zh"][0]
+    assert "was released on 2025-10-09" in released["explanation_en"][0]
+    # The parent's death is this review's, not the unpaid child's check.
+    assert w.run("CHILD_LOST_PARENT").filter(pl.col("resident_id") == rid(3)).is_empty()
+    # The child is paid: the missing-allowance check leaves them alone whatever their entries.
+    assert w.run("ORPHAN_ALLOWANCE_MISSING").filter(pl.col("resident_id") == rid(3)).is_empty()
+
+
 def test_every_signal_has_its_test_here() -> None:
     """A signal added without a case here fails (the catalogue lists every code)."""
     from pathlib import Path

@@ -237,3 +237,38 @@ def test_the_register_page_counts_people_and_lists_each_person_once(
     # Odd input: no server error.
     for query in ({"page": "NaN"}, {"township": "x" * 300}, {"q": "１２３"}, {"current": "2"}):
         assert client.get("/discovery/register/", query).status_code == 200
+
+
+def test_a_child_welfare_entitlement_flags_the_orphan_allowance_and_not_low_income(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    """A child's allowance is not a category of the register: the child is monitored with the
+    orphan allowance flagged (discovery's missing-allowance check then leaves them alone, and a
+    parent's change raises the child's review); a refused funeral claim says nothing of low
+    income and enters nobody."""
+    household, other = Household.objects.filter(township_code=townships[0]).order_by("pk")[:2]
+    child = household.memberships.filter(valid_to__isnull=True).first().person
+    (welfare,) = grant([household], program="child_welfare", start="2025-09", prefix="GE")
+    Entitlement.objects.filter(pk=welfare.pk).update(person=child)
+    Application.objects.create(
+        number="SZ-TEST-1",
+        program=Program.FUNERAL,
+        household=other,
+        applicant=other.memberships.filter(valid_to__isnull=True).first().person,
+        division_code=other.division_code,
+        channel=Channel.COUNTER,
+        stage=Stage.REJECTED,
+        decided_on=dt.date(2025, 3, 1),
+        created_by=users["caseworker"],
+    )
+    refresh_register(None, today=TODAY)
+    (entry,) = RegisterEntry.objects.all()
+    assert entry.person_id == child.pk and entry.orphan_allowance
+    assert entry.category == RegisterCategory.MONITORED and not entry.receiving
+    frame = register_frame(today=TODAY)
+    assert frame.schema == REGISTER_SCHEMA and frame["orphan_allowance"].to_list() == [True]
+    # Ended, the flag goes with the entry; a second refresh changes nothing.
+    assert refresh_register(None, today=TODAY).updated == 0
+    Entitlement.objects.filter(pk=welfare.pk).update(status=Status.SUSPENDED)
+    assert refresh_register(None, today=TODAY).updated == 1
+    assert not RegisterEntry.objects.get().orphan_allowance

@@ -11,8 +11,8 @@ household without central heating has no fee to pay in full, and gets the fixed 
 dibao household without central heating does. Priority veterans' heating aid is not social assistance
 and is left out.
 
-The platform does not yet take applications for it (no application-number prefix in the
-registry): the assessment, ``explain`` and the batch carry the decision.
+Applied for in the platform once a heating season (prefix QN); the application gives whether the
+home is centrally heated, the season's fee and the 三无 finding (``Program.application_inputs``).
 """
 
 from __future__ import annotations

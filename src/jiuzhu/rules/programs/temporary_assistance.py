@@ -11,8 +11,9 @@ the standard (天津日报 2021-08-30). The 2025 rule (《天津市临时救助�
 was found without its amounts: the values carry forward at low confidence and every
 explanation says so; the expenditure type's amount was not found at all and stays unknown.
 
-The platform does not yet take applications for it (no application-number prefix in the
-registry): the assessment, ``explain`` and the batch carry the decision.
+Applied for in the platform (prefix LS) through the ordinary procedure, or helped first (先行救助)
+with the paperwork completed after; the application gives the type, the township's finding and
+the amount proposed (``Program.application_inputs``).
 """
 
 from __future__ import annotations

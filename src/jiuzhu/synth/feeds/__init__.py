@@ -91,9 +91,13 @@ from jiuzhu.synth.feeds.shared import _check_characters, _first17, _written_at
 from jiuzhu.synth.population import District
 
 
-def build_feeds(district: District, seed: int) -> dict[str, SyntheticFeed]:
-    """Every source's file contents for ``district``, by source name (see the module docstring)."""
-    context = _Context(district, seed)
+def build_feeds(
+    district: District, seed: int, register: pl.DataFrame | None = None
+) -> dict[str, SyntheticFeed]:
+    """Every source's file contents for ``district``, by source name (see the module docstring);
+    with the district's ``register``, the month's deaths include parents of children paid the
+    orphan allowance."""
+    context = _Context(district, seed, register)
     builders = {
         "tax": _tax,
         "social_insurance": _social_insurance,
@@ -119,8 +123,11 @@ def build_feeds(district: District, seed: int) -> dict[str, SyntheticFeed]:
     return feeds
 
 
-def write_feeds(district: District, out_dir: Path, seed: int) -> dict[str, Path]:
-    """Write the thirteen department files into ``out_dir`` (created if missing).
+def write_feeds(
+    district: District, out_dir: Path, seed: int, register: pl.DataFrame | None = None
+) -> dict[str, Path]:
+    """Write the thirteen department files into ``out_dir`` (created if missing); ``register``
+    as for ``build_feeds``.
 
     Returns:
         the path of each source's file, by source name (``tax.csv``, ``vehicles.xlsx``, …).
@@ -129,7 +136,7 @@ def write_feeds(district: District, out_dir: Path, seed: int) -> dict[str, Path]
     out_dir.mkdir(parents=True, exist_ok=True)
     written = _written_at(district.on)
     paths: dict[str, Path] = {}
-    for source, feed in build_feeds(district, seed).items():
+    for source, feed in build_feeds(district, seed, register).items():
         path = out_dir / feed.filename
         write_feed(feed, path, written)
         paths[source] = path

@@ -22,8 +22,17 @@ class _Context:
     """What several feeds share: persons with their household's facts, the registry, employers
     and the registered unemployed."""
 
-    def __init__(self, district: District, seed: int) -> None:
+    def __init__(self, district: District, seed: int, register: pl.DataFrame | None = None) -> None:
         self.on = district.on
+        # The households of children paid the orphan allowance (the month's events kill a few
+        # of their parents, for discovery's review of the child's category).
+        self.orphan_households = (
+            pl.Series("household_id", [], dtype=district.persons["household_id"].dtype)
+            if register is None
+            else register.filter(pl.col("orphan_allowance"))["household_id"]
+            .cast(district.persons["household_id"].dtype)
+            .unique()
+        )
         self.registry = district.persons["resident_id"]
         divisions = baodi_divisions()
         households = district.households.select(

@@ -26,7 +26,7 @@ def _month_events(
         pl.col("situation").is_in(["hardship", "boundary", "margin"]).alias("low"),
         pl.Series("_event", rng.random(context.people.height)),
     )
-    month = _Month(people, first, max(1, (on - first).days), rng)
+    month = _Month(people, first, max(1, (on - first).days), rng, context.orphan_households)
     if source == "social_insurance":
         return _stopped_contributions(context, frame, month)
     events = _EVENTS.get(source)
@@ -45,6 +45,7 @@ class _Month:
     first: dt.date
     span: int
     rng: np.random.Generator
+    orphan_households: pl.Series
 
     def pick(
         self, low_rate: float, other_rate: float, where: pl.Expr | None = None
@@ -150,8 +151,16 @@ def _custody(month: _Month) -> pl.DataFrame:
 
 
 def _deaths(month: _Month) -> pl.DataFrame:
-    """Deaths of the month, among people of 60 or more."""
+    """Deaths of the month, among people of 60 or more, and a parent in a few of the families
+    whose children are paid the orphan allowance (at least one where there are any)."""
     dead = month.pick(0.01, 0.0, pl.col("age") >= 60)
+    parents = month.people.filter(
+        pl.col("household_id").is_in(month.orphan_households.implode())
+        & pl.col("relation").is_in(["01", "02", "10", "11", "12"])
+        & pl.col("age").is_between(18, 59)
+    ).sort("_event")
+    parents = parents.filter((pl.col("_event") < 0.3) | (pl.int_range(pl.len()) == 0))
+    dead = pl.concat([dead, parents]).unique("resident_id", keep="first", maintain_order=True)
     return dead.select(
         "resident_id",
         "name",

@@ -177,6 +177,10 @@ KINDS = {
     "arrest": gettext_lazy("被逮捕羁押"),
     "prison": gettext_lazy("服刑"),
     "compulsory_drug_rehabilitation": gettext_lazy("强制隔离戒毒"),
+    # A parent's change (CHILD_WELFARE_PARENT_CHANGE).
+    "died": gettext_lazy("死亡"),
+    "custody": gettext_lazy("被羁押、服刑或强制隔离戒毒"),
+    "released": gettext_lazy("刑满释放或解除羁押、戒毒"),
     "vehicle": gettext_lazy("机动车"),
     "property": gettext_lazy("不动产"),
     "business": gettext_lazy("市场主体"),

@@ -26,7 +26,7 @@ from jiuzhu.web.registry.forms import (
     SearchForm,
     community_choices,
 )
-from jiuzhu.web.registry.models import Asset, Income, Person, Source
+from jiuzhu.web.registry.models import Asset, Household, Income, Membership, Person, Source
 from jiuzhu.web.registry.queries import (
     community_name,
     current_members,
@@ -119,17 +119,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     for entitlement in entitlements:
         versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
         entitlement.current_amount = versions[-1].monthly_amount if versions else None  # type: ignore[attr-defined]
-    former = list(
-        household.memberships.filter(valid_to__isnull=False)
-        .select_related("person")
-        .order_by("-valid_to")
-    )
-    for membership in former:
-        died = membership.person.died_on
-        # A funeral claim opens with the decedent's assistance status at death filled in.
-        membership.status_at_death = (  # type: ignore[attr-defined]
-            _status_at_death(membership.person_id, died, entitlements) if died else ""
-        )
+    former = _former_members(household, entitlements)
     # The household's whole record: its members, applications, entitlements and accounts too
     # (every event carries the household it concerns), labelled in the reader's language.
     history = Presenter(request.user).present(
@@ -160,6 +150,22 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _former_members(household: Household, entitlements: list[Any]) -> list[Membership]:
+    """The household's former members, latest first; a deceased one with the status at death
+    a funeral claim opens with (``status_at_death``)."""
+    former = list(
+        household.memberships.filter(valid_to__isnull=False)
+        .select_related("person")
+        .order_by("-valid_to")
+    )
+    for membership in former:
+        died = membership.person.died_on
+        membership.status_at_death = (  # type: ignore[attr-defined]
+            _status_at_death(membership.person_id, died, entitlements) if died else ""
+        )
+    return former
 
 
 DEATH_STATUS_ORDER = ("tekun", "dibao", "near_dibao")

@@ -82,6 +82,9 @@ _ENTRY_FIELDS = (
     "monthly_amount",
 )
 ALLOWANCES = ("disability_living_allowance", "disability_care_allowance", "orphan_allowance")
+_SYNCED_FIELDS = (*_ENTRY_FIELDS, "orphan_allowance")
+"""What a refresh keeps in step with the decisions: the platform pays the orphan allowance
+(child welfare) itself, the disability allowances are the disabled persons' federation's."""
 
 
 def _current(today: dt.date) -> Q:
@@ -167,7 +170,8 @@ def _applications(households: Q, today: dt.date, since: dt.date) -> list[tuple[A
     return list(
         Application.objects.filter(households)
         .filter(
-            Q(stage=Stage.REJECTED, decided_on__gt=since)
+            # A refused funeral claim or heating application says nothing of low income.
+            Q(stage=Stage.REJECTED, decided_on__gt=since, program__in=RegisterCategory.values)
             | Q(
                 stage=Stage.APPROVED,
                 program=Program.RIGID_EXPENDITURE,
@@ -221,6 +225,7 @@ def _entitlement_entries(
             "entitlement_id": pk,
             "application_id": None,
             "rigid_valid_until": None,
+            "orphan_allowance": False,
         }
         if status == Status.TERMINATED:
             ended = terminated_on or (
@@ -246,12 +251,17 @@ def _entitlement_entries(
                     "monthly_amount": None,
                 }
             continue
+        # A child's allowance (child welfare, children in hardship) is not one of the
+        # register's categories of low-income people: the child is monitored, the orphan
+        # allowance flagged, and the household's own situation assessed on its own.
+        registered = program in RegisterCategory.values
         for person in persons:
             desired[f"entitlement:{pk}:person:{person}"] = {
                 **base,
                 "person_id": person,
-                "category": program,
-                "receiving": status in PAYABLE,
+                "category": program if registered else RegisterCategory.MONITORED,
+                "receiving": registered and status in PAYABLE,
+                "orphan_allowance": program == Program.CHILD_WELFARE and status in PAYABLE,
                 "reason": _("%(program)s待遇（%(number)s）")
                 % {"program": labels.get(program, program), "number": number},
                 "included_on": first_day(start_month),
@@ -279,6 +289,7 @@ def _application_entries(
             "review_due": None,
             "monthly_amount": None,
             "included_on": decided_on,
+            "orphan_allowance": False,
         }
         if decided_on is None:
             continue
@@ -355,17 +366,17 @@ def refresh_register(
             if row is None:
                 new.append(RegisterEntry(key=key, **values))
                 continue
-            old = dict(zip(_ENTRY_FIELDS, row[2:], strict=True))
-            if any(old[name] != values[name] for name in _ENTRY_FIELDS):
+            old = dict(zip(_SYNCED_FIELDS, row[2:], strict=True))
+            if any(old[name] != values[name] for name in _SYNCED_FIELDS):
                 changed.append(RegisterEntry(pk=row[1], key=key, **values))
-        ends = 2 + _ENTRY_FIELDS.index("ends_on")
+        ends = 2 + _SYNCED_FIELDS.index("ends_on")
         ended = [
             row[1]
             for key, row in existing.items()
             if key not in desired and (row[ends] is None or row[ends] > today)
         ]
         RegisterEntry.objects.bulk_create(new, batch_size=BATCH)
-        RegisterEntry.objects.bulk_update(changed, list(_ENTRY_FIELDS), batch_size=BATCH)
+        RegisterEntry.objects.bulk_update(changed, list(_SYNCED_FIELDS), batch_size=BATCH)
         for start in range(0, len(ended), BATCH):
             RegisterEntry.objects.filter(pk__in=ended[start : start + BATCH]).update(
                 ends_on=today, receiving=False
@@ -395,11 +406,11 @@ def _existing(
         for row in RegisterEntry.objects.filter(scope)
         .filter(_current(today))
         .exclude(key__startswith=IMPORTED)
-        .values_list("key", "pk", *_ENTRY_FIELDS)
+        .values_list("key", "pk", *_SYNCED_FIELDS)
     }
     for start in range(0, len(keys), BATCH):
         for row in RegisterEntry.objects.filter(key__in=keys[start : start + BATCH]).values_list(
-            "key", "pk", *_ENTRY_FIELDS
+            "key", "pk", *_SYNCED_FIELDS
         ):
             found[row[0]] = row
     return found

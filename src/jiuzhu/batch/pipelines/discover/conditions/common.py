@@ -87,6 +87,22 @@ def serious_disability_lead(category: pl.Expr, grade: pl.Expr) -> pl.Expr:
     return heavy.fill_null(False)
 
 
+PARENT_GENERATION = {
+    "self": "child",
+    "spouse": "child",
+    "child": "grandchild",
+    "child_in_law": "grandchild",
+}
+"""Whose parents a member is, by the member's relation group: the applicant and spouse are the
+parents of the children (``child``), the children and their spouses of the grandchildren."""
+
+
+def orphan_allowance_receivers(ctx: Context) -> pl.Series:
+    """Resident IDs paid the orphan or de facto unsupported child allowance under any of their
+    register entries (String)."""
+    return ctx.register.filter(pl.col("orphan_allowance"))["resident_id"].unique()
+
+
 def in_register(frame: pl.DataFrame, ctx: Context, receiving_only: bool) -> pl.DataFrame:
     """``frame``'s rows whose household is in the register (receiving, if asked)."""
     homes = ctx.register_households.select(

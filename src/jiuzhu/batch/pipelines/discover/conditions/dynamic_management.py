@@ -1,5 +1,6 @@
 """Dynamic management conditions (``signals/dynamic_management.yaml``): changes in a household in
-the register that its assistance must follow — a member's death or custody, a recipient's age
+the register that its assistance must follow — a member's death or custody, a change in the
+situation of a parent of a child paid the orphan allowance, a recipient's age
 milestone, a rigid-expenditure determination expiring, a periodic review due, an asset registered."""
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     CUSTODY_EN,
     CUSTODY_ZH,
     I64,
+    PARENT_GENERATION,
     D,
     S,
     condition,
     in_register,
+    orphan_allowance_receivers,
     register_labels,
     text,
     yuan,
@@ -65,6 +68,68 @@ def member_in_custody(ctx: Context, signal: Signal, th: dict[str, Threshold]) ->
         text(pl.col("kind"), CUSTODY_EN).alias("custody_en"),
         pl.col("institution").fill_null("").alias("authority"),
         *register_labels(),
+    ).unique(["subject", "episode"], keep="first", maintain_order=True)
+
+
+PARENT_EVENT_ZH = {
+    "died": "死亡",
+    "custody": "被羁押、服刑或强制隔离戒毒",
+    "released": "刑满释放或解除羁押、戒毒",
+}
+PARENT_EVENT_EN = {
+    "died": "died",
+    "custody": "was taken into custody or rehabilitation",
+    "released": "was released",
+}
+
+
+@condition("CHILD_WELFARE_PARENT_CHANGE")
+def child_welfare_parent_change(
+    ctx: Context, signal: Signal, th: dict[str, Threshold]
+) -> pl.DataFrame:
+    """A child paid the orphan or de facto unsupported child allowance (any register entry)
+    whose parent in the household died, was taken into custody or was released in the month
+    (the deaths and custody feeds): the child's category, or whether the allowance continues,
+    must be reviewed (《民政部等12部门关于进一步加强事实无人抚养儿童保障工作的意见》（民发〔2019〕62号）:
+    the allowance follows the parents' situation). Adverse: a release can end it; a verification
+    task, never a cut. Parents as ``PARENT_GENERATION`` reads the household."""
+    children = ctx.people.filter(
+        pl.col("resident_id").is_in(orphan_allowance_receivers(ctx).implode())
+    ).select("resident_id", "household_id", pl.col("relation_group").alias("child_group"))
+    parents = ctx.people.with_columns(
+        pl.col("relation_group")
+        .replace_strict(PARENT_GENERATION, default=None, return_dtype=S)
+        .alias("child_group")
+    ).select(pl.col("resident_id").alias("parent_id"), "household_id", "child_group")
+    deaths = ctx.feed("deaths", {"resident_id": S, "died_on": D}).filter(ctx.in_month("died_on"))
+    custody = ctx.feed("custody", {"resident_id": S, "started_on": D, "released_on": D})
+    events = pl.concat(
+        [
+            deaths.select(
+                "resident_id", pl.lit("died").alias("event"), pl.col("died_on").alias("on")
+            ),
+            custody.filter(ctx.in_month("started_on")).select(
+                "resident_id", pl.lit("custody").alias("event"), pl.col("started_on").alias("on")
+            ),
+            custody.filter(ctx.in_month("released_on")).select(
+                "resident_id", pl.lit("released").alias("event"), pl.col("released_on").alias("on")
+            ),
+        ]
+    ).rename({"resident_id": "parent_id"})
+    found = (
+        children.join(parents, on=["household_id", "child_group"], how="inner")
+        .join(events, on="parent_id", how="inner")
+        .sort("resident_id", "on", "event")
+    )
+    return found.select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.concat_str([pl.col("event"), pl.col("on").cast(S)], separator=":").alias("episode"),
+        pl.struct("parent_id", "event", pl.col("on").alias("date")).alias("record"),
+        pl.col("on").cast(S).alias("date"),
+        text(pl.col("event"), PARENT_EVENT_ZH).alias("parent_event"),
+        text(pl.col("event"), PARENT_EVENT_EN).alias("parent_event_en"),
     ).unique(["subject", "episode"], keep="first", maintain_order=True)
 
 

@@ -10,11 +10,13 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     CUSTODY_EN,
     CUSTODY_ZH,
     I64,
+    PARENT_GENERATION,
     D,
     S,
     condition,
     empty,
     in_register,
+    orphan_allowance_receivers,
     text,
     yuan,
 )
@@ -116,29 +118,25 @@ def _events(ctx: Context) -> pl.DataFrame:
 
 @condition("CHILD_LOST_PARENT")
 def child_lost_parent(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
-    """A child under 18 whose parent in the household died or was taken into custody in the
-    month: parents are the applicant and spouse for the applicant's children, and the children
-    and their spouses for the grandchildren (GB/T 4761 relation groups)."""
+    """A child under 18, not paid the orphan allowance, whose parent in the household died or was
+    taken into custody in the month: parents are the applicant and spouse for the applicant's
+    children, and the children and their spouses for the grandchildren (GB/T 4761 relation
+    groups: ``PARENT_GENERATION``)."""
     parents = (
         ctx.registered(_events(ctx), ("relation_group",))
         .with_columns(
             pl.col("relation_group")
-            .replace_strict(
-                {
-                    "self": "child",
-                    "spouse": "child",
-                    "child": "grandchild",
-                    "child_in_law": "grandchild",
-                },
-                default=None,
-                return_dtype=S,
-            )
+            .replace_strict(PARENT_GENERATION, default=None, return_dtype=S)
             .alias("child_group")
         )
         .filter(pl.col("child_group").is_not_null())
     )
     minor = pl.col("age") < adult_age(load_system("tianjin").parameters, ctx.end)
-    children = ctx.people.filter(minor & pl.col("relation_group").is_in(["child", "grandchild"]))
+    # A child already paid the orphan allowance is reviewed instead (CHILD_WELFARE_PARENT_CHANGE).
+    paid = pl.col("resident_id").is_in(orphan_allowance_receivers(ctx).implode())
+    children = ctx.people.filter(
+        minor & pl.col("relation_group").is_in(["child", "grandchild"]) & ~paid
+    )
     found = (
         parents.rename({"resident_id": "parent_id"})
         .join(

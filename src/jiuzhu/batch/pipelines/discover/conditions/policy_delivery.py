@@ -14,9 +14,11 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     CARE_ALLOWANCE_GRADES,
     DISABILITY_EN,
     DISABILITY_ZH,
+    PARENT_GENERATION,
     D,
     S,
     condition,
+    orphan_allowance_receivers,
     register_labels,
     serious_disability_lead,
     text,
@@ -281,9 +283,7 @@ def orphan_allowance_missing(
         | (pl.col("serious_illness").fill_null("none") != "none")
     ).fill_null(False)
     generation = pl.col("relation_group").replace_strict(
-        {"self": "child", "spouse": "child", "child": "grandchild", "child_in_law": "grandchild"},
-        default=None,
-        return_dtype=S,
+        PARENT_GENERATION, default=None, return_dtype=S
     )
     parents = (
         people.with_columns(generation.alias("child_group"), unable.alias("unable"))
@@ -295,7 +295,9 @@ def orphan_allowance_missing(
         _register_persons(ctx)
         .filter(
             (pl.col("age") < adult_age(load_system("tianjin").parameters, ctx.end))
-            & ~pl.col("orphan_allowance")
+            # Paid under any of the person's register entries (the platform's child-welfare
+            # entry beside the household's dibao one).
+            & ~pl.col("resident_id").is_in(orphan_allowance_receivers(ctx).implode())
         )
         .with_columns(pl.col("relation_group").alias("child_group"))
     )
