@@ -8,12 +8,14 @@ field by field and writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.test import Client
+from openpyxl import load_workbook
 
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.assessment import aid_decided_this_year, program_result
@@ -123,6 +125,16 @@ def test_a_funeral_claim_opened_from_a_recorded_death_is_decided_and_paid_once(
     assert "逝者火化日期" in page and "4,220.00" in page and "元（一次性）" in page
     payment = oneoff.pay_once(users["caseworker"], application, form="cash")
     assert payment.amount == 422_000 and payment.fund is None and payment.program == "funeral"
+    # The month's summary counts it among the payments made once, page and workbook.
+    officer = _client(users["officer"])
+    summary = officer.get(f"/payments/summary/?month={ON:%Y-%m}").content.decode()
+    table = summary[summary.index('id="one-off-summary"') :]
+    assert "丧葬救助" in table and "4,220.00" in table
+    workbook = load_workbook(
+        io.BytesIO(officer.get(f"/payments/summary/?month={ON:%Y-%m}&format=xlsx").content)
+    )
+    rows = [r for r in workbook.active.iter_rows(values_only=True) if "丧葬救助" in r]
+    assert rows and rows[0][-1] == 4220
 
 
 def test_heating_assistance_follows_the_season_fee(

@@ -32,6 +32,7 @@ from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
     Kind,
+    OneOffPayment,
     Payment,
     PayrollRun,
     ReserveFund,
@@ -154,6 +155,72 @@ def monthly_summary(user: Staff, month: str) -> list[SummaryRow]:
             regular=row["regular"],
             arrears=row["arrears"],
             recovery=row["recovery"],
+            amount=row["amount"],
+        )
+        for row in grouped.iter_rows(named=True)
+    ]
+
+
+@dataclass(frozen=True)
+class OneOffRow:
+    """One township's payments made once in a month for one program (amounts in fen)."""
+
+    township: str
+    name: str
+    program: str
+    program_label: str
+    households: int
+    count: int
+    cash: int
+    in_kind: int
+    """The value of goods and services given in kind."""
+    amount: int
+
+
+def one_off_summary(user: Staff, month: str) -> list[OneOffRow]:
+    """Payments made once (temporary, funeral, heating, medical assistance) paid in ``month``
+    (YYYY-MM) by township and program, within the user's jurisdiction."""
+    first = dt.date.fromisoformat(f"{month}-01")
+    rows = OneOffPayment.objects.filter(
+        division_code__startswith=_division(user),
+        paid_on__gte=first,
+        paid_on__lt=dt.date.fromisoformat(f"{add_months(month, 1)}-01"),
+    ).values_list("division_code", "program", "household_id", "form", "amount")
+    frame = pl.DataFrame(
+        list(rows),
+        schema={
+            "division_code": pl.String,
+            "program": pl.String,
+            "household_id": pl.Int64,
+            "form": pl.String,
+            "amount": pl.Int64,
+        },
+        orient="row",
+    ).with_columns(township=pl.col("division_code").str.slice(0, 9))
+    grouped = (
+        frame.group_by("township", "program")
+        .agg(
+            pl.col("household_id").n_unique().alias("households"),
+            pl.len().alias("count"),
+            pl.col("amount").filter(pl.col("form") == OneOffPayment.Form.CASH).sum().alias("cash"),
+            pl.col("amount")
+            .filter(pl.col("form") == OneOffPayment.Form.IN_KIND)
+            .sum()
+            .alias("in_kind"),
+            pl.col("amount").sum(),
+        )
+        .sort("township", "program")
+    )
+    return [
+        OneOffRow(
+            township=row["township"],
+            name=township_name(row["township"]),
+            program=row["program"],
+            program_label=Program.label(row["program"]),
+            households=row["households"],
+            count=row["count"],
+            cash=row["cash"],
+            in_kind=row["in_kind"],
             amount=row["amount"],
         )
         for row in grouped.iter_rows(named=True)

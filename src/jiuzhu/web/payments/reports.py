@@ -25,7 +25,7 @@ from jiuzhu.web.payments.models import (
     PaymentStatus,
     PayrollRun,
 )
-from jiuzhu.web.payments.queries import SummaryRow, scope_of
+from jiuzhu.web.payments.queries import OneOffRow, SummaryRow, scope_of
 from jiuzhu.web.registry.models import Household
 
 
@@ -176,7 +176,11 @@ def run_workbook(user: Staff, run: PayrollRun) -> bytes:
     return _book(f"{run.month} {run.get_program_display()}"[:31], header, rows)
 
 
-def summary_workbook(month: str, rows: Sequence[SummaryRow]) -> bytes:
+def summary_workbook(
+    month: str, rows: Sequence[SummaryRow], once: Sequence[OneOffRow] = ()
+) -> bytes:
+    """The month's payroll payments by township and program, then (below a blank row) the
+    payments made once: cash and the value of what was given in kind."""
     header = (
         "乡镇（街道）代码",
         "乡镇（街道）",
@@ -215,4 +219,33 @@ def summary_workbook(month: str, rows: Sequence[SummaryRow]) -> bytes:
             Fen(sum(r.amount for r in rows)),
         )
     )
+    if once:
+        body += [
+            (),
+            (
+                "乡镇（街道）代码",
+                "乡镇（街道）",
+                "一次性救助项目",
+                "户数",
+                "笔数",
+                "现金（元）",
+                "实物折价（元）",
+                "",
+                "合计（元）",
+            ),
+        ]
+        body += [
+            (
+                r.township,
+                r.name,
+                r.program_label,
+                r.households,
+                r.count,
+                Fen(r.cash),
+                Fen(r.in_kind),
+                "",
+                Fen(r.amount),
+            )
+            for r in once
+        ]
     return _book(month, header, body)

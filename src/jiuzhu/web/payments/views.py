@@ -41,6 +41,7 @@ from jiuzhu.web.payments.models import (
 )
 from jiuzhu.web.payments.queries import (
     monthly_summary,
+    one_off_summary,
     payment_for,
     run_for,
     runs_for,
@@ -390,6 +391,7 @@ def summary_view(request: HttpRequest) -> HttpResponse:
     if not is_month(month):
         month = month_of(clock.today())
     rows = monthly_summary(staff(request), month)
+    once = one_off_summary(staff(request), month)
     if request.GET.get("format") == "xlsx":
         record(
             request.user,
@@ -398,7 +400,7 @@ def summary_view(request: HttpRequest) -> HttpResponse:
             division_code=staff(request).division_code,
             month=month,
         )
-        response = HttpResponse(reports.summary_workbook(month, rows), content_type=XLSX)
+        response = HttpResponse(reports.summary_workbook(month, rows, once), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="payments-summary-{month}.xlsx"'
         return response
     total = {
@@ -412,6 +414,11 @@ def summary_view(request: HttpRequest) -> HttpResponse:
             "month": month,
             "rows": rows,
             "total": total,
+            "once": once,
+            "once_total": {
+                key: sum(getattr(r, key) for r in once)
+                for key in ("households", "count", "cash", "in_kind", "amount")
+            },
             "previous": add_months(month, -1),
             "next": add_months(month, 1),
         },
