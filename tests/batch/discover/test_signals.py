@@ -528,6 +528,28 @@ def test_a_change_in_a_parent_of_a_child_paid_the_orphan_allowance() -> None:
     assert w.run("ORPHAN_ALLOWANCE_MISSING").filter(pl.col("resident_id") == rid(3)).is_empty()
 
 
+def test_a_covered_persons_settlement_without_medical_aid() -> None:
+    w = World()
+    paid = w.household(1)
+    w.person(paid, 1, ADULT)
+    w.person(paid, 2, ADULT, "10")
+    w.enrol(paid, "dibao", monthly_amount=100_000)
+    watched = w.household(2)  # monitored, not receiving: not covered
+    w.person(watched, 3, ADULT)
+    w.enrol(watched, "monitored", receiving=False)
+    w.stay(rid(1), D(2025, 10, 3), 250_000)  # aid missed
+    w.stay(rid(2), D(2025, 10, 4), 80_000, visit_type="outpatient", assistance_paid=40_000)
+    w.stay(rid(2), D(2025, 9, 20), 90_000)  # last month
+    w.stay(rid(3), D(2025, 10, 5), 300_000)
+    alerts = w.run("MEDICAL_AID_UNSETTLED")
+    assert keys(alerts) == [f"MEDICAL_AID_UNSETTLED:{rid(1)}:2025-10-03/inpatient/250000"]
+    row = alerts.row(0, named=True)
+    assert row["explanation_zh"].startswith(
+        "低保成员2025-10-03住院结算，政策范围内个人自付2500元，未获"
+    )
+    assert json.loads(row["evidence"])["record"]["out_of_pocket"] == 250_000
+
+
 def test_every_signal_has_its_test_here() -> None:
     """A signal added without a case here fails (the catalogue lists every code)."""
     from pathlib import Path

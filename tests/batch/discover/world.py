@@ -189,7 +189,7 @@ class World:
             total_cost=own_fen * 3,
             fund_paid=own_fen * 2,
             critical_illness_paid=0,
-            assistance_paid=0,
+            assistance_paid=values.pop("assistance_paid", 0),
             out_of_pocket=own_fen,
             **values,
         )

@@ -7,6 +7,7 @@ bad input gives a message, never a server error."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -23,8 +24,10 @@ from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.models import Alert, AlertStatus, AlertVisit, Outcome
 from jiuzhu.web.discovery.queries import work_items
 from jiuzhu.web.discovery.workflow import ALERT, APPLICATION_WORKING_DAYS
+from jiuzhu.web.registry.models import Household
 from jiuzhu.web.workcalendar.working_days import add_working_days
 from tests.web.conftest import ON, PASSWORD
+from tests.web.discovery.conftest import alert_row
 
 pytestmark = pytest.mark.django_db
 MATERIALS = [
@@ -409,3 +412,32 @@ def test_unknown_steps_pks_and_other_townships_answer_404_and_a_get_returns_to_t
     assert response.status_code == 400
     own.refresh_from_db()
     assert own.application is None and own.status == AlertStatus.AWAITING_APPLICATION
+
+
+def test_a_settlement_without_medical_aid_opens_its_application_with_the_own_costs(
+    users: dict[str, User], townships: tuple[str, str], raise_alerts: Any
+) -> None:
+    household = Household.objects.filter(township_code=townships[0]).order_by("pk").first()
+    assert household is not None
+    evidence = {"signal": "MEDICAL_AID_UNSETTLED", "record": {"out_of_pocket": 1_234_550}}
+    raise_alerts(
+        [
+            alert_row(
+                household,
+                "MEDICAL_AID_UNSETTLED",
+                category="policy_delivery",
+                evidence=json.dumps(evidence),
+            )
+        ]
+    )
+    alert = Alert.objects.get(household=household)
+    client = _client("caseworker")
+    assert client.post(f"/discovery/alerts/{alert.pk}/visit/", VISIT).status_code == 302
+    response = client.post(
+        f"/discovery/alerts/{alert.pk}/conclude/",
+        {"outcome": "included", "program": "medical_assistance", "note": "申请医疗救助"},
+    )
+    location = response["Location"]
+    assert "program=medical_assistance" in location and "medical_own_costs=12345.50" in location
+    page = client.get(location).content.decode()
+    assert 'value="12345.50"' in page and 'id="inputs-medical_assistance"' in page

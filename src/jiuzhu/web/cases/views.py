@@ -75,7 +75,7 @@ def _prefill(
     when an alert concluded "included in assistance" opens the application; values that are not
     a program or a current member are ignored. A funeral claim opened from a member's recorded
     death (``&decedent=<person pk>&status=<status at death>``) has the decedent's facts filled
-    in."""
+    in; the program's own inputs may be given by name (``&medical_own_costs=2500``)."""
     initial: dict[str, object] = {}
     program = request.GET.get("program", "")
     if program in Program.values:
@@ -93,6 +93,11 @@ def _prefill(
     status = request.GET.get("status", "")
     if status in {code for code, _label in code_choices("status_at_death")}:
         initial["decedent_status"] = status
+    # The program's own inputs an alert gives (a settlement's own costs): checked on submit.
+    for var in inputs.variables(program) if program in Program.values else ():
+        value = request.GET.get(var.name, "")
+        if value and len(value) <= 40:
+            initial[var.name] = value
     return initial
 
 

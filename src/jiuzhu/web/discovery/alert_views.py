@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
+from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
@@ -237,8 +238,27 @@ def _apply_url(request: HttpRequest, alert: Alert) -> str:
     query = {"program": prefill.program, "alert": str(alert.pk)}
     if prefill.applicant:
         query["applicant"] = str(prefill.applicant)
+    query |= _application_inputs(alert, prefill.program)
     url = reverse("cases:new_application", args=[prefill.household_pk])
     return f"{url}?{urlencode(query)}"
+
+
+SETTLEMENT_INPUTS = {"MEDICAL_AID_UNSETTLED": ("medical_assistance", "medical_own_costs")}
+"""An alert whose source record is a settlement: the program it opens and its input that takes
+the settlement's own costs (``out_of_pocket``, fen)."""
+
+
+def _application_inputs(alert: Alert, program: str) -> dict[str, str]:
+    """Inputs of the application the alert's record gives (the medical settlement's own costs,
+    in yuan as the form takes them)."""
+    wanted = SETTLEMENT_INPUTS.get(alert.signal)
+    record = alert.evidence.get("record") if isinstance(alert.evidence, dict) else None
+    if wanted is None or wanted[0] != program or not isinstance(record, dict):
+        return {}
+    own = record.get("out_of_pocket")
+    if not isinstance(own, int) or isinstance(own, bool) or own <= 0:
+        return {}
+    return {wanted[1]: format_yuan(own).replace(",", "")}
 
 
 def _after_inclusion(request: HttpRequest, alert: Alert) -> HttpResponse:

@@ -78,6 +78,7 @@ FIELD_LABELS = {
     "allowance": gettext_lazy("补贴标准"),
     "amount": gettext_lazy("金额"),
     "asset": gettext_lazy("财产类别"),
+    "assistance_paid": gettext_lazy("医疗救助支付"),
     "authority": gettext_lazy("执行机关"),
     "before": gettext_lazy("登记库原记录"),
     "birth_date": gettext_lazy("出生日期"),
@@ -157,8 +158,8 @@ FIELD_LABELS = {
 }
 """Labels of the evidence's record and value keys (the batch conditions' field names)."""
 MONEY_FIELDS = frozenset(
-    {"allowance", "contribution", "engine_amount", "gap", "out_of_pocket", "paid", "threshold",
-     "total_cost"}
+    {"allowance", "assistance_paid", "contribution", "engine_amount", "gap", "out_of_pocket",
+     "paid", "threshold", "total_cost"}
 )  # fmt: skip
 """Record fields in integer fen (the evidence keeps the source's fen)."""
 YUAN_VALUES = frozenset(

@@ -14,6 +14,7 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     CARE_ALLOWANCE_GRADES,
     DISABILITY_EN,
     DISABILITY_ZH,
+    I64,
     PARENT_GENERATION,
     D,
     S,
@@ -229,6 +230,71 @@ def disability_care_missing(ctx: Context, signal: Signal, th: dict[str, Threshol
         pl.struct("disability_category", "disability_grade", "person_category").alias("record"),
         *_disability_columns(),
     )
+
+
+MEDICAL_AID_CATEGORIES = ("dibao", "tekun", "near_dibao")
+"""Register categories whose members medical assistance covers (the rules' categories:
+《社会救助暂行办法》第二十八条; the impoverished-by-illness category is decided on application)."""
+VISIT_ZH = {"inpatient": "住院", "outpatient": "门诊", "special_outpatient": "门诊特殊病"}
+VISIT_EN = {
+    "inpatient": "inpatient",
+    "outpatient": "outpatient",
+    "special_outpatient": "special outpatient",
+}
+
+
+@condition("MEDICAL_AID_UNSETTLED")
+def medical_aid_unsettled(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
+    """A settlement of the month (the medical-insurance feed) of a person receiving dibao, tekun
+    or near-dibao (register) with own costs left and no medical aid paid with it: the one-stop
+    settlement missed the aid, so a medical assistance application is due for it."""
+    settlements = ctx.feed(
+        "medical_insurance",
+        {
+            "resident_id": S,
+            "settled_on": D,
+            "visit_type": S,
+            "total_cost": I64,
+            "out_of_pocket": I64,
+            "assistance_paid": I64,
+        },
+    ).filter(
+        ctx.in_month("settled_on")
+        & (pl.col("out_of_pocket") > 0)
+        & (pl.col("assistance_paid").fill_null(0) == 0)
+    )
+    covered = (
+        ctx.register.filter(pl.col("receiving") & pl.col("category").is_in(MEDICAL_AID_CATEGORIES))
+        .select("resident_id", pl.col("category").cast(S).alias("register_category"))
+        .unique("resident_id", keep="first", maintain_order=True)
+    )
+    found = (
+        ctx.registered(settlements)
+        .join(covered, on="resident_id", how="inner")
+        .sort("resident_id", "settled_on")
+    )
+    return found.select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.concat_str(
+            [pl.col("settled_on").cast(S), pl.col("visit_type"), pl.col("out_of_pocket").cast(S)],
+            separator="/",
+        ).alias("episode"),
+        pl.struct(
+            "settled_on",
+            "visit_type",
+            "total_cost",
+            "out_of_pocket",
+            pl.col("assistance_paid").fill_null(0),
+            "register_category",
+        ).alias("record"),
+        pl.col("settled_on").cast(S).alias("date"),
+        text(pl.col("visit_type"), VISIT_ZH).alias("visit"),
+        text(pl.col("visit_type"), VISIT_EN).alias("visit_en"),
+        yuan(pl.col("out_of_pocket")).alias("amount"),
+        *register_labels(),
+    ).unique(["subject", "episode"], keep="first", maintain_order=True)
 
 
 CUSTODY_MINIMUM_DAYS = 183
