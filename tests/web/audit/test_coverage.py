@@ -23,6 +23,7 @@ from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.models import Entitlement, ReviewClass, TaskKind
 from jiuzhu.web.jobs.models import Job
 from jiuzhu.web.payments.models import BankAccount, BankFile
+from jiuzhu.web.payments.recoveries import record_recovery
 from jiuzhu.web.registry.models import Household
 from tests.web.audit.flows import login, run_all
 from tests.web.audit.writers import unrecorded_writers
@@ -68,6 +69,9 @@ DOWNLOADS = {
     "documents:termination": "documents.print",
     "documents:termination_pdf": "documents.download_pdf",
     "documents:termination_issue": "documents.print",
+    "documents:fraud_decision": "documents.print",
+    "documents:fraud_decision_pdf": "documents.download_pdf",
+    "documents:fraud_decision_issue": "documents.print",
     "documents:public_notice": "documents.print",
     "documents:public_notice_pdf": "documents.download_pdf",
     "registry:unmask": "registry.view_unmasked",
@@ -84,6 +88,7 @@ MARKS = (
     "_print_page(",
     "_application_page(",
     "_termination_page(",
+    "_fraud_page(",
     "reveal_",
     "HttpResponse(person.",
 )
@@ -201,6 +206,29 @@ def test_the_termination_notice_records_each_showing_and_download(
     _opens(head, url.rstrip("/") + ".pdf", users["head"], "documents.download_pdf")
     event = AuditEvent.objects.filter(action="documents.download_pdf").latest("sequence")
     assert (event.object_id, event.detail) == (str(entitlement.pk), {"kind": "termination"})
+
+
+@pytest.mark.django_db
+def test_the_fraud_decision_records_each_showing_and_download(
+    users: dict[str, User], townships: tuple[str, str], offices: None
+) -> None:
+    household = Household.objects.filter(township_code=townships[0]).first()
+    assert household is not None
+    recovery = record_recovery(
+        users["officer"],
+        make_entitlement(household),
+        amount=100_000,
+        reason="隐瞒收入",
+        kind="fraud",
+        fine_multiple="1",
+    )
+    officer = login("officer")
+    url = f"/documents/recoveries/{recovery.pk}/fraud-decision/"
+    _opens(officer, url, users["officer"], "documents.print")
+    documents.issue_notice(users["officer"], "fraud_decision", recovery)
+    _opens(officer, url.rstrip("/") + ".pdf", users["officer"], "documents.download_pdf")
+    event = AuditEvent.objects.filter(action="documents.download_pdf").latest("sequence")
+    assert (event.object_id, event.detail) == (str(recovery.pk), {"kind": "fraud_decision"})
 
 
 @pytest.mark.django_db

@@ -150,6 +150,14 @@ TYPES: dict[str, ObjectType] = {
         guard=lambda r: r.entitlement,
         related=("entitlement",),
     ),
+    "payments.repayment": ObjectType(
+        _("缴回"),
+        lambda r: f"{r.recovery.entitlement.number} #{r.recovery_id} {r.paid_on}",
+        lambda r: ("payments:household_ledger", r.recovery.entitlement.household_id),
+        "payments.view",
+        guard=lambda r: r.recovery.entitlement.household,
+        related=("recovery__entitlement",),
+    ),
     "payments.bankfile": ObjectType(
         _("银行代发文件"),
         lambda f: f.filename,

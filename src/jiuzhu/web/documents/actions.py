@@ -6,6 +6,8 @@ already written for it is removed again).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -36,12 +38,14 @@ from jiuzhu.web.documents.models import (
 )
 from jiuzhu.web.documents.workflow import (
     MATERIAL,
+    Subject,
     issue_permission,
     issue_refusal,
     notice_state_refusal,
     upload_refusal,
 )
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.payments.models import Recovery
 
 REQUIRED_FOR_NOTICE = ("name", "review_body", "court")
 """Office values a numbered notice cannot be issued without: who decides, and where the
@@ -51,6 +55,7 @@ NUMBER_WORDS = {
     DocumentKind.APPROVAL: "救助确认",
     DocumentKind.REFUSAL: "救助不予确认",
     DocumentKind.TERMINATION: "救助终止",
+    DocumentKind.FRAUD_DECISION: "民政罚",
 }
 """The word of each kind in its document number: 宝平街道救助确认〔2025〕3号."""
 
@@ -248,10 +253,11 @@ def _missing_office_values(data: dict[str, object]) -> list[str]:
     return [field_label(Office, name) for name in REQUIRED_FOR_NOTICE if not values.get(name)]
 
 
-def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> IssuedDocument:
-    """Issue the numbered notice of ``kind`` (approval, refusal, termination) for ``subject``:
-    take the township's next number and record what is printed, in one transaction. Issuing
-    again returns the notice already issued (a reprint shows the same number and text).
+def issue_notice(user: Staff, kind: str, subject: Subject) -> IssuedDocument:
+    """Issue the numbered notice of ``kind`` (approval, refusal, termination, fraud decision)
+    for ``subject``: take the next number (the township's; a fraud decision: the district
+    bureau's) and record what is printed, in one transaction. Issuing again returns the notice
+    already issued (a reprint shows the same number and text).
 
     Raises:
         Refused: no such decision (yet); NotPermitted: the user may not issue it;
@@ -259,10 +265,9 @@ def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> 
     """
     if kind not in NUMBERED_KINDS:
         raise Refused(_("该文书不编号，无需出具"))
-    model = Entitlement if kind == DocumentKind.TERMINATION else Application
     today = clock.today()
     with transaction.atomic():
-        subject = model.objects.select_for_update().get(pk=subject.pk)
+        subject = _locked(kind, subject)
         reason = notice_state_refusal(kind, subject)
         if reason:
             raise Refused(reason)
@@ -271,27 +276,25 @@ def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> 
         found = _issued(kind, subject)
         if found is not None:
             return found
-        if isinstance(subject, Entitlement):
-            data = content.termination(subject, today)
-        else:
-            data = content.BUILDERS[DocumentKind(kind)](subject, today)
+        data = _content(kind, subject, today)
         missing = _missing_office_values(data)
         if missing:
             raise ValidationError(
                 _("%(fields)s未设置：请系统管理员在管理后台“文书发文机关”中填写后再出具")
                 % {"fields": "、".join(missing)}
             )
-        township = subject.division_code[:9]
-        sequence, number = take_number(township, today.year, kind)
+        issuer = DISTRICT_CODE if isinstance(subject, Recovery) else subject.division_code[:9]
+        sequence, number = take_number(issuer, today.year, kind)
         data["number"] = number
         issued = IssuedDocument.objects.create(
             kind=kind,
             number=number,
-            township_code=township,
+            township_code=issuer,
             year=today.year,
             sequence=sequence,
             application=subject if isinstance(subject, Application) else None,
             entitlement=subject if isinstance(subject, Entitlement) else None,
+            recovery=subject if isinstance(subject, Recovery) else None,
             division_code=subject.division_code,
             issued_by=user,
             data=data,
@@ -300,7 +303,27 @@ def issue_notice(user: Staff, kind: str, subject: Application | Entitlement) -> 
     return issued
 
 
-def _issued(kind: str, subject: Application | Entitlement) -> IssuedDocument | None:
+def _locked(kind: str, subject: Subject) -> Subject:
+    model: type[Application | Entitlement | Recovery] = Application
+    if kind == DocumentKind.TERMINATION:
+        model = Entitlement
+    elif kind == DocumentKind.FRAUD_DECISION:
+        model = Recovery
+    found: Subject = model.objects.select_for_update().get(pk=subject.pk)
+    return found
+
+
+def _content(kind: str, subject: Subject, today: dt.date) -> dict[str, object]:
+    if isinstance(subject, Recovery):
+        return content.fraud_decision(subject, today)
+    if isinstance(subject, Entitlement):
+        return content.termination(subject, today)
+    return content.BUILDERS[DocumentKind(kind)](subject, today)
+
+
+def _issued(kind: str, subject: Subject) -> IssuedDocument | None:
+    if isinstance(subject, Recovery):
+        return IssuedDocument.objects.filter(kind=kind, recovery=subject).first()
     if isinstance(subject, Entitlement):
         return IssuedDocument.objects.filter(kind=kind, entitlement=subject).first()
     return IssuedDocument.objects.filter(kind=kind, application=subject).first()

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils import timezone
 
 from jiuzhu.reference import division
 from jiuzhu.rules import registry
@@ -33,6 +34,7 @@ from jiuzhu.web.documents import legal
 from jiuzhu.web.documents.models import DocumentKind, Office
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.localvalues.actions import system as rules_system
+from jiuzhu.web.payments.models import Recovery
 from jiuzhu.web.registry.models import Asset, Income, Membership, Source
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, load_calendar
 
@@ -60,8 +62,14 @@ def chinese_month(month: str) -> str:
     return f"{year}年{int(number)}月"
 
 
+DISTRICT_NAME = "宝坻区"
+"""The district's own name (the division table lists its townships and communities)."""
+
+
 def place_name(code: str) -> str:
-    """The name of a township or community of the district (the code if unknown)."""
+    """The name of the district, or of a township or community of it (the code if unknown)."""
+    if code == DISTRICT_CODE:
+        return DISTRICT_NAME
     found = division(code)
     return found.name if found is not None else code
 
@@ -329,6 +337,41 @@ def termination(entitlement: Entitlement, on: dt.date) -> dict[str, object]:
         "basis": legal.basis(entitlement.program, "termination")
         if entitlement.program != Program.TEKUN
         else f"依照{legal.TEKUN_RULES}",
+    }
+
+
+@in_record_language
+def fraud_decision(recovery: Recovery, on: dt.date) -> dict[str, object]:
+    """责令退回骗取的救助资金并处罚款决定书 (《社会救助暂行办法》第六十八条): the facts, the amount
+    ordered repaid and the fine (its multiple), where and by when to pay (15 days,
+    《行政处罚法》第六十七条, with the late fine of its Art. 72), the remedies. Decided by the district
+    bureau."""
+    header = _header(DocumentKind.FRAUD_DECISION, recovery.division_code, DISTRICT_CODE, on)
+    entitlement = recovery.entitlement
+    if entitlement.person is not None:
+        addressee = entitlement.person.name
+    elif entitlement.application is not None:
+        addressee = entitlement.application.applicant.name
+    else:
+        addressee = ""
+    return {
+        **header,
+        **_remedies(),
+        "addressee": addressee,
+        "household_number": entitlement.household.number,
+        "address": entitlement.household.address,
+        "program": Program.label(entitlement.program),
+        "entitlement_number": entitlement.number,
+        "decided_on": chinese_date(timezone.localdate(recovery.decided_at)),
+        "facts": recovery.reason,
+        "amount": format_yuan(recovery.amount),
+        "multiple": f"{recovery.fine_multiple.normalize():f}" if recovery.fine_multiple else "",
+        "fine": format_yuan(recovery.fine_amount),
+        "total": format_yuan(recovery.amount + recovery.fine_amount),
+        "basis": legal.FRAUD_RULE,
+        "payment_days": legal.FINE_PAYMENT_DAYS,
+        "payment_law": legal.FINE_PAYMENT_LAW,
+        "late_law": legal.LATE_FINE_LAW,
     }
 
 

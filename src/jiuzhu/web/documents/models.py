@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.web.cases.materials import MATERIALS
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.payments.models import Recovery
 
 
 def field_label(model: type[models.Model], name: str) -> str:
@@ -73,9 +74,17 @@ class DocumentKind(models.TextChoices):
     APPROVAL = "approval", _("确认通知书")
     REFUSAL = "refusal", _("不予确认通知书")
     TERMINATION = "termination", _("终止通知书")
+    FRAUD_DECISION = "fraud_decision", _("责令退回骗取的救助资金并处罚款决定书")
 
 
-NUMBERED_KINDS = frozenset({DocumentKind.APPROVAL, DocumentKind.REFUSAL, DocumentKind.TERMINATION})
+NUMBERED_KINDS = frozenset(
+    {
+        DocumentKind.APPROVAL,
+        DocumentKind.REFUSAL,
+        DocumentKind.TERMINATION,
+        DocumentKind.FRAUD_DECISION,
+    }
+)
 """Decisions carry a document number (文号); the other documents are printed from live data."""
 
 
@@ -96,9 +105,9 @@ class NumberSequence(models.Model):
 
 
 class IssuedDocument(models.Model):
-    """A numbered notice as issued: its kind and number, for which application or entitlement,
-    who issued it and when, and the data printed (``data``: the document's text fields, in
-    Chinese, as a reprint shows them)."""
+    """A numbered notice as issued: its kind and number, for which application, entitlement or
+    recovery (a fraud decision), who issued it and when, and the data printed (``data``: the
+    document's text fields, in Chinese, as a reprint shows them)."""
 
     kind = models.CharField(_("文书"), max_length=24, choices=DocumentKind.choices)
     number = models.CharField(_("文号"), max_length=60, unique=True)
@@ -116,6 +125,14 @@ class IssuedDocument(models.Model):
     entitlement = models.ForeignKey(
         Entitlement,
         verbose_name=_("救助待遇"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_documents",
+    )
+    recovery = models.ForeignKey(
+        Recovery,
+        verbose_name=_("追回"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -149,9 +166,21 @@ class IssuedDocument(models.Model):
                 condition=models.Q(entitlement__isnull=False),
                 name="one_notice_per_entitlement",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "recovery"],
+                condition=models.Q(recovery__isnull=False),
+                name="one_notice_per_recovery",
+            ),
             models.CheckConstraint(
-                condition=models.Q(application__isnull=True, entitlement__isnull=False)
-                | models.Q(application__isnull=False, entitlement__isnull=True),
+                condition=models.Q(
+                    application__isnull=True, entitlement__isnull=False, recovery__isnull=True
+                )
+                | models.Q(
+                    application__isnull=False, entitlement__isnull=True, recovery__isnull=True
+                )
+                | models.Q(
+                    application__isnull=True, entitlement__isnull=True, recovery__isnull=False
+                ),
                 name="notice_of_one_subject",
             ),
         ]

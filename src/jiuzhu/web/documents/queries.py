@@ -28,8 +28,7 @@ from jiuzhu.web.documents.models import (
     Office,
     field_label,
 )
-from jiuzhu.web.documents.workflow import DECIDED, issue_refusal, upload_refusal
-from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.documents.workflow import DECIDED, Subject, issue_refusal, upload_refusal
 from jiuzhu.web.entitlements.queries import entitlements_for
 
 WORK_ITEMS = 20
@@ -159,7 +158,7 @@ def printables(user: Staff, application: Application) -> list[Printable]:
     return found
 
 
-def issued_for(kind: str, subject: Application | Entitlement) -> IssuedDocument | None:
+def issued_for(kind: str, subject: Subject) -> IssuedDocument | None:
     """The notice of ``kind`` issued for ``subject``, if any."""
     return subject.issued_documents.filter(kind=kind).first()
 

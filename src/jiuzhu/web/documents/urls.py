@@ -29,6 +29,17 @@ urlpatterns = [
         views.termination_issue_view,
         name="termination_issue",
     ),
+    path("recoveries/<int:pk>/fraud-decision/", views.fraud_decision_view, name="fraud_decision"),
+    path(
+        "recoveries/<int:pk>/fraud-decision.pdf",
+        views.fraud_decision_pdf_view,
+        name="fraud_decision_pdf",
+    ),
+    path(
+        "recoveries/<int:pk>/fraud-decision/issue/",
+        views.fraud_decision_issue_view,
+        name="fraud_decision_issue",
+    ),
     path("public-notice/", views.public_notices_view, name="public_notices"),
     path("public-notice/<slug:code>/", views.public_notice_view, name="public_notice"),
     path("public-notice/<slug:code>.pdf", views.public_notice_pdf_view, name="public_notice_pdf"),

@@ -37,9 +37,11 @@ from jiuzhu.web.documents.queries import (
     scan_for,
     warnings,
 )
-from jiuzhu.web.documents.workflow import MATERIAL, issue_refusal, upload_refusal
+from jiuzhu.web.documents.workflow import MATERIAL, Subject, issue_refusal, upload_refusal
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.entitlements.queries import entitlement_for
+from jiuzhu.web.payments.models import Recovery
+from jiuzhu.web.payments.queries import recovery_for
 
 # --- the print page and the PDF ---------------------------------------------------------------
 
@@ -52,7 +54,7 @@ def _print_page(
     back: tuple[str, str],
     pdf_url: str,
     issued: IssuedDocument | None = None,
-    subject: Application | Entitlement | None = None,
+    subject: Subject | None = None,
     issue_url: str = "",
     status: int = 200,
     division_code: str = "",
@@ -90,7 +92,7 @@ def _pdf_response(
     kind: str,
     doc: dict[str, object],
     filename: str,
-    subject: Application | Entitlement | None = None,
+    subject: Subject | None = None,
     division_code: str = "",
 ) -> HttpResponse:
     """The document as a PDF download (audited, as every export is)."""
@@ -155,7 +157,7 @@ def application_pdf_view(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     return _pdf_response(request, kind, doc, f"{application.number}-{kind}.pdf", application)
 
 
-def _issue(request: HttpRequest, kind: str, subject: Application | Entitlement) -> str | None:
+def _issue(request: HttpRequest, kind: str, subject: Subject) -> str | None:
     """Issue the notice; the refusal to show (None when issued)."""
     try:
         issued = actions.issue_notice(staff(request), kind, subject)
@@ -243,6 +245,69 @@ def termination_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal)
         return _termination_page(request, entitlement, status=400)
     return redirect("documents:termination", pk=pk)
+
+
+# --- the fraud decision ------------------------------------------------------------------------
+
+
+def _fraud(request: HttpRequest, pk: int) -> Recovery:
+    recovery = recovery_for(staff(request), pk)
+    if not request.user.has_perm("payments.view", recovery.entitlement.household):
+        raise PermissionDenied
+    if recovery.kind != Recovery.RecoveryKind.FRAUD:
+        raise Http404
+    return recovery
+
+
+def _fraud_page(request: HttpRequest, recovery: Recovery, status: int = 200) -> HttpResponse:
+    kind = DocumentKind.FRAUD_DECISION
+    issued = issued_for(kind, recovery)
+    doc = issued.data if issued else content.fraud_decision(recovery, clock.today())
+    household = recovery.entitlement.household_id
+    return _print_page(
+        request,
+        kind,
+        doc,
+        back=(
+            reverse("payments:household_ledger", args=[household]) + f"#recovery-{recovery.pk}",
+            _("发放记录"),
+        ),
+        pdf_url=reverse("documents:fraud_decision_pdf", args=[recovery.pk]),
+        issued=issued,
+        subject=recovery,
+        issue_url=reverse("documents:fraud_decision_issue", args=[recovery.pk]),
+        status=status,
+    )
+
+
+def fraud_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _fraud_page(request, _fraud(request, pk))
+
+
+def fraud_decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    recovery = _fraud(request, pk)
+    issued = issued_for(DocumentKind.FRAUD_DECISION, recovery)
+    if issued is None:
+        messages.info(request, _("决定书出具并编号后才能下载 PDF"))
+        return redirect("documents:fraud_decision", pk=pk)
+    return _pdf_response(
+        request,
+        DocumentKind.FRAUD_DECISION,
+        issued.data,
+        f"{recovery.entitlement.number}-fraud-{recovery.pk}.pdf",
+        recovery,
+    )
+
+
+def fraud_decision_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    recovery = _fraud(request, pk)
+    if request.method != "POST":  # see issue_view
+        return redirect("documents:fraud_decision", pk=pk)
+    refusal = _issue(request, DocumentKind.FRAUD_DECISION, recovery)
+    if refusal:
+        messages.error(request, refusal)
+        return _fraud_page(request, recovery, status=400)
+    return redirect("documents:fraud_decision", pk=pk)
 
 
 # --- the public notice --------------------------------------------------------------------------

@@ -18,6 +18,11 @@ from jiuzhu.web.core.transitions import Move, Text, Workflow, roles_text
 from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.documents.models import DocumentKind, MaterialFile, MaterialStatus
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.payments.models import Recovery
+
+Subject = Application | Entitlement | Recovery
+"""What a numbered notice is issued for: an application's decision, an entitlement's
+termination, a fraud's recovery and fine."""
 
 
 def _application_open(material: MaterialFile, user: Visitor, today: dt.date) -> Text | None:
@@ -67,8 +72,12 @@ DECIDED: dict[str, str] = {
 """The stage an application's decision notice needs."""
 
 
-def notice_state_refusal(kind: str, subject: Application | Entitlement) -> str | None:
+def notice_state_refusal(kind: str, subject: Subject) -> str | None:
     """Why the notice of ``kind`` cannot exist for ``subject`` (yet), or None."""
+    if kind == DocumentKind.FRAUD_DECISION:
+        if not isinstance(subject, Recovery) or subject.kind != Recovery.RecoveryKind.FRAUD:
+            return _("只有骗取救助资金的追回出具处罚决定书")
+        return None
     if kind == DocumentKind.TERMINATION:
         if not isinstance(subject, Entitlement) or subject.terminated_on is None:
             return _("尚未作出终止决定，不能出具终止通知书")
@@ -79,11 +88,14 @@ def notice_state_refusal(kind: str, subject: Application | Entitlement) -> str |
 
 
 def issue_permission(kind: str) -> str:
-    """The permission that issues a numbered notice of ``kind``."""
+    """The permission that issues a numbered notice of ``kind`` (a fraud decision: the district
+    officers who decide recoveries)."""
+    if kind == DocumentKind.FRAUD_DECISION:
+        return "payments.recovery"
     return "documents.issue_termination" if kind == DocumentKind.TERMINATION else "cases.notify"
 
 
-def issue_refusal(user: Visitor, kind: str, subject: Application | Entitlement) -> str | None:
+def issue_refusal(user: Visitor, kind: str, subject: Subject) -> str | None:
     """Why ``user`` may not issue (number) the notice of ``kind`` for ``subject`` now, or None.
     The office's missing values are checked by the action (they are data, not a state)."""
     reason = notice_state_refusal(kind, subject)

@@ -41,7 +41,7 @@ from jiuzhu.web.payments.draft import (
     plan_run,
     run_totals,
 )
-from jiuzhu.web.payments.recoveries import record_recovery, settle_recovery
+from jiuzhu.web.payments.recoveries import record_recovery, record_repayment, settle_recovery
 from jiuzhu.web.payments.returns import close_run, reconcile_run, reissue_payment
 from jiuzhu.web.payments.review import (
     Comparison,
@@ -70,6 +70,7 @@ __all__ = [
     "reconcile_run",
     "record_account",
     "record_recovery",
+    "record_repayment",
     "reissue_payment",
     "reject_account",
     "return_run",

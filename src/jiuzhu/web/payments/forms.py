@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.web.core.forms import PastDateField, YuanField
 from jiuzhu.web.core.programs import payroll_choices
 from jiuzhu.web.payments import layouts
-from jiuzhu.web.payments.models import MONTH_PATTERN
+from jiuzhu.web.payments.models import MONTH_PATTERN, Recovery
 
 
 class DraftForm(forms.Form):
@@ -126,3 +127,31 @@ class ReasonForm(forms.Form):
 
 class SummaryForm(forms.Form):
     month = forms.RegexField(label=_("发放月份"), regex=MONTH_PATTERN, max_length=7)
+
+
+class RecoveryForm(forms.Form):
+    """A recovery decided on one of the household's entitlements (the action checks the rest)."""
+
+    entitlement = forms.TypedChoiceField(label=_("救助待遇"), coerce=int)
+    kind = forms.ChoiceField(
+        label=_("追回类型"), choices=Recovery.RecoveryKind.choices, widget=forms.RadioSelect
+    )
+    amount = YuanField(label=_("追回金额（元）"), required=True)
+    fine_multiple = forms.DecimalField(
+        label=_("罚款倍数（骗取的，骗取金额的1至3倍）"),
+        required=False,
+        max_digits=3,
+        decimal_places=2,
+    )
+    monthly_deduction = YuanField(label=_("每月扣回上限（元，多发追回；空白为按月全额扣回）"))
+    reason = forms.CharField(label=_("事实和理由"), widget=forms.Textarea, max_length=2000)
+
+    def __init__(self, *args: Any, entitlements: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entitlement"].choices = entitlements  # type: ignore[attr-defined]
+
+
+class RepaymentForm(forms.Form):
+    amount = YuanField(label=_("缴回金额（元）"), required=True)
+    paid_on = PastDateField(label=_("缴回日期"))
+    note = forms.CharField(label=_("票据号或说明"), max_length=200)

@@ -341,6 +341,33 @@ class Recovery(models.Model):
         return f"{self.entitlement} {self.get_kind_display()} {self.amount}"
 
 
+class Repayment(models.Model):
+    """Money repaid on a recovery outside the payroll (cash or transfer to the bureau's
+    account), as the payer pays it: a fraud's amount and fine may be repaid in instalments. The
+    recovery is settled when its repayments reach what is owed."""
+
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="repayments")
+    division_code = models.CharField(_("村（居）区划代码"), max_length=12, db_index=True)
+    paid_on = models.DateField(_("缴回日期"))
+    amount = models.BigIntegerField(_("缴回金额（分）"))
+    note = models.CharField(_("说明（票据号等）"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("paid_on", "pk")
+        verbose_name = _("缴回")
+        verbose_name_plural = _("缴回")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recovery_id} {self.paid_on} {self.amount}"
+
+
 class BankFile(models.Model):
     """A file for the bank (代发文件): the initial file of a run, or a re-issue file of the
     payments whose accounts were corrected. The content is kept as generated (the checksum is

@@ -35,6 +35,7 @@ from jiuzhu.web.payments.models import (
     OneOffPayment,
     Payment,
     PayrollRun,
+    Recovery,
     ReserveFund,
     RunStatus,
 )
@@ -461,3 +462,12 @@ def work_items(user: Staff, today: dt.date) -> list[WorkList]:
         _short_funds(user, today),
     ]
     return [work for work in found if work is not None]
+
+
+def recovery_for(user: Staff, pk: int) -> Recovery:
+    """A recovery of the user's jurisdiction (Http404 outside it)."""
+    code = _division(user)
+    found = Recovery.objects.filter(division_code__startswith=code) if code else None
+    if found is None:
+        raise Http404
+    return get_within(found.select_related("entitlement__household"), pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -10,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules.enforcement import fraud_multiples
+from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.models import Entitlement
-from jiuzhu.web.payments.models import (
-    Recovery,
-)
+from jiuzhu.web.payments.models import Recovery, Repayment
 
 # --- Recoveries ----------------------------------------------------------------------------------
 
@@ -119,3 +119,70 @@ def settle_recovery(user: Staff, recovery: Recovery, *, note: str) -> Recovery:
             note=note,
         )
     return recovery
+
+
+def owed(recovery: Recovery) -> int:
+    """What the recovery orders repaid (fen): the amount, and for fraud the fine."""
+    return recovery.amount + recovery.fine_amount
+
+
+def repaid(recovery: Recovery) -> int:
+    """What has been repaid on it outside the payroll (fen)."""
+    return sum(r.amount for r in recovery.repayments.all())
+
+
+def record_repayment(
+    user: Staff, recovery: Recovery, *, amount: int, paid_on: dt.date, note: str
+) -> Repayment:
+    """Record money repaid on a recovery (fen, e.g. an instalment of a fraud's amount and fine);
+    the recovery is settled once the repayments reach what it orders repaid.
+
+    Raises:
+        PermissionDenied; ValidationError: a non-positive amount or more than is still owed,
+            a date in the future (one before the decision is accepted: money may be handed
+            back while the case is decided), no note (the receipt), or the recovery already
+            settled.
+    """
+    require(user, "payments.recovery", recovery)
+    errors: dict[str, str] = {}
+    if amount <= 0:
+        errors["amount"] = _("缴回金额应大于0")
+    if paid_on > clock.today():
+        errors["paid_on"] = _("日期不能晚于今天")
+    if not note.strip():
+        errors["note"] = _("请填写缴回票据号或说明")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        recovery = Recovery.objects.select_for_update().get(pk=recovery.pk)
+        if recovery.status == Recovery.RecoveryStatus.SETTLED:
+            raise ValidationError(_("该追回已结清"))
+        left = owed(recovery) - repaid(recovery)
+        if amount > left:
+            raise ValidationError(
+                {"amount": _("超过尚欠金额 %(left)s 元") % {"left": format_yuan(left)}}
+            )
+        repayment = Repayment.objects.create(
+            recovery=recovery,
+            division_code=recovery.division_code,
+            paid_on=paid_on,
+            amount=amount,
+            note=note.strip(),
+            recorded_by=user,
+        )
+        if amount == left:
+            recovery.status = Recovery.RecoveryStatus.SETTLED
+            recovery.settled_at = timezone.now()
+            recovery.settlement_note = _("分次缴回结清")
+        else:
+            recovery.status = Recovery.RecoveryStatus.RECOVERING
+        recovery.save(update_fields=["status", "settled_at", "settlement_note"])
+        record(
+            user,
+            "payments.repayment",
+            repayment,
+            amount=amount,
+            owed=left - amount,
+            settled=recovery.status == Recovery.RecoveryStatus.SETTLED,
+        )
+    return repayment

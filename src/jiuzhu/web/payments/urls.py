@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.web.payments import account_views, oneoff_views, views
+from jiuzhu.web.payments import account_views, oneoff_views, recovery_views, views
 
 app_name = "payments"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("runs/<int:pk>/<slug:step>/", views.step_view, name="step"),
     path("payments/<int:payment_pk>/reissue/", views.reissue_view, name="reissue"),
     path("households/<int:household_pk>/", views.household_ledger_view, name="household_ledger"),
+    path(
+        "households/<int:household_pk>/recoveries/new/",
+        recovery_views.recovery_new_view,
+        name="recovery_new",
+    ),
+    path("recoveries/<int:pk>/", recovery_views.recovery_redirect_view, name="recovery_redirect"),
+    path("recoveries/<int:pk>/repay/", recovery_views.repayment_view, name="repayment"),
     path("accounts/", account_views.account_work_view, name="account_work"),
     path("reserve-funds/", oneoff_views.reserve_funds_view, name="reserve_funds"),
     path("applications/<int:pk>/pay-once/", oneoff_views.pay_once_view, name="pay_once"),

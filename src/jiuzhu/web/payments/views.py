@@ -28,7 +28,13 @@ from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, messages_of, post_only
 from jiuzhu.web.payments import actions, exporters, layouts, reports
-from jiuzhu.web.payments.forms import DraftForm, ExportForm, ReasonForm, ReturnForm
+from jiuzhu.web.payments.forms import (
+    DraftForm,
+    ExportForm,
+    ReasonForm,
+    RepaymentForm,
+    ReturnForm,
+)
 from jiuzhu.web.payments.models import (
     AccountStatus,
     BankAccount,
@@ -48,6 +54,7 @@ from jiuzhu.web.payments.queries import (
     scope_of,
     township_name,
 )
+from jiuzhu.web.payments.recovery_views import recoveries_of
 from jiuzhu.web.payments.returns import corrected_account
 from jiuzhu.web.payments.workflow import RUN, missing_accounts
 from jiuzhu.web.registry.models import Household
@@ -449,5 +456,8 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
             "one_off": household.one_off_payments.select_related(
                 "application", "recorded_by"
             ).order_by("paid_on", "pk"),
+            "recoveries": recoveries_of(household),
+            "may_recover": request.user.has_perm("payments.recovery", household),
+            "repayment_form": RepaymentForm(auto_id=False),
         },
     )
