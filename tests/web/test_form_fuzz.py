@@ -137,6 +137,7 @@ MODELS: dict[str, str] = {
     "privacy:": "registry.Household",
     "localvalues:": "localvalues.LocalValue",
     "relief:": "relief.Stay",
+    "referrals:": "referrals.Referral",
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 
@@ -160,6 +161,7 @@ JURISDICTION = {
     "accounts.User": "division_code",
     "localvalues.LocalValue": "",
     "relief.Stay": "division_code",
+    "referrals.Referral": "division_code",
 }
 
 

@@ -147,6 +147,13 @@ add_perm(
     "relief.record",
     (is_district_officer | is_township_caseworker | _role(Role.COMMUNITY_WORKER)) & in_jurisdiction,
 )
+# Referrals to legal aid and judicial assistance: made where people ask, at the township or in
+# the community; every staff role of the jurisdiction reads them.
+add_perm("referrals.view", is_staff_role & in_jurisdiction)
+add_perm(
+    "referrals.refer",
+    (is_district_officer | is_township_caseworker | _role(Role.COMMUNITY_WORKER)) & in_jurisdiction,
+)
 add_perm("localvalues.enter", is_district_officer & in_jurisdiction)
 add_perm("localvalues.check", is_district & in_jurisdiction)
 add_perm("payments.help_first", (is_township_caseworker | is_township_head) & in_jurisdiction)

@@ -161,6 +161,13 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "localvalues.reject": _("退回本地值"),
         },
     ),
+    "referrals": (
+        _("法律援助和司法救助转介"),
+        {
+            "referrals.refer": _("登记转介"),
+            "referrals.print": _("查看或打印转介函"),
+        },
+    ),
     "relief": (
         _("流浪乞讨人员救助"),
         {
@@ -344,6 +351,7 @@ KEYS: dict[str, Key] = {
     "folder": Key(_("目录")),
     "gradual_exit_possible": Key(_("可给予渐退期"), BOOL),
     "owed": Key(_("尚欠金额"), MONEY),
+    "waived": Key(_("免予核查经济困难状况"), BOOL),
     "settled": Key(_("已结清"), BOOL),
     "grounds": Key(_("终止依据"), Kind.CHOICE, "entitlements.entitlement.termination_grounds"),
     "households": Key(_("家庭数"), COUNT),
@@ -437,6 +445,8 @@ ACTION_KEYS: dict[tuple[str, str], Key] = {
         _("核查结果"), Kind.CHOICE, "entitlements.reviewtask.outcome"
     ),
     ("relief.end", "outcome"): Key(_("离站方式"), Kind.CHOICE, "relief.stay.status"),
+    ("referrals.refer", "kind"): Key(_("转介事项"), Kind.CHOICE, "referrals.referral.kind"),
+    ("referrals.print", "kind"): Key(_("转介事项"), Kind.CHOICE, "referrals.referral.kind"),
     ("entitlements.change_report", "outcome"): Key(
         _("处理结果"), Kind.CHOICE, "entitlements.reviewtask.outcome"
     ),

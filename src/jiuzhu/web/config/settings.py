@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.discovery",
     "jiuzhu.web.documents",
     "jiuzhu.web.relief",
+    "jiuzhu.web.referrals",
     "jiuzhu.web.workcalendar",
     "jiuzhu.web.workbench",
     "jiuzhu.web.demo",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("privacy/", include("jiuzhu.web.privacy.urls")),
     path("local-values/", include("jiuzhu.web.localvalues.urls")),
     path("relief/", include("jiuzhu.web.relief.urls")),
+    path("referrals/", include("jiuzhu.web.referrals.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]
