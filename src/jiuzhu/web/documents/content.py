@@ -362,7 +362,7 @@ def fraud_decision(recovery: Recovery, on: dt.date) -> dict[str, object]:
         "address": entitlement.household.address,
         "program": Program.label(entitlement.program),
         "entitlement_number": entitlement.number,
-        "decided_on": chinese_date(timezone.localdate(recovery.decided_at)),
+        "decided_on": chinese_date(recovery.decided_on or timezone.localdate(recovery.decided_at)),
         "facts": recovery.reason,
         "amount": format_yuan(recovery.amount),
         "multiple": f"{recovery.fine_multiple.normalize():f}" if recovery.fine_multiple else "",

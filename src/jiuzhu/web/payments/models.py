@@ -321,6 +321,8 @@ class Recovery(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+    # The decision's date by the platform's clock (what documents and the ledger print).
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     settlement_note = models.TextField(blank=True)
 

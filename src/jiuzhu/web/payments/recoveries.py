@@ -86,6 +86,7 @@ def record_recovery(
             else None,
             reason=reason.strip(),
             decided_by=user,
+            decided_on=clock.today(),
         )
         record(user, "payments.recovery", recovery, amount=amount, kind=kind, fine=fine)
     return recovery

@@ -50,7 +50,7 @@ def recovery_new_view(request: HttpRequest, household_pk: int) -> HttpResponse:
         for e in household.entitlements.order_by("-start_month", "-pk")
     ]
     form = RecoveryForm(request.POST or None, entitlements=entitlements)
-    if request.method == "POST" and form.is_valid():
+    if entitlements and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             recovery = record_recovery(
@@ -82,7 +82,7 @@ def recovery_new_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     return render(
         request,
         "payments/recovery_new.html",
-        {"household": household, "form": form},
+        {"household": household, "form": form if entitlements else None},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -457,7 +457,8 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
                 "application", "recorded_by"
             ).order_by("paid_on", "pk"),
             "recoveries": recoveries_of(household),
-            "may_recover": request.user.has_perm("payments.recovery", household),
+            "may_recover": request.user.has_perm("payments.recovery", household)
+            and household.entitlements.exists(),
             "repayment_form": RepaymentForm(auto_id=False),
         },
     )
