@@ -96,3 +96,37 @@ def test_another_township_neither_records_nor_reads(
     page = own.get(f"/relief/stays/{stay.pk}/").content.decode()
     assert "宝坻汽车站候车室" in page and 'id="step-end"' in page
     assert own.get("/relief/?q=疤痕").status_code == 200
+
+
+def test_a_district_resident_is_linked_to_their_household_and_resettled_with_a_letter(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    from jiuzhu.web.registry.models import Household
+
+    household = Household.objects.filter(township_code=townships[1]).order_by("pk").first()
+    assert household is not None
+    person = household.memberships.filter(valid_to__isnull=True).first().person  # type: ignore[union-attr]
+    stay = _admit(users["caseworker"], townships[0], resident_id=person.resident_id)
+    client = Client()
+    assert client.login(username=users["caseworker"].username, password=PASSWORD)
+    page = client.get(f"/relief/stays/{stay.pk}/").content.decode()
+    # Registered in the other township: named, not linked (outside the caseworker's records).
+    assert "不在您的辖区" in page and f"/registry/households/{household.pk}/" not in page
+    officer = Client()
+    assert officer.login(username=users["officer"].username, password=PASSWORD)
+    assert (
+        f"/registry/households/{household.pk}/"
+        in officer.get(f"/relief/stays/{stay.pk}/").content.decode()
+    )
+    assert client.get(f"/relief/stays/{stay.pk}/letter/").status_code == 404  # not resettled
+    actions.end(
+        users["caseworker"],
+        stay,
+        outcome=StayStatus.RESETTLED,
+        referred_to="天津市宝坻区某镇人民政府",
+    )
+    letter = client.get(f"/relief/stays/{stay.pk}/letter/").content.decode()
+    assert "关于接收安置受助人员的函" in letter and "天津市宝坻区某镇人民政府" in letter
+    assert "国务院令第381号" in letter and person.resident_id not in letter
+    unknown = _admit(users["caseworker"], townships[0])
+    assert "未登记" in client.get(f"/relief/stays/{unknown.pk}/").content.decode()

@@ -174,6 +174,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "relief.admit": _("登记入站"),
             "relief.update": _("记录救助服务和联系情况"),
             "relief.end": _("登记离站"),
+            "relief.print": _("查看或打印转户籍地安置函"),
         },
     ),
     "discovery": (

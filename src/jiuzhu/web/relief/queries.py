@@ -4,13 +4,17 @@ documents, and the workbench's stays past their usual length."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiuzhu.reference import division
+from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
+from jiuzhu.web.registry.models import Household, Membership
 from jiuzhu.web.relief.models import Stay, StayStatus
 
 SHOWN = 20
@@ -59,3 +63,32 @@ def work_items(user: Staff, today: dt.date) -> WorkList:
         total=staying.count(),
         more_url=reverse("relief:list"),
     )
+
+
+@dataclass(frozen=True)
+class Registered:
+    """Where the person of a stay is registered in the district: the household (None when it
+    is outside the user's jurisdiction: only its township is named) and the township."""
+
+    household: Household | None
+    township: str
+
+
+def registered(user: Staff, stay: Stay) -> Registered | None:
+    """The district household the stay's person belongs to now, found by their ID number (None:
+    no ID, or not registered in the district — another district's or province's resident)."""
+    if not stay.resident_id:
+        return None
+    membership = (
+        Membership.objects.filter(
+            sealed_match("person__resident_id", stay.resident_id), valid_to__isnull=True
+        )
+        .select_related("household")
+        .first()
+    )
+    if membership is None:
+        return None
+    household = membership.household
+    found = division(household.township_code)
+    township = found.name if found else household.township_code
+    return Registered(household if user.covers(household.division_code) else None, township)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.list_view, name="list"),
     path("admit/", views.admit_view, name="admit"),
     path("stays/<int:pk>/", views.stay_view, name="stay"),
+    path("stays/<int:pk>/letter/", views.letter_view, name="letter"),
 ]

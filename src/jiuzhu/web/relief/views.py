@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import baodi_divisions
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.relief import actions
 from jiuzhu.web.relief.forms import AdmitForm, EndForm, UpdateForm
 from jiuzhu.web.relief.models import Stay, StayStatus
-from jiuzhu.web.relief.queries import search, stays_for
+from jiuzhu.web.relief.queries import registered, search, stays_for
 
 
 def _divisions(user: Staff) -> list[tuple[str, str]]:
@@ -88,6 +89,7 @@ def stay_view(request: HttpRequest, pk: int) -> HttpResponse:
             "update": update,
             "end": end,
             "open": stay.status == StayStatus.STAYING and user.has_perm("relief.record", stay),
+            "registered": registered(user, stay),
         },
     )
 
@@ -107,3 +109,20 @@ def _post(request: HttpRequest, user: Staff, stay: Stay, update: UpdateForm, end
     except PermissionDenied:
         raise Http404 from None
     return False
+
+
+def letter_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter asking the receiving body to take over a person resettled at their hukou
+    place (every showing audited); only for a stay ended by resettlement."""
+    user = staff(request)
+    stay = stays_for(user).filter(pk=pk).first()
+    if stay is None or not user.has_perm("relief.view", stay):
+        raise Http404
+    if stay.status != StayStatus.RESETTLED:
+        raise Http404
+    record(user, "relief.print", stay)
+    return render(
+        request,
+        "relief/letter.html",
+        {"stay": stay, "masked_id": mask_id(stay.resident_id) if stay.resident_id else ""},
+    )
