@@ -1,7 +1,8 @@
 """A member of a household receiving dibao dies: the caseworker records the death on the
 household page, the workbench shows the death check, the task page previews the reassessment
 without the deceased, and completing it gives the entitlement a new version with the changed
-amount from next month. Screenshots under ``test-artifacts/screenshots/death-*``."""
+amount from next month; the task page then opens the family's funeral claim with the decedent's
+date of death and status filled in. Screenshots under ``test-artifacts/screenshots/death-*``."""
 
 from __future__ import annotations
 
@@ -80,3 +81,24 @@ def test_a_death_opens_the_check_and_changes_the_amount(
     assert latest.valid_from == next_month(ON)
     assert f"{after / 100:,.2f}" in page.inner_text("#versions")
     shot(page, "death-04-new-version")
+
+    # 4. The family's funeral claim opens from the check, the decedent's facts filled in.
+    page.goto(f"{base}/entitlements/tasks/{task.pk}/")
+    page.click("#funeral-claim a")
+    page.wait_for_selector("#from-death")
+    assert page.input_value("select[name=program]") == "funeral"
+    assert page.is_visible("#inputs-funeral") and not page.is_visible("#inputs-heating")
+    assert (
+        page.input_value("input[name=decedent_died_on]") == (ON - dt.timedelta(days=3)).isoformat()
+    )
+    assert page.input_value("select[name=decedent_status]") == "dibao"
+    page.fill("input[name=decedent_cremated_on]", (ON - dt.timedelta(days=1)).isoformat())
+    page.check("input[name=decedent_eco_burial]")
+    page.check("input[name=register_incomplete]")
+    shot(page, "death-05-funeral-claim")
+    page.click("button:has-text('登记申请')")
+    page.wait_for_selector("text=逝者火化日期")
+    claim = household.applications.get(program="funeral")
+    assert claim.number.startswith("SZ") and claim.program_inputs["decedent_eco_burial"] is True
+    assert "death_certificate" in claim.missing_materials
+    shot(page, "death-06-funeral-application")
