@@ -50,7 +50,7 @@ class ApplicationForm(forms.Form):
         # Each program's own inputs (cases.inputs), shown for the program chosen.
         self.input_groups = inputs.groups()
         for group in self.input_groups:
-            for var in inputs.variables(group.program):
+            for var in group.variables:
                 self.fields[var.name] = inputs.form_field(var)
 
     def groups(self) -> list[tuple[inputs.Group, list[forms.BoundField]]]:
@@ -72,8 +72,8 @@ class ApplicationForm(forms.Form):
     def program_inputs(self) -> dict[str, object]:
         """The chosen program's inputs as typed (the action checks and stores them)."""
         program = self.cleaned_data.get("program", "")
-        wanted = [v.name for v in inputs.variables(program)] if program else []
-        return {name: self.cleaned_data.get(name) for name in wanted}
+        group = next((g for g in self.input_groups if g.program == program), None)
+        return {name: self.cleaned_data.get(name) for name in (group.names if group else ())}
 
 
 class MaterialsForm(forms.Form):

@@ -35,13 +35,14 @@ MAX_COUNT = 1_000
 """A count of persons above this is a typing error (no household is that large)."""
 
 
-def variables(program: str) -> tuple[Variable, ...]:
-    """The input variables an application of ``program`` asks for (none for most programs).
+def variables(program: str, system: RuleSystem | None = None) -> tuple[Variable, ...]:
+    """The input variables an application of ``program`` asks for (none for most programs), in
+    ``system`` (default: the platform's rules now).
 
     Raises:
         KeyError: no such program.
     """
-    return rules_system().application_inputs(program)
+    return (system or rules_system()).application_inputs(program)
 
 
 def label(var: Variable) -> str:
@@ -76,17 +77,22 @@ class Group:
 
     program: str
     label: str
-    names: tuple[str, ...]
+    variables: tuple[Variable, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.variables)
 
 
 def groups() -> list[Group]:
     """The programs applied for that ask for inputs, in the registry's order."""
     found = []
+    system = rules_system()
     for entry in applicable():
-        names = tuple(v.name for v in variables(entry.name))
-        if names:
+        asked = variables(entry.name, system)
+        if asked:
             text = entry.label_en if (get_language() or "").startswith("en") else entry.label
-            found.append(Group(entry.name, text, names))
+            found.append(Group(entry.name, text, asked))
     return found
 
 
