@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from jiuzhu.web.cases import actions as cases
 from jiuzhu.web.cases.assessment import aid_decided_this_year, program_result
+from jiuzhu.web.cases.materials import required_materials
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.payments import oneoff
 from jiuzhu.web.payments.models import OneOffPayment
@@ -118,7 +119,15 @@ def test_a_funeral_claim_opened_from_a_recorded_death_is_decided_and_paid_once(
         "decedent_cremated_outside_tianjin": False,
         "decedent_eco_burial": True,
     }
+    # No means test: the declaration and the authorisation are not asked for, and verification
+    # queries no department (the claim is assessed on the register).
+    assert required_materials("funeral", "counter", False) == [
+        "application_form",
+        "truthfulness_undertaking",
+        "death_certificate",
+    ]
     application = _decide(users, settings, application)
+    assert not application.verification_runs.exists()
     # 1,800 residents' subsidy + eco-burial reward 1,000 + basic-service subsidy 1,420.
     assert application.stage == Stage.APPROVED and application.monthly_amount == 422_000
     page = caseworker.get(f"/applications/{application.pk}/").content.decode()

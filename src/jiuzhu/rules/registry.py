@@ -76,6 +76,10 @@ class Program:
         option: an alternative the household may choose instead of another program's benefit
             (the single-person unit): its amount is never added to totals, and it is blank,
             not 0, where the option is not available.
+        means_tested: whether deciding it tests the household's income and assets (the
+            household's declaration and signed authorisation, and the departments' data, are
+            then needed); False for a program decided on other facts: funeral assistance (a
+            death), child welfare (what became of the parents).
         application_inputs: the rules' input variables the application itself gives, not
             kept in the household register (funeral assistance's decedent, heating assistance's
             fee, the own costs of a medical settlement): the application form asks for them
@@ -101,6 +105,7 @@ class Program:
     short_label: str = ""
     short_label_en: str = ""
     application_inputs: tuple[str, ...] = ()
+    means_tested: bool = True
 
     @property
     def applicable(self) -> bool:
@@ -203,6 +208,7 @@ PROGRAMS: tuple[Program, ...] = (
         review_cycles=REVIEW_CYCLES,
         number_prefix="GE",
         public_notice=False,
+        means_tested=False,
         modules=("jiuzhu.rules.programs.child_welfare",),
         short_label="孤儿保障",
         short_label_en="orphan allowance",
@@ -309,6 +315,7 @@ PROGRAMS: tuple[Program, ...] = (
         payment=Payment.ONCE,
         number_prefix="SZ",
         public_notice=False,
+        means_tested=False,
         application_inputs=(
             "decedent_died_on",
             "decedent_cremated_on",

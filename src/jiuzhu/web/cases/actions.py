@@ -276,7 +276,9 @@ def complete_materials(
 
 def verify(user: Staff, application: Application) -> Application:
     """Query the departments for every member (家庭经济状况核对), store the answers, and assess
-    the household on the verified data; the application moves on to the home visit.
+    the household on the verified data; the application moves on to the home visit. A program
+    that is not means-tested (``Program.means_tested``: funeral assistance, child welfare) asks
+    the departments nothing: it is assessed on the register.
 
     Raises:
         PermissionDenied; TransitionError; ValidationError: the authorisation is not signed.
@@ -284,8 +286,11 @@ def verify(user: Staff, application: Application) -> Application:
     with transaction.atomic():
         application = locked(application)
         _check(user, application, "verify")
-        run_verification(user, application)
-        assess(application, clock.today(), Source.VERIFIED)
+        if registry.program(application.program).means_tested:
+            run_verification(user, application)
+            assess(application, clock.today(), Source.VERIFIED)
+        else:
+            assess(application, clock.today(), Source.DECLARED)
         _move(user, application, "verify")
     return application
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.rules import registry
 from jiuzhu.web.cases.models import Channel
 from jiuzhu.web.core.programs import Program
 
@@ -33,12 +34,11 @@ MATERIALS: dict[str, str | Promise] = {
 
 def required_materials(program: str, channel: str, has_serious_illness: bool) -> list[str]:
     """The material codes an application of this program and channel needs."""
-    needed = [
-        "application_form",
-        "income_asset_declaration",
-        "verification_authorisation",
-        "truthfulness_undertaking",
-    ]
+    needed = ["application_form"]
+    if registry.program(program).means_tested:
+        # The economic check (家庭经济状况核对) needs the declaration and every member's consent.
+        needed += ["income_asset_declaration", "verification_authorisation"]
+    needed.append("truthfulness_undertaking")
     if channel == Channel.ON_BEHALF:
         needed.append("power_of_attorney")
     if program == Program.RIGID_EXPENDITURE:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.rules import registry
 from jiuzhu.rules.procedure import PREFIX, PUBLIC_NOTICE_DAYS, WORKING_CHOICE, rule
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core.months import add_months, month_of
@@ -77,6 +78,8 @@ def notice_days(posted: dt.date) -> int:
 
 
 def _authorised(application: Application, user: Staff, today: dt.date) -> Text | None:
+    if not registry.program(application.program).means_tested:
+        return None  # no economic check: nothing to authorise
     if not application.authorisation_signed:
         return _("未签署家庭经济状况核对授权书，不能核对")
     return None
