@@ -56,7 +56,8 @@ def test_a_dibao_member_is_referred_with_the_check_waived_and_the_letter_printed
     assert "法律援助转介函" in letter and "免予核查经济困难状况" in letter
     assert "第四十二条" in letter and "追索拖欠的劳动报酬" in letter
     assert AuditEvent.objects.filter(action="referrals.print").count() == 1
-    assert "转介记录" in caseworker.get(f"/registry/households/{household.pk}/").content.decode()
+    listed = caseworker.get(f"/referrals/households/{household.pk}/").content.decode()
+    assert "宝坻区法律援助中心" in listed and f"/referrals/{referral.pk}/letter/" in listed
     # Another township's caseworker sees neither the form nor the letter.
     outsider = _client(users["outsider"])
     assert outsider.get(f"/referrals/{referral.pk}/letter/").status_code == 404

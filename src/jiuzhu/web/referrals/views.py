@@ -21,6 +21,25 @@ from jiuzhu.web.referrals.models import Referral
 from jiuzhu.web.registry.queries import household_for
 
 
+def list_view(request: HttpRequest, household_pk: int) -> HttpResponse:
+    """The household's referrals, latest first, each with its letter."""
+    user = staff(request)
+    household = household_for(user, household_pk)
+    if not user.has_perm("referrals.view", household):
+        raise PermissionDenied
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "household": household,
+            "referrals": household.referrals.select_related("person").order_by(
+                "-referred_on", "-pk"
+            ),
+            "can_refer": user.has_perm("referrals.refer", household),
+        },
+    )
+
+
 def new_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     """Refer a member: the form, then the letter."""
     user = staff(request)

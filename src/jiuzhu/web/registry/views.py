@@ -144,8 +144,6 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_apply": request.user.has_perm("cases.apply", household),
             "can_help_first": request.user.has_perm("payments.help_first", household),
             "can_refer": request.user.has_perm("referrals.refer", household),
-            # The reverse relation keeps the registry free of an import of the referrals app.
-            "referrals": household.referrals.select_related("person").order_by("-referred_on"),
             "can_change": request.user.has_perm("registry.change", household),
             # A member's copy of their data (privacy app, issue 12).
             "can_export_personal_data": request.user.has_perm(
