@@ -103,6 +103,27 @@ def orphan_allowance_receivers(ctx: Context) -> pl.Series:
     return ctx.register.filter(pl.col("orphan_allowance"))["resident_id"].unique()
 
 
+def month_settlements(ctx: Context) -> pl.DataFrame:
+    """The medical-insurance feed's settlements of the month, of people in the registry
+    (``resident_id``, ``household_id``, ``settled_on``, ``visit_type``, ``total_cost``,
+    ``out_of_pocket``, ``assistance_paid``, fen), read once per run for the signals that use
+    them."""
+    if "month_settlements" not in ctx.cache:
+        settlements = ctx.feed(
+            "medical_insurance",
+            {
+                "resident_id": S,
+                "settled_on": D,
+                "visit_type": S,
+                "total_cost": I64,
+                "out_of_pocket": I64,
+                "assistance_paid": I64,
+            },
+        ).filter(ctx.in_month("settled_on"))
+        ctx.cache["month_settlements"] = ctx.registered(settlements)
+    return ctx.cache["month_settlements"]
+
+
 def in_register(frame: pl.DataFrame, ctx: Context, receiving_only: bool) -> pl.DataFrame:
     """``frame``'s rows whose household is in the register (receiving, if asked)."""
     homes = ctx.register_households.select(

@@ -10,11 +10,11 @@ from jiuzhu.batch.pipelines.discover.catalogue import Signal, Threshold
 from jiuzhu.batch.pipelines.discover.conditions.common import (
     DISABILITY_EN,
     DISABILITY_ZH,
-    I64,
     D,
     S,
     condition,
     empty,
+    month_settlements,
     serious_disability_lead,
     text,
     threshold,
@@ -31,17 +31,7 @@ ILLNESS_EN = {c.code: c.label_en for c in SERIOUS_ILLNESS.codes}
 def med_high_oop(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
     """An inpatient stay settled in the month with the patient's own share above the threshold:
     the monitored one for people in the register, the other one for everyone else."""
-    stays = ctx.feed(
-        "medical_insurance",
-        {
-            "resident_id": S,
-            "settled_on": D,
-            "visit_type": S,
-            "total_cost": I64,
-            "out_of_pocket": I64,
-        },
-    ).filter(ctx.in_month("settled_on") & (pl.col("visit_type") == "inpatient"))
-    stays = ctx.registered(stays)
+    stays = month_settlements(ctx).filter(pl.col("visit_type") == "inpatient")
     monitored = pl.col("resident_id").is_in(ctx.register["resident_id"].implode())
     limit = (
         pl.when(monitored)

@@ -14,11 +14,11 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     CARE_ALLOWANCE_GRADES,
     DISABILITY_EN,
     DISABILITY_ZH,
-    I64,
     PARENT_GENERATION,
     D,
     S,
     condition,
+    month_settlements,
     orphan_allowance_receivers,
     register_labels,
     serious_disability_lead,
@@ -248,30 +248,16 @@ def medical_aid_unsettled(ctx: Context, signal: Signal, th: dict[str, Threshold]
     """A settlement of the month (the medical-insurance feed) of a person receiving dibao, tekun
     or near-dibao (register) with own costs left and no medical aid paid with it: the one-stop
     settlement missed the aid, so a medical assistance application is due for it."""
-    settlements = ctx.feed(
-        "medical_insurance",
-        {
-            "resident_id": S,
-            "settled_on": D,
-            "visit_type": S,
-            "total_cost": I64,
-            "out_of_pocket": I64,
-            "assistance_paid": I64,
-        },
-    ).filter(
-        ctx.in_month("settled_on")
-        & (pl.col("out_of_pocket") > 0)
-        & (pl.col("assistance_paid").fill_null(0) == 0)
+    settlements = month_settlements(ctx).filter(
+        (pl.col("out_of_pocket") > 0) & (pl.col("assistance_paid").fill_null(0) == 0)
     )
     covered = (
         ctx.register.filter(pl.col("receiving") & pl.col("category").is_in(MEDICAL_AID_CATEGORIES))
         .select("resident_id", pl.col("category").cast(S).alias("register_category"))
         .unique("resident_id", keep="first", maintain_order=True)
     )
-    found = (
-        ctx.registered(settlements)
-        .join(covered, on="resident_id", how="inner")
-        .sort("resident_id", "settled_on")
+    found = settlements.join(covered, on="resident_id", how="inner").sort(
+        "resident_id", "settled_on"
     )
     return found.select(
         "resident_id",
