@@ -104,12 +104,11 @@ def orphan_allowance_receivers(ctx: Context) -> pl.Series:
 
 
 def month_settlements(ctx: Context) -> pl.DataFrame:
-    """The medical-insurance feed's settlements of the month, of people in the registry
-    (``resident_id``, ``household_id``, ``settled_on``, ``visit_type``, ``total_cost``,
-    ``out_of_pocket``, ``assistance_paid``, fen), read once per run for the signals that use
-    them."""
+    """The medical-insurance feed's settlements of the month (``resident_id``, ``settled_on``,
+    ``visit_type``, ``total_cost``, ``out_of_pocket``, ``assistance_paid``, fen), read once per
+    run for the signals that use them; each narrows them before joining the registry."""
     if "month_settlements" not in ctx.cache:
-        settlements = ctx.feed(
+        ctx.cache["month_settlements"] = ctx.feed(
             "medical_insurance",
             {
                 "resident_id": S,
@@ -120,7 +119,6 @@ def month_settlements(ctx: Context) -> pl.DataFrame:
                 "assistance_paid": I64,
             },
         ).filter(ctx.in_month("settled_on"))
-        ctx.cache["month_settlements"] = ctx.registered(settlements)
     return ctx.cache["month_settlements"]
 
 

@@ -31,7 +31,7 @@ ILLNESS_EN = {c.code: c.label_en for c in SERIOUS_ILLNESS.codes}
 def med_high_oop(ctx: Context, signal: Signal, th: dict[str, Threshold]) -> pl.DataFrame:
     """An inpatient stay settled in the month with the patient's own share above the threshold:
     the monitored one for people in the register, the other one for everyone else."""
-    stays = month_settlements(ctx).filter(pl.col("visit_type") == "inpatient")
+    stays = ctx.registered(month_settlements(ctx).filter(pl.col("visit_type") == "inpatient"))
     monitored = pl.col("resident_id").is_in(ctx.register["resident_id"].implode())
     limit = (
         pl.when(monitored)

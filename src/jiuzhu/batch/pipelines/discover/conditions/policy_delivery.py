@@ -256,7 +256,7 @@ def medical_aid_unsettled(ctx: Context, signal: Signal, th: dict[str, Threshold]
         .select("resident_id", pl.col("category").cast(S).alias("register_category"))
         .unique("resident_id", keep="first", maintain_order=True)
     )
-    found = settlements.join(covered, on="resident_id", how="inner").sort(
+    found = ctx.registered(settlements.join(covered, on="resident_id", how="inner")).sort(
         "resident_id", "settled_on"
     )
     return found.select(
