@@ -149,6 +149,7 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "payments.settle_recovery": _("追回结清"),
             "payments.repayment": _("登记缴回"),
             "payments.help_first": _("先行救助（一次性发放）"),
+            "payments.emergency_lookup": _("按身份证号查询急难当事人户籍"),
             "payments.pay_once": _("一次性发放"),
             "payments.reserve_fund": _("登记临时救助备用金"),
         },

@@ -152,9 +152,12 @@ def submit_application(
     relative_note: str = "",
     accept_incomplete: bool = True,
     inputs: Mapping[str, object] | None = None,
+    handled_in: str = "",
 ) -> Application:
     """Register an application at the counter (or on behalf of the household), with the facts
     it gives the rules itself (``inputs``, by input name: ``cases.inputs``).
+
+    ``handled_in``: the township of an emergency elsewhere (``_handling_division``).
 
     Accepted at once if every required material is there; otherwise it waits for the materials,
     and the notice lists **everything** missing at once (一次性告知, Art. 10). An application
@@ -163,12 +166,14 @@ def submit_application(
     materials refuse the registration instead (the counter asks before registering).
 
     Raises:
-        PermissionDenied: the user may not take applications for this household.
+        PermissionDenied: the user may not take applications for this household (or, with
+            ``handled_in``, in that township).
         ValidationError: the applicant is not a current member; an open application of the same
             program exists for the household; an unknown program, channel or material; an
-            input blank where required or not of its kind (keyed by the input's name).
+            input blank where required or not of its kind (keyed by the input's name); a
+            program other than temporary assistance handled outside the household's township.
     """
-    require(user, "cases.apply", household)
+    division_code = _handling_division(user, household, program, handled_in)
     if program not in Program.values or channel not in Channel.values:
         raise ValidationError(_("未知的救助项目或申请方式"))
     program_inputs = normalise(program, inputs or {})
@@ -190,11 +195,11 @@ def submit_application(
             # A savepoint: a duplicate refused by the database gives its number back too.
             with transaction.atomic():
                 application = Application.objects.create(
-                    number=application_number(program, household.township_code, today.year),
+                    number=application_number(program, division_code[:9], today.year),
                     program=program,
                     household=household,
                     applicant=applicant,
-                    division_code=household.division_code,
+                    division_code=division_code,
                     channel=channel,
                     stage=Stage.AWAITING_MATERIALS if missing else Stage.ACCEPTED,
                     authorisation_signed="verification_authorisation" in materials,
@@ -213,6 +218,25 @@ def submit_application(
             raise
         _record_submission(user, application, missing)
     return application
+
+
+def _handling_division(user: Staff, household: Household, program: str, handled_in: str) -> str:
+    """The division an application is registered in: the household's, or for temporary
+    assistance the township where the emergency happened (``handled_in``, one the user covers):
+    Tianjin lifted the hukou restriction on applying and has the township of the emergency give
+    the aid (取消户籍地申请限制，全面推行由急难发生地实施临时救助, Tianjin's 2024 plan; 国发〔2014〕47号
+    《国务院关于全面建立临时救助制度的通知》). That township numbers, handles and pays it; the
+    household's own township sees it listed on the household. Raises PermissionDenied or
+    ValidationError as ``submit_application`` says."""
+    if not handled_in or household.division_code.startswith(handled_in):
+        require(user, "cases.apply", household)
+        return household.division_code
+    if program != Program.TEMPORARY_ASSISTANCE:
+        raise ValidationError(_("只有临时救助可以由急难发生地受理"))
+    if len(handled_in) != 9:
+        raise ValidationError(_("急难发生地应为乡镇（街道）"))
+    require(user, "cases.apply", Application(division_code=handled_in))
+    return handled_in
 
 
 def _refuse_second_open(household: Household, program: str) -> None:

@@ -46,7 +46,7 @@ from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors, post_only, report_errors
 from jiuzhu.web.registry.models import Household, Person
-from jiuzhu.web.registry.queries import household_for
+from jiuzhu.web.registry.queries import community_name, household_for
 from jiuzhu.web.verification.queries import verification_report
 from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
 
@@ -193,7 +193,11 @@ def _context(request: HttpRequest, application: Application, **forms_: object) -
         "result": program_result(latest, application) if latest else None,
         "unit": unit,
         "covered": sum(member.covered for member in unit),
-        "can_apply": user.has_perm("cases.apply", application),
+        # Temporary assistance handled where the emergency happened: the household's page is
+        # its own township's, and only the township it is registered in is named here.
+        "household_shown": user.covers(application.household.division_code),
+        "home_township": community_name(application.household.township_code),
+        "can_apply": user.has_perm("cases.apply", application.household),
         "events": application.events.select_related("user"),
         "visits": application.home_visits.all(),
         "objections": application.objections.all(),

@@ -156,10 +156,14 @@ def help_first(
     form: str,
     goods: str = "",
     persons: int | None = None,
+    handled_in: str = "",
 ) -> tuple[Application, OneOffPayment]:
     """Help an emergency at once: register the temporary-assistance application (waiting for
     its materials, due for completion in the set working days) and record the one-off payment
     (fen; in kind: what was given and its value) from the township's reserve fund of the year.
+
+    ``handled_in`` (a township code): the emergency happened there, to a household of another
+    township of the district; that township helps, from its own fund (``submit_application``).
 
     Raises:
         PermissionDenied; ValidationError: no description of the emergency, a non-positive
@@ -167,7 +171,8 @@ def help_first(
             township's limit (the district then decides through the ordinary procedure), or
             limits the rules cannot give (a parameter unknown); an open application already.
     """
-    require(user, "payments.help_first", household)
+    where = household if not handled_in else Application(division_code=handled_in)
+    require(user, "payments.help_first", where)
     _check_entry(emergency, amount, form, goods)
     today = clock.today()
     _check_within_limits(household, today, amount, persons)
@@ -179,6 +184,7 @@ def help_first(
             applicant=applicant,
             channel=Channel.COUNTER,
             materials=[],
+            handled_in=handled_in,
         )
         application.fast_path = True
         application.program_inputs = {
@@ -208,13 +214,13 @@ def _pay(
 ) -> OneOffPayment:
     """Record the one-off payment of ``application`` today (temporary assistance: from its
     township's reserve fund of the year if one is recorded), and the audit event ``action``
-    (inside the caller's transaction)."""
-    household = application.household
+    (inside the caller's transaction). The township that handles the application pays: the
+    household's, or the one where the emergency happened."""
     today = clock.today()
     payment = OneOffPayment.objects.create(
         application=application,
-        household=household,
-        division_code=household.division_code,
+        household=application.household,
+        division_code=application.division_code,
         program=application.program,
         form=form,
         amount=amount,
@@ -222,7 +228,7 @@ def _pay(
         # The reserve fund is temporary assistance's; funeral, heating and medical aid are
         # paid from their own budgets.
         fund=ReserveFund.objects.filter(
-            township_code=household.township_code, year=today.year
+            township_code=application.division_code[:9], year=today.year
         ).first()
         if application.program == Program.TEMPORARY_ASSISTANCE
         else None,
@@ -242,7 +248,7 @@ def pay_once(user: Staff, application: Application, *, form: str, goods: str = "
         PermissionDenied; ValidationError: not approved, not a program paid once, already paid
             (help first pays before the decision), or goods in kind not described.
     """
-    require(user, "payments.help_first", application.household)
+    require(user, "payments.help_first", application)
     _check_entry("—", 1, form, goods)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)

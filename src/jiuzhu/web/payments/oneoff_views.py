@@ -71,7 +71,7 @@ def help_first_view(request: HttpRequest, household_pk: int) -> HttpResponse:
                     "due": application.followup_due_on,
                 },
             )
-            _warn_if_short(request, payment.fund)
+            warn_if_short(request, payment.fund)
             return redirect("cases:application", pk=application.pk)
     return render(
         request,
@@ -80,7 +80,8 @@ def help_first_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     )
 
 
-def _warn_if_short(request: HttpRequest, fund: ReserveFund | None) -> None:
+def warn_if_short(request: HttpRequest, fund: ReserveFund | None) -> None:
+    """Warn that the township has no fund of the year recorded, or that it is overspent."""
     if fund is None:
         messages.warning(request, _("本乡镇（街道）本年度尚未登记临时救助备用金，请报区民政局"))
         return
@@ -153,7 +154,7 @@ def pay_once_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Pay an approved temporary-assistance application its decided amount (POST)."""
     user = staff(request)
     application = get_object_or_404(Application, pk=pk)
-    if not user.has_perm("payments.help_first", application.household):
+    if not user.has_perm("payments.help_first", application):
         raise PermissionDenied
     if request.method != "POST":
         return redirect("cases:application", pk=pk)
@@ -172,5 +173,5 @@ def pay_once_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("已发放 %(amount)s 元（%(form)s）")
             % {"amount": format_yuan(payment.amount), "form": payment.get_form_display()},
         )
-        _warn_if_short(request, payment.fund)
+        warn_if_short(request, payment.fund)
     return redirect("cases:application", pk=pk)

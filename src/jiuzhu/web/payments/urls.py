@@ -1,6 +1,12 @@
 from django.urls import path
 
-from jiuzhu.web.payments import account_views, oneoff_views, recovery_views, views
+from jiuzhu.web.payments import (
+    account_views,
+    emergency_views,
+    oneoff_views,
+    recovery_views,
+    views,
+)
 
 app_name = "payments"
 urlpatterns = [
@@ -24,6 +30,7 @@ urlpatterns = [
     path("recoveries/<int:pk>/repay/", recovery_views.repayment_view, name="repayment"),
     path("accounts/", account_views.account_work_view, name="account_work"),
     path("reserve-funds/", oneoff_views.reserve_funds_view, name="reserve_funds"),
+    path("emergency/", emergency_views.emergency_view, name="emergency"),
     path("applications/<int:pk>/pay-once/", oneoff_views.pay_once_view, name="pay_once"),
     path(
         "households/<int:household_pk>/help-first/",

@@ -122,3 +122,16 @@ def search(user: Staff, text: str) -> QuerySet[Household]:
     if len(text) >= 3 and not found.exists():  # shorter fragments match too many addresses
         return households.filter(address__contains=text)
     return found
+
+
+def registered_in_district(resident_id: str) -> Membership | None:
+    """The current membership (with its household) of the person with this ID number anywhere
+    in the district, whatever the user's jurisdiction — for work that reaches a resident where
+    they are found (a rescue station's stay, an emergency in another township). The caller
+    shows only what its work needs of a household outside the user's jurisdiction and audits
+    the look-up. None: no such resident, or not a current member."""
+    return (
+        Membership.objects.filter(sealed_match("person__resident_id", resident_id), valid_to=None)
+        .select_related("household", "person")
+        .first()
+    )

@@ -18,7 +18,7 @@ from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.core.idtext import reveals_id
 from jiuzhu.web.core.masking import mask_id
-from jiuzhu.web.core.users import staff
+from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
 from jiuzhu.web.registry.forms import (
@@ -76,10 +76,22 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=200 if valid else 400)
 
 
+def _applications(user: Staff, household: Household) -> list[Any]:
+    """The household's applications, newest first; one handled by a township outside the
+    user's jurisdiction (temporary assistance given where the emergency happened) carries that
+    township's name as ``handled_by``: listed here, its page is that township's."""
+    applications = list(household.applications.select_related("applicant").order_by("-created_at"))
+    for application in applications:
+        elsewhere = not user.covers(application.division_code)
+        application.handled_by = community_name(application.division_code) if elsewhere else ""  # type: ignore[attr-defined]
+    return applications
+
+
 def household_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A household: members (IDs masked), declared and verified money, applications."""
-    household = household_for(staff(request), pk)
-    if not request.user.has_perm("registry.view", household):
+    user = staff(request)
+    household = household_for(user, pk)
+    if not user.has_perm("registry.view", household):
         raise PermissionDenied
     members = household.current_memberships  # type: ignore[attr-defined]
     person_ids = [m.person_id for m in members]
@@ -108,7 +120,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for m in members
     ]
-    applications = household.applications.select_related("applicant").order_by("-created_at")
+    applications = _applications(user, household)
     # The reverse relation keeps the registry free of an import of the entitlements app; the
     # household itself was already checked against the user's jurisdiction.
     entitlements = list(

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiuzhu.reference import division
-from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
-from jiuzhu.web.registry.models import Household, Membership
+from jiuzhu.web.registry.models import Household
+from jiuzhu.web.registry.queries import registered_in_district
 from jiuzhu.web.relief.models import Stay, StayStatus
 
 SHOWN = 20
@@ -79,13 +79,7 @@ def registered(user: Staff, stay: Stay) -> Registered | None:
     no ID, or not registered in the district — another district's or province's resident)."""
     if not stay.resident_id:
         return None
-    membership = (
-        Membership.objects.filter(
-            sealed_match("person__resident_id", stay.resident_id), valid_to__isnull=True
-        )
-        .select_related("household")
-        .first()
-    )
+    membership = registered_in_district(stay.resident_id)
     if membership is None:
         return None
     household = membership.household
