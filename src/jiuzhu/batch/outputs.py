@@ -232,17 +232,31 @@ def write_table(frame: pl.DataFrame, path: Path, title: str) -> None:
     if path.suffix.lower() == ".csv":
         path.write_text(frame.write_csv(), encoding="utf-8-sig")
         return
+    write_tables([(title, frame)], path)
+
+
+def write_tables(tables: Sequence[tuple[str, pl.DataFrame]], path: Path) -> None:
+    """Write tables as the sheets of one .xlsx (title, frame each), headers as the frames'
+    column names, bold and frozen; dates as dates, Decimal columns as numbers with two
+    decimals (yuan), to ``path`` as it is (callers make it atomic)."""
     openpyxl = _openpyxl()
     workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title[:31])
-    _layout(worksheet, frame.columns)
     bold = openpyxl.styles.Font(bold=True)
     fill = openpyxl.styles.PatternFill("solid", fgColor="DDEBF7")
-    worksheet.append([_styled(worksheet, h, bold, fill) for h in frame.columns])
-    kinds = ["date" if frame.schema[c] == pl.Date else "other" for c in frame.columns]
-    for row in frame.iter_rows():
-        worksheet.append([_cell(worksheet, v, k) for v, k in zip(row, kinds, strict=True)])
+    for title, frame in tables:
+        worksheet = workbook.create_sheet(title[:31])
+        _layout(worksheet, frame.columns)
+        worksheet.append([_styled(worksheet, h, bold, fill) for h in frame.columns])
+        kinds = [_table_kind(frame.schema[c]) for c in frame.columns]
+        for row in frame.iter_rows():
+            worksheet.append([_cell(worksheet, v, k) for v, k in zip(row, kinds, strict=True)])
     workbook.save(path)
+
+
+def _table_kind(dtype: pl.DataType) -> str:
+    if dtype == pl.Date:
+        return "date"
+    return "yuan" if isinstance(dtype, pl.Decimal) else "other"
 
 
 @functools.cache
@@ -316,5 +330,9 @@ def _cell(worksheet: object, value: object, kind: str) -> object:
     if kind == "date":
         cell = write_only_cell(worksheet, value=value)
         cell.number_format = "yyyy-mm-dd"
+        return cell
+    if kind == "yuan":  # already yuan, as an exact Decimal
+        cell = write_only_cell(worksheet, value=value)
+        cell.number_format = "#,##0.00"
         return cell
     return value

@@ -35,7 +35,12 @@ from jiuzhu.batch.pipelines.simulate.decisions import (
     with_assessment_date,
 )
 from jiuzhu.batch.pipelines.simulate.scenario import Scenario, apply, before_change
-from jiuzhu.batch.pipelines.simulate.summary import SUMMARY_SCHEMA, summarise
+from jiuzhu.batch.pipelines.simulate.summary import (
+    DISTRIBUTION_SCHEMA,
+    SUMMARY_SCHEMA,
+    distribution,
+    summarise,
+)
 from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine.entities import HOUSEHOLD
 from jiuzhu.rules.registry import Program
@@ -48,8 +53,9 @@ class Simulation:
 
     ``rows``: ``decisions.compare``'s columns, one row per program and household (person for a
     person program). ``summary``: ``SUMMARY_SCHEMA`` per program; ``by_township``: the same per
-    program and township (None without a township column). ``households``: ``household_id`` and
-    the scenario's ``keep`` variables. ``on``: the assessment date imposed on every household
+    program and township (None without a township column). ``distribution``: households by the
+    change of their monthly assistance (``summary.distribution``). ``households``:
+    ``household_id`` and the scenario's ``keep`` variables. ``on``: the assessment date imposed on every household
     (None: the frames' own dates).
     """
 
@@ -57,6 +63,7 @@ class Simulation:
     rows: pl.DataFrame
     summary: pl.DataFrame
     by_township: pl.DataFrame | None
+    distribution: pl.DataFrame
     households: pl.DataFrame
     baseline_digest: str
     scenario_digest: str
@@ -142,6 +149,7 @@ def compare_decisions(
         rows,
         summarise(rows, programs),
         summarise(rows, programs, by_township=True) if townships is not None else None,
+        distribution(rows, programs),
         scenario.households,
         baseline.digest,
         scenario.digest,
@@ -167,6 +175,7 @@ def combine(parts: Sequence[Simulation], programs: Sequence[Program] | None = No
         rows,
         summarise(rows, programs),
         summarise(rows, programs, by_township=True) if by_township else None,
+        distribution(rows, programs),
         pl.concat([p.households for p in parts], how="vertical_relaxed"),
         parts[0].baseline_digest,
         parts[0].scenario_digest,
@@ -175,6 +184,7 @@ def combine(parts: Sequence[Simulation], programs: Sequence[Program] | None = No
 
 
 __all__ = [
+    "DISTRIBUTION_SCHEMA",
     "SUMMARY_SCHEMA",
     "TOWNSHIP",
     "TRANSITIONS",

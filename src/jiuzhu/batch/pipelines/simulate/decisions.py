@@ -83,10 +83,13 @@ def decide(
         validate=validate,
         chunk_households=chunk_households,
     )
-    household_of = persons.select(PERSON.key, HOUSEHOLD.key)
-    person_results = result.persons.drop(HOUSEHOLD.key, strict=False).join(
-        household_of, on=PERSON.key, how="left", maintain_order="left"
-    )
+    person_results = result.persons
+    if any(program.entity == PERSON for program in programs):
+        # Only a person program's outputs give the engine's person frame its columns.
+        household_of = persons.select(PERSON.key, HOUSEHOLD.key)
+        person_results = person_results.drop(HOUSEHOLD.key, strict=False).join(
+            household_of, on=PERSON.key, how="left", maintain_order="left"
+        )
     key_dtype = persons.schema.get(PERSON.key, households.schema[HOUSEHOLD.key])
     parts = [
         _program_rows(

@@ -1,5 +1,6 @@
 """Per-program summaries of a simulation: caseload, households (or persons) newly eligible and
-losing eligibility, monthly cost and average amount, for the baseline and the scenario."""
+losing eligibility, monthly cost and average amount, for the baseline and the scenario; and the
+distribution of households' gains and losses."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from jiuzhu.batch.pipelines.simulate.decisions import (
     TOWNSHIP,
     UNDETERMINED,
 )
+from jiuzhu.rules.engine.entities import HOUSEHOLD
 from jiuzhu.rules.registry import Program
+
+MONTHS = 12
+"""A year's cost of a monthly program: the month's × 12 (a full year at that caseload)."""
 
 SUMMARY_SCHEMA = {
     "program": pl.String,
@@ -21,6 +26,7 @@ SUMMARY_SCHEMA = {
     "label_en": pl.String,
     "entity": pl.String,
     "option": pl.Boolean,
+    "monthly": pl.Boolean,
     "rows": pl.Int64,
     "baseline_caseload": pl.Int64,
     "scenario_caseload": pl.Int64,
@@ -35,6 +41,8 @@ SUMMARY_SCHEMA = {
 }
 """The summary's columns (``TOWNSHIP`` second when broken down by township):
 
+- ``monthly``: the program pays every month (its cost is a month's), not once (its cost is one
+  payment to each case);
 - ``rows``: households (household programs) or persons (person programs) simulated;
 - ``*_caseload``: those whose status holds; ``newly_eligible`` / ``losing_eligibility``: status
   false in the baseline and true in the scenario, or the reverse; ``undetermined``: either
@@ -75,6 +83,7 @@ def summarise(
             "label_en": [p.label_en for p in programs],
             "entity": [p.entity.name for p in programs],
             "option": [p.option for p in programs],
+            "monthly": [p.monthly for p in programs],
             "has_amount": [p.amount is not None for p in programs],
             "order": list(range(len(programs))),
         }
@@ -106,4 +115,81 @@ def summarise(
             *[name for name in SUMMARY_SCHEMA if name != "program"],
         )
         .cast(SUMMARY_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+BANDS: tuple[tuple[str, str, str, int | None, int | None], ...] = (
+    ("loss_over_200", "减少200元以上", "loses over 200 yuan", None, -20_000),
+    ("loss_50_200", "减少50–200元", "loses 50–200 yuan", -20_000, -5_000),
+    ("loss_up_to_50", "减少50元以内", "loses up to 50 yuan", -5_000, 0),
+    ("unchanged", "不变", "unchanged", 0, 1),
+    ("gain_up_to_50", "增加50元以内", "gains up to 50 yuan", 1, 5_001),
+    ("gain_50_200", "增加50–200元", "gains 50–200 yuan", 5_001, 20_001),
+    ("gain_over_200", "增加200元以上", "gains over 200 yuan", 20_001, None),
+)
+"""The bands of a household's monthly change (fen): name, labels, and the half-open range
+``[low, high)`` of the change (None: unbounded). A loss of exactly 50 yuan is in ``loss_50_200``,
+a gain of exactly 50 in ``gain_up_to_50``."""
+
+DISTRIBUTION_SCHEMA = {
+    "band": pl.String,
+    "label": pl.String,
+    "label_en": pl.String,
+    "households": pl.Int64,
+    "difference": pl.Int64,
+}
+"""``distribution``'s columns: the band, its labels, the households in it and the sum of their
+monthly changes (fen); one row per band of ``BANDS`` in order, then ``undetermined``."""
+
+
+def distribution(comparison: pl.DataFrame, programs: Sequence[Program]) -> pl.DataFrame:
+    """Households by how much their monthly assistance changes in the scenario: the sum of the
+    differences of the programs paid monthly with an amount (options aside, as alternatives to
+    another program's amount), banded by ``BANDS``; a household with any of those decisions
+    undetermined on either side is counted ``undetermined`` (its change is not known).
+
+    Returns: ``DISTRIBUTION_SCHEMA``, every band present (0 households where none falls in it).
+    """
+    counted = [p.name for p in programs if p.monthly and p.amount and not p.option]
+    per_household = (
+        comparison.filter(pl.col("program").is_in(counted))
+        .group_by(HOUSEHOLD.key)
+        .agg(
+            pl.col("difference").sum().alias("difference"),
+            pl.col("difference").is_null().any().alias("unknown"),
+        )
+    )
+    band = pl.lit("undetermined")
+    for name, _label, _label_en, low, high in reversed(BANDS):
+        inside = pl.lit(True)
+        if low is not None:
+            inside = inside & (pl.col("difference") >= low)
+        if high is not None:
+            inside = inside & (pl.col("difference") < high)
+        band = pl.when(~pl.col("unknown") & inside).then(pl.lit(name)).otherwise(band)
+    totals = (
+        per_household.with_columns(band.alias("band"))
+        .group_by("band")
+        .agg(pl.len().alias("households"), pl.col("difference").sum())
+        .with_columns(
+            pl.when(pl.col("band") == "undetermined")
+            .then(pl.lit(None, pl.Int64))
+            .otherwise(pl.col("difference"))
+            .alias("difference")
+        )
+    )
+    described = pl.DataFrame(
+        {
+            "band": [b[0] for b in BANDS] + ["undetermined"],
+            "label": [b[1] for b in BANDS] + ["待定"],
+            "label_en": [b[2] for b in BANDS] + ["undetermined"],
+            "order": list(range(len(BANDS) + 1)),
+        }
+    )
+    return (
+        described.join(totals, on="band", how="left")
+        .with_columns(pl.col("households").fill_null(0))
+        .sort("order")
+        .select(list(DISTRIBUTION_SCHEMA))
+        .cast(DISTRIBUTION_SCHEMA)  # type: ignore[arg-type]
     )
