@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("assess", "explain", "parameters"):
+    for command in ("assess", "explain", "parameters", "simulate"):
         assert command in result.output
 
 
@@ -334,3 +334,51 @@ def test_a_local_value_decides_the_rigid_expenditure_case_and_is_named(tmp_path:
     refused = runner.invoke(app, [*args, "--local-values", str(bad)])
     assert refused.exit_code == 2
     assert "dibao.standard 2025-09-01" in refused.output
+
+
+SCENARIOS = EXAMPLE.parent
+
+
+def test_simulate_prints_the_cost_of_a_scenario_and_writes_xlsx(tmp_path: Path) -> None:
+    output = tmp_path / "scenario.xlsx"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(SCENARIOS / "scenario_standard_1100.yaml"),
+            str(EXAMPLE),
+            "--by-township",
+            "-o",
+            str(output),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    for text in ("低保标准提高到1,100元", "最低生活保障", "5 → 6", "715.00", "8,580.00", "分乡镇"):
+        assert text in result.output
+    book = openpyxl.load_workbook(output, read_only=True)
+    assert book.sheetnames == ["低保标准提高到1,100元 汇总", "分乡镇", "增减分布"]
+    summary = pl.read_excel(output, sheet_name="低保标准提高到1,100元 汇总")
+    dibao = summary.filter(pl.col("救助项目") == "最低生活保障").row(0, named=True)
+    assert (dibao["现行符合"], dibao["情景符合"], dibao["年支出变化（元）"]) == (5, 6, 8580)
+
+
+def test_simulate_in_budget_mode_finds_the_standard_to_the_yuan() -> None:
+    result = runner.invoke(
+        app,
+        ["simulate", str(SCENARIOS / "scenario_budget.yaml"), str(EXAMPLE)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "预算内最高 Highest within the budget" in result.output
+    assert "one yuan more breaks the budget" in result.output
+
+
+def test_simulate_refuses_a_bad_scenario_and_runs_nothing(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("label: x\neffective: 2026-02-30\nchanges: {dibao.standrad: 1}\n")
+    output = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["simulate", str(scenario), str(EXAMPLE), "-o", str(output)])
+    assert result.exit_code == 2
+    assert "'effective'" in result.output and "dibao.standrad" in result.output
+    assert not output.exists()

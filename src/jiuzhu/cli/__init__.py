@@ -5,6 +5,7 @@ jiuzhu explain INPUT --household H001 --on 2025-10-15
 jiuzhu parameters --on 2025-10-15 --unknown -o parameters.xlsx
 jiuzhu synth --scale 1.0 --seed 20251015 --out district
 jiuzhu feeds check district/feeds/tax.csv
+jiuzhu simulate scenario.yaml district/ --by-township
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -37,15 +37,24 @@ from jiuzhu.batch.pipelines.discover.catalogue import catalogue
 from jiuzhu.batch.pipelines.discover.context import DiscoveryInputError, month_bounds
 from jiuzhu.batch.pipelines.discover.files import read_inputs
 from jiuzhu.batch.pipelines.parameters import parameter_table, write_parameters
+from jiuzhu.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_RULES_GAP,
+    JURISDICTION,
+    LOCAL_VALUES,
+    console,
+    errors,
+    local_values_of,
+    parse_day,
+    print_input_error,
+    system_of,
+)
+from jiuzhu.cli.simulate import SIMULATE_EPILOG, simulate_command
 from jiuzhu.feeds.base import SPECS, FeedRejected, FeedSpec, detect, read_feed, sources
-from jiuzhu.feeds.parsing import parse_date
 from jiuzhu.feeds.tabular import TableError
 from jiuzhu.reference import baodi_divisions
-from jiuzhu.rules import RuleSystem, load_system
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
 from jiuzhu.rules.engine.explain import explain_household, render
-from jiuzhu.rules.engine.local_values import LocalValue, LocalValuesError, read_local_values
-from jiuzhu.rules.engine.parameters import jurisdictions
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.synth.run import synthesise
 
@@ -57,11 +66,6 @@ app = typer.Typer(
     # their source line breaks (Rich markup mode keeps them).
     rich_markup_mode=None,
 )
-console = Console()
-errors = Console(stderr=True)
-
-EXIT_BAD_INPUT = 2
-EXIT_RULES_GAP = 3
 
 STAGES = {
     "read": "读取并校验输入 Reading and validating input",
@@ -73,62 +77,6 @@ STAGES = {
 class Language(StrEnum):
     zh = "zh"
     en = "en"
-
-
-def _date(value: str | None) -> dt.date | None:
-    """A date in any form a cell accepts (2025-10-15, 2025/10/15, 20251015, 2025年10月15日)."""
-    if value is None:
-        return None
-    frame = pl.DataFrame({"d": [value]})
-    parsed: dt.date | None = frame.select(parse_date("d").value).item()
-    if parsed is None:
-        raise typer.BadParameter(f"“{value}” 不是日期 (not a date; write YYYY-MM-DD)")
-    return parsed
-
-
-def _jurisdiction(value: str) -> str:
-    if value not in jurisdictions():
-        raise typer.BadParameter(
-            f"没有“{value}”的政策参数，可选：{'、'.join(jurisdictions())} "
-            f"(available: {', '.join(jurisdictions())})"
-        )
-    return value
-
-
-JURISDICTION = typer.Option(
-    "--jurisdiction",
-    callback=_jurisdiction,
-    help="Parameter set (folder under jiuzhu/rules/policies): " + ", ".join(jurisdictions()) + ".",
-)
-
-
-LOCAL_VALUES = typer.Option(
-    "--local-values",
-    metavar="FILE",
-    help="The district's values for unknown or low-confidence parameters, each with its "
-    "document and two officers (YAML, docs/local-values.md); explanations name them.",
-)
-
-
-def _local_values(path: Path | None, jurisdiction: str) -> list[LocalValue]:
-    """The entries of a local-values file, checked against the jurisdiction's parameters before
-    any input is read (exit 2 listing every problem of a bad file)."""
-    if path is None:
-        return []
-    try:
-        values = read_local_values(path)
-        load_system(jurisdiction).with_local_values(values)
-    except LocalValuesError as exc:
-        errors.print(str(exc), style="red", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    return values
-
-
-def _system(jurisdiction: str, local_values: Path | None) -> RuleSystem:
-    """The jurisdiction's rules with the district's local values, if a file is given."""
-    values = _local_values(local_values, jurisdiction)
-    system = load_system(jurisdiction)
-    return system.with_local_values(values) if values else system
 
 
 def _version(value: bool) -> None:
@@ -195,7 +143,7 @@ def assess_command(
     """Assess every household of INPUT for dibao, near-dibao, the single-person option, tekun,
     rigid-expenditure hardship and temporary assistance; print the count and monthly total per
     program, and write one row per household (plus the tekun persons) if -o is given."""
-    values = _local_values(local_values, jurisdiction)
+    values = local_values_of(local_values, jurisdiction)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -213,10 +161,10 @@ def assess_command(
             )
 
         try:
-            summary = assess(input_path, _date(on), output, jurisdiction, trace, stage, values)
+            summary = assess(input_path, parse_day(on), output, jurisdiction, trace, stage, values)
         except InputFileError as exc:
             progress.stop()
-            _print_input_error(exc)
+            print_input_error(exc)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except OutputError as exc:
             progress.stop()
@@ -227,17 +175,6 @@ def assess_command(
             errors.print(str(exc), style="red", markup=False)
             raise typer.Exit(EXIT_RULES_GAP) from None
     _print_summary(summary)
-
-
-def _print_input_error(exc: InputFileError) -> None:
-    errors.print(
-        f"[red bold]输入有误，未评估，未写出任何文件。{len(exc.problems)} 处问题 "
-        f"(bad input: nothing assessed, nothing written):[/red bold]"
-    )
-    for problem in exc.problems[:200]:
-        errors.print(f"  • {problem}", markup=False)
-    if len(exc.problems) > 200:
-        errors.print(f"  … {len(exc.problems) - 200} more")
 
 
 def _print_summary(summary: AssessmentSummary) -> None:
@@ -319,11 +256,11 @@ def explain_command(
     calculation step by step, the parameter values used, and their legal sources with every
     low-confidence or unknown value flagged and every local value named. Only this household's
     rows need to be valid."""
-    system = _system(jurisdiction, local_values)
+    system = system_of(jurisdiction, local_values)
     try:
-        data = read_input(input_path, system, _date(on), household=household)
+        data = read_input(input_path, system, parse_day(on), household=household)
     except InputFileError as exc:
-        _print_input_error(exc)
+        print_input_error(exc)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     # The reader matched the number as people type it (case, spaces); explain the one it found.
     wanted = data.frames[HOUSEHOLD.name][HOUSEHOLD.key][0]
@@ -361,8 +298,8 @@ def parameters_command(
 ) -> None:
     """List the policy parameters in force on a date, with value, start date, confidence and
     legal source (a local value: its document and officers)."""
-    system = _system(jurisdiction, local_values)
-    date = _date(on) or dt.datetime.now(tz=dt.timezone(dt.timedelta(hours=8))).date()
+    system = system_of(jurisdiction, local_values)
+    date = parse_day(on) or dt.datetime.now(tz=dt.timezone(dt.timedelta(hours=8))).date()
     covers_from = system.parameters.covers_from
     if date < covers_from:
         errors.print(
@@ -431,7 +368,7 @@ def synth_command(
     persons.parquet and obligors.parquet for jiuzhu assess, register.parquet (the low-income
     population register) for jiuzhu discover, the thirteen department feeds under feeds/, and the
     district's caseloads against the estimate bands."""
-    date = _date(on)
+    date = parse_day(on)
     assert date is not None
     with Progress(
         SpinnerColumn(),
@@ -716,3 +653,6 @@ def _registry_ids(registry: Path) -> pl.Series:
 
 if __name__ == "__main__":
     app()
+
+
+app.command("simulate", epilog=SIMULATE_EPILOG)(simulate_command)
