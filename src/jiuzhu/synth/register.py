@@ -16,7 +16,9 @@ may not import ``jiuzhu.batch``; a test keeps the two equal):
 Reviews fall due over the twelve months from the month of ``on``; disabled recipients receive the
 disability allowances four times in five; 2 % of the children of the applicant or spouse in a
 register household are paid the orphan or de facto unsupported child allowance (the feeds then
-have a few of their parents die in the discovery month). Deterministic by seed.
+have a few of their parents die in the discovery month); of the register's children the rules
+engine finds eligible for the children-in-hardship allowance and not paid the orphan allowance,
+four in five are paid it (discovery's check finds the others). Deterministic by seed.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ REGISTER_COLUMNS = pl.Schema(
         "disability_living_allowance": pl.Boolean(),
         "disability_care_allowance": pl.Boolean(),
         "orphan_allowance": pl.Boolean(),
+        "children_in_hardship_allowance": pl.Boolean(),
     }
 )
 """The register frame (docs/decisions/0007 ``REGISTER_SCHEMA``); ``monthly_amount`` in fen."""
@@ -155,8 +158,13 @@ def _members(
     persons: pl.DataFrame, assessed: pl.DataFrame, homes: pl.DataFrame, rng: np.random.Generator
 ) -> pl.DataFrame:
     """One row per member of a household in the register, and per tekun recipient (80 % of
-    the eligible persons, whatever their household), with the person's draw ``_p``."""
-    tekun_eligible = assessed.select("person_id", pl.col("tekun_eligible").fill_null(False))
+    the eligible persons, whatever their household), with the person's draws ``_p`` and
+    ``_hardship`` and the engine's ``children_in_hardship_eligible``."""
+    eligible = assessed.select(
+        "person_id",
+        pl.col("tekun_eligible").fill_null(False),
+        pl.col("children_in_hardship_eligible").fill_null(False),
+    )
     people = persons.select(
         "person_id",
         "household_id",
@@ -165,11 +173,15 @@ def _members(
         "disability_grade",
         "birth_date",
         pl.col("relation").cast(pl.String),
-    ).join(tekun_eligible, on="person_id", how="left")
+    ).join(eligible, on="person_id", how="left")
     person_draw = rng.random(people.height)
+    # Drawn after the person draw, so that adding it changed no other column of the register.
+    hardship_draw = rng.random(people.height)
     people = people.with_columns(
         pl.Series("_p", person_draw),
+        pl.Series("_hardship", hardship_draw),
         pl.col("tekun_eligible").fill_null(False),
+        pl.col("children_in_hardship_eligible").fill_null(False),
     )
     tekun = people.filter(pl.col("tekun_eligible") & (pl.col("_p") < 0.8))
     rows = people.join(homes, on="household_id", how="inner")
@@ -193,6 +205,11 @@ def _members(
 ORPHAN_ALLOWANCE_SHARE = 0.02
 """The share of the register households' children paid the orphan or de facto unsupported child
 allowance (the synthetic population records no parents' situations for the rules to decide it)."""
+CHILDREN_IN_HARDSHIP_TAKE_UP = 0.8
+"""The share of the register's children eligible for the children-in-hardship allowance who are
+paid it: the take-up the generator gives the disability allowances (no figure found for
+Tianjin's children in hardship; the platform pays this allowance itself, to children whose
+households it mostly pays already)."""
 
 
 def _register(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
@@ -247,4 +264,11 @@ def _register(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
             "disability_care_allowance"
         ),
         orphan_allowance.alias("orphan_allowance"),
+        # The orphan allowance excludes this one (the rules' ``children_in_hardship``); the
+        # engine knows no parents' situations, so it cannot exclude the orphans drawn here.
+        (
+            pl.col("children_in_hardship_eligible")
+            & ~orphan_allowance
+            & (pl.col("_hardship") < CHILDREN_IN_HARDSHIP_TAKE_UP)
+        ).alias("children_in_hardship_allowance"),
     )

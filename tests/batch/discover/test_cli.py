@@ -89,6 +89,13 @@ def test_bad_input_exits_with_code_2_naming_the_problem(district: Path, tmp_path
     register.write_parquet(copy / "register.parquet")
     broken = runner.invoke(app, ["discover", "--month", "2025-10", str(copy)], env=WIDE)
     assert broken.exit_code == 2 and "reason" in broken.output
+    # A register written before the children-in-hardship flag: the file and the column named.
+    pl.read_parquet(district / "register.parquet").drop(
+        "children_in_hardship_allowance"
+    ).write_parquet(copy / "register.parquet")
+    before = runner.invoke(app, ["discover", "--month", "2025-10", str(copy)], env=WIDE)
+    assert before.exit_code == 2
+    assert "register.parquet › children_in_hardship_allowance: 缺少此列" in before.output
     (copy / "feeds" / "deaths.xlsx").write_bytes(b"not a workbook")
     register.with_columns(pl.lit("").alias("reason")).select(REGISTER_SCHEMA.names()).cast(
         dict(REGISTER_SCHEMA)

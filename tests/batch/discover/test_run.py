@@ -110,6 +110,36 @@ def test_bad_inputs_name_the_frame_the_column_and_the_rule() -> None:
         discover(type(inputs)(homes, inputs.persons, inputs.register, inputs.feeds), MONTH)
 
 
+def test_a_register_without_the_allowance_flag_or_with_it_blank_or_mistyped_is_refused() -> None:
+    inputs = _world().inputs()
+
+    def run(register: pl.DataFrame) -> list[str]:
+        with pytest.raises(DiscoveryInputError) as caught:
+            discover(type(inputs)(inputs.households, inputs.persons, register, inputs.feeds), MONTH)
+        return caught.value.problems
+
+    # A register written before the children-in-hardship flag existed.
+    assert run(inputs.register.drop("children_in_hardship_allowance")) == [
+        "register › children_in_hardship_allowance: 缺少此列 (missing column)"
+    ]
+    as_text = inputs.register.with_columns(pl.col("children_in_hardship_allowance").cast(pl.String))
+    assert run(as_text) == [
+        "register › children_in_hardship_allowance: 类型为 String，应为 Boolean "
+        "(dtype String, expected Boolean)"
+    ]
+    # A blank flag is not a "no": it would raise an alert for a child who may be paid.
+    blank = inputs.register.with_columns(
+        pl.when(pl.int_range(pl.len()) >= 1)
+        .then(None)
+        .otherwise(pl.col("children_in_hardship_allowance"))
+        .alias("children_in_hardship_allowance")
+    )
+    assert run(blank) == [
+        f"register › 第2行 (row 2) › children_in_hardship_allowance: 不能为空，应为是或否 "
+        f"(must be true or false; {blank.height - 1} blank row(s))"
+    ]
+
+
 def test_every_signal_has_a_condition_labels_and_dated_parameters() -> None:
     signals = catalogue()
     assert set(signals) == set(CONDITIONS)

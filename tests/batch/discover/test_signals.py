@@ -528,6 +528,44 @@ def test_a_change_in_a_parent_of_a_child_paid_the_orphan_allowance() -> None:
     assert w.run("ORPHAN_ALLOWANCE_MISSING").filter(pl.col("resident_id") == rid(3)).is_empty()
 
 
+def test_a_child_the_engine_finds_in_hardship_without_the_allowance() -> None:
+    w = World()
+    poor = w.household(1)  # no income: dibao
+    w.person(poor, 1, ADULT)
+    w.person(poor, 2, CHILD, "20")
+    w.person(poor, 3, D(2007, 10, 31), "21")  # 18 on the month's last day: an adult
+    w.person(poor, 4, D(2007, 11, 1), "22")  # 18 the day after: still a minor
+    w.enrol(poor, "dibao", monthly_amount=313_500)
+    paid = w.household(2)  # already paid the allowance
+    w.person(paid, 5, ADULT)
+    w.person(paid, 6, CHILD, "20")
+    w.enrol(paid, "dibao", monthly_amount=209_000, hardship=True)
+    earning = w.household(3)  # wages far above the standard: only a disabled child is covered
+    w.person(earning, 7, ADULT, wage_income=900_000)
+    w.person(earning, 8, CHILD, "20", disability_category="hearing", disability_grade=3)
+    w.person(earning, 9, CHILD, "21")
+    w.enrol(earning, "monitored", receiving=False)
+    orphan = w.household(4)  # the orphan allowance excludes this one
+    w.person(orphan, 10, ADULT)
+    w.person(orphan, 11, CHILD, "20")
+    w.enrol(orphan, "dibao", monthly_amount=209_000, orphan=True)
+    alerts = w.run("CHILDREN_IN_HARDSHIP_ALLOWANCE_MISSING")
+    assert keys(alerts) == [
+        f"CHILDREN_IN_HARDSHIP_ALLOWANCE_MISSING:{rid(n)}:children_in_hardship" for n in (2, 4, 8)
+    ]
+    poor_row = alerts.filter(pl.col("resident_id") == rid(2)).row(0, named=True)
+    assert poor_row["explanation_zh"] == (
+        "未满18周岁，因家庭贫困（低保、低保边缘家庭），按规则引擎测算应享困境儿童基本生活费"
+        "200元/月，登记库无发放"
+    )
+    disabled = alerts.filter(pl.col("resident_id") == rid(8)).row(0, named=True)
+    assert disabled["explanation_en"].startswith("Under 18, in hardship from own disability:")
+    assert disabled["owner_level"] == "community" and disabled["household_id"] == "H3"
+    record = json.loads(disabled["evidence"])["record"]
+    assert record["program"] == "children_in_hardship" and record["engine_amount"] == 20_000
+    assert record["register_category"] == "monitored"
+
+
 def test_a_covered_persons_settlement_without_medical_aid() -> None:
     w = World()
     paid = w.household(1)

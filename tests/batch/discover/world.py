@@ -173,6 +173,7 @@ class World:
                     "disability_living_allowance": flags.get("living", False),
                     "disability_care_allowance": flags.get("care", False),
                     "orphan_allowance": flags.get("orphan", False),
+                    "children_in_hardship_allowance": flags.get("hardship", False),
                 }
             )
 

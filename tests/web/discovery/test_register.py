@@ -272,3 +272,32 @@ def test_a_child_welfare_entitlement_flags_the_orphan_allowance_and_not_low_inco
     Entitlement.objects.filter(pk=welfare.pk).update(status=Status.SUSPENDED)
     assert refresh_register(None, today=TODAY).updated == 1
     assert not RegisterEntry.objects.get().orphan_allowance
+
+
+def test_a_children_in_hardship_entitlement_flags_its_allowance_and_keeps_it_in_step(
+    townships: tuple[str, str],
+) -> None:
+    """The platform pays the children-in-hardship allowance itself: a payable entitlement flags
+    the child's entry (and only this allowance), a suspension clears the flag, a resumption sets
+    it again, and the frame discovery reads carries it."""
+    household = Household.objects.filter(township_code=townships[0]).order_by("pk").first()
+    assert household is not None
+    child = household.memberships.filter(valid_to__isnull=True).first().person
+    (allowance,) = grant([household], program="children_in_hardship", start="2025-09", prefix="KJ")
+    Entitlement.objects.filter(pk=allowance.pk).update(person=child)
+    refresh_register(None, today=TODAY)
+    (entry,) = RegisterEntry.objects.all()
+    assert entry.person_id == child.pk and entry.children_in_hardship_allowance
+    assert not entry.orphan_allowance and not entry.receiving
+    assert entry.category == RegisterCategory.MONITORED
+    frame = register_frame(today=TODAY)
+    assert frame.schema == REGISTER_SCHEMA
+    assert frame["children_in_hardship_allowance"].to_list() == [True]
+    assert frame["orphan_allowance"].to_list() == [False]
+    assert refresh_register(None, today=TODAY).updated == 0
+    Entitlement.objects.filter(pk=allowance.pk).update(status=Status.SUSPENDED)
+    assert refresh_register(None, today=TODAY).updated == 1
+    assert not RegisterEntry.objects.get().children_in_hardship_allowance
+    Entitlement.objects.filter(pk=allowance.pk).update(status=Status.ACTIVE)
+    assert refresh_register(None, today=TODAY).updated == 1
+    assert RegisterEntry.objects.get().children_in_hardship_allowance

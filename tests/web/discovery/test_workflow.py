@@ -441,3 +441,46 @@ def test_a_settlement_without_medical_aid_opens_its_application_with_the_own_cos
     assert "program=medical_assistance" in location and "medical_own_costs=12345.50" in location
     page = client.get(location).content.decode()
     assert 'value="12345.50"' in page and 'id="inputs-medical_assistance"' in page
+
+
+def test_a_child_without_the_hardship_allowance_opens_the_childs_application(
+    users: dict[str, User], townships: tuple[str, str], raise_alerts: Any
+) -> None:
+    """The record names the program: the outcome form offers it, and including the household
+    opens a children-in-hardship application with the child as its applicant."""
+    child = next(
+        m
+        for h in Household.objects.filter(township_code=townships[0]).order_by("pk")
+        for m in h.memberships.filter(valid_to__isnull=True, relation__startswith="2")
+    )
+    household, person = child.household, child.person
+    signal = "CHILDREN_IN_HARDSHIP_ALLOWANCE_MISSING"
+    evidence = {"signal": signal, "record": {"program": "children_in_hardship", "age": 9}}
+    raise_alerts(
+        [
+            alert_row(
+                household,
+                signal,
+                category="policy_delivery",
+                alert_key=f"{signal}:{person.resident_id}:children_in_hardship",
+                resident_id=person.resident_id,
+                evidence=json.dumps(evidence),
+            )
+        ]
+    )
+    alert = Alert.objects.get(household=household)
+    assert alert.person_id == person.pk
+    client = _client("caseworker")
+    assert client.post(f"/discovery/alerts/{alert.pk}/visit/", VISIT).status_code == 302
+    page = client.get(f"/discovery/alerts/{alert.pk}/").content.decode()
+    assert '<option value="children_in_hardship" selected>' in page
+    response = client.post(
+        f"/discovery/alerts/{alert.pk}/conclude/",
+        {"outcome": "included", "program": "children_in_hardship", "note": "申请困境儿童保障"},
+    )
+    location = response["Location"]
+    assert "program=children_in_hardship" in location and f"applicant={person.pk}" in location
+    assert f"alert={alert.pk}" in location
+    form = client.get(location).content.decode()
+    assert f'<option value="{person.pk}" selected>' in form
+    assert '<option value="children_in_hardship" selected>' in form

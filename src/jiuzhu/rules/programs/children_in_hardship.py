@@ -3,7 +3,7 @@ disabled children.
 
 Tianjin pays children in hardship (困境家庭儿童) 200 yuan a month from 2015-01-01 (reported
 2014-10-10; no later value found, confidence low). The rule's own list of who is covered was not
-found: of the national categories (《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕13号）:
+found: of the national categories (《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕36号）:
 hardship from the family's poverty, from the child's own disability, from missing or improper
 guardianship) the two the data can show are used — a minor of a dibao or near-dibao household,
 a disabled minor — as a parameter (``children_in_hardship.covered``). Missing guardianship is
@@ -19,7 +19,7 @@ from jiuzhu.rules.engine.units import Unit
 from jiuzhu.rules.programs.common import when_decided
 
 BOOL, FEN = pl.Boolean(), pl.Int64()
-HARDSHIP_RULE = "天津市困境家庭儿童基本生活保障（2015年1月1日起）; 国发〔2016〕13号"
+HARDSHIP_RULE = "天津市困境家庭儿童基本生活保障（2015年1月1日起）; 国发〔2016〕36号"
 
 REASONS = ReasonSet(
     "children_in_hardship",

@@ -545,7 +545,7 @@ HARDSHIP_CHILD_CATEGORY = code_list(
         ("poor_family", "因家庭贫困（低保、低保边缘家庭）", "poor family (dibao or near-dibao)"),
         ("disabled", "因自身残疾", "own disability"),
     ],
-    reference="《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕13号）",
+    reference="《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕36号）",
 )
 
 MEDICAL_AID_CATEGORY = code_list(

@@ -28,6 +28,7 @@ from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.models import Application, Stage
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.forms import Cleaned, Data
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.transitions import NotPermitted
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, post_only
@@ -98,12 +99,21 @@ def _form(
         name = getattr(request.user, "full_name", "") if request else ""
         return VisitForm(data, initial={"visited_on": clock.today(), "staff_1": name})
     if step == "conclude":
-        return OutcomeForm(data)
+        return OutcomeForm(data, initial={"program": _named_program(alert)})
     choices = [
         (a.pk, f"{a.number} · {a.get_stage_display()}（{a.created_at:%Y-%m-%d}）")
         for a in _candidates(alert)
     ]
     return LinkForm(data, applications=choices)
+
+
+def _named_program(alert: Alert) -> str:
+    """The program the alert's record names (an eligible-but-not-receiving check's: dibao for
+    an unclaimed household, children in hardship for a child without the allowance), offered
+    first when the household is included; "" if none, or one no longer applied for."""
+    record = alert.evidence.get("record") if isinstance(alert.evidence, dict) else None
+    program = record.get("program") if isinstance(record, dict) else None
+    return program if isinstance(program, str) and program in Program.values else ""
 
 
 def _context(request: HttpRequest, alert: Alert, **bound: forms.Form) -> dict[str, object]:

@@ -74,11 +74,13 @@ class RegisterEntry(models.Model):
     review_due = models.DateField(_("下次核查期限"), null=True, blank=True)
     rigid_valid_until = models.DateField(_("刚性支出困难认定有效期至"), null=True, blank=True)
     monthly_amount = models.BigIntegerField(_("家庭月救助金（分）"), null=True, blank=True)
-    # Allowances the platform does not pay itself (the disabled persons' federation's and the
-    # child welfare's): known from an imported register, false otherwise.
+    # Allowances: the disability ones are the disabled persons' federation's, known from an
+    # imported register (false otherwise); the platform pays the orphan and children-in-hardship
+    # allowances itself, and a refresh sets them from its entitlements.
     disability_living_allowance = models.BooleanField(_("享受困难残疾人生活补贴"), default=False)
     disability_care_allowance = models.BooleanField(_("享受重度残疾人护理补贴"), default=False)
     orphan_allowance = models.BooleanField(_("享受孤儿或事实无人抚养儿童基本生活费"), default=False)
+    children_in_hardship_allowance = models.BooleanField(_("享受困境儿童基本生活费"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

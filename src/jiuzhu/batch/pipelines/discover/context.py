@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from jiuzhu.batch.pipelines.discover.schema import REGISTER_SCHEMA
+from jiuzhu.batch.pipelines.discover.schema import REGISTER_FLAGS, REGISTER_SCHEMA
 from jiuzhu.feeds import ids
 from jiuzhu.feeds.names import comparable_expr
 from jiuzhu.rules import load_system
@@ -207,6 +207,7 @@ def build_context(
     # registered twice: the 18-digit row stands for the person, as in the registry's people.
     register = ids.convert_legacy(register, drop_held=True)
     _check_register_ids(register)
+    _check_register_flags(register)
     return Context(
         month=month,
         start=start,
@@ -269,6 +270,27 @@ def _check_register_ids(register: pl.DataFrame) -> None:
                 f"(an ID number has 18 characters; {bad.height} row(s))"
             ]
         )
+
+
+def _check_register_flags(register: pl.DataFrame) -> None:
+    """No register row leaves a yes-or-no column (``REGISTER_FLAGS``) blank: a blank allowance
+    flag would read as "not paid" and raise an alert for a child or disabled person who may be
+    paid.
+
+    Raises:
+        DiscoveryInputError: naming each column's first blank row and how many there are.
+    """
+    blanks = register.select(pl.col(REGISTER_FLAGS).null_count()).row(0, named=True)
+    problems = []
+    for column, count in blanks.items():
+        if count:
+            row = register[column].is_null().arg_max() or 0
+            problems.append(
+                f"register › 第{row + 1}行 (row {row + 1}) › {column}: 不能为空，应为是或否 "
+                f"(must be true or false; {count} blank row(s))"
+            )
+    if problems:
+        raise DiscoveryInputError(problems)
 
 
 def _people(persons: pl.DataFrame, end: dt.date, leap_day: LeapDayRule) -> pl.DataFrame:

@@ -11,7 +11,7 @@ import polars as pl
 from jiuzhu.batch.pipelines.discover.context import Context, DiscoveryInputError
 from jiuzhu.rules import load_system, registry
 from jiuzhu.rules.engine import InvalidInputError
-from jiuzhu.rules.engine.entities import HOUSEHOLD
+from jiuzhu.rules.engine.entities import HOUSEHOLD, PERSON
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.registry import Program
 
@@ -27,12 +27,32 @@ def unclaimed_programs() -> tuple[Program, ...]:
     )
 
 
+def person_programs() -> tuple[Program, ...]:
+    """The programs decided per person and paid monthly (tekun, child welfare, children in
+    hardship), in the registry's order: the person-level eligible-but-not-receiving checks read
+    their status, amount and reasons."""
+    return tuple(
+        p for p in registry.programs() if p.entity == PERSON and p.monthly and p.amount is not None
+    )
+
+
+def _person_columns() -> dict[str, pl.DataType]:
+    """The persons frame's columns: ``resident_id`` and each person program's status, amount
+    and reasons."""
+    columns: dict[str, pl.DataType] = {"resident_id": pl.String()}
+    for p in person_programs():
+        columns |= {p.status: pl.Boolean(), p.amount or "": pl.Int64(), p.reasons: pl.Int64()}
+    return columns
+
+
 def engine_results(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(households, persons) of the assessment, keyed by ``household_id`` (String) and
     ``resident_id``: households the status (Boolean, null undetermined) and amount (Int64 fen a
     month) of each of ``unclaimed_programs`` (``dibao_eligible``, ``dibao_amount``,
-    ``near_dibao_status``, ``near_dibao_cash``, …); persons ``tekun_eligible`` (Boolean),
-    ``tekun_amount`` (Int64 fen).
+    ``near_dibao_status``, ``near_dibao_cash``, …); persons the status (Boolean, null
+    undetermined), amount (Int64 fen a month) and reasons (Int64 bitmask, the program's
+    ``ReasonSet``) of each of ``person_programs`` (``tekun_eligible``, ``tekun_amount``,
+    ``tekun_reasons``, ``children_in_hardship_eligible``, …).
 
     Raises:
         DiscoveryInputError: the registry frames are not valid engine input (each issue).
@@ -66,13 +86,7 @@ def engine_results(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
                 },
             }
         )
-        p = pl.DataFrame(
-            schema={
-                "resident_id": pl.String(),
-                "tekun_eligible": pl.Boolean(),
-                "tekun_amount": pl.Int64(),
-            }
-        )
+        p = pl.DataFrame(schema=_person_columns())
     else:
         system = load_system("tianjin")
         try:
@@ -93,12 +107,14 @@ def engine_results(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
             ),
         )
         ids_of = persons.select("person_id", pl.col("resident_id").cast(pl.String))
+        columns = _person_columns()
         p = (
             result.persons.select(
-                "person_id", "tekun_eligible", pl.col("tekun_amount").cast(pl.Int64)
+                "person_id",
+                *(pl.col(n).cast(t) for n, t in columns.items() if n != "resident_id"),
             )
             .join(ids_of, on="person_id", how="inner")
-            .select("resident_id", "tekun_eligible", "tekun_amount")
+            .select(list(columns))
         )
     ctx.cache["engine_households"] = h
     ctx.cache["engine_persons"] = p

@@ -19,6 +19,7 @@ column                                  dtype and meaning
 ``disability_care_allowance``           Boolean, receives the disability care allowance
 ``orphan_allowance``                    Boolean, receives the orphan or de facto unsupported child
                                         allowance
+``children_in_hardship_allowance``      Boolean, receives the children-in-hardship allowance
 ======================================  ==============================================================
 
 ``ALERT_SCHEMA`` — one row per alert; ``alert_key`` is ``SIGNAL:subject:episode`` and is the same
@@ -53,9 +54,18 @@ REGISTER_SCHEMA = pl.Schema(
         "disability_living_allowance": pl.Boolean(),
         "disability_care_allowance": pl.Boolean(),
         "orphan_allowance": pl.Boolean(),
+        "children_in_hardship_allowance": pl.Boolean(),
     }
 )
 """The register frame (decision 0007); ``monthly_amount`` in fen."""
+REGISTER_FLAGS = (
+    "receiving",
+    "disability_living_allowance",
+    "disability_care_allowance",
+    "orphan_allowance",
+    "children_in_hardship_allowance",
+)
+"""The register's yes-or-no columns: never null (an unknown payment is not a "no")."""
 
 ALERT_SCHEMA = pl.Schema(
     {

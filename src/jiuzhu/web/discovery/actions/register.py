@@ -81,10 +81,27 @@ _ENTRY_FIELDS = (
     "rigid_valid_until",
     "monthly_amount",
 )
-ALLOWANCES = ("disability_living_allowance", "disability_care_allowance", "orphan_allowance")
-_SYNCED_FIELDS = (*_ENTRY_FIELDS, "orphan_allowance")
+PAID_ALLOWANCES = {
+    Program.CHILD_WELFARE: "orphan_allowance",
+    Program.CHILDREN_IN_HARDSHIP: "children_in_hardship_allowance",
+}
+"""The allowances the platform pays itself, by program: an entitlement of the program flags its
+person's entry while payable."""
+ALLOWANCES = (
+    "disability_living_allowance",
+    "disability_care_allowance",
+    *PAID_ALLOWANCES.values(),
+)
+_SYNCED_FIELDS = (*_ENTRY_FIELDS, *PAID_ALLOWANCES.values())
 """What a refresh keeps in step with the decisions: the platform pays the orphan allowance
-(child welfare) itself, the disability allowances are the disabled persons' federation's."""
+(child welfare) and the children-in-hardship allowance itself, the disability allowances are
+the disabled persons' federation's."""
+_UNPAID = dict.fromkeys(PAID_ALLOWANCES.values(), False)
+
+
+def _allowances(program: str, status: str) -> dict[str, bool]:
+    """The allowance flags of an entitlement's entries: its program's own while payable."""
+    return {flag: paid == program and status in PAYABLE for paid, flag in PAID_ALLOWANCES.items()}
 
 
 def _current(today: dt.date) -> Q:
@@ -225,7 +242,7 @@ def _entitlement_entries(
             "entitlement_id": pk,
             "application_id": None,
             "rigid_valid_until": None,
-            "orphan_allowance": False,
+            **_UNPAID,
         }
         if status == Status.TERMINATED:
             ended = terminated_on or (
@@ -252,8 +269,8 @@ def _entitlement_entries(
                 }
             continue
         # A child's allowance (child welfare, children in hardship) is not one of the
-        # register's categories of low-income people: the child is monitored, the orphan
-        # allowance flagged, and the household's own situation assessed on its own.
+        # register's categories of low-income people: the child is monitored, the allowance
+        # flagged, and the household's own situation assessed on its own.
         registered = program in RegisterCategory.values
         for person in persons:
             desired[f"entitlement:{pk}:person:{person}"] = {
@@ -261,7 +278,7 @@ def _entitlement_entries(
                 "person_id": person,
                 "category": program if registered else RegisterCategory.MONITORED,
                 "receiving": registered and status in PAYABLE,
-                "orphan_allowance": program == Program.CHILD_WELFARE and status in PAYABLE,
+                **_allowances(program, status),
                 "reason": _("%(program)s待遇（%(number)s）")
                 % {"program": labels.get(program, program), "number": number},
                 "included_on": first_day(start_month),
@@ -289,7 +306,7 @@ def _application_entries(
             "review_due": None,
             "monthly_amount": None,
             "included_on": decided_on,
-            "orphan_allowance": False,
+            **_UNPAID,
         }
         if decided_on is None:
             continue
@@ -439,6 +456,7 @@ def register_frame(
             "disability_living_allowance",
             "disability_care_allowance",
             "orphan_allowance",
+            "children_in_hardship_allowance",
             "key",
         )
     )
@@ -602,5 +620,6 @@ def _imported_entries(
             disability_living_allowance=bool(row["disability_living_allowance"]),
             disability_care_allowance=bool(row["disability_care_allowance"]),
             orphan_allowance=bool(row["orphan_allowance"]),
+            children_in_hardship_allowance=bool(row["children_in_hardship_allowance"]),
         )
     return entries, skipped

@@ -97,10 +97,17 @@ PARENT_GENERATION = {
 parents of the children (``child``), the children and their spouses of the grandchildren."""
 
 
+def receivers(ctx: Context, paid: pl.Expr) -> pl.Series:
+    """Resident IDs (String) with a register entry where ``paid`` holds: a person's allowance is
+    flagged on one entry (the platform's child-welfare entry beside the household's dibao one)
+    and holds for the person under all of them."""
+    return ctx.register.filter(paid)["resident_id"].unique()
+
+
 def orphan_allowance_receivers(ctx: Context) -> pl.Series:
     """Resident IDs paid the orphan or de facto unsupported child allowance under any of their
     register entries (String)."""
-    return ctx.register.filter(pl.col("orphan_allowance"))["resident_id"].unique()
+    return receivers(ctx, pl.col("orphan_allowance"))
 
 
 def month_settlements(ctx: Context) -> pl.DataFrame:

@@ -1,7 +1,7 @@
 """Policy delivery conditions (``signals/policy_delivery.yaml``): entitlements not received —
 a household program paid monthly (dibao, near-dibao: the rules' registry) the rules engine finds
 eligible, deductions underpaid, and the disability
-living, severe-disability care and orphan allowances missing."""
+living, severe-disability care, orphan and children-in-hardship allowances missing."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
     condition,
     month_settlements,
     orphan_allowance_receivers,
+    receivers,
     register_labels,
     serious_disability_lead,
     text,
@@ -28,8 +29,10 @@ from jiuzhu.batch.pipelines.discover.conditions.common import (
 )
 from jiuzhu.batch.pipelines.discover.context import Context
 from jiuzhu.batch.pipelines.discover.engine import engine_results, unclaimed_programs
-from jiuzhu.rules import load_system
+from jiuzhu.rules import load_system, registry
 from jiuzhu.rules.ages import adult_age
+from jiuzhu.rules.programs import children_in_hardship
+from jiuzhu.rules.programs.codes import HARDSHIP_CHILD_CATEGORY
 
 
 @condition("UNCLAIMED_ASSISTANCE")
@@ -381,4 +384,76 @@ def orphan_allowance_missing(
             pl.lit("both parents dead, in custody, missing, severely disabled or seriously ill")
         )
         .alias("situation_en"),
+    )
+
+
+_HARDSHIP_REASONS = {
+    # The rules' reason for each covered situation (国发〔2016〕36号's categories the data show).
+    "poor_family": "HARDSHIP_CHILD_POOR_FAMILY",
+    "disabled": "HARDSHIP_CHILD_DISABLED",
+}
+
+
+def _hardship_situation(english: bool) -> pl.Expr:
+    """The covered situations the rules found (``children_in_hardship_reasons`` bits), in the
+    code list's words, joined by 、 (Chinese) or "and"."""
+    words = []
+    for code in HARDSHIP_CHILD_CATEGORY.codes:
+        bit = children_in_hardship.REASONS.bits([_HARDSHIP_REASONS[code.code]])
+        word = pl.lit(code.label_en if english else code.label)
+        words.append(pl.when((pl.col("children_in_hardship_reasons") & bit) != 0).then(word))
+    return pl.concat_str(words, separator=" and " if english else "、", ignore_nulls=True)
+
+
+@condition("CHILDREN_IN_HARDSHIP_ALLOWANCE_MISSING")
+def children_in_hardship_allowance_missing(
+    ctx: Context, signal: Signal, th: dict[str, Threshold]
+) -> pl.DataFrame:
+    """A child in the register whom the rules engine finds eligible for the children-in-hardship
+    allowance (``jiuzhu.rules.programs.children_in_hardship``: a minor of a dibao or near-dibao
+    household, or a disabled minor, not tekun-eligible; 《国务院关于加强困境儿童保障工作的意见》
+    （国发〔2016〕36号）), on the month's last day, and who is paid neither it nor what excludes
+    it — the orphan or de facto unsupported child allowance, tekun — under any register entry.
+
+    The alert's record names the program, so that the alert's application is a
+    children-in-hardship application for the child."""
+    _, persons = engine_results(ctx)
+    program = registry.program("children_in_hardship")
+    paid = receivers(
+        ctx,
+        pl.col("children_in_hardship_allowance")
+        | pl.col("orphan_allowance")
+        | (pl.col("receiving") & (pl.col("category") == "tekun")),
+    )
+    found = (
+        persons.filter(
+            pl.col(program.status).fill_null(False)
+            & pl.col("resident_id").is_in(ctx.register["resident_id"].implode())
+            & ~pl.col("resident_id").is_in(paid.implode())
+        )
+        .join(ctx.people, on="resident_id", how="inner")
+        .join(
+            ctx.register_households.select("household_id", "register_category"),
+            on="household_id",
+            how="left",
+        )
+        .sort("resident_id")
+    )
+    amount = pl.col(program.amount or "")
+    return found.select(
+        "resident_id",
+        "household_id",
+        pl.col("resident_id").alias("subject"),
+        pl.lit(program.name).alias("episode"),
+        pl.struct(
+            pl.lit(program.name).alias("program"),
+            "age",
+            "disability_category",
+            "disability_grade",
+            "register_category",
+            amount.alias("engine_amount"),
+        ).alias("record"),
+        _hardship_situation(english=False).alias("situation"),
+        _hardship_situation(english=True).alias("situation_en"),
+        pl.when(amount.is_null()).then(pl.lit("未知")).otherwise(yuan(amount)).alias("amount"),
     )
