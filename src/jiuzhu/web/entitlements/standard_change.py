@@ -334,7 +334,7 @@ def _scenario_decisions(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     keyed by the deciding program (``decided``) and the household or the person; the person
     frame marks each row ``found``."""
     decisions = rows.select(
-        pl.col("program").alias("decided"),
+        pl.col("program").cast(pl.String).alias("decided"),
         pl.col("household_id").cast(pl.Int64),
         pl.col("person_id").cast(pl.Int64),
         pl.col("scenario_status").alias("status"),

@@ -65,16 +65,28 @@ def summarise(
         polars.exceptions.ColumnNotFoundError: ``by_township`` without a township column.
     """
     groups = ["program", TOWNSHIP] if by_township else ["program"]
-    counted = comparison.group_by(groups).agg(
-        pl.len().cast(pl.Int64).alias("rows"),
-        pl.col("baseline_status").fill_null(False).sum().cast(pl.Int64).alias("baseline_caseload"),
-        pl.col("scenario_status").fill_null(False).sum().cast(pl.Int64).alias("scenario_caseload"),
-        *[
-            (pl.col("transition") == name).sum().cast(pl.Int64).alias(name)
-            for name in (NEWLY_ELIGIBLE, LOSING_ELIGIBILITY, UNDETERMINED)
-        ],
-        pl.col("baseline_paid").sum().cast(pl.Int64).alias("baseline_cost"),
-        pl.col("scenario_paid").sum().cast(pl.Int64).alias("scenario_cost"),
+    counted = (
+        comparison.group_by(groups)
+        .agg(
+            pl.len().cast(pl.Int64).alias("rows"),
+            pl.col("baseline_status")
+            .fill_null(False)
+            .sum()
+            .cast(pl.Int64)
+            .alias("baseline_caseload"),
+            pl.col("scenario_status")
+            .fill_null(False)
+            .sum()
+            .cast(pl.Int64)
+            .alias("scenario_caseload"),
+            *[
+                (pl.col("transition") == name).sum().cast(pl.Int64).alias(name)
+                for name in (NEWLY_ELIGIBLE, LOSING_ELIGIBILITY, UNDETERMINED)
+            ],
+            pl.col("baseline_paid").sum().cast(pl.Int64).alias("baseline_cost"),
+            pl.col("scenario_paid").sum().cast(pl.Int64).alias("scenario_cost"),
+        )
+        .with_columns(pl.col(group).cast(pl.String) for group in groups)
     )
     described = pl.DataFrame(
         {
@@ -151,14 +163,18 @@ def distribution(comparison: pl.DataFrame, programs: Sequence[Program]) -> pl.Da
     Returns: ``DISTRIBUTION_SCHEMA``, every band present (0 households where none falls in it).
     """
     counted = [p.name for p in programs if p.monthly and p.amount and not p.option]
+    rows = comparison.filter(pl.col("program").is_in(counted))
+    # Only households with a row that changed (or is unknown) need summing: every other one is
+    # unchanged. Over a million households most rows are 0 → 0.
     per_household = (
-        comparison.filter(pl.col("program").is_in(counted))
+        rows.filter(pl.col("difference").is_null() | (pl.col("difference") != 0))
         .group_by(HOUSEHOLD.key)
         .agg(
             pl.col("difference").sum().alias("difference"),
             pl.col("difference").is_null().any().alias("unknown"),
         )
     )
+    untouched = _households(rows, programs) - per_household.height
     band = pl.lit("undetermined")
     for name, _label, _label_en, low, high in reversed(BANDS):
         inside = pl.lit(True)
@@ -188,8 +204,25 @@ def distribution(comparison: pl.DataFrame, programs: Sequence[Program]) -> pl.Da
     )
     return (
         described.join(totals, on="band", how="left")
-        .with_columns(pl.col("households").fill_null(0))
+        .with_columns(
+            pl.col("households").fill_null(0)
+            + pl.when(pl.col("band") == "unchanged").then(untouched).otherwise(0),
+            pl.when((pl.col("band") == "unchanged") & (untouched > 0))
+            .then(pl.col("difference").fill_null(0))
+            .otherwise(pl.col("difference")),
+        )
         .sort("order")
         .select(list(DISTRIBUTION_SCHEMA))
         .cast(DISTRIBUTION_SCHEMA)  # type: ignore[arg-type]
     )
+
+
+def _households(rows: pl.DataFrame, programs: Sequence[Program]) -> int:
+    """The households among ``rows``: the rows of a household program (one per household), or
+    the distinct households when every program counted is decided per person."""
+    for program in programs:
+        if program.entity == HOUSEHOLD:
+            found = rows.filter(pl.col("program") == program.name).height
+            if found:
+                return found
+    return rows[HOUSEHOLD.key].n_unique()
