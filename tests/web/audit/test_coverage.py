@@ -87,8 +87,7 @@ MARKS = (
     "_pdf_response(",
     "_print_page(",
     "_application_page(",
-    "_termination_page(",
-    "_fraud_page(",
+    "_subject_notice_page(",
     "reveal_",
     "HttpResponse(person.",
 )
