@@ -66,11 +66,16 @@ def test_a_fraud_is_decided_repaid_in_instalments_and_its_decision_issued(
     recovery.refresh_from_db()
     assert recovery.status == Recovery.RecoveryStatus.RECOVERING
     too_much = {"amount": "4600", "paid_on": ON.isoformat(), "note": "收据 No.0013"}
-    page = officer.get(officer.post(repay, too_much)["Location"]).content.decode()
-    assert "超过尚欠金额 4,500.00 元" in page and Repayment.objects.count() == 1
+    # A refusal shows the history again with the error on the recovery's form (400).
+    refused = officer.post(repay, too_much)
+    assert refused.status_code == 400 and Repayment.objects.count() == 1
+    assert "超过尚欠金额 4,500.00 元" in refused.content.decode()
     future = {"amount": "10", "paid_on": (ON + dt.timedelta(days=1)).isoformat(), "note": "x"}
-    officer.post(repay, future)
+    refused = officer.post(repay, future)
+    assert refused.status_code == 400 and "日期不能晚于今天" in refused.content.decode()
     assert Repayment.objects.count() == 1
+    blank = officer.post(repay, {"amount": "", "paid_on": ON.isoformat(), "note": "x"})
+    assert blank.status_code == 400 and Repayment.objects.count() == 1
     last = {"amount": "4500", "paid_on": ON.isoformat(), "note": "收据 No.0013"}
     officer.post(repay, last)
     recovery.refresh_from_db()
