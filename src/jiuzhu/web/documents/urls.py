@@ -22,6 +22,7 @@ urlpatterns = [
         entry
         for notice, base in (
             ("termination", "entitlements/<int:pk>/termination"),
+            ("penalty_notice", "recoveries/<int:pk>/penalty-notice"),
             ("fraud_decision", "recoveries/<int:pk>/fraud-decision"),
         )
         for entry in (

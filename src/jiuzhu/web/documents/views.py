@@ -247,6 +247,15 @@ SUBJECT_NOTICES: dict[str, SubjectNotice[Any]] = {
         lambda e: f"{e.number}-termination.pdf",
         gettext_lazy("通知书出具并编号后才能下载 PDF"),
     ),
+    "penalty_notice": SubjectNotice[Recovery](
+        DocumentKind.PENALTY_NOTICE,
+        "penalty_notice",
+        _fraud,
+        content.penalty_notice,
+        _recovery_back,
+        lambda r: f"{r.entitlement.number}-penalty-notice-{r.pk}.pdf",
+        gettext_lazy("告知书出具并编号后才能下载 PDF"),
+    ),
     "fraud_decision": SubjectNotice[Recovery](
         DocumentKind.FRAUD_DECISION,
         "fraud_decision",
