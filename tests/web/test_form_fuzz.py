@@ -131,6 +131,7 @@ MODELS: dict[str, str] = {
     "documents:withdraw": "documents.MaterialFile",
     "documents:termination": "entitlements.Entitlement",
     "documents:fraud_decision": "payments.Recovery",
+    "documents:penalty_notice": "payments.Recovery",
     "documents:": "cases.Application",
     "cases:": "cases.Application",
     "accounts:twofactor_reset": "accounts.User",  # issue 12: a user's second factor

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from jiuzhu.rules.procedure import DEFAULT_JURISDICTION, PREFIX, rule
+from jiuzhu.rules.procedure import DEFAULT_JURISDICTION, PREFIX, WORKING_CHOICE, rule
 
 FINE_MIN_TIMES = PREFIX + "fraud.fine_min_times"
 FINE_MAX_TIMES = PREFIX + "fraud.fine_max_times"
@@ -82,3 +82,21 @@ def fraud_penalty(
         stop_assistance=True,
         reference=rule(FINE_MAX_TIMES, jurisdiction).in_force(on).reference,
     )
+
+
+# The procedure before the fine (《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十三条、
+# 第六十四条): the statement period is the bureau's choice (no text fixes it), the hearing request
+# period is the law's, and the threshold of a 较大数额罚款 (which gives a hearing right) is unknown
+# for Tianjin (docs/decisions/0004: never invented).
+STATEMENT_WORKING_DAYS = WORKING_CHOICE + "fraud_statement_working_days"
+HEARING_REQUEST_WORKING_DAYS = PREFIX + "fraud.hearing_request_working_days"
+LARGE_FINE_THRESHOLD = PREFIX + "fraud.large_fine_threshold"
+
+
+def hearing_right(fine: int, on: dt.date, jurisdiction: str = DEFAULT_JURISDICTION) -> bool | None:
+    """Whether a fine of ``fine`` fen is a 较大数额罚款 that gives the party the right to request
+    a hearing (《行政处罚法》第六十三条); None while the threshold is unknown."""
+    value = rule(LARGE_FINE_THRESHOLD, jurisdiction).in_force(on).value
+    if value is None:
+        return None
+    return fine >= value

@@ -22,6 +22,7 @@ from jiuzhu.web.documents import actions as documents
 from jiuzhu.web.entitlements import scheduled
 from jiuzhu.web.entitlements.models import Entitlement, ReviewClass, TaskKind
 from jiuzhu.web.jobs.models import Job
+from jiuzhu.web.payments import penalty
 from jiuzhu.web.payments.models import BankAccount, BankFile
 from jiuzhu.web.payments.recoveries import record_recovery
 from jiuzhu.web.registry.models import Household
@@ -69,6 +70,9 @@ DOWNLOADS = {
     "documents:termination": "documents.print",
     "documents:termination_pdf": "documents.download_pdf",
     "documents:termination_issue": "documents.print",
+    "documents:penalty_notice": "documents.print",
+    "documents:penalty_notice_pdf": "documents.download_pdf",
+    "documents:penalty_notice_issue": "documents.print",
     "documents:fraud_decision": "documents.print",
     "documents:fraud_decision_pdf": "documents.download_pdf",
     "documents:fraud_decision_issue": "documents.print",
@@ -87,8 +91,7 @@ MARKS = (
     "_pdf_response(",
     "_print_page(",
     "_application_page(",
-    "_termination_page(",
-    "_fraud_page(",
+    "_subject_notice_page(",
     "reveal_",
     "HttpResponse(person.",
 )
@@ -223,6 +226,13 @@ def test_the_fraud_decision_records_each_showing_and_download(
         fine_multiple="1",
     )
     officer = login("officer")
+    notice = f"/documents/recoveries/{recovery.pk}/penalty-notice/"
+    _opens(officer, notice, users["officer"], "documents.print")
+    documents.issue_notice(users["officer"], "penalty_notice", recovery)
+    _opens(officer, notice.rstrip("/") + ".pdf", users["officer"], "documents.download_pdf")
+    penalty.record_statement(
+        users["officer"], recovery, received_on=ON, statement="x", adopted=False, finding="y"
+    )
     url = f"/documents/recoveries/{recovery.pk}/fraud-decision/"
     _opens(officer, url, users["officer"], "documents.print")
     documents.issue_notice(users["officer"], "fraud_decision", recovery)

@@ -6,6 +6,7 @@ the time to pay and the remedies. Refusals say why and write nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -39,7 +40,7 @@ def _decide(officer: Client, household_pk: int, entitlement_pk: int, **fields: s
 
 
 def test_a_fraud_is_decided_repaid_in_instalments_and_its_decision_issued(
-    users: dict[str, User], townships: tuple[str, str]
+    users: dict[str, User], townships: tuple[str, str], settings: Any
 ) -> None:
     fill_example_offices()
     (household,) = households_of(townships[0], 1)
@@ -66,11 +67,16 @@ def test_a_fraud_is_decided_repaid_in_instalments_and_its_decision_issued(
     recovery.refresh_from_db()
     assert recovery.status == Recovery.RecoveryStatus.RECOVERING
     too_much = {"amount": "4600", "paid_on": ON.isoformat(), "note": "收据 No.0013"}
-    page = officer.get(officer.post(repay, too_much)["Location"]).content.decode()
-    assert "超过尚欠金额 4,500.00 元" in page and Repayment.objects.count() == 1
+    # A refusal shows the history again with the error on the recovery's form (400).
+    refused = officer.post(repay, too_much)
+    assert refused.status_code == 400 and Repayment.objects.count() == 1
+    assert "超过尚欠金额 4,500.00 元" in refused.content.decode()
     future = {"amount": "10", "paid_on": (ON + dt.timedelta(days=1)).isoformat(), "note": "x"}
-    officer.post(repay, future)
+    refused = officer.post(repay, future)
+    assert refused.status_code == 400 and "日期不能晚于今天" in refused.content.decode()
     assert Repayment.objects.count() == 1
+    blank = officer.post(repay, {"amount": "", "paid_on": ON.isoformat(), "note": "x"})
+    assert blank.status_code == 400 and Repayment.objects.count() == 1
     last = {"amount": "4500", "paid_on": ON.isoformat(), "note": "收据 No.0013"}
     officer.post(repay, last)
     recovery.refresh_from_db()
@@ -84,8 +90,15 @@ def test_a_fraud_is_decided_repaid_in_instalments_and_its_decision_issued(
     assert "样稿" in draft and "第六十八条" in draft and "2,000.00" in draft
     assert "4,000.00" in draft and "6,000.00" in draft
     assert "15日内" in draft and "行政复议" in draft
+    # Not before the prior notice (行政处罚法第四十四条) and the statement period after it.
+    assert officer.post(f"{url}issue/").status_code == 400
+    notice = f"/documents/recoveries/{recovery.pk}/penalty-notice/"
+    assert "陈述和申辩" in officer.get(notice).content.decode()
+    assert officer.post(f"{notice}issue/").status_code == 302
+    settings.JIUZHU = {**settings.JIUZHU, "TODAY": (ON + dt.timedelta(days=30)).isoformat()}
     assert officer.post(f"{url}issue/").status_code == 302
-    issued = IssuedDocument.objects.get(recovery=recovery)
+    issued = IssuedDocument.objects.get(recovery=recovery, kind="fraud_decision")
+    assert "未提出陈述、申辩" in officer.get(url).content.decode()
     assert issued.number == f"宝坻区民政罚〔{ON.year}〕1号"
     assert issued.number in officer.get(url).content.decode()
     assert officer.get(f"/documents/recoveries/{recovery.pk}/fraud-decision.pdf").status_code == 200

@@ -18,7 +18,7 @@ from jiuzhu.web.core.choices import label_of
 from jiuzhu.web.core.fields import sealed_match
 from jiuzhu.web.core.programs import Program, per_person
 from jiuzhu.web.localvalues.actions import system as rules_system
-from jiuzhu.web.registry.frames import engine_frames
+from jiuzhu.web.registry.frames import engine_frames, with_inputs
 from jiuzhu.web.registry.models import Person
 
 MEMBER_RESULTS = (
@@ -43,24 +43,8 @@ def _with_application_inputs(
         values["medical_aid_paid_this_year"] = pl.lit(
             aid_decided_this_year(application, on), dtype=pl.Int64()
         )
-    if not values:
-        return frames
-    if not per_person(application.program):
-        return {**frames, "household": frames["household"].with_columns(**values)}
-    persons = frames["person"]
-    applicant = pl.col("person_id") == str(application.applicant.resident_id)
-
-    def others(name: str) -> pl.Expr:
-        # The other members keep their own value: the frame's, else the input's default.
-        if name in persons.columns:
-            return pl.col(name)
-        return pl.lit(system.variables[name].default, dtype=system.variables[name].dtype)
-
-    updated = persons.with_columns(
-        pl.when(applicant).then(value).otherwise(others(name)).alias(name)
-        for name, value in values.items()
-    )
-    return {**frames, "person": updated}
+    person = str(application.applicant.resident_id) if per_person(application.program) else None
+    return with_inputs(system, frames, values, person)
 
 
 def aid_decided_this_year(application: Application, on: dt.date) -> int:

@@ -45,6 +45,7 @@ from jiuzhu.web.documents.workflow import (
     upload_refusal,
 )
 from jiuzhu.web.entitlements.models import Entitlement
+from jiuzhu.web.payments import penalty
 from jiuzhu.web.payments.models import Recovery
 
 REQUIRED_FOR_NOTICE = ("name", "review_body", "court")
@@ -55,6 +56,7 @@ NUMBER_WORDS = {
     DocumentKind.APPROVAL: "救助确认",
     DocumentKind.REFUSAL: "救助不予确认",
     DocumentKind.TERMINATION: "救助终止",
+    DocumentKind.PENALTY_NOTICE: "民政罚告",
     DocumentKind.FRAUD_DECISION: "民政罚",
 }
 """The word of each kind in its document number: 宝平街道救助确认〔2025〕3号."""
@@ -254,9 +256,10 @@ def _missing_office_values(data: dict[str, object]) -> list[str]:
 
 
 def issue_notice(user: Staff, kind: str, subject: Subject) -> IssuedDocument:
-    """Issue the numbered notice of ``kind`` (approval, refusal, termination, fraud decision)
-    for ``subject``: take the next number (the township's; a fraud decision: the district
-    bureau's) and record what is printed, in one transaction. Issuing again returns the notice
+    """Issue the numbered notice of ``kind`` (approval, refusal, termination, a fraud's prior
+    notice or decision) for ``subject``: take the next number (the township's; a fraud's
+    notices: the district bureau's) and record what is printed, in one transaction; a fraud's
+    prior notice or decision is recorded on the recovery too (``payments.penalty``). Issuing again returns the notice
     already issued (a reprint shows the same number and text).
 
     Raises:
@@ -300,6 +303,10 @@ def issue_notice(user: Staff, kind: str, subject: Subject) -> IssuedDocument:
             data=data,
         )
         record(user, "documents.issue", issued, kind=kind, number=number)
+        if kind == DocumentKind.PENALTY_NOTICE:
+            penalty.notified(user, subject)  # type: ignore[arg-type]
+        elif kind == DocumentKind.FRAUD_DECISION:
+            penalty.decided(user, subject)  # type: ignore[arg-type]
     return issued
 
 
@@ -307,7 +314,7 @@ def _locked(kind: str, subject: Subject) -> Subject:
     model: type[Application | Entitlement | Recovery] = Application
     if kind == DocumentKind.TERMINATION:
         model = Entitlement
-    elif kind == DocumentKind.FRAUD_DECISION:
+    elif kind in (DocumentKind.FRAUD_DECISION, DocumentKind.PENALTY_NOTICE):
         model = Recovery
     found: Subject = model.objects.select_for_update().get(pk=subject.pk)
     return found
@@ -315,6 +322,8 @@ def _locked(kind: str, subject: Subject) -> Subject:
 
 def _content(kind: str, subject: Subject, today: dt.date) -> dict[str, object]:
     if isinstance(subject, Recovery):
+        if kind == DocumentKind.PENALTY_NOTICE:
+            return content.penalty_notice(subject, today)
         return content.fraud_decision(subject, today)
     if isinstance(subject, Entitlement):
         return content.termination(subject, today)

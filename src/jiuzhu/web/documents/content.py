@@ -19,7 +19,13 @@ from django.utils import timezone
 from jiuzhu.reference import division
 from jiuzhu.rules import registry
 from jiuzhu.rules.ages import adult_age
+from jiuzhu.rules.enforcement import (
+    HEARING_REQUEST_WORKING_DAYS,
+    STATEMENT_WORKING_DAYS,
+    hearing_right,
+)
 from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.rules.procedure import rule
 from jiuzhu.web.accounts.models import DISTRICT_CODE
 from jiuzhu.web.audit.texts import in_record_language
 from jiuzhu.web.cases.assessment import covered_count, program_result, unit_members
@@ -31,7 +37,7 @@ from jiuzhu.web.core.masking import mask_id, mask_name
 from jiuzhu.web.core.months import age_on
 from jiuzhu.web.core.programs import Program, per_person
 from jiuzhu.web.documents import legal
-from jiuzhu.web.documents.models import DocumentKind, Office
+from jiuzhu.web.documents.models import DocumentKind, IssuedDocument, Office
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.payments.models import Recovery
@@ -340,13 +346,9 @@ def termination(entitlement: Entitlement, on: dt.date) -> dict[str, object]:
     }
 
 
-@in_record_language
-def fraud_decision(recovery: Recovery, on: dt.date) -> dict[str, object]:
-    """责令退回骗取的救助资金并处罚款决定书 (《社会救助暂行办法》第六十八条): the facts, the amount
-    ordered repaid and the fine (its multiple), where and by when to pay (15 days,
-    《行政处罚法》第六十七条, with the late fine of its Art. 72), the remedies. Decided by the district
-    bureau."""
-    header = _header(DocumentKind.FRAUD_DECISION, recovery.division_code, DISTRICT_CODE, on)
+def _fraud_facts(recovery: Recovery, kind: str, on: dt.date) -> dict[str, object]:
+    """What a fraud's prior notice and decision both print: the party, the entitlement, the
+    facts, the amount and the fine (decided by the district bureau)."""
     entitlement = recovery.entitlement
     if entitlement.person is not None:
         addressee = entitlement.person.name
@@ -355,20 +357,69 @@ def fraud_decision(recovery: Recovery, on: dt.date) -> dict[str, object]:
     else:
         addressee = ""
     return {
-        **header,
-        **_remedies(),
+        **_header(kind, recovery.division_code, DISTRICT_CODE, on),
         "addressee": addressee,
         "household_number": entitlement.household.number,
         "address": entitlement.household.address,
         "program": Program.label(entitlement.program),
         "entitlement_number": entitlement.number,
-        "decided_on": chinese_date(recovery.decided_on or timezone.localdate(recovery.decided_at)),
         "facts": recovery.reason,
         "amount": format_yuan(recovery.amount),
         "multiple": f"{recovery.fine_multiple.normalize():f}" if recovery.fine_multiple else "",
         "fine": format_yuan(recovery.fine_amount),
         "total": format_yuan(recovery.amount + recovery.fine_amount),
         "basis": legal.FRAUD_RULE,
+    }
+
+
+@in_record_language
+def penalty_notice(recovery: Recovery, on: dt.date) -> dict[str, object]:
+    """行政处罚事先告知书 (《行政处罚法》第四十四条): the facts, reasons, grounds and the intended
+    penalty, the right to state and defend within the statement period, and the right to
+    request a hearing within 5 working days (第六十三条、第六十四条) — stated as conditional
+    while the threshold of a 较大数额罚款 is unknown, never with an invented amount."""
+    statement_days = rule(STATEMENT_WORKING_DAYS).number(on)
+    return {
+        **_fraud_facts(recovery, DocumentKind.PENALTY_NOTICE, on),
+        "statement_days": statement_days,
+        "statement_law": legal.STATEMENT_LAW,
+        "hearing_days": rule(HEARING_REQUEST_WORKING_DAYS).number(on),
+        "hearing_law": legal.HEARING_LAW,
+        # True, False, or None while the threshold is unknown (the notice says so).
+        "hearing_right": hearing_right(recovery.fine_amount, on),
+    }
+
+
+def _procedure_recital(recovery: Recovery) -> dict[str, object]:
+    """What a fraud decision recites of the procedure before it: the prior notice (number and
+    date) and the statement heard, or none made in time, and a hearing held."""
+    notice = IssuedDocument.objects.filter(
+        kind=DocumentKind.PENALTY_NOTICE, recovery=recovery
+    ).first()
+    adopted = recovery.statement_adopted
+    return {
+        "notice_number": notice.number if notice else "",
+        "notice_date": chinese_date(recovery.notified_on),
+        "statement_on": chinese_date(recovery.statement_on),
+        "statement": recovery.statement,
+        "statement_adopted": "" if adopted is None else ("予以采纳" if adopted else "不予采纳"),
+        "statement_finding": recovery.statement_finding,
+        "hearing_held_on": chinese_date(recovery.hearing_held_on),
+        "hearing_outcome": recovery.hearing_outcome,
+    }
+
+
+@in_record_language
+def fraud_decision(recovery: Recovery, on: dt.date) -> dict[str, object]:
+    """责令退回骗取的救助资金并处罚款决定书 (《社会救助暂行办法》第六十八条): the procedure before it
+    (the prior notice, the statement heard, a hearing), the facts, the amount ordered repaid and
+    the fine (its multiple), where and by when to pay (15 days, 《行政处罚法》第六十七条, with the
+    late fine of its Art. 72), the remedies. Decided by the district bureau."""
+    return {
+        **_fraud_facts(recovery, DocumentKind.FRAUD_DECISION, on),
+        **_remedies(),
+        **_procedure_recital(recovery),
+        "decided_on": chinese_date(recovery.decided_on or timezone.localdate(recovery.decided_at)),
         "payment_days": legal.FINE_PAYMENT_DAYS,
         "payment_law": legal.FINE_PAYMENT_LAW,
         "late_law": legal.LATE_FINE_LAW,

@@ -74,6 +74,7 @@ class DocumentKind(models.TextChoices):
     APPROVAL = "approval", _("确认通知书")
     REFUSAL = "refusal", _("不予确认通知书")
     TERMINATION = "termination", _("终止通知书")
+    PENALTY_NOTICE = "penalty_notice", _("行政处罚事先告知书")
     FRAUD_DECISION = "fraud_decision", _("责令退回骗取的救助资金并处罚款决定书")
 
 
@@ -82,6 +83,7 @@ NUMBERED_KINDS = frozenset(
         DocumentKind.APPROVAL,
         DocumentKind.REFUSAL,
         DocumentKind.TERMINATION,
+        DocumentKind.PENALTY_NOTICE,
         DocumentKind.FRAUD_DECISION,
     }
 )

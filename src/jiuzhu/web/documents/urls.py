@@ -18,27 +18,28 @@ urlpatterns = [
         "applications/<int:pk>/<slug:kind>.pdf", views.application_pdf_view, name="application_pdf"
     ),
     path("applications/<int:pk>/<slug:kind>/issue/", views.issue_view, name="issue"),
-    path("entitlements/<int:pk>/termination/", views.termination_view, name="termination"),
-    path(
-        "entitlements/<int:pk>/termination.pdf",
-        views.termination_pdf_view,
-        name="termination_pdf",
-    ),
-    path(
-        "entitlements/<int:pk>/termination/issue/",
-        views.termination_issue_view,
-        name="termination_issue",
-    ),
-    path("recoveries/<int:pk>/fraud-decision/", views.fraud_decision_view, name="fraud_decision"),
-    path(
-        "recoveries/<int:pk>/fraud-decision.pdf",
-        views.fraud_decision_pdf_view,
-        name="fraud_decision_pdf",
-    ),
-    path(
-        "recoveries/<int:pk>/fraud-decision/issue/",
-        views.fraud_decision_issue_view,
-        name="fraud_decision_issue",
+    *(
+        entry
+        for notice, base in (
+            ("termination", "entitlements/<int:pk>/termination"),
+            ("penalty_notice", "recoveries/<int:pk>/penalty-notice"),
+            ("fraud_decision", "recoveries/<int:pk>/fraud-decision"),
+        )
+        for entry in (
+            path(f"{base}/", views.subject_notice_view, {"notice": notice}, name=notice),
+            path(
+                f"{base}.pdf",
+                views.subject_notice_pdf_view,
+                {"notice": notice},
+                name=f"{notice}_pdf",
+            ),
+            path(
+                f"{base}/issue/",
+                views.subject_notice_issue_view,
+                {"notice": notice},
+                name=f"{notice}_issue",
+            ),
+        )
     ),
     path("public-notice/", views.public_notices_view, name="public_notices"),
     path("public-notice/<slug:code>/", views.public_notice_view, name="public_notice"),

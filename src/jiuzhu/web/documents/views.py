@@ -5,7 +5,10 @@ jurisdiction (another township's application, scan or community answers 404)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.materials import MATERIALS
@@ -21,7 +25,7 @@ from jiuzhu.web.cases.models import Application
 from jiuzhu.web.cases.queries import application_for
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.forms import Cleaned
-from jiuzhu.web.core.transitions import NotPermitted
+from jiuzhu.web.core.transitions import NotPermitted, Text
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, messages_of
 from jiuzhu.web.documents import actions, content, storage
@@ -42,6 +46,8 @@ from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.entitlements.queries import entitlement_for
 from jiuzhu.web.payments.models import Recovery
 from jiuzhu.web.payments.queries import recovery_for
+
+S = TypeVar("S", bound=Subject)
 
 # --- the print page and the PDF ---------------------------------------------------------------
 
@@ -186,7 +192,7 @@ def issue_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return redirect("documents:application_document", pk=pk, kind=kind)
 
 
-# --- the termination notice ---------------------------------------------------------------------
+# --- numbered notices of one subject (an entitlement's termination, a fraud's decision) ------
 
 
 def _terminated(request: HttpRequest, pk: int) -> Entitlement:
@@ -198,58 +204,6 @@ def _terminated(request: HttpRequest, pk: int) -> Entitlement:
     return entitlement
 
 
-def _termination_page(
-    request: HttpRequest, entitlement: Entitlement, status: int = 200
-) -> HttpResponse:
-    kind = DocumentKind.TERMINATION
-    issued = issued_for(kind, entitlement)
-    doc = issued.data if issued else content.termination(entitlement, clock.today())
-    return _print_page(
-        request,
-        kind,
-        doc,
-        back=(reverse("entitlements:detail", args=[entitlement.pk]), entitlement.number),
-        pdf_url=reverse("documents:termination_pdf", args=[entitlement.pk]),
-        issued=issued,
-        subject=entitlement,
-        issue_url=reverse("documents:termination_issue", args=[entitlement.pk]),
-        status=status,
-    )
-
-
-def termination_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _termination_page(request, _terminated(request, pk))
-
-
-def termination_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    entitlement = _terminated(request, pk)
-    issued = issued_for(DocumentKind.TERMINATION, entitlement)
-    if issued is None:
-        messages.info(request, _("通知书出具并编号后才能下载 PDF"))
-        return redirect("documents:termination", pk=pk)
-    return _pdf_response(
-        request,
-        DocumentKind.TERMINATION,
-        issued.data,
-        f"{entitlement.number}-termination.pdf",
-        entitlement,
-    )
-
-
-def termination_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
-    entitlement = _terminated(request, pk)
-    if request.method != "POST":  # see issue_view
-        return redirect("documents:termination", pk=pk)
-    refusal = _issue(request, DocumentKind.TERMINATION, entitlement)
-    if refusal:
-        messages.error(request, refusal)
-        return _termination_page(request, entitlement, status=400)
-    return redirect("documents:termination", pk=pk)
-
-
-# --- the fraud decision ------------------------------------------------------------------------
-
-
 def _fraud(request: HttpRequest, pk: int) -> Recovery:
     recovery = recovery_for(staff(request), pk)
     if not request.user.has_perm("payments.view", recovery.entitlement.household):
@@ -259,55 +213,105 @@ def _fraud(request: HttpRequest, pk: int) -> Recovery:
     return recovery
 
 
-def _fraud_page(request: HttpRequest, recovery: Recovery, status: int = 200) -> HttpResponse:
-    kind = DocumentKind.FRAUD_DECISION
-    issued = issued_for(kind, recovery)
-    doc = issued.data if issued else content.fraud_decision(recovery, clock.today())
-    household = recovery.entitlement.household_id
+def _recovery_back(recovery: Recovery) -> tuple[str, str]:
+    ledger = reverse("payments:household_ledger", args=[recovery.entitlement.household_id])
+    return f"{ledger}#recovery-{recovery.pk}", _("发放记录")
+
+
+@dataclass(frozen=True)
+class SubjectNotice(Generic[S]):
+    """A numbered notice of one subject: its page, PDF and issue URLs are named ``url``,
+    ``url_pdf`` and ``url_issue`` and take the subject's primary key."""
+
+    kind: DocumentKind
+    url: str
+    load: Callable[[HttpRequest, int], S]
+    """The subject of the URL, within the user's jurisdiction (PermissionDenied, Http404)."""
+    build: Callable[[S, dt.date], dict[str, object]]
+    """What the notice prints before it is issued."""
+    back: Callable[[S], tuple[str, str]]
+    """Where the page links back to, and the link's text."""
+    filename: Callable[[S], str]
+    not_issued: Text
+    """What the PDF link says while the notice is not issued (a numbered notice is only
+    downloaded once issued)."""
+
+
+SUBJECT_NOTICES: dict[str, SubjectNotice[Any]] = {
+    "termination": SubjectNotice[Entitlement](
+        DocumentKind.TERMINATION,
+        "termination",
+        _terminated,
+        content.termination,
+        lambda e: (reverse("entitlements:detail", args=[e.pk]), e.number),
+        lambda e: f"{e.number}-termination.pdf",
+        gettext_lazy("通知书出具并编号后才能下载 PDF"),
+    ),
+    "penalty_notice": SubjectNotice[Recovery](
+        DocumentKind.PENALTY_NOTICE,
+        "penalty_notice",
+        _fraud,
+        content.penalty_notice,
+        _recovery_back,
+        lambda r: f"{r.entitlement.number}-penalty-notice-{r.pk}.pdf",
+        gettext_lazy("告知书出具并编号后才能下载 PDF"),
+    ),
+    "fraud_decision": SubjectNotice[Recovery](
+        DocumentKind.FRAUD_DECISION,
+        "fraud_decision",
+        _fraud,
+        content.fraud_decision,
+        _recovery_back,
+        lambda r: f"{r.entitlement.number}-fraud-{r.pk}.pdf",
+        gettext_lazy("决定书出具并编号后才能下载 PDF"),
+    ),
+}
+"""The notices of one subject by the name their URLs pass (``notice``)."""
+
+
+def _subject_notice_page(
+    request: HttpRequest, notice: SubjectNotice[S], subject: S, status: int = 200
+) -> HttpResponse:
+    issued = issued_for(notice.kind, subject)
+    doc = issued.data if issued else notice.build(subject, clock.today())
     return _print_page(
         request,
-        kind,
+        notice.kind,
         doc,
-        back=(
-            reverse("payments:household_ledger", args=[household]) + f"#recovery-{recovery.pk}",
-            _("发放记录"),
-        ),
-        pdf_url=reverse("documents:fraud_decision_pdf", args=[recovery.pk]),
+        back=notice.back(subject),
+        pdf_url=reverse(f"documents:{notice.url}_pdf", args=[subject.pk]),
         issued=issued,
-        subject=recovery,
-        issue_url=reverse("documents:fraud_decision_issue", args=[recovery.pk]),
+        subject=subject,
+        issue_url=reverse(f"documents:{notice.url}_issue", args=[subject.pk]),
         status=status,
     )
 
 
-def fraud_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _fraud_page(request, _fraud(request, pk))
+def subject_notice_view(request: HttpRequest, pk: int, notice: str) -> HttpResponse:
+    found = SUBJECT_NOTICES[notice]
+    return _subject_notice_page(request, found, found.load(request, pk))
 
 
-def fraud_decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    recovery = _fraud(request, pk)
-    issued = issued_for(DocumentKind.FRAUD_DECISION, recovery)
+def subject_notice_pdf_view(request: HttpRequest, pk: int, notice: str) -> HttpResponse:
+    found = SUBJECT_NOTICES[notice]
+    subject = found.load(request, pk)
+    issued = issued_for(found.kind, subject)
     if issued is None:
-        messages.info(request, _("决定书出具并编号后才能下载 PDF"))
-        return redirect("documents:fraud_decision", pk=pk)
-    return _pdf_response(
-        request,
-        DocumentKind.FRAUD_DECISION,
-        issued.data,
-        f"{recovery.entitlement.number}-fraud-{recovery.pk}.pdf",
-        recovery,
-    )
+        messages.info(request, str(found.not_issued))
+        return redirect(f"documents:{found.url}", pk=pk)
+    return _pdf_response(request, found.kind, issued.data, found.filename(subject), subject)
 
 
-def fraud_decision_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
-    recovery = _fraud(request, pk)
+def subject_notice_issue_view(request: HttpRequest, pk: int, notice: str) -> HttpResponse:
+    found = SUBJECT_NOTICES[notice]
+    subject = found.load(request, pk)
     if request.method != "POST":  # see issue_view
-        return redirect("documents:fraud_decision", pk=pk)
-    refusal = _issue(request, DocumentKind.FRAUD_DECISION, recovery)
+        return redirect(f"documents:{found.url}", pk=pk)
+    refusal = _issue(request, found.kind, subject)
     if refusal:
         messages.error(request, refusal)
-        return _fraud_page(request, recovery, status=400)
-    return redirect("documents:fraud_decision", pk=pk)
+        return _subject_notice_page(request, found, subject, status=400)
+    return redirect(f"documents:{found.url}", pk=pk)
 
 
 # --- the public notice --------------------------------------------------------------------------

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.cases.models import OPEN_STAGES, Application, Stage
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.transitions import Move, Text, Workflow, roles_text
 from jiuzhu.web.core.users import Visitor
 from jiuzhu.web.documents.models import DocumentKind, MaterialFile, MaterialStatus
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments.models import Recovery
+from jiuzhu.web.payments.penalty import decision_refusal
 
 Subject = Application | Entitlement | Recovery
 """What a numbered notice is issued for: an application's decision, an entitlement's
@@ -74,10 +76,15 @@ DECIDED: dict[str, str] = {
 
 def notice_state_refusal(kind: str, subject: Subject) -> str | None:
     """Why the notice of ``kind`` cannot exist for ``subject`` (yet), or None."""
-    if kind == DocumentKind.FRAUD_DECISION:
+    if kind in (DocumentKind.FRAUD_DECISION, DocumentKind.PENALTY_NOTICE):
         if not isinstance(subject, Recovery) or subject.kind != Recovery.RecoveryKind.FRAUD:
-            return _("只有骗取救助资金的追回出具处罚决定书")
-        return None
+            return _("只有骗取救助资金的追回出具%(title)s") % {"title": DocumentKind(kind).label}
+        # The decision waits for the prior notice and the party's statement (or its period).
+        return (
+            decision_refusal(subject, clock.today())
+            if kind == DocumentKind.FRAUD_DECISION
+            else None
+        )
     if kind == DocumentKind.TERMINATION:
         if not isinstance(subject, Entitlement) or subject.terminated_on is None:
             return _("尚未作出终止决定，不能出具终止通知书")
@@ -90,7 +97,7 @@ def notice_state_refusal(kind: str, subject: Subject) -> str | None:
 def issue_permission(kind: str) -> str:
     """The permission that issues a numbered notice of ``kind`` (a fraud decision: the district
     officers who decide recoveries)."""
-    if kind == DocumentKind.FRAUD_DECISION:
+    if kind in (DocumentKind.FRAUD_DECISION, DocumentKind.PENALTY_NOTICE):
         return "payments.recovery"
     return "documents.issue_termination" if kind == DocumentKind.TERMINATION else "cases.notify"
 

@@ -78,6 +78,7 @@ from jiuzhu.web.entitlements.workflow import (
 )
 from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.registry.models import Person
+from jiuzhu.web.registry.queries import status_at_death
 from jiuzhu.web.workcalendar.working_days import covered_years
 
 if TYPE_CHECKING:
@@ -424,10 +425,12 @@ def _funeral_claim(request: HttpRequest, task: ReviewTask) -> str:
         return ""
     if not request.user.has_perm("cases.apply", entitlement.household):
         return ""
-    own = entitlement.person_id == task.person_id
-    status = "tekun" if entitlement.program == "tekun" and own else entitlement.program
-    if status not in ("tekun", "dibao", "near_dibao"):
-        status = "none"
+    # The month of death: the death feed registers it before the task opens; a task whose
+    # person has no date of death yet reads today's entitlements.
+    died = task.person.died_on if task.person is not None else None
+    status = status_at_death(
+        task.person_id, died or clock.today(), entitlement.household.entitlements.all()
+    )
     query = urlencode({"program": "funeral", "decedent": task.person_id, "status": status})
     return f"{reverse('cases:new_application', args=[entitlement.household_id])}?{query}"
 

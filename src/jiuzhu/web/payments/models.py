@@ -325,6 +325,19 @@ class Recovery(models.Model):
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     settlement_note = models.TextField(blank=True)
+    # The procedure before a fraud's fine (《行政处罚法》第四十四条、第四十五条、第六十四条):
+    # the prior notice (its number is the issued document's), the party's statement and the
+    # bureau's finding, a hearing; ``penalty_decided_on``: the decision issued.
+    notified_on = models.DateField(_("事先告知日期"), null=True, blank=True)
+    notified_fine_amount = models.BigIntegerField(_("告知的罚款金额（分）"), null=True, blank=True)
+    statement_on = models.DateField(_("陈述、申辩日期"), null=True, blank=True)
+    statement = models.TextField(_("陈述、申辩的内容"), blank=True)
+    statement_adopted = models.BooleanField(_("是否采纳"), null=True, blank=True)
+    statement_finding = models.TextField(_("复核意见和理由"), blank=True)
+    hearing_requested_on = models.DateField(_("要求听证日期"), null=True, blank=True)
+    hearing_held_on = models.DateField(_("听证日期"), null=True, blank=True)
+    hearing_outcome = models.TextField(_("听证结果"), blank=True)
+    penalty_decided_on = models.DateField(_("处罚决定日期"), null=True, blank=True)
 
     class Meta:
         ordering = ("decided_at", "pk")

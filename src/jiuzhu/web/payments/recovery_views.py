@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import staff
-from jiuzhu.web.core.views import add_errors, post_only
-from jiuzhu.web.payments.forms import RecoveryForm, RepaymentForm
+from jiuzhu.web.core.views import add_errors
+from jiuzhu.web.payments.forms import RecoveryForm
 from jiuzhu.web.payments.models import Recovery
 from jiuzhu.web.payments.queries import recovery_for
-from jiuzhu.web.payments.recoveries import owed, record_recovery, record_repayment, repaid
+from jiuzhu.web.payments.recoveries import owed, record_recovery, repaid
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.registry.queries import household_for
 
@@ -85,32 +85,6 @@ def recovery_new_view(request: HttpRequest, household_pk: int) -> HttpResponse:
         {"household": household, "form": form if entitlements else None},
         status=400 if request.method == "POST" else 200,
     )
-
-
-@post_only("payments:recovery_redirect", pk="pk")
-def repayment_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record money repaid on a recovery; back to the household's payment history."""
-    user = staff(request)
-    recovery = recovery_for(user, pk)
-    if not user.has_perm("payments.recovery", recovery):
-        raise PermissionDenied
-    ledger = reverse("payments:household_ledger", args=[recovery.entitlement.household_id])
-    form = RepaymentForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}："
-                + "；".join(str(e) for e in errors),
-            )
-        return redirect(f"{ledger}#recovery-{recovery.pk}")
-    try:
-        record_repayment(user, recovery, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已登记缴回"))
-    return redirect(f"{ledger}#recovery-{recovery.pk}")
 
 
 def recovery_redirect_view(request: HttpRequest, pk: int) -> HttpResponse:

@@ -27,7 +27,7 @@ urlpatterns = [
         name="recovery_new",
     ),
     path("recoveries/<int:pk>/", recovery_views.recovery_redirect_view, name="recovery_redirect"),
-    path("recoveries/<int:pk>/repay/", recovery_views.repayment_view, name="repayment"),
+    path("recoveries/<int:pk>/repay/", views.repayment_view, name="repayment"),
     path("accounts/", account_views.account_work_view, name="account_work"),
     path("reserve-funds/", oneoff_views.reserve_funds_view, name="reserve_funds"),
     path("emergency/", emergency_views.emergency_view, name="emergency"),

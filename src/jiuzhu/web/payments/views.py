@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,11 +50,13 @@ from jiuzhu.web.payments.queries import (
     monthly_summary,
     one_off_summary,
     payment_for,
+    recovery_for,
     run_for,
     runs_for,
     scope_of,
     township_name,
 )
+from jiuzhu.web.payments.recoveries import record_repayment
 from jiuzhu.web.payments.recovery_views import recoveries_of
 from jiuzhu.web.payments.returns import corrected_account
 from jiuzhu.web.payments.workflow import RUN, missing_accounts
@@ -432,9 +435,14 @@ def summary_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpResponse:
+def household_ledger_view(
+    request: HttpRequest,
+    household_pk: int,
+    repayment: tuple[int, RepaymentForm] | None = None,
+) -> HttpResponse:
     """A household's payment history: month, program, amount, kind, entitlement version and
-    status (for a link from the household page), with its accounts in force or waiting."""
+    status (for a link from the household page), with its accounts in force or waiting.
+    ``repayment``: a recovery's repayment form refused, shown with its errors (400)."""
     household = household_for(staff(request), household_pk)
     if not request.user.has_perm("payments.view", household):
         raise PermissionDenied
@@ -442,6 +450,10 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
     accounts = household.bank_accounts.filter(
         status__in=[AccountStatus.IN_FORCE, AccountStatus.AWAITING_CHECK]
     ).select_related("person")
+    recoveries = recoveries_of(household)
+    for row in recoveries:
+        bound = repayment is not None and repayment[0] == getattr(row["recovery"], "pk", None)
+        row["form"] = repayment[1] if repayment and bound else RepaymentForm(auto_id=False)
     return render(
         request,
         "payments/ledger.html",
@@ -456,9 +468,31 @@ def household_ledger_view(request: HttpRequest, household_pk: int) -> HttpRespon
             "one_off": household.one_off_payments.select_related(
                 "application", "recorded_by"
             ).order_by("paid_on", "pk"),
-            "recoveries": recoveries_of(household),
+            "recoveries": recoveries,
             "may_recover": request.user.has_perm("payments.recovery", household)
             and household.entitlements.exists(),
-            "repayment_form": RepaymentForm(auto_id=False),
         },
+        status=400 if repayment else 200,
     )
+
+
+@post_only("payments:recovery_redirect", pk="pk")
+def repayment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record money repaid on a recovery; back to the household's payment history (shown again
+    with the form's errors when refused)."""
+    user = staff(request)
+    recovery = recovery_for(user, pk)
+    if not user.has_perm("payments.recovery", recovery):
+        raise PermissionDenied
+    household = recovery.entitlement.household_id
+    form = RepaymentForm(request.POST, auto_id=False)
+    if form.is_valid():
+        try:
+            record_repayment(user, recovery, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("已登记缴回"))
+            ledger = reverse("payments:household_ledger", args=[household])
+            return redirect(f"{ledger}#recovery-{recovery.pk}")
+    return household_ledger_view(request, household, repayment=(recovery.pk, form))

@@ -16,7 +16,7 @@ from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.referrals.models import Kind, Referral
-from jiuzhu.web.registry.frames import engine_frames
+from jiuzhu.web.registry.frames import engine_frames, with_inputs
 from jiuzhu.web.registry.models import Household, Person
 
 FACTS = ("assistance_certified", "no_fixed_livelihood", "migrant_worker_claim")
@@ -30,15 +30,12 @@ def _decide(
     reasons as people read them."""
     system = rules_system()
     frames = engine_frames(system, [household.pk], clock.today(), public_keys=True)
-    persons = frames["person"]
-    subject = pl.col("person_id") == str(person.resident_id)
     values = {"referral": kind, **facts}
-    frames["person"] = persons.with_columns(
-        pl.when(subject)
-        .then(pl.lit(value, dtype=system.variables[name].dtype))
-        .otherwise(pl.lit(system.variables[name].default, dtype=system.variables[name].dtype))
-        .alias(name)
-        for name, value in values.items()
+    frames = with_inputs(
+        system,
+        frames,
+        {name: pl.lit(value, dtype=system.variables[name].dtype) for name, value in values.items()},
+        str(person.resident_id),
     )
     explanation = explain_household(system, frames, household.number)
     for part in explanation.programs:

@@ -224,3 +224,32 @@ def _typed(system: RuleSystem, frame: pl.DataFrame) -> pl.DataFrame:
         for name in frame.columns
         if name in variables
     )
+
+
+def with_inputs(
+    system: RuleSystem,
+    frames: Mapping[str, pl.DataFrame],
+    values: Mapping[str, pl.Expr],
+    person: str | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The frames with an application's own inputs set (``values``: literal columns of the
+    rules' dtypes, by variable name): on the household's row, or with ``person`` (the resident
+    ID of frames built with ``public_keys``) on that person's row only. The other members keep
+    their own value: the frame's, else the input's default."""
+    if not values:
+        return dict(frames)
+    if person is None:
+        return {**frames, HOUSEHOLD.name: frames[HOUSEHOLD.name].with_columns(**values)}
+    persons = frames[PERSON.name]
+    subject = pl.col("person_id") == person
+
+    def others(name: str) -> pl.Expr:
+        if name in persons.columns:
+            return pl.col(name)
+        return pl.lit(system.variables[name].default, dtype=system.variables[name].dtype)
+
+    updated = persons.with_columns(
+        pl.when(subject).then(value).otherwise(others(name)).alias(name)
+        for name, value in values.items()
+    )
+    return {**frames, PERSON.name: updated}

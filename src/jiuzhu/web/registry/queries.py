@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Protocol
 
 from django.db.models import Prefetch, QuerySet
 
@@ -15,6 +18,36 @@ from jiuzhu.web.core.fields import ENDING, ending_match, sealed_match
 from jiuzhu.web.core.jurisdiction import get_within
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.registry.models import Household, Membership
+
+DEATH_STATUS_ORDER = ("tekun", "dibao", "near_dibao")
+"""The assistance status at death a funeral claim names, the first that held (the code list
+``status_at_death`` of the rules)."""
+
+
+class Running(Protocol):
+    """What ``status_at_death`` reads of an entitlement (the registry reaches a household's
+    entitlements through the reverse relation, never an import of the entitlements app)."""
+
+    program: str
+    person_id: int | None
+    start_month: str
+    end_month: str
+
+
+def status_at_death(person_id: int, died_on: dt.date, entitlements: Iterable[Running]) -> str:
+    """The decedent's assistance status in the month of death, as a funeral claim names it
+    (``status_at_death``): tekun if their own entitlement ran then, else the household's dibao
+    or near-dibao; ``none`` otherwise. ``entitlements``: the household's."""
+    month = f"{died_on:%Y-%m}"
+    running = {
+        e.program
+        for e in entitlements
+        if e.start_month <= month
+        and (not e.end_month or e.end_month >= month)
+        # Tekun is the person's own; dibao and near-dibao cover the household.
+        and (e.program != "tekun" or e.person_id == person_id)
+    }
+    return next((status for status in DEATH_STATUS_ORDER if status in running), "none")
 
 
 def rare_code_points(name: str) -> str:

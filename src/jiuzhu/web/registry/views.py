@@ -3,7 +3,6 @@ the household's declaration. Views validate input and call actions; they never w
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +33,7 @@ from jiuzhu.web.registry.queries import (
     households_for,
     rare_code_points,
     search,
+    status_at_death,
 )
 
 PAGE_SIZE = 25
@@ -176,29 +176,9 @@ def _former_members(household: Household, entitlements: list[Any]) -> list[Membe
     for membership in former:
         died = membership.person.died_on
         membership.status_at_death = (  # type: ignore[attr-defined]
-            _status_at_death(membership.person_id, died, entitlements) if died else ""
+            status_at_death(membership.person_id, died, entitlements) if died else ""
         )
     return former
-
-
-DEATH_STATUS_ORDER = ("tekun", "dibao", "near_dibao")
-"""The assistance status at death a funeral claim names, the first that held (the code list
-``status_at_death`` of the rules)."""
-
-
-def _status_at_death(person_id: int, died_on: dt.date, entitlements: list[Any]) -> str:
-    """The decedent's assistance status in the month of death: tekun if their own entitlement
-    ran then, else the household's dibao or near-dibao; ``none`` otherwise."""
-    month = f"{died_on:%Y-%m}"
-    running = {
-        e.program
-        for e in entitlements
-        if e.start_month <= month
-        and (not e.end_month or e.end_month >= month)
-        # Tekun is the person's own; dibao and near-dibao cover the household.
-        and (e.program != "tekun" or e.person_id == person_id)
-    }
-    return next((status for status in DEATH_STATUS_ORDER if status in running), "none")
 
 
 @post_only("registry:household", pk="pk")
