@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.forms import PastDateField, YuanField
+from jiuzhu.web.core.forms import CleanTextField, PastDateField, YuanField
 from jiuzhu.web.core.programs import payroll_choices
 from jiuzhu.web.payments import layouts
 from jiuzhu.web.payments.models import MONTH_PATTERN, Recovery
@@ -155,3 +155,43 @@ class RepaymentForm(forms.Form):
     amount = YuanField(label=_("缴回金额（元）"), required=True)
     paid_on = PastDateField(label=_("缴回日期"))
     note = forms.CharField(label=_("票据号或说明"), max_length=200)
+
+
+def _lower_fine() -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("决定的罚款倍数（空白为不变；不得高于告知的）"),
+        required=False,
+        max_digits=3,
+        decimal_places=2,
+    )
+
+
+class StatementForm(forms.Form):
+    """The party's statement and defence after the prior notice, and the bureau's finding."""
+
+    received_on = PastDateField(label=_("陈述、申辩日期"))
+    statement = CleanTextField(label=_("陈述、申辩的内容"), widget=forms.Textarea, max_length=4000)
+    adopted = forms.TypedChoiceField(
+        label=_("复核意见"),
+        choices=[("yes", _("采纳")), ("no", _("不予采纳"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    finding = CleanTextField(
+        label=_("采纳或者不予采纳的理由"), widget=forms.Textarea, max_length=4000
+    )
+    fine_multiple = _lower_fine()
+
+
+class HearingRequestForm(forms.Form):
+    """The day the party asked for a hearing."""
+
+    requested_on = PastDateField(label=_("要求听证日期"))
+
+
+class HearingOutcomeForm(forms.Form):
+    """The hearing held and what it found."""
+
+    held_on = PastDateField(label=_("听证日期"))
+    outcome = CleanTextField(label=_("听证结果"), widget=forms.Textarea, max_length=4000)
+    fine_multiple = _lower_fine()

@@ -4,6 +4,7 @@ from jiuzhu.web.payments import (
     account_views,
     emergency_views,
     oneoff_views,
+    penalty_views,
     recovery_views,
     views,
 )
@@ -27,6 +28,7 @@ urlpatterns = [
         name="recovery_new",
     ),
     path("recoveries/<int:pk>/", recovery_views.recovery_redirect_view, name="recovery_redirect"),
+    path("recoveries/<int:pk>/penalty/", penalty_views.penalty_view, name="penalty"),
     path("recoveries/<int:pk>/repay/", views.repayment_view, name="repayment"),
     path("accounts/", account_views.account_work_view, name="account_work"),
     path("reserve-funds/", oneoff_views.reserve_funds_view, name="reserve_funds"),
