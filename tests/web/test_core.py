@@ -4,6 +4,7 @@ and the order in which the apps above cases hear of a decision."""
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.test import RequestFactory
 
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.cases.signals import decision_confirmed
+from jiuzhu.web.core.forms import CleanTextField
 from jiuzhu.web.core.locks import locked
 from jiuzhu.web.core.masking import mask_account, mask_id, mask_name
 from jiuzhu.web.core.require import require
@@ -68,3 +70,16 @@ def test_a_decision_grants_before_the_register_follows_it() -> None:
     assert names.index("jiuzhu.web.entitlements.receivers") < names.index(
         "jiuzhu.web.discovery.receivers"
     )
+
+
+def test_free_text_keeps_chinese_punctuation_and_reads_full_width_letters_as_ascii() -> None:
+    field = CleanTextField()
+    typed = "务工收入系临时帮工，每月不足千元（约８００元）！问：是否属实？答：属实；  ＡＢ～"
+    assert (
+        field.clean(typed)
+        == "务工收入系临时帮工，每月不足千元（约800元）！问：是否属实？答：属实； AB～"
+    )
+    with pytest.raises(forms.ValidationError):
+        field.clean("帮工\u200b，每月")  # a zero-width space is still refused
+    with pytest.raises(forms.ValidationError):
+        field.clean("帮工\U000f0000")  # so is a private-use character (the kept marks' carrier)

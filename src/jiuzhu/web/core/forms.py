@@ -122,15 +122,28 @@ class ResidentIdField(forms.CharField):
         return checked
 
 
+CHINESE_PUNCTUATION = "，！？：；（）～"
+"""Full-width punctuation Chinese text is written with, which NFKC would turn into ASCII (a
+statement or the facts of a decision printed "帮工,每月" instead of "帮工，每月")."""
+_KEPT = {ord(char): chr(0xF0000 + index) for index, char in enumerate(CHINESE_PUNCTUATION)}
+_RESTORED = {
+    ord(kept): char for char, kept in zip(CHINESE_PUNCTUATION, _KEPT.values(), strict=True)
+}
+
+
 class CleanTextField(forms.CharField):
     """Text without control or invisible characters (a zero-width space in a name would make
-    one person two and travel into bank files); NFKC-normalised, whitespace collapsed."""
+    one person two and travel into bank files); NFKC-normalised (full-width letters and digits
+    become ASCII) but for Chinese punctuation, whitespace collapsed."""
 
     def clean(self, value: object) -> str:
         text = super().clean(value) or ""
         if any(unicodedata.category(char) in INVISIBLE for char in text if char not in "\r\n\t"):
             raise forms.ValidationError(_("含有不可见字符或控制字符，请重新输入"))
-        return " ".join(unicodedata.normalize("NFKC", text).split())
+        # The punctuation rides through NFKC as private-use characters, which the check above
+        # refuses in input and NFKC leaves alone.
+        normalised = unicodedata.normalize("NFKC", text.translate(_KEPT)).translate(_RESTORED)
+        return " ".join(normalised.split())
 
 
 YUAN_PATTERN = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]*)?$")

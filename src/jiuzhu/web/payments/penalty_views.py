@@ -29,6 +29,7 @@ STEPS: dict[str, type[Form]] = {
     "hearing_request": HearingRequestForm,
     "hearing_outcome": HearingOutcomeForm,
 }
+DATES = ("received_on", "requested_on", "held_on")
 DONE = {
     "statement": _("已登记陈述、申辩及复核意见"),
     "hearing_request": _("已登记听证要求，作出决定前须登记听证结果"),
@@ -48,7 +49,12 @@ def penalty_view(request: HttpRequest, pk: int) -> HttpResponse:
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step and (step not in STEPS or not may_decide):
         raise PermissionDenied
-    forms = {name: form_type(auto_id=f"{name}-%s") for name, form_type in STEPS.items()}
+    # The dates start at today's: a statement or hearing is most often recorded on its day.
+    today = clock.today()
+    forms = {
+        name: form_type(auto_id=f"{name}-%s", initial=dict.fromkeys(DATES, today))
+        for name, form_type in STEPS.items()
+    }
     if step:
         bound = STEPS[step](request.POST, auto_id=f"{step}-%s")
         forms[step] = bound
