@@ -382,3 +382,20 @@ def test_simulate_refuses_a_bad_scenario_and_runs_nothing(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "'effective'" in result.output and "dibao.standrad" in result.output
     assert not output.exists()
+
+
+def test_simulate_refuses_an_output_it_cannot_write_before_running(tmp_path: Path) -> None:
+    output = tmp_path / "scenario.csv"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(SCENARIOS / "scenario_standard_1100.yaml"),
+            str(EXAMPLE),
+            "-o",
+            str(output),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "write .xlsx or .parquet" in result.output and "各项救助" not in result.output
+    assert not output.exists()

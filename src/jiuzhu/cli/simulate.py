@@ -16,8 +16,8 @@ from jiuzhu.batch.outputs import OutputError
 from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Simulation, simulate
 from jiuzhu.batch.pipelines.simulate.budget import BudgetFit, fit_budget
 from jiuzhu.batch.pipelines.simulate.scenario_file import ScenarioFileError, read_scenario
-from jiuzhu.batch.pipelines.simulate.summary import MONTHS
-from jiuzhu.batch.pipelines.simulate.workbook import write_simulation
+from jiuzhu.batch.pipelines.simulate.summary import MONTHS, program_label
+from jiuzhu.batch.pipelines.simulate.workbook import check_output, write_simulation
 from jiuzhu.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_RULES_GAP,
@@ -79,6 +79,8 @@ def simulate_command(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     scenario = read.scenario
     try:
+        if output is not None:
+            check_output(output)  # before minutes of work, not after
         data = read_input(input_path, system, scenario.effective)
         frames = _with_townships(data.frames, data.passthrough)
         if read.budget is not None:
@@ -93,6 +95,9 @@ def simulate_command(
     except ParameterNotDefinedError as exc:
         errors.print(str(exc), style="red", markup=False)
         raise typer.Exit(EXIT_RULES_GAP) from None
+    except OutputError as exc:
+        errors.print(str(exc), style="red", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     console.print(
         f"情景 Scenario：[bold]{scenario.label}[/bold]，自 {scenario.effective} 起 (effective)"
         f"{'，依据 ' + scenario.reference if scenario.reference else ''}"
@@ -179,10 +184,9 @@ def _summary_table(summary: pl.DataFrame, title: str, township: bool = False) ->
         if not (row["baseline_caseload"] or row["scenario_caseload"]):
             continue
         change = row["cost_difference"]
-        mark = "（备选）" if row["option"] else "" if row["monthly"] else "（一次性）"
         table.add_row(
             *([names.get(row[TOWNSHIP], row[TOWNSHIP] or "—")] if township else []),
-            row["label"] + mark,
+            program_label(row["label"], row["option"], row["monthly"]),
             f"{row['baseline_caseload']:,} → {row['scenario_caseload']:,}",
             f"{row['newly_eligible']:,}",
             f"{row['losing_eligibility']:,}",

@@ -73,8 +73,24 @@ def test_the_default_budget_programs_are_the_monthly_ones_with_an_amount(tmp_pat
         (
             "label: x\neffective: 2026-01-01\nbudget: {parameter: dibao.standard, annual: 5, "
             "between: [1045, 2000], programs: [dibaoo]}\n",
-            "unknown programs ['dibaoo']",
+            "not ['dibaoo']",
         ),
+        (
+            "label: x\neffective: 2026-01-01\nbudget: {parameter: dibao.standard, annual: 5, "
+            "between: [1045, 2000], programs: []}\n",
+            "'programs' must name programs with an amount",
+        ),
+        (
+            "label: x\neffective: 2026-01-01\nbudget: {parameter: near_dibao.cash_ratio, "
+            "annual: 5, between: [0, 1]}\n",
+            "is not an amount of money",
+        ),
+        (
+            "label: x\neffective: 2026-01-01\nbudget: {parameter: dibao.standard, annual: '²', "
+            "between: [1045, 2000]}\n",
+            "'annual' must be a positive amount",
+        ),
+        ("label: x\neffective: 2026-01-01\nchanges: {dibao.standard: .inf}\n", "cannot be read"),
         ("label: [unclosed\n", "cannot be read as YAML"),
     ],
 )

@@ -19,7 +19,7 @@ from jiuzhu.web.documents.actions import fill_example_offices, issue_notice
 from jiuzhu.web.documents.models import IssuedDocument
 from jiuzhu.web.payments import penalty
 from jiuzhu.web.payments.models import Recovery
-from jiuzhu.web.payments.recoveries import record_recovery
+from jiuzhu.web.payments.recoveries import record_recovery, record_repayment
 from tests.web.conftest import ON, PASSWORD
 from tests.web.payments.conftest import grant, households_of
 
@@ -74,7 +74,7 @@ def test_the_decision_waits_for_the_notice_and_the_statement_period(
 
 
 def test_a_statement_is_heard_and_the_fine_may_not_be_raised(
-    users: dict[str, User], townships: tuple[str, str]
+    users: dict[str, User], townships: tuple[str, str], settings: Any
 ) -> None:
     officer = users["officer"]
     recovery = _fraud(users, townships[0])
@@ -95,7 +95,7 @@ def test_a_statement_is_heard_and_the_fine_may_not_be_raised(
         )
     recovery.refresh_from_db()
     assert recovery.fine_amount == 400_000 and recovery.statement_on is None
-    # Adopted in part: the fine is lowered, and the decision may follow at once.
+    # Adopted in part: the fine is lowered. A statement may be recorded once.
     penalty.record_statement(
         officer,
         recovery,
@@ -107,13 +107,22 @@ def test_a_statement_is_heard_and_the_fine_may_not_be_raised(
     )
     recovery.refresh_from_db()
     assert recovery.fine_amount == 200_000 and recovery.statement_adopted is True
+    with pytest.raises(ValidationError, match="不能重复登记"):
+        penalty.record_statement(
+            officer, recovery, received_on=ON, statement="再述", adopted=False, finding="x"
+        )
+    # The statement heard does not end the time to ask for a hearing (the threshold of a
+    # 较大数额罚款 is unknown, so the right may apply): the decision waits for it.
+    with pytest.raises(Refused, match="要求听证"):
+        issue_notice(officer, "fraud_decision", recovery)
+    _later(settings, ON + dt.timedelta(days=30))
     decision = issue_notice(officer, "fraud_decision", recovery)
     assert decision.data["statement_adopted"] == "予以采纳"
     assert decision.data["fine"] == "2,000.00"
 
 
 def test_a_statement_not_adopted_keeps_the_notified_fine(
-    users: dict[str, User], townships: tuple[str, str]
+    users: dict[str, User], townships: tuple[str, str], settings: Any
 ) -> None:
     officer = users["officer"]
     recovery = _fraud(users, townships[0])
@@ -126,6 +135,7 @@ def test_a_statement_not_adopted_keeps_the_notified_fine(
     penalty.record_statement(
         officer, recovery, received_on=ON, statement="不服", adopted=False, finding="证据确凿"
     )
+    _later(settings, ON + dt.timedelta(days=30))
     decision = issue_notice(officer, "fraud_decision", recovery)
     assert decision.data["statement_adopted"] == "不予采纳" and decision.data["fine"] == "4,000.00"
 
@@ -178,3 +188,48 @@ def test_an_overpayment_is_no_penalty_and_others_may_not_act(
     outsider = Client()
     assert outsider.login(username=users["outsider"].username, password=PASSWORD)
     assert outsider.get(url).status_code == 404
+
+
+def test_a_lower_fine_may_not_leave_less_owed_than_repaid(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    officer = users["officer"]
+    recovery = _fraud(users, townships[0])  # 2,000 yuan and a fine of 4,000
+    issue_notice(officer, "penalty_notice", recovery)
+    record_repayment(officer, recovery, amount=500_000, paid_on=ON, note="收据 0001")
+    with pytest.raises(ValidationError, match=r"已缴回 5,000\.00 元"):
+        penalty.record_statement(
+            officer,
+            recovery,
+            received_on=ON,
+            statement="确有困难",
+            adopted=True,
+            finding="酌情减轻",
+            fine_multiple="1",
+        )
+    recovery.refresh_from_db()
+    assert recovery.fine_amount == 400_000 and recovery.statement_on is None
+
+
+def test_decisions_issued_before_the_procedure_mark_their_recovery_decided(
+    users: dict[str, User], townships: tuple[str, str], settings: Any
+) -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module(
+        "jiuzhu.web.documents.migrations.0004_fraud_decisions_issued_before_the_procedure"
+    )
+    officer = users["officer"]
+    recovery = _fraud(users, townships[0])
+    issue_notice(officer, "penalty_notice", recovery)
+    _later(settings, ON + dt.timedelta(days=30))
+    issue_notice(officer, "fraud_decision", recovery)
+    # As a decision issued before the procedure was recorded left it.
+    Recovery.objects.filter(pk=recovery.pk).update(penalty_decided_on=None)
+    migration.mark_decided(apps, None)
+    recovery.refresh_from_db()
+    issued = IssuedDocument.objects.get(kind="fraud_decision", recovery=recovery)
+    assert recovery.penalty_decided_on == timezone.localdate(issued.issued_at)

@@ -6,7 +6,10 @@ where the emergency happens give it (取消户籍地申请限制，全面推行�
 caseworker meets a person in trouble who lives elsewhere in the district: the person's ID
 number, and nothing else, finds their household; the page then shows only what the help needs —
 the township they are registered in and their masked name — and the help is registered and paid
-by the caseworker's township (``oneoff.help_first`` with ``handled_in``). Each look-up that
+by the caseworker's township (``oneoff.help_first`` with ``handled_in``). The application is then
+that township's to complete: its page shows the applicant, and once verified the household's
+members and checks, as the review of any application does; the household's own page stays its
+township's. Each look-up that
 finds a resident outside the user's jurisdiction is audited; a resident of the user's own
 jurisdiction goes to the ordinary help-first page, and a person not registered in the district is
 first registered as a household here (the registry's new-household page).

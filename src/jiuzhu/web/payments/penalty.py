@@ -15,7 +15,7 @@ none of this applies to it.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules.enforcement import (
     HEARING_REQUEST_WORKING_DAYS,
     STATEMENT_WORKING_DAYS,
-    fraud_multiples,
+    hearing_right,
 )
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.procedure import rule
@@ -33,6 +33,7 @@ from jiuzhu.web.core import clock
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.payments.models import Recovery
+from jiuzhu.web.payments.recoveries import fine_for, repaid
 from jiuzhu.web.workcalendar.working_days import CalendarMissingError, add_working_days
 
 
@@ -60,8 +61,13 @@ def decision_refusal(recovery: Recovery, today: dt.date) -> str | None:
         return _("请先出具行政处罚事先告知书，告知当事人陈述、申辩（和要求听证）的权利")
     if recovery.hearing_requested_on and not recovery.hearing_outcome:
         return _("当事人已要求听证：请先登记听证结果")
-    if recovery.statement_on is not None or recovery.hearing_outcome:
+    if recovery.hearing_outcome:
         return None
+    fine = recovery.notified_fine_amount or recovery.fine_amount
+    if recovery.statement_on is not None and hearing_right(fine, recovery.notified_on) is False:
+        return None
+    # A statement heard does not end the time to ask for a hearing while the fine may be one
+    # that gives the right (the threshold unknown counts as may).
     return _period_refusal(recovery, today)
 
 
@@ -71,11 +77,15 @@ def _period_refusal(recovery: Recovery, today: dt.date) -> str | None:
         ends = statement_ends(recovery)
     except CalendarMissingError as exc:
         return str(exc)
-    if ends is not None and today <= ends:
-        return _("陈述、申辩期限至%(day)s：期满未陈述或登记陈述、申辩及复核意见后方可决定") % {
+    if ends is None or today > ends:
+        return None
+    if recovery.statement_on is not None:
+        return _("当事人可在%(day)s前要求听证：期满未要求听证后方可决定") % {
             "day": ends.isoformat()
         }
-    return None
+    return _("陈述、申辩期限至%(day)s：期满未陈述或登记陈述、申辩及复核意见后方可决定") % {
+        "day": ends.isoformat()
+    }
 
 
 def notified(user: Staff, recovery: Recovery) -> Recovery:
@@ -132,25 +142,16 @@ def _revised_fine(recovery: Recovery, fine_multiple: Decimal | str | None) -> No
     """Set the fine the decision will impose (a lower multiple after the statement or hearing).
 
     Raises:
-        ValidationError (on ``fine_multiple``): outside the rules' range, or a fine above the
-            one the prior notice announced (《行政处罚法》第四十五条第二款: 不得因当事人陈述、申辩
-            而给予更重的处罚).
+        ValidationError (on ``fine_multiple``): outside the rules' range, a fine above the one
+            the prior notice announced (《行政处罚法》第四十五条第二款: 不得因当事人陈述、申辩而给予
+            更重的处罚), or one that would leave less owed than already repaid.
     """
     if fine_multiple in (None, ""):
         return
     try:
-        multiple = Decimal(str(fine_multiple))
-    except InvalidOperation:
-        multiple = Decimal("NaN")
-    low, high = fraud_multiples(clock.today())
-    if not multiple.is_finite() or not (low <= multiple <= high):
-        raise ValidationError(
-            {
-                "fine_multiple": _("罚款为骗取金额的%(low)s倍以上%(high)s倍以下")
-                % {"low": low, "high": high}
-            }
-        )
-    fine = int((Decimal(recovery.amount) * multiple).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        multiple, fine = fine_for(recovery.amount, fine_multiple)
+    except ValidationError as exc:
+        raise ValidationError({"fine_multiple": exc.messages[0]}) from None
     ceiling = recovery.notified_fine_amount or 0
     if fine > ceiling:
         raise ValidationError(
@@ -159,6 +160,16 @@ def _revised_fine(recovery: Recovery, fine_multiple: Decimal | str | None) -> No
                     "不得因当事人陈述、申辩而给予更重的处罚：罚款不得高于告知的 %(fine)s 元"
                 )
                 % {"fine": format_yuan(ceiling)}
+            }
+        )
+    paid = repaid(recovery)
+    if recovery.amount + fine < paid:
+        raise ValidationError(
+            {
+                "fine_multiple": _(
+                    "已缴回 %(paid)s 元，高于减轻后的应缴总额：请先处理多缴部分的退还"
+                )
+                % {"paid": format_yuan(paid)}
             }
         )
     recovery.fine_multiple = multiple
@@ -193,6 +204,8 @@ def record_statement(
         raise ValidationError(errors)
     with transaction.atomic():
         recovery = _open(user, recovery)
+        if recovery.statement_on is not None:
+            raise ValidationError(_("已登记陈述、申辩及复核意见，不能重复登记"))
         if recovery.notified_on and received_on < recovery.notified_on:
             raise ValidationError({"received_on": _("日期不能早于事先告知日期")})
         before = snapshot(
@@ -284,6 +297,8 @@ def record_hearing_outcome(
         recovery = _open(user, recovery)
         if recovery.hearing_requested_on is None:
             raise ValidationError(_("当事人未要求听证"))
+        if recovery.hearing_outcome:
+            raise ValidationError(_("已登记听证结果，不能重复登记"))
         before = snapshot(
             recovery,
             [

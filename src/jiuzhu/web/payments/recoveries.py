@@ -50,29 +50,18 @@ def record_recovery(
     if kind not in Recovery.RecoveryKind.values:
         errors["kind"] = _("未知的追回类型")
     multiple: Decimal | None = None
+    fine = 0
     if kind == Recovery.RecoveryKind.FRAUD:
         try:
-            multiple = Decimal(str(fine_multiple))
-        except InvalidOperation:
-            multiple = None
-        # The range is the rules' (jiuzhu.rules.enforcement, 《社会救助暂行办法》第六十八条).
-        low, high = fraud_multiples(clock.today())
-        if multiple is None or not multiple.is_finite() or not (low <= multiple <= high):
-            errors["fine_multiple"] = _("骗取的，罚款为骗取金额的%(low)s倍以上%(high)s倍以下") % {
-                "low": low,
-                "high": high,
-            }
+            multiple, fine = fine_for(max(amount, 0), fine_multiple)
+        except ValidationError as exc:
+            errors["fine_multiple"] = exc.messages[0]
     elif fine_multiple not in (None, ""):
         errors["fine_multiple"] = _("多发追回不处罚款")
     if monthly_deduction is not None and monthly_deduction <= 0:
         errors["monthly_deduction"] = _("每月扣回上限应大于0")
     if errors:
         raise ValidationError(errors)
-    fine = (
-        int((Decimal(amount) * multiple).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        if multiple is not None
-        else 0
-    )
     with transaction.atomic():
         recovery = Recovery.objects.create(
             entitlement=entitlement,
@@ -120,6 +109,26 @@ def settle_recovery(user: Staff, recovery: Recovery, *, note: str) -> Recovery:
             note=note,
         )
     return recovery
+
+
+def fine_for(amount: int, fine_multiple: Decimal | str | None) -> tuple[Decimal, int]:
+    """The multiple as written and the fine it gives on ``amount`` (fen, rounded half up to the
+    fen), within the range the rules give today (``jiuzhu.rules.enforcement``,
+    《社会救助暂行办法》第六十八条: 1 to 3 times).
+
+    Raises:
+        ValidationError: not a number, or outside the range.
+    """
+    try:
+        multiple = Decimal(str(fine_multiple))
+    except InvalidOperation:
+        multiple = Decimal("NaN")
+    low, high = fraud_multiples(clock.today())
+    if not multiple.is_finite() or not (low <= multiple <= high):
+        raise ValidationError(
+            _("骗取的，罚款为骗取金额的%(low)s倍以上%(high)s倍以下") % {"low": low, "high": high}
+        )
+    return multiple, int((Decimal(amount) * multiple).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def owed(recovery: Recovery) -> int:

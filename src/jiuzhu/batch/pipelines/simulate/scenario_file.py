@@ -24,8 +24,9 @@ Every problem names the file and the field; nothing is run until the whole file 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
@@ -94,7 +95,7 @@ def read_scenario(path: Path, system: RuleSystem) -> ScenarioFile:
     where = str(path)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, InvalidOperation) as exc:
         raise ScenarioFileError([f"{where}: cannot be read as YAML ({exc})"]) from None
     if not isinstance(data, dict):
         raise ScenarioFileError([f"{where}: expected a mapping (label, effective, changes, …)"])
@@ -172,6 +173,11 @@ def _budget(where: str, raw: Any, system: RuleSystem, problems: list[str]) -> Bu
     parameter = str(raw.get("parameter") or "")
     if parameter not in system.parameters.parameters:
         problems.append(f"{where}: budget: 'parameter' {parameter!r} is not a parameter")
+    elif not system.parameters[parameter].unit.money:
+        problems.append(
+            f"{where}: budget: 'parameter' {parameter!r} is not an amount of money; the budget "
+            f"mode searches whole yuan"
+        )
     annual = _whole(raw.get("annual"))
     if annual is None or annual <= 0:
         problems.append(f"{where}: budget: 'annual' must be a positive amount in yuan a year")
@@ -188,13 +194,16 @@ def _budget(where: str, raw: Any, system: RuleSystem, problems: list[str]) -> Bu
 
 
 def _programs(where: str, raw: Any, system: RuleSystem, problems: list[str]) -> tuple[Program, ...]:
-    known = {p.name: p for p in system.programs}
+    known = {p.name: p for p in system.programs if p.amount and not p.option}
     if raw is None:
-        return tuple(p for p in known.values() if p.monthly and p.amount and not p.option)
+        return tuple(p for p in known.values() if p.monthly)
     names = raw if isinstance(raw, list) else [raw]
     unknown = [str(n) for n in names if str(n) not in known]
-    if unknown:
-        problems.append(f"{where}: budget: unknown programs {unknown} (known: {sorted(known)})")
+    if unknown or not names:
+        problems.append(
+            f"{where}: budget: 'programs' must name programs with an amount, not {unknown} "
+            f"(known: {sorted(known)})"
+        )
         return ()
     return tuple(known[str(n)] for n in names)
 
@@ -207,7 +216,7 @@ def _whole(raw: Any) -> int | None:
         return raw
     if isinstance(raw, Decimal) and raw == raw.to_integral_value():
         return int(raw)
-    if isinstance(raw, str) and raw.replace(",", "").strip().isdigit():
+    if isinstance(raw, str) and re.fullmatch(r"[0-9][0-9,]*", raw.strip()):
         return int(raw.replace(",", ""))
     return None
 

@@ -140,8 +140,8 @@ BANDS: tuple[tuple[str, str, str, int | None, int | None], ...] = (
     ("gain_over_200", "增加200元以上", "gains over 200 yuan", 20_001, None),
 )
 """The bands of a household's monthly change (fen): name, labels, and the half-open range
-``[low, high)`` of the change (None: unbounded). A loss of exactly 50 yuan is in ``loss_50_200``,
-a gain of exactly 50 in ``gain_up_to_50``."""
+``[low, high)`` of the change (None: unbounded). A change of exactly 50 yuan, either way, is in
+the band up to 50; one of exactly 200 in the band of 50–200."""
 
 DISTRIBUTION_SCHEMA = {
     "band": pl.String,
@@ -160,7 +160,8 @@ def distribution(comparison: pl.DataFrame, programs: Sequence[Program]) -> pl.Da
     another program's amount), banded by ``BANDS``; a household with any of those decisions
     undetermined on either side is counted ``undetermined`` (its change is not known).
 
-    Returns: ``DISTRIBUTION_SCHEMA``, every band present (0 households where none falls in it).
+    Returns: ``DISTRIBUTION_SCHEMA``, every band present (0 households where none falls in it,
+    its ``difference`` then null).
     """
     counted = [p.name for p in programs if p.monthly and p.amount and not p.option]
     rows = comparison.filter(pl.col("program").is_in(counted))
@@ -226,3 +227,10 @@ def _households(rows: pl.DataFrame, programs: Sequence[Program]) -> int:
             if found:
                 return found
     return rows[HOUSEHOLD.key].n_unique()
+
+
+def program_label(label: str, option: bool, monthly: bool) -> str:
+    """A program's label as a summary shows it: an option marked 备选 (an alternative to
+    another program's amount), a program paid once marked 一次性 (its cost is one payment a
+    case, not a month's)."""
+    return label + ("（备选）" if option else "" if monthly else "（一次性）")

@@ -10,7 +10,7 @@ import polars as pl
 
 from jiuzhu.batch.outputs import OutputError, atomic_path, write_tables
 from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Simulation
-from jiuzhu.batch.pipelines.simulate.summary import MONTHS
+from jiuzhu.batch.pipelines.simulate.summary import MONTHS, program_label
 from jiuzhu.reference import baodi_divisions
 
 SUMMARY_HEADERS = {
@@ -44,9 +44,7 @@ def write_simulation(result: Simulation, path: Path, title: str) -> None:
     Raises:
         OutputError: another format, or the file could not be written (nothing is left).
     """
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".parquet"):
-        raise OutputError(f"{path}: 测算结果应写为 .xlsx 或 .parquet (write .xlsx or .parquet)")
+    suffix = check_output(path)
     with atomic_path(path) as temporary:
         if suffix == ".parquet":
             result.rows.write_parquet(temporary, compression="lz4")
@@ -56,6 +54,18 @@ def write_simulation(result: Simulation, path: Path, title: str) -> None:
             tables.append(("分乡镇", for_people(result.by_township)))
         tables.append(("增减分布", _distribution(result.distribution)))
         write_tables(tables, temporary)
+
+
+def check_output(path: Path) -> str:
+    """The output's format (``.xlsx`` or ``.parquet``).
+
+    Raises:
+        OutputError: another one.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".parquet"):
+        raise OutputError(f"{path}: 测算结果应写为 .xlsx 或 .parquet (write .xlsx or .parquet)")
+    return suffix
 
 
 def for_people(summary: pl.DataFrame) -> pl.DataFrame:
@@ -68,7 +78,9 @@ def for_people(summary: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("cost_difference") * MONTHS)
         .otherwise(None)
         .alias("annual_difference"),
-        pl.when(pl.col("option")).then(pl.col("label") + "（备选）").otherwise(pl.col("label")),
+        pl.struct("label", "option", "monthly")
+        .map_elements(lambda r: program_label(**r), return_dtype=pl.String)
+        .alias("label"),
     )
     columns = [
         *(
