@@ -6,6 +6,7 @@ is recorded by ``audit.middleware`` (``test_events``) and logins by the accounts
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import io
 from collections.abc import Callable, Iterator
@@ -213,7 +214,7 @@ def test_the_termination_notice_records_each_showing_and_download(
 
 @pytest.mark.django_db
 def test_the_fraud_decision_records_each_showing_and_download(
-    users: dict[str, User], townships: tuple[str, str], offices: None
+    users: dict[str, User], townships: tuple[str, str], offices: None, settings: Any
 ) -> None:
     household = Household.objects.filter(township_code=townships[0]).first()
     assert household is not None
@@ -235,6 +236,8 @@ def test_the_fraud_decision_records_each_showing_and_download(
     )
     url = f"/documents/recoveries/{recovery.pk}/fraud-decision/"
     _opens(officer, url, users["officer"], "documents.print")
+    # Past the time to ask for a hearing (its threshold unknown, the right may apply).
+    settings.JIUZHU = {**settings.JIUZHU, "TODAY": (ON + dt.timedelta(days=30)).isoformat()}
     documents.issue_notice(users["officer"], "fraud_decision", recovery)
     _opens(officer, url.rstrip("/") + ".pdf", users["officer"], "documents.download_pdf")
     event = AuditEvent.objects.filter(action="documents.download_pdf").latest("sequence")
