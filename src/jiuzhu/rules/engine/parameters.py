@@ -245,13 +245,14 @@ class ParameterTree:
         params = dict(self.parameters)
         for path, raw in overrides.items():
             param = self[path]
-            series = raw if _is_dated(raw) else {dt.date(1, 1, 1): raw}
+            dated = _is_dated(raw)
+            series = raw if dated else {dt.date(1, 1, 1): raw}
             values = []
             problems: list[str] = []
             for start, value in sorted(series.items()):
-                parsed = parse_value(
-                    param, value, f"override {path} {start}", problems, self.code_lists
-                )
+                # A single value has no date of its own: its message names none.
+                where = f"override {path} {start}" if dated else f"override {path}"
+                parsed = parse_value(param, value, where, problems, self.code_lists)
                 values.append(ParameterValue(start, parsed, "override", OVERRIDE_CONFIDENCE))
             if problems:
                 raise ParameterFileError(problems)
