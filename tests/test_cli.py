@@ -399,3 +399,16 @@ def test_simulate_refuses_an_output_it_cannot_write_before_running(tmp_path: Pat
     assert result.exit_code == 2
     assert "write .xlsx or .parquet" in result.output and "各项救助" not in result.output
     assert not output.exists()
+
+
+def test_simulate_flags_a_standard_that_breaks_the_national_tekun_floor(tmp_path: Path) -> None:
+    scenario = tmp_path / "high.yaml"
+    scenario.write_text(
+        "label: 低保标准提高到1,200元\neffective: 2026-01-01\nchanges: {dibao.standard: 1200}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["simulate", str(scenario), str(EXAMPLE)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    # 1.3 × 1,200 = 1,560 > 1,530, the rural home-based tekun standard (国发〔2016〕14号).
+    flagged = [line for line in result.output.splitlines() if "below the national floor" in line]
+    assert len(flagged) == 1 and "农村分散供养" in flagged[0] and "1,560.00" in flagged[0]

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from jiuzhu.batch.inputs import InputFileError, read_input
 from jiuzhu.batch.outputs import OutputError
-from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Simulation, simulate
+from jiuzhu.batch.pipelines.simulate import TOWNSHIP, Scenario, Simulation, apply, simulate
 from jiuzhu.batch.pipelines.simulate.budget import BudgetFit, fit_budget
 from jiuzhu.batch.pipelines.simulate.scenario_file import ScenarioFileError, read_scenario
 from jiuzhu.batch.pipelines.simulate.summary import MONTHS, program_label
@@ -29,8 +29,10 @@ from jiuzhu.cli.common import (
     system_of,
 )
 from jiuzhu.reference import baodi_divisions
+from jiuzhu.rules import RuleSystem
 from jiuzhu.rules.engine import HOUSEHOLD, ParameterNotDefinedError
 from jiuzhu.rules.engine.units import format_yuan
+from jiuzhu.rules.standards import linked_standards
 
 SIMULATE_EPILOG = """Example:
 
@@ -104,6 +106,7 @@ def simulate_command(
     )
     console.print(_summary_table(result.summary, "各项救助 By program"))
     console.print(_distribution_table(result))
+    console.print(_linked_table(system, scenario))
     if by_township:
         _print_townships(result)
     if output is not None:
@@ -193,6 +196,28 @@ def _summary_table(summary: pl.DataFrame, title: str, township: bool = False) ->
             _yuan(change),
             _yuan(change * MONTHS if change is not None and row["monthly"] else None),
             f"{_yuan(row['baseline_average'])} → {_yuan(row['scenario_average'])}",
+        )
+    return table
+
+
+def _linked_table(system: RuleSystem, scenario: Scenario) -> Table:
+    """The standards linked to the scenario's dibao standard on its effective date, a tekun
+    standard under the national floor flagged (``jiuzhu.rules.standards``)."""
+    table = Table(title="联动标准 Standards linked to the dibao standard")
+    table.add_column("标准 Standard")
+    table.add_column("元 Yuan", justify="right")
+    table.add_column("下限 Floor", justify="right")
+    table.add_column("为低保标准的倍数 × standard", justify="right")
+    table.add_column("核对 Check")
+    for linked in linked_standards(apply(system, scenario), scenario.effective):
+        check = {True: "✓", False: "✗ 低于国家底线 below the national floor", None: "—"}
+        table.add_row(
+            linked.label,
+            _yuan(linked.value),
+            _yuan(linked.floor),
+            "—" if linked.ratio is None else f"{float(linked.ratio):.3f}",
+            check[linked.compliant],
+            style="red" if linked.compliant is False else None,
         )
     return table
 
