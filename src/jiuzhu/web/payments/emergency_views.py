@@ -18,15 +18,12 @@ first registered as a household here (the registry's new-household page).
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.reference import division
-from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core import clock
@@ -36,7 +33,7 @@ from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.payments import oneoff
 from jiuzhu.web.payments.oneoff_forms import HelpFirstForm
-from jiuzhu.web.payments.oneoff_views import warn_if_short
+from jiuzhu.web.payments.oneoff_views import helped
 from jiuzhu.web.registry.models import Membership
 from jiuzhu.web.registry.queries import registered_in_district
 
@@ -108,17 +105,7 @@ def _help_elsewhere(
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("已先行救助 %(amount)s 元（%(form)s），请于 %(due)s 前补齐审核审批手续")
-                % {
-                    "amount": format_yuan(payment.amount),
-                    "form": payment.get_form_display(),
-                    "due": application.followup_due_on,
-                },
-            )
-            warn_if_short(request, payment.fund)
-            return redirect("cases:application", pk=application.pk)
+            return helped(request, application, payment)
     home = division(household.township_code)
     return render(
         request,

@@ -20,7 +20,7 @@ from jiuzhu.web.core import clock
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.payments import oneoff
-from jiuzhu.web.payments.models import ReserveFund
+from jiuzhu.web.payments.models import OneOffPayment, ReserveFund
 from jiuzhu.web.payments.oneoff_forms import HelpFirstForm, PayOnceForm, ReserveFundForm
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.registry.queries import household_for
@@ -62,22 +62,28 @@ def help_first_view(request: HttpRequest, household_pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("已先行救助 %(amount)s 元（%(form)s），请于 %(due)s 前补齐审核审批手续")
-                % {
-                    "amount": format_yuan(payment.amount),
-                    "form": payment.get_form_display(),
-                    "due": application.followup_due_on,
-                },
-            )
-            warn_if_short(request, payment.fund)
-            return redirect("cases:application", pk=application.pk)
+            return helped(request, application, payment)
     return render(
         request,
         "payments/help_first.html",
         {"household": household, "form": form, "limits": limits},
     )
+
+
+def helped(request: HttpRequest, application: Application, payment: OneOffPayment) -> HttpResponse:
+    """After help first: what was given and the day the paperwork is due, the fund's shortage if
+    any, and the application's page."""
+    messages.success(
+        request,
+        _("已先行救助 %(amount)s 元（%(form)s），请于 %(due)s 前补齐审核审批手续")
+        % {
+            "amount": format_yuan(payment.amount),
+            "form": payment.get_form_display(),
+            "due": application.followup_due_on,
+        },
+    )
+    warn_if_short(request, payment.fund)
+    return redirect("cases:application", pk=application.pk)
 
 
 def warn_if_short(request: HttpRequest, fund: ReserveFund | None) -> None:
