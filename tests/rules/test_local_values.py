@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,51 @@ def test_the_example_file_reads_and_applies() -> None:
     values = read_local_values(Path(__file__).parents[2] / "examples" / "local_values.yaml")
     system = load_system("tianjin").with_local_values(values)
     assert system.parameters[INCOME].at(dt.date(2025, 10, 15)).confidence == "local"
+
+
+def adopted(start: dt.date, value: Any = 1100) -> LocalValue:
+    return LocalValue(
+        "dibao.standard",
+        start,
+        value,
+        "宝坻区低保标准调整方案（测算）",
+        "张敏",
+        "李强",
+        adopted=True,
+    )
+
+
+def test_an_adopted_change_starts_a_new_period_after_a_firm_value() -> None:
+    """A standard the bureau adopted follows the published one from its date; before it the
+    published value stands, and the explanation calls it an adopted change."""
+    base = load_system("tianjin")
+    system = base.with_local_values([adopted(dt.date(2025, 11, 1))])
+    standard = system.parameters["dibao.standard"]
+    assert (
+        standard.at(dt.date(2025, 10, 31)).value
+        == base.parameters["dibao.standard"].at(dt.date(2025, 10, 31)).value
+    )
+    now = standard.at(dt.date(2025, 11, 1))
+    assert now.value == {"urban": 110000, "rural": 110000}
+    assert now.reference.startswith("本地调整 adopted change：宝坻区低保标准调整方案")
+    # Without the flag the same value is refused: the standard is known on firm ground.
+    with pytest.raises(LocalValuesError, match="may only replace an unknown"):
+        base.with_local_values([replace(adopted(dt.date(2025, 11, 1)), adopted=False)])
+
+
+def test_an_adopted_change_never_rewrites_a_published_value() -> None:
+    with pytest.raises(LocalValuesError, match="never rewrites"):
+        load_system("tianjin").with_local_values([adopted(dt.date(2025, 9, 1))])
+
+
+def test_the_file_reads_the_adopted_flag(tmp_path: Path) -> None:
+    path = tmp_path / "values.yaml"
+    entry = (
+        "values:\n  - {parameter: dibao.standard, from: 2025-11-01, value: 1100,"
+        " document: 方案, entered_by: 甲, checked_by: 乙, adopted: %s}\n"
+    )
+    path.write_text(entry % "true", encoding="utf-8")
+    assert read_local_values(path)[0].adopted is True
+    path.write_text(entry % "maybe", encoding="utf-8")
+    with pytest.raises(LocalValuesError, match="'adopted' must be true or false"):
+        read_local_values(path)

@@ -221,3 +221,31 @@ def test_decisions_in_another_order_compare_the_same() -> None:
     lined_up = compare_decisions(baseline, scenario, data).rows.sort(key)
     matched = compare_decisions(baseline, shuffled, data).rows.sort(key)
     assert matched.equals(lined_up)
+
+
+def test_slices_of_different_townships_combine() -> None:
+    """Each slice's township column is an Enum of its own townships; combined, the townships'
+    summary equals one simulation's (a registry read in slices: issue 14's scenarios)."""
+    households, persons = random_frames(60, 5)
+    households = households.with_columns(
+        pl.when(pl.int_range(pl.len()) < 25)
+        .then(pl.lit("120115001"))
+        .otherwise(pl.lit("120115002"))
+        .alias("township_code")
+    )
+    whole = simulate(SYSTEM, standard(1100), {"household": households, "person": persons})
+    parts = [
+        simulate(
+            SYSTEM,
+            standard(1100),
+            {
+                "household": households.filter(pl.col("household_id").is_in(ids.implode())),
+                "person": persons.filter(pl.col("household_id").is_in(ids.implode())),
+            },
+        )
+        for ids in (households["household_id"][:25], households["household_id"][25:])
+    ]
+    combined = combine(parts)
+    assert combined.by_township is not None and whole.by_township is not None
+    assert combined.by_township.equals(whole.by_township)
+    assert combined.summary.equals(whole.summary)

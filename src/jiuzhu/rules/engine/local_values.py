@@ -22,6 +22,11 @@ A local-values file (YAML)::
 A value broken down by a code list may give only the codes it settles (``{dibao: true}``); the
 others keep the package's value. Only a value the package marks unknown or low on that date
 may be replaced: a local value never overrides a value the package has on firm ground.
+
+An **adopted change** (``adopted: true``) is different: a standard the bureau decided after
+simulating its cost (a scenario approved by a second officer, issue 14), a new dated value of any
+parameter. It may follow a firm value — it starts a new period, as a published change does — but
+never rewrites one: it may not start on the date a value the package holds on firm ground starts.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ _KEYS: Final = {
     "entered_by",
     "checked_by",
     "note",
+    "adopted",
 }
 _REQUIRED: Final = ("parameter", "from", "value", "document", "entered_by", "checked_by")
 
@@ -91,15 +97,16 @@ class LocalValue:
     checked_by: str
     document_number: str = ""
     note: str = ""
+    adopted: bool = False
+    """An adopted change (a new standard the bureau decided), not a value the package lacks."""
 
     @property
     def reference(self) -> str:
-        """How explanations name it: 本地值, the document, its number and the two officers."""
+        """How explanations name it: 本地值 (or 本地调整 for an adopted change), the document,
+        its number and the two officers."""
         number = f"（{self.document_number}）" if self.document_number else ""
-        return (
-            f"本地值 local value：{self.document}{number}；录入 {self.entered_by}，"
-            f"复核 {self.checked_by}"
-        )
+        kind = "本地调整 adopted change" if self.adopted else "本地值 local value"
+        return f"{kind}：{self.document}{number}；录入 {self.entered_by}，复核 {self.checked_by}"
 
 
 def read_local_values(path: Path) -> list[LocalValue]:
@@ -138,6 +145,8 @@ def _entry(where: str, entry: Any, problems: list[str]) -> LocalValue | None:
     if entry.get("from") is not None and start is None:
         problems.append(f"{where}: 'from' {entry['from']!r} is not a date (write YYYY-MM-DD)")
     entered, checked = str(entry.get("entered_by", "")), str(entry.get("checked_by", ""))
+    if entry.get("adopted") not in (None, True, False):
+        problems.append(f"{where}: 'adopted' must be true or false")
     if entered and entered == checked:
         problems.append(
             f"{where}: checked_by must be a second officer, not {entered!r} who entered it"
@@ -153,6 +162,7 @@ def _entry(where: str, entry: Any, problems: list[str]) -> LocalValue | None:
         checked_by=checked,
         document_number=str(entry.get("document_number") or ""),
         note=str(entry.get("note") or ""),
+        adopted=entry.get("adopted") is True,
     )
 
 
@@ -188,7 +198,10 @@ def apply_local_values(tree: ParameterTree, values: Iterable[LocalValue]) -> Par
         parsed = parse_value(param, local.value, where, found, tree.code_lists, partial=True)
         current = param.at(local.start)
         value = _merged(current.value, parsed)
-        problems += found or _firm(where, current, parsed)
+        if local.adopted:
+            problems += found or _rewrites(where, current, local.start)
+        else:
+            problems += found or _firm(where, current, parsed)
         if not found:
             params[local.parameter] = _with_value(param, local, value)
     if problems:
@@ -217,6 +230,17 @@ def _firm(where: str, current: ParameterValue, parsed: Resolved) -> list[str]:
     return [
         f"{where}: {named} is known in the package from {current.start} (confidence "
         f"{current.confidence}); a local value may only replace an unknown or low-confidence one"
+    ]
+
+
+def _rewrites(where: str, current: ParameterValue, start: dt.date) -> list[str]:
+    """A problem if an adopted change would replace the value starting that day instead of
+    starting a new period after it (a published value is never rewritten)."""
+    if current.start != start or current.confidence in (*REPLACEABLE, LOCAL_CONFIDENCE):
+        return []
+    return [
+        f"{where}: a value the package holds (confidence {current.confidence}) starts on "
+        f"{start}; an adopted change starts a new period and never rewrites one"
     ]
 
 

@@ -238,3 +238,11 @@ add_perm(
     "privacy.export_personal_data",
     _role(Role.TOWNSHIP_CASEWORKER, Role.DISTRICT_OFFICER) & in_jurisdiction,
 )
+# Scenarios (issue 14): standards are the district's; a district officer measures one, a second
+# district officer or the director approves it (never the one who measured it, checked in the
+# action); the district's auditors read them.
+add_perm(
+    "scenarios.view", (is_district | _role(Role.AUDITOR)) & at_district_level & in_jurisdiction
+)
+add_perm("scenarios.create", is_district_officer & at_district_level & in_jurisdiction)
+add_perm("scenarios.approve", is_district & at_district_level & in_jurisdiction)

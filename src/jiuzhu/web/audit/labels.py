@@ -165,6 +165,15 @@ ACTION_GROUPS: dict[str, tuple[Promise, dict[str, Promise]]] = {
             "localvalues.enter": _("录入本地值"),
             "localvalues.check": _("复核本地值"),
             "localvalues.reject": _("退回本地值"),
+            "localvalues.adopt": _("施行本地调整（批准测算方案）"),
+        },
+    ),
+    "scenarios": (
+        _("标准测算"),
+        {
+            "scenarios.create": _("测算方案"),
+            "scenarios.approve": _("批准测算方案"),
+            "scenarios.reject": _("退回测算方案"),
         },
     ),
     "referrals": (
@@ -377,6 +386,7 @@ KEYS: dict[str, Key] = {
     "purpose": Key(_("用途"), Kind.CHOICE, "payments.bankfile.purpose"),
     "residents": Key(_("户籍人口"), COUNT),
     "reason": Key(_("理由")),
+    "runs": Key(_("发起的待遇重算数"), COUNT),
     "reissues": Key(_("重新发放生成的新发放笔数"), Kind.LENGTH),
     "replaced": Key(_("被替换的账户")),
     "replaces": Key(_("替换的账户")),

@@ -123,6 +123,12 @@ TYPES: dict[str, ObjectType] = {
         lambda r: ("entitlements:run", r.pk),
         "entitlements.view",
     ),
+    "scenarios.scenario": ObjectType(
+        _("测算方案"),
+        lambda s: f"#{s.pk} {s.label}",
+        lambda s: ("scenarios:detail", s.pk),
+        "scenarios.view",
+    ),
     "payments.payrollrun": ObjectType(
         _("发放名册"),
         lambda r: f"{r.month} {r.get_program_display()}",

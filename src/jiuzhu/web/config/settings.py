@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.entitlements",
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
+    "jiuzhu.web.scenarios",
     "jiuzhu.web.documents",
     "jiuzhu.web.relief",
     "jiuzhu.web.referrals",

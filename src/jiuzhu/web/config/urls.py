@@ -22,6 +22,7 @@ urlpatterns = [
     path("documents/", include("jiuzhu.web.documents.urls")),
     path("privacy/", include("jiuzhu.web.privacy.urls")),
     path("local-values/", include("jiuzhu.web.localvalues.urls")),
+    path("scenarios/", include("jiuzhu.web.scenarios.urls")),
     path("relief/", include("jiuzhu.web.relief.urls")),
     path("referrals/", include("jiuzhu.web.referrals.urls")),
     path("", include("jiuzhu.web.workbench.urls")),

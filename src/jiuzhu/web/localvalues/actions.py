@@ -62,6 +62,7 @@ def _to_rules(value: LocalValue) -> RulesLocalValue:
         checked_by=value.checked_by.get_username() if value.checked_by else "",
         document_number=value.document_number,
         note=value.note,
+        adopted=value.adopted,
     )
 
 
@@ -179,4 +180,49 @@ def reject(user: Staff, entry: LocalValue, *, reason: str) -> LocalValue:
         entry.checked_by, entry.checked_at = user, timezone.now()
         entry.save()
         record(user, "localvalues.reject", entry, parameter=entry.parameter, reason=reason)
+    return entry
+
+
+def adopt(
+    maker: Staff,
+    checker: Staff,
+    *,
+    parameter: str,
+    start: dt.date,
+    value: object,
+    document: str,
+    document_number: str = "",
+    note: str = "",
+) -> LocalValue:
+    """Record an adopted change (本地调整) in force: a new standard the bureau decided, entered
+    by ``maker`` and checked by ``checker`` — an approved scenario's (``scenarios.actions``),
+    whose transaction and audit this joins. A value in force for the same parameter and date is
+    replaced.
+
+    Raises:
+        ValidationError: the same officer twice, or a value the rules refuse (an unknown
+            parameter, a unit it breaks, a published value it would rewrite).
+    """
+    if maker.pk == checker.pk:
+        raise ValidationError(_("本地值须由录入人以外的另一人复核"))
+    entry = LocalValue(
+        parameter=parameter,
+        start=start,
+        value=value,
+        document=document,
+        document_number=document_number,
+        note=note,
+        entered_by=maker,
+        checked_by=checker,
+        checked_at=timezone.now(),
+        status=Status.IN_FORCE,
+        adopted=True,
+    )
+    others = [v for v in _in_force() if (v.parameter, v.start) != (parameter, start)]
+    _check_rules(entry, others)
+    LocalValue.objects.filter(status=Status.IN_FORCE, parameter=parameter, start=start).update(
+        status=Status.REJECTED, rejection_reason=_("被新的本地值替代")
+    )
+    entry.save()
+    record(checker, "localvalues.adopt", entry, parameter=parameter, start=str(start))
     return entry

@@ -1,6 +1,9 @@
 """Local values (本地值) the district records for parameters the rules mark unknown or low
 (addendum decision 16; ``jiuzhu.rules.engine.local_values``): one officer enters the value with
-its document, another checks it, and from then on the platform's rules use it."""
+its document, another checks it, and from then on the platform's rules use it. An adopted change
+(本地调整, ``adopted``) is a new standard the bureau decided: an approved scenario
+(``jiuzhu.web.scenarios``) records one per changed parameter, its maker and checker those of the
+scenario."""
 
 from __future__ import annotations
 
@@ -39,6 +42,11 @@ class LocalValue(models.Model):
     )
     checked_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     rejection_reason = models.TextField(_("退回理由"), blank=True)
+    adopted = models.BooleanField(
+        _("本地调整"),
+        default=False,
+        help_text=_("局里测算后采纳的新标准（自起始日期起新的一期），而非补充未知的值"),
+    )
 
     class Meta:
         verbose_name = _("本地值")

@@ -168,7 +168,7 @@ def combine(parts: Sequence[Simulation], programs: Sequence[Program] | None = No
     if not parts:
         raise ValueError("no simulation to combine")
     programs = registered_programs() if programs is None else programs
-    rows = pl.concat([p.rows for p in parts], how="vertical_relaxed")
+    rows = pl.concat(_same_enums([p.rows for p in parts]), how="vertical_relaxed")
     by_township = all(p.by_township is not None for p in parts)
     return Simulation(
         parts[0].on,
@@ -181,6 +181,18 @@ def combine(parts: Sequence[Simulation], programs: Sequence[Program] | None = No
         parts[0].scenario_digest,
         sum(p.seconds for p in parts),
     )
+
+
+def _same_enums(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """The frames with each Enum column cast to one Enum of every part's categories: each slice
+    has its own township Enum (only the townships of its households), and Polars concatenates
+    no two Enums that differ."""
+    casts: dict[str, pl.DataType] = {}
+    for name, dtype in frames[0].schema.items():
+        if isinstance(dtype, pl.Enum) and any(f.schema[name] != dtype for f in frames):
+            categories = {c for f in frames for c in f.schema[name].categories.to_list()}  # type: ignore[attr-defined]
+            casts[name] = pl.Enum(sorted(categories))
+    return [f.cast(casts) for f in frames] if casts else frames  # type: ignore[arg-type]
 
 
 __all__ = [

@@ -107,7 +107,7 @@ def read_scenario(path: Path, system: RuleSystem) -> ScenarioFile:
         problems.append(
             f"{where}: 'effective' {data.get('effective')!r} is not a date (write YYYY-MM-DD)"
         )
-    changes = _changes(where, data.get("changes"), system, problems)
+    changes = read_changes(where, data.get("changes"), system, problems)
     budget = _budget(where, data.get("budget"), system, problems)
     if budget is None and not changes and not problems:
         problems.append(f"{where}: nothing to simulate: give 'changes', a 'budget' or both")
@@ -140,7 +140,11 @@ def expand(system: RuleSystem, path: str, raw: Any) -> Any:
     return {code.code: raw for code in codes}
 
 
-def _changes(where: str, raw: Any, system: RuleSystem, problems: list[str]) -> dict[str, Any]:
+def read_changes(where: str, raw: Any, system: RuleSystem, problems: list[str]) -> dict[str, Any]:
+    """The changes ``{path: value}`` of ``raw`` the parameters take, each single value for a
+    parameter broken down by a code list given to every code (``expand``); each problem (not a
+    mapping, an unknown parameter, a value the parameter does not take) is added to ``problems``
+    prefixed by ``where``, and the change left out."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):

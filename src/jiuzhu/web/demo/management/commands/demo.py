@@ -40,6 +40,8 @@ from jiuzhu.web.payments.validation import luhn_check_digit
 from jiuzhu.web.registry.actions import import_district
 from jiuzhu.web.registry.frames import engine_frames
 from jiuzhu.web.registry.models import Household, Membership
+from jiuzhu.web.scenarios.actions import create_scenario
+from jiuzhu.web.scenarios.models import Scenario
 from jiuzhu.web.verification.actions import import_feeds
 
 DEMO_DATE = dt.date(2025, 10, 15)
@@ -203,6 +205,7 @@ class Command(BaseCommand):
             self._demo_applications(eligible[decided:][:4])
         self._demo_discovery(Path(settings.DATA_DIR) / "district")
         self._demo_reserve_funds(today)
+        self._demo_scenario(today)
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
         self.stdout.write(second_factor)
@@ -245,6 +248,23 @@ class Command(BaseCommand):
                 registered_residents=count,
             )
         self.stdout.write(f"临时救助备用金 {len(residents)} 个乡镇（每人1元） (reserve funds)")
+
+    def _demo_scenario(self, today: str) -> None:
+        """A scenario raising the dibao standard from the next month, measured by ``quke`` and
+        waiting for ``quke2``'s decision (示例: not a real proposal)."""
+        if Scenario.objects.exists():
+            return
+        effective = (dt.date.fromisoformat(today).replace(day=1) + dt.timedelta(days=32)).replace(
+            day=1
+        )
+        scenario = create_scenario(
+            User.objects.get(username="quke"),
+            label="低保标准提高到1,100元（示例）",
+            effective=effective,
+            reference="区民政局局务会测算（示例）",
+            changes={"dibao.standard": 1100},
+        )
+        self.stdout.write(f"测算方案 {scenario.households} 户，待 quke2 审批 (scenario)")
 
     def _demo_discovery(self, folder: Path) -> None:
         """The low-income population register from the synthetic district's

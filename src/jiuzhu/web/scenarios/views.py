@@ -1,0 +1,272 @@
+"""Scenario pages: the list with the form to measure one, and a scenario's results (by program,
+by township on a chart, the gains and losses, the linked standards) with the decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
+from jiuzhu.web.core import clock
+from jiuzhu.web.core.charts import Chart, Series
+from jiuzhu.web.core.users import staff
+from jiuzhu.web.core.views import add_errors, post_only
+from jiuzhu.web.localvalues.actions import system as rules_system
+from jiuzhu.web.scenarios import actions
+from jiuzhu.web.scenarios.forms import NoteForm, ScenarioForm
+from jiuzhu.web.scenarios.models import Scenario, Status
+
+DIBAO_STANDARD = "dibao.standard"
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _budget_programs() -> list[tuple[str, str]]:
+    """The programs a budget may cover: those paid monthly with an amount (options aside)."""
+    return [
+        (p.name, p.label_en if _english() else p.label)
+        for p in rules_system().programs
+        if p.amount and p.monthly and not p.option
+    ]
+
+
+def _parameters() -> list[tuple[str, str]]:
+    """The parameters a scenario may change besides the dibao standard (amounts and ratios), by
+    their names in the user's language."""
+    found = [
+        (p.path, p.label_en if _english() else p.description)
+        for p in rules_system().parameters
+        if p.path != DIBAO_STANDARD and (p.unit.money or p.unit.key == "ratio")
+    ]
+    return sorted(found, key=lambda item: item[1])
+
+
+def _first_of_next_month() -> dt.date:
+    today = clock.today()
+    return (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _initial(request: HttpRequest) -> dict[str, object]:
+    """The form's first values; ``?standard=&reference=&label=`` prefill it (a proposal)."""
+    initial: dict[str, object] = {"effective": _first_of_next_month()}
+    standard = request.GET.get("standard", "")
+    if standard.isdigit() and 0 < int(standard) <= 1_000_000:
+        initial["standard"] = int(standard)
+    for field in ("reference", "label"):
+        if request.GET.get(field):
+            initial[field] = request.GET[field][:100]
+    return initial
+
+
+def _budget(data: dict[str, Any]) -> Budget | None:
+    if data.get("budget_annual") is None:
+        return None
+    chosen = set(data.get("budget_programs") or [name for name, _label in _budget_programs()])
+    return Budget(
+        DIBAO_STANDARD,
+        data["budget_annual"] * 100,
+        data["budget_low"],
+        data["budget_high"],
+        tuple(p for p in rules_system().programs if p.name in chosen),
+    )
+
+
+def scenario_list_view(request: HttpRequest) -> HttpResponse:
+    """Every scenario of the jurisdiction and, for a district officer, the form to measure one."""
+    user = staff(request)
+    if not user.has_perm("scenarios.view", Scenario(division_code=user.division_code)):
+        raise PermissionDenied
+    may_create = user.has_perm("scenarios.create", Scenario(division_code=user.division_code))
+    form = ScenarioForm(
+        request.POST or None,
+        programs=_budget_programs(),
+        parameters=_parameters(),
+        initial=_initial(request),
+    )
+    if request.method == "POST":
+        if not may_create:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                scenario = actions.create_scenario(
+                    user,
+                    label=data["label"],
+                    effective=data["effective"],
+                    reference=data["reference"],
+                    document_number=data["document_number"],
+                    changes=form.changes(),
+                    budget=_budget(data),
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("已完成测算，待另一人审批"))
+                return redirect("scenarios:detail", pk=scenario.pk)
+    scenarios = Scenario.objects.filter(division_code__startswith=user.division_code)
+    return render(
+        request,
+        "scenarios/list.html",
+        {
+            "scenarios": scenarios.select_related("created_by", "decided_by")[:100],
+            "form": form,
+            "may_create": may_create,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _scenario(request: HttpRequest, pk: int) -> Scenario:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    if not request.user.has_perm("scenarios.view", scenario):
+        raise PermissionDenied
+    return scenario
+
+
+def _label(row: dict[str, Any]) -> str:
+    return str(row.get("label_en") if _english() else row.get("label"))
+
+
+def _yuan(fen: object) -> Decimal | None:
+    return None if fen is None else Decimal(int(str(fen))) / 100
+
+
+def _changes(scenario: Scenario) -> list[tuple[str, str]]:
+    """Each change by the parameter's name and its value as people read it ("城镇 1100，农村
+    1100"; a dated series by date), in the user's language."""
+    parameters = rules_system().parameters
+    shown = []
+    for path, value in scenario.changes.items():
+        parameter = parameters.parameters.get(path)
+        if parameter is None:
+            shown.append((path, str(value)))
+            continue
+        codes = {}
+        if parameter.breakdown is not None:
+            codes = {
+                c.code: (c.label_en if _english() else c.label)
+                for c in parameters.code_lists[parameter.breakdown].codes
+            }
+        name = parameter.label_en if _english() else parameter.description
+        shown.append((name, _value_text(value, codes)))
+    return shown
+
+
+def _value_text(value: object, codes: dict[str, str]) -> str:
+    if isinstance(value, dict):
+        return "，".join(
+            f"{codes.get(str(k), k)} {_value_text(v, codes)}" for k, v in value.items()
+        )
+    return str(value)
+
+
+def _cost_chart(scenario: Scenario) -> Chart:
+    """Each township's monthly cost of the programs paid monthly, before and after (yuan)."""
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
+    for row in scenario.by_township:
+        if not row.get("monthly") or row.get("option") or row.get("baseline_cost") is None:
+            continue
+        name = str(row.get("township") or row.get("township_code"))
+        before[name] = before.get(name, 0) + int(row["baseline_cost"])
+        after[name] = after.get(name, 0) + int(row["scenario_cost"] or 0)
+    names = sorted(before, key=lambda n: after[n], reverse=True)
+    return Chart(
+        key=f"scenario-{scenario.pk}-cost-by-township",
+        title=_("各街镇每月救助金额：现行与方案"),
+        categories=names,
+        series=[
+            Series(_("现行"), [_yuan(before[n]) for n in names]),
+            Series(_("方案"), [_yuan(after[n]) for n in names]),
+        ],
+        unit=_("元/月"),
+        horizontal=True,
+        notes=[_("按月发放的项目（不含备选项目）在生效当月的合计；一次性项目见上表。")],
+    )
+
+
+def _bands_chart(scenario: Scenario) -> Chart:
+    """Households by the change of their monthly assistance."""
+    rows = scenario.distribution
+    return Chart(
+        key=f"scenario-{scenario.pk}-gains-and-losses",
+        title=_("家庭每月救助金额的增减"),
+        categories=[_label(r) for r in rows],
+        series=[Series(_("户数"), [int(r["households"]) for r in rows])],
+        unit=_("户"),
+    )
+
+
+def scenario_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
+    """A scenario's results and, for a district officer other than its maker, the decision."""
+    scenario = _scenario(request, pk)
+    user = staff(request)
+    may_decide = (
+        scenario.status == Status.AWAITING_CHECK
+        and user.has_perm("scenarios.approve", scenario)
+        and scenario.created_by_id != user.pk
+    )
+    summary = [
+        {**row, "name": _label(row), "difference_yuan": _yuan(row.get("cost_difference"))}
+        for row in scenario.summary
+    ]
+    return render(
+        request,
+        "scenarios/detail.html",
+        {
+            "scenario": scenario,
+            "summary": summary,
+            "changes": _changes(scenario),
+            "cost_chart": _cost_chart(scenario),
+            "bands_chart": _bands_chart(scenario),
+            "linked": scenario.linked,
+            "floor_broken": any(row.get("compliant") is False for row in scenario.linked),
+            "may_decide": may_decide,
+            "forms": {"approve": NoteForm(), "reject": NoteForm(), **forms_},
+            "adopted": scenario.adopted_values.select_related("entered_by", "checked_by"),
+            "runs": scenario.runs.all(),
+        },
+        status=400 if forms_ else 200,
+    )
+
+
+@post_only("scenarios:detail", pk="pk")
+def scenario_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Approve or send back a scenario."""
+    if step not in ("approve", "reject"):
+        raise Http404
+    scenario = _scenario(request, pk)
+    form = NoteForm(request.POST)
+    if step == "approve":
+        form.fields["note"].required = False
+    if not form.is_valid():
+        return scenario_view(request, pk, **{step: form})
+    try:
+        if step == "approve":
+            scenario = actions.approve_scenario(
+                staff(request), scenario, note=form.cleaned_data["note"]
+            )
+            messages.success(
+                request,
+                _("方案已批准：新标准自 %(d)s 起生效，已按新标准重算在发待遇，待另一人审批重算结果")
+                % {"d": scenario.effective.isoformat()},
+            )
+        else:
+            actions.reject_scenario(staff(request), scenario, note=form.cleaned_data["note"])
+            messages.success(request, _("方案已退回"))
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "note" in exc.error_dict:
+            add_errors(form, exc)
+            return scenario_view(request, pk, **{step: form})
+        messages.error(request, "；".join(exc.messages))
+    return redirect("scenarios:detail", pk=pk)
