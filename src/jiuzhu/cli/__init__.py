@@ -6,6 +6,7 @@ jiuzhu parameters --on 2025-10-15 --unknown -o parameters.xlsx
 jiuzhu synth --scale 1.0 --seed 20251015 --out district
 jiuzhu feeds check district/feeds/tax.csv
 jiuzhu simulate scenario.yaml district/ --by-township
+jiuzhu propose --on 2026-03-01 --local-values local.yaml
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from jiuzhu.cli.common import (
     print_input_error,
     system_of,
 )
+from jiuzhu.cli.propose import PROPOSE_EPILOG, propose_command
 from jiuzhu.cli.simulate import SIMULATE_EPILOG, simulate_command
 from jiuzhu.feeds.base import SPECS, FeedRejected, FeedSpec, detect, read_feed, sources
 from jiuzhu.feeds.tabular import TableError
@@ -656,3 +658,4 @@ if __name__ == "__main__":
 
 
 app.command("simulate", epilog=SIMULATE_EPILOG)(simulate_command)
+app.command("propose", epilog=PROPOSE_EPILOG)(propose_command)

@@ -22,6 +22,18 @@ AREA_TYPE = code_list(
     reference="天津市民政局关于城乡低保标准的历次通知 (separate urban/rural standards until 2017-03-31)",
 )
 
+RESIDENT_GROUP = code_list(
+    "resident_group",
+    "居民分组（统计口径）",
+    "Residents (statistical group)",
+    [
+        ("all", "全体居民", "all residents", ("全市居民", "全体")),
+        ("urban", "城镇居民", "urban residents", ("城镇", "城市")),
+        ("rural", "农村居民", "rural residents", ("农村", "乡村")),
+    ],
+    reference="国家统计局住户收支与生活状况调查（统计公报的全体、城镇、农村居民口径）",
+)
+
 # GB/T 4761-2008 家庭关系代码: code, Chinese name, English gloss, group (relation_group).
 _RELATIONS: list[tuple[str, str, str, str]] = [
     ("01", "本人", "self", "self"),
@@ -579,6 +591,7 @@ CODE_LISTS: dict[str, CodeList] = {
     for c in (
         ROUNDING,
         AREA_TYPE,
+        RESIDENT_GROUP,
         RELATION,
         RELATION_GROUP,
         ABSENCE_REASON,
