@@ -238,3 +238,12 @@ add_perm(
     "privacy.export_personal_data",
     _role(Role.TOWNSHIP_CASEWORKER, Role.DISTRICT_OFFICER) & in_jurisdiction,
 )
+
+# ---- plan indicators (issue 14) ------------------------------------------------------------
+# Elderly-care institutions, day-care centres and counselling places: every staff role reads
+# those of its jurisdiction (an auditor too, never writing). District officers keep the
+# register; a township caseworker keeps its own township's too, since the township's civil
+# affairs office is the one that visits and inspects the facilities on its ground
+# (docs/plan-indicators.md).
+add_perm("plan.view", is_staff_role & in_jurisdiction)
+add_perm("plan.manage", (is_district_officer | is_township_caseworker) & in_jurisdiction)
