@@ -308,3 +308,23 @@ def test_the_forms_refuse_bad_input_with_a_message(
     assert response.status_code == 302 and facility.beds == 80
     board = {i.key: i for i in queries.dashboard(users["officer"], ON)}
     assert board["medical_coverage"].status is Status.MET
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_seeds_fictitious_registers_once(users: dict[str, User]) -> None:
+    from jiuzhu.web.demo.plan import seed_plan
+
+    count = seed_plan(users["officer"])
+    facilities = Facility.objects.all()
+    assert count == facilities.count() > 2 * 20  # an institution and a centre a township
+    assert all(f.demo and f.name.startswith("【示例】") for f in facilities)
+    assert CounsellingPoint.objects.filter(demo=True, venue="marriage_registry").exists()
+    assert seed_plan(users["officer"]) == 0 and Facility.objects.count() == count
+    board = {i.key: i for i in queries.dashboard(users["officer"], ON)}
+    # Some agreements expired in the summer and a centre has none: not everything is covered.
+    assert board["medical_coverage"].status is Status.NOT_MET
+    assert board["beds"].actual and board["beds"].status in (Status.MET, Status.NOT_MET)
+    assert board["counselling"].share is not None and board["counselling"].share.part > 0
+    assert AuditEvent.objects.filter(action="plan.add_facility").count() == count
