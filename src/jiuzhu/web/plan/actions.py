@@ -139,7 +139,9 @@ def save_facility(
         require(user, "plan.manage", facility)
     with transaction.atomic():
         if facility is None:
-            facility = Facility.objects.create(created_by=user, demo=demo, **clean)
+            facility = Facility.objects.create(
+                created_by=user, demo=demo, changed_on=clock.today(), **clean
+            )
             after = snapshot(facility, [*clean, "demo"])
             record(user, "plan.add_facility", facility, after=after)
             return facility
@@ -147,6 +149,7 @@ def save_facility(
         before = snapshot(facility, [*clean])
         for name, value in clean.items():
             setattr(facility, name, value)
+        facility.changed_on = clock.today()
         facility.save()
         record(
             user,
@@ -237,7 +240,9 @@ def save_point(
         require(user, "plan.manage", point)
     with transaction.atomic():
         if point is None:
-            point = CounsellingPoint.objects.create(created_by=user, demo=demo, **clean)
+            point = CounsellingPoint.objects.create(
+                created_by=user, demo=demo, changed_on=clock.today(), **clean
+            )
             after = snapshot(point, [*clean, "demo"])
             record(user, "plan.add_counselling", point, after=after)
             return point
@@ -245,6 +250,7 @@ def save_point(
         before = snapshot(point, [*clean])
         for name, value in clean.items():
             setattr(point, name, value)
+        point.changed_on = clock.today()
         point.save()
         record(
             user, "plan.change_counselling", point, before=before, after=snapshot(point, [*clean])

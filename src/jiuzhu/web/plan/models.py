@@ -60,7 +60,9 @@ class Facility(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(_("最近修改时间"), auto_now=True)
+    # The platform's day (core.clock, the demo's date in a demo), not the wall clock: the
+    # dashboard dates an indicator's latest value by it.
+    changed_on = models.DateField(_("最近修改日期"))
 
     class Meta:
         ordering = ("division_code", "kind", "name")
@@ -126,7 +128,9 @@ class CounsellingPoint(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(_("最近修改时间"), auto_now=True)
+    # The platform's day (core.clock, the demo's date in a demo), not the wall clock: the
+    # dashboard dates an indicator's latest value by it.
+    changed_on = models.DateField(_("最近修改日期"))
 
     class Meta:
         ordering = ("division_code", "name")

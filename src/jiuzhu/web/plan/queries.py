@@ -87,11 +87,11 @@ def _rows(user: Staff) -> list[FacilityRow]:
 
 def _latest(user: Staff) -> dt.date | None:
     """The day of the facilities' latest value: their last change or last inspection."""
-    changed = facilities_for(user).aggregate(last=Max("updated_at"))["last"]
+    changed = facilities_for(user).aggregate(last=Max("changed_on"))["last"]
     inspected = Inspection.objects.filter(
         facility__division_code__startswith=user.division_code or "-"
     ).aggregate(last=Max("inspected_on"))["last"]
-    days = [d for d in (changed.date() if changed else None, inspected) if d is not None]
+    days = [d for d in (changed, inspected) if d is not None]
     return max(days) if days else None
 
 
@@ -192,7 +192,7 @@ def counselling_indicator(user: Staff, on: dt.date) -> Indicator:
     district = DISTRICT_CODE if user.covers(DISTRICT_CODE) else None
     units = indicators.counselling(rows, list(names), district, on)
     total = Share(sum(units.values()), len(units))
-    changed = points.aggregate(last=Max("updated_at"))["last"]
+    changed = points.aggregate(last=Max("changed_on"))["last"]
     labels = {DISTRICT_CODE: str(Venue.MARRIAGE_REGISTRY.label), **names}
     yes, no = _("已开展"), _("未开展")
     return Indicator(
@@ -208,7 +208,7 @@ def counselling_indicator(user: Staff, on: dt.date) -> Indicator:
         _("%(part)s / %(whole)s 个服务单元（%(percent)s%%）")
         % {"part": total.part, "whole": total.whole, "percent": total.percent or "—"},
         Status.UNKNOWN,
-        changed.date() if changed else None,
+        changed,
         total,
         "",
         [gettext_lazy("服务单元"), gettext_lazy("开展情况")],
