@@ -71,6 +71,10 @@ class PointForm(forms.Form):
     started_on = PastDateField(label=_("开展服务起始日期"))
     ended_on = PastDateField(label=_("停止服务日期"), required=False)
 
-    def __init__(self, *args: Any, townships: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, townships: list[tuple[str, str]], district: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division_code"].choices = [("", "—"), *townships]  # type: ignore[attr-defined]
+        if not district:  # the registry is the district's: a township user keeps its points
+            self.fields["venue"].choices = [(Venue.TOWNSHIP, Venue.TOWNSHIP.label)]  # type: ignore[attr-defined]

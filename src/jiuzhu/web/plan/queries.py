@@ -115,7 +115,8 @@ def beds_indicator(user: Staff, rows: list[FacilityRow], on: dt.date) -> Indicat
         _("%(beds)s 张") % {"beds": f"{total:,}"},
         indicators.beds_status(total, whole),
         _latest(user),
-        Share(min(total, target), target),
+        # A township's beds against the district's target would read as a shortfall: no bar.
+        Share(min(total, target), target) if whole else None,
         "" if whole else _("目标按全区考核，本页只显示您辖区内的床位"),
         [gettext_lazy("乡镇（街道）"), gettext_lazy("运营中的养老机构"), gettext_lazy("床位")],
         [
@@ -204,13 +205,13 @@ def counselling_indicator(user: Staff, on: dt.date) -> Indicator:
             "平台的口径。"
         ),
         "进一步提高婚姻家庭辅导服务开展率",
-        _("未知（规划只要求“进一步提高”，未公布目标值和基期值）"),
+        _("未知"),
         _("%(part)s / %(whole)s 个服务单元（%(percent)s%%）")
         % {"part": total.part, "whole": total.whole, "percent": total.percent or "—"},
         Status.UNKNOWN,
         changed,
         total,
-        "",
+        _("规划只要求“进一步提高”，未公布目标值和基期值"),
         [gettext_lazy("服务单元"), gettext_lazy("开展情况")],
         [Row(labels[code], [yes if running else no]) for code, running in units.items()],
     )

@@ -153,7 +153,9 @@ def counselling_view(request: HttpRequest) -> HttpResponse:
     """The counselling places of the user's jurisdiction, and the form to add one."""
     user = _reader(request)
     can_manage = user.has_perm("plan.manage")
-    form = PointForm(request.POST or None, townships=_townships(user))
+    form = PointForm(
+        request.POST or None, townships=_townships(user), district=user.covers(DISTRICT_CODE)
+    )
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
@@ -185,7 +187,12 @@ def counselling_point_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     can_manage = user.has_perm("plan.manage", point)
     initial = {f: getattr(point, f) for f in actions.POINT_FIELDS}
-    form = PointForm(request.POST or None, townships=_townships(user), initial=initial)
+    form = PointForm(
+        request.POST or None,
+        townships=_townships(user),
+        district=user.covers(DISTRICT_CODE),
+        initial=initial,
+    )
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
