@@ -15,6 +15,7 @@ from jiuzhu.web.cases.models import Application
 from jiuzhu.web.discovery.models import Alert, DiscoveryRun, RegisterEntry
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments.models import PayrollRun, RunStatus
+from jiuzhu.web.plan.models import Facility
 
 
 @pytest.mark.django_db
@@ -44,7 +45,10 @@ def test_the_demo_seeds_every_part_of_the_platform(
     assert run.status == RunStatus.DRAFT and run.payments.count() == confirmed.count()
     assert RegisterEntry.objects.exists()
     assert DiscoveryRun.objects.get().month == "2025-10" and Alert.objects.exists()
+    # The plan registers: fictitious, marked as the demo's (issue 14).
+    assert Facility.objects.exists() and not Facility.objects.filter(demo=False).exists()
     # Run again on the seeded database: nothing is seeded twice.
     call_command("demo", "--no-serve", stdout=open(tmp_path / "again.txt", "w"))  # noqa: SIM115
     assert PayrollRun.objects.count() == 1 and DiscoveryRun.objects.count() == 1
     assert Entitlement.objects.count() == confirmed.count()
+    assert "示例养老服务机构" not in (tmp_path / "again.txt").read_text()

@@ -140,6 +140,8 @@ MODELS: dict[str, str] = {
     "localvalues:": "localvalues.LocalValue",
     "relief:": "relief.Stay",
     "referrals:": "referrals.Referral",
+    "plan:counselling_point": "plan.CounsellingPoint",
+    "plan:": "plan.Facility",
 }
 """What ``pk`` is, by URL name (the first matching prefix)."""
 
@@ -165,6 +167,8 @@ JURISDICTION = {
     "localvalues.LocalValue": "",
     "relief.Stay": "division_code",
     "referrals.Referral": "division_code",
+    "plan.Facility": "division_code",
+    "plan.CounsellingPoint": "division_code",
 }
 
 

@@ -48,6 +48,8 @@ RECORDS: dict[str, tuple[str, str, str]] = {
     "payments:accounts": ("registry", "Household", "division_code"),
     "payments:household_ledger": ("registry", "Household", "division_code"),
     "privacy:household": ("registry", "Household", "division_code"),
+    "plan:counselling_point": ("plan", "CounsellingPoint", "division_code"),
+    "plan:facility": ("plan", "Facility", "division_code"),
 }
 SLUGS: dict[str, tuple[str, ...]] = {
     "documents:application_document": (

@@ -246,3 +246,12 @@ add_perm(
 )
 add_perm("scenarios.create", is_district_officer & at_district_level & in_jurisdiction)
 add_perm("scenarios.approve", is_district & at_district_level & in_jurisdiction)
+
+# ---- plan indicators (issue 14) ------------------------------------------------------------
+# Elderly-care institutions, day-care centres and counselling places: every staff role reads
+# those of its jurisdiction (an auditor too, never writing). District officers keep the
+# register; a township caseworker keeps its own township's too, since the township's civil
+# affairs office is the one that visits and inspects the facilities on its ground
+# (docs/plan-indicators.md).
+add_perm("plan.view", is_staff_role & in_jurisdiction)
+add_perm("plan.manage", (is_district_officer | is_township_caseworker) & in_jurisdiction)

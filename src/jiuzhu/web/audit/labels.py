@@ -273,6 +273,17 @@ ACTION_GROUPS["payments"][1].update(
 )
 ACTION_GROUPS["jobs"][1].update({"jobs.export_results": _("导出批量评估结果")})
 # --- end of issue 12, audit ---
+# Plan indicators (issue 14): the registers of care facilities and counselling places.
+ACTION_GROUPS["plan"] = (
+    _("规划指标"),
+    {
+        "plan.add_facility": _("登记养老服务机构"),
+        "plan.change_facility": _("修改养老服务机构信息"),
+        "plan.inspect": _("登记养老服务机构检查"),
+        "plan.add_counselling": _("登记婚姻家庭辅导服务场所"),
+        "plan.change_counselling": _("修改婚姻家庭辅导服务场所"),
+    },
+)
 ACTIONS: dict[str, Promise] = {
     code: label for _group, actions in ACTION_GROUPS.values() for code, label in actions.items()
 }
@@ -545,6 +556,13 @@ ACTION_KEYS.update(
         ("accounts.twofactor_backup_code", "client"): _TWOFACTOR_CLIENT,
         ("accounts.twofactor_reset", "enrolled"): Key(_("已启用第二认证因素"), BOOL),
         ("accounts.twofactor_reset", "devices"): Key(_("作废的验证器和备用码组数"), COUNT),
+    }
+)
+ACTION_KEYS.update(
+    {
+        ("plan.inspect", "inspection"): Key(_("检查记录编号")),
+        ("plan.inspect", "inspected_on"): Key(_("检查日期"), DATE),
+        ("plan.inspect", "outcome"): Key(_("检查结果"), Kind.CHOICE, "plan.inspection.outcome"),
     }
 )
 

@@ -190,6 +190,16 @@ TYPES: dict[str, ObjectType] = {
         _job_page,
         "cases.view",
     ),
+    # Plan indicators (issue 14).
+    "plan.facility": ObjectType(
+        _("养老服务机构"), lambda f: f.name, lambda f: ("plan:facility", f.pk), "plan.view"
+    ),
+    "plan.counsellingpoint": ObjectType(
+        _("婚姻家庭辅导服务场所"),
+        lambda p: p.name,
+        lambda p: ("plan:counselling_point", p.pk),
+        "plan.view",
+    ),
 }
 """Every object type the platform records (another falls back to its model's name)."""
 

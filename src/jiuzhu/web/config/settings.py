@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.documents",
     "jiuzhu.web.relief",
     "jiuzhu.web.referrals",
+    "jiuzhu.web.plan",
     "jiuzhu.web.workcalendar",
     "jiuzhu.web.workbench",
     "jiuzhu.web.demo",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("scenarios/", include("jiuzhu.web.scenarios.urls")),
     path("relief/", include("jiuzhu.web.relief.urls")),
     path("referrals/", include("jiuzhu.web.referrals.urls")),
+    path("plan/", include("jiuzhu.web.plan.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

@@ -30,6 +30,7 @@ from jiuzhu.web.cases import actions
 from jiuzhu.web.cases.assessment import offers_single_person_unit
 from jiuzhu.web.cases.models import Application, Channel
 from jiuzhu.web.core.programs import Program
+from jiuzhu.web.demo.plan import seed_plan
 from jiuzhu.web.discovery.actions import import_register, run_discovery
 from jiuzhu.web.discovery.models import DiscoveryRun
 from jiuzhu.web.documents.actions import fill_example_offices
@@ -206,6 +207,7 @@ class Command(BaseCommand):
         self._demo_discovery(Path(settings.DATA_DIR) / "district")
         self._demo_reserve_funds(today)
         self._demo_scenario(today)
+        self._demo_plan()
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
         self.stdout.write(second_factor)
@@ -224,6 +226,14 @@ class Command(BaseCommand):
                 call_command("runserver", options["port"], use_reloader=False)
             finally:
                 worker.terminate()
+
+    def _demo_plan(self) -> None:
+        """The plan registers (care facilities, counselling places): fictitious, marked so."""
+        facilities = seed_plan(User.objects.get(username="quke"))
+        if facilities:
+            self.stdout.write(
+                f"示例养老服务机构 {facilities} 家（虚构） (plan registers, fictitious)"
+            )
 
     def _demo_reserve_funds(self, today: str) -> None:
         """Each township's temporary-assistance reserve fund of the demo year at its floor (1
