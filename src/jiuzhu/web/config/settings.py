@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.payments",
     "jiuzhu.web.discovery",
     "jiuzhu.web.documents",
+    "jiuzhu.web.statistics",
     "jiuzhu.web.relief",
     "jiuzhu.web.referrals",
     "jiuzhu.web.workcalendar",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("local-values/", include("jiuzhu.web.localvalues.urls")),
     path("relief/", include("jiuzhu.web.relief.urls")),
     path("referrals/", include("jiuzhu.web.referrals.urls")),
+    path("statistics/", include("jiuzhu.web.statistics.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]
