@@ -5,8 +5,9 @@ amounts. A count of 1 to ``THRESHOLD`` − 1 could point at a family a reader kn
 hidden (primary suppression). A hidden cell must not be recoverable from the totals printed
 beside it: along every line that sums to a printed total (a row with its 合计 column, a column
 with its 合计 row), a hidden cell never stands alone, and a line whose hidden cells are all
-small also hides its smallest cell of ``THRESHOLD`` or more (complementary suppression) — a
-known sum of small cells alone could pin them (two cells of 1 to 4 summing to 2 are both 1).
+below 2 × ``THRESHOLD`` − 1 also hides its smallest cell of that size if it has one
+(complementary suppression) — a known sum of small cells could pin them (two cells of 1 to 4
+summing to 2 are both 1; a hidden 1 and 5 summing to 6 are pinned too, a 5 being no small cell).
 The rule is applied line by line until no line needs another cell; an attacker solving the
 whole table as a system of equations is not modelled beyond its rows and columns.
 
@@ -91,18 +92,27 @@ def suppress(
 def _complement(
     line: list[Cell], marks: dict[Cell, Mark], size: dict[Cell, int], threshold: int
 ) -> Cell | None:
-    """The cell ``line`` must hide next, or None: a lone hidden cell needs a partner (the
-    smallest non-zero one, preferring one of ``threshold`` or more); hidden cells all small
-    need one of ``threshold`` or more if the line has one."""
+    """The cell ``line`` must hide next, or None.
+
+    A reader knows a small hidden cell lies in 1 … threshold − 1 and any other hidden cell
+    outside it, so a partner just above the threshold can pin both (a 1 and a 5 hiding a sum of
+    6): a partner is chosen among the cells of 2 × threshold − 1 or more first, then of
+    ``threshold`` or more, then any non-zero one. A lone hidden cell needs a partner; hidden
+    cells that are all below 2 × threshold − 1 need one of that size if the line has one, or
+    else one of ``threshold`` or more (two hidden 4s of a total of 8 hide the total too)."""
     hidden = [cell for cell in line if cell in marks]
     if not hidden:
         return None
+    safe = 2 * threshold - 1
     shown = [cell for cell in line if cell not in marks and size[cell] > 0]
-    large = [cell for cell in shown if size[cell] >= threshold]
     if len(hidden) == 1:
-        pool = large or shown
-    elif not any(size[cell] >= threshold for cell in hidden):
-        pool = large
+        pool = (
+            [c for c in shown if size[c] >= safe]
+            or [c for c in shown if size[c] >= threshold]
+            or shown
+        )
+    elif not any(size[cell] >= safe for cell in hidden):
+        pool = [c for c in shown if size[c] >= safe] or [c for c in shown if size[c] >= threshold]
     else:
         return None
     return min(pool, key=lambda cell: (size[cell], cell)) if pool else None
