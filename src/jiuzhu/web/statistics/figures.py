@@ -73,14 +73,14 @@ def figures(scope: str, months: list[str]) -> pl.DataFrame:
         _paid(scope, months),
         _once(scope, months),
     ]
-    long = pl.concat([p.select(SCHEMA) for p in parts if p.height], how="vertical")
+    long = pl.concat([p.select(list(SCHEMA)) for p in parts if p.height], how="vertical")
     if not long.height:
         return pl.DataFrame(schema=SCHEMA)
     return (
         long.group_by("month", "township", "program", "group")
         .agg(pl.col(m).sum() for m in _MEASURES)
         .sort("month", "township", "program", "group")
-        .select(SCHEMA)
+        .select(list(SCHEMA))
     )
 
 
