@@ -114,7 +114,7 @@ def test_export_is_suppressed_scoped_and_audited(fixture: dict[str, Any]) -> Non
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     by_township = book.worksheets[1]
-    rows = [[c for c in row] for row in by_township.iter_rows(values_only=True)]
+    rows = [list(row) for row in by_township.iter_rows(values_only=True)]
     labels = [r[0] for r in rows]
     # Only the caseworker's township, then the total.
     assert len([r for r in rows[7:] if r[0]]) == 2
@@ -133,6 +133,7 @@ def test_export_is_suppressed_scoped_and_audited(fixture: dict[str, Any]) -> Non
     ).worksheets[1]
     names = [r[0] for r in whole.iter_rows(min_row=8, values_only=True)]
     assert len(names) > 3 and names[-1] == "合计"  # every township of the district
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
