@@ -64,6 +64,7 @@ DOWNLOADS = {
     "payments:bank_file": "payments.download_bank_file",
     "payments:run_workbook": "payments.export_run",
     "payments:summary": "payments.export_summary",
+    "statistics:export": "statistics.export",
     "documents:scan": "documents.view_material",
     "documents:application_document": "documents.print",
     "documents:application_pdf": "documents.download_pdf",

@@ -213,6 +213,12 @@ add_perm(
     (is_township_caseworker | is_township_head | is_district) & in_jurisdiction,
 )
 add_perm("discovery.run", is_district | is_administrator)
+# Statistics (统计报表, issue 14): township staff read their township's, district staff and
+# auditors the district's; the same roles export the (suppressed) workbooks. Community workers
+# and administrators have no report to make.
+can_read_statistics = is_township_caseworker | is_township_head | is_district | _role(Role.AUDITOR)
+add_perm("statistics.view", can_read_statistics & in_jurisdiction)
+add_perm("statistics.export", can_read_statistics & in_jurisdiction)
 
 
 @predicate  # type: ignore[untyped-decorator]

@@ -272,6 +272,7 @@ ACTION_GROUPS["payments"][1].update(
     }
 )
 ACTION_GROUPS["jobs"][1].update({"jobs.export_results": _("导出批量评估结果")})
+ACTION_GROUPS["statistics"] = (_("统计报表"), {"statistics.export": _("导出统计表")})
 # --- end of issue 12, audit ---
 # Plan indicators (issue 14): the registers of care facilities and counselling places.
 ACTION_GROUPS["plan"] = (
@@ -387,6 +388,8 @@ KEYS: dict[str, Key] = {
     "members": Key(_("成员数"), COUNT),
     "missing": Key(_("尚缺材料"), Kind.CHOICE, MATERIALS, many=True),
     "month": Key(_("月份"), MONTH),
+    "first_month": Key(_("起始月份"), MONTH),
+    "table": Key(_("统计表"), Kind.CHOICE, "jiuzhu.web.statistics.tables.TABLE_LABELS"),
     "months": Key(_("渐退期（月）"), COUNT),
     "note": Key(_("说明")),
     "on": Key(_("评估日期"), DATE),

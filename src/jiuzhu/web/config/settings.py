@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "jiuzhu.web.discovery",
     "jiuzhu.web.scenarios",
     "jiuzhu.web.documents",
+    "jiuzhu.web.statistics",
     "jiuzhu.web.relief",
     "jiuzhu.web.referrals",
     "jiuzhu.web.plan",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("relief/", include("jiuzhu.web.relief.urls")),
     path("referrals/", include("jiuzhu.web.referrals.urls")),
     path("plan/", include("jiuzhu.web.plan.urls")),
+    path("statistics/", include("jiuzhu.web.statistics.urls")),
     path("", include("jiuzhu.web.workbench.urls")),
     path("", include("jiuzhu.web.cases.urls")),
 ]

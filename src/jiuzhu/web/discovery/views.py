@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.charts import Chart, Series
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery import actions
@@ -30,6 +31,7 @@ from jiuzhu.web.discovery.forms import (
 )
 from jiuzhu.web.discovery.models import OPEN_STATUSES, AlertCategory, RegisterCategory
 from jiuzhu.web.discovery.queries import (
+    StatRow,
     alerts_for,
     missing_deadline,
     overdue,
@@ -220,6 +222,23 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- statistics ------------------------------------------------------------------------------
 
 
+def _alert_chart(key: str, title: str, rows: list[StatRow]) -> Chart:
+    """Alerts raised, open and overdue per row of a statistics table (horizontal bars: two
+    dozen townships or signals read down the page)."""
+    return Chart(
+        key=f"alerts-{key}",
+        title=title,
+        categories=[r.label for r in rows],
+        series=[
+            Series(_("未办结"), [r.open for r in rows]),
+            Series(_("已办结"), [r.total - r.open for r in rows]),
+        ],
+        unit=_("条"),
+        stacked=True,
+        horizontal=True,
+    )
+
+
 def statistics_view(request: HttpRequest) -> HttpResponse:
     """Alerts by category, township and signal: raised, open, overdue, outcomes, and the median
     closing time in working days."""
@@ -263,6 +282,10 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
                 (_("按预警信号"), tables["signal"]),
             ],
             "total": tables["all"][0] if tables["all"] else None,
+            "charts": [
+                _alert_chart("signal", _("预警：按预警信号"), tables["signal"]),
+                _alert_chart("township", _("预警：按乡镇（街道）"), tables["township"]),
+            ],
             "month": month,
             "error": error,
         },

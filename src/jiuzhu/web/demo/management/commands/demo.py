@@ -206,8 +206,7 @@ class Command(BaseCommand):
             self._demo_applications(eligible[decided:][:4])
         self._demo_discovery(Path(settings.DATA_DIR) / "district")
         self._demo_reserve_funds(today)
-        self._demo_scenario(today)
-        self._demo_plan()
+        self._demo_decision_tools(today)
         self.stdout.write(f"\n就绪，用时 {time.perf_counter() - started:.1f} 秒 (ready)")
         self.stdout.write(f"演示日期 Demo date: {today}（JIUZHU_TODAY）")
         self.stdout.write(second_factor)
@@ -258,6 +257,12 @@ class Command(BaseCommand):
                 registered_residents=count,
             )
         self.stdout.write(f"临时救助备用金 {len(residents)} 个乡镇（每人1元） (reserve funds)")
+
+    def _demo_decision_tools(self, today: str) -> None:
+        """The bureau's decision tools (issue 14): a scenario waiting for its decision and the
+        plan indicators' register."""
+        self._demo_scenario(today)
+        self._demo_plan()
 
     def _demo_scenario(self, today: str) -> None:
         """A scenario raising the dibao standard from the next month, measured by ``quke`` and
