@@ -45,6 +45,16 @@ def test_price_index_on_tianjins_published_2022_cpi() -> None:
     assert not proposal.unknown and not proposal.breaks_floor
 
 
+def test_price_index_on_tianjins_published_2023_cpi() -> None:
+    """1,010 yuan × 1.004: Tianjin's 2023 CPI rose 0.4 % (the 2024 government work report,
+    2024-01-23). 1,014.04 → 1,015 yuan."""
+    proposal = price_index(SYSTEM, dt.date(2024, 6, 1))
+    assert proposal.value == 101_500
+    used = {i.path: i for i in proposal.inputs}
+    assert used[PRICE_INDEX].value == Fraction("1.004")
+    assert "政府工作报告" in used[PRICE_INDEX].reference
+
+
 def test_income_growth_on_tianjins_published_2023_growth() -> None:
     """1,010 yuan × 1.047: Tianjin's per-capita disposable income grew 4.7 % in 2023 (the
     mayor at the State Council Information Office, 2024-04-03). 1,057.47 → 1,058 yuan."""
