@@ -528,11 +528,18 @@ def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
             "outcomes": ItemOutcome.choices,
             "may_decide": may_decide,
             "difference": run.total_after - run.total_before,
-            "forms": {"approve": NoteForm(), "discard": NoteForm(), **forms_},
+            "forms": {"approve": _optional_note(), "discard": NoteForm(), **forms_},
             "confidence_labels": CONFIDENCE_LABELS,
         },
         status=400 if forms_ else 200,
     )
+
+
+def _optional_note() -> NoteForm:
+    """The approval's note form: the note is optional (the browser must not demand it)."""
+    form = NoteForm()
+    form.fields["note"].required = False
+    return form
 
 
 @post_only("entitlements:run", pk="pk")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
+from jiuzhu.rules.proposals import proposals
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.charts import Chart, Series
 from jiuzhu.web.core.users import staff
@@ -81,6 +83,47 @@ def _budget(data: dict[str, Any]) -> Budget | None:
     )
 
 
+def _proposals() -> list[dict[str, object]]:
+    """Each method's proposed standard today (``jiuzhu.rules.proposals``, the district's local
+    values included): its name, formula and source, the figure in yuan (None while an input is
+    unknown: the inputs missing, by name), whether it breaks the tekun floor, and the query
+    that opens the scenario form with it."""
+    system = rules_system()
+    english = _english()
+    rows: list[dict[str, object]] = []
+    for proposal in proposals(system, clock.today()):
+        value = proposal.value
+        missing = sorted(
+            {
+                system.parameters[i.path].label_en
+                if english
+                else system.parameters[i.path].description
+                for i in proposal.unknown
+            }
+        )
+        label = proposal.label_en if english else proposal.label
+        rows.append(
+            {
+                "label": label,
+                "formula": proposal.formula_en if english else proposal.formula,
+                "source": proposal.source,
+                "yuan": None if value is None else value // 100,
+                "missing": missing,
+                "breaks_floor": proposal.breaks_floor,
+                "query": urlencode(
+                    {
+                        "standard": value // 100,
+                        "reference": proposal.reference[:200],
+                        "label": label,
+                    }
+                )
+                if value is not None
+                else "",
+            }
+        )
+    return rows
+
+
 def scenario_list_view(request: HttpRequest) -> HttpResponse:
     """Every scenario of the jurisdiction and, for a district officer, the form to measure one."""
     user = staff(request)
@@ -121,6 +164,7 @@ def scenario_list_view(request: HttpRequest) -> HttpResponse:
             "scenarios": scenarios.select_related("created_by", "decided_by")[:100],
             "form": form,
             "may_create": may_create,
+            "proposals": _proposals(),
         },
         status=400 if request.method == "POST" else 200,
     )
