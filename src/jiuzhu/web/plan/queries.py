@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE
+from jiuzhu.web.core.charts import Chart, Series
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.localvalues.actions import system
 from jiuzhu.web.plan import indicators
@@ -67,6 +68,8 @@ class Indicator:
     note: str = ""
     headers: list[Promise] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
+    chart: Chart | None = None
+    """The per-township figures drawn (a bureau pastes it into its report)."""
 
     @property
     def status_label(self) -> Promise:
@@ -123,6 +126,14 @@ def beds_indicator(user: Staff, rows: list[FacilityRow], on: dt.date) -> Indicat
             Row(name, [str(counts[code]), f"{by_township.get(code, 0):,}"])
             for code, name in names.items()
         ],
+        Chart(
+            key="plan-beds-by-township",
+            title=gettext_lazy("各乡镇（街道）运营中的养老机构床位"),
+            categories=list(names.values()),
+            series=[Series(gettext_lazy("床位"), [by_township.get(c, 0) for c in names])],
+            unit=gettext_lazy("张"),
+            horizontal=True,
+        ),
     )
 
 
@@ -152,7 +163,22 @@ def coverage_indicator(user: Staff, rows: list[FacilityRow], on: dt.date) -> Ind
             for code, name in names.items()
             for share in [by_township.get(code, Share(0, 0))]
         ],
+        Chart(
+            key="plan-medical-coverage-by-township",
+            title=gettext_lazy("各乡镇（街道）医疗卫生服务覆盖率"),
+            categories=list(names.values()),
+            series=[Series(gettext_lazy("覆盖率"), [_percent(by_township.get(c)) for c in names])],
+            unit="%",
+            horizontal=True,
+            notes=[gettext_lazy("没有运营中机构的乡镇（街道）无覆盖率，图中留空。")],
+        ),
     )
+
+
+def _percent(share: Share | None) -> float | None:
+    """A township's coverage in per cent (None: no facility operating there)."""
+    value = share.value if share is not None else None
+    return None if value is None else round(float(value) * 100, 1)
 
 
 def orphan_indicator(on: dt.date) -> Indicator:
