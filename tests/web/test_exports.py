@@ -15,6 +15,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, Role, User
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.cases.models import Application, Channel, Stage
 from jiuzhu.web.core.masking import mask_id
@@ -117,31 +118,34 @@ def test_a_township_user_exports_only_their_township(
 
 
 @pytest.mark.parametrize("kind", list(EXPORTS))
-def test_a_community_worker_gets_ids_masked_as_the_page_shows_them(
+def test_every_role_gets_ids_masked_as_the_page_shows_them(
     listed: dict[str, Any], kind: str, users: dict[str, User]
 ) -> None:
-    rows = _rows(_client("community").get(EXPORTS[kind][1]))
-    cells = _cells(rows)
-    assert not [cell for cell in cells if WHOLE_ID.search(cell)]
-    # The worker's household has no application here, and its dibao names no one person.
-    if kind not in ("applications", "entitlements"):
-        person = _applicant(listed["ours"][0])
-        assert mask_id(person.resident_id) in cells
-    event = AuditEvent.objects.filter(action=EXPORTS[kind][2], user=users["community"]).get()
-    assert event.detail["unmasked"] is False
+    for username in ("community", "caseworker", "officer", "auditor"):
+        cells = _cells(_rows(_client(username).get(EXPORTS[kind][1])))
+        assert not [cell for cell in cells if WHOLE_ID.search(cell)], username
+        person = _applicant(listed["ours"][2 if username != "community" else 0])
+        # The worker's household has no application here, and its dibao names no one person.
+        if username != "community" or kind not in ("applications", "entitlements"):
+            assert mask_id(person.resident_id) in cells, username
+        event = AuditEvent.objects.filter(action=EXPORTS[kind][2], user=users[username]).get()
+        assert event.detail["unmasked"] is False
 
 
 @pytest.mark.parametrize("kind", list(EXPORTS))
-def test_a_role_that_may_see_whole_ids_gets_them_and_the_export_is_audited(
+def test_a_role_that_may_see_whole_ids_asks_for_them_and_the_trail_says_so(
     listed: dict[str, Any], kind: str, users: dict[str, User]
 ) -> None:
-    rows = _rows(_client("caseworker").get(EXPORTS[kind][1]))
+    rows = _rows(_client("caseworker").post(EXPORTS[kind][1], {"whole_ids": "1"}))
     person = _applicant(listed["ours"][2])
     assert person.resident_id in _cells(rows)
     event = AuditEvent.objects.filter(action=EXPORTS[kind][2], user=users["caseworker"]).get()
     assert event.detail["unmasked"] is True
     assert event.detail["rows"] == len(_data(rows))
     assert event.division_code == users["caseworker"].division_code
+    # A community worker may not (as on the household page): refused, nothing recorded.
+    assert _client("community").post(EXPORTS[kind][1], {"whole_ids": "1"}).status_code == 403
+    assert not AuditEvent.objects.filter(action=EXPORTS[kind][2], user=users["community"])
 
 
 def test_the_page_filters_apply_and_are_named_in_the_file_and_the_trail(
@@ -258,6 +262,22 @@ def test_each_list_offers_its_export_with_its_filters(listed: dict[str, Any], ki
     page, export, _action = EXPORTS[kind]
     shown = _client("caseworker").get(page, {"stage": "accepted"} if kind == "applications" else {})
     html = shown.content.decode()
-    assert "导出 Excel" in html and export in html
+    assert "导出 Excel" in html and export in html and 'name="whole_ids"' in html
     if kind == "applications":
         assert f"{export}?stage=accepted" in html
+    assert 'name="whole_ids"' not in _client("community").get(page).content.decode()
+
+
+def test_the_audit_log_reads_an_export_beside_events_of_single_records(
+    listed: dict[str, Any], users: dict[str, User]
+) -> None:
+    """An export's event names the type of the records exported (no one record): the log shows
+    it among events of records of that type."""
+    record(users["officer"], "registry.update_household", listed["ours"][0])
+    client = _client("officer")
+    client.get("/registry/export.xlsx")
+    client.get("/applications/export.xlsx")
+    page = _client("auditor").get("/audit/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "导出家庭名单" in html and "导出申请列表" in html

@@ -1,6 +1,6 @@
 """The application list as an xlsx file (issue 14): the applications the list page shows for
-the same filter, within the user's jurisdiction, one row each; the applicant's ID number whole
-or masked by role (``core.exports.whole_ids``)."""
+the same filter, within the user's jurisdiction, one row each; the applicant's ID number masked
+unless whole numbers are asked for (``core.exports.whole_ids``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.models import Application
-from jiuzhu.web.core.exports import Column, Kind, ListExport, places, whole_ids
-from jiuzhu.web.core.users import Staff
+from jiuzhu.web.core.exports import Column, Kind, ListExport, places
 
 COLUMNS = (
     Column(_("申请编号"), width=18),
@@ -30,9 +29,9 @@ COLUMNS = (
 CHUNK = 2000
 
 
-def application_export(user: Staff, filters: Mapping[str, str]) -> ListExport:
-    """The export of the application list for ``user`` with the list's ``filters``."""
-    return ListExport(_("申请"), COLUMNS, filters, whole_ids=whole_ids(user))
+def application_export(filters: Mapping[str, str], *, whole: bool) -> ListExport:
+    """The export of the application list with the list's ``filters``."""
+    return ListExport(_("申请"), COLUMNS, filters, whole_ids=whole)
 
 
 def application_rows(

@@ -45,7 +45,7 @@ from jiuzhu.web.cases.workflow import (
 )
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.choices import code_choices
-from jiuzhu.web.core.exports import xlsx_response
+from jiuzhu.web.core.exports import whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
@@ -85,7 +85,7 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
     stage, found = _listed(request)
     user = staff(request)
     filters = {str(_("环节")): str(Stage(stage).label)} if stage else {}
-    export = application_export(user, filters)
+    export = application_export(filters, whole=whole_ids(request))
     return xlsx_response(
         request,
         export,

@@ -7,7 +7,8 @@ exporting user's jurisdiction, when and by whom it was exported; then the column
 capped: every row of the list is written, row by row in openpyxl's write-only mode into a
 temporary file that the response streams (memory stays flat at 100,000 rows).
 
-The caller decides what rows hold and masks them as its page does (``resident_id_shown``); this
+The caller decides what rows hold; ID numbers go through ``ListExport.resident_id``, masked as
+every page shows them unless whole numbers were deliberately asked for (``whole_ids``); this
 module only writes. Every export is an audit event: the caller's ``audit`` receives the number
 of rows written before the response is returned.
 """
@@ -23,6 +24,7 @@ from enum import Enum
 from typing import IO
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -41,6 +43,8 @@ from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WHOLE_IDS = "whole_ids"
+"""The posted field that asks for whole ID numbers (``whole_ids``)."""
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 
@@ -74,18 +78,28 @@ class ListExport:
     filters: Mapping[str, str] = field(default_factory=dict)
     notes: Sequence[str | Promise] = ()
     whole_ids: bool = False
-    """ID numbers are written whole (``whole_ids(user)``), else masked."""
+    """ID numbers are written whole (``whole_ids(request)``), else masked."""
 
     def resident_id(self, number: str) -> str:
         """An ID number as this export shows it."""
         return number if self.whole_ids else mask_id(number)
 
 
-def whole_ids(user: Staff) -> bool:
-    """Whether ``user``'s exports hold whole ID numbers: a role that may see one
-    (``registry.view_unmasked``, as on the household page; the export's audit event says so).
-    Others (community workers) get them masked as every list page shows them (``mask_id``)."""
-    return bool(user.has_perm("registry.view_unmasked"))
+def whole_ids(request: HttpRequest) -> bool:
+    """Whether the export asked for by ``request`` holds whole ID numbers. By default it does
+    not: every role gets them masked (``mask_id``), exactly as every list page shows them. A
+    role that may reveal a number on the household page (``registry.view_unmasked``: not a
+    community worker) may ask for them deliberately, by posting ``whole_ids=1`` — a reveal of
+    the whole list, recorded as such in the export's audit event (``unmasked``).
+
+    Raises:
+        PermissionDenied: whole numbers asked for by a role that may not see them.
+    """
+    if request.method != "POST" or request.POST.get(WHOLE_IDS) != "1":
+        return False
+    if not request.user.has_perm("registry.view_unmasked"):
+        raise PermissionDenied("registry.view_unmasked")
+    return True
 
 
 def places(division_code: str) -> tuple[str, str]:

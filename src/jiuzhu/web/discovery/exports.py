@@ -1,7 +1,7 @@
 """The low-income population register as an xlsx file (issue 14): the entries the register page
 shows for the same filters, within the user's jurisdiction, one row per person and reason (the
-page groups a person's reasons in one row); ID numbers whole or masked by role
-(``core.exports.whole_ids``)."""
+page groups a person's reasons in one row); ID numbers masked unless whole numbers are asked
+for (``core.exports.whole_ids``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.exports import Column, Kind, ListExport, places, whole_ids
-from jiuzhu.web.core.users import Staff
+from jiuzhu.web.core.exports import Column, Kind, ListExport, places
 from jiuzhu.web.discovery.models import RegisterEntry
 
 COLUMNS = (
@@ -31,9 +30,9 @@ NOTES = (_("一人因多个原因在库时，每个原因一行（页面上合�
 CHUNK = 2000
 
 
-def register_export(user: Staff, filters: Mapping[str, str]) -> ListExport:
-    """The export of the register for ``user`` with the page's ``filters``."""
-    return ListExport(_("低收入人口库"), COLUMNS, filters, NOTES, whole_ids=whole_ids(user))
+def register_export(filters: Mapping[str, str], *, whole: bool) -> ListExport:
+    """The export of the register with the page's ``filters``."""
+    return ListExport(_("低收入人口库"), COLUMNS, filters, NOTES, whole_ids=whole)
 
 
 def register_entry_rows(

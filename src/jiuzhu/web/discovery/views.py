@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.exports import form_filters, xlsx_response
+from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery import actions
@@ -198,7 +198,7 @@ def register_export_view(request: HttpRequest) -> HttpResponseBase:
     (audited)."""
     form, _current, entries = _register(request)
     user = staff(request)
-    export = register_export(user, form_filters(form))
+    export = register_export(form_filters(form), whole=whole_ids(request))
     return xlsx_response(
         request,
         export,

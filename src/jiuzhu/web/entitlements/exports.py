@@ -1,6 +1,6 @@
 """The entitlement list as an xlsx file (issue 14): the entitlements the list page shows for the
 same program and status, within the user's jurisdiction, one row each with the amount of its
-newest version; the supported person's ID number whole or masked by role
+newest version; the supported person's ID number masked unless whole numbers are asked for
 (``core.exports.whole_ids``)."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.exports import Column, Kind, ListExport, places, whole_ids
-from jiuzhu.web.core.users import Staff
+from jiuzhu.web.core.exports import Column, Kind, ListExport, places
 from jiuzhu.web.entitlements.models import Entitlement, EntitlementVersion
 
 COLUMNS = (
@@ -31,9 +30,9 @@ COLUMNS = (
 CHUNK = 2000
 
 
-def entitlement_export(user: Staff, filters: Mapping[str, str]) -> ListExport:
-    """The export of the entitlement list for ``user`` with the list's ``filters``."""
-    return ListExport(_("救助待遇"), COLUMNS, filters, whole_ids=whole_ids(user))
+def entitlement_export(filters: Mapping[str, str], *, whole: bool) -> ListExport:
+    """The export of the entitlement list with the list's ``filters``."""
+    return ListExport(_("救助待遇"), COLUMNS, filters, whole_ids=whole)
 
 
 def entitlement_rows(

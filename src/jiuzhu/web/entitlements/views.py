@@ -26,7 +26,7 @@ from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedErr
 from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
-from jiuzhu.web.core.exports import form_filters, xlsx_response
+from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
@@ -155,7 +155,7 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
     (audited)."""
     form, found = _listed(request)
     user = staff(request)
-    export = entitlement_export(user, form_filters(form))
+    export = entitlement_export(form_filters(form), whole=whole_ids(request))
     return xlsx_response(
         request,
         export,

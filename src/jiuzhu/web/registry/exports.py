@@ -1,6 +1,6 @@
 """The household list as an xlsx file (issue 14): every household the search page lists for
 the same text, within the user's jurisdiction, one row each with its applicant; ID numbers
-whole or masked by role (``core.exports.whole_ids``)."""
+masked unless whole numbers are asked for (``core.exports.whole_ids``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.exports import Column, Kind, ListExport, places, whole_ids
-from jiuzhu.web.core.users import Staff
+from jiuzhu.web.core.exports import Column, Kind, ListExport, places
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.registry.queries import current_members
 from jiuzhu.web.registry.upkeep import APPLICANT_RELATIONS
@@ -28,9 +27,9 @@ COLUMNS = (
 CHUNK = 2000
 
 
-def household_export(user: Staff, filters: Mapping[str, str]) -> ListExport:
-    """The export of the household list for ``user`` with the search's ``filters``."""
-    return ListExport(_("家庭名单"), COLUMNS, filters, whole_ids=whole_ids(user))
+def household_export(filters: Mapping[str, str], *, whole: bool) -> ListExport:
+    """The export of the household list with the search's ``filters``."""
+    return ListExport(_("家庭名单"), COLUMNS, filters, whole_ids=whole)
 
 
 def household_rows(export: ListExport, found: QuerySet[Household]) -> Iterator[Sequence[object]]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
-from jiuzhu.web.core.exports import xlsx_response
+from jiuzhu.web.core.exports import whole_ids, xlsx_response
 from jiuzhu.web.core.idtext import reveals_id
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff, staff
@@ -95,7 +95,7 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
     user = staff(request)
     # A searched ID number is never written whole into the file or the audit trail.
     filters = {str(form.fields["q"].label): mask_id(text) if reveals_id(text) else text}
-    export = household_export(user, filters if text else {})
+    export = household_export(filters if text else {}, whole=whole_ids(request))
     return xlsx_response(
         request,
         export,
