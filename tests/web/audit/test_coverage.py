@@ -82,6 +82,11 @@ DOWNLOADS = {
     "documents:public_notice_pdf": "documents.download_pdf",
     "registry:unmask": "registry.view_unmasked",
     "payments:unmask_account": "payments.view_unmasked_account",
+    # The list pages' xlsx exports (issue 14, ``core.exports``).
+    "registry:export": "registry.export_households",
+    "cases:export": "cases.export_applications",
+    "entitlements:export": "entitlements.export",
+    "discovery:register_export": "discovery.export_register",
 }
 """Every view that sends a file, shows a printable document or an unmasked value → its event.
 (``documents:issue`` shows the document again when the issue is refused; ``documents:scan`` is
@@ -96,6 +101,7 @@ MARKS = (
     "_subject_notice_page(",
     "reveal_",
     "HttpResponse(person.",
+    "xlsx_response(",
 )
 """What in a view's source means it sends a file, a document or an unmasked value."""
 
@@ -174,6 +180,10 @@ def test_every_download_and_print_records_an_event(
         ),
         "documents:public_notice": (f"/documents/public-notice/{community}/", "caseworker"),
         "documents:public_notice_pdf": (f"/documents/public-notice/{community}.pdf", "caseworker"),
+        "registry:export": ("/registry/export.xlsx", "caseworker"),
+        "cases:export": ("/applications/export.xlsx", "caseworker"),
+        "entitlements:export": ("/entitlements/export.xlsx", "caseworker"),
+        "discovery:register_export": ("/discovery/register/export.xlsx", "community"),
     }
     for name, (url, username) in opened.items():
         client = officer if username == "officer" else login(username)

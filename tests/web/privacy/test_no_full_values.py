@@ -7,7 +7,8 @@ values before and after). Every GET page each role can reach (``test_page_scan.p
 is opened — the xlsx exports and the PDFs included — and then every list and change page of
 the admin site. The one deliberate exception is the bank file itself (the bank needs the
 number), which ``pages_for`` cannot reach without its file's id; the audited reveals
-(``registry:unmask``, ``payments:unmask_account``) are POST-only and not pages.
+(``registry:unmask``, ``payments:unmask_account``, and a list's export asked for with whole ID
+numbers, ``core.exports.whole_ids``) are POST-only and not pages.
 """
 
 from __future__ import annotations

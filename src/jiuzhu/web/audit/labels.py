@@ -285,6 +285,11 @@ ACTION_GROUPS["plan"] = (
         "plan.change_counselling": _("修改婚姻家庭辅导服务场所"),
     },
 )
+# Issue 14: the list pages' xlsx exports (``core.exports``).
+ACTION_GROUPS["registry"][1]["registry.export_households"] = _("导出家庭名单")
+ACTION_GROUPS["cases"][1]["cases.export_applications"] = _("导出申请列表")
+ACTION_GROUPS["entitlements"][1]["entitlements.export"] = _("导出救助待遇列表")
+ACTION_GROUPS["discovery"][1]["discovery.export_register"] = _("导出低收入人口库")
 ACTIONS: dict[str, Promise] = {
     code: label for _group, actions in ACTION_GROUPS.values() for code, label in actions.items()
 }
@@ -424,6 +429,10 @@ KEYS: dict[str, Key] = {
     ),
     "resumed": Key(_("接续未完成的生成"), BOOL),
     "rows": Key(_("行数"), COUNT),
+    # A list's export (issue 14): its filters as the file names them, and whether it held
+    # whole ID numbers (``core.exports.whole_ids``).
+    "filters": Key(_("筛选条件"), Kind.PAIRS),
+    "unmasked": Key(_("含完整身份证号"), BOOL),
     "run": Key(_("核对记录"), Kind.OBJECT, "verification.verificationrun"),
     "skipped": Key(_("跳过"), COUNT),
     "source": Key(_("数据来源"), Kind.CHOICE, "jiuzhu.web.verification.labels.SOURCE_TITLES"),

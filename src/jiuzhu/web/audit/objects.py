@@ -269,14 +269,17 @@ def resolve(pairs: Iterable[tuple[str, str]], user: Visitor | None) -> dict[tupl
             url = reverse("discovery:register") if _may(user, "discovery.view") else ""
             found[(object_type, object_id)] = Ref(type_label(object_type), "", url)
         elif object_type:
-            found[(object_type, object_id)] = Ref(type_label(object_type), f"#{object_id}")
+            # Without an id the event concerns that type's records as a whole (a list's export).
+            shown = f"#{object_id}" if object_id else ""
+            found[(object_type, object_id)] = Ref(type_label(object_type), shown)
     for object_type, ids in wanted.items():
         kind = TYPES[object_type]
         for obj in _queryset(object_type).filter(pk__in=ids):
             found[(object_type, str(obj.pk))] = Ref(
                 str(kind.label), kind.identify(obj), _url(kind, obj, user)
             )
-        for missing in ids - {int(k[1]) for k in found if k[0] == object_type}:
+        known = {int(k[1]) for k in found if k[0] == object_type and k[1].isdigit()}
+        for missing in ids - known:
             # Deleted since (an entry replaced by a newer import, say): the id still identifies it.
             found[(object_type, str(missing))] = Ref(str(kind.label), f"#{missing}")
     return found

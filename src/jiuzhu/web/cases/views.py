@@ -9,13 +9,17 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import registry
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.cases import actions, inputs
 from jiuzhu.web.cases.assessment import offers_single_person_unit, program_result, unit_members
+from jiuzhu.web.cases.exports import application_export, application_rows
 from jiuzhu.web.cases.forms import (
     ApplicationForm,
     HomeVisitForm,
@@ -41,6 +45,7 @@ from jiuzhu.web.cases.workflow import (
 )
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.choices import code_choices
+from jiuzhu.web.core.exports import whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned
 from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
@@ -53,18 +58,47 @@ from jiuzhu.web.workcalendar.working_days import load_calendar, missing_warning
 PAGE_SIZE = 25
 
 
-def application_list_view(request: HttpRequest) -> HttpResponse:
+def _listed(request: HttpRequest) -> tuple[str, QuerySet[Application]]:
+    """The list's stage filter (``?stage=``; anything else: every stage) and the applications
+    of the jurisdiction it keeps."""
     if not request.user.has_perm("cases.view"):
         raise PermissionDenied
     stage = request.GET.get("stage", "")
-    found = applications_for(staff(request)).select_related("household", "applicant")
+    found = applications_for(staff(request))
     if stage in Stage.values:
-        found = found.filter(stage=stage)
-    page = Paginator(found.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        return stage, found.filter(stage=stage)
+    return "", found
+
+
+def application_list_view(request: HttpRequest) -> HttpResponse:
+    stage, found = _listed(request)
+    page = Paginator(
+        found.select_related("household", "applicant").order_by("-created_at", "-pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request, "cases/list.html", {"page": page, "stage": stage, "stages": Stage.choices}
+    )
+
+
+def export_view(request: HttpRequest) -> HttpResponseBase:
+    """The applications the list shows for its filter, every page of them, as xlsx (audited)."""
+    stage, found = _listed(request)
+    user = staff(request)
+    filters = {str(_("环节")): str(Stage(stage).label)} if stage else {}
+    export = application_export(filters, whole=whole_ids(request))
+    return xlsx_response(
+        request,
+        export,
+        application_rows(export, found),
+        lambda rows: record(
+            user,
+            "cases.export_applications",
+            object_type="cases.application",
+            division_code=user.division_code,
+            rows=rows,
+            filters=export.filters,
+            unmasked=export.whole_ids,
+        ),
     )
 
 

@@ -11,25 +11,34 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.charts import Chart, Series
+from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.discovery import actions
 from jiuzhu.web.discovery.alert_views import explanation, township_name
 from jiuzhu.web.discovery.catalogue import signal_labels
+from jiuzhu.web.discovery.exports import register_entry_rows, register_export
 from jiuzhu.web.discovery.forms import (
     OPEN,
     AlertFilterForm,
     RegisterFilterForm,
     RunForm,
 )
-from jiuzhu.web.discovery.models import OPEN_STATUSES, AlertCategory, RegisterCategory
+from jiuzhu.web.discovery.models import (
+    OPEN_STATUSES,
+    AlertCategory,
+    RegisterCategory,
+    RegisterEntry,
+)
 from jiuzhu.web.discovery.queries import (
     StatRow,
     alerts_for,
@@ -141,11 +150,10 @@ def _register_filters(form: RegisterFilterForm) -> tuple[bool, Q]:
     return data["current"] != "0", filters
 
 
-def register_view(request: HttpRequest) -> HttpResponse:
-    """The low-income population register of the jurisdiction, one row per person with the
-    reasons they are in it, filtered by category, township, in or out of the register,
-    household number or name; the counts count people (a person in it for two reasons is one
-    person)."""
+def _register(request: HttpRequest) -> tuple[RegisterFilterForm, bool, QuerySet[RegisterEntry]]:
+    """The register's filter form (townships: those of the user's register), whether it shows
+    people in the register (else those who left it), and the entries of the jurisdiction it
+    keeps."""
     _view(request)
     today = clock.today()
     division_code = str(getattr(request.user, "division_code", ""))
@@ -154,7 +162,15 @@ def register_view(request: HttpRequest) -> HttpResponse:
     )
     form = RegisterFilterForm(request.GET or None, townships=[(c, township_name(c)) for c in codes])
     current, filters = _register_filters(form)
-    entries = register_for(staff(request), today, current=current).filter(filters)
+    return form, current, register_for(staff(request), today, current=current).filter(filters)
+
+
+def register_view(request: HttpRequest) -> HttpResponse:
+    """The low-income population register of the jurisdiction, one row per person with the
+    reasons they are in it, filtered by category, township, in or out of the register,
+    household number or name; the counts count people (a person in it for two reasons is one
+    person)."""
+    form, current, entries = _register(request)
     page = Paginator(register_people(entries), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = register_rows(entries, [row["person_id"] for row in page])
     counts = register_counts(entries)
@@ -176,6 +192,28 @@ def register_view(request: HttpRequest) -> HttpResponse:
             "query": query,
             "current": current,
         },
+    )
+
+
+def register_export_view(request: HttpRequest) -> HttpResponseBase:
+    """The register's entries for the page's filters, every page of them, as xlsx
+    (audited)."""
+    form, _current, entries = _register(request)
+    user = staff(request)
+    export = register_export(form_filters(form), whole=whole_ids(request))
+    return xlsx_response(
+        request,
+        export,
+        register_entry_rows(export, entries),
+        lambda rows: record(
+            user,
+            "discovery.export_register",
+            object_type="discovery.registerentry",
+            division_code=user.division_code,
+            rows=rows,
+            filters=export.filters,
+            unmasked=export.whole_ids,
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from jiuzhu.web.entitlements import views
 app_name = "entitlements"
 urlpatterns = [
     path("", views.entitlement_list_view, name="list"),
+    path("export.xlsx", views.export_view, name="export"),
     path("<int:pk>/", views.entitlement_view, name="detail"),
     path("<int:pk>/<slug:step>/", views.step_view, name="step"),
     path("tasks/", views.task_queue_view, name="tasks"),

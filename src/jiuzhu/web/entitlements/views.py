@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
+from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
@@ -37,6 +40,7 @@ from jiuzhu.web.entitlements.actions import (
     termination,
 )
 from jiuzhu.web.entitlements.confidence import LABELS as CONFIDENCE_LABELS
+from jiuzhu.web.entitlements.exports import entitlement_export, entitlement_rows
 from jiuzhu.web.entitlements.forms import (
     ChangeReportForm,
     DeathForm,
@@ -98,20 +102,29 @@ def _view(request: HttpRequest, obj: models.Model | None = None) -> None:
 # --- list and detail -------------------------------------------------------------------------
 
 
-def entitlement_list_view(request: HttpRequest) -> HttpResponse:
-    """Entitlements of the jurisdiction, filtered by program and status, with the open
-    version's amount (a fixed number of queries per page)."""
+def _listed(request: HttpRequest) -> tuple[FilterForm, QuerySet[Entitlement]]:
+    """The list's filter form (``?program=&status=``) and the entitlements of the
+    jurisdiction it keeps (all of them for an invalid filter)."""
     _view(request)
     form = FilterForm(request.GET or None)
-    found = entitlements_for(staff(request)).select_related("household", "person")
-    program = status = ""
+    found = entitlements_for(staff(request))
     if form.is_valid():
         program, status = form.cleaned_data["program"], form.cleaned_data["status"]
         if program:
             found = found.filter(program=program)
         if status:
             found = found.filter(status=status)
-    found = found.prefetch_related(
+    return form, found
+
+
+def entitlement_list_view(request: HttpRequest) -> HttpResponse:
+    """Entitlements of the jurisdiction, filtered by program and status, with the open
+    version's amount (a fixed number of queries per page)."""
+    form, found = _listed(request)
+    program = status = ""
+    if form.is_valid():
+        program, status = form.cleaned_data["program"], form.cleaned_data["status"]
+    found = found.select_related("household", "person").prefetch_related(
         Prefetch(
             "versions",
             queryset=EntitlementVersion.objects.order_by("-number"),
@@ -134,6 +147,28 @@ def entitlement_list_view(request: HttpRequest) -> HttpResponse:
             "status": status,
             "query": f"program={program}&status={status}",
         },
+    )
+
+
+def export_view(request: HttpRequest) -> HttpResponseBase:
+    """The entitlements the list shows for its filters, every page of them, as xlsx
+    (audited)."""
+    form, found = _listed(request)
+    user = staff(request)
+    export = entitlement_export(form_filters(form), whole=whole_ids(request))
+    return xlsx_response(
+        request,
+        export,
+        entitlement_rows(export, found),
+        lambda rows: record(
+            user,
+            "entitlements.export",
+            object_type="entitlements.entitlement",
+            division_code=user.division_code,
+            rows=rows,
+            filters=export.filters,
+            unmasked=export.whole_ids,
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from jiuzhu.web.registry import upkeep_views, views
 app_name = "registry"
 urlpatterns = [
     path("", views.search_view, name="search"),
+    path("export.xlsx", views.export_view, name="export"),
     path("households/new/", upkeep_views.new_household_view, name="new_household"),
     path("households/<int:pk>/", views.household_view, name="household"),
     path("households/<int:pk>/edit/", upkeep_views.edit_household_view, name="edit_household"),

@@ -8,18 +8,22 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.web.audit.actions import record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
+from jiuzhu.web.core.exports import whole_ids, xlsx_response
 from jiuzhu.web.core.idtext import reveals_id
 from jiuzhu.web.core.masking import mask_id
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
+from jiuzhu.web.registry.exports import household_export, household_rows
 from jiuzhu.web.registry.forms import (
     DeclarationFormSet,
     SearchForm,
@@ -42,6 +46,20 @@ UNMASKING = ("registry.view_unmasked", "payments.view_unmasked_account", "audit.
 (the audit log shows them)."""
 
 
+def _searched(request: HttpRequest) -> tuple[SearchForm, str, QuerySet[Household]]:
+    """The search form of the request (posted, or in the address) and the households it finds
+    in the jurisdiction (none for an invalid text; every household without one)."""
+    if not request.user.has_perm("registry.view"):
+        raise PermissionDenied
+    user = staff(request)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SearchForm(data, in_url=request.method != "POST")
+    if not form.is_valid():
+        return form, "", households_for(user).none()
+    text = form.cleaned_data["q"]
+    return form, text, search(user, text) if text else households_for(user)
+
+
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search households of the jurisdiction by name, ID (whole or last digits), number or
     address; without a query, list them page by page.
@@ -49,17 +67,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
     The search box posts, and the results are rendered from the POST (no redirect to an address
     holding the text); a link or a bookmark searches by GET, where a text that reveals an ID
     number is refused (400, with the reason on the field; ``core.idtext``)."""
-    if not request.user.has_perm("registry.view"):
-        raise PermissionDenied
+    form, text, found = _searched(request)
     user = staff(request)
     data = request.POST if request.method == "POST" else request.GET
-    form = SearchForm(data, in_url=request.method != "POST")
-    valid = form.is_valid()
-    text = form.cleaned_data["q"] if valid else ""
-    if not valid:
-        found = households_for(user).none()
-    else:
-        found = search(user, text) if text else households_for(user)
     page = Paginator(
         found.order_by("division_code", "number").prefetch_related(current_members()), PAGE_SIZE
     ).get_page(data.get("page"))
@@ -73,7 +83,33 @@ def search_view(request: HttpRequest) -> HttpResponse:
     }
     htmx = getattr(request, "htmx", False)
     template = "registry/_results.html" if htmx else "registry/search.html"
-    return render(request, template, context, status=200 if valid else 400)
+    return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+def export_view(request: HttpRequest) -> HttpResponseBase:
+    """The households the search finds (all of the jurisdiction without a text) as xlsx,
+    audited; the text is posted like the search's (an invalid one: the search page, 400)."""
+    form, text, found = _searched(request)
+    if not form.is_valid():
+        return search_view(request)
+    user = staff(request)
+    # A searched ID number is never written whole into the file or the audit trail.
+    filters = {str(form.fields["q"].label): mask_id(text) if reveals_id(text) else text}
+    export = household_export(filters if text else {}, whole=whole_ids(request))
+    return xlsx_response(
+        request,
+        export,
+        household_rows(export, found),
+        lambda rows: record(
+            user,
+            "registry.export_households",
+            object_type="registry.household",
+            division_code=user.division_code,
+            rows=rows,
+            filters=export.filters,
+            unmasked=export.whole_ids,
+        ),
+    )
 
 
 def _applications(user: Staff, household: Household) -> list[Any]:
