@@ -220,3 +220,60 @@ def test_the_form_measures_a_scenario_and_prefills_from_a_proposal(
     )
     scenario.refresh_from_db()
     assert scenario.status == Status.APPROVED
+
+
+def test_the_form_runs_the_budget_mode_and_shows_its_answer(users: dict[str, User]) -> None:
+    client = login(users["officer"])
+    both = client.post(
+        reverse("scenarios:list"),
+        {
+            "label": "按预算",
+            "effective": "2025-11-01",
+            "reference": "预算",
+            "standard": "1100",
+            "budget_annual": "2000000",
+            "budget_low": "1045",
+            "budget_high": "3000",
+        },
+    )
+    assert both.status_code == 400 and "不要同时填写" in both.text
+    half = client.post(
+        reverse("scenarios:list"),
+        {"label": "按预算", "effective": "2025-11-01", "reference": "预算", "budget_annual": "5"},
+    )
+    assert half.status_code == 400 and "须同时填写" in half.text
+    done = client.post(
+        reverse("scenarios:list"),
+        {
+            "label": "按预算",
+            "effective": "2025-11-01",
+            "reference": "预算",
+            "budget_annual": "2000000",
+            "budget_low": "1045",
+            "budget_high": "3000",
+            "budget_programs": ["dibao"],
+        },
+    )
+    assert done.status_code == 302
+    scenario = Scenario.objects.get()
+    assert scenario.budget == {
+        "parameter": "dibao.standard",
+        "annual": 2_000_000,
+        "low": 1045,
+        "high": 3000,
+        "programs": ["dibao"],
+    }
+    page = client.get(done["Location"]).text
+    value = scenario.budget_fit["value"]
+    assert f"测得标准 {value} 元" in page
+    assert f"城镇 {value:,}.00 元，农村 {value:,}.00 元" in page
+
+
+def test_a_run_names_its_new_value_in_yuan(users: dict[str, User]) -> None:
+    """The recomputation started by an approval shows the standard as 1,100.00 yuan, not the
+    engine's fen."""
+    make_entitlement(int(dibao_households()["household_id"][0]), amount=50_000)
+    scenario = actions.approve_scenario(users["officer2"], measure(users["officer"]))
+    run = scenario.runs.get()
+    page = login(users["officer"]).get(reverse("entitlements:run", args=[run.pk])).text
+    assert "城镇 1,100.00 元，农村 1,100.00 元" in page

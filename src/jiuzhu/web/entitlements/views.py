@@ -28,6 +28,7 @@ from jiuzhu.web.audit.actions import record
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
+from jiuzhu.web.core.parameters import value_text
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import scheduled
@@ -563,6 +564,12 @@ def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
             "outcomes": ItemOutcome.choices,
             "may_decide": may_decide,
             "difference": run.total_after - run.total_before,
+            "new_value": value_text(
+                rules_system(),
+                run.parameter_path,
+                (run.parameter_value or {}).get("value"),
+                in_fen=True,
+            ),
             "forms": {"approve": _optional_note(), "discard": NoteForm(), **forms_},
             "confidence_labels": CONFIDENCE_LABELS,
         },

@@ -19,6 +19,7 @@ from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
 from jiuzhu.rules.proposals import proposals
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.charts import Chart, Series
+from jiuzhu.web.core.parameters import value_text
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors, post_only
 from jiuzhu.web.localvalues.actions import system as rules_system
@@ -186,32 +187,19 @@ def _yuan(fen: object) -> Decimal | None:
 
 
 def _changes(scenario: Scenario) -> list[tuple[str, str]]:
-    """Each change by the parameter's name and its value as people read it ("城镇 1100，农村
-    1100"; a dated series by date), in the user's language."""
+    """Each change by the parameter's name and its value as people read it, in the user's
+    language."""
     parameters = rules_system().parameters
     shown = []
     for path, value in scenario.changes.items():
         parameter = parameters.parameters.get(path)
-        if parameter is None:
-            shown.append((path, str(value)))
-            continue
-        codes = {}
-        if parameter.breakdown is not None:
-            codes = {
-                c.code: (c.label_en if _english() else c.label)
-                for c in parameters.code_lists[parameter.breakdown].codes
-            }
-        name = parameter.label_en if _english() else parameter.description
-        shown.append((name, _value_text(value, codes)))
-    return shown
-
-
-def _value_text(value: object, codes: dict[str, str]) -> str:
-    if isinstance(value, dict):
-        return "，".join(
-            f"{codes.get(str(k), k)} {_value_text(v, codes)}" for k, v in value.items()
+        name = (
+            path
+            if parameter is None
+            else (parameter.label_en if _english() else parameter.description)
         )
-    return str(value)
+        shown.append((name, value_text(rules_system(), path, value, in_fen=False)))
+    return shown
 
 
 def _cost_chart(scenario: Scenario) -> Chart:
