@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.apps import apps
@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.queries import Filters
+from jiuzhu.web.core.exports import ListExport
 from jiuzhu.web.core.users import Staff, Visitor
 
 
@@ -195,4 +196,21 @@ def record_denied(
         client=client_address(request),
         forwarded_for=forwarded,
         user_division=str(getattr(user, "division_code", "")),
+    )
+
+
+def list_export_audit(
+    user: Staff, action: str, object_type: str, export: ListExport
+) -> Callable[[int], AuditEvent]:
+    """What a list's xlsx export (``core.exports.xlsx_response``) calls once its file is
+    written: records ``action`` on the user's jurisdiction's ``object_type`` records with the
+    rows written, the filters and whether ID numbers went out whole."""
+    return lambda rows: record(
+        user,
+        action,
+        object_type=object_type,
+        division_code=user.division_code,
+        rows=rows,
+        filters=export.filters,
+        unmasked=export.whole_ids,
     )

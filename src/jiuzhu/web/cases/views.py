@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import registry
-from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.actions import list_export_audit
 from jiuzhu.web.cases import actions, inputs
 from jiuzhu.web.cases.assessment import offers_single_person_unit, program_result, unit_members
 from jiuzhu.web.cases.exports import application_export, application_rows
@@ -90,15 +90,7 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
         request,
         export,
         application_rows(export, found),
-        lambda rows: record(
-            user,
-            "cases.export_applications",
-            object_type="cases.application",
-            division_code=user.division_code,
-            rows=rows,
-            filters=export.filters,
-            unmasked=export.whole_ids,
-        ),
+        list_export_audit(user, "cases.export_applications", "cases.application", export),
     )
 
 

@@ -17,7 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.actions import list_export_audit
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.charts import Chart, Series
 from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
@@ -205,15 +205,7 @@ def register_export_view(request: HttpRequest) -> HttpResponseBase:
         request,
         export,
         register_entry_rows(export, entries),
-        lambda rows: record(
-            user,
-            "discovery.export_register",
-            object_type="discovery.registerentry",
-            division_code=user.division_code,
-            rows=rows,
-            filters=export.filters,
-            unmasked=export.whole_ids,
-        ),
+        list_export_audit(user, "discovery.export_register", "discovery.registerentry", export),
     )
 
 

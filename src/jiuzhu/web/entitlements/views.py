@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from jiuzhu.rules.engine.errors import InvalidInputError, ParameterNotDefinedError
 from jiuzhu.rules.procedure import GRADUAL_EXIT, rule
-from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.actions import list_export_audit
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
@@ -161,15 +161,7 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
         request,
         export,
         entitlement_rows(export, found),
-        lambda rows: record(
-            user,
-            "entitlements.export",
-            object_type="entitlements.entitlement",
-            division_code=user.division_code,
-            rows=rows,
-            filters=export.filters,
-            unmasked=export.whole_ids,
-        ),
+        list_export_audit(user, "entitlements.export", "entitlements.entitlement", export),
     )
 
 

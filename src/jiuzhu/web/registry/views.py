@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from jiuzhu.web.audit.actions import record
+from jiuzhu.web.audit.actions import list_export_audit, record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
 from jiuzhu.web.core.exports import whole_ids, xlsx_response
@@ -100,15 +100,7 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
         request,
         export,
         household_rows(export, found),
-        lambda rows: record(
-            user,
-            "registry.export_households",
-            object_type="registry.household",
-            division_code=user.division_code,
-            rows=rows,
-            filters=export.filters,
-            unmasked=export.whole_ids,
-        ),
+        list_export_audit(user, "registry.export_households", "registry.household", export),
     )
 
 
