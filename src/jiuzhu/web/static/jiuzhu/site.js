@@ -4,9 +4,7 @@
    No inline script or handler anywhere: the Content-Security-Policy allows only this file. */
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("table").forEach(function (table) {
-    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-      return th.textContent.trim();
-    });
+    var heads = columnLabels(table);
     if (!heads.length) { return; }
     table.classList.add("stack");
     table.querySelectorAll("tbody tr").forEach(function (row) {
@@ -16,6 +14,35 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+/* Each column's heading; a header of several rows (a group over its columns, spanning them)
+   gives "group · column", following colspan and rowspan. */
+function columnLabels(table) {
+  var grid = [];
+  Array.prototype.forEach.call(table.querySelectorAll("thead tr"), function (row, r) {
+    grid[r] = grid[r] || [];
+    var c = 0;
+    Array.prototype.forEach.call(row.children, function (th) {
+      while (grid[r][c] !== undefined) { c++; }
+      var text = th.textContent.trim();
+      for (var dr = 0; dr < (th.rowSpan || 1); dr++) {
+        grid[r + dr] = grid[r + dr] || [];
+        for (var dc = 0; dc < (th.colSpan || 1); dc++) { grid[r + dr][c + dc] = text; }
+      }
+      c += th.colSpan || 1;
+    });
+  });
+  var width = grid.reduce(function (w, row) { return Math.max(w, row.length); }, 0);
+  var labels = [];
+  for (var c = 0; c < width; c++) {
+    var parts = [];
+    grid.forEach(function (row) {
+      var text = row[c];
+      if (text && parts.indexOf(text) < 0) { parts.push(text); }
+    });
+    labels.push(parts.join(" · "));
+  }
+  return labels;
+}
 document.addEventListener("change", function (event) {
   var field = event.target;
   if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
