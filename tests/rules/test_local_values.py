@@ -167,9 +167,12 @@ def test_an_adopted_change_starts_a_new_period_after_a_firm_value() -> None:
         base.with_local_values([replace(adopted(dt.date(2025, 11, 1)), adopted=False)])
 
 
-def test_an_adopted_change_never_rewrites_a_published_value() -> None:
+@pytest.mark.parametrize("start", [dt.date(2025, 9, 1), dt.date(2025, 6, 1)])
+def test_an_adopted_change_never_rewrites_a_published_value(start: dt.date) -> None:
+    """Not on the day the published 1,045 starts, nor before it (the months of 1,010 and the
+    start of 1,045 would be rewritten)."""
     with pytest.raises(LocalValuesError, match="never rewrites"):
-        load_system("tianjin").with_local_values([adopted(dt.date(2025, 9, 1))])
+        load_system("tianjin").with_local_values([adopted(start)])
 
 
 def test_the_file_reads_the_adopted_flag(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ plain lists. docs/statistics.md states the rule for readers of the tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import Enum
 
 THRESHOLD = 5
@@ -44,6 +44,7 @@ def suppress(
     row_totals: bool,
     column_totals: bool,
     threshold: int = THRESHOLD,
+    forced: Collection[tuple[int, int]] = (),
 ) -> list[list[Mark]]:
     """The mark of every cell of a table.
 
@@ -54,6 +55,8 @@ def suppress(
         row_totals: each row sums to its last cell (a line to protect).
         column_totals: each column sums to its last cell.
         threshold: the smallest count shown (``THRESHOLD``).
+        forced: cells to hide whatever their size (``(row, column)``): cells that another
+            published table shows too and hides (the same figures must not be shown there).
 
     Returns:
         ``marks[r][c]``, the same shape as ``counts``.
@@ -75,6 +78,8 @@ def suppress(
         for c, values in enumerate(row)
         if any(0 < v < threshold for v in values)
     }
+    for pinned in forced:
+        marks.setdefault(pinned, Mark.COMPLEMENTARY)
     lines: list[list[Cell]] = []
     if row_totals:
         lines += [[(r, c) for c in range(width)] for r in range(len(counts))]

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from jiuzhu.batch.pipelines.simulate import Scenario as Changes
 from jiuzhu.batch.pipelines.simulate import simulate
+from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
 from jiuzhu.rules import load_system
 from jiuzhu.web.accounts.models import User
 from jiuzhu.web.audit.models import AuditEvent as Event
@@ -28,7 +29,7 @@ from jiuzhu.web.registry.models import Household
 from jiuzhu.web.scenarios import actions
 from jiuzhu.web.scenarios.models import Scenario, Status
 from tests.web.conftest import PASSWORD
-from tests.web.entitlements.conftest import dibao_households, make_entitlement
+from tests.web.entitlements.conftest import dibao_households, make_entitlement, set_today
 
 EFFECTIVE = dt.date(2025, 11, 1)
 REFERENCE = "区民政局2025年第9次局务会纪要（测算）"
@@ -158,8 +159,6 @@ def test_the_budget_mode_finds_the_standard_within_a_yuan(users: dict[str, User]
     dibao = next(r for r in baseline.summary if r["program"] == "dibao")
     budget_yuan = dibao["baseline_cost"] * 12 // 100 + 50_000
     programs = tuple(p for p in rules_system().programs if p.name == "dibao")
-    from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
-
     scenario = measure(
         users["officer"],
         changes={},
@@ -277,3 +276,60 @@ def test_a_run_names_its_new_value_in_yuan(users: dict[str, User]) -> None:
     run = scenario.runs.get()
     page = login(users["officer"]).get(reverse("entitlements:run", args=[run.pk])).text
     assert "城镇 1,100.00 元，农村 1,100.00 元" in page
+
+
+def test_a_past_month_is_never_adopted(users: dict[str, User], settings: Any) -> None:
+    """A scenario may not start before this month, and one whose month has passed while it
+    waited is not approved (its figures were measured on the registry of then)."""
+    with pytest.raises(ValidationError) as past:
+        measure(users["officer"], effective=dt.date(2025, 9, 1))
+    assert "effective" in past.value.error_dict
+    scenario = measure(users["officer"])
+    set_today(settings, dt.date(2025, 12, 2))
+    with pytest.raises(ValidationError, match="生效日期已过"):
+        actions.approve_scenario(users["officer2"], scenario)
+    assert not LocalValue.objects.exists()
+
+
+def test_a_second_scenario_for_the_same_month_is_refused(users: dict[str, User]) -> None:
+    """Approving B would replace A's adopted standard while A's recomputation waits: refused."""
+    first, second = measure(users["officer"]), measure(users["officer"], standard=1300)
+    actions.approve_scenario(users["officer2"], first)
+    with pytest.raises(ValidationError, match="另一测算方案"):
+        actions.approve_scenario(users["officer2"], second)
+    second.refresh_from_db()
+    assert second.status == Status.AWAITING_CHECK
+    assert rules_system().parameters["dibao.standard"].at(EFFECTIVE).value == {
+        "urban": 110000,
+        "rural": 110000,
+    }
+
+
+def test_a_value_the_package_later_contradicts_is_left_out_not_fatal(
+    users: dict[str, User],
+) -> None:
+    """A package that later publishes a value before an adopted one (here written straight
+    into the table) leaves that value out of the rules, and every page still works."""
+    LocalValue.objects.create(
+        parameter="dibao.standard",
+        start=dt.date(2025, 6, 1),
+        value=1100,
+        document="旧方案",
+        entered_by=users["officer"],
+        checked_by=users["officer2"],
+        status=ValueStatus.IN_FORCE,
+        adopted=True,
+    )
+    standard = rules_system().parameters["dibao.standard"]
+    assert standard.at(dt.date(2025, 7, 1)).value == {"urban": 101000, "rural": 101000}
+    assert login(users["officer"]).get(reverse("scenarios:list")).status_code == 200
+
+
+def test_a_budget_that_cannot_be_met_is_not_adopted(users: dict[str, User]) -> None:
+    programs = tuple(p for p in rules_system().programs if p.name == "dibao")
+    scenario = measure(
+        users["officer"], changes={}, budget=Budget("dibao.standard", 100, 1045, 3000, programs)
+    )
+    assert scenario.budget_fit is not None and not scenario.budget_fit["fits"]
+    with pytest.raises(ValidationError, match="预算不足"):
+        actions.approve_scenario(users["officer2"], scenario)

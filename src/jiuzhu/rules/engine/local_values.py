@@ -26,7 +26,7 @@ may be replaced: a local value never overrides a value the package has on firm g
 An **adopted change** (``adopted: true``) is different: a standard the bureau decided after
 simulating its cost (a scenario approved by a second officer, issue 14), a new dated value of any
 parameter. It may follow a firm value — it starts a new period, as a published change does — but
-never rewrites one: it may not start on the date a value the package holds on firm ground starts.
+never rewrites one: it must start after every value the package holds on firm ground.
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def apply_local_values(tree: ParameterTree, values: Iterable[LocalValue]) -> Par
         current = param.at(local.start)
         value = _merged(current.value, parsed)
         if local.adopted:
-            problems += found or _rewrites(where, current, local.start)
+            problems += found or _rewrites(where, param, local.start)
         else:
             problems += found or _firm(where, current, parsed)
         if not found:
@@ -233,14 +233,15 @@ def _firm(where: str, current: ParameterValue, parsed: Resolved) -> list[str]:
     ]
 
 
-def _rewrites(where: str, current: ParameterValue, start: dt.date) -> list[str]:
-    """A problem if an adopted change would replace the value starting that day instead of
-    starting a new period after it (a published value is never rewritten)."""
-    if current.start != start or current.confidence in (*REPLACEABLE, LOCAL_CONFIDENCE):
+def _rewrites(where: str, param: Parameter, start: dt.date) -> list[str]:
+    """A problem if an adopted change would not start a new period after every value the
+    package holds on firm ground (it would rewrite part of a published period)."""
+    firm = [v.start for v in param.values if v.confidence not in (*REPLACEABLE, LOCAL_CONFIDENCE)]
+    if not firm or start > max(firm):
         return []
     return [
-        f"{where}: a value the package holds (confidence {current.confidence}) starts on "
-        f"{start}; an adopted change starts a new period and never rewrites one"
+        f"{where}: the package holds a value of it from {max(firm)}; an adopted change starts "
+        f"a new period after the published ones and never rewrites one"
     ]
 
 

@@ -9,6 +9,7 @@ may be replaced, by a value the parameter's unit allows), so what is in force al
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from jiuzhu.web.core.users import Staff
 from jiuzhu.web.localvalues.models import LocalValue, Status
 
 JURISDICTION = "tianjin"
+LOG = logging.getLogger(__name__)
 
 
 def system() -> RuleSystem:
@@ -43,8 +45,27 @@ def system() -> RuleSystem:
     if cached is None or cached[0] is not base:
         values = [_to_rules(v) for v in _in_force()]
         _SYSTEMS.clear()  # one version at a time: the values in force now
-        _SYSTEMS[key] = cached = (base, base.with_local_values(values))
+        _SYSTEMS[key] = cached = (base, _with_values(base, values))
     return cached[1]
+
+
+def _with_values(base: RuleSystem, values: list[RulesLocalValue]) -> RuleSystem:
+    """``base`` with the values in force. Each was checked against the rules when it came into
+    force, but a later package may publish a value a recorded one now conflicts with (the
+    official notice of a standard the bureau had adopted for the same month): that one is left
+    out and logged, rather than every page of the platform failing."""
+    try:
+        return base.with_local_values(values)
+    except LocalValuesError:
+        kept: list[RulesLocalValue] = []
+        for value in values:
+            try:
+                base.with_local_values([*kept, value])
+            except LocalValuesError as exc:
+                LOG.error("local value %s %s left out: %s", value.parameter, value.start, exc)
+            else:
+                kept.append(value)
+        return base.with_local_values(kept)
 
 
 _SYSTEMS: dict[tuple[int, int, dt.datetime | None], tuple[RuleSystem, RuleSystem]] = {}

@@ -22,11 +22,14 @@ from jiuzhu.batch.pipelines.simulate import Scenario as Changes
 from jiuzhu.batch.pipelines.simulate.scenario_file import Budget, read_changes
 from jiuzhu.rules.engine.errors import ParameterFileError, RulesError
 from jiuzhu.web.audit.actions import record
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.require import require
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.entitlements.actions.standard_change_runs import start_standard_change
 from jiuzhu.web.localvalues.actions import adopt
 from jiuzhu.web.localvalues.actions import system as rules_system
+from jiuzhu.web.localvalues.models import LocalValue
+from jiuzhu.web.localvalues.models import Status as ValueStatus
 from jiuzhu.web.scenarios.evaluation import evaluate
 from jiuzhu.web.scenarios.models import Scenario, Status
 
@@ -50,6 +53,10 @@ def _checked_effective(effective: dt.date) -> None:
         raise ValidationError(
             {"effective": _("标准自某月1日起施行（待遇按月计发，重算以月为单位）")}
         )
+    if effective < clock.today().replace(day=1):
+        # A past month's standard would rewrite what was paid under the published one; the
+        # registry a scenario is measured on is today's.
+        raise ValidationError({"effective": _("生效日期不能早于本月1日")})
     if effective < rules_system().parameters.covers_from:
         raise ValidationError({"effective": _("早于规则覆盖的最早日期")})
 
@@ -121,9 +128,18 @@ def approve_scenario(user: Staff, scenario: Scenario, *, note: str = "") -> Scen
     with transaction.atomic():
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
         _awaiting(user, scenario)
+        if scenario.budget_fit and not scenario.budget_fit.get("fits"):
+            raise ValidationError(_("预算不足以支付测算下限的标准：请调整预算或下限后重新测算"))
+        try:
+            _checked_effective(scenario.effective)
+        except ValidationError:
+            raise ValidationError(
+                _("生效日期已过：测算依据的是当时的登记数据，请按新的生效日期重新测算")
+            ) from None
         starts: dict[str, str] = {}
         for path, value in scenario.changes.items():
             for start, dated in _dated(value, scenario.effective):
+                _not_taken(path, start)
                 scenario.adopted_values.add(
                     adopt(
                         scenario.created_by,
@@ -138,20 +154,23 @@ def approve_scenario(user: Staff, scenario: Scenario, *, note: str = "") -> Scen
                     )
                 )
                 starts.setdefault(start.strftime("%Y-%m"), path)
-        for month, path in sorted(starts.items()):
-            scenario.runs.add(
-                start_standard_change(
-                    user,
-                    parameter_path=path,
-                    effective_month=month,
-                    description=_("测算方案 %(n)s：%(label)s")
-                    % {"n": scenario.pk, "label": scenario.label},
-                )
-            )
         scenario.status, scenario.decision_note = Status.APPROVED, note.strip()
         scenario.decided_by, scenario.decided_at = user, timezone.now()
         scenario.save()
         record(user, "scenarios.approve", scenario, label=scenario.label, runs=len(starts))
+    # Each recomputation in a transaction of its own, after the adoption is committed: a
+    # district's recomputation takes a while and must not hold the approval's write lock. One
+    # that fails leaves the standard adopted; the officer starts it from the standard-change page.
+    for month, path in sorted(starts.items()):
+        scenario.runs.add(
+            start_standard_change(
+                user,
+                parameter_path=path,
+                effective_month=month,
+                description=_("测算方案 %(n)s：%(label)s")
+                % {"n": scenario.pk, "label": scenario.label},
+            )
+        )
     return scenario
 
 
@@ -173,6 +192,18 @@ def reject_scenario(user: Staff, scenario: Scenario, *, note: str) -> Scenario:
         scenario.save()
         record(user, "scenarios.reject", scenario, label=scenario.label, reason=note.strip())
     return scenario
+
+
+def _not_taken(path: str, start: dt.date) -> None:
+    """Refuse a second adopted value for the same parameter and day: it would silently replace
+    the first scenario's, whose recomputation would then pay a superseded standard."""
+    if LocalValue.objects.filter(
+        status=ValueStatus.IN_FORCE, adopted=True, parameter=path, start=start
+    ).exists():
+        raise ValidationError(
+            _("另一测算方案已自 %(d)s 起施行该参数：同一参数同一日期只能施行一个方案")
+            % {"d": start.isoformat()}
+        )
 
 
 def _awaiting(user: Staff, scenario: Scenario) -> None:

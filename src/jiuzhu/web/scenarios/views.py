@@ -4,6 +4,7 @@ by township on a chart, the gains and losses, the linked standards) with the dec
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -63,7 +64,7 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     """The form's first values; ``?standard=&reference=&label=`` prefill it (a proposal)."""
     initial: dict[str, object] = {"effective": _first_of_next_month()}
     standard = request.GET.get("standard", "")
-    if standard.isdigit() and 0 < int(standard) <= 1_000_000:
+    if re.fullmatch(r"[0-9]{1,7}", standard) and 0 < int(standard) <= 1_000_000:
         initial["standard"] = int(standard)
     for field in ("reference", "label"):
         if request.GET.get(field):

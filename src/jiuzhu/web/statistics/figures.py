@@ -73,9 +73,10 @@ def figures(scope: str, months: list[str]) -> pl.DataFrame:
         _paid(scope, months),
         _once(scope, months),
     ]
-    long = pl.concat([p.select(list(SCHEMA)) for p in parts if p.height], how="vertical")
-    if not long.height:
+    found = [p.select(list(SCHEMA)) for p in parts if p.height]
+    if not found:  # a period before anything was recorded, or a new install
         return pl.DataFrame(schema=SCHEMA)
+    long = pl.concat(found, how="vertical")
     return (
         long.group_by("month", "township", "program", "group")
         .agg(pl.col(m).sum() for m in _MEASURES)

@@ -27,6 +27,10 @@ def _month_field(label: Any) -> forms.RegexField:
     )
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""The years a period may name."""
+
+
 class PeriodForm(forms.Form):
     start = _month_field(_("起始月份"))
     end = _month_field(_("截止月份"))
@@ -37,6 +41,12 @@ class PeriodForm(forms.Form):
         for name, month in (("start", start), ("end", end)):
             if month and not is_month(month):
                 self.add_error(name, _("月份格式应为 YYYY-MM"))
+                return data
+            # The months around it are computed too: keep far from year 1 and year 9999.
+            if month and not FIRST_YEAR <= int(month[:4]) <= LAST_YEAR:
+                self.add_error(
+                    name, _("月份须在 %(a)s 至 %(b)s 年之间") % {"a": FIRST_YEAR, "b": LAST_YEAR}
+                )
                 return data
         if start and end:
             if start > end:

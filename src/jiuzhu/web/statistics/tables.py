@@ -9,6 +9,7 @@ groups has a 合计 group, a township table a 合计 row.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -165,6 +166,21 @@ class Table:
         """(label, cells) of every row as the page shows them (not suppressed)."""
         return [(row.label, row.texts(self.spec.measures, False)) for row in self.all_rows]
 
+    def mark(self, forced: Collection[tuple[int, int]] = ()) -> None:
+        """Mark every cell for suppression (``jiuzhu.batch.suppression.suppress``), the
+        ``forced`` cells (row, group) hidden whatever their size."""
+        marks = suppress(
+            [
+                [[v[m] for m in self.spec.measures if m in COUNTS] for v in r.values]
+                for r in self.all_rows
+            ],
+            row_totals=len(self.spec.groups) > 0,
+            column_totals=self.total is not None,
+            forced=forced,
+        )
+        for row, row_marks in zip(self.all_rows, marks, strict=True):
+            row.marks = row_marks
+
     def chart(self, key: str, title: str, kind: str) -> Chart:
         """The table's first measure as a chart (one series per group, the 合计 left out),
         its hidden cells left blank: a saved image leaves the platform as an export does."""
@@ -230,11 +246,30 @@ def build(frame: pl.DataFrame, spec: Spec, keys: list[str], labels: list[str], b
             [{m: sum(r.values[i][m] for r in rows) for m in MEASURES} for i in range(len(groups))],
         )
     table = Table(spec, groups, rows, total)
-    marks = suppress(
-        [[[v[m] for m in spec.measures if m in COUNTS] for v in r.values] for r in table.all_rows],
-        row_totals=split,
-        column_totals=total is not None,
-    )
-    for row, row_marks in zip(table.all_rows, marks, strict=True):
-        row.marks = row_marks
+    table.mark()
     return table
+
+
+def link(by_month: Table, by_township: Table) -> None:
+    """Suppress the two tables of a program as one: the 合计 row of the townships of the last
+    month is the last row of the months, the same figures, so a cell hidden in one is hidden in
+    the other (else the month table would give away a hidden total and, through it, a small
+    township), each table's complements then redone, until both agree."""
+    if by_township.total is None or not by_month.rows:
+        return
+    last, total = by_month.rows[-1], by_township.total
+    for _round in range(len(last.marks) + 1):
+        hidden = {
+            i
+            for i, (a, b) in enumerate(zip(last.marks, total.marks, strict=True))
+            if a is not Mark.SHOWN or b is not Mark.SHOWN
+        }
+        agree = all(
+            (last.marks[i] is not Mark.SHOWN) == (i in hidden) for i in range(len(last.marks))
+        )
+        if agree and all(
+            (total.marks[i] is not Mark.SHOWN) == (i in hidden) for i in range(len(total.marks))
+        ):
+            return
+        by_month.mark({(len(by_month.rows) - 1, i) for i in hidden})
+        by_township.mark({(len(by_township.rows), i) for i in hidden})

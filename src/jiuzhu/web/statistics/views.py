@@ -29,7 +29,7 @@ from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.statistics import exports
 from jiuzhu.web.statistics.figures import figures
 from jiuzhu.web.statistics.forms import DEFAULT_MONTHS, MAX_MONTHS, PeriodForm, months_between
-from jiuzhu.web.statistics.tables import SPEC_BY_KEY, SPECS, Spec, Table, build
+from jiuzhu.web.statistics.tables import SPEC_BY_KEY, SPECS, Spec, Table, build, link
 
 
 @dataclass
@@ -93,6 +93,7 @@ def sections(user: Staff, months: list[str]) -> list[Section]:
         by_township = build(
             last, spec, [c for c, _n in townships], [n for _c, n in townships], "township"
         )
+        link(by_month, by_township)
         found.append(
             Section(
                 spec,

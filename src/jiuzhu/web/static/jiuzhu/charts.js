@@ -29,8 +29,12 @@ document.addEventListener("DOMContentLoaded", function () {
     if (save) {
       save.hidden = false;
       save.addEventListener("click", function () {
+        // The image carries its title and unit (the page's caption does not go with it).
+        var grid = chart.getOption().grid[0];
+        chart.setOption({ title: { text: data.title + (data.unit ? "（" + data.unit + "）" : ""), left: "center", textStyle: { fontSize: 14 } }, grid: { top: grid.top + 28 }, legend: { top: 24 } });
         var link = document.createElement("a");
         link.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+        chart.setOption({ title: { text: "" }, grid: { top: grid.top }, legend: { top: 0 } });
         link.download = figure.getAttribute("data-filename") + ".png";
         document.body.appendChild(link);
         link.click();
