@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 
 from jiuzhu.web.accounts.models import DISTRICT_CODE, User
 from jiuzhu.web.audit.models import AuditEvent
+from jiuzhu.web.cases.actions import submit_application
+from jiuzhu.web.cases.models import Channel
 from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments.models import Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.web.registry.models import Household
@@ -166,3 +168,28 @@ def test_a_township_page_holds_only_its_township(fixture: dict[str, Any]) -> Non
     page = client.get("/statistics/", {"end": "2025-10"}).content.decode()
     other = division(fixture["other"])
     assert other is not None and other.name not in page
+
+
+@pytest.mark.django_db
+def test_a_single_person_units_dibao_counts_its_one_member(
+    fixture: dict[str, Any], users: dict[str, User]
+) -> None:
+    """单人户: the dibao of a seriously ill or disabled member, granted alone, covers one
+    person, not the household's members."""
+    household = fixture["mine"][1]
+    assert _members(household) > 1
+    application = submit_application(
+        users["caseworker"],
+        household,
+        program="dibao",
+        applicant=member(household),
+        channel=Channel.COUNTER,
+        materials=[],
+    )
+    application.single_person_choice = "single_person_unit"
+    application.save(update_fields=["single_person_choice"])
+    Entitlement.objects.filter(household=household, program="dibao").update(application=application)
+    october = figures(DISTRICT_CODE, ["2025-10"])
+    table = build(october, SPEC_BY_KEY["dibao"], [fixture["first"]], ["A"], "township")
+    urban = table.rows[0].values[0]
+    assert urban["persons"] == _members(fixture["mine"][0]) + _members(fixture["mine"][2]) + 1

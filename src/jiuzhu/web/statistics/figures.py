@@ -55,6 +55,8 @@ SCHEMA = {
     "amount": pl.Int64,
 }
 _MEASURES = ("households", "persons", "cases", "amount")
+SINGLE_PERSON = "single_person_unit"
+"""The application's choice of the single-person unit (``cases.Application.single_person_choice``)."""
 
 
 def month_end(month: str) -> dt.date:
@@ -115,7 +117,8 @@ def _in_force(scope: str, months: list[str]) -> pl.DataFrame:
     """Households and persons of the monthly programs in force at each month's end: the
     entitlement's version valid in the month (valid_from ≤ month < valid_to) and the month
     within [start_month, end_month). A household program counts the household's members in
-    force on the month's last day; a per-person program (tekun, child welfare) one person."""
+    force on the month's last day (one for a single-person unit's dibao, 单人户: only the
+    member it covers); a per-person program (tekun, child welfare) one person."""
     first, last = months[0], months[-1]
     rows = (
         EntitlementVersion.objects.filter(
@@ -139,10 +142,11 @@ def _in_force(scope: str, months: list[str]) -> pl.DataFrame:
             "entitlement__person__tekun_support_form",
             "entitlement__person__father_situation",
             "entitlement__person__mother_situation",
+            "entitlement__application__single_person_choice",
         )
     )
     names = ["program", "division", "household", "person", "start", "stop", "since", "until"]
-    names += ["area", "form", "father", "mother"]
+    names += ["area", "form", "father", "mother", "choice"]
     versions = pl.DataFrame(
         list(rows), schema=names, orient="row", infer_schema_length=None
     ).with_columns(pl.col("household", "person").cast(pl.Int64))
@@ -163,7 +167,8 @@ def _in_force(scope: str, months: list[str]) -> pl.DataFrame:
         "program",
         _group(*(pl.col(c) for c in ("program", "area", "form", "father", "mother"))),
         pl.when(pl.col("person").is_null()).then(1).otherwise(0).cast(pl.Int64).alias("households"),
-        pl.when(pl.col("person").is_null())
+        # A single-person unit's dibao (单人户) covers its one member, not the household.
+        pl.when(pl.col("person").is_null() & (pl.col("choice").fill_null("") != SINGLE_PERSON))
         .then(pl.col("members").fill_null(0))
         .otherwise(1)
         .cast(pl.Int64)
