@@ -54,8 +54,9 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, list[str]]:
     """The form and its months: the chosen period, or the last ``DEFAULT_MONTHS`` months (a
     blank or invalid choice, or one longer than ``MAX_MONTHS``, falls back to it)."""
     current = month_of(clock.today())
-    form = PeriodForm(request.GET or None)
     end, start = current, add_months(current, 1 - DEFAULT_MONTHS)
+    # The default period shows in the fields, not only as a placeholder.
+    form = PeriodForm(request.GET or None, initial={"start": start, "end": end})
     if form.is_valid():
         end = form.cleaned_data["end"] or current
         start = form.cleaned_data["start"] or add_months(end, 1 - DEFAULT_MONTHS)
