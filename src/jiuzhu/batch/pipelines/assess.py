@@ -16,11 +16,12 @@ import polars as pl
 from jiuzhu.batch.inputs import AssessmentInput, read_input
 from jiuzhu.batch.outputs import OutputError, Sheet, output_format, write
 from jiuzhu.rules import RuleSystem, load_system
-from jiuzhu.rules.engine import HOUSEHOLD, PERSON, ReasonSet
+from jiuzhu.rules.engine import HOUSEHOLD, PERSON
 from jiuzhu.rules.engine.entities import OBLIGOR
 from jiuzhu.rules.engine.formula import DATE_VARIABLE
 from jiuzhu.rules.engine.local_values import LOCAL_CONFIDENCE, LocalValue
 from jiuzhu.rules.engine.units import Unit
+from jiuzhu.rules.registry import Program
 from jiuzhu.rules.system import ENGINE_VERSION, SimulationResult
 
 CONTEXT_COLUMNS = ("unit_members", "household_counted_income", "assessed_income")
@@ -190,10 +191,7 @@ def result_tables(
         # The remaining members' figures of an unavailable option would only mislead.
         applies = pl.col(program.status).fill_null(True)
         decoded += [pl.when(applies).then(pl.col(d)).alias(d) for d in program.details]
-    for name in households.columns:
-        var = system.variables.get(name)
-        if var is not None and var.reasons is not None:
-            decoded.append(var.reasons.decode_column(households[name], labels=labels))
+    decoded += _decoded_reasons(system, households, labels)
     trace_columns = [
         c
         for c in households.columns
@@ -210,7 +208,6 @@ def result_tables(
         return table, pl.DataFrame()
     wanted = [PERSON.key, HOUSEHOLD.key]
     listed = pl.lit(False)
-    person_reasons: list[tuple[str, ReasonSet]] = []
     for program in per_person:
         wanted += [
             program.status,
@@ -219,15 +216,28 @@ def result_tables(
             program.reasons,
         ]
         listed = listed | pl.col(program.status).is_null() | pl.col(program.status)
-        reasons = system.variables[program.reasons].reasons
-        assert reasons is not None
-        person_reasons.append((program.reasons, reasons))
     people = persons.filter(listed).select(wanted)
     people = people.with_columns(
-        *(reasons.decode_column(people[name], labels=labels) for name, reasons in person_reasons),
-        _masked_id(pl.col(PERSON.key).cast(pl.String)),
+        *_decoded_reasons(system, people, labels), _masked_id(pl.col(PERSON.key).cast(pl.String))
     )
     return table, people
+
+
+def _decoded_reasons(system: RuleSystem, frame: pl.DataFrame, labels: bool) -> list[pl.Expr]:
+    """Expressions decoding every reason-mask column of ``frame``: the distinct masks of all
+    columns are found in one pass, and the columns then decode side by side."""
+    sets = {
+        name: reasons
+        for name in frame.columns
+        if (var := system.variables.get(name)) is not None and (reasons := var.reasons) is not None
+    }
+    if not sets:
+        return []
+    distinct = frame.select(pl.col(name).drop_nulls().unique().implode() for name in sets)
+    return [
+        reasons.decode_expr(name, distinct[name][0], labels=labels)
+        for name, reasons in sets.items()
+    ]
 
 
 def _masked_id(value: pl.Expr) -> pl.Expr:
@@ -247,39 +257,18 @@ def summarise(
 ) -> AssessmentSummary:
     """Counts and totals per program; the low-confidence parameters the run relied on."""
     system = result.system
-    programs = []
-    for program in system.programs:
-        if program.entity == HOUSEHOLD:
-            status = households[program.status]
-            amount = None
-            if program.amount:
-                amount = int(households.filter(status.fill_null(False))[program.amount].sum() or 0)
-            eligible = int(status.fill_null(False).sum())
-            undetermined = status.null_count()
-        else:
-            persons = result.persons
-            eligible = int(persons[program.status].fill_null(False).sum()) if persons.height else 0
-            undetermined = persons[program.status].null_count() if persons.height else 0
-            amount = (
-                int(
-                    persons.filter(pl.col(program.status).fill_null(False))[program.amount].sum()
-                    or 0
-                )
-                if program.amount and persons.height
-                else 0
-            )
-        programs.append(
-            ProgramSummary(
-                program.name,
-                program.label,
-                program.label_en,
-                eligible,
-                undetermined,
-                amount,
-                program.option,
-                program.monthly or program.option,
-            )
+    counted = _program_counts(system.programs, households, result.persons)
+    programs = [
+        ProgramSummary(
+            program.name,
+            program.label,
+            program.label_en,
+            *counted[program.name],
+            program.option,
+            program.monthly or program.option,
         )
+        for program in system.programs
+    ]
     low: list[str] = []
     unknown: list[str] = []
     local: list[str] = []
@@ -317,6 +306,43 @@ def summarise(
         local=local,
         unknown_notes=unknown_notes,
     )
+
+
+def _program_counts(
+    programs: Sequence[Program], households: pl.DataFrame, persons: pl.DataFrame
+) -> dict[str, tuple[int, int, int | None]]:
+    """Program name → (eligible, undetermined, total amount in fen over the eligible; None for a
+    household program without an amount): one pass over each entity's table for every program
+    (a filter per program cost a tenth of a second at 1e6 households)."""
+    per_entity: dict[str, list[pl.Expr]] = {HOUSEHOLD.name: [], PERSON.name: []}
+    for program in programs:
+        status = pl.col(program.status)
+        exprs = [
+            status.fill_null(False).sum().alias(f"{program.name}:eligible"),
+            status.null_count().alias(f"{program.name}:undetermined"),
+        ]
+        if program.amount:
+            exprs.append(
+                pl.col(program.amount)
+                .filter(status.fill_null(False))
+                .sum()
+                .alias(f"{program.name}:amount")
+            )
+        per_entity[program.entity.name] += exprs
+    row: dict[str, int] = {}
+    for entity, frame in ((HOUSEHOLD.name, households), (PERSON.name, persons)):
+        if per_entity[entity] and frame.height:
+            row.update(frame.select(per_entity[entity]).row(0, named=True))
+    counts: dict[str, tuple[int, int, int | None]] = {}
+    for program in programs:
+        amount = row.get(f"{program.name}:amount")
+        none_without = program.entity == HOUSEHOLD and not program.amount
+        counts[program.name] = (
+            int(row.get(f"{program.name}:eligible") or 0),
+            int(row.get(f"{program.name}:undetermined") or 0),
+            None if none_without else int(amount or 0),
+        )
+    return counts
 
 
 def notes(

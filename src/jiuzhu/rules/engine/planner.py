@@ -102,6 +102,9 @@ class _Lookup:
     def entity_of(self, name: str) -> Entity:
         return self._variables[name].entity
 
+    def dtype_of(self, name: str) -> pl.DataType:
+        return self._variables[name].dtype
+
 
 def _dep_names(deps: Dependencies) -> set[str]:
     names = set(deps.local) | set(deps.parent)

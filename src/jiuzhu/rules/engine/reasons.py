@@ -87,6 +87,12 @@ class ReasonSet:
     def decode_column(self, masks: pl.Series, labels: bool = False) -> pl.Series:
         """Decode a bitmask column to codes text (or Chinese labels), each distinct mask once."""
         distinct = masks.drop_nulls().unique().to_list()
+        return masks.to_frame().select(self.decode_expr(masks.name, distinct, labels)).to_series()
+
+    def decode_expr(self, name: str, distinct: Iterable[int], labels: bool = False) -> pl.Expr:
+        """Column ``name`` (bitmasks) decoded to codes text (or Chinese labels); ``distinct``
+        holds its non-null values, each decoded once. Null decodes to empty text. As an
+        expression, several columns decode in one ``select``, side by side on every CPU."""
         text = self.labels_text if labels else self.codes_text
         mapping = {m: text(m) for m in distinct}
-        return masks.replace_strict(mapping, default="", return_dtype=pl.String).rename(masks.name)
+        return pl.col(name).replace_strict(mapping, default="", return_dtype=pl.String)

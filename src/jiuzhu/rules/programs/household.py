@@ -51,7 +51,7 @@ def age(f: Formula) -> pl.Expr:
 )
 def relation_group(f: Formula) -> pl.Expr:
     """The GB/T 4761 code's group: spouse, child, parent, …"""
-    return f("relation").replace_strict(RELATION_GROUP_OF, default=None, return_dtype=pl.String)
+    return f.recode("relation", RELATION_GROUP_OF, f.dtype("relation_group"))
 
 
 @variable(
