@@ -136,9 +136,10 @@ def _per_parent_by_order(
         return None
     members = frame.select(spec.member.fill_null(False).cast(pl.Int64)).to_series().to_numpy()
     counts = np.add.reduceat(members, starts)
-    first_rows = np.zeros(frame.height, dtype=bool)
-    first_rows[starts[counts != spec.count]] = True
-    return pl.Series(first_rows)
+    first_rows = np.zeros(frame.height, dtype=np.uint8)
+    first_rows[starts[counts != spec.count]] = 1
+    # From bytes, then cast: Polars packs a bool array bit by bit (10 ms at 2.5 million rows).
+    return pl.Series(first_rows).cast(pl.Boolean)
 
 
 @dataclass(frozen=True)

@@ -563,7 +563,7 @@ ROW_RULES = [
     count_per_parent(
         PERSON,
         "relation",
-        pl.col("relation").cast(pl.String).is_in(["01", "02"]),
+        pl.col("relation").is_in(["01", "02"]),
         1,
         "每户应有且仅有一名申请人（与申请人关系为01本人或02户主） "
         "(each household needs exactly one applicant, relation 01 or 02)",
