@@ -328,3 +328,18 @@ def test_the_demo_seeds_fictitious_registers_once(users: dict[str, User]) -> Non
     assert board["beds"].actual and board["beds"].status in (Status.MET, Status.NOT_MET)
     assert board["counselling"].share is not None and board["counselling"].share.part > 0
     assert AuditEvent.objects.filter(action="plan.add_facility").count() == count
+
+
+def test_the_english_dashboard_punctuates_in_english(
+    users: dict[str, User], townships: tuple[str, str]
+) -> None:
+    first, _other = townships
+    _facility(users["officer"], first)
+    client = _client("officer")
+    client.cookies["django_language"] = "en"
+    page = client.get("/plan/").content.decode()
+    assert "<b>Definition</b>: " in page and "<b>Source</b>: " in page
+    assert "</b>：" not in page and "(beds)" in page and "（beds）" not in page
+    assert "<th>Township (street office)</th>" in page  # the chart's table names its rows
+    facilities = client.get("/plan/facilities/").content.decode()
+    assert "(to 2026-12-31)" in facilities and "（" not in facilities.split("<main", 1)[1]

@@ -18,7 +18,7 @@ from jiuzhu.web.entitlements.models import Entitlement
 from jiuzhu.web.payments.models import Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.web.registry.models import Household
 from jiuzhu.web.statistics.figures import figures
-from jiuzhu.web.statistics.tables import SPEC_BY_KEY, build
+from jiuzhu.web.statistics.tables import SPEC_BY_KEY, TOTAL, Row, Table, build
 from tests.web.conftest import PASSWORD
 from tests.web.entitlements.conftest import make_entitlement, member
 
@@ -193,3 +193,60 @@ def test_a_single_person_units_dibao_counts_its_one_member(
     table = build(october, SPEC_BY_KEY["dibao"], [fixture["first"]], ["A"], "township")
     urban = table.rows[0].values[0]
     assert urban["persons"] == _members(fixture["mine"][0]) + _members(fixture["mine"][2]) + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"start": "abc"},
+        {"start": "2025-10", "end": "2025-08"},
+        {"start": "2026-01"},  # after the current month, the end left blank
+        {"start": "2020-01"},  # 70 months to the current one
+    ],
+)
+def test_an_invalid_period_shows_its_error_and_no_table(
+    fixture: dict[str, Any], period: dict[str, str]
+) -> None:
+    client = Client()
+    assert client.login(username="officer", password=PASSWORD)
+    response = client.get("/statistics/", period)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="no-period"' in page
+    assert 'class="errorlist' in page
+    assert "table-dibao" not in page and "chart-data-" not in page and "/export/" not in page
+
+
+@pytest.mark.django_db
+def test_the_export_of_an_invalid_period_is_refused(fixture: dict[str, Any]) -> None:
+    client = Client()
+    assert client.login(username="officer", password=PASSWORD)
+    response = client.get("/statistics/export/", {"table": "dibao", "start": "abc"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "月份格式应为 YYYY-MM" in page and "未导出" in page
+    assert not AuditEvent.objects.filter(action="statistics.export").exists()
+
+
+@pytest.mark.django_db
+def test_a_chart_whose_every_cell_is_hidden_says_so(fixture: dict[str, Any]) -> None:
+    """The caseworker's township: 3 urban and 1 rural household, both under 5: the township
+    chart has nothing to draw and says why; its counts tick whole numbers."""
+    client = Client()
+    assert client.login(username="caseworker", password=PASSWORD)
+    page = client.get("/statistics/", {"start": "2025-08", "end": "2025-10"}).content.decode()
+    chart = page.split('id="chart-dibao-townships"', 1)[1].split("</figure>", 1)[0]
+    assert "各格均小于5或为防推算而隐藏" in chart and "chart-canvas" not in chart
+    assert "<th>乡镇（街道）</th>" in chart and "城市（户）" in chart
+
+
+def test_a_count_chart_ticks_whole_numbers_and_its_image_names_where_and_when() -> None:
+    spec = SPEC_BY_KEY["near_dibao"]
+    values = {"households": 40, "persons": 90, "amount": 1_000}
+    table = Table(spec, [(TOTAL, str(spec.title))], [Row("2025-10", [values])], None)
+    table.mark()
+    chart = table.chart("k", "低保边缘家庭：逐月", "line", "月份", "宝坻区低保边缘家庭：逐月")
+    assert chart.data["decimals"] == 0  # the script gives the axis minInterval 1
+    assert chart.data["export_title"] == "宝坻区低保边缘家庭：逐月（户）"
+    assert chart.headers == ["月份", "低保边缘家庭（户）"] and chart.rows == [("2025-10", ["40"])]

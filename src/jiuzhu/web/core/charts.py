@@ -16,6 +16,23 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+Value = int | float | Decimal | None
+MONEY_PLACES = 2
+"""Yuan show with fen: two decimals."""
+CATEGORY_LABEL = _("类别")
+"""The table's first heading when a chart does not name its categories."""
+EMPTY_NOTE = _("没有可绘制的数值，图略；各值见数据表。")
+"""What stands in a chart's place when it has no value to draw."""
+
+
+def with_unit(text: str | Promise, unit: str | Promise) -> str:
+    """``text`` followed by its unit in brackets, punctuated for the language (（元） or (yuan))."""
+    if not unit:
+        return str(text)
+    return gettext("%(text)s（%(unit)s）") % {"text": text, "unit": unit}
 
 
 @dataclass(frozen=True)
@@ -23,7 +40,7 @@ class Series:
     """One series: a name and a value per category (None: no value, e.g. a suppressed cell)."""
 
     name: str | Promise
-    values: Sequence[int | float | Decimal | None]
+    values: Sequence[Value]
 
 
 @dataclass(frozen=True)
@@ -32,7 +49,12 @@ class Chart:
     value per category, in ``unit`` (e.g. "元", "户": money given in yuan, not fen).
 
     ``key`` names the chart on its page (the element's id and the saved image's file name: ASCII
-    letters, digits and hyphens).
+    letters, digits and hyphens). ``category_label`` heads the table's first column (what the
+    categories are). ``export_title`` is the saved image's title when the page's ``title`` is
+    not enough out of context (a scenario's name, a period; default the title). ``decimals``
+    are the places shown in the table, tooltip and axis; by default 0 when every value is an
+    integer (a count: the axis then ticks whole numbers) and 2 otherwise (yuan, given as
+    ``Decimal``). ``empty_note`` replaces the chart when no value can be drawn.
     """
 
     key: str
@@ -44,6 +66,10 @@ class Chart:
     stacked: bool = False
     horizontal: bool = False
     notes: Sequence[str | Promise] = field(default_factory=tuple)
+    category_label: str | Promise = CATEGORY_LABEL
+    export_title: str | Promise = ""
+    decimals: int | None = None
+    empty_note: str | Promise = EMPTY_NOTE
 
     def __post_init__(self) -> None:
         for one in self.series:
@@ -58,11 +84,31 @@ class Chart:
         return f"chart-data-{self.key}"
 
     @property
+    def places(self) -> int:
+        """The decimals every value shows with (``decimals``, or inferred from the values)."""
+        if self.decimals is not None:
+            return self.decimals
+        values = [v for s in self.series for v in s.values if v is not None]
+        return 0 if all(isinstance(v, int) for v in values) else MONEY_PLACES
+
+    @property
+    def empty(self) -> bool:
+        """No value to draw (every cell missing or suppressed)."""
+        return all(v is None for s in self.series for v in s.values)
+
+    @property
+    def unit_note(self) -> str:
+        """The unit as the caption shows it after the title: （元/月） or (yuan/month)."""
+        return gettext("（%(unit)s）") % {"unit": self.unit} if self.unit else ""
+
+    @property
     def data(self) -> dict[str, object]:
         """What the script draws (JSON: numbers as floats, names as text)."""
         return {
             "title": str(self.title),
+            "export_title": with_unit(self.export_title or self.title, self.unit),
             "unit": str(self.unit),
+            "decimals": self.places,
             "kind": self.kind,
             "stacked": self.stacked,
             "horizontal": self.horizontal,
@@ -74,9 +120,22 @@ class Chart:
         }
 
     @property
-    def rows(self) -> list[tuple[str, list[int | float | Decimal | None]]]:
-        """The table view: one row per category, a value per series."""
+    def headers(self) -> list[str]:
+        """The table's header: the categories' label, then each series with the unit."""
+        return [str(self.category_label), *(with_unit(s.name, self.unit) for s in self.series)]
+
+    @property
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The table view: one row per category, a value per series, formatted with
+        thousands separators and ``places`` decimals (— for a missing value)."""
+        places = self.places
         return [
-            (category, [s.values[i] for s in self.series])
+            (
+                category,
+                [
+                    "—" if v is None else f"{v:,.{places}f}"
+                    for v in (s.values[i] for s in self.series)
+                ],
+            )
             for i, category in enumerate(self.categories)
         ]

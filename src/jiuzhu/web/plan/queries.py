@@ -133,6 +133,8 @@ def beds_indicator(user: Staff, rows: list[FacilityRow], on: dt.date) -> Indicat
             series=[Series(gettext_lazy("床位"), [by_township.get(c, 0) for c in names])],
             unit=gettext_lazy("张"),
             horizontal=True,
+            category_label=gettext_lazy("乡镇（街道）"),
+            export_title=_dated(_("各乡镇（街道）运营中的养老机构床位"), on),
         ),
     )
 
@@ -171,8 +173,16 @@ def coverage_indicator(user: Staff, rows: list[FacilityRow], on: dt.date) -> Ind
             unit="%",
             horizontal=True,
             notes=[gettext_lazy("没有运营中机构的乡镇（街道）无覆盖率，图中留空。")],
+            category_label=gettext_lazy("乡镇（街道）"),
+            export_title=_dated(_("各乡镇（街道）医疗卫生服务覆盖率"), on),
+            decimals=1,
         ),
     )
+
+
+def _dated(title: str, on: dt.date) -> str:
+    """A chart's title for its saved image: the plan indicator's day goes with it."""
+    return _("%(title)s，%(day)s") % {"title": title, "day": f"{on:%Y-%m-%d}"}
 
 
 def _percent(share: Share | None) -> float | None:

@@ -181,11 +181,14 @@ class Table:
         for row, row_marks in zip(self.all_rows, marks, strict=True):
             row.marks = row_marks
 
-    def chart(self, key: str, title: str, kind: str) -> Chart:
-        """The table's first measure as a chart (one series per group, the 合计 left out),
-        its hidden cells left blank: a saved image leaves the platform as an export does."""
+    def chart(self, key: str, title: str, kind: str, rows_label: str, export_title: str) -> Chart:
+        """The table's first measure as a chart (one series per group, a split table's 合计 left out),
+        its hidden cells left blank: a saved image leaves the platform as an export does.
+        ``rows_label`` names the rows (月份, 乡镇（街道）), ``export_title`` the saved image."""
         measure = self.spec.measures[0]
-        shown = [(i, label) for i, (g, label) in enumerate(self.groups) if g != TOTAL]
+        # An unsplit table's one group is its total: that one is charted.
+        split = len(self.spec.groups) > 0
+        shown = [(i, label) for i, (g, label) in enumerate(self.groups) if not split or g != TOTAL]
         return Chart(
             key=key,
             title=title,
@@ -207,6 +210,10 @@ class Table:
             notes=(
                 _("小于%(n)s的格及为防推算而隐藏的格在图中留空；数据表同。") % {"n": THRESHOLD},
             ),
+            category_label=rows_label,
+            export_title=export_title,
+            empty_note=_("各格均小于%(n)s或为防推算而隐藏，图中没有可显示的数值。")
+            % {"n": THRESHOLD},
         )
 
 

@@ -50,18 +50,28 @@ def _user(request: HttpRequest, permission: str = "statistics.view") -> Staff:
     return user
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, list[str]]:
-    """The form and its months: the chosen period, or the last ``DEFAULT_MONTHS`` months (a
-    blank or invalid choice, or one longer than ``MAX_MONTHS``, falls back to it)."""
+def _period(request: HttpRequest) -> tuple[PeriodForm, list[str] | None]:
+    """The form and its months: the chosen period (a blank end is the current month, a blank
+    start the ``DEFAULT_MONTHS`` months to the end), the last ``DEFAULT_MONTHS`` months when
+    nothing is chosen, or None when the choice is invalid: the form says why, and nothing is
+    counted for a period the user did not choose."""
     current = month_of(clock.today())
-    end, start = current, add_months(current, 1 - DEFAULT_MONTHS)
+    default = add_months(current, 1 - DEFAULT_MONTHS)
     # The default period shows in the fields, not only as a placeholder.
-    form = PeriodForm(request.GET or None, initial={"start": start, "end": end})
-    if form.is_valid():
-        end = form.cleaned_data["end"] or current
-        start = form.cleaned_data["start"] or add_months(end, 1 - DEFAULT_MONTHS)
-        if start > end or add_months(start, MAX_MONTHS - 1) < end:
-            end, start = current, add_months(current, 1 - DEFAULT_MONTHS)
+    form = PeriodForm(request.GET or None, initial={"start": default, "end": current})
+    if not form.is_bound:
+        return form, months_between(default, current)
+    if not form.is_valid():
+        return form, None
+    end = form.cleaned_data["end"] or current
+    start = form.cleaned_data["start"] or add_months(end, 1 - DEFAULT_MONTHS)
+    # The form checks a period given whole; one end left blank is checked here.
+    if start > end:
+        form.add_error("start", _("起始月份不能晚于截止月份（%(end)s）") % {"end": end})
+        return form, None
+    if add_months(start, MAX_MONTHS - 1) < end:
+        form.add_error("start", _("统计期最长 %(n)s 个月") % {"n": MAX_MONTHS})
+        return form, None
     return form, months_between(start, end)
 
 
@@ -88,6 +98,8 @@ def sections(user: Staff, months: list[str]) -> list[Section]:
     frame = figures(scope, months)
     townships = _townships(scope, frame)
     last = frame.filter(pl.col("month") == months[-1])
+    # A saved image names the jurisdiction and the period: the page's headings do not go with it.
+    where = {"scope": scope_name(scope), "start": months[0], "end": months[-1]}
     found = []
     for spec in SPECS:
         by_month = build(frame, spec, months, months, "month")
@@ -95,16 +107,26 @@ def sections(user: Staff, months: list[str]) -> list[Section]:
             last, spec, [c for c, _n in townships], [n for _c, n in townships], "township"
         )
         link(by_month, by_township)
+        trend = _("%(t)s：逐月") % {"t": spec.title}
+        per_township = _("%(t)s：按乡镇（街道），%(m)s") % {"t": spec.title, "m": months[-1]}
         found.append(
             Section(
                 spec,
                 by_month,
                 by_township,
-                by_month.chart(f"{spec.key}-trend", _("%(t)s：逐月") % {"t": spec.title}, "line"),
+                by_month.chart(
+                    f"{spec.key}-trend",
+                    trend,
+                    "line",
+                    _("月份"),
+                    _("%(scope)s%(t)s，%(start)s 至 %(end)s") % {"t": trend, **where},
+                ),
                 by_township.chart(
                     f"{spec.key}-townships",
-                    _("%(t)s：按乡镇（街道），%(m)s") % {"t": spec.title, "m": months[-1]},
+                    per_township,
                     "bar",
+                    _("乡镇（街道）"),
+                    _("%(scope)s%(t)s") % {"t": per_township, **where},
                 ),
             )
         )
@@ -112,29 +134,36 @@ def sections(user: Staff, months: list[str]) -> list[Section]:
 
 
 def report_view(request: HttpRequest) -> HttpResponse:
-    """The report: every table of the period, by month and by township."""
+    """The report: every table of the period, by month and by township; no table for an
+    invalid period, only its errors."""
     user = _user(request)
     form, months = _period(request)
-    return render(
-        request,
-        "statistics/report.html",
-        {
-            "form": form,
+    return _page(request, user, form, months)
+
+
+def _page(
+    request: HttpRequest, user: Staff, form: PeriodForm, months: list[str] | None, status: int = 200
+) -> HttpResponse:
+    context: dict[str, object] = {"form": form, "scope": scope_name(user.division_code)}
+    if months:
+        context |= {
             "months": months,
             "sections": sections(user, months),
-            "scope": scope_name(user.division_code),
             "query": f"start={months[0]}&end={months[-1]}",
-        },
-    )
+        }
+    return render(request, "statistics/report.html", context, status=status)
 
 
 def export_view(request: HttpRequest) -> HttpResponse:
-    """One table (``?table=``) as an xlsx workbook, suppressed, audited."""
+    """One table (``?table=``) as an xlsx workbook, suppressed, audited; refused (400, the
+    page with the period's errors) for an invalid period rather than exporting another."""
     user = _user(request, "statistics.export")
     spec = SPEC_BY_KEY.get(request.GET.get("table", ""))
     if spec is None:
         raise Http404
-    _form, months = _period(request)
+    form, months = _period(request)
+    if months is None:
+        return _page(request, user, form, None, status=400)
     section = next(s for s in sections(user, months) if s.spec is spec)
     record(
         user,
