@@ -156,7 +156,9 @@ def test_pages_per_role(fixture: dict[str, Any], username: str, status: int) -> 
     assert response.status_code == status
     if status == 200:
         page = response.content.decode()
-        assert "chart-data-dibao-trend" in page and "导出 Excel" in page
+        # The chart itself (its figure), not only an attribute naming its data.
+        assert '<figure class="chart" id="chart-dibao-trend"' in page
+        assert "导出 Excel" in page
 
 
 @pytest.mark.django_db
