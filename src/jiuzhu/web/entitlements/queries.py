@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules.procedure import DUE_SOON_DAYS, rule
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.periods import in_force, last_month, never_in_force
 from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
@@ -96,10 +97,45 @@ def payable_in(entitlement: Entitlement, month: str) -> bool:
 
 def amount_in(versions: Iterable[EntitlementVersion], month: str) -> int | None:
     """The monthly amount (fen) of the version covering ``month``, or None."""
+    version = in_force(versions, month)
+    return version.monthly_amount if version is not None else None
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One version as the timeline shows it: ``period`` in words (the last month included,
+    never the stored exclusive end) and ``state``: ``in_force`` in ``month``, ``upcoming``
+    (starts later), ``ended`` or ``never`` (closed before it began)."""
+
+    version: EntitlementVersion
+    period: str
+    state: str
+
+
+def timeline(versions: Iterable[EntitlementVersion], month: str) -> list[TimelineRow]:
+    """The versions (in the order given) with their periods read against ``month`` (today's):
+    "2025-10 至 2025-10" for a closed one, "2025-11 起" for one still to come, "2025-10 起至今"
+    for the open one in force."""
+    rows = []
     for version in versions:
-        if version.valid_from <= month and (not version.valid_to or month < version.valid_to):
-            return version.monthly_amount
-    return None
+        start = version.valid_from
+        if never_in_force(version):
+            rows.append(TimelineRow(version, _("%(start)s（未执行）") % {"start": start}, "never"))
+            continue
+        if version.valid_to:
+            period = _("%(start)s 至 %(last)s") % {"start": start, "last": last_month(version)}
+        elif start > month:
+            period = _("%(start)s 起") % {"start": start}
+        else:
+            period = _("%(start)s 起至今") % {"start": start}
+        if start > month:
+            state = "upcoming"
+        elif version.valid_to and version.valid_to <= month:
+            state = "ended"
+        else:
+            state = "in_force"
+        rows.append(TimelineRow(version, period, state))
+    return rows
 
 
 @dataclass

@@ -28,7 +28,9 @@ from jiuzhu.web.audit.actions import list_export_audit
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
+from jiuzhu.web.core.months import month_of
 from jiuzhu.web.core.parameters import value_text
+from jiuzhu.web.core.periods import in_force, upcoming
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import scheduled
@@ -74,6 +76,7 @@ from jiuzhu.web.entitlements.queries import (
     task_for,
     task_missing,
     task_queue,
+    timeline,
 )
 from jiuzhu.web.entitlements.workflow import (
     ENTITLEMENT,
@@ -119,8 +122,8 @@ def _listed(request: HttpRequest) -> tuple[FilterForm, QuerySet[Entitlement]]:
 
 
 def entitlement_list_view(request: HttpRequest) -> HttpResponse:
-    """Entitlements of the jurisdiction, filtered by program and status, with the open
-    version's amount (a fixed number of queries per page)."""
+    """Entitlements of the jurisdiction, filtered by program and status, with the amount in
+    force this month and a change still to come (a fixed number of queries per page)."""
     form, found = _listed(request)
     program = status = ""
     if form.is_valid():
@@ -135,9 +138,11 @@ def entitlement_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(found.order_by("-start_month", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    month = month_of(clock.today())
     for entitlement in page:
         versions = entitlement.ordered_versions  # type: ignore[attr-defined]
-        entitlement.current_amount = versions[0].monthly_amount if versions else None  # type: ignore[attr-defined]
+        entitlement.current = in_force(versions, month)  # type: ignore[attr-defined]
+        entitlement.upcoming = upcoming(versions, month)  # type: ignore[attr-defined]
     return render(
         request,
         "entitlements/list.html",
@@ -188,9 +193,13 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: object) -
     today = clock.today()
     members = _members(entitlement)
     gradual = rule(GRADUAL_EXIT).at(today)
+    month = month_of(today)
+    versions = list(entitlement.versions.select_related("created_by").order_by("-number"))
     return {
         "entitlement": entitlement,
-        "versions": entitlement.versions.select_related("created_by").order_by("-number"),
+        "versions": timeline(versions, month),
+        "current": in_force(versions, month),
+        "upcoming": upcoming(versions, month),
         "tasks": _with_missing(
             entitlement.tasks.select_related("person", "completed_by").order_by(
                 "-status", F("due_on").asc(nulls_last=True)

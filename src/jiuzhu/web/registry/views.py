@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import list_export_audit, record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import whole_ids, xlsx_response
 from jiuzhu.web.core.idtext import reveals_id
 from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.months import month_of
+from jiuzhu.web.core.periods import in_force, upcoming
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
@@ -156,9 +159,12 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("versions")
         .order_by("-start_month", "-pk")
     )
+    month = month_of(clock.today())
     for entitlement in entitlements:
-        versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
-        entitlement.current_amount = versions[-1].monthly_amount if versions else None  # type: ignore[attr-defined]
+        # The amount in force this month: an approved change may start later (core.periods).
+        versions = list(entitlement.versions.all())
+        entitlement.current = in_force(versions, month)  # type: ignore[attr-defined]
+        entitlement.upcoming = upcoming(versions, month)  # type: ignore[attr-defined]
     former = _former_members(household, entitlements)
     # The household's whole record: its members, applications, entitlements and accounts too
     # (every event carries the household it concerns), labelled in the reader's language.
