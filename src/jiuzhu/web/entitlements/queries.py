@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules.procedure import DUE_SOON_DAYS, rule
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.parameters import parameter_label
 from jiuzhu.web.core.periods import in_force, last_month, never_in_force
 from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.users import Staff
@@ -28,6 +29,7 @@ from jiuzhu.web.entitlements.models import (
     TaskStatus,
 )
 from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.workcalendar.working_days import covered_years, first_missing_year, missing_text
 
 
@@ -82,7 +84,12 @@ def runs_for(user: Staff) -> QuerySet[StandardChangeRun]:
 
 def run_for(user: Staff, pk: int) -> StandardChangeRun:
     """Raises Http404 outside the jurisdiction."""
-    return get_within(runs_for(user).select_related("created_by", "decided_by"), pk)
+    return get_within(
+        runs_for(user).select_related(
+            "created_by", "decided_by", "local_value__entered_by", "local_value__checked_by"
+        ),
+        pk,
+    )
 
 
 def payable_in(entitlement: Entitlement, month: str) -> bool:
@@ -262,12 +269,14 @@ def work_items(user: Staff, today: dt.date, shown: int = 20) -> list[WorkList]:
         "entitlements.approve_standard_change", StandardChangeRun(division_code=division)
     ):
         runs = runs_for(user).filter(status=RunStatus.PROPOSED).exclude(created_by=user)
+        system = rules_system()
         lists.append(
             WorkList(
                 kind=str(_("待审批的标准调整")),
                 items=[
                     WorkItem(
-                        title=f"{run.parameter_label or run.parameter_path} · {run.effective_month}",
+                        title=f"{parameter_label(system, run.parameter_path)} · "
+                        f"{run.effective_month}",
                         url=reverse("entitlements:run", args=[run.pk]),
                         state=str(run.get_status_display()),
                         action=str(_("审批")),

@@ -29,8 +29,9 @@ from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
 from jiuzhu.web.core.months import month_of
-from jiuzhu.web.core.parameters import value_text
+from jiuzhu.web.core.parameters import parameter_label, value_text
 from jiuzhu.web.core.periods import in_force, upcoming
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import scheduled
@@ -64,6 +65,7 @@ from jiuzhu.web.entitlements.models import (
     ItemOutcome,
     ReviewTask,
     RunStatus,
+    StandardChangeRun,
     TaskKind,
     TaskStatus,
 )
@@ -504,7 +506,28 @@ def _parameters() -> list[tuple[str, str]]:
     ordered = [p for p in MAIN_PARAMETERS if p in system.parameters] + sorted(
         p.path for p in system.parameters if p.path not in MAIN_PARAMETERS
     )
-    return [(path, system.parameters[path].description) for path in ordered]
+    return [(path, parameter_label(system, path)) for path in ordered]
+
+
+def _reference(run: StandardChangeRun) -> str:
+    """The source of the run's new value in the reader's language: for the district's own
+    value its kind, document and the two officers by name (the rules' stored text mixes both
+    languages and login names); a published value's legal reference as recorded."""
+    value = run.local_value
+    if value is None:
+        return run.parameter_reference
+    number = _("（%(n)s）") % {"n": value.document_number} if value.document_number else ""
+    text = (
+        _("本地调整：%(document)s%(number)s；录入 %(maker)s，复核 %(checker)s")
+        if value.adopted
+        else _("本地值：%(document)s%(number)s；录入 %(maker)s，复核 %(checker)s")
+    )
+    return text % {
+        "document": value.document,
+        "number": number,
+        "maker": value.entered_by,
+        "checker": value.checked_by or "—",
+    }
 
 
 def run_list_view(request: HttpRequest) -> HttpResponse:
@@ -531,7 +554,10 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
                     % {"n": run.checked, "c": run.changed},
                 )
                 return redirect("entitlements:run", pk=run.pk)
-    runs = runs_for(staff(request)).select_related("created_by", "decided_by")[:50]
+    runs = list(runs_for(staff(request)).select_related("created_by", "decided_by")[:50])
+    system = rules_system()
+    for listed in runs:
+        listed.label = parameter_label(system, listed.parameter_path)  # type: ignore[attr-defined]
     return render(
         request,
         "entitlements/runs.html",
@@ -550,6 +576,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
     if outcome in ItemOutcome.values:
         items = items.filter(outcome=outcome)
     page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    system = rules_system()
     may_decide = (
         run.status == RunStatus.PROPOSED
         and request.user.has_perm("entitlements.approve_standard_change", run)
@@ -565,14 +592,18 @@ def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
             "outcomes": ItemOutcome.choices,
             "may_decide": may_decide,
             "difference": run.total_after - run.total_before,
+            "label": parameter_label(system, run.parameter_path),
+            # The stored label is in the starter's language; the reader's is the program's.
+            "totals": [{**t, "program_label": Program.label(t["program"])} for t in run.totals],
+            "reference": _reference(run),
+            "confidence": CONFIDENCE_LABELS.get(run.parameter_confidence, _("未知")),
             "new_value": value_text(
-                rules_system(),
+                system,
                 run.parameter_path,
                 (run.parameter_value or {}).get("value"),
                 in_fen=True,
             ),
             "forms": {"approve": _optional_note(), "discard": NoteForm(), **forms_},
-            "confidence_labels": CONFIDENCE_LABELS,
         },
         status=400 if forms_ else 200,
     )
