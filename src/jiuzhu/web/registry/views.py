@@ -63,6 +63,18 @@ def _searched(request: HttpRequest) -> tuple[SearchForm, str, QuerySet[Household
     return form, text, search(user, text) if text else households_for(user)
 
 
+def _may_help_first(user: Staff) -> bool:
+    """Whether the user may open help first for a resident of another township
+    (``payments:emergency``): the view's own rule (``payments.emergency_views._township``) — a
+    township's user with ``payments.help_first`` there. A permission asked without a record
+    would let an administrator through (a superuser holds every permission), whom the page then
+    refuses for want of a township."""
+    township = str(user.division_code or "")[:9]
+    return len(township) == 9 and user.has_perm(
+        "payments.help_first", Household(division_code=township)
+    )
+
+
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search households of the jurisdiction by name, ID (whole or last digits), number or
     address; without a query, list them page by page.
@@ -83,6 +95,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         # Further pages of a search by ID are posted too.
         "q_in_url": not reveals_id(text),
         "can_register": user.has_perm("registry.change") and bool(community_choices(user)),
+        "can_help_elsewhere": _may_help_first(user),
     }
     htmx = getattr(request, "htmx", False)
     template = "registry/_results.html" if htmx else "registry/search.html"
