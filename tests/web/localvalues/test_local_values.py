@@ -110,3 +110,49 @@ def test_the_page_enters_and_shows_the_value(users: dict[str, User]) -> None:
     township.login(username="caseworker", password=PASSWORD)
     seen = township.get("/local-values/").content.decode()
     assert BULLETIN in seen and 'id="enter-value"' not in seen
+
+
+def _adopted_standard(users: dict[str, User]) -> LocalValue:
+    """The dibao standard a scenario adopted from 2025-11-01 (the business date is 2025-10-15)."""
+    return actions.adopt(
+        users["officer"],
+        users["officer2"],
+        parameter="dibao.standard",
+        start=dt.date(2025, 11, 1),
+        value={"urban": 1100, "rural": 1100},
+        document="测算方案 1",
+    )
+
+
+def _row(page: str, entry: LocalValue) -> str:
+    start = page.index(f'id="value-{entry.pk}"')
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "status"),
+    [
+        ("zh-hans", "城镇 1,100.00 元，农村 1,100.00 元", "待生效（自 2025-11-01）"),
+        ("en", "urban 1,100.00 yuan, rural 1,100.00 yuan", "Takes effect 2025-11-01"),
+    ],
+)
+def test_an_adopted_standard_reads_in_words_and_waits_for_its_start(
+    users: dict[str, User], language: str, value: str, status: str
+) -> None:
+    entry = _adopted_standard(users)
+    client = Client()
+    client.login(username="officer2", password=PASSWORD)
+    client.cookies["django_language"] = language
+    row = _row(client.get("/local-values/").content.decode(), entry)
+    assert value in row and "{" not in row
+    assert status in row
+    assert "已生效" not in row and ">In force<" not in row
+
+
+def test_a_value_in_force_since_its_start_reads_as_in_force(users: dict[str, User]) -> None:
+    entry = _enter(users["officer"])
+    actions.check(users["officer2"], entry)
+    client = Client()
+    client.login(username="officer2", password=PASSWORD)
+    row = _row(client.get("/local-values/").content.decode(), entry)
+    assert "53,000.00 元" in row and "已生效" in row and "待生效" not in row

@@ -1,5 +1,7 @@
-"""A parameter's value as people read it: by the names of its breakdown's codes, money in yuan
-("城镇 1,100.00 元，农村 1,100.00 元"), rather than the parameter files' mapping or the engine's fen."""
+"""A parameter as people read it: its name in the reader's language (its path is an internal
+name), and its value by the names of its breakdown's codes, money in yuan ("城镇 1,100.00 元，农村
+1,100.00 元"; in English "urban 1,100.00 yuan, rural 1,100.00 yuan"), rather than the parameter
+files' mapping or the engine's fen."""
 
 from __future__ import annotations
 
@@ -11,6 +13,19 @@ from django.utils.translation import gettext as _
 from jiuzhu.rules import RuleSystem
 
 
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def parameter_label(system: RuleSystem, path: str) -> str:
+    """The parameter's name in the active language; an unknown path is given as it is (a
+    parameter a later package dropped still has a name to show)."""
+    parameter = system.parameters.parameters.get(path)
+    if parameter is None:
+        return path
+    return parameter.label_en if _english() else parameter.description
+
+
 def value_text(system: RuleSystem, path: str, value: object, *, in_fen: bool) -> str:
     """``value`` of parameter ``path`` in words: each code of a breakdown by its label, money
     in yuan with two decimals and its unit (``in_fen``: the value is the engine's, fen; else as
@@ -19,7 +34,7 @@ def value_text(system: RuleSystem, path: str, value: object, *, in_fen: bool) ->
     parameter = system.parameters.parameters.get(path)
     if parameter is None:
         return str(value)
-    english = (get_language() or "").startswith("en")
+    english = _english()
     codes: dict[str, str] = {}
     if parameter.breakdown is not None:
         codes = {
@@ -43,5 +58,7 @@ def value_text(system: RuleSystem, path: str, value: object, *, in_fen: bool) ->
             value.items(),
             key=lambda kv: order.index(str(kv[0])) if str(kv[0]) in order else len(order),
         )
-        return "，".join(f"{codes.get(str(k), str(k))} {leaf(v)}" for k, v in items)
+        # Each language's own punctuation: no full-width comma inside English text.
+        separator = ", " if english else "，"
+        return separator.join(f"{codes.get(str(k), str(k))} {leaf(v)}" for k, v in items)
     return leaf(value)

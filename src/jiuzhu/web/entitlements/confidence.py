@@ -9,5 +9,7 @@ LABELS = {
     "high": _("高"),
     "medium": _("中"),
     "low": _("低（依据不足，待核实）"),
+    "unknown": _("未知"),
+    "local": _("本地（区民政局录入并复核）"),
 }
 """How a confidence is shown."""

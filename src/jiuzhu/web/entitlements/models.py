@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.web.cases.models import Application
 from jiuzhu.web.core.programs import program_choices
+from jiuzhu.web.localvalues.models import LocalValue
 from jiuzhu.web.registry.models import Household, Person
 
 
@@ -347,6 +348,17 @@ class StandardChangeRun(models.Model):
     parameter_value = models.JSONField(_("新取值"), null=True, blank=True)
     parameter_reference = models.TextField(_("依据"), blank=True)
     parameter_confidence = models.CharField(_("置信度"), max_length=16, blank=True)
+    # The district's own value the new value is (confidence ``local``): the page names its
+    # document and officers in the reader's language from it, where ``parameter_reference``
+    # keeps the rules' bilingual text (本地调整 adopted change：…；录入 <login>…) as recorded.
+    local_value = models.ForeignKey(
+        LocalValue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("本地值"),
+    )
     description = models.TextField(_("调整说明"), blank=True)
     effective_month = models.CharField(_("生效月份"), max_length=7)
     division_code = models.CharField(_("范围区划代码"), max_length=12, db_index=True)

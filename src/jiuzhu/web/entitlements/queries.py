@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.rules.procedure import DUE_SOON_DAYS, rule
 from jiuzhu.web.core.jurisdiction import get_within
+from jiuzhu.web.core.parameters import parameter_label
+from jiuzhu.web.core.periods import in_force, last_month, never_in_force
 from jiuzhu.web.core.transitions import join_labels
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
@@ -27,6 +29,7 @@ from jiuzhu.web.entitlements.models import (
     TaskStatus,
 )
 from jiuzhu.web.entitlements.workflow import ENTITLEMENT, TASK
+from jiuzhu.web.localvalues.actions import system as rules_system
 from jiuzhu.web.workcalendar.working_days import covered_years, first_missing_year, missing_text
 
 
@@ -81,7 +84,12 @@ def runs_for(user: Staff) -> QuerySet[StandardChangeRun]:
 
 def run_for(user: Staff, pk: int) -> StandardChangeRun:
     """Raises Http404 outside the jurisdiction."""
-    return get_within(runs_for(user).select_related("created_by", "decided_by"), pk)
+    return get_within(
+        runs_for(user).select_related(
+            "created_by", "decided_by", "local_value__entered_by", "local_value__checked_by"
+        ),
+        pk,
+    )
 
 
 def payable_in(entitlement: Entitlement, month: str) -> bool:
@@ -96,10 +104,45 @@ def payable_in(entitlement: Entitlement, month: str) -> bool:
 
 def amount_in(versions: Iterable[EntitlementVersion], month: str) -> int | None:
     """The monthly amount (fen) of the version covering ``month``, or None."""
+    version = in_force(versions, month)
+    return version.monthly_amount if version is not None else None
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One version as the timeline shows it: ``period`` in words (the last month included,
+    never the stored exclusive end) and ``state``: ``in_force`` in ``month``, ``upcoming``
+    (starts later), ``ended`` or ``never`` (closed before it began)."""
+
+    version: EntitlementVersion
+    period: str
+    state: str
+
+
+def timeline(versions: Iterable[EntitlementVersion], month: str) -> list[TimelineRow]:
+    """The versions (in the order given) with their periods read against ``month`` (today's):
+    "2025-10 至 2025-10" for a closed one, "2025-11 起" for one still to come, "2025-10 起至今"
+    for the open one in force."""
+    rows = []
     for version in versions:
-        if version.valid_from <= month and (not version.valid_to or month < version.valid_to):
-            return version.monthly_amount
-    return None
+        start = version.valid_from
+        if never_in_force(version):
+            rows.append(TimelineRow(version, _("%(start)s（未执行）") % {"start": start}, "never"))
+            continue
+        if version.valid_to:
+            period = _("%(start)s 至 %(last)s") % {"start": start, "last": last_month(version)}
+        elif start > month:
+            period = _("%(start)s 起") % {"start": start}
+        else:
+            period = _("%(start)s 起至今") % {"start": start}
+        if start > month:
+            state = "upcoming"
+        elif version.valid_to and version.valid_to <= month:
+            state = "ended"
+        else:
+            state = "in_force"
+        rows.append(TimelineRow(version, period, state))
+    return rows
 
 
 @dataclass
@@ -226,12 +269,14 @@ def work_items(user: Staff, today: dt.date, shown: int = 20) -> list[WorkList]:
         "entitlements.approve_standard_change", StandardChangeRun(division_code=division)
     ):
         runs = runs_for(user).filter(status=RunStatus.PROPOSED).exclude(created_by=user)
+        system = rules_system()
         lists.append(
             WorkList(
                 kind=str(_("待审批的标准调整")),
                 items=[
                     WorkItem(
-                        title=f"{run.parameter_label or run.parameter_path} · {run.effective_month}",
+                        title=f"{parameter_label(system, run.parameter_path)} · "
+                        f"{run.effective_month}",
                         url=reverse("entitlements:run", args=[run.pk]),
                         state=str(run.get_status_display()),
                         action=str(_("审批")),

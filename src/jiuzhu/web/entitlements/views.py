@@ -28,7 +28,10 @@ from jiuzhu.web.audit.actions import list_export_audit
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import form_filters, whole_ids, xlsx_response
 from jiuzhu.web.core.forms import Cleaned, Data
-from jiuzhu.web.core.parameters import value_text
+from jiuzhu.web.core.months import month_of
+from jiuzhu.web.core.parameters import parameter_label, value_text
+from jiuzhu.web.core.periods import in_force, upcoming
+from jiuzhu.web.core.programs import Program
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only, report_errors
 from jiuzhu.web.entitlements import scheduled
@@ -62,6 +65,7 @@ from jiuzhu.web.entitlements.models import (
     ItemOutcome,
     ReviewTask,
     RunStatus,
+    StandardChangeRun,
     TaskKind,
     TaskStatus,
 )
@@ -74,6 +78,7 @@ from jiuzhu.web.entitlements.queries import (
     task_for,
     task_missing,
     task_queue,
+    timeline,
 )
 from jiuzhu.web.entitlements.workflow import (
     ENTITLEMENT,
@@ -119,8 +124,8 @@ def _listed(request: HttpRequest) -> tuple[FilterForm, QuerySet[Entitlement]]:
 
 
 def entitlement_list_view(request: HttpRequest) -> HttpResponse:
-    """Entitlements of the jurisdiction, filtered by program and status, with the open
-    version's amount (a fixed number of queries per page)."""
+    """Entitlements of the jurisdiction, filtered by program and status, with the amount in
+    force this month and a change still to come (a fixed number of queries per page)."""
     form, found = _listed(request)
     program = status = ""
     if form.is_valid():
@@ -135,9 +140,11 @@ def entitlement_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(found.order_by("-start_month", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    month = month_of(clock.today())
     for entitlement in page:
         versions = entitlement.ordered_versions  # type: ignore[attr-defined]
-        entitlement.current_amount = versions[0].monthly_amount if versions else None  # type: ignore[attr-defined]
+        entitlement.current = in_force(versions, month)  # type: ignore[attr-defined]
+        entitlement.upcoming = upcoming(versions, month)  # type: ignore[attr-defined]
     return render(
         request,
         "entitlements/list.html",
@@ -188,9 +195,13 @@ def _context(request: HttpRequest, entitlement: Entitlement, **forms_: object) -
     today = clock.today()
     members = _members(entitlement)
     gradual = rule(GRADUAL_EXIT).at(today)
+    month = month_of(today)
+    versions = list(entitlement.versions.select_related("created_by").order_by("-number"))
     return {
         "entitlement": entitlement,
-        "versions": entitlement.versions.select_related("created_by").order_by("-number"),
+        "versions": timeline(versions, month),
+        "current": in_force(versions, month),
+        "upcoming": upcoming(versions, month),
         "tasks": _with_missing(
             entitlement.tasks.select_related("person", "completed_by").order_by(
                 "-status", F("due_on").asc(nulls_last=True)
@@ -495,7 +506,28 @@ def _parameters() -> list[tuple[str, str]]:
     ordered = [p for p in MAIN_PARAMETERS if p in system.parameters] + sorted(
         p.path for p in system.parameters if p.path not in MAIN_PARAMETERS
     )
-    return [(path, system.parameters[path].description) for path in ordered]
+    return [(path, parameter_label(system, path)) for path in ordered]
+
+
+def _reference(run: StandardChangeRun) -> str:
+    """The source of the run's new value in the reader's language: for the district's own
+    value its kind, document and the two officers by name (the rules' stored text mixes both
+    languages and login names); a published value's legal reference as recorded."""
+    value = run.local_value
+    if value is None:
+        return run.parameter_reference
+    number = _("（%(n)s）") % {"n": value.document_number} if value.document_number else ""
+    text = (
+        _("本地调整：%(document)s%(number)s；录入 %(maker)s，复核 %(checker)s")
+        if value.adopted
+        else _("本地值：%(document)s%(number)s；录入 %(maker)s，复核 %(checker)s")
+    )
+    return text % {
+        "document": value.document,
+        "number": number,
+        "maker": value.entered_by,
+        "checker": value.checked_by or "—",
+    }
 
 
 def run_list_view(request: HttpRequest) -> HttpResponse:
@@ -522,7 +554,10 @@ def run_list_view(request: HttpRequest) -> HttpResponse:
                     % {"n": run.checked, "c": run.changed},
                 )
                 return redirect("entitlements:run", pk=run.pk)
-    runs = runs_for(staff(request)).select_related("created_by", "decided_by")[:50]
+    runs = list(runs_for(staff(request)).select_related("created_by", "decided_by")[:50])
+    system = rules_system()
+    for listed in runs:
+        listed.label = parameter_label(system, listed.parameter_path)  # type: ignore[attr-defined]
     return render(
         request,
         "entitlements/runs.html",
@@ -541,6 +576,7 @@ def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
     if outcome in ItemOutcome.values:
         items = items.filter(outcome=outcome)
     page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    system = rules_system()
     may_decide = (
         run.status == RunStatus.PROPOSED
         and request.user.has_perm("entitlements.approve_standard_change", run)
@@ -556,14 +592,18 @@ def run_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
             "outcomes": ItemOutcome.choices,
             "may_decide": may_decide,
             "difference": run.total_after - run.total_before,
+            "label": parameter_label(system, run.parameter_path),
+            # The stored label is in the starter's language; the reader's is the program's.
+            "totals": [{**t, "program_label": Program.label(t["program"])} for t in run.totals],
+            "reference": _reference(run),
+            "confidence": CONFIDENCE_LABELS.get(run.parameter_confidence, _("未知")),
             "new_value": value_text(
-                rules_system(),
+                system,
                 run.parameter_path,
                 (run.parameter_value or {}).get("value"),
                 in_fen=True,
             ),
             "forms": {"approve": _optional_note(), "discard": NoteForm(), **forms_},
-            "confidence_labels": CONFIDENCE_LABELS,
         },
         status=400 if forms_ else 200,
     )

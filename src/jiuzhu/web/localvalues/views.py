@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiuzhu.rules import load_system
 from jiuzhu.web.core import clock
+from jiuzhu.web.core.parameters import parameter_label, value_text
 from jiuzhu.web.core.users import staff
 from jiuzhu.web.core.views import add_errors
 from jiuzhu.web.localvalues import actions
@@ -21,12 +21,7 @@ from jiuzhu.web.localvalues.models import LocalValue, Status
 
 def _label(path: str) -> str:
     """The parameter's name in the user's language (its path is an internal name)."""
-    try:
-        parameter = load_system(actions.JURISDICTION).parameters[path]
-    except KeyError:
-        return path
-    english = (get_language() or "").startswith("en")
-    return parameter.label_en if english else parameter.description
+    return parameter_label(load_system(actions.JURISDICTION), path)
 
 
 def _weak_parameters() -> list[tuple[str, str]]:
@@ -69,8 +64,14 @@ def local_values_view(request: HttpRequest) -> HttpResponse:
             "parameter", "-start", "-pk"
         )
     )
+    system, today = load_system(actions.JURISDICTION), clock.today()
     for value in values:
-        value.label = _label(value.parameter)  # type: ignore[attr-defined]
+        value.label = parameter_label(system, value.parameter)  # type: ignore[attr-defined]
+        # As the parameter files write it: money in yuan.
+        value.text = value_text(system, value.parameter, value.value, in_fen=False)  # type: ignore[attr-defined]
+        # In force for the rules from its start only: an adopted standard from next month is
+        # not yet what is paid.
+        value.pending = value.status == Status.IN_FORCE and value.start > today  # type: ignore[attr-defined]
     return render(
         request,
         "localvalues/list.html",

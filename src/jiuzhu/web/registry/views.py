@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from jiuzhu.web.audit.actions import list_export_audit, record
 from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.audit.presenting import Presenter
+from jiuzhu.web.core import clock
 from jiuzhu.web.core.exports import whole_ids, xlsx_response
 from jiuzhu.web.core.idtext import reveals_id
 from jiuzhu.web.core.masking import mask_id
+from jiuzhu.web.core.months import month_of
+from jiuzhu.web.core.periods import in_force, upcoming
 from jiuzhu.web.core.users import Staff, staff
 from jiuzhu.web.core.views import post_only
 from jiuzhu.web.registry import actions
@@ -60,6 +63,18 @@ def _searched(request: HttpRequest) -> tuple[SearchForm, str, QuerySet[Household
     return form, text, search(user, text) if text else households_for(user)
 
 
+def _may_help_first(user: Staff) -> bool:
+    """Whether the user may open help first for a resident of another township
+    (``payments:emergency``): the view's own rule (``payments.emergency_views._township``) — a
+    township's user with ``payments.help_first`` there. A permission asked without a record
+    would let an administrator through (a superuser holds every permission), whom the page then
+    refuses for want of a township."""
+    township = str(user.division_code or "")[:9]
+    return len(township) == 9 and user.has_perm(
+        "payments.help_first", Household(division_code=township)
+    )
+
+
 def search_view(request: HttpRequest) -> HttpResponse:
     """Search households of the jurisdiction by name, ID (whole or last digits), number or
     address; without a query, list them page by page.
@@ -80,6 +95,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         # Further pages of a search by ID are posted too.
         "q_in_url": not reveals_id(text),
         "can_register": user.has_perm("registry.change") and bool(community_choices(user)),
+        "can_help_elsewhere": _may_help_first(user),
     }
     htmx = getattr(request, "htmx", False)
     template = "registry/_results.html" if htmx else "registry/search.html"
@@ -156,9 +172,12 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("versions")
         .order_by("-start_month", "-pk")
     )
+    month = month_of(clock.today())
     for entitlement in entitlements:
-        versions = sorted(entitlement.versions.all(), key=lambda v: v.number)
-        entitlement.current_amount = versions[-1].monthly_amount if versions else None  # type: ignore[attr-defined]
+        # The amount in force this month: an approved change may start later (core.periods).
+        versions = list(entitlement.versions.all())
+        entitlement.current = in_force(versions, month)  # type: ignore[attr-defined]
+        entitlement.upcoming = upcoming(versions, month)  # type: ignore[attr-defined]
     former = _former_members(household, entitlements)
     # The household's whole record: its members, applications, entitlements and accounts too
     # (every event carries the household it concerns), labelled in the reader's language.

@@ -18,6 +18,7 @@ from jiuzhu.web.documents import queries as documents
 from jiuzhu.web.entitlements import queries as entitlements
 from jiuzhu.web.payments import queries as payments
 from jiuzhu.web.relief import queries as relief
+from jiuzhu.web.workbench import scenarios
 
 PROVIDERS = (
     lambda user, today: [cases.work_items(user, today)],
@@ -26,6 +27,7 @@ PROVIDERS = (
     entitlements.work_items,
     payments.work_items,
     lambda user, today: [relief.work_items(user, today)],
+    scenarios.work_items,
 )
 """Who may have work for a user: each returns the user's work lists (empty ones are hidden)."""
 

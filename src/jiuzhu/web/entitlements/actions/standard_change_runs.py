@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.simulate import TOWNSHIP, before_change
 from jiuzhu.rules import RuleSystem
+from jiuzhu.rules.engine.local_values import LOCAL_CONFIDENCE
 from jiuzhu.rules.engine.parameters import Marker
 from jiuzhu.rules.system import ENGINE_VERSION
 from jiuzhu.web.audit.actions import record
@@ -52,6 +53,8 @@ from jiuzhu.web.entitlements.standard_change import (
     recompute,
 )
 from jiuzhu.web.localvalues.actions import system as rules_system
+from jiuzhu.web.localvalues.models import LocalValue
+from jiuzhu.web.localvalues.models import Status as ValueStatus
 
 
 def _jsonable(value: object) -> object:
@@ -109,6 +112,7 @@ def start_standard_change(
             parameter_value=_jsonable({"start": start, "value": new_value}),
             parameter_reference=reference,
             parameter_confidence=confidence,
+            local_value=_local_value(parameter_path, start, confidence),
             description=description,
             effective_month=effective_month,
             division_code=user.division_code,
@@ -135,6 +139,18 @@ def start_standard_change(
             changed=run.changed,
         )
     return run
+
+
+def _local_value(path: str, start: dt.date, confidence: str) -> LocalValue | None:
+    """The district's value in force that the run's new value is (confidence ``local``), for
+    its page to name the document and officers; None for a published value."""
+    if confidence != LOCAL_CONFIDENCE:
+        return None
+    return (
+        LocalValue.objects.filter(status=ValueStatus.IN_FORCE, parameter=path, start=start)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def _totals(result: Recomputation) -> list[dict[str, object]]:
