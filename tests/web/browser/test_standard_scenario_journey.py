@@ -84,7 +84,7 @@ def test_raise_the_standard_approve_it_and_see_the_entitlements_follow(
     login(page, base, "officer")
     page.goto(f"{base}/local-values/")
     row = page.locator("#local-values tbody tr", has_text="本地调整")
-    assert "2025-11-01" in row.inner_text() and "1100" in row.inner_text()
+    assert "2025-11-01" in row.inner_text() and "1,100.00 元" in row.inner_text()
     _shot(page, "3-dated-parameter")
 
     # 5. The recomputation, approved by the officer (not its starter), and the entitlement
