@@ -57,8 +57,23 @@ def _checked_effective(effective: dt.date) -> None:
         # A past month's standard would rewrite what was paid under the published one; the
         # registry a scenario is measured on is today's.
         raise ValidationError({"effective": _("生效日期不能早于本月1日")})
+    latest = latest_effective()
+    if effective > latest:
+        # A scenario is measured on today's registry: years ahead its figures say nothing, and
+        # the far date would evaluate the rules in force (the baseline too) at that date.
+        raise ValidationError(
+            {
+                "effective": _("生效日期不能晚于 %(d)s（下一年度的最后一个月）")
+                % {"d": latest.isoformat()}
+            }
+        )
     if effective < rules_system().parameters.covers_from:
         raise ValidationError({"effective": _("早于规则覆盖的最早日期")})
+
+
+def latest_effective() -> dt.date:
+    """The latest effective date a scenario may take: the first of December of next year."""
+    return dt.date(clock.today().year + 1, 12, 1)
 
 
 def create_scenario(
@@ -76,7 +91,8 @@ def create_scenario(
 
     Raises:
         PermissionDenied: not a district officer. ValidationError: no label or reference, an
-            effective date not the first of a month or before the rules' coverage, a change its
+            effective date not the first of a month, before this month or the rules' coverage
+            or after the end of next year (``latest_effective``), a change its
             parameter does not take, nothing to change.
     """
     require(user, "scenarios.create", Scenario())
