@@ -136,6 +136,7 @@ def scenario_list_view(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         programs=_budget_programs(),
         parameters=_parameters(),
+        tree=rules_system().parameters,
         initial=_initial(request),
     )
     if request.method == "POST":
