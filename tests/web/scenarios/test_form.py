@@ -94,3 +94,32 @@ def test_a_category_value_keeps_the_others_in_force(users: dict[str, User]) -> N
     )
     assert wrong.status_code == 400
     assert "类别可为" in wrong.context["form"].errors["other_value"][0]
+
+
+BUDGET = {**FORM, "label": "按预算", "budget_low": "1045", "budget_high": "3000"}
+
+
+def test_an_over_large_budget_gets_one_error_in_yuan(users: dict[str, User]) -> None:
+    page = login(users["officer"]).post(
+        reverse("scenarios:list"), {**BUDGET, "budget_annual": "10000000000000"}
+    )
+    assert page.status_code == 400
+    errors = page.context["form"].errors
+    assert errors == {"budget_annual": ["不能超过 1,000,000,000,000 元"]}
+    assert "须同时填写" not in page.text
+
+
+def test_the_budget_page_names_the_programs_covered_and_separates_thousands(
+    users: dict[str, User],
+) -> None:
+    """No program ticked: the budget covers every monthly program, and the page says which."""
+    client = login(users["officer"])
+    form = client.get(reverse("scenarios:list")).text
+    assert "不选则涵盖下列全部项目" in form
+    done = client.post(reverse("scenarios:list"), {**BUDGET, "budget_annual": "1,000,000"})
+    assert done.status_code == 302, done.context["form"].errors
+    page = client.get(done["Location"]).text
+    assert "年度预算 1,000,000 元" in page
+    covered = page.split('id="budget-programs">')[1].split("</dd>")[0]
+    assert covered.startswith("最低生活保障、低保边缘家庭、特困人员救助供养")
+    assert "单人户" not in covered

@@ -22,12 +22,36 @@ from jiuzhu.web.core.forms import MAX_YUAN, CleanTextField
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class WholeYuanField(forms.IntegerField):
+    """Whole yuan as people type them: full-width digits, thousands separators (1,000,000) and
+    a trailing 元 are read; its bounds are refused in yuan with separators."""
+
+    def to_python(self, value: object) -> int | None:
+        if isinstance(value, str):
+            value = _bare(unicodedata.normalize("NFKC", value))
+            if re.fullmatch(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+", value):
+                value = value.replace(",", "")
+        return super().to_python(value)
+
+    def bounded(self) -> None:
+        """Word the bounds' refusals in the active language (a form calls this per request:
+        the messages name the limits as money is shown, 1,000,000)."""
+        if self.max_value is not None:
+            self.error_messages["max_value"] = _g("不能超过 %(n)s 元") % {
+                "n": f"{self.max_value:,}"
+            }
+        if self.min_value is not None:
+            self.error_messages["min_value"] = _g("不能少于 %(n)s 元") % {
+                "n": f"{self.min_value:,}"
+            }
+
+
 class ScenarioForm(forms.Form):
     label = CleanTextField(label=_("方案名称"), max_length=100)
     effective = forms.DateField(label=_("生效日期（某月1日）"), widget=DATE)
     reference = CleanTextField(label=_("测算依据"), max_length=200)
     document_number = CleanTextField(label=_("文号"), max_length=60, required=False)
-    standard = forms.IntegerField(
+    standard = WholeYuanField(
         label=_("新的低保标准（元/人·月，城乡统一）"),
         required=False,
         min_value=1,
@@ -44,17 +68,20 @@ class ScenarioForm(forms.Form):
             "未写的类别保持生效日期的现行值。"
         ),
     )
-    budget_annual = forms.IntegerField(
+    budget_annual = WholeYuanField(
         label=_("年度预算（元）"), required=False, min_value=1, max_value=10**12
     )
-    budget_low = forms.IntegerField(
+    budget_low = WholeYuanField(
         label=_("标准测算下限（元）"), required=False, min_value=1, max_value=1_000_000
     )
-    budget_high = forms.IntegerField(
+    budget_high = WholeYuanField(
         label=_("标准测算上限（元）"), required=False, min_value=1, max_value=1_000_000
     )
     budget_programs = forms.MultipleChoiceField(
-        label=_("预算涵盖的项目"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("预算涵盖的项目"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则涵盖下列全部项目（按月发放、有金额的项目；单人户是备选，不计入）。"),
     )
 
     def __init__(
@@ -67,6 +94,9 @@ class ScenarioForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.tree = tree
+        for field in self.fields.values():
+            if isinstance(field, WholeYuanField):
+                field.bounded()
         self.fields["budget_programs"].choices = programs  # type: ignore[attr-defined]
         self.fields["other_parameter"].choices = [("", "—"), *parameters]  # type: ignore[attr-defined]
 
@@ -137,8 +167,11 @@ class ScenarioForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        budget = [data.get(f) for f in ("budget_annual", "budget_low", "budget_high")]
-        if any(v is not None for v in budget) and None in budget:
+        names = ("budget_annual", "budget_low", "budget_high")
+        budget = [data.get(f) for f in names]
+        blank = [f for f in names if f not in self.errors and data.get(f) is None]
+        # A field refused for its value has its own error: only a blank one lacks the budget.
+        if blank and len(blank) < len(names):
             raise ValidationError(_("预算测算须同时填写年度预算、标准下限和上限"))
         if None not in budget and budget[1] > budget[2]:  # type: ignore[operator]
             self.add_error("budget_high", _("上限不能低于下限"))

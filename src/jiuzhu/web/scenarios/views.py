@@ -204,6 +204,19 @@ def _changes(scenario: Scenario) -> list[tuple[str, str]]:
     return shown
 
 
+def _budget_shown(scenario: Scenario) -> dict[str, object] | None:
+    """The budget mode's question and answer as shown: whole yuan with separators, and the
+    programs the budget covered by name."""
+    if not scenario.budget or not scenario.budget_fit:
+        return None
+    names = {p.name: p.label_en if _english() else p.label for p in rules_system().programs}
+    return {
+        "annual": f"{int(scenario.budget['annual']):,}",
+        "value": f"{int(scenario.budget_fit['value']):,}",
+        "programs": [names.get(n, n) for n in scenario.budget.get("programs", [])],
+    }
+
+
 def _cost_chart(scenario: Scenario) -> Chart:
     """Each township's monthly cost of the programs paid monthly, before and after (yuan)."""
     before: dict[str, int] = {}
@@ -261,6 +274,7 @@ def scenario_view(request: HttpRequest, pk: int, **forms_: object) -> HttpRespon
             "scenario": scenario,
             "summary": summary,
             "changes": _changes(scenario),
+            "budget": _budget_shown(scenario),
             "cost_chart": _cost_chart(scenario),
             "bands_chart": _bands_chart(scenario),
             "linked": scenario.linked,
