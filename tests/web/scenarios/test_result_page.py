@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import User
 from tests.web.scenarios.test_scenarios import login, measure
 
@@ -22,3 +23,56 @@ def test_a_missing_after_value_is_a_dash(users: dict[str, User]) -> None:
     assert not re.search(r"→\s*<", page)
     assert not re.search(r">\s*→", page)
     assert "→ —" in page
+
+
+def _row(page: str, name: str) -> list[str]:
+    """The cells of the summary table's row of program ``name``."""
+    table = page.split('id="summary"')[1].split("</table>")[0]
+    for row in table.split("<tr")[1:]:
+        if name in row:
+            cells = [c.split(">", 1)[1] for c in row.split("<td")[1:]]
+            return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+    raise AssertionError(f"no row {name}")
+
+
+def test_the_table_gives_a_year_a_total_and_each_programs_unit(users: dict[str, User]) -> None:
+    scenario = measure(users["officer"])
+    page = login(users["officer"]).get(reverse("scenarios:detail", args=[scenario.pk])).text
+    by_name = {r["program"]: r for r in scenario.summary}
+    dibao, heating = by_name["dibao"], by_name["heating"]
+
+    cells = _row(page, "最低生活保障")
+    assert cells[1].endswith("户")
+    before, after = dibao["baseline_cost"], dibao["scenario_cost"]
+    assert cells[5].startswith(f"{format_yuan(before)} → {format_yuan(after)}")
+    assert cells[5].endswith(f"+{format_yuan(after - before)}")
+    assert cells[6].startswith(f"{format_yuan(before * 12)} → {format_yuan(after * 12)}")
+    assert _row(page, "特困人员救助供养")[1].endswith("人")
+
+    # Heating is paid once a heating season: no monthly amount, a year holds one season.
+    cells = _row(page, "取暖救助")
+    assert "每个采暖季一次" in cells[0] and cells[5] == "—"
+    before, after = heating["baseline_cost"], heating["scenario_cost"]
+    assert cells[6].startswith(f"{format_yuan(before)} → {format_yuan(after)}")
+    # Medical aid's amount rests on costs the registry lacks: a dash, not 0.00 → 0.00.
+    cells = _row(page, "医疗救助")
+    assert cells[5:] == ["—"] * 3 and "按次" in cells[0]
+    assert "不测算金额" in page
+
+    monthly = [r for r in scenario.summary if r["monthly"] and not r["option"]]
+    before = sum(r["baseline_cost"] for r in monthly)
+    after = sum(r["scenario_cost"] for r in monthly)
+    total = page.split('id="summary-total"')[1].split("</tr>")[0]
+    assert f"{format_yuan(before)} → {format_yuan(after)}" in total
+    assert f"{format_yuan(before * 12)} → {format_yuan(after * 12)}" in total
+    assert format_yuan(by_name["single_person_unit"]["scenario_cost"] + after) not in total
+
+
+def test_the_page_says_the_scenario_is_not_what_is_paid(users: dict[str, User]) -> None:
+    scenario = measure(users["officer"])
+    client = login(users["officer"])
+    page = client.get(reverse("scenarios:detail", args=[scenario.pk])).text
+    assert "不是实际在发的待遇" in page
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("scenarios:detail", args=[scenario.pk])).text
+    assert "not the entitlements in payment" in english
