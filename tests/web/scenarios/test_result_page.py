@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.web.accounts.models import User
+from jiuzhu.web.scenarios import actions
 from tests.web.scenarios.test_scenarios import login, measure
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,34 @@ def test_the_page_says_the_scenario_is_not_what_is_paid(users: dict[str, User]) 
     client.cookies["django_language"] = "en"
     english = client.get(reverse("scenarios:detail", args=[scenario.pk])).text
     assert "not the entitlements in payment" in english
+
+
+def test_the_gains_chart_leaves_the_unchanged_to_its_table(users: dict[str, User]) -> None:
+    """Most households are unchanged: drawn, they would hide the bands that gain or lose."""
+    scenario = measure(users["officer"])
+    unchanged = next(r for r in scenario.distribution if r["band"] == "unchanged")
+    response = login(users["officer"]).get(reverse("scenarios:detail", args=[scenario.pk]))
+    chart = response.context["bands_chart"]
+    assert "不变" not in chart.categories and len(chart.categories) == 7
+    assert f"金额不变的 {unchanged['households']:,} 户未画入图中" in response.text
+    bands = response.text.split('id="bands"')[1].split("</table>")[0]
+    assert "不变" in bands and f"{unchanged['households']:,}" in bands
+
+
+def test_a_stale_scenario_offers_no_approval_and_says_why(users: dict[str, User]) -> None:
+    """Once another scenario put the same parameter in force from the same date, the first
+    shows the reason instead of a button that can only fail, and the list marks it."""
+    first, second = measure(users["officer"]), measure(users["officer"], standard=1300)
+    actions.approve_scenario(users["officer2"], second)
+    client = login(users["officer2"])
+    page = client.get(reverse("scenarios:detail", args=[first.pk])).text
+    assert "批准并施行" not in page
+    assert "另一测算方案已自 2025-11-01 起施行该参数" in page.split('id="approval-refused"')[1]
+    assert "退回" in page  # it can still be sent back
+    listing = client.get(reverse("scenarios:list")).text
+    rows = {
+        row.split('href="/scenarios/')[1].split("/")[0]: row
+        for row in listing.split('id="scenarios"')[1].split("</table>")[0].split("<tr>")[2:]
+    }
+    assert "已不能批准" in rows[str(first.pk)]
+    assert "已不能批准" not in rows[str(second.pk)]

@@ -161,18 +161,33 @@ def scenario_list_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已完成测算，待另一人审批"))
                 return redirect("scenarios:detail", pk=scenario.pk)
-    scenarios = Scenario.objects.filter(division_code__startswith=user.division_code)
+    scenarios = list(
+        Scenario.objects.filter(division_code__startswith=user.division_code).select_related(
+            "created_by", "decided_by"
+        )[:100]
+    )
+    adopted = actions.taken()
     return render(
         request,
         "scenarios/list.html",
         {
-            "scenarios": scenarios.select_related("created_by", "decided_by")[:100],
+            "scenarios": [
+                (s, _refusal(s, adopted) if s.status == Status.AWAITING_CHECK else None)
+                for s in scenarios
+            ],
             "form": form,
             "may_create": may_create,
             "proposals": _proposals(),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _refusal(scenario: Scenario, adopted: set[tuple[str, dt.date]] | None = None) -> str | None:
+    """Why an awaiting scenario can no longer be approved (``actions.approval_refusal``)."""
+    if scenario.status != Status.AWAITING_CHECK:
+        return None
+    return actions.approval_refusal(scenario, adopted)
 
 
 def _scenario(request: HttpRequest, pk: int) -> Scenario:
@@ -325,15 +340,32 @@ def _cost_chart(scenario: Scenario) -> Chart:
 
 
 def _bands_chart(scenario: Scenario) -> Chart:
-    """Households by the change of their monthly assistance."""
-    rows = scenario.distribution
+    """Households by the change of their monthly assistance, those unchanged left out: they are
+    most of the registry and on a linear axis would flatten every other band to nothing (the
+    table beside the chart keeps them)."""
+    rows = [r for r in scenario.distribution if r["band"] != "unchanged"]
+    unchanged = sum(int(r["households"]) for r in scenario.distribution if r["band"] == "unchanged")
     return Chart(
         key=f"scenario-{scenario.pk}-gains-and-losses",
         title=_("家庭每月救助金额的增减"),
         categories=[_label(r) for r in rows],
         series=[Series(_("户数"), [int(r["households"]) for r in rows])],
         unit=_("户"),
+        notes=[_("金额不变的 %(n)s 户未画入图中，见下表。") % {"n": f"{unchanged:,}"}],
     )
+
+
+def _bands(scenario: Scenario) -> list[dict[str, object]]:
+    """Every band of the distribution, unchanged included: its name, households and the sum of
+    their monthly changes in yuan ("—" where unknown)."""
+    return [
+        {
+            "name": _label(r),
+            "households": f"{int(r['households']):,}",
+            "difference": _signed(r.get("difference")),
+        }
+        for r in scenario.distribution
+    ]
 
 
 def scenario_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
@@ -358,9 +390,11 @@ def scenario_view(request: HttpRequest, pk: int, **forms_: object) -> HttpRespon
             "budget": _budget_shown(scenario),
             "cost_chart": _cost_chart(scenario),
             "bands_chart": _bands_chart(scenario),
+            "bands": _bands(scenario),
             "linked": scenario.linked,
             "floor_broken": any(row.get("compliant") is False for row in scenario.linked),
             "may_decide": may_decide,
+            "refusal": _refusal(scenario),
             "forms": {"approve": NoteForm(), "reject": NoteForm(), **forms_},
             "adopted": scenario.adopted_values.select_related("entered_by", "checked_by"),
             "runs": scenario.runs.all(),
