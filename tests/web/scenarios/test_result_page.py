@@ -108,3 +108,27 @@ def test_a_stale_scenario_offers_no_approval_and_says_why(users: dict[str, User]
     }
     assert "已不能批准" in rows[str(first.pk)]
     assert "已不能批准" not in rows[str(second.pk)]
+
+
+FULL_WIDTH = re.compile(r"[：；，（）、。]")
+
+
+def test_the_english_pages_use_english_punctuation_and_words(users: dict[str, User]) -> None:
+    """Every text of the scenario pages in English, the scenario's own data aside (its label,
+    grounds, the staff's names) and the parameter values core.parameters words."""
+    scenario = measure(users["officer"], label="Raise", reference="Minutes")
+    client = login(users["officer"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("scenarios:detail", args=[scenario.pk])).text
+    assert f"Scenario {scenario.pk}: Raise" in page
+    main = page.split("<main")[1].split("</main>")[0]
+    main = re.sub(r'<dd id="changes">.*?</dd>', "", main, flags=re.S)  # value_text's wording
+    main = re.sub(r'<span class="muted">（[^<]*）</span>', "", main)  # the chart's unit
+    main = re.sub(r"<script.*?</script>", "", main, flags=re.S)
+    for name in ("officer", str(users["officer"])):
+        main = main.replace(name, "")
+    assert not FULL_WIDTH.findall(re.sub(r"<[^>]+>", " ", main))
+    assert "Programme" not in main and "option) option" not in main
+    listing = client.get(reverse("scenarios:list")).text
+    assert ">Measure</button>" in listing and "Measured</button>" not in listing
+    assert "、" not in listing.split('id="proposals"')[1].split("</table>")[0]
