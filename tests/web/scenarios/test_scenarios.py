@@ -264,7 +264,7 @@ def test_the_form_runs_the_budget_mode_and_shows_its_answer(users: dict[str, Use
     }
     page = client.get(done["Location"]).text
     value = scenario.budget_fit["value"]
-    assert f"测得标准 {value} 元" in page
+    assert f"测得标准 {value:,} 元" in page
     assert f"城镇 {value:,}.00 元，农村 {value:,}.00 元" in page
 
 

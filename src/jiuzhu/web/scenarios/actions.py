@@ -57,8 +57,23 @@ def _checked_effective(effective: dt.date) -> None:
         # A past month's standard would rewrite what was paid under the published one; the
         # registry a scenario is measured on is today's.
         raise ValidationError({"effective": _("生效日期不能早于本月1日")})
+    latest = latest_effective()
+    if effective > latest:
+        # A scenario is measured on today's registry: years ahead its figures say nothing, and
+        # the far date would evaluate the rules in force (the baseline too) at that date.
+        raise ValidationError(
+            {
+                "effective": _("生效日期不能晚于 %(d)s（下一年度的最后一个月）")
+                % {"d": latest.isoformat()}
+            }
+        )
     if effective < rules_system().parameters.covers_from:
         raise ValidationError({"effective": _("早于规则覆盖的最早日期")})
+
+
+def latest_effective() -> dt.date:
+    """The latest effective date a scenario may take: the first of December of next year."""
+    return dt.date(clock.today().year + 1, 12, 1)
 
 
 def create_scenario(
@@ -76,7 +91,8 @@ def create_scenario(
 
     Raises:
         PermissionDenied: not a district officer. ValidationError: no label or reference, an
-            effective date not the first of a month or before the rules' coverage, a change its
+            effective date not the first of a month, before this month or the rules' coverage
+            or after the end of next year (``latest_effective``), a change its
             parameter does not take, nothing to change.
     """
     require(user, "scenarios.create", Scenario())
@@ -122,24 +138,19 @@ def approve_scenario(user: Staff, scenario: Scenario, *, note: str = "") -> Scen
 
     Raises:
         PermissionDenied; ValidationError: not awaiting a decision, the officer who measured it,
-            or a change the rules no longer accept beside the values in force.
+            or a reason of ``approval_refusal`` (the budget, a passed month, a change another
+            scenario put in force).
     """
     require(user, "scenarios.approve", scenario)
     with transaction.atomic():
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
         _awaiting(user, scenario)
-        if scenario.budget_fit and not scenario.budget_fit.get("fits"):
-            raise ValidationError(_("预算不足以支付测算下限的标准：请调整预算或下限后重新测算"))
-        try:
-            _checked_effective(scenario.effective)
-        except ValidationError:
-            raise ValidationError(
-                _("生效日期已过：测算依据的是当时的登记数据，请按新的生效日期重新测算")
-            ) from None
+        refusal = approval_refusal(scenario)
+        if refusal is not None:
+            raise ValidationError(refusal)
         starts: dict[str, str] = {}
         for path, value in scenario.changes.items():
             for start, dated in _dated(value, scenario.effective):
-                _not_taken(path, start)
                 scenario.adopted_values.add(
                     adopt(
                         scenario.created_by,
@@ -194,16 +205,36 @@ def reject_scenario(user: Staff, scenario: Scenario, *, note: str) -> Scenario:
     return scenario
 
 
-def _not_taken(path: str, start: dt.date) -> None:
-    """Refuse a second adopted value for the same parameter and day: it would silently replace
-    the first scenario's, whose recomputation would then pay a superseded standard."""
-    if LocalValue.objects.filter(
-        status=ValueStatus.IN_FORCE, adopted=True, parameter=path, start=start
-    ).exists():
-        raise ValidationError(
-            _("另一测算方案已自 %(d)s 起施行该参数：同一参数同一日期只能施行一个方案")
-            % {"d": start.isoformat()}
+def taken() -> set[tuple[str, dt.date]]:
+    """The parameters and dates an approved scenario has put in force (adopted values)."""
+    return set(
+        LocalValue.objects.filter(status=ValueStatus.IN_FORCE, adopted=True).values_list(
+            "parameter", "start"
         )
+    )
+
+
+def approval_refusal(
+    scenario: Scenario, adopted: set[tuple[str, dt.date]] | None = None
+) -> str | None:
+    """Why approving ``scenario`` would now be refused whoever approves it, or None: a budget
+    the lowest standard already exceeds; an effective month passed while it waited (its figures
+    were measured on the registry of then); or a change whose parameter and date another
+    approved scenario holds — a second adopted value would silently replace the first, whose
+    recomputation would then pay a superseded standard. ``adopted``: ``taken()``, when the
+    caller checks many scenarios."""
+    if scenario.budget_fit and not scenario.budget_fit.get("fits"):
+        return _("预算不足以支付测算下限的标准：请调整预算或下限后重新测算")
+    if scenario.effective < clock.today().replace(day=1):
+        return _("生效日期已过：测算依据的是当时的登记数据，请按新的生效日期重新测算")
+    adopted = taken() if adopted is None else adopted
+    for path, value in scenario.changes.items():
+        for start, _value in _dated(value, scenario.effective):
+            if (path, start) in adopted:
+                return _(
+                    "另一测算方案已自 %(d)s 起施行该参数：同一参数同一日期只能施行一个方案"
+                ) % {"d": start.isoformat()}
+    return None
 
 
 def _awaiting(user: Staff, scenario: Scenario) -> None:

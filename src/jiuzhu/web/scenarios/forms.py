@@ -3,16 +3,47 @@ or a budget the standard must fit — and the decision's note."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-import yaml
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.web.core.forms import CleanTextField
+from jiuzhu.rules.engine.parameters import Marker, Parameter, ParameterTree
+from jiuzhu.web.core.forms import MAX_YUAN, CleanTextField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WholeYuanField(forms.IntegerField):
+    """Whole yuan as people type them: full-width digits, thousands separators (1,000,000) and
+    a trailing 元 are read; its bounds are refused in yuan with separators."""
+
+    def to_python(self, value: object) -> int | None:
+        if isinstance(value, str):
+            value = _bare(unicodedata.normalize("NFKC", value))
+            if re.fullmatch(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+", value):
+                value = value.replace(",", "")
+        return super().to_python(value)
+
+    def bounded(self) -> None:
+        """Word the bounds' refusals in the active language (a form calls this per request:
+        the messages name the limits as money is shown, 1,000,000)."""
+        if self.max_value is not None:
+            self.error_messages["max_value"] = _g("不能超过 %(n)s 元") % {
+                "n": f"{self.max_value:,}"
+            }
+        if self.min_value is not None:
+            self.error_messages["min_value"] = _g("不能少于 %(n)s 元") % {
+                "n": f"{self.min_value:,}"
+            }
 
 
 class ScenarioForm(forms.Form):
@@ -20,7 +51,7 @@ class ScenarioForm(forms.Form):
     effective = forms.DateField(label=_("生效日期（某月1日）"), widget=DATE)
     reference = CleanTextField(label=_("测算依据"), max_length=200)
     document_number = CleanTextField(label=_("文号"), max_length=60, required=False)
-    standard = forms.IntegerField(
+    standard = WholeYuanField(
         label=_("新的低保标准（元/人·月，城乡统一）"),
         required=False,
         min_value=1,
@@ -28,19 +59,29 @@ class ScenarioForm(forms.Form):
     )
     other_parameter = forms.ChoiceField(label=_("另调整一项参数（可选）"), required=False)
     other_value = CleanTextField(
-        label=_("其取值（元、比例或 {代码: 值}）"), max_length=500, required=False
+        label=_("该参数的新取值"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "金额填元，如 1900；比例填小数或百分数，如 0.3 或 30%。分类别的参数（见下）填一个数"
+            "即各类别相同；各类别不同时每个类别写一行或用分号隔开，如“城镇：1900；农村：1600”，"
+            "未写的类别保持生效日期的现行值。"
+        ),
     )
-    budget_annual = forms.IntegerField(
+    budget_annual = WholeYuanField(
         label=_("年度预算（元）"), required=False, min_value=1, max_value=10**12
     )
-    budget_low = forms.IntegerField(
+    budget_low = WholeYuanField(
         label=_("标准测算下限（元）"), required=False, min_value=1, max_value=1_000_000
     )
-    budget_high = forms.IntegerField(
+    budget_high = WholeYuanField(
         label=_("标准测算上限（元）"), required=False, min_value=1, max_value=1_000_000
     )
     budget_programs = forms.MultipleChoiceField(
-        label=_("预算涵盖的项目"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("预算涵盖的项目"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则涵盖下列全部项目（按月发放、有金额的项目；单人户是备选，不计入）。"),
     )
 
     def __init__(
@@ -48,9 +89,14 @@ class ScenarioForm(forms.Form):
         *args: Any,
         programs: list[tuple[str, str]],
         parameters: list[tuple[str, str]],
+        tree: ParameterTree,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.tree = tree
+        for field in self.fields.values():
+            if isinstance(field, WholeYuanField):
+                field.bounded()
         self.fields["budget_programs"].choices = programs  # type: ignore[attr-defined]
         self.fields["other_parameter"].choices = [("", "—"), *parameters]  # type: ignore[attr-defined]
 
@@ -65,29 +111,135 @@ class ScenarioForm(forms.Form):
         return changes
 
     def clean_other_value(self) -> object:
-        text = self.cleaned_data.get("other_value") or ""
-        if not text.strip():
-            return None
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            value = None
-        if value is None or isinstance(value, list):
-            raise ValidationError(_("取值格式不正确（如 1900、0.3 或 {urban: 1900}）"))
-        return value
+        """The value as the parameter files write it (yuan, a ratio, or ``{code: value}`` for
+        some of a breakdown's codes), from what a user types: a number, or lines of
+        "category: number" naming the parameter's own categories."""
+        text = unicodedata.normalize("NFKC", self.cleaned_data.get("other_value") or "")
+        path = self.cleaned_data.get("other_parameter")
+        if not text.strip() or not path:
+            return text.strip() or None
+        parameter = self.tree[path]
+        entries = [e.strip() for e in re.split(r"[;\n]", text) if e.strip()]
+        if len(entries) == 1 and NUMBER.match(_bare(entries[0])):
+            return _number(entries[0], parameter)
+        if parameter.breakdown is None:
+            if len(entries) > 1:
+                raise ValidationError(_("该参数只有一个取值：请只填一个数"))
+            return _number(entries[0], parameter)
+        codes = self.tree.code_lists[parameter.breakdown]
+        values: dict[str, object] = {}
+        for entry in entries:
+            found = ENTRY.match(entry)
+            code = codes.parse(found["label"]) if found else None
+            if found is None or code is None:
+                raise ValidationError(
+                    _g("“%(entry)s”不是“类别：数值”，类别可为：%(codes)s")
+                    % {"entry": entry, "codes": _g("、").join(self.code_labels(path))}
+                )
+            values[code] = _number(found["value"], parameter)
+        return values
+
+    def code_labels(self, path: str) -> list[str]:
+        """The labels of the categories of parameter ``path``'s breakdown, in the user's
+        language (none without a breakdown)."""
+        breakdown = self.tree[path].breakdown
+        if breakdown is None:
+            return []
+        english = (get_language() or "").startswith("en")
+        return [c.label_en if english else c.label for c in self.tree.code_lists[breakdown]]
+
+    def breakdowns(self) -> list[tuple[str, list[str]]]:
+        """Each parameter offered that is broken down by categories: its name and the labels
+        of its categories (what a user writes before a category's value)."""
+        choices = self.fields["other_parameter"].choices  # type: ignore[attr-defined]
+        return [
+            (str(label), self.code_labels(path))
+            for path, label in choices
+            if path and self.tree[path].breakdown is not None
+        ]
+
+    def _filled(self, path: str, values: dict[str, object], on: dt.date) -> dict[str, object]:
+        """``values`` with each category not written kept at its value in force on ``on``."""
+        parameter = self.tree[path]
+        in_force = parameter.at(max(on, parameter.first)).value
+        assert isinstance(in_force, dict)
+        return {code: values.get(code, _written(parameter, v)) for code, v in in_force.items()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        budget = [data.get(f) for f in ("budget_annual", "budget_low", "budget_high")]
-        if any(v is not None for v in budget) and None in budget:
+        names = ("budget_annual", "budget_low", "budget_high")
+        budget = [data.get(f) for f in names]
+        blank = [f for f in names if f not in self.errors and data.get(f) is None]
+        # A field refused for its value has its own error: only a blank one lacks the budget.
+        if blank and len(blank) < len(names):
             raise ValidationError(_("预算测算须同时填写年度预算、标准下限和上限"))
         if None not in budget and budget[1] > budget[2]:  # type: ignore[operator]
             self.add_error("budget_high", _("上限不能低于下限"))
-        if bool(data.get("other_parameter")) != (data.get("other_value") is not None):
+        other = data.get("other_value")
+        if bool(data.get("other_parameter")) != (other is not None) and not self.has_error(
+            "other_value"
+        ):
             self.add_error("other_value", _("请同时选择参数并填写取值"))
+        elif isinstance(other, dict) and data.get("effective"):
+            data["other_value"] = self._filled(data["other_parameter"], other, data["effective"])
         if None not in budget and data.get("standard") is not None:
             self.add_error("standard", _("预算测算由预算求标准：不要同时填写新的低保标准"))
         return data
+
+
+NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?$")
+"""A number as people type it: thousands separators allowed, a percentage for a ratio."""
+
+ENTRY = re.compile(r"^(?P<label>.+?)(?:\s*[:=]\s*|\s+)(?P<value>\S+)$")
+"""One category's value: "城镇：1900", "城镇 1900" (after NFKC, "：" is ":")."""
+
+MAX_RATIO = 100
+"""A typo guard: the ratios a scenario changes are shares and multiples well below 100."""
+
+
+def _bare(text: str) -> str:
+    return "".join(text.split()).removesuffix("元").removeprefix("¥")
+
+
+def _number(text: str, parameter: Parameter) -> int | float:
+    """``text`` as a value of ``parameter`` (yuan, or a ratio; a percentage for a ratio), as a
+    whole number where it is one (the parameter files' spelling).
+
+    Raises:
+        ValidationError: not a number, negative, a percentage of money, more than two decimals
+            of yuan, or beyond the typo guards.
+    """
+    bare = _bare(text)
+    if bare.startswith("-") and NUMBER.match(bare):
+        raise ValidationError(_("取值不能为负数"))
+    if not NUMBER.match(bare):
+        raise ValidationError(_g("“%(text)s”不是数字") % {"text": text.strip()})
+    percent = bare.endswith("%")
+    if percent and parameter.unit.money:
+        raise ValidationError(_("该参数是金额：请填元，不要用百分数"))
+    number = Decimal(bare.removesuffix("%").removeprefix("+").replace(",", ""))
+    if percent:
+        number /= 100
+    if parameter.unit.money:
+        if number != number.quantize(Decimal("0.01")):
+            raise ValidationError(_("金额最多两位小数"))
+        if number > MAX_YUAN:
+            raise ValidationError(_("金额过大，请核对（不超过1亿元）"))
+    elif number > MAX_RATIO:
+        raise ValidationError(_("比例过大，请核对（不超过100，即10000%）"))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _written(parameter: Parameter, value: object) -> object:
+    """A resolved value (fen, a Fraction, a marker) as the parameter files write it."""
+    if isinstance(value, Marker):
+        return value.name
+    if parameter.unit.money and isinstance(value, int):
+        yuan = Decimal(value) / 100
+        return int(yuan) if yuan == yuan.to_integral_value() else float(yuan)
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
 
 
 class NoteForm(forms.Form):

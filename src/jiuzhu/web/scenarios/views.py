@@ -17,7 +17,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
+from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.proposals import proposals
+from jiuzhu.rules.registry import Program
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.charts import Chart, Series
 from jiuzhu.web.core.parameters import value_text
@@ -136,6 +138,7 @@ def scenario_list_view(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         programs=_budget_programs(),
         parameters=_parameters(),
+        tree=rules_system().parameters,
         initial=_initial(request),
     )
     if request.method == "POST":
@@ -158,18 +161,33 @@ def scenario_list_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已完成测算，待另一人审批"))
                 return redirect("scenarios:detail", pk=scenario.pk)
-    scenarios = Scenario.objects.filter(division_code__startswith=user.division_code)
+    scenarios = list(
+        Scenario.objects.filter(division_code__startswith=user.division_code).select_related(
+            "created_by", "decided_by"
+        )[:100]
+    )
+    adopted = actions.taken()
     return render(
         request,
         "scenarios/list.html",
         {
-            "scenarios": scenarios.select_related("created_by", "decided_by")[:100],
+            "scenarios": [
+                (s, _refusal(s, adopted) if s.status == Status.AWAITING_CHECK else None)
+                for s in scenarios
+            ],
             "form": form,
             "may_create": may_create,
             "proposals": _proposals(),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _refusal(scenario: Scenario, adopted: set[tuple[str, dt.date]] | None = None) -> str | None:
+    """Why an awaiting scenario can no longer be approved (``actions.approval_refusal``)."""
+    if scenario.status != Status.AWAITING_CHECK:
+        return None
+    return actions.approval_refusal(scenario, adopted)
 
 
 def _scenario(request: HttpRequest, pk: int) -> Scenario:
@@ -203,6 +221,99 @@ def _changes(scenario: Scenario) -> list[tuple[str, str]]:
     return shown
 
 
+PER_SEASON = frozenset({"heating"})
+"""Programs the registry marks as paid once (``Payment.ONCE``) that pay once a heating season:
+a year holds one payment to each household, so a year's cost is the one measured."""
+
+MONTHS = 12
+
+
+def _pair(before: object, after: object, times: int = 1) -> str:
+    """ "before → after" in yuan with separators; a missing side reads "—", both "—"."""
+    if before is None and after is None:
+        return "—"
+    return " → ".join(
+        format_yuan(None if v is None else int(str(v)) * times) for v in (before, after)
+    )
+
+
+def _signed(fen: int | None) -> str:
+    """A change in yuan with its sign (+1,234.00, -56.00, 0.00); "—" when unknown."""
+    return "+" + format_yuan(fen) if fen is not None and fen > 0 else format_yuan(fen)
+
+
+def _kind(row: dict[str, Any], program: Program | None) -> str:
+    """How a program's row is costed: ``monthly`` (a month's amount; a year is 12 of them),
+    ``option`` (monthly, an alternative left out of totals), ``season`` (once a heating
+    season: a year holds one), ``once`` (per event: its amount rests on what the application
+    gives — medical costs, a death — which the registry lacks), ``none`` (no amount: a status, a
+    referral, or an amount decided case by case)."""
+    if row.get("option"):
+        return "option"
+    if row.get("baseline_cost") is None:
+        return "none"
+    if row.get("monthly"):
+        return "monthly"
+    if program is not None and program.name in PER_SEASON:
+        return "season"
+    return "once"
+
+
+def _costs(row: dict[str, Any], kind: str) -> dict[str, str]:
+    """A row's money as shown: a month's (monthly programs and options), a year's (12 months,
+    or one heating season) and the average; "—" where the kind has none."""
+    before, after, difference = row["baseline_cost"], row["scenario_cost"], row["cost_difference"]
+    monthly = kind in ("monthly", "option")
+    if not monthly and kind != "season":
+        return dict.fromkeys(
+            ("monthly_cost", "monthly_difference", "annual_cost", "annual_difference", "average"),
+            "—",
+        )
+    yearly = MONTHS if monthly else 1
+    return {
+        "monthly_cost": _pair(before, after) if monthly else "—",
+        "monthly_difference": _signed(difference) if monthly else "—",
+        "annual_cost": _pair(before, after, yearly),
+        "annual_difference": _signed(None if difference is None else difference * yearly),
+        "average": _pair(row.get("baseline_average"), row.get("scenario_average")),
+    }
+
+
+def _summary(scenario: Scenario) -> tuple[list[dict[str, object]], dict[str, str] | None]:
+    """The table by program — each row's name, unit (户 or 人), kind (``_kind``) and its money
+    as shown (``_costs``) — and the total of the programs paid monthly, options aside (None
+    without one)."""
+    programs = {p.name: p for p in rules_system().programs}
+    rows: list[dict[str, object]] = []
+    for row in scenario.summary:
+        kind = _kind(row, programs.get(str(row["program"])))
+        unit = _("人") if row.get("entity") == "person" else _("户")
+        rows.append({**row, "name": _label(row), "unit": unit, "kind": kind, **_costs(row, kind)})
+    monthly = [r for r in scenario.summary if _kind(r, None) == "monthly"]
+    if not monthly:
+        return rows, None
+    total = {
+        key: sum(int(r[key] or 0) for r in monthly)
+        for key in ("baseline_cost", "scenario_cost", "cost_difference")
+    }
+    shown = _costs(total, "monthly")
+    del shown["average"]  # households and persons are not added up
+    return rows, shown
+
+
+def _budget_shown(scenario: Scenario) -> dict[str, object] | None:
+    """The budget mode's question and answer as shown: whole yuan with separators, and the
+    programs the budget covered by name."""
+    if not scenario.budget or not scenario.budget_fit:
+        return None
+    names = {p.name: p.label_en if _english() else p.label for p in rules_system().programs}
+    return {
+        "annual": f"{int(scenario.budget['annual']):,}",
+        "value": f"{int(scenario.budget_fit['value']):,}",
+        "programs": [names.get(n, n) for n in scenario.budget.get("programs", [])],
+    }
+
+
 def _cost_chart(scenario: Scenario) -> Chart:
     """Each township's monthly cost of the programs paid monthly, before and after (yuan)."""
     before: dict[str, int] = {}
@@ -229,15 +340,32 @@ def _cost_chart(scenario: Scenario) -> Chart:
 
 
 def _bands_chart(scenario: Scenario) -> Chart:
-    """Households by the change of their monthly assistance."""
-    rows = scenario.distribution
+    """Households by the change of their monthly assistance, those unchanged left out: they are
+    most of the registry and on a linear axis would flatten every other band to nothing (the
+    table beside the chart keeps them)."""
+    rows = [r for r in scenario.distribution if r["band"] != "unchanged"]
+    unchanged = sum(int(r["households"]) for r in scenario.distribution if r["band"] == "unchanged")
     return Chart(
         key=f"scenario-{scenario.pk}-gains-and-losses",
         title=_("家庭每月救助金额的增减"),
         categories=[_label(r) for r in rows],
         series=[Series(_("户数"), [int(r["households"]) for r in rows])],
         unit=_("户"),
+        notes=[_("金额不变的 %(n)s 户未画入图中，见下表。") % {"n": f"{unchanged:,}"}],
     )
+
+
+def _bands(scenario: Scenario) -> list[dict[str, object]]:
+    """Every band of the distribution, unchanged included: its name, households and the sum of
+    their monthly changes in yuan ("—" where unknown)."""
+    return [
+        {
+            "name": _label(r),
+            "households": f"{int(r['households']):,}",
+            "difference": _signed(r.get("difference")),
+        }
+        for r in scenario.distribution
+    ]
 
 
 def scenario_view(request: HttpRequest, pk: int, **forms_: object) -> HttpResponse:
@@ -249,22 +377,24 @@ def scenario_view(request: HttpRequest, pk: int, **forms_: object) -> HttpRespon
         and user.has_perm("scenarios.approve", scenario)
         and scenario.created_by_id != user.pk
     )
-    summary = [
-        {**row, "name": _label(row), "difference_yuan": _yuan(row.get("cost_difference"))}
-        for row in scenario.summary
-    ]
+    summary, total = _summary(scenario)
     return render(
         request,
         "scenarios/detail.html",
         {
             "scenario": scenario,
             "summary": summary,
+            "total": total,
+            "per_event": [r["name"] for r in summary if r["kind"] == "once"],
             "changes": _changes(scenario),
+            "budget": _budget_shown(scenario),
             "cost_chart": _cost_chart(scenario),
             "bands_chart": _bands_chart(scenario),
+            "bands": _bands(scenario),
             "linked": scenario.linked,
             "floor_broken": any(row.get("compliant") is False for row in scenario.linked),
             "may_decide": may_decide,
+            "refusal": _refusal(scenario),
             "forms": {"approve": NoteForm(), "reject": NoteForm(), **forms_},
             "adopted": scenario.adopted_values.select_related("entered_by", "checked_by"),
             "runs": scenario.runs.all(),
