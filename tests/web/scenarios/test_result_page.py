@@ -28,7 +28,7 @@ def test_a_missing_after_value_is_a_dash(users: dict[str, User]) -> None:
 
 def _row(page: str, name: str) -> list[str]:
     """The cells of the summary table's row of program ``name``."""
-    table = page.split('id="summary"')[1].split("</table>")[0]
+    table = page.split('id="summary"')[1].split("</table>", maxsplit=1)[0]
     for row in table.split("<tr")[1:]:
         if name in row:
             cells = [c.split(">", 1)[1] for c in row.split("<td")[1:]]
