@@ -51,3 +51,20 @@ def test_not_for_the_officer_who_measured_it_nor_those_who_may_not_approve(
 ) -> None:
     page = _workbench(username)
     assert "待审批的标准测算" not in page and f"/scenarios/{scenario.pk}/" not in page
+
+
+@pytest.mark.django_db
+def test_a_scenario_that_can_no_longer_be_approved_is_listed_for_return(
+    users: dict[str, User],
+) -> None:
+    """Another scenario put the same standard in force from the same day: the first stays on
+    the approver's list (someone must decide it) with the reason and the action left."""
+    from jiuzhu.web.scenarios.actions import approve_scenario
+    from tests.web.scenarios.test_scenarios import measure
+
+    first, second = measure(users["officer"]), measure(users["officer"], standard=1300)
+    approve_scenario(users["officer2"], second)
+    page = _workbench("officer2")
+    item = page.split(f'href="/scenarios/{first.pk}/"')[1].split("</li>")[0]
+    assert "另一测算方案已自 2025-11-01 起施行该参数" in item and "退回" in item
+    assert f'href="/scenarios/{second.pk}/"' not in page

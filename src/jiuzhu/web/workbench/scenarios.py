@@ -14,12 +14,15 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.web.core.users import Staff
 from jiuzhu.web.core.workitems import WorkItem, WorkList
+from jiuzhu.web.scenarios.actions import approval_refusal, taken
 from jiuzhu.web.scenarios.models import Scenario, Status
 
 
 def work_items(user: Staff, today: dt.date, shown: int = 20) -> list[WorkList]:
     """The scenarios of the user's jurisdiction awaiting approval that the user may approve,
-    the earliest to take effect first (two queries); none for a user who may not approve."""
+    the earliest to take effect first; none for a user who may not approve. A scenario that can
+    no longer be approved (its month passed, or another scenario holds its parameter and date)
+    stays listed for rejection, with the reason."""
     division = str(getattr(user, "division_code", "") or "")
     if not division or not user.has_perm("scenarios.approve", Scenario(division_code=division)):
         return []
@@ -28,19 +31,23 @@ def work_items(user: Staff, today: dt.date, shown: int = 20) -> list[WorkList]:
         .exclude(created_by=user)
         .order_by("effective", "pk")
     )
+    adopted = taken()
+    items = []
+    for scenario in waiting[:shown]:
+        refusal = approval_refusal(scenario, adopted)
+        items.append(
+            WorkItem(
+                title=scenario.label,
+                url=reverse("scenarios:detail", args=[scenario.pk]),
+                state=str(scenario.get_status_display()),
+                action=str(_("退回") if refusal else _("审批")),
+                note=refusal or _("自 %(date)s 起施行") % {"date": scenario.effective.isoformat()},
+            )
+        )
     return [
         WorkList(
             kind=str(_("待审批的标准测算")),
-            items=[
-                WorkItem(
-                    title=scenario.label,
-                    url=reverse("scenarios:detail", args=[scenario.pk]),
-                    state=str(scenario.get_status_display()),
-                    action=str(_("审批")),
-                    note=_("自 %(date)s 起施行") % {"date": scenario.effective.isoformat()},
-                )
-                for scenario in waiting[:shown]
-            ],
+            items=items,
             total=waiting.count(),
             more_url=reverse("scenarios:list"),
         )
