@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
@@ -91,24 +90,6 @@ def _in_force() -> list[LocalValue]:
     return list(
         LocalValue.objects.filter(status=Status.IN_FORCE).select_related("entered_by", "checked_by")
     )
-
-
-def parse_value(text: str) -> object:
-    """A value typed as in the parameter files: ``53000``, ``0.7``, ``true`` or a mapping
-    ``{dibao: true}``.
-
-    Raises:
-        ValidationError: not readable.
-    """
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        value = None
-    if value is None or isinstance(value, list):
-        raise ValidationError(
-            {"value": _("取值格式不正确（如 53000、0.7、true 或 {dibao: true}）")}
-        )
-    return value
 
 
 def _check_rules(candidate: LocalValue, others: list[LocalValue]) -> None:

@@ -40,7 +40,10 @@ def local_values_view(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("localvalues.view"):
         raise PermissionDenied
     form = LocalValueForm(
-        request.POST or None, parameters=_weak_parameters(), initial={"start": clock.today()}
+        request.POST or None,
+        parameters=_weak_parameters(),
+        tree=load_system(actions.JURISDICTION).parameters,
+        initial={"start": clock.today()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -49,7 +52,7 @@ def local_values_view(request: HttpRequest) -> HttpResponse:
                 user,
                 parameter=data["parameter"],
                 start=data["start"],
-                value=actions.parse_value(data["value"]),
+                value=data["value"],
                 document=data["document"],
                 document_number=data["document_number"],
                 note=data["note"],

@@ -3,21 +3,18 @@ or a budget the standard must fit — and the decision's note."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.rules.engine.parameters import Marker, Parameter, ParameterTree
-from jiuzhu.web.core.forms import MAX_YUAN, CleanTextField
+from jiuzhu.rules.engine.parameters import ParameterTree
+from jiuzhu.web.core import parameter_input
+from jiuzhu.web.core.forms import CleanTextField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,7 +25,7 @@ class WholeYuanField(forms.IntegerField):
 
     def to_python(self, value: object) -> int | None:
         if isinstance(value, str):
-            value = _bare(unicodedata.normalize("NFKC", value))
+            value = parameter_input.bare(unicodedata.normalize("NFKC", value))
             if re.fullmatch(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+", value):
                 value = value.replace(",", "")
         return super().to_python(value)
@@ -112,58 +109,22 @@ class ScenarioForm(forms.Form):
 
     def clean_other_value(self) -> object:
         """The value as the parameter files write it (yuan, a ratio, or ``{code: value}`` for
-        some of a breakdown's codes), from what a user types: a number, or lines of
-        "category: number" naming the parameter's own categories."""
-        text = unicodedata.normalize("NFKC", self.cleaned_data.get("other_value") or "")
+        some of a breakdown's codes), from what a user types (``parameter_input.parse``)."""
+        text = self.cleaned_data.get("other_value") or ""
         path = self.cleaned_data.get("other_parameter")
         if not text.strip() or not path:
             return text.strip() or None
-        parameter = self.tree[path]
-        entries = [e.strip() for e in re.split(r"[;\n]", text) if e.strip()]
-        if len(entries) == 1 and NUMBER.match(_bare(entries[0])):
-            return _number(entries[0], parameter)
-        if parameter.breakdown is None:
-            if len(entries) > 1:
-                raise ValidationError(_("该参数只有一个取值：请只填一个数"))
-            return _number(entries[0], parameter)
-        codes = self.tree.code_lists[parameter.breakdown]
-        values: dict[str, object] = {}
-        for entry in entries:
-            found = ENTRY.match(entry)
-            code = codes.parse(found["label"]) if found else None
-            if found is None or code is None:
-                raise ValidationError(
-                    _g("“%(entry)s”不是“类别：数值”，类别可为：%(codes)s")
-                    % {"entry": entry, "codes": _g("、").join(self.code_labels(path))}
-                )
-            values[code] = _number(found["value"], parameter)
-        return values
-
-    def code_labels(self, path: str) -> list[str]:
-        """The labels of the categories of parameter ``path``'s breakdown, in the user's
-        language (none without a breakdown)."""
-        breakdown = self.tree[path].breakdown
-        if breakdown is None:
-            return []
-        english = (get_language() or "").startswith("en")
-        return [c.label_en if english else c.label for c in self.tree.code_lists[breakdown]]
+        return parameter_input.parse(self.tree, path, text)
 
     def breakdowns(self) -> list[tuple[str, list[str]]]:
         """Each parameter offered that is broken down by categories: its name and the labels
         of its categories (what a user writes before a category's value)."""
         choices = self.fields["other_parameter"].choices  # type: ignore[attr-defined]
         return [
-            (str(label), self.code_labels(path))
+            (str(label), parameter_input.category_labels(self.tree, path))
             for path, label in choices
             if path and self.tree[path].breakdown is not None
         ]
-
-    def _filled(self, path: str, values: dict[str, object], on: dt.date) -> dict[str, object]:
-        """``values`` with each category not written kept at its value in force on ``on``."""
-        parameter = self.tree[path]
-        in_force = parameter.at(max(on, parameter.first)).value
-        assert isinstance(in_force, dict)
-        return {code: values.get(code, _written(parameter, v)) for code, v in in_force.items()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -181,65 +142,12 @@ class ScenarioForm(forms.Form):
         ):
             self.add_error("other_value", _("请同时选择参数并填写取值"))
         elif isinstance(other, dict) and data.get("effective"):
-            data["other_value"] = self._filled(data["other_parameter"], other, data["effective"])
+            data["other_value"] = parameter_input.fill(
+                self.tree, data["other_parameter"], other, data["effective"]
+            )
         if None not in budget and data.get("standard") is not None:
             self.add_error("standard", _("预算测算由预算求标准：不要同时填写新的低保标准"))
         return data
-
-
-NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?$")
-"""A number as people type it: thousands separators allowed, a percentage for a ratio."""
-
-ENTRY = re.compile(r"^(?P<label>.+?)(?:\s*[:=]\s*|\s+)(?P<value>\S+)$")
-"""One category's value: "城镇：1900", "城镇 1900" (after NFKC, "：" is ":")."""
-
-MAX_RATIO = 100
-"""A typo guard: the ratios a scenario changes are shares and multiples well below 100."""
-
-
-def _bare(text: str) -> str:
-    return "".join(text.split()).removesuffix("元").removeprefix("¥")
-
-
-def _number(text: str, parameter: Parameter) -> int | float:
-    """``text`` as a value of ``parameter`` (yuan, or a ratio; a percentage for a ratio), as a
-    whole number where it is one (the parameter files' spelling).
-
-    Raises:
-        ValidationError: not a number, negative, a percentage of money, more than two decimals
-            of yuan, or beyond the typo guards.
-    """
-    bare = _bare(text)
-    if bare.startswith("-") and NUMBER.match(bare):
-        raise ValidationError(_("取值不能为负数"))
-    if not NUMBER.match(bare):
-        raise ValidationError(_g("“%(text)s”不是数字") % {"text": text.strip()})
-    percent = bare.endswith("%")
-    if percent and parameter.unit.money:
-        raise ValidationError(_("该参数是金额：请填元，不要用百分数"))
-    number = Decimal(bare.removesuffix("%").removeprefix("+").replace(",", ""))
-    if percent:
-        number /= 100
-    if parameter.unit.money:
-        if number != number.quantize(Decimal("0.01")):
-            raise ValidationError(_("金额最多两位小数"))
-        if number > MAX_YUAN:
-            raise ValidationError(_("金额过大，请核对（不超过1亿元）"))
-    elif number > MAX_RATIO:
-        raise ValidationError(_("比例过大，请核对（不超过100，即10000%）"))
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def _written(parameter: Parameter, value: object) -> object:
-    """A resolved value (fen, a Fraction, a marker) as the parameter files write it."""
-    if isinstance(value, Marker):
-        return value.name
-    if parameter.unit.money and isinstance(value, int):
-        yuan = Decimal(value) / 100
-        return int(yuan) if yuan == yuan.to_integral_value() else float(yuan)
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
-    return value
 
 
 class NoteForm(forms.Form):
