@@ -4,6 +4,7 @@ version's stored exclusive end as the last month it covers (trial finding B1).""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -116,3 +117,31 @@ def test_the_export_gives_todays_amount_and_the_change_to_come(
     assert values["月救助金（元）"] == 1000
     assert values["待生效调整月份"] == "2025-11"
     assert values["调整后月救助金（元）"] == 1100
+
+
+@pytest.mark.django_db
+def test_a_review_before_a_scheduled_version_says_when_it_can_be_completed(
+    users: dict[str, User], changed: Entitlement
+) -> None:
+    """A review completed in October, whose result differs from November's approved version,
+    is refused with the month from which it can be completed, and writes nothing."""
+    from django.core.exceptions import ValidationError
+
+    from jiuzhu.web.entitlements.actions.reassessment import Reassessment, _apply_reassessment
+
+    october = Reassessment(
+        on=dt.date(2025, 10, 15),
+        month="2025-11",
+        eligible=True,
+        amount=105_000,
+        current=110_000,
+        unit_members=1,
+        income_above_standard=False,
+        sanction_reduction=0,
+        parameter_digest="",
+    )
+    with pytest.raises(ValidationError, match="请于 2025-11 起再完成本次核查"):
+        _apply_reassessment(
+            users["caseworker"], changed, october, basis="review", note="", grounds_if_ineligible=""
+        )
+    assert changed.versions.count() == 2

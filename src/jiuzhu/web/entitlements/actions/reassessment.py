@@ -126,6 +126,17 @@ def _apply_reassessment(
     if assessment.eligible:
         if not assessment.changed:
             return TaskOutcome.KEPT, None
+        latest = latest_version(entitlement)
+        if latest is not None and latest.valid_from >= assessment.month:
+            # A version already starts then (an approved standard change, say): this month's
+            # rules cannot set the amount of a month whose version was decided with its own.
+            raise ValidationError(
+                _(
+                    "本待遇已有自 %(month)s 起的新版本（如已批准的标准调整），本次结果不能早于它"
+                    "生效：请于 %(month)s 起再完成本次核查"
+                )
+                % {"month": latest.valid_from}
+            )
         version = _add_version(
             user,
             entitlement,
