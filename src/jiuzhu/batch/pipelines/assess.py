@@ -1,6 +1,7 @@
 """The assessment pipeline: read input → validate → run every program → write results.
 
-``jiuzhu assess`` calls ``assess``; the benchmark and the web layer reuse ``assess_frames``.
+``jiuzhu assess`` and the benchmarks (``bench/assess.py``, ``bench/simulate.py``) call
+``assess``; ``household_table`` and ``person_table`` build what it writes.
 """
 
 from __future__ import annotations
@@ -167,15 +168,6 @@ def _details(system: RuleSystem) -> dict[str, str]:
             *((program.amount,) if program.option and program.amount else ()),
         )
     }
-
-
-def result_tables(
-    result: SimulationResult, data: AssessmentInput | None, labels: bool = False
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The household table and the person table (``household_table``, ``person_table``)."""
-    return household_table(result, data, labels), person_table(
-        result.system, result.persons, labels
-    )
 
 
 def household_table(

@@ -84,11 +84,6 @@ class ReasonSet:
             return "; ".join(r.label_en or r.code for r in self.decode(mask))
         return "；".join(r.label or r.code for r in self.decode(mask))
 
-    def decode_column(self, masks: pl.Series, labels: bool = False) -> pl.Series:
-        """Decode a bitmask column to codes text (or Chinese labels), each distinct mask once."""
-        distinct = masks.drop_nulls().unique().to_list()
-        return masks.to_frame().select(self.decode_expr(masks.name, distinct, labels)).to_series()
-
     def decode_expr(self, name: str, distinct: Iterable[int], labels: bool = False) -> pl.Expr:
         """Column ``name`` (bitmasks) decoded to codes text (or Chinese labels); ``distinct``
         holds its non-null values, each decoded once. Null decodes to empty text. As an

@@ -90,6 +90,16 @@ def category_labels(tree: ParameterTree, path: str) -> list[str]:
     return [c.label_en if english else c.label for c in tree.code_lists[breakdown]]
 
 
+def breakdowns(tree: ParameterTree, choices: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """Of the parameters ``choices`` offers (path, label), each broken down by categories: its
+    label and the labels of its categories (what a user writes before a category's value)."""
+    return [
+        (str(label), category_labels(tree, path))
+        for path, label in choices
+        if path and tree[path].breakdown is not None
+    ]
+
+
 def written(parameter: Parameter, value: object) -> object:
     """A resolved value (fen, a Fraction, a marker) as the parameter files write it."""
     if isinstance(value, Marker):

@@ -51,14 +51,9 @@ class LocalValueForm(forms.Form):
         return data
 
     def breakdowns(self) -> list[tuple[str, list[str]]]:
-        """Each parameter offered that is broken down by categories: its name and the labels
-        of its categories (what a user writes before a category's value)."""
+        """The parameters offered that are broken down by categories, with their categories."""
         choices = self.fields["parameter"].choices  # type: ignore[attr-defined]
-        return [
-            (str(label), parameter_input.category_labels(self.tree, path))
-            for path, label in choices
-            if path and self.tree[path].breakdown is not None
-        ]
+        return parameter_input.breakdowns(self.tree, choices)
 
 
 class ReasonForm(forms.Form):
