@@ -23,7 +23,8 @@ from jiuzhu.web.audit.models import AuditEvent
 from jiuzhu.web.core import clock
 from tests.web.conftest import PASSWORD, make_user
 
-pytestmark = pytest.mark.django_db
+# The day end's own tests: the working day ends at the settings' 20:00 (tests/web/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.day_end]
 LOGIN = "/accounts/login/"
 WRONG = "wrong-password-xyz"
 BEIJING = expiry.BEIJING

@@ -28,6 +28,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from tests.web.conftest import a_day_end_far_away
+
 ROOT = Path(__file__).resolve().parents[3]
 TODAY = "2025-10-15"
 
@@ -77,6 +79,8 @@ def environment(url: str | None = None, **extra: str) -> dict[str, str]:
     # Password only, as tests/web/conftest.py has it for the tests that are not about the
     # second factor (issue 12's TOTP): the processes sign staff in with force_login.
     env["JIUZHU_SECOND_FACTOR"] = "0"
+    # Nor does their log-in end at the real clock's day end (tests/web/conftest.py).
+    env["JIUZHU_DAY_END"] = a_day_end_far_away()
     return env | extra
 
 
