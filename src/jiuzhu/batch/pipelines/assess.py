@@ -183,9 +183,10 @@ def household_table(
     if data is not None:
         # The result keeps the input's household order, so input columns attach side by side.
         extra = [c for c in data.passthrough.columns if c != HOUSEHOLD.key]
-        leading = households.hstack(data.passthrough.select(extra).get_columns()).with_columns(
-            data.frames[HOUSEHOLD.name][DATE_VARIABLE]
-        )
+        lengths = households.get_column(HOUSEHOLD.key).chunk_lengths()
+        leading = households.hstack(
+            [_chunked_as(data.passthrough[c], lengths) for c in extra]
+        ).with_columns(_chunked_as(data.frames[HOUSEHOLD.name][DATE_VARIABLE], lengths))
         columns += [*extra, DATE_VARIABLE]
     columns += [c for c in CONTEXT_COLUMNS if c in households.columns]
     decoded: list[pl.Series | pl.Expr] = []
@@ -208,6 +209,20 @@ def household_table(
         and system.variables[c].unit is not Unit.REASONS
     ]
     return leading.with_columns(decoded).select([*columns, *trace_columns])
+
+
+def _chunked_as(column: pl.Series, lengths: Sequence[int]) -> pl.Series:
+    """``column`` cut into chunks of ``lengths`` rows (the engine's slices), without copying
+    its values more than once. Columns chunked alike are computed on in place; one column
+    chunked otherwise made Polars copy the whole household table into a single chunk before
+    decoding the reasons (0.2 s and 0.5 GB at 1e6 households)."""
+    if column.chunk_lengths() == list(lengths):
+        return column
+    whole, pieces, start = column.rechunk(), [], 0
+    for length in lengths:
+        pieces.append(whole.slice(start, length))
+        start += length
+    return pl.concat(pieces, rechunk=False)
 
 
 def person_table(system: RuleSystem, persons: pl.DataFrame, labels: bool = False) -> pl.DataFrame:
