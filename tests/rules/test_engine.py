@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given
@@ -14,6 +15,7 @@ from jiuzhu.rules import load_system
 from jiuzhu.rules.engine import HOUSEHOLD, Formula, Variables, input_variable, variable
 from jiuzhu.rules.engine.formula import lookup, round_ratio
 from jiuzhu.rules.engine.planner import build_plan
+from jiuzhu.rules.engine.reasons import Reason, ReasonSet
 from jiuzhu.rules.engine.units import Unit, format_yuan, yuan_to_fen
 
 SYSTEM = load_system("tianjin")
@@ -214,3 +216,22 @@ def test_a_code_lookup_is_replace_strict_whatever_its_form(
     frame = pl.DataFrame({"key": keys}, schema={"key": pl.String})
     found = frame.select(lookup(pl.col("key"), mapping, pl.Int64())).to_series().to_list()
     assert found == [None if k is None else mapping.get(k) for k in keys]
+
+
+@given(st.sets(st.integers(0, 61), min_size=1, max_size=12), st.integers(0, 2**32 - 1))
+def test_a_reason_mask_is_the_same_in_any_width(positions: set[int], seed: int) -> None:
+    """A mask built in a narrow integer (the highest bit decides which) equals the bits of the
+    codes whose condition is true, null conditions setting none, up to the 62nd bit."""
+    reasons = ReasonSet("toy", [Reason(f"R{i}", "", "") for i in range(62)])
+    draw = np.random.default_rng(seed)
+    rows = 50
+    flags = {
+        f"R{i}": pl.Series(draw.random(rows) < 0.5).scatter(draw.integers(0, rows, 5), None)
+        for i in positions
+    }
+    frame = pl.DataFrame(flags)
+    mask = frame.select(reasons.mask({code: pl.col(code) for code in flags})).to_series()
+    expected = [
+        sum(1 << int(code[1:]) for code in flags if frame[code][row]) for row in range(rows)
+    ]
+    assert mask.dtype == pl.Int64 and mask.to_list() == expected
