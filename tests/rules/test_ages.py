@@ -8,7 +8,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from jiuzhu.rules import load_system
@@ -24,6 +24,7 @@ from jiuzhu.rules.ages import (
     completed_years_on_expr,
     leap_day_rule,
 )
+from jiuzhu.rules.programs.common import completed_months
 
 SYSTEM = load_system("tianjin")
 DATES = st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31))
@@ -180,3 +181,36 @@ def test_the_rules_age_follows_the_parameter() -> None:
     march = {"household.leap_day_birthday": "march_1"}
     assert _age_in_rules(born, dt.date(2026, 2, 28), march) == 17
     assert _age_in_rules(born, dt.date(2026, 3, 1), march) == 18
+
+
+def _months_by_hand(start: dt.date, on: dt.date) -> int:
+    """Whole months from ``start`` to ``on``, counted one month after another: a month is
+    complete on the same day of the month, or on the last day of a shorter month."""
+    months = 0
+    while True:
+        year, month = divmod(start.month + months, 12)
+        nxt = dt.date(
+            start.year + year,
+            month + 1,
+            min(start.day, calendar.monthrange(start.year + year, month + 1)[1]),
+        )
+        if nxt > on:
+            return months
+        months += 1
+
+
+@given(
+    st.dates(dt.date(1950, 1, 1), dt.date(2030, 12, 31)),
+    st.integers(0, 3000),
+)
+# Around the end of a shorter month: a day before its last, its last, and a leap February.
+@example(dt.date(2025, 1, 31), 27)
+@example(dt.date(2025, 1, 31), 28)
+@example(dt.date(2024, 1, 30), 29)
+@example(dt.date(2025, 3, 31), 29)
+@example(dt.date(2025, 3, 31), 30)
+def test_completed_months_count_month_by_month(start: dt.date, days: int) -> None:
+    on = start + dt.timedelta(days=days)
+    frame = pl.DataFrame({"start": [start, None], "on": [on, on]})
+    counted = frame.select(completed_months(pl.col("start"), pl.col("on"))).to_series()
+    assert counted.to_list() == [_months_by_hand(start, on), None]
