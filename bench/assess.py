@@ -115,7 +115,9 @@ def child(task: str, folder: Path, repeat: int) -> dict[str, float]:
             keep("compute", computed - loaded)
             best["checksum"] = int(amounts.sum())
     best["peak_mb"] = peak_mb()
-    out.unlink(missing_ok=True)
+    # The persons' table is written beside the households' (``out-….persons.parquet``).
+    for written in (out, out.with_name(f"{out.stem}.persons{out.suffix}")):
+        written.unlink(missing_ok=True)
     return best
 
 
