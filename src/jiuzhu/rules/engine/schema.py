@@ -87,15 +87,22 @@ def validate_frames(
         issues += entity_issues
         if not entity_issues:
             issues += _run(frame, entity, checks)
+    # Where each entity's rows sit under their parents', found once for all the rules that
+    # count per parent (six of them read the persons' grouping under their households).
+    starts: dict[str, np.ndarray | None] = {}
     for rule in rules:
-        issues += _row_rule_issues(rule, frames, variables)
+        issues += _row_rule_issues(rule, frames, variables, starts)
     return issues
 
 
 def _row_rule_issues(
-    rule: RowRule, frames: Mapping[str, pl.DataFrame], variables: Variables
+    rule: RowRule,
+    frames: Mapping[str, pl.DataFrame],
+    variables: Variables,
+    starts: dict[str, np.ndarray | None],
 ) -> list[InputIssue]:
-    """The rows that break one cross-field rule."""
+    """The rows that break one cross-field rule; ``starts`` caches each entity's segments
+    under its parents (``grouped_starts``)."""
     frame = frames.get(rule.entity.name)
     if frame is None or frame.is_empty():
         return []
@@ -111,14 +118,17 @@ def _row_rule_issues(
     if rule.needs_date:
         frame = _with_parent_date(frame, frames, rule.entity)
     violated = rule.violated
-    by_order = _per_parent_by_order(frame, frames, rule)
+    by_order = _per_parent_by_order(frame, frames, rule, starts)
     if by_order is not None:
         violated = pl.lit(by_order)
     return _run(frame, rule.entity, [_Check(rule.column, violated, rule.rule)])
 
 
 def _per_parent_by_order(
-    frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame], rule: RowRule
+    frame: pl.DataFrame,
+    frames: Mapping[str, pl.DataFrame],
+    rule: RowRule,
+    cache: dict[str, np.ndarray | None],
 ) -> pl.Series | None:
     """``rule.violated`` computed from the rows' order when the children run in their parents'
     order (segment sums instead of a window over hashed keys: a million households take
@@ -131,7 +141,9 @@ def _per_parent_by_order(
     parents = frames.get(parent.name)
     if parents is None or parent.key not in parents.columns:
         return None
-    starts = grouped_starts(frame[key], parents[parent.key])
+    if entity.name not in cache:
+        cache[entity.name] = grouped_starts(frame[key], parents[parent.key])
+    starts = cache[entity.name]
     if starts is None:
         return None
     members = frame.select(spec.member.fill_null(False).cast(pl.Int64)).to_series().to_numpy()
