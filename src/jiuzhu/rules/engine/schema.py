@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from jiuzhu.rules.engine.codes import CodeList
-from jiuzhu.rules.engine.entities import ENTITIES, Entity
+from jiuzhu.rules.engine.entities import ENTITIES, PERSON, Entity
 from jiuzhu.rules.engine.errors import InputIssue
 from jiuzhu.rules.engine.planner import grouped_starts
 from jiuzhu.rules.engine.units import Unit
@@ -77,19 +77,19 @@ def validate_frames(
     an entity are evaluated in one pass; rows are located only for the rules actually broken.
     """
     issues: list[InputIssue] = []
+    # Where each entity's rows sit under their parents', found once for the key checks and all
+    # the rules that count per parent (``grouped_starts``; None: not grouped in order).
+    starts: dict[str, np.ndarray | None] = {}
     for entity in ENTITIES:
         frame = frames.get(entity.name)
         if frame is None:
             continue
         entity_issues, checks = _entity_checks(
-            entity, frame, frames, variables.of(entity, inputs=True), code_lists
+            entity, frame, frames, variables.of(entity, inputs=True), code_lists, starts
         )
         issues += entity_issues
         if not entity_issues:
             issues += _run(frame, entity, checks)
-    # Where each entity's rows sit under their parents', found once for all the rules that
-    # count per parent (six of them read the persons' grouping under their households).
-    starts: dict[str, np.ndarray | None] = {}
     for rule in rules:
         issues += _row_rule_issues(rule, frames, variables, starts)
     return issues
@@ -229,12 +229,19 @@ def _unique_keys(keys: pl.Series) -> bool:
     return keys.n_unique() == keys.len()
 
 
-def _grouped_under(children: pl.Series, parents: pl.Series) -> bool:
+def _grouped_under(
+    child: Entity, frames: Mapping[str, pl.DataFrame], cache: dict[str, np.ndarray | None]
+) -> bool:
     """True when the children's parent keys run in exactly the parents' order, each parent at
-    least once: then every child has a parent and every parent a child (no hashing needed)."""
-    boundaries = children.ne_missing(children.shift(1)).fill_null(True)
-    runs = children.filter(boundaries)
-    return runs.len() == parents.len() and runs.equals(parents, check_names=False)
+    least once: then every child has a parent and every parent a child (no hashing needed).
+    Found once per entity (``cache``) for the key checks and the rules counting per parent."""
+    if child.name not in cache:
+        parent = child.parent
+        assert parent is not None and child.parent_key is not None
+        cache[child.name] = grouped_starts(
+            frames[child.name][child.parent_key], frames[parent.name][parent.key]
+        )
+    return cache[child.name] is not None
 
 
 def _entity_checks(
@@ -243,6 +250,7 @@ def _entity_checks(
     frames: Mapping[str, pl.DataFrame],
     inputs: list[Variable],
     code_lists: Mapping[str, CodeList],
+    starts: dict[str, np.ndarray | None],
 ) -> tuple[list[InputIssue], list[_Check]]:
     """Structural problems found at once (missing key or required columns), and the row checks
     to run."""
@@ -254,7 +262,7 @@ def _entity_checks(
     ]
     if issues:
         return issues, []
-    checks = _key_checks(entity, frame, frames)
+    checks = _key_checks(entity, frame, frames, starts)
     for var in inputs:
         if var.name in frame.columns:
             checks += _input_checks(var, frame.schema[var.name], code_lists)
@@ -272,7 +280,10 @@ def _entity_checks(
 
 
 def _key_checks(
-    entity: Entity, frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame]
+    entity: Entity,
+    frame: pl.DataFrame,
+    frames: Mapping[str, pl.DataFrame],
+    starts: dict[str, np.ndarray | None],
 ) -> list[_Check]:
     """Keys present and unique; the parent of every row exists; every household has a person.
     Checks that the rows' order already proves passed are left out."""
@@ -288,7 +299,7 @@ def _key_checks(
     parent = entity.parent
     if parent is not None and entity.parent_key is not None and parent.name in frames:
         parent_keys = frames[parent.name][parent.key]
-        if not _grouped_under(frame[entity.parent_key], parent_keys) or entity.name != "person":
+        if entity.name != "person" or not _grouped_under(entity, frames, starts):
             checks.append(
                 _Check(
                     entity.parent_key,
@@ -302,7 +313,7 @@ def _key_checks(
         entity.parent is None
         and persons is not None
         and entity.key in persons.columns
-        and not _grouped_under(persons[entity.key], frame[entity.key])
+        and not _grouped_under(PERSON, frames, starts)
     ):
         checks.append(
             _Check(
