@@ -419,11 +419,14 @@ class _Run:
         assert parent is not None
         self.flush(parent.name)
         self.flush(child.name)
-        parent_row = self.links[child.name].parent_row
-        # One select: the columns are gathered side by side on every CPU.
-        gathered = (
-            self.state[parent.name].select(pl.col(step.names).gather(parent_row)).get_columns()
-        )
+        parents = self.state[parent.name]
+        if self.state[child.name].is_empty():
+            # No child (a batch without obligors): typed empty columns, no gather to plan.
+            gathered = [pl.Series(name, [], parents.schema[name]) for name in step.names]
+        else:
+            # One select: the columns are gathered side by side on every CPU.
+            parent_row = self.links[child.name].parent_row
+            gathered = parents.select(pl.col(step.names).gather(parent_row)).get_columns()
         self.state[child.name] = self.state[child.name].hstack(gathered)
         self.timed(f"broadcast {len(gathered)} to {child.name}")
 
