@@ -28,7 +28,9 @@ class Payment(StrEnum):
     MONTHLY = "monthly"
     """A cash amount every month (fen a month), paid through the monthly payroll."""
     ONCE = "once"
-    """A single cash payment (e.g. temporary assistance)."""
+    """A single cash payment for an event (e.g. temporary assistance, a funeral)."""
+    SEASONAL = "seasonal"
+    """A single cash payment each heating season, so one a year (heating assistance)."""
     IN_KIND = "in_kind"
     """Goods or services instead of cash."""
 
@@ -350,8 +352,8 @@ PROGRAMS: tuple[Program, ...] = (
         "heating_eligible",
         "heating_reasons",
         "heating_amount",
-        # Once a heating season, applied for with the season's fee.
-        payment=Payment.ONCE,
+        # Applied for with the season's fee.
+        payment=Payment.SEASONAL,
         number_prefix="QN",
         public_notice=False,
         application_inputs=("central_heating", "heating_fee", "sanwu_dibao"),

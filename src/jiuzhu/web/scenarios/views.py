@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.batch.pipelines.simulate.scenario_file import Budget
 from jiuzhu.rules.engine.units import format_yuan
 from jiuzhu.rules.proposals import proposals
-from jiuzhu.rules.registry import Program
+from jiuzhu.rules.registry import Payment, Program
 from jiuzhu.web.core import clock
 from jiuzhu.web.core.charts import Chart, Series
 from jiuzhu.web.core.parameters import value_text
@@ -171,10 +171,7 @@ def scenario_list_view(request: HttpRequest) -> HttpResponse:
         request,
         "scenarios/list.html",
         {
-            "scenarios": [
-                (s, _refusal(s, adopted) if s.status == Status.AWAITING_CHECK else None)
-                for s in scenarios
-            ],
+            "scenarios": [(s, _refusal(s, adopted)) for s in scenarios],
             "form": form,
             "may_create": may_create,
             "proposals": _proposals(),
@@ -221,10 +218,6 @@ def _changes(scenario: Scenario) -> list[tuple[str, str]]:
     return shown
 
 
-PER_SEASON = frozenset({"heating"})
-"""Programs the registry marks as paid once (``Payment.ONCE``) that pay once a heating season:
-a year holds one payment to each household, so a year's cost is the one measured."""
-
 MONTHS = 12
 
 
@@ -254,8 +247,8 @@ def _kind(row: dict[str, Any], program: Program | None) -> str:
         return "none"
     if row.get("monthly"):
         return "monthly"
-    if program is not None and program.name in PER_SEASON:
-        return "season"
+    if program is not None and program.payment is Payment.SEASONAL:
+        return "season"  # a year holds one payment to each household: the one measured
     return "once"
 
 
