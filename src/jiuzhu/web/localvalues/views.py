@@ -19,16 +19,13 @@ from jiuzhu.web.localvalues.forms import LocalValueForm, ReasonForm
 from jiuzhu.web.localvalues.models import LocalValue, Status
 
 
-def _label(path: str) -> str:
-    """The parameter's name in the user's language (its path is an internal name)."""
-    return parameter_label(load_system(actions.JURISDICTION), path)
-
-
 def _weak_parameters() -> list[tuple[str, str]]:
-    """The parameters with an unknown or low-confidence value on some date."""
+    """The parameters with an unknown or low-confidence value on some date, named in the user's
+    language."""
+    system = load_system(actions.JURISDICTION)
     found = [
-        (parameter.path, _label(parameter.path))
-        for parameter in load_system(actions.JURISDICTION).parameters
+        (parameter.path, parameter_label(system, parameter.path))
+        for parameter in system.parameters
         if any(v.has_unknown or v.confidence == "low" for v in parameter.values)
     ]
     return sorted(found, key=lambda item: item[1])
